@@ -1,0 +1,18 @@
+# fhirgw_module(<name> SOURCES ... DEPS ...): one library per module folder, with its own
+# include/fhirgw/<name>/ so only targets that link the module see its headers.
+function(fhirgw_target_warnings target)
+  target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wshadow -Wconversion
+    -Wno-sign-conversion -Wnon-virtual-dtor -Wold-style-cast -Woverloaded-virtual)
+  if(FHIRGW_WARNINGS_AS_ERRORS)
+    target_compile_options(${target} PRIVATE -Werror)
+  endif()
+endfunction()
+
+function(fhirgw_module name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;PUBLIC_DEPS;PRIVATE_DEPS" ${ARGN})
+  add_library(fhirgw_${name} ${ARG_SOURCES})
+  add_library(fhirgw::${name} ALIAS fhirgw_${name})
+  target_include_directories(fhirgw_${name} PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/include)
+  target_link_libraries(fhirgw_${name} PUBLIC ${ARG_PUBLIC_DEPS} PRIVATE ${ARG_PRIVATE_DEPS})
+  fhirgw_target_warnings(fhirgw_${name})
+endfunction()

@@ -1,0 +1,157 @@
+#include "fhirgw/common/json.hpp"
+
+#include <rapidjson/error/en.h>
+#include <rapidjson/memorystream.h>
+#include <rapidjson/reader.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <algorithm>
+#include <vector>
+
+namespace fhirgw::common {
+namespace {
+
+constexpr unsigned kParseFlags = rapidjson::kParseNumbersAsStringsFlag |
+                                 rapidjson::kParseIterativeFlag |
+                                 rapidjson::kParseValidateEncodingFlag;
+
+/// Forwards SAX events to the document while enforcing the limits; returning false stops parsing.
+class LimitingHandler {
+ public:
+  LimitingHandler(rapidjson::Document& doc, const JsonLimits& limits)
+      : doc_(doc), limits_(limits) {}
+
+  bool Null() { return count() && doc_.Null(); }
+  bool Bool(bool b) { return count() && doc_.Bool(b); }
+  bool Int(int i) { return count() && doc_.Int(i); }
+  bool Uint(unsigned u) { return count() && doc_.Uint(u); }
+  bool Int64(int64_t i) { return count() && doc_.Int64(i); }
+  bool Uint64(uint64_t u) { return count() && doc_.Uint64(u); }
+  bool Double(double d) { return count() && doc_.Double(d); }
+  bool RawNumber(const char* s, rapidjson::SizeType n, bool copy) {
+    return count() && doc_.RawNumber(s, n, copy);
+  }
+  bool String(const char* s, rapidjson::SizeType n, bool copy) {
+    if (n > limits_.maxStringBytes) return fail("a string is longer than the limit");
+    return count() && doc_.String(s, n, copy);
+  }
+  bool Key(const char* s, rapidjson::SizeType n, bool copy) {
+    if (n > limits_.maxStringBytes) return fail("a key is longer than the limit");
+    return doc_.Key(s, n, copy);
+  }
+  bool StartObject() { return open(kNotArray) && doc_.StartObject(); }
+  bool EndObject(rapidjson::SizeType n) {
+    close();
+    return doc_.EndObject(n);
+  }
+  bool StartArray() { return open(0) && doc_.StartArray(); }
+  bool EndArray(rapidjson::SizeType n) {
+    close();
+    return doc_.EndArray(n);
+  }
+
+  const std::string& limitError() const { return limitError_; }
+
+ private:
+  bool fail(std::string message) {
+    limitError_ = std::move(message);
+    return false;
+  }
+  // Counts one more element in the enclosing array.
+  bool count() {
+    if (!arrayCounts_.empty() && arrayCounts_.back() != kNotArray &&
+        ++arrayCounts_.back() > limits_.maxArrayLength) {
+      return fail("an array has more elements than the limit");
+    }
+    return true;
+  }
+  // Opens an object (kNotArray: members are not counted) or an array (0).
+  bool open(std::size_t initial) {
+    if (!count()) return false;
+    if (arrayCounts_.size() >= limits_.maxDepth) return fail("nesting is deeper than the limit");
+    arrayCounts_.push_back(initial);
+    return true;
+  }
+  void close() {
+    if (!arrayCounts_.empty()) arrayCounts_.pop_back();
+  }
+
+  static constexpr std::size_t kNotArray = static_cast<std::size_t>(-1);
+  rapidjson::Document& doc_;
+  const JsonLimits& limits_;
+  std::vector<std::size_t> arrayCounts_;
+  std::string limitError_;
+};
+
+/// Generator for Document::Populate that runs the reader over the input.
+struct Generator {
+  std::string_view text;
+  const JsonLimits& limits;
+  rapidjson::ParseResult result;
+  std::string limitError;
+
+  bool operator()(rapidjson::Document& doc) {
+    LimitingHandler handler(doc, limits);
+    rapidjson::MemoryStream ms(text.data(), text.size());
+    rapidjson::Reader reader;
+    result = reader.Parse<kParseFlags>(ms, handler);
+    limitError = handler.limitError();
+    return !result.IsError();
+  }
+};
+
+void writeCanonical(const rapidjson::Value& v, rapidjson::Writer<rapidjson::StringBuffer>& w) {
+  if (v.IsObject()) {
+    std::vector<const rapidjson::Value::Member*> members;
+    for (auto it = v.MemberBegin(); it != v.MemberEnd(); ++it) members.push_back(&*it);
+    std::sort(members.begin(), members.end(), [](auto* a, auto* b) {
+      return std::string_view(a->name.GetString(), a->name.GetStringLength()) <
+             std::string_view(b->name.GetString(), b->name.GetStringLength());
+    });
+    w.StartObject();
+    for (auto* m : members) {
+      w.Key(m->name.GetString(), m->name.GetStringLength());
+      writeCanonical(m->value, w);
+    }
+    w.EndObject();
+  } else if (v.IsArray()) {
+    w.StartArray();
+    for (const auto& e : v.GetArray()) writeCanonical(e, w);
+    w.EndArray();
+  } else {
+    v.Accept(w);
+  }
+}
+
+}  // namespace
+
+Result<rapidjson::Document> parseJson(std::string_view text, const JsonLimits& limits) {
+  rapidjson::Document doc;
+  Generator gen{text, limits, {}, {}};
+  doc.Populate(gen);
+  if (gen.result.IsError()) {
+    std::string message = gen.limitError.empty()
+                              ? std::string(rapidjson::GetParseError_En(gen.result.Code()))
+                              : gen.limitError;
+    return invalidArgument("invalid JSON at byte " + std::to_string(gen.result.Offset()) + ": " +
+                           message);
+  }
+  return doc;
+}
+
+std::string toJsonString(const rapidjson::Value& value) {
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+  value.Accept(writer);
+  return std::string(buffer.GetString(), buffer.GetSize());
+}
+
+std::string canonicalJson(const rapidjson::Value& value) {
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+  writeCanonical(value, writer);
+  return std::string(buffer.GetString(), buffer.GetSize());
+}
+
+}  // namespace fhirgw::common

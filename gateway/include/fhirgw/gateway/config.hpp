@@ -1,0 +1,79 @@
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "fhirgw/common/log.hpp"
+#include "fhirgw/common/result.hpp"
+
+namespace fhirgw::gateway {
+
+/// TLS of a listener (server side).
+struct TlsConfig {
+  std::string certificateFile;  ///< PEM certificate chain of the listener
+  std::string privateKeyFile;   ///< PEM private key
+  std::string caFile;           ///< PEM CAs trusted for client certificates
+  bool requireClientCertificate = false;  ///< mutual TLS: refuse clients without a valid cert
+};
+
+/// One HTTP listener.
+struct ListenerConfig {
+  std::string host;
+  std::uint16_t port = 0;        ///< 0 picks a free port (tests)
+  int maxThreads = 16;           ///< worker threads of the listener
+  int maxQueued = 64;            ///< accepted connections waiting for a thread
+  std::chrono::milliseconds receiveTimeout{30000};  ///< slow clients are cut after this
+  std::optional<TlsConfig> tls;  ///< set => HTTPS (TLS 1.2+ only)
+};
+
+/// Request limits of the API listener.
+struct LimitsConfig {
+  std::size_t maxBodyBytes = 10 * 1024 * 1024;
+  unsigned maxJsonDepth = 64;
+  std::size_t maxStringBytes = 12 * 1024 * 1024;
+  std::size_t maxArrayLength = 10000;
+};
+
+/// Storage: SQLite in dataDir unless url selects PostgreSQL.
+struct StorageConfig {
+  std::string dataDir = "data";
+  std::string url;  ///< empty => sqlite:<dataDir>/gateway.db; "postgresql://..." later
+};
+
+/// Admin listener and bootstrap token.
+struct AdminConfig {
+  ListenerConfig listener;  ///< default 127.0.0.1:8081, no TLS
+  std::string token;        ///< bootstrap admin token (FHIRGW_ADMIN_TOKEN); empty => generated
+};
+
+/// The whole configuration, read once at start-up and immutable afterwards.
+struct GatewayConfig {
+  ListenerConfig server;  ///< API listener, default 0.0.0.0:8080
+  AdminConfig admin;
+  StorageConfig storage;
+  LimitsConfig limits;
+  common::LogLevel logLevel = common::LogLevel::kInfo;
+  std::chrono::milliseconds shutdownGrace{10000};  ///< bound on draining in-flight requests
+};
+
+/// Inputs of the configuration, lowest precedence first: file, environment, --set.
+struct ConfigSources {
+  std::optional<std::string> fileText;  ///< contents of --config FILE (JSON), if given
+  std::string fileName;                 ///< for messages
+  std::map<std::string, std::string> environment;  ///< FHIRGW_* variables only
+  std::vector<std::pair<std::string, std::string>> sets;  ///< --set path=value, in order
+};
+
+/// Builds and validates the configuration. Errors (kInvalidArgument) name the full key path, e.g.
+/// "server.port: must be an integer between 0 and 65535" or "server.prot: unknown key".
+common::Result<GatewayConfig> loadConfig(const ConfigSources& sources);
+
+/// Collects the FHIRGW_* variables of the process environment.
+std::map<std::string, std::string> gatewayEnvironment();
+
+}  // namespace fhirgw::gateway
