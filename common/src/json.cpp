@@ -7,6 +7,7 @@
 #include <rapidjson/writer.h>
 
 #include <algorithm>
+#include <unordered_set>
 #include <vector>
 
 namespace fhirgw::common {
@@ -22,19 +23,19 @@ class LimitingHandler {
   LimitingHandler(rapidjson::Document& doc, const JsonLimits& limits)
       : doc_(doc), limits_(limits) {}
 
-  bool Null() { return count() && doc_.Null(); }
-  bool Bool(bool b) { return count() && doc_.Bool(b); }
+  bool Null() { return scalar(false) && doc_.Null(); }
+  bool Bool(bool b) { return scalar(false) && doc_.Bool(b); }
   bool Int(int i) { return count() && doc_.Int(i); }
   bool Uint(unsigned u) { return count() && doc_.Uint(u); }
   bool Int64(int64_t i) { return count() && doc_.Int64(i); }
   bool Uint64(uint64_t u) { return count() && doc_.Uint64(u); }
   bool Double(double d) { return count() && doc_.Double(d); }
   bool RawNumber(const char* s, rapidjson::SizeType n, bool copy) {
-    return count() && doc_.RawNumber(s, n, copy);
+    return scalar(true) && doc_.RawNumber(s, n, copy);
   }
   bool String(const char* s, rapidjson::SizeType n, bool copy) {
     if (n > limits_.maxStringBytes) return fail("a string is longer than the limit");
-    return count() && doc_.String(s, n, copy);
+    return scalar(false) && doc_.String(s, n, copy);
   }
   bool Key(const char* s, rapidjson::SizeType n, bool copy) {
     if (n > limits_.maxStringBytes) return fail("a key is longer than the limit");
@@ -52,8 +53,14 @@ class LimitingHandler {
   }
 
   const std::string& limitError() const { return limitError_; }
+  /// One entry per scalar, in document order: true for JSON numbers.
+  std::vector<bool>& scalarIsNumber() { return scalarIsNumber_; }
 
  private:
+  bool scalar(bool isNumber) {
+    scalarIsNumber_.push_back(isNumber);
+    return count();
+  }
   bool fail(std::string message) {
     limitError_ = std::move(message);
     return false;
@@ -81,6 +88,7 @@ class LimitingHandler {
   rapidjson::Document& doc_;
   const JsonLimits& limits_;
   std::vector<std::size_t> arrayCounts_;
+  std::vector<bool> scalarIsNumber_;
   std::string limitError_;
 };
 
@@ -90,6 +98,7 @@ struct Generator {
   const JsonLimits& limits;
   rapidjson::ParseResult result;
   std::string limitError;
+  std::vector<bool> scalarIsNumber;
 
   bool operator()(rapidjson::Document& doc) {
     LimitingHandler handler(doc, limits);
@@ -97,11 +106,33 @@ struct Generator {
     rapidjson::Reader reader;
     result = reader.Parse<kParseFlags>(ms, handler);
     limitError = handler.limitError();
+    scalarIsNumber = std::move(handler.scalarIsNumber());
     return !result.IsError();
   }
 };
 
-void writeCanonical(const rapidjson::Value& v, rapidjson::Writer<rapidjson::StringBuffer>& w) {
+// Visits the scalars of v in document order (the order the reader produced them), without
+// recursion, calling f(scalar).
+template <typename F>
+void forEachScalarInOrder(const rapidjson::Value& root, F&& f) {
+  std::vector<const rapidjson::Value*> stack{&root};
+  while (!stack.empty()) {
+    const rapidjson::Value* v = stack.back();
+    stack.pop_back();
+    if (v->IsObject()) {
+      for (auto it = v->MemberEnd(); it != v->MemberBegin();) stack.push_back(&(--it)->value);
+    } else if (v->IsArray()) {
+      for (auto it = v->End(); it != v->Begin();) stack.push_back(--it);
+    } else {
+      f(*v);
+    }
+  }
+}
+
+using NumberSet = std::unordered_set<const rapidjson::Value*>;
+
+void writeCanonical(const rapidjson::Value& v, const NumberSet* numbers,
+                    rapidjson::Writer<rapidjson::StringBuffer>& w) {
   if (v.IsObject()) {
     std::vector<const rapidjson::Value::Member*> members;
     for (auto it = v.MemberBegin(); it != v.MemberEnd(); ++it) members.push_back(&*it);
@@ -112,13 +143,15 @@ void writeCanonical(const rapidjson::Value& v, rapidjson::Writer<rapidjson::Stri
     w.StartObject();
     for (auto* m : members) {
       w.Key(m->name.GetString(), m->name.GetStringLength());
-      writeCanonical(m->value, w);
+      writeCanonical(m->value, numbers, w);
     }
     w.EndObject();
   } else if (v.IsArray()) {
     w.StartArray();
-    for (const auto& e : v.GetArray()) writeCanonical(e, w);
+    for (const auto& e : v.GetArray()) writeCanonical(e, numbers, w);
     w.EndArray();
+  } else if (numbers != nullptr && numbers->count(&v) != 0) {
+    w.RawValue(v.GetString(), v.GetStringLength(), rapidjson::kNumberType);
   } else {
     v.Accept(w);
   }
@@ -126,9 +159,12 @@ void writeCanonical(const rapidjson::Value& v, rapidjson::Writer<rapidjson::Stri
 
 }  // namespace
 
-Result<rapidjson::Document> parseJson(std::string_view text, const JsonLimits& limits) {
-  rapidjson::Document doc;
-  Generator gen{text, limits, {}, {}};
+JsonDocument::JsonDocument() : doc_(std::make_unique<rapidjson::Document>()) {}
+
+Result<JsonDocument> parseJson(std::string_view text, const JsonLimits& limits) {
+  JsonDocument parsed;
+  rapidjson::Document& doc = *parsed.doc_;
+  Generator gen{text, limits, {}, {}, {}};
   doc.Populate(gen);
   if (gen.result.IsError()) {
     std::string message = gen.limitError.empty()
@@ -137,7 +173,12 @@ Result<rapidjson::Document> parseJson(std::string_view text, const JsonLimits& l
     return invalidArgument("invalid JSON at byte " + std::to_string(gen.result.Offset()) + ": " +
                            message);
   }
-  return doc;
+  std::size_t index = 0;
+  forEachScalarInOrder(doc, [&](const rapidjson::Value& v) {
+    if (index < gen.scalarIsNumber.size() && gen.scalarIsNumber[index]) parsed.numbers_.insert(&v);
+    ++index;
+  });
+  return parsed;
 }
 
 std::string toJsonString(const rapidjson::Value& value) {
@@ -150,7 +191,14 @@ std::string toJsonString(const rapidjson::Value& value) {
 std::string canonicalJson(const rapidjson::Value& value) {
   rapidjson::StringBuffer buffer;
   rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
-  writeCanonical(value, writer);
+  writeCanonical(value, nullptr, writer);
+  return std::string(buffer.GetString(), buffer.GetSize());
+}
+
+std::string canonicalJson(const JsonDocument& doc) {
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+  writeCanonical(doc.root(), &doc.numbers_, writer);
   return std::string(buffer.GetString(), buffer.GetSize());
 }
 

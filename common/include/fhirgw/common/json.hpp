@@ -3,8 +3,10 @@
 #include <rapidjson/document.h>
 
 #include <cstddef>
+#include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 
 #include "fhirgw/common/result.hpp"
 
@@ -17,16 +19,43 @@ struct JsonLimits {
   std::size_t maxArrayLength = 100000;    ///< elements of one array
 };
 
-/// Parses untrusted JSON: numbers kept as strings (decimal precision, and RapidJSON 1.1's
+/// A parsed document whose JSON numbers are kept as their original text (string Values, so
+/// "25.00" keeps its precision) and which remembers which string Values were JSON numbers.
+class JsonDocument {
+ public:
+  JsonDocument();
+  /// The root value.
+  const rapidjson::Value& root() const { return *doc_; }
+  rapidjson::Document& document() { return *doc_; }
+  const rapidjson::Value& operator[](const char* key) const { return (*doc_)[key]; }
+  const rapidjson::Value* operator->() const { return doc_.get(); }
+  /// True when v (a value inside this document) was a JSON number in the input: then v.IsString()
+  /// and v.GetString() is the number's text exactly as written.
+  bool isNumber(const rapidjson::Value& v) const { return numbers_.count(&v) != 0; }
+  /// True when v was a JSON string in the input.
+  bool isString(const rapidjson::Value& v) const { return v.IsString() && !isNumber(v); }
+
+ private:
+  friend Result<JsonDocument> parseJson(std::string_view, const JsonLimits&);
+  friend std::string canonicalJson(const JsonDocument&);
+  std::unique_ptr<rapidjson::Document> doc_;  // heap: value addresses stay valid across moves
+  std::unordered_set<const rapidjson::Value*> numbers_;
+};
+
+/// Parses untrusted JSON: numbers kept as text (decimal precision, and RapidJSON 1.1's
 /// exponent-underflow CVE never reached), iterative (no recursion), UTF-8 validated, the whole
 /// input consumed, limits enforced while reading. Errors are kInvalidArgument with the byte offset.
-Result<rapidjson::Document> parseJson(std::string_view text, const JsonLimits& limits = {});
+Result<JsonDocument> parseJson(std::string_view text, const JsonLimits& limits = {});
 
-/// Compact serialisation of a value.
+/// Compact serialisation of a value (numbers of a parsed document come out as strings: use the
+/// JsonDocument overload to keep them numbers).
 std::string toJsonString(const rapidjson::Value& value);
 
-/// Canonical serialisation: object members sorted by key, recursively; two bodies that differ
-/// only in member order or whitespace give the same string (idempotency comparisons).
+/// Canonical serialisation: object members sorted by key, recursively, numbers written as their
+/// original text; two bodies that differ only in member order or whitespace give the same string
+/// (idempotency comparisons).
+std::string canonicalJson(const JsonDocument& doc);
+/// Canonical serialisation of a value built in code (no parsed numbers).
 std::string canonicalJson(const rapidjson::Value& value);
 
 }  // namespace fhirgw::common

@@ -1,0 +1,94 @@
+#include "fhirgw/common/json.hpp"
+
+#include <gtest/gtest.h>
+
+using namespace fhirgw::common;
+
+TEST(JsonParsing, KeepsNumbersAsTheirOriginalText) {
+  auto doc = parseJson(R"({"amount": 25.00, "big": 1e-400})");
+  ASSERT_TRUE(doc.hasValue()) << doc.error().toString();
+  ASSERT_TRUE((*doc)["amount"].IsString());
+  EXPECT_STREQ((*doc)["amount"].GetString(), "25.00");
+  EXPECT_STREQ((*doc)["big"].GetString(), "1e-400");
+}
+
+TEST(JsonParsing, TellsJsonNumbersFromJsonStrings) {
+  auto doc = parseJson(R"({"n": 12, "s": "12", "a": [1, "1", true, null], "o": {"x": -0.5}})");
+  ASSERT_TRUE(doc.hasValue());
+  const auto& d = *doc;
+  EXPECT_TRUE(d.isNumber(d["n"]));
+  EXPECT_FALSE(d.isString(d["n"]));
+  EXPECT_FALSE(d.isNumber(d["s"]));
+  EXPECT_TRUE(d.isString(d["s"]));
+  EXPECT_TRUE(d.isNumber(d["a"][0]));
+  EXPECT_FALSE(d.isNumber(d["a"][1]));
+  EXPECT_FALSE(d.isNumber(d["a"][2]));
+  EXPECT_FALSE(d.isNumber(d["a"][3]));
+  EXPECT_TRUE(d.isNumber(d["o"]["x"]));
+}
+
+TEST(JsonParsing, NumberMarksSurviveMovingTheDocument) {
+  auto doc = parseJson("7");
+  ASSERT_TRUE(doc.hasValue());
+  JsonDocument moved = std::move(doc).value();
+  EXPECT_TRUE(moved.isNumber(moved.root()));
+}
+
+TEST(JsonParsing, ReportsSyntaxErrorsWithTheByteOffset) {
+  auto doc = parseJson(R"({"a": })");
+  ASSERT_FALSE(doc.hasValue());
+  EXPECT_EQ(doc.error().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(doc.error().message().find("byte 6"), std::string::npos) << doc.error().message();
+}
+
+TEST(JsonParsing, RejectsTrailingContent) {
+  EXPECT_FALSE(parseJson(R"({"a": 1} {"b": 2})").hasValue());
+}
+
+TEST(JsonParsing, RejectsInvalidUtf8) {
+  EXPECT_FALSE(parseJson("{\"a\": \"\xC3\x28\"}").hasValue());
+}
+
+TEST(JsonParsing, DepthLimitIsEnforcedExactly) {
+  JsonLimits limits;
+  limits.maxDepth = 3;
+  EXPECT_TRUE(parseJson("[[[1]]]", limits).hasValue());
+  auto deep = parseJson("[[[[1]]]]", limits);
+  ASSERT_FALSE(deep.hasValue());
+  EXPECT_NE(deep.error().message().find("deeper"), std::string::npos);
+}
+
+TEST(JsonParsing, VeryDeepInputFailsCleanlyWithoutRecursion) {
+  const std::string deep = std::string(100000, '[') + std::string(100000, ']');
+  EXPECT_FALSE(parseJson(deep).hasValue());
+}
+
+TEST(JsonParsing, ArrayLengthAndStringLimitsAreEnforced) {
+  JsonLimits limits;
+  limits.maxArrayLength = 2;
+  limits.maxStringBytes = 4;
+  EXPECT_TRUE(parseJson(R"({"a": [1, 2], "b": {"x": 1, "y": 2, "z": 3}})", limits).hasValue());
+  EXPECT_FALSE(parseJson(R"([1, 2, 3])", limits).hasValue());
+  EXPECT_TRUE(parseJson(R"(["abcd"])", limits).hasValue());
+  EXPECT_FALSE(parseJson(R"(["abcde"])", limits).hasValue());
+}
+
+TEST(CanonicalJson, IgnoresMemberOrderAndWhitespace) {
+  auto a = parseJson(R"({"b": [1, {"y": 2, "x": 1}], "a": "t"})");
+  auto b = parseJson(R"({ "a":"t", "b":[1,{"x":1,"y":2}] })");
+  ASSERT_TRUE(a.hasValue() && b.hasValue());
+  EXPECT_EQ(canonicalJson(*a), canonicalJson(*b));
+  EXPECT_EQ(canonicalJson(*a), R"({"a":"t","b":[1,{"x":1,"y":2}]})");
+  auto quoted = parseJson(R"({"a":"t","b":["1",{"x":1,"y":2}]})");
+  ASSERT_TRUE(quoted.hasValue());
+  EXPECT_NE(canonicalJson(*a), canonicalJson(*quoted));
+}
+
+TEST(CanonicalJson, DistinguishesArrayOrderAndNumberText) {
+  auto a = parseJson(R"({"n": 25.0, "l": [1, 2]})");
+  auto b = parseJson(R"({"n": 25.00, "l": [1, 2]})");
+  auto c = parseJson(R"({"n": 25.0, "l": [2, 1]})");
+  ASSERT_TRUE(a.hasValue() && b.hasValue() && c.hasValue());
+  EXPECT_NE(canonicalJson(*a), canonicalJson(*b));
+  EXPECT_NE(canonicalJson(*a), canonicalJson(*c));
+}
