@@ -1,0 +1,131 @@
+#include "fhirgw/gateway/server_app.hpp"
+
+#include <Poco/Net/SSLManager.h>
+#include <Poco/Util/HelpFormatter.h>
+#include <Poco/Util/Option.h>
+#include <Poco/Util/OptionSet.h>
+
+#include <csignal>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "fhirgw/common/log.hpp"
+#include "fhirgw/gateway/config.hpp"
+#include "fhirgw/gateway/gateway_server.hpp"
+
+#ifndef FHIRGW_VERSION
+#define FHIRGW_VERSION "dev"
+#endif
+
+namespace fhirgw::gateway {
+
+using common::Log;
+
+GatewayApp::GatewayApp() {
+  // Options are handled here, not by Poco's configuration layer: the gateway has its own typed
+  // configuration (loadConfig) and reads no Poco property files.
+  setUnixOptions(true);
+}
+
+void GatewayApp::defineOptions(Poco::Util::OptionSet& options) {
+  ServerApplication::defineOptions(options);
+  options.addOption(Poco::Util::Option("config", "c", "configuration file (JSON)")
+                        .required(false)
+                        .repeatable(false)
+                        .argument("FILE"));
+  options.addOption(Poco::Util::Option("set", "s", "override one key: --set server.port=9090")
+                        .required(false)
+                        .repeatable(true)
+                        .argument("PATH=VALUE"));
+  options.addOption(Poco::Util::Option("help", "h", "show this help").required(false));
+  options.addOption(Poco::Util::Option("version", "v", "print the version").required(false));
+}
+
+void GatewayApp::handleOption(const std::string& name, const std::string& value) {
+  ServerApplication::handleOption(name, value);
+  if (name == "config") {
+    configFile_ = value;
+  } else if (name == "set") {
+    const auto eq = value.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      optionErrors_.push_back("--set " + value + ": expected PATH=VALUE");
+    } else {
+      sets_.emplace_back(value.substr(0, eq), value.substr(eq + 1));
+    }
+  } else if (name == "help") {
+    helpRequested_ = true;
+    stopOptionsProcessing();
+  } else if (name == "version") {
+    versionRequested_ = true;
+  }
+}
+
+void GatewayApp::printHelp() {
+  Poco::Util::HelpFormatter help(options());
+  help.setCommand(commandName());
+  help.setUsage("[--config FILE] [--set path=value ...]");
+  help.setHeader(
+      "Teleconsultation FHIR gateway. Every configuration key can also be set with an "
+      "environment variable FHIRGW_<PATH> (server.port -> FHIRGW_SERVER_PORT).");
+  help.format(std::cout);
+}
+
+int GatewayApp::main(const std::vector<std::string>& args) {
+  if (helpRequested_) {
+    printHelp();
+    return EXIT_OK;
+  }
+  if (versionRequested_) {
+    std::cout << "fhir-gateway " << FHIRGW_VERSION << "\n";
+    return EXIT_OK;
+  }
+  if (!args.empty()) optionErrors_.push_back("unexpected argument: " + args.front());
+  if (!optionErrors_.empty()) {
+    for (const auto& e : optionErrors_) std::cerr << "fhir-gateway: " << e << "\n";
+    return EXIT_USAGE;
+  }
+
+  ConfigSources sources;
+  sources.environment = gatewayEnvironment();
+  sources.sets = sets_;
+  if (configFile_) {
+    std::ifstream in(*configFile_, std::ios::binary);
+    if (!in) {
+      std::cerr << "fhir-gateway: configuration error: cannot read " << *configFile_ << "\n";
+      return EXIT_CONFIG;
+    }
+    std::ostringstream text;
+    text << in.rdbuf();
+    sources.fileText = text.str();
+    sources.fileName = *configFile_;
+  }
+  common::Result<GatewayConfig> config = loadConfig(sources);
+  if (!config) {
+    std::cerr << "fhir-gateway: configuration error: " << config.error().message() << "\n";
+    return EXIT_CONFIG;
+  }
+  Log::setLevel(config->logLevel);
+
+  Poco::Net::initializeSSL();
+  GatewayServer::Dependencies deps;
+  GatewayServer server(*config, std::move(deps));
+  if (common::Status s = server.start(); !s.isOk()) {
+    Log::error("start-failed", {{"reason", s.toString()}});
+    std::cerr << "fhir-gateway: cannot start: " << s.message() << "\n";
+    Poco::Net::uninitializeSSL();
+    return s.code() == common::StatusCode::kInvalidArgument ? EXIT_CONFIG : EXIT_UNAVAILABLE;
+  }
+  Log::info("started", {{"apiPort", static_cast<int>(server.apiPort())},
+                        {"adminPort", static_cast<int>(server.adminPort())},
+                        {"version", FHIRGW_VERSION}});
+
+  waitForTerminationRequest();
+  Log::info("stopping", {{"graceMs", static_cast<std::int64_t>(config->shutdownGrace.count())}});
+  const bool drained = server.stop();
+  Log::info("shutdown-complete", {{"drained", drained}});
+  Poco::Net::uninitializeSSL();
+  return EXIT_OK;
+}
+
+}  // namespace fhirgw::gateway
