@@ -1,0 +1,104 @@
+// The real fhir-gateway binary as a child process: configuration errors exit 78 naming the key,
+// the server starts on port 0, and SIGTERM drains an in-flight request and exits 0.
+
+#include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/SocketAddress.h>
+#include <Poco/Net/StreamSocket.h>
+#include <gtest/gtest.h>
+
+#include <csignal>
+#include <fstream>
+#include <thread>
+
+#include "test_support.hpp"
+
+namespace fhirgw::testing {
+namespace {
+
+constexpr int kExitConfig = 78;
+
+std::string writeFile(const TempDir& dir, const std::string& name, const std::string& text) {
+  const auto path = dir.path() / name;
+  std::ofstream(path) << text;
+  return path.string();
+}
+
+std::vector<std::string> localPorts(const TempDir& dir) {
+  return {"--set", "server.host=127.0.0.1", "--set", "server.port=0", "--set", "admin.port=0",
+          "--set", "storage.dataDir=" + (dir.path() / "data").string()};
+}
+
+TEST(GatewayProcess, UnknownKeyInConfigFileExits78NamingTheKey) {
+  TempDir dir;
+  const auto file = writeFile(dir, "bad.json", R"({"server": {"port": 8080, "prot": 1}})");
+  GatewayProcess p({"--config", file});
+  EXPECT_EQ(p.wait(), kExitConfig);
+  EXPECT_NE(p.output().find("server.prot"), std::string::npos) << p.output();
+}
+
+TEST(GatewayProcess, OutOfRangePortExits78NamingTheKey) {
+  TempDir dir;
+  const auto file = writeFile(dir, "bad.json", R"({"admin": {"port": 70000}})");
+  GatewayProcess p({"--config", file});
+  EXPECT_EQ(p.wait(), kExitConfig);
+  EXPECT_NE(p.output().find("admin.port"), std::string::npos) << p.output();
+}
+
+TEST(GatewayProcess, BadEnvironmentOverrideExits78NamingTheVariable) {
+  GatewayProcess p({}, {{"FHIRGW_SERVER_PORT", "http"}});
+  EXPECT_EQ(p.wait(), kExitConfig);
+  EXPECT_NE(p.output().find("server.port"), std::string::npos) << p.output();
+}
+
+TEST(GatewayProcess, UnreadableConfigFileExits78) {
+  GatewayProcess p({"--config", "/nonexistent/gateway.json"});
+  EXPECT_EQ(p.wait(), kExitConfig);
+  EXPECT_NE(p.output().find("/nonexistent/gateway.json"), std::string::npos) << p.output();
+}
+
+TEST(GatewayProcess, StartsOnPortZeroAndExitsZeroOnSigterm) {
+  TempDir dir;
+  GatewayProcess p(localPorts(dir));
+  ASSERT_TRUE(p.waitUntilStarted()) << p.output();
+  ASSERT_GT(p.adminPort(), 0);
+  Poco::Net::HTTPClientSession admin("127.0.0.1", static_cast<Poco::UInt16>(p.adminPort()));
+  EXPECT_EQ(httpRequest(admin, "GET", "/health/live").status, 200);
+  p.signal(SIGTERM);
+  EXPECT_EQ(p.wait(), 0) << p.output();
+  EXPECT_NE(p.output().find("\"event\":\"shutdown-complete\""), std::string::npos);
+}
+
+TEST(GatewayProcess, SigtermLetsAnInFlightRequestFinish) {
+  TempDir dir;
+  auto args = localPorts(dir);
+  args.insert(args.end(), {"--set", "logging.level=debug"});
+  GatewayProcess p(args);
+  ASSERT_TRUE(p.waitUntilStarted()) << p.output();
+
+  // Start a request whose body is still arriving, so the server is mid-request.
+  Poco::Net::StreamSocket socket(
+      Poco::Net::SocketAddress("127.0.0.1", static_cast<Poco::UInt16>(p.apiPort())));
+  socket.setReceiveTimeout(Poco::Timespan(10, 0));
+  const std::string head =
+      "POST /api/v1/unknown HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+      "Content-Length: 10\r\n\r\n{\"a\":";
+  socket.sendBytes(head.data(), static_cast<int>(head.size()));
+
+  // The debug log tells when the handler has the request; SIGTERM then must not cut it.
+  ASSERT_TRUE(p.waitForLine("\"event\":\"request-received\"")) << p.output();
+  p.signal(SIGTERM);
+  ASSERT_TRUE(p.waitForLine("\"event\":\"stopping\"")) << p.output();
+  const std::string rest = " 1}\r\n";
+  socket.sendBytes(rest.data(), 5);
+
+  std::string answer;
+  char buf[4096];
+  int n = 0;
+  while ((n = socket.receiveBytes(buf, sizeof buf)) > 0) answer.append(buf, static_cast<std::size_t>(n));
+  EXPECT_EQ(answer.rfind("HTTP/1.1 404", 0), 0u) << answer;
+  EXPECT_NE(answer.find("OperationOutcome"), std::string::npos) << answer;
+  EXPECT_EQ(p.wait(), 0) << p.output();
+}
+
+}  // namespace
+}  // namespace fhirgw::testing

@@ -1,0 +1,226 @@
+// The real server, in-process on port 0: health, routing fallbacks, error shape, request ids,
+// keep-alive after errors, TLS 1.2+ and mutual TLS.
+
+#include <Poco/Net/HTTPSClientSession.h>
+#include <Poco/Net/NetException.h>
+#include <Poco/Net/SSLException.h>
+#include <Poco/Net/SSLManager.h>
+#include <Poco/Net/StreamSocket.h>
+#include <gtest/gtest.h>
+
+#include <atomic>
+
+#include "fhirgw/common/json.hpp"
+#include "fhirgw/gateway/gateway_server.hpp"
+#include "test_support.hpp"
+
+namespace fhirgw::gateway {
+namespace {
+
+using testing::httpRequest;
+
+GatewayConfig localConfig() {
+  GatewayConfig c;
+  c.server.host = "127.0.0.1";
+  c.server.port = 0;
+  c.admin.listener.host = "127.0.0.1";
+  c.admin.listener.port = 0;
+  c.shutdownGrace = std::chrono::milliseconds(2000);
+  return c;
+}
+
+class SslEnvironment : public ::testing::Environment {
+ public:
+  void SetUp() override { Poco::Net::initializeSSL(); }
+  void TearDown() override { Poco::Net::uninitializeSSL(); }
+};
+const auto* const kSsl = ::testing::AddGlobalTestEnvironment(new SslEnvironment);
+
+class GatewayServerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    GatewayServer::Dependencies deps;
+    deps.readiness = [this] {
+      return ready_.load() ? common::Status::ok() : common::unavailable("store unreachable");
+    };
+    server_ = std::make_unique<GatewayServer>(localConfig(), std::move(deps));
+    ASSERT_TRUE(server_->start().isOk());
+  }
+  void TearDown() override { server_->stop(); }
+
+  Poco::Net::HTTPClientSession admin() {
+    return Poco::Net::HTTPClientSession("127.0.0.1", server_->adminPort());
+  }
+  Poco::Net::HTTPClientSession api() {
+    return Poco::Net::HTTPClientSession("127.0.0.1", server_->apiPort());
+  }
+
+  std::atomic<bool> ready_{true};
+  std::unique_ptr<GatewayServer> server_;
+};
+
+// Checks the OperationOutcome shape every error answer must have.
+void expectOutcome(const testing::HttpResponse& r, const std::string& issueCode) {
+  EXPECT_EQ(r.header("Content-Type"), "application/fhir+json");
+  auto doc = common::parseJson(r.body);
+  ASSERT_TRUE(doc.hasValue()) << r.body;
+  const auto& oo = doc->root();
+  ASSERT_TRUE(oo.IsObject());
+  EXPECT_STREQ(oo["resourceType"].GetString(), "OperationOutcome");
+  ASSERT_TRUE(oo["issue"].IsArray());
+  ASSERT_GE(oo["issue"].Size(), 1u);
+  EXPECT_STREQ(oo["issue"][0]["severity"].GetString(), "error");
+  EXPECT_EQ(std::string(oo["issue"][0]["code"].GetString()), issueCode);
+}
+
+TEST_F(GatewayServerTest, LivenessAnswers200OnTheAdminListener) {
+  auto s = admin();
+  auto r = httpRequest(s, "GET", "/health/live");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, R"({"status":"live"})");
+  EXPECT_FALSE(r.header("X-Request-ID").empty());
+}
+
+TEST_F(GatewayServerTest, ReadinessFollowsTheStore) {
+  auto s = admin();
+  EXPECT_EQ(httpRequest(s, "GET", "/health/ready").status, 200);
+  ready_ = false;
+  auto r = httpRequest(s, "GET", "/health/ready");
+  EXPECT_EQ(r.status, 503);
+  expectOutcome(r, "transient");
+}
+
+TEST_F(GatewayServerTest, HealthIsNotServedOnTheApiListener) {
+  auto s = api();
+  auto r = httpRequest(s, "GET", "/health/live");
+  EXPECT_EQ(r.status, 404);
+  expectOutcome(r, "not-found");
+}
+
+TEST_F(GatewayServerTest, UnknownPathIs404OperationOutcome) {
+  auto s = admin();
+  auto r = httpRequest(s, "GET", "/no/such/thing");
+  EXPECT_EQ(r.status, 404);
+  EXPECT_EQ(r.reason, "Not Found");
+  expectOutcome(r, "not-found");
+}
+
+TEST_F(GatewayServerTest, WrongMethodIs405WithAllowHeader) {
+  auto s = admin();
+  auto r = httpRequest(s, "DELETE", "/health/live");
+  EXPECT_EQ(r.status, 405);
+  EXPECT_EQ(r.header("Allow"), "GET");
+  expectOutcome(r, "not-supported");
+}
+
+TEST_F(GatewayServerTest, SafeRequestIdIsEchoedAndUnsafeOneReplaced) {
+  auto s = admin();
+  auto kept = httpRequest(s, "GET", "/health/live", {}, {{"X-Request-ID", "editor-42.a_b:c"}});
+  EXPECT_EQ(kept.header("X-Request-ID"), "editor-42.a_b:c");
+  auto replaced = httpRequest(s, "GET", "/nope", {}, {{"X-Request-ID", "bad id<script>"}});
+  EXPECT_EQ(replaced.status, 404);
+  EXPECT_NE(replaced.header("X-Request-ID"), "bad id<script>");
+  EXPECT_EQ(replaced.header("X-Request-ID").size(), 36u);
+}
+
+TEST_F(GatewayServerTest, ConnectionStaysUsableAfterAnErrorWithAnUnreadBody) {
+  auto s = admin();
+  s.setKeepAlive(true);
+  auto first = httpRequest(s, "POST", "/health/live", std::string(5000, 'x'));
+  EXPECT_EQ(first.status, 405);
+  // The body was drained: the next request on the same connection parses cleanly.
+  auto second = httpRequest(s, "GET", "/health/live");
+  EXPECT_EQ(second.status, 200);
+  EXPECT_EQ(second.body, R"({"status":"live"})");
+}
+
+TEST_F(GatewayServerTest, PercentEncodedPathsAreDecodedBeforeMatching) {
+  auto s = admin();
+  EXPECT_EQ(httpRequest(s, "GET", "/health/%6Cive").status, 200);
+}
+
+class TlsServerTest : public ::testing::Test {
+ protected:
+  void start(bool requireClientCert) {
+    GatewayConfig c = localConfig();
+    TlsConfig tls;
+    const auto pki = testing::testPkiDir();
+    tls.certificateFile = (pki / "server.pem").string();
+    tls.privateKeyFile = (pki / "server.key").string();
+    tls.caFile = (pki / "ca.pem").string();
+    tls.requireClientCertificate = requireClientCert;
+    c.server.tls = tls;
+    server_ = std::make_unique<GatewayServer>(c, GatewayServer::Dependencies{});
+    ASSERT_TRUE(server_->start().isOk());
+  }
+  void TearDown() override {
+    if (server_) server_->stop();
+  }
+  testing::HttpResponse get(Poco::Net::Context::Ptr ctx) {
+    Poco::Net::HTTPSClientSession s("localhost", server_->apiPort(), ctx);
+    return httpRequest(s, "GET", "/no-route");
+  }
+  std::unique_ptr<GatewayServer> server_;
+};
+
+TEST_F(TlsServerTest, ApiListenerSpeaksTlsVerifiedAgainstTheTestCa) {
+  start(false);
+  auto r = get(testing::clientContext());
+  EXPECT_EQ(r.status, 404);
+  expectOutcome(r, "not-found");
+}
+
+TEST_F(TlsServerTest, PlainHttpOnTheTlsListenerGetsNoHttpAnswer) {
+  start(false);
+  Poco::Net::HTTPClientSession s("127.0.0.1", server_->apiPort());
+  s.setTimeout(Poco::Timespan(5, 0));
+  EXPECT_ANY_THROW(httpRequest(s, "GET", "/no-route"));
+}
+
+TEST_F(TlsServerTest, Tls11ClientIsRefused) {
+  start(false);
+  Poco::Net::Context::Ptr ctx = testing::clientContext();
+  // Cap the client at TLS 1.1: the server's floor is 1.2, so no handshake may succeed.
+  SSL_CTX_set_min_proto_version(ctx->sslContext(), TLS1_VERSION);
+  SSL_CTX_set_max_proto_version(ctx->sslContext(), TLS1_1_VERSION);
+  EXPECT_ANY_THROW(get(ctx));
+}
+
+TEST_F(TlsServerTest, MutualTlsAcceptsAClientCertificateFromTheCa) {
+  start(true);
+  auto r = get(testing::clientContext("client"));
+  EXPECT_EQ(r.status, 404);
+}
+
+TEST_F(TlsServerTest, MutualTlsRefusesAClientWithoutCertificate) {
+  start(true);
+  EXPECT_ANY_THROW(get(testing::clientContext()));
+}
+
+TEST_F(TlsServerTest, MutualTlsRefusesACertificateFromAnotherCa) {
+  start(true);
+  EXPECT_ANY_THROW(get(testing::clientContext("rogue-client")));
+}
+
+TEST(GatewayServerStart, MissingCertificateFileIsAConfigurationError) {
+  GatewayConfig c = localConfig();
+  TlsConfig tls;
+  tls.certificateFile = "/nonexistent/server.pem";
+  tls.privateKeyFile = "/nonexistent/server.key";
+  c.server.tls = tls;
+  GatewayServer server(c, {});
+  common::Status s = server.start();
+  EXPECT_EQ(s.code(), common::StatusCode::kInvalidArgument) << s.toString();
+}
+
+TEST(GatewayServerStart, PortInUseIsUnavailable) {
+  GatewayServer first(localConfig(), {});
+  ASSERT_TRUE(first.start().isOk());
+  GatewayConfig c = localConfig();
+  c.server.port = first.apiPort();
+  GatewayServer second(c, {});
+  EXPECT_EQ(second.start().code(), common::StatusCode::kUnavailable);
+}
+
+}  // namespace
+}  // namespace fhirgw::gateway

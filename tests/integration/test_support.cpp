@@ -1,0 +1,182 @@
+#include "test_support.hpp"
+
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
+#include <Poco/StreamCopier.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <mutex>
+#include <random>
+#include <stdexcept>
+
+#include "fhirgw/common/json.hpp"
+
+namespace fhirgw::testing {
+
+std::string HttpResponse::header(const std::string& name) const {
+  for (const auto& [k, v] : headers) {
+    if (strcasecmp(k.c_str(), name.c_str()) == 0) return v;
+  }
+  return {};
+}
+
+HttpResponse httpRequest(Poco::Net::HTTPClientSession& session, const std::string& method,
+                         const std::string& path, const std::string& body,
+                         const std::map<std::string, std::string>& headers,
+                         const std::string& contentType) {
+  Poco::Net::HTTPRequest request(method, path, Poco::Net::HTTPMessage::HTTP_1_1);
+  for (const auto& [k, v] : headers) request.set(k, v);
+  if (!body.empty() || method == "POST" || method == "PUT") {
+    request.setContentType(contentType);
+    request.setContentLength64(static_cast<Poco::Int64>(body.size()));
+  }
+  std::ostream& out = session.sendRequest(request);
+  out << body;
+  Poco::Net::HTTPResponse response;
+  std::istream& in = session.receiveResponse(response);
+  HttpResponse result;
+  result.status = static_cast<int>(response.getStatus());
+  result.reason = response.getReason();
+  Poco::StreamCopier::copyToString(in, result.body);
+  for (const auto& [k, v] : response) result.headers[k] = v;
+  return result;
+}
+
+std::filesystem::path testPkiDir() {
+  static std::once_flag once;
+  static std::filesystem::path dir;
+  std::call_once(once, [] {
+    dir = std::filesystem::temp_directory_path() /
+          ("fhirgw-test-pki-" + std::to_string(::getpid()));
+    const char* source = std::getenv("FHIRGW_SOURCE_DIR");
+    const std::string script =
+        std::string(source ? source : FHIRGW_SOURCE_DIR_DEFAULT) + "/tests/tools/make-test-pki.sh";
+    const std::string cmd = "bash '" + script + "' '" + dir.string() + "'";
+    if (std::system(cmd.c_str()) != 0) throw std::runtime_error("cannot create the test PKI");
+  });
+  return dir;
+}
+
+Poco::Net::Context::Ptr clientContext(const std::string& clientCert) {
+  Poco::Net::Context::Params params;
+  const auto pki = testPkiDir();
+  params.caLocation = (pki / "ca.pem").string();
+  params.loadDefaultCAs = false;
+  params.verificationMode = Poco::Net::Context::VERIFY_STRICT;
+  if (!clientCert.empty()) {
+    params.certificateFile = (pki / (clientCert + ".pem")).string();
+    params.privateKeyFile = (pki / (clientCert + ".key")).string();
+  }
+  Poco::Net::Context::Ptr ctx = new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, params);
+  ctx->requireMinimumProtocol(Poco::Net::Context::PROTO_TLSV1_2);
+  return ctx;
+}
+
+TempDir::TempDir() {
+  std::random_device rd;
+  path_ = std::filesystem::temp_directory_path() /
+          ("fhirgw-test-" + std::to_string(::getpid()) + "-" + std::to_string(rd()));
+  std::filesystem::create_directories(path_);
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  std::filesystem::remove_all(path_, ec);
+}
+
+std::string gatewayBinary() { return FHIRGW_GATEWAY_BINARY; }
+
+GatewayProcess::GatewayProcess(const std::vector<std::string>& args,
+                               const std::map<std::string, std::string>& env) {
+  int fds[2];
+  if (::pipe(fds) != 0) throw std::runtime_error("pipe failed");
+  std::vector<std::string> argvStore{gatewayBinary()};
+  argvStore.insert(argvStore.end(), args.begin(), args.end());
+  std::vector<std::string> envStore;
+  for (char** e = environ; *e != nullptr; ++e) {
+    if (std::string_view(*e).rfind("FHIRGW_", 0) != 0) envStore.emplace_back(*e);
+  }
+  for (const auto& [k, v] : env) envStore.push_back(k + "=" + v);
+  pid_ = ::fork();
+  if (pid_ < 0) throw std::runtime_error("fork failed");
+  if (pid_ == 0) {
+    ::dup2(fds[1], STDERR_FILENO);
+    ::close(fds[0]);
+    ::close(fds[1]);
+    std::vector<char*> argv;
+    for (auto& a : argvStore) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    std::vector<char*> envp;
+    for (auto& e : envStore) envp.push_back(e.data());
+    envp.push_back(nullptr);
+    ::execve(argv[0], argv.data(), envp.data());
+    ::_exit(127);
+  }
+  ::close(fds[1]);
+  errFd_ = fds[0];
+}
+
+GatewayProcess::~GatewayProcess() {
+  if (!exited_ && pid_ > 0) {
+    ::kill(pid_, SIGKILL);
+    wait();
+  }
+  if (errFd_ >= 0) ::close(errFd_);
+}
+
+bool GatewayProcess::readLine(std::string& line) {
+  for (;;) {
+    const auto nl = pending_.find('\n');
+    if (nl != std::string::npos) {
+      line = pending_.substr(0, nl);
+      pending_.erase(0, nl + 1);
+      return true;
+    }
+    char buf[4096];
+    const ssize_t n = ::read(errFd_, buf, sizeof buf);
+    if (n <= 0) return false;
+    pending_.append(buf, static_cast<std::size_t>(n));
+    output_.append(buf, static_cast<std::size_t>(n));
+  }
+}
+
+bool GatewayProcess::waitUntilStarted() {
+  std::string line;
+  while (readLine(line)) {
+    if (line.find("\"event\":\"started\"") == std::string::npos) continue;
+    auto doc = common::parseJson(line);
+    if (!doc) return false;
+    apiPort_ = std::stoi((*doc)["apiPort"].GetString());
+    adminPort_ = std::stoi((*doc)["adminPort"].GetString());
+    return true;
+  }
+  return false;
+}
+
+bool GatewayProcess::waitForLine(const std::string& needle) {
+  std::string line;
+  while (readLine(line)) {
+    if (line.find(needle) != std::string::npos) return true;
+  }
+  return false;
+}
+
+void GatewayProcess::signal(int sig) { ::kill(pid_, sig); }
+
+int GatewayProcess::wait() {
+  if (exited_) return exitCode_;
+  int status = 0;
+  ::waitpid(pid_, &status, 0);
+  exited_ = true;
+  exitCode_ = WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
+  // Collect the rest of stderr for assertions.
+  std::string line;
+  while (readLine(line)) {
+  }
+  return exitCode_;
+}
+
+}  // namespace fhirgw::testing
