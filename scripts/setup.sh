@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Installs every Debian package the build, the run and the tests need. Idempotent: installs only
+# what is missing and says what it installs. Used by scripts/run.sh, scripts/test.sh and .ci/run.
+set -euo pipefail
+
+packages=(
+  # build
+  build-essential cmake pkg-config
+  libpoco-dev rapidjson-dev libcurl4-openssl-dev libssl-dev
+  # tests
+  googletest libgtest-dev libgmock-dev openssl curl ca-certificates
+)
+# Extra groups: "--with-node" for the FHIR validator tests (Node.js + npm).
+for arg in "$@"; do
+  case "$arg" in
+    --with-node) packages+=(nodejs npm) ;;
+    *) echo "setup.sh: unknown option $arg" >&2; exit 2 ;;
+  esac
+done
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+# Node.js may come from the machine image rather than Debian's package: accept a working node.
+if [[ " ${missing[*]} " == *" nodejs "* ]] && command -v node >/dev/null && command -v npm >/dev/null; then
+  missing=("${missing[@]/nodejs}"); missing=("${missing[@]/npm}")
+  read -r -a missing <<< "${missing[*]}"
+fi
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "setup: all required packages are installed"
+  exit 0
+fi
+
+echo "setup: installing ${missing[*]}"
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+  if command -v sudo >/dev/null; then sudo="sudo"; else
+    echo "setup: run as root (or install sudo) to install: ${missing[*]}" >&2
+    exit 1
+  fi
+fi
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+echo "setup: done"
