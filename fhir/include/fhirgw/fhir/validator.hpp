@@ -1,0 +1,95 @@
+#pragma once
+
+#include <rapidjson/document.h>
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "fhirgw/common/json.hpp"
+#include "fhirgw/common/result.hpp"
+#include "fhirgw/fhir/operation_outcome.hpp"
+#include "fhirgw/fhir/parsed_json.hpp"
+
+namespace fhirgw::fhir {
+
+/// How JSON numbers appear in a document given to Validator::validate.
+enum class NumberEncoding {
+  kNative,           ///< built in code: numbers are RapidJSON numbers, strings are strings
+  kDigitsAsStrings,  ///< from common::parseJson: a number is a string of digits, so whether a
+                     ///< value was a JSON number or a JSON string cannot be checked
+};
+
+/// Collects the issues of one profile check, located under the resource being checked.
+class ProfileIssues {
+ public:
+  ProfileIssues(std::string resourceLocation, std::string_view profile,
+                std::vector<Issue>& issues)
+      : base_(std::move(resourceLocation)), profile_(profile), issues_(issues) {}
+
+  /// Adds an issue at `relativePath` under the resource ("identifier[0].value"; "" for the
+  /// resource itself); the diagnostics get the profile name prepended.
+  void add(IssueSeverity severity, std::string_view code, std::string_view relativePath,
+           std::string_view diagnostics, std::string_view detailsText);
+  /// add() with severity error.
+  void error(std::string_view code, std::string_view relativePath, std::string_view diagnostics,
+             std::string_view detailsText) {
+    add(IssueSeverity::kError, code, relativePath, diagnostics, detailsText);
+  }
+
+ private:
+  std::string base_;
+  std::string_view profile_;
+  std::vector<Issue>& issues_;
+};
+
+/// The constraints of one profile beyond base R4, checked on resources that claim it in
+/// meta.profile (after base validation of the resource).
+class ProfileCheck {
+ public:
+  virtual ~ProfileCheck() = default;
+  /// Short name used in diagnostics ("fr-core-patient-ins").
+  virtual std::string_view name() const = 0;
+  /// Checks resource (a JSON object whose resourceType the base validation accepted).
+  virtual void check(const rapidjson::Value& resource, ProfileIssues& issues) const = 0;
+};
+
+/// Options fixed when the validator is built.
+struct ValidatorOptions {
+  /// Report, as information, profiles claimed in meta.profile that no registered check covers.
+  bool reportUncheckedProfiles = true;
+};
+
+/// FHIR R4 (4.0.1) validator driven by tables generated from the official StructureDefinitions
+/// (see docs/fhir-validation.md). Immutable after set-up; validate() may run on many threads.
+class Validator {
+ public:
+  /// A validator of base R4 with no profile check registered.
+  explicit Validator(ValidatorOptions options = {});
+  ~Validator();
+  Validator(Validator&&) noexcept;
+  Validator& operator=(Validator&&) noexcept;
+
+  /// Registers the check of the profile with this canonical URL (without "|version"); replaces
+  /// a previous one. Call during set-up only.
+  void registerProfile(std::string canonicalUrl, std::unique_ptr<ProfileCheck> check);
+
+  /// Validates a resource, a Bundle with its entries, and their contained resources.
+  std::vector<Issue> validate(const rapidjson::Value& resource,
+                              NumberEncoding numbers = NumberEncoding::kNative) const;
+  /// Validates a parsed text, telling JSON numbers from JSON strings exactly.
+  std::vector<Issue> validate(const ParsedJson& json) const;
+  /// Parses and validates text; a parse failure is a kInvalidArgument Status.
+  common::Result<std::vector<Issue>> validateText(std::string_view text,
+                                                  const common::JsonLimits& limits = {}) const;
+
+  /// True when resourceType names a concrete R4 resource type.
+  static bool isResourceType(std::string_view resourceType);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace fhirgw::fhir
