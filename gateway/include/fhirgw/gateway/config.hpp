@@ -6,6 +6,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "fhirgw/common/log.hpp"
@@ -31,11 +32,20 @@ struct ListenerConfig {
   std::optional<TlsConfig> tls;  ///< set => HTTPS (TLS 1.2+ only)
 };
 
+/// A listener on host:port with maxThreads workers, the other fields at their defaults.
+inline ListenerConfig listenerOn(std::string host, std::uint16_t port, int maxThreads = 16) {
+  ListenerConfig listener;
+  listener.host = std::move(host);
+  listener.port = port;
+  listener.maxThreads = maxThreads;
+  return listener;
+}
+
 /// Request limits of the API listener.
 struct LimitsConfig {
-  std::size_t maxBodyBytes = 10 * 1024 * 1024;
+  std::size_t maxBodyBytes = std::size_t{10} * 1024 * 1024;
   unsigned maxJsonDepth = 64;
-  std::size_t maxStringBytes = 12 * 1024 * 1024;
+  std::size_t maxStringBytes = std::size_t{12} * 1024 * 1024;
   std::size_t maxArrayLength = 10000;
 };
 
@@ -47,13 +57,13 @@ struct StorageConfig {
 
 /// Admin listener and bootstrap token.
 struct AdminConfig {
-  ListenerConfig listener;  ///< default 127.0.0.1:8081, no TLS
+  ListenerConfig listener = listenerOn("127.0.0.1", 8081, 4);  ///< never TLS
   std::string token;        ///< bootstrap admin token (FHIRGW_ADMIN_TOKEN); empty => generated
 };
 
 /// The whole configuration, read once at start-up and immutable afterwards.
 struct GatewayConfig {
-  ListenerConfig server;  ///< API listener, default 0.0.0.0:8080
+  ListenerConfig server = listenerOn("0.0.0.0", 8080);  ///< API listener
   AdminConfig admin;
   StorageConfig storage;
   LimitsConfig limits;

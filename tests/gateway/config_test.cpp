@@ -1,0 +1,545 @@
+#include "fhirgw/gateway/config.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <stdlib.h>  // NOLINT: mkdtemp, setenv and unsetenv are POSIX, not in <cstdlib>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
+#include <string>
+
+namespace fhirgw::gateway {
+namespace {
+
+using ::testing::AllOf;
+using ::testing::HasSubstr;
+using ::testing::Not;
+using Env = std::map<std::string, std::string>;
+using Sets = std::vector<std::pair<std::string, std::string>>;
+
+constexpr const char* kGoodToken = "0123456789abcdef0123";
+
+common::Result<GatewayConfig> load(std::optional<std::string> file, Env env = {}, Sets sets = {}) {
+  ConfigSources sources;
+  sources.fileText = std::move(file);
+  sources.fileName = "gateway.json";
+  sources.environment = std::move(env);
+  sources.sets = std::move(sets);
+  return loadConfig(sources);
+}
+
+// The error message of a load expected to fail ("" and a test failure when it succeeded).
+std::string errorOf(const common::Result<GatewayConfig>& result) {
+  EXPECT_FALSE(result.hasValue()) << "the configuration was accepted";
+  if (result.hasValue()) return "";
+  EXPECT_EQ(result.error().code(), common::StatusCode::kInvalidArgument);
+  return result.error().message();
+}
+
+// The configuration of a load expected to succeed.
+GatewayConfig valueOf(common::Result<GatewayConfig> result) {
+  EXPECT_TRUE(result.hasValue()) << result.status().toString();
+  return result.hasValue() ? std::move(result).value() : GatewayConfig{};
+}
+
+/// A directory removed with its contents at the end of the test.
+class TempDir {
+ public:
+  TempDir() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "fhirgw-config-XXXXXX");
+    if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+    path_ = pattern;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+
+  /// Writes a file in the directory and returns its path.
+  std::string write(const std::string& name, const std::string& content) const {
+    std::filesystem::path p = path_ / name;
+    std::ofstream(p) << content;
+    return p.string();
+  }
+  std::string missing(const std::string& name) const { return (path_ / name).string(); }
+
+ private:
+  std::filesystem::path path_;
+};
+
+std::filesystem::path sourceDir() {
+  if (const char* dir = std::getenv("FHIRGW_SOURCE_DIR")) return dir;
+  return std::filesystem::path(__FILE__).parent_path().parent_path().parent_path();
+}
+
+std::string readFile(const std::filesystem::path& p) {
+  std::ifstream in(p);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// --- Sources and precedence ------------------------------------------------------------------
+
+TEST(ConfigLoading, NoSourcesGiveTheDocumentedDefaults) {
+  GatewayConfig c = valueOf(load(std::nullopt));
+  EXPECT_EQ(c.server.host, "0.0.0.0");
+  EXPECT_EQ(c.server.port, 8080);
+  EXPECT_FALSE(c.server.tls.has_value());
+  EXPECT_EQ(c.admin.listener.host, "127.0.0.1");
+  EXPECT_EQ(c.admin.listener.port, 8081);
+  EXPECT_TRUE(c.admin.token.empty());
+  EXPECT_EQ(c.storage.dataDir, "data");
+  EXPECT_TRUE(c.storage.url.empty());
+  EXPECT_EQ(c.limits.maxBodyBytes, 10u * 1024 * 1024);
+  EXPECT_EQ(c.limits.maxJsonDepth, 64u);
+  EXPECT_EQ(c.logLevel, common::LogLevel::kInfo);
+  EXPECT_EQ(c.shutdownGrace, std::chrono::milliseconds(10000));
+}
+
+TEST(ConfigLoading, AnEmptyFileObjectGivesTheDefaults) {
+  GatewayConfig c = valueOf(load("{}"));
+  EXPECT_EQ(c.server.port, 8080);
+  EXPECT_EQ(c.admin.listener.port, 8081);
+}
+
+TEST(ConfigLoading, FileValuesReplaceTheDefaults) {
+  GatewayConfig c = valueOf(load(R"({
+    "server": {"host": "127.0.0.2", "port": 9443, "maxThreads": 8, "maxQueued": 10,
+               "receiveTimeoutMs": 5000},
+    "admin": {"host": "::1", "port": 9444, "maxThreads": 2, "token": "0123456789abcdef"},
+    "storage": {"dataDir": "/var/lib/fhirgw", "url": "postgresql://db/gw"},
+    "limits": {"maxBodyBytes": 1024, "maxJsonDepth": 32, "maxStringBytes": 512,
+               "maxArrayLength": 100},
+    "logging": {"level": "debug"},
+    "shutdown": {"graceMs": 0}
+  })"));
+  EXPECT_EQ(c.server.host, "127.0.0.2");
+  EXPECT_EQ(c.server.port, 9443);
+  EXPECT_EQ(c.server.maxThreads, 8);
+  EXPECT_EQ(c.server.maxQueued, 10);
+  EXPECT_EQ(c.server.receiveTimeout, std::chrono::milliseconds(5000));
+  EXPECT_EQ(c.admin.listener.host, "::1");
+  EXPECT_EQ(c.admin.listener.port, 9444);
+  EXPECT_EQ(c.admin.listener.maxThreads, 2);
+  EXPECT_EQ(c.admin.token, "0123456789abcdef");
+  EXPECT_EQ(c.storage.dataDir, "/var/lib/fhirgw");
+  EXPECT_EQ(c.storage.url, "postgresql://db/gw");
+  EXPECT_EQ(c.limits.maxBodyBytes, 1024u);
+  EXPECT_EQ(c.limits.maxJsonDepth, 32u);
+  EXPECT_EQ(c.limits.maxStringBytes, 512u);
+  EXPECT_EQ(c.limits.maxArrayLength, 100u);
+  EXPECT_EQ(c.logLevel, common::LogLevel::kDebug);
+  EXPECT_EQ(c.shutdownGrace, std::chrono::milliseconds(0));
+}
+
+TEST(ConfigLoading, EnvironmentOverridesTheFile) {
+  GatewayConfig c =
+      valueOf(load(R"({"server": {"port": 9000}, "storage": {"dataDir": "a"}})",
+                   {{"FHIRGW_SERVER_PORT", "9001"}, {"FHIRGW_STORAGE_DATADIR", "b"}}));
+  EXPECT_EQ(c.server.port, 9001);
+  EXPECT_EQ(c.storage.dataDir, "b");
+}
+
+TEST(ConfigLoading, SetOverridesTheEnvironment) {
+  GatewayConfig c =
+      valueOf(load(std::nullopt, {{"FHIRGW_SERVER_PORT", "9001"}}, {{"server.port", "9002"}}));
+  EXPECT_EQ(c.server.port, 9002);
+}
+
+TEST(ConfigLoading, TheSameKeyFromAllThreeSourcesTakesTheSetValue) {
+  const std::string file = R"({"logging": {"level": "debug"}, "admin": {"port": 7001}})";
+  GatewayConfig all =
+      valueOf(load(file, {{"FHIRGW_LOGGING_LEVEL", "warning"}, {"FHIRGW_ADMIN_PORT", "7002"}},
+                   {{"logging.level", "error"}, {"admin.port", "7003"}}));
+  EXPECT_EQ(all.logLevel, common::LogLevel::kError);
+  EXPECT_EQ(all.admin.listener.port, 7003);
+
+  GatewayConfig fileAndEnv = valueOf(load(file, {{"FHIRGW_LOGGING_LEVEL", "warning"}}));
+  EXPECT_EQ(fileAndEnv.logLevel, common::LogLevel::kWarning);
+  EXPECT_EQ(fileAndEnv.admin.listener.port, 7001);
+}
+
+TEST(ConfigLoading, ALaterSetEntryWinsOverAnEarlierOne) {
+  GatewayConfig c = valueOf(load(std::nullopt, {}, {{"server.port", "1"}, {"server.port", "2"}}));
+  EXPECT_EQ(c.server.port, 2);
+}
+
+TEST(ConfigLoading, OverridesReachKeysOfObjectsAbsentFromTheFile) {
+  GatewayConfig c =
+      valueOf(load(R"({"server": {"port": 9000}})", {{"FHIRGW_LIMITS_MAXBODYBYTES", "2048"}},
+                   {{"shutdown.graceMs", "250"}}));
+  EXPECT_EQ(c.limits.maxBodyBytes, 2048u);
+  EXPECT_EQ(c.shutdownGrace, std::chrono::milliseconds(250));
+}
+
+TEST(ConfigLoading, EnvironmentNamesAreTheUpperCasedPathWithUnderscores) {
+  GatewayConfig c = valueOf(load(std::nullopt, {{"FHIRGW_SERVER_RECEIVETIMEOUTMS", "1500"},
+                                                {"FHIRGW_ADMIN_TOKEN", kGoodToken},
+                                                {"FHIRGW_STORAGE_URL", "sqlite:/tmp/x.db"}}));
+  EXPECT_EQ(c.server.receiveTimeout, std::chrono::milliseconds(1500));
+  EXPECT_EQ(c.admin.token, kGoodToken);
+  EXPECT_EQ(c.storage.url, "sqlite:/tmp/x.db");
+}
+
+TEST(ConfigLoading, VariablesWithoutThePrefixAreIgnored) {
+  GatewayConfig c = valueOf(load(std::nullopt, {{"PATH", "/bin"}, {"SERVER_PORT", "1"}}));
+  EXPECT_EQ(c.server.port, 8080);
+}
+
+// --- Unknown keys ----------------------------------------------------------------------------
+
+TEST(ConfigLoading, UnknownKeyInTheFileIsAnErrorNamingItsPath) {
+  std::string e = errorOf(load(R"({"server": {"tls": {"foo": 1}}, "colour": "blue"})"));
+  EXPECT_THAT(e, HasSubstr("server.tls.foo: unknown key in gateway.json"));
+  EXPECT_THAT(e, HasSubstr("colour: unknown key"));
+}
+
+TEST(ConfigLoading, UnknownFileKeyNearAKnownOneGetsASuggestion) {
+  EXPECT_THAT(errorOf(load(R"({"server": {"prot": 1}})")),
+              HasSubstr("server.prot: unknown key in gateway.json (did you mean server.port?)"));
+}
+
+TEST(ConfigLoading, FileKeysAreCaseSensitive) {
+  EXPECT_THAT(errorOf(load(R"({"server": {"Port": 1}})")), HasSubstr("server.Port: unknown key"));
+}
+
+TEST(ConfigLoading, UnknownEnvironmentVariableIsAnErrorNamingIt) {
+  std::string e = errorOf(load(std::nullopt, {{"FHIRGW_SERVER_PROT", "1"}}));
+  EXPECT_THAT(e, HasSubstr("environment FHIRGW_SERVER_PROT: unknown configuration key"));
+  EXPECT_THAT(e, HasSubstr("did you mean FHIRGW_SERVER_PORT?"));
+}
+
+TEST(ConfigLoading, UnknownSetPathIsAnErrorNamingIt) {
+  std::string e = errorOf(load(std::nullopt, {}, {{"server.prot", "1"}}));
+  EXPECT_THAT(e, HasSubstr("--set server.prot: unknown key (did you mean server.port?)"));
+}
+
+TEST(ConfigLoading, SetPathsAreExactCamelCase) {
+  EXPECT_THAT(errorOf(load(std::nullopt, {}, {{"storage.datadir", "x"}})),
+              HasSubstr("--set storage.datadir: unknown key"));
+}
+
+TEST(ConfigLoading, OverridingAWholeObjectSaysItIsAnObject) {
+  EXPECT_THAT(errorOf(load(std::nullopt, {}, {{"server.tls", "on"}})),
+              HasSubstr("--set server.tls: unknown key (server.tls is an object"));
+  EXPECT_THAT(
+      errorOf(load(std::nullopt, {{"FHIRGW_SERVER", "x"}})),
+      HasSubstr("environment FHIRGW_SERVER: unknown configuration key (server is an object"));
+}
+
+TEST(ConfigLoading, AnUnknownOverrideBelowTlsDoesNotSwitchTlsOn) {
+  std::string e = errorOf(load(std::nullopt, {}, {{"server.tls.foo", "1"}}));
+  EXPECT_THAT(e, HasSubstr("--set server.tls.foo: unknown key"));
+  EXPECT_THAT(e, Not(HasSubstr("certificateFile")));
+}
+
+TEST(ConfigLoading, EveryDocumentedKeyIsKnown) {
+  // The documentation's table is the operators' list; each row must name a real key.
+  std::string doc = readFile(sourceDir() / "docs" / "configuration.md");
+  std::regex row(R"(\n\| `([a-zA-Z.]+)` \|)");
+  int rows = 0;
+  for (std::sregex_iterator it(doc.begin(), doc.end(), row), end; it != end; ++it) {
+    std::string key = (*it)[1];
+    ++rows;
+    common::Result<GatewayConfig> r = load(std::nullopt, {}, {{key, "x"}});
+    if (!r.hasValue()) {
+      EXPECT_THAT(r.error().message(), Not(HasSubstr("unknown key"))) << key;
+    }
+  }
+  EXPECT_EQ(rows, 21);  // every leaf of the schema
+}
+
+// --- Types and ranges ------------------------------------------------------------------------
+
+TEST(ConfigLoading, PortAboveTheRangeIsRejected) {
+  EXPECT_THAT(errorOf(load(R"({"server": {"port": 70000}})")),
+              HasSubstr("server.port: must be an integer between 0 and 65535, got the number 70000 "
+                        "in gateway.json"));
+}
+
+TEST(ConfigLoading, NegativePortIsRejected) {
+  EXPECT_THAT(
+      errorOf(load(std::nullopt, {}, {{"admin.port", "-1"}})),
+      HasSubstr("admin.port: must be an integer between 0 and 65535, got \"-1\" from --set"));
+}
+
+TEST(ConfigLoading, NonNumericPortFromTheEnvironmentIsRejected) {
+  EXPECT_THAT(errorOf(load(std::nullopt, {{"FHIRGW_SERVER_PORT", "abc"}})),
+              HasSubstr("server.port: must be an integer between 0 and 65535, got \"abc\" from "
+                        "environment FHIRGW_SERVER_PORT"));
+}
+
+TEST(ConfigLoading, PortZeroMeansAnyFreePortAndIsAccepted) {
+  GatewayConfig c = valueOf(load(R"({"server": {"port": 0}, "admin": {"port": 0}})"));
+  EXPECT_EQ(c.server.port, 0);
+  EXPECT_EQ(c.admin.listener.port, 0);
+}
+
+TEST(ConfigLoading, PortWrittenAsAStringInTheFileIsATypeError) {
+  EXPECT_THAT(errorOf(load(R"({"server": {"port": "8080"}})")),
+              HasSubstr("server.port: must be an integer between 0 and 65535, got the string "
+                        "\"8080\" in gateway.json"));
+}
+
+TEST(ConfigLoading, NumberWrittenWhereAStringBelongsIsATypeError) {
+  EXPECT_THAT(errorOf(load(R"({"server": {"host": 8080}})")),
+              HasSubstr("server.host: must be a string, got the number 8080"));
+}
+
+TEST(ConfigLoading, FractionsExponentsAndPaddedIntegersAreRejected) {
+  EXPECT_FALSE(load(R"({"server": {"port": 8080.0}})").hasValue());
+  EXPECT_FALSE(load(R"({"server": {"port": 8e3}})").hasValue());
+  for (const char* text :
+       {"08080", "+8080", " 8080", "8080 ", "", "0x1f90", "99999999999999999999"}) {
+    EXPECT_FALSE(load(std::nullopt, {}, {{"server.port", text}}).hasValue()) << text;
+  }
+}
+
+TEST(ConfigLoading, BooleansMustBeJsonBooleansOrTheWordsTrueAndFalse) {
+  EXPECT_THAT(errorOf(load(R"({"server": {"tls": {"requireClientCertificate": "true"}}})")),
+              HasSubstr("server.tls.requireClientCertificate: must be true or false, got the "
+                        "string \"true\""));
+  EXPECT_THAT(errorOf(load(std::nullopt, {{"FHIRGW_SERVER_TLS_REQUIRECLIENTCERTIFICATE", "1"}})),
+              HasSubstr("server.tls.requireClientCertificate: must be true or false, got \"1\""));
+}
+
+TEST(ConfigLoading, AScalarWhereAnObjectBelongsIsATypeError) {
+  EXPECT_THAT(errorOf(load(R"({"server": 5})")),
+              HasSubstr("server: must be an object, got the number 5 in gateway.json"));
+  EXPECT_THAT(errorOf(load(R"({"limits": []})")),
+              HasSubstr("limits: must be an object, got an array"));
+}
+
+TEST(ConfigLoading, NullIsATypeError) {
+  EXPECT_THAT(errorOf(load(R"({"storage": {"dataDir": null}})")),
+              HasSubstr("storage.dataDir: must be a string, got null"));
+}
+
+TEST(ConfigLoading, ThreadCountsBelowOneAreRejected) {
+  EXPECT_THAT(errorOf(load(R"({"server": {"maxThreads": 0}})")),
+              HasSubstr("server.maxThreads: must be an integer between 1 and"));
+  EXPECT_THAT(errorOf(load(std::nullopt, {{"FHIRGW_ADMIN_MAXTHREADS", "0"}})),
+              HasSubstr("admin.maxThreads: must be an integer between 1 and"));
+}
+
+TEST(ConfigLoading, LimitsAndDurationsMustBePositive) {
+  std::string e = errorOf(load(R"({"limits": {"maxJsonDepth": 0, "maxBodyBytes": -5},
+                                   "server": {"receiveTimeoutMs": 0},
+                                   "shutdown": {"graceMs": -1}})"));
+  EXPECT_THAT(e, HasSubstr("limits.maxJsonDepth: must be an integer between 1 and 1024"));
+  EXPECT_THAT(e, HasSubstr("limits.maxBodyBytes: must be an integer between 1 and"));
+  EXPECT_THAT(e, HasSubstr("server.receiveTimeoutMs: must be a whole number of milliseconds"));
+  EXPECT_THAT(e, HasSubstr("shutdown.graceMs: must be a whole number of milliseconds between 0"));
+}
+
+TEST(ConfigLoading, ABadValueIsReportedEvenWhenAHigherSourceReplacesIt) {
+  EXPECT_THAT(errorOf(load(R"({"server": {"port": "8080"}})", {}, {{"server.port", "9000"}})),
+              HasSubstr("server.port: must be an integer between 0 and 65535, got the string"));
+}
+
+// --- Log level -------------------------------------------------------------------------------
+
+TEST(ConfigLoading, LogLevelIsReadFromEachSource) {
+  EXPECT_EQ(valueOf(load(R"({"logging": {"level": "warning"}})")).logLevel,
+            common::LogLevel::kWarning);
+  EXPECT_EQ(valueOf(load(std::nullopt, {{"FHIRGW_LOGGING_LEVEL", "error"}})).logLevel,
+            common::LogLevel::kError);
+  EXPECT_EQ(valueOf(load(std::nullopt, {}, {{"logging.level", "debug"}})).logLevel,
+            common::LogLevel::kDebug);
+}
+
+TEST(ConfigLoading, UnknownLogLevelIsRejectedWithTheAllowedValues) {
+  EXPECT_THAT(errorOf(load(R"({"logging": {"level": "verbose"}})")),
+              HasSubstr("logging.level: must be one of debug, info, warning, error, got the string "
+                        "\"verbose\""));
+  EXPECT_FALSE(load(std::nullopt, {}, {{"logging.level", "INFO"}}).hasValue());
+}
+
+// --- Admin token, storage, listeners ---------------------------------------------------------
+
+TEST(ConfigLoading, ShortAdminTokenIsRejectedWithoutShowingIt) {
+  std::string e = errorOf(load(std::nullopt, {{"FHIRGW_ADMIN_TOKEN", "short-secret"}}));
+  EXPECT_THAT(e, HasSubstr("admin.token: must be at least 16 characters long"));
+  EXPECT_THAT(e, Not(HasSubstr("short-secret")));
+}
+
+TEST(ConfigLoading, AdminTokenOfWrongTypeIsRejectedWithoutShowingIt) {
+  std::string e = errorOf(load(R"({"admin": {"token": 123456789012345678}})"));
+  EXPECT_THAT(e, HasSubstr("admin.token: must be a string, got a number"));
+  EXPECT_THAT(e, Not(HasSubstr("123456789012345678")));
+}
+
+TEST(ConfigLoading, AdminTokenOfSixteenCharactersIsAccepted) {
+  EXPECT_EQ(valueOf(load(std::nullopt, {{"FHIRGW_ADMIN_TOKEN", "0123456789abcdef"}})).admin.token,
+            "0123456789abcdef");
+}
+
+TEST(ConfigLoading, StorageUrlMustSelectPostgresqlOrSqliteWithoutBeingShown) {
+  EXPECT_TRUE(load(std::nullopt, {}, {{"storage.url", "sqlite:data/gw.db"}}).hasValue());
+  std::string e = errorOf(load(std::nullopt, {}, {{"storage.url", "mysql://u:pw@db/gw"}}));
+  EXPECT_THAT(e, HasSubstr("storage.url: must be empty, or start with \"postgresql://\" or "
+                           "\"sqlite:\""));
+  EXPECT_THAT(e, Not(HasSubstr("pw@db")));
+}
+
+TEST(ConfigLoading, EmptyHostsAndDataDirAreRejected) {
+  std::string e = errorOf(load(std::nullopt, {}, {{"server.host", ""}, {"storage.dataDir", ""}}));
+  EXPECT_THAT(e, HasSubstr("server.host: must not be empty"));
+  EXPECT_THAT(e, HasSubstr("storage.dataDir: must not be empty"));
+}
+
+TEST(ConfigLoading, ListenersOnTheSamePortAndHostAreRejected) {
+  EXPECT_THAT(errorOf(load(R"({"server": {"host": "127.0.0.1", "port": 9000},
+                               "admin": {"host": "127.0.0.1", "port": 9000}})")),
+              HasSubstr("admin.port: must differ from server.port"));
+}
+
+TEST(ConfigLoading, AWildcardHostOverlapsEveryHost) {
+  EXPECT_THAT(errorOf(load(std::nullopt, {}, {{"admin.port", "8080"}})),
+              HasSubstr("admin.port: must differ from server.port"));
+}
+
+TEST(ConfigLoading, ListenersMayShareAPortOnDistinctHostsOrBothUsePortZero) {
+  EXPECT_TRUE(load(R"({"server": {"host": "127.0.0.1", "port": 9000},
+                       "admin": {"host": "127.0.0.2", "port": 9000}})")
+                  .hasValue());
+  EXPECT_TRUE(load(R"({"server": {"port": 0}, "admin": {"port": 0}})").hasValue());
+}
+
+// --- TLS -------------------------------------------------------------------------------------
+
+TEST(ConfigLoading, AbsentTlsLeavesTheApiListenerPlain) {
+  EXPECT_FALSE(valueOf(load(R"({"server": {"port": 8443}})")).server.tls.has_value());
+}
+
+TEST(ConfigLoading, TlsRequiresACertificateAndAKeyFile) {
+  std::string e = errorOf(load(R"({"server": {"tls": {}}})"));
+  EXPECT_THAT(e, HasSubstr("server.tls.certificateFile: required when server.tls is set"));
+  EXPECT_THAT(e, HasSubstr("server.tls.privateKeyFile: required when server.tls is set"));
+}
+
+TEST(ConfigLoading, TlsFilesMustExist) {
+  TempDir dir;
+  std::string cert = dir.write("cert.pem", "certificate");
+  std::string key = dir.missing("key.pem");
+  std::string e =
+      errorOf(load(std::nullopt, {},
+                   {{"server.tls.certificateFile", cert}, {"server.tls.privateKeyFile", key}}));
+  EXPECT_THAT(e, HasSubstr("server.tls.privateKeyFile: must be a readable file"));
+  EXPECT_THAT(e, HasSubstr(key));
+  EXPECT_THAT(e, Not(HasSubstr("server.tls.certificateFile")));
+}
+
+TEST(ConfigLoading, ADirectoryIsNotACertificateFile) {
+  TempDir dir;
+  std::string key = dir.write("key.pem", "key");
+  std::string folder = dir.missing("");
+  EXPECT_THAT(
+      errorOf(load(std::nullopt, {},
+                   {{"server.tls.certificateFile", folder}, {"server.tls.privateKeyFile", key}})),
+      HasSubstr("server.tls.certificateFile: must be a readable file"));
+}
+
+TEST(ConfigLoading, TlsWithReadableFilesSwitchesHttpsOn) {
+  TempDir dir;
+  std::string cert = dir.write("cert.pem", "certificate");
+  std::string key = dir.write("key.pem", "key");
+  GatewayConfig c = valueOf(load(R"({"server": {"tls": {"certificateFile": ")" + cert +
+                                 R"(", "privateKeyFile": ")" + key + R"("}}})"));
+  ASSERT_TRUE(c.server.tls.has_value());
+  EXPECT_EQ(c.server.tls->certificateFile, cert);
+  EXPECT_EQ(c.server.tls->privateKeyFile, key);
+  EXPECT_FALSE(c.server.tls->requireClientCertificate);
+}
+
+TEST(ConfigLoading, OverridesAloneCanSwitchTlsOn) {
+  TempDir dir;
+  std::string cert = dir.write("cert.pem", "certificate");
+  std::string key = dir.write("key.pem", "key");
+  GatewayConfig c = valueOf(load(std::nullopt, {{"FHIRGW_SERVER_TLS_CERTIFICATEFILE", cert},
+                                                {"FHIRGW_SERVER_TLS_PRIVATEKEYFILE", key}}));
+  ASSERT_TRUE(c.server.tls.has_value());
+  EXPECT_EQ(c.server.tls->certificateFile, cert);
+}
+
+TEST(ConfigLoading, ClientCertificatesNeedACaFile) {
+  TempDir dir;
+  Sets sets = {{"server.tls.certificateFile", dir.write("cert.pem", "c")},
+               {"server.tls.privateKeyFile", dir.write("key.pem", "k")},
+               {"server.tls.requireClientCertificate", "true"}};
+  EXPECT_THAT(errorOf(load(std::nullopt, {}, sets)),
+              HasSubstr("server.tls.caFile: required when server.tls.requireClientCertificate is "
+                        "true"));
+  sets.emplace_back("server.tls.caFile", dir.write("ca.pem", "ca"));
+  GatewayConfig c = valueOf(load(std::nullopt, {}, sets));
+  ASSERT_TRUE(c.server.tls.has_value());
+  EXPECT_TRUE(c.server.tls->requireClientCertificate);
+  EXPECT_FALSE(c.server.tls->caFile.empty());
+}
+
+// --- File syntax and error reporting ---------------------------------------------------------
+
+TEST(ConfigLoading, InvalidJsonNamesTheFileAndTheOffset) {
+  EXPECT_THAT(errorOf(load(R"({"server": {"port": 80,}})")),
+              HasSubstr("gateway.json: invalid JSON at byte"));
+  EXPECT_THAT(errorOf(load("")), HasSubstr("gateway.json: invalid JSON at byte 0"));
+}
+
+TEST(ConfigLoading, TheFileMustHoldAnObject) {
+  EXPECT_THAT(errorOf(load("[1, 2]")), HasSubstr("gateway.json: must hold a JSON object"));
+}
+
+TEST(ConfigLoading, DuplicateKeysAreAnError) {
+  EXPECT_THAT(errorOf(load(R"({"server": {"port": 1, "port": 2}})")),
+              HasSubstr("server.port: duplicate key in gateway.json"));
+}
+
+TEST(ConfigLoading, AbsurdlyDeepFilesAreRejected) {
+  std::string deep = std::string(100, '[') + std::string(100, ']');
+  EXPECT_THAT(errorOf(load(R"({"x": )" + deep + "}")), HasSubstr("deeper than the limit"));
+}
+
+TEST(ConfigLoading, EveryErrorIsReportedJoinedBySemicolons) {
+  std::string e = errorOf(load(R"({"server": {"port": "x", "colour": 1}})", {{"FHIRGW_NOPE", "1"}},
+                               {{"admin.port", "-1"}}));
+  EXPECT_THAT(e, AllOf(HasSubstr("server.port: must be"), HasSubstr("; "),
+                       HasSubstr("server.colour: unknown key"),
+                       HasSubstr("environment FHIRGW_NOPE: unknown configuration key"),
+                       HasSubstr("admin.port: must be an integer")));
+}
+
+// --- The shipped file and the process environment --------------------------------------------
+
+TEST(ConfigLoading, TheDemoConfigFileLoadsWithTheDocumentedValues) {
+  std::filesystem::path file = sourceDir() / "config" / "gateway.json";
+  ASSERT_TRUE(std::filesystem::exists(file)) << file;
+  GatewayConfig c = valueOf(load(readFile(file)));
+  EXPECT_EQ(c.server.host, "0.0.0.0");
+  EXPECT_EQ(c.server.port, 8080);
+  EXPECT_FALSE(c.server.tls.has_value());
+  EXPECT_EQ(c.admin.listener.host, "127.0.0.1");
+  EXPECT_EQ(c.admin.listener.port, 8081);
+  EXPECT_EQ(c.storage.dataDir, "data");
+  EXPECT_EQ(c.logLevel, common::LogLevel::kInfo);
+}
+
+TEST(ConfigLoading, GatewayEnvironmentCollectsOnlyPrefixedVariables) {
+  ASSERT_EQ(setenv("FHIRGW_TEST_ONLY_VARIABLE", "a=b", 1), 0);
+  ASSERT_EQ(setenv("NOT_FHIRGW_TEST_ONLY_VARIABLE", "x", 1), 0);
+  Env env = gatewayEnvironment();
+  unsetenv("FHIRGW_TEST_ONLY_VARIABLE");
+  unsetenv("NOT_FHIRGW_TEST_ONLY_VARIABLE");
+  ASSERT_EQ(env.count("FHIRGW_TEST_ONLY_VARIABLE"), 1u);
+  EXPECT_EQ(env["FHIRGW_TEST_ONLY_VARIABLE"], "a=b");
+  EXPECT_EQ(env.count("NOT_FHIRGW_TEST_ONLY_VARIABLE"), 0u);
+  for (const auto& [name, value] : env) EXPECT_EQ(name.rfind("FHIRGW_", 0), 0u) << name;
+}
+
+}  // namespace
+}  // namespace fhirgw::gateway
