@@ -195,10 +195,12 @@ std::string canonicalJson(const rapidjson::Value& value) {
   return std::string(buffer.GetString(), buffer.GetSize());
 }
 
-std::string canonicalJson(const JsonDocument& doc) {
+std::string canonicalJson(const JsonDocument& doc) { return canonicalJson(doc, doc.root()); }
+
+std::string canonicalJson(const JsonDocument& doc, const rapidjson::Value& value) {
   rapidjson::StringBuffer buffer;
   rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
-  writeCanonical(doc.root(), &doc.numbers_, writer);
+  writeCanonical(value, &doc.numbers_, writer);
   return std::string(buffer.GetString(), buffer.GetSize());
 }
 

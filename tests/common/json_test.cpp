@@ -92,3 +92,9 @@ TEST(CanonicalJson, DistinguishesArrayOrderAndNumberText) {
   EXPECT_NE(canonicalJson(*a), canonicalJson(*b));
   EXPECT_NE(canonicalJson(*a), canonicalJson(*c));
 }
+
+TEST(CanonicalJson, SubValueKeepsItsNumbers) {
+  auto doc = parseJson(R"({"documents": [{"quantity": 2, "kind": "report"}]})");
+  ASSERT_TRUE(doc.hasValue());
+  EXPECT_EQ(canonicalJson(*doc, (*doc)["documents"][0]), R"({"kind":"report","quantity":2})");
+}

@@ -37,7 +37,7 @@ class JsonDocument {
 
  private:
   friend Result<JsonDocument> parseJson(std::string_view, const JsonLimits&);
-  friend std::string canonicalJson(const JsonDocument&);
+  friend std::string canonicalJson(const JsonDocument&, const rapidjson::Value&);
   std::unique_ptr<rapidjson::Document> doc_;  // heap: value addresses stay valid across moves
   std::unordered_set<const rapidjson::Value*> numbers_;
 };
@@ -55,6 +55,8 @@ std::string toJsonString(const rapidjson::Value& value);
 /// original text; two bodies that differ only in member order or whitespace give the same string
 /// (idempotency comparisons).
 std::string canonicalJson(const JsonDocument& doc);
+/// Canonical serialisation of a value inside a parsed document (numbers kept as numbers).
+std::string canonicalJson(const JsonDocument& doc, const rapidjson::Value& value);
 /// Canonical serialisation of a value built in code (no parsed numbers).
 std::string canonicalJson(const rapidjson::Value& value);
 
