@@ -137,7 +137,7 @@ enum class Role : std::uint8_t { kTop, kContained };
 /// One validation: walks the JSON along the tables, keeping the path for locations.
 class Run {
  public:
-  Run(const Catalog& c, NumberEncoding numbers, const ParsedJson* parsed, std::vector<Issue>& out)
+  Run(const Catalog& c, NumberEncoding numbers, const common::JsonDocument* parsed, std::vector<Issue>& out)
       : c_(c), t_(c.t), numbers_(numbers), parsed_(parsed), out_(out) {
     path_.reserve(32);
     seen_.reserve(256);
@@ -960,7 +960,7 @@ class Run {
   const Catalog& c_;
   const r4::Tables& t_;
   NumberEncoding numbers_;
-  const ParsedJson* parsed_;
+  const common::JsonDocument* parsed_;
   std::vector<Issue>& out_;
   std::vector<Segment> path_;
   std::vector<std::uint32_t> seen_;
@@ -1006,15 +1006,15 @@ std::vector<Issue> Validator::validate(const rapidjson::Value& resource,
   return issues;
 }
 
-std::vector<Issue> Validator::validate(const ParsedJson& json) const {
+std::vector<Issue> Validator::validate(const common::JsonDocument& json) const {
   std::vector<Issue> issues;
-  Run(impl_->catalog, NumberEncoding::kDigitsAsStrings, &json, issues).root(json.document());
+  Run(impl_->catalog, NumberEncoding::kDigitsAsStrings, &json, issues).root(json.root());
   return issues;
 }
 
 common::Result<std::vector<Issue>> Validator::validateText(std::string_view text,
                                                            const common::JsonLimits& limits) const {
-  common::Result<ParsedJson> parsed = ParsedJson::parse(text, limits);
+  common::Result<common::JsonDocument> parsed = common::parseJson(text, limits);
   if (!parsed) return parsed.error();
   return validate(*parsed);
 }

@@ -10,15 +10,15 @@
 #include "fhirgw/common/json.hpp"
 #include "fhirgw/common/result.hpp"
 #include "fhirgw/fhir/operation_outcome.hpp"
-#include "fhirgw/fhir/parsed_json.hpp"
 
 namespace fhirgw::fhir {
 
-/// How JSON numbers appear in a document given to Validator::validate.
+/// How JSON numbers appear in a rapidjson::Value given to Validator::validate.
 enum class NumberEncoding {
   kNative,           ///< built in code: numbers are RapidJSON numbers, strings are strings
-  kDigitsAsStrings,  ///< from common::parseJson: a number is a string of digits, so whether a
-                     ///< value was a JSON number or a JSON string cannot be checked
+  kDigitsAsStrings,  ///< numbers held as strings of digits with nothing telling them apart (e.g.
+                     ///< a JsonDocument's root() passed alone): JSON number versus JSON string is
+                     ///< then not checked, only the lexical form
 };
 
 /// Collects the issues of one profile check, located under the resource being checked.
@@ -78,8 +78,9 @@ class Validator {
   /// Validates a resource, a Bundle with its entries, and their contained resources.
   std::vector<Issue> validate(const rapidjson::Value& resource,
                               NumberEncoding numbers = NumberEncoding::kNative) const;
-  /// Validates a parsed text, telling JSON numbers from JSON strings exactly.
-  std::vector<Issue> validate(const ParsedJson& json) const;
+  /// Validates a parsed text, telling JSON numbers from JSON strings exactly (so both
+  /// `"birthDate": 19790312` and `"valueInteger": "5"` are caught).
+  std::vector<Issue> validate(const common::JsonDocument& json) const;
   /// Parses and validates text; a parse failure is a kInvalidArgument Status.
   common::Result<std::vector<Issue>> validateText(std::string_view text,
                                                   const common::JsonLimits& limits = {}) const;
