@@ -48,8 +48,7 @@ std::optional<DateTime> DateTime::parse(std::string_view text) {
     const int sign = text[pos] == '-' ? -1 : 1;
     const int oh = twoDigits(text, pos + 1);
     const int om = twoDigits(text, pos + 4);
-    if (oh < 0 || oh > 23 || om < 0 || om > 59 || pos + 3 >= text.size() ||
-        text[pos + 3] != ':') {
+    if (oh < 0 || oh > 23 || om < 0 || om > 59 || pos + 3 >= text.size() || text[pos + 3] != ':') {
       return std::nullopt;
     }
     offset = sign * (oh * 60 + om);

@@ -29,8 +29,8 @@ TEST(Decimal, OrdersByValue) {
 }
 
 TEST(Decimal, RejectsTextOutsideTheFhirDecimalForm) {
-  for (const char* bad : {"", "-", "+25", "025", "25.", ".5", "2.5e1", "25,00", "25 ", " 25",
-                          "abc", "1-2", "--1", "0x10"}) {
+  for (const char* bad : {"", "-", "+25", "025", "25.", ".5", "2.5e1", "25,00", "25 ", " 25", "abc",
+                          "1-2", "--1", "0x10"}) {
     EXPECT_FALSE(Decimal::parse(bad)) << bad;
   }
 }

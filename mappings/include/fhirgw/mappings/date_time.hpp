@@ -16,10 +16,10 @@ using Instant = std::chrono::sys_time<std::chrono::milliseconds>;
 /// An RFC 3339 date-time with a UTC offset ("2026-11-20T09:30:00+01:00"), kept as received and
 /// parsed: the instant it denotes and the calendar date in its own offset.
 struct DateTime {
-  std::string text;        ///< exactly as received (FHIR output keeps the editor's offset)
-  Instant instant;         ///< the UTC instant
-  int offsetMinutes = 0;   ///< the offset, east of UTC positive
-  Date localDate;          ///< calendar date in the text's own offset (the "encounter date")
+  std::string text;       ///< exactly as received (FHIR output keeps the editor's offset)
+  Instant instant;        ///< the UTC instant
+  int offsetMinutes = 0;  ///< the offset, east of UTC positive
+  Date localDate;         ///< calendar date in the text's own offset (the "encounter date")
 
   /// Parses "YYYY-MM-DDThh:mm:ss[.fraction](Z|+hh:mm|-hh:mm)", uppercase T and Z as FHIR
   /// requires; the offset is mandatory, seconds 00-59 (no leap second), fraction kept to the

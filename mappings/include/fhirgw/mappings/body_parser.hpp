@@ -1,0 +1,51 @@
+#pragma once
+
+#include <rapidjson/document.h>
+
+#include <string_view>
+#include <vector>
+
+#include "fhirgw/common/json.hpp"
+#include "fhirgw/fhir/operation_outcome.hpp"
+#include "fhirgw/mappings/document.hpp"
+#include "fhirgw/mappings/teleconsultation.hpp"
+
+namespace fhirgw::mappings {
+
+/// A parsed editor body: the record, the data issues found while reading it, and the JSON type
+/// errors, kept apart because they answer 400 while data issues answer 422 (editor-api.md).
+template <typename T>
+struct ParseOutcome {
+  T record;                             ///< incomplete when typeErrors is not empty
+  std::vector<fhir::Issue> issues;      ///< required / value errors, unknown-field warnings
+  std::vector<fhir::Issue> typeErrors;  ///< `structure` errors: a value of the wrong JSON type
+
+  /// True when the body has the wrong shape (answer 400, do not run the rules).
+  bool malformed() const { return !typeErrors.empty(); }
+};
+
+/// Outcome of parsing a teleconsultation body.
+using TeleconsultationParse = ParseOutcome<Teleconsultation>;
+/// Outcome of parsing one document body.
+using DocumentParse = ParseOutcome<Document>;
+
+/// Parses a teleconsultation body (the root of a parsed request). Paths in issues are relative to
+/// the body ("encounter.consent.at", "documents[1].items[0].medication"). Fields a rule checks are
+/// left to that rule (rules.md): a missing `dosage` is not reported here but by PRESC-ITEMS.
+TeleconsultationParse parseTeleconsultation(const common::JsonDocument& body);
+
+/// Same for a value: `origin` is the parsed document that holds it, which tells JSON numbers
+/// from strings; with nullptr the value must carry real JSON types (built in code).
+TeleconsultationParse parseTeleconsultation(const rapidjson::Value& body,
+                                            const common::JsonDocument* origin);
+
+/// Parses one document body (a report, prescription or sick-leave notice selected by `kind`).
+/// Issue paths are `basePath` + the field path ("documents[2].end"; with an empty basePath, as
+/// for POST .../documents, "end").
+DocumentParse parseDocument(const common::JsonDocument& body, std::string_view basePath = {});
+
+/// Same for a value inside `origin` (nullptr: a value with real JSON types).
+DocumentParse parseDocument(const rapidjson::Value& body, const common::JsonDocument* origin,
+                            std::string_view basePath = {});
+
+}  // namespace fhirgw::mappings

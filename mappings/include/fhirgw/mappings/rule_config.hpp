@@ -1,0 +1,60 @@
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "fhirgw/common/status.hpp"
+#include "fhirgw/mappings/teleconsultation.hpp"
+
+namespace fhirgw::mappings {
+
+/// Severity of a rule after configuration; `off` disables it.
+enum class RuleSeverity { kError, kWarning, kInformation, kOff };
+/// Parses "error" | "warning" | "information" | "off".
+std::optional<RuleSeverity> parseRuleSeverity(std::string_view text);
+/// The configuration code of a severity.
+std::string_view code(RuleSeverity s);
+
+/// Settings of the rule engine (configuration keys `rules.*`, docs/rules.md). A plain struct
+/// filled once from the configuration file and then read-only; the defaults are rules.md's.
+struct RuleConfig {
+  /// rules.severity.<RULE-ID>: overrides of the default severities.
+  std::map<std::string, RuleSeverity, std::less<>> severities;
+  /// rules.tariffs.<ACT>: the tariff table (BILL-ACT, BILL-AMOUNT), decimal strings in EUR.
+  std::map<std::string, std::string, std::less<>> tariffs{{"TCG", "25.00"}};
+  /// rules.forbiddenMajorations: majorations not billable with a teleconsultation act.
+  std::vector<std::string> forbiddenMajorations{"F", "MN", "MM"};
+  /// rules.activityCap.default: percent of yearly acts allowed at a distance.
+  int activityCapDefaultPercent = 20;
+  /// rules.activityCap.<specialty>: per-specialty overrides of the cap, in percent.
+  std::map<std::string, int, std::less<>> activityCapPercentBySpecialty{{"psychiatry", 40}};
+  /// rules.acceptTestInsOids: accept the test / demo INS OIDs (...4.10, ...4.11).
+  bool acceptTestInsOids = false;
+  /// rules.neighbouringDepartements: extra pairs of départements treated as one territory
+  /// (order does not matter), e.g. {"51", "02"}.
+  std::vector<std::pair<std::string, std::string>> neighbouringDepartements;
+  /// rules.maxDocumentBytes: largest decoded document content (DOC-CONTENT).
+  std::size_t maxDocumentBytes = 5 * 1024 * 1024;
+  /// rules.sickLeaveExemptRelations: prescriber relations exempt from the 3-day limit.
+  std::vector<Relation> sickLeaveExemptRelations{
+      Relation::kTreatingPhysician, Relation::kTreatingPhysicianReplacement,
+      Relation::kSamePracticeSameSpecialty, Relation::kReferentMidwife};
+  /// rules.maxStartAheadSeconds: how far in the future encounter.start may be (TLC-PERIOD).
+  std::chrono::seconds maxStartAhead{300};
+
+  /// The cap for a specialty, in percent.
+  int activityCapPercent(std::string_view specialty) const;
+};
+
+/// Checks a configuration once at start-up: known rule IDs, decimal tariffs, percents in 0-100,
+/// département codes, positive sizes. Errors are kInvalidArgument naming the `rules.*` key.
+common::Status validateRuleConfig(const RuleConfig& config);
+
+}  // namespace fhirgw::mappings

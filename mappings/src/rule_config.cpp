@@ -1,0 +1,89 @@
+#include "fhirgw/mappings/rule_config.hpp"
+
+#include "fhirgw/mappings/decimal.hpp"
+#include "fhirgw/mappings/rules.hpp"
+
+namespace fhirgw::mappings {
+namespace {
+
+// A département code as departementFromPostalCode gives it: "01".."95", "2A", "2B", "97x", "98x".
+bool isDepartementCode(std::string_view d) {
+  auto digit = [](char c) { return c >= '0' && c <= '9'; };
+  if (d == "2A" || d == "2B") return true;
+  if (d.size() == 2) return digit(d[0]) && digit(d[1]) && d != "00" && d != "20";
+  if (d.size() == 3) return d[0] == '9' && (d[1] == '7' || d[1] == '8') && digit(d[2]);
+  return false;
+}
+
+}  // namespace
+
+std::optional<RuleSeverity> parseRuleSeverity(std::string_view text) {
+  if (text == "error") return RuleSeverity::kError;
+  if (text == "warning") return RuleSeverity::kWarning;
+  if (text == "information") return RuleSeverity::kInformation;
+  if (text == "off") return RuleSeverity::kOff;
+  return std::nullopt;
+}
+
+std::string_view code(RuleSeverity s) {
+  switch (s) {
+    case RuleSeverity::kError:
+      return "error";
+    case RuleSeverity::kWarning:
+      return "warning";
+    case RuleSeverity::kInformation:
+      return "information";
+    case RuleSeverity::kOff:
+      return "off";
+  }
+  return "error";
+}
+
+int RuleConfig::activityCapPercent(std::string_view specialty) const {
+  const auto it = activityCapPercentBySpecialty.find(specialty);
+  return it == activityCapPercentBySpecialty.end() ? activityCapDefaultPercent : it->second;
+}
+
+common::Status validateRuleConfig(const RuleConfig& config) {
+  for (const auto& [id, severity] : config.severities) {
+    if (findRule(id) == nullptr) {
+      return common::invalidArgument("rules.severity." + id + ": unknown rule ID");
+    }
+  }
+  for (const auto& [act, amount] : config.tariffs) {
+    if (act.empty()) return common::invalidArgument("rules.tariffs: empty act code");
+    const std::optional<Decimal> d = Decimal::parse(amount);
+    if (!d || d->isNegative()) {
+      return common::invalidArgument("rules.tariffs." + act +
+                                     ": must be a non-negative decimal such as \"25.00\"");
+    }
+  }
+  auto checkPercent = [](int p, const std::string& key) {
+    return p >= 0 && p <= 100 ? common::Status::ok()
+                              : common::invalidArgument(key + ": must be a percent in 0-100");
+  };
+  if (auto s = checkPercent(config.activityCapDefaultPercent, "rules.activityCap.default");
+      !s.isOk()) {
+    return s;
+  }
+  for (const auto& [specialty, p] : config.activityCapPercentBySpecialty) {
+    if (auto s = checkPercent(p, "rules.activityCap." + specialty); !s.isOk()) return s;
+  }
+  for (std::size_t i = 0; i < config.neighbouringDepartements.size(); ++i) {
+    const auto& [a, b] = config.neighbouringDepartements[i];
+    if (!isDepartementCode(a) || !isDepartementCode(b)) {
+      return common::invalidArgument("rules.neighbouringDepartements[" + std::to_string(i) +
+                                     "]: not a pair of département codes (\"51\", \"2A\", "
+                                     "\"974\")");
+    }
+  }
+  if (config.maxDocumentBytes == 0) {
+    return common::invalidArgument("rules.maxDocumentBytes: must be positive");
+  }
+  if (config.maxStartAhead.count() < 0) {
+    return common::invalidArgument("rules.maxStartAheadSeconds: must not be negative");
+  }
+  return common::Status::ok();
+}
+
+}  // namespace fhirgw::mappings

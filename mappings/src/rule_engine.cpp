@@ -1,0 +1,89 @@
+#include "fhirgw/mappings/rule_engine.hpp"
+
+#include "fhirgw/mappings/rules.hpp"
+#include "path.hpp"
+
+namespace fhirgw::mappings {
+namespace {
+
+fhir::IssueSeverity toIssueSeverity(RuleSeverity s) {
+  switch (s) {
+    case RuleSeverity::kError:
+      return fhir::IssueSeverity::kError;
+    case RuleSeverity::kWarning:
+      return fhir::IssueSeverity::kWarning;
+    case RuleSeverity::kInformation:
+    case RuleSeverity::kOff:
+      return fhir::IssueSeverity::kInformation;
+  }
+  return fhir::IssueSeverity::kError;
+}
+
+}  // namespace
+
+RuleEngine::RuleEngine(RuleConfig config, const common::Clock& clock,
+                       const ActivityHistory* history)
+    : config_(std::move(config)), clock_(clock), history_(history) {}
+
+RuleSeverity RuleEngine::severityOf(std::string_view ruleId) const {
+  if (const auto it = config_.severities.find(ruleId); it != config_.severities.end()) {
+    return it->second;
+  }
+  const RuleInfo* info = findRule(ruleId);
+  return info != nullptr ? info->defaultSeverity : RuleSeverity::kError;
+}
+
+namespace {
+
+// Turns one rule's findings into issues under the configured severity.
+void collect(const RuleInfo& info, RuleSeverity severity, std::vector<Finding>& findings,
+             RuleOutcome& out) {
+  if (severity == RuleSeverity::kOff) return;
+  for (Finding& f : findings) {
+    const RuleSeverity effective = f.notEvaluated ? RuleSeverity::kInformation : severity;
+    if (info.reimbursement && effective == RuleSeverity::kWarning && f.affectsReimbursement) {
+      out.notReimbursable = true;
+    }
+    out.issues.push_back(fhir::Issue{toIssueSeverity(effective), std::move(f.code),
+                                     std::string(info.id), std::move(f.detailsText),
+                                     std::move(f.diagnostics), std::move(f.expression)});
+  }
+}
+
+}  // namespace
+
+common::Result<RuleOutcome> RuleEngine::evaluate(const Teleconsultation& teleconsultation) const {
+  RuleOutcome out;
+  const RuleContext ctx{teleconsultation, config_, toInstant(clock_.now()), history_};
+  for (const auto& rule : teleconsultationRules()) {
+    const RuleSeverity severity = severityOf(rule->info().id);
+    if (severity == RuleSeverity::kOff) continue;  // also spares the history look-up
+    std::vector<Finding> findings;
+    if (common::Status s = rule->check(ctx, findings); !s.isOk()) return s;
+    collect(rule->info(), severity, findings, out);
+  }
+  for (std::size_t i = 0; i < teleconsultation.documents.size(); ++i) {
+    const std::string base = detail::indexPath("documents", i);
+    RuleOutcome doc = evaluateDocument(teleconsultation, teleconsultation.documents[i], base);
+    for (fhir::Issue& issue : doc.issues) out.issues.push_back(std::move(issue));
+  }
+  out.insQualified = isInsQualified(teleconsultation.patient, config_);
+  return out;
+}
+
+RuleOutcome RuleEngine::evaluateDocument(const Teleconsultation& context, const Document& document,
+                                         std::string_view basePath) const {
+  RuleOutcome out;
+  const DocumentContext ctx{context, document, basePath, config_};
+  for (const auto& rule : documentRules()) {
+    const RuleSeverity severity = severityOf(rule->info().id);
+    if (severity == RuleSeverity::kOff) continue;
+    std::vector<Finding> findings;
+    rule->check(ctx, findings);
+    collect(rule->info(), severity, findings, out);
+  }
+  out.insQualified = isInsQualified(context.patient, config_);
+  return out;
+}
+
+}  // namespace fhirgw::mappings

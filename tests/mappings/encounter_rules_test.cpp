@@ -1,0 +1,577 @@
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "fhirgw/mappings/rules.hpp"
+#include "test_support.hpp"
+
+namespace fhirgw::mappings {
+namespace {
+
+using testing::date;
+using testing::dateField;
+using testing::dateTimeField;
+using ::testing::ElementsAre;
+using testing::FakeHistory;
+using ::testing::IsEmpty;
+using testing::known;
+using testing::paths;
+using testing::run;
+using testing::unknownText;
+using testing::validTeleconsultation;
+
+// ---- TLC-CONSENT -----------------------------------------------------------------------------
+
+TEST(ConsentRule, ConsentObtainedAtTheStartPasses) {
+  EXPECT_THAT(run(ConsentRule{}, validTeleconsultation()), IsEmpty());
+}
+
+TEST(ConsentRule, MissingConsentIsReportedUnderTheRule) {
+  Teleconsultation t = validTeleconsultation();
+  t.encounter.consent.reset();
+  const auto f = run(ConsentRule{}, t);
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].code, "required");
+  EXPECT_EQ(f[0].expression, "encounter.consent");
+}
+
+TEST(ConsentRule, ConsentNotObtainedIsRejected) {
+  Teleconsultation t = validTeleconsultation();
+  t.encounter.consent->obtained = false;
+  const auto f = run(ConsentRule{}, t);
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].code, "business-rule");
+  EXPECT_EQ(f[0].expression, "encounter.consent.obtained");
+}
+
+TEST(ConsentRule, MissingObtainedFlagAndMissingTimeAreBothReported) {
+  Teleconsultation t = validTeleconsultation();
+  t.encounter.consent = Consent{};
+  EXPECT_THAT(paths(run(ConsentRule{}, t)),
+              ElementsAre("encounter.consent.obtained", "encounter.consent.at"));
+}
+
+TEST(ConsentRule, MalformedConsentTimeIsAValueFinding) {
+  Teleconsultation t = validTeleconsultation();
+  t.encounter.consent->at = dateTimeField("2026-11-20T09:30:00");  // no offset
+  const auto f = run(ConsentRule{}, t);
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].code, "value");
+}
+
+TEST(ConsentRule, ConsentAtTheExactEndStillCounts) {
+  Teleconsultation t = validTeleconsultation();
+  t.encounter.consent->at = dateTimeField("2026-11-20T09:45:00+01:00");
+  EXPECT_THAT(run(ConsentRule{}, t), IsEmpty());
+}
+
+TEST(ConsentRule, ConsentAfterTheEndIsRejected) {
+  Teleconsultation t = validTeleconsultation();
+  t.encounter.consent->at = dateTimeField("2026-11-20T09:45:01+01:00");
+  const auto f = run(ConsentRule{}, t);
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].expression, "encounter.consent.at");
+  EXPECT_EQ(f[0].code, "business-rule");
+}
+
+TEST(ConsentRule, InstantsAreComparedAcrossOffsets) {
+  Teleconsultation t = validTeleconsultation();
+  // 08:45Z is the end (09:45+01:00); one second later is after it.
+  t.encounter.consent->at = dateTimeField("2026-11-20T08:45:00Z");
+  EXPECT_THAT(run(ConsentRule{}, t), IsEmpty());
+  t.encounter.consent->at = dateTimeField("2026-11-20T08:45:01Z");
+  EXPECT_EQ(run(ConsentRule{}, t).size(), 1u);
+}
+
+// ---- TLC-VIDEO -------------------------------------------------------------------------------
+
+TEST(VideoRule, VideoPasses) { EXPECT_THAT(run(VideoRule{}, validTeleconsultation()), IsEmpty()); }
+
+TEST(VideoRule, PhoneChannelIsRejected) {
+  Teleconsultation t = validTeleconsultation();
+  t.encounter.channel = known(Channel::kPhone);
+  const auto f = run(VideoRule{}, t);
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].code, "business-rule");
+  EXPECT_EQ(f[0].expression, "encounter.channel");
+}
+
+TEST(VideoRule, MissingOrUnknownChannelIsReportedUnderTheRule) {
+  Teleconsultation t = validTeleconsultation();
+  t.encounter.channel = {};
+  EXPECT_EQ(run(VideoRule{}, t).at(0).code, "required");
+  t.encounter.channel = unknownText<Channel>("sms");
+  EXPECT_EQ(run(VideoRule{}, t).at(0).code, "value");
+}
+
+// ---- TLC-PERIOD ------------------------------------------------------------------------------
+
+TEST(PeriodRule, EndAfterStartInThePastPasses) {
+  EXPECT_THAT(run(PeriodRule{}, validTeleconsultation()), IsEmpty());
+}
+
+TEST(PeriodRule, EndEqualToStartIsRejected) {
+  Teleconsultation t = validTeleconsultation();
+  t.encounter.end = t.encounter.start;
+  EXPECT_THAT(paths(run(PeriodRule{}, t)), ElementsAre("encounter.end"));
+}
+
+TEST(PeriodRule, EndBeforeStartIsRejected) {
+  Teleconsultation t = validTeleconsultation();
+  t.encounter.end = dateTimeField("2026-11-20T09:29:59+01:00");
+  EXPECT_THAT(paths(run(PeriodRule{}, t)), ElementsAre("encounter.end"));
+}
+
+TEST(PeriodRule, StartFiveMinutesAheadIsTolerated) {
+  Teleconsultation t = validTeleconsultation();
+  // testNow() is 2026-11-22T12:00:00Z.
+  t.encounter.start = dateTimeField("2026-11-22T12:05:00Z");
+  t.encounter.end = dateTimeField("2026-11-22T12:20:00Z");
+  EXPECT_THAT(run(PeriodRule{}, t), IsEmpty());
+}
+
+TEST(PeriodRule, StartMoreThanFiveMinutesAheadIsRejected) {
+  Teleconsultation t = validTeleconsultation();
+  t.encounter.start = dateTimeField("2026-11-22T13:05:01+01:00");
+  t.encounter.end = dateTimeField("2026-11-22T13:20:00+01:00");
+  EXPECT_THAT(paths(run(PeriodRule{}, t)), ElementsAre("encounter.start"));
+}
+
+TEST(PeriodRule, TheToleranceIsConfigurable) {
+  Teleconsultation t = validTeleconsultation();
+  t.encounter.start = dateTimeField("2026-11-22T12:05:00Z");
+  t.encounter.end = dateTimeField("2026-11-22T12:20:00Z");
+  RuleConfig config;
+  config.maxStartAhead = std::chrono::seconds{60};
+  EXPECT_THAT(paths(run(PeriodRule{}, t, config)), ElementsAre("encounter.start"));
+}
+
+TEST(PeriodRule, MissingAndMalformedDatesAreReportedUnderTheRule) {
+  Teleconsultation t = validTeleconsultation();
+  t.encounter.start = {};
+  t.encounter.end = dateTimeField("tomorrow");
+  const auto f = run(PeriodRule{}, t);
+  ASSERT_EQ(f.size(), 2u);
+  EXPECT_EQ(f[0].expression, "encounter.start");
+  EXPECT_EQ(f[0].code, "required");
+  EXPECT_EQ(f[1].expression, "encounter.end");
+  EXPECT_EQ(f[1].code, "value");
+}
+
+// ---- pathway exceptions ----------------------------------------------------------------------
+
+/// A teleconsultation outside the pathway: oriented nowhere, by a practitioner who is not the
+/// treating physician, for an adult at home who has a declared treating physician.
+Teleconsultation outsidePathway() {
+  Teleconsultation t = validTeleconsultation();
+  t.encounter.orientation = known(Orientation::kDirectAccess);
+  return t;
+}
+
+TEST(PathwayRule, OrientationByTheTreatingPhysicianPasses) {
+  EXPECT_THAT(run(PathwayRule{}, validTeleconsultation()), IsEmpty());
+}
+
+TEST(PathwayRule, DirectAccessWithoutExceptionIsAWarningFinding) {
+  const auto f = run(PathwayRule{}, outsidePathway());
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].expression, "encounter.orientation");
+  EXPECT_EQ(f[0].code, "business-rule");
+  EXPECT_TRUE(f[0].affectsReimbursement);
+  EXPECT_FALSE(pathwayException(outsidePathway()));
+}
+
+TEST(PathwayRule, OrientationNoneWithoutExceptionIsAFinding) {
+  Teleconsultation t = outsidePathway();
+  t.encounter.orientation = known(Orientation::kNone);
+  EXPECT_EQ(run(PathwayRule{}, t).size(), 1u);
+}
+
+TEST(PathwayRule, TreatingPhysicianIsAnException) {
+  Teleconsultation t = outsidePathway();
+  t.practitioner.relationToPatient = Relation::kTreatingPhysician;
+  EXPECT_EQ(pathwayException(t), PathwayException::kTreatingPhysicianOrReplacement);
+  EXPECT_THAT(run(PathwayRule{}, t), IsEmpty());
+}
+
+TEST(PathwayRule, TreatingPhysicianReplacementIsAnException) {
+  Teleconsultation t = outsidePathway();
+  t.practitioner.relationToPatient = Relation::kTreatingPhysicianReplacement;
+  EXPECT_THAT(run(PathwayRule{}, t), IsEmpty());
+}
+
+TEST(PathwayRule, SamePracticeSameSpecialtyIsNotAPathwayException) {
+  Teleconsultation t = outsidePathway();
+  t.practitioner.relationToPatient = Relation::kSamePracticeSameSpecialty;
+  EXPECT_EQ(run(PathwayRule{}, t).size(), 1u);
+  t.practitioner.relationToPatient = Relation::kReferentMidwife;
+  EXPECT_EQ(run(PathwayRule{}, t).size(), 1u);
+}
+
+TEST(PathwayRule, EveryDirectAccessSpecialtyIsAnException) {
+  for (const char* specialty :
+       {"gynecology", "ophthalmology", "stomatology", "oral-surgery", "maxillofacial-surgery",
+        "psychiatry", "neuropsychiatry", "pediatrics"}) {
+    Teleconsultation t = outsidePathway();
+    t.practitioner.specialty = specialty;
+    EXPECT_EQ(pathwayException(t), PathwayException::kDirectAccessSpecialty) << specialty;
+    EXPECT_THAT(run(PathwayRule{}, t), IsEmpty()) << specialty;
+  }
+}
+
+TEST(PathwayRule, OtherSpecialtiesAreNotDirectAccess) {
+  for (const char* specialty : {"general-practice", "cardiology", "dermatology", "midwife"}) {
+    Teleconsultation t = outsidePathway();
+    t.practitioner.specialty = specialty;
+    EXPECT_EQ(run(PathwayRule{}, t).size(), 1u) << specialty;
+  }
+}
+
+TEST(PathwayRule, PatientAged15TheDayBefore16thBirthdayIsAnException) {
+  Teleconsultation t = outsidePathway();  // encounter date 2026-11-20
+  t.patient.birthDate = dateField("2010-11-21");
+  EXPECT_EQ(pathwayException(t), PathwayException::kUnder16);
+  EXPECT_THAT(run(PathwayRule{}, t), IsEmpty());
+}
+
+TEST(PathwayRule, PatientTurning16OnTheEncounterDateIsNoLongerAnException) {
+  Teleconsultation t = outsidePathway();
+  t.patient.birthDate = dateField("2010-11-20");
+  EXPECT_FALSE(pathwayException(t));
+  EXPECT_EQ(run(PathwayRule{}, t).size(), 1u);
+}
+
+TEST(PathwayRule, AgeUsesTheEncounterDateInItsOwnOffset) {
+  Teleconsultation t = outsidePathway();
+  t.patient.birthDate = dateField("2010-11-21");
+  // 2026-11-21 00:30 in Paris is 2026-11-20 in UTC: the patient is already 16 locally.
+  t.encounter.start = dateTimeField("2026-11-21T00:30:00+01:00");
+  t.encounter.end = dateTimeField("2026-11-21T00:45:00+01:00");
+  EXPECT_EQ(run(PathwayRule{}, t).size(), 1u);
+}
+
+TEST(PathwayRule, EmergencySasAndTreatingPhysicianAbsenceOrientationsAreExceptions) {
+  for (Orientation o : {Orientation::kEmergency, Orientation::kNoTreatingPhysician,
+                        Orientation::kTreatingPhysicianUnavailable, Orientation::kSas}) {
+    Teleconsultation t = outsidePathway();
+    t.encounter.orientation = known(o);
+    EXPECT_EQ(pathwayException(t), PathwayException::kOrientation) << code(o);
+    EXPECT_THAT(run(PathwayRule{}, t), IsEmpty()) << code(o);
+  }
+}
+
+TEST(PathwayRule, NoTreatingPhysicianDeclaredIsAnExceptionWhateverTheOrientation) {
+  Teleconsultation t = outsidePathway();
+  t.treatingPhysician.reset();
+  EXPECT_EQ(pathwayException(t), PathwayException::kNoTreatingPhysicianDeclared);
+  EXPECT_THAT(run(PathwayRule{}, t), IsEmpty());
+}
+
+TEST(PathwayRule, EveryCollectiveResidenceIsAnException) {
+  for (Residence r : {Residence::kEhpad, Residence::kEsms, Residence::kDetention}) {
+    Teleconsultation t = outsidePathway();
+    t.patient.residence = r;
+    EXPECT_EQ(pathwayException(t), PathwayException::kResidence) << code(r);
+    EXPECT_THAT(run(PathwayRule{}, t), IsEmpty()) << code(r);
+  }
+}
+
+TEST(PathwayRule, MissingOrientationIsReportedButOnlyDoubtsReimbursementWithoutException) {
+  Teleconsultation t = outsidePathway();
+  t.encounter.orientation = {};
+  auto f = run(PathwayRule{}, t);
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].code, "required");
+  EXPECT_TRUE(f[0].affectsReimbursement);
+
+  t.practitioner.relationToPatient = Relation::kTreatingPhysician;
+  f = run(PathwayRule{}, t);
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_FALSE(f[0].affectsReimbursement);
+}
+
+TEST(PathwayRule, UnknownOrientationIsAValueFinding) {
+  Teleconsultation t = outsidePathway();
+  t.encounter.orientation = unknownText<Orientation>("urgent");
+  const auto f = run(PathwayRule{}, t);
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].code, "value");
+}
+
+// ---- TLC-KNOWN-PATIENT -----------------------------------------------------------------------
+
+TEST(KnownPatientRule, VisitSixMonthsBeforePasses) {
+  EXPECT_THAT(run(KnownPatientRule{}, validTeleconsultation()), IsEmpty());
+}
+
+TEST(KnownPatientRule, SameCalendarDayOneYearEarlierStillCounts) {
+  Teleconsultation t = validTeleconsultation();  // encounter date 2026-11-20
+  t.encounter.lastInPersonVisit = dateField("2025-11-20");
+  EXPECT_THAT(run(KnownPatientRule{}, t), IsEmpty());
+}
+
+TEST(KnownPatientRule, TheDayBeforeTheWindowIsAWarningFinding) {
+  Teleconsultation t = validTeleconsultation();
+  t.encounter.lastInPersonVisit = dateField("2025-11-19");
+  EXPECT_THAT(paths(run(KnownPatientRule{}, t)), ElementsAre("encounter.lastInPersonVisit"));
+}
+
+TEST(KnownPatientRule, EncounterOn29FebruaryLooksBackTo28February) {
+  Teleconsultation t = validTeleconsultation();
+  t.encounter.start = dateTimeField("2028-02-29T10:00:00+01:00");
+  t.encounter.end = dateTimeField("2028-02-29T10:15:00+01:00");
+  t.encounter.lastInPersonVisit = dateField("2027-02-28");
+  EXPECT_THAT(run(KnownPatientRule{}, t), IsEmpty());
+  t.encounter.lastInPersonVisit = dateField("2027-02-27");
+  EXPECT_EQ(run(KnownPatientRule{}, t).size(), 1u);
+}
+
+TEST(KnownPatientRule, VisitOn29FebruaryIsOutsideTheWindowOfTheFollowing1March) {
+  Teleconsultation t = validTeleconsultation();
+  t.encounter.start = dateTimeField("2025-03-01T10:00:00+01:00");
+  t.encounter.end = dateTimeField("2025-03-01T10:15:00+01:00");
+  t.encounter.lastInPersonVisit = dateField("2024-02-29");
+  EXPECT_EQ(run(KnownPatientRule{}, t).size(), 1u);
+  t.encounter.lastInPersonVisit = dateField("2024-03-01");
+  EXPECT_THAT(run(KnownPatientRule{}, t), IsEmpty());
+}
+
+TEST(KnownPatientRule, TheWindowUsesTheLocalEncounterDate) {
+  Teleconsultation t = validTeleconsultation();
+  // Local date 2026-11-21 (UTC 2026-11-20): the window starts on 2025-11-21.
+  t.encounter.start = dateTimeField("2026-11-21T00:30:00+01:00");
+  t.encounter.end = dateTimeField("2026-11-21T00:45:00+01:00");
+  t.encounter.lastInPersonVisit = dateField("2025-11-20");
+  EXPECT_EQ(run(KnownPatientRule{}, t).size(), 1u);
+}
+
+TEST(KnownPatientRule, NoVisitDeclaredWithoutExceptionIsAFinding) {
+  Teleconsultation t = validTeleconsultation();
+  t.encounter.lastInPersonVisit = {};
+  EXPECT_EQ(run(KnownPatientRule{}, t).size(), 1u);
+}
+
+TEST(KnownPatientRule, APathwayExceptionWaivesTheCondition) {
+  Teleconsultation t = validTeleconsultation();
+  t.encounter.lastInPersonVisit = {};
+  t.encounter.orientation = known(Orientation::kEmergency);
+  EXPECT_THAT(run(KnownPatientRule{}, t), IsEmpty());
+  t.encounter.lastInPersonVisit = dateField("2020-01-01");
+  EXPECT_THAT(run(KnownPatientRule{}, t), IsEmpty());
+}
+
+TEST(KnownPatientRule, VisitAfterTheEncounterOrMalformedIsAValueFinding) {
+  Teleconsultation t = validTeleconsultation();
+  t.encounter.lastInPersonVisit = dateField("2026-11-21");
+  EXPECT_EQ(run(KnownPatientRule{}, t).at(0).code, "value");
+  t.encounter.lastInPersonVisit = dateField("10/05/2026");
+  EXPECT_EQ(run(KnownPatientRule{}, t).at(0).code, "value");
+}
+
+// ---- TLC-TERRITORY ---------------------------------------------------------------------------
+
+Teleconsultation withPostalCodes(std::string patient, std::string practitioner) {
+  Teleconsultation t = validTeleconsultation();
+  t.patient.address->postalCode = std::move(patient);
+  t.practitioner.postalCode = std::move(practitioner);
+  return t;
+}
+
+TEST(TerritoryRule, SameDepartementPasses) {
+  EXPECT_THAT(run(TerritoryRule{}, withPostalCodes("51100", "51500")), IsEmpty());
+}
+
+TEST(TerritoryRule, DifferentDepartementsAreAWarningFinding) {
+  const auto f = run(TerritoryRule{}, withPostalCodes("69003", "51100"));
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].expression, "patient.address.postalCode");
+  EXPECT_FALSE(f[0].notEvaluated);
+}
+
+TEST(TerritoryRule, CorseDuSudAndHauteCorseAreDifferentDepartements) {
+  EXPECT_EQ(run(TerritoryRule{}, withPostalCodes("20000", "20200")).size(), 1u);
+  EXPECT_THAT(run(TerritoryRule{}, withPostalCodes("20000", "20167")), IsEmpty());
+  EXPECT_THAT(run(TerritoryRule{}, withPostalCodes("20600", "20220")), IsEmpty());
+}
+
+TEST(TerritoryRule, OverseasDepartementsAreDistinguishedByThreeDigits) {
+  EXPECT_EQ(run(TerritoryRule{}, withPostalCodes("97100", "97200")).size(), 1u);
+  EXPECT_EQ(run(TerritoryRule{}, withPostalCodes("97600", "97400")).size(), 1u);
+  EXPECT_THAT(run(TerritoryRule{}, withPostalCodes("97400", "97410")), IsEmpty());
+}
+
+TEST(TerritoryRule, TreatingPhysicianOrReplacementIsExempt) {
+  Teleconsultation t = withPostalCodes("69003", "51100");
+  t.practitioner.relationToPatient = Relation::kTreatingPhysician;
+  EXPECT_THAT(run(TerritoryRule{}, t), IsEmpty());
+  t.practitioner.relationToPatient = Relation::kTreatingPhysicianReplacement;
+  EXPECT_THAT(run(TerritoryRule{}, t), IsEmpty());
+}
+
+TEST(TerritoryRule, SasOrientationIsExempt) {
+  Teleconsultation t = withPostalCodes("69003", "51100");
+  t.encounter.orientation = known(Orientation::kSas);
+  EXPECT_THAT(run(TerritoryRule{}, t), IsEmpty());
+}
+
+/// Every part of the ZIP exception holds: priority zone, no territorial organisation, a general
+/// practitioner, no treating physician declared.
+Teleconsultation fullZipCondition() {
+  Teleconsultation t = withPostalCodes("69003", "51100");
+  t.patient.priorityZone = true;
+  t.encounter.territorialOrganisation = false;
+  t.practitioner.specialty = "general-practice";
+  t.treatingPhysician.reset();
+  return t;
+}
+
+TEST(TerritoryRule, FullZipConditionIsExempt) {
+  EXPECT_THAT(run(TerritoryRule{}, fullZipCondition()), IsEmpty());
+}
+
+TEST(TerritoryRule, ZipWithoutPriorityZoneIsNotExempt) {
+  Teleconsultation t = fullZipCondition();
+  t.patient.priorityZone = false;
+  EXPECT_EQ(run(TerritoryRule{}, t).size(), 1u);
+}
+
+TEST(TerritoryRule, ZipWithATerritorialOrganisationIsNotExempt) {
+  Teleconsultation t = fullZipCondition();
+  t.encounter.territorialOrganisation = true;
+  EXPECT_EQ(run(TerritoryRule{}, t).size(), 1u);
+}
+
+TEST(TerritoryRule, ZipWithASpecialistIsNotExempt) {
+  Teleconsultation t = fullZipCondition();
+  t.practitioner.specialty = "cardiology";
+  EXPECT_EQ(run(TerritoryRule{}, t).size(), 1u);
+}
+
+TEST(TerritoryRule, ZipWithADeclaredTreatingPhysicianIsNotExempt) {
+  Teleconsultation t = fullZipCondition();
+  t.treatingPhysician = validTeleconsultation().treatingPhysician;
+  EXPECT_EQ(run(TerritoryRule{}, t).size(), 1u);
+}
+
+TEST(TerritoryRule, ConfiguredNeighbouringDepartementsCountAsOneTerritoryBothWays) {
+  RuleConfig config;
+  config.neighbouringDepartements = {{"51", "02"}};
+  EXPECT_THAT(run(TerritoryRule{}, withPostalCodes("02100", "51100"), config), IsEmpty());
+  EXPECT_THAT(run(TerritoryRule{}, withPostalCodes("51100", "02100"), config), IsEmpty());
+  EXPECT_EQ(run(TerritoryRule{}, withPostalCodes("08000", "51100"), config).size(), 1u);
+}
+
+TEST(TerritoryRule, MissingPostalCodeGivesANotEvaluatedInformation) {
+  Teleconsultation t = validTeleconsultation();
+  t.patient.address.reset();
+  auto f = run(TerritoryRule{}, t);
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_TRUE(f[0].notEvaluated);
+  EXPECT_EQ(f[0].expression, "patient.address.postalCode");
+
+  t = validTeleconsultation();
+  t.practitioner.postalCode.reset();
+  f = run(TerritoryRule{}, t);
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_TRUE(f[0].notEvaluated);
+  EXPECT_EQ(f[0].expression, "practitioner.postalCode");
+}
+
+TEST(TerritoryRule, MalformedPostalCodeGivesANotEvaluatedValueInformation) {
+  const auto f = run(TerritoryRule{}, withPostalCodes("5110", "51100"));
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_TRUE(f[0].notEvaluated);
+  EXPECT_EQ(f[0].code, "value");
+}
+
+// ---- TLC-ACTIVITY-CAP ------------------------------------------------------------------------
+
+constexpr const char* kRpps = "10003456786";
+
+TEST(ActivityCapRule, WithoutDeclarationTheCapIsNotEvaluated) {
+  FakeHistory history;
+  const auto f = run(ActivityCapRule{}, validTeleconsultation(), {}, &history);
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_TRUE(f[0].notEvaluated);
+  EXPECT_EQ(history.yearsAsked, std::vector<int>{2026});
+}
+
+TEST(ActivityCapRule, WithoutHistoryTheCapIsNotEvaluated) {
+  const auto f = run(ActivityCapRule{}, validTeleconsultation());
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_TRUE(f[0].notEvaluated);
+}
+
+TEST(ActivityCapRule, ExactlyTwentyPercentWithThisOnePasses) {
+  FakeHistory history;
+  history.declare(kRpps, 2026, 100);
+  history.setRecorded(kRpps, 2026, 19);
+  EXPECT_THAT(run(ActivityCapRule{}, validTeleconsultation(), {}, &history), IsEmpty());
+}
+
+TEST(ActivityCapRule, OneMoreThanTwentyPercentIsAWarningFinding) {
+  FakeHistory history;
+  history.declare(kRpps, 2026, 100);
+  history.setRecorded(kRpps, 2026, 20);
+  const auto f = run(ActivityCapRule{}, validTeleconsultation(), {}, &history);
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_FALSE(f[0].notEvaluated);
+  EXPECT_EQ(f[0].expression, "practitioner.rpps");
+}
+
+TEST(ActivityCapRule, PsychiatryHasAFortyPercentCap) {
+  Teleconsultation t = validTeleconsultation();
+  t.practitioner.specialty = "psychiatry";
+  FakeHistory history;
+  history.declare(kRpps, 2026, 100);
+  history.setRecorded(kRpps, 2026, 39);
+  EXPECT_THAT(run(ActivityCapRule{}, t, {}, &history), IsEmpty());
+  history.setRecorded(kRpps, 2026, 40);
+  EXPECT_EQ(run(ActivityCapRule{}, t, {}, &history).size(), 1u);
+}
+
+TEST(ActivityCapRule, ThresholdsAreConfigurablePerSpecialty) {
+  RuleConfig config;
+  config.activityCapDefaultPercent = 10;
+  config.activityCapPercentBySpecialty["general-practice"] = 30;
+  FakeHistory history;
+  history.declare(kRpps, 2026, 100);
+  history.setRecorded(kRpps, 2026, 29);
+  EXPECT_THAT(run(ActivityCapRule{}, validTeleconsultation(), config, &history), IsEmpty());
+  Teleconsultation t = validTeleconsultation();
+  t.practitioner.specialty = "cardiology";
+  EXPECT_EQ(run(ActivityCapRule{}, t, config, &history).size(), 1u);
+}
+
+TEST(ActivityCapRule, TreatingPhysiciansOwnPatientsAreNotCounted) {
+  Teleconsultation t = validTeleconsultation();
+  t.practitioner.relationToPatient = Relation::kTreatingPhysician;
+  FakeHistory history;
+  history.declare(kRpps, 2026, 10);
+  history.setRecorded(kRpps, 2026, 50);
+  EXPECT_THAT(run(ActivityCapRule{}, t, {}, &history), IsEmpty());
+  EXPECT_TRUE(history.yearsAsked.empty());
+}
+
+TEST(ActivityCapRule, TheYearIsTheLocalEncounterYear) {
+  Teleconsultation t = validTeleconsultation();
+  t.encounter.start = dateTimeField("2027-01-01T00:30:00+01:00");  // 2026 in UTC
+  t.encounter.end = dateTimeField("2027-01-01T00:45:00+01:00");
+  FakeHistory history;
+  run(ActivityCapRule{}, t, {}, &history);
+  EXPECT_EQ(history.yearsAsked, std::vector<int>{2027});
+}
+
+TEST(ActivityCapRule, HistoryFailureIsAnErrorNotAFinding) {
+  FakeHistory history;
+  history.failWith(common::unavailable("store busy"));
+  std::vector<Finding> out;
+  const Teleconsultation t = validTeleconsultation();
+  const RuleConfig config;
+  const common::Status s =
+      ActivityCapRule{}.check(RuleContext{t, config, toInstant(testing::testNow()), &history}, out);
+  EXPECT_EQ(s.code(), common::StatusCode::kUnavailable);
+  EXPECT_THAT(out, IsEmpty());
+}
+
+}  // namespace
+}  // namespace fhirgw::mappings
