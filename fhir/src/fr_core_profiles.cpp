@@ -123,7 +123,8 @@ class PractitionerCheck final : public ProfileCheck {
     forEachIdentifier(practitioner, [&](const Value& id, const std::string& at) {
       if (stringAt(id, "system") != kIdnpsSystem) return;
       const std::string_view v = stringAt(id, "value");
-      const bool rpps = v.size() == 12 && v.front() == '8' && allDigits(v) && luhnValid(v.substr(1));
+      const bool rpps =
+          v.size() == 12 && v.front() == '8' && allDigits(v) && luhnValid(v.substr(1));
       const bool adeli = v.size() == 10 && v.front() == '0' && allDigits(v);
       if (!rpps && !adeli) {
         issues.error("value", at + ".value",
@@ -146,9 +147,10 @@ class OrganizationCheck final : public ProfileCheck {
         const bool finess = v.size() == 10 && v.front() == '1' && finessShape(v.substr(1));
         const bool siret = v.size() == 15 && v.front() == '3' && allDigits(v);
         if (!finess && !siret) {
-          issues.error("value", at + ".value",
-                       "a national structure id is 1 + FINESS (9 characters) or 3 + SIRET (14 digits)",
-                       "Identifiant national de structure invalide.");
+          issues.error(
+              "value", at + ".value",
+              "a national structure id is 1 + FINESS (9 characters) or 3 + SIRET (14 digits)",
+              "Identifiant national de structure invalide.");
         }
       } else if (system == kFinessSystem && !finessShape(v)) {
         issues.error("value", at + ".value", "a FINESS number is 9 characters (digits, 2A/2B)",
@@ -183,8 +185,10 @@ class NotCheckedYet final : public ProfileCheck {
 void registerFrCoreProfiles(Validator& validator) {
   validator.registerProfile(std::string(kFrCorePatientIns), std::make_unique<PatientInsCheck>());
   validator.registerProfile(std::string(kFrCoreEncounter), std::make_unique<EncounterCheck>());
-  validator.registerProfile(std::string(kFrCorePractitioner), std::make_unique<PractitionerCheck>());
-  validator.registerProfile(std::string(kFrCoreOrganization), std::make_unique<OrganizationCheck>());
+  validator.registerProfile(std::string(kFrCorePractitioner),
+                            std::make_unique<PractitionerCheck>());
+  validator.registerProfile(std::string(kFrCoreOrganization),
+                            std::make_unique<OrganizationCheck>());
   validator.registerProfile(std::string(kFrCorePatient),
                             std::make_unique<NotCheckedYet>("fr-core-patient"));
   validator.registerProfile(std::string(kFrCorePractitionerRole),

@@ -1,8 +1,8 @@
 #include "fhirgw/fhir/primitives.hpp"
 
 #include <array>
-#include <initializer_list>
 #include <cstdint>
+#include <initializer_list>
 #include <utility>
 
 #include "primitive_check.hpp"
@@ -162,8 +162,8 @@ bool codeForm(std::string_view text) {
 bool base64Form(std::string_view text) {
   // (\s*([0-9a-zA-Z\+/=]){4}\s*)+ : groups of four, whitespace only between groups.
   auto alphabet = [](char c) {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || isDigit(c) || c == '+' ||
-           c == '/' || c == '=';
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || isDigit(c) || c == '+' || c == '/' ||
+           c == '=';
   };
   std::size_t i = 0;
   std::size_t groups = 0;
@@ -261,16 +261,26 @@ std::size_t utf8Length(std::string_view text) {
 }
 
 constexpr std::array<std::pair<std::string_view, Primitive>, 20> kNames = {{
-    {"base64Binary", Primitive::kBase64Binary}, {"boolean", Primitive::kBoolean},
-    {"canonical", Primitive::kCanonical},       {"code", Primitive::kCode},
-    {"date", Primitive::kDate},                 {"dateTime", Primitive::kDateTime},
-    {"decimal", Primitive::kDecimal},           {"id", Primitive::kId},
-    {"instant", Primitive::kInstant},           {"integer", Primitive::kInteger},
-    {"markdown", Primitive::kMarkdown},         {"oid", Primitive::kOid},
-    {"positiveInt", Primitive::kPositiveInt},   {"string", Primitive::kString},
-    {"time", Primitive::kTime},                 {"unsignedInt", Primitive::kUnsignedInt},
-    {"uri", Primitive::kUri},                   {"url", Primitive::kUrl},
-    {"uuid", Primitive::kUuid},                 {"xhtml", Primitive::kXhtml},
+    {"base64Binary", Primitive::kBase64Binary},
+    {"boolean", Primitive::kBoolean},
+    {"canonical", Primitive::kCanonical},
+    {"code", Primitive::kCode},
+    {"date", Primitive::kDate},
+    {"dateTime", Primitive::kDateTime},
+    {"decimal", Primitive::kDecimal},
+    {"id", Primitive::kId},
+    {"instant", Primitive::kInstant},
+    {"integer", Primitive::kInteger},
+    {"markdown", Primitive::kMarkdown},
+    {"oid", Primitive::kOid},
+    {"positiveInt", Primitive::kPositiveInt},
+    {"string", Primitive::kString},
+    {"time", Primitive::kTime},
+    {"unsignedInt", Primitive::kUnsignedInt},
+    {"uri", Primitive::kUri},
+    {"url", Primitive::kUrl},
+    {"uuid", Primitive::kUuid},
+    {"xhtml", Primitive::kXhtml},
 }};
 
 }  // namespace
@@ -284,30 +294,46 @@ Primitive primitiveByName(std::string_view name) {
 
 bool matchesRegex(Primitive p, std::string_view text) {
   switch (p) {
-    case Primitive::kBoolean: return text == "true" || text == "false";
-    case Primitive::kInteger: return integerForm(text, true, true);
-    case Primitive::kUnsignedInt: return integerForm(text, false, true);
-    case Primitive::kPositiveInt: return integerForm(text, false, false);
-    case Primitive::kDecimal: return decimalForm(text);
+    case Primitive::kBoolean:
+      return text == "true" || text == "false";
+    case Primitive::kInteger:
+      return integerForm(text, true, true);
+    case Primitive::kUnsignedInt:
+      return integerForm(text, false, true);
+    case Primitive::kPositiveInt:
+      return integerForm(text, false, false);
+    case Primitive::kDecimal:
+      return decimalForm(text);
     case Primitive::kString:
-    case Primitive::kMarkdown: return stringForm(text);
-    case Primitive::kCode: return codeForm(text);
-    case Primitive::kId: return idForm(text);
+    case Primitive::kMarkdown:
+      return stringForm(text);
+    case Primitive::kCode:
+      return codeForm(text);
+    case Primitive::kId:
+      return idForm(text);
     case Primitive::kUri:
     case Primitive::kUrl:
-    case Primitive::kCanonical: return noSpace(text);
-    case Primitive::kOid: return oidForm(text);
-    case Primitive::kUuid: return uuidForm(text);
-    case Primitive::kBase64Binary: return base64Form(text);
-    case Primitive::kDate: return dateLike(text, 3, false);
-    case Primitive::kDateTime: return dateLike(text, 4, false);
-    case Primitive::kInstant: return dateLike(text, 4, true);
+    case Primitive::kCanonical:
+      return noSpace(text);
+    case Primitive::kOid:
+      return oidForm(text);
+    case Primitive::kUuid:
+      return uuidForm(text);
+    case Primitive::kBase64Binary:
+      return base64Form(text);
+    case Primitive::kDate:
+      return dateLike(text, 3, false);
+    case Primitive::kDateTime:
+      return dateLike(text, 4, false);
+    case Primitive::kInstant:
+      return dateLike(text, 4, true);
     case Primitive::kTime: {
       Scan s(text);
       return time(s) && s.done();
     }
     case Primitive::kXhtml:
-    case Primitive::kNone: return false;
+    case Primitive::kNone:
+      return false;
   }
   return false;
 }
@@ -321,8 +347,8 @@ std::string_view semanticProblem(Primitive p, std::string_view text) {
     case Primitive::kDate:
     case Primitive::kDateTime:
     case Primitive::kInstant:
-      if (text.size() >= 10 &&
-          number(text.substr(8, 2)) > daysInMonth(number(text.substr(0, 4)), number(text.substr(5, 2)))) {
+      if (text.size() >= 10 && number(text.substr(8, 2)) > daysInMonth(number(text.substr(0, 4)),
+                                                                       number(text.substr(5, 2)))) {
         return "the day does not exist in that month";
       }
       return "";
@@ -332,35 +358,52 @@ std::string_view semanticProblem(Primitive p, std::string_view text) {
         return "a string SHALL NOT exceed 1 MiB characters";
       }
       return "";
-    default: return "";
+    default:
+      return "";
   }
 }
 
 std::string_view expectedForm(Primitive p) {
   switch (p) {
-    case Primitive::kBoolean: return "true or false";
-    case Primitive::kInteger: return "an integer without leading zeros";
-    case Primitive::kUnsignedInt: return "a non-negative integer without leading zeros";
-    case Primitive::kPositiveInt: return "a positive integer without leading zeros";
-    case Primitive::kDecimal: return "a decimal number";
+    case Primitive::kBoolean:
+      return "true or false";
+    case Primitive::kInteger:
+      return "an integer without leading zeros";
+    case Primitive::kUnsignedInt:
+      return "a non-negative integer without leading zeros";
+    case Primitive::kPositiveInt:
+      return "a positive integer without leading zeros";
+    case Primitive::kDecimal:
+      return "a decimal number";
     case Primitive::kString:
-    case Primitive::kMarkdown: return "a non-empty string without vertical tab or form feed";
+    case Primitive::kMarkdown:
+      return "a non-empty string without vertical tab or form feed";
     case Primitive::kCode:
       return "a non-empty code without leading, trailing or repeated whitespace";
-    case Primitive::kId: return "1 to 64 characters among A-Z a-z 0-9 - .";
+    case Primitive::kId:
+      return "1 to 64 characters among A-Z a-z 0-9 - .";
     case Primitive::kUri:
     case Primitive::kUrl:
-    case Primitive::kCanonical: return "a URI without whitespace";
-    case Primitive::kOid: return "urn:oid: followed by a dotted OID";
-    case Primitive::kUuid: return "urn:uuid: followed by a lower-case UUID";
-    case Primitive::kBase64Binary: return "base64 in groups of four characters";
-    case Primitive::kDate: return "YYYY, YYYY-MM or YYYY-MM-DD";
+    case Primitive::kCanonical:
+      return "a URI without whitespace";
+    case Primitive::kOid:
+      return "urn:oid: followed by a dotted OID";
+    case Primitive::kUuid:
+      return "urn:uuid: followed by a lower-case UUID";
+    case Primitive::kBase64Binary:
+      return "base64 in groups of four characters";
+    case Primitive::kDate:
+      return "YYYY, YYYY-MM or YYYY-MM-DD";
     case Primitive::kDateTime:
       return "YYYY, YYYY-MM, YYYY-MM-DD or YYYY-MM-DDThh:mm:ss(.sss) with a time zone";
-    case Primitive::kInstant: return "YYYY-MM-DDThh:mm:ss(.sss) with a time zone";
-    case Primitive::kTime: return "hh:mm:ss(.sss)";
-    case Primitive::kXhtml: return "an XHTML div";
-    case Primitive::kNone: return "";
+    case Primitive::kInstant:
+      return "YYYY-MM-DDThh:mm:ss(.sss) with a time zone";
+    case Primitive::kTime:
+      return "hh:mm:ss(.sss)";
+    case Primitive::kXhtml:
+      return "an XHTML div";
+    case Primitive::kNone:
+      return "";
   }
   return "";
 }

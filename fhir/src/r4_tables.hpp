@@ -16,7 +16,7 @@ inline constexpr std::uint32_t kUnbounded = 0xffffffffU;
 enum class TypeKind : std::uint8_t {
   kPrimitive,
   kComplex,
-  kAbstractComplex,   ///< Element, BackboneElement
+  kAbstractComplex,  ///< Element, BackboneElement
   kResource,
   kAbstractResource,  ///< Resource, DomainResource
   kBackbone,          ///< an inline element such as Patient.contact
@@ -64,12 +64,12 @@ struct FieldDef {
   std::string_view element;  ///< element name: "birthDate", "value[x]"
   std::uint16_t type;        ///< index in types
   std::uint32_t min;
-  std::uint32_t max;         ///< kUnbounded for "*"
-  bool array;                ///< base max > 1: a JSON array
-  std::int16_t valueSet;     ///< required binding, index in valueSets, or -1
-  std::uint16_t choiceGroup; ///< 0, or the same number for the fields of one choice element
-  std::uint32_t targetBegin; ///< Reference targets: targets[targetBegin, +targetCount)
-  std::uint16_t targetCount; ///< 0: any resource
+  std::uint32_t max;          ///< kUnbounded for "*"
+  bool array;                 ///< base max > 1: a JSON array
+  std::int16_t valueSet;      ///< required binding, index in valueSets, or -1
+  std::uint16_t choiceGroup;  ///< 0, or the same number for the fields of one choice element
+  std::uint32_t targetBegin;  ///< Reference targets: targets[targetBegin, +targetCount)
+  std::uint16_t targetCount;  ///< 0: any resource
 };
 
 /// An element with min >= 1: a field, or any field of a choice group.

@@ -58,14 +58,14 @@ std::string clip(std::string_view s) {
 /// Types whose R4 invariants are checked by hand.
 enum class Special : std::uint8_t {
   kNone,
-  kExtension,       // ext-1
-  kPeriod,          // per-1
-  kCodedQuantity,   // qty-3 (Age, Count, Distance, Duration)
-  kReference,       // reference shape, target types, ref-1
-  kCoding,          // required bindings
-  kCodeableConcept, // required bindings
-  kConsent,         // ppc-1..5
-  kBundle,          // bdl-*
+  kExtension,        // ext-1
+  kPeriod,           // per-1
+  kCodedQuantity,    // qty-3 (Age, Count, Distance, Duration)
+  kReference,        // reference shape, target types, ref-1
+  kCoding,           // required bindings
+  kCodeableConcept,  // required bindings
+  kConsent,          // ppc-1..5
+  kBundle,           // bdl-*
 };
 
 /// The tables plus what the validator derives from them once.
@@ -99,8 +99,9 @@ struct Catalog {
   }
 
   std::optional<std::uint16_t> resourceType(std::string_view name) const {
-    auto it = std::lower_bound(t.resourceIndex.begin(), t.resourceIndex.end(), name,
-                               [&](std::uint16_t i, std::string_view n) { return t.types[i].name < n; });
+    auto it =
+        std::lower_bound(t.resourceIndex.begin(), t.resourceIndex.end(), name,
+                         [&](std::uint16_t i, std::string_view n) { return t.types[i].name < n; });
     if (it == t.resourceIndex.end() || t.types[*it].name != name) return std::nullopt;
     return *it;
   }
@@ -137,7 +138,8 @@ enum class Role : std::uint8_t { kTop, kContained };
 /// One validation: walks the JSON along the tables, keeping the path for locations.
 class Run {
  public:
-  Run(const Catalog& c, NumberEncoding numbers, const common::JsonDocument* parsed, std::vector<Issue>& out)
+  Run(const Catalog& c, NumberEncoding numbers, const common::JsonDocument* parsed,
+      std::vector<Issue>& out)
       : c_(c), t_(c.t), numbers_(numbers), parsed_(parsed), out_(out) {
     path_.reserve(32);
     seen_.reserve(256);
@@ -247,16 +249,22 @@ class Run {
       if (const Value* contained = member(v, "contained"); contained && contained->IsArray()) {
         for (const Value& r : contained->GetArray()) {
           if (!r.IsObject()) continue;
-          if (const Value* id = stringMember(r, "id")) scopes_.back().containedIds.push_back(str(*id));
+          if (const Value* id = stringMember(r, "id"))
+            scopes_.back().containedIds.push_back(str(*id));
         }
       }
     }
 
     object(v, *idx, ObjectRole::kResource);
     switch (c_.special[*idx]) {
-      case Special::kConsent: consentRules(v); break;
-      case Special::kBundle: bundleRules(v); break;
-      default: break;
+      case Special::kConsent:
+        consentRules(v);
+        break;
+      case Special::kBundle:
+        bundleRules(v);
+        break;
+      default:
+        break;
     }
     profiles(v);
 
@@ -265,7 +273,8 @@ class Run {
       for (const auto& [id, location] : scope.localRefs) {
         if (std::find(scope.containedIds.begin(), scope.containedIds.end(), id) ==
             scope.containedIds.end()) {
-          invariant("ref-1", location, "SHALL have a contained resource if a local reference is provided");
+          invariant("ref-1", location,
+                    "SHALL have a contained resource if a local reference is provided");
         }
       }
       scopes_.pop_back();
@@ -276,7 +285,8 @@ class Run {
   void containedRules(const Value& v) {
     if (member(v, "contained") != nullptr) {
       invariant("dom-2", where(),
-                "If the resource is contained in another resource, it SHALL NOT contain nested Resources");
+                "If the resource is contained in another resource, it SHALL NOT contain nested "
+                "Resources");
     }
     if (stringMember(v, "id") == nullptr) {
       error("required", whereChild("id"), "a contained resource SHALL have an id",
@@ -285,11 +295,13 @@ class Run {
     if (const Value* meta = member(v, "meta"); meta && meta->IsObject()) {
       if (member(*meta, "versionId") || member(*meta, "lastUpdated")) {
         invariant("dom-4", where(),
-                  "If a resource is contained in another resource, it SHALL NOT have a meta.versionId or a meta.lastUpdated");
+                  "If a resource is contained in another resource, it SHALL NOT have a "
+                  "meta.versionId or a meta.lastUpdated");
       }
       if (member(*meta, "security")) {
-        invariant("dom-5", where(),
-                  "If a resource is contained in another resource, it SHALL NOT have a security label");
+        invariant(
+            "dom-5", where(),
+            "If a resource is contained in another resource, it SHALL NOT have a security label");
       }
     }
   }
@@ -370,8 +382,8 @@ class Run {
       bool present = false;
       for (std::size_t i = mark; i < seen_.size() && !present; ++i) {
         const std::uint32_t fi = seen_[i] / 2U;
-        present = req.choiceGroup != 0 ? t_.fields[fi].choiceGroup == req.choiceGroup
-                                       : fi == req.field;
+        present =
+            req.choiceGroup != 0 ? t_.fields[fi].choiceGroup == req.choiceGroup : fi == req.field;
       }
       if (!present) {
         error("required", whereChild(req.element),
@@ -401,28 +413,35 @@ class Run {
       invariant("ele-1", where(), "All FHIR elements must have a @value or children");
     }
     switch (c_.special[typeIndex]) {
-      case Special::kExtension: extensionRules(obj); break;
-      case Special::kPeriod: periodRules(obj); break;
+      case Special::kExtension:
+        extensionRules(obj);
+        break;
+      case Special::kPeriod:
+        periodRules(obj);
+        break;
       case Special::kCodedQuantity:
         if (member(obj, "code") != nullptr && member(obj, "system") == nullptr) {
           invariant("qty-3", where(),
                     "If a code for the unit is present, the system SHALL also be present");
         }
         break;
-      default: break;
+      default:
+        break;
     }
   }
 
   void complexField(const FieldDef& f, const Value& v) {
     if (f.max == 0) {
-      error("structure", where(), "element '" + std::string(f.name) + "' is not allowed here (max 0)",
+      error("structure", where(),
+            "element '" + std::string(f.name) + "' is not allowed here (max 0)",
             "Élément interdit ici.");
       return;
     }
     if (!f.array) {
       if (v.IsArray()) {
         error("structure", where(),
-              "element '" + std::string(f.name) + "' has max cardinality 1: a JSON array is not allowed",
+              "element '" + std::string(f.name) +
+                  "' has max cardinality 1: a JSON array is not allowed",
               "Une seule valeur est permise, pas un tableau.");
         return;
       }
@@ -469,20 +488,24 @@ class Run {
     }
     object(v, f.type, ObjectRole::kElement);
     switch (c_.special[f.type]) {
-      case Special::kReference: referenceRules(f, v); break;
+      case Special::kReference:
+        referenceRules(f, v);
+        break;
       case Special::kCoding:
         if (f.valueSet >= 0) codingBinding(f, v);
         break;
       case Special::kCodeableConcept:
         if (f.valueSet >= 0) codeableConceptBinding(f, v);
         break;
-      default: break;
+      default:
+        break;
     }
   }
 
   void primitiveField(const FieldDef& f, const Value* value, const Value* ext) {
     if (f.max == 0) {
-      error("structure", where(), "element '" + std::string(f.name) + "' is not allowed here (max 0)",
+      error("structure", where(),
+            "element '" + std::string(f.name) + "' is not allowed here (max 0)",
             "Élément interdit ici.");
       return;
     }
@@ -490,7 +513,8 @@ class Run {
     if (!f.array) {
       if ((value != nullptr && value->IsArray()) || (ext != nullptr && ext->IsArray())) {
         error("structure", where(),
-              "element '" + std::string(f.name) + "' has max cardinality 1: a JSON array is not allowed",
+              "element '" + std::string(f.name) +
+                  "' has max cardinality 1: a JSON array is not allowed",
               "Une seule valeur est permise, pas un tableau.");
         return;
       }
@@ -622,7 +646,8 @@ class Run {
     if ((p == Primitive::kString || p == Primitive::kMarkdown) &&
         text.find_first_not_of(" \t\r\n") == std::string_view::npos) {
       add(IssueSeverity::kWarning, "value", where(),
-          "strings SHOULD contain non-whitespace content", "La chaîne ne contient que des espaces.");
+          "strings SHOULD contain non-whitespace content",
+          "La chaîne ne contient que des espaces.");
     }
     if (f.valueSet >= 0 &&
         (p == Primitive::kCode || p == Primitive::kString || p == Primitive::kUri) &&
@@ -642,7 +667,9 @@ class Run {
       }
       return;
     }
-    const std::int64_t lo = p == Primitive::kInteger ? -2147483648LL : p == Primitive::kPositiveInt ? 1 : 0;
+    const std::int64_t lo = p == Primitive::kInteger       ? -2147483648LL
+                            : p == Primitive::kPositiveInt ? 1
+                                                           : 0;
     if (!v.IsInt64() || v.GetInt64() < lo || v.GetInt64() > 2147483647LL) {
       error("value", where(),
             "not a valid " + std::string(typeName) + ": expected an integer in [" +
@@ -669,7 +696,8 @@ class Run {
   void codingBinding(const FieldDef& f, const Value& coding) {
     const Value* code = stringMember(coding, "code");
     const Value* system = stringMember(coding, "system");
-    if (code != nullptr && c_.inValueSet(f.valueSet, system ? str(*system) : "", str(*code))) return;
+    if (code != nullptr && c_.inValueSet(f.valueSet, system ? str(*system) : "", str(*code)))
+      return;
     if (!t_.valueSets[static_cast<std::size_t>(f.valueSet)].enumerable) return;
     error("code-invalid", where(),
           (code != nullptr ? "'" + clip(str(*code)) + "' is" : std::string("no code is")) +
@@ -739,7 +767,8 @@ class Run {
       const std::string_view id = rest.substr(slash + 1);
       const std::string_view head = rest.substr(0, slash);
       type = head.substr(head.rfind('/') == std::string_view::npos ? 0 : head.rfind('/') + 1);
-      const bool known = c_.resourceType(type).has_value() && detail::matchesRegex(Primitive::kId, id);
+      const bool known =
+          c_.resourceType(type).has_value() && detail::matchesRegex(Primitive::kId, id);
       if (!known) {
         if (!absolute) badReference();
         return;  // an absolute URL not shaped like a FHIR REST one: left alone
@@ -771,7 +800,8 @@ class Run {
     bool hasValue = false;
     for (auto m = ext.MemberBegin(); m != ext.MemberEnd(); ++m) {
       const std::string_view key = str(m->name);
-      if (key.size() > 5 && (key.starts_with("value") || key.starts_with("_value"))) hasValue = true;
+      if (key.size() > 5 && (key.starts_with("value") || key.starts_with("_value")))
+        hasValue = true;
     }
     if (hasValue == (member(ext, "extension") != nullptr)) {
       invariant("ext-1", where(), "Must have either extensions or value[x], not both");
@@ -853,7 +883,10 @@ class Run {
     // ppc-2..5 as intended: the R4 expressions compare the system with the placeholder
     // 'something', so they never fire as written.
     static constexpr std::array<std::pair<std::string_view, std::string_view>, 4> kScopes = {{
-        {"patient-privacy", "ppc-2"}, {"research", "ppc-3"}, {"adr", "ppc-4"}, {"treatment", "ppc-5"},
+        {"patient-privacy", "ppc-2"},
+        {"research", "ppc-3"},
+        {"adr", "ppc-4"},
+        {"treatment", "ppc-5"},
     }};
     const Value* scope = member(consent, "scope");
     const Value* codings = scope && scope->IsObject() ? member(*scope, "coding") : nullptr;
@@ -900,7 +933,8 @@ class Run {
       if (!e.IsObject()) continue;
       path_.back().index = i;
       const Value* resource = member(e, "resource");
-      const Value* rt = resource && resource->IsObject() ? stringMember(*resource, "resourceType") : nullptr;
+      const Value* rt =
+          resource && resource->IsObject() ? stringMember(*resource, "resourceType") : nullptr;
       if (i == 0 && type == "document" && (!rt || str(*rt) != "Composition")) {
         invariant("bdl-11", where(), "A document must have a Composition as the first resource");
       }
@@ -935,8 +969,8 @@ class Run {
         if (v) versionId = str(*v);
         fullUrlMatchesId(url, *resource, rt);
       }
-      if (type != "history" &&
-          std::find(fullUrls.begin(), fullUrls.end(), std::pair{url, versionId}) != fullUrls.end()) {
+      if (type != "history" && std::find(fullUrls.begin(), fullUrls.end(),
+                                         std::pair{url, versionId}) != fullUrls.end()) {
         invariant("bdl-7", where(),
                   "FullUrl must be unique in a bundle, or else entries with the same fullUrl must "
                   "have different meta.versionId (except in history bundles)");
@@ -1021,9 +1055,9 @@ common::Result<std::vector<Issue>> Validator::validateText(std::string_view text
 
 bool Validator::isResourceType(std::string_view resourceType) {
   const r4::Tables& t = r4::tables();
-  auto it = std::lower_bound(
-      t.resourceIndex.begin(), t.resourceIndex.end(), resourceType,
-      [&](std::uint16_t i, std::string_view n) { return t.types[i].name < n; });
+  auto it =
+      std::lower_bound(t.resourceIndex.begin(), t.resourceIndex.end(), resourceType,
+                       [&](std::uint16_t i, std::string_view n) { return t.types[i].name < n; });
   return it != t.resourceIndex.end() && t.types[*it].name == resourceType &&
          t.types[*it].kind == TypeKind::kResource;
 }

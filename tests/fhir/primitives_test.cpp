@@ -12,25 +12,92 @@ namespace fhirgw::fhir {
 namespace {
 
 const std::vector<std::string> kTypes = {
-    "base64Binary", "boolean", "canonical", "code", "date", "dateTime", "decimal",
-    "id", "instant", "integer", "markdown", "oid", "positiveInt", "string",
-    "time", "unsignedInt", "uri", "url", "uuid"};
+    "base64Binary", "boolean",     "canonical", "code",     "date", "dateTime",    "decimal",
+    "id",           "instant",     "integer",   "markdown", "oid",  "positiveInt", "string",
+    "time",         "unsignedInt", "uri",       "url",      "uuid"};
 
 // Hand-picked edge cases for every type; each is checked against the official regex.
-const std::vector<std::string> kSamples = {
-    "", " ", "a", "a b", "a  b", " a", "a ", "a\tb", "a\x0B" "b", "a\fb", "a\nb",
-    "true", "false", "True", "0", "-0", "00", "01", "1", "-1", "+1", "123", "1.", ".5", "1.5",
-    "1e5", "1E+5", "1e-5", "1.5e", "-1.50", "2147483648",
-    "1979", "0000", "0001", "1979-03", "1979-3", "1979-13", "1979-03-12", "1979-03-32",
-    "1979-02-30", "1979-03-12T09:30:00Z", "1979-03-12T09:30:00+01:00", "1979-03-12T09:30:00",
-    "1979-03-12T09:30Z", "1979-03-12T24:00:00Z", "1979-03-12T23:59:60Z", "1979-03-12T09:30:00.123Z",
-    "1979-03-12T09:30:00.Z", "1979-03-12T09:30:00+14:00", "1979-03-12T09:30:00+14:30",
-    "1979-03-12T09:30:00-13:59", "1979-03-12T09:30:00+1:00", "09:30:00", "9:30:00", "09:30",
-    "09:30:00.5", "urn:oid:1.2.250.1.213.1.4.8", "urn:oid:1", "urn:oid:3.1", "urn:oid:1.02",
-    "urn:uuid:0b9d4a5e-6f1c-5d2a-8e3b-4c5d6e7f8a9b", "urn:uuid:0B9D4A5E-6F1C-5D2A-8E3B-4C5D6E7F8A9B",
-    "urn:uuid:0b9d4a5e6f1c5d2a8e3b4c5d6e7f8a9b", "abcd", "ab/+", "abc=", "ab==", "abc",
-    "abcd efgh", " abcd ", "ab cd", "abcd\n", "a-b.c", "a_b", std::string(64, 'a'),
-    std::string(65, 'a'), "http://example.org/a b", "http://example.org/x", "é", "\xC2\xA0"};
+const std::vector<std::string> kSamples = {"",
+                                           " ",
+                                           "a",
+                                           "a b",
+                                           "a  b",
+                                           " a",
+                                           "a ",
+                                           "a\tb",
+                                           "a\x0B"
+                                           "b",
+                                           "a\fb",
+                                           "a\nb",
+                                           "true",
+                                           "false",
+                                           "True",
+                                           "0",
+                                           "-0",
+                                           "00",
+                                           "01",
+                                           "1",
+                                           "-1",
+                                           "+1",
+                                           "123",
+                                           "1.",
+                                           ".5",
+                                           "1.5",
+                                           "1e5",
+                                           "1E+5",
+                                           "1e-5",
+                                           "1.5e",
+                                           "-1.50",
+                                           "2147483648",
+                                           "1979",
+                                           "0000",
+                                           "0001",
+                                           "1979-03",
+                                           "1979-3",
+                                           "1979-13",
+                                           "1979-03-12",
+                                           "1979-03-32",
+                                           "1979-02-30",
+                                           "1979-03-12T09:30:00Z",
+                                           "1979-03-12T09:30:00+01:00",
+                                           "1979-03-12T09:30:00",
+                                           "1979-03-12T09:30Z",
+                                           "1979-03-12T24:00:00Z",
+                                           "1979-03-12T23:59:60Z",
+                                           "1979-03-12T09:30:00.123Z",
+                                           "1979-03-12T09:30:00.Z",
+                                           "1979-03-12T09:30:00+14:00",
+                                           "1979-03-12T09:30:00+14:30",
+                                           "1979-03-12T09:30:00-13:59",
+                                           "1979-03-12T09:30:00+1:00",
+                                           "09:30:00",
+                                           "9:30:00",
+                                           "09:30",
+                                           "09:30:00.5",
+                                           "urn:oid:1.2.250.1.213.1.4.8",
+                                           "urn:oid:1",
+                                           "urn:oid:3.1",
+                                           "urn:oid:1.02",
+                                           "urn:uuid:0b9d4a5e-6f1c-5d2a-8e3b-4c5d6e7f8a9b",
+                                           "urn:uuid:0B9D4A5E-6F1C-5D2A-8E3B-4C5D6E7F8A9B",
+                                           "urn:uuid:0b9d4a5e6f1c5d2a8e3b4c5d6e7f8a9b",
+                                           "abcd",
+                                           "ab/+",
+                                           "abc=",
+                                           "ab==",
+                                           "abc",
+                                           "abcd efgh",
+                                           " abcd ",
+                                           "ab cd",
+                                           "abcd\n",
+                                           "a-b.c",
+                                           "a_b",
+                                           std::string(64, 'a'),
+                                           std::string(65, 'a'),
+                                           "http://example.org/a b",
+                                           "http://example.org/x",
+                                           "é",
+                                           "\xC2\xA0"};
 
 // std::regex with the "C" locale: \s is ASCII whitespace, as in the Java tooling.
 bool official(const std::string& type, const std::string& text) {
@@ -62,20 +129,32 @@ TEST(R4Primitives, HandWrittenMatchersAgreeWithTheOfficialRegexesOnRandomText) {
   // Random strings over the characters the regexes care about, biased towards near-valid
   // values by mutating valid seeds.
   const std::string alphabet = "0123456789-:.T+Z eEaAfF/=xurn:oid\t";
-  const std::vector<std::string> seeds = {"2026-11-20T09:30:00.5+01:00", "-12.50e+3",
-                                          "urn:oid:1.2.250", "urn:uuid:0b9d4a5e-6f1c-5d2a-8e3b-4c5d6e7f8a9b",
-                                          "QUJD REVG", "a-b.c", "09:30:60"};
+  const std::vector<std::string> seeds = {"2026-11-20T09:30:00.5+01:00",
+                                          "-12.50e+3",
+                                          "urn:oid:1.2.250",
+                                          "urn:uuid:0b9d4a5e-6f1c-5d2a-8e3b-4c5d6e7f8a9b",
+                                          "QUJD REVG",
+                                          "a-b.c",
+                                          "09:30:60"};
   std::mt19937 rng(20261120);
-  auto pick = [&](std::size_t n) { return std::uniform_int_distribution<std::size_t>(0, n - 1)(rng); };
+  auto pick = [&](std::size_t n) {
+    return std::uniform_int_distribution<std::size_t>(0, n - 1)(rng);
+  };
   for (int round = 0; round < 3000; ++round) {
     std::string s = seeds[pick(seeds.size())];
     const std::size_t edits = pick(4);
     for (std::size_t e = 0; e < edits && !s.empty(); ++e) {
       const std::size_t at = pick(s.size());
       switch (pick(3)) {
-        case 0: s[at] = alphabet[pick(alphabet.size())]; break;
-        case 1: s.erase(at, 1); break;
-        default: s.insert(at, 1, alphabet[pick(alphabet.size())]); break;
+        case 0:
+          s[at] = alphabet[pick(alphabet.size())];
+          break;
+        case 1:
+          s.erase(at, 1);
+          break;
+        default:
+          s.insert(at, 1, alphabet[pick(alphabet.size())]);
+          break;
       }
     }
     for (const auto& type : kTypes) {

@@ -108,14 +108,15 @@ TEST(Validator, DocumentBuiltInCodeWithNativeNumbersIsValid) {
 
   EXPECT_THAT(validator().validate(d), IsEmpty());
   d["quantity"]["value"].SetString("1");  // a string where a number belongs
-  EXPECT_THAT(validator().validate(d), ElementsAre(error("structure", "ChargeItem.quantity.value")));
+  EXPECT_THAT(validator().validate(d),
+              ElementsAre(error("structure", "ChargeItem.quantity.value")));
 }
 
 // ---- required, unknown, choice types ----
 
 TEST(Validator, MissingRequiredElementIsReportedAtItsLocation) {
-  const std::string json = replaced(readData("encounter-fr-core.json"),
-                                    "\"status\": \"finished\",", "");
+  const std::string json =
+      replaced(readData("encounter-fr-core.json"), "\"status\": \"finished\",", "");
   EXPECT_THAT(validate(json), ElementsAre(error("required", "Encounter.status")));
 }
 
@@ -364,8 +365,8 @@ TEST(Validator, BundleTypeOutsideItsValueSetIsCodeInvalid) {
 // ---- references ----
 
 TEST(Validator, ReferenceToATypeTheElementDoesNotAllowIsRejected) {
-  const std::string json = replaced(readData("encounter-fr-core.json"),
-                                    "\"Patient/5f0c6a3e", "\"Practitioner/5f0c6a3e");
+  const std::string json =
+      replaced(readData("encounter-fr-core.json"), "\"Patient/5f0c6a3e", "\"Practitioner/5f0c6a3e");
   EXPECT_THAT(validate(json), ElementsAre(error("value", "Encounter.subject.reference")));
 }
 
@@ -373,10 +374,13 @@ TEST(Validator, MalformedReferenceIsRejected) {
   EXPECT_THAT(validate(R"({"resourceType":"Encounter","status":"finished","class":{"code":"VR"},
       "subject":{"reference":"Patient 12"}})"),
               ElementsAre(error("value", "Encounter.subject.reference")));
-  for (const char* ok : {"Patient/12", "Patient/12/_history/3", "urn:uuid:0b9d4a5e-6f1c-5d2a-8e3b-4c5d6e7f8a9b",
-                         "https://example.org/fhir/Patient/12", "Patient?identifier=urn:oid:1.2|123"}) {
-    const std::string json = R"({"resourceType":"Encounter","status":"finished","class":{"code":"VR"},
-        "subject":{"reference":")" + std::string(ok) + "\"}}";
+  for (const char* ok :
+       {"Patient/12", "Patient/12/_history/3", "urn:uuid:0b9d4a5e-6f1c-5d2a-8e3b-4c5d6e7f8a9b",
+        "https://example.org/fhir/Patient/12", "Patient?identifier=urn:oid:1.2|123"}) {
+    const std::string json =
+        R"({"resourceType":"Encounter","status":"finished","class":{"code":"VR"},
+        "subject":{"reference":")" +
+        std::string(ok) + "\"}}";
     EXPECT_THAT(validate(json), IsEmpty()) << ok;
   }
 }
@@ -409,8 +413,9 @@ TEST(Validator, BundleEntryIssuesCarryTheFullLocation) {
   std::string json = readData("bundle-teleconsultation.json");
   json = replaced(json, "\"birthDate\": \"1979-03-12\"", "\"birthDate\": \"1979-03-32\"");
   json = replaced(json, "\"status\": \"billable\"", "\"status\": \"facture\"");
-  EXPECT_THAT(validate(json), ElementsAre(error("value", "Bundle.entry[0].resource.birthDate"),
-                                          error("code-invalid", "Bundle.entry[6].resource.status")));
+  EXPECT_THAT(validate(json),
+              ElementsAre(error("value", "Bundle.entry[0].resource.birthDate"),
+                          error("code-invalid", "Bundle.entry[6].resource.status")));
 }
 
 TEST(Validator, UnknownElementDeepInABundleHasItsPath) {
@@ -458,9 +463,9 @@ TEST(Validator, ExtensionWithBothValueAndExtensionsViolatesExt1) {
 }
 
 TEST(Validator, PeriodEndingBeforeItStartsViolatesPer1) {
-  const std::string json = replaced(readData("encounter-fr-core.json"),
-                                    "\"end\": \"2026-11-20T09:45:00+01:00\"",
-                                    "\"end\": \"2026-11-20T08:15:00Z\"");
+  const std::string json =
+      replaced(readData("encounter-fr-core.json"), "\"end\": \"2026-11-20T09:45:00+01:00\"",
+               "\"end\": \"2026-11-20T08:15:00Z\"");
   EXPECT_THAT(validate(json), ElementsAre(error("invariant", "Encounter.period")));
   // Same instant written in two time zones: not before.
   EXPECT_THAT(validate(replaced(readData("encounter-fr-core.json"),
@@ -477,7 +482,8 @@ TEST(Validator, ConsentWithoutPolicyViolatesPpc1) {
       "policyRule":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/v3-ActCode","code":"OPTIN"}]}})";
   EXPECT_THAT(validate(base), IsEmpty());
   const std::string noPolicy = replaced(base, R"(,
-      "policyRule":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/v3-ActCode","code":"OPTIN"}]})", "");
+      "policyRule":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/v3-ActCode","code":"OPTIN"}]})",
+                                        "");
   const auto issues = validate(noPolicy);
   ASSERT_THAT(issues, ElementsAre(error("invariant", "Consent")));
   EXPECT_THAT(issues[0].diagnostics, StartsWith("ppc-1"));
@@ -530,10 +536,10 @@ TEST(Validator, FrCorePractitionerRejectsAWrongRppsKey) {
 }
 
 TEST(Validator, UncheckedProfileIsReportedAsInformation) {
-  EXPECT_THAT(validate(R"({"resourceType":"Patient","meta":{"profile":[
+  EXPECT_THAT(
+      validate(R"({"resourceType":"Patient","meta":{"profile":[
       "http://example.org/StructureDefinition/other"]}})"),
-              ElementsAre(issue(IssueSeverity::kInformation, "informational",
-                                "Patient.meta.profile[0]")));
+      ElementsAre(issue(IssueSeverity::kInformation, "informational", "Patient.meta.profile[0]")));
   Validator quiet(ValidatorOptions{.reportUncheckedProfiles = false});
   auto doc =
       common::parseJson(R"({"resourceType":"Patient","meta":{"profile":["http://x.org/p"]}})");

@@ -24,8 +24,7 @@ enum class NumberEncoding {
 /// Collects the issues of one profile check, located under the resource being checked.
 class ProfileIssues {
  public:
-  ProfileIssues(std::string resourceLocation, std::string_view profile,
-                std::vector<Issue>& issues)
+  ProfileIssues(std::string resourceLocation, std::string_view profile, std::vector<Issue>& issues)
       : base_(std::move(resourceLocation)), profile_(profile), issues_(issues) {}
 
   /// Adds an issue at `relativePath` under the resource ("identifier[0].value"; "" for the
