@@ -1,0 +1,44 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "fhirgw/common/clock.hpp"
+
+namespace fhirgw::store {
+
+/// An audit entry to append; its id and time are given by the store. No health data in it.
+struct NewAuditEntry {
+  std::string actor;      ///< client id, "admin:<client id>", or "system"
+  std::string action;     ///< e.g. "teleconsultation.create", "client.disable"
+  std::string target;     ///< id of what was acted on (record id, client id, ...)
+  std::string outcome;    ///< e.g. "201", "denied", "ok"
+  std::string requestId;  ///< X-Request-ID of the call, empty for background actions
+};
+
+/// A stored audit entry; ids grow in append order.
+struct AuditEntry {
+  std::int64_t id = 0;
+  common::TimePoint at;
+  std::string actor;
+  std::string action;
+  std::string target;
+  std::string outcome;
+  std::string requestId;
+};
+
+/// Filters of an audit query (all optional), oldest first, paged by afterId.
+struct AuditQuery {
+  std::optional<common::TimePoint> since;  ///< entries at or after this time
+  std::optional<std::string> actor;        ///< exact match
+  std::optional<std::string> action;       ///< exact match
+  std::int64_t afterId = 0;                ///< entries with a larger id (next page)
+  std::size_t limit = 100;                 ///< capped at kMaxAuditPage
+};
+
+/// The largest page an audit query returns.
+inline constexpr std::size_t kMaxAuditPage = 1000;
+
+}  // namespace fhirgw::store

@@ -1,0 +1,73 @@
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "fhirgw/store/store.hpp"
+
+namespace fhirgw::store {
+
+/// The schema version this code writes; a database with a higher one is refused.
+int latestSqliteSchemaVersion();
+
+/// The embedded store: one SQLite file in WAL mode with synchronous=FULL, so a commit is on disk
+/// before it returns. Writes go through one connection, one at a time; reads use a pool of
+/// read-only connections and run alongside writes.
+class SqliteStore final : public Store {
+ public:
+  /// Opens (creating it, mode 0600, if missing) and migrates the database file at path.
+  static common::Result<std::unique_ptr<SqliteStore>> open(const std::string& path,
+                                                           const StoreOptions& options,
+                                                           const common::Clock& clock);
+  ~SqliteStore() override;
+  SqliteStore(const SqliteStore&) = delete;
+  SqliteStore& operator=(const SqliteStore&) = delete;
+
+  /// `PRAGMA integrity_check`: ok, or kDataLoss with SQLite's first complaint.
+  common::Status integrityCheck() const;
+
+  common::Status ping() const override;
+  common::Result<int> schemaVersion() const override;
+
+  common::Status createClient(const NewClient& client, const NewApiKey& firstKey) override;
+  common::Status addApiKey(std::string_view clientId, const NewApiKey& key) override;
+  common::Status revokeApiKey(std::string_view keyId) override;
+  common::Result<Client> getClient(std::string_view clientId) const override;
+  common::Result<std::vector<Client>> listClients() const override;
+  common::Status disableClient(std::string_view clientId) override;
+  common::Result<ActiveApiKey> findActiveApiKey(std::string_view keyId) const override;
+
+  common::Result<std::int64_t> appendAudit(const NewAuditEntry& entry) override;
+  common::Result<std::vector<AuditEntry>> queryAudit(const AuditQuery& query) const override;
+
+  common::Status upsertPractitionerActivity(std::string_view rpps, int year,
+                                            std::int64_t totalActs) override;
+  common::Result<std::int64_t> getPractitionerActivity(std::string_view rpps,
+                                                       int year) const override;
+  common::Result<std::int64_t> countTeleconsultations(std::string_view rpps,
+                                                      int year) const override;
+
+  common::Status commitSubmission(const Submission& submission) override;
+  common::Result<Record> getRecord(std::string_view clientId,
+                                   std::string_view recordId) const override;
+  common::Result<Record> findRecordByExternalId(std::string_view clientId,
+                                                std::string_view externalId) const override;
+  common::Result<std::vector<Document>> listDocuments(std::string_view clientId,
+                                                      std::string_view recordId) const override;
+  common::Result<Document> findDocumentByExternalId(std::string_view clientId,
+                                                    std::string_view externalId) const override;
+  common::Result<std::vector<FhirResource>> listFhirResources(
+      std::string_view clientId, std::string_view recordId) const override;
+  common::Result<std::vector<Delivery>> listDeliveries(std::string_view clientId,
+                                                       std::string_view recordId) const override;
+  common::Result<IdempotencyEntry> findIdempotencyEntry(std::string_view clientId,
+                                                        std::string_view key) const override;
+  common::Result<std::int64_t> purgeExpiredIdempotencyEntries() override;
+
+ private:
+  class Impl;
+  explicit SqliteStore(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace fhirgw::store

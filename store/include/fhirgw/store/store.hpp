@@ -1,0 +1,112 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string_view>
+#include <vector>
+
+#include "fhirgw/common/clock.hpp"
+#include "fhirgw/common/result.hpp"
+#include "fhirgw/common/status.hpp"
+#include "fhirgw/store/audit_entry.hpp"
+#include "fhirgw/store/client.hpp"
+#include "fhirgw/store/delivery.hpp"
+#include "fhirgw/store/idempotency_entry.hpp"
+#include "fhirgw/store/record.hpp"
+#include "fhirgw/store/store_options.hpp"
+#include "fhirgw/store/submission.hpp"
+
+namespace fhirgw::store {
+
+/// The gateway's durable state. Implementations are safe to call from many threads at once and
+/// never throw: every failure is a Status (kUnavailable when busy or unreachable, so the caller
+/// answers 503 and nothing is half-written; kNotFound for an unknown id or one of another client;
+/// kAlreadyExists for a unique id or key already taken).
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  /// Readiness: the store answers a trivial query.
+  virtual common::Status ping() const = 0;
+  /// The highest schema migration applied.
+  virtual common::Result<int> schemaVersion() const = 0;
+
+  // -- API clients and keys ---------------------------------------------------------------
+
+  /// Creates a client with its first key, atomically. kAlreadyExists if the id or key id is taken.
+  virtual common::Status createClient(const NewClient& client, const NewApiKey& firstKey) = 0;
+  /// Adds a key to an existing client; kNotFound for an unknown client.
+  virtual common::Status addApiKey(std::string_view clientId, const NewApiKey& key) = 0;
+  /// Revokes a key for good; kNotFound for an unknown key.
+  virtual common::Status revokeApiKey(std::string_view keyId) = 0;
+  /// One client, disabled or not.
+  virtual common::Result<Client> getClient(std::string_view clientId) const = 0;
+  /// All clients, oldest first.
+  virtual common::Result<std::vector<Client>> listClients() const = 0;
+  /// Disables a client (its keys stop working; its records stay); kNotFound if unknown.
+  virtual common::Status disableClient(std::string_view clientId) = 0;
+  /// The key with this id if neither it is revoked nor its client disabled, else kNotFound.
+  /// One indexed row: the caller then checks the secret with common::verifySecret.
+  virtual common::Result<ActiveApiKey> findActiveApiKey(std::string_view keyId) const = 0;
+
+  // -- Audit trail ------------------------------------------------------------------------
+
+  /// Appends an entry stamped with the store's clock; returns its id.
+  virtual common::Result<std::int64_t> appendAudit(const NewAuditEntry& entry) = 0;
+  /// Entries matching the query, in append order.
+  virtual common::Result<std::vector<AuditEntry>> queryAudit(const AuditQuery& query) const = 0;
+
+  // -- Practitioner activity (TLC-ACTIVITY-CAP) -------------------------------------------
+
+  /// Sets the declared total acts of a practitioner for a year (replaces a previous value).
+  virtual common::Status upsertPractitionerActivity(std::string_view rpps, int year,
+                                                    std::int64_t totalActs) = 0;
+  /// The declared total acts; kNotFound when nothing was declared for that year.
+  virtual common::Result<std::int64_t> getPractitionerActivity(std::string_view rpps,
+                                                               int year) const = 0;
+  /// Teleconsultations recorded (all clients) for this practitioner and encounter year, not
+  /// counting those where the practitioner is the patient's treating physician.
+  virtual common::Result<std::int64_t> countTeleconsultations(std::string_view rpps,
+                                                              int year) const = 0;
+
+  // -- Submissions ------------------------------------------------------------------------
+
+  /// Writes the submission in one durable transaction, all or nothing, before returning ok.
+  /// kAlreadyExists when the record or document external id, or the idempotency key, is already
+  /// used by this client (the caller looks the first one up and replays or answers 409);
+  /// kNotFound when adding documents to a record this client does not have; kInvalidArgument
+  /// for an ill-formed submission.
+  virtual common::Status commitSubmission(const Submission& submission) = 0;
+  /// A record of this client.
+  virtual common::Result<Record> getRecord(std::string_view clientId,
+                                           std::string_view recordId) const = 0;
+  /// A record of this client by the client's own external id.
+  virtual common::Result<Record> findRecordByExternalId(std::string_view clientId,
+                                                        std::string_view externalId) const = 0;
+  /// The documents of a record of this client, in creation order (kNotFound for the record).
+  virtual common::Result<std::vector<Document>> listDocuments(std::string_view clientId,
+                                                              std::string_view recordId) const = 0;
+  /// A document of this client by the client's own external id.
+  virtual common::Result<Document> findDocumentByExternalId(std::string_view clientId,
+                                                            std::string_view externalId) const = 0;
+  /// The FHIR resources of a record of this client (kNotFound for the record).
+  virtual common::Result<std::vector<FhirResource>> listFhirResources(
+      std::string_view clientId, std::string_view recordId) const = 0;
+  /// The deliveries of a record of this client, in creation order (kNotFound for the record).
+  virtual common::Result<std::vector<Delivery>> listDeliveries(std::string_view clientId,
+                                                               std::string_view recordId) const = 0;
+  /// The remembered answer for an `Idempotency-Key`; kNotFound when absent or expired.
+  virtual common::Result<IdempotencyEntry> findIdempotencyEntry(std::string_view clientId,
+                                                                std::string_view key) const = 0;
+  /// Deletes expired idempotency entries; returns how many.
+  virtual common::Result<std::int64_t> purgeExpiredIdempotencyEntries() = 0;
+};
+
+/// Opens the store the options select, migrated to the latest schema: empty url => SQLite
+/// `<dataDir>/gateway.db` (dataDir is created); `sqlite:PATH` => SQLite at PATH;
+/// `postgresql://` => kUnimplemented for now; any other url => kInvalidArgument. The clock must
+/// outlive the store.
+common::Result<std::unique_ptr<Store>> openStore(
+    const StoreOptions& options, const common::Clock& clock = common::SystemClock::instance());
+
+}  // namespace fhirgw::store

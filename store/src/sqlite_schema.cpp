@@ -1,0 +1,151 @@
+#include "sqlite_schema.hpp"
+
+namespace fhirgw::store::detail {
+
+// Portability choices (docs/storage.md): ids are TEXT (UUIDs made by the gateway), times are
+// BIGINT milliseconds since the Unix epoch (UTC), booleans are INTEGER 0/1 with a CHECK, JSON is
+// TEXT. Only AUTOINCREMENT and the trigger are SQLite spellings; PostgreSQL gets its own
+// spelling of the same migrations.
+const std::vector<Migration>& sqliteMigrations() {
+  static const std::vector<Migration> kMigrations = {
+      {1,
+       "foundation",
+       {
+           R"sql(CREATE TABLE clients (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  role TEXT NOT NULL CHECK (role IN ('editor', 'admin')),
+  rate_limit BIGINT,
+  created_at BIGINT NOT NULL,
+  disabled INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1))))sql",
+
+           R"sql(CREATE TABLE api_keys (
+  id TEXT PRIMARY KEY,
+  client_id TEXT NOT NULL REFERENCES clients (id),
+  secret_hash TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  revoked INTEGER NOT NULL DEFAULT 0 CHECK (revoked IN (0, 1))))sql",
+           "CREATE INDEX api_keys_client ON api_keys (client_id)",
+
+           // NULL external ids never clash with each other (SQL standard, PostgreSQL too).
+           R"sql(CREATE TABLE records (
+  id TEXT PRIMARY KEY,
+  client_id TEXT NOT NULL REFERENCES clients (id),
+  external_id TEXT,
+  created_at BIGINT NOT NULL,
+  status TEXT NOT NULL,
+  request_hash TEXT NOT NULL,
+  body TEXT NOT NULL,
+  outcome TEXT NOT NULL,
+  practitioner_rpps TEXT NOT NULL,
+  encounter_year INTEGER NOT NULL,
+  practitioner_is_treating INTEGER NOT NULL CHECK (practitioner_is_treating IN (0, 1)),
+  UNIQUE (client_id, external_id)))sql",
+           R"sql(CREATE INDEX records_activity ON records
+  (practitioner_rpps, encounter_year, practitioner_is_treating))sql",
+           "CREATE INDEX records_created ON records (created_at)",
+
+           R"sql(CREATE TABLE documents (
+  id TEXT PRIMARY KEY,
+  record_id TEXT NOT NULL REFERENCES records (id) ON DELETE CASCADE,
+  client_id TEXT NOT NULL REFERENCES clients (id),
+  external_id TEXT,
+  kind TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  request_hash TEXT NOT NULL,
+  body TEXT NOT NULL,
+  outcome TEXT NOT NULL,
+  UNIQUE (client_id, external_id)))sql",
+           "CREATE INDEX documents_record ON documents (record_id)",
+
+           R"sql(CREATE TABLE fhir_resources (
+  record_id TEXT NOT NULL REFERENCES records (id) ON DELETE CASCADE,
+  document_id TEXT REFERENCES documents (id) ON DELETE CASCADE,
+  resource_type TEXT NOT NULL,
+  resource_id TEXT NOT NULL,
+  version INTEGER NOT NULL CHECK (version >= 1),
+  json TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  PRIMARY KEY (resource_type, resource_id, version)))sql",
+           "CREATE INDEX fhir_resources_record ON fhir_resources (record_id)",
+
+           // connector_id is not a foreign key: connectors may come from the configuration file.
+           R"sql(CREATE TABLE deliveries (
+  id TEXT PRIMARY KEY,
+  record_id TEXT NOT NULL REFERENCES records (id) ON DELETE CASCADE,
+  document_id TEXT REFERENCES documents (id) ON DELETE CASCADE,
+  destination TEXT NOT NULL,
+  connector_id TEXT,
+  status TEXT NOT NULL CHECK (status IN
+    ('pending', 'in-flight', 'delivered', 'failed', 'dead', 'skipped')),
+  reason TEXT,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at BIGINT,
+  lease_owner TEXT,
+  lease_expires_at BIGINT,
+  first_attempt_at BIGINT,
+  last_error TEXT,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL))sql",
+           "CREATE INDEX deliveries_queue ON deliveries (connector_id, status, next_attempt_at)",
+           "CREATE INDEX deliveries_record ON deliveries (record_id)",
+
+           R"sql(CREATE TABLE delivery_attempts (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  delivery_id TEXT NOT NULL REFERENCES deliveries (id) ON DELETE CASCADE,
+  at BIGINT NOT NULL,
+  outcome TEXT NOT NULL,
+  error_class TEXT,
+  http_status INTEGER,
+  message TEXT))sql",
+           "CREATE INDEX delivery_attempts_delivery ON delivery_attempts (delivery_id, at)",
+
+           // The key column is not named `key`: a reserved word in some SQL dialects.
+           R"sql(CREATE TABLE idempotency_keys (
+  client_id TEXT NOT NULL REFERENCES clients (id),
+  idempotency_key TEXT NOT NULL,
+  request_hash TEXT NOT NULL,
+  response_status INTEGER NOT NULL,
+  response_body TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  expires_at BIGINT NOT NULL,
+  PRIMARY KEY (client_id, idempotency_key)))sql",
+           "CREATE INDEX idempotency_keys_expiry ON idempotency_keys (expires_at)",
+
+           // AUTOINCREMENT: ids are never reused, even after retention empties the table, so
+           // paging by id stays correct.
+           R"sql(CREATE TABLE audit_entries (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  at BIGINT NOT NULL,
+  actor TEXT NOT NULL,
+  action TEXT NOT NULL,
+  target TEXT NOT NULL,
+  outcome TEXT NOT NULL,
+  request_id TEXT NOT NULL))sql",
+           "CREATE INDEX audit_entries_at ON audit_entries (at)",
+           "CREATE INDEX audit_entries_actor ON audit_entries (actor, at)",
+           "CREATE INDEX audit_entries_action ON audit_entries (action, at)",
+           // Append-only: no update ever. Deletes stay possible for the retention purge.
+           R"sql(CREATE TRIGGER audit_entries_append_only BEFORE UPDATE ON audit_entries
+BEGIN SELECT RAISE(ABORT, 'audit entries are append-only'); END)sql",
+
+           R"sql(CREATE TABLE connectors (
+  id TEXT PRIMARY KEY,
+  type TEXT NOT NULL,
+  config TEXT NOT NULL,
+  enabled INTEGER NOT NULL DEFAULT 1 CHECK (enabled IN (0, 1)),
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL))sql",
+
+           R"sql(CREATE TABLE practitioner_activity (
+  rpps TEXT NOT NULL,
+  year INTEGER NOT NULL,
+  total_acts BIGINT NOT NULL CHECK (total_acts >= 0),
+  updated_at BIGINT NOT NULL,
+  PRIMARY KEY (rpps, year)))sql",
+       }},
+  };
+  return kMigrations;
+}
+
+}  // namespace fhirgw::store::detail
