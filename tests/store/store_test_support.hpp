@@ -1,0 +1,79 @@
+#pragma once
+
+#include <Poco/Data/SQLite/Connector.h>
+#include <Poco/Data/Session.h>
+#include <stdlib.h>
+
+#include <chrono>
+#include <filesystem>
+#include <optional>
+#include <stdexcept>
+#include <string>
+
+#include "fhirgw/common/clock.hpp"
+#include "fhirgw/store/submission.hpp"
+
+namespace fhirgw::store::testing {
+
+/// A fresh folder per test, removed afterwards.
+class TempDir {
+ public:
+  TempDir() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "fhirgw-store-XXXXXX");
+    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+    path_ = pattern;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+
+  const std::filesystem::path& path() const { return path_; }
+  std::string str() const { return path_.string(); }
+
+ private:
+  std::filesystem::path path_;
+};
+
+/// 2026-03-02T09:00:00Z: a fixed start so stored times are predictable.
+inline common::TimePoint testStart() {
+  return common::TimePoint{std::chrono::milliseconds{1'772'442'000'000}};
+}
+
+/// A raw connection to a test database, for checks the Store interface does not offer.
+inline Poco::Data::Session rawSession(const std::filesystem::path& db) {
+  Poco::Data::SQLite::Connector::registerConnector();
+  return Poco::Data::Session(Poco::Data::SQLite::Connector::KEY, db.string());
+}
+
+/// A complete teleconsultation submission: one record, one report, two FHIR resources, a pending
+/// and a skipped delivery. Every id is derived from recordId so several can coexist.
+inline Submission makeSubmission(const std::string& clientId, const std::string& recordId,
+                                 std::optional<std::string> externalId = std::nullopt) {
+  Submission sub;
+  sub.clientId = clientId;
+  sub.recordId = recordId;
+  NewRecord record;
+  record.externalId = std::move(externalId);
+  record.requestHash = "hash-" + recordId;
+  record.body = R"({"practitioner":{"rpps":"10000000001"}})";
+  record.outcome = R"({"resourceType":"OperationOutcome","issue":[]})";
+  record.practitionerRpps = "10000000001";
+  record.encounterYear = 2026;
+  sub.record = std::move(record);
+  sub.documents.push_back({recordId + "-doc", std::nullopt, "report", "dochash-" + recordId,
+                           R"({"kind":"report"})", R"({"issue":[]})"});
+  sub.resources.push_back(
+      {std::nullopt, "Encounter", recordId + "-enc", 1, R"({"resourceType":"Encounter"})"});
+  sub.resources.push_back({recordId + "-doc", "DocumentReference", recordId + "-docref", 1,
+                           R"({"resourceType":"DocumentReference"})"});
+  sub.deliveries.push_back({recordId + "-dmp", recordId + "-doc", "dmp", "dmp-main",
+                            DeliveryStatus::kPending, std::nullopt});
+  sub.deliveries.push_back({recordId + "-patient", recordId + "-doc", "patient", std::nullopt,
+                            DeliveryStatus::kSkipped, "ID-INS-QUALIFIED"});
+  return sub;
+}
+
+}  // namespace fhirgw::store::testing
