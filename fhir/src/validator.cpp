@@ -980,13 +980,22 @@ class Run {
     path_.pop_back();
   }
 
-  // R4 bundle.html: a fullUrl that is not a URN ends with the resource type and id.
+  // R4 bundle.html: a fullUrl SHALL NOT disagree with the resource id. Like the reference
+  // validator, only a RESTful-looking URL ([base/]Type/id) is compared; canonical-style URLs
+  // and URNs are left alone.
   void fullUrlMatchesId(std::string_view url, const Value& resource, const Value* rt) {
     const Value* id = stringMember(resource, "id");
     if (!id || !rt || url.starts_with("urn:")) return;
-    const std::string tail = "/" + std::string(str(*rt)) + "/" + std::string(str(*id));
-    if (!url.ends_with(tail)) {
-      error("invalid", whereChild("fullUrl"), "fullUrl must end with " + tail.substr(1),
+    const std::size_t last = url.rfind('/');
+    if (last == std::string_view::npos || last == 0) return;
+    const std::size_t before = url.rfind('/', last - 1);
+    const std::string_view type =
+        url.substr(before == std::string_view::npos ? 0 : before + 1,
+                   last - (before == std::string_view::npos ? 0 : before + 1));
+    if (!c_.resourceType(type)) return;
+    if (type != str(*rt) || url.substr(last + 1) != str(*id)) {
+      error("invalid", whereChild("fullUrl"),
+            "fullUrl must end with " + std::string(str(*rt)) + "/" + std::string(str(*id)),
             "fullUrl ne correspond pas au type et à l'identifiant de la ressource.");
     }
   }
