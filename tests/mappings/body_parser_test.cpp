@@ -1,0 +1,359 @@
+#include "fhirgw/mappings/body_parser.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "test_support.hpp"
+
+namespace fhirgw::mappings {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::IsEmpty;
+using testing::json;
+using testing::readSourceFile;
+
+std::vector<std::string> expressions(const std::vector<fhir::Issue>& issues) {
+  std::vector<std::string> out;
+  for (const fhir::Issue& i : issues) out.push_back(i.expression);
+  return out;
+}
+
+/// The minimal example with one member replaced (or added) by raw JSON text; objects on the
+/// way are created. The value is spliced in as text so that its numbers stay JSON numbers.
+TeleconsultationParse parseWith(std::string_view dottedPath, std::string_view valueJson) {
+  common::JsonDocument doc = json(readSourceFile("examples/teleconsultation-minimal.json"));
+  rapidjson::Document& d = doc.document();
+  auto& alloc = d.GetAllocator();
+  rapidjson::Value* node = &d;
+  std::string_view rest = dottedPath;
+  while (true) {
+    const auto dot = rest.find('.');
+    const std::string key(rest.substr(0, dot));
+    if (dot == std::string_view::npos) {
+      node->RemoveMember(key.c_str());
+      node->AddMember(rapidjson::Value(key.c_str(), alloc), rapidjson::Value("@@VALUE@@"), alloc);
+      break;
+    }
+    if (!node->HasMember(key.c_str())) {
+      node->AddMember(rapidjson::Value(key.c_str(), alloc),
+                      rapidjson::Value(rapidjson::kObjectType), alloc);
+    }
+    node = &(*node)[key.c_str()];
+    rest = rest.substr(dot + 1);
+  }
+  std::string text = common::toJsonString(d);  // the minimal example has no numbers
+  text.replace(text.find("\"@@VALUE@@\""), 11, valueJson);
+  return parseTeleconsultation(json(text));
+}
+
+// ---- the examples ----------------------------------------------------------------------------
+
+TEST(BodyParser, FullExampleParsesWithoutAnyIssue) {
+  const auto doc = json(readSourceFile("examples/teleconsultation-full.json"));
+  const TeleconsultationParse p = parseTeleconsultation(doc);
+  EXPECT_THAT(p.typeErrors, IsEmpty());
+  EXPECT_THAT(expressions(p.issues), IsEmpty());
+
+  const Teleconsultation& t = p.record;
+  EXPECT_EQ(t.externalId, "LGC-2026-000123");
+  ASSERT_TRUE(t.patient.ins);
+  EXPECT_EQ(t.patient.ins->value, "279035121518989");
+  EXPECT_EQ(t.patient.ins->status.value, InsStatus::kQualified);
+  EXPECT_THAT(t.patient.given, ElementsAre("Marie", "Claire"));
+  EXPECT_EQ(t.patient.birthDate.value, Date::parse("1979-03-12"));
+  EXPECT_EQ(t.patient.gender.value, Gender::kFemale);
+  EXPECT_EQ(t.patient.address->postalCode, "51100");
+  EXPECT_TRUE(t.patient.dmpConsent);
+  EXPECT_EQ(t.practitioner.relationToPatient, Relation::kOther);
+  EXPECT_EQ(t.practitioner.organization->facilityType, "SA07");
+  EXPECT_EQ(t.practitioner.organization->siret, "73282932000017");
+  ASSERT_TRUE(t.treatingPhysician);
+  EXPECT_EQ(t.treatingPhysician->rpps, "10101234564");
+  EXPECT_EQ(t.encounter.start.text, "2026-11-20T09:30:00+01:00");
+  EXPECT_EQ(t.encounter.start.value->offsetMinutes, 60);
+  EXPECT_EQ(t.encounterDate(), Date::parse("2026-11-20"));
+  EXPECT_EQ(t.encounter.orientation.value, Orientation::kTreatingPhysician);
+  EXPECT_TRUE(t.encounter.territorialOrganisation);
+  EXPECT_EQ(t.encounter.patientLocation->kind, PatientLocationKind::kHome);
+  ASSERT_TRUE(t.billing);
+  EXPECT_EQ(t.billing->amount.text, "25.00");
+  EXPECT_EQ(t.billing->thirdPartyPayment, ThirdPartyPayment::kAmo);
+
+  ASSERT_EQ(t.documents.size(), 3u);
+  const auto& report = std::get<Report>(t.documents[0]);
+  EXPECT_EQ(report.content->contentType.value, ContentType::kTextPlain);
+  ASSERT_TRUE(report.content->bytes);
+  EXPECT_EQ(report.content->bytes->rfind("Compte rendu", 0), 0u);
+  EXPECT_EQ(report.recipients.patient, false);
+  const auto& presc = std::get<Prescription>(t.documents[1]);
+  ASSERT_EQ(presc.items.size(), 1u);
+  EXPECT_EQ(presc.items[0].durationDays, 5);
+  EXPECT_EQ(presc.items[0].quantity->text(), "1");
+  EXPECT_EQ(presc.items[0].medication->system.value, MedicationSystem::kCip13);
+  EXPECT_EQ(presc.content->bytes->rfind("%PDF-", 0), 0u);
+  const auto& leave = std::get<SickLeave>(t.documents[2]);
+  EXPECT_EQ(leave.type.value, SickLeaveType::kInitial);
+  EXPECT_EQ(leave.end.value, Date::parse("2026-11-22"));
+  EXPECT_EQ(documentKind(t.documents[2]), "sick-leave");
+}
+
+TEST(BodyParser, MinimalExampleParsesWithoutAnyIssue) {
+  const auto doc = json(readSourceFile("examples/teleconsultation-minimal.json"));
+  const TeleconsultationParse p = parseTeleconsultation(doc);
+  EXPECT_THAT(p.typeErrors, IsEmpty());
+  EXPECT_THAT(expressions(p.issues), IsEmpty());
+  EXPECT_FALSE(p.record.patient.ins);
+  EXPECT_FALSE(p.record.treatingPhysician);
+  EXPECT_FALSE(p.record.billing);
+  EXPECT_EQ(p.record.patient.residence, Residence::kHome);
+  EXPECT_TRUE(p.record.practitionerIsTreatingPhysician());
+  EXPECT_FALSE(p.record.noTreatingPhysicianDeclared());
+}
+
+TEST(BodyParser, SickLeaveProlongationExampleParsesAsADocument) {
+  const auto doc = json(readSourceFile("examples/document-sick-leave-prolongation.json"));
+  const DocumentParse p = parseDocument(doc);
+  EXPECT_THAT(p.typeErrors, IsEmpty());
+  EXPECT_THAT(expressions(p.issues), IsEmpty());
+  const auto& leave = std::get<SickLeave>(p.record);
+  EXPECT_EQ(leave.externalId, "LGC-2026-000200-AAT");
+  EXPECT_EQ(leave.type.value, SickLeaveType::kProlongation);
+  EXPECT_EQ(leave.ongoingLeaveStart.value, Date::parse("2026-11-20"));
+  EXPECT_EQ(leave.inPersonImpossible->justified, true);
+}
+
+// ---- JSON type errors (400) ------------------------------------------------------------------
+
+TEST(BodyParser, BodyThatIsNotAnObjectIsATypeError) {
+  const TeleconsultationParse p = parseTeleconsultation(json("[1, 2]"));
+  ASSERT_EQ(p.typeErrors.size(), 1u);
+  EXPECT_TRUE(p.malformed());
+  EXPECT_EQ(p.typeErrors[0].code, "structure");
+}
+
+TEST(BodyParser, StringWhereAnObjectIsExpectedIsATypeErrorWithItsPath) {
+  const auto p = parseWith("patient", R"("BERNARD Luc")");
+  EXPECT_THAT(expressions(p.typeErrors), ElementsAre("patient"));
+  EXPECT_EQ(p.typeErrors[0].severity, fhir::IssueSeverity::kError);
+  EXPECT_EQ(p.typeErrors[0].diagnostics, "expected an object, got a string");
+}
+
+TEST(BodyParser, NumberWhereAStringIsExpectedIsATypeError) {
+  const auto p = parseWith("practitioner.rpps", "10000012343");
+  EXPECT_THAT(expressions(p.typeErrors), ElementsAre("practitioner.rpps"));
+  EXPECT_EQ(p.typeErrors[0].diagnostics, "expected a string, got a number");
+  EXPECT_THAT(expressions(parseWith("patient.address.postalCode", "69003").typeErrors),
+              ElementsAre("patient.address.postalCode"));
+}
+
+TEST(BodyParser, StringWhereABooleanIsExpectedIsATypeError) {
+  EXPECT_THAT(expressions(parseWith("patient.dmpConsent", R"("false")").typeErrors),
+              ElementsAre("patient.dmpConsent"));
+  EXPECT_THAT(expressions(parseWith("encounter.consent.obtained", "1").typeErrors),
+              ElementsAre("encounter.consent.obtained"));
+}
+
+TEST(BodyParser, ArrayElementsAreTypedOneByOne) {
+  EXPECT_THAT(expressions(parseWith("patient.given", R"(["Luc", 2, null])").typeErrors),
+              ElementsAre("patient.given[1]", "patient.given[2]"));
+  EXPECT_THAT(expressions(parseWith("patient.given", R"("Luc")").typeErrors),
+              ElementsAre("patient.given"));
+}
+
+TEST(BodyParser, StringWhereANumberIsExpectedIsATypeError) {
+  const auto p = parseWith("documents",
+                           R"([{"kind": "prescription", "authoredAt": "2026-11-21T18:10:00+01:00",
+           "items": [{"medication": {"system": "text", "display": "X"}, "dosage": "1/j",
+                      "durationDays": "5", "quantity": true}]}])");
+  EXPECT_THAT(expressions(p.typeErrors),
+              ElementsAre("documents[0].items[0].durationDays", "documents[0].items[0].quantity"));
+}
+
+TEST(BodyParser, DocumentKindMissingOrUnknownIsAShapeError) {
+  auto p = parseWith("documents", R"([{"title": "CR"}, {"kind": "letter"}, "report"])");
+  EXPECT_THAT(expressions(p.typeErrors),
+              ElementsAre("documents[0].kind", "documents[1].kind", "documents[2]"));
+  EXPECT_TRUE(p.record.documents.empty());
+}
+
+TEST(BodyParser, DocumentPostedAloneHasPathsFromItsRoot) {
+  const DocumentParse p = parseDocument(json(R"({"kind": "sick-leave", "start": 20261120})"));
+  EXPECT_THAT(expressions(p.typeErrors), ElementsAre("start"));
+  const DocumentParse q = parseDocument(json(R"({"kind": "report", "title": 3})"), "documents[4]");
+  EXPECT_THAT(expressions(q.typeErrors), ElementsAre("documents[4].title"));
+}
+
+// ---- amounts and numbers ---------------------------------------------------------------------
+
+TEST(BodyParser, AmountAsAJsonNumberKeepsItsDigits) {
+  const auto p = parseWith("billing", R"({"act": "TCG", "amount": 25.00})");
+  EXPECT_THAT(p.typeErrors, IsEmpty());
+  ASSERT_TRUE(p.record.billing);
+  EXPECT_EQ(p.record.billing->amount.text, "25.00");
+  EXPECT_EQ(p.record.billing->amount.value, Decimal::parse("25"));
+}
+
+TEST(BodyParser, AmountAsABooleanIsATypeError) {
+  EXPECT_THAT(expressions(parseWith("billing", R"({"act": "TCG", "amount": true})").typeErrors),
+              ElementsAre("billing.amount"));
+}
+
+TEST(BodyParser, NonPositiveOrFractionalDurationIsAValueError) {
+  const auto p = parseWith("documents",
+                           R"([{"kind": "prescription", "authoredAt": "2026-11-21T18:10:00+01:00",
+           "items": [{"medication": {"system": "text", "display": "X"}, "dosage": "1/j",
+                      "durationDays": 0},
+                     {"medication": {"system": "text", "display": "X"}, "dosage": "1/j",
+                      "durationDays": 1.5, "quantity": -1}]}])");
+  EXPECT_THAT(p.typeErrors, IsEmpty());
+  EXPECT_THAT(expressions(p.issues),
+              ElementsAre("documents[0].items[0].durationDays",
+                          "documents[0].items[1].durationDays", "documents[0].items[1].quantity"));
+}
+
+TEST(BodyParser, ValuesBuiltInCodeUseTheirRealJsonTypes) {
+  rapidjson::Document d;
+  d.Parse(R"({"kind": "sick-leave", "type": "initial", "start": "2026-11-20",
+              "end": "2026-11-21", "partTime": false, "reason": 42})");
+  const DocumentParse p = parseDocument(d, nullptr);
+  EXPECT_THAT(expressions(p.typeErrors), ElementsAre("reason"));
+}
+
+// ---- required and value issues (422) ---------------------------------------------------------
+
+TEST(BodyParser, MissingPatientOrPractitionerIsRequired) {
+  const auto p = parseTeleconsultation(json(R"({"encounter": {}})"));
+  EXPECT_THAT(p.typeErrors, IsEmpty());
+  EXPECT_THAT(expressions(p.issues), ElementsAre("patient", "practitioner"));
+  EXPECT_EQ(p.issues[0].code, "required");
+}
+
+TEST(BodyParser, MissingPractitionerFieldsAreRequired) {
+  auto p = parseWith("practitioner",
+                     R"({"rpps": "10000012343", "given": ["Linh"], "postalCode": "69007"})");
+  EXPECT_THAT(expressions(p.issues), ElementsAre("practitioner.family", "practitioner.specialty",
+                                                 "practitioner.relationToPatient"));
+  for (const auto& i : p.issues) EXPECT_EQ(i.code, "required");
+}
+
+TEST(BodyParser, UnlistedValuesOfParserOwnedFieldsAreValueErrors) {
+  auto p = parseWith("practitioner.relationToPatient", R"("colleague")");
+  EXPECT_THAT(expressions(p.issues), ElementsAre("practitioner.relationToPatient"));
+  EXPECT_EQ(p.issues[0].code, "value");
+  p = parseWith("patient.residence", R"("hospital")");
+  EXPECT_THAT(expressions(p.issues), ElementsAre("patient.residence"));
+}
+
+TEST(BodyParser, IdentityTraitsWithoutQualifiedInsAreRequiredByTheParser) {
+  auto p = parseWith("patient", R"({"given": ["Luc"], "gender": "man", "birthDate": "1990-7-1"})");
+  EXPECT_THAT(expressions(p.issues),
+              ElementsAre("patient.family", "patient.birthDate", "patient.gender"));
+}
+
+TEST(BodyParser, IdentityTraitsWithQualifiedInsAreLeftToTheTraitsRule) {
+  const auto p = parseWith("patient",
+                           R"({"ins": {"value": "279035121518989", "oid": "1.2.250.1.213.1.4.8",
+                  "status": "qualified"}, "gender": "other"})");
+  EXPECT_THAT(expressions(p.issues), IsEmpty());
+}
+
+TEST(BodyParser, FieldsThatRulesCheckAreNotReportedByTheParser) {
+  // Missing consent, unknown channel and orientation, a phone call, unknown INS OID, missing
+  // dosage, bad base64: all belong to rules (TLC-*, ID-INS, PRESC-ITEMS, DOC-CONTENT).
+  const auto p = parseTeleconsultation(json(R"({
+    "patient": {"ins": {"value": "1", "oid": "9.9"}, "family": "B", "given": ["L"],
+                "birthDate": "1990-07-01", "gender": "male"},
+    "practitioner": {"family": "N", "given": ["L"], "specialty": "general-practice",
+                     "relationToPatient": "other"},
+    "encounter": {"start": "yesterday", "channel": "pigeon", "orientation": "friend"},
+    "billing": {"act": "XYZ", "amount": "abc", "majorations": ["MN"]},
+    "documents": [
+      {"kind": "prescription", "authoredAt": "2026-11-21T18:10:00+01:00",
+       "items": [{"medication": {"system": "ATC"}}]},
+      {"kind": "report", "title": "CR", "authoredAt": "2026-11-21T18:10:00+01:00",
+       "content": {"contentType": "image/png", "data": "%%%"}},
+      {"kind": "sick-leave", "type": "renewal"}
+    ]})"));
+  EXPECT_THAT(p.typeErrors, IsEmpty());
+  EXPECT_THAT(expressions(p.issues), IsEmpty());
+  const auto& report = std::get<Report>(p.record.documents[1]);
+  EXPECT_FALSE(report.content->bytes);
+  EXPECT_EQ(report.content->contentType.text, "image/png");
+}
+
+TEST(BodyParser, DocumentRequiredFieldsAreReportedWithTheirIndex) {
+  const auto p = parseWith("documents", R"([{"kind": "sick-leave", "type": "initial",
+      "start": "2026-11-21", "end": "2026-11-21"}, {"kind": "report"}])");
+  EXPECT_THAT(expressions(p.issues), ElementsAre("documents[1].title", "documents[1].authoredAt"));
+}
+
+TEST(BodyParser, MalformedAuthoredAtIsAValueError) {
+  const auto p = parseWith("documents", R"([{"kind": "report", "title": "CR",
+      "authoredAt": "2026-11-21", "content": {"contentType": "text/plain", "data": "QQ=="}}])");
+  EXPECT_THAT(expressions(p.issues), ElementsAre("documents[0].authoredAt"));
+  EXPECT_EQ(p.issues[0].code, "value");
+}
+
+TEST(BodyParser, DuplicateDocumentExternalIdsAreValueErrors) {
+  const auto p = parseWith("documents", R"([
+      {"kind": "sick-leave", "externalId": "A", "type": "initial", "start": "2026-11-21",
+       "end": "2026-11-21"},
+      {"kind": "sick-leave", "externalId": "A", "type": "initial", "start": "2026-11-22",
+       "end": "2026-11-22"}])");
+  EXPECT_THAT(expressions(p.issues), ElementsAre("documents[1].externalId"));
+}
+
+TEST(BodyParser, BlankExternalIdAndBadMailboxAreValueErrors) {
+  EXPECT_THAT(expressions(parseWith("externalId", R"("  ")").issues), ElementsAre("externalId"));
+  EXPECT_THAT(expressions(parseWith("practitioner.mssanteAddress", R"("nobody")").issues),
+              ElementsAre("practitioner.mssanteAddress"));
+}
+
+// ---- null, defaults and unknown fields -------------------------------------------------------
+
+TEST(BodyParser, NullMeansAbsent) {
+  const auto p = parseWith("treatingPhysician", "null");
+  EXPECT_THAT(p.typeErrors, IsEmpty());
+  EXPECT_FALSE(p.record.treatingPhysician);
+  EXPECT_THAT(expressions(parseWith("patient.family", "null").issues),
+              ElementsAre("patient.family"));
+}
+
+TEST(BodyParser, DefaultsApplyWhenOptionalFieldsAreAbsent) {
+  const auto p = parseWith("practitioner.organization", R"({"name": "Cabinet"})");
+  EXPECT_EQ(p.record.practitioner.organization->facilityType, "SA07");
+  EXPECT_TRUE(p.record.patient.dmpConsent);
+  EXPECT_FALSE(p.record.patient.priorityZone);
+  EXPECT_FALSE(p.record.encounter.territorialOrganisation);
+}
+
+TEST(BodyParser, UnknownFieldsAreIgnoredWithAStructureWarning) {
+  auto p = parseWith("patient.nickname", R"("Lulu")");
+  ASSERT_EQ(p.issues.size(), 1u);
+  EXPECT_EQ(p.issues[0].severity, fhir::IssueSeverity::kWarning);
+  EXPECT_EQ(p.issues[0].code, "structure");
+  EXPECT_EQ(p.issues[0].expression, "patient.nickname");
+  EXPECT_FALSE(p.malformed());
+  EXPECT_FALSE(fhir::hasErrors(p.issues));
+
+  p = parseWith("documents", R"([{"kind": "sick-leave", "type": "initial", "start": "2026-11-21",
+      "end": "2026-11-21", "teleconsultation": true}])");
+  EXPECT_THAT(expressions(p.issues), ElementsAre("documents[0].teleconsultation"));
+}
+
+TEST(BodyParser, RecipientsDefaultByDocumentKind) {
+  const auto doc = json(readSourceFile("examples/teleconsultation-full.json"));
+  const TeleconsultationParse p = parseTeleconsultation(doc);
+  const Teleconsultation& t = p.record;
+  // The report's recipients are explicit; the prescription and sick leave take the defaults.
+  EXPECT_EQ(resolveRecipients(t.documents[0], false), (ResolvedRecipients{true, true, false}));
+  EXPECT_EQ(resolveRecipients(t.documents[1], false), (ResolvedRecipients{true, false, true}));
+  EXPECT_EQ(resolveRecipients(t.documents[2], false), (ResolvedRecipients{true, false, true}));
+  Report bare;
+  EXPECT_EQ(resolveRecipients(bare, false), (ResolvedRecipients{true, true, false}));
+  EXPECT_EQ(resolveRecipients(bare, true), (ResolvedRecipients{true, false, false}));
+}
+
+}  // namespace
+}  // namespace fhirgw::mappings
