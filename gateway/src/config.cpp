@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <charconv>
 #include <filesystem>
@@ -14,6 +15,9 @@
 #include <utility>
 
 #include "fhirgw/common/json.hpp"
+#include "fhirgw/mappings/rule_config.hpp"
+#include "fhirgw/mappings/rules.hpp"
+#include "fhirgw/mappings/teleconsultation.hpp"
 
 extern char** environ;  // POSIX; not every libc header declares it
 
@@ -28,6 +32,9 @@ constexpr std::int64_t kMaxBytes = std::int64_t{1} << 30;
 // canonicalJson and the FHIR walkers recurse, so the depth limit must stay small.
 constexpr std::int64_t kMaxJsonDepth = 1024;
 constexpr std::int64_t kMaxMillis = std::int64_t{24} * 3600 * 1000;
+constexpr std::int64_t kMaxPercent = 100;
+// An encounter announced more than a day ahead is a wrong clock or a wrong date, not a margin.
+constexpr std::int64_t kMaxStartAheadSeconds = std::int64_t{24} * 3600;
 constexpr std::size_t kMinTokenLength = 16;
 
 // ---------------------------------------------------------------------------------------------
@@ -70,7 +77,8 @@ JsonNode toNode(const common::JsonDocument& doc, const rapidjson::Value& v, std:
 }
 
 common::Result<JsonNode> parseFile(std::string_view text) {
-  // The schema nests three levels and holds short strings; anything far bigger is a mistake.
+  // The schema nests four levels (rules.neighbouringDepartements[i][j]) and holds short strings;
+  // anything far bigger is a mistake. Overrides of array keys are parsed the same way.
   common::JsonLimits limits;
   limits.maxDepth = 16;
   limits.maxStringBytes = std::size_t{64} * 1024;
@@ -206,6 +214,7 @@ class Binding {
   /// Records a leaf key; returns its overrides, lowest precedence first, marked used.
   std::vector<const Override*> leaf(const std::string& path) {
     known(path, leaves_);
+    if (!pattern_.empty()) patterned_.insert(path);
     std::vector<const Override*> found;
     const std::string envName = envNameOf(path);
     for (Override& o : env_) {
@@ -218,6 +227,40 @@ class Binding {
   }
   /// Records an object key.
   void object(const std::string& path) { known(path, objects_); }
+  /// Records an object whose member names are data taken from the file (rules.tariffs).
+  void openObject(const std::string& path) { openObjects_.insert(path); }
+  /// Until endPattern, leaves are members named by data, documented as `pattern` instead.
+  void beginPattern(std::string pattern) {
+    patterns_.insert(pattern);
+    pattern_ = std::move(pattern);
+  }
+  void endPattern() { pattern_.clear(); }
+  /// Remembers where the value now held by a leaf came from (", got 5 in gateway.json").
+  void recordSource(const std::string& path, std::string source) {
+    sources_[path] = std::move(source);
+  }
+  /// The recorded source of the leaf a message is about ("rules.tariffs.TCG: ..." or
+  /// "rules.neighbouringDepartements[0]: ..."), or "" when the value is a default.
+  std::string sourceOf(std::string_view message) const {
+    const std::string* best = nullptr;
+    std::size_t bestLength = 0;
+    for (const auto& [path, source] : sources_) {
+      if (path.size() < message.size() && path.size() > bestLength && message.starts_with(path) &&
+          (message[path.size()] == ':' || message[path.size()] == '[')) {
+        best = &source;
+        bestLength = path.size();
+      }
+    }
+    return best == nullptr ? std::string() : *best;
+  }
+  /// Leaves and patterns, sorted; the leaves a pattern stands for are left out.
+  std::vector<std::string> keys() const {
+    std::set<std::string> out(patterns_);
+    for (const std::string& path : leaves_) {
+      if (patterned_.count(path) == 0) out.insert(path);
+    }
+    return {out.begin(), out.end()};
+  }
   /// A file member that no key asked for; reported by finish() once every key is known.
   void unknownFileKey(std::string path) { unknownFileKeys_.push_back(std::move(path)); }
 
@@ -250,24 +293,47 @@ class Binding {
   }
   void known(const std::string& path, std::set<std::string>& into) {
     into.insert(path);
-    // Upper-casing could make two keys share a variable; the schema must never do that.
+    // Upper-casing could make two keys share a variable. The schema must never do that; names
+    // taken from the file (rules.tariffs.tc and rules.tariffs.TC) can, and are refused.
     auto [it, inserted] = envPaths_.emplace(envNameOf(path), path);
     if (!inserted && it->second != path) {
-      error("configuration schema: " + path + " and " + it->second + " share variable " +
-            it->first);
+      if (pattern_.empty()) {
+        error("configuration schema: " + path + " and " + it->second + " share variable " +
+              it->first);
+      } else {
+        error(path + ": must not differ from " + it->second + " only in case (both would be " +
+              "variable " + it->first + ") " + fileOrigin_);
+      }
     }
+  }
+  // The open object an unknown path would be a new member of, or "".
+  std::string openParentOf(const std::string& path) const {
+    std::size_t dot = path.rfind('.');
+    if (dot == std::string::npos) return {};
+    std::string parent = path.substr(0, dot);
+    return openObjects_.count(parent) != 0 ? parent : std::string();
+  }
+  static std::string openHint(const std::string& parent) {
+    return " (overrides can only change members of " + parent +
+           " that the configuration file or the defaults have)";
   }
   // An object named where a key belongs, or a near miss of a known key.
   std::string hintForPath(const std::string& path) const {
     if (objects_.count(path) != 0) return " (" + path + " is an object: set one of its keys)";
-    return nearest(path, leaves_, [](const std::string& p) { return p; });
+    std::string hint = nearest(path, leaves_, [](const std::string& p) { return p; });
+    if (std::string parent = openParentOf(path); !parent.empty()) return openHint(parent) + hint;
+    return hint;
   }
   std::string hintForEnv(const std::string& name) const {
     auto it = envPaths_.find(name);
     if (it != envPaths_.end() && objects_.count(it->second) != 0) {
       return " (" + it->second + " is an object: set one of its keys)";
     }
-    return nearest(name, leaves_, envNameOf);
+    std::string hint = nearest(name, leaves_, envNameOf);
+    for (const std::string& parent : openObjects_) {
+      if (name.starts_with(envNameOf(parent) + "_")) return openHint(parent) + hint;
+    }
+    return hint;
   }
   template <typename Spell>
   static std::string nearest(const std::string& wrong, const std::set<std::string>& candidates,
@@ -291,12 +357,23 @@ class Binding {
   std::vector<Override> sets_;  // in command-line order: a later entry wins
   std::set<std::string> leaves_;
   std::set<std::string> objects_;
+  std::set<std::string> openObjects_;
+  std::set<std::string> patterns_;               // rules.tariffs.<ACT>
+  std::set<std::string> patterned_;              // leaves named by data, documented by a pattern
+  std::string pattern_;                          // set between beginPattern and endPattern
+  std::map<std::string, std::string> sources_;   // leaf path -> where its value came from
   std::map<std::string, std::string> envPaths_;  // variable name -> key path
   std::vector<std::string> unknownFileKeys_;
   std::vector<std::string> errors_;
 };
 
 enum class Shown { kValue, kSecret };
+
+/// Where the member names of an object that holds data (rules.tariffs.<ACT>) come from.
+enum class Names {
+  kListed,         ///< a fixed list (rule IDs); any other member is an unknown key
+  kListedAndFile,  ///< the list (the defaults) and any member the file adds
+};
 
 /// Reads the typed members of one configuration object, by key, from the file and overrides.
 class ObjectReader {
@@ -317,15 +394,18 @@ class ObjectReader {
     }
   }
 
-  void text(std::string_view key, std::string& out, Shown shown = Shown::kValue) {
-    leaf(key, JsonKind::kString, "a string", shown, [&out](std::string_view t) {
+  // Each leaf reader stores the last good value of the key into out and returns true when some
+  // source gave one; out keeps its default otherwise.
+
+  bool text(std::string_view key, std::string& out, Shown shown = Shown::kValue) {
+    return leaf(key, JsonKind::kString, "a string", shown, [&out](std::string_view t) {
       out = t;
       return true;
     });
   }
 
-  void flag(std::string_view key, bool& out) {
-    leaf(key, JsonKind::kBool, "true or false", Shown::kValue, [&out](std::string_view t) {
+  bool flag(std::string_view key, bool& out) {
+    return leaf(key, JsonKind::kBool, "true or false", Shown::kValue, [&out](std::string_view t) {
       if (t != "true" && t != "false") return false;
       out = t == "true";
       return true;
@@ -333,22 +413,116 @@ class ObjectReader {
   }
 
   template <typename Int>
-  void integer(std::string_view key, Int& out, std::int64_t min, std::int64_t max) {
-    whole(key, "an integer between " + std::to_string(min) + " and " + std::to_string(max), min,
-          max, [&out](std::int64_t v) { out = static_cast<Int>(v); });
+  bool integer(std::string_view key, Int& out, std::int64_t min, std::int64_t max) {
+    return whole(key, "an integer between " + std::to_string(min) + " and " + std::to_string(max),
+                 min, max, [&out](std::int64_t v) { out = static_cast<Int>(v); });
   }
 
-  void milliseconds(std::string_view key, std::chrono::milliseconds& out, std::int64_t min,
+  bool milliseconds(std::string_view key, std::chrono::milliseconds& out, std::int64_t min,
                     std::int64_t max) {
-    whole(key,
-          "a whole number of milliseconds between " + std::to_string(min) + " and " +
-              std::to_string(max),
-          min, max, [&out](std::int64_t v) { out = std::chrono::milliseconds(v); });
+    return whole(key,
+                 "a whole number of milliseconds between " + std::to_string(min) + " and " +
+                     std::to_string(max),
+                 min, max, [&out](std::int64_t v) { out = std::chrono::milliseconds(v); });
   }
 
-  void logLevel(std::string_view key, common::LogLevel& out) {
-    leaf(key, JsonKind::kString, "one of debug, info, warning, error", Shown::kValue,
-         [&out](std::string_view t) { return common::parseLogLevel(t, out); });
+  bool seconds(std::string_view key, std::chrono::seconds& out, std::int64_t min,
+               std::int64_t max) {
+    return whole(
+        key,
+        "a whole number of seconds between " + std::to_string(min) + " and " + std::to_string(max),
+        min, max, [&out](std::int64_t v) { out = std::chrono::seconds(v); });
+  }
+
+  bool logLevel(std::string_view key, common::LogLevel& out) {
+    return leaf(key, JsonKind::kString, "one of debug, info, warning, error", Shown::kValue,
+                [&out](std::string_view t) { return common::parseLogLevel(t, out); });
+  }
+
+  /// A string leaf from a closed set of codes; parse(text) -> std::optional<T>.
+  template <typename T, typename Parse>
+  bool code(std::string_view key, std::string_view expected, T& out, Parse parse) {
+    return leaf(key, JsonKind::kString, expected, Shown::kValue, [&](std::string_view t) {
+      std::optional<T> v = parse(t);
+      if (v) out = *v;
+      return v.has_value();
+    });
+  }
+
+  /// An array leaf whose elements are converted by convert(const JsonNode&) -> std::optional<T>.
+  /// From the file it is a JSON array; an override gives the same array as JSON text
+  /// (--set 'rules.forbiddenMajorations=["F","MN"]'). A value replaces the whole array, and only
+  /// when every element converts.
+  template <typename T, typename Convert>
+  bool array(std::string_view key, std::string_view expected, std::string_view elementExpected,
+             std::vector<T>& out, Convert convert) {
+    const std::string path = joinPath(path_, key);
+    bool stored = false;
+    auto read = [&](const JsonNode& n, const std::string& got, const std::string& origin) {
+      if (n.kind != JsonKind::kArray) {
+        binding_.error(path + ": must be " + std::string(expected) + ", got " + got + " " + origin);
+        return;
+      }
+      std::vector<T> values;
+      bool good = true;
+      for (std::size_t i = 0; i < n.members.size(); ++i) {
+        std::optional<T> v = convert(n.members[i]);
+        if (v) {
+          values.push_back(std::move(*v));
+          continue;
+        }
+        good = false;
+        binding_.error(path + "[" + std::to_string(i) + "]: must be " +
+                       std::string(elementExpected) + ", got " +
+                       describeFileValue(n.members[i], false) + " " + origin);
+      }
+      if (!good) return;
+      out = std::move(values);
+      stored = true;
+      binding_.recordSource(path, " (" + origin + ")");
+    };
+    if (const JsonNode* n = take(key)) {
+      sawValue_ = true;
+      read(*n, describeFileValue(*n, false), binding_.fileOrigin());
+    }
+    for (const Override* o : binding_.leaf(path)) {
+      sawValue_ = true;
+      common::Result<JsonNode> parsed = parseFile(o->value);
+      if (parsed) {
+        read(*parsed, inQuotes(o->value), o->origin);
+      } else {
+        binding_.error(path + ": must be " + std::string(expected) + " written as JSON, got " +
+                       inQuotes(o->value) + " " + o->origin);
+      }
+    }
+    return stored;
+  }
+
+  /// Binds members whose names are data, documented as <path>.<placeholder>: each of `listed`
+  /// with read(*this, name) and, with Names::kListedAndFile, each file member no key has read
+  /// yet (so bind the fixed keys of the object first). Overrides reach only those names: a new
+  /// name can come from the file only.
+  template <typename Read>
+  void members(std::string_view placeholder, std::vector<std::string> listed, Names names,
+               Read read) {
+    binding_.beginPattern(joinPath(path_, "<" + std::string(placeholder) + ">"));
+    if (names == Names::kListedAndFile) {
+      binding_.openObject(path_);
+      for (std::size_t i = 0; node_ != nullptr && i < node_->members.size(); ++i) {
+        const std::string& name = node_->members[i].key;
+        if (read_[i] || std::find(listed.begin(), listed.end(), name) != listed.end()) continue;
+        if (name.empty() || name.find('.') != std::string::npos) {
+          // A dot would make the key path ambiguous, and an empty name has none.
+          read_[i] = true;
+          binding_.error(path_ + ": the member name " + inQuotes(name) + " " +
+                         binding_.fileOrigin() + " must be non-empty and without '.'");
+          continue;
+        }
+        listed.push_back(name);
+      }
+    }
+    for (const std::string& name : listed) read(*this, name);
+    binding_.endPattern();
   }
 
   /// Binds the object member `key` with bind(ObjectReader&), whether or not the file has it, so
@@ -380,9 +554,9 @@ class ObjectReader {
  private:
   // Reads an integer leaf and hands the checked value to store.
   template <typename Store>
-  void whole(std::string_view key, const std::string& expected, std::int64_t min, std::int64_t max,
+  bool whole(std::string_view key, const std::string& expected, std::int64_t min, std::int64_t max,
              Store store) {
-    leaf(key, JsonKind::kNumber, expected, Shown::kValue, [&](std::string_view t) {
+    return leaf(key, JsonKind::kNumber, expected, Shown::kValue, [&](std::string_view t) {
       std::optional<std::int64_t> v = parseInteger(t);
       if (!v || *v < min || *v > max) return false;
       store(*v);
@@ -391,30 +565,44 @@ class ObjectReader {
   }
 
   // Feeds each source of the leaf to parse, lowest precedence first, so the last good one wins;
-  // every bad one is reported, even when a higher source would have replaced it.
+  // every bad one is reported, even when a higher source would have replaced it. True when a
+  // source gave a good value.
   template <typename Parse>
-  void leaf(std::string_view key, JsonKind fileKind, std::string_view expected, Shown shown,
+  bool leaf(std::string_view key, JsonKind fileKind, std::string_view expected, Shown shown,
             Parse parse) {
     const std::string path = joinPath(path_, key);
     const bool secret = shown == Shown::kSecret;
+    bool stored = false;
+    // Remembered for the checks on merged values (validateRuleConfig), which name the key only.
+    auto good = [&](const std::string& got, const std::string& origin) {
+      stored = true;
+      binding_.recordSource(path, ", got " + got + " " + origin);
+    };
     auto fail = [&](const std::string& got, const std::string& origin) {
       binding_.error(path + ": must be " + std::string(expected) + ", got " + got + " " + origin);
     };
     if (const JsonNode* n = take(key)) {
       sawValue_ = true;
+      const std::string shownValue =
+          secret ? std::string("a value not shown") : describeFileValue(*n, false);
       if (n->kind != fileKind) {
         fail(describeFileValue(*n, secret), binding_.fileOrigin());
       } else if (!parse(std::string_view(n->text))) {
-        fail(secret ? std::string("a value not shown") : describeFileValue(*n, false),
-             binding_.fileOrigin());
+        fail(shownValue, binding_.fileOrigin());
+      } else {
+        good(shownValue, binding_.fileOrigin());
       }
     }
     for (const Override* o : binding_.leaf(path)) {
       sawValue_ = true;
+      const std::string shownValue = secret ? std::string("a value not shown") : inQuotes(o->value);
       if (!parse(std::string_view(o->value))) {
-        fail(secret ? std::string("a value not shown") : inQuotes(o->value), o->origin);
+        fail(shownValue, o->origin);
+      } else {
+        good(shownValue, o->origin);
       }
     }
+    return stored;
   }
 
   // The file member named key, marked read; null when absent.
@@ -444,6 +632,94 @@ void bindTls(ObjectReader& r, TlsConfig& tls) {
   r.text("privateKeyFile", tls.privateKeyFile);
   r.text("caFile", tls.caFile);
   r.flag("requireClientCertificate", tls.requireClientCertificate);
+}
+
+template <typename Value>
+std::vector<std::string> namesOf(const std::map<std::string, Value, std::less<>>& map) {
+  std::vector<std::string> names;
+  for (const auto& entry : map) names.push_back(entry.first);
+  return names;
+}
+
+std::vector<std::string> ruleIds() {
+  std::vector<std::string> ids;
+  for (const mappings::RuleInfo* info : mappings::ruleCatalogue()) {
+    if (info != nullptr) ids.emplace_back(info->id);
+  }
+  return ids;
+}
+
+std::string relationCodes() {
+  constexpr std::array kRelations = {
+      mappings::Relation::kTreatingPhysician, mappings::Relation::kTreatingPhysicianReplacement,
+      mappings::Relation::kSamePracticeSameSpecialty, mappings::Relation::kReferentMidwife,
+      mappings::Relation::kOther};
+  std::string out = "one of";
+  for (mappings::Relation r : kRelations) {
+    out += r == kRelations.front() ? " " : ", ";
+    out += mappings::code(r);
+  }
+  return out;
+}
+
+std::optional<std::string> nonEmptyString(const JsonNode& n) {
+  if (n.kind != JsonKind::kString || n.text.empty()) return std::nullopt;
+  return n.text;
+}
+
+// The codes themselves are checked by validateRuleConfig, which knows the département forms.
+std::optional<std::pair<std::string, std::string>> stringPair(const JsonNode& n) {
+  if (n.kind != JsonKind::kArray || n.members.size() != 2) return std::nullopt;
+  const JsonNode& a = n.members[0];
+  const JsonNode& b = n.members[1];
+  if (a.kind != JsonKind::kString || b.kind != JsonKind::kString) return std::nullopt;
+  return std::make_pair(a.text, b.text);
+}
+
+std::optional<mappings::Relation> relation(const JsonNode& n) {
+  if (n.kind != JsonKind::kString) return std::nullopt;
+  return mappings::parseRelation(n.text);
+}
+
+// rules.*: the settings of the rule engine (docs/rules.md). Maps are merged into the defaults:
+// a file adds acts and specialties, and changes the default ones; arrays replace the default.
+void bindRules(ObjectReader& r, mappings::RuleConfig& rules) {
+  r.object("severity", [&rules](ObjectReader& s) {
+    s.members("RULE-ID", ruleIds(), Names::kListed,
+              [&rules](ObjectReader& m, const std::string& id) {
+                mappings::RuleSeverity severity = mappings::RuleSeverity::kError;
+                if (m.code(id, "one of error, warning, information, off", severity,
+                           mappings::parseRuleSeverity)) {
+                  rules.severities[id] = severity;
+                }
+              });
+  });
+  r.object("tariffs", [&rules](ObjectReader& t) {
+    t.members("ACT", namesOf(rules.tariffs), Names::kListedAndFile,
+              [&rules](ObjectReader& m, const std::string& act) {
+                std::string amount;
+                if (m.text(act, amount)) rules.tariffs[act] = amount;
+              });
+  });
+  r.object("activityCap", [&rules](ObjectReader& a) {
+    a.integer("default", rules.activityCapDefaultPercent, 0, kMaxPercent);
+    a.members("specialty", namesOf(rules.activityCapPercentBySpecialty), Names::kListedAndFile,
+              [&rules](ObjectReader& m, const std::string& specialty) {
+                int percent = 0;
+                if (m.integer(specialty, percent, 0, kMaxPercent)) {
+                  rules.activityCapPercentBySpecialty[specialty] = percent;
+                }
+              });
+  });
+  r.array("forbiddenMajorations", "an array of majoration codes", "a non-empty string",
+          rules.forbiddenMajorations, nonEmptyString);
+  r.flag("acceptTestInsOids", rules.acceptTestInsOids);
+  r.array("neighbouringDepartements", "an array of pairs of département codes",
+          "a pair of strings such as [\"51\", \"02\"]", rules.neighbouringDepartements, stringPair);
+  r.integer("maxDocumentBytes", rules.maxDocumentBytes, 1, kMaxBytes);
+  r.array("sickLeaveExemptRelations", "an array of relation codes", relationCodes(),
+          rules.sickLeaveExemptRelations, relation);
+  r.seconds("maxStartAheadSeconds", rules.maxStartAhead, 0, kMaxStartAheadSeconds);
 }
 
 void bindSchema(ObjectReader& root, GatewayConfig& c) {
@@ -476,6 +752,7 @@ void bindSchema(ObjectReader& root, GatewayConfig& c) {
   root.object("logging", [&c](ObjectReader& r) { r.logLevel("level", c.logLevel); });
   root.object("shutdown",
               [&c](ObjectReader& r) { r.milliseconds("graceMs", c.shutdownGrace, 0, kMaxMillis); });
+  root.object("rules", [&c](ObjectReader& r) { bindRules(r, c.rules); });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -532,6 +809,11 @@ void validate(const GatewayConfig& c, Binding& b) {
     b.error("admin.port: must differ from server.port when the hosts overlap (both " +
             std::to_string(api.port) + ", on " + api.host + " and " + admin.host + ")");
   }
+  // The rule engine owns its checks (tariff decimals, département codes); they name the key and
+  // stop at the first problem, so the source of the value is added here.
+  if (common::Status s = mappings::validateRuleConfig(c.rules); !s.isOk()) {
+    b.error(s.message() + b.sourceOf(s.message()));
+  }
 }
 
 }  // namespace
@@ -559,6 +841,14 @@ common::Result<GatewayConfig> loadConfig(const ConfigSources& sources) {
   common::Status status = binding.finish();
   if (!status.isOk()) return status;
   return config;
+}
+
+std::vector<std::string> configurationKeys() {
+  Binding binding(ConfigSources{});
+  GatewayConfig config;
+  ObjectReader root(binding, "", nullptr);
+  bindSchema(root, config);
+  return binding.keys();
 }
 
 std::map<std::string, std::string> gatewayEnvironment() {

@@ -2,6 +2,7 @@
 
 #include <rapidjson/document.h>
 
+#include "fhirgw/common/log.hpp"
 #include "fhirgw/gateway/http_status.hpp"
 
 namespace fhirgw::gateway {
@@ -11,7 +12,31 @@ GatewayServer::GatewayServer(GatewayConfig config, Dependencies deps)
 
 GatewayServer::~GatewayServer() { stop(); }
 
+void GatewayServer::audit(const Exchange& ex) {
+  // Every API and admin call is audited, refused ones included; health checks are not actions.
+  if (deps_.store == nullptr || ex.route().rfind("/health/", 0) == 0) return;
+  store::NewAuditEntry entry;
+  entry.actor = ex.clientId().empty() ? "anonymous" : ex.clientId();
+  entry.action = ex.method() + " " + ex.route();
+  entry.target = ex.target().empty() ? ex.param("id") : ex.target();
+  entry.outcome = std::to_string(ex.responseStatus());
+  entry.requestId = ex.requestId();
+  if (auto id = deps_.store->appendAudit(entry); !id) {
+    common::Log::error("audit-append-failed",
+                       {{"requestId", ex.requestId()}, {"code", common::statusCodeName(id.error().code())}});
+  }
+}
+
 void GatewayServer::registerRoutes() {
+  if (deps_.store != nullptr && deps_.rules != nullptr) {
+    auth_ = std::make_unique<Authenticator>(*deps_.store, config_.admin.token);
+    limiter_ = std::make_unique<RateLimiter>(*deps_.clock);
+    editorApi_ = std::make_unique<EditorApi>(
+        EditorApi::Deps{*deps_.store, *deps_.rules, *auth_, *limiter_, config_.limits});
+    editorApi_->registerRoutes(apiRouter_);
+    adminApi_ = std::make_unique<AdminApi>(*deps_.store, *auth_);
+    adminApi_->registerRoutes(adminRouter_);
+  }
   adminRouter_.add("GET", "/health/live", [](Exchange& ex) {
     rapidjson::Document body(rapidjson::kObjectType);
     body.AddMember("status", "live", body.GetAllocator());
@@ -31,8 +56,9 @@ void GatewayServer::registerRoutes() {
 
 common::Status GatewayServer::start() {
   registerRoutes();
-  api_ = std::make_unique<Listener>("api", config_.server, apiRouter_);
-  admin_ = std::make_unique<Listener>("admin", config_.admin.listener, adminRouter_);
+  auto hook = [this](const Exchange& ex) { audit(ex); };
+  api_ = std::make_unique<Listener>("api", config_.server, apiRouter_, hook);
+  admin_ = std::make_unique<Listener>("admin", config_.admin.listener, adminRouter_, hook);
   if (common::Status s = api_->start(); !s.isOk()) return s;
   if (common::Status s = admin_->start(); !s.isOk()) {
     api_->stop(std::chrono::milliseconds(0));

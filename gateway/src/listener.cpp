@@ -30,8 +30,9 @@ constexpr const char* kCipherList =
 /// Wraps every request: request id, routing, catch-all, access log.
 class RoutingHandler final : public Poco::Net::HTTPRequestHandler {
  public:
-  RoutingHandler(const Router& router, const std::string& listener)
-      : router_(router), listener_(listener) {}
+  RoutingHandler(const Router& router, const std::string& listener,
+                 const Listener::CompletionHook& onComplete)
+      : router_(router), listener_(listener), onComplete_(onComplete) {}
 
   void handleRequest(Poco::Net::HTTPServerRequest& request,
                      Poco::Net::HTTPServerResponse& response) override {
@@ -69,26 +70,36 @@ class RoutingHandler final : public Poco::Net::HTTPRequestHandler {
                           {"status", exchange.responseStatus()},
                           {"clientId", exchange.clientId()},
                           {"durationUs", static_cast<std::int64_t>(micros)}});
+    if (onComplete_) {
+      try {
+        onComplete_(exchange);
+      } catch (...) {
+        Log::error("completion-hook-failed", {{"requestId", exchange.requestId()}});
+      }
+    }
   }
 
  private:
   const Router& router_;
   const std::string& listener_;
+  const Listener::CompletionHook& onComplete_;
 };
 
 /// Never returns a null handler: Poco would answer 501 to that.
 class RoutingHandlerFactory final : public Poco::Net::HTTPRequestHandlerFactory {
  public:
-  RoutingHandlerFactory(const Router& router, const std::string& listener)
-      : router_(router), listener_(listener) {}
+  RoutingHandlerFactory(const Router& router, const std::string& listener,
+                        const Listener::CompletionHook& onComplete)
+      : router_(router), listener_(listener), onComplete_(onComplete) {}
   Poco::Net::HTTPRequestHandler* createRequestHandler(
       const Poco::Net::HTTPServerRequest&) override {
-    return new RoutingHandler(router_, listener_);
+    return new RoutingHandler(router_, listener_, onComplete_);
   }
 
  private:
   const Router& router_;
   const std::string& listener_;
+  const Listener::CompletionHook& onComplete_;
 };
 
 Poco::Net::Context::Ptr makeServerContext(const TlsConfig& tls) {
@@ -112,8 +123,12 @@ Poco::Net::Context::Ptr makeServerContext(const TlsConfig& tls) {
 
 }  // namespace
 
-Listener::Listener(std::string name, ListenerConfig config, const Router& router)
-    : name_(std::move(name)), config_(std::move(config)), router_(router) {}
+Listener::Listener(std::string name, ListenerConfig config, const Router& router,
+                   CompletionHook onComplete)
+    : name_(std::move(name)),
+      config_(std::move(config)),
+      router_(router),
+      onComplete_(std::move(onComplete)) {}
 
 Listener::~Listener() {
   if (server_) stop(std::chrono::milliseconds(0));
@@ -143,7 +158,7 @@ common::Status Listener::start() {
     params->setTimeout(Poco::Timespan(config_.receiveTimeout.count() * 1000));
     params->setKeepAlive(true);
     params->setServerName("fhir-gateway");
-    server_ = std::make_unique<Poco::Net::HTTPServer>(new RoutingHandlerFactory(router_, name_),
+    server_ = std::make_unique<Poco::Net::HTTPServer>(new RoutingHandlerFactory(router_, name_, onComplete_),
                                                       socket, params);
     server_->start();
   } catch (const Poco::Exception& e) {

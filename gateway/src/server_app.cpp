@@ -12,7 +12,11 @@
 
 #include "fhirgw/common/log.hpp"
 #include "fhirgw/gateway/config.hpp"
+#include "fhirgw/gateway/auth.hpp"
 #include "fhirgw/gateway/gateway_server.hpp"
+#include "fhirgw/gateway/store_activity_history.hpp"
+#include "fhirgw/mappings/rule_engine.hpp"
+#include "fhirgw/store/store.hpp"
 
 #ifndef FHIRGW_VERSION
 #define FHIRGW_VERSION "dev"
@@ -107,8 +111,38 @@ int GatewayApp::main(const std::vector<std::string>& args) {
   }
   Log::setLevel(config->logLevel);
 
+  store::StoreOptions storeOptions;
+  storeOptions.dataDir = config->storage.dataDir;
+  storeOptions.url = config->storage.url;
+  auto store = store::openStore(storeOptions);
+  if (!store) {
+    std::cerr << "fhir-gateway: cannot open the store: " << store.error().message() << "\n";
+    return store.error().code() == common::StatusCode::kInvalidArgument ? EXIT_CONFIG
+                                                                          : EXIT_UNAVAILABLE;
+  }
+  auto generated = bootstrapAdmin(**store, config->admin.token);
+  if (!generated) {
+    std::cerr << "fhir-gateway: cannot prepare the admin account: " << generated.error().message()
+              << "\n";
+    return EXIT_UNAVAILABLE;
+  }
+  if (*generated) {
+    // Shown this once, on purpose outside the JSON log: it is a secret, not an event.
+    std::cerr << "fhir-gateway: generated administrator token (shown once, stored hashed):\n  "
+              << **generated << "\n";
+  }
+  Log::info("admin-token", {{"source", !config->admin.token.empty() ? "configuration"
+                                       : *generated                 ? "generated-now"
+                                                                    : "stored"}});
+
+  StoreActivityHistory history(**store);
+  mappings::RuleEngine rules(mappings::RuleConfig{}, common::SystemClock::instance(), &history);
+
   Poco::Net::initializeSSL();
   GatewayServer::Dependencies deps;
+  deps.store = store->get();
+  deps.rules = &rules;
+  deps.readiness = [&store] { return (*store)->ping(); };
   GatewayServer server(*config, std::move(deps));
   if (common::Status s = server.start(); !s.isOk()) {
     Log::error("start-failed", {{"reason", s.toString()}});

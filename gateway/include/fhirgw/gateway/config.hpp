@@ -11,25 +11,26 @@
 
 #include "fhirgw/common/log.hpp"
 #include "fhirgw/common/result.hpp"
+#include "fhirgw/mappings/rule_config.hpp"
 
 namespace fhirgw::gateway {
 
 /// TLS of a listener (server side).
 struct TlsConfig {
-  std::string certificateFile;  ///< PEM certificate chain of the listener
-  std::string privateKeyFile;   ///< PEM private key
-  std::string caFile;           ///< PEM CAs trusted for client certificates
+  std::string certificateFile;            ///< PEM certificate chain of the listener
+  std::string privateKeyFile;             ///< PEM private key
+  std::string caFile;                     ///< PEM CAs trusted for client certificates
   bool requireClientCertificate = false;  ///< mutual TLS: refuse clients without a valid cert
 };
 
 /// One HTTP listener.
 struct ListenerConfig {
   std::string host;
-  std::uint16_t port = 0;        ///< 0 picks a free port (tests)
-  int maxThreads = 16;           ///< worker threads of the listener
-  int maxQueued = 64;            ///< accepted connections waiting for a thread
+  std::uint16_t port = 0;                           ///< 0 picks a free port (tests)
+  int maxThreads = 16;                              ///< worker threads of the listener
+  int maxQueued = 64;                               ///< accepted connections waiting for a thread
   std::chrono::milliseconds receiveTimeout{30000};  ///< slow clients are cut after this
-  std::optional<TlsConfig> tls;  ///< set => HTTPS (TLS 1.2+ only)
+  std::optional<TlsConfig> tls;                     ///< set => HTTPS (TLS 1.2+ only)
 };
 
 /// A listener on host:port with maxThreads workers, the other fields at their defaults.
@@ -58,7 +59,7 @@ struct StorageConfig {
 /// Admin listener and bootstrap token.
 struct AdminConfig {
   ListenerConfig listener = listenerOn("127.0.0.1", 8081, 4);  ///< never TLS
-  std::string token;        ///< bootstrap admin token (FHIRGW_ADMIN_TOKEN); empty => generated
+  std::string token;  ///< bootstrap admin token (FHIRGW_ADMIN_TOKEN); empty => generated
 };
 
 /// The whole configuration, read once at start-up and immutable afterwards.
@@ -69,12 +70,13 @@ struct GatewayConfig {
   LimitsConfig limits;
   common::LogLevel logLevel = common::LogLevel::kInfo;
   std::chrono::milliseconds shutdownGrace{10000};  ///< bound on draining in-flight requests
+  mappings::RuleConfig rules;  ///< `rules.*`: severities, tariffs, thresholds of the rule engine
 };
 
 /// Inputs of the configuration, lowest precedence first: file, environment, --set.
 struct ConfigSources {
-  std::optional<std::string> fileText;  ///< contents of --config FILE (JSON), if given
-  std::string fileName;                 ///< for messages
+  std::optional<std::string> fileText;             ///< contents of --config FILE (JSON), if given
+  std::string fileName;                            ///< for messages
   std::map<std::string, std::string> environment;  ///< FHIRGW_* variables only
   std::vector<std::pair<std::string, std::string>> sets;  ///< --set path=value, in order
 };
@@ -82,6 +84,10 @@ struct ConfigSources {
 /// Builds and validates the configuration. Errors (kInvalidArgument) name the full key path, e.g.
 /// "server.port: must be an integer between 0 and 65535" or "server.prot: unknown key".
 common::Result<GatewayConfig> loadConfig(const ConfigSources& sources);
+
+/// Every key path of the schema, sorted; members whose names are data appear once as a pattern
+/// (`rules.tariffs.<ACT>`, `rules.severity.<RULE-ID>`). For the documentation and its test.
+std::vector<std::string> configurationKeys();
 
 /// Collects the FHIRGW_* variables of the process environment.
 std::map<std::string, std::string> gatewayEnvironment();

@@ -63,6 +63,9 @@ class Exchange {
   void setParams(std::map<std::string, std::string> params) { params_ = std::move(params); }
   void setClientId(std::string clientId) { clientId_ = std::move(clientId); }
   const std::string& clientId() const { return clientId_; }
+  /// What the request acted on, for the audit trail (a record or client id).
+  void setTarget(std::string target) { target_ = std::move(target); }
+  const std::string& target() const { return target_; }
 
   Poco::Net::HTTPServerRequest& request() { return request_; }
 
@@ -77,6 +80,7 @@ class Exchange {
   std::map<std::string, std::string> params_;
   std::string route_;
   std::string clientId_;
+  std::string target_;
   bool bodyRead_ = false;
   bool responded_ = false;
   int responseStatus_ = 0;

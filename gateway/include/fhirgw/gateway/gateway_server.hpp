@@ -5,7 +5,13 @@
 #include <functional>
 #include <memory>
 
+#include "fhirgw/common/clock.hpp"
 #include "fhirgw/common/status.hpp"
+#include "fhirgw/gateway/admin_api.hpp"
+#include "fhirgw/gateway/auth.hpp"
+#include "fhirgw/gateway/editor_api.hpp"
+#include "fhirgw/mappings/rule_engine.hpp"
+#include "fhirgw/store/store.hpp"
 #include "fhirgw/gateway/config.hpp"
 #include "fhirgw/gateway/listener.hpp"
 #include "fhirgw/gateway/router.hpp"
@@ -16,10 +22,16 @@ namespace fhirgw::gateway {
 /// on port 0; the application wraps it with configuration and signals.
 class GatewayServer {
  public:
-  /// What the server needs from the rest of the process.
+  /// What the server needs from the rest of the process; all must outlive the server.
   struct Dependencies {
     /// Readiness of the store and workers; ok => /health/ready answers 200.
     std::function<common::Status()> readiness;
+    /// The store; without one only the health endpoints are served (listener tests).
+    store::Store* store = nullptr;
+    /// The rule engine; required with a store.
+    const mappings::RuleEngine* rules = nullptr;
+    /// Time source of rate limits.
+    const common::Clock* clock = &common::SystemClock::instance();
   };
 
   GatewayServer(GatewayConfig config, Dependencies deps);
@@ -37,11 +49,16 @@ class GatewayServer {
 
  private:
   void registerRoutes();
+  void audit(const Exchange& exchange);
 
   GatewayConfig config_;
   Dependencies deps_;
   Router apiRouter_;
   Router adminRouter_;
+  std::unique_ptr<Authenticator> auth_;
+  std::unique_ptr<RateLimiter> limiter_;
+  std::unique_ptr<EditorApi> editorApi_;
+  std::unique_ptr<AdminApi> adminApi_;
   std::unique_ptr<Listener> api_;
   std::unique_ptr<Listener> admin_;
 };

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -19,8 +20,12 @@ namespace fhirgw::gateway {
 /// request ids, a catch-all and a JSON access-log line.
 class Listener {
  public:
+  /// Called once per request after it was answered (audit trail); must not throw.
+  using CompletionHook = std::function<void(const Exchange&)>;
+
   /// name is "api" or "admin" (logs); the router must outlive the listener.
-  Listener(std::string name, ListenerConfig config, const Router& router);
+  Listener(std::string name, ListenerConfig config, const Router& router,
+           CompletionHook onComplete = {});
   ~Listener();
   Listener(const Listener&) = delete;
   Listener& operator=(const Listener&) = delete;
@@ -39,6 +44,7 @@ class Listener {
   std::string name_;
   ListenerConfig config_;
   const Router& router_;
+  CompletionHook onComplete_;
   std::unique_ptr<Poco::Net::HTTPServer> server_;
   std::uint16_t port_ = 0;
 };

@@ -1,0 +1,68 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "fhirgw/common/clock.hpp"
+#include "fhirgw/common/result.hpp"
+#include "fhirgw/gateway/exchange.hpp"
+#include "fhirgw/store/client.hpp"
+#include "fhirgw/store/store.hpp"
+
+namespace fhirgw::gateway {
+
+/// Id of the administrator client created at first start when no admin token is configured.
+inline constexpr std::string_view kBootstrapAdminId = "bootstrap-admin";
+
+/// Who made a request.
+struct Principal {
+  std::string clientId;
+  store::ClientRole role = store::ClientRole::kEditor;
+  std::optional<std::int64_t> rateLimit;  ///< requests per minute, when limited
+};
+
+/// Resolves `Authorization: Bearer <token>` to a client: an API key of the store, or the
+/// configured bootstrap admin token (checked against its salted hash in constant time).
+class Authenticator {
+ public:
+  /// configuredAdminToken: FHIRGW_ADMIN_TOKEN / admin.token, or empty.
+  Authenticator(const store::Store& store, const std::string& configuredAdminToken);
+
+  /// Answers 401 (no or bad credentials), 403 (wrong role) or 503 (store down) itself and
+  /// returns nullopt; otherwise the principal, also set as the exchange's client id.
+  std::optional<Principal> require(Exchange& exchange, store::ClientRole role) const;
+
+ private:
+  const store::Store& store_;
+  std::string adminTokenHash_;  // empty when no token is configured
+};
+
+/// Makes sure an administrator can log in. With a configured token nothing is stored. Without
+/// one, at the first start, creates the `bootstrap-admin` client with a new admin key and
+/// returns that key, to be shown once; later starts return nullopt.
+common::Result<std::optional<std::string>> bootstrapAdmin(store::Store& store,
+                                                          const std::string& configuredAdminToken);
+
+/// Per-client request rate limit: a token bucket refilled at `rateLimit` requests per minute,
+/// holding at most one minute's worth.
+class RateLimiter {
+ public:
+  explicit RateLimiter(const common::Clock& clock) : clock_(clock) {}
+  /// True when the request may proceed; otherwise the seconds to wait (Retry-After).
+  bool allow(const Principal& principal, std::int64_t& retryAfterSeconds);
+
+ private:
+  struct Bucket {
+    double tokens = 0;
+    common::TimePoint refilledAt;
+  };
+  const common::Clock& clock_;
+  std::mutex mutex_;
+  std::map<std::string, Bucket, std::less<>> buckets_;
+};
+
+}  // namespace fhirgw::gateway

@@ -1,0 +1,50 @@
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "fhirgw/common/clock.hpp"
+#include "fhirgw/common/json.hpp"
+#include "fhirgw/gateway/auth.hpp"
+#include "fhirgw/gateway/config.hpp"
+#include "fhirgw/gateway/router.hpp"
+#include "fhirgw/mappings/rule_engine.hpp"
+#include "fhirgw/store/store.hpp"
+
+namespace fhirgw::gateway {
+
+/// The editor-facing API of editor-api.md: create teleconsultations (with documents), add
+/// documents, read status, dry-run validation; idempotent by externalId or Idempotency-Key.
+class EditorApi {
+ public:
+  /// What the handlers use; everything must outlive the API.
+  struct Deps {
+    store::Store& store;
+    const mappings::RuleEngine& rules;
+    const Authenticator& auth;
+    RateLimiter& limiter;
+    LimitsConfig limits;
+  };
+
+  explicit EditorApi(Deps deps) : d_(deps) {}
+  /// Adds the /api/v1 routes.
+  void registerRoutes(Router& router);
+
+ private:
+  void createTeleconsultation(Exchange& ex);
+  void addDocument(Exchange& ex);
+  void getTeleconsultation(Exchange& ex);
+  void getFhirBundle(Exchange& ex);
+  void validate(Exchange& ex);
+
+  /// Authentication (editor role) and rate limit; nullopt when already answered.
+  std::optional<Principal> admit(Exchange& ex);
+  /// Content type, size and JSON checks (415, 413, 400); nullopt when already answered.
+  std::optional<common::JsonDocument> readJsonObject(Exchange& ex);
+  /// Resolves "{id}" or "ext:<externalId>" to a record of this client; answers 404 / 503 itself.
+  std::optional<store::Record> resolveRecord(Exchange& ex, const std::string& clientId);
+
+  Deps d_;
+};
+
+}  // namespace fhirgw::gateway

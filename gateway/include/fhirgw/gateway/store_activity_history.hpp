@@ -1,0 +1,33 @@
+#pragma once
+
+#include "fhirgw/mappings/activity_history.hpp"
+#include "fhirgw/store/store.hpp"
+
+namespace fhirgw::gateway {
+
+/// TLC-ACTIVITY-CAP's history read from the store: declared yearly acts and recorded
+/// teleconsultations.
+class StoreActivityHistory final : public mappings::ActivityHistory {
+ public:
+  explicit StoreActivityHistory(const store::Store& store) : store_(store) {}
+
+  common::Result<std::optional<std::int64_t>> declaredTotalActs(std::string_view rpps,
+                                                                int year) const override {
+    auto total = store_.getPractitionerActivity(rpps, year);
+    if (total) return std::optional<std::int64_t>(*total);
+    if (total.error().code() == common::StatusCode::kNotFound) {
+      return std::optional<std::int64_t>();
+    }
+    return total.error();
+  }
+
+  common::Result<std::int64_t> teleconsultationsRecorded(std::string_view rpps,
+                                                         int year) const override {
+    return store_.countTeleconsultations(rpps, year);
+  }
+
+ private:
+  const store::Store& store_;
+};
+
+}  // namespace fhirgw::gateway

@@ -1,0 +1,352 @@
+#include "fhirgw/gateway/admin_api.hpp"
+
+#include <rapidjson/document.h>
+
+#include <charconv>
+#include <ctime>
+
+#include "fhirgw/common/ids.hpp"
+#include "fhirgw/common/json.hpp"
+#include "fhirgw/mappings/identifiers.hpp"
+#include "fhirgw/store/api_key.hpp"
+
+namespace fhirgw::gateway {
+namespace {
+
+using rapidjson::Value;
+using Alloc = rapidjson::Document::AllocatorType;
+
+constexpr std::size_t kMaxAdminBody = 64 * 1024;
+
+Value str(std::string_view s, Alloc& a) {
+  return Value(s.data(), static_cast<rapidjson::SizeType>(s.size()), a);
+}
+
+Value clientJson(const store::Client& c, Alloc& a) {
+  Value v(rapidjson::kObjectType);
+  v.AddMember("id", str(c.id, a), a);
+  v.AddMember("name", str(c.name, a), a);
+  v.AddMember("role", str(store::clientRoleName(c.role), a), a);
+  if (c.rateLimit) v.AddMember("rateLimit", *c.rateLimit, a);
+  v.AddMember("createdAt", str(common::formatInstantUtc(c.createdAt), a), a);
+  v.AddMember("disabled", c.disabled, a);
+  return v;
+}
+
+/// Reads a small JSON object body; answers 415 / 413 / 400 itself.
+std::optional<common::JsonDocument> readObject(Exchange& ex) {
+  const std::string type = ex.header("Content-Type");
+  if (type.substr(0, type.find(';')) != "application/json") {
+    ex.sendError(415, "not-supported", "Content-Type must be application/json");
+    return std::nullopt;
+  }
+  auto body = ex.readBody(kMaxAdminBody);
+  if (!body) {
+    ex.sendError(413, "too-costly", body.error().message());
+    return std::nullopt;
+  }
+  auto doc = common::parseJson(*body);
+  if (!doc || !doc->root().IsObject()) {
+    ex.sendError(400, "structure", doc ? "the body must be a JSON object" : doc.error().message());
+    return std::nullopt;
+  }
+  return std::move(doc).value();
+}
+
+/// A whole number written as a JSON number; nullopt otherwise.
+std::optional<std::int64_t> jsonInteger(const common::JsonDocument& doc, const Value& v) {
+  if (!doc.isNumber(v)) return std::nullopt;
+  std::int64_t out = 0;
+  const char* s = v.GetString();
+  const char* end = s + v.GetStringLength();
+  auto [p, ec] = std::from_chars(s, end, out);
+  if (ec != std::errc() || p != end) return std::nullopt;
+  return out;
+}
+
+void sendStoreError(Exchange& ex, const common::Status& s, std::string_view what) {
+  if (s.code() == common::StatusCode::kNotFound) {
+    ex.sendError(404, "not-found", "no such " + std::string(what));
+  } else {
+    ex.sendStatus(common::unavailable("the store cannot answer now; retry"));
+  }
+}
+
+/// Parses "2026-11-20T08:30:00Z" (or with milliseconds) as UTC.
+std::optional<common::TimePoint> parseUtcInstant(const std::string& text) {
+  std::tm tm{};
+  int ms = 0;
+  char z = 0;
+  if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d.%3d%c", &tm.tm_year, &tm.tm_mon,
+                  &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &ms, &z) != 8 &&
+      std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%c", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+                  &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &z) != 7) {
+    return std::nullopt;
+  }
+  if (z != 'Z') return std::nullopt;
+  tm.tm_year -= 1900;
+  tm.tm_mon -= 1;
+  const std::time_t t = timegm(&tm);
+  if (t == static_cast<std::time_t>(-1)) return std::nullopt;
+  return common::TimePoint(std::chrono::seconds(t)) + std::chrono::milliseconds(ms);
+}
+
+}  // namespace
+
+void AdminApi::registerRoutes(Router& r) {
+  r.add("POST", "/admin/v1/clients", [this](Exchange& ex) { createClient(ex); });
+  r.add("GET", "/admin/v1/clients", [this](Exchange& ex) { listClients(ex); });
+  r.add("GET", "/admin/v1/clients/{id}", [this](Exchange& ex) { getClient(ex); });
+  r.add("DELETE", "/admin/v1/clients/{id}", [this](Exchange& ex) { disableClient(ex); });
+  r.add("POST", "/admin/v1/clients/{id}/keys", [this](Exchange& ex) { addKey(ex); });
+  r.add("PUT", "/admin/v1/practitioners/{rpps}/activity", [this](Exchange& ex) { putActivity(ex); });
+  r.add("GET", "/admin/v1/practitioners/{rpps}/activity", [this](Exchange& ex) { getActivity(ex); });
+  r.add("GET", "/admin/v1/audit", [this](Exchange& ex) { queryAudit(ex); });
+}
+
+void AdminApi::createClient(Exchange& ex) {
+  if (!auth_.require(ex, store::ClientRole::kAdmin)) return;
+  auto doc = readObject(ex);
+  if (!doc) return;
+  const Value& body = doc->root();
+  std::vector<fhir::Issue> issues;
+  auto bad = [&issues](std::string expression, std::string diagnostics) {
+    fhir::Issue i;
+    i.severity = fhir::IssueSeverity::kError;
+    i.code = "value";
+    i.expression = std::move(expression);
+    i.diagnostics = std::move(diagnostics);
+    issues.push_back(std::move(i));
+  };
+  store::NewClient client;
+  client.id = common::newUuid();
+  if (!body.HasMember("name") || !doc->isString(body["name"]) ||
+      body["name"].GetStringLength() == 0 || body["name"].GetStringLength() > 200) {
+    bad("name", "name is required: a string of 1 to 200 characters");
+  } else {
+    client.name = body["name"].GetString();
+  }
+  const std::string role =
+      body.HasMember("role") && doc->isString(body["role"]) ? body["role"].GetString() : "";
+  if (auto parsed = store::parseClientRole(role)) {
+    client.role = *parsed;
+  } else {
+    bad("role", "role must be editor or admin");
+  }
+  if (body.HasMember("rateLimit") && !body["rateLimit"].IsNull()) {
+    auto limit = jsonInteger(*doc, body["rateLimit"]);
+    if (!limit || *limit < 1) {
+      bad("rateLimit", "rateLimit must be a positive integer (requests per minute)");
+    } else {
+      client.rateLimit = *limit;
+    }
+  }
+  for (auto it = body.MemberBegin(); it != body.MemberEnd(); ++it) {
+    const std::string_view key(it->name.GetString(), it->name.GetStringLength());
+    if (key != "name" && key != "role" && key != "rateLimit") {
+      bad(std::string(key), "unknown field");
+    }
+  }
+  if (!issues.empty()) {
+    ex.sendOutcome(422, issues);
+    return;
+  }
+  const store::GeneratedApiKey key = store::generateApiKey();
+  if (common::Status s = store_.createClient(client, key.stored()); !s.isOk()) {
+    sendStoreError(ex, s, "client");
+    return;
+  }
+  rapidjson::Document answer(rapidjson::kObjectType);
+  Alloc& a = answer.GetAllocator();
+  answer.AddMember("id", str(client.id, a), a);
+  answer.AddMember("name", str(client.name, a), a);
+  answer.AddMember("role", str(store::clientRoleName(client.role), a), a);
+  if (client.rateLimit) answer.AddMember("rateLimit", *client.rateLimit, a);
+  answer.AddMember("key", str(key.token, a), a);
+  ex.setTarget(client.id);
+  ex.setHeader("Location", "/admin/v1/clients/" + client.id);
+  ex.setHeader("Cache-Control", "no-store");
+  ex.sendJson(201, answer);
+}
+
+void AdminApi::listClients(Exchange& ex) {
+  if (!auth_.require(ex, store::ClientRole::kAdmin)) return;
+  auto clients = store_.listClients();
+  if (!clients) {
+    sendStoreError(ex, clients.error(), "client");
+    return;
+  }
+  rapidjson::Document answer(rapidjson::kArrayType);
+  for (const auto& c : *clients) answer.PushBack(clientJson(c, answer.GetAllocator()), answer.GetAllocator());
+  ex.sendJson(200, answer);
+}
+
+void AdminApi::getClient(Exchange& ex) {
+  if (!auth_.require(ex, store::ClientRole::kAdmin)) return;
+  auto client = store_.getClient(ex.param("id"));
+  if (!client) {
+    sendStoreError(ex, client.error(), "client");
+    return;
+  }
+  rapidjson::Document answer;
+  Value v = clientJson(*client, answer.GetAllocator());
+  answer.CopyFrom(v, answer.GetAllocator());
+  ex.sendJson(200, answer);
+}
+
+void AdminApi::disableClient(Exchange& ex) {
+  if (!auth_.require(ex, store::ClientRole::kAdmin)) return;
+  if (common::Status s = store_.disableClient(ex.param("id")); !s.isOk()) {
+    sendStoreError(ex, s, "client");
+    return;
+  }
+  ex.send(204, kJson, "");
+}
+
+void AdminApi::addKey(Exchange& ex) {
+  if (!auth_.require(ex, store::ClientRole::kAdmin)) return;
+  const store::GeneratedApiKey key = store::generateApiKey();
+  if (common::Status s = store_.addApiKey(ex.param("id"), key.stored()); !s.isOk()) {
+    sendStoreError(ex, s, "client");
+    return;
+  }
+  rapidjson::Document answer(rapidjson::kObjectType);
+  Alloc& a = answer.GetAllocator();
+  answer.AddMember("client", str(ex.param("id"), a), a);
+  answer.AddMember("keyId", str(key.keyId, a), a);
+  answer.AddMember("key", str(key.token, a), a);
+  ex.setHeader("Cache-Control", "no-store");
+  ex.sendJson(201, answer);
+}
+
+void AdminApi::putActivity(Exchange& ex) {
+  if (!auth_.require(ex, store::ClientRole::kAdmin)) return;
+  const std::string rpps = ex.param("rpps");
+  ex.setTarget(rpps);
+  auto doc = readObject(ex);
+  if (!doc) return;
+  const Value& body = doc->root();
+  std::vector<fhir::Issue> issues;
+  auto bad = [&issues](std::string code, std::string expression, std::string diagnostics) {
+    fhir::Issue i;
+    i.severity = fhir::IssueSeverity::kError;
+    i.code = std::move(code);
+    i.expression = std::move(expression);
+    i.diagnostics = std::move(diagnostics);
+    issues.push_back(std::move(i));
+  };
+  if (!mappings::isValidRpps(rpps)) {
+    fhir::Issue i;
+    i.severity = fhir::IssueSeverity::kError;
+    i.code = "value";
+    i.ruleId = "ID-RPPS";
+    i.expression = "rpps";
+    i.detailsText = "Le numéro RPPS doit compter 11 chiffres avec une clé de Luhn valide.";
+    i.diagnostics = "the RPPS in the path must be 11 digits with a valid Luhn check digit";
+    issues.push_back(std::move(i));
+  }
+  std::optional<std::int64_t> year;
+  std::optional<std::int64_t> total;
+  if (!body.HasMember("year")) {
+    bad("required", "year", "year is required");
+  } else if (year = jsonInteger(*doc, body["year"]); !year || *year < 2000 || *year > 2200) {
+    bad("value", "year", "year must be an integer between 2000 and 2200");
+  }
+  if (!body.HasMember("totalActs")) {
+    bad("required", "totalActs", "totalActs is required");
+  } else if (total = jsonInteger(*doc, body["totalActs"]); !total || *total < 0) {
+    bad("value", "totalActs", "totalActs must be a non-negative integer");
+  }
+  for (auto it = body.MemberBegin(); it != body.MemberEnd(); ++it) {
+    const std::string_view key(it->name.GetString(), it->name.GetStringLength());
+    if (key != "year" && key != "totalActs") bad("structure", std::string(key), "unknown field");
+  }
+  if (!issues.empty()) {
+    ex.sendOutcome(422, issues);
+    return;
+  }
+  if (common::Status s = store_.upsertPractitionerActivity(rpps, static_cast<int>(*year), *total);
+      !s.isOk()) {
+    sendStoreError(ex, s, "practitioner");
+    return;
+  }
+  rapidjson::Document answer(rapidjson::kObjectType);
+  Alloc& a = answer.GetAllocator();
+  answer.AddMember("rpps", str(rpps, a), a);
+  answer.AddMember("year", *year, a);
+  answer.AddMember("totalActs", *total, a);
+  ex.sendJson(200, answer);
+}
+
+void AdminApi::getActivity(Exchange& ex) {
+  if (!auth_.require(ex, store::ClientRole::kAdmin)) return;
+  const std::string rpps = ex.param("rpps");
+  const auto& q = ex.query();
+  int year = 0;
+  auto it = q.find("year");
+  if (it == q.end() || std::from_chars(it->second.data(), it->second.data() + it->second.size(), year).ec != std::errc()) {
+    ex.sendError(400, "required", "query parameter year is required", "year");
+    return;
+  }
+  auto total = store_.getPractitionerActivity(rpps, year);
+  if (!total) {
+    sendStoreError(ex, total.error(), "declaration for that practitioner and year");
+    return;
+  }
+  auto recorded = store_.countTeleconsultations(rpps, year);
+  if (!recorded) {
+    sendStoreError(ex, recorded.error(), "practitioner");
+    return;
+  }
+  rapidjson::Document answer(rapidjson::kObjectType);
+  Alloc& a = answer.GetAllocator();
+  answer.AddMember("rpps", str(rpps, a), a);
+  answer.AddMember("year", year, a);
+  answer.AddMember("totalActs", *total, a);
+  answer.AddMember("teleconsultationsRecorded", *recorded, a);
+  ex.sendJson(200, answer);
+}
+
+void AdminApi::queryAudit(Exchange& ex) {
+  if (!auth_.require(ex, store::ClientRole::kAdmin)) return;
+  store::AuditQuery query;
+  const auto& q = ex.query();
+  if (auto it = q.find("since"); it != q.end()) {
+    auto since = parseUtcInstant(it->second);
+    if (!since) {
+      ex.sendError(400, "value", "since must be an instant in UTC such as 2026-11-20T08:30:00Z",
+                   "since");
+      return;
+    }
+    query.since = since;
+  }
+  if (auto it = q.find("actor"); it != q.end()) query.actor = it->second;
+  if (auto it = q.find("action"); it != q.end()) query.action = it->second;
+  if (auto it = q.find("after"); it != q.end()) {
+    std::from_chars(it->second.data(), it->second.data() + it->second.size(), query.afterId);
+  }
+  if (auto it = q.find("limit"); it != q.end()) {
+    std::from_chars(it->second.data(), it->second.data() + it->second.size(), query.limit);
+  }
+  auto entries = store_.queryAudit(query);
+  if (!entries) {
+    sendStoreError(ex, entries.error(), "audit");
+    return;
+  }
+  rapidjson::Document answer(rapidjson::kArrayType);
+  Alloc& a = answer.GetAllocator();
+  for (const auto& e : *entries) {
+    Value v(rapidjson::kObjectType);
+    v.AddMember("id", e.id, a);
+    v.AddMember("at", str(common::formatInstantUtc(e.at), a), a);
+    v.AddMember("actor", str(e.actor, a), a);
+    v.AddMember("action", str(e.action, a), a);
+    v.AddMember("target", str(e.target, a), a);
+    v.AddMember("outcome", str(e.outcome, a), a);
+    v.AddMember("requestId", str(e.requestId, a), a);
+    answer.PushBack(v, a);
+  }
+  ex.sendJson(200, answer);
+}
+
+}  // namespace fhirgw::gateway

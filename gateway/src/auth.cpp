@@ -1,0 +1,106 @@
+#include "fhirgw/gateway/auth.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "fhirgw/common/crypto.hpp"
+#include "fhirgw/common/log.hpp"
+#include "fhirgw/store/api_key.hpp"
+
+namespace fhirgw::gateway {
+namespace {
+
+constexpr std::string_view kBearer = "Bearer ";
+
+void refuse(Exchange& ex, int status, std::string_view issueType, std::string message) {
+  if (status == 401) ex.setHeader("WWW-Authenticate", "Bearer");
+  ex.sendError(status, issueType, std::move(message));
+}
+
+}  // namespace
+
+Authenticator::Authenticator(const store::Store& store, const std::string& configuredAdminToken)
+    : store_(store),
+      adminTokenHash_(configuredAdminToken.empty() ? std::string()
+                                                   : common::hashSecret(configuredAdminToken)) {}
+
+std::optional<Principal> Authenticator::require(Exchange& ex, store::ClientRole role) const {
+  const std::string header = ex.header("Authorization");
+  if (header.size() <= kBearer.size() || header.compare(0, kBearer.size(), kBearer) != 0) {
+    refuse(ex, 401, "login", "missing bearer token (Authorization: Bearer <key>)");
+    return std::nullopt;
+  }
+  const std::string_view token = std::string_view(header).substr(kBearer.size());
+
+  Principal principal;
+  if (!adminTokenHash_.empty() && common::verifySecret(token, adminTokenHash_)) {
+    principal.clientId = "admin-token";
+    principal.role = store::ClientRole::kAdmin;
+  } else {
+    auto client = store::authenticateApiKey(store_, token);
+    if (!client) {
+      if (client.error().code() == common::StatusCode::kUnauthenticated) {
+        refuse(ex, 401, "login", "invalid API key");
+      } else {
+        ex.sendStatus(common::unavailable("the store cannot check credentials now; retry"));
+      }
+      return std::nullopt;
+    }
+    principal.clientId = client->id;
+    principal.role = client->role;
+    principal.rateLimit = client->rateLimit;
+  }
+  ex.setClientId(principal.clientId);
+  if (principal.role != role) {
+    refuse(ex, 403, "forbidden",
+           std::string("this key has role ") + std::string(store::clientRoleName(principal.role)) +
+               "; the endpoint needs " + std::string(store::clientRoleName(role)));
+    return std::nullopt;
+  }
+  return principal;
+}
+
+common::Result<std::optional<std::string>> bootstrapAdmin(store::Store& store,
+                                                          const std::string& configuredAdminToken) {
+  if (!configuredAdminToken.empty()) return std::optional<std::string>();
+  auto existing = store.getClient(kBootstrapAdminId);
+  if (existing) return std::optional<std::string>();
+  if (existing.error().code() != common::StatusCode::kNotFound) return existing.error();
+  const store::GeneratedApiKey key = store::generateApiKey();
+  store::NewClient client;
+  client.id = std::string(kBootstrapAdminId);
+  client.name = "bootstrap administrator";
+  client.role = store::ClientRole::kAdmin;
+  if (common::Status s = store.createClient(client, key.stored()); !s.isOk()) {
+    // Another instance sharing the store may have just created it: then it printed the token.
+    if (s.code() == common::StatusCode::kAlreadyExists) return std::optional<std::string>();
+    return s;
+  }
+  return std::optional<std::string>(key.token);
+}
+
+bool RateLimiter::allow(const Principal& principal, std::int64_t& retryAfterSeconds) {
+  if (!principal.rateLimit || *principal.rateLimit <= 0) return true;
+  const double perMinute = static_cast<double>(*principal.rateLimit);
+  const auto now = clock_.now();
+  std::lock_guard lock(mutex_);
+  auto [it, inserted] = buckets_.try_emplace(principal.clientId);
+  Bucket& b = it->second;
+  if (inserted) {
+    b.tokens = perMinute;
+  } else {
+    const double elapsedMinutes =
+        std::chrono::duration<double, std::ratio<60>>(now - b.refilledAt).count();
+    b.tokens = std::min(perMinute, b.tokens + std::max(0.0, elapsedMinutes) * perMinute);
+  }
+  b.refilledAt = now;
+  if (b.tokens >= 1.0) {
+    b.tokens -= 1.0;
+    return true;
+  }
+  retryAfterSeconds = static_cast<std::int64_t>(std::ceil((1.0 - b.tokens) * 60.0 / perMinute));
+  retryAfterSeconds = std::max<std::int64_t>(1, retryAfterSeconds);
+  return false;
+}
+
+}  // namespace fhirgw::gateway

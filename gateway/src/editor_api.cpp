@@ -1,0 +1,492 @@
+#include "fhirgw/gateway/editor_api.hpp"
+
+#include <rapidjson/document.h>
+
+#include <algorithm>
+#include <iterator>
+#include <vector>
+
+#include "fhirgw/common/crypto.hpp"
+#include "fhirgw/common/ids.hpp"
+#include "fhirgw/common/log.hpp"
+#include "fhirgw/fhir/operation_outcome.hpp"
+#include "fhirgw/mappings/body_parser.hpp"
+
+namespace fhirgw::gateway {
+namespace {
+
+using rapidjson::Value;
+using Alloc = rapidjson::Document::AllocatorType;
+
+constexpr std::string_view kTeleconsultationsPath = "/api/v1/teleconsultations";
+// External ids are kept for the record's whole lifetime; header keys at least 7 days.
+constexpr auto kExternalIdTtl = std::chrono::hours(24 * 365 * 100);
+constexpr auto kHeaderKeyTtl = std::chrono::hours(24 * 7);
+constexpr std::size_t kMaxIdempotencyKeyBytes = 200;
+
+Value str(std::string_view s, Alloc& a) {
+  return Value(s.data(), static_cast<rapidjson::SizeType>(s.size()), a);
+}
+
+bool isJsonContentType(const std::string& contentType) {
+  const std::string mediaType = contentType.substr(0, contentType.find(';'));
+  std::string lower;
+  for (char c : mediaType) {
+    if (c != ' ' && c != '\t') lower.push_back(static_cast<char>(std::tolower(c)));
+  }
+  return lower == "application/json";
+}
+
+/// Where an idempotent request is remembered, and how it is compared.
+struct IdempotencyPlan {
+  std::optional<std::string> externalKey;  ///< "tc-ext:..." or "doc-ext:..." from the body
+  std::optional<std::string> headerKey;    ///< "hdr:..." from Idempotency-Key
+  std::string requestHash;
+  /// The entry stored with the submission: the external id decides when both are present.
+  std::optional<store::NewIdempotencyEntry> entryFor(int status, std::string body) const {
+    const auto& key = externalKey ? externalKey : headerKey;
+    if (!key) return std::nullopt;
+    store::NewIdempotencyEntry e;
+    e.key = *key;
+    e.requestHash = requestHash;
+    e.responseStatus = status;
+    e.responseBody = std::move(body);
+    e.ttl = externalKey ? std::chrono::duration_cast<std::chrono::milliseconds>(kExternalIdTtl)
+                        : std::chrono::duration_cast<std::chrono::milliseconds>(kHeaderKeyTtl);
+    return e;
+  }
+};
+
+enum class Replay { kProceed, kAnswered };
+
+/// Answers a replay (same body: the first answer) or a conflict (409); kProceed when the keys are
+/// new. Store failures answer 503.
+Replay answerIdempotent(Exchange& ex, const store::Store& store, const std::string& clientId,
+                        const IdempotencyPlan& plan) {
+  for (const auto* key : {&plan.externalKey, &plan.headerKey}) {
+    if (!*key) continue;
+    auto entry = store.findIdempotencyEntry(clientId, **key);
+    if (!entry) {
+      if (entry.error().code() == common::StatusCode::kNotFound) continue;
+      ex.sendStatus(common::unavailable("the store cannot answer now; retry"));
+      return Replay::kAnswered;
+    }
+    if (entry->requestHash != plan.requestHash) {
+      const bool byExternalId = key == &plan.externalKey;
+      fhir::Issue issue;
+      issue.severity = fhir::IssueSeverity::kError;
+      issue.code = "conflict";
+      issue.expression = byExternalId ? "externalId" : "";
+      issue.detailsText = byExternalId
+                              ? "Cet externalId a déjà été utilisé avec un autre contenu."
+                              : "Cette clé d'idempotence a déjà été utilisée avec un autre contenu.";
+      issue.diagnostics = byExternalId
+                              ? "externalId already used by this client with a different body"
+                              : "Idempotency-Key already used by this client with a different body";
+      ex.sendOutcome(409, {issue});
+      return Replay::kAnswered;
+    }
+    if (key == &plan.headerKey && plan.externalKey) continue;  // the external id decides
+    ex.setHeader("Idempotent-Replayed", "true");
+    ex.send(entry->responseStatus, kJson, entry->responseBody);
+    return Replay::kAnswered;
+  }
+  return Replay::kProceed;
+}
+
+std::string requestHash(std::string_view target, const common::JsonDocument& body) {
+  std::string material(target);
+  material += '\n';
+  material += common::canonicalJson(body);
+  return common::sha256Hex(material);
+}
+
+std::string outcomeJson(const std::vector<fhir::Issue>& issues) {
+  return common::toJsonString(fhir::operationOutcome(issues, /*allowEmpty=*/true));
+}
+
+/// Issues that did not block: warnings and information.
+std::vector<fhir::Issue> nonBlocking(std::vector<fhir::Issue> issues) {
+  std::erase_if(issues, [](const fhir::Issue& i) {
+    return i.severity == fhir::IssueSeverity::kError || i.severity == fhir::IssueSeverity::kFatal;
+  });
+  return issues;
+}
+
+void append(std::vector<fhir::Issue>& to, const std::vector<fhir::Issue>& from) {
+  to.insert(to.end(), from.begin(), from.end());
+}
+
+std::optional<std::string> optionalString(const Value& object, const char* key,
+                                          const common::JsonDocument& doc) {
+  if (!object.IsObject()) return std::nullopt;
+  auto it = object.FindMember(key);
+  if (it == object.MemberEnd() || !doc.isString(it->value)) return std::nullopt;
+  return std::string(it->value.GetString(), it->value.GetStringLength());
+}
+
+Value deliveriesJson(const std::vector<store::NewDelivery>& deliveries, Alloc& a) {
+  Value list(rapidjson::kArrayType);
+  for (const auto& d : deliveries) {
+    Value v(rapidjson::kObjectType);
+    v.AddMember("id", str(d.id, a), a);
+    v.AddMember("destination", str(d.destination, a), a);
+    if (d.connectorId) v.AddMember("connector", str(*d.connectorId, a), a);
+    if (d.documentId) v.AddMember("document", str(*d.documentId, a), a);
+    v.AddMember("status", str(store::deliveryStatusName(d.status), a), a);
+    if (d.reason) v.AddMember("reason", str(*d.reason, a), a);
+    list.PushBack(v, a);
+  }
+  return list;
+}
+
+/// Answers a commit failure: a unique clash means a concurrent twin got there first, so the
+/// request is answered from its idempotency entry; anything else is 503 (nothing was written).
+void answerCommitFailure(Exchange& ex, const store::Store& store, const std::string& clientId,
+                         const IdempotencyPlan& plan, const common::Status& status) {
+  if (status.code() == common::StatusCode::kAlreadyExists &&
+      answerIdempotent(ex, store, clientId, plan) == Replay::kAnswered) {
+    return;
+  }
+  if (status.code() == common::StatusCode::kAlreadyExists) {
+    fhir::Issue issue;
+    issue.severity = fhir::IssueSeverity::kError;
+    issue.code = "duplicate";
+    issue.diagnostics = "a record or document with this externalId already exists";
+    ex.sendOutcome(409, {issue});
+    return;
+  }
+  common::Log::warning("commit-failed", {{"requestId", ex.requestId()},
+                                         {"clientId", clientId},
+                                         {"code", common::statusCodeName(status.code())}});
+  if (status.code() == common::StatusCode::kNotFound) {
+    ex.sendError(404, "not-found", "no such teleconsultation");
+    return;
+  }
+  ex.sendStatus(common::unavailable("the store cannot take the write now; nothing was stored; "
+                                    "retry"));
+}
+
+}  // namespace
+
+void EditorApi::registerRoutes(Router& router) {
+  router.add("POST", "/api/v1/teleconsultations", [this](Exchange& ex) { createTeleconsultation(ex); });
+  router.add("GET", "/api/v1/teleconsultations/{id}", [this](Exchange& ex) { getTeleconsultation(ex); });
+  router.add("POST", "/api/v1/teleconsultations/{id}/documents",
+             [this](Exchange& ex) { addDocument(ex); });
+  router.add("GET", "/api/v1/teleconsultations/{id}/fhir", [this](Exchange& ex) { getFhirBundle(ex); });
+  router.add("POST", "/api/v1/$validate", [this](Exchange& ex) { validate(ex); });
+}
+
+std::optional<Principal> EditorApi::admit(Exchange& ex) {
+  auto principal = d_.auth.require(ex, store::ClientRole::kEditor);
+  if (!principal) return std::nullopt;
+  std::int64_t retryAfter = 0;
+  if (!d_.limiter.allow(*principal, retryAfter)) {
+    ex.setHeader("Retry-After", std::to_string(retryAfter));
+    ex.sendError(429, "throttled", "rate limit exceeded; retry after " +
+                                       std::to_string(retryAfter) + " s");
+    return std::nullopt;
+  }
+  return principal;
+}
+
+std::optional<common::JsonDocument> EditorApi::readJsonObject(Exchange& ex) {
+  if (!isJsonContentType(ex.header("Content-Type"))) {
+    ex.sendError(415, "not-supported", "Content-Type must be application/json");
+    return std::nullopt;
+  }
+  auto body = ex.readBody(d_.limits.maxBodyBytes);
+  if (!body) {
+    ex.sendError(413, "too-costly", body.error().message());
+    return std::nullopt;
+  }
+  common::JsonLimits limits;
+  limits.maxDepth = d_.limits.maxJsonDepth;
+  limits.maxStringBytes = d_.limits.maxStringBytes;
+  limits.maxArrayLength = d_.limits.maxArrayLength;
+  auto doc = common::parseJson(*body, limits);
+  if (!doc) {
+    ex.sendError(400, "structure", doc.error().message());
+    return std::nullopt;
+  }
+  if (!doc->root().IsObject()) {
+    ex.sendError(400, "structure", "the body must be a JSON object");
+    return std::nullopt;
+  }
+  return std::move(doc).value();
+}
+
+std::optional<store::Record> EditorApi::resolveRecord(Exchange& ex, const std::string& clientId) {
+  const std::string id = ex.param("id");
+  constexpr std::string_view kExt = "ext:";
+  auto record = id.rfind(kExt, 0) == 0
+                    ? d_.store.findRecordByExternalId(clientId, id.substr(kExt.size()))
+                    : d_.store.getRecord(clientId, id);
+  if (record) {
+    ex.setTarget(record->id);
+    return std::move(record).value();
+  }
+  if (record.error().code() == common::StatusCode::kNotFound) {
+    ex.sendError(404, "not-found", "no such teleconsultation");
+  } else {
+    ex.sendStatus(common::unavailable("the store cannot answer now; retry"));
+  }
+  return std::nullopt;
+}
+
+void EditorApi::createTeleconsultation(Exchange& ex) {
+  auto principal = admit(ex);
+  if (!principal) return;
+  auto doc = readJsonObject(ex);
+  if (!doc) return;
+
+  IdempotencyPlan plan;
+  plan.requestHash = requestHash("POST /api/v1/teleconsultations", *doc);
+  if (auto ext = optionalString(doc->root(), "externalId", *doc)) plan.externalKey = "tc-ext:" + *ext;
+  if (const std::string key = ex.header("Idempotency-Key"); !key.empty()) {
+    if (key.size() > kMaxIdempotencyKeyBytes) {
+      ex.sendError(400, "value", "Idempotency-Key longer than 200 bytes");
+      return;
+    }
+    plan.headerKey = "hdr:" + key;
+  }
+  if (answerIdempotent(ex, d_.store, principal->clientId, plan) == Replay::kAnswered) return;
+
+  mappings::TeleconsultationParse parsed = mappings::parseTeleconsultation(*doc);
+  if (parsed.malformed()) {
+    ex.sendOutcome(400, parsed.typeErrors);
+    return;
+  }
+  auto rules = d_.rules.evaluate(parsed.record);
+  if (!rules) {
+    ex.sendStatus(common::unavailable("the activity history cannot be read now; retry"));
+    return;
+  }
+  std::vector<fhir::Issue> issues = parsed.issues;
+  append(issues, rules->issues);
+  if (fhir::hasErrors(issues)) {
+    ex.sendOutcome(422, issues);
+    return;
+  }
+
+  const mappings::Teleconsultation& tc = parsed.record;
+  store::Submission sub;
+  sub.clientId = principal->clientId;
+  sub.recordId = common::newUuid();
+  const std::vector<fhir::Issue> kept = nonBlocking(issues);
+  store::NewRecord record;
+  record.externalId = tc.externalId;
+  record.requestHash = plan.requestHash;
+  record.body = common::canonicalJson(*doc);
+  record.outcome = outcomeJson(kept);
+  record.practitionerRpps = tc.practitioner.rpps.value_or("");
+  record.encounterYear = tc.encounterDate() ? tc.encounterDate()->year() : 0;
+  record.practitionerIsTreating = tc.practitionerIsTreatingPhysician();
+  sub.record = std::move(record);
+
+  const Value& root = doc->root();
+  const Value* documents = root.HasMember("documents") ? &root["documents"] : nullptr;
+  for (std::size_t i = 0; i < tc.documents.size(); ++i) {
+    store::NewDocument d;
+    d.id = common::newUuid();
+    d.externalId = mappings::documentExternalId(tc.documents[i]);
+    d.kind = std::string(mappings::documentKind(tc.documents[i]));
+    d.body = documents != nullptr && documents->IsArray() && i < documents->Size()
+                 ? common::canonicalJson(*doc, (*documents)[static_cast<rapidjson::SizeType>(i)])
+                 : std::string("{}");
+    d.requestHash = common::sha256Hex(d.body);
+    // A document's own outcome: the kept issues located under documents[i].
+    const std::string prefix = "documents[" + std::to_string(i) + "]";
+    std::vector<fhir::Issue> own;
+    std::copy_if(kept.begin(), kept.end(), std::back_inserter(own), [&prefix](const auto& issue) {
+      return issue.expression.rfind(prefix, 0) == 0;
+    });
+    d.outcome = outcomeJson(own);
+    sub.documents.push_back(std::move(d));
+  }
+
+  rapidjson::Document answer(rapidjson::kObjectType);
+  Alloc& a = answer.GetAllocator();
+  answer.AddMember("id", str(sub.recordId, a), a);
+  if (tc.externalId) answer.AddMember("externalId", str(*tc.externalId, a), a);
+  answer.AddMember("status", "accepted", a);
+  answer.AddMember("outcome", fhir::operationOutcomeValue(kept, a, /*allowEmpty=*/true), a);
+  Value docs(rapidjson::kArrayType);
+  for (const auto& d : sub.documents) {
+    Value v(rapidjson::kObjectType);
+    v.AddMember("id", str(d.id, a), a);
+    if (d.externalId) v.AddMember("externalId", str(*d.externalId, a), a);
+    v.AddMember("kind", str(d.kind, a), a);
+    docs.PushBack(v, a);
+  }
+  answer.AddMember("documents", docs, a);
+  answer.AddMember("deliveries", deliveriesJson(sub.deliveries, a), a);
+  const std::string answerBody = common::toJsonString(answer);
+  sub.idempotency = plan.entryFor(201, answerBody);
+
+  if (common::Status s = d_.store.commitSubmission(sub); !s.isOk()) {
+    answerCommitFailure(ex, d_.store, principal->clientId, plan, s);
+    return;
+  }
+  ex.setTarget(sub.recordId);
+  ex.setHeader("Location", std::string(kTeleconsultationsPath) + "/" + sub.recordId);
+  ex.send(201, kJson, answerBody);
+}
+
+void EditorApi::addDocument(Exchange& ex) {
+  auto principal = admit(ex);
+  if (!principal) return;
+  auto record = resolveRecord(ex, principal->clientId);
+  if (!record) return;
+  auto doc = readJsonObject(ex);
+  if (!doc) return;
+
+  IdempotencyPlan plan;
+  plan.requestHash =
+      requestHash("POST /api/v1/teleconsultations/" + record->id + "/documents", *doc);
+  if (auto ext = optionalString(doc->root(), "externalId", *doc)) plan.externalKey = "doc-ext:" + *ext;
+  if (const std::string key = ex.header("Idempotency-Key"); !key.empty()) {
+    if (key.size() > kMaxIdempotencyKeyBytes) {
+      ex.sendError(400, "value", "Idempotency-Key longer than 200 bytes");
+      return;
+    }
+    plan.headerKey = "hdr:" + key;
+  }
+  if (answerIdempotent(ex, d_.store, principal->clientId, plan) == Replay::kAnswered) return;
+
+  mappings::DocumentParse parsed = mappings::parseDocument(*doc);
+  if (parsed.malformed()) {
+    ex.sendOutcome(400, parsed.typeErrors);
+    return;
+  }
+  // The stored teleconsultation is the context of the document rules (who prescribes, INS).
+  auto storedBody = common::parseJson(record->body);
+  if (!storedBody) {
+    ex.sendStatus(common::internal("the stored teleconsultation cannot be read"));
+    return;
+  }
+  const mappings::TeleconsultationParse context = mappings::parseTeleconsultation(*storedBody);
+  mappings::RuleOutcome rules = d_.rules.evaluateDocument(context.record, parsed.record);
+  std::vector<fhir::Issue> issues = parsed.issues;
+  append(issues, rules.issues);
+  if (fhir::hasErrors(issues)) {
+    ex.sendOutcome(422, issues);
+    return;
+  }
+
+  const std::vector<fhir::Issue> kept = nonBlocking(issues);
+  store::Submission sub;
+  sub.clientId = principal->clientId;
+  sub.recordId = record->id;
+  store::NewDocument d;
+  d.id = common::newUuid();
+  d.externalId = mappings::documentExternalId(parsed.record);
+  d.kind = std::string(mappings::documentKind(parsed.record));
+  d.body = common::canonicalJson(*doc);
+  d.requestHash = plan.requestHash;
+  d.outcome = outcomeJson(kept);
+  sub.documents.push_back(d);
+
+  rapidjson::Document answer(rapidjson::kObjectType);
+  Alloc& a = answer.GetAllocator();
+  answer.AddMember("id", str(d.id, a), a);
+  if (d.externalId) answer.AddMember("externalId", str(*d.externalId, a), a);
+  answer.AddMember("teleconsultation", str(record->id, a), a);
+  answer.AddMember("kind", str(d.kind, a), a);
+  answer.AddMember("status", "accepted", a);
+  answer.AddMember("outcome", fhir::operationOutcomeValue(kept, a, /*allowEmpty=*/true), a);
+  answer.AddMember("deliveries", deliveriesJson(sub.deliveries, a), a);
+  const std::string answerBody = common::toJsonString(answer);
+  sub.idempotency = plan.entryFor(201, answerBody);
+
+  if (common::Status s = d_.store.commitSubmission(sub); !s.isOk()) {
+    answerCommitFailure(ex, d_.store, principal->clientId, plan, s);
+    return;
+  }
+  ex.setTarget(record->id);
+  ex.setHeader("Location", std::string(kTeleconsultationsPath) + "/" + record->id);
+  ex.send(201, kJson, answerBody);
+}
+
+void EditorApi::getTeleconsultation(Exchange& ex) {
+  auto principal = admit(ex);
+  if (!principal) return;
+  auto record = resolveRecord(ex, principal->clientId);
+  if (!record) return;
+  auto documents = d_.store.listDocuments(principal->clientId, record->id);
+  auto deliveries = d_.store.listDeliveries(principal->clientId, record->id);
+  if (!documents || !deliveries) {
+    ex.sendStatus(common::unavailable("the store cannot answer now; retry"));
+    return;
+  }
+  rapidjson::Document answer(rapidjson::kObjectType);
+  Alloc& a = answer.GetAllocator();
+  answer.AddMember("id", str(record->id, a), a);
+  if (record->externalId) answer.AddMember("externalId", str(*record->externalId, a), a);
+  answer.AddMember("status", str(record->status, a), a);
+  answer.AddMember("createdAt", str(common::formatInstantUtc(record->createdAt), a), a);
+  rapidjson::Document outcome;
+  outcome.Parse(record->outcome.c_str());
+  if (!outcome.HasParseError()) answer.AddMember("outcome", Value(outcome, a), a);
+  Value docs(rapidjson::kArrayType);
+  for (const auto& d : *documents) {
+    Value v(rapidjson::kObjectType);
+    v.AddMember("id", str(d.id, a), a);
+    if (d.externalId) v.AddMember("externalId", str(*d.externalId, a), a);
+    v.AddMember("kind", str(d.kind, a), a);
+    v.AddMember("createdAt", str(common::formatInstantUtc(d.createdAt), a), a);
+    rapidjson::Document docOutcome;
+    docOutcome.Parse(d.outcome.c_str());
+    if (!docOutcome.HasParseError()) v.AddMember("outcome", Value(docOutcome, a), a);
+    docs.PushBack(v, a);
+  }
+  answer.AddMember("documents", docs, a);
+  Value list(rapidjson::kArrayType);
+  for (const auto& d : *deliveries) {
+    Value v(rapidjson::kObjectType);
+    v.AddMember("id", str(d.id, a), a);
+    v.AddMember("destination", str(d.destination, a), a);
+    if (d.connectorId) v.AddMember("connector", str(*d.connectorId, a), a);
+    if (d.documentId) v.AddMember("document", str(*d.documentId, a), a);
+    v.AddMember("status", str(store::deliveryStatusName(d.status), a), a);
+    if (d.reason) v.AddMember("reason", str(*d.reason, a), a);
+    v.AddMember("attempts", d.attempts, a);
+    if (d.lastError) v.AddMember("lastError", str(*d.lastError, a), a);
+    if (d.nextAttemptAt) {
+      v.AddMember("nextAttemptAt", str(common::formatInstantUtc(*d.nextAttemptAt), a), a);
+    }
+    list.PushBack(v, a);
+  }
+  answer.AddMember("deliveries", list, a);
+  ex.sendJson(200, answer);
+}
+
+void EditorApi::getFhirBundle(Exchange& ex) {
+  auto principal = admit(ex);
+  if (!principal) return;
+  if (!resolveRecord(ex, principal->clientId)) return;
+  ex.sendError(501, "not-supported", "the FHIR bundle is not produced yet (FHIR mapping issue)");
+}
+
+void EditorApi::validate(Exchange& ex) {
+  auto principal = admit(ex);
+  if (!principal) return;
+  auto doc = readJsonObject(ex);
+  if (!doc) return;
+  mappings::TeleconsultationParse parsed = mappings::parseTeleconsultation(*doc);
+  if (parsed.malformed()) {
+    ex.sendOutcome(400, parsed.typeErrors);
+    return;
+  }
+  auto rules = d_.rules.evaluate(parsed.record);
+  if (!rules) {
+    ex.sendStatus(common::unavailable("the activity history cannot be read now; retry"));
+    return;
+  }
+  std::vector<fhir::Issue> issues = parsed.issues;
+  append(issues, rules->issues);
+  ex.sendOutcome(200, issues);
+}
+
+}  // namespace fhirgw::gateway
