@@ -1,0 +1,443 @@
+// The editor and admin APIs through the real HTTP server and a real SQLite store: every status
+// code of editor-api.md's table, idempotent replay and conflict, cross-client isolation, the
+// example bodies, and the audit trail.
+
+#include <Poco/Net/HTTPClientSession.h>
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "fhirgw/common/json.hpp"
+#include "fhirgw/gateway/gateway_server.hpp"
+#include "fhirgw/gateway/store_activity_history.hpp"
+#include "fhirgw/mappings/rule_engine.hpp"
+#include "fhirgw/store/store.hpp"
+#include "test_support.hpp"
+
+namespace fhirgw::gateway {
+namespace {
+
+using testing::HttpResponse;
+using testing::httpRequest;
+
+constexpr const char* kAdminToken = "integration-admin-token-0123456789";
+
+std::string readExample(const std::string& name) {
+  const char* source = std::getenv("FHIRGW_SOURCE_DIR");
+  std::ifstream in(std::string(source ? source : FHIRGW_SOURCE_DIR_DEFAULT) + "/examples/" + name);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+/// Rule ids of an OperationOutcome's issues (the body's `outcome` member or the body itself).
+std::multiset<std::string> ruleIds(const rapidjson::Value& oo) {
+  std::multiset<std::string> ids;
+  for (const auto& issue : oo["issue"].GetArray()) {
+    if (issue.HasMember("details") && issue["details"].HasMember("coding")) {
+      ids.insert(issue["details"]["coding"][0]["code"].GetString());
+    }
+  }
+  return ids;
+}
+
+class EditorApiTest : public ::testing::Test {
+ protected:
+  void SetUp() override { start(); }
+
+  void start(std::size_t maxBodyBytes = 10 * 1024 * 1024) {
+    store::StoreOptions options;
+    options.dataDir = (dir_.path() / "data").string();
+    options.busyTimeout = std::chrono::milliseconds(200);
+    auto opened = store::openStore(options, clock_);
+    ASSERT_TRUE(opened.hasValue()) << opened.error().toString();
+    store_ = std::move(opened).value();
+    history_ = std::make_unique<StoreActivityHistory>(*store_);
+    rules_ = std::make_unique<mappings::RuleEngine>(mappings::RuleConfig{}, clock_, history_.get());
+    GatewayConfig c;
+    c.server.host = "127.0.0.1";
+    c.server.port = 0;
+    c.admin.listener.host = "127.0.0.1";
+    c.admin.listener.port = 0;
+    c.admin.token = kAdminToken;
+    c.limits.maxBodyBytes = maxBodyBytes;
+    GatewayServer::Dependencies deps;
+    deps.store = store_.get();
+    deps.rules = rules_.get();
+    deps.clock = &clock_;
+    deps.readiness = [this] { return store_->ping(); };
+    server_ = std::make_unique<GatewayServer>(c, std::move(deps));
+    ASSERT_TRUE(server_->start().isOk());
+    editorKey_ = createClient("editor A", "editor");
+    otherKey_ = createClient("editor B", "editor");
+  }
+
+  void TearDown() override {
+    if (server_) server_->stop();
+  }
+
+  HttpResponse admin(const std::string& method, const std::string& path,
+                     const std::string& body = {}, const std::string& token = kAdminToken) {
+    Poco::Net::HTTPClientSession s("127.0.0.1", server_->adminPort());
+    return httpRequest(s, method, path, body, {{"Authorization", "Bearer " + token}});
+  }
+
+  HttpResponse api(const std::string& method, const std::string& path, const std::string& body,
+                   const std::string& key, std::map<std::string, std::string> headers = {},
+                   const std::string& contentType = "application/json") {
+    Poco::Net::HTTPClientSession s("127.0.0.1", server_->apiPort());
+    if (!key.empty()) headers["Authorization"] = "Bearer " + key;
+    return httpRequest(s, method, path, body, headers, contentType);
+  }
+
+  HttpResponse post(const std::string& body, const std::string& key,
+                    std::map<std::string, std::string> headers = {}) {
+    return api("POST", "/api/v1/teleconsultations", body, key, std::move(headers));
+  }
+
+  std::string createClient(const std::string& name, const std::string& role,
+                           const std::string& extra = "") {
+    auto r = admin("POST", "/admin/v1/clients",
+                   R"({"name":")" + name + R"(","role":")" + role + "\"" + extra + "}");
+    EXPECT_EQ(r.status, 201) << r.body;
+    auto doc = common::parseJson(r.body);
+    return doc ? std::string((*doc)["key"].GetString()) : std::string();
+  }
+
+  static common::JsonDocument json(const HttpResponse& r) {
+    auto doc = common::parseJson(r.body);
+    EXPECT_TRUE(doc.hasValue()) << r.body;
+    return doc ? std::move(doc).value() : common::JsonDocument();
+  }
+
+  /// The full example with its external ids renamed, so it is a new record.
+  static std::string fullExampleAs(const std::string& externalId) {
+    std::string body = readExample("teleconsultation-full.json");
+    for (std::size_t at = body.find("LGC-2026-000123"); at != std::string::npos;
+         at = body.find("LGC-2026-000123", at + externalId.size())) {
+      body.replace(at, 15, externalId);
+    }
+    return body;
+  }
+
+  testing::TempDir dir_;
+  // 2026-11-22T12:00:00Z: after the examples' encounters (20 and 21 November 2026).
+  common::ManualClock clock_{common::TimePoint(std::chrono::seconds(1795348800))};
+  std::unique_ptr<store::Store> store_;
+  std::unique_ptr<StoreActivityHistory> history_;
+  std::unique_ptr<mappings::RuleEngine> rules_;
+  std::unique_ptr<GatewayServer> server_;
+  std::string editorKey_;
+  std::string otherKey_;
+};
+
+TEST_F(EditorApiTest, FullExampleIsAcceptedWithOnlyTheExpectedIssues) {
+  auto r = post(readExample("teleconsultation-full.json"), editorKey_);
+  ASSERT_EQ(r.status, 201) << r.body;
+  auto doc = json(r);
+  EXPECT_STREQ(doc["status"].GetString(), "accepted");
+  EXPECT_STREQ(doc["externalId"].GetString(), "LGC-2026-000123");
+  EXPECT_EQ(r.header("Location"), std::string("/api/v1/teleconsultations/") + doc["id"].GetString());
+  // No declared activity: the cap is reported as not evaluated, nothing else.
+  EXPECT_EQ(ruleIds(doc["outcome"]), std::multiset<std::string>{"TLC-ACTIVITY-CAP"});
+  EXPECT_STREQ(doc["outcome"]["issue"][0]["severity"].GetString(), "information");
+  EXPECT_EQ(doc["documents"].Size(), 3u);
+}
+
+TEST_F(EditorApiTest, MinimalExampleIsAcceptedWithTheInsWarning) {
+  auto r = post(readExample("teleconsultation-minimal.json"), editorKey_);
+  ASSERT_EQ(r.status, 201) << r.body;
+  auto doc = json(r);
+  EXPECT_EQ(ruleIds(doc["outcome"]), std::multiset<std::string>{"ID-INS-QUALIFIED"});
+  EXPECT_FALSE(doc.root().HasMember("externalId"));
+}
+
+TEST_F(EditorApiTest, SickLeaveProlongationIsAddedToTheFullExampleByExternalId) {
+  ASSERT_EQ(post(readExample("teleconsultation-full.json"), editorKey_).status, 201);
+  auto r = api("POST", "/api/v1/teleconsultations/ext:LGC-2026-000123/documents",
+               readExample("document-sick-leave-prolongation.json"), editorKey_);
+  ASSERT_EQ(r.status, 201) << r.body;
+  auto doc = json(r);
+  EXPECT_STREQ(doc["kind"].GetString(), "sick-leave");
+  EXPECT_EQ(doc["outcome"]["issue"].Size(), 0u);
+
+  auto status = api("GET", "/api/v1/teleconsultations/ext:LGC-2026-000123", "", editorKey_);
+  ASSERT_EQ(status.status, 200);
+  EXPECT_EQ(json(status)["documents"].Size(), 4u);
+}
+
+TEST_F(EditorApiTest, StatusReadShowsTheRecordAndItsDocuments) {
+  auto created = json(post(readExample("teleconsultation-full.json"), editorKey_));
+  const std::string id = created["id"].GetString();
+  auto r = api("GET", "/api/v1/teleconsultations/" + id, "", editorKey_);
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto doc = json(r);
+  EXPECT_EQ(std::string(doc["id"].GetString()), id);
+  EXPECT_STREQ(doc["externalId"].GetString(), "LGC-2026-000123");
+  EXPECT_EQ(doc["documents"].Size(), 3u);
+  EXPECT_TRUE(doc["deliveries"].IsArray());
+}
+
+TEST_F(EditorApiTest, SameBodyWithSameExternalIdIsReplayedExactly) {
+  auto first = post(readExample("teleconsultation-full.json"), editorKey_);
+  ASSERT_EQ(first.status, 201);
+  auto again = post(readExample("teleconsultation-full.json"), editorKey_);
+  EXPECT_EQ(again.status, 201);
+  EXPECT_EQ(again.header("Idempotent-Replayed"), "true");
+  EXPECT_EQ(again.body, first.body);
+  EXPECT_TRUE(first.header("Idempotent-Replayed").empty());
+}
+
+TEST_F(EditorApiTest, ReplayIgnoresMemberOrderAndWhitespace) {
+  ASSERT_EQ(post(readExample("teleconsultation-minimal.json"), editorKey_,
+                 {{"Idempotency-Key", "k-1"}}).status, 201);
+  auto doc = common::parseJson(readExample("teleconsultation-minimal.json"));
+  ASSERT_TRUE(doc.hasValue());
+  // Same content, compact and with the members of the root in reverse order.
+  std::string reordered = "{";
+  std::vector<std::string> members;
+  for (auto it = doc->root().MemberBegin(); it != doc->root().MemberEnd(); ++it) {
+    members.insert(members.begin(), "\"" + std::string(it->name.GetString()) +
+                                        "\":" + common::canonicalJson(*doc, it->value));
+  }
+  for (std::size_t i = 0; i < members.size(); ++i) reordered += (i ? "," : "") + members[i];
+  reordered += "}";
+  auto again = post(reordered, editorKey_, {{"Idempotency-Key", "k-1"}});
+  EXPECT_EQ(again.status, 201);
+  EXPECT_EQ(again.header("Idempotent-Replayed"), "true");
+}
+
+TEST_F(EditorApiTest, SameExternalIdWithAnotherBodyIsAConflict) {
+  ASSERT_EQ(post(readExample("teleconsultation-full.json"), editorKey_).status, 201);
+  std::string changed = readExample("teleconsultation-full.json");
+  changed.replace(changed.find("09:45:00"), 8, "09:46:00");
+  auto r = post(changed, editorKey_);
+  EXPECT_EQ(r.status, 409) << r.body;
+  auto doc = json(r);
+  EXPECT_STREQ(doc["issue"][0]["code"].GetString(), "conflict");
+  EXPECT_STREQ(doc["issue"][0]["expression"][0].GetString(), "externalId");
+}
+
+TEST_F(EditorApiTest, IdempotencyKeyReplaysAndConflicts) {
+  const std::string body = readExample("teleconsultation-minimal.json");
+  auto first = post(body, editorKey_, {{"Idempotency-Key", "req-7"}});
+  ASSERT_EQ(first.status, 201);
+  auto replay = post(body, editorKey_, {{"Idempotency-Key", "req-7"}});
+  EXPECT_EQ(replay.status, 201);
+  EXPECT_EQ(replay.header("Idempotent-Replayed"), "true");
+  EXPECT_EQ(replay.body, first.body);
+  std::string other = body;
+  other.replace(other.find("18:12:00"), 8, "18:13:00");
+  EXPECT_EQ(post(other, editorKey_, {{"Idempotency-Key", "req-7"}}).status, 409);
+  // Without the key the same body is simply a new record.
+  auto fresh = post(body, editorKey_);
+  EXPECT_EQ(fresh.status, 201);
+  EXPECT_NE(json(fresh)["id"].GetString(), json(first)["id"].GetString());
+}
+
+TEST_F(EditorApiTest, IdempotencyKeysAreScopedToTheClient) {
+  const std::string body = readExample("teleconsultation-minimal.json");
+  ASSERT_EQ(post(body, editorKey_, {{"Idempotency-Key", "shared"}}).status, 201);
+  auto other = post(body, otherKey_, {{"Idempotency-Key", "shared"}});
+  EXPECT_EQ(other.status, 201);
+  EXPECT_TRUE(other.header("Idempotent-Replayed").empty());
+}
+
+TEST_F(EditorApiTest, AnotherClientsRecordIsNotFound) {
+  auto created = json(post(readExample("teleconsultation-full.json"), editorKey_));
+  const std::string id = created["id"].GetString();
+  EXPECT_EQ(api("GET", "/api/v1/teleconsultations/" + id, "", otherKey_).status, 404);
+  EXPECT_EQ(api("GET", "/api/v1/teleconsultations/ext:LGC-2026-000123", "", otherKey_).status, 404);
+  EXPECT_EQ(api("POST", "/api/v1/teleconsultations/" + id + "/documents",
+                readExample("document-sick-leave-prolongation.json"), otherKey_)
+                .status,
+            404);
+  EXPECT_EQ(api("GET", "/api/v1/teleconsultations/" + id + "/fhir", "", otherKey_).status, 404);
+  // The same externalId is free for the other client.
+  EXPECT_EQ(post(readExample("teleconsultation-full.json"), otherKey_).status, 201);
+}
+
+TEST_F(EditorApiTest, UnknownRecordIsNotFound) {
+  auto r = api("GET", "/api/v1/teleconsultations/00000000-0000-4000-8000-000000000000", "",
+               editorKey_);
+  EXPECT_EQ(r.status, 404);
+  EXPECT_STREQ(json(r)["issue"][0]["code"].GetString(), "not-found");
+}
+
+TEST_F(EditorApiTest, MissingOrBadKeyIs401) {
+  auto missing = post(readExample("teleconsultation-minimal.json"), "");
+  EXPECT_EQ(missing.status, 401);
+  EXPECT_EQ(missing.header("WWW-Authenticate"), "Bearer");
+  EXPECT_EQ(post(readExample("teleconsultation-minimal.json"), "kdeadbeefdeadbeef.00").status, 401);
+  std::string tampered = editorKey_;
+  tampered.back() = tampered.back() == '0' ? '1' : '0';
+  EXPECT_EQ(post(readExample("teleconsultation-minimal.json"), tampered).status, 401);
+}
+
+TEST_F(EditorApiTest, AdminKeyOnTheEditorApiIs403AndEditorKeyOnAdminIs403) {
+  const std::string adminKey = createClient("ops", "admin");
+  EXPECT_EQ(post(readExample("teleconsultation-minimal.json"), adminKey).status, 403);
+  EXPECT_EQ(admin("GET", "/admin/v1/clients", "", editorKey_).status, 403);
+  EXPECT_EQ(admin("GET", "/admin/v1/clients", "", adminKey).status, 200);
+}
+
+TEST_F(EditorApiTest, DisabledClientKeyStopsWorking) {
+  auto created = admin("POST", "/admin/v1/clients", R"({"name":"gone","role":"editor"})");
+  auto doc = json(created);
+  const std::string key = doc["key"].GetString();
+  ASSERT_EQ(post(readExample("teleconsultation-minimal.json"), key).status, 201);
+  EXPECT_EQ(admin("DELETE", std::string("/admin/v1/clients/") + doc["id"].GetString()).status, 204);
+  EXPECT_EQ(post(readExample("teleconsultation-minimal.json"), key).status, 401);
+}
+
+TEST_F(EditorApiTest, NonJsonBodyIs400WithTheOffset) {
+  auto r = post(R"({"patient": )", editorKey_);
+  EXPECT_EQ(r.status, 400);
+  EXPECT_NE(json(r)["issue"][0]["diagnostics"].GetString(), std::string());
+  EXPECT_EQ(post("[1,2]", editorKey_).status, 400);
+}
+
+TEST_F(EditorApiTest, WrongJsonTypeIs400WithThePath) {
+  auto r = post(R"({"patient": {"family": 12}})", editorKey_);
+  EXPECT_EQ(r.status, 400) << r.body;
+  auto doc = json(r);
+  EXPECT_STREQ(doc["issue"][0]["code"].GetString(), "structure");
+  EXPECT_STREQ(doc["issue"][0]["expression"][0].GetString(), "patient.family");
+}
+
+TEST_F(EditorApiTest, WrongContentTypeIs415) {
+  auto r = api("POST", "/api/v1/teleconsultations", readExample("teleconsultation-minimal.json"),
+               editorKey_, {}, "text/plain");
+  EXPECT_EQ(r.status, 415);
+}
+
+TEST_F(EditorApiTest, RuleErrorIs422AndStoresNothing) {
+  std::string body = readExample("teleconsultation-full.json");
+  body.replace(body.find("\"video\""), 7, "\"phone\"");
+  auto r = post(body, editorKey_);
+  ASSERT_EQ(r.status, 422) << r.body;
+  auto doc = json(r);
+  EXPECT_EQ(ruleIds(doc.root()).count("TLC-VIDEO"), 1u);
+  EXPECT_EQ(api("GET", "/api/v1/teleconsultations/ext:LGC-2026-000123", "", editorKey_).status, 404);
+  // And the external id is still free: the corrected body is accepted.
+  EXPECT_EQ(post(readExample("teleconsultation-full.json"), editorKey_).status, 201);
+}
+
+TEST_F(EditorApiTest, MissingRequiredFieldIs422WithRequiredIssue) {
+  std::string body = readExample("teleconsultation-minimal.json");
+  body.replace(body.find("\"family\": \"BERNARD\","), 20, "");
+  auto r = post(body, editorKey_);
+  ASSERT_EQ(r.status, 422) << r.body;
+  auto doc = json(r);
+  bool found = false;
+  for (const auto& issue : doc["issue"].GetArray()) {
+    found = found || (std::string(issue["code"].GetString()) == "required" &&
+                      std::string(issue["expression"][0].GetString()) == "patient.family");
+  }
+  EXPECT_TRUE(found) << r.body;
+}
+
+TEST_F(EditorApiTest, SickLeaveOfFourDaysByANonTreatingPhysicianIs422) {
+  ASSERT_EQ(post(readExample("teleconsultation-full.json"), editorKey_).status, 201);
+  auto r = api("POST", "/api/v1/teleconsultations/ext:LGC-2026-000123/documents",
+               R"({"kind":"sick-leave","type":"initial","start":"2026-11-20","end":"2026-11-23"})",
+               editorKey_);
+  ASSERT_EQ(r.status, 422) << r.body;
+  EXPECT_EQ(ruleIds(json(r).root()).count("AAT-3-DAYS"), 1u);
+}
+
+TEST_F(EditorApiTest, ActivityCapWarnsOnceTheDeclaredShareIsExceeded) {
+  // 4 acts declared: one teleconsultation is already 25 % > 20 %.
+  auto put = admin("PUT", "/admin/v1/practitioners/10003456786/activity",
+                   R"({"year": 2026, "totalActs": 4})");
+  ASSERT_EQ(put.status, 200) << put.body;
+  auto r = post(readExample("teleconsultation-full.json"), editorKey_);
+  ASSERT_EQ(r.status, 201) << r.body;
+  auto ids = ruleIds(json(r)["outcome"]);
+  EXPECT_EQ(ids.count("TLC-ACTIVITY-CAP"), 1u);
+  EXPECT_STREQ(json(r)["outcome"]["issue"][0]["severity"].GetString(), "warning");
+}
+
+TEST_F(EditorApiTest, ActivityDeclarationRejectsABadRpps) {
+  auto r = admin("PUT", "/admin/v1/practitioners/10003456787/activity",
+                 R"({"year": 2026, "totalActs": 4})");
+  EXPECT_EQ(r.status, 422);
+  EXPECT_EQ(ruleIds(json(r).root()).count("ID-RPPS"), 1u);
+}
+
+TEST_F(EditorApiTest, ValidateIsADryRun) {
+  std::string body = readExample("teleconsultation-full.json");
+  body.replace(body.find("\"video\""), 7, "\"phone\"");
+  auto r = api("POST", "/api/v1/$validate", body, editorKey_);
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto doc = json(r);
+  EXPECT_STREQ(doc["resourceType"].GetString(), "OperationOutcome");
+  EXPECT_EQ(ruleIds(doc.root()).count("TLC-VIDEO"), 1u);
+  auto ok = api("POST", "/api/v1/$validate", readExample("teleconsultation-full.json"), editorKey_);
+  EXPECT_EQ(ok.status, 200);
+  // Nothing was stored: the record does not exist.
+  EXPECT_EQ(api("GET", "/api/v1/teleconsultations/ext:LGC-2026-000123", "", editorKey_).status, 404);
+}
+
+TEST_F(EditorApiTest, FhirBundleIsNotProducedYet) {
+  ASSERT_EQ(post(readExample("teleconsultation-full.json"), editorKey_).status, 201);
+  EXPECT_EQ(api("GET", "/api/v1/teleconsultations/ext:LGC-2026-000123/fhir", "", editorKey_).status,
+            501);
+}
+
+TEST_F(EditorApiTest, RateLimitAnswers429WithRetryAfter) {
+  const std::string limited = createClient("slow editor", "editor", R"(,"rateLimit": 2)");
+  const std::string body = readExample("teleconsultation-minimal.json");
+  EXPECT_EQ(post(body, limited).status, 201);
+  EXPECT_EQ(post(body, limited).status, 201);
+  auto r = post(body, limited);
+  EXPECT_EQ(r.status, 429);
+  EXPECT_EQ(r.header("Retry-After"), "30");
+  clock_.advance(std::chrono::seconds(30));
+  EXPECT_EQ(post(body, limited).status, 201);
+  // Other clients are not affected.
+  EXPECT_EQ(post(body, editorKey_).status, 201);
+}
+
+TEST_F(EditorApiTest, StoreThatCannotTakeTheWriteAnswers503AndNothingIsHalfStored) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((dir_.path() / "data" / "gateway.db").c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "BEGIN EXCLUSIVE", nullptr, nullptr, nullptr), SQLITE_OK);
+  auto r = post(readExample("teleconsultation-full.json"), editorKey_);
+  EXPECT_EQ(r.status, 503) << r.body;
+  sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+  sqlite3_close(db);
+  EXPECT_EQ(api("GET", "/api/v1/teleconsultations/ext:LGC-2026-000123", "", editorKey_).status, 404);
+  EXPECT_EQ(post(readExample("teleconsultation-full.json"), editorKey_).status, 201);
+}
+
+TEST_F(EditorApiTest, AuditTrailRecordsActionsWithoutHealthData) {
+  ASSERT_EQ(post(readExample("teleconsultation-full.json"), editorKey_).status, 201);
+  EXPECT_EQ(post("{", editorKey_).status, 400);
+  auto r = admin("GET", "/admin/v1/audit?action=POST%20/api/v1/teleconsultations");
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto doc = json(r);
+  ASSERT_EQ(doc.root().Size(), 2u);
+  EXPECT_STREQ(doc.root()[0]["outcome"].GetString(), "201");
+  EXPECT_STREQ(doc.root()[1]["outcome"].GetString(), "400");
+  EXPECT_EQ(r.body.find("DURAND"), std::string::npos);
+  EXPECT_EQ(r.body.find("279035121518989"), std::string::npos);
+}
+
+class SmallBodyLimitTest : public EditorApiTest {
+ protected:
+  void SetUp() override { start(/*maxBodyBytes=*/512); }
+};
+
+TEST_F(SmallBodyLimitTest, BodyOverTheLimitIs413) {
+  auto r = post(readExample("teleconsultation-full.json"), editorKey_);
+  EXPECT_EQ(r.status, 413);
+  EXPECT_STREQ(json(r)["issue"][0]["code"].GetString(), "too-costly");
+}
+
+}  // namespace
+}  // namespace fhirgw::gateway
