@@ -472,9 +472,10 @@ class ObjectReader {
           continue;
         }
         good = false;
-        binding_.error(path + "[" + std::to_string(i) + "]: must be " +
-                       std::string(elementExpected) + ", got " +
-                       describeFileValue(n.members[i], false) + " " + origin);
+        std::string message = path + "[" + std::to_string(i) + "]: must be ";
+        message += elementExpected;
+        message += ", got " + describeFileValue(n.members[i], false) + " " + origin;
+        binding_.error(std::move(message));
       }
       if (!good) return;
       out = std::move(values);
@@ -637,6 +638,7 @@ void bindTls(ObjectReader& r, TlsConfig& tls) {
 template <typename Value>
 std::vector<std::string> namesOf(const std::map<std::string, Value, std::less<>>& map) {
   std::vector<std::string> names;
+  names.reserve(map.size());
   for (const auto& entry : map) names.push_back(entry.first);
   return names;
 }

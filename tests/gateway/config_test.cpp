@@ -8,17 +8,27 @@
 #include <filesystem>
 #include <fstream>
 #include <regex>
+#include <set>
 #include <sstream>
 #include <string>
+
+#include "fhirgw/common/clock.hpp"
+#include "fhirgw/mappings/rule_engine.hpp"
+#include "fhirgw/mappings/rules.hpp"
 
 namespace fhirgw::gateway {
 namespace {
 
 using ::testing::AllOf;
+using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::Not;
+using ::testing::Pair;
 using Env = std::map<std::string, std::string>;
 using Sets = std::vector<std::pair<std::string, std::string>>;
+using mappings::Relation;
+using mappings::RuleConfig;
+using mappings::RuleSeverity;
 
 constexpr const char* kGoodToken = "0123456789abcdef0123";
 
@@ -239,20 +249,58 @@ TEST(ConfigLoading, AnUnknownOverrideBelowTlsDoesNotSwitchTlsOn) {
   EXPECT_THAT(e, Not(HasSubstr("certificateFile")));
 }
 
-TEST(ConfigLoading, EveryDocumentedKeyIsKnown) {
-  // The documentation's table is the operators' list; each row must name a real key.
+// The rows of the key table of docs/configuration.md (its "## Keys" section).
+std::vector<std::string> documentedKeys() {
   std::string doc = readFile(sourceDir() / "docs" / "configuration.md");
-  std::regex row(R"(\n\| `([a-zA-Z.]+)` \|)");
-  int rows = 0;
-  for (std::sregex_iterator it(doc.begin(), doc.end(), row), end; it != end; ++it) {
-    std::string key = (*it)[1];
-    ++rows;
+  std::size_t begin = doc.find("\n## Keys\n");
+  std::size_t end = doc.find("\n## ", begin + 1);
+  EXPECT_NE(begin, std::string::npos) << "docs/configuration.md has no \"## Keys\" section";
+  if (begin == std::string::npos) return {};
+  std::string section = doc.substr(begin, end == std::string::npos ? end : end - begin);
+  std::regex row(R"(\n\| `([a-zA-Z.<>-]+)` \|)");
+  std::vector<std::string> keys;
+  for (std::sregex_iterator it(section.begin(), section.end(), row), stop; it != stop; ++it) {
+    keys.push_back((*it)[1]);
+  }
+  return keys;
+}
+
+TEST(ConfigLoading, EveryDocumentedKeyIsKnown) {
+  // The documentation's table is the operators' list; each row must name a real key, and each
+  // plain key (not a pattern such as rules.tariffs.<ACT>) must be reachable by an override.
+  const std::vector<std::string> schema = configurationKeys();
+  const std::vector<std::string> documented = documentedKeys();
+  for (const std::string& key : documented) {
+    EXPECT_NE(std::find(schema.begin(), schema.end(), key), schema.end()) << key;
+    if (key.find('<') != std::string::npos) continue;
     common::Result<GatewayConfig> r = load(std::nullopt, {}, {{key, "x"}});
     if (!r.hasValue()) {
       EXPECT_THAT(r.error().message(), Not(HasSubstr("unknown key"))) << key;
     }
   }
-  EXPECT_EQ(rows, 21);  // every leaf of the schema
+  EXPECT_EQ(std::set<std::string>(documented.begin(), documented.end()).size(), documented.size())
+      << "a key is documented twice";
+}
+
+TEST(ConfigLoading, EveryKeyOfTheSchemaIsDocumented) {
+  const std::vector<std::string> documented = documentedKeys();
+  for (const std::string& key : configurationKeys()) {
+    EXPECT_NE(std::find(documented.begin(), documented.end(), key), documented.end())
+        << key << " is missing from docs/configuration.md";
+  }
+}
+
+TEST(ConfigLoading, SchemaKeysWriteDataNamedMembersAsPatterns) {
+  const std::vector<std::string> keys = configurationKeys();
+  for (const char* key : {"server.port", "rules.severity.<RULE-ID>", "rules.tariffs.<ACT>",
+                          "rules.activityCap.default", "rules.activityCap.<specialty>",
+                          "rules.maxStartAheadSeconds"}) {
+    EXPECT_NE(std::find(keys.begin(), keys.end(), key), keys.end()) << key;
+  }
+  for (const char* key :
+       {"rules.severity.TLC-PATHWAY", "rules.tariffs.TCG", "rules.activityCap.psychiatry"}) {
+    EXPECT_EQ(std::find(keys.begin(), keys.end(), key), keys.end()) << key;
+  }
 }
 
 // --- Types and ranges ------------------------------------------------------------------------
@@ -514,6 +562,293 @@ TEST(ConfigLoading, EveryErrorIsReportedJoinedBySemicolons) {
                        HasSubstr("admin.port: must be an integer")));
 }
 
+// --- Rules (rules.*) ----------------------------------------------------------------------
+
+// Compares every member: the structured binding stops compiling when RuleConfig gains one, so
+// this helper (and the loader) cannot silently miss it.
+void expectSameRules(const RuleConfig& actual, const RuleConfig& expected) {
+  const auto& [severities, tariffs, majorations, capDefault, capBySpecialty, testOids, neighbours,
+               maxDocumentBytes, exemptRelations, maxStartAhead] = actual;
+  EXPECT_EQ(severities, expected.severities);
+  EXPECT_EQ(tariffs, expected.tariffs);
+  EXPECT_EQ(majorations, expected.forbiddenMajorations);
+  EXPECT_EQ(capDefault, expected.activityCapDefaultPercent);
+  EXPECT_EQ(capBySpecialty, expected.activityCapPercentBySpecialty);
+  EXPECT_EQ(testOids, expected.acceptTestInsOids);
+  EXPECT_EQ(neighbours, expected.neighbouringDepartements);
+  EXPECT_EQ(maxDocumentBytes, expected.maxDocumentBytes);
+  EXPECT_EQ(exemptRelations, expected.sickLeaveExemptRelations);
+  EXPECT_EQ(maxStartAhead, expected.maxStartAhead);
+}
+
+std::vector<std::string> engineRuleIds() {
+  std::vector<std::string> ids;
+  for (const mappings::RuleInfo* info : mappings::ruleCatalogue()) {
+    EXPECT_NE(info, nullptr) << "ruleCatalogue names a rule the engine does not register";
+    if (info != nullptr) ids.emplace_back(info->id);
+  }
+  return ids;
+}
+
+TEST(RulesConfig, DefaultsAreTheRuleEngineDefaults) {
+  expectSameRules(valueOf(load(std::nullopt)).rules, RuleConfig{});
+  expectSameRules(valueOf(load(R"({"rules": {}})")).rules, RuleConfig{});
+}
+
+TEST(RulesConfig, EveryKeyIsReadFromTheFile) {
+  const GatewayConfig c = valueOf(load(R"({"rules": {
+    "severity": {"TLC-PATHWAY": "off", "BILL-AMOUNT": "error", "ID-RPPS": "warning",
+                 "DOC-CONTENT": "information"},
+    "tariffs": {"TCG": "26.00", "TC": "25.0"},
+    "activityCap": {"default": 25, "psychiatry": 50, "general-practice": 30},
+    "forbiddenMajorations": ["F", "MN"],
+    "acceptTestInsOids": true,
+    "neighbouringDepartements": [["51", "02"], ["2A", "2B"]],
+    "maxDocumentBytes": 1048576,
+    "sickLeaveExemptRelations": ["treating-physician", "other"],
+    "maxStartAheadSeconds": 60
+  }})"));
+  const RuleConfig& r = c.rules;
+  EXPECT_THAT(r.severities, ElementsAre(Pair("BILL-AMOUNT", RuleSeverity::kError),
+                                        Pair("DOC-CONTENT", RuleSeverity::kInformation),
+                                        Pair("ID-RPPS", RuleSeverity::kWarning),
+                                        Pair("TLC-PATHWAY", RuleSeverity::kOff)));
+  EXPECT_THAT(r.tariffs, ElementsAre(Pair("TC", "25.0"), Pair("TCG", "26.00")));
+  EXPECT_EQ(r.activityCapDefaultPercent, 25);
+  EXPECT_THAT(r.activityCapPercentBySpecialty,
+              ElementsAre(Pair("general-practice", 30), Pair("psychiatry", 50)));
+  EXPECT_EQ(r.activityCapPercent("pediatrics"), 25);
+  EXPECT_THAT(r.forbiddenMajorations, ElementsAre("F", "MN"));
+  EXPECT_TRUE(r.acceptTestInsOids);
+  EXPECT_THAT(r.neighbouringDepartements, ElementsAre(Pair("51", "02"), Pair("2A", "2B")));
+  EXPECT_EQ(r.maxDocumentBytes, 1048576u);
+  EXPECT_THAT(r.sickLeaveExemptRelations,
+              ElementsAre(Relation::kTreatingPhysician, Relation::kOther));
+  EXPECT_EQ(r.maxStartAhead, std::chrono::seconds(60));
+}
+
+TEST(RulesConfig, TariffsAndSpecialtyCapsInTheFileAddToTheDefaults) {
+  const RuleConfig r = valueOf(load(R"({"rules": {"tariffs": {"TC": "20.00"},
+                                 "activityCap": {"pediatrics": 30}}})"))
+                           .rules;
+  EXPECT_THAT(r.tariffs, ElementsAre(Pair("TC", "20.00"), Pair("TCG", "25.00")));
+  EXPECT_THAT(r.activityCapPercentBySpecialty,
+              ElementsAre(Pair("pediatrics", 30), Pair("psychiatry", 40)));
+  EXPECT_EQ(r.activityCapDefaultPercent, 20);
+}
+
+TEST(RulesConfig, ArraysInTheFileReplaceTheDefaults) {
+  const RuleConfig r = valueOf(load(R"({"rules": {"forbiddenMajorations": [],
+                                                  "sickLeaveExemptRelations": ["referent-midwife"]}})"))
+                           .rules;
+  EXPECT_TRUE(r.forbiddenMajorations.empty());
+  EXPECT_THAT(r.sickLeaveExemptRelations, ElementsAre(Relation::kReferentMidwife));
+}
+
+TEST(RulesConfig, SeverityIsOverriddenBySet) {
+  const RuleConfig r =
+      valueOf(load(R"({"rules": {"severity": {"TLC-PATHWAY": "error"}}})", {},
+                   {{"rules.severity.TLC-PATHWAY", "off"}, {"rules.severity.ID-INS", "warning"}}))
+          .rules;
+  EXPECT_THAT(r.severities, ElementsAre(Pair("ID-INS", RuleSeverity::kWarning),
+                                        Pair("TLC-PATHWAY", RuleSeverity::kOff)));
+}
+
+TEST(RulesConfig, SeverityIsOverriddenByTheEnvironmentWithTheRuleIdUpperCasedAsIs) {
+  // The usual naming, kept for rule IDs: the path upper-cased, '.' -> '_', '-' left alone.
+  const RuleConfig r =
+      valueOf(load(std::nullopt, {{"FHIRGW_RULES_SEVERITY_TLC-PATHWAY", "off"},
+                                  {"FHIRGW_RULES_SEVERITY_AAT-3-DAYS", "warning"}}))
+          .rules;
+  EXPECT_THAT(r.severities, ElementsAre(Pair("AAT-3-DAYS", RuleSeverity::kWarning),
+                                        Pair("TLC-PATHWAY", RuleSeverity::kOff)));
+  EXPECT_THAT(errorOf(load(std::nullopt, {{"FHIRGW_RULES_SEVERITY_TLC_PATHWAY", "off"}})),
+              HasSubstr("environment FHIRGW_RULES_SEVERITY_TLC_PATHWAY: unknown configuration key "
+                        "(did you mean FHIRGW_RULES_SEVERITY_TLC-PATHWAY?)"));
+}
+
+TEST(RulesConfig, EveryRuleOfTheEngineHasASeverityKeyThatTheEngineObeys) {
+  const std::vector<std::string> ids = engineRuleIds();
+  EXPECT_EQ(ids.size(), 18u);  // the rules table of rules.md
+  Sets sets;
+  for (const std::string& id : ids) sets.emplace_back("rules.severity." + id, "off");
+  const GatewayConfig c = valueOf(load(std::nullopt, {}, sets));
+  const common::ManualClock clock(common::TimePoint{});
+  const mappings::RuleEngine engine(c.rules, clock, nullptr);
+  for (const std::string& id : ids) EXPECT_EQ(engine.severityOf(id), RuleSeverity::kOff) << id;
+}
+
+TEST(RulesConfig, UnknownRuleIdIsAnErrorNamingItsPath) {
+  EXPECT_THAT(errorOf(load(R"({"rules": {"severity": {"FOO": "off"}}})")),
+              HasSubstr("rules.severity.FOO: unknown key in gateway.json"));
+  EXPECT_THAT(errorOf(load(std::nullopt, {}, {{"rules.severity.FOO", "off"}})),
+              HasSubstr("--set rules.severity.FOO: unknown key"));
+  EXPECT_THAT(errorOf(load(std::nullopt, {{"FHIRGW_RULES_SEVERITY_FOO", "off"}})),
+              HasSubstr("environment FHIRGW_RULES_SEVERITY_FOO: unknown configuration key"));
+}
+
+TEST(RulesConfig, RuleIdsAreCaseSensitive) {
+  EXPECT_THAT(errorOf(load(R"({"rules": {"severity": {"tlc-pathway": "off"}}})")),
+              HasSubstr("rules.severity.tlc-pathway: unknown key in gateway.json"));
+}
+
+TEST(RulesConfig, BadSeverityIsRejectedWithTheAllowedValues) {
+  EXPECT_THAT(errorOf(load(R"({"rules": {"severity": {"TLC-VIDEO": "warn"}}})")),
+              HasSubstr("rules.severity.TLC-VIDEO: must be one of error, warning, information, "
+                        "off, got the string \"warn\" in gateway.json"));
+  EXPECT_THAT(errorOf(load(std::nullopt, {}, {{"rules.severity.TLC-VIDEO", "ERROR"}})),
+              HasSubstr("rules.severity.TLC-VIDEO: must be one of error, warning, information, "
+                        "off, got \"ERROR\" from --set rules.severity.TLC-VIDEO"));
+  EXPECT_THAT(errorOf(load(R"({"rules": {"severity": {"TLC-VIDEO": false}}})")),
+              HasSubstr("rules.severity.TLC-VIDEO: must be one of error, warning, information, "
+                        "off, got false"));
+}
+
+TEST(RulesConfig, TariffThatIsNotADecimalIsRejectedNamingTheActAndTheSource) {
+  EXPECT_THAT(errorOf(load(R"({"rules": {"tariffs": {"TC": "25,00"}}})")),
+              HasSubstr("rules.tariffs.TC: must be a non-negative decimal such as \"25.00\", got "
+                        "the string \"25,00\" in gateway.json"));
+  EXPECT_THAT(errorOf(load(std::nullopt, {}, {{"rules.tariffs.TCG", "-1.00"}})),
+              HasSubstr("rules.tariffs.TCG: must be a non-negative decimal such as \"25.00\", "
+                        "got \"-1.00\" from --set rules.tariffs.TCG"));
+}
+
+TEST(RulesConfig, TariffWrittenAsAJsonNumberIsATypeError) {
+  // Decimals are kept as text: a string says exactly which digits are meant.
+  EXPECT_THAT(errorOf(load(R"({"rules": {"tariffs": {"TCG": 25.00}}})")),
+              HasSubstr("rules.tariffs.TCG: must be a string, got the number 25.00"));
+}
+
+TEST(RulesConfig, TariffOverridesChangeActsOfTheFileOrTheDefaults) {
+  EXPECT_THAT(valueOf(load(std::nullopt, {}, {{"rules.tariffs.TCG", "26.00"}})).rules.tariffs,
+              ElementsAre(Pair("TCG", "26.00")));
+  EXPECT_THAT(valueOf(load(R"({"rules": {"tariffs": {"TC": "20.00"}}})",
+                           {{"FHIRGW_RULES_TARIFFS_TC", "21.00"}}))
+                  .rules.tariffs,
+              ElementsAre(Pair("TC", "21.00"), Pair("TCG", "25.00")));
+}
+
+TEST(RulesConfig, AnOverrideCannotAddATariff) {
+  EXPECT_THAT(errorOf(load(std::nullopt, {}, {{"rules.tariffs.TCX", "1.00"}})),
+              HasSubstr("--set rules.tariffs.TCX: unknown key (overrides can only change members "
+                        "of rules.tariffs that the configuration file or the defaults have)"));
+  EXPECT_THAT(errorOf(load(std::nullopt, {{"FHIRGW_RULES_TARIFFS_TE", "1.00"}})),
+              HasSubstr("environment FHIRGW_RULES_TARIFFS_TE: unknown configuration key "
+                        "(overrides can only change members of rules.tariffs"));
+}
+
+TEST(RulesConfig, ActNamesThatAreEmptyHoldADotOrDifferOnlyInCaseAreRejected) {
+  std::string e = errorOf(load(R"({"rules": {"tariffs": {"": "1.00", "T.C": "1.00"}}})"));
+  EXPECT_THAT(e, HasSubstr("rules.tariffs: the member name \"\" in gateway.json must be "
+                           "non-empty and without '.'"));
+  EXPECT_THAT(e, HasSubstr("rules.tariffs: the member name \"T.C\""));
+  EXPECT_THAT(errorOf(load(R"({"rules": {"tariffs": {"tcg": "1.00"}}})")),
+              HasSubstr("rules.tariffs.tcg: must not differ from rules.tariffs.TCG only in case"));
+}
+
+TEST(RulesConfig, ActivityCapOutOfRangeIsRejected) {
+  EXPECT_THAT(errorOf(load(R"({"rules": {"activityCap": {"default": 101}}})")),
+              HasSubstr("rules.activityCap.default: must be an integer between 0 and 100, got the "
+                        "number 101 in gateway.json"));
+  EXPECT_THAT(errorOf(load(R"({"rules": {"activityCap": {"pediatrics": -1}}})")),
+              HasSubstr("rules.activityCap.pediatrics: must be an integer between 0 and 100"));
+  EXPECT_THAT(errorOf(load(std::nullopt, {}, {{"rules.activityCap.psychiatry", "20.5"}})),
+              HasSubstr("rules.activityCap.psychiatry: must be an integer between 0 and 100, got "
+                        "\"20.5\" from --set"));
+}
+
+TEST(RulesConfig, ActivityCapsAreOverriddenPerSpecialty) {
+  const RuleConfig r = valueOf(load(std::nullopt, {{"FHIRGW_RULES_ACTIVITYCAP_DEFAULT", "0"}},
+                                    {{"rules.activityCap.psychiatry", "100"}}))
+                           .rules;
+  EXPECT_EQ(r.activityCapDefaultPercent, 0);
+  EXPECT_EQ(r.activityCapPercent("psychiatry"), 100);
+}
+
+TEST(RulesConfig, BadRelationCodeIsRejectedNamingItsIndex) {
+  EXPECT_THAT(
+      errorOf(load(R"({"rules": {"sickLeaveExemptRelations": ["treating-physician", "nurse"]}})")),
+      HasSubstr("rules.sickLeaveExemptRelations[1]: must be one of treating-physician, "
+                "treating-physician-replacement, same-practice-same-specialty, referent-midwife, "
+                "other, got the string \"nurse\" in gateway.json"));
+  EXPECT_THAT(errorOf(load(R"({"rules": {"sickLeaveExemptRelations": "other"}})")),
+              HasSubstr("rules.sickLeaveExemptRelations: must be an array of relation codes, got "
+                        "the string \"other\" in gateway.json"));
+}
+
+TEST(RulesConfig, ArrayOverridesAreWrittenAsJson) {
+  const RuleConfig r =
+      valueOf(load(std::nullopt, {{"FHIRGW_RULES_NEIGHBOURINGDEPARTEMENTS", R"([["51", "02"]])"}},
+                   {{"rules.forbiddenMajorations", R"(["F"])"},
+                    {"rules.sickLeaveExemptRelations", R"(["treating-physician"])"}}))
+          .rules;
+  EXPECT_THAT(r.neighbouringDepartements, ElementsAre(Pair("51", "02")));
+  EXPECT_THAT(r.forbiddenMajorations, ElementsAre("F"));
+  EXPECT_THAT(r.sickLeaveExemptRelations, ElementsAre(Relation::kTreatingPhysician));
+  EXPECT_THAT(errorOf(load(std::nullopt, {}, {{"rules.forbiddenMajorations", "F,MN"}})),
+              HasSubstr("rules.forbiddenMajorations: must be an array of majoration codes written "
+                        "as JSON, got \"F,MN\" from --set rules.forbiddenMajorations"));
+  EXPECT_THAT(errorOf(load(std::nullopt, {}, {{"rules.sickLeaveExemptRelations", R"(["x"])"}})),
+              HasSubstr("rules.sickLeaveExemptRelations[0]: must be one of treating-physician"));
+}
+
+TEST(RulesConfig, NeighbouringDepartementsMustBePairsOfDepartementCodes) {
+  EXPECT_THAT(errorOf(load(R"({"rules": {"neighbouringDepartements": [["51", "02"], ["51"]]}})")),
+              HasSubstr("rules.neighbouringDepartements[1]: must be a pair of strings such as "
+                        "[\"51\", \"02\"], got an array in gateway.json"));
+  EXPECT_THAT(errorOf(load(R"({"rules": {"neighbouringDepartements": [[51, 2]]}})")),
+              HasSubstr("rules.neighbouringDepartements[0]: must be a pair of strings"));
+  // The codes themselves are the rule engine's check, reported with the source of the value.
+  EXPECT_THAT(errorOf(load(R"({"rules": {"neighbouringDepartements": [["51", "2C"]]}})")),
+              AllOf(HasSubstr("rules.neighbouringDepartements[0]: not a pair of département codes"),
+                    HasSubstr("(in gateway.json)")));
+}
+
+TEST(RulesConfig, SizesAndDurationsAreBounded) {
+  EXPECT_THAT(errorOf(load(R"({"rules": {"maxDocumentBytes": 0}})")),
+              HasSubstr("rules.maxDocumentBytes: must be an integer between 1 and"));
+  EXPECT_THAT(errorOf(load(std::nullopt, {}, {{"rules.maxStartAheadSeconds", "-1"}})),
+              HasSubstr("rules.maxStartAheadSeconds: must be a whole number of seconds between 0 "
+                        "and 86400"));
+  EXPECT_EQ(
+      valueOf(load(std::nullopt, {{"FHIRGW_RULES_MAXSTARTAHEADSECONDS", "0"}})).rules.maxStartAhead,
+      std::chrono::seconds(0));
+}
+
+TEST(RulesConfig, AcceptTestInsOidsIsABoolean) {
+  EXPECT_TRUE(valueOf(load(std::nullopt, {{"FHIRGW_RULES_ACCEPTTESTINSOIDS", "true"}}))
+                  .rules.acceptTestInsOids);
+  EXPECT_THAT(errorOf(load(R"({"rules": {"acceptTestInsOids": "yes"}})")),
+              HasSubstr("rules.acceptTestInsOids: must be true or false"));
+}
+
+TEST(RulesConfig, UnknownKeyUnderRulesIsAnErrorNamingItsPath) {
+  std::string e = errorOf(load(R"({"rules": {"tarifs": {"TCG": "25.00"},
+                                             "activityCap": {"default": 20},
+                                             "maxDocumentByte": 5}})"));
+  EXPECT_THAT(e, HasSubstr("rules.tarifs: unknown key in gateway.json"));
+  EXPECT_THAT(e, HasSubstr("rules.maxDocumentByte: unknown key in gateway.json (did you mean "
+                           "rules.maxDocumentBytes?)"));
+  EXPECT_THAT(errorOf(load(R"({"rules": {"severity": "off"}})")),
+              HasSubstr("rules.severity: must be an object, got the string \"off\""));
+  EXPECT_THAT(errorOf(load(std::nullopt, {}, {{"rules.severity", "off"}})),
+              HasSubstr("--set rules.severity: unknown key (rules.severity is an object"));
+}
+
+TEST(RulesConfig, EveryRuleIdIsDocumentedWithItsDefaultSeverity) {
+  std::string doc = readFile(sourceDir() / "docs" / "configuration.md");
+  std::regex row(R"(\n\| `([A-Z0-9-]+)` \| (error|warning|information) \|)");
+  std::map<std::string, std::string> documented;
+  for (std::sregex_iterator it(doc.begin(), doc.end(), row), end; it != end; ++it) {
+    documented[(*it)[1]] = (*it)[2];
+  }
+  std::map<std::string, std::string> engine;
+  for (const mappings::RuleInfo* info : mappings::ruleCatalogue()) {
+    if (info != nullptr) engine[std::string(info->id)] = mappings::code(info->defaultSeverity);
+  }
+  EXPECT_EQ(documented, engine);
+}
+
 // --- The shipped file and the process environment --------------------------------------------
 
 TEST(ConfigLoading, TheDemoConfigFileLoadsWithTheDocumentedValues) {
@@ -527,6 +862,19 @@ TEST(ConfigLoading, TheDemoConfigFileLoadsWithTheDocumentedValues) {
   EXPECT_EQ(c.admin.listener.port, 8081);
   EXPECT_EQ(c.storage.dataDir, "data");
   EXPECT_EQ(c.logLevel, common::LogLevel::kInfo);
+  expectSameRules(c.rules, RuleConfig{});
+}
+
+TEST(ConfigLoading, EveryWholeFileExampleOfTheDocumentationLoads) {
+  std::string doc = readFile(sourceDir() / "docs" / "configuration.md");
+  std::regex block("```json\n(\\{[^`]*)```");
+  int examples = 0;
+  for (std::sregex_iterator it(doc.begin(), doc.end(), block), end; it != end; ++it) {
+    ++examples;
+    common::Result<GatewayConfig> r = load((*it)[1]);
+    EXPECT_TRUE(r.hasValue()) << (*it)[1] << r.status().toString();
+  }
+  EXPECT_GE(examples, 2);
 }
 
 TEST(ConfigLoading, GatewayEnvironmentCollectsOnlyPrefixedVariables) {
