@@ -58,7 +58,9 @@ std::strong_ordering operator<=>(const Decimal& a, const Decimal& b) {
   const std::strong_ordering m = compareMagnitude(a.integer_, a.fraction_, b.integer_, b.fraction_);
   if (!a.negative_) return m;
   // Both negative: the larger magnitude is the smaller number.
-  return 0 <=> m;
+  if (m == std::strong_ordering::less) return std::strong_ordering::greater;
+  if (m == std::strong_ordering::greater) return std::strong_ordering::less;
+  return std::strong_ordering::equal;
 }
 
 }  // namespace fhirgw::mappings

@@ -28,8 +28,9 @@ InsValueProblem checkInsValue(std::string_view value) {
   if (!allDigits(nir) || !allDigits(value.substr(13, 2))) return InsValueProblem::kCharacters;
   std::uint64_t remainder = 0;
   for (const char c : nir) remainder = (remainder * 10 + static_cast<std::uint64_t>(c - '0')) % 97;
-  const std::uint64_t key = static_cast<std::uint64_t>((value[13] - '0') * 10 + (value[14] - '0'));
-  return key == 97 - remainder ? InsValueProblem::kNone : InsValueProblem::kKey;
+  const int key = (value[13] - '0') * 10 + (value[14] - '0');
+  return static_cast<std::uint64_t>(key) == 97 - remainder ? InsValueProblem::kNone
+                                                           : InsValueProblem::kKey;
 }
 
 bool isValidRpps(std::string_view rpps) {

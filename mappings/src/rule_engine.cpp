@@ -19,22 +19,6 @@ fhir::IssueSeverity toIssueSeverity(RuleSeverity s) {
   return fhir::IssueSeverity::kError;
 }
 
-}  // namespace
-
-RuleEngine::RuleEngine(RuleConfig config, const common::Clock& clock,
-                       const ActivityHistory* history)
-    : config_(std::move(config)), clock_(clock), history_(history) {}
-
-RuleSeverity RuleEngine::severityOf(std::string_view ruleId) const {
-  if (const auto it = config_.severities.find(ruleId); it != config_.severities.end()) {
-    return it->second;
-  }
-  const RuleInfo* info = findRule(ruleId);
-  return info != nullptr ? info->defaultSeverity : RuleSeverity::kError;
-}
-
-namespace {
-
 // Turns one rule's findings into issues under the configured severity.
 void collect(const RuleInfo& info, RuleSeverity severity, std::vector<Finding>& findings,
              RuleOutcome& out) {
@@ -51,6 +35,18 @@ void collect(const RuleInfo& info, RuleSeverity severity, std::vector<Finding>& 
 }
 
 }  // namespace
+
+RuleEngine::RuleEngine(RuleConfig config, const common::Clock& clock,
+                       const ActivityHistory* history)
+    : config_(std::move(config)), clock_(clock), history_(history) {}
+
+RuleSeverity RuleEngine::severityOf(std::string_view ruleId) const {
+  if (const auto it = config_.severities.find(ruleId); it != config_.severities.end()) {
+    return it->second;
+  }
+  const RuleInfo* info = findRule(ruleId);
+  return info != nullptr ? info->defaultSeverity : RuleSeverity::kError;
+}
 
 common::Result<RuleOutcome> RuleEngine::evaluate(const Teleconsultation& teleconsultation) const {
   RuleOutcome out;

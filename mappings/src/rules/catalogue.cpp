@@ -47,6 +47,7 @@ std::vector<const RuleInfo*> ruleCatalogue() {
       "BILL-ACT",      "BILL-AMOUNT",      "ID-INS",     "ID-INS-QUALIFIED", "ID-INS-TRAITS",
       "ID-RPPS",       "PRESC-ITEMS",      "DOC-CONTENT"};
   std::vector<const RuleInfo*> out;
+  out.reserve(kOrder.size());
   for (std::string_view id : kOrder) out.push_back(findRule(id));
   return out;
 }

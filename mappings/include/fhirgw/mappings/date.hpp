@@ -41,6 +41,7 @@ class Date {
   /// "YYYY-MM-DD".
   std::string toString() const;
 
+  // NOLINTNEXTLINE(modernize-use-nullptr): clang-tidy misreads the defaulted comparison
   friend constexpr auto operator<=>(const Date&, const Date&) = default;
   friend constexpr bool operator==(const Date&, const Date&) = default;
 

@@ -25,7 +25,7 @@ class Decimal {
   /// Numeric order; scale does not matter.
   friend std::strong_ordering operator<=>(const Decimal& a, const Decimal& b);
   /// Numeric equality; scale does not matter.
-  friend bool operator==(const Decimal& a, const Decimal& b) { return (a <=> b) == 0; }
+  friend bool operator==(const Decimal& a, const Decimal& b) { return std::is_eq(a <=> b); }
 
  private:
   Decimal() = default;

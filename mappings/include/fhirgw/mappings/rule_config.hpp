@@ -41,7 +41,7 @@ struct RuleConfig {
   /// (order does not matter), e.g. {"51", "02"}.
   std::vector<std::pair<std::string, std::string>> neighbouringDepartements;
   /// rules.maxDocumentBytes: largest decoded document content (DOC-CONTENT).
-  std::size_t maxDocumentBytes = 5 * 1024 * 1024;
+  std::size_t maxDocumentBytes = std::size_t{5} * 1024 * 1024;
   /// rules.sickLeaveExemptRelations: prescriber relations exempt from the 3-day limit.
   std::vector<Relation> sickLeaveExemptRelations{
       Relation::kTreatingPhysician, Relation::kTreatingPhysicianReplacement,
