@@ -144,6 +144,19 @@ BEGIN SELECT RAISE(ABORT, 'audit entries are append-only'); END)sql",
   updated_at BIGINT NOT NULL,
   PRIMARY KEY (rpps, year)))sql",
        }},
+      // The delivery queue (issue 5). lease_id makes each claim unique, so a worker whose lease
+      // expired cannot finish a delivery another worker has claimed since; target holds the
+      // recipient's own address for connectors that send to it.
+      {2,
+       "delivery-queue",
+       {
+           "ALTER TABLE deliveries ADD COLUMN lease_id TEXT",
+           "ALTER TABLE deliveries ADD COLUMN target TEXT",
+           // Start-up recovery and expired-lease claims look for in-flight rows by expiry.
+           "CREATE INDEX deliveries_lease ON deliveries (status, lease_expires_at)",
+           // Admin listings page by last change.
+           "CREATE INDEX deliveries_updated ON deliveries (updated_at, id)",
+       }},
   };
   return kMigrations;
 }

@@ -70,9 +70,9 @@ inline Submission makeSubmission(const std::string& clientId, const std::string&
   sub.resources.push_back({recordId + "-doc", "DocumentReference", recordId + "-docref", 1,
                            R"({"resourceType":"DocumentReference"})"});
   sub.deliveries.push_back({recordId + "-dmp", recordId + "-doc", "dmp", "dmp-main",
-                            DeliveryStatus::kPending, std::nullopt});
+                            DeliveryStatus::kPending, std::nullopt, std::nullopt});
   sub.deliveries.push_back({recordId + "-patient", recordId + "-doc", "patient", std::nullopt,
-                            DeliveryStatus::kSkipped, "ID-INS-QUALIFIED"});
+                            DeliveryStatus::kSkipped, "ID-INS-QUALIFIED", std::nullopt});
   return sub;
 }
 

@@ -229,7 +229,7 @@ TEST_F(SqliteStoreSubmission, DocumentsAreAddedOnlyToTheClientsOwnRecord) {
   addition.resources.push_back({"r-1-sick", "DocumentReference", "r-1-sick-ref", 1,
                                 R"({"resourceType":"DocumentReference"})"});
   addition.deliveries.push_back(
-      {"r-1-sick-dmp", "r-1-sick", "dmp", "dmp-main", DeliveryStatus::kPending, std::nullopt});
+      {"r-1-sick-dmp", "r-1-sick", "dmp", "dmp-main", DeliveryStatus::kPending, std::nullopt, {}});
   ASSERT_TRUE(store->commitSubmission(addition).isOk());
 
   auto documents = store->listDocuments("c-1", "r-1");

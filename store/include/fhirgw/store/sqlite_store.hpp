@@ -64,6 +64,29 @@ class SqliteStore final : public Store {
                                                         std::string_view key) const override;
   common::Result<std::int64_t> purgeExpiredIdempotencyEntries() override;
 
+  common::Result<std::vector<Delivery>> claimDeliveries(const ClaimRequest& request) override;
+  common::Status finishAttempt(const FinishedAttempt& finished) override;
+  common::Status releaseDelivery(std::string_view deliveryId, std::string_view leaseId,
+                                 common::TimePoint dueAt) override;
+  common::Result<std::int64_t> recoverInFlightDeliveries(std::string_view owner) override;
+  common::Result<std::optional<common::TimePoint>> nextDeliveryDue(
+      std::string_view connectorId) const override;
+  common::Result<Delivery> getDelivery(std::string_view deliveryId) const override;
+  common::Result<std::vector<DeliveryAttempt>> listDeliveryAttempts(
+      std::string_view deliveryId) const override;
+  common::Result<std::vector<Delivery>> queryDeliveries(const DeliveryQuery& query) const override;
+  common::Status retryDeadDelivery(std::string_view deliveryId) override;
+  common::Result<std::int64_t> retryDeadDeliveries(const DeadDeliveryFilter& filter) override;
+  common::Result<std::vector<QueueDepth>> deliveryQueueDepths() const override;
+  common::Result<std::vector<FhirResource>> listRecordFhirResources(
+      std::string_view recordId) const override;
+
+  common::Status createConnector(const NewStoredConnector& connector) override;
+  common::Status updateConnector(const NewStoredConnector& connector) override;
+  common::Status deleteConnector(std::string_view connectorId) override;
+  common::Result<StoredConnector> getConnector(std::string_view connectorId) const override;
+  common::Result<std::vector<StoredConnector>> listConnectors() const override;
+
  private:
   class Impl;
   explicit SqliteStore(std::unique_ptr<Impl> impl);

@@ -48,6 +48,7 @@ struct NewDelivery {
   std::optional<std::string> connectorId;
   DeliveryStatus status = DeliveryStatus::kPending;
   std::optional<std::string> reason;
+  std::optional<std::string> target;  ///< the recipient's own address (see Delivery::target)
 };
 
 /// The answer to remember for an `Idempotency-Key`.

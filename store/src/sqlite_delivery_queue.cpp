@@ -1,0 +1,473 @@
+// SqliteStore: the delivery queue (claims with leases, attempts, recovery, admin retries, metrics)
+// and the connector instances of the admin API.
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "fhirgw/common/ids.hpp"
+#include "sqlite_store_impl.hpp"
+
+namespace fhirgw::store {
+namespace {
+
+// Deliveries the queue may hand out: due pending or failed ones, and in-flight ones whose lease
+// expired (their worker died or hung). The caller binds connector_id, now, now.
+constexpr std::string_view kDueCondition =
+    "connector_id = ? AND ((status IN ('pending', 'failed') AND next_attempt_at <= ?)"
+    " OR (status = 'in-flight' AND lease_expires_at <= ?))";
+
+std::optional<std::string> textOrNull(const std::optional<std::string>& value) {
+  if (value && value->empty()) return std::nullopt;
+  return value;
+}
+
+NullableInt toNullableTime(const std::optional<common::TimePoint>& t) {
+  return t ? NullableInt(toMillis(*t)) : NullableInt();
+}
+
+NullableInt toNullableInt(const std::optional<int>& v) {
+  return v ? NullableInt(Poco::Int64{*v}) : NullableInt();
+}
+
+NullableText errorClassText(const std::optional<ErrorClass>& c) {
+  return c ? NullableText(std::string(errorClassName(*c))) : NullableText();
+}
+
+// An attempt that never reported back (crash, hang, lost lease) still counts: a payload that
+// kills the process every time must reach the attempt limit rather than loop for ever.
+void recordInterrupted(Session& s, const std::string& deliveryId, Poco::Int64 now,
+                       const std::string& message) {
+  s << "INSERT INTO delivery_attempts (delivery_id, at, outcome, error_class, http_status,"
+       " message) VALUES (?, ?, 'interrupted', 'transient', NULL, ?)",
+      kw::bind(deliveryId), kw::bind(now), kw::bind(message), kw::now;
+  s << "UPDATE deliveries SET attempts = attempts + 1, last_error = ?, updated_at = ?"
+       " WHERE id = ?",
+      kw::bind(message), kw::bind(now), kw::bind(deliveryId), kw::now;
+}
+
+Status readDelivery(Session& s, const std::string& id, Delivery& out) {
+  DeliveryRow row;
+  Statement query(s);
+  query << selectFrom(kDeliveryColumns, "FROM deliveries WHERE id = ?"), kw::bind(id),
+      kw::into(row);
+  if (query.execute() == 0) return common::notFound("delivery not found");
+  return toDelivery(row, out);
+}
+
+Status checkFinished(const FinishedAttempt& f) {
+  const auto bad = [](std::string_view what) {
+    return common::invalidArgument("finish attempt: " + std::string(what));
+  };
+  if (f.deliveryId.empty() || f.leaseId.empty()) return bad("delivery id or lease id is empty");
+  switch (f.next) {
+    case DeliveryStatus::kDelivered:
+      if (f.outcome != AttemptOutcome::kDelivered)
+        return bad("delivered needs a delivered attempt");
+      break;
+    case DeliveryStatus::kFailed:
+      if (!f.nextAttemptAt) return bad("a failed delivery needs its next attempt time");
+      if (f.outcome == AttemptOutcome::kDelivered) return bad("a failed delivery was delivered");
+      break;
+    case DeliveryStatus::kDead:
+      if (!f.reason || f.reason->empty()) return bad("a dead delivery needs a reason");
+      if (f.outcome == AttemptOutcome::kDelivered) return bad("a dead delivery was delivered");
+      break;
+    default:
+      return bad("the next state is delivered, failed or dead");
+  }
+  if (f.message && hasNul(*f.message)) return bad("message contains a NUL byte");
+  if (f.reason && hasNul(*f.reason)) return bad("reason contains a NUL byte");
+  return Status::ok();
+}
+
+Status checkConnector(const NewStoredConnector& c) {
+  if (c.id.empty() || c.type.empty()) return common::invalidArgument("connector: empty id or type");
+  if (hasNul(c.config)) return common::invalidArgument("connector: config contains a NUL byte");
+  return Status::ok();
+}
+
+constexpr std::string_view kConnectorColumns = "id, type, config, enabled, created_at, updated_at";
+using ConnectorRow =
+    Poco::Tuple<std::string, std::string, std::string, Poco::Int64, Poco::Int64, Poco::Int64>;
+
+StoredConnector toConnector(const ConnectorRow& row) {
+  return {row.get<0>(),
+          row.get<1>(),
+          row.get<2>(),
+          row.get<3>() != 0,
+          fromMillis(row.get<4>()),
+          fromMillis(row.get<5>())};
+}
+
+}  // namespace
+
+// ---- claims and attempts -------------------------------------------------------------------
+
+Result<std::vector<Delivery>> SqliteStore::claimDeliveries(const ClaimRequest& request) {
+  if (request.connectorId.empty() || request.owner.empty()) {
+    return common::invalidArgument("claim: empty connector id or owner");
+  }
+  if (request.lease.count() <= 0 || request.limit == 0) {
+    return common::invalidArgument("claim: lease and limit must be positive");
+  }
+  std::vector<Delivery> claimed;
+  Status status = impl_->write("claim deliveries", [&](Session& s) {
+    claimed.clear();
+    const Poco::Int64 now = impl_->nowMs();
+    using Candidate = Poco::Tuple<std::string, std::string>;
+    std::vector<Candidate> candidates;
+    // SQLite serialises writers (BEGIN IMMEDIATE), so no two claims see the same rows. The
+    // PostgreSQL spelling adds FOR UPDATE SKIP LOCKED to this SELECT for the same effect
+    // between instances.
+    Statement select(s);
+    select << selectFrom("id, status", "FROM deliveries WHERE " + std::string(kDueCondition) +
+                                           " ORDER BY next_attempt_at, id LIMIT " +
+                                           std::to_string(request.limit)),
+        kw::bind(request.connectorId), kw::bind(now), kw::bind(now), kw::into(candidates);
+    select.execute();
+    if (candidates.empty()) return Status::ok();
+    const std::string leaseId = common::newUuid();
+    const Poco::Int64 expires = now + request.lease.count();
+    for (const Candidate& c : candidates) {
+      const std::string& id = c.get<0>();
+      if (c.get<1>() == "in-flight") {
+        recordInterrupted(s, id, now,
+                          "the previous attempt did not finish before its lease expired");
+      }
+      s << "UPDATE deliveries SET status = 'in-flight', lease_owner = ?, lease_id = ?,"
+           " lease_expires_at = ?, first_attempt_at = COALESCE(first_attempt_at, ?),"
+           " updated_at = ? WHERE id = ?",
+          kw::bind(request.owner), kw::bind(leaseId), kw::bind(expires), kw::bind(now),
+          kw::bind(now), kw::bind(id), kw::now;
+      Delivery d;
+      if (Status st = readDelivery(s, id, d); !st.isOk()) return st;
+      claimed.push_back(std::move(d));
+    }
+    return Status::ok();
+  });
+  if (!status.isOk()) return status;
+  return claimed;
+}
+
+Status SqliteStore::finishAttempt(const FinishedAttempt& f) {
+  if (Status status = checkFinished(f); !status.isOk()) return status;
+  return impl_->write("finish attempt", [&](Session& s) {
+    const Poco::Int64 now = impl_->nowMs();
+    const bool failed = f.next != DeliveryStatus::kDelivered;
+    const NullableInt due =
+        f.next == DeliveryStatus::kFailed ? toNullableTime(f.nextAttemptAt) : NullableInt();
+    const NullableText reason =
+        f.next == DeliveryStatus::kDead ? toNullable(f.reason) : NullableText();
+    const NullableText lastError = failed ? toNullable(textOrNull(f.message)) : NullableText();
+    Statement update(s);
+    update << "UPDATE deliveries SET status = ?, attempts = attempts + 1, next_attempt_at = ?,"
+              " reason = ?, last_error = ?, lease_owner = NULL, lease_id = NULL,"
+              " lease_expires_at = NULL, updated_at = ?"
+              " WHERE id = ? AND status = 'in-flight' AND lease_id = ?",
+        kw::bind(std::string(deliveryStatusName(f.next))), kw::bind(due), kw::bind(reason),
+        kw::bind(lastError), kw::bind(now), kw::bind(f.deliveryId), kw::bind(f.leaseId);
+    if (update.execute() == 0) {
+      return common::failedPrecondition("finish attempt: the lease was lost");
+    }
+    s << "INSERT INTO delivery_attempts (delivery_id, at, outcome, error_class, http_status,"
+         " message) VALUES (?, ?, ?, ?, ?, ?)",
+        kw::bind(f.deliveryId), kw::bind(Poco::Int64{toMillis(f.startedAt)}),
+        kw::bind(std::string(attemptOutcomeName(f.outcome))),
+        kw::bind(errorClassText(f.errorClass)), kw::bind(toNullableInt(f.httpStatus)),
+        kw::bind(toNullable(textOrNull(f.message))), kw::now;
+    return Status::ok();
+  });
+}
+
+Status SqliteStore::releaseDelivery(std::string_view deliveryId, std::string_view leaseId,
+                                    common::TimePoint dueAt) {
+  return impl_->write("release delivery", [&](Session& s) {
+    Statement update(s);
+    // Never attempted: back to pending, and the 72-hour window has not started.
+    update << "UPDATE deliveries SET"
+              " status = CASE WHEN attempts = 0 THEN 'pending' ELSE 'failed' END,"
+              " first_attempt_at = CASE WHEN attempts = 0 THEN NULL ELSE first_attempt_at END,"
+              " next_attempt_at = ?, lease_owner = NULL, lease_id = NULL, lease_expires_at = NULL,"
+              " updated_at = ? WHERE id = ? AND status = 'in-flight' AND lease_id = ?",
+        kw::bind(Poco::Int64{toMillis(dueAt)}), kw::bind(Poco::Int64{impl_->nowMs()}),
+        kw::bind(std::string(deliveryId)), kw::bind(std::string(leaseId));
+    if (update.execute() == 0) return common::failedPrecondition("release: the lease was lost");
+    return Status::ok();
+  });
+}
+
+Result<std::int64_t> SqliteStore::recoverInFlightDeliveries(std::string_view owner) {
+  if (owner.empty()) return common::invalidArgument("recover: empty owner");
+  std::int64_t recovered = 0;
+  Status status = impl_->write("recover deliveries", [&](Session& s) {
+    recovered = 0;
+    const Poco::Int64 now = impl_->nowMs();
+    std::vector<std::string> ids;
+    s << "SELECT id FROM deliveries WHERE status = 'in-flight'"
+         " AND (lease_owner = ? OR lease_expires_at <= ?) ORDER BY id",
+        kw::bind(std::string(owner)), kw::bind(now), kw::into(ids), kw::now;
+    for (const std::string& id : ids) {
+      recordInterrupted(s, id, now, "the attempt was interrupted (restart or expired lease)");
+      s << "UPDATE deliveries SET status = 'failed', next_attempt_at = ?, lease_owner = NULL,"
+           " lease_id = NULL, lease_expires_at = NULL, updated_at = ? WHERE id = ?",
+          kw::bind(now), kw::bind(now), kw::bind(id), kw::now;
+    }
+    recovered = static_cast<std::int64_t>(ids.size());
+    return Status::ok();
+  });
+  if (!status.isOk()) return status;
+  return recovered;
+}
+
+Result<std::optional<common::TimePoint>> SqliteStore::nextDeliveryDue(
+    std::string_view connectorId) const {
+  return impl_->readValue<std::optional<common::TimePoint>>(
+      "next delivery due",
+      [&](Session& s, std::optional<common::TimePoint>& out) {
+        NullableInt due;
+        NullableInt lease;
+        const std::string id(connectorId);
+        s << "SELECT MIN(next_attempt_at) FROM deliveries"
+             " WHERE connector_id = ? AND status IN ('pending', 'failed')",
+            kw::bind(id), kw::into(due), kw::now;
+        s << "SELECT MIN(lease_expires_at) FROM deliveries"
+             " WHERE connector_id = ? AND status = 'in-flight'",
+            kw::bind(id), kw::into(lease), kw::now;
+        out = fromNullableMillis(due);
+        if (auto l = fromNullableMillis(lease); l && (!out || *l < *out)) out = l;
+        return Status::ok();
+      },
+      /*snapshot=*/true);
+}
+
+// ---- reads for the admin API -----------------------------------------------------------------
+
+Result<Delivery> SqliteStore::getDelivery(std::string_view deliveryId) const {
+  return impl_->readValue<Delivery>("get delivery", [&](Session& s, Delivery& out) {
+    return readDelivery(s, std::string(deliveryId), out);
+  });
+}
+
+Result<std::vector<DeliveryAttempt>> SqliteStore::listDeliveryAttempts(
+    std::string_view deliveryId) const {
+  return impl_->readValue<std::vector<DeliveryAttempt>>(
+      "list delivery attempts", [&](Session& s, std::vector<DeliveryAttempt>& out) {
+        using Row = Poco::Tuple<Poco::Int64, std::string, Poco::Int64, std::string, NullableText,
+                                NullableInt, NullableText>;
+        std::vector<Row> rows;
+        s << "SELECT id, delivery_id, at, outcome, error_class, http_status, message"
+             " FROM delivery_attempts WHERE delivery_id = ? ORDER BY at, id",
+            kw::bind(std::string(deliveryId)), kw::into(rows), kw::now;
+        out.reserve(rows.size());
+        for (const Row& row : rows) {
+          DeliveryAttempt a;
+          a.id = row.get<0>();
+          a.deliveryId = row.get<1>();
+          a.at = fromMillis(row.get<2>());
+          const auto outcome = parseAttemptOutcome(row.get<3>());
+          if (!outcome) return common::internal("store: unknown attempt outcome");
+          a.outcome = *outcome;
+          if (auto c = fromNullable(row.get<4>())) {
+            a.errorClass = parseErrorClass(*c);
+            if (!a.errorClass) return common::internal("store: unknown attempt error class");
+          }
+          if (auto h = fromNullable(row.get<5>())) a.httpStatus = static_cast<int>(*h);
+          a.message = fromNullable(row.get<6>());
+          out.push_back(std::move(a));
+        }
+        return Status::ok();
+      });
+}
+
+Result<std::vector<Delivery>> SqliteStore::queryDeliveries(const DeliveryQuery& query) const {
+  return impl_->readValue<std::vector<Delivery>>(
+      "query deliveries", [&](Session& s, std::vector<Delivery>& out) {
+        std::vector<DeliveryRow> rows;
+        Statement statement(s);
+        std::string sql = selectFrom(kDeliveryColumns, "FROM deliveries WHERE 1 = 1");
+        if (query.status) {
+          sql += " AND status = ?";
+          statement.addBind(kw::bind(std::string(deliveryStatusName(*query.status))));
+        }
+        if (query.connectorId) {
+          sql += " AND connector_id = ?";
+          statement.addBind(kw::bind(*query.connectorId));
+        }
+        if (query.since) {
+          sql += " AND updated_at >= ?";
+          statement.addBind(kw::bind(Poco::Int64{toMillis(*query.since)}));
+        }
+        if (query.after) {
+          // Keyset paging: portable, and stable while rows keep changing.
+          const Poco::Int64 at = toMillis(query.after->updatedAt);
+          sql += " AND (updated_at > ? OR (updated_at = ? AND id > ?))";
+          statement.addBind(kw::bind(at));
+          statement.addBind(kw::bind(at));
+          statement.addBind(kw::bind(query.after->id));
+        }
+        const auto limit = std::min(query.limit, kMaxDeliveryPage);
+        sql += " ORDER BY updated_at, id LIMIT " + std::to_string(limit);
+        statement << sql;
+        statement.addExtract(kw::into(rows));
+        statement.execute();
+        out.resize(rows.size());
+        for (std::size_t i = 0; i < rows.size(); ++i) {
+          if (Status st = toDelivery(rows[i], out[i]); !st.isOk()) return st;
+        }
+        return Status::ok();
+      });
+}
+
+Result<std::vector<QueueDepth>> SqliteStore::deliveryQueueDepths() const {
+  return impl_->readValue<std::vector<QueueDepth>>(
+      "delivery queue depths", [&](Session& s, std::vector<QueueDepth>& out) {
+        using Row = Poco::Tuple<NullableText, std::string, Poco::Int64>;
+        std::vector<Row> rows;
+        s << "SELECT connector_id, status, COUNT(*) FROM deliveries"
+             " GROUP BY connector_id, status ORDER BY connector_id, status",
+            kw::into(rows), kw::now;
+        out.reserve(rows.size());
+        for (const Row& row : rows) {
+          const auto status = parseDeliveryStatus(row.get<1>());
+          if (!status) return common::internal("store: unknown delivery status");
+          out.push_back({fromNullable(row.get<0>()), *status, row.get<2>()});
+        }
+        return Status::ok();
+      });
+}
+
+Result<std::vector<FhirResource>> SqliteStore::listRecordFhirResources(
+    std::string_view recordId) const {
+  return impl_->readValue<std::vector<FhirResource>>(
+      "list record resources", [&](Session& s, std::vector<FhirResource>& out) {
+        using Row = Poco::Tuple<std::string, NullableText, std::string, std::string, Poco::Int64,
+                                std::string>;
+        std::vector<Row> rows;
+        s << "SELECT f.record_id, f.document_id, f.resource_type, f.resource_id, f.version, f.json"
+             " FROM fhir_resources f WHERE f.record_id = ? AND f.version ="
+             " (SELECT MAX(g.version) FROM fhir_resources g"
+             "  WHERE g.resource_type = f.resource_type AND g.resource_id = f.resource_id)"
+             " ORDER BY f.created_at, f.rowid",
+            kw::bind(std::string(recordId)), kw::into(rows), kw::now;
+        out.reserve(rows.size());
+        for (const Row& row : rows) {
+          out.push_back({row.get<0>(), fromNullable(row.get<1>()), row.get<2>(), row.get<3>(),
+                         static_cast<int>(row.get<4>()), row.get<5>()});
+        }
+        return Status::ok();
+      });
+}
+
+// ---- admin retries ---------------------------------------------------------------------------
+
+namespace {
+
+// A retried delivery gets a fresh budget: due now, attempts and the 72-hour window start over.
+// The attempt history stays in delivery_attempts.
+constexpr std::string_view kRetryDead =
+    "UPDATE deliveries SET status = 'pending', attempts = 0, first_attempt_at = NULL,"
+    " next_attempt_at = ?, reason = NULL, updated_at = ? WHERE status = 'dead'";
+
+}  // namespace
+
+Status SqliteStore::retryDeadDelivery(std::string_view deliveryId) {
+  return impl_->write("retry delivery", [&](Session& s) {
+    const Poco::Int64 now = impl_->nowMs();
+    Statement update(s);
+    update << std::string(kRetryDead) + " AND id = ?", kw::bind(now), kw::bind(now),
+        kw::bind(std::string(deliveryId));
+    if (update.execute() != 0) return Status::ok();
+    Delivery d;
+    if (Status st = readDelivery(s, std::string(deliveryId), d); !st.isOk()) return st;
+    return common::failedPrecondition("delivery is " + std::string(deliveryStatusName(d.status)) +
+                                      ", not dead");
+  });
+}
+
+Result<std::int64_t> SqliteStore::retryDeadDeliveries(const DeadDeliveryFilter& filter) {
+  std::int64_t count = 0;
+  Status status = impl_->write("retry deliveries", [&](Session& s) {
+    const Poco::Int64 now = impl_->nowMs();
+    Statement update(s);
+    std::string sql(kRetryDead);
+    update.addBind(kw::bind(now));
+    update.addBind(kw::bind(now));
+    if (filter.connectorId) {
+      sql += " AND connector_id = ?";
+      update.addBind(kw::bind(*filter.connectorId));
+    }
+    if (filter.recordId) {
+      sql += " AND record_id = ?";
+      update.addBind(kw::bind(*filter.recordId));
+    }
+    if (filter.since) {
+      sql += " AND updated_at >= ?";
+      update.addBind(kw::bind(Poco::Int64{toMillis(*filter.since)}));
+    }
+    update << sql;
+    count = static_cast<std::int64_t>(update.execute());
+    return Status::ok();
+  });
+  if (!status.isOk()) return status;
+  return count;
+}
+
+// ---- connector instances ---------------------------------------------------------------------
+
+Status SqliteStore::createConnector(const NewStoredConnector& c) {
+  if (Status status = checkConnector(c); !status.isOk()) return status;
+  return impl_->write("create connector", [&](Session& s) {
+    const Poco::Int64 now = impl_->nowMs();
+    s << "INSERT INTO connectors (id, type, config, enabled, created_at, updated_at)"
+         " VALUES (?, ?, ?, ?, ?, ?)",
+        kw::bind(c.id), kw::bind(c.type), kw::bind(c.config), kw::bind(Poco::Int64{c.enabled}),
+        kw::bind(now), kw::bind(now), kw::now;
+    return Status::ok();
+  });
+}
+
+Status SqliteStore::updateConnector(const NewStoredConnector& c) {
+  if (Status status = checkConnector(c); !status.isOk()) return status;
+  return impl_->write("update connector", [&](Session& s) {
+    Statement update(s);
+    update << "UPDATE connectors SET type = ?, config = ?, enabled = ?, updated_at = ?"
+              " WHERE id = ?",
+        kw::bind(c.type), kw::bind(c.config), kw::bind(Poco::Int64{c.enabled}),
+        kw::bind(Poco::Int64{impl_->nowMs()}), kw::bind(c.id);
+    return update.execute() == 0 ? common::notFound("connector not found") : Status::ok();
+  });
+}
+
+Status SqliteStore::deleteConnector(std::string_view connectorId) {
+  return impl_->write("delete connector", [&](Session& s) {
+    Statement remove(s);
+    remove << "DELETE FROM connectors WHERE id = ?", kw::bind(std::string(connectorId));
+    return remove.execute() == 0 ? common::notFound("connector not found") : Status::ok();
+  });
+}
+
+Result<StoredConnector> SqliteStore::getConnector(std::string_view connectorId) const {
+  return impl_->readValue<StoredConnector>("get connector", [&](Session& s, StoredConnector& out) {
+    ConnectorRow row;
+    Statement query(s);
+    query << selectFrom(kConnectorColumns, "FROM connectors WHERE id = ?"),
+        kw::bind(std::string(connectorId)), kw::into(row);
+    if (query.execute() == 0) return common::notFound("connector not found");
+    out = toConnector(row);
+    return Status::ok();
+  });
+}
+
+Result<std::vector<StoredConnector>> SqliteStore::listConnectors() const {
+  return impl_->readValue<std::vector<StoredConnector>>(
+      "list connectors", [&](Session& s, std::vector<StoredConnector>& out) {
+        std::vector<ConnectorRow> rows;
+        s << selectFrom(kConnectorColumns, "FROM connectors ORDER BY id"), kw::into(rows), kw::now;
+        out.reserve(rows.size());
+        for (const ConnectorRow& row : rows) out.push_back(toConnector(row));
+        return Status::ok();
+      });
+}
+
+}  // namespace fhirgw::store

@@ -1,0 +1,331 @@
+#pragma once
+
+// Shared by the SqliteStore source files only: the connection handling (SqliteStore::Impl),
+// value conversions and row shapes.
+
+#include <Poco/Data/SQLite/Connector.h>
+#include <Poco/Data/Session.h>
+#include <Poco/Data/Statement.h>
+#include <Poco/Nullable.h>
+#include <Poco/Tuple.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "fhirgw/store/sqlite_store.hpp"
+#include "poco_status.hpp"
+
+namespace fhirgw::store::detail {
+
+using common::Result;
+using common::Status;
+using Poco::Data::Session;
+using Poco::Data::Statement;
+namespace kw = Poco::Data::Keywords;
+
+using NullableText = Poco::Nullable<std::string>;
+using NullableInt = Poco::Nullable<Poco::Int64>;
+
+// ---- conversions -------------------------------------------------------------------------
+
+inline std::int64_t toMillis(common::TimePoint t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
+
+inline common::TimePoint fromMillis(std::int64_t ms) {
+  return common::TimePoint(std::chrono::milliseconds(ms));
+}
+
+inline NullableText toNullable(const std::optional<std::string>& value) {
+  return value ? NullableText(*value) : NullableText();
+}
+
+inline NullableInt toNullableMillis(const std::optional<std::int64_t>& value) {
+  return value ? NullableInt(*value) : NullableInt();
+}
+
+inline std::optional<std::string> fromNullable(const NullableText& value) {
+  if (value.isNull()) return std::nullopt;
+  return value.value();
+}
+
+inline std::optional<std::int64_t> fromNullable(const NullableInt& value) {
+  if (value.isNull()) return std::nullopt;
+  return value.value();
+}
+
+inline std::optional<common::TimePoint> fromNullableMillis(const NullableInt& value) {
+  if (value.isNull()) return std::nullopt;
+  return fromMillis(value.value());
+}
+
+// Poco binds text with its length, but SQLite hands it back as a C string: a NUL inside would
+// silently cut the value. Valid JSON never has one, so refuse rather than store half a body.
+inline bool hasNul(std::string_view text) { return text.find('\0') != std::string_view::npos; }
+
+// ---- row shapes (column order of the SELECT lists below) -----------------------------------
+
+inline constexpr std::string_view kClientColumns =
+    "id, name, role, rate_limit, created_at, disabled";
+using ClientRow =
+    Poco::Tuple<std::string, std::string, std::string, NullableInt, Poco::Int64, Poco::Int64>;
+
+inline Status toClient(const ClientRow& row, Client& out) {
+  const auto role = parseClientRole(row.get<2>());
+  if (!role) return common::internal("store: unknown client role in clients table");
+  out.id = row.get<0>();
+  out.name = row.get<1>();
+  out.role = *role;
+  out.rateLimit = fromNullable(row.get<3>());
+  out.createdAt = fromMillis(row.get<4>());
+  out.disabled = row.get<5>() != 0;
+  return Status::ok();
+}
+
+inline constexpr std::string_view kRecordColumns =
+    "id, client_id, external_id, created_at, status, request_hash, body, outcome, "
+    "practitioner_rpps, encounter_year, practitioner_is_treating";
+using RecordRow =
+    Poco::Tuple<std::string, std::string, NullableText, Poco::Int64, std::string, std::string,
+                std::string, std::string, std::string, Poco::Int64, Poco::Int64>;
+
+inline Record toRecord(const RecordRow& row) {
+  Record r;
+  r.id = row.get<0>();
+  r.clientId = row.get<1>();
+  r.externalId = fromNullable(row.get<2>());
+  r.createdAt = fromMillis(row.get<3>());
+  r.status = row.get<4>();
+  r.requestHash = row.get<5>();
+  r.body = row.get<6>();
+  r.outcome = row.get<7>();
+  r.practitionerRpps = row.get<8>();
+  r.encounterYear = static_cast<int>(row.get<9>());
+  r.practitionerIsTreating = row.get<10>() != 0;
+  return r;
+}
+
+inline constexpr std::string_view kDocumentColumns =
+    "id, record_id, client_id, external_id, kind, created_at, request_hash, body, outcome";
+using DocumentRow = Poco::Tuple<std::string, std::string, std::string, NullableText, std::string,
+                                Poco::Int64, std::string, std::string, std::string>;
+
+inline Document toDocument(const DocumentRow& row) {
+  Document d;
+  d.id = row.get<0>();
+  d.recordId = row.get<1>();
+  d.clientId = row.get<2>();
+  d.externalId = fromNullable(row.get<3>());
+  d.kind = row.get<4>();
+  d.createdAt = fromMillis(row.get<5>());
+  d.requestHash = row.get<6>();
+  d.body = row.get<7>();
+  d.outcome = row.get<8>();
+  return d;
+}
+
+inline constexpr std::string_view kDeliveryColumns =
+    "id, record_id, document_id, destination, connector_id, status, reason, attempts, "
+    "next_attempt_at, lease_owner, lease_expires_at, first_attempt_at, last_error, created_at, "
+    "updated_at, lease_id, target";
+using DeliveryRow =
+    Poco::Tuple<std::string, std::string, NullableText, std::string, NullableText, std::string,
+                NullableText, Poco::Int64, NullableInt, NullableText, NullableInt, NullableInt,
+                NullableText, Poco::Int64, Poco::Int64, NullableText, NullableText>;
+
+inline Status toDelivery(const DeliveryRow& row, Delivery& d) {
+  const auto status = parseDeliveryStatus(row.get<5>());
+  if (!status) return common::internal("store: unknown delivery status in deliveries table");
+  d.id = row.get<0>();
+  d.recordId = row.get<1>();
+  d.documentId = fromNullable(row.get<2>());
+  d.destination = row.get<3>();
+  d.connectorId = fromNullable(row.get<4>());
+  d.status = *status;
+  d.reason = fromNullable(row.get<6>());
+  d.attempts = row.get<7>();
+  d.nextAttemptAt = fromNullableMillis(row.get<8>());
+  d.leaseOwner = fromNullable(row.get<9>());
+  d.leaseExpiresAt = fromNullableMillis(row.get<10>());
+  d.firstAttemptAt = fromNullableMillis(row.get<11>());
+  d.lastError = fromNullable(row.get<12>());
+  d.createdAt = fromMillis(row.get<13>());
+  d.updatedAt = fromMillis(row.get<14>());
+  d.leaseId = fromNullable(row.get<15>());
+  d.target = fromNullable(row.get<16>());
+  return Status::ok();
+}
+
+inline std::string selectFrom(std::string_view columns, std::string_view rest) {
+  std::string sql = "SELECT ";
+  sql.append(columns).append(" ").append(rest);
+  return sql;
+}
+
+// ---- connections ---------------------------------------------------------------------------
+
+enum class Role { kWriter, kReader };
+
+/// Opens and configures one connection; throws Poco exceptions (callers convert them).
+std::unique_ptr<Session> connect(const std::string& path, std::chrono::milliseconds busyTimeout,
+                                 Role role);
+
+}  // namespace fhirgw::store::detail
+
+namespace fhirgw::store {
+
+// The private header of two source files: a using-directive here stays inside them.
+using namespace detail;  // NOLINT(google-build-using-namespace)
+
+// ---- Impl: connections, transactions -------------------------------------------------------
+
+class SqliteStore::Impl {
+ public:
+  Impl(std::string path, const StoreOptions& options, const common::Clock& clock)
+      : path_(std::move(path)), options_(options), clock_(clock) {}
+
+  std::int64_t nowMs() const { return toMillis(clock_.now()); }
+  const std::string& path() const { return path_; }
+
+  /// Runs fn(Session&) -> Status inside BEGIN IMMEDIATE ... COMMIT on the writer connection,
+  /// one writer at a time; rolls back when fn fails or throws.
+  template <typename Fn>
+  Status write(std::string_view operation, Fn&& fn) {
+    // SQLite has one writer; queueing here rather than in SQLite keeps the wait bounded and fair.
+    std::unique_lock lock(writeMutex_, std::defer_lock);
+    if (!lock.try_lock_for(options_.busyTimeout)) {
+      return common::unavailable(std::string(operation) + ": store busy (write queue)");
+    }
+    Status status = ensureWriter();
+    if (!status.isOk()) return status;
+    try {
+      // IMMEDIATE takes the write lock now: no deadlock when a read turns into a write.
+      *writer_ << "BEGIN IMMEDIATE", kw::now;
+    } catch (...) {
+      return detail::statusFromCurrentException(operation);
+    }
+    try {
+      status = fn(*writer_);
+    } catch (...) {
+      status = detail::statusFromCurrentException(operation);
+    }
+    if (status.isOk()) {
+      try {
+        *writer_ << "COMMIT", kw::now;
+        return status;
+      } catch (...) {
+        status = detail::statusFromCurrentException(operation);
+      }
+    }
+    try {
+      *writer_ << "ROLLBACK", kw::now;
+    } catch (...) {
+      // SQLite may already have rolled back (e.g. disk full); start afresh on the next write.
+      writer_.reset();
+    }
+    return status;
+  }
+
+  /// Runs fn(Session&) -> Status on a pooled read-only connection; with snapshot, inside one
+  /// read transaction so several SELECTs see the same committed state.
+  template <typename Fn>
+  Status read(std::string_view operation, Fn&& fn, bool snapshot = false) const {
+    std::unique_ptr<Session> session;
+    Status status = acquireReader(session);
+    if (!status.isOk()) return status;
+    try {
+      if (snapshot) *session << "BEGIN", kw::now;
+      status = fn(*session);
+      if (snapshot) *session << "COMMIT", kw::now;
+    } catch (...) {
+      status = detail::statusFromCurrentException(operation);
+      // Its state is unknown (maybe mid-transaction): close it rather than reuse it.
+      session.reset();
+    }
+    releaseReader(std::move(session));
+    return status;
+  }
+
+  /// read() for a value: fn(Session&, T&) -> Status.
+  template <typename T, typename Fn>
+  Result<T> readValue(std::string_view operation, Fn&& fn, bool snapshot = false) const {
+    T value{};
+    Status status = read(
+        operation, [&](Session& s) { return fn(s, value); }, snapshot);
+    if (!status.isOk()) return status;
+    return value;
+  }
+
+  Status ensureWriter() {
+    if (writer_) return Status::ok();
+    try {
+      writer_ = connect(path_, options_.busyTimeout, Role::kWriter);
+      return Status::ok();
+    } catch (...) {
+      return detail::statusFromCurrentException("open " + path_);
+    }
+  }
+
+  Status migrate();
+
+ private:
+  Status acquireReader(std::unique_ptr<Session>& out) const {
+    std::unique_lock lock(poolMutex_);
+    const bool available = poolCv_.wait_for(lock, options_.busyTimeout, [this] {
+      return !idleReaders_.empty() || openReaders_ < options_.readConnections;
+    });
+    if (!available) return common::unavailable("store: all read connections are busy");
+    if (!idleReaders_.empty()) {
+      out = std::move(idleReaders_.back());
+      idleReaders_.pop_back();
+      return Status::ok();
+    }
+    ++openReaders_;
+    lock.unlock();
+    try {
+      out = connect(path_, options_.busyTimeout, Role::kReader);
+      return Status::ok();
+    } catch (...) {
+      Status status = detail::statusFromCurrentException("open read connection");
+      releaseReader(nullptr);
+      return status;
+    }
+  }
+
+  // Gives a connection back; nullptr means it was closed, which frees its slot.
+  void releaseReader(std::unique_ptr<Session> session) const {
+    {
+      std::lock_guard lock(poolMutex_);
+      if (session) {
+        idleReaders_.push_back(std::move(session));
+      } else {
+        --openReaders_;
+      }
+    }
+    poolCv_.notify_one();
+  }
+
+  const std::string path_;
+  const StoreOptions options_;
+  const common::Clock& clock_;
+
+  // Declared before the readers so that it is destroyed after them: the last connection to
+  // close checkpoints the WAL into the database file.
+  std::timed_mutex writeMutex_;
+  std::unique_ptr<Session> writer_;
+
+  mutable std::mutex poolMutex_;
+  mutable std::condition_variable poolCv_;
+  mutable std::vector<std::unique_ptr<Session>> idleReaders_;
+  mutable std::size_t openReaders_ = 0;
+};
+
+}  // namespace fhirgw::store

@@ -1,0 +1,487 @@
+#include <Poco/Data/Statement.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "fhirgw/store/api_key.hpp"
+#include "fhirgw/store/sqlite_store.hpp"
+#include "fhirgw/store/store.hpp"
+#include "sqlite_schema.hpp"
+#include "store_test_support.hpp"
+
+using namespace fhirgw;
+using namespace fhirgw::store;
+using namespace fhirgw::store::testing;
+using namespace std::chrono_literals;
+namespace kw = Poco::Data::Keywords;
+using common::StatusCode;
+
+namespace {
+
+class DeliveryQueue : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    StoreOptions options;
+    options.dataDir = dir.str();
+    auto opened = openStore(options, clock);
+    ASSERT_TRUE(opened.hasValue()) << opened.status().toString();
+    store = std::move(*opened);
+    ASSERT_TRUE(
+        store->createClient({"c-1", "c-1", ClientRole::kEditor, {}}, generateApiKey().stored())
+            .isOk());
+  }
+
+  /// Commits record `recordId` with one pending delivery per connector id, named
+  /// "<recordId>-<connector>".
+  void commit(const std::string& recordId, const std::vector<std::string>& connectors) {
+    Submission sub = makeSubmission("c-1", recordId);
+    sub.deliveries.clear();
+    for (const auto& c : connectors) {
+      sub.deliveries.push_back({recordId + "-" + c, recordId + "-doc", "dmp", c,
+                                DeliveryStatus::kPending, std::nullopt, std::nullopt});
+    }
+    ASSERT_TRUE(store->commitSubmission(sub).isOk());
+  }
+
+  std::vector<Delivery> claim(const std::string& connector, const std::string& owner = "gw-1",
+                              std::size_t limit = 10, std::chrono::milliseconds lease = 60s) {
+    auto claimed = store->claimDeliveries({connector, owner, lease, limit});
+    EXPECT_TRUE(claimed.hasValue()) << claimed.status().toString();
+    return claimed.hasValue() ? *claimed : std::vector<Delivery>{};
+  }
+
+  static FinishedAttempt failed(const Delivery& d, common::TimePoint next, int http = 503) {
+    FinishedAttempt f;
+    f.deliveryId = d.id;
+    f.leaseId = d.leaseId.value_or("");
+    f.next = DeliveryStatus::kFailed;
+    f.nextAttemptAt = next;
+    f.startedAt = testStart();
+    f.outcome = AttemptOutcome::kFailed;
+    f.errorClass = ErrorClass::kTransient;
+    f.httpStatus = http;
+    f.message = "HTTP " + std::to_string(http);
+    return f;
+  }
+
+  static FinishedAttempt delivered(const Delivery& d, common::TimePoint at) {
+    FinishedAttempt f;
+    f.deliveryId = d.id;
+    f.leaseId = d.leaseId.value_or("");
+    f.next = DeliveryStatus::kDelivered;
+    f.startedAt = at;
+    f.outcome = AttemptOutcome::kDelivered;
+    f.httpStatus = 200;
+    return f;
+  }
+
+  static FinishedAttempt dead(const Delivery& d, common::TimePoint at) {
+    FinishedAttempt f;
+    f.deliveryId = d.id;
+    f.leaseId = d.leaseId.value_or("");
+    f.next = DeliveryStatus::kDead;
+    f.reason = "permanent-error";
+    f.startedAt = at;
+    f.outcome = AttemptOutcome::kFailed;
+    f.errorClass = ErrorClass::kPermanent;
+    f.httpStatus = 400;
+    f.message = "HTTP 400";
+    return f;
+  }
+
+  Delivery get(const std::string& id) {
+    auto d = store->getDelivery(id);
+    EXPECT_TRUE(d.hasValue()) << d.status().toString();
+    return d.hasValue() ? *d : Delivery{};
+  }
+
+  TempDir dir;
+  common::ManualClock clock{testStart()};
+  std::unique_ptr<Store> store;
+};
+
+}  // namespace
+
+TEST_F(DeliveryQueue, ClaimTakesOnlyDueDeliveriesOfItsConnectorWithALease) {
+  commit("r-1", {"a", "b"});
+  commit("r-2", {"a"});
+  auto claimed = claim("a", "gw-1", 10, 30s);
+  ASSERT_EQ(claimed.size(), 2u);
+  std::set<std::string> ids;
+  for (const Delivery& d : claimed) {
+    ids.insert(d.id);
+    EXPECT_EQ(d.status, DeliveryStatus::kInFlight);
+    EXPECT_EQ(d.leaseOwner, "gw-1");
+    ASSERT_TRUE(d.leaseId.has_value());
+    EXPECT_EQ(d.leaseExpiresAt, testStart() + 30s);
+    EXPECT_EQ(d.firstAttemptAt, testStart());
+    EXPECT_EQ(d.attempts, 0);
+  }
+  EXPECT_EQ(ids, (std::set<std::string>{"r-1-a", "r-2-a"}));
+  EXPECT_TRUE(claim("a").empty()) << "in-flight deliveries with a live lease are not handed out";
+  EXPECT_EQ(claim("b").size(), 1u);
+}
+
+TEST_F(DeliveryQueue, ClaimHonoursTheLimitOldestDueFirst) {
+  commit("r-1", {"a"});
+  clock.advance(1s);
+  commit("r-2", {"a"});
+  auto first = claim("a", "gw-1", 1);
+  ASSERT_EQ(first.size(), 1u);
+  EXPECT_EQ(first[0].id, "r-1-a");
+  auto second = claim("a", "gw-1", 1);
+  ASSERT_EQ(second.size(), 1u);
+  EXPECT_EQ(second[0].id, "r-2-a");
+  EXPECT_NE(first[0].leaseId, second[0].leaseId) << "each claim gets its own lease id";
+}
+
+TEST_F(DeliveryQueue, FailedAttemptIsRecordedAndDueAgainAtItsNextTime) {
+  commit("r-1", {"a"});
+  auto claimed = claim("a");
+  ASSERT_EQ(claimed.size(), 1u);
+  clock.advance(2s);
+  ASSERT_TRUE(store->finishAttempt(failed(claimed[0], testStart() + 10s)).isOk());
+
+  Delivery d = get("r-1-a");
+  EXPECT_EQ(d.status, DeliveryStatus::kFailed);
+  EXPECT_EQ(d.attempts, 1);
+  EXPECT_EQ(d.nextAttemptAt, testStart() + 10s);
+  EXPECT_EQ(d.lastError, "HTTP 503");
+  EXPECT_FALSE(d.leaseOwner || d.leaseId || d.leaseExpiresAt);
+  EXPECT_EQ(d.firstAttemptAt, testStart());
+  EXPECT_EQ(d.updatedAt, testStart() + 2s);
+
+  auto attempts = store->listDeliveryAttempts("r-1-a");
+  ASSERT_TRUE(attempts.hasValue());
+  ASSERT_EQ(attempts->size(), 1u);
+  EXPECT_EQ((*attempts)[0].outcome, AttemptOutcome::kFailed);
+  EXPECT_EQ((*attempts)[0].errorClass, ErrorClass::kTransient);
+  EXPECT_EQ((*attempts)[0].httpStatus, 503);
+  EXPECT_EQ((*attempts)[0].message, "HTTP 503");
+  EXPECT_EQ((*attempts)[0].at, testStart());
+
+  EXPECT_TRUE(claim("a").empty()) << "not due before its next attempt time";
+  clock.advance(8s);
+  auto again = claim("a");
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_EQ(again[0].attempts, 1);
+  EXPECT_EQ(again[0].firstAttemptAt, testStart()) << "the first attempt time is kept";
+}
+
+TEST_F(DeliveryQueue, DeliveredAndDeadAreFinal) {
+  commit("r-1", {"a", "b"});
+  auto a = claim("a");
+  auto b = claim("b");
+  ASSERT_EQ(a.size(), 1u);
+  ASSERT_EQ(b.size(), 1u);
+  ASSERT_TRUE(store->finishAttempt(delivered(a[0], testStart())).isOk());
+  ASSERT_TRUE(store->finishAttempt(dead(b[0], testStart())).isOk());
+
+  Delivery da = get("r-1-a");
+  EXPECT_EQ(da.status, DeliveryStatus::kDelivered);
+  EXPECT_EQ(da.attempts, 1);
+  EXPECT_FALSE(da.nextAttemptAt.has_value());
+  EXPECT_FALSE(da.lastError.has_value());
+  Delivery db = get("r-1-b");
+  EXPECT_EQ(db.status, DeliveryStatus::kDead);
+  EXPECT_EQ(db.reason, "permanent-error");
+  EXPECT_EQ(db.lastError, "HTTP 400");
+  EXPECT_FALSE(db.nextAttemptAt.has_value());
+
+  clock.advance(24h);
+  EXPECT_TRUE(claim("a").empty());
+  EXPECT_TRUE(claim("b").empty());
+  EXPECT_FALSE(store->nextDeliveryDue("a")->has_value());
+}
+
+TEST_F(DeliveryQueue, AnExpiredLeaseIsClaimedAgainAndTheLostAttemptCounts) {
+  commit("r-1", {"a"});
+  auto first = claim("a", "gw-1", 1, 30s);
+  ASSERT_EQ(first.size(), 1u);
+  clock.advance(29s);
+  EXPECT_TRUE(claim("a", "gw-2").empty());
+  clock.advance(1s);
+  auto second = claim("a", "gw-2");
+  ASSERT_EQ(second.size(), 1u);
+  EXPECT_EQ(second[0].leaseOwner, "gw-2");
+  EXPECT_EQ(second[0].attempts, 1) << "the unfinished attempt is counted";
+
+  // The first worker wakes up late: its result is refused, the new claim stands.
+  common::Status late = store->finishAttempt(delivered(first[0], testStart()));
+  EXPECT_EQ(late.code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(get("r-1-a").leaseOwner, "gw-2");
+  EXPECT_EQ(store->releaseDelivery("r-1-a", *first[0].leaseId, clock.now()).code(),
+            StatusCode::kFailedPrecondition);
+
+  auto attempts = store->listDeliveryAttempts("r-1-a");
+  ASSERT_EQ(attempts->size(), 1u);
+  EXPECT_EQ((*attempts)[0].outcome, AttemptOutcome::kInterrupted);
+  EXPECT_EQ((*attempts)[0].errorClass, ErrorClass::kTransient);
+  ASSERT_TRUE(store->finishAttempt(delivered(second[0], clock.now())).isOk());
+  EXPECT_EQ(get("r-1-a").status, DeliveryStatus::kDelivered);
+  EXPECT_EQ(get("r-1-a").attempts, 2);
+}
+
+TEST_F(DeliveryQueue, ReleaseGivesAClaimBackWithoutAnAttempt) {
+  commit("r-1", {"a"});
+  auto claimed = claim("a");
+  ASSERT_EQ(claimed.size(), 1u);
+  ASSERT_TRUE(store->releaseDelivery("r-1-a", *claimed[0].leaseId, testStart() + 5s).isOk());
+  Delivery d = get("r-1-a");
+  EXPECT_EQ(d.status, DeliveryStatus::kPending);
+  EXPECT_EQ(d.attempts, 0);
+  EXPECT_FALSE(d.firstAttemptAt.has_value()) << "the retry window has not started";
+  EXPECT_EQ(d.nextAttemptAt, testStart() + 5s);
+  EXPECT_TRUE(store->listDeliveryAttempts("r-1-a")->empty());
+
+  clock.advance(5s);
+  claimed = claim("a");
+  ASSERT_EQ(claimed.size(), 1u);
+  ASSERT_TRUE(store->finishAttempt(failed(claimed[0], clock.now())).isOk());
+  claimed = claim("a");
+  ASSERT_EQ(claimed.size(), 1u);
+  ASSERT_TRUE(store->releaseDelivery("r-1-a", *claimed[0].leaseId, clock.now()).isOk());
+  EXPECT_EQ(get("r-1-a").status, DeliveryStatus::kFailed) << "attempted before: failed again";
+  EXPECT_EQ(get("r-1-a").firstAttemptAt, testStart() + 5s);
+}
+
+TEST_F(DeliveryQueue, StartUpRecoveryRetriesOwnClaimsAndExpiredOnesOnly) {
+  commit("r-1", {"a", "b", "c"});
+  auto mine = claim("a", "gw-1", 1, 10min);
+  auto expired = claim("b", "gw-2", 1, 10s);
+  auto live = claim("c", "gw-2", 1, 10min);
+  ASSERT_EQ(mine.size() + expired.size() + live.size(), 3u);
+  clock.advance(1min);
+
+  auto recovered = store->recoverInFlightDeliveries("gw-1");
+  ASSERT_TRUE(recovered.hasValue()) << recovered.status().toString();
+  EXPECT_EQ(*recovered, 2);
+  for (const char* id : {"r-1-a", "r-1-b"}) {
+    Delivery d = get(id);
+    EXPECT_EQ(d.status, DeliveryStatus::kFailed) << id;
+    EXPECT_EQ(d.attempts, 1) << id;
+    EXPECT_EQ(d.nextAttemptAt, clock.now()) << id;
+    EXPECT_FALSE(d.leaseId.has_value()) << id;
+    auto attempts = store->listDeliveryAttempts(id);
+    ASSERT_EQ(attempts->size(), 1u);
+    EXPECT_EQ((*attempts)[0].outcome, AttemptOutcome::kInterrupted);
+  }
+  EXPECT_EQ(get("r-1-c").status, DeliveryStatus::kInFlight) << "another instance's live claim";
+  EXPECT_EQ(claim("a").size(), 1u) << "recovered deliveries are due at once";
+  EXPECT_EQ(*store->recoverInFlightDeliveries("gw-3"), 0);
+}
+
+TEST_F(DeliveryQueue, NextDueIsTheEarliestRetryOrLeaseExpiry) {
+  EXPECT_FALSE(store->nextDeliveryDue("a")->has_value());
+  commit("r-1", {"a"});
+  EXPECT_EQ(*store->nextDeliveryDue("a"), testStart());
+  auto claimed = claim("a", "gw-1", 1, 45s);
+  EXPECT_EQ(*store->nextDeliveryDue("a"), testStart() + 45s);
+  ASSERT_TRUE(store->finishAttempt(failed(claimed[0], testStart() + 20s)).isOk());
+  EXPECT_EQ(*store->nextDeliveryDue("a"), testStart() + 20s);
+  EXPECT_FALSE(store->nextDeliveryDue("b")->has_value());
+}
+
+TEST_F(DeliveryQueue, InconsistentFinishesAreRefused) {
+  commit("r-1", {"a"});
+  auto claimed = claim("a");
+  ASSERT_EQ(claimed.size(), 1u);
+  FinishedAttempt noNext = failed(claimed[0], clock.now());
+  noNext.nextAttemptAt.reset();
+  EXPECT_EQ(store->finishAttempt(noNext).code(), StatusCode::kInvalidArgument);
+  FinishedAttempt noReason = dead(claimed[0], clock.now());
+  noReason.reason.reset();
+  EXPECT_EQ(store->finishAttempt(noReason).code(), StatusCode::kInvalidArgument);
+  FinishedAttempt pending = delivered(claimed[0], clock.now());
+  pending.next = DeliveryStatus::kPending;
+  EXPECT_EQ(store->finishAttempt(pending).code(), StatusCode::kInvalidArgument);
+  FinishedAttempt wrongLease = delivered(claimed[0], clock.now());
+  wrongLease.leaseId = "not-the-lease";
+  EXPECT_EQ(store->finishAttempt(wrongLease).code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(get("r-1-a").status, DeliveryStatus::kInFlight);
+  EXPECT_EQ(store->claimDeliveries({"a", "", 1s, 1}).status().code(), StatusCode::kInvalidArgument);
+}
+
+TEST_F(DeliveryQueue, AdminRetryRevivesOneDeadDeliveryWithAFreshBudget) {
+  commit("r-1", {"a", "b"});
+  auto a = claim("a");
+  ASSERT_TRUE(store->finishAttempt(dead(a[0], clock.now())).isOk());
+  clock.advance(1h);
+  ASSERT_TRUE(store->retryDeadDelivery("r-1-a").isOk());
+  Delivery d = get("r-1-a");
+  EXPECT_EQ(d.status, DeliveryStatus::kPending);
+  EXPECT_EQ(d.attempts, 0);
+  EXPECT_FALSE(d.firstAttemptAt.has_value());
+  EXPECT_FALSE(d.reason.has_value());
+  EXPECT_EQ(d.nextAttemptAt, clock.now());
+  EXPECT_EQ(store->listDeliveryAttempts("r-1-a")->size(), 1u) << "history is kept";
+  EXPECT_EQ(claim("a").size(), 1u);
+
+  EXPECT_EQ(store->retryDeadDelivery("r-1-b").code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(store->retryDeadDelivery("nope").code(), StatusCode::kNotFound);
+}
+
+TEST_F(DeliveryQueue, BulkRetryTakesTheDeadDeliveriesMatchingTheFilter) {
+  commit("r-1", {"a", "b"});
+  commit("r-2", {"a"});
+  for (const char* c : {"a", "b"}) {
+    for (const Delivery& d : claim(c))
+      ASSERT_TRUE(store->finishAttempt(dead(d, clock.now())).isOk());
+  }
+  auto byConnector = store->retryDeadDeliveries({"a", std::nullopt, std::nullopt});
+  ASSERT_TRUE(byConnector.hasValue());
+  EXPECT_EQ(*byConnector, 2);
+  EXPECT_EQ(get("r-1-b").status, DeliveryStatus::kDead);
+  EXPECT_EQ(*store->retryDeadDeliveries({std::nullopt, "r-2", std::nullopt}), 0);
+  EXPECT_EQ(*store->retryDeadDeliveries({std::nullopt, std::nullopt, clock.now() + 1s}), 0);
+  EXPECT_EQ(*store->retryDeadDeliveries({}), 1);
+  EXPECT_EQ(get("r-1-b").status, DeliveryStatus::kPending);
+}
+
+TEST_F(DeliveryQueue, QueriesFilterAndPageByLastChange) {
+  commit("r-1", {"a", "b"});
+  clock.advance(1s);
+  commit("r-2", {"a"});
+  clock.advance(1s);
+  auto b = claim("b");
+  ASSERT_TRUE(store->finishAttempt(dead(b[0], clock.now())).isOk());
+
+  DeliveryQuery q;
+  q.connectorId = "a";
+  auto page = store->queryDeliveries(q);
+  ASSERT_TRUE(page.hasValue()) << page.status().toString();
+  ASSERT_EQ(page->size(), 2u);
+  EXPECT_EQ((*page)[0].id, "r-1-a");
+
+  q = {};
+  q.status = DeliveryStatus::kDead;
+  page = store->queryDeliveries(q);
+  ASSERT_EQ(page->size(), 1u);
+  EXPECT_EQ((*page)[0].id, "r-1-b");
+
+  q = {};
+  q.since = testStart() + 1s;
+  page = store->queryDeliveries(q);
+  ASSERT_EQ(page->size(), 2u);
+  EXPECT_EQ((*page)[0].id, "r-2-a");
+  EXPECT_EQ((*page)[1].id, "r-1-b");
+
+  q = {};
+  q.limit = 2;
+  page = store->queryDeliveries(q);
+  ASSERT_EQ(page->size(), 2u);
+  q.after = DeliveryCursor{page->back().updatedAt, page->back().id};
+  auto next = store->queryDeliveries(q);
+  ASSERT_EQ(next->size(), 1u);
+  EXPECT_EQ((*next)[0].id, "r-1-b");
+}
+
+TEST_F(DeliveryQueue, QueueDepthsCountByConnectorAndState) {
+  commit("r-1", {"a", "b"});
+  commit("r-2", {"a"});
+  auto claimed = claim("a", "gw-1", 1);
+  ASSERT_TRUE(store->finishAttempt(delivered(claimed[0], clock.now())).isOk());
+  auto depths = store->deliveryQueueDepths();
+  ASSERT_TRUE(depths.hasValue()) << depths.status().toString();
+  std::map<std::pair<std::string, std::string>, std::int64_t> counts;
+  for (const QueueDepth& q : *depths) {
+    counts[{q.connectorId.value_or("-"), std::string(deliveryStatusName(q.status))}] = q.count;
+  }
+  const std::map<std::pair<std::string, std::string>, std::int64_t> expected = {
+      {{"a", "delivered"}, 1}, {{"a", "pending"}, 1}, {{"b", "pending"}, 1}};
+  EXPECT_EQ(counts, expected);
+}
+
+TEST_F(DeliveryQueue, TargetIsStoredWithTheDelivery) {
+  Submission sub = makeSubmission("c-1", "r-1");
+  sub.deliveries = {{"r-1-tp", "r-1-doc", "treating-physician", "fhir-tp", DeliveryStatus::kPending,
+                     std::nullopt, "https://fhir.example/r4"}};
+  ASSERT_TRUE(store->commitSubmission(sub).isOk());
+  EXPECT_EQ(get("r-1-tp").target, "https://fhir.example/r4");
+  EXPECT_EQ((*store->listDeliveries("c-1", "r-1"))[0].target, "https://fhir.example/r4");
+}
+
+TEST_F(DeliveryQueue, RecordResourcesAreListedAtTheirLatestVersionForAnyClient) {
+  Submission sub = makeSubmission("c-1", "r-1");
+  sub.resources.push_back({std::nullopt, "Encounter", "r-1-enc", 2,
+                           R"({"resourceType":"Encounter","status":"finished"})"});
+  ASSERT_TRUE(store->commitSubmission(sub).isOk());
+  auto resources = store->listRecordFhirResources("r-1");
+  ASSERT_TRUE(resources.hasValue()) << resources.status().toString();
+  ASSERT_EQ(resources->size(), 2u);
+  EXPECT_EQ((*resources)[0].resourceId, "r-1-docref");
+  EXPECT_EQ((*resources)[0].documentId, "r-1-doc");
+  EXPECT_EQ((*resources)[1].resourceId, "r-1-enc");
+  EXPECT_EQ((*resources)[1].version, 2);
+  EXPECT_TRUE(store->listRecordFhirResources("unknown")->empty());
+}
+
+TEST_F(DeliveryQueue, ConnectorInstancesCanBeCreatedReadReplacedAndDeleted) {
+  ASSERT_TRUE(
+      store->createConnector({"out", "file", R"({"options":{"directory":"out"}})", true}).isOk());
+  EXPECT_EQ(store->createConnector({"out", "file", "{}", true}).code(), StatusCode::kAlreadyExists);
+  clock.advance(1s);
+  ASSERT_TRUE(store->createConnector({"dmp", "mhd", "{}", false}).isOk());
+  auto out = store->getConnector("out");
+  ASSERT_TRUE(out.hasValue());
+  EXPECT_EQ(out->type, "file");
+  EXPECT_TRUE(out->enabled);
+  EXPECT_EQ(out->createdAt, testStart());
+
+  clock.advance(1s);
+  ASSERT_TRUE(store->updateConnector({"out", "file", R"({"options":{}})", false}).isOk());
+  out = store->getConnector("out");
+  EXPECT_FALSE(out->enabled);
+  EXPECT_EQ(out->config, R"({"options":{}})");
+  EXPECT_EQ(out->createdAt, testStart());
+  EXPECT_EQ(out->updatedAt, testStart() + 2s);
+  EXPECT_EQ(store->updateConnector({"nope", "file", "{}", true}).code(), StatusCode::kNotFound);
+
+  auto all = store->listConnectors();
+  ASSERT_EQ(all->size(), 2u);
+  EXPECT_EQ((*all)[0].id, "dmp");
+  ASSERT_TRUE(store->deleteConnector("dmp").isOk());
+  EXPECT_EQ(store->deleteConnector("dmp").code(), StatusCode::kNotFound);
+  EXPECT_EQ(store->getConnector("dmp").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(store->createConnector({"", "file", "{}", true}).code(), StatusCode::kInvalidArgument);
+}
+
+TEST(DeliveryQueueMigration, ADatabaseAtVersionOneKeepsItsDeliveriesWhenMigrated) {
+  TempDir dir;
+  const auto db = dir.path() / "gateway.db";
+  {
+    // Build a version-1 database the way the first release wrote it.
+    auto raw = rawSession(db);
+    raw << std::string(detail::kCreateSchemaMigrations), kw::now;
+    const detail::Migration& first = detail::sqliteMigrations().front();
+    ASSERT_EQ(first.version, 1);
+    for (std::string_view sql : first.statements) raw << std::string(sql), kw::now;
+    raw << "INSERT INTO schema_migrations (version, name, applied_at) VALUES (1, 'foundation', 0)",
+        kw::now;
+    raw << "INSERT INTO clients (id, name, role, created_at) VALUES ('c-1', 'c', 'editor', 0)",
+        kw::now;
+    raw << "INSERT INTO records (id, client_id, created_at, status, request_hash, body, outcome,"
+           " practitioner_rpps, encounter_year, practitioner_is_treating)"
+           " VALUES ('r-1', 'c-1', 0, 'accepted', 'h', '{}', '{}', '1', 2026, 0)",
+        kw::now;
+    raw << "INSERT INTO deliveries (id, record_id, destination, connector_id, status, attempts,"
+           " next_attempt_at, created_at, updated_at)"
+           " VALUES ('d-1', 'r-1', 'dmp', 'a', 'pending', 0, 0, 0, 0)",
+        kw::now;
+  }
+  common::ManualClock clock{testStart()};
+  StoreOptions options;
+  options.url = "sqlite:" + db.string();
+  auto store = openStore(options, clock);
+  ASSERT_TRUE(store.hasValue()) << store.status().toString();
+  EXPECT_EQ(*(*store)->schemaVersion(), latestSqliteSchemaVersion());
+  auto claimed = (*store)->claimDeliveries({"a", "gw-1", 1min, 5});
+  ASSERT_TRUE(claimed.hasValue()) << claimed.status().toString();
+  ASSERT_EQ(claimed->size(), 1u);
+  EXPECT_EQ((*claimed)[0].id, "d-1");
+  EXPECT_FALSE((*claimed)[0].target.has_value());
+}
