@@ -1,0 +1,32 @@
+#pragma once
+
+#include <rapidjson/prettywriter.h>
+#include <rapidjson/stringbuffer.h>
+
+#include <string>
+#include <string_view>
+
+#include "../mappings/test_support.hpp"
+#include "fhirgw/common/json.hpp"
+#include "fhirgw/mappings/fhir_mapper.hpp"
+
+namespace fhirgw::mappings::testing {
+
+/// Pretty JSON (2 spaces) of a parsed document, numbers written as they were.
+std::string prettyJson(const common::JsonDocument& doc);
+
+/// Blanks the timestamps the mapping generates (Bundle.timestamp, Provenance.recorded,
+/// AuditEvent.recorded, ChargeItem.enteredDate, DocumentReference.date) so goldens compare the
+/// rest; with the fixed test clock they are stable anyway.
+void blankGeneratedTimestamps(common::JsonDocument& doc);
+
+/// Every "reference" string value in a JSON document.
+std::vector<std::string> references(const rapidjson::Value& v);
+
+/// The resource of type `type` and, optionally, a given position among those of that type.
+const MappedResource* findResource(const MappedRecord& r, std::string_view type, int nth = 0);
+
+/// A resource's JSON parsed.
+common::JsonDocument parsed(const MappedResource& r);
+
+}  // namespace fhirgw::mappings::testing
