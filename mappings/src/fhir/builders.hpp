@@ -41,6 +41,8 @@ struct RecordScope {
 };
 
 // Small datatype builders.
+/// True when text is a valid FHIR `code`.
+bool isFhirCode(std::string_view text);
 Json coding(std::string_view system, std::string_view code, std::string_view display = {});
 Json codeable(std::string_view system, std::string_view code, std::string_view display = {},
              std::string_view text = {});

@@ -8,6 +8,7 @@
 #include "codes.hpp"
 #include "fhirgw/common/ids.hpp"
 #include "fhirgw/fhir/fr_core_profiles.hpp"
+#include "fhirgw/fhir/primitives.hpp"
 
 namespace fhirgw::mappings::fhirmap {
 
@@ -37,7 +38,12 @@ std::string RecordScope::treatingPhysicianReference() const {
   return {};
 }
 
+bool isFhirCode(std::string_view code) { return fhir::primitiveProblem("code", code).empty(); }
+
 Json coding(std::string_view system, std::string_view code, std::string_view display) {
+  // Codes also come from the editor (specialty, majorations, INSEE code, medication codes): one
+  // that is not a FHIR code (stray whitespace) leaves no Coding rather than an invalid resource.
+  if (!isFhirCode(code)) return {};
   return Json::object().set("system", system).set("code", code).set("display", display);
 }
 
@@ -169,7 +175,8 @@ Json specialtyConcept(const std::string& code) {
     if (s.code == code) codings.push(coding(kTreR38Specialty, s.tre, s.label));
   }
   codings.push(coding(kSpecialtySystem, code));
-  return Json::object().set("coding", std::move(codings));
+  const bool coded = !codings.isEmpty();
+  return Json::object().set("coding", std::move(codings)).set("text", coded ? "" : code);
 }
 
 Built make(std::string type, std::string id) {
@@ -196,7 +203,7 @@ Built patient(const RecordScope& s, bool carryIns) {
 
   Json extensions = Json::array();
   if (p.ins) extensions.push(identityReliability(*p.ins));
-  if (p.birthPlaceInsee) {
+  if (p.birthPlaceInsee && isFhirCode(*p.birthPlaceInsee)) {
     const Json insee = Json::object()
                            .set("url", kFrCoreAddressInseeCode)
                            .set("valueCoding", coding(kTreR13Commune, *p.birthPlaceInsee));
@@ -464,6 +471,7 @@ std::vector<Built> chargeItems(const RecordScope& s, const RuleOutcome& outcome)
   out.push_back(std::move(b));
 
   for (const std::string& m : bill.majorations) {
+    if (!isFhirCode(m)) continue;  // BILL-MAJORATION lets other codes through unchecked
     Built maj = make("ChargeItem", s.idOf("ChargeItem", "majoration", m));
     maj.json.set("partOf", Json::array().push(Json::object().set("reference", mainReference)))
         .set("status", "billable")
