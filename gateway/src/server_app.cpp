@@ -136,7 +136,7 @@ int GatewayApp::main(const std::vector<std::string>& args) {
                                                                     : "stored"}});
 
   StoreActivityHistory history(**store);
-  mappings::RuleEngine rules(mappings::RuleConfig{}, common::SystemClock::instance(), &history);
+  mappings::RuleEngine rules(config->rules, common::SystemClock::instance(), &history);
 
   Poco::Net::initializeSSL();
   GatewayServer::Dependencies deps;

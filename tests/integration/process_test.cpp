@@ -8,7 +8,10 @@
 
 #include <csignal>
 #include <fstream>
+#include <sstream>
 #include <thread>
+
+#include "fhirgw/common/json.hpp"
 
 #include "test_support.hpp"
 
@@ -98,6 +101,112 @@ TEST(GatewayProcess, SigtermLetsAnInFlightRequestFinish) {
   EXPECT_EQ(answer.rfind("HTTP/1.1 404", 0), 0u) << answer;
   EXPECT_NE(answer.find("OperationOutcome"), std::string::npos) << answer;
   EXPECT_EQ(p.wait(), 0) << p.output();
+}
+
+}  // namespace
+}  // namespace fhirgw::testing
+
+namespace fhirgw::testing {
+namespace {
+
+std::string readExampleFile(const std::string& name) {
+  const char* source = std::getenv("FHIRGW_SOURCE_DIR");
+  std::ifstream in(std::string(source ? source : FHIRGW_SOURCE_DIR_DEFAULT) + "/examples/" + name);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+constexpr const char* kToken = "process-test-admin-token-0123456789";
+
+/// Creates an editor client through the admin API of a running gateway; returns its key.
+std::string createEditor(const GatewayProcess& p) {
+  Poco::Net::HTTPClientSession admin("127.0.0.1", static_cast<Poco::UInt16>(p.adminPort()));
+  auto r = httpRequest(admin, "POST", "/admin/v1/clients", R"({"name":"e","role":"editor"})",
+                       {{"Authorization", std::string("Bearer ") + kToken}});
+  EXPECT_EQ(r.status, 201) << r.body;
+  auto doc = common::parseJson(r.body);
+  return doc ? std::string((*doc)["key"].GetString()) : std::string();
+}
+
+TEST(GatewayProcess, AcceptedRecordIsThereAfterARestart) {
+  TempDir dir;
+  std::string key;
+  std::string id;
+  {
+    GatewayProcess p(localPorts(dir), {{"FHIRGW_ADMIN_TOKEN", kToken}});
+    ASSERT_TRUE(p.waitUntilStarted()) << p.output();
+    key = createEditor(p);
+    Poco::Net::HTTPClientSession api("127.0.0.1", static_cast<Poco::UInt16>(p.apiPort()));
+    auto r = httpRequest(api, "POST", "/api/v1/teleconsultations",
+                         readExampleFile("teleconsultation-full.json"),
+                         {{"Authorization", "Bearer " + key}});
+    ASSERT_EQ(r.status, 201) << r.body;
+    id = (*common::parseJson(r.body))["id"].GetString();
+    p.signal(SIGKILL);  // no clean shutdown: what was acknowledged must still be there
+    p.wait();
+  }
+  GatewayProcess again(localPorts(dir), {{"FHIRGW_ADMIN_TOKEN", kToken}});
+  ASSERT_TRUE(again.waitUntilStarted()) << again.output();
+  Poco::Net::HTTPClientSession api("127.0.0.1", static_cast<Poco::UInt16>(again.apiPort()));
+  auto r = httpRequest(api, "GET", "/api/v1/teleconsultations/" + id, {},
+                       {{"Authorization", "Bearer " + key}});
+  EXPECT_EQ(r.status, 200) << r.body;
+  EXPECT_NE(r.body.find("LGC-2026-000123"), std::string::npos);
+}
+
+TEST(GatewayProcess, RuleSeverityFromTheCommandLineReachesTheEngine) {
+  TempDir dir;
+  std::string body = readExampleFile("teleconsultation-minimal.json");
+  body.replace(body.find("\"video\""), 7, "\"phone\"");
+  for (const std::string severity : {"error", "off"}) {
+    auto args = localPorts(dir);
+    args.insert(args.end(), {"--set", "rules.severity.TLC-VIDEO=" + severity});
+    GatewayProcess p(args, {{"FHIRGW_ADMIN_TOKEN", kToken}});
+    ASSERT_TRUE(p.waitUntilStarted()) << p.output();
+    const std::string key = createEditor(p);
+    Poco::Net::HTTPClientSession api("127.0.0.1", static_cast<Poco::UInt16>(p.apiPort()));
+    auto r = httpRequest(api, "POST", "/api/v1/teleconsultations", body,
+                         {{"Authorization", "Bearer " + key}});
+    EXPECT_EQ(r.status, severity == "off" ? 201 : 422) << severity << ": " << r.body;
+    p.signal(SIGTERM);
+    EXPECT_EQ(p.wait(), 0);
+  }
+}
+
+TEST(GatewayProcess, GeneratedAdminTokenIsPrintedOnceAndWorks) {
+  TempDir dir;
+  std::string token;
+  {
+    GatewayProcess p(localPorts(dir));
+    ASSERT_TRUE(p.waitUntilStarted()) << p.output();
+    const std::string& out = p.output();
+    const auto at = out.find("generated administrator token");
+    ASSERT_NE(at, std::string::npos) << out;
+    const auto start = out.find("\n  ", at) + 3;
+    token = out.substr(start, out.find('\n', start) - start);
+    Poco::Net::HTTPClientSession admin("127.0.0.1", static_cast<Poco::UInt16>(p.adminPort()));
+    EXPECT_EQ(httpRequest(admin, "GET", "/admin/v1/clients", {},
+                          {{"Authorization", "Bearer " + token}})
+                  .status,
+              200);
+    p.signal(SIGTERM);
+    p.wait();
+    // The token never appears in the JSON log lines.
+    std::istringstream lines(out);
+    for (std::string line; std::getline(lines, line);) {
+      if (line.rfind("{", 0) == 0) {
+        EXPECT_EQ(line.find(token), std::string::npos) << line;
+      }
+    }
+  }
+  GatewayProcess again(localPorts(dir));
+  ASSERT_TRUE(again.waitUntilStarted()) << again.output();
+  EXPECT_EQ(again.output().find("generated administrator token"), std::string::npos);
+  Poco::Net::HTTPClientSession admin("127.0.0.1", static_cast<Poco::UInt16>(again.adminPort()));
+  EXPECT_EQ(
+      httpRequest(admin, "GET", "/admin/v1/clients", {}, {{"Authorization", "Bearer " + token}}).status,
+      200);
 }
 
 }  // namespace
