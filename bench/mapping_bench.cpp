@@ -83,11 +83,12 @@ int main(int argc, char** argv) {
   }
   std::size_t bytes = 0;
   for (const auto& r : mapped->resources) bytes += r.json.size();
-  std::printf("%s: %zu documents -> %zu resources, %zu bytes of FHIR JSON, %d runs\n",
-              path.c_str(), parsed.record.documents.size(), mapped->resources.size(), bytes, runs);
-  std::printf("method: steady_clock around each call, %d runs after %d warm-up runs, one thread; "
-              "median, p90 and min in microseconds\n",
-              runs, runs / 10 + 1);
+  std::printf("%s: %zu documents -> %zu resources, %zu bytes of FHIR JSON, %d runs\n", path.c_str(),
+              parsed.record.documents.size(), mapped->resources.size(), bytes, runs);
+  std::printf(
+      "method: steady_clock around each call, %d runs after %d warm-up runs, one thread; "
+      "median, p90 and min in microseconds\n",
+      runs, runs / 10 + 1);
 
   std::size_t sink = 0;  // keeps the work observable
   print("map + validate every resource", measure(runs, [&] {

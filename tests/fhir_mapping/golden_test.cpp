@@ -97,8 +97,8 @@ TEST_P(GoldenFhir, MapsToTheExpectedBundleAndOutcome) {
     issues.insert(issues.end(), outcome.issues.begin(), outcome.issues.end());
     ASSERT_FALSE(fhir::hasErrors(issues)) << "golden cases are accepted documents";
     const std::size_t index = record.record.documents.size();
-    mapped = mapper.mapDocument(record.record, doc.record, "doc-later", index, ctx,
-                                &validationErrors);
+    mapped =
+        mapper.mapDocument(record.record, doc.record, "doc-later", index, ctx, &validationErrors);
   } else {
     const TeleconsultationParse t = parseTeleconsultation(input);
     ASSERT_FALSE(t.malformed());

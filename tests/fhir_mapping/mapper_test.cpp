@@ -131,8 +131,7 @@ TEST(FhirMapper, QualifiedInsIsCarriedWithTheInsProfile) {
   EXPECT_STREQ(p.root()["meta"]["profile"][0].GetString(), fhir::kFrCorePatientIns.data());
   EXPECT_STREQ(p.root()["identifier"][0]["system"].GetString(), "urn:oid:1.2.250.1.213.1.4.8");
   EXPECT_STREQ(p.root()["identifier"][0]["value"].GetString(), "279035121518989");
-  EXPECT_STREQ(p.root()["extension"][0]["extension"][0]["valueCoding"]["code"].GetString(),
-               "VALI");
+  EXPECT_STREQ(p.root()["extension"][0]["extension"][0]["valueCoding"]["code"].GetString(), "VALI");
 }
 
 TEST(FhirMapper, InsIsLeftOutWhenTheRulesDidNotQualifyIt) {
@@ -160,8 +159,8 @@ TEST(FhirMapper, ALaterDocumentPointsAtTheRecordsResources) {
   Teleconsultation t = validTeleconsultation();
   const auto record = mapper.mapTeleconsultation(t, accepted(), context());
   ASSERT_TRUE(record.hasValue());
-  const auto doc = mapper.mapDocument(t, sickLeave(SickLeaveType::kProlongation), "doc-9", 0,
-                                      context());
+  const auto doc =
+      mapper.mapDocument(t, sickLeave(SickLeaveType::kProlongation), "doc-9", 0, context());
   ASSERT_TRUE(doc.hasValue()) << doc.error().toString();
   const std::string patient = findResource(*record, "Patient")->reference();
   const std::string encounter = findResource(*record, "Encounter")->reference();
@@ -242,8 +241,8 @@ TEST(FhirMapper, NotReimbursableFlagsTheChargeItemWithTheRulesThatFired) {
   o.notReimbursable = true;
   o.issues.push_back({fhir::IssueSeverity::kWarning, "business-rule", "TLC-TERRITORY", "x", "y",
                       "patient.address.postalCode"});
-  o.issues.push_back({fhir::IssueSeverity::kWarning, "business-rule", "ID-INS-QUALIFIED", "x",
-                      "y", "patient.ins.status"});
+  o.issues.push_back({fhir::IssueSeverity::kWarning, "business-rule", "ID-INS-QUALIFIED", "x", "y",
+                      "patient.ins.status"});
   const auto r = mapper.mapTeleconsultation(validTeleconsultation(), o, context());
   ASSERT_TRUE(r.hasValue());
   const std::string& charge = findResource(*r, "ChargeItem")->json;
@@ -299,8 +298,8 @@ TEST(FhirMapper, PrescriptionItemsShareTheGroupIdentifier) {
 
 TEST(FhirMapper, RecordWithRuleErrorsIsNotMapped) {
   RuleOutcome o = accepted();
-  o.issues.push_back({fhir::IssueSeverity::kError, "business-rule", "TLC-VIDEO", "x", "y",
-                      "encounter.channel"});
+  o.issues.push_back(
+      {fhir::IssueSeverity::kError, "business-rule", "TLC-VIDEO", "x", "y", "encounter.channel"});
   const auto r = FhirMapper().mapTeleconsultation(validTeleconsultation(), o, context());
   ASSERT_FALSE(r.hasValue());
   EXPECT_EQ(r.error().code(), common::StatusCode::kFailedPrecondition);
@@ -346,9 +345,9 @@ TEST(FhirMapper, EditorCodesThatAreNotFhirCodesDoNotBreakTheResources) {
 TEST(FhirMapper, EveryEnumerationValueMapsToValidResources) {
   const FhirMapper mapper;
   const std::vector<std::string> specialties{
-      "general-practice", "pediatrics",  "gynecology",   "ophthalmology",
-      "psychiatry",       "neuropsychiatry", "stomatology", "oral-surgery",
-      "maxillofacial-surgery", "midwife", "cardiology"};
+      "general-practice", "pediatrics",  "gynecology",   "ophthalmology",         "psychiatry",
+      "neuropsychiatry",  "stomatology", "oral-surgery", "maxillofacial-surgery", "midwife",
+      "cardiology"};
   std::size_t n = 0;
   for (std::size_t i = 0; i < 24; ++i) {
     Teleconsultation t = validTeleconsultation();
@@ -368,9 +367,9 @@ TEST(FhirMapper, EveryEnumerationValueMapsToValidResources) {
     t.encounter.patientLocation =
         PatientLocation{static_cast<PatientLocationKind>(i % 5),
                         i % 2 ? std::optional<std::string>("51100") : std::nullopt};
-    t.encounter.assistedBy = AssistedBy{static_cast<AssistantProfession>(i % 3),
-                                        i % 2 ? std::optional<std::string>("10000012343")
-                                              : std::nullopt};
+    t.encounter.assistedBy =
+        AssistedBy{static_cast<AssistantProfession>(i % 3),
+                   i % 2 ? std::optional<std::string>("10000012343") : std::nullopt};
     t.billing->thirdPartyPayment = static_cast<ThirdPartyPayment>(i % 3);
     t.billing->ald = i % 2 == 1;
     Report rep = report();
@@ -388,7 +387,8 @@ TEST(FhirMapper, EveryEnumerationValueMapsToValidResources) {
     const bool qualified = t.patient.ins->status.value == InsStatus::kQualified;
     std::vector<fhir::Issue> errors;
     const auto r = mapper.mapTeleconsultation(t, accepted(qualified), context(3), &errors);
-    for (const fhir::Issue& e : errors) ADD_FAILURE() << i << ": " << e.expression << " " << e.diagnostics;
+    for (const fhir::Issue& e : errors)
+      ADD_FAILURE() << i << ": " << e.expression << " " << e.diagnostics;
     ASSERT_TRUE(r.hasValue()) << i << ": " << r.error().toString();
     EXPECT_TRUE(r->validationIssues.empty()) << i;
     n += r->resources.size();

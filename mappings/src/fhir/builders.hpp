@@ -29,8 +29,8 @@ struct RecordScope {
   std::string patientId;
   std::string practitionerId;
   std::string roleId;
-  std::string organizationId;     ///< empty when the practitioner has no organization
-  std::string treatingId;         ///< empty when none is declared or it is the practitioner
+  std::string organizationId;  ///< empty when the practitioner has no organization
+  std::string treatingId;      ///< empty when none is declared or it is the practitioner
   std::string encounterId;
 
   RecordScope(const Teleconsultation& teleconsultation, const MappingContext& context);
@@ -45,7 +45,7 @@ struct RecordScope {
 bool isFhirCode(std::string_view text);
 Json coding(std::string_view system, std::string_view code, std::string_view display = {});
 Json codeable(std::string_view system, std::string_view code, std::string_view display = {},
-             std::string_view text = {});
+              std::string_view text = {});
 Json textConcept(std::string_view text);
 Json ref(std::string_view type, std::string_view id);
 Json identifier(std::string_view system, std::string_view value);

@@ -88,8 +88,7 @@ inline const std::string kPatientLocationExtension =
     project("StructureDefinition/patient-location");
 inline const std::string kNotReimbursableExtension =
     project("StructureDefinition/not-reimbursable");
-inline const std::string kBillingContextExtension =
-    project("StructureDefinition/billing-context");
+inline const std::string kBillingContextExtension = project("StructureDefinition/billing-context");
 inline const std::string kOngoingLeaveStartExtension =
     project("StructureDefinition/sick-leave-ongoing-start");
 inline const std::string kInPersonImpossibleExtension =

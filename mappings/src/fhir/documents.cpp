@@ -39,16 +39,15 @@ void appendDocument(const RecordScope& s, std::string_view docId, std::size_t in
   Built binary = make("Binary", s.idOf("document", docId, "Binary"), docId, index);
   binary.json.set("contentType", contentType).set("data", base64);
 
-  Built doc = make("DocumentReference", s.idOf("document", docId, "DocumentReference"), docId,
-                   index);
+  Built doc =
+      make("DocumentReference", s.idOf("document", docId, "DocumentReference"), docId, index);
   const Encounter& e = s.t.encounter;
   const std::string facilityType = s.t.practitioner.organization
                                        ? s.t.practitioner.organization->facilityType
                                        : std::string("SA07");
   Json related = Json::array();
   for (const std::string& r : m.related) related.push(Json::object().set("reference", r));
-  doc.json
-      .set("masterIdentifier", identifier(kRfc3986, "urn:uuid:" + doc.id))
+  doc.json.set("masterIdentifier", identifier(kRfc3986, "urn:uuid:" + doc.id))
       .set("identifier",
            Json::array().push(m.externalId != nullptr ? externalIdentifier(s, *m.externalId)
                                                       : Json()))
@@ -77,13 +76,12 @@ void appendDocument(const RecordScope& s, std::string_view docId, std::size_t in
                             .set("creation", m.authoredAt))
                    .set("format", coding(kIheFormatCode, "urn:ihe:iti:xds:2017:mimeTypeSufficient",
                                          "mimeType Sufficient"))))
-      .set("context",
-           Json::object()
-               .set("encounter", Json::array().push(ref("Encounter", s.encounterId)))
-               .set("period", period(*e.start.value, *e.end.value))
-               .set("facilityType", codeable(kTreR02FacilityType, facilityType))
-               .set("practiceSetting", codeable(kTreA01PracticeSetting, "AMBULATOIRE"))
-               .set("related", std::move(related)));
+      .set("context", Json::object()
+                          .set("encounter", Json::array().push(ref("Encounter", s.encounterId)))
+                          .set("period", period(*e.start.value, *e.end.value))
+                          .set("facilityType", codeable(kTreR02FacilityType, facilityType))
+                          .set("practiceSetting", codeable(kTreA01PracticeSetting, "AMBULATOIRE"))
+                          .set("related", std::move(related)));
   out.push_back(std::move(doc));
   out.push_back(std::move(binary));
 }
@@ -140,8 +138,9 @@ std::string sickLeaveText(const SickLeave& l) {
 void mapReport(const RecordScope& s, const Report& r, std::string_view docId, std::size_t index,
                const FhirMapperOptions& options, std::vector<Built>& out) {
   const Content& c = *r.content;
-  DocumentMeta m{kLoinc, options.reportLoincCode, options.reportLoincDisplay, "10", r.title,
-                 authoredText(r.authoredAt), r.confidentiality, &r.externalId, {}};
+  DocumentMeta m{kLoinc,  options.reportLoincCode,    options.reportLoincDisplay, "10",
+                 r.title, authoredText(r.authoredAt), r.confidentiality,          &r.externalId,
+                 {}};
   appendDocument(s, docId, index, code(*c.contentType.value), *c.data, *c.bytes, m, out);
 }
 
@@ -154,26 +153,24 @@ void mapPrescription(const RecordScope& s, const Prescription& p, std::string_vi
   std::vector<std::string> items;
   for (std::size_t i = 0; i < p.items.size(); ++i) {
     const PrescriptionItem& item = p.items[i];
-    Built b = make("MedicationRequest",
-                   s.idOf("document", docId, "MedicationRequest/" + std::to_string(i)), docId,
-                   index);
+    Built b =
+        make("MedicationRequest",
+             s.idOf("document", docId, "MedicationRequest/" + std::to_string(i)), docId, index);
     Json dosage = Json::object().set("sequence", Json::integer(1)).set("text", item.dosage);
     if (item.durationDays) {
-      dosage.set("timing",
-                 Json::object().set(
-                     "repeat", Json::object().set(
-                                   "boundsDuration",
-                                   Json::object()
-                                       .set("value", Json::integer(*item.durationDays))
-                                       .set("unit", "d")
-                                       .set("system", kUcum)
-                                       .set("code", "d"))));
+      dosage.set("timing", Json::object().set(
+                               "repeat", Json::object().set(
+                                             "boundsDuration",
+                                             Json::object()
+                                                 .set("value", Json::integer(*item.durationDays))
+                                                 .set("unit", "d")
+                                                 .set("system", kUcum)
+                                                 .set("code", "d"))));
     }
     // An item's business identifier: the prescription's externalId and the line number.
     if (p.externalId) {
-      b.json.set("identifier",
-                 Json::array().push(externalIdentifier(
-                     s, *p.externalId + "-" + std::to_string(i + 1))));
+      b.json.set("identifier", Json::array().push(externalIdentifier(
+                                   s, *p.externalId + "-" + std::to_string(i + 1))));
     }
     b.json.set("status", "active")
         .set("intent", "order")
@@ -186,8 +183,8 @@ void mapPrescription(const RecordScope& s, const Prescription& p, std::string_vi
         .set("dosageInstruction", Json::array().push(std::move(dosage)));
     if (item.quantity) {
       b.json.set("dispenseRequest",
-                 Json::object().set("quantity",
-                                    Json::object().set("value", Json::number(item.quantity->text()))));
+                 Json::object().set(
+                     "quantity", Json::object().set("value", Json::number(item.quantity->text()))));
     }
     if (item.substitutable) {
       b.json.set("substitution", Json::object().set("allowedBoolean", *item.substitutable));
@@ -197,9 +194,15 @@ void mapPrescription(const RecordScope& s, const Prescription& p, std::string_vi
   }
   if (p.content && p.content->bytes) {
     const Content& c = *p.content;
-    DocumentMeta m{kLoinc, "57833-6", "Prescription for medication", "42",
-                   "Ordonnance", authoredText(p.authoredAt), Confidentiality::kNormal,
-                   &p.externalId, items};
+    DocumentMeta m{kLoinc,
+                   "57833-6",
+                   "Prescription for medication",
+                   "42",
+                   "Ordonnance",
+                   authoredText(p.authoredAt),
+                   Confidentiality::kNormal,
+                   &p.externalId,
+                   items};
     appendDocument(s, docId, index, code(*c.contentType.value), *c.data, *c.bytes, m, out);
   }
 }
@@ -220,23 +223,24 @@ void mapSickLeave(const RecordScope& s, const SickLeave& l, std::string_view doc
             .set("url", kInPersonImpossibleExtension)
             .set("extension",
                  Json::array()
-                     .push(Json::object().set("url", "justified").set(
-                         "valueBoolean", *l.inPersonImpossible->justified))
+                     .push(Json::object()
+                               .set("url", "justified")
+                               .set("valueBoolean", *l.inPersonImpossible->justified))
                      .push(Json::object()
                                .set("url", "justification")
                                .set("valueString", l.inPersonImpossible->justification))));
   }
-  Json details = Json::array()
-                     .push(codeable(kSickLeaveSystem, code(*l.type.value)))
-                     .push(codeable(kSickLeaveSystem, "teleconsultation",
-                                   "Prescrit en téléconsultation"));
+  Json details =
+      Json::array()
+          .push(codeable(kSickLeaveSystem, code(*l.type.value)))
+          .push(codeable(kSickLeaveSystem, "teleconsultation", "Prescrit en téléconsultation"));
   if (l.partTime.value_or(false)) details.push(codeable(kSickLeaveSystem, "part-time"));
   b.json.set("extension", std::move(extensions))
       .set("identifier", Json::array().push(externalIdentifier(s, l.externalId)))
       .set("status", "active")
       .set("intent", "order")
-      .set("code", codeable(kSickLeaveSystem, "sick-leave", "Arrêt de travail",
-                           "Avis d'arrêt de travail"))
+      .set("code",
+           codeable(kSickLeaveSystem, "sick-leave", "Arrêt de travail", "Avis d'arrêt de travail"))
       .set("orderDetail", std::move(details))
       .set("subject", ref("Patient", s.patientId))
       .set("encounter", ref("Encounter", s.encounterId))
@@ -249,9 +253,15 @@ void mapSickLeave(const RecordScope& s, const SickLeave& l, std::string_view doc
   out.push_back(std::move(b));
 
   const std::string text = sickLeaveText(l);
-  DocumentMeta m{kTreA05ComplementaryType, "PRESC-AAT", "", "42",
-                 "Avis d'arrêt de travail", std::nullopt, Confidentiality::kNormal,
-                 &l.externalId, {request}};
+  DocumentMeta m{kTreA05ComplementaryType,
+                 "PRESC-AAT",
+                 "",
+                 "42",
+                 "Avis d'arrêt de travail",
+                 std::nullopt,
+                 Confidentiality::kNormal,
+                 &l.externalId,
+                 {request}};
   appendDocument(s, docId, index, "text/plain", common::base64Encode(text), text, m, out);
 }
 

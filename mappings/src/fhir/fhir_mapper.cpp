@@ -92,9 +92,9 @@ common::Result<MappedRecord> finish(const fhir::Validator& validator, std::vecto
     record.resources.push_back(std::move(r));
   }
   if (!errors.empty()) {
-    std::string message = "a mapped resource fails FHIR validation (" +
-                          std::to_string(errors.size()) + " errors; first: " +
-                          errors.front().expression + ": " + errors.front().diagnostics + ")";
+    std::string message =
+        "a mapped resource fails FHIR validation (" + std::to_string(errors.size()) +
+        " errors; first: " + errors.front().expression + ": " + errors.front().diagnostics + ")";
     if (validationErrors != nullptr) *validationErrors = std::move(errors);
     return common::internal(std::move(message));
   }
@@ -147,12 +147,10 @@ common::Result<MappedRecord> FhirMapper::mapTeleconsultation(
   return finish(impl_->validator, std::move(out), validationErrors);
 }
 
-common::Result<MappedRecord> FhirMapper::mapDocument(const Teleconsultation& record,
-                                                     const Document& document,
-                                                     std::string_view documentId,
-                                                     std::size_t documentIndex,
-                                                     const MappingContext& context,
-                                                     std::vector<fhir::Issue>* validationErrors) const {
+common::Result<MappedRecord> FhirMapper::mapDocument(
+    const Teleconsultation& record, const Document& document, std::string_view documentId,
+    std::size_t documentIndex, const MappingContext& context,
+    std::vector<fhir::Issue>* validationErrors) const {
   if (documentId.empty()) return common::invalidArgument("a document id is needed");
   if (common::Status s = checkRecord(record); !s.isOk()) return s;
   if (common::Status s = checkDocument(document); !s.isOk()) return s;

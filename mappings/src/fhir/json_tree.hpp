@@ -21,10 +21,10 @@ class Json {
   enum class Kind { kNull, kBool, kNumber, kString, kArray, kObject };
 
   Json() = default;
-  Json(const char* s) : kind_(Kind::kString), text_(s) {}                 // NOLINT: literal-like
-  Json(std::string s) : kind_(Kind::kString), text_(std::move(s)) {}      // NOLINT
-  Json(std::string_view s) : kind_(Kind::kString), text_(s) {}            // NOLINT
-  Json(const std::optional<std::string>& s) {                              // NOLINT
+  Json(const char* s) : kind_(Kind::kString), text_(s) {}             // NOLINT: literal-like
+  Json(std::string s) : kind_(Kind::kString), text_(std::move(s)) {}  // NOLINT
+  Json(std::string_view s) : kind_(Kind::kString), text_(s) {}        // NOLINT
+  Json(const std::optional<std::string>& s) {                         // NOLINT
     if (s) *this = Json(*s);
   }
   template <typename B, std::enable_if_t<std::is_same_v<B, bool>, int> = 0>

@@ -48,7 +48,7 @@ Json coding(std::string_view system, std::string_view code, std::string_view dis
 }
 
 Json codeable(std::string_view system, std::string_view code, std::string_view display,
-             std::string_view text) {
+              std::string_view text) {
   return Json::object()
       .set("coding", Json::array().push(coding(system, code, display)))
       .set("text", text);
@@ -141,8 +141,10 @@ Json practitionerIdentifier(const std::optional<std::string>& rpps) {
 }
 
 Json humanName(const std::string& family, const std::vector<std::string>& given) {
-  return Json::object().set("use", "official").set("family", family).set("given",
-                                                                          stringArray(given));
+  return Json::object()
+      .set("use", "official")
+      .set("family", family)
+      .set("given", stringArray(given));
 }
 
 Json emailTelecom(const std::optional<std::string>& address) {
@@ -151,9 +153,9 @@ Json emailTelecom(const std::optional<std::string>& address) {
 }
 
 struct Specialty {
-  std::string_view code;    // editor API code
-  std::string_view tre;     // TRE_R38 code
-  std::string_view label;   // TRE_R38 display
+  std::string_view code;   // editor API code
+  std::string_view tre;    // TRE_R38 code
+  std::string_view label;  // TRE_R38 display
 };
 // Editor specialties with their TRE_R38 ordinal specialty (ANS nomenclature); a midwife is a
 // profession, not an ordinal specialty, and other codes keep only the project coding.
@@ -207,10 +209,10 @@ Built patient(const RecordScope& s, bool carryIns) {
     const Json insee = Json::object()
                            .set("url", kFrCoreAddressInseeCode)
                            .set("valueCoding", coding(kTreR13Commune, *p.birthPlaceInsee));
-    extensions.push(Json::object()
-                        .set("url", kBirthPlaceExtension)
-                        .set("valueAddress",
-                             Json::object().set("extension", Json::array().push(insee))));
+    extensions.push(
+        Json::object()
+            .set("url", kBirthPlaceExtension)
+            .set("valueAddress", Json::object().set("extension", Json::array().push(insee))));
   }
   b.json.set("extension", std::move(extensions));
 
@@ -218,12 +220,12 @@ Built patient(const RecordScope& s, bool carryIns) {
   if (carryIns) {
     const Ins& ins = *p.ins;
     const std::string oid = *ins.oid;
-    b.json.set("identifier",
-               Json::array().push(Json::object()
-                                      .set("use", "official")
-                                      .set("type", codeable(kFrCoreIdentifierType, insTypeCode(oid)))
-                                      .set("system", "urn:oid:" + oid)
-                                      .set("value", *ins.value)));
+    b.json.set("identifier", Json::array().push(
+                                 Json::object()
+                                     .set("use", "official")
+                                     .set("type", codeable(kFrCoreIdentifierType, insTypeCode(oid)))
+                                     .set("system", "urn:oid:" + oid)
+                                     .set("value", *ins.value)));
     // The patient's secure messaging address exists only for a qualified INS-NIR.
     if (oid == "1.2.250.1.213.1.4.8") {
       telecom.push(Json::object()
@@ -235,10 +237,9 @@ Built patient(const RecordScope& s, bool carryIns) {
 
   Json name = Json::object();
   if (!p.given.empty()) {
-    name.set("extension",
-             Json::array().push(Json::object()
-                                    .set("url", kFrCoreBirthListGivenName)
-                                    .set("valueString", joined(p.given))));
+    name.set("extension", Json::array().push(Json::object()
+                                                 .set("url", kFrCoreBirthListGivenName)
+                                                 .set("valueString", joined(p.given))));
   }
   name.set("use", "official")
       .set("family", p.family)
@@ -255,10 +256,10 @@ Built patient(const RecordScope& s, bool carryIns) {
   if (p.birthDate.value) b.json.set("birthDate", p.birthDate.value->toString());
   if (p.address) {
     b.json.set("address", Json::array().push(Json::object()
-                                                  .set("use", "home")
-                                                  .set("line", stringArray(p.address->lines))
-                                                  .set("city", p.address->city)
-                                                  .set("postalCode", p.address->postalCode)));
+                                                 .set("use", "home")
+                                                 .set("line", stringArray(p.address->lines))
+                                                 .set("city", p.address->city)
+                                                 .set("postalCode", p.address->postalCode)));
   }
   const std::string gp = s.treatingPhysicianReference();
   if (!gp.empty()) {
@@ -311,8 +312,8 @@ Built organization(const RecordScope& s) {
       .set("type", Json::array().push(codeable(kTreR02FacilityType, o.facilityType)))
       .set("name", o.name);
   if (s.t.practitioner.postalCode) {
-    b.json.set("address", Json::array().push(Json::object().set(
-                              "postalCode", *s.t.practitioner.postalCode)));
+    b.json.set("address",
+               Json::array().push(Json::object().set("postalCode", *s.t.practitioner.postalCode)));
   }
   return b;
 }
@@ -334,18 +335,20 @@ Built encounter(const RecordScope& s) {
 
   Json extensions = Json::array();
   if (e.orientation.value) {
-    extensions.push(Json::object()
-                        .set("url", kOrientationExtension)
-                        .set("valueCoding", coding(kOrientationSystem, code(*e.orientation.value))));
+    extensions.push(
+        Json::object()
+            .set("url", kOrientationExtension)
+            .set("valueCoding", coding(kOrientationSystem, code(*e.orientation.value))));
   }
   if (e.patientLocation) {
     Json location = Json::array().push(
-        Json::object().set("url", "kind").set("valueCoding",
-                                              coding(kPatientLocationSystem,
-                                                     code(e.patientLocation->kind))));
+        Json::object()
+            .set("url", "kind")
+            .set("valueCoding", coding(kPatientLocationSystem, code(e.patientLocation->kind))));
     if (e.patientLocation->postalCode) {
-      location.push(
-          Json::object().set("url", "postalCode").set("valueString", *e.patientLocation->postalCode));
+      location.push(Json::object()
+                        .set("url", "postalCode")
+                        .set("valueString", *e.patientLocation->postalCode));
     }
     extensions.push(
         Json::object().set("url", kPatientLocationExtension).set("extension", std::move(location)));
@@ -362,13 +365,13 @@ Built encounter(const RecordScope& s) {
       .set("status", "finished")
       .set("class", coding(kV3ActCode, "VR", "virtual"))
       .set("type", Json::array().push(codeable(kEncounterTypeSystem, "teleconsultation",
-                                              "Téléconsultation", "Téléconsultation")))
+                                               "Téléconsultation", "Téléconsultation")))
       .set("subject", ref("Patient", s.patientId));
 
   Json participants = Json::array().push(
       Json::object()
-          .set("type", Json::array().push(codeable(kV3ParticipationType, "PPRF",
-                                                  "primary performer")))
+          .set("type",
+               Json::array().push(codeable(kV3ParticipationType, "PPRF", "primary performer")))
           .set("individual", ref("Practitioner", s.practitionerId)));
   if (e.assistedBy) {
     // The assisting professional is known by RPPS at most: a logical reference.
@@ -407,12 +410,13 @@ Built consent(const RecordScope& s) {
   }
   // R4 ppc-1: a policy or a policyRule; opt-in to the teleconsultation.
   b.json.set("policyRule", codeable(kV3ActCode, "OPTIN"))
-      .set("provision", Json::object()
-                            .set("type", "permit")
-                            .set("period", period(*e.start.value, *e.end.value))
-                            .set("purpose", Json::array().push(coding(
-                                                "http://terminology.hl7.org/CodeSystem/v3-ActReason",
-                                                "TREAT"))));
+      .set(
+          "provision",
+          Json::object()
+              .set("type", "permit")
+              .set("period", period(*e.start.value, *e.end.value))
+              .set("purpose", Json::array().push(coding(
+                                  "http://terminology.hl7.org/CodeSystem/v3-ActReason", "TREAT"))));
   return b;
 }
 
@@ -430,7 +434,8 @@ std::vector<Built> chargeItems(const RecordScope& s, const RuleOutcome& outcome)
           .set("extension",
                Json::array()
                    .push(Json::object().set("url", "ald").set("valueBoolean", bill.ald))
-                   .push(Json::object().set("url", "thirdPartyPayment")
+                   .push(Json::object()
+                             .set("url", "thirdPartyPayment")
                              .set("valueCoding", coding(kThirdPartyPaymentSystem,
                                                         code(bill.thirdPartyPayment))))));
   if (outcome.notReimbursable) {
@@ -443,8 +448,9 @@ std::vector<Built> chargeItems(const RecordScope& s, const RuleOutcome& outcome)
       if (!reimbursementRule || i.severity != fhir::IssueSeverity::kWarning) continue;
       if (std::find(seen.begin(), seen.end(), i.ruleId) != seen.end()) continue;
       seen.push_back(i.ruleId);
-      flag.push(Json::object().set("url", "reason").set(
-          "valueCoding", coding(fhir::kRuleCodeSystem, i.ruleId)));
+      flag.push(Json::object()
+                    .set("url", "reason")
+                    .set("valueCoding", coding(fhir::kRuleCodeSystem, i.ruleId)));
     }
     extensions.push(
         Json::object().set("url", kNotReimbursableExtension).set("extension", std::move(flag)));
@@ -497,18 +503,19 @@ Built provenance(const RecordScope& s, std::string_view scopeKey,
   b.json.set("target", std::move(target))
       .set("recorded", instant(s.ctx.receivedAt))
       .set("activity", codeable(kV3DataOperation, "CREATE", "create"))
-      .set("agent",
-           Json::array()
-               .push(std::move(author))
-               .push(Json::object()
-                         .set("type", codeable(kProvenanceParticipantType, "enterer", "Enterer"))
-                         .set("who", Json::object()
-                                         .set("type", "Device")
-                                         .set("identifier",
-                                              identifier(kClientSystem, s.ctx.clientId))))
-               .push(Json::object()
-                         .set("type", codeable(kProvenanceParticipantType, "assembler", "Assembler"))
-                         .set("who", Json::object().set("display", "fhir-gateway"))));
+      .set(
+          "agent",
+          Json::array()
+              .push(std::move(author))
+              .push(Json::object()
+                        .set("type", codeable(kProvenanceParticipantType, "enterer", "Enterer"))
+                        .set("who",
+                             Json::object()
+                                 .set("type", "Device")
+                                 .set("identifier", identifier(kClientSystem, s.ctx.clientId))))
+              .push(Json::object()
+                        .set("type", codeable(kProvenanceParticipantType, "assembler", "Assembler"))
+                        .set("who", Json::object().set("display", "fhir-gateway"))));
   return b;
 }
 
@@ -524,13 +531,13 @@ Built auditEvent(const RecordScope& s, std::string_view scopeKey,
       .set("action", "C")
       .set("recorded", instant(s.ctx.receivedAt))
       .set("outcome", "0")
-      .set("agent", Json::array().push(
-                        Json::object()
-                            .set("who", Json::object()
-                                            .set("type", "Device")
-                                            .set("identifier",
-                                                 identifier(kClientSystem, s.ctx.clientId)))
-                            .set("requestor", true)))
+      .set("agent",
+           Json::array().push(
+               Json::object()
+                   .set("who", Json::object()
+                                   .set("type", "Device")
+                                   .set("identifier", identifier(kClientSystem, s.ctx.clientId)))
+                   .set("requestor", true)))
       .set("source", Json::object()
                          .set("observer", Json::object().set("display", "fhir-gateway"))
                          .set("type", Json::array().push(

@@ -21,17 +21,17 @@ namespace fhirgw::mappings {
 /// Who and what a mapping is for; the ids make the FHIR ids deterministic (a replay of the same
 /// record gives the same resources).
 struct MappingContext {
-  std::string clientId;                 ///< the API client (editor) that posted the record
-  std::string recordId;                 ///< the gateway's id of the teleconsultation
-  common::TimePoint receivedAt;         ///< when the gateway accepted the body (Provenance.recorded)
-  std::vector<std::string> documentIds; ///< mapTeleconsultation: the gateway's id of each embedded
-                                        ///< document, in body order
+  std::string clientId;          ///< the API client (editor) that posted the record
+  std::string recordId;          ///< the gateway's id of the teleconsultation
+  common::TimePoint receivedAt;  ///< when the gateway accepted the body (Provenance.recorded)
+  std::vector<std::string> documentIds;  ///< mapTeleconsultation: the gateway's id of each embedded
+                                         ///< document, in body order
 };
 
 /// One FHIR R4 resource produced by a mapping, already validated.
 struct MappedResource {
-  std::string resourceType;                ///< "Patient", "DocumentReference", ...
-  std::string id;                          ///< Resource.id (a deterministic UUID)
+  std::string resourceType;                  ///< "Patient", "DocumentReference", ...
+  std::string id;                            ///< Resource.id (a deterministic UUID)
   std::optional<std::size_t> documentIndex;  ///< index of the source document in the body
   std::optional<std::string> documentId;     ///< the gateway's id of the source document
   std::string json;  ///< compact JSON; FHIR decimals are JSON numbers with their digits (25.00)
@@ -93,10 +93,10 @@ class FhirMapper {
   /// deterministic ids as mapTeleconsultation with the same clientId and recordId.
   /// `context.receivedAt` is when the document was accepted; context.documentIds is not used.
   /// `documentIndex` is the document's position among all the record's documents.
-  common::Result<MappedRecord> mapDocument(const Teleconsultation& record,
-                                           const Document& document, std::string_view documentId,
-                                           std::size_t documentIndex, const MappingContext& context,
-                                           std::vector<fhir::Issue>* validationErrors = nullptr) const;
+  common::Result<MappedRecord> mapDocument(
+      const Teleconsultation& record, const Document& document, std::string_view documentId,
+      std::size_t documentIndex, const MappingContext& context,
+      std::vector<fhir::Issue>* validationErrors = nullptr) const;
 
   /// The validator the mapper uses (also fit for POST /fhir/$validate).
   const fhir::Validator& validator() const;
