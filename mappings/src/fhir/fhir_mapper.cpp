@@ -75,11 +75,12 @@ void mapOneDocument(const RecordScope& s, const Document& d, std::string_view do
 
 // Serialises and validates each resource exactly as it will be stored and sent (the text, parsed
 // back, so JSON numbers versus strings are checked too).
-common::Result<MappedRecord> finish(const fhir::Validator& validator, std::vector<Built> built,
+common::Result<MappedRecord> finish(const fhir::Validator& validator,
+                                    const std::vector<Built>& built,
                                     std::vector<fhir::Issue>* validationErrors) {
   MappedRecord record;
   std::vector<fhir::Issue> errors;
-  for (Built& b : built) {
+  for (const Built& b : built) {
     MappedResource r{b.type, b.id, b.documentIndex, b.documentId, b.json.str()};
     auto parsed = common::parseJson(r.json);
     if (!parsed) return common::internal("mapped " + r.reference() + " is not valid JSON");
@@ -141,10 +142,11 @@ common::Result<MappedRecord> FhirMapper::mapTeleconsultation(
   for (std::size_t i = 0; i < t.documents.size(); ++i) {
     mapOneDocument(s, t.documents[i], context.documentIds[i], i, impl_->options, out);
   }
-  const std::vector<Built> targets = out;
-  out.push_back(fhirmap::provenance(s, "record", targets));
-  out.push_back(fhirmap::auditEvent(s, "record", targets));
-  return finish(impl_->validator, std::move(out), validationErrors);
+  Built provenance = fhirmap::provenance(s, "record", out);
+  Built audit = fhirmap::auditEvent(s, "record", out);
+  out.push_back(std::move(provenance));
+  out.push_back(std::move(audit));
+  return finish(impl_->validator, out, validationErrors);
 }
 
 common::Result<MappedRecord> FhirMapper::mapDocument(
@@ -157,15 +159,14 @@ common::Result<MappedRecord> FhirMapper::mapDocument(
   const RecordScope s(record, context);
   std::vector<Built> out;
   mapOneDocument(s, document, documentId, documentIndex, impl_->options, out);
-  const std::vector<Built> targets = out;
   const std::string scopeKey = "document/" + std::string(documentId);
-  Built p = fhirmap::provenance(s, scopeKey, targets);
-  Built a = fhirmap::auditEvent(s, scopeKey, targets);
+  Built p = fhirmap::provenance(s, scopeKey, out);
+  Built a = fhirmap::auditEvent(s, scopeKey, out);
   p.documentIndex = a.documentIndex = documentIndex;
   p.documentId = a.documentId = std::string(documentId);
   out.push_back(std::move(p));
   out.push_back(std::move(a));
-  return finish(impl_->validator, std::move(out), validationErrors);
+  return finish(impl_->validator, out, validationErrors);
 }
 
 std::string fhirBundleId(std::string_view clientId, std::string_view recordId) {
