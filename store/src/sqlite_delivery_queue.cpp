@@ -197,6 +197,21 @@ Status SqliteStore::releaseDelivery(std::string_view deliveryId, std::string_vie
   });
 }
 
+Status SqliteStore::abandonDelivery(std::string_view deliveryId, std::string_view leaseId,
+                                    std::string_view reason) {
+  if (reason.empty() || hasNul(reason)) return common::invalidArgument("abandon: bad reason");
+  return impl_->write("abandon delivery", [&](Session& s) {
+    Statement update(s);
+    update << "UPDATE deliveries SET status = 'dead', next_attempt_at = NULL, reason = ?,"
+              " lease_owner = NULL, lease_id = NULL, lease_expires_at = NULL, updated_at = ?"
+              " WHERE id = ? AND status = 'in-flight' AND lease_id = ?",
+        kw::bind(std::string(reason)), kw::bind(Poco::Int64{impl_->nowMs()}),
+        kw::bind(std::string(deliveryId)), kw::bind(std::string(leaseId));
+    if (update.execute() == 0) return common::failedPrecondition("abandon: the lease was lost");
+    return Status::ok();
+  });
+}
+
 Result<std::int64_t> SqliteStore::recoverInFlightDeliveries(std::string_view owner) {
   if (owner.empty()) return common::invalidArgument("recover: empty owner");
   std::int64_t recovered = 0;

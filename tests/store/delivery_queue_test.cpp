@@ -485,3 +485,17 @@ TEST(DeliveryQueueMigration, ADatabaseAtVersionOneKeepsItsDeliveriesWhenMigrated
   EXPECT_EQ((*claimed)[0].id, "d-1");
   EXPECT_FALSE((*claimed)[0].target.has_value());
 }
+
+TEST_F(DeliveryQueue, AbandonGivesUpOnAClaimWithoutAnAttempt) {
+  commit("r-1", {"a"});
+  auto claimed = claim("a");
+  ASSERT_EQ(claimed.size(), 1u);
+  EXPECT_EQ(store->abandonDelivery("r-1-a", "other-lease", "max-attempts").code(),
+            StatusCode::kFailedPrecondition);
+  ASSERT_TRUE(store->abandonDelivery("r-1-a", *claimed[0].leaseId, "max-attempts").isOk());
+  Delivery d = get("r-1-a");
+  EXPECT_EQ(d.status, DeliveryStatus::kDead);
+  EXPECT_EQ(d.reason, "max-attempts");
+  EXPECT_EQ(d.attempts, 0);
+  EXPECT_TRUE(store->listDeliveryAttempts("r-1-a")->empty());
+}

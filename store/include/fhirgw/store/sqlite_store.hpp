@@ -68,6 +68,8 @@ class SqliteStore final : public Store {
   common::Status finishAttempt(const FinishedAttempt& finished) override;
   common::Status releaseDelivery(std::string_view deliveryId, std::string_view leaseId,
                                  common::TimePoint dueAt) override;
+  common::Status abandonDelivery(std::string_view deliveryId, std::string_view leaseId,
+                                 std::string_view reason) override;
   common::Result<std::int64_t> recoverInFlightDeliveries(std::string_view owner) override;
   common::Result<std::optional<common::TimePoint>> nextDeliveryDue(
       std::string_view connectorId) const override;

@@ -121,6 +121,10 @@ class Store {
   /// failed again, due at dueAt. kFailedPrecondition when the lease was lost.
   virtual common::Status releaseDelivery(std::string_view deliveryId, std::string_view leaseId,
                                          common::TimePoint dueAt) = 0;
+  /// Gives up on a claimed delivery without an attempt (its budget was spent by interrupted
+  /// attempts): dead with the reason. kFailedPrecondition when the lease was lost.
+  virtual common::Status abandonDelivery(std::string_view deliveryId, std::string_view leaseId,
+                                         std::string_view reason) = 0;
   /// Start-up recovery: every in-flight delivery claimed by owner (a previous run of this
   /// instance) or whose lease expired gets an interrupted attempt and becomes failed, due now.
   /// Returns how many.

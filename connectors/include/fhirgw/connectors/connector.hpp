@@ -1,0 +1,58 @@
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <stop_token>
+#include <string>
+#include <string_view>
+
+#include "fhirgw/connectors/delivery_payload.hpp"
+#include "fhirgw/store/delivery.hpp"
+
+namespace fhirgw::connectors {
+
+/// Transient (retried with backoff) or permanent (straight to dead).
+using ErrorClass = store::ErrorClass;
+
+/// The outcome of one delivery attempt. Messages are for operators: ids, statuses, error names,
+/// never payload content.
+struct DeliveryResult {
+  std::optional<ErrorClass> errorClass;            ///< empty when delivered
+  std::optional<int> httpStatus;                   ///< the peer's status, when there was an answer
+  std::optional<std::chrono::seconds> retryAfter;  ///< the peer's Retry-After, when given
+  std::string message;
+
+  bool delivered() const { return !errorClass.has_value(); }
+
+  /// The peer accepted the payload.
+  static DeliveryResult success(std::optional<int> httpStatus = std::nullopt);
+  /// Worth retrying unchanged later.
+  static DeliveryResult transient(std::string message, std::optional<int> httpStatus = std::nullopt,
+                                  std::optional<std::chrono::seconds> retryAfter = std::nullopt);
+  /// Will fail again until something changes: the delivery goes to dead.
+  static DeliveryResult permanent(std::string message,
+                                  std::optional<int> httpStatus = std::nullopt);
+};
+
+/// How a connector finds its peer, which routing needs to know.
+enum class Addressing {
+  kFixed,           ///< its own configured endpoint or folder
+  kFhirEndpoint,    ///< the recipient's FHIR endpoint (Delivery::target)
+  kMssanteAddress,  ///< the recipient's MSSanté mailbox (Delivery::target, or the patient's)
+};
+
+/// One configured connector instance: turns payloads into its wire format and sends them.
+/// Options are fixed at construction; deliver() may run on several worker threads at once.
+class Connector {
+ public:
+  virtual ~Connector() = default;
+  /// The connector type ("file", "fhir-rest", "mhd").
+  virtual std::string_view type() const = 0;
+  /// How it addresses its peer.
+  virtual Addressing addressing() const { return Addressing::kFixed; }
+  /// Sends one payload. Never throws. A stop request (bounded shutdown) aborts network I/O
+  /// promptly; the result is then transient.
+  virtual DeliveryResult deliver(const DeliveryPayload& payload, std::stop_token stop) = 0;
+};
+
+}  // namespace fhirgw::connectors

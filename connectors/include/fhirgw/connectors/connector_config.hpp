@@ -1,0 +1,49 @@
+#pragma once
+
+#include <rapidjson/document.h>
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "fhirgw/common/json.hpp"
+#include "fhirgw/common/result.hpp"
+#include "fhirgw/connectors/circuit_breaker.hpp"
+#include "fhirgw/connectors/destination.hpp"
+#include "fhirgw/connectors/retry_policy.hpp"
+#include "fhirgw/store/stored_connector.hpp"
+
+namespace fhirgw::connectors {
+
+/// One configured connector instance, checked and immutable (docs/connectors.md). The options of
+/// its type stay JSON text here: the type's factory parses and checks them once, at creation.
+struct ConnectorInstanceConfig {
+  std::string id;    ///< [a-z0-9_-]{1,64}: it names the instance's queue and appears in logs
+  std::string type;  ///< "file", "fhir-rest", "mhd"
+  bool enabled = true;
+  std::vector<Destination> routes;  ///< destinations this instance receives
+  RetryPolicy retry;
+  CircuitBreakerOptions circuitBreaker;
+  int workers = 1;                 ///< concurrent attempts of this instance
+  std::string optionsJson = "{}";  ///< the `options` object, as JSON text
+  std::string path;                ///< key path for messages ("connectors[0]")
+};
+
+/// Parses one instance object at `path` ("connectors[0]"): id, type, enabled, routes, workers,
+/// retry, circuitBreaker, options. Unknown keys and wrong types are errors naming the full key
+/// path (kInvalidArgument listing every problem).
+common::Result<ConnectorInstanceConfig> parseConnectorInstance(const common::JsonDocument& doc,
+                                                               const rapidjson::Value& value,
+                                                               std::string path);
+/// Parses an array of instances (the `connectors` configuration key); ids must be unique.
+common::Result<std::vector<ConnectorInstanceConfig>> parseConnectorInstances(
+    const common::JsonDocument& doc, const rapidjson::Value& array,
+    std::string path = "connectors");
+/// parseConnectorInstances() of JSON text.
+common::Result<std::vector<ConnectorInstanceConfig>> parseConnectorInstances(
+    std::string_view jsonText, std::string path = "connectors");
+/// An instance stored through the admin API: id, type and enabled come from the row, the rest
+/// from its config JSON (the same keys as in the file, without id, type and enabled).
+common::Result<ConnectorInstanceConfig> parseStoredConnector(const store::StoredConnector& row);
+
+}  // namespace fhirgw::connectors

@@ -1,0 +1,92 @@
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "fhirgw/common/clock.hpp"
+#include "fhirgw/common/result.hpp"
+#include "fhirgw/connectors/circuit_breaker.hpp"
+#include "fhirgw/connectors/connector.hpp"
+#include "fhirgw/connectors/connector_config.hpp"
+#include "fhirgw/store/store.hpp"
+
+namespace fhirgw::connectors {
+
+/// Settings of the delivery engine (one per gateway instance).
+struct EngineOptions {
+  /// Lease owner name: unique among running instances sharing a store, and stable across this
+  /// instance's restarts so that its own unfinished claims are retried at start-up at once.
+  std::string instanceId = "gateway";
+  /// How long a claim lasts; must exceed the longest attempt (connector timeouts).
+  std::chrono::milliseconds lease{std::chrono::minutes(5)};
+  /// How often an idle worker looks at the store again without being woken (deliveries queued
+  /// by another instance, retries coming due).
+  std::chrono::milliseconds idlePoll{std::chrono::seconds(2)};
+  /// Pause after a store failure before trying again.
+  std::chrono::milliseconds storeRetry{std::chrono::seconds(1)};
+  /// Uniform [0, 1) source for the backoff jitter; empty: a seeded PRNG. Tests fix it.
+  std::function<double()> random;
+};
+
+/// One finished attempt, for metrics and logs (ids and classes only).
+struct AttemptReport {
+  std::string connectorId;
+  std::string deliveryId;
+  store::DeliveryStatus next = store::DeliveryStatus::kDelivered;  ///< the delivery's new state
+  std::optional<ErrorClass> errorClass;
+  std::optional<int> httpStatus;
+  std::optional<std::string> reason;  ///< why dead
+  std::chrono::milliseconds duration{0};
+};
+
+/// Pushes queued deliveries to their connectors and never loses one: worker threads per
+/// connector instance claim due deliveries from the store with a lease, call the connector,
+/// record every attempt, and schedule retries (exponential backoff with full jitter, Retry-After,
+/// 72-hour and optional attempt limits) or give up (dead). Each instance has its own queue,
+/// workers and circuit breaker, so one dead endpoint never delays the others.
+class DeliveryEngine {
+ public:
+  /// `store` and `clock` must outlive the engine.
+  DeliveryEngine(store::Store& store, const common::Clock& clock, EngineOptions options = {});
+  /// Stops (with no grace) if still running.
+  ~DeliveryEngine();
+  DeliveryEngine(const DeliveryEngine&) = delete;
+  DeliveryEngine& operator=(const DeliveryEngine&) = delete;
+
+  /// Adds a connector instance (before start()); disabled instances are ignored.
+  /// kAlreadyExists for a second instance with the same id.
+  common::Status add(const ConnectorInstanceConfig& config, std::shared_ptr<Connector> connector);
+  /// Start-up recovery (this instance's unfinished and expired claims are retried), then the
+  /// workers. kUnavailable when the store cannot recover now.
+  common::Status start();
+  /// New deliveries were committed (or, in tests, the clock moved): idle workers look again.
+  void wake();
+  /// Stops claiming, waits up to `grace` for attempts in progress, then aborts the rest (their
+  /// network I/O is cancelled and the attempt recorded as transient) and joins the workers.
+  /// True when every attempt finished within the grace period.
+  bool stop(std::chrono::milliseconds grace);
+  /// True between start() and stop().
+  bool running() const;
+
+  /// Processes the due deliveries of one instance in the calling thread until none is due (or
+  /// its circuit opens); returns the number of attempts made. Deterministic: for tests and
+  /// tools; safe alongside running workers (claims are leased).
+  common::Result<std::size_t> runDue(std::string_view connectorId);
+
+  /// Called after every finished attempt, on the worker's thread; set before start().
+  void setObserver(std::function<void(const AttemptReport&)> observer);
+  /// The circuit state of an instance (closed for an unknown id).
+  CircuitBreaker::State circuitState(std::string_view connectorId) const;
+
+ private:
+  struct Lane;
+  struct Shared;
+  std::unique_ptr<Shared> shared_;
+};
+
+}  // namespace fhirgw::connectors

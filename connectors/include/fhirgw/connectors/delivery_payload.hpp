@@ -1,0 +1,47 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "fhirgw/common/clock.hpp"
+#include "fhirgw/common/result.hpp"
+#include "fhirgw/store/delivery.hpp"
+#include "fhirgw/store/record.hpp"
+
+namespace fhirgw::connectors {
+
+/// One stored FHIR resource carried by a payload, as JSON text.
+struct PayloadResource {
+  std::string resourceType;
+  std::string resourceId;
+  std::optional<std::string> documentId;  ///< the document it was produced for, if any
+  std::string json;
+};
+
+/// What one delivery sends: its identity and the stored FHIR resources it concerns. Connectors
+/// turn it into their wire format; everything in it is deterministic across retries.
+struct DeliveryPayload {
+  std::string deliveryId;
+  std::string recordId;
+  std::optional<std::string> documentId;  ///< empty for the encounter itself
+  std::string destination;                ///< "dmp", "treating-physician", "patient", "encounter"
+  std::optional<std::string> target;      ///< the recipient's own address, when routed to it
+  std::int64_t attempt = 1;               ///< 1 for the first attempt
+  common::TimePoint createdAt;            ///< when the delivery was queued (stable on retry)
+  std::vector<PayloadResource> resources;
+
+  /// The first resource of a type, or nullptr.
+  const PayloadResource* find(std::string_view resourceType) const;
+};
+
+/// Builds the payload of a delivery from its record's stored resources (latest versions). A
+/// document delivery carries that document's resources plus the record-level resources they
+/// reference, directly or through each other; an encounter delivery carries every record-level
+/// resource. AuditEvent resources never leave the gateway. kInvalidArgument when a resource is
+/// not valid JSON (a permanent failure).
+common::Result<DeliveryPayload> makeDeliveryPayload(const store::Delivery& delivery,
+                                                    const std::vector<store::FhirResource>& stored);
+
+}  // namespace fhirgw::connectors

@@ -1,0 +1,57 @@
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "fhirgw/common/result.hpp"
+#include "fhirgw/connectors/connector.hpp"
+#include "fhirgw/connectors/fhir_rest/transaction_bundle.hpp"
+#include "fhirgw/connectors/http_client.hpp"
+#include "fhirgw/connectors/registry.hpp"
+
+namespace fhirgw::connectors {
+
+/// Options of the `fhir-rest` connector.
+struct FhirRestOptions {
+  /// The FHIR base URL the transaction is POSTed to. Absent: the recipient's own endpoint (the
+  /// treating physician's fhirEndpoint, Delivery::target), which must lie under one of
+  /// allowedEndpoints.
+  std::optional<std::string> baseUrl;
+  std::vector<std::string> allowedEndpoints;  ///< URL prefixes accepted as recipient endpoints
+  HttpClientOptions http;
+  std::string bearerToken;  ///< read from bearerTokenFile at start-up; never logged
+  TransactionBundleOptions bundle;
+  bool validate = true;  ///< validate the bundle before sending (with the context's validator)
+};
+
+/// Parses and checks the options JSON (reads the bearer token file); errors name path + key.
+common::Result<FhirRestOptions> parseFhirRestOptions(std::string_view optionsJson,
+                                                     const std::string& path);
+
+/// POSTs a `transaction` Bundle of the payload's resources with conditional creates (see
+/// buildTransactionBundle) to a FHIR server over HTTPS.
+class FhirRestConnector final : public Connector {
+ public:
+  static common::Result<std::unique_ptr<FhirRestConnector>> create(FhirRestOptions options,
+                                                                   const ConnectorContext& context);
+  std::string_view type() const override { return "fhir-rest"; }
+  Addressing addressing() const override {
+    return options_.baseUrl ? Addressing::kFixed : Addressing::kFhirEndpoint;
+  }
+  DeliveryResult deliver(const DeliveryPayload& payload, std::stop_token stop) override;
+
+ private:
+  FhirRestConnector(FhirRestOptions options, const ConnectorContext& context,
+                    std::unique_ptr<HttpClient> client);
+  FhirRestOptions options_;
+  ConnectorContext context_;
+  std::unique_ptr<HttpClient> client_;
+};
+
+/// The factory registered as "fhir-rest".
+std::unique_ptr<ConnectorFactory> makeFhirRestConnectorFactory();
+
+}  // namespace fhirgw::connectors

@@ -1,0 +1,68 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "fhirgw/connectors/connector.hpp"
+#include "fhirgw/connectors/destination.hpp"
+#include "fhirgw/store/submission.hpp"
+
+namespace fhirgw::connectors {
+
+/// Reasons a delivery is recorded as skipped (Delivery::reason).
+inline constexpr std::string_view kSkipInsNotQualified = "ID-INS-QUALIFIED";
+inline constexpr std::string_view kSkipPatientInsNotNir = "patient-ins-not-nir";
+inline constexpr std::string_view kSkipNoDmpConsent = "no-dmp-consent";
+inline constexpr std::string_view kSkipNoTreatingPhysician = "no-treating-physician";
+inline constexpr std::string_view kSkipNoTreatingPhysicianEndpoint =
+    "no-treating-physician-endpoint";
+inline constexpr std::string_view kSkipNoConnector = "no-connector-for-destination";
+
+/// The destinations requested for one document, after the editor's `recipients` and the
+/// defaults of its kind are resolved.
+struct DocumentRouting {
+  std::string documentId;
+  bool dmp = false;
+  bool treatingPhysician = false;
+  bool patient = false;
+};
+
+/// The declared treating physician's addresses.
+struct TreatingPhysicianAddresses {
+  std::optional<std::string> mssanteAddress;
+  std::optional<std::string> fhirEndpoint;
+};
+
+/// Everything routing needs about one accepted submission, as plain values.
+struct RoutingRequest {
+  std::string recordId;
+  bool includeEncounter = false;  ///< a new record: the encounter goes to `encounter` routes
+  std::vector<DocumentRouting> documents;
+  bool insQualified = false;  ///< the rules allow the INS (DMP and patient messaging)
+  bool insIsNir = false;      ///< the INS is an INS-NIR (patient messaging needs one)
+  bool dmpConsent = true;     ///< false: nothing goes to the DMP
+  std::optional<TreatingPhysicianAddresses> treatingPhysician;  ///< nullopt: none declared
+};
+
+/// A configured connector instance as routing sees it.
+struct ConnectorRoute {
+  std::string connectorId;
+  Addressing addressing = Addressing::kFixed;
+  std::vector<Destination> destinations;
+  bool enabled = true;
+};
+
+/// Turns a submission into its deliveries: one per (document or encounter, destination,
+/// connector). A destination that does not apply is one skipped delivery with its reason (INS
+/// not qualified, no DMP consent, no treating physician or no usable address, no connector);
+/// the encounter goes only to connectors routed to `encounter`, with no skipped entry
+/// otherwise. Connectors with a fixed endpoint always receive their destinations; for the
+/// treating physician, among connectors addressing the recipient, MSSanté is preferred when a
+/// mailbox is known, else FHIR REST when an endpoint is known, with the address as target.
+/// Ids are deterministic (record, document, destination, connector). Pure: no I/O.
+std::vector<store::NewDelivery> routeDeliveries(const RoutingRequest& request,
+                                                const std::vector<ConnectorRoute>& connectors);
+
+}  // namespace fhirgw::connectors

@@ -1,0 +1,29 @@
+#include "fhirgw/connectors/connector.hpp"
+
+namespace fhirgw::connectors {
+
+DeliveryResult DeliveryResult::success(std::optional<int> httpStatus) {
+  DeliveryResult r;
+  r.httpStatus = httpStatus;
+  return r;
+}
+
+DeliveryResult DeliveryResult::transient(std::string message, std::optional<int> httpStatus,
+                                         std::optional<std::chrono::seconds> retryAfter) {
+  DeliveryResult r;
+  r.errorClass = ErrorClass::kTransient;
+  r.httpStatus = httpStatus;
+  r.retryAfter = retryAfter;
+  r.message = std::move(message);
+  return r;
+}
+
+DeliveryResult DeliveryResult::permanent(std::string message, std::optional<int> httpStatus) {
+  DeliveryResult r;
+  r.errorClass = ErrorClass::kPermanent;
+  r.httpStatus = httpStatus;
+  r.message = std::move(message);
+  return r;
+}
+
+}  // namespace fhirgw::connectors

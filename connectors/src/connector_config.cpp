@@ -1,0 +1,156 @@
+#include "fhirgw/connectors/connector_config.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <set>
+
+#include "options_reader.hpp"
+
+namespace fhirgw::connectors {
+namespace {
+
+using detail::OptionsReader;
+
+constexpr std::int64_t kDayMs = 24LL * 3600 * 1000;
+
+bool validId(std::string_view id) {
+  return !id.empty() && id.size() <= 64 && std::all_of(id.begin(), id.end(), [](char c) {
+    return std::islower(static_cast<unsigned char>(c)) != 0 ||
+           std::isdigit(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '_';
+  });
+}
+
+void readRetry(OptionsReader& r, RetryPolicy& p) {
+  if (auto v = r.millis("initialDelayMs", 1, kDayMs)) p.initialDelay = *v;
+  if (auto v = r.number("multiplier", 1.0, 10.0)) p.multiplier = *v;
+  if (auto v = r.millis("maxDelayMs", 1, kDayMs)) p.maxDelay = *v;
+  if (auto v = r.millis("maxAgeMs", 1, 30 * kDayMs)) p.maxAge = *v;
+  if (auto v = r.integer("maxAttempts", 1, 1'000'000)) p.maxAttempts = *v;
+  if (p.maxDelay < p.initialDelay) r.error("maxDelayMs", "must not be below initialDelayMs");
+  r.finish();
+}
+
+void readBreaker(OptionsReader& r, CircuitBreakerOptions& b) {
+  if (auto v = r.integer("failureThreshold", 1, 1000)) b.failureThreshold = static_cast<int>(*v);
+  if (auto v = r.millis("openMs", 1, kDayMs)) b.openDuration = *v;
+  if (auto v = r.millis("maxOpenMs", 1, kDayMs)) b.maxOpenDuration = *v;
+  if (b.maxOpenDuration < b.openDuration) r.error("maxOpenMs", "must not be below openMs");
+  r.finish();
+}
+
+// The keys shared by the configuration file and stored instances.
+void readCommon(OptionsReader& r, ConnectorInstanceConfig& out, std::vector<std::string>& errors) {
+  if (auto routes = r.strings("routes", /*required=*/true)) {
+    std::set<Destination> seen;
+    for (std::size_t i = 0; i < routes->size(); ++i) {
+      const auto d = parseDestination((*routes)[i]);
+      const std::string key = "routes[" + std::to_string(i) + "]";
+      if (!d) {
+        r.error(key, "must be one of dmp, treating-physician, patient, encounter");
+      } else if (!seen.insert(*d).second) {
+        r.error(key, "is listed twice");
+      } else {
+        out.routes.push_back(*d);
+      }
+    }
+    if (routes->empty()) r.error("routes", "must list at least one destination");
+  }
+  if (auto w = r.integer("workers", 1, 16)) out.workers = static_cast<int>(*w);
+  if (const rapidjson::Value* retry = r.object("retry")) {
+    OptionsReader rr(r.document(), retry, r.keyPath("retry"), errors);
+    readRetry(rr, out.retry);
+  }
+  if (const rapidjson::Value* breaker = r.object("circuitBreaker")) {
+    OptionsReader br(r.document(), breaker, r.keyPath("circuitBreaker"), errors);
+    readBreaker(br, out.circuitBreaker);
+  }
+  if (const rapidjson::Value* options = r.object("options")) {
+    // Canonical text keeps numbers as written; the type's factory parses it again.
+    out.optionsJson = common::canonicalJson(r.document(), *options);
+  }
+}
+
+}  // namespace
+
+common::Result<ConnectorInstanceConfig> parseConnectorInstance(const common::JsonDocument& doc,
+                                                               const rapidjson::Value& value,
+                                                               std::string path) {
+  std::vector<std::string> errors;
+  ConnectorInstanceConfig out;
+  out.path = path;
+  OptionsReader r(doc, &value, std::move(path), errors);
+  if (r.isObject()) {
+    if (auto id = r.string("id", /*required=*/true)) {
+      if (validId(*id)) {
+        out.id = *id;
+      } else {
+        r.error("id", "must be 1 to 64 characters among a-z, 0-9, '-' and '_'");
+      }
+    }
+    if (auto type = r.string("type", /*required=*/true)) {
+      if (type->empty()) r.error("type", "must not be empty");
+      out.type = *type;
+    }
+    if (auto enabled = r.boolean("enabled")) out.enabled = *enabled;
+    readCommon(r, out, errors);
+    r.finish();
+  }
+  if (common::Status status = detail::errorsToStatus(errors); !status.isOk()) return status;
+  return out;
+}
+
+common::Result<std::vector<ConnectorInstanceConfig>> parseConnectorInstances(
+    const common::JsonDocument& doc, const rapidjson::Value& array, std::string path) {
+  if (!array.IsArray()) return common::invalidArgument(path + ": must be an array");
+  std::vector<ConnectorInstanceConfig> out;
+  std::vector<std::string> errors;
+  std::set<std::string> ids;
+  for (rapidjson::SizeType i = 0; i < array.Size(); ++i) {
+    const std::string at = path + "[" + std::to_string(i) + "]";
+    auto instance = parseConnectorInstance(doc, array[i], at);
+    if (!instance) {
+      errors.push_back(instance.error().message());
+      continue;
+    }
+    if (!ids.insert(instance->id).second) {
+      errors.push_back(at + ".id: \"" + instance->id + "\" is used by another connector");
+      continue;
+    }
+    out.push_back(std::move(*instance));
+  }
+  if (common::Status status = detail::errorsToStatus(errors); !status.isOk()) return status;
+  return out;
+}
+
+common::Result<std::vector<ConnectorInstanceConfig>> parseConnectorInstances(
+    std::string_view jsonText, std::string path) {
+  auto doc = common::parseJson(jsonText);
+  if (!doc) return common::invalidArgument(path + ": " + doc.error().message());
+  return parseConnectorInstances(*doc, doc->root(), std::move(path));
+}
+
+common::Result<ConnectorInstanceConfig> parseStoredConnector(const store::StoredConnector& row) {
+  const std::string path = "connectors." + row.id;
+  if (!validId(row.id)) {
+    return common::invalidArgument(path +
+                                   ": id must be 1 to 64 characters among a-z, 0-9, '-'"
+                                   " and '_'");
+  }
+  auto doc = common::parseJson(row.config);
+  if (!doc) return common::invalidArgument(path + ": " + doc.error().message());
+  std::vector<std::string> errors;
+  ConnectorInstanceConfig out;
+  out.id = row.id;
+  out.type = row.type;
+  out.enabled = row.enabled;
+  out.path = path;
+  OptionsReader r(*doc, &doc->root(), path, errors);
+  if (r.isObject()) {
+    readCommon(r, out, errors);
+    r.finish();
+  }
+  if (common::Status status = detail::errorsToStatus(errors); !status.isOk()) return status;
+  return out;
+}
+
+}  // namespace fhirgw::connectors

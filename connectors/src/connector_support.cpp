@@ -1,0 +1,88 @@
+#include "connector_support.hpp"
+
+#include "fhirgw/fhir/validator.hpp"
+
+namespace fhirgw::connectors::detail {
+
+void readHttpOptions(OptionsReader& r, HttpClientOptions& out, bool requireMutualTls) {
+  if (auto v = r.millis("connectTimeoutMs", 1, 600'000)) out.connectTimeout = *v;
+  if (auto v = r.millis("timeoutMs", 1, 3'600'000)) out.timeout = *v;
+  if (auto v = r.integer("maxResponseBytes", 1024, 64LL << 20)) {
+    out.maxResponseBytes = static_cast<std::size_t>(*v);
+  }
+  if (auto v = r.readableFile("caFile", requireMutualTls)) out.caFile = *v;
+  if (auto v = r.readableFile("clientCertificateFile", requireMutualTls)) {
+    out.clientCertificateFile = *v;
+  }
+  if (auto v = r.readableFile("clientKeyFile", requireMutualTls)) out.clientKeyFile = *v;
+  if (r.has("clientCertificateFile") != r.has("clientKeyFile")) {
+    r.error("clientKeyFile", "clientCertificateFile and clientKeyFile go together");
+  }
+  if (auto v = r.string("proxy")) out.proxy = *v;
+  if (auto v = r.boolean("allowInsecureHttpForTesting")) out.allowInsecureHttpForTesting = *v;
+  if (out.connectTimeout > out.timeout) r.error("connectTimeoutMs", "must not exceed timeoutMs");
+}
+
+void checkEndpointUrl(OptionsReader& r, std::string_view key, const std::string& url,
+                      bool allowInsecureHttp) {
+  std::string_view rest = url;
+  if (rest.starts_with("https://")) {
+    rest.remove_prefix(8);
+  } else if (rest.starts_with("http://") && allowInsecureHttp) {
+    rest.remove_prefix(7);
+  } else {
+    r.error(key, allowInsecureHttp ? "must be an http:// or https:// URL"
+                                   : "must be an https:// URL (plain http needs "
+                                     "allowInsecureHttpForTesting)");
+    return;
+  }
+  const std::string_view host = rest.substr(0, rest.find('/'));
+  if (host.empty() || host.find('@') != std::string_view::npos) {
+    r.error(key, "must name a host (and no user name or password)");
+  }
+  if (rest.find_first_of("?#") != std::string_view::npos) {
+    r.error(key, "must not have a query or a fragment");
+  }
+}
+
+std::optional<DeliveryResult> validateBundle(const fhir::Validator* validator,
+                                             const std::string& bundle) {
+  if (validator == nullptr) return std::nullopt;
+  auto issues = validator->validateText(bundle);
+  if (!issues) return DeliveryResult::permanent("bundle is not valid JSON");
+  std::size_t errors = 0;
+  std::string first;
+  for (const fhir::Issue& issue : *issues) {
+    if (issue.severity != fhir::IssueSeverity::kError &&
+        issue.severity != fhir::IssueSeverity::kFatal) {
+      continue;
+    }
+    if (errors++ == 0) first = issue.expression;
+  }
+  if (errors == 0) return std::nullopt;
+  return DeliveryResult::permanent("bundle fails FHIR validation: " + std::to_string(errors) +
+                                   " error(s), first at " + (first.empty() ? "?" : first));
+}
+
+DeliveryResult postBundle(HttpClient& client, const std::string& url, const std::string& bundle,
+                          const std::string& deliveryId, const std::string& bearerToken,
+                          const common::Clock& clock, std::stop_token stop) {
+  HttpRequest request;
+  request.method = "POST";
+  request.url = url;
+  request.body = bundle;
+  request.headers = {{"Content-Type", "application/fhir+json"},
+                     {"Accept", "application/fhir+json"},
+                     {"X-Request-ID", deliveryId}};
+  if (!bearerToken.empty()) request.headers.emplace_back("Authorization", "Bearer " + bearerToken);
+  return classifyHttp(client.send(request, std::move(stop)), clock.now());
+}
+
+bool urlUnderPrefix(std::string_view url, std::string_view prefix) {
+  if (prefix.empty() || !url.starts_with(prefix)) return false;
+  if (url.size() == prefix.size() || prefix.back() == '/') return true;
+  const char next = url[prefix.size()];
+  return next == '/';
+}
+
+}  // namespace fhirgw::connectors::detail

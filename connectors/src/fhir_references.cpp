@@ -1,0 +1,161 @@
+#include "fhir_references.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+
+#include "fhirgw/common/ids.hpp"
+
+namespace fhirgw::connectors::detail {
+namespace {
+
+bool isTypeName(std::string_view s) {
+  return !s.empty() && std::isupper(static_cast<unsigned char>(s.front())) != 0 &&
+         std::all_of(s.begin(), s.end(),
+                     [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; });
+}
+
+bool isIdText(std::string_view s) {
+  return !s.empty() && s.size() <= 64 && std::all_of(s.begin(), s.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '.';
+  });
+}
+
+}  // namespace
+
+std::optional<std::string> referenceKey(std::string_view reference) {
+  if (reference.empty() || reference.front() == '#') return std::nullopt;
+  if (reference.starts_with("urn:uuid:")) return std::string(reference);
+  // Drop a version suffix: .../Type/id/_history/3
+  if (const auto h = reference.find("/_history/"); h != std::string_view::npos) {
+    reference = reference.substr(0, h);
+  }
+  const auto slash = reference.rfind('/');
+  if (slash == std::string_view::npos) return std::nullopt;
+  const std::string_view id = reference.substr(slash + 1);
+  std::string_view rest = reference.substr(0, slash);
+  const auto typeStart = rest.rfind('/');
+  const std::string_view type =
+      typeStart == std::string_view::npos ? rest : rest.substr(typeStart + 1);
+  if (!isTypeName(type) || !isIdText(id)) return std::nullopt;
+  return std::string(type) + "/" + std::string(id);
+}
+
+std::vector<std::string> collectReferences(const Json& resource) {
+  std::vector<std::string> out;
+  forEachObject(resource, [&](const Json& object) {
+    const Json* ref = object.find("reference");
+    if (ref != nullptr && ref->isString()) out.push_back(ref->text());
+  });
+  return out;
+}
+
+bool isUuid(std::string_view text) {
+  if (text.size() != 36) return false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+    if (dash ? text[i] != '-' : std::isxdigit(static_cast<unsigned char>(text[i])) == 0) {
+      return false;
+    }
+  }
+  return true;
+}
+
+std::string fullUrlFor(std::string_view resourceType, std::string_view resourceId) {
+  if (isUuid(resourceId)) return "urn:uuid:" + std::string(resourceId);
+  return "urn:uuid:" + common::deterministicUuid({"fullUrl", resourceType, resourceId});
+}
+
+std::string uuidToOid(std::string_view uuid) {
+  // The 128-bit value as 16 bytes, then repeated division by 10 for the decimal digits.
+  std::array<unsigned, 16> bytes{};
+  std::size_t n = 0;
+  int half = -1;
+  for (char c : uuid) {
+    if (c == '-') continue;
+    const int v = std::isdigit(static_cast<unsigned char>(c)) != 0
+                      ? c - '0'
+                      : std::tolower(static_cast<unsigned char>(c)) - 'a' + 10;
+    if (half < 0) {
+      half = v;
+    } else if (n < bytes.size()) {
+      bytes[n++] = static_cast<unsigned>(half * 16 + v);
+      half = -1;
+    }
+  }
+  std::string digits;
+  while (std::any_of(bytes.begin(), bytes.end(), [](unsigned b) { return b != 0; })) {
+    unsigned remainder = 0;
+    for (unsigned& b : bytes) {
+      const unsigned cur = remainder * 256 + b;
+      b = cur / 10;
+      remainder = cur % 10;
+    }
+    digits.push_back(static_cast<char>('0' + remainder));
+  }
+  if (digits.empty()) digits = "0";
+  std::reverse(digits.begin(), digits.end());
+  return "2.25." + digits;
+}
+
+common::Result<std::vector<ParsedResource>> parsePayload(const DeliveryPayload& payload) {
+  std::vector<ParsedResource> out;
+  out.reserve(payload.resources.size());
+  for (const PayloadResource& r : payload.resources) {
+    auto json = parseJsonTree(r.json);
+    if (!json || !json->isObject()) {
+      return common::invalidArgument("stored " + r.resourceType + "/" + r.resourceId +
+                                     " is not a JSON object");
+    }
+    out.push_back({&r, std::move(*json), fullUrlFor(r.resourceType, r.resourceId)});
+  }
+  return out;
+}
+
+ResourceIndex::ResourceIndex(const std::vector<ParsedResource>& resources) : resources_(resources) {
+  for (std::size_t i = 0; i < resources.size(); ++i) {
+    const PayloadResource& r = *resources[i].source;
+    const int at = static_cast<int>(i);
+    keys_.emplace_back(r.resourceType + "/" + r.resourceId, at);
+    keys_.emplace_back("urn:uuid:" + r.resourceId, at);
+    keys_.emplace_back(resources[i].fullUrl, at);
+  }
+}
+
+int ResourceIndex::indexOf(std::string_view reference) const {
+  const auto key = referenceKey(reference);
+  if (!key) return -1;
+  for (const auto& [k, i] : keys_) {
+    if (k == *key) return i;
+  }
+  return -1;
+}
+
+const ParsedResource* ResourceIndex::resolve(std::string_view reference) const {
+  const int i = indexOf(reference);
+  return i < 0 ? nullptr : &resources_[static_cast<std::size_t>(i)];
+}
+
+std::string encodeSearchValue(std::string_view value) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string escaped;
+  for (char c : value) {
+    // FHIR search escaping first (these characters separate values), then percent-encoding.
+    if (c == '\\' || c == '|' || c == ',' || c == '$') escaped.push_back('\\');
+    escaped.push_back(c);
+  }
+  std::string out;
+  for (char c : escaped) {
+    const auto u = static_cast<unsigned char>(c);
+    if (std::isalnum(u) != 0 || c == '-' || c == '.' || c == '_' || c == '~') {
+      out.push_back(c);
+    } else {
+      out.push_back('%');
+      out.push_back(kHex[u >> 4]);
+      out.push_back(kHex[u & 15]);
+    }
+  }
+  return out;
+}
+
+}  // namespace fhirgw::connectors::detail

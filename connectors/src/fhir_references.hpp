@@ -1,0 +1,63 @@
+#pragma once
+
+// Reference handling shared by the payload selection and the bundle builders.
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "fhirgw/common/result.hpp"
+#include "fhirgw/connectors/delivery_payload.hpp"
+#include "json_tree.hpp"
+
+namespace fhirgw::connectors::detail {
+
+/// The "Type/id" a reference string points to: "Type/id", "urn:uuid:<id>" (type unknown:
+/// returned as "urn:uuid:<id>") or an absolute URL ending in Type/id[/_history/v]; nullopt for
+/// contained ("#...") and unrecognised references.
+std::optional<std::string> referenceKey(std::string_view reference);
+
+/// Every `reference` string in the tree, in document order.
+std::vector<std::string> collectReferences(const Json& resource);
+
+/// True when text is a UUID ("8-4-4-4-12" hex).
+bool isUuid(std::string_view text);
+
+/// The fullUrl of a stored resource in a bundle: urn:uuid:<id> when its id is a UUID, else a
+/// UUID derived from type and id.
+std::string fullUrlFor(std::string_view resourceType, std::string_view resourceId);
+
+/// The OID under 2.25 (ISO/IEC 9834-8) of a UUID: "2.25.<the 128-bit value in decimal>".
+std::string uuidToOid(std::string_view uuid);
+
+/// A payload resource parsed for a builder.
+struct ParsedResource {
+  const PayloadResource* source = nullptr;
+  Json json;
+  std::string fullUrl;  ///< fullUrlFor(type, id)
+};
+
+/// The payload's resources parsed, in order; kInvalidArgument naming the first bad one.
+common::Result<std::vector<ParsedResource>> parsePayload(const DeliveryPayload& payload);
+
+/// Index of a reference: "Type/id", "urn:uuid:<id>" and the fullUrl all find the resource.
+class ResourceIndex {
+ public:
+  explicit ResourceIndex(const std::vector<ParsedResource>& resources);
+  /// The resource a reference string points to, or nullptr.
+  const ParsedResource* resolve(std::string_view reference) const;
+  /// Its position in the vector given at construction, or -1.
+  int indexOf(std::string_view reference) const;
+  /// The resource at a position returned by indexOf().
+  const ParsedResource& at(int i) const { return resources_[static_cast<std::size_t>(i)]; }
+
+ private:
+  const std::vector<ParsedResource>& resources_;
+  std::vector<std::pair<std::string, int>> keys_;
+};
+
+/// Escapes and percent-encodes one search value of a query (`ifNoneExist`).
+std::string encodeSearchValue(std::string_view value);
+
+}  // namespace fhirgw::connectors::detail

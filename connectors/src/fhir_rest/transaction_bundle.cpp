@@ -1,0 +1,142 @@
+#include "fhirgw/connectors/fhir_rest/transaction_bundle.hpp"
+
+#include <set>
+#include <string_view>
+
+#include "../fhir_references.hpp"
+#include "../json_tree.hpp"
+
+namespace fhirgw::connectors {
+namespace {
+
+using detail::Json;
+using detail::ParsedResource;
+
+// R4 resource types without an `identifier` element: no conditional create is possible.
+const std::set<std::string_view> kNoIdentifier = {
+    "Binary",     "Provenance",   "AuditEvent",         "OperationOutcome",
+    "Parameters", "Subscription", "CapabilityStatement"};
+// R4 resource types whose `identifier` is a single Identifier rather than a list.
+const std::set<std::string_view> kSingleIdentifier = {"Composition", "Bundle",
+                                                      "QuestionnaireResponse"};
+
+// The first identifier with both a system and a value, as "system|value" search text.
+std::optional<std::string> identifierQuery(const Json& resource) {
+  const auto usable = [](const Json& id) -> std::optional<std::string> {
+    const std::string system = id.stringAt("system");
+    const std::string value = id.stringAt("value");
+    if (system.empty() || value.empty()) return std::nullopt;
+    return "identifier=" + detail::encodeSearchValue(system) + "|" +
+           detail::encodeSearchValue(value);
+  };
+  if (const Json* ids = resource.find("identifier")) {
+    if (ids->isObject()) return usable(*ids);
+    for (const Json& id : ids->items()) {
+      if (auto q = usable(id)) return q;
+    }
+  }
+  // DocumentReference: the identifier search parameter covers masterIdentifier as well.
+  if (const Json* master = resource.find("masterIdentifier")) return usable(*master);
+  return std::nullopt;
+}
+
+Json gatewayIdentifier(const ParsedResource& r) {
+  Json id = Json::object();
+  id.set("system", Json::string("urn:ietf:rfc:3986"));
+  id.set("value", Json::string(r.fullUrl));
+  return id;
+}
+
+// Replaces a DocumentReference's attachment URLs that point at payload Binaries by the data.
+void inlineBinaries(Json& documentReference, const detail::ResourceIndex& index,
+                    std::vector<bool>& inlined, const std::vector<ParsedResource>& all) {
+  Json* content = documentReference.find("content");
+  if (content == nullptr) return;
+  for (Json& c : content->items()) {
+    Json* attachment = c.find("attachment");
+    if (attachment == nullptr) continue;
+    const std::string url = attachment->stringAt("url");
+    const int i = url.empty() ? -1 : index.indexOf(url);
+    if (i < 0 || all[static_cast<std::size_t>(i)].source->resourceType != "Binary") continue;
+    const Json& binary = all[static_cast<std::size_t>(i)].json;
+    attachment->erase("url");
+    if (attachment->stringAt("contentType").empty() && !binary.stringAt("contentType").empty()) {
+      attachment->set("contentType", Json::string(binary.stringAt("contentType")));
+    }
+    attachment->set("data", Json::string(binary.stringAt("data")));
+    inlined[static_cast<std::size_t>(i)] = true;
+  }
+}
+
+}  // namespace
+
+common::Result<std::string> buildTransactionBundle(const DeliveryPayload& payload,
+                                                   const TransactionBundleOptions& options) {
+  auto parsed = detail::parsePayload(payload);
+  if (!parsed) return parsed.error();
+  std::vector<ParsedResource>& resources = *parsed;
+  const detail::ResourceIndex index(resources);
+
+  std::vector<bool> inlined(resources.size(), false);
+  if (!options.clientAssignedIds) {
+    for (ParsedResource& r : resources) {
+      if (r.source->resourceType == "DocumentReference") {
+        inlineBinaries(r.json, index, inlined, resources);
+      }
+    }
+  }
+
+  Json entries = Json::array();
+  for (std::size_t i = 0; i < resources.size(); ++i) {
+    ParsedResource& r = resources[i];
+    const std::string& type = r.source->resourceType;
+    if (inlined[i] || type == "AuditEvent") continue;
+
+    // Point references at the entries' fullUrls so the server links them within the bundle.
+    detail::forEachObject(r.json, [&](Json& object) {
+      Json* ref = object.find("reference");
+      if (ref == nullptr || !ref->isString()) return;
+      if (const ParsedResource* target = index.resolve(ref->text())) {
+        *ref = Json::string(target->fullUrl);
+      }
+    });
+
+    Json request = Json::object();
+    if (options.clientAssignedIds) {
+      r.json.set("id", Json::string(r.source->resourceId));
+      request.set("method", Json::string("PUT"));
+      request.set("url", Json::string(type + "/" + r.source->resourceId));
+    } else {
+      if (kNoIdentifier.count(type) != 0) continue;
+      auto query = identifierQuery(r.json);
+      if (!query) {
+        if (kSingleIdentifier.count(type) != 0) {
+          r.json.set("identifier", gatewayIdentifier(r));
+        } else {
+          r.json.set("identifier", Json::array()).push(gatewayIdentifier(r));
+        }
+        query = identifierQuery(r.json);
+      }
+      // The server assigns ids on create; ours live on in the identifiers.
+      r.json.erase("id");
+      request.set("method", Json::string("POST"));
+      request.set("url", Json::string(type));
+      request.set("ifNoneExist", Json::string(*query));
+    }
+    Json entry = Json::object();
+    entry.set("fullUrl", Json::string(r.fullUrl));
+    entry.set("resource", std::move(r.json));
+    entry.set("request", std::move(request));
+    entries.push(std::move(entry));
+  }
+  if (entries.items().empty()) {
+    return common::invalidArgument("the delivery has no resource to send");
+  }
+  Json bundle = Json::object();
+  bundle.set("resourceType", Json::string("Bundle"));
+  bundle.set("type", Json::string("transaction"));
+  bundle.set("entry", std::move(entries));
+  return detail::serialize(bundle);
+}
+
+}  // namespace fhirgw::connectors

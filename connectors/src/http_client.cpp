@@ -1,0 +1,300 @@
+#include "fhirgw/connectors/http_client.hpp"
+
+#include <curl/curl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <ctime>
+#include <filesystem>
+#include <mutex>
+#include <system_error>
+
+namespace fhirgw::connectors {
+namespace {
+
+constexpr std::size_t kMaxIdleHandles = 16;
+constexpr std::size_t kMaxHeaderBytes = 64 * 1024;
+
+void globalInitOnce() {
+  // curl_global_init is not thread-safe: run it once, before any worker uses curl.
+  static std::once_flag once;
+  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() &&
+         (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n')) {
+    s.remove_suffix(1);
+  }
+  return s;
+}
+
+bool readable(const std::string& path) {
+  std::error_code ec;
+  return std::filesystem::is_regular_file(path, ec) && ::access(path.c_str(), R_OK) == 0;
+}
+
+/// State of one transfer, reached from curl's callbacks.
+struct Transfer {
+  HttpResponse response;
+  std::size_t maxBody = 0;
+  std::size_t headerBytes = 0;
+  std::stop_token stop;
+};
+
+std::size_t onBody(char* data, std::size_t size, std::size_t count, void* user) {
+  auto* t = static_cast<Transfer*>(user);
+  const std::size_t n = size * count;
+  const std::size_t room = t->maxBody - std::min(t->maxBody, t->response.body.size());
+  if (n > room) {
+    t->response.body.append(data, room);
+    t->response.bodyTruncated = true;
+    return 0;  // stops the transfer: curl reports a write error, the status is kept
+  }
+  t->response.body.append(data, n);
+  return n;
+}
+
+std::size_t onHeader(char* data, std::size_t size, std::size_t count, void* user) {
+  auto* t = static_cast<Transfer*>(user);
+  const std::size_t n = size * count;
+  t->headerBytes += n;
+  if (t->headerBytes > kMaxHeaderBytes) return 0;
+  const std::string_view line(data, n);
+  if (line.starts_with("HTTP/")) {
+    t->response.headers.clear();  // a new response (after 100 Continue): start again
+    return n;
+  }
+  const auto colon = line.find(':');
+  if (colon != std::string_view::npos) {
+    t->response.headers.emplace_back(lower(trim(line.substr(0, colon))),
+                                     std::string(trim(line.substr(colon + 1))));
+  }
+  return n;
+}
+
+int onProgress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  auto* t = static_cast<Transfer*>(user);
+  return t->stop.stop_requested() ? 1 : 0;  // non-zero aborts (CURLE_ABORTED_BY_CALLBACK)
+}
+
+common::Status transportError(CURLcode code, const char* detail) {
+  std::string message = curl_easy_strerror(code);
+  if (detail != nullptr && detail[0] != '\0') message += ": " + std::string(detail);
+  switch (code) {
+    case CURLE_UNSUPPORTED_PROTOCOL:
+    case CURLE_URL_MALFORMAT:
+      return common::invalidArgument("URL refused: " + message);
+    case CURLE_OPERATION_TIMEDOUT:
+      return common::deadlineExceeded("timeout: " + message);
+    case CURLE_ABORTED_BY_CALLBACK:
+      return common::aborted("cancelled by shutdown");
+    default:
+      return common::unavailable(message);
+  }
+}
+
+}  // namespace
+
+/// Idle easy handles: a handle keeps its connection cache, so reusing it reuses connections.
+struct HttpClient::Pool {
+  std::mutex mutex;
+  std::vector<CURL*> idle;
+
+  ~Pool() {
+    for (CURL* h : idle) curl_easy_cleanup(h);
+  }
+  CURL* take() {
+    {
+      std::lock_guard lock(mutex);
+      if (!idle.empty()) {
+        CURL* h = idle.back();
+        idle.pop_back();
+        return h;
+      }
+    }
+    return curl_easy_init();
+  }
+  void give(CURL* h) {
+    std::lock_guard lock(mutex);
+    if (idle.size() < kMaxIdleHandles) {
+      idle.push_back(h);
+    } else {
+      curl_easy_cleanup(h);
+    }
+  }
+};
+
+std::optional<std::string> HttpResponse::header(std::string_view lowerName) const {
+  for (const auto& [k, v] : headers) {
+    if (k == lowerName) return v;
+  }
+  return std::nullopt;
+}
+
+HttpClient::HttpClient(HttpClientOptions options)
+    : options_(std::move(options)), pool_(std::make_unique<Pool>()) {}
+
+HttpClient::~HttpClient() = default;
+
+common::Result<std::unique_ptr<HttpClient>> HttpClient::create(HttpClientOptions options) {
+  if (options.connectTimeout.count() <= 0 || options.timeout.count() <= 0) {
+    return common::invalidArgument("timeouts must be positive");
+  }
+  if (options.maxResponseBytes == 0) {
+    return common::invalidArgument("maxResponseBytes must be positive");
+  }
+  if (!options.caFile.empty() && !readable(options.caFile)) {
+    return common::invalidArgument("caFile: not a readable file");
+  }
+  if (options.clientCertificateFile.empty() != options.clientKeyFile.empty()) {
+    return common::invalidArgument("clientCertificateFile and clientKeyFile: give both or neither");
+  }
+  if (!options.clientCertificateFile.empty()) {
+    if (!readable(options.clientCertificateFile)) {
+      return common::invalidArgument("clientCertificateFile: not a readable file");
+    }
+    if (!readable(options.clientKeyFile)) {
+      return common::invalidArgument("clientKeyFile: not a readable file");
+    }
+  }
+  globalInitOnce();
+  return std::unique_ptr<HttpClient>(new HttpClient(std::move(options)));
+}
+
+common::Result<HttpResponse> HttpClient::send(const HttpRequest& request, std::stop_token stop) {
+  const bool https = lower(request.url.substr(0, 8)) == "https://";
+  const bool http = lower(request.url.substr(0, 7)) == "http://";
+  if (!https && !(http && options_.allowInsecureHttpForTesting)) {
+    return common::invalidArgument(
+        "URL refused: only https:// is allowed (http:// needs allowInsecureHttpForTesting)");
+  }
+  CURL* h = pool_->take();
+  if (h == nullptr) return common::resourceExhausted("curl: cannot create a handle");
+  // Reset keeps the connection and TLS session caches of the handle.
+  curl_easy_reset(h);
+
+  Transfer transfer;
+  transfer.maxBody = options_.maxResponseBytes;
+  transfer.stop = stop;
+  char errorBuffer[CURL_ERROR_SIZE] = {};
+  curl_slist* headers = nullptr;
+  for (const auto& [k, v] : request.headers) {
+    headers = curl_slist_append(headers, (k + ": " + v).c_str());
+  }
+  // No "Expect: 100-continue" round trip before large bodies.
+  headers = curl_slist_append(headers, "Expect:");
+
+  const char* protocols = options_.allowInsecureHttpForTesting ? "http,https" : "https";
+  const std::string caFile = options_.caFile;
+  curl_easy_setopt(h, CURLOPT_URL, request.url.c_str());
+  curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, protocols);
+  curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, protocols);
+  curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+  curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errorBuffer);
+  curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
+                   static_cast<long>(options_.connectTimeout.count()));
+  curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(options_.timeout.count()));
+  curl_easy_setopt(h, CURLOPT_SSLVERSION, static_cast<long>(CURL_SSLVERSION_TLSv1_2));
+  curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
+  curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
+  if (!caFile.empty()) {
+    // Pinned: only this bundle is trusted, not the system store as well.
+    curl_easy_setopt(h, CURLOPT_CAINFO, caFile.c_str());
+    curl_easy_setopt(h, CURLOPT_CAPATH, nullptr);
+  }
+  if (!options_.clientCertificateFile.empty()) {
+    curl_easy_setopt(h, CURLOPT_SSLCERT, options_.clientCertificateFile.c_str());
+    curl_easy_setopt(h, CURLOPT_SSLCERTTYPE, "PEM");
+    curl_easy_setopt(h, CURLOPT_SSLKEY, options_.clientKeyFile.c_str());
+    curl_easy_setopt(h, CURLOPT_SSLKEYTYPE, "PEM");
+  }
+  // An explicit empty proxy disables the *_proxy environment variables.
+  curl_easy_setopt(h, CURLOPT_PROXY, options_.proxy.c_str());
+  curl_easy_setopt(h, CURLOPT_USERAGENT, "fhir-gateway/0.1");
+  curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
+  if (request.method == "POST") {
+    curl_easy_setopt(h, CURLOPT_POST, 1L);
+  } else if (request.method != "GET") {
+    curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+  }
+  if (request.method != "GET") {
+    curl_easy_setopt(h, CURLOPT_POSTFIELDS, request.body.data());
+    curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
+  }
+  curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, onBody);
+  curl_easy_setopt(h, CURLOPT_WRITEDATA, &transfer);
+  curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, onHeader);
+  curl_easy_setopt(h, CURLOPT_HEADERDATA, &transfer);
+  curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, onProgress);
+  curl_easy_setopt(h, CURLOPT_XFERINFODATA, &transfer);
+  curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+
+  const CURLcode code = curl_easy_perform(h);
+  long status = 0;
+  curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+  curl_slist_free_all(headers);
+  // The handle must not point at this call's stack once it is idle again.
+  curl_easy_setopt(h, CURLOPT_ERRORBUFFER, nullptr);
+  curl_easy_setopt(h, CURLOPT_HTTPHEADER, nullptr);
+  pool_->give(h);
+
+  const bool cutShort = code == CURLE_WRITE_ERROR && transfer.response.bodyTruncated;
+  if (code != CURLE_OK && !(cutShort && status != 0)) return transportError(code, errorBuffer);
+  transfer.response.status = static_cast<int>(status);
+  return std::move(transfer.response);
+}
+
+std::optional<std::chrono::seconds> parseRetryAfter(std::string_view value, common::TimePoint now) {
+  value = trim(value);
+  if (value.empty()) return std::nullopt;
+  if (std::all_of(value.begin(), value.end(),
+                  [](char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; })) {
+    std::int64_t seconds = 0;
+    const auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), seconds);
+    if (ec != std::errc() || ptr != value.data() + value.size()) return std::nullopt;
+    return std::chrono::seconds(seconds);
+  }
+  // HTTP-date (IMF-fixdate): "Sun, 06 Nov 1994 08:49:37 GMT".
+  std::tm tm{};
+  const std::string text(value);
+  const char* end = strptime(text.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+  if (end == nullptr || *end != '\0') return std::nullopt;
+  const std::time_t at = timegm(&tm);
+  const auto delta = std::chrono::system_clock::from_time_t(at) - now;
+  return std::max(std::chrono::seconds(0), std::chrono::ceil<std::chrono::seconds>(delta));
+}
+
+DeliveryResult classifyHttp(const common::Result<HttpResponse>& result, common::TimePoint now) {
+  if (!result) {
+    const common::Status& s = result.error();
+    if (s.code() == common::StatusCode::kInvalidArgument)
+      return DeliveryResult::permanent(s.message());
+    return DeliveryResult::transient(s.message());
+  }
+  const int status = result->status;
+  const std::string text = "HTTP " + std::to_string(status);
+  if (status >= 200 && status < 300) return DeliveryResult::success(status);
+  if (status == 408 || status == 429 || status >= 500) {
+    std::optional<std::chrono::seconds> retryAfter;
+    if (auto h = result->header("retry-after")) retryAfter = parseRetryAfter(*h, now);
+    return DeliveryResult::transient(text, status, retryAfter);
+  }
+  if (status >= 300 && status < 400) {
+    return DeliveryResult::permanent(text + ": redirect refused (check the endpoint URL)", status);
+  }
+  return DeliveryResult::permanent(text, status);
+}
+
+}  // namespace fhirgw::connectors

@@ -1,0 +1,86 @@
+#include "fhirgw/connectors/mhd/mhd_connector.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+#include "../connector_support.hpp"
+#include "../options_reader.hpp"
+
+namespace fhirgw::connectors {
+namespace {
+
+bool isOid(std::string_view text) {
+  if (text.empty() || text.front() == '.' || text.back() == '.') return false;
+  if (text.find("..") != std::string_view::npos) return false;
+  return std::all_of(text.begin(), text.end(), [](char c) {
+    return c == '.' || std::isdigit(static_cast<unsigned char>(c)) != 0;
+  });
+}
+
+class MhdFactory final : public ConnectorFactory {
+ public:
+  std::string_view type() const override { return "mhd"; }
+  common::Result<std::unique_ptr<Connector>> create(
+      const ConnectorInstanceConfig& instance, const ConnectorContext& context) const override {
+    auto options = parseMhdOptions(instance.optionsJson, instance.path + ".options");
+    if (!options) return options.error();
+    auto connector = MhdConnector::create(std::move(*options), context);
+    if (!connector) {
+      return common::invalidArgument(instance.path + ".options: " + connector.error().message());
+    }
+    return std::unique_ptr<Connector>(std::move(*connector));
+  }
+};
+
+}  // namespace
+
+common::Result<MhdOptions> parseMhdOptions(std::string_view optionsJson, const std::string& path) {
+  auto doc = common::parseJson(optionsJson);
+  if (!doc) return common::invalidArgument(path + ": " + doc.error().message());
+  std::vector<std::string> errors;
+  detail::OptionsReader r(*doc, &doc->root(), path, errors);
+  MhdOptions out;
+  if (r.isObject()) {
+    detail::readHttpOptions(r, out.http, /*requireMutualTls=*/true);
+    if (auto base = r.string("baseUrl", /*required=*/true)) {
+      detail::checkEndpointUrl(r, "baseUrl", *base, out.http.allowInsecureHttpForTesting);
+      out.baseUrl = *base;
+    }
+    if (auto sourceId = r.string("sourceId", /*required=*/true)) {
+      if (!isOid(*sourceId)) r.error("sourceId", "must be an OID such as 1.2.250.1.999.1");
+      out.bundle.sourceId = *sourceId;
+    }
+    if (auto v = r.boolean("validate")) out.validate = *v;
+    r.finish();
+  }
+  if (auto status = detail::errorsToStatus(errors); !status.isOk()) return status;
+  return out;
+}
+
+MhdConnector::MhdConnector(MhdOptions options, const ConnectorContext& context,
+                           std::unique_ptr<HttpClient> client)
+    : options_(std::move(options)), context_(context), client_(std::move(client)) {}
+
+common::Result<std::unique_ptr<MhdConnector>> MhdConnector::create(
+    MhdOptions options, const ConnectorContext& context) {
+  auto client = HttpClient::create(options.http);
+  if (!client) return client.error();
+  return std::unique_ptr<MhdConnector>(
+      new MhdConnector(std::move(options), context, std::move(*client)));
+}
+
+DeliveryResult MhdConnector::deliver(const DeliveryPayload& payload, std::stop_token stop) {
+  auto bundle = buildProvideBundle(payload, options_.bundle);
+  if (!bundle) return DeliveryResult::permanent(bundle.error().message());
+  if (options_.validate) {
+    if (auto refused = detail::validateBundle(context_.validator, *bundle)) return *refused;
+  }
+  return detail::postBundle(*client_, options_.baseUrl, *bundle, payload.deliveryId, {},
+                            *context_.clock, std::move(stop));
+}
+
+std::unique_ptr<ConnectorFactory> makeMhdConnectorFactory() {
+  return std::make_unique<MhdFactory>();
+}
+
+}  // namespace fhirgw::connectors

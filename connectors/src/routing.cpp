@@ -1,0 +1,149 @@
+#include "fhirgw/connectors/routing.hpp"
+
+#include <algorithm>
+
+#include "fhirgw/common/ids.hpp"
+
+namespace fhirgw::connectors {
+namespace {
+
+using store::DeliveryStatus;
+using store::NewDelivery;
+
+bool routedTo(const ConnectorRoute& c, Destination d) {
+  return c.enabled &&
+         std::find(c.destinations.begin(), c.destinations.end(), d) != c.destinations.end();
+}
+
+std::string deliveryId(const std::string& recordId, const std::optional<std::string>& documentId,
+                       Destination destination, std::string_view connectorId) {
+  return common::deterministicUuid(
+      {"delivery", recordId, documentId.value_or(""), destinationName(destination), connectorId});
+}
+
+NewDelivery pending(const RoutingRequest& request, const std::optional<std::string>& documentId,
+                    Destination destination, const ConnectorRoute& connector,
+                    std::optional<std::string> target = std::nullopt) {
+  NewDelivery d;
+  d.id = deliveryId(request.recordId, documentId, destination, connector.connectorId);
+  d.documentId = documentId;
+  d.destination = std::string(destinationName(destination));
+  d.connectorId = connector.connectorId;
+  d.status = DeliveryStatus::kPending;
+  d.target = std::move(target);
+  return d;
+}
+
+NewDelivery skipped(const RoutingRequest& request, const std::optional<std::string>& documentId,
+                    Destination destination, std::string_view reason) {
+  NewDelivery d;
+  d.id = deliveryId(request.recordId, documentId, destination, "");
+  d.documentId = documentId;
+  d.destination = std::string(destinationName(destination));
+  d.status = DeliveryStatus::kSkipped;
+  d.reason = std::string(reason);
+  return d;
+}
+
+// Why the destination does not apply to this record, or empty when it does.
+std::string_view notApplicable(const RoutingRequest& request, Destination destination) {
+  switch (destination) {
+    case Destination::kDmp:
+      if (!request.insQualified) return kSkipInsNotQualified;
+      if (!request.dmpConsent) return kSkipNoDmpConsent;
+      return {};
+    case Destination::kPatient:
+      if (!request.insQualified) return kSkipInsNotQualified;
+      if (!request.insIsNir) return kSkipPatientInsNotNir;
+      return {};
+    case Destination::kTreatingPhysician:
+      if (!request.treatingPhysician) return kSkipNoTreatingPhysician;
+      return {};
+    case Destination::kEncounter:
+      return {};
+  }
+  return {};
+}
+
+void routeDocument(const RoutingRequest& request, const std::optional<std::string>& documentId,
+                   Destination destination, const std::vector<ConnectorRoute>& connectors,
+                   std::vector<NewDelivery>& out) {
+  if (const auto reason = notApplicable(request, destination); !reason.empty()) {
+    out.push_back(skipped(request, documentId, destination, reason));
+    return;
+  }
+  std::vector<const ConnectorRoute*> candidates;
+  for (const ConnectorRoute& c : connectors) {
+    if (routedTo(c, destination)) candidates.push_back(&c);
+  }
+  if (candidates.empty()) {
+    out.push_back(skipped(request, documentId, destination, kSkipNoConnector));
+    return;
+  }
+  const std::size_t before = out.size();
+  bool recipientAddressed = false;
+  for (const ConnectorRoute* c : candidates) {
+    if (c->addressing == Addressing::kFixed) {
+      out.push_back(pending(request, documentId, destination, *c));
+    } else {
+      recipientAddressed = true;
+    }
+  }
+  if (recipientAddressed) {
+    if (destination == Destination::kTreatingPhysician) {
+      // MSSanté first when a mailbox is known, else FHIR REST when an endpoint is known.
+      const TreatingPhysicianAddresses& tp = *request.treatingPhysician;
+      const auto pick = [&](Addressing kind, const std::optional<std::string>& address) {
+        if (!address || address->empty()) return false;
+        bool any = false;
+        for (const ConnectorRoute* c : candidates) {
+          if (c->addressing != kind) continue;
+          out.push_back(pending(request, documentId, destination, *c, *address));
+          any = true;
+        }
+        return any;
+      };
+      if (!pick(Addressing::kMssanteAddress, tp.mssanteAddress)) {
+        pick(Addressing::kFhirEndpoint, tp.fhirEndpoint);
+      }
+    } else {
+      // The patient's mailbox derives from the INS at send time; a FHIR endpoint has no meaning.
+      for (const ConnectorRoute* c : candidates) {
+        if (c->addressing == Addressing::kMssanteAddress) {
+          out.push_back(pending(request, documentId, destination, *c));
+        }
+      }
+    }
+  }
+  if (out.size() == before) {
+    out.push_back(skipped(request, documentId, destination,
+                          destination == Destination::kTreatingPhysician
+                              ? kSkipNoTreatingPhysicianEndpoint
+                              : kSkipNoConnector));
+  }
+}
+
+}  // namespace
+
+std::vector<store::NewDelivery> routeDeliveries(const RoutingRequest& request,
+                                                const std::vector<ConnectorRoute>& connectors) {
+  std::vector<NewDelivery> out;
+  if (request.includeEncounter) {
+    for (const ConnectorRoute& c : connectors) {
+      if (routedTo(c, Destination::kEncounter)) {
+        out.push_back(pending(request, std::nullopt, Destination::kEncounter, c));
+      }
+    }
+  }
+  for (const DocumentRouting& doc : request.documents) {
+    const std::optional<std::string> documentId = doc.documentId;
+    if (doc.dmp) routeDocument(request, documentId, Destination::kDmp, connectors, out);
+    if (doc.treatingPhysician) {
+      routeDocument(request, documentId, Destination::kTreatingPhysician, connectors, out);
+    }
+    if (doc.patient) routeDocument(request, documentId, Destination::kPatient, connectors, out);
+  }
+  return out;
+}
+
+}  // namespace fhirgw::connectors
