@@ -37,7 +37,7 @@ bool Json::isEmpty() const {
   }
 }
 
-Json& Json::set(std::string_view key, Json value) {
+Json& Json::set(std::string_view key, Json value) & {
   if (!value.isEmpty()) {
     keys_.emplace_back(key);
     values_.push_back(std::move(value));
@@ -45,7 +45,7 @@ Json& Json::set(std::string_view key, Json value) {
   return *this;
 }
 
-Json& Json::push(Json value) {
+Json& Json::push(Json value) & {
   if (!value.isEmpty()) values_.push_back(std::move(value));
   return *this;
 }

@@ -38,9 +38,20 @@ class Json {
   static Json array();
 
   /// Appends a member (objects); an empty value is dropped. Returns *this for chaining.
-  Json& set(std::string_view key, Json value);
+  Json& set(std::string_view key, Json value) &;
+  /// On a temporary (Json::object().set(...).set(...)): the result moves, never copies, into
+  /// the enclosing value.
+  Json&& set(std::string_view key, Json value) && {
+    set(key, std::move(value));
+    return std::move(*this);
+  }
   /// Appends an element (arrays); an empty value is dropped.
-  Json& push(Json value);
+  Json& push(Json value) &;
+  /// On a temporary: as set() &&.
+  Json&& push(Json value) && {
+    push(std::move(value));
+    return std::move(*this);
+  }
 
   Kind kind() const { return kind_; }
   /// True for null, "", [] and {}.
