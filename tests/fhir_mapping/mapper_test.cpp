@@ -296,6 +296,26 @@ TEST(FhirMapper, PrescriptionItemsShareTheGroupIdentifier) {
             std::string::npos);
 }
 
+TEST(FhirMapper, ProducedTypesListEveryTypeAndProfileAMappingEmits) {
+  const FhirMapper mapper;
+  Teleconsultation t = validTeleconsultation();
+  t.practitioner.organization = Organization{"690000880", std::nullopt, "Centre", "SA05"};
+  t.documents = {report(), prescription(), sickLeave(SickLeaveType::kInitial)};
+  const auto r = mapper.mapTeleconsultation(t, accepted(), context(3));
+  ASSERT_TRUE(r.hasValue());
+  const auto listed = producedTypes();
+  for (const MappedResource& m : r->resources) {
+    const auto doc = parsed(m);
+    const std::string profile =
+        doc.root().HasMember("meta") ? doc.root()["meta"]["profile"][0].GetString() : "";
+    EXPECT_TRUE(std::any_of(listed.begin(), listed.end(),
+                            [&](const ProducedType& p) {
+                              return p.resourceType == m.resourceType && p.profile == profile;
+                            }))
+        << m.resourceType << " " << profile;
+  }
+}
+
 TEST(FhirMapper, RecordWithRuleErrorsIsNotMapped) {
   RuleOutcome o = accepted();
   o.issues.push_back(

@@ -1,5 +1,6 @@
 #include "fhirgw/mappings/fhir_mapper.hpp"
 
+#include <array>
 #include <variant>
 
 #include "builders.hpp"
@@ -167,6 +168,29 @@ common::Result<MappedRecord> FhirMapper::mapDocument(
   out.push_back(std::move(p));
   out.push_back(std::move(a));
   return finish(impl_->validator, out, validationErrors);
+}
+
+std::span<const ProducedType> producedTypes() {
+  // Patient claims fr-core-patient-ins instead when the qualified INS is carried.
+  static constexpr std::array<ProducedType, 16> kTypes{{
+      {"Patient", fhir::kFrCorePatient},
+      {"Patient", fhir::kFrCorePatientIns},
+      {"Practitioner", fhir::kFrCorePractitioner},
+      {"PractitionerRole", fhir::kFrCorePractitionerRole},
+      {"Organization", fhir::kFrCoreOrganization},
+      {"Encounter", fhir::kFrCoreEncounter},
+      {"Consent", ""},
+      {"ChargeItem", ""},
+      {"DocumentReference", ""},
+      {"Binary", ""},
+      {"MedicationRequest", ""},
+      {"ServiceRequest", ""},
+      {"Provenance", ""},
+      {"AuditEvent", ""},
+      {"Bundle", ""},
+      {"OperationOutcome", ""},
+  }};
+  return kTypes;
 }
 
 std::string fhirBundleId(std::string_view clientId, std::string_view recordId) {

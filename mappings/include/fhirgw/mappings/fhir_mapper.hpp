@@ -112,6 +112,15 @@ class FhirMapper {
 common::Result<std::string> makeBundle(std::span<const MappedResource> resources,
                                        const BundleOptions& options);
 
+/// A resource type the mapping produces and the profile it claims ("" for base R4 only).
+struct ProducedType {
+  std::string_view resourceType;
+  std::string_view profile;
+};
+
+/// Every resource type the mapping can produce, with its claimed profile (CapabilityStatement).
+std::span<const ProducedType> producedTypes();
+
 /// The deterministic id to give the Bundle of a record (BundleOptions::id).
 std::string fhirBundleId(std::string_view clientId, std::string_view recordId);
 
