@@ -1,0 +1,292 @@
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "connectors_test_support.hpp"
+#include "fhirgw/common/json.hpp"
+#include "fhirgw/connectors/delivery_payload.hpp"
+#include "fhirgw/connectors/fhir_rest/transaction_bundle.hpp"
+#include "fhirgw/connectors/mhd/provide_bundle.hpp"
+#include "fhirgw/fhir/validator.hpp"
+
+using namespace fhirgw;
+using namespace fhirgw::connectors;
+using namespace fhirgw::connectors::testsupport;
+using ::testing::HasSubstr;
+
+namespace {
+
+store::Delivery documentDelivery(const SampleIds& ids = {}) {
+  store::Delivery d;
+  d.id = "3d1c5e0a-0000-4000-8000-000000000001";
+  d.recordId = ids.recordId;
+  d.documentId = ids.documentId;
+  d.destination = "dmp";
+  d.connectorId = "dmp-mhd";
+  d.attempts = 2;
+  d.createdAt = testStart();
+  return d;
+}
+
+std::set<std::string> typesOf(const DeliveryPayload& p) {
+  std::set<std::string> out;
+  for (const auto& r : p.resources) out.insert(r.resourceType + "/" + r.resourceId);
+  return out;
+}
+
+common::JsonDocument parse(const std::string& text) {
+  auto doc = common::parseJson(text);
+  EXPECT_TRUE(doc.hasValue()) << doc.error().message();
+  return std::move(doc).value();
+}
+
+std::string str(const rapidjson::Value& v) {
+  return std::string(v.GetString(), v.GetStringLength());
+}
+
+const rapidjson::Value* entryOf(const rapidjson::Value& bundle, const std::string& type) {
+  for (const auto& e : bundle["entry"].GetArray()) {
+    if (str(e["resource"]["resourceType"]) == type) return &e;
+  }
+  return nullptr;
+}
+
+std::vector<fhir::Issue> errorsOf(const std::string& bundle) {
+  static const fhir::Validator validator;
+  auto issues = validator.validateText(bundle);
+  EXPECT_TRUE(issues.hasValue());
+  std::vector<fhir::Issue> errors;
+  for (const auto& i : *issues) {
+    if (i.severity == fhir::IssueSeverity::kError || i.severity == fhir::IssueSeverity::kFatal) {
+      errors.push_back(i);
+    }
+  }
+  return errors;
+}
+
+std::string describe(const std::vector<fhir::Issue>& issues) {
+  std::string out;
+  for (const auto& i : issues) out += i.expression + ": " + i.diagnostics + "\n";
+  return out;
+}
+
+}  // namespace
+
+// ---- payload selection ---------------------------------------------------------------------
+
+TEST(DeliveryPayload, ADocumentCarriesItsResourcesAndWhatTheyReference) {
+  const SampleIds ids;
+  auto payload = makeDeliveryPayload(documentDelivery(), sampleResources());
+  ASSERT_TRUE(payload.hasValue()) << payload.error().message();
+  EXPECT_EQ(
+      typesOf(*payload),
+      (std::set<std::string>{"DocumentReference/" + ids.documentReference, "Binary/" + ids.binary,
+                             "Patient/" + ids.patient, "Practitioner/" + ids.practitioner,
+                             "Organization/" + ids.organization, "Encounter/" + ids.encounter}))
+      << "not the other document, the charge item, the provenance nor the audit event";
+  EXPECT_EQ(payload->attempt, 3);
+  EXPECT_EQ(payload->createdAt, testStart());
+  EXPECT_EQ(payload->documentId, ids.documentId);
+}
+
+TEST(DeliveryPayload, TheEncounterCarriesTheRecordLevelResourcesButNeverTheAuditEvent) {
+  store::Delivery d = documentDelivery();
+  d.documentId.reset();
+  d.destination = "encounter";
+  auto payload = makeDeliveryPayload(d, sampleResources());
+  ASSERT_TRUE(payload.hasValue());
+  std::set<std::string> types;
+  for (const auto& r : payload->resources) types.insert(r.resourceType);
+  EXPECT_EQ(types, (std::set<std::string>{"Patient", "Practitioner", "Organization", "Encounter",
+                                          "ChargeItem", "Provenance"}));
+}
+
+TEST(DeliveryPayload, AStoredResourceThatIsNotJsonIsAnInvalidArgument) {
+  auto resources = sampleResources();
+  resources[0].json = "{not json";
+  auto payload = makeDeliveryPayload(documentDelivery(), resources);
+  ASSERT_FALSE(payload.hasValue());
+  EXPECT_EQ(payload.error().code(), common::StatusCode::kInvalidArgument);
+  EXPECT_THAT(payload.error().message(), HasSubstr("Patient/"));
+}
+
+// ---- FHIR REST transaction -----------------------------------------------------------------
+
+TEST(TransactionBundle, ConditionalCreatesOnIdentifiersWithReferencesToFullUrls) {
+  const SampleIds ids;
+  auto payload = makeDeliveryPayload(documentDelivery(), sampleResources());
+  auto bundle = buildTransactionBundle(*payload);
+  ASSERT_TRUE(bundle.hasValue()) << bundle.error().message();
+  const auto doc = parse(*bundle);
+  const auto& b = doc.root();
+  EXPECT_EQ(str(b["resourceType"]), "Bundle");
+  EXPECT_EQ(str(b["type"]), "transaction");
+
+  const auto* patient = entryOf(b, "Patient");
+  ASSERT_NE(patient, nullptr);
+  EXPECT_EQ(str((*patient)["fullUrl"]), "urn:uuid:" + ids.patient);
+  EXPECT_EQ(str((*patient)["request"]["method"]), "POST");
+  EXPECT_EQ(str((*patient)["request"]["url"]), "Patient");
+  EXPECT_EQ(str((*patient)["request"]["ifNoneExist"]),
+            std::string("identifier=urn%3Aoid%3A1.2.250.1.213.1.4.8|") + kSampleIns);
+  EXPECT_FALSE((*patient)["resource"].HasMember("id")) << "the server assigns ids on create";
+
+  const auto* encounter = entryOf(b, "Encounter");
+  ASSERT_NE(encounter, nullptr);
+  EXPECT_EQ(str((*encounter)["resource"]["subject"]["reference"]), "urn:uuid:" + ids.patient);
+  EXPECT_EQ(str((*encounter)["resource"]["participant"][0]["individual"]["reference"]),
+            "urn:uuid:" + ids.practitioner);
+
+  // The Binary has no identifier: its data travels inside the DocumentReference.
+  EXPECT_EQ(entryOf(b, "Binary"), nullptr);
+  const auto* dr = entryOf(b, "DocumentReference");
+  ASSERT_NE(dr, nullptr);
+  const auto& attachment = (*dr)["resource"]["content"][0]["attachment"];
+  EXPECT_FALSE(attachment.HasMember("url"));
+  EXPECT_EQ(str(attachment["data"]), "JVBERi0xLjQK");
+  EXPECT_TRUE(doc.isNumber(attachment["size"])) << "numbers stay numbers";
+  // No identifier in the stored DocumentReference: the gateway's own one makes it conditional.
+  EXPECT_EQ(str((*dr)["resource"]["identifier"][0]["value"]), "urn:uuid:" + ids.documentReference);
+  EXPECT_EQ(str((*dr)["request"]["ifNoneExist"]),
+            "identifier=urn%3Aietf%3Arfc%3A3986|urn%3Auuid%3A" + ids.documentReference);
+  EXPECT_TRUE(errorsOf(*bundle).empty()) << describe(errorsOf(*bundle));
+}
+
+TEST(TransactionBundle, TheSameDeliveryBuildsTheSameBundleOnRetry) {
+  auto payload = makeDeliveryPayload(documentDelivery(), sampleResources());
+  EXPECT_EQ(*buildTransactionBundle(*payload), *buildTransactionBundle(*payload));
+}
+
+TEST(TransactionBundle, DecimalsKeepTheirDigitsAndProvenanceNeedsClientIds) {
+  store::Delivery d = documentDelivery();
+  d.documentId.reset();
+  auto payload = makeDeliveryPayload(d, sampleResources());
+  auto bundle = buildTransactionBundle(*payload);
+  ASSERT_TRUE(bundle.hasValue());
+  EXPECT_THAT(*bundle, HasSubstr(R"("priceOverride":{"value":25.00,"currency":"EUR"})"));
+  EXPECT_EQ(entryOf(parse(*bundle).root(), "Provenance"), nullptr);
+  EXPECT_TRUE(errorsOf(*bundle).empty()) << describe(errorsOf(*bundle));
+
+  auto withIds = buildTransactionBundle(*payload, {/*clientAssignedIds=*/true});
+  ASSERT_TRUE(withIds.hasValue());
+  const auto doc = parse(*withIds);
+  const auto* provenance = entryOf(doc.root(), "Provenance");
+  ASSERT_NE(provenance, nullptr);
+  EXPECT_EQ(str((*provenance)["request"]["method"]), "PUT");
+  EXPECT_EQ(str((*provenance)["request"]["url"]), "Provenance/" + SampleIds{}.provenance);
+  EXPECT_TRUE(errorsOf(*withIds).empty()) << describe(errorsOf(*withIds));
+}
+
+TEST(TransactionBundle, SearchValuesAreEscaped) {
+  DeliveryPayload p;
+  p.deliveryId = "d";
+  p.resources.push_back(
+      {"Practitioner", "p-1", std::nullopt,
+       R"({"resourceType":"Practitioner","identifier":[{"system":"urn:x","value":"a|b,c$d\\e f"}]})"});
+  auto bundle = buildTransactionBundle(p);
+  ASSERT_TRUE(bundle.hasValue()) << bundle.error().message();
+  const auto doc = parse(*bundle);
+  EXPECT_EQ(str(doc.root()["entry"][0]["request"]["ifNoneExist"]),
+            "identifier=urn%3Ax|a%5C%7Cb%5C%2Cc%5C%24d%5C%5Ce%20f");
+}
+
+TEST(TransactionBundle, NothingToSendIsAnError) {
+  DeliveryPayload p;
+  p.resources.push_back({"AuditEvent", "a", std::nullopt, R"({"resourceType":"AuditEvent"})"});
+  EXPECT_EQ(buildTransactionBundle(p).error().code(), common::StatusCode::kInvalidArgument);
+}
+
+// ---- MHD ITI-65 ----------------------------------------------------------------------------
+
+TEST(ProvideBundle, SubmissionSetDocumentReferenceAndBinaryWithThePatientByIns) {
+  const SampleIds ids;
+  auto payload = makeDeliveryPayload(documentDelivery(), sampleResources());
+  auto bundle = buildProvideBundle(*payload, {"1.2.250.1.999.1"});
+  ASSERT_TRUE(bundle.hasValue()) << bundle.error().message();
+  const auto doc = parse(*bundle);
+  const auto& b = doc.root();
+  EXPECT_EQ(str(b["type"]), "transaction");
+  EXPECT_EQ(str(b["meta"]["profile"][0]), kMhdMinimalProvideBundle);
+  ASSERT_EQ(b["entry"].Size(), 3u) << "List, DocumentReference, Binary and no Patient";
+  for (const auto& e : b["entry"].GetArray()) EXPECT_EQ(str(e["request"]["method"]), "POST");
+
+  const auto& list = (*entryOf(b, "List"))["resource"];
+  EXPECT_EQ(str(list["code"]["coding"][0]["code"]), "submissionset");
+  EXPECT_EQ(str(list["mode"]), "working");
+  EXPECT_EQ(str(list["extension"][0]["valueIdentifier"]["value"]), "urn:oid:1.2.250.1.999.1");
+  EXPECT_EQ(str(list["identifier"][0]["use"]), "usual");
+  EXPECT_THAT(str(list["identifier"][0]["value"]), ::testing::StartsWith("urn:oid:2.25."));
+  EXPECT_THAT(str(list["identifier"][1]["value"]), ::testing::StartsWith("urn:uuid:"));
+  EXPECT_EQ(str(list["subject"]["identifier"]["system"]), "urn:oid:1.2.250.1.213.1.4.8");
+  EXPECT_EQ(str(list["subject"]["identifier"]["value"]), kSampleIns);
+  EXPECT_EQ(str(list["date"]), "2026-03-02T09:00:00.000Z");
+  EXPECT_EQ(str(list["source"]["reference"]), "#author");
+
+  const auto& drEntry = *entryOf(b, "DocumentReference");
+  const auto& dr = drEntry["resource"];
+  EXPECT_EQ(str(list["entry"][0]["item"]["reference"]), str(drEntry["fullUrl"]));
+  EXPECT_EQ(str(dr["subject"]["identifier"]["value"]), kSampleIns);
+  EXPECT_FALSE(dr["subject"].HasMember("reference"));
+  EXPECT_THAT(str(dr["masterIdentifier"]["value"]), ::testing::StartsWith("urn:oid:2.25."));
+  EXPECT_EQ(str(dr["identifier"][0]["value"]), str(drEntry["fullUrl"])) << "entryUUID";
+  EXPECT_EQ(str(dr["author"][0]["reference"]), "#c1");
+  EXPECT_EQ(str(dr["custodian"]["reference"]), "#c2");
+  EXPECT_EQ(str(dr["contained"][0]["resourceType"]), "Practitioner");
+  EXPECT_EQ(str(dr["contained"][1]["resourceType"]), "Organization");
+  EXPECT_FALSE(dr["context"].HasMember("encounter")) << "no Encounter travels with ITI-65";
+  EXPECT_TRUE(dr["context"].HasMember("period"));
+  const auto& binaryEntry = *entryOf(b, "Binary");
+  EXPECT_EQ(str(dr["content"][0]["attachment"]["url"]), str(binaryEntry["fullUrl"]));
+  EXPECT_EQ(str(binaryEntry["fullUrl"]), "urn:uuid:" + ids.binary);
+  EXPECT_EQ(str(binaryEntry["resource"]["data"]), "JVBERi0xLjQK");
+  EXPECT_THAT(*bundle, ::testing::Not(HasSubstr("DUPONT"))) << "no Patient resource is sent";
+  EXPECT_TRUE(errorsOf(*bundle).empty()) << describe(errorsOf(*bundle));
+}
+
+TEST(ProvideBundle, IdsAreReusedOnRetryAndDifferPerDelivery) {
+  auto payload = makeDeliveryPayload(documentDelivery(), sampleResources());
+  auto first = buildProvideBundle(*payload, {"1.2.3"});
+  payload->attempt = 7;
+  EXPECT_EQ(*first, *buildProvideBundle(*payload, {"1.2.3"}));
+  store::Delivery other = documentDelivery();
+  other.id = "3d1c5e0a-0000-4000-8000-000000000002";
+  auto second = buildProvideBundle(*makeDeliveryPayload(other, sampleResources()), {"1.2.3"});
+  const auto a = parse(*first);
+  const auto b = parse(*second);
+  const auto& setA = (*entryOf(a.root(), "List"))["resource"]["identifier"];
+  const auto& setB = (*entryOf(b.root(), "List"))["resource"]["identifier"];
+  EXPECT_NE(str(setA[0]["value"]), str(setB[0]["value"]));
+  EXPECT_EQ(str((*entryOf(a.root(), "DocumentReference"))["resource"]["masterIdentifier"]["value"]),
+            str((*entryOf(b.root(), "DocumentReference"))["resource"]["masterIdentifier"]["value"]))
+      << "the document's uniqueId is the document's, whatever the delivery";
+}
+
+TEST(ProvideBundle, InlineDataBecomesABinaryEntry) {
+  store::Delivery d = documentDelivery();
+  d.documentId = "doc-2";
+  auto bundle = buildProvideBundle(*makeDeliveryPayload(d, sampleResources()), {"1.2.3"});
+  ASSERT_TRUE(bundle.hasValue()) << bundle.error().message();
+  const auto doc = parse(*bundle);
+  const auto* binary = entryOf(doc.root(), "Binary");
+  ASSERT_NE(binary, nullptr);
+  EXPECT_EQ(str((*binary)["resource"]["data"]), "b2s=");
+  const auto& attachment =
+      (*entryOf(doc.root(), "DocumentReference"))["resource"]["content"][0]["attachment"];
+  EXPECT_FALSE(attachment.HasMember("data"));
+  EXPECT_EQ(str(attachment["url"]), str((*binary)["fullUrl"]));
+  EXPECT_TRUE(errorsOf(*bundle).empty()) << describe(errorsOf(*bundle));
+}
+
+TEST(ProvideBundle, APatientWithoutInsOrADeliveryWithoutDocumentIsRefused) {
+  auto noIns = buildProvideBundle(
+      *makeDeliveryPayload(documentDelivery(), sampleResources({}, /*withIns=*/false)), {"1.2.3"});
+  ASSERT_FALSE(noIns.hasValue());
+  EXPECT_EQ(noIns.error().code(), common::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(noIns.error().message(), HasSubstr("INS"));
+  store::Delivery encounter = documentDelivery();
+  encounter.documentId.reset();
+  auto none = buildProvideBundle(*makeDeliveryPayload(encounter, sampleResources()), {"1.2.3"});
+  ASSERT_FALSE(none.hasValue());
+  EXPECT_THAT(none.error().message(), HasSubstr("no DocumentReference"));
+}

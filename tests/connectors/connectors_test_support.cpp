@@ -1,0 +1,237 @@
+#include "connectors_test_support.hpp"
+
+#include <Poco/Net/Context.h>
+#include <Poco/Net/HTTPServerParams.h>
+#include <Poco/Net/SSLManager.h>
+#include <Poco/Net/SecureServerSocket.h>
+#include <Poco/StreamCopier.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <stdexcept>
+
+namespace fhirgw::connectors::testsupport {
+
+namespace fs = std::filesystem;
+
+TempDir::TempDir() {
+  std::string pattern = (fs::temp_directory_path() / "fhirgw-conn-XXXXXX").string();
+  if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+  path_ = pattern;
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  fs::remove_all(path_, ec);
+}
+
+std::vector<store::FhirResource> sampleResources(const SampleIds& ids, bool withIns) {
+  const std::string patientRef = "Patient/" + ids.patient;
+  const std::string practitionerRef = "Practitioner/" + ids.practitioner;
+  const std::string insIdentifier =
+      withIns
+          ? R"("identifier":[{"use":"official","type":{"coding":[{"system":"https://hl7.fr/ig/fhir/core/CodeSystem/fr-core-cs-v2-0203","code":"INS-NIR"}]},"system":"urn:oid:1.2.250.1.213.1.4.8","value":")" +
+                std::string(kSampleIns) + R"("}],)"
+          : std::string();
+  std::vector<store::FhirResource> out;
+  const auto add = [&](std::optional<std::string> doc, std::string type, std::string id,
+                       std::string json) {
+    out.push_back(
+        {ids.recordId, std::move(doc), std::move(type), std::move(id), 1, std::move(json)});
+  };
+  add(std::nullopt, "Patient", ids.patient,
+      R"({"resourceType":"Patient","id":")" + ids.patient + R"(",)" + insIdentifier +
+          R"("name":[{"use":"official","family":"DUPONT","given":["Marie","Claire"]}],"gender":"female","birthDate":"1979-03-12"})");
+  add(std::nullopt, "Practitioner", ids.practitioner,
+      R"({"resourceType":"Practitioner","id":")" + ids.practitioner +
+          R"(","identifier":[{"system":"urn:oid:1.2.250.1.71.4.2.1","value":"810000000001"}],"name":[{"family":"MARTIN","given":["Paul"]}]})");
+  add(std::nullopt, "Organization", ids.organization,
+      R"({"resourceType":"Organization","id":")" + ids.organization +
+          R"(","identifier":[{"system":"https://finess.esante.gouv.fr","value":"750000001"}],"name":"Cabinet Martin"})");
+  add(std::nullopt, "Encounter", ids.encounter,
+      R"({"resourceType":"Encounter","id":")" + ids.encounter +
+          R"(","identifier":[{"system":"https://fhir-gateway.fr/fhir/id/encounter","value":")" +
+          ids.recordId +
+          R"("}],"status":"finished","class":{"system":"http://terminology.hl7.org/CodeSystem/v3-ActCode","code":"VR"},"subject":{"reference":")" +
+          patientRef + R"("},"participant":[{"individual":{"reference":")" + practitionerRef +
+          R"("}}],"period":{"start":"2026-03-02T09:00:00+01:00","end":"2026-03-02T09:20:00+01:00"},"serviceProvider":{"reference":"Organization/)" +
+          ids.organization + R"("}})");
+  add(std::nullopt, "ChargeItem", ids.chargeItem,
+      R"({"resourceType":"ChargeItem","id":")" + ids.chargeItem +
+          R"(","status":"billable","code":{"coding":[{"system":"https://fhir-gateway.fr/fhir/CodeSystem/ngap","code":"TCG"}]},"subject":{"reference":")" +
+          patientRef + R"("},"context":{"reference":"Encounter/)" + ids.encounter +
+          R"("},"priceOverride":{"value":25.00,"currency":"EUR"}})");
+  add(std::nullopt, "Provenance", ids.provenance,
+      R"({"resourceType":"Provenance","id":")" + ids.provenance +
+          R"(","target":[{"reference":"Encounter/)" + ids.encounter +
+          R"("}],"recorded":"2026-03-02T09:21:00+01:00","agent":[{"who":{"reference":")" +
+          practitionerRef + R"("}}]})");
+  add(std::nullopt, "AuditEvent", ids.auditEvent,
+      R"({"resourceType":"AuditEvent","id":")" + ids.auditEvent +
+          R"(","type":{"system":"http://terminology.hl7.org/CodeSystem/audit-event-type","code":"rest"},"recorded":"2026-03-02T09:21:00+01:00","agent":[{"requestor":true}],"source":{"observer":{"display":"fhir-gateway"}}})");
+  add(ids.documentId, "DocumentReference", ids.documentReference,
+      R"({"resourceType":"DocumentReference","id":")" + ids.documentReference +
+          R"(","status":"current","type":{"coding":[{"system":"http://loinc.org","code":"11488-4"}]},"category":[{"coding":[{"system":"https://mos.esante.gouv.fr/NOS/TRE_A03-ClasseDocument/FHIR/TRE-A03-ClasseDocument","code":"10"}]}],"subject":{"reference":")" +
+          patientRef + R"("},"date":"2026-03-02T09:20:00+01:00","author":[{"reference":")" +
+          practitionerRef + R"("}],"custodian":{"reference":"Organization/)" + ids.organization +
+          R"("},"securityLabel":[{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/v3-Confidentiality","code":"N"}]}],"content":[{"attachment":{"contentType":"application/pdf","url":"Binary/)" +
+          ids.binary +
+          R"(","size":9,"hash":"2jmj7l5rSw0yVb/vlWAYkK/YBwk=","title":"Compte rendu"}}],"context":{"encounter":[{"reference":"Encounter/)" +
+          ids.encounter + R"("}],"period":{"start":"2026-03-02T09:00:00+01:00"}}})");
+  add(ids.documentId, "Binary", ids.binary,
+      R"({"resourceType":"Binary","id":")" + ids.binary +
+          R"(","contentType":"application/pdf","data":"JVBERi0xLjQK"})");
+  add(std::string("doc-2"), "DocumentReference", ids.otherDocumentReference,
+      R"({"resourceType":"DocumentReference","id":")" + ids.otherDocumentReference +
+          R"(","status":"current","subject":{"reference":")" + patientRef +
+          R"("},"content":[{"attachment":{"contentType":"text/plain","data":"b2s="}}]})");
+  return out;
+}
+
+std::vector<store::NewFhirResource> sampleNewResources(const SampleIds& ids) {
+  std::vector<store::NewFhirResource> out;
+  for (auto& r : sampleResources(ids)) {
+    out.push_back({r.documentId, r.resourceType, r.resourceId, r.version, r.json});
+  }
+  return out;
+}
+
+fs::path testPkiDir() {
+  static std::once_flag once;
+  static fs::path dir;
+  std::call_once(once, [] {
+    dir = fs::temp_directory_path() / ("fhirgw-conn-pki-" + std::to_string(::getpid()));
+    const char* source = std::getenv("FHIRGW_SOURCE_DIR");
+    const std::string script =
+        std::string(source ? source : FHIRGW_SOURCE_DIR_DEFAULT) + "/tests/tools/make-test-pki.sh";
+    const std::string cmd = "bash '" + script + "' '" + dir.string() + "'";
+    if (std::system(cmd.c_str()) != 0) throw std::runtime_error("cannot create the test PKI");
+    // Removed when the process ends: the keys are throw-away but need not linger.
+    std::atexit([] {
+      std::error_code ec;
+      fs::remove_all(dir, ec);
+    });
+  });
+  return dir;
+}
+
+// ---- the HTTPS peer --------------------------------------------------------------------------
+
+namespace {
+
+class RecordingHandler final : public Poco::Net::HTTPRequestHandler {
+ public:
+  explicit RecordingHandler(
+      const std::function<void(ReceivedRequest, Poco::Net::HTTPServerResponse&)>& fn)
+      : fn_(fn) {}
+  void handleRequest(Poco::Net::HTTPServerRequest& request,
+                     Poco::Net::HTTPServerResponse& response) override {
+    ReceivedRequest r;
+    r.method = request.getMethod();
+    r.uri = request.getURI();
+    r.contentType = request.getContentType();
+    r.authorization = request.get("Authorization", "");
+    r.requestId = request.get("X-Request-ID", "");
+    r.clientPort = request.clientAddress().port();
+    Poco::StreamCopier::copyToString(request.stream(), r.body);
+    fn_(std::move(r), response);
+  }
+
+ private:
+  const std::function<void(ReceivedRequest, Poco::Net::HTTPServerResponse&)>& fn_;
+};
+
+}  // namespace
+
+class TestHttpsServer::Factory final : public Poco::Net::HTTPRequestHandlerFactory {
+ public:
+  explicit Factory(TestHttpsServer& server)
+      : server_(server), fn_([this](ReceivedRequest r, Poco::Net::HTTPServerResponse& response) {
+          int index = 0;
+          ReceivedRequest copy = r;
+          server_.record(std::move(r), index);
+          server_.handler_(copy, response, index);
+        }) {}
+  Poco::Net::HTTPRequestHandler* createRequestHandler(
+      const Poco::Net::HTTPServerRequest&) override {
+    return new RecordingHandler(fn_);
+  }
+
+ private:
+  TestHttpsServer& server_;
+  std::function<void(ReceivedRequest, Poco::Net::HTTPServerResponse&)> fn_;
+};
+
+TestHttpsServer::TestHttpsServer(Handler handler) : handler_(std::move(handler)) {
+  Poco::Net::initializeSSL();
+  const fs::path pki = testPkiDir();
+  Poco::Net::Context::Params params;
+  params.certificateFile = (pki / "server.pem").string();
+  params.privateKeyFile = (pki / "server.key").string();
+  params.caLocation = (pki / "ca.pem").string();
+  params.loadDefaultCAs = false;
+  params.verificationMode = Poco::Net::Context::VERIFY_STRICT;  // a client certificate is required
+  Poco::Net::Context::Ptr ctx = new Poco::Net::Context(Poco::Net::Context::TLS_SERVER_USE, params);
+  ctx->requireMinimumProtocol(Poco::Net::Context::PROTO_TLSV1_2);
+  ctx->enableExtendedCertificateVerification(false);
+  Poco::Net::SecureServerSocket socket(ctx);
+  socket.bind(Poco::Net::SocketAddress("127.0.0.1", 0), true);
+  socket.listen(16);
+  port_ = socket.address().port();
+  auto* serverParams = new Poco::Net::HTTPServerParams;
+  serverParams->setMaxThreads(4);
+  serverParams->setKeepAlive(true);
+  server_ = std::make_unique<Poco::Net::HTTPServer>(new Factory(*this), socket, serverParams);
+  server_->start();
+}
+
+TestHttpsServer::~TestHttpsServer() {
+  release();
+  server_->stopAll(true);
+  server_.reset();
+  Poco::Net::uninitializeSSL();
+}
+
+std::string TestHttpsServer::url(const std::string& path) const {
+  return "https://localhost:" + std::to_string(port_) + path;
+}
+
+void TestHttpsServer::record(ReceivedRequest request, int& index) {
+  {
+    std::lock_guard lock(mutex_);
+    requests_.push_back(std::move(request));
+    index = static_cast<int>(requests_.size()) - 1;
+  }
+  cv_.notify_all();
+}
+
+std::vector<ReceivedRequest> TestHttpsServer::requests() const {
+  std::lock_guard lock(mutex_);
+  return requests_;
+}
+
+std::size_t TestHttpsServer::requestCount() const {
+  std::lock_guard lock(mutex_);
+  return requests_.size();
+}
+
+bool TestHttpsServer::waitForRequests(std::size_t n, std::chrono::milliseconds timeout) {
+  std::unique_lock lock(mutex_);
+  return cv_.wait_for(lock, timeout, [&] { return requests_.size() >= n; });
+}
+
+void TestHttpsServer::holdUntilReleased() {
+  std::unique_lock lock(mutex_);
+  cv_.wait_for(lock, std::chrono::seconds(30), [&] { return released_; });
+}
+
+void TestHttpsServer::release() {
+  {
+    std::lock_guard lock(mutex_);
+    released_ = true;
+  }
+  cv_.notify_all();
+}
+
+}  // namespace fhirgw::connectors::testsupport

@@ -1,0 +1,123 @@
+#pragma once
+
+// Shared by the connectors tests: temporary folders, hand-written stored FHIR resources of one
+// record, a store with such a record, the test PKI, and a local HTTPS peer requiring a client
+// certificate.
+
+#include <Poco/Net/HTTPRequestHandler.h>
+#include <Poco/Net/HTTPServer.h>
+#include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerResponse.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "fhirgw/common/clock.hpp"
+#include "fhirgw/store/record.hpp"
+#include "fhirgw/store/store.hpp"
+
+namespace fhirgw::connectors::testsupport {
+
+/// A fresh folder per test, removed afterwards.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+  std::string str() const { return path_.string(); }
+
+ private:
+  std::filesystem::path path_;
+};
+
+/// 2026-03-02T09:00:00Z.
+inline common::TimePoint testStart() {
+  return common::TimePoint{std::chrono::milliseconds{1'772'442'000'000}};
+}
+
+/// Ids of the sample record's resources.
+struct SampleIds {
+  std::string recordId = "rec-1";
+  std::string documentId = "doc-1";
+  std::string patient = "0b6f0c4e-6a4e-4d4c-9e55-1a6d3a1f0001";
+  std::string practitioner = "0b6f0c4e-6a4e-4d4c-9e55-1a6d3a1f0002";
+  std::string organization = "0b6f0c4e-6a4e-4d4c-9e55-1a6d3a1f0003";
+  std::string encounter = "0b6f0c4e-6a4e-4d4c-9e55-1a6d3a1f0004";
+  std::string chargeItem = "0b6f0c4e-6a4e-4d4c-9e55-1a6d3a1f0005";
+  std::string provenance = "0b6f0c4e-6a4e-4d4c-9e55-1a6d3a1f0006";
+  std::string auditEvent = "0b6f0c4e-6a4e-4d4c-9e55-1a6d3a1f0007";
+  std::string documentReference = "0b6f0c4e-6a4e-4d4c-9e55-1a6d3a1f0008";
+  std::string binary = "0b6f0c4e-6a4e-4d4c-9e55-1a6d3a1f0009";
+  std::string otherDocumentReference = "0b6f0c4e-6a4e-4d4c-9e55-1a6d3a1f0010";
+};
+
+/// The INS of the sample patient (a test value).
+inline constexpr const char* kSampleIns = "279035121518989";
+
+/// A teleconsultation as the mapper might store it: Patient (qualified INS), Practitioner,
+/// Organization, Encounter, ChargeItem (decimal 25.00), Provenance, AuditEvent at record level;
+/// a report (DocumentReference + Binary) for documentId; and a DocumentReference of another
+/// document. `withIns` false drops the patient's INS.
+std::vector<store::FhirResource> sampleResources(const SampleIds& ids = {}, bool withIns = true);
+
+/// The same resources for a submission.
+std::vector<store::NewFhirResource> sampleNewResources(const SampleIds& ids = {});
+
+/// The test PKI of tests/tools/make-test-pki.sh (made once per process): ca.pem, server.pem/key,
+/// client.pem/key, rogue-client.pem/key (signed by another CA).
+std::filesystem::path testPkiDir();
+
+/// One request the test peer received.
+struct ReceivedRequest {
+  std::string method;
+  std::string uri;
+  std::string contentType;
+  std::string authorization;
+  std::string requestId;  ///< X-Request-ID
+  std::string body;
+  int clientPort = 0;  ///< the same port twice means the connection was reused
+};
+
+/// A local HTTPS peer on 127.0.0.1 (port 0) that requires a client certificate signed by the
+/// test CA. Each request is recorded, then answered by the handler.
+class TestHttpsServer {
+ public:
+  using Handler =
+      std::function<void(const ReceivedRequest&, Poco::Net::HTTPServerResponse&, int index)>;
+  explicit TestHttpsServer(Handler handler);
+  ~TestHttpsServer();
+
+  int port() const { return port_; }
+  std::string url(const std::string& path = "/fhir") const;
+  std::vector<ReceivedRequest> requests() const;
+  std::size_t requestCount() const;
+  /// Waits until `n` requests have arrived (false after the timeout).
+  bool waitForRequests(std::size_t n, std::chrono::milliseconds timeout);
+  /// For slow-peer handlers: blocks until release() (or the server stops).
+  void holdUntilReleased();
+  void release();
+
+ private:
+  class Factory;
+  friend class Factory;
+  void record(ReceivedRequest request, int& index);
+
+  Handler handler_;
+  std::unique_ptr<Poco::Net::HTTPServer> server_;
+  int port_ = 0;
+  mutable std::mutex mutex_;
+  std::condition_variable cv_;
+  std::vector<ReceivedRequest> requests_;
+  bool released_ = false;
+};
+
+}  // namespace fhirgw::connectors::testsupport

@@ -1,0 +1,507 @@
+#include "fhirgw/connectors/delivery_engine.hpp"
+
+#include <gtest/gtest.h>
+
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+
+#include "connectors_test_support.hpp"
+#include "fhirgw/store/api_key.hpp"
+
+using namespace fhirgw;
+using namespace fhirgw::connectors;
+using namespace fhirgw::connectors::testsupport;
+using namespace std::chrono_literals;
+using store::DeliveryStatus;
+
+namespace {
+
+/// A connector whose answers the test scripts; it can also hold attempts until released.
+class FakeConnector final : public Connector {
+ public:
+  std::string_view type() const override { return "fake"; }
+
+  DeliveryResult deliver(const DeliveryPayload& payload, std::stop_token stop) override {
+    // Registered before locking: the callback may run at once and takes the lock itself.
+    std::stop_callback wakeOnStop(stop, [this] {
+      std::lock_guard lock(mutex_);
+      cv_.notify_all();
+    });
+    std::unique_lock lock(mutex_);
+    delivered_.push_back(payload.deliveryId);
+    resourceCounts_.push_back(payload.resources.size());
+    cv_.notify_all();
+    cv_.wait(lock, [&] { return !holding_ || stop.stop_requested(); });
+    if (stop.stop_requested()) return DeliveryResult::transient("cancelled");
+    if (!script_.empty()) {
+      DeliveryResult r = script_.front();
+      script_.pop_front();
+      return r;
+    }
+    return fallback_;
+  }
+
+  void then(DeliveryResult r) {
+    std::lock_guard lock(mutex_);
+    script_.push_back(std::move(r));
+  }
+  void always(DeliveryResult r) {
+    std::lock_guard lock(mutex_);
+    fallback_ = std::move(r);
+  }
+  void hold(bool on) {
+    std::lock_guard lock(mutex_);
+    holding_ = on;
+    cv_.notify_all();
+  }
+  bool waitForCalls(std::size_t n, std::chrono::milliseconds timeout = 10s) {
+    std::unique_lock lock(mutex_);
+    return cv_.wait_for(lock, timeout, [&] { return delivered_.size() >= n; });
+  }
+  std::vector<std::string> calls() const {
+    std::lock_guard lock(mutex_);
+    return delivered_;
+  }
+  std::vector<std::size_t> resourceCounts() const {
+    std::lock_guard lock(mutex_);
+    return resourceCounts_;
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::condition_variable cv_;
+  std::deque<DeliveryResult> script_;
+  DeliveryResult fallback_ = DeliveryResult::success(200);
+  bool holding_ = false;
+  std::vector<std::string> delivered_;
+  std::vector<std::size_t> resourceCounts_;
+};
+
+/// Collects the engine's reports so that threaded tests can await them.
+class Reports {
+ public:
+  std::function<void(const AttemptReport&)> observer() {
+    return [this](const AttemptReport& r) {
+      std::lock_guard lock(mutex_);
+      reports_.push_back(r);
+      cv_.notify_all();
+    };
+  }
+  /// Waits for a report about this delivery with this next state.
+  bool waitFor(const std::string& deliveryId, DeliveryStatus next,
+               std::chrono::milliseconds timeout = 10s) {
+    std::unique_lock lock(mutex_);
+    return cv_.wait_for(lock, timeout, [&] {
+      for (const auto& r : reports_) {
+        if (r.deliveryId == deliveryId && r.next == next) return true;
+      }
+      return false;
+    });
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  std::vector<AttemptReport> reports_;
+};
+
+ConnectorInstanceConfig instance(const std::string& id) {
+  ConnectorInstanceConfig c;
+  c.id = id;
+  c.type = "fake";
+  c.routes = {Destination::kDmp};
+  c.path = "connectors." + id;
+  return c;
+}
+
+class DeliveryEngineTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    store::StoreOptions options;
+    options.dataDir = dir.str();
+    auto opened = store::openStore(options, clock);
+    ASSERT_TRUE(opened.hasValue()) << opened.status().toString();
+    db = std::move(*opened);
+    ASSERT_TRUE(db->createClient({"c-1", "c-1", store::ClientRole::kEditor, {}},
+                                 store::generateApiKey().stored())
+                    .isOk());
+  }
+
+  /// Commits record `recordId` (the sample resources) with one pending delivery of its report
+  /// per connector, named "<recordId>-<connector>".
+  void commit(const std::string& recordId, const std::vector<std::string>& connectors) {
+    SampleIds ids;
+    ids.recordId = recordId;
+    // Resource ids are unique across records.
+    for (std::string* id : {&ids.patient, &ids.practitioner, &ids.organization, &ids.encounter,
+                            &ids.chargeItem, &ids.provenance, &ids.auditEvent,
+                            &ids.documentReference, &ids.binary, &ids.otherDocumentReference}) {
+      id->replace(0, recordId.size(), recordId);
+    }
+    ids.documentId = recordId + "-doc";
+    store::Submission sub;
+    sub.clientId = "c-1";
+    sub.recordId = recordId;
+    store::NewRecord record;
+    record.requestHash = "h-" + recordId;
+    record.body = "{}";
+    record.outcome = "{}";
+    record.practitionerRpps = "10000000001";
+    record.encounterYear = 2026;
+    sub.record = record;
+    sub.documents.push_back({ids.documentId, std::nullopt, "report", "dh", "{}", "{}"});
+    sub.documents.push_back({"doc-2", std::nullopt, "report", "dh2", "{}", "{}"});
+    for (auto& r : sampleNewResources(ids)) sub.resources.push_back(r);
+    // The sample's second document is "doc-2" in every record: give each record its own.
+    sub.documents.back().id = recordId + "-doc-2";
+    for (auto& r : sub.resources) {
+      if (r.documentId == "doc-2") r.documentId = recordId + "-doc-2";
+    }
+    for (const auto& c : connectors) {
+      sub.deliveries.push_back({recordId + "-" + c, ids.documentId, "dmp", c,
+                                DeliveryStatus::kPending, std::nullopt, std::nullopt});
+    }
+    ASSERT_TRUE(db->commitSubmission(sub).isOk());
+  }
+
+  store::Delivery get(const std::string& id) {
+    auto d = db->getDelivery(id);
+    EXPECT_TRUE(d.hasValue()) << d.status().toString();
+    return d.hasValue() ? *d : store::Delivery{};
+  }
+
+  std::vector<store::DeliveryAttempt> attempts(const std::string& id) {
+    return *db->listDeliveryAttempts(id);
+  }
+
+  EngineOptions options(double random = 1.0) {
+    EngineOptions o;
+    o.instanceId = "gw-test";
+    o.lease = 5min;
+    o.idlePoll = 50ms;
+    o.storeRetry = 50ms;
+    o.random = [random] { return random; };
+    return o;
+  }
+
+  TempDir dir;
+  common::ManualClock clock{testStart()};
+  std::unique_ptr<store::Store> db;
+};
+
+}  // namespace
+
+TEST_F(DeliveryEngineTest, DeliversAPendingDeliveryWithItsPayloadAndRecordsTheAttempt) {
+  commit("r1", {"fake"});
+  auto fake = std::make_shared<FakeConnector>();
+  DeliveryEngine engine(*db, clock, options());
+  ASSERT_TRUE(engine.add(instance("fake"), fake).isOk());
+  auto ran = engine.runDue("fake");
+  ASSERT_TRUE(ran.hasValue());
+  EXPECT_EQ(*ran, 1u);
+  EXPECT_EQ(fake->calls(), (std::vector<std::string>{"r1-fake"}));
+  EXPECT_EQ(fake->resourceCounts(), (std::vector<std::size_t>{6}))
+      << "report, binary, patient, practitioner, organization, encounter";
+  const auto d = get("r1-fake");
+  EXPECT_EQ(d.status, DeliveryStatus::kDelivered);
+  EXPECT_EQ(d.attempts, 1);
+  const auto a = attempts("r1-fake");
+  ASSERT_EQ(a.size(), 1u);
+  EXPECT_EQ(a[0].outcome, store::AttemptOutcome::kDelivered);
+  EXPECT_EQ(a[0].httpStatus, 200);
+  EXPECT_EQ(*engine.runDue("fake"), 0u);
+}
+
+TEST_F(DeliveryEngineTest, TransientFailuresBackOffExponentiallyUpToTheCap) {
+  commit("r1", {"fake"});
+  auto fake = std::make_shared<FakeConnector>();
+  fake->always(DeliveryResult::transient("HTTP 503", 503));
+  DeliveryEngine engine(*db, clock, options(/*random=*/1.0));  // jitter at its ceiling
+  ASSERT_TRUE(engine.add(instance("fake"), fake).isOk());
+  std::vector<std::chrono::milliseconds> delays;
+  for (int i = 0; i < 10; ++i) {
+    ASSERT_EQ(*engine.runDue("fake"), 1u) << "attempt " << i + 1;
+    const auto d = get("r1-fake");
+    ASSERT_EQ(d.status, DeliveryStatus::kFailed);
+    ASSERT_TRUE(d.nextAttemptAt.has_value());
+    delays.push_back(
+        std::chrono::duration_cast<std::chrono::milliseconds>(*d.nextAttemptAt - clock.now()));
+    EXPECT_EQ(*engine.runDue("fake"), 0u) << "nothing before the next attempt time";
+    clock.set(*d.nextAttemptAt);
+  }
+  const std::vector<std::chrono::milliseconds> expected = {5s,   10s,  20s,  40s,  80s,
+                                                           160s, 320s, 640s, 900s, 900s};
+  EXPECT_EQ(delays, expected);
+  EXPECT_EQ(get("r1-fake").attempts, 10);
+  EXPECT_EQ(get("r1-fake").lastError, "HTTP 503");
+  EXPECT_EQ(attempts("r1-fake").size(), 10u);
+}
+
+TEST_F(DeliveryEngineTest, FullJitterSpreadsRetriesBelowTheCeiling) {
+  commit("r1", {"fake"});
+  auto fake = std::make_shared<FakeConnector>();
+  fake->always(DeliveryResult::transient("HTTP 503", 503));
+  DeliveryEngine engine(*db, clock, options(/*random=*/0.25));
+  ASSERT_TRUE(engine.add(instance("fake"), fake).isOk());
+  ASSERT_EQ(*engine.runDue("fake"), 1u);
+  EXPECT_EQ(*get("r1-fake").nextAttemptAt, clock.now() + 1250ms);
+}
+
+TEST_F(DeliveryEngineTest, RetryAfterIsHonoured) {
+  commit("r1", {"fake"});
+  auto fake = std::make_shared<FakeConnector>();
+  fake->then(DeliveryResult::transient("HTTP 429", 429, 120s));
+  DeliveryEngine engine(*db, clock, options(0.5));
+  ASSERT_TRUE(engine.add(instance("fake"), fake).isOk());
+  ASSERT_EQ(*engine.runDue("fake"), 1u);
+  EXPECT_EQ(*get("r1-fake").nextAttemptAt, testStart() + 120s);
+  clock.advance(119s);
+  EXPECT_EQ(*engine.runDue("fake"), 0u);
+  clock.advance(1s);
+  EXPECT_EQ(*engine.runDue("fake"), 1u);
+  EXPECT_EQ(get("r1-fake").status, DeliveryStatus::kDelivered);
+}
+
+TEST_F(DeliveryEngineTest, ABadRequestGoesStraightToDead) {
+  commit("r1", {"fake"});
+  auto fake = std::make_shared<FakeConnector>();
+  fake->then(DeliveryResult::permanent("HTTP 400", 400));
+  DeliveryEngine engine(*db, clock, options());
+  ASSERT_TRUE(engine.add(instance("fake"), fake).isOk());
+  ASSERT_EQ(*engine.runDue("fake"), 1u);
+  const auto d = get("r1-fake");
+  EXPECT_EQ(d.status, DeliveryStatus::kDead);
+  EXPECT_EQ(d.reason, "permanent-error");
+  EXPECT_EQ(d.attempts, 1);
+  const auto a = attempts("r1-fake");
+  ASSERT_EQ(a.size(), 1u);
+  EXPECT_EQ(a[0].errorClass, store::ErrorClass::kPermanent);
+  EXPECT_EQ(a[0].httpStatus, 400);
+  clock.advance(24h);
+  EXPECT_EQ(*engine.runDue("fake"), 0u);
+  EXPECT_EQ(engine.circuitState("fake"), CircuitBreaker::State::kClosed)
+      << "an answering peer is alive";
+}
+
+TEST_F(DeliveryEngineTest,
+       AfterSeventyTwoHoursOfFailuresTheDeliveryIsDeadThenAnAdminRetryDelivers) {
+  commit("r1", {"fake"});
+  auto fake = std::make_shared<FakeConnector>();
+  fake->always(DeliveryResult::transient("connect refused"));
+  DeliveryEngine engine(*db, clock, options());
+  ASSERT_TRUE(engine.add(instance("fake"), fake).isOk());
+  ASSERT_EQ(*engine.runDue("fake"), 1u);
+  // The peer stays down: the attempt due at the deadline is the last one.
+  clock.set(testStart() + 72h);
+  ASSERT_EQ(*engine.runDue("fake"), 1u);
+  auto d = get("r1-fake");
+  EXPECT_EQ(d.status, DeliveryStatus::kDead);
+  EXPECT_EQ(d.reason, "max-age");
+  EXPECT_EQ(d.attempts, 2);
+
+  fake->always(DeliveryResult::success(201));
+  ASSERT_TRUE(db->retryDeadDelivery("r1-fake").isOk());
+  ASSERT_EQ(*engine.runDue("fake"), 1u);
+  d = get("r1-fake");
+  EXPECT_EQ(d.status, DeliveryStatus::kDelivered);
+  EXPECT_EQ(attempts("r1-fake").size(), 3u);
+}
+
+TEST_F(DeliveryEngineTest, AnAttemptLimitEndsDead) {
+  commit("r1", {"fake"});
+  auto fake = std::make_shared<FakeConnector>();
+  fake->always(DeliveryResult::transient("HTTP 502", 502));
+  auto config = instance("fake");
+  config.retry.maxAttempts = 3;
+  DeliveryEngine engine(*db, clock, options());
+  ASSERT_TRUE(engine.add(config, fake).isOk());
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_EQ(*engine.runDue("fake"), 1u);
+    if (auto next = get("r1-fake").nextAttemptAt) clock.set(*next);
+  }
+  EXPECT_EQ(get("r1-fake").status, DeliveryStatus::kDead);
+  EXPECT_EQ(get("r1-fake").reason, "max-attempts");
+  EXPECT_EQ(fake->calls().size(), 3u);
+}
+
+TEST_F(DeliveryEngineTest, ADeliveryWhoseBudgetWentToInterruptedAttemptsIsNotSentAgain) {
+  commit("r1", {"fake"});
+  auto config = instance("fake");
+  config.retry.maxAttempts = 2;
+  // Two crashes mid-send: two claims whose leases expired.
+  for (int i = 0; i < 2; ++i) {
+    ASSERT_EQ(db->claimDeliveries({"fake", "crashed", 1min, 1})->size(), 1u);
+    clock.advance(2min);
+  }
+  auto fake = std::make_shared<FakeConnector>();
+  DeliveryEngine engine(*db, clock, options());
+  ASSERT_TRUE(engine.add(config, fake).isOk());
+  EXPECT_EQ(*engine.runDue("fake"), 1u);
+  EXPECT_TRUE(fake->calls().empty());
+  EXPECT_EQ(get("r1-fake").status, DeliveryStatus::kDead);
+  EXPECT_EQ(get("r1-fake").reason, "max-attempts");
+}
+
+TEST_F(DeliveryEngineTest, TheCircuitOpensAfterConsecutiveFailuresAndAProbeClosesIt) {
+  commit("r1", {"fake"});
+  commit("r2", {"fake"});
+  commit("r3", {"fake"});
+  auto fake = std::make_shared<FakeConnector>();
+  fake->always(DeliveryResult::transient("HTTP 503", 503));
+  auto config = instance("fake");
+  config.circuitBreaker = {2, 30s, 300s};
+  DeliveryEngine engine(*db, clock, options());
+  ASSERT_TRUE(engine.add(config, fake).isOk());
+
+  EXPECT_EQ(*engine.runDue("fake"), 2u) << "the circuit opens after the second failure";
+  EXPECT_EQ(engine.circuitState("fake"), CircuitBreaker::State::kOpen);
+  EXPECT_EQ(get("r3-fake").status, DeliveryStatus::kPending) << "not hammered while open";
+  clock.advance(29s);
+  EXPECT_EQ(*engine.runDue("fake"), 0u);
+
+  clock.advance(1s);
+  EXPECT_EQ(engine.circuitState("fake"), CircuitBreaker::State::kHalfOpen);
+  fake->always(DeliveryResult::success(200));
+  EXPECT_EQ(*engine.runDue("fake"), 3u) << "the probe succeeds, then everything due goes";
+  EXPECT_EQ(engine.circuitState("fake"), CircuitBreaker::State::kClosed);
+  for (const char* id : {"r1-fake", "r2-fake", "r3-fake"}) {
+    EXPECT_EQ(get(id).status, DeliveryStatus::kDelivered) << id;
+  }
+}
+
+TEST_F(DeliveryEngineTest, AFailedProbeKeepsTheCircuitOpen) {
+  commit("r1", {"fake"});
+  commit("r2", {"fake"});
+  auto fake = std::make_shared<FakeConnector>();
+  fake->always(DeliveryResult::transient("HTTP 503", 503));
+  auto config = instance("fake");
+  config.circuitBreaker = {1, 30s, 300s};
+  DeliveryEngine engine(*db, clock, options());
+  ASSERT_TRUE(engine.add(config, fake).isOk());
+  EXPECT_EQ(*engine.runDue("fake"), 1u);
+  clock.advance(30s);
+  EXPECT_EQ(*engine.runDue("fake"), 1u) << "one probe";
+  EXPECT_EQ(engine.circuitState("fake"), CircuitBreaker::State::kOpen);
+  EXPECT_EQ(fake->calls().size(), 2u);
+}
+
+TEST_F(DeliveryEngineTest, AClaimWhoseLeaseExpiredIsRetriedAndCountsAsAnAttempt) {
+  commit("r1", {"fake"});
+  ASSERT_EQ(db->claimDeliveries({"fake", "other-instance", 1min, 1})->size(), 1u);
+  auto fake = std::make_shared<FakeConnector>();
+  DeliveryEngine engine(*db, clock, options());
+  ASSERT_TRUE(engine.add(instance("fake"), fake).isOk());
+  EXPECT_EQ(*engine.runDue("fake"), 0u) << "another instance holds a live lease";
+  clock.advance(1min);
+  EXPECT_EQ(*engine.runDue("fake"), 1u);
+  const auto d = get("r1-fake");
+  EXPECT_EQ(d.status, DeliveryStatus::kDelivered);
+  EXPECT_EQ(d.attempts, 2);
+  const auto a = attempts("r1-fake");
+  ASSERT_EQ(a.size(), 2u);
+  EXPECT_EQ(a[0].outcome, store::AttemptOutcome::kInterrupted);
+  EXPECT_EQ(a[1].outcome, store::AttemptOutcome::kDelivered);
+}
+
+TEST_F(DeliveryEngineTest, StartUpRetriesThisInstancesUnfinishedAttemptsAtOnce) {
+  commit("r1", {"fake"});
+  // A previous run of this instance crashed mid-send: its lease has not expired yet.
+  ASSERT_EQ(db->claimDeliveries({"fake", "gw-test", 5min, 1})->size(), 1u);
+  auto fake = std::make_shared<FakeConnector>();
+  Reports reports;
+  DeliveryEngine engine(*db, clock, options());
+  engine.setObserver(reports.observer());
+  ASSERT_TRUE(engine.add(instance("fake"), fake).isOk());
+  ASSERT_TRUE(engine.start().isOk());
+  EXPECT_TRUE(reports.waitFor("r1-fake", DeliveryStatus::kDelivered));
+  EXPECT_TRUE(engine.stop(5s));
+  EXPECT_EQ(get("r1-fake").attempts, 2);
+  EXPECT_EQ(attempts("r1-fake")[0].outcome, store::AttemptOutcome::kInterrupted);
+}
+
+TEST_F(DeliveryEngineTest, WorkersPickUpNewDeliveriesWhenWoken) {
+  auto fake = std::make_shared<FakeConnector>();
+  Reports reports;
+  DeliveryEngine engine(*db, clock, options());
+  engine.setObserver(reports.observer());
+  ASSERT_TRUE(engine.add(instance("fake"), fake).isOk());
+  ASSERT_TRUE(engine.start().isOk());
+  EXPECT_TRUE(engine.running());
+  commit("r1", {"fake"});
+  engine.wake();
+  EXPECT_TRUE(reports.waitFor("r1-fake", DeliveryStatus::kDelivered));
+  commit("r2", {"fake"});
+  engine.wake();
+  EXPECT_TRUE(reports.waitFor("r2-fake", DeliveryStatus::kDelivered));
+  EXPECT_TRUE(engine.stop(5s));
+  EXPECT_FALSE(engine.running());
+}
+
+TEST_F(DeliveryEngineTest, OneStuckEndpointDoesNotDelayAnother) {
+  auto stuck = std::make_shared<FakeConnector>();
+  stuck->hold(true);
+  auto healthy = std::make_shared<FakeConnector>();
+  Reports reports;
+  DeliveryEngine engine(*db, clock, options());
+  engine.setObserver(reports.observer());
+  ASSERT_TRUE(engine.add(instance("stuck"), stuck).isOk());
+  ASSERT_TRUE(engine.add(instance("healthy"), healthy).isOk());
+  commit("r1", {"stuck", "healthy"});
+  commit("r2", {"healthy"});
+  ASSERT_TRUE(engine.start().isOk());
+  ASSERT_TRUE(stuck->waitForCalls(1));
+  EXPECT_TRUE(reports.waitFor("r1-healthy", DeliveryStatus::kDelivered));
+  EXPECT_TRUE(reports.waitFor("r2-healthy", DeliveryStatus::kDelivered));
+  EXPECT_EQ(get("r1-stuck").status, DeliveryStatus::kInFlight);
+  stuck->hold(false);
+  EXPECT_TRUE(reports.waitFor("r1-stuck", DeliveryStatus::kDelivered));
+  EXPECT_TRUE(engine.stop(5s));
+}
+
+TEST_F(DeliveryEngineTest, ShutdownWaitsForAnAttemptThatFinishesWithinTheGrace) {
+  auto fake = std::make_shared<FakeConnector>();
+  fake->hold(true);
+  commit("r1", {"fake"});
+  DeliveryEngine engine(*db, clock, options());
+  ASSERT_TRUE(engine.add(instance("fake"), fake).isOk());
+  ASSERT_TRUE(engine.start().isOk());
+  ASSERT_TRUE(fake->waitForCalls(1));
+  std::thread releaser([&] { fake->hold(false); });
+  EXPECT_TRUE(engine.stop(10s));
+  releaser.join();
+  EXPECT_EQ(get("r1-fake").status, DeliveryStatus::kDelivered);
+}
+
+TEST_F(DeliveryEngineTest, ShutdownCancelsAnAttemptPastTheGraceAndKeepsTheDeliveryDue) {
+  auto fake = std::make_shared<FakeConnector>();
+  fake->hold(true);
+  commit("r1", {"fake"});
+  commit("r2", {"fake"});
+  DeliveryEngine engine(*db, clock, options());
+  ASSERT_TRUE(engine.add(instance("fake"), fake).isOk());
+  ASSERT_TRUE(engine.start().isOk());
+  ASSERT_TRUE(fake->waitForCalls(1));
+  const auto started = std::chrono::steady_clock::now();
+  EXPECT_FALSE(engine.stop(100ms));
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 5s);
+  const std::string cut = fake->calls().front();
+  const auto d = get(cut);
+  EXPECT_EQ(d.status, DeliveryStatus::kFailed);
+  EXPECT_EQ(d.nextAttemptAt, clock.now()) << "due again at once";
+  EXPECT_EQ(attempts(cut).back().outcome, store::AttemptOutcome::kInterrupted);
+  EXPECT_EQ(fake->calls().size(), 1u) << "no new claim once stopping";
+  const std::string other = cut == "r1-fake" ? "r2-fake" : "r1-fake";
+  EXPECT_EQ(get(other).status, DeliveryStatus::kPending);
+}
+
+TEST_F(DeliveryEngineTest, ConnectorsAreAddedOnceAndDisabledOnesIgnored) {
+  auto fake = std::make_shared<FakeConnector>();
+  DeliveryEngine engine(*db, clock, options());
+  ASSERT_TRUE(engine.add(instance("fake"), fake).isOk());
+  EXPECT_EQ(engine.add(instance("fake"), fake).code(), common::StatusCode::kAlreadyExists);
+  auto off = instance("off");
+  off.enabled = false;
+  ASSERT_TRUE(engine.add(off, fake).isOk());
+  EXPECT_EQ(engine.runDue("off").status().code(), common::StatusCode::kNotFound);
+}

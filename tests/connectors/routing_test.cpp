@@ -1,0 +1,155 @@
+#include "fhirgw/connectors/routing.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+using namespace fhirgw;
+using namespace fhirgw::connectors;
+using store::DeliveryStatus;
+using store::NewDelivery;
+
+namespace {
+
+RoutingRequest qualifiedRequest() {
+  RoutingRequest r;
+  r.recordId = "rec-1";
+  r.insQualified = true;
+  r.insIsNir = true;
+  r.documents.push_back({"doc-1", true, false, false});
+  return r;
+}
+
+ConnectorRoute route(std::string id, std::vector<Destination> to,
+                     Addressing addressing = Addressing::kFixed) {
+  return {std::move(id), addressing, std::move(to), true};
+}
+
+std::string summary(const NewDelivery& d) {
+  return d.destination + "/" + d.connectorId.value_or("-") + "/" +
+         std::string(store::deliveryStatusName(d.status)) + "/" + d.reason.value_or("") + "/" +
+         d.target.value_or("");
+}
+
+std::vector<std::string> summaries(const std::vector<NewDelivery>& ds) {
+  std::vector<std::string> out;
+  for (const auto& d : ds) out.push_back(summary(d));
+  return out;
+}
+
+}  // namespace
+
+TEST(Routing, AQualifiedDocumentGoesToEveryConnectorRoutedToTheDmp) {
+  const auto out = routeDeliveries(
+      qualifiedRequest(), {route("dmp-mhd", {Destination::kDmp}), route("out", {Destination::kDmp}),
+                           route("other", {Destination::kEncounter})});
+  EXPECT_EQ(summaries(out),
+            (std::vector<std::string>{"dmp/dmp-mhd/pending//", "dmp/out/pending//"}));
+  EXPECT_EQ(out[0].documentId, "doc-1");
+}
+
+TEST(Routing, DmpNeedsAQualifiedInsAndConsent) {
+  auto request = qualifiedRequest();
+  request.insQualified = false;
+  EXPECT_EQ(summaries(routeDeliveries(request, {route("dmp", {Destination::kDmp})})),
+            (std::vector<std::string>{"dmp/-/skipped/ID-INS-QUALIFIED/"}));
+  request.insQualified = true;
+  request.dmpConsent = false;
+  EXPECT_EQ(summaries(routeDeliveries(request, {route("dmp", {Destination::kDmp})})),
+            (std::vector<std::string>{"dmp/-/skipped/no-dmp-consent/"}));
+}
+
+TEST(Routing, PatientMessagingNeedsAQualifiedInsNir) {
+  auto request = qualifiedRequest();
+  request.documents = {{"doc-1", false, false, true}};
+  const std::vector<ConnectorRoute> mss = {
+      route("mss", {Destination::kPatient}, Addressing::kMssanteAddress)};
+  EXPECT_EQ(summaries(routeDeliveries(request, mss)),
+            (std::vector<std::string>{"patient/mss/pending//"}))
+      << "the mailbox derives from the INS at send time: no target stored";
+  request.insIsNir = false;
+  EXPECT_EQ(summaries(routeDeliveries(request, mss)),
+            (std::vector<std::string>{"patient/-/skipped/patient-ins-not-nir/"}));
+  request.insIsNir = true;
+  request.insQualified = false;
+  EXPECT_EQ(summaries(routeDeliveries(request, mss)),
+            (std::vector<std::string>{"patient/-/skipped/ID-INS-QUALIFIED/"}));
+}
+
+TEST(Routing, TreatingPhysicianPrefersMssanteThenFhirEndpoint) {
+  auto request = qualifiedRequest();
+  request.documents = {{"doc-1", false, true, false}};
+  const std::vector<ConnectorRoute> connectors = {
+      route("mss", {Destination::kTreatingPhysician}, Addressing::kMssanteAddress),
+      route("tp-fhir", {Destination::kTreatingPhysician}, Addressing::kFhirEndpoint)};
+
+  request.treatingPhysician = TreatingPhysicianAddresses{"dr@med.mssante.fr", "https://tp/fhir"};
+  EXPECT_EQ(summaries(routeDeliveries(request, connectors)),
+            (std::vector<std::string>{"treating-physician/mss/pending//dr@med.mssante.fr"}));
+
+  request.treatingPhysician = TreatingPhysicianAddresses{std::nullopt, "https://tp/fhir"};
+  EXPECT_EQ(summaries(routeDeliveries(request, connectors)),
+            (std::vector<std::string>{"treating-physician/tp-fhir/pending//https://tp/fhir"}));
+
+  request.treatingPhysician = TreatingPhysicianAddresses{};
+  EXPECT_EQ(
+      summaries(routeDeliveries(request, connectors)),
+      (std::vector<std::string>{"treating-physician/-/skipped/no-treating-physician-endpoint/"}));
+
+  request.treatingPhysician.reset();
+  EXPECT_EQ(summaries(routeDeliveries(request, connectors)),
+            (std::vector<std::string>{"treating-physician/-/skipped/no-treating-physician/"}));
+}
+
+TEST(Routing, AMailboxWithoutAnMssanteConnectorFallsBackToTheFhirEndpoint) {
+  auto request = qualifiedRequest();
+  request.documents = {{"doc-1", false, true, false}};
+  request.treatingPhysician = TreatingPhysicianAddresses{"dr@med.mssante.fr", "https://tp/fhir"};
+  EXPECT_EQ(summaries(routeDeliveries(request, {route("tp", {Destination::kTreatingPhysician},
+                                                      Addressing::kFhirEndpoint)})),
+            (std::vector<std::string>{"treating-physician/tp/pending//https://tp/fhir"}));
+}
+
+TEST(Routing, ADestinationWithoutConnectorIsSkippedWithItsReason) {
+  auto request = qualifiedRequest();
+  request.documents = {{"doc-1", true, false, true}};
+  EXPECT_EQ(summaries(routeDeliveries(request, {})),
+            (std::vector<std::string>{"dmp/-/skipped/no-connector-for-destination/",
+                                      "patient/-/skipped/no-connector-for-destination/"}));
+  ConnectorRoute disabled = route("dmp", {Destination::kDmp});
+  disabled.enabled = false;
+  EXPECT_EQ(summaries(routeDeliveries(qualifiedRequest(), {disabled})),
+            (std::vector<std::string>{"dmp/-/skipped/no-connector-for-destination/"}));
+}
+
+TEST(Routing, TheEncounterGoesOnlyWhereAnAdministratorRoutedIt) {
+  auto request = qualifiedRequest();
+  request.documents.clear();
+  request.includeEncounter = true;
+  EXPECT_TRUE(routeDeliveries(request, {route("dmp", {Destination::kDmp})}).empty());
+  const auto out = routeDeliveries(request, {route("hospital", {Destination::kEncounter})});
+  EXPECT_EQ(summaries(out), (std::vector<std::string>{"encounter/hospital/pending//"}));
+  EXPECT_FALSE(out[0].documentId.has_value());
+  request.includeEncounter = false;  // documents added later
+  EXPECT_TRUE(routeDeliveries(request, {route("hospital", {Destination::kEncounter})}).empty());
+}
+
+TEST(Routing, IdsAreDeterministicAndDistinct) {
+  auto request = qualifiedRequest();
+  request.documents = {{"doc-1", true, true, true}, {"doc-2", true, false, false}};
+  request.treatingPhysician = TreatingPhysicianAddresses{};
+  const std::vector<ConnectorRoute> connectors = {
+      route("a", {Destination::kDmp, Destination::kPatient}), route("b", {Destination::kDmp})};
+  const auto first = routeDeliveries(request, connectors);
+  const auto again = routeDeliveries(request, connectors);
+  ASSERT_EQ(first.size(), again.size());
+  std::vector<std::string> ids;
+  for (std::size_t i = 0; i < first.size(); ++i) {
+    EXPECT_EQ(first[i].id, again[i].id);
+    ids.push_back(first[i].id);
+  }
+  std::sort(ids.begin(), ids.end());
+  EXPECT_EQ(std::unique(ids.begin(), ids.end()), ids.end());
+  request.recordId = "rec-2";
+  EXPECT_NE(routeDeliveries(request, connectors)[0].id, first[0].id);
+}
