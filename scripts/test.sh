@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-scripts/setup.sh
+scripts/setup.sh --with-node
 jobs=$(nproc)
 
 echo "== release build and full test suite"

@@ -4,6 +4,10 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="${1:-$here/../data}"
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  echo "IndependentFhirValidator: node and npm are required (scripts/setup.sh --with-node)" >&2
+  exit 1
+fi
 if [ ! -d "$here/node_modules/@medplum/core" ] || [ ! -d "$here/node_modules/ajv" ]; then
   echo "installing the validator's npm packages (npm ci)"
   (cd "$here" && npm ci --prefer-offline --no-audit --no-fund --loglevel=error)
