@@ -5,8 +5,9 @@
 namespace fhirgw::connectors::detail {
 
 void readHttpOptions(OptionsReader& r, HttpClientOptions& out, bool requireMutualTls) {
-  if (auto v = r.millis("connectTimeoutMs", 1, 600'000)) out.connectTimeout = *v;
-  if (auto v = r.millis("timeoutMs", 1, 3'600'000)) out.timeout = *v;
+  if (auto v = r.millis("connectTimeoutMs", 1, 240'000)) out.connectTimeout = *v;
+  // Capped below the engine's default lease (5 min), so a claim outlives its attempt.
+  if (auto v = r.millis("timeoutMs", 1, 240'000)) out.timeout = *v;
   if (auto v = r.integer("maxResponseBytes", 1024, 64LL << 20)) {
     out.maxResponseBytes = static_cast<std::size_t>(*v);
   }

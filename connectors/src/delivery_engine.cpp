@@ -228,13 +228,13 @@ void DeliveryEngine::Shared::finish(Lane& lane, const store::FinishedAttempt& f,
                {"httpStatus", http},
                {"durationMs", static_cast<std::int64_t>(report.duration.count())}});
   } else {
+    // The message stays in the attempt row: it may name a recipient's host.
     Log::warning("delivery.attempt_failed", {{"connector", lane.config.id},
                                              {"delivery", f.deliveryId},
                                              {"status", next},
                                              {"errorClass", errorClass},
                                              {"httpStatus", http},
-                                             {"reason", f.reason.value_or("")},
-                                             {"message", f.message.value_or("")}});
+                                             {"reason", f.reason.value_or("")}});
   }
   if (observer) observer(report);
 }

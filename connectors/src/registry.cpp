@@ -40,4 +40,29 @@ void registerAll(ConnectorRegistry& registry) {
   registry.add(makeMhdConnectorFactory());
 }
 
+common::Result<std::vector<ConnectorInstance>> createConnectors(
+    const ConnectorRegistry& registry, const std::vector<ConnectorInstanceConfig>& configs,
+    const ConnectorContext& context) {
+  std::vector<ConnectorInstance> out;
+  std::string errors;
+  for (const ConnectorInstanceConfig& config : configs) {
+    auto connector = registry.create(config, context);
+    if (!connector) {
+      errors += (errors.empty() ? "" : "; ") + connector.error().message();
+      continue;
+    }
+    out.push_back({config, std::shared_ptr<Connector>(std::move(*connector))});
+  }
+  if (!errors.empty()) return common::invalidArgument(std::move(errors));
+  return out;
+}
+
+std::vector<ConnectorRoute> routesOf(const std::vector<ConnectorInstance>& instances) {
+  std::vector<ConnectorRoute> out;
+  for (const ConnectorInstance& i : instances) {
+    out.push_back({i.config.id, i.connector->addressing(), i.config.routes, i.config.enabled});
+  }
+  return out;
+}
+
 }  // namespace fhirgw::connectors

@@ -200,3 +200,33 @@ TEST(MhdOptions, MutualTlsAndASourceOidAreRequired) {
   ASSERT_TRUE(ok.hasValue()) << ok.error().message();
   EXPECT_EQ(ok->bundle.sourceId, "1.2.250.1.999");
 }
+
+TEST(ConnectorRegistry, CreatesEveryInstanceAndGivesRoutingItsView) {
+  TempDir dir;
+  ConnectorRegistry registry;
+  registerAll(registry);
+  auto configs = parseConnectorInstances(R"([
+    {"id":"out","type":"file","routes":["dmp","encounter"],"options":{"directory":")" +
+                                         (dir.path() / "out").string() + R"("}},
+    {"id":"tp","type":"fhir-rest","enabled":false,"routes":["treating-physician"],
+     "options":{"allowedEndpoints":["https://fhir.example"]}}])");
+  ASSERT_TRUE(configs.hasValue()) << configs.error().message();
+  auto created = createConnectors(registry, *configs, {});
+  ASSERT_TRUE(created.hasValue()) << created.error().message();
+  const auto routes = routesOf(*created);
+  ASSERT_EQ(routes.size(), 2u);
+  EXPECT_EQ(routes[0].connectorId, "out");
+  EXPECT_EQ(routes[0].addressing, Addressing::kFixed);
+  EXPECT_TRUE(routes[0].enabled);
+  EXPECT_EQ(routes[1].addressing, Addressing::kFhirEndpoint);
+  EXPECT_FALSE(routes[1].enabled);
+
+  auto bad = parseConnectorInstances(R"([
+    {"id":"a","type":"file","routes":["dmp"],"options":{}},
+    {"id":"b","type":"mhd","routes":["dmp"],"options":{"baseUrl":"https://d.example"}}])");
+  ASSERT_TRUE(bad.hasValue());
+  auto failed = createConnectors(registry, *bad, {});
+  ASSERT_FALSE(failed.hasValue());
+  EXPECT_THAT(failed.error().message(), HasSubstr("connectors[0].options.directory: is required"));
+  EXPECT_THAT(failed.error().message(), HasSubstr("connectors[1].options.sourceId: is required"));
+}

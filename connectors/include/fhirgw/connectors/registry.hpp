@@ -10,6 +10,7 @@
 #include "fhirgw/common/result.hpp"
 #include "fhirgw/connectors/connector.hpp"
 #include "fhirgw/connectors/connector_config.hpp"
+#include "fhirgw/connectors/routing.hpp"
 
 namespace fhirgw::fhir {
 class Validator;
@@ -56,5 +57,20 @@ class ConnectorRegistry {
 
 /// Registers every built-in connector type: file, fhir-rest, mhd. Called once at start-up.
 void registerAll(ConnectorRegistry& registry);
+
+/// A configured instance with its connector, ready for the engine and routing.
+struct ConnectorInstance {
+  ConnectorInstanceConfig config;
+  std::shared_ptr<Connector> connector;
+};
+
+/// Creates every instance, disabled ones included (their options are checked too). All problems
+/// are reported together (kInvalidArgument naming each key path: exit 78 at start-up).
+common::Result<std::vector<ConnectorInstance>> createConnectors(
+    const ConnectorRegistry& registry, const std::vector<ConnectorInstanceConfig>& configs,
+    const ConnectorContext& context);
+
+/// What routing needs to know about the instances (disabled ones included, marked so).
+std::vector<ConnectorRoute> routesOf(const std::vector<ConnectorInstance>& instances);
 
 }  // namespace fhirgw::connectors
