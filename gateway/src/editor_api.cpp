@@ -11,6 +11,11 @@
 #include "fhirgw/common/log.hpp"
 #include "fhirgw/fhir/operation_outcome.hpp"
 #include "fhirgw/mappings/body_parser.hpp"
+#include "fhirgw/mappings/fhir_mapper.hpp"
+
+#ifndef FHIRGW_VERSION
+#define FHIRGW_VERSION "dev"
+#endif
 
 namespace fhirgw::gateway {
 namespace {
@@ -28,13 +33,41 @@ Value str(std::string_view s, Alloc& a) {
   return Value(s.data(), static_cast<rapidjson::SizeType>(s.size()), a);
 }
 
-bool isJsonContentType(const std::string& contentType) {
+bool isJsonContentType(const std::string& contentType, bool acceptFhirJson) {
   const std::string mediaType = contentType.substr(0, contentType.find(';'));
   std::string lower;
   for (char c : mediaType) {
     if (c != ' ' && c != '\t') lower.push_back(static_cast<char>(std::tolower(c)));
   }
-  return lower == "application/json";
+  return lower == "application/json" || (acceptFhirJson && lower == "application/fhir+json");
+}
+
+/// Answers a mapping failure: a produced resource failed validation (a mapping bug), or the
+/// mapper refused the record. Both are the gateway's fault: 500, nothing stored.
+void answerMappingFailure(Exchange& ex, const common::Status& status,
+                          std::vector<fhir::Issue> validationErrors) {
+  common::Log::error("mapping-failed", {{"requestId", ex.requestId()},
+                                        {"code", common::statusCodeName(status.code())},
+                                        {"issues", validationErrors.size()}});
+  fhir::Issue summary;
+  summary.severity = fhir::IssueSeverity::kFatal;
+  summary.code = "exception";
+  summary.diagnostics =
+      "the gateway could not produce valid FHIR resources for this record; nothing was stored "
+      "(request id " + ex.requestId() + ")";
+  validationErrors.insert(validationErrors.begin(), summary);
+  ex.sendOutcome(500, validationErrors);
+}
+
+void addResources(store::Submission& sub, const mappings::MappedRecord& mapped) {
+  for (const auto& r : mapped.resources) {
+    store::NewFhirResource resource;
+    resource.documentId = r.documentId;
+    resource.resourceType = r.resourceType;
+    resource.resourceId = r.id;
+    resource.json = r.json;
+    sub.resources.push_back(std::move(resource));
+  }
 }
 
 /// Where an idempotent request is remembered, and how it is compared.
@@ -176,6 +209,8 @@ void EditorApi::registerRoutes(Router& router) {
              [this](Exchange& ex) { addDocument(ex); });
   router.add("GET", "/api/v1/teleconsultations/{id}/fhir", [this](Exchange& ex) { getFhirBundle(ex); });
   router.add("POST", "/api/v1/$validate", [this](Exchange& ex) { validate(ex); });
+  router.add("GET", "/fhir/metadata", [this](Exchange& ex) { fhirMetadata(ex); });
+  router.add("POST", "/fhir/$validate", [this](Exchange& ex) { fhirValidate(ex); });
 }
 
 std::optional<Principal> EditorApi::admit(Exchange& ex) {
@@ -191,9 +226,11 @@ std::optional<Principal> EditorApi::admit(Exchange& ex) {
   return principal;
 }
 
-std::optional<common::JsonDocument> EditorApi::readJsonObject(Exchange& ex) {
-  if (!isJsonContentType(ex.header("Content-Type"))) {
-    ex.sendError(415, "not-supported", "Content-Type must be application/json");
+std::optional<common::JsonDocument> EditorApi::readJsonObject(Exchange& ex, bool acceptFhirJson) {
+  if (!isJsonContentType(ex.header("Content-Type"), acceptFhirJson)) {
+    ex.sendError(415, "not-supported",
+                 acceptFhirJson ? "Content-Type must be application/fhir+json or application/json"
+                                : "Content-Type must be application/json");
     return std::nullopt;
   }
   auto body = ex.readBody(d_.limits.maxBodyBytes);
@@ -274,6 +311,17 @@ void EditorApi::createTeleconsultation(Exchange& ex) {
   store::Submission sub;
   sub.clientId = principal->clientId;
   sub.recordId = common::newUuid();
+  mappings::MappingContext mapping{sub.clientId, sub.recordId, d_.clock.now(), {}};
+  for (std::size_t i = 0; i < tc.documents.size(); ++i) {
+    mapping.documentIds.push_back(common::newUuid());
+  }
+  std::vector<fhir::Issue> validationErrors;
+  auto mapped = d_.mapper.mapTeleconsultation(tc, *rules, mapping, &validationErrors);
+  if (!mapped) {
+    answerMappingFailure(ex, mapped.error(), std::move(validationErrors));
+    return;
+  }
+  addResources(sub, *mapped);
   const std::vector<fhir::Issue> kept = nonBlocking(issues);
   store::NewRecord record;
   record.externalId = tc.externalId;
@@ -289,7 +337,7 @@ void EditorApi::createTeleconsultation(Exchange& ex) {
   const Value* documents = root.HasMember("documents") ? &root["documents"] : nullptr;
   for (std::size_t i = 0; i < tc.documents.size(); ++i) {
     store::NewDocument d;
-    d.id = common::newUuid();
+    d.id = mapping.documentIds[i];
     d.externalId = mappings::documentExternalId(tc.documents[i]);
     d.kind = std::string(mappings::documentKind(tc.documents[i]));
     d.body = documents != nullptr && documents->IsArray() && i < documents->Size()
@@ -375,12 +423,26 @@ void EditorApi::addDocument(Exchange& ex) {
     return;
   }
 
+  auto existing = d_.store.listDocuments(principal->clientId, record->id);
+  if (!existing) {
+    ex.sendStatus(common::unavailable("the store cannot answer now; retry"));
+    return;
+  }
   const std::vector<fhir::Issue> kept = nonBlocking(issues);
   store::Submission sub;
   sub.clientId = principal->clientId;
   sub.recordId = record->id;
   store::NewDocument d;
   d.id = common::newUuid();
+  const mappings::MappingContext mapping{sub.clientId, sub.recordId, d_.clock.now(), {}};
+  std::vector<fhir::Issue> validationErrors;
+  auto mapped = d_.mapper.mapDocument(context.record, parsed.record, d.id, existing->size(),
+                                      mapping, &validationErrors);
+  if (!mapped) {
+    answerMappingFailure(ex, mapped.error(), std::move(validationErrors));
+    return;
+  }
+  addResources(sub, *mapped);
   d.externalId = mappings::documentExternalId(parsed.record);
   d.kind = std::string(mappings::documentKind(parsed.record));
   d.body = common::canonicalJson(*doc);
@@ -465,8 +527,32 @@ void EditorApi::getTeleconsultation(Exchange& ex) {
 void EditorApi::getFhirBundle(Exchange& ex) {
   auto principal = admit(ex);
   if (!principal) return;
-  if (!resolveRecord(ex, principal->clientId)) return;
-  ex.sendError(501, "not-supported", "the FHIR bundle is not produced yet (FHIR mapping issue)");
+  auto record = resolveRecord(ex, principal->clientId);
+  if (!record) return;
+  auto stored = d_.store.listFhirResources(principal->clientId, record->id);
+  if (!stored) {
+    ex.sendStatus(common::unavailable("the store cannot answer now; retry"));
+    return;
+  }
+  std::vector<mappings::MappedResource> resources;
+  resources.reserve(stored->size());
+  for (auto& r : *stored) {
+    mappings::MappedResource m;
+    m.resourceType = std::move(r.resourceType);
+    m.id = std::move(r.resourceId);
+    m.documentId = std::move(r.documentId);
+    m.json = std::move(r.json);
+    resources.push_back(std::move(m));
+  }
+  mappings::BundleOptions options;
+  options.id = mappings::fhirBundleId(principal->clientId, record->id);
+  options.timestamp = d_.clock.now();
+  auto bundle = mappings::makeBundle(resources, options);
+  if (!bundle) {
+    ex.sendStatus(common::internal("the stored resources cannot be bundled"));
+    return;
+  }
+  ex.send(200, kFhirJson, *bundle);
 }
 
 void EditorApi::validate(Exchange& ex) {
@@ -486,7 +572,110 @@ void EditorApi::validate(Exchange& ex) {
   }
   std::vector<fhir::Issue> issues = parsed.issues;
   append(issues, rules->issues);
-  ex.sendOutcome(200, issues);
+  const bool valid = !fhir::hasErrors(issues);
+
+  rapidjson::Document answer(rapidjson::kObjectType);
+  Alloc& a = answer.GetAllocator();
+  answer.AddMember("valid", valid, a);
+  answer.AddMember("outcome", fhir::operationOutcomeValue(issues, a), a);
+  if (!valid) {
+    ex.sendJson(200, answer);
+    return;
+  }
+  // The would-be bundle, with throw-away ids: nothing is stored, so nothing can refer to it.
+  mappings::MappingContext mapping{principal->clientId, common::newUuid(), d_.clock.now(), {}};
+  for (std::size_t i = 0; i < parsed.record.documents.size(); ++i) {
+    mapping.documentIds.push_back(common::newUuid());
+  }
+  std::vector<fhir::Issue> validationErrors;
+  auto mapped = d_.mapper.mapTeleconsultation(parsed.record, *rules, mapping, &validationErrors);
+  if (!mapped) {
+    answerMappingFailure(ex, mapped.error(), std::move(validationErrors));
+    return;
+  }
+  mappings::BundleOptions options;
+  options.timestamp = d_.clock.now();
+  auto bundle = mappings::makeBundle(mapped->resources, options);
+  rapidjson::Document bundleDoc;
+  if (!bundle || bundleDoc.Parse<rapidjson::kParseFullPrecisionFlag>(bundle->c_str()).HasParseError()) {
+    ex.sendStatus(common::internal("the would-be bundle cannot be built"));
+    return;
+  }
+  // Embedded as text-preserving raw JSON: decimals keep their digits (25.00).
+  std::string body = common::toJsonString(answer);
+  body.pop_back();  // the closing brace
+  body += ",\"bundle\":" + *bundle + "}";
+  ex.send(200, kJson, body);
+}
+
+void EditorApi::fhirMetadata(Exchange& ex) {
+  rapidjson::Document cs(rapidjson::kObjectType);
+  Alloc& a = cs.GetAllocator();
+  cs.AddMember("resourceType", "CapabilityStatement", a);
+  cs.AddMember("status", "active", a);
+  cs.AddMember("date", str(common::formatInstantUtc(d_.clock.now()).substr(0, 10), a), a);
+  cs.AddMember("publisher", "fhir-gateway", a);
+  cs.AddMember("kind", "instance", a);
+  Value software(rapidjson::kObjectType);
+  software.AddMember("name", "fhir-gateway", a);
+  software.AddMember("version", FHIRGW_VERSION, a);
+  cs.AddMember("software", software, a);
+  Value implementation(rapidjson::kObjectType);
+  implementation.AddMember(
+      "description",
+      "Teleconsultation FHIR gateway: records posted through the editor API are served as "
+      "collection Bundles at /api/v1/teleconsultations/{id}/fhir",
+      a);
+  cs.AddMember("implementation", implementation, a);
+  cs.AddMember("fhirVersion", "4.0.1", a);
+  Value formats(rapidjson::kArrayType);
+  formats.PushBack("json", a);
+  cs.AddMember("format", formats, a);
+  Value rest(rapidjson::kObjectType);
+  rest.AddMember("mode", "server", a);
+  rest.AddMember("documentation",
+                 "Resources are produced from editor records and validated against base R4 and "
+                 "the FR Core profiles they claim; they are not individually readable.",
+                 a);
+  Value resources(rapidjson::kArrayType);
+  for (const auto& type : mappings::producedTypes()) {
+    // One entry per type; a type produced under several profiles lists them as supported.
+    Value* entry = nullptr;
+    for (auto& existing : resources.GetArray()) {
+      if (std::string_view(existing["type"].GetString()) == type.resourceType) entry = &existing;
+    }
+    if (entry == nullptr) {
+      Value v(rapidjson::kObjectType);
+      v.AddMember("type", str(type.resourceType, a), a);
+      resources.PushBack(v, a);
+      entry = &resources[resources.Size() - 1];
+    }
+    if (!type.profile.empty()) {
+      if (!entry->HasMember("supportedProfile")) {
+        entry->AddMember("supportedProfile", Value(rapidjson::kArrayType), a);
+      }
+      (*entry)["supportedProfile"].PushBack(str(type.profile, a), a);
+    }
+  }
+  rest.AddMember("resource", resources, a);
+  Value operations(rapidjson::kArrayType);
+  Value validateOp(rapidjson::kObjectType);
+  validateOp.AddMember("name", "validate", a);
+  validateOp.AddMember("definition", "http://hl7.org/fhir/OperationDefinition/Resource-validate", a);
+  operations.PushBack(validateOp, a);
+  rest.AddMember("operation", operations, a);
+  Value rests(rapidjson::kArrayType);
+  rests.PushBack(rest, a);
+  cs.AddMember("rest", rests, a);
+  ex.sendJson(200, cs, kFhirJson);
+}
+
+void EditorApi::fhirValidate(Exchange& ex) {
+  auto principal = admit(ex);
+  if (!principal) return;
+  auto doc = readJsonObject(ex, /*acceptFhirJson=*/true);
+  if (!doc) return;
+  ex.sendOutcome(200, d_.mapper.validator().validate(*doc));
 }
 
 }  // namespace fhirgw::gateway

@@ -15,6 +15,7 @@
 #include "fhirgw/gateway/auth.hpp"
 #include "fhirgw/gateway/gateway_server.hpp"
 #include "fhirgw/gateway/store_activity_history.hpp"
+#include "fhirgw/mappings/fhir_mapper.hpp"
 #include "fhirgw/mappings/rule_engine.hpp"
 #include "fhirgw/store/store.hpp"
 
@@ -138,10 +139,13 @@ int GatewayApp::main(const std::vector<std::string>& args) {
   StoreActivityHistory history(**store);
   mappings::RuleEngine rules(config->rules, common::SystemClock::instance(), &history);
 
+  const mappings::FhirMapper mapper;
+
   Poco::Net::initializeSSL();
   GatewayServer::Dependencies deps;
   deps.store = store->get();
   deps.rules = &rules;
+  deps.mapper = &mapper;
   deps.readiness = [&store] { return (*store)->ping(); };
   GatewayServer server(*config, std::move(deps));
   if (common::Status s = server.start(); !s.isOk()) {

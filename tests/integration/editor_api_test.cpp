@@ -68,6 +68,7 @@ class EditorApiTest : public ::testing::Test {
     GatewayServer::Dependencies deps;
     deps.store = store_.get();
     deps.rules = rules_.get();
+    deps.mapper = &mapper_;
     deps.clock = &clock_;
     deps.readiness = [this] { return store_->ping(); };
     server_ = std::make_unique<GatewayServer>(c, std::move(deps));
@@ -130,6 +131,7 @@ class EditorApiTest : public ::testing::Test {
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<StoreActivityHistory> history_;
   std::unique_ptr<mappings::RuleEngine> rules_;
+  mappings::FhirMapper mapper_;
   std::unique_ptr<GatewayServer> server_;
   std::string editorKey_;
   std::string otherKey_;
@@ -369,24 +371,117 @@ TEST_F(EditorApiTest, ActivityDeclarationRejectsABadRpps) {
   EXPECT_EQ(ruleIds(json(r).root()).count("ID-RPPS"), 1u);
 }
 
-TEST_F(EditorApiTest, ValidateIsADryRun) {
+TEST_F(EditorApiTest, ValidateIsADryRunReturningTheOutcome) {
   std::string body = readExample("teleconsultation-full.json");
   body.replace(body.find("\"video\""), 7, "\"phone\"");
   auto r = api("POST", "/api/v1/$validate", body, editorKey_);
   ASSERT_EQ(r.status, 200) << r.body;
   auto doc = json(r);
-  EXPECT_STREQ(doc["resourceType"].GetString(), "OperationOutcome");
-  EXPECT_EQ(ruleIds(doc.root()).count("TLC-VIDEO"), 1u);
-  auto ok = api("POST", "/api/v1/$validate", readExample("teleconsultation-full.json"), editorKey_);
-  EXPECT_EQ(ok.status, 200);
+  EXPECT_FALSE(doc["valid"].GetBool());
+  EXPECT_STREQ(doc["outcome"]["resourceType"].GetString(), "OperationOutcome");
+  EXPECT_EQ(ruleIds(doc["outcome"]).count("TLC-VIDEO"), 1u);
+  EXPECT_FALSE(doc.root().HasMember("bundle"));
   // Nothing was stored: the record does not exist.
   EXPECT_EQ(api("GET", "/api/v1/teleconsultations/ext:LGC-2026-000123", "", editorKey_).status, 404);
 }
 
-TEST_F(EditorApiTest, FhirBundleIsNotProducedYet) {
+TEST_F(EditorApiTest, ValidateReturnsTheWouldBeBundleThatPassesTheValidator) {
+  auto r = api("POST", "/api/v1/$validate", readExample("teleconsultation-full.json"), editorKey_);
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto doc = json(r);
+  EXPECT_TRUE(doc["valid"].GetBool());
+  ASSERT_TRUE(doc.root().HasMember("bundle"));
+  EXPECT_STREQ(doc["bundle"]["resourceType"].GetString(), "Bundle");
+  EXPECT_STREQ(doc["bundle"]["type"].GetString(), "collection");
+  EXPECT_GT(doc["bundle"]["entry"].Size(), 10u);
+  // Decimals keep their digits.
+  EXPECT_NE(r.body.find("\"value\":25.00"), std::string::npos);
+  EXPECT_EQ(api("GET", "/api/v1/teleconsultations/ext:LGC-2026-000123", "", editorKey_).status, 404);
+}
+
+TEST_F(EditorApiTest, FhirBundleOfARecordHoldsItsResourcesAndLaterDocuments) {
   ASSERT_EQ(post(readExample("teleconsultation-full.json"), editorKey_).status, 201);
-  EXPECT_EQ(api("GET", "/api/v1/teleconsultations/ext:LGC-2026-000123/fhir", "", editorKey_).status,
-            501);
+  auto r = api("GET", "/api/v1/teleconsultations/ext:LGC-2026-000123/fhir", "", editorKey_);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.header("Content-Type"), "application/fhir+json");
+  auto bundle = common::parseJson(r.body);
+  ASSERT_TRUE(bundle.hasValue());
+  EXPECT_STREQ((*bundle)["resourceType"].GetString(), "Bundle");
+  EXPECT_STREQ((*bundle)["type"].GetString(), "collection");
+  std::multiset<std::string> types;
+  for (const auto& e : (*bundle)["entry"].GetArray()) {
+    types.insert(e["resource"]["resourceType"].GetString());
+  }
+  for (const char* t : {"Patient", "Practitioner", "Encounter", "Consent", "ChargeItem",
+                        "DocumentReference", "Binary", "MedicationRequest", "ServiceRequest",
+                        "Provenance"}) {
+    EXPECT_GE(types.count(t), 1u) << t;
+  }
+  auto issues = mapper_.validator().validate(*bundle);
+  EXPECT_FALSE(fhir::hasErrors(issues)) << common::toJsonString(fhir::operationOutcome(issues));
+  const rapidjson::SizeType before = (*bundle)["entry"].Size();
+
+  ASSERT_EQ(api("POST", "/api/v1/teleconsultations/ext:LGC-2026-000123/documents",
+                readExample("document-sick-leave-prolongation.json"), editorKey_)
+                .status,
+            201);
+  auto after = common::parseJson(
+      api("GET", "/api/v1/teleconsultations/ext:LGC-2026-000123/fhir", "", editorKey_).body);
+  ASSERT_TRUE(after.hasValue());
+  EXPECT_GT((*after)["entry"].Size(), before);
+  issues = mapper_.validator().validate(*after);
+  EXPECT_FALSE(fhir::hasErrors(issues)) << common::toJsonString(fhir::operationOutcome(issues));
+}
+
+TEST_F(EditorApiTest, ReplayedRecordKeepsTheSameFhirIds) {
+  auto first = json(post(readExample("teleconsultation-full.json"), editorKey_));
+  const std::string path =
+      std::string("/api/v1/teleconsultations/") + first["id"].GetString() + "/fhir";
+  auto a = json(api("GET", path, "", editorKey_));
+  ASSERT_EQ(post(readExample("teleconsultation-full.json"), editorKey_).header("Idempotent-Replayed"),
+            "true");
+  auto b = json(api("GET", path, "", editorKey_));
+  ASSERT_EQ(a["entry"].Size(), b["entry"].Size());
+  for (rapidjson::SizeType i = 0; i < a["entry"].Size(); ++i) {
+    EXPECT_STREQ(a["entry"][i]["fullUrl"].GetString(), b["entry"][i]["fullUrl"].GetString());
+  }
+}
+
+TEST_F(EditorApiTest, MetadataIsAValidCapabilityStatementListingTheProducedTypes) {
+  Poco::Net::HTTPClientSession s("127.0.0.1", server_->apiPort());
+  auto r = httpRequest(s, "GET", "/fhir/metadata");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.header("Content-Type"), "application/fhir+json");
+  auto doc = json(r);
+  EXPECT_STREQ(doc["resourceType"].GetString(), "CapabilityStatement");
+  EXPECT_STREQ(doc["fhirVersion"].GetString(), "4.0.1");
+  std::set<std::string> types;
+  for (const auto& res : doc["rest"][0]["resource"].GetArray()) types.insert(res["type"].GetString());
+  EXPECT_TRUE(types.count("Patient") && types.count("Encounter") && types.count("DocumentReference"));
+  const auto issues = mapper_.validator().validate(doc);
+  EXPECT_FALSE(fhir::hasErrors(issues)) << common::toJsonString(fhir::operationOutcome(issues));
+}
+
+TEST_F(EditorApiTest, FhirValidateReportsEachProblemWithItsLocation) {
+  const std::string patient = R"({"resourceType":"Patient","id":"p1",
+      "gender":"femme","birthDate":"1979-13-45","nickname":"x",
+      "deceasedText":"no","name":[{"family":"X"}],"link":[{"type":"seealso"}]})";
+  auto r = api("POST", "/fhir/$validate", patient, editorKey_, {}, "application/fhir+json");
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto doc = json(r);
+  std::set<std::string> locations;
+  for (const auto& issue : doc["issue"].GetArray()) {
+    if (issue.HasMember("expression")) locations.insert(issue["expression"][0].GetString());
+  }
+  EXPECT_TRUE(locations.count("Patient.gender")) << r.body;         // outside a required binding
+  EXPECT_TRUE(locations.count("Patient.birthDate")) << r.body;      // wrong primitive format
+  EXPECT_TRUE(locations.count("Patient.nickname")) << r.body;       // unknown element
+  EXPECT_TRUE(locations.count("Patient.deceasedText")) << r.body;   // wrong choice-type suffix
+  EXPECT_TRUE(locations.count("Patient.link[0].other")) << r.body;  // missing required element
+  auto ok = api("POST", "/fhir/$validate", R"({"resourceType":"Patient","gender":"female"})",
+                editorKey_, {}, "application/fhir+json");
+  ASSERT_EQ(ok.status, 200);
+  EXPECT_STREQ(json(ok)["issue"][0]["severity"].GetString(), "information");
 }
 
 TEST_F(EditorApiTest, RateLimitAnswers429WithRetryAfter) {

@@ -8,21 +8,25 @@
 #include "fhirgw/gateway/auth.hpp"
 #include "fhirgw/gateway/config.hpp"
 #include "fhirgw/gateway/router.hpp"
+#include "fhirgw/mappings/fhir_mapper.hpp"
 #include "fhirgw/mappings/rule_engine.hpp"
 #include "fhirgw/store/store.hpp"
 
 namespace fhirgw::gateway {
 
 /// The editor-facing API of editor-api.md: create teleconsultations (with documents), add
-/// documents, read status, dry-run validation; idempotent by externalId or Idempotency-Key.
+/// documents, read status and the FHIR bundle, dry-run validation; idempotent by externalId or
+/// Idempotency-Key. Also the FHIR endpoints /fhir/metadata and /fhir/$validate.
 class EditorApi {
  public:
   /// What the handlers use; everything must outlive the API.
   struct Deps {
     store::Store& store;
     const mappings::RuleEngine& rules;
+    const mappings::FhirMapper& mapper;
     const Authenticator& auth;
     RateLimiter& limiter;
+    const common::Clock& clock;
     LimitsConfig limits;
   };
 
@@ -36,11 +40,14 @@ class EditorApi {
   void getTeleconsultation(Exchange& ex);
   void getFhirBundle(Exchange& ex);
   void validate(Exchange& ex);
+  void fhirMetadata(Exchange& ex);
+  void fhirValidate(Exchange& ex);
 
   /// Authentication (editor role) and rate limit; nullopt when already answered.
   std::optional<Principal> admit(Exchange& ex);
   /// Content type, size and JSON checks (415, 413, 400); nullopt when already answered.
-  std::optional<common::JsonDocument> readJsonObject(Exchange& ex);
+  /// acceptFhirJson also admits application/fhir+json (the /fhir endpoints).
+  std::optional<common::JsonDocument> readJsonObject(Exchange& ex, bool acceptFhirJson = false);
   /// Resolves "{id}" or "ext:<externalId>" to a record of this client; answers 404 / 503 itself.
   std::optional<store::Record> resolveRecord(Exchange& ex, const std::string& clientId);
 

@@ -10,6 +10,7 @@
 #include "fhirgw/gateway/admin_api.hpp"
 #include "fhirgw/gateway/auth.hpp"
 #include "fhirgw/gateway/editor_api.hpp"
+#include "fhirgw/mappings/fhir_mapper.hpp"
 #include "fhirgw/mappings/rule_engine.hpp"
 #include "fhirgw/store/store.hpp"
 #include "fhirgw/gateway/config.hpp"
@@ -30,6 +31,8 @@ class GatewayServer {
     store::Store* store = nullptr;
     /// The rule engine; required with a store.
     const mappings::RuleEngine* rules = nullptr;
+    /// The FHIR mapper (and its validator); required with a store.
+    const mappings::FhirMapper* mapper = nullptr;
     /// Time source of rate limits.
     const common::Clock* clock = &common::SystemClock::instance();
   };
