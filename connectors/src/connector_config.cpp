@@ -100,7 +100,7 @@ common::Result<ConnectorInstanceConfig> parseConnectorInstance(const common::Jso
 }
 
 common::Result<std::vector<ConnectorInstanceConfig>> parseConnectorInstances(
-    const common::JsonDocument& doc, const rapidjson::Value& array, std::string path) {
+    const common::JsonDocument& doc, const rapidjson::Value& array, const std::string& path) {
   if (!array.IsArray()) return common::invalidArgument(path + ": must be an array");
   std::vector<ConnectorInstanceConfig> out;
   std::vector<std::string> errors;
@@ -123,10 +123,10 @@ common::Result<std::vector<ConnectorInstanceConfig>> parseConnectorInstances(
 }
 
 common::Result<std::vector<ConnectorInstanceConfig>> parseConnectorInstances(
-    std::string_view jsonText, std::string path) {
+    std::string_view jsonText, const std::string& path) {
   auto doc = common::parseJson(jsonText);
   if (!doc) return common::invalidArgument(path + ": " + doc.error().message());
-  return parseConnectorInstances(*doc, doc->root(), std::move(path));
+  return parseConnectorInstances(*doc, doc->root(), path);
 }
 
 common::Result<ConnectorInstanceConfig> parseStoredConnector(const store::StoredConnector& row) {

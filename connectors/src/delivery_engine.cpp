@@ -74,15 +74,16 @@ struct DeliveryEngine::Shared {
     return std::uniform_real_distribution<double>(0.0, 1.0)(rng);
   }
 
-  Step step(Lane& lane, std::optional<common::TimePoint>& wakeAt, std::stop_token stop);
-  void process(Lane& lane, const store::Delivery& delivery, bool probe, std::stop_token stop);
+  Step step(Lane& lane, std::optional<common::TimePoint>& wakeAt, const std::stop_token& stop);
+  void process(Lane& lane, const store::Delivery& delivery, bool probe,
+               const std::stop_token& stop);
   void finish(Lane& lane, const store::FinishedAttempt& finished, const AttemptReport& report);
   void worker(Lane& lane);
 };
 
 DeliveryEngine::Shared::Step DeliveryEngine::Shared::step(Lane& lane,
                                                           std::optional<common::TimePoint>& wakeAt,
-                                                          std::stop_token stop) {
+                                                          const std::stop_token& stop) {
   wakeAt.reset();
   const auto permission = lane.breaker.acquire(clock.now());
   if (permission == CircuitBreaker::Permission::kRejected) {
@@ -102,12 +103,12 @@ DeliveryEngine::Shared::Step DeliveryEngine::Shared::step(Lane& lane,
     if (auto due = store.nextDeliveryDue(lane.config.id); due && *due) wakeAt = **due;
     return Step::kIdle;
   }
-  process(lane, claimed->front(), probe, std::move(stop));
+  process(lane, claimed->front(), probe, stop);
   return Step::kWorked;
 }
 
 void DeliveryEngine::Shared::process(Lane& lane, const store::Delivery& d, bool probe,
-                                     std::stop_token stop) {
+                                     const std::stop_token& stop) {
   const RetryPolicy& policy = lane.config.retry;
   const common::TimePoint start = clock.now();
   const auto realStart = std::chrono::steady_clock::now();

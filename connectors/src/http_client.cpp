@@ -15,7 +15,7 @@ namespace fhirgw::connectors {
 namespace {
 
 constexpr std::size_t kMaxIdleHandles = 16;
-constexpr std::size_t kMaxHeaderBytes = 64 * 1024;
+constexpr std::size_t kMaxHeaderBytes = std::size_t{64} * 1024;
 
 void globalInitOnce() {
   // curl_global_init is not thread-safe: run it once, before any worker uses curl.
@@ -186,11 +186,13 @@ common::Result<HttpResponse> HttpClient::send(const HttpRequest& request, std::s
 
   Transfer transfer;
   transfer.maxBody = options_.maxResponseBytes;
-  transfer.stop = stop;
+  transfer.stop = std::move(stop);
   char errorBuffer[CURL_ERROR_SIZE] = {};
   curl_slist* headers = nullptr;
   for (const auto& [k, v] : request.headers) {
-    headers = curl_slist_append(headers, (k + ": " + v).c_str());
+    std::string line = k;
+    line.append(": ").append(v);
+    headers = curl_slist_append(headers, line.c_str());
   }
   // No "Expect: 100-continue" round trip before large bodies.
   headers = curl_slist_append(headers, "Expect:");

@@ -59,6 +59,7 @@ common::Result<std::vector<ConnectorInstance>> createConnectors(
 
 std::vector<ConnectorRoute> routesOf(const std::vector<ConnectorInstance>& instances) {
   std::vector<ConnectorRoute> out;
+  out.reserve(instances.size());
   for (const ConnectorInstance& i : instances) {
     out.push_back({i.config.id, i.connector->addressing(), i.config.routes, i.config.enabled});
   }

@@ -1,6 +1,7 @@
 #include "fhirgw/connectors/fhir_rest/transaction_bundle.hpp"
 
-#include <set>
+#include <algorithm>
+#include <array>
 #include <string_view>
 
 #include "../fhir_references.hpp"
@@ -13,12 +14,16 @@ using detail::Json;
 using detail::ParsedResource;
 
 // R4 resource types without an `identifier` element: no conditional create is possible.
-const std::set<std::string_view> kNoIdentifier = {
+constexpr std::array<std::string_view, 7> kNoIdentifier = {
     "Binary",     "Provenance",   "AuditEvent",         "OperationOutcome",
     "Parameters", "Subscription", "CapabilityStatement"};
 // R4 resource types whose `identifier` is a single Identifier rather than a list.
-const std::set<std::string_view> kSingleIdentifier = {"Composition", "Bundle",
-                                                      "QuestionnaireResponse"};
+constexpr std::array<std::string_view, 3> kSingleIdentifier = {"Composition", "Bundle",
+                                                               "QuestionnaireResponse"};
+
+bool contains(const auto& list, std::string_view value) {
+  return std::find(list.begin(), list.end(), value) != list.end();
+}
 
 // The first identifier with both a system and a value, as "system|value" search text.
 std::optional<std::string> identifierQuery(const Json& resource) {
@@ -107,10 +112,10 @@ common::Result<std::string> buildTransactionBundle(const DeliveryPayload& payloa
       request.set("method", Json::string("PUT"));
       request.set("url", Json::string(type + "/" + r.source->resourceId));
     } else {
-      if (kNoIdentifier.count(type) != 0) continue;
+      if (contains(kNoIdentifier, type)) continue;
       auto query = identifierQuery(r.json);
       if (!query) {
-        if (kSingleIdentifier.count(type) != 0) {
+        if (contains(kSingleIdentifier, type)) {
           r.json.set("identifier", gatewayIdentifier(r));
         } else {
           r.json.set("identifier", Json::array()).push(gatewayIdentifier(r));

@@ -89,7 +89,7 @@ class Container {
  private:
   std::string localId(int i) {
     if (auto it = ids_.find(i); it != ids_.end()) return it->second;
-    const std::string id = "c" + std::to_string(ids_.size() + 1);
+    std::string id = "c" + std::to_string(ids_.size() + 1);
     ids_[i] = id;
     Json copy = index_.at(i).json;
     copy.set("id", Json::string(id));

@@ -38,10 +38,10 @@ common::Result<ConnectorInstanceConfig> parseConnectorInstance(const common::Jso
 /// Parses an array of instances (the `connectors` configuration key); ids must be unique.
 common::Result<std::vector<ConnectorInstanceConfig>> parseConnectorInstances(
     const common::JsonDocument& doc, const rapidjson::Value& array,
-    std::string path = "connectors");
+    const std::string& path = "connectors");
 /// parseConnectorInstances() of JSON text.
 common::Result<std::vector<ConnectorInstanceConfig>> parseConnectorInstances(
-    std::string_view jsonText, std::string path = "connectors");
+    std::string_view jsonText, const std::string& path = "connectors");
 /// An instance stored through the admin API: id, type and enabled come from the row, the rest
 /// from its config JSON (the same keys as in the file, without id, type and enabled).
 common::Result<ConnectorInstanceConfig> parseStoredConnector(const store::StoredConnector& row);
