@@ -134,6 +134,34 @@ std::string requestHash(std::string_view target, const common::JsonDocument& bod
   return common::sha256Hex(material);
 }
 
+std::optional<std::string> optionalString(const Value& object, const char* key,
+                                          const common::JsonDocument& doc) {
+  if (!object.IsObject()) return std::nullopt;
+  auto it = object.FindMember(key);
+  if (it == object.MemberEnd() || !doc.isString(it->value)) return std::nullopt;
+  return std::string(it->value.GetString(), it->value.GetStringLength());
+}
+
+/// The idempotency keys of a request: the body's externalId (under keyPrefix) and the
+/// Idempotency-Key header. Answers 400 itself for an oversized header and returns nullopt.
+std::optional<IdempotencyPlan> planIdempotency(Exchange& ex, const common::JsonDocument& doc,
+                                               std::string_view target,
+                                               std::string_view keyPrefix) {
+  IdempotencyPlan plan;
+  plan.requestHash = requestHash(target, doc);
+  if (auto ext = optionalString(doc.root(), "externalId", doc)) {
+    plan.externalKey = std::string(keyPrefix) + *ext;
+  }
+  if (const std::string key = ex.header("Idempotency-Key"); !key.empty()) {
+    if (key.size() > kMaxIdempotencyKeyBytes) {
+      ex.sendError(400, "value", "Idempotency-Key longer than 200 bytes", "Idempotency-Key");
+      return std::nullopt;
+    }
+    plan.headerKey = "hdr:" + key;
+  }
+  return plan;
+}
+
 std::string outcomeJson(const std::vector<fhir::Issue>& issues) {
   return common::toJsonString(fhir::operationOutcome(issues, /*allowEmpty=*/true));
 }
@@ -150,13 +178,6 @@ void append(std::vector<fhir::Issue>& to, const std::vector<fhir::Issue>& from) 
   to.insert(to.end(), from.begin(), from.end());
 }
 
-std::optional<std::string> optionalString(const Value& object, const char* key,
-                                          const common::JsonDocument& doc) {
-  if (!object.IsObject()) return std::nullopt;
-  auto it = object.FindMember(key);
-  if (it == object.MemberEnd() || !doc.isString(it->value)) return std::nullopt;
-  return std::string(it->value.GetString(), it->value.GetStringLength());
-}
 
 Value deliveriesJson(const std::vector<store::NewDelivery>& deliveries, Alloc& a) {
   Value list(rapidjson::kArrayType);
@@ -278,17 +299,10 @@ void EditorApi::createTeleconsultation(Exchange& ex) {
   auto doc = readJsonObject(ex);
   if (!doc) return;
 
-  IdempotencyPlan plan;
-  plan.requestHash = requestHash("POST /api/v1/teleconsultations", *doc);
-  if (auto ext = optionalString(doc->root(), "externalId", *doc)) plan.externalKey = "tc-ext:" + *ext;
-  if (const std::string key = ex.header("Idempotency-Key"); !key.empty()) {
-    if (key.size() > kMaxIdempotencyKeyBytes) {
-      ex.sendError(400, "value", "Idempotency-Key longer than 200 bytes");
-      return;
-    }
-    plan.headerKey = "hdr:" + key;
+  const auto plan = planIdempotency(ex, *doc, "POST /api/v1/teleconsultations", "tc-ext:");
+  if (!plan || answerIdempotent(ex, d_.store, principal->clientId, *plan) == Replay::kAnswered) {
+    return;
   }
-  if (answerIdempotent(ex, d_.store, principal->clientId, plan) == Replay::kAnswered) return;
 
   mappings::TeleconsultationParse parsed = mappings::parseTeleconsultation(*doc);
   if (parsed.malformed()) {
@@ -325,7 +339,7 @@ void EditorApi::createTeleconsultation(Exchange& ex) {
   const std::vector<fhir::Issue> kept = nonBlocking(issues);
   store::NewRecord record;
   record.externalId = tc.externalId;
-  record.requestHash = plan.requestHash;
+  record.requestHash = plan->requestHash;
   record.body = common::canonicalJson(*doc);
   record.outcome = outcomeJson(kept);
   record.practitionerRpps = tc.practitioner.rpps.value_or("");
@@ -371,10 +385,10 @@ void EditorApi::createTeleconsultation(Exchange& ex) {
   answer.AddMember("documents", docs, a);
   answer.AddMember("deliveries", deliveriesJson(sub.deliveries, a), a);
   const std::string answerBody = common::toJsonString(answer);
-  sub.idempotency = plan.entryFor(201, answerBody);
+  sub.idempotency = plan->entryFor(201, answerBody);
 
   if (common::Status s = d_.store.commitSubmission(sub); !s.isOk()) {
-    answerCommitFailure(ex, d_.store, principal->clientId, plan, s);
+    answerCommitFailure(ex, d_.store, principal->clientId, *plan, s);
     return;
   }
   ex.setTarget(sub.recordId);
@@ -390,18 +404,11 @@ void EditorApi::addDocument(Exchange& ex) {
   auto doc = readJsonObject(ex);
   if (!doc) return;
 
-  IdempotencyPlan plan;
-  plan.requestHash =
-      requestHash("POST /api/v1/teleconsultations/" + record->id + "/documents", *doc);
-  if (auto ext = optionalString(doc->root(), "externalId", *doc)) plan.externalKey = "doc-ext:" + *ext;
-  if (const std::string key = ex.header("Idempotency-Key"); !key.empty()) {
-    if (key.size() > kMaxIdempotencyKeyBytes) {
-      ex.sendError(400, "value", "Idempotency-Key longer than 200 bytes");
-      return;
-    }
-    plan.headerKey = "hdr:" + key;
+  const auto plan = planIdempotency(
+      ex, *doc, "POST /api/v1/teleconsultations/" + record->id + "/documents", "doc-ext:");
+  if (!plan || answerIdempotent(ex, d_.store, principal->clientId, *plan) == Replay::kAnswered) {
+    return;
   }
-  if (answerIdempotent(ex, d_.store, principal->clientId, plan) == Replay::kAnswered) return;
 
   mappings::DocumentParse parsed = mappings::parseDocument(*doc);
   if (parsed.malformed()) {
@@ -446,7 +453,7 @@ void EditorApi::addDocument(Exchange& ex) {
   d.externalId = mappings::documentExternalId(parsed.record);
   d.kind = std::string(mappings::documentKind(parsed.record));
   d.body = common::canonicalJson(*doc);
-  d.requestHash = plan.requestHash;
+  d.requestHash = plan->requestHash;
   d.outcome = outcomeJson(kept);
   sub.documents.push_back(d);
 
@@ -460,10 +467,10 @@ void EditorApi::addDocument(Exchange& ex) {
   answer.AddMember("outcome", fhir::operationOutcomeValue(kept, a, /*allowEmpty=*/true), a);
   answer.AddMember("deliveries", deliveriesJson(sub.deliveries, a), a);
   const std::string answerBody = common::toJsonString(answer);
-  sub.idempotency = plan.entryFor(201, answerBody);
+  sub.idempotency = plan->entryFor(201, answerBody);
 
   if (common::Status s = d_.store.commitSubmission(sub); !s.isOk()) {
-    answerCommitFailure(ex, d_.store, principal->clientId, plan, s);
+    answerCommitFailure(ex, d_.store, principal->clientId, *plan, s);
     return;
   }
   ex.setTarget(record->id);
