@@ -262,6 +262,23 @@ TEST(ProvideBundle, IdsAreReusedOnRetryAndDifferPerDelivery) {
       << "the document's uniqueId is the document's, whatever the delivery";
 }
 
+TEST(ProvideBundle, TheDocumentUniqueIdIsAlwaysAnOid) {
+  auto resources = sampleResources();
+  for (auto& r : resources) {
+    if (r.resourceType != "DocumentReference" || r.documentId != "doc-1") continue;
+    r.json.insert(r.json.size() - 1,
+                  R"(,"masterIdentifier":{"system":"urn:ietf:rfc:3986","value":"urn:uuid:)"
+                  R"(f81d4fae-7dec-11d0-a765-00a0c91e6bf6"})");
+  }
+  auto bundle = buildProvideBundle(*makeDeliveryPayload(documentDelivery(), resources), {"1.2.3"});
+  ASSERT_TRUE(bundle.hasValue()) << bundle.error().message();
+  const auto doc = parse(*bundle);
+  const auto& master = (*entryOf(doc.root(), "DocumentReference"))["resource"]["masterIdentifier"];
+  EXPECT_EQ(str(master["use"]), "usual");
+  EXPECT_EQ(str(master["value"]), "urn:oid:2.25.329800735698586629295641978511506172918")
+      << "the mapper's UUID, as its OID";
+}
+
 TEST(ProvideBundle, InlineDataBecomesABinaryEntry) {
   store::Delivery d = documentDelivery();
   d.documentId = "doc-2";

@@ -123,14 +123,21 @@ common::Status prepareDocumentReference(ParsedResource& dr, const Json& subject,
   doc.erase("id");
   doc.set("meta", profileMeta("IHE.MHD.Minimal.DocumentReference"));
 
-  // uniqueId: the mapper's when present, else an OID derived from the document: stable on retry.
+  // uniqueId: XDS needs an OID (at most 64 characters). The mapper's OID is kept; a UUID becomes
+  // its 2.25 OID; otherwise one is derived from the document. All stable on retry.
   const Json* master = doc.find("masterIdentifier");
-  if (master == nullptr || master->stringAt("value").empty()) {
+  const std::string current = master == nullptr ? std::string() : master->stringAt("value");
+  std::string uniqueId;
+  if (current.starts_with("urn:oid:") && current.size() <= 64 + 8) {
+    uniqueId = current;
+  } else if (current.starts_with("urn:uuid:") && detail::isUuid(current.substr(9))) {
+    uniqueId = "urn:oid:" + detail::uuidToOid(current.substr(9));
+  } else {
     const std::string seed = source.documentId.value_or(source.resourceId);
-    doc.set("masterIdentifier",
-            identifier("usual", "urn:oid:" + detail::uuidToOid(common::deterministicUuid(
-                                                 {"mhd-document-uniqueid", seed}))));
+    uniqueId =
+        "urn:oid:" + detail::uuidToOid(common::deterministicUuid({"mhd-document-uniqueid", seed}));
   }
+  doc.set("masterIdentifier", identifier("usual", uniqueId));
   // entryUUID: the entry's fullUrl.
   bool hasEntryUuid = false;
   if (const Json* ids = doc.find("identifier")) {
