@@ -62,8 +62,12 @@ bool isUuid(std::string_view text) {
 }
 
 std::string fullUrlFor(std::string_view resourceType, std::string_view resourceId) {
-  if (isUuid(resourceId)) return "urn:uuid:" + std::string(resourceId);
   return "urn:uuid:" + common::deterministicUuid({"fullUrl", resourceType, resourceId});
+}
+
+std::string identityUri(std::string_view resourceType, std::string_view resourceId) {
+  if (isUuid(resourceId)) return "urn:uuid:" + std::string(resourceId);
+  return "urn:uuid:" + common::deterministicUuid({"identity", resourceType, resourceId});
 }
 
 std::string uuidToOid(std::string_view uuid) {

@@ -24,9 +24,14 @@ std::vector<std::string> collectReferences(const Json& resource);
 /// True when text is a UUID ("8-4-4-4-12" hex).
 bool isUuid(std::string_view text);
 
-/// The fullUrl of a stored resource in a bundle: urn:uuid:<id> when its id is a UUID, else a
-/// UUID derived from type and id.
+/// The fullUrl of a stored resource in a bundle: a UUID derived from its type and id, never the
+/// id itself. Servers rewrite every string equal to a fullUrl into their own reference when they
+/// process a transaction, so a fullUrl must not double as an identifier value.
 std::string fullUrlFor(std::string_view resourceType, std::string_view resourceId);
+
+/// The resource's stable identity as a URI for identifiers: urn:uuid:<id> when its id is a UUID,
+/// else a UUID derived from type and id. Distinct from fullUrlFor().
+std::string identityUri(std::string_view resourceType, std::string_view resourceId);
 
 /// The OID under 2.25 (ISO/IEC 9834-8) of a UUID: "2.25.<the 128-bit value in decimal>".
 std::string uuidToOid(std::string_view uuid);

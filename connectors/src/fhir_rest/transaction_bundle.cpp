@@ -48,7 +48,7 @@ std::optional<std::string> identifierQuery(const Json& resource) {
 Json gatewayIdentifier(const ParsedResource& r) {
   Json id = Json::object();
   id.set("system", Json::string("urn:ietf:rfc:3986"));
-  id.set("value", Json::string(r.fullUrl));
+  id.set("value", Json::string(detail::identityUri(r.source->resourceType, r.source->resourceId)));
   return id;
 }
 

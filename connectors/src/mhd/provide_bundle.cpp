@@ -138,7 +138,7 @@ common::Status prepareDocumentReference(ParsedResource& dr, const Json& subject,
         "urn:oid:" + detail::uuidToOid(common::deterministicUuid({"mhd-document-uniqueid", seed}));
   }
   doc.set("masterIdentifier", identifier("usual", uniqueId));
-  // entryUUID: the entry's fullUrl.
+  // entryUUID: the document's stable identity (not its fullUrl: servers rewrite those).
   bool hasEntryUuid = false;
   if (const Json* ids = doc.find("identifier")) {
     for (const Json& id : ids->items()) {
@@ -147,7 +147,8 @@ common::Status prepareDocumentReference(ParsedResource& dr, const Json& subject,
   }
   if (!hasEntryUuid) {
     if (doc.find("identifier") == nullptr) doc.set("identifier", Json::array());
-    doc.find("identifier")->push(identifier("official", dr.fullUrl));
+    doc.find("identifier")
+        ->push(identifier("official", detail::identityUri(source.resourceType, source.resourceId)));
   }
   doc.set("status", Json::string("current"));
   doc.set("subject", subject);
@@ -319,7 +320,9 @@ common::Result<std::string> buildProvideBundle(const DeliveryPayload& payload,
   list.set("entry", std::move(listEntries));
 
   Json entries = Json::array();
-  entries.push(entry(setEntryUuid, std::move(list), "List"));
+  const std::string setFullUrl =
+      "urn:uuid:" + common::deterministicUuid({"mhd-submissionset-fullurl", payload.deliveryId});
+  entries.push(entry(setFullUrl, std::move(list), "List"));
   for (ParsedResource& dr : prepared) {
     entries.push(entry(dr.fullUrl, std::move(dr.json), "DocumentReference"));
   }

@@ -1,0 +1,328 @@
+// Integration tests of the fhir-rest and mhd connectors against a real FHIR server: Medplum's
+// FHIR router (in-memory repository) behind a Node HTTPS server that requires a client
+// certificate from the test CA and validates every resource it receives
+// (tests/connectors/fhir-peer). Deliveries go through the real engine and SQLite store; the clock
+// is a ManualClock, so retries are driven without waiting.
+
+#include <fcntl.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <functional>
+
+#include "connectors_test_support.hpp"
+#include "fhirgw/common/ids.hpp"
+#include "fhirgw/common/json.hpp"
+#include "fhirgw/connectors/delivery_engine.hpp"
+#include "fhirgw/connectors/http_client.hpp"
+#include "fhirgw/connectors/registry.hpp"
+#include "fhirgw/fhir/validator.hpp"
+#include "fhirgw/store/api_key.hpp"
+
+using namespace fhirgw;
+using namespace fhirgw::connectors;
+using namespace fhirgw::connectors::testsupport;
+using namespace std::chrono_literals;
+using store::DeliveryStatus;
+
+namespace {
+
+/// The Node FHIR peer as a child process; it exits when its stdin closes.
+class FhirPeer {
+ public:
+  FhirPeer() {
+    int in[2];
+    int out[2];
+    if (::pipe2(in, O_CLOEXEC) != 0 || ::pipe2(out, O_CLOEXEC) != 0) return;
+    const char* source = std::getenv("FHIRGW_SOURCE_DIR");
+    const std::string script = std::string(source ? source : FHIRGW_SOURCE_DIR_DEFAULT) +
+                               "/tests/connectors/fhir-peer/run.sh";
+    const std::string pki = testPkiDir().string();
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      ::dup2(in[0], 0);
+      ::dup2(out[1], 1);
+      ::execl("/bin/bash", "bash", script.c_str(), "--pki", pki.c_str(), nullptr);
+      ::_exit(127);
+    }
+    ::close(in[0]);
+    ::close(out[1]);
+    stdin_ = in[1];
+    stdout_ = out[0];
+    // npm ci may run on a fresh machine: allow it time.
+    std::string line;
+    if (readLine(line, 180s) && line.rfind("listening ", 0) == 0)
+      port_ = std::stoi(line.substr(10));
+  }
+
+  ~FhirPeer() {
+    if (stdin_ >= 0) ::close(stdin_);
+    if (pid_ > 0) {
+      int status = 0;
+      for (int i = 0; i < 50 && ::waitpid(pid_, &status, WNOHANG) == 0; ++i) {
+        ::poll(nullptr, 0, 100);
+      }
+      if (::waitpid(pid_, &status, WNOHANG) == 0) {
+        ::kill(pid_, SIGKILL);
+        ::waitpid(pid_, &status, 0);
+      }
+    }
+    if (stdout_ >= 0) ::close(stdout_);
+  }
+
+  int port() const { return port_; }
+  std::string url(const std::string& path = "/fhir") const {
+    return "https://localhost:" + std::to_string(port_) + path;
+  }
+
+ private:
+  bool readLine(std::string& line, std::chrono::milliseconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    char c = 0;
+    while (std::chrono::steady_clock::now() < deadline) {
+      pollfd p{stdout_, POLLIN, 0};
+      if (::poll(&p, 1, 200) <= 0) continue;
+      if (::read(stdout_, &c, 1) != 1) return false;
+      if (c == '\n') return true;
+      line.push_back(c);
+    }
+    return false;
+  }
+
+  pid_t pid_ = -1;
+  int stdin_ = -1;
+  int stdout_ = -1;
+  int port_ = 0;
+};
+
+/// The peer is started once for the whole suite (Medplum loads its definitions in seconds).
+FhirPeer& peer() {
+  static FhirPeer instance;
+  return instance;
+}
+
+std::string tlsOptions() {
+  const auto pki = testPkiDir();
+  return R"("caFile":")" + (pki / "ca.pem").string() + R"(","clientCertificateFile":")" +
+         (pki / "client.pem").string() + R"(","clientKeyFile":")" + (pki / "client.key").string() +
+         R"(")";
+}
+
+class FhirPeerTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { ASSERT_NE(peer().port(), 0) << "the FHIR peer did not start"; }
+
+  void SetUp() override {
+    ASSERT_NE(peer().port(), 0);
+    registerAll(registry);
+    store::StoreOptions options;
+    options.dataDir = dir.str();
+    auto opened = store::openStore(options, clock);
+    ASSERT_TRUE(opened.hasValue()) << opened.status().toString();
+    db = std::move(*opened);
+    ASSERT_TRUE(db->createClient({"c-1", "c-1", store::ClientRole::kEditor, {}},
+                                 store::generateApiKey().stored())
+                    .isOk());
+    HttpClientOptions http;
+    const auto pki = testPkiDir();
+    http.caFile = (pki / "ca.pem").string();
+    http.clientCertificateFile = (pki / "client.pem").string();
+    http.clientKeyFile = (pki / "client.key").string();
+    client = HttpClient::create(http).value();
+    setFailure(0, 0);
+  }
+
+  /// Adds an instance of `json` to a new engine.
+  DeliveryEngine& engineWith(const std::string& json) {
+    auto configs = parseConnectorInstances("[" + json + "]");
+    EXPECT_TRUE(configs.hasValue()) << configs.error().message();
+    auto created = createConnectors(registry, *configs, {&clock, &validator});
+    EXPECT_TRUE(created.hasValue()) << created.error().message();
+    EngineOptions o;
+    o.instanceId = "gw-int";
+    o.random = [] { return 1.0; };
+    engine = std::make_unique<DeliveryEngine>(*db, clock, o);
+    for (auto& i : *created) EXPECT_TRUE(engine->add(i.config, i.connector).isOk());
+    return *engine;
+  }
+
+  /// Commits the sample record of `ids` with one pending report delivery per (id, connector).
+  void commit(const SampleIds& ids,
+              const std::vector<std::pair<std::string, std::string>>& deliveries,
+              const std::function<void(store::NewFhirResource&)>& change = {}) {
+    store::Submission sub;
+    sub.clientId = "c-1";
+    sub.recordId = ids.recordId;
+    store::NewRecord record;
+    record.requestHash = "h-" + ids.recordId;
+    record.body = "{}";
+    record.outcome = "{}";
+    record.practitionerRpps = "10000000001";
+    record.encounterYear = 2026;
+    sub.record = record;
+    sub.documents.push_back({ids.documentId, std::nullopt, "report", "dh", "{}", "{}"});
+    sub.documents.push_back({ids.recordId + "-doc-2", std::nullopt, "report", "dh2", "{}", "{}"});
+    for (auto r : sampleNewResources(ids)) {
+      if (r.documentId == "doc-2") r.documentId = ids.recordId + "-doc-2";
+      if (change) change(r);
+      sub.resources.push_back(r);
+    }
+    for (const auto& [id, connector] : deliveries) {
+      sub.deliveries.push_back({id, ids.documentId, "dmp", connector, DeliveryStatus::kPending,
+                                std::nullopt, std::nullopt});
+    }
+    ASSERT_TRUE(db->commitSubmission(sub).isOk());
+  }
+
+  /// A FHIR search on the peer: the number of matches.
+  int count(const std::string& query) {
+    HttpRequest r;
+    r.method = "GET";
+    r.url = peer().url("/fhir/" + query);
+    auto answer = client->send(r);
+    EXPECT_TRUE(answer.hasValue()) << answer.error().message();
+    if (!answer || answer->status != 200) return -1;
+    auto doc = common::parseJson(answer->body);
+    if (!doc || !doc->root().HasMember("entry")) return 0;
+    return static_cast<int>(doc->root()["entry"].Size());
+  }
+
+  /// Makes the peer answer the next `count` FHIR requests with `status` (an outage).
+  void setFailure(int status, int failures) {
+    HttpRequest r;
+    r.url = peer().url("/_test/fail");
+    r.body = R"({"status":)" + std::to_string(status) + R"(,"count":)" + std::to_string(failures) +
+             R"(,"retryAfter":1})";
+    auto answer = client->send(r);
+    ASSERT_TRUE(answer.hasValue() && answer->status == 200);
+  }
+
+  std::vector<int> statusesOf(const std::string& deliveryId) {
+    std::vector<int> out;
+    for (const auto& a : *db->listDeliveryAttempts(deliveryId))
+      out.push_back(a.httpStatus.value_or(0));
+    return out;
+  }
+
+  /// Record ids (and so resource ids and identifiers) unique per test: the peer lives on.
+  static SampleIds uniqueIds(const std::string& tag) {
+    SampleIds ids;
+    ids.recordId = "rec-" + tag;
+    ids.documentId = "doc-" + tag;
+    for (std::string* id : {&ids.patient, &ids.practitioner, &ids.organization, &ids.encounter,
+                            &ids.chargeItem, &ids.provenance, &ids.auditEvent,
+                            &ids.documentReference, &ids.binary, &ids.otherDocumentReference}) {
+      *id = common::deterministicUuid({tag, *id});
+    }
+    return ids;
+  }
+
+  TempDir dir;
+  common::ManualClock clock{testStart()};
+  std::unique_ptr<store::Store> db;
+  ConnectorRegistry registry;
+  fhir::Validator validator;
+  std::unique_ptr<HttpClient> client;
+  std::unique_ptr<DeliveryEngine> engine;
+};
+
+}  // namespace
+
+TEST_F(FhirPeerTest, TheTransactionIsStoredAndAReplayDoesNotDuplicateIt) {
+  const SampleIds ids = uniqueIds("replay");
+  // Two deliveries of the same document to the same server: the second is a replay.
+  commit(ids, {{"replay-1", "hospital"}, {"replay-2", "hospital-bis"}});
+  auto& e = engineWith(R"({"id":"hospital","type":"fhir-rest","routes":["dmp"],"options":{
+      "baseUrl":")" + peer().url() +
+                       R"(",)" + tlsOptions() + R"(}},
+      {"id":"hospital-bis","type":"fhir-rest","routes":["dmp"],"options":{
+      "baseUrl":")" + peer().url() +
+                       R"(",)" + tlsOptions() + "}}");
+  ASSERT_EQ(*e.runDue("hospital"), 1u);
+  ASSERT_EQ(*e.runDue("hospital-bis"), 1u);
+  EXPECT_EQ(db->getDelivery("replay-1")->status, DeliveryStatus::kDelivered)
+      << db->getDelivery("replay-1")->lastError.value_or("");
+  EXPECT_EQ(db->getDelivery("replay-2")->status, DeliveryStatus::kDelivered);
+  EXPECT_EQ(count("Encounter?identifier=" + ids.recordId), 1);
+  EXPECT_EQ(count("DocumentReference?identifier=urn:uuid:" + ids.documentReference), 1);
+  // The sample patient's INS is shared by every test: still one Patient on the server.
+  EXPECT_EQ(count(std::string("Patient?identifier=urn:oid:1.2.250.1.213.1.4.8%7C") + kSampleIns),
+            1);
+}
+
+TEST_F(FhirPeerTest, TheMhdProvideBundleIsAcceptedAndStored) {
+  const SampleIds ids = uniqueIds("mhd");
+  commit(ids, {{"mhd-1", "dmp"}});
+  auto& e = engineWith(R"({"id":"dmp","type":"mhd","routes":["dmp"],"options":{
+      "baseUrl":")" + peer().url() +
+                       R"(","sourceId":"1.2.250.1.999.1",)" + tlsOptions() + "}}");
+  const int lists = count("List?code=submissionset");
+  ASSERT_EQ(*e.runDue("dmp"), 1u);
+  const auto d = *db->getDelivery("mhd-1");
+  EXPECT_EQ(d.status, DeliveryStatus::kDelivered) << d.lastError.value_or("");
+  EXPECT_EQ(count("List?code=submissionset"), lists + 1);
+  // The entryUUID of the DocumentReference is its fullUrl.
+  EXPECT_EQ(count("DocumentReference?identifier=urn:uuid:" + ids.documentReference), 1);
+}
+
+TEST_F(FhirPeerTest, AnOutageIsRidOutWithRetriesAndEveryAttemptIsRecorded) {
+  const SampleIds ids = uniqueIds("outage");
+  commit(ids, {{"outage-1", "hospital"}});
+  auto& e = engineWith(R"({"id":"hospital","type":"fhir-rest","routes":["dmp"],"options":{
+      "baseUrl":")" + peer().url() +
+                       R"(",)" + tlsOptions() + "}}");
+  setFailure(503, 2);
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_EQ(*e.runDue("hospital"), 1u) << "attempt " << i + 1;
+    if (auto next = db->getDelivery("outage-1")->nextAttemptAt) clock.set(*next);
+  }
+  EXPECT_EQ(db->getDelivery("outage-1")->status, DeliveryStatus::kDelivered);
+  EXPECT_EQ(statusesOf("outage-1"), (std::vector<int>{503, 503, 200}));
+}
+
+TEST_F(FhirPeerTest, APeerDownLongerThanTheMaximumEndsDeadThenAnAdminRetryDelivers) {
+  const SampleIds ids = uniqueIds("down");
+  commit(ids, {{"down-1", "hospital"}});
+  // A high circuit threshold: this test is about the age limit, not the breaker.
+  auto& e = engineWith(R"({"id":"hospital","type":"fhir-rest","routes":["dmp"],
+      "retry":{"maxAgeMs":60000},"circuitBreaker":{"failureThreshold":1000},
+      "options":{"baseUrl":")" +
+                       peer().url() + R"(",)" + tlsOptions() + "}}");
+  setFailure(503, 1000);
+  for (int i = 0; i < 20 && db->getDelivery("down-1")->status != DeliveryStatus::kDead; ++i) {
+    ASSERT_EQ(*e.runDue("hospital"), 1u);
+    if (auto next = db->getDelivery("down-1")->nextAttemptAt) clock.set(*next);
+  }
+  auto d = *db->getDelivery("down-1");
+  EXPECT_EQ(d.status, DeliveryStatus::kDead);
+  EXPECT_EQ(d.reason, "max-age");
+  setFailure(0, 0);
+  ASSERT_TRUE(db->retryDeadDelivery("down-1").isOk());
+  ASSERT_EQ(*e.runDue("hospital"), 1u);
+  EXPECT_EQ(db->getDelivery("down-1")->status, DeliveryStatus::kDelivered);
+}
+
+TEST_F(FhirPeerTest, APayloadThePeerRefusesGoesStraightToDead) {
+  const SampleIds ids = uniqueIds("refused");
+  // An Encounter with an element R4 does not have: our own validation is off, the peer's
+  // refuses it (400).
+  commit(ids, {{"refused-1", "hospital"}}, [](store::NewFhirResource& r) {
+    if (r.resourceType != "Encounter") return;
+    const auto at = r.json.find(R"("status":"finished")");
+    if (at != std::string::npos) r.json.insert(at, R"("colour":"blue",)");
+  });
+  auto& e = engineWith(R"({"id":"hospital","type":"fhir-rest","routes":["dmp"],"options":{
+      "validate":false,"baseUrl":")" +
+                       peer().url() + R"(",)" + tlsOptions() + "}}");
+  ASSERT_EQ(*e.runDue("hospital"), 1u);
+  const auto d = *db->getDelivery("refused-1");
+  EXPECT_EQ(d.status, DeliveryStatus::kDead);
+  EXPECT_EQ(d.reason, "permanent-error");
+  EXPECT_EQ(statusesOf("refused-1"), (std::vector<int>{400}));
+  EXPECT_EQ(count("Encounter?identifier=" + ids.recordId), 0) << "nothing half-stored";
+}
