@@ -7,8 +7,8 @@ packages=(
   # build
   build-essential cmake pkg-config
   libpoco-dev rapidjson-dev libcurl4-openssl-dev libssl-dev
-  # tests
-  googletest libgtest-dev libgmock-dev openssl curl ca-certificates
+  # tests and checks
+  googletest libgtest-dev libgmock-dev openssl curl ca-certificates clang-format
 )
 # Extra groups: "--with-node" for the FHIR validator tests (Node.js + npm).
 for arg in "$@"; do

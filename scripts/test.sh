@@ -7,6 +7,9 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh --with-node
 jobs=$(nproc)
 
+echo "== formatting"
+scripts/check-format.sh
+
 echo "== release build and full test suite"
 cmake --preset release
 cmake --build --preset release -j "$jobs"

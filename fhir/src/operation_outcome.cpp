@@ -13,10 +13,14 @@ rapidjson::Value str(std::string_view s, rapidjson::Document::AllocatorType& a) 
 
 std::string_view severityCode(IssueSeverity s) {
   switch (s) {
-    case IssueSeverity::kFatal: return "fatal";
-    case IssueSeverity::kError: return "error";
-    case IssueSeverity::kWarning: return "warning";
-    case IssueSeverity::kInformation: return "information";
+    case IssueSeverity::kFatal:
+      return "fatal";
+    case IssueSeverity::kError:
+      return "error";
+    case IssueSeverity::kWarning:
+      return "warning";
+    case IssueSeverity::kInformation:
+      return "information";
   }
   return "error";
 }

@@ -99,8 +99,10 @@ void AdminApi::registerRoutes(Router& r) {
   r.add("GET", "/admin/v1/clients/{id}", [this](Exchange& ex) { getClient(ex); });
   r.add("DELETE", "/admin/v1/clients/{id}", [this](Exchange& ex) { disableClient(ex); });
   r.add("POST", "/admin/v1/clients/{id}/keys", [this](Exchange& ex) { addKey(ex); });
-  r.add("PUT", "/admin/v1/practitioners/{rpps}/activity", [this](Exchange& ex) { putActivity(ex); });
-  r.add("GET", "/admin/v1/practitioners/{rpps}/activity", [this](Exchange& ex) { getActivity(ex); });
+  r.add("PUT", "/admin/v1/practitioners/{rpps}/activity",
+        [this](Exchange& ex) { putActivity(ex); });
+  r.add("GET", "/admin/v1/practitioners/{rpps}/activity",
+        [this](Exchange& ex) { getActivity(ex); });
   r.add("GET", "/admin/v1/audit", [this](Exchange& ex) { queryAudit(ex); });
 }
 
@@ -177,7 +179,8 @@ void AdminApi::listClients(Exchange& ex) {
     return;
   }
   rapidjson::Document answer(rapidjson::kArrayType);
-  for (const auto& c : *clients) answer.PushBack(clientJson(c, answer.GetAllocator()), answer.GetAllocator());
+  for (const auto& c : *clients)
+    answer.PushBack(clientJson(c, answer.GetAllocator()), answer.GetAllocator());
   ex.sendJson(200, answer);
 }
 
@@ -284,7 +287,9 @@ void AdminApi::getActivity(Exchange& ex) {
   const auto& q = ex.query();
   int year = 0;
   auto it = q.find("year");
-  if (it == q.end() || std::from_chars(it->second.data(), it->second.data() + it->second.size(), year).ec != std::errc()) {
+  if (it == q.end() ||
+      std::from_chars(it->second.data(), it->second.data() + it->second.size(), year).ec !=
+          std::errc()) {
     ex.sendError(400, "required", "query parameter year is required", "year");
     return;
   }

@@ -54,7 +54,8 @@ void answerMappingFailure(Exchange& ex, const common::Status& status,
   summary.code = "exception";
   summary.diagnostics =
       "the gateway could not produce valid FHIR resources for this record; nothing was stored "
-      "(request id " + ex.requestId() + ")";
+      "(request id " +
+      ex.requestId() + ")";
   validationErrors.insert(validationErrors.begin(), summary);
   ex.sendOutcome(500, validationErrors);
 }
@@ -110,9 +111,9 @@ Replay answerIdempotent(Exchange& ex, const store::Store& store, const std::stri
       issue.severity = fhir::IssueSeverity::kError;
       issue.code = "conflict";
       issue.expression = byExternalId ? "externalId" : "";
-      issue.detailsText = byExternalId
-                              ? "Cet externalId a déjà été utilisé avec un autre contenu."
-                              : "Cette clé d'idempotence a déjà été utilisée avec un autre contenu.";
+      issue.detailsText =
+          byExternalId ? "Cet externalId a déjà été utilisé avec un autre contenu."
+                       : "Cette clé d'idempotence a déjà été utilisée avec un autre contenu.";
       issue.diagnostics = byExternalId
                               ? "externalId already used by this client with a different body"
                               : "Idempotency-Key already used by this client with a different body";
@@ -178,7 +179,6 @@ void append(std::vector<fhir::Issue>& to, const std::vector<fhir::Issue>& from) 
   to.insert(to.end(), from.begin(), from.end());
 }
 
-
 Value deliveriesJson(const std::vector<store::NewDelivery>& deliveries, Alloc& a) {
   Value list(rapidjson::kArrayType);
   for (const auto& d : deliveries) {
@@ -217,18 +217,22 @@ void answerCommitFailure(Exchange& ex, const store::Store& store, const std::str
     ex.sendError(404, "not-found", "no such teleconsultation");
     return;
   }
-  ex.sendStatus(common::unavailable("the store cannot take the write now; nothing was stored; "
-                                    "retry"));
+  ex.sendStatus(
+      common::unavailable("the store cannot take the write now; nothing was stored; "
+                          "retry"));
 }
 
 }  // namespace
 
 void EditorApi::registerRoutes(Router& router) {
-  router.add("POST", "/api/v1/teleconsultations", [this](Exchange& ex) { createTeleconsultation(ex); });
-  router.add("GET", "/api/v1/teleconsultations/{id}", [this](Exchange& ex) { getTeleconsultation(ex); });
+  router.add("POST", "/api/v1/teleconsultations",
+             [this](Exchange& ex) { createTeleconsultation(ex); });
+  router.add("GET", "/api/v1/teleconsultations/{id}",
+             [this](Exchange& ex) { getTeleconsultation(ex); });
   router.add("POST", "/api/v1/teleconsultations/{id}/documents",
              [this](Exchange& ex) { addDocument(ex); });
-  router.add("GET", "/api/v1/teleconsultations/{id}/fhir", [this](Exchange& ex) { getFhirBundle(ex); });
+  router.add("GET", "/api/v1/teleconsultations/{id}/fhir",
+             [this](Exchange& ex) { getFhirBundle(ex); });
   router.add("POST", "/api/v1/$validate", [this](Exchange& ex) { validate(ex); });
   router.add("GET", "/fhir/metadata", [this](Exchange& ex) { fhirMetadata(ex); });
   router.add("POST", "/fhir/$validate", [this](Exchange& ex) { fhirValidate(ex); });
@@ -240,8 +244,8 @@ std::optional<Principal> EditorApi::admit(Exchange& ex) {
   std::int64_t retryAfter = 0;
   if (!d_.limiter.allow(*principal, retryAfter)) {
     ex.setHeader("Retry-After", std::to_string(retryAfter));
-    ex.sendError(429, "throttled", "rate limit exceeded; retry after " +
-                                       std::to_string(retryAfter) + " s");
+    ex.sendError(429, "throttled",
+                 "rate limit exceeded; retry after " + std::to_string(retryAfter) + " s");
     return std::nullopt;
   }
   return principal;
@@ -361,9 +365,8 @@ void EditorApi::createTeleconsultation(Exchange& ex) {
     // A document's own outcome: the kept issues located under documents[i].
     const std::string prefix = "documents[" + std::to_string(i) + "]";
     std::vector<fhir::Issue> own;
-    std::copy_if(kept.begin(), kept.end(), std::back_inserter(own), [&prefix](const auto& issue) {
-      return issue.expression.rfind(prefix, 0) == 0;
-    });
+    std::copy_if(kept.begin(), kept.end(), std::back_inserter(own),
+                 [&prefix](const auto& issue) { return issue.expression.rfind(prefix, 0) == 0; });
     d.outcome = outcomeJson(own);
     sub.documents.push_back(std::move(d));
   }
@@ -604,7 +607,8 @@ void EditorApi::validate(Exchange& ex) {
   options.timestamp = d_.clock.now();
   auto bundle = mappings::makeBundle(mapped->resources, options);
   rapidjson::Document bundleDoc;
-  if (!bundle || bundleDoc.Parse<rapidjson::kParseFullPrecisionFlag>(bundle->c_str()).HasParseError()) {
+  if (!bundle ||
+      bundleDoc.Parse<rapidjson::kParseFullPrecisionFlag>(bundle->c_str()).HasParseError()) {
     ex.sendStatus(common::internal("the would-be bundle cannot be built"));
     return;
   }
@@ -668,7 +672,8 @@ void EditorApi::fhirMetadata(Exchange& ex) {
   Value operations(rapidjson::kArrayType);
   Value validateOp(rapidjson::kObjectType);
   validateOp.AddMember("name", "validate", a);
-  validateOp.AddMember("definition", "http://hl7.org/fhir/OperationDefinition/Resource-validate", a);
+  validateOp.AddMember("definition", "http://hl7.org/fhir/OperationDefinition/Resource-validate",
+                       a);
   operations.PushBack(validateOp, a);
   rest.AddMember("operation", operations, a);
   Value rests(rapidjson::kArrayType);

@@ -18,8 +18,8 @@ namespace {
 constexpr std::size_t kMaxDrainBytes = 1 << 20;
 
 bool isSafeIdChar(char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-         c == '.' || c == '_' || c == ':' || c == '-';
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' ||
+         c == '_' || c == ':' || c == '-';
 }
 
 }  // namespace
@@ -88,7 +88,8 @@ void Exchange::drainUnreadBody() {
   bodyRead_ = true;
   const auto declared = request_.getContentLength64();
   if (declared == 0) return;
-  if (declared == Poco::Net::HTTPMessage::UNKNOWN_CONTENT_LENGTH && !request_.getChunkedTransferEncoding()) {
+  if (declared == Poco::Net::HTTPMessage::UNKNOWN_CONTENT_LENGTH &&
+      !request_.getChunkedTransferEncoding()) {
     return;  // no body
   }
   if (declared < 0 || static_cast<std::uint64_t>(declared) > kMaxDrainBytes) {

@@ -22,8 +22,9 @@ void GatewayServer::audit(const Exchange& ex) {
   entry.outcome = std::to_string(ex.responseStatus());
   entry.requestId = ex.requestId();
   if (auto id = deps_.store->appendAudit(entry); !id) {
-    common::Log::error("audit-append-failed",
-                       {{"requestId", ex.requestId()}, {"code", common::statusCodeName(id.error().code())}});
+    common::Log::error(
+        "audit-append-failed",
+        {{"requestId", ex.requestId()}, {"code", common::statusCodeName(id.error().code())}});
   }
 }
 
@@ -31,9 +32,9 @@ void GatewayServer::registerRoutes() {
   if (deps_.store != nullptr && deps_.rules != nullptr && deps_.mapper != nullptr) {
     auth_ = std::make_unique<Authenticator>(*deps_.store, config_.admin.token);
     limiter_ = std::make_unique<RateLimiter>(*deps_.clock);
-    editorApi_ = std::make_unique<EditorApi>(
-        EditorApi::Deps{*deps_.store, *deps_.rules, *deps_.mapper, *auth_, *limiter_,
-                        *deps_.clock, config_.limits});
+    editorApi_ = std::make_unique<EditorApi>(EditorApi::Deps{*deps_.store, *deps_.rules,
+                                                             *deps_.mapper, *auth_, *limiter_,
+                                                             *deps_.clock, config_.limits});
     editorApi_->registerRoutes(apiRouter_);
     adminApi_ = std::make_unique<AdminApi>(*deps_.store, *auth_);
     adminApi_->registerRoutes(adminRouter_);

@@ -49,13 +49,14 @@ class RoutingHandler final : public Poco::Net::HTTPRequestHandler {
                                        {"route", exchange.route()},
                                        {"exception", typeid(e).name()}});
     } catch (...) {
-      Log::error("handler-exception", {{"requestId", exchange.requestId()},
-                                       {"route", exchange.route()}});
+      Log::error("handler-exception",
+                 {{"requestId", exchange.requestId()}, {"route", exchange.route()}});
     }
     if (!exchange.responded()) {
       try {
-        exchange.sendError(500, "exception", "internal error; see the gateway log for request id " +
-                                                 exchange.requestId());
+        exchange.sendError(
+            500, "exception",
+            "internal error; see the gateway log for request id " + exchange.requestId());
       } catch (...) {
         // The connection is gone; nothing more can be told to the client.
       }
@@ -158,8 +159,8 @@ common::Status Listener::start() {
     params->setTimeout(Poco::Timespan(config_.receiveTimeout.count() * 1000));
     params->setKeepAlive(true);
     params->setServerName("fhir-gateway");
-    server_ = std::make_unique<Poco::Net::HTTPServer>(new RoutingHandlerFactory(router_, name_, onComplete_),
-                                                      socket, params);
+    server_ = std::make_unique<Poco::Net::HTTPServer>(
+        new RoutingHandlerFactory(router_, name_, onComplete_), socket, params);
     server_->start();
   } catch (const Poco::Exception& e) {
     return common::unavailable(name_ + " listener on " + config_.host + ":" +

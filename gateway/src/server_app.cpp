@@ -11,8 +11,8 @@
 #include <sstream>
 
 #include "fhirgw/common/log.hpp"
-#include "fhirgw/gateway/config.hpp"
 #include "fhirgw/gateway/auth.hpp"
+#include "fhirgw/gateway/config.hpp"
 #include "fhirgw/gateway/gateway_server.hpp"
 #include "fhirgw/gateway/store_activity_history.hpp"
 #include "fhirgw/mappings/fhir_mapper.hpp"
@@ -119,7 +119,7 @@ int GatewayApp::main(const std::vector<std::string>& args) {
   if (!store) {
     std::cerr << "fhir-gateway: cannot open the store: " << store.error().message() << "\n";
     return store.error().code() == common::StatusCode::kInvalidArgument ? EXIT_CONFIG
-                                                                          : EXIT_UNAVAILABLE;
+                                                                        : EXIT_UNAVAILABLE;
   }
   auto generated = bootstrapAdmin(**store, config->admin.token);
   if (!generated) {

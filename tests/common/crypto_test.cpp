@@ -25,11 +25,11 @@ TEST(Base64, DecodingKeepsBinaryZeroBytes) {
 }
 
 TEST(Base64, RejectsMalformedInput) {
-  EXPECT_FALSE(base64Decode("Zg=").has_value());      // length not a multiple of 4
-  EXPECT_FALSE(base64Decode("Z===").has_value());     // too much padding
-  EXPECT_FALSE(base64Decode("Zg=a").has_value());     // data after padding
+  EXPECT_FALSE(base64Decode("Zg=").has_value());        // length not a multiple of 4
+  EXPECT_FALSE(base64Decode("Z===").has_value());       // too much padding
+  EXPECT_FALSE(base64Decode("Zg=a").has_value());       // data after padding
   EXPECT_FALSE(base64Decode("Zm9v YmFy").has_value());  // whitespace
-  EXPECT_FALSE(base64Decode("Zm9-").has_value());     // base64url alphabet
+  EXPECT_FALSE(base64Decode("Zm9-").has_value());       // base64url alphabet
 }
 
 TEST(Digest, Sha256AndSha1MatchKnownVectors) {

@@ -8,7 +8,8 @@
 using namespace fhirgw::common;
 
 namespace {
-const std::regex kUuid("^[0-9a-f]{8}-[0-9a-f]{4}-([45])[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$");
+const std::regex kUuid(
+    "^[0-9a-f]{8}-[0-9a-f]{4}-([45])[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$");
 }
 
 TEST(Ids, RandomUuidsAreVersion4AndDistinct) {

@@ -1,7 +1,8 @@
-#include "fhirgw/common/result.hpp"
 #include "fhirgw/common/status.hpp"
 
 #include <gtest/gtest.h>
+
+#include "fhirgw/common/result.hpp"
 
 using namespace fhirgw::common;
 

@@ -15,11 +15,12 @@ TEST(OperationOutcome, CarriesRuleCodingTextsAndExpression) {
   i.diagnostics = "encounter.channel must be video";
   i.expression = "encounter.channel";
   auto doc = operationOutcome({i});
-  EXPECT_EQ(fhirgw::common::toJsonString(doc),
-            R"({"resourceType":"OperationOutcome","issue":[{"severity":"error","code":"business-rule",)"
-            R"("details":{"coding":[{"system":"https://fhir-gateway.fr/fhir/CodeSystem/rule",)"
-            R"("code":"TLC-VIDEO"}],"text":"La teleconsultation doit se faire en video."},)"
-            R"("diagnostics":"encounter.channel must be video","expression":["encounter.channel"]}]})");
+  EXPECT_EQ(
+      fhirgw::common::toJsonString(doc),
+      R"({"resourceType":"OperationOutcome","issue":[{"severity":"error","code":"business-rule",)"
+      R"("details":{"coding":[{"system":"https://fhir-gateway.fr/fhir/CodeSystem/rule",)"
+      R"("code":"TLC-VIDEO"}],"text":"La teleconsultation doit se faire en video."},)"
+      R"("diagnostics":"encounter.channel must be video","expression":["encounter.channel"]}]})");
 }
 
 TEST(OperationOutcome, EmptyListGivesTheAllOkIssueUnlessAllowed) {

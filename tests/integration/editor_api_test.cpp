@@ -21,8 +21,8 @@
 namespace fhirgw::gateway {
 namespace {
 
-using testing::HttpResponse;
 using testing::httpRequest;
+using testing::HttpResponse;
 
 constexpr const char* kAdminToken = "integration-admin-token-0123456789";
 
@@ -143,7 +143,8 @@ TEST_F(EditorApiTest, FullExampleIsAcceptedWithOnlyTheExpectedIssues) {
   auto doc = json(r);
   EXPECT_STREQ(doc["status"].GetString(), "accepted");
   EXPECT_STREQ(doc["externalId"].GetString(), "LGC-2026-000123");
-  EXPECT_EQ(r.header("Location"), std::string("/api/v1/teleconsultations/") + doc["id"].GetString());
+  EXPECT_EQ(r.header("Location"),
+            std::string("/api/v1/teleconsultations/") + doc["id"].GetString());
   // No declared activity: the cap is reported as not evaluated, nothing else.
   EXPECT_EQ(ruleIds(doc["outcome"]), std::multiset<std::string>{"TLC-ACTIVITY-CAP"});
   EXPECT_STREQ(doc["outcome"]["issue"][0]["severity"].GetString(), "information");
@@ -195,8 +196,10 @@ TEST_F(EditorApiTest, SameBodyWithSameExternalIdIsReplayedExactly) {
 }
 
 TEST_F(EditorApiTest, ReplayIgnoresMemberOrderAndWhitespace) {
-  ASSERT_EQ(post(readExample("teleconsultation-minimal.json"), editorKey_,
-                 {{"Idempotency-Key", "k-1"}}).status, 201);
+  ASSERT_EQ(
+      post(readExample("teleconsultation-minimal.json"), editorKey_, {{"Idempotency-Key", "k-1"}})
+          .status,
+      201);
   auto doc = common::parseJson(readExample("teleconsultation-minimal.json"));
   ASSERT_TRUE(doc.hasValue());
   // Same content, compact and with the members of the root in reverse order.
@@ -264,8 +267,8 @@ TEST_F(EditorApiTest, AnotherClientsRecordIsNotFound) {
 }
 
 TEST_F(EditorApiTest, UnknownRecordIsNotFound) {
-  auto r = api("GET", "/api/v1/teleconsultations/00000000-0000-4000-8000-000000000000", "",
-               editorKey_);
+  auto r =
+      api("GET", "/api/v1/teleconsultations/00000000-0000-4000-8000-000000000000", "", editorKey_);
   EXPECT_EQ(r.status, 404);
   EXPECT_STREQ(json(r)["issue"][0]["code"].GetString(), "not-found");
 }
@@ -324,7 +327,8 @@ TEST_F(EditorApiTest, RuleErrorIs422AndStoresNothing) {
   ASSERT_EQ(r.status, 422) << r.body;
   auto doc = json(r);
   EXPECT_EQ(ruleIds(doc.root()).count("TLC-VIDEO"), 1u);
-  EXPECT_EQ(api("GET", "/api/v1/teleconsultations/ext:LGC-2026-000123", "", editorKey_).status, 404);
+  EXPECT_EQ(api("GET", "/api/v1/teleconsultations/ext:LGC-2026-000123", "", editorKey_).status,
+            404);
   // And the external id is still free: the corrected body is accepted.
   EXPECT_EQ(post(readExample("teleconsultation-full.json"), editorKey_).status, 201);
 }
@@ -382,7 +386,8 @@ TEST_F(EditorApiTest, ValidateIsADryRunReturningTheOutcome) {
   EXPECT_EQ(ruleIds(doc["outcome"]).count("TLC-VIDEO"), 1u);
   EXPECT_FALSE(doc.root().HasMember("bundle"));
   // Nothing was stored: the record does not exist.
-  EXPECT_EQ(api("GET", "/api/v1/teleconsultations/ext:LGC-2026-000123", "", editorKey_).status, 404);
+  EXPECT_EQ(api("GET", "/api/v1/teleconsultations/ext:LGC-2026-000123", "", editorKey_).status,
+            404);
 }
 
 TEST_F(EditorApiTest, ValidateReturnsTheWouldBeBundleThatPassesTheValidator) {
@@ -396,7 +401,8 @@ TEST_F(EditorApiTest, ValidateReturnsTheWouldBeBundleThatPassesTheValidator) {
   EXPECT_GT(doc["bundle"]["entry"].Size(), 10u);
   // Decimals keep their digits.
   EXPECT_NE(r.body.find("\"value\":25.00"), std::string::npos);
-  EXPECT_EQ(api("GET", "/api/v1/teleconsultations/ext:LGC-2026-000123", "", editorKey_).status, 404);
+  EXPECT_EQ(api("GET", "/api/v1/teleconsultations/ext:LGC-2026-000123", "", editorKey_).status,
+            404);
 }
 
 TEST_F(EditorApiTest, FhirBundleOfARecordHoldsItsResourcesAndLaterDocuments) {
@@ -412,9 +418,9 @@ TEST_F(EditorApiTest, FhirBundleOfARecordHoldsItsResourcesAndLaterDocuments) {
   for (const auto& e : (*bundle)["entry"].GetArray()) {
     types.insert(e["resource"]["resourceType"].GetString());
   }
-  for (const char* t : {"Patient", "Practitioner", "Encounter", "Consent", "ChargeItem",
-                        "DocumentReference", "Binary", "MedicationRequest", "ServiceRequest",
-                        "Provenance"}) {
+  for (const char* t :
+       {"Patient", "Practitioner", "Encounter", "Consent", "ChargeItem", "DocumentReference",
+        "Binary", "MedicationRequest", "ServiceRequest", "Provenance"}) {
     EXPECT_GE(types.count(t), 1u) << t;
   }
   auto issues = mapper_.validator().validate(*bundle);
@@ -438,8 +444,9 @@ TEST_F(EditorApiTest, ReplayedRecordKeepsTheSameFhirIds) {
   const std::string path =
       std::string("/api/v1/teleconsultations/") + first["id"].GetString() + "/fhir";
   auto a = json(api("GET", path, "", editorKey_));
-  ASSERT_EQ(post(readExample("teleconsultation-full.json"), editorKey_).header("Idempotent-Replayed"),
-            "true");
+  ASSERT_EQ(
+      post(readExample("teleconsultation-full.json"), editorKey_).header("Idempotent-Replayed"),
+      "true");
   auto b = json(api("GET", path, "", editorKey_));
   ASSERT_EQ(a["entry"].Size(), b["entry"].Size());
   for (rapidjson::SizeType i = 0; i < a["entry"].Size(); ++i) {
@@ -456,8 +463,10 @@ TEST_F(EditorApiTest, MetadataIsAValidCapabilityStatementListingTheProducedTypes
   EXPECT_STREQ(doc["resourceType"].GetString(), "CapabilityStatement");
   EXPECT_STREQ(doc["fhirVersion"].GetString(), "4.0.1");
   std::set<std::string> types;
-  for (const auto& res : doc["rest"][0]["resource"].GetArray()) types.insert(res["type"].GetString());
-  EXPECT_TRUE(types.count("Patient") && types.count("Encounter") && types.count("DocumentReference"));
+  for (const auto& res : doc["rest"][0]["resource"].GetArray())
+    types.insert(res["type"].GetString());
+  EXPECT_TRUE(types.count("Patient") && types.count("Encounter") &&
+              types.count("DocumentReference"));
   const auto issues = mapper_.validator().validate(doc);
   EXPECT_FALSE(fhir::hasErrors(issues)) << common::toJsonString(fhir::operationOutcome(issues));
 }
@@ -506,7 +515,8 @@ TEST_F(EditorApiTest, StoreThatCannotTakeTheWriteAnswers503AndNothingIsHalfStore
   EXPECT_EQ(r.status, 503) << r.body;
   sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
   sqlite3_close(db);
-  EXPECT_EQ(api("GET", "/api/v1/teleconsultations/ext:LGC-2026-000123", "", editorKey_).status, 404);
+  EXPECT_EQ(api("GET", "/api/v1/teleconsultations/ext:LGC-2026-000123", "", editorKey_).status,
+            404);
   EXPECT_EQ(post(readExample("teleconsultation-full.json"), editorKey_).status, 201);
 }
 

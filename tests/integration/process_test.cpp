@@ -12,7 +12,6 @@
 #include <thread>
 
 #include "fhirgw/common/json.hpp"
-
 #include "test_support.hpp"
 
 namespace fhirgw::testing {
@@ -27,7 +26,9 @@ std::string writeFile(const TempDir& dir, const std::string& name, const std::st
 }
 
 std::vector<std::string> localPorts(const TempDir& dir) {
-  return {"--set", "server.host=127.0.0.1", "--set", "server.port=0", "--set", "admin.port=0",
+  return {"--set", "server.host=127.0.0.1",
+          "--set", "server.port=0",
+          "--set", "admin.port=0",
           "--set", "storage.dataDir=" + (dir.path() / "data").string()};
 }
 
@@ -97,7 +98,8 @@ TEST(GatewayProcess, SigtermLetsAnInFlightRequestFinish) {
   std::string answer;
   char buf[4096];
   int n = 0;
-  while ((n = socket.receiveBytes(buf, sizeof buf)) > 0) answer.append(buf, static_cast<std::size_t>(n));
+  while ((n = socket.receiveBytes(buf, sizeof buf)) > 0)
+    answer.append(buf, static_cast<std::size_t>(n));
   EXPECT_EQ(answer.rfind("HTTP/1.1 404", 0), 0u) << answer;
   EXPECT_NE(answer.find("OperationOutcome"), std::string::npos) << answer;
   EXPECT_EQ(p.wait(), 0) << p.output();
@@ -186,10 +188,10 @@ TEST(GatewayProcess, GeneratedAdminTokenIsPrintedOnceAndWorks) {
     const auto start = out.find("\n  ", at) + 3;
     token = out.substr(start, out.find('\n', start) - start);
     Poco::Net::HTTPClientSession admin("127.0.0.1", static_cast<Poco::UInt16>(p.adminPort()));
-    EXPECT_EQ(httpRequest(admin, "GET", "/admin/v1/clients", {},
-                          {{"Authorization", "Bearer " + token}})
-                  .status,
-              200);
+    EXPECT_EQ(
+        httpRequest(admin, "GET", "/admin/v1/clients", {}, {{"Authorization", "Bearer " + token}})
+            .status,
+        200);
     p.signal(SIGTERM);
     p.wait();
     // The token never appears in the JSON log lines.
@@ -205,7 +207,8 @@ TEST(GatewayProcess, GeneratedAdminTokenIsPrintedOnceAndWorks) {
   EXPECT_EQ(again.output().find("generated administrator token"), std::string::npos);
   Poco::Net::HTTPClientSession admin("127.0.0.1", static_cast<Poco::UInt16>(again.adminPort()));
   EXPECT_EQ(
-      httpRequest(admin, "GET", "/admin/v1/clients", {}, {{"Authorization", "Bearer " + token}}).status,
+      httpRequest(admin, "GET", "/admin/v1/clients", {}, {{"Authorization", "Bearer " + token}})
+          .status,
       200);
 }
 

@@ -49,8 +49,8 @@ std::filesystem::path testPkiDir() {
   static std::once_flag once;
   static std::filesystem::path dir;
   std::call_once(once, [] {
-    dir = std::filesystem::temp_directory_path() /
-          ("fhirgw-test-pki-" + std::to_string(::getpid()));
+    dir =
+        std::filesystem::temp_directory_path() / ("fhirgw-test-pki-" + std::to_string(::getpid()));
     const char* source = std::getenv("FHIRGW_SOURCE_DIR");
     const std::string script =
         std::string(source ? source : FHIRGW_SOURCE_DIR_DEFAULT) + "/tests/tools/make-test-pki.sh";

@@ -12,7 +12,8 @@ namespace fhirgw::common {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : data_(std::in_place_index<0>, std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value)
+      : data_(std::in_place_index<0>, std::move(value)) {}  // NOLINT: implicit by design
   Result(Status status) : data_(std::in_place_index<1>, std::move(status)) {  // NOLINT
     assert(!std::get<1>(data_).isOk() && "a Result needs a value or an error");
   }

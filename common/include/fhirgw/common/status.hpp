@@ -8,18 +8,18 @@ namespace fhirgw::common {
 /// One vocabulary of error codes for the whole gateway (after absl::StatusCode).
 enum class StatusCode {
   kOk,
-  kInvalidArgument,     ///< the caller sent something wrong; never retried as is
+  kInvalidArgument,  ///< the caller sent something wrong; never retried as is
   kNotFound,
   kAlreadyExists,
   kAborted,             ///< a conflict, e.g. an idempotency key reused with another body
   kFailedPrecondition,  ///< the system is not in the state the operation needs
   kPermissionDenied,
   kUnauthenticated,
-  kResourceExhausted,   ///< a limit or quota was hit; retryable later
-  kUnavailable,         ///< transient: connection refused, store busy; retryable
-  kDeadlineExceeded,    ///< a timeout; retryable
+  kResourceExhausted,  ///< a limit or quota was hit; retryable later
+  kUnavailable,        ///< transient: connection refused, store busy; retryable
+  kDeadlineExceeded,   ///< a timeout; retryable
   kUnimplemented,
-  kInternal,            ///< a bug or an invariant broken
+  kInternal,  ///< a bug or an invariant broken
   kDataLoss,
 };
 

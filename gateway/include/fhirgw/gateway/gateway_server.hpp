@@ -9,13 +9,13 @@
 #include "fhirgw/common/status.hpp"
 #include "fhirgw/gateway/admin_api.hpp"
 #include "fhirgw/gateway/auth.hpp"
+#include "fhirgw/gateway/config.hpp"
 #include "fhirgw/gateway/editor_api.hpp"
+#include "fhirgw/gateway/listener.hpp"
+#include "fhirgw/gateway/router.hpp"
 #include "fhirgw/mappings/fhir_mapper.hpp"
 #include "fhirgw/mappings/rule_engine.hpp"
 #include "fhirgw/store/store.hpp"
-#include "fhirgw/gateway/config.hpp"
-#include "fhirgw/gateway/listener.hpp"
-#include "fhirgw/gateway/router.hpp"
 
 namespace fhirgw::gateway {
 
