@@ -24,11 +24,17 @@ for p in "${packages[@]}"; do
     missing+=("$p")
   fi
 done
-# Node.js may come from the machine image rather than Debian's package: accept a working node.
-if [[ " ${missing[*]} " == *" nodejs "* ]] && command -v node >/dev/null && command -v npm >/dev/null; then
-  missing=("${missing[@]/nodejs}"); missing=("${missing[@]/npm}")
-  read -r -a missing <<< "${missing[*]}"
-fi
+# Node.js and npm may come from the machine image rather than Debian's packages (and Debian's npm
+# then conflicts with it): a working command is enough.
+kept=()
+for p in "${missing[@]}"; do
+  case "$p" in
+    nodejs) command -v node >/dev/null || kept+=("$p") ;;
+    npm) command -v npm >/dev/null || kept+=("$p") ;;
+    *) kept+=("$p") ;;
+  esac
+done
+missing=("${kept[@]}")
 
 if [ ${#missing[@]} -eq 0 ]; then
   echo "setup: all required packages are installed"
