@@ -105,7 +105,9 @@ TEST(DeliveryCrash, EveryAcknowledgedDeliveryIsDeliveredAfterAKillAndARestart) {
   ASSERT_TRUE(db.hasValue()) << db.status().toString();
   int interrupted = 0;
   for (const std::string& id : acknowledged) {
-    for (const auto& a : *(*db)->listDeliveryAttempts(id)) {
+    const auto attempts = (*db)->listDeliveryAttempts(id);  // kept: the loop reads into it
+    ASSERT_TRUE(attempts.hasValue());
+    for (const auto& a : *attempts) {
       if (a.outcome == store::AttemptOutcome::kInterrupted) ++interrupted;
     }
     const fs::path file = out / (id + ".json");
