@@ -91,6 +91,28 @@ std::optional<common::TimePoint> parseUtcInstant(const std::string& text) {
   return common::TimePoint(std::chrono::seconds(t)) + std::chrono::milliseconds(ms);
 }
 
+Value deliveryJson(const store::Delivery& d, Alloc& a) {
+  Value v(rapidjson::kObjectType);
+  v.AddMember("id", str(d.id, a), a);
+  v.AddMember("record", str(d.recordId, a), a);
+  if (d.documentId) v.AddMember("document", str(*d.documentId, a), a);
+  v.AddMember("destination", str(d.destination, a), a);
+  if (d.connectorId) v.AddMember("connector", str(*d.connectorId, a), a);
+  v.AddMember("status", str(store::deliveryStatusName(d.status), a), a);
+  if (d.reason) v.AddMember("reason", str(*d.reason, a), a);
+  v.AddMember("attempts", d.attempts, a);
+  if (d.lastError) v.AddMember("lastError", str(*d.lastError, a), a);
+  if (d.nextAttemptAt) {
+    v.AddMember("nextAttemptAt", str(common::formatInstantUtc(*d.nextAttemptAt), a), a);
+  }
+  if (d.firstAttemptAt) {
+    v.AddMember("firstAttemptAt", str(common::formatInstantUtc(*d.firstAttemptAt), a), a);
+  }
+  v.AddMember("createdAt", str(common::formatInstantUtc(d.createdAt), a), a);
+  v.AddMember("updatedAt", str(common::formatInstantUtc(d.updatedAt), a), a);
+  return v;
+}
+
 }  // namespace
 
 void AdminApi::registerRoutes(Router& r) {
@@ -104,6 +126,10 @@ void AdminApi::registerRoutes(Router& r) {
   r.add("GET", "/admin/v1/practitioners/{rpps}/activity",
         [this](Exchange& ex) { getActivity(ex); });
   r.add("GET", "/admin/v1/audit", [this](Exchange& ex) { queryAudit(ex); });
+  r.add("GET", "/admin/v1/deliveries", [this](Exchange& ex) { listDeliveries(ex); });
+  r.add("GET", "/admin/v1/deliveries/{id}", [this](Exchange& ex) { getDelivery(ex); });
+  r.add("POST", "/admin/v1/deliveries/{id}/retry", [this](Exchange& ex) { retryDelivery(ex); });
+  r.add("POST", "/admin/v1/deliveries/retry", [this](Exchange& ex) { retryDeliveries(ex); });
 }
 
 void AdminApi::createClient(Exchange& ex) {
@@ -351,6 +377,125 @@ void AdminApi::queryAudit(Exchange& ex) {
     v.AddMember("requestId", str(e.requestId, a), a);
     answer.PushBack(v, a);
   }
+  ex.sendJson(200, answer);
+}
+
+}  // namespace fhirgw::gateway
+
+namespace fhirgw::gateway {
+
+void AdminApi::listDeliveries(Exchange& ex) {
+  if (!auth_.require(ex, store::ClientRole::kAdmin)) return;
+  store::DeliveryQuery query;
+  const auto& q = ex.query();
+  if (auto it = q.find("status"); it != q.end()) {
+    query.status = store::parseDeliveryStatus(it->second);
+    if (!query.status) {
+      ex.sendError(400, "value",
+                   "status must be pending, in-flight, delivered, failed, dead or skipped",
+                   "status");
+      return;
+    }
+  }
+  if (auto it = q.find("connector"); it != q.end()) query.connectorId = it->second;
+  if (auto it = q.find("since"); it != q.end()) {
+    query.since = parseUtcInstant(it->second);
+    if (!query.since) {
+      ex.sendError(400, "value", "since must be an instant in UTC such as 2026-11-20T08:30:00Z",
+                   "since");
+      return;
+    }
+  }
+  if (auto it = q.find("limit"); it != q.end()) {
+    std::from_chars(it->second.data(), it->second.data() + it->second.size(), query.limit);
+  }
+  auto deliveries = store_.queryDeliveries(query);
+  if (!deliveries) {
+    sendStoreError(ex, deliveries.error(), "delivery");
+    return;
+  }
+  rapidjson::Document answer(rapidjson::kArrayType);
+  for (const auto& d : *deliveries) {
+    answer.PushBack(deliveryJson(d, answer.GetAllocator()), answer.GetAllocator());
+  }
+  ex.sendJson(200, answer);
+}
+
+void AdminApi::getDelivery(Exchange& ex) {
+  if (!auth_.require(ex, store::ClientRole::kAdmin)) return;
+  auto delivery = store_.getDelivery(ex.param("id"));
+  if (!delivery) {
+    sendStoreError(ex, delivery.error(), "delivery");
+    return;
+  }
+  auto attempts = store_.listDeliveryAttempts(delivery->id);
+  if (!attempts) {
+    sendStoreError(ex, attempts.error(), "delivery");
+    return;
+  }
+  rapidjson::Document answer;
+  Alloc& a = answer.GetAllocator();
+  Value v = deliveryJson(*delivery, a);
+  Value list(rapidjson::kArrayType);
+  for (const auto& at : *attempts) {
+    Value e(rapidjson::kObjectType);
+    e.AddMember("at", str(common::formatInstantUtc(at.at), a), a);
+    e.AddMember("outcome", str(store::attemptOutcomeName(at.outcome), a), a);
+    if (at.errorClass) e.AddMember("errorClass", str(store::errorClassName(*at.errorClass), a), a);
+    if (at.httpStatus) e.AddMember("httpStatus", *at.httpStatus, a);
+    if (at.message) e.AddMember("message", str(*at.message, a), a);
+    list.PushBack(e, a);
+  }
+  v.AddMember("attemptLog", list, a);
+  answer.CopyFrom(v, a);
+  ex.sendJson(200, answer);
+}
+
+void AdminApi::retryDelivery(Exchange& ex) {
+  if (!auth_.require(ex, store::ClientRole::kAdmin)) return;
+  common::Status s = store_.retryDeadDelivery(ex.param("id"));
+  if (s.code() == common::StatusCode::kFailedPrecondition) {
+    ex.sendError(409, "conflict", "only a dead delivery can be retried");
+    return;
+  }
+  if (!s.isOk()) {
+    sendStoreError(ex, s, "delivery");
+    return;
+  }
+  if (deliveriesQueued_) deliveriesQueued_();
+  auto delivery = store_.getDelivery(ex.param("id"));
+  if (!delivery) {
+    sendStoreError(ex, delivery.error(), "delivery");
+    return;
+  }
+  rapidjson::Document answer;
+  Value v = deliveryJson(*delivery, answer.GetAllocator());
+  answer.CopyFrom(v, answer.GetAllocator());
+  ex.sendJson(200, answer);
+}
+
+void AdminApi::retryDeliveries(Exchange& ex) {
+  if (!auth_.require(ex, store::ClientRole::kAdmin)) return;
+  store::DeadDeliveryFilter filter;
+  const auto& q = ex.query();
+  if (auto it = q.find("connector"); it != q.end()) filter.connectorId = it->second;
+  if (auto it = q.find("record"); it != q.end()) filter.recordId = it->second;
+  if (auto it = q.find("since"); it != q.end()) {
+    filter.since = parseUtcInstant(it->second);
+    if (!filter.since) {
+      ex.sendError(400, "value", "since must be an instant in UTC such as 2026-11-20T08:30:00Z",
+                   "since");
+      return;
+    }
+  }
+  auto count = store_.retryDeadDeliveries(filter);
+  if (!count) {
+    sendStoreError(ex, count.error(), "delivery");
+    return;
+  }
+  if (*count > 0 && deliveriesQueued_) deliveriesQueued_();
+  rapidjson::Document answer(rapidjson::kObjectType);
+  answer.AddMember("retried", *count, answer.GetAllocator());
   ex.sendJson(200, answer);
 }
 

@@ -1,5 +1,7 @@
 #include "fhirgw/gateway/config.hpp"
 
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -15,6 +17,7 @@
 #include <utility>
 
 #include "fhirgw/common/json.hpp"
+#include "fhirgw/connectors/connector_config.hpp"
 #include "fhirgw/mappings/rule_config.hpp"
 #include "fhirgw/mappings/rules.hpp"
 #include "fhirgw/mappings/teleconsultation.hpp"
@@ -49,6 +52,44 @@ struct JsonNode {
   std::string text;               ///< string value, number text as written, or "true"/"false"
   std::vector<JsonNode> members;  ///< object members or array elements, in file order
 };
+
+// Writes a node back as JSON, numbers as written (recursion bounded like toNode's).
+void writeNode(const JsonNode& n, rapidjson::Writer<rapidjson::StringBuffer>& w) {
+  switch (n.kind) {
+    case JsonKind::kNull:
+      w.Null();
+      break;
+    case JsonKind::kBool:
+      w.Bool(n.text == "true");
+      break;
+    case JsonKind::kNumber:
+      w.RawValue(n.text.data(), n.text.size(), rapidjson::kNumberType);
+      break;
+    case JsonKind::kString:
+      w.String(n.text.data(), static_cast<rapidjson::SizeType>(n.text.size()));
+      break;
+    case JsonKind::kObject:
+      w.StartObject();
+      for (const JsonNode& m : n.members) {
+        w.Key(m.key.data(), static_cast<rapidjson::SizeType>(m.key.size()));
+        writeNode(m, w);
+      }
+      w.EndObject();
+      break;
+    case JsonKind::kArray:
+      w.StartArray();
+      for (const JsonNode& m : n.members) writeNode(m, w);
+      w.EndArray();
+      break;
+  }
+}
+
+std::string nodeToJson(const JsonNode& n) {
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+  writeNode(n, writer);
+  return std::string(buffer.GetString(), buffer.GetSize());
+}
 
 // Recursion is bounded by the depth limit that parseFile gives the parser.
 JsonNode toNode(const common::JsonDocument& doc, const rapidjson::Value& v, std::string key) {
@@ -378,6 +419,9 @@ enum class Names {
 /// Reads the typed members of one configuration object, by key, from the file and overrides.
 class ObjectReader {
  public:
+  /// Reports an error found by a check outside the reader (the message names its key path).
+  void error(std::string message) { binding_.error(std::move(message)); }
+
   ObjectReader(Binding& binding, std::string path, const JsonNode* node)
       : binding_(binding), path_(std::move(path)), node_(node), sawValue_(node != nullptr) {
     if (node_ == nullptr) return;
@@ -755,6 +799,24 @@ void bindSchema(ObjectReader& root, GatewayConfig& c) {
   root.object("shutdown",
               [&c](ObjectReader& r) { r.milliseconds("graceMs", c.shutdownGrace, 0, kMaxMillis); });
   root.object("rules", [&c](ObjectReader& r) { bindRules(r, c.rules); });
+  // Connector instances are checked by the connectors module, which names the full key path
+  // ("connectors[0].options.directory"); here they are only carried as JSON.
+  std::vector<std::string> instances;
+  if (root.array("connectors", "an array of connector objects", "a connector object", instances,
+                 [](const JsonNode& n) -> std::optional<std::string> {
+                   if (n.kind != JsonKind::kObject) return std::nullopt;
+                   return nodeToJson(n);
+                 })) {
+    std::string text = "[";
+    for (std::size_t i = 0; i < instances.size(); ++i) text += (i ? "," : "") + instances[i];
+    text += "]";
+    auto parsed = connectors::parseConnectorInstances(text, "connectors");
+    if (parsed) {
+      c.connectors = std::move(parsed).value();
+    } else {
+      root.error(parsed.error().message());
+    }
+  }
 }
 
 // ---------------------------------------------------------------------------------------------

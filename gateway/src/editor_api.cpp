@@ -9,9 +9,11 @@
 #include "fhirgw/common/crypto.hpp"
 #include "fhirgw/common/ids.hpp"
 #include "fhirgw/common/log.hpp"
+#include "fhirgw/connectors/routing.hpp"
 #include "fhirgw/fhir/operation_outcome.hpp"
 #include "fhirgw/mappings/body_parser.hpp"
 #include "fhirgw/mappings/fhir_mapper.hpp"
+#include "fhirgw/mappings/rules.hpp"
 
 #ifndef FHIRGW_VERSION
 #define FHIRGW_VERSION "dev"
@@ -58,6 +60,34 @@ void answerMappingFailure(Exchange& ex, const common::Status& status,
       ex.requestId() + ")";
   validationErrors.insert(validationErrors.begin(), summary);
   ex.sendOutcome(500, validationErrors);
+}
+
+constexpr std::string_view kInsNirOid = "1.2.250.1.213.1.4.8";
+constexpr std::string_view kInsNirTestOid = "1.2.250.1.213.1.4.10";
+
+/// The routing request of a record (or of documents added to it): which destinations each
+/// document asked for (editor-api.md defaults applied), and what decides whether they apply.
+connectors::RoutingRequest routingRequest(const mappings::Teleconsultation& tc, bool insQualified,
+                                          const std::string& recordId, bool includeEncounter,
+                                          const std::vector<const mappings::Document*>& documents,
+                                          const std::vector<std::string>& documentIds) {
+  connectors::RoutingRequest request;
+  request.recordId = recordId;
+  request.includeEncounter = includeEncounter;
+  request.insQualified = insQualified;
+  const auto& oid = tc.patient.ins ? tc.patient.ins->oid : std::nullopt;
+  request.insIsNir = oid && (*oid == kInsNirOid || *oid == kInsNirTestOid);
+  request.dmpConsent = tc.patient.dmpConsent;
+  if (tc.treatingPhysician) {
+    request.treatingPhysician = connectors::TreatingPhysicianAddresses{
+        tc.treatingPhysician->mssanteAddress, tc.treatingPhysician->fhirEndpoint};
+  }
+  for (std::size_t i = 0; i < documents.size(); ++i) {
+    const mappings::ResolvedRecipients to =
+        mappings::resolveRecipients(*documents[i], tc.practitionerIsTreatingPhysician());
+    request.documents.push_back({documentIds[i], to.dmp, to.treatingPhysician, to.patient});
+  }
+  return request;
 }
 
 void addResources(store::Submission& sub, const mappings::MappedRecord& mapped) {
@@ -340,6 +370,12 @@ void EditorApi::createTeleconsultation(Exchange& ex) {
     return;
   }
   addResources(sub, *mapped);
+  std::vector<const mappings::Document*> routed;
+  for (const auto& document : tc.documents) routed.push_back(&document);
+  sub.deliveries = connectors::routeDeliveries(
+      routingRequest(tc, rules->insQualified, sub.recordId, /*includeEncounter=*/true, routed,
+                     mapping.documentIds),
+      d_.routes);
   const std::vector<fhir::Issue> kept = nonBlocking(issues);
   store::NewRecord record;
   record.externalId = tc.externalId;
@@ -394,6 +430,7 @@ void EditorApi::createTeleconsultation(Exchange& ex) {
     answerCommitFailure(ex, d_.store, principal->clientId, *plan, s);
     return;
   }
+  if (!sub.deliveries.empty() && d_.deliveriesQueued) d_.deliveriesQueued();
   ex.setTarget(sub.recordId);
   ex.setHeader("Location", std::string(kTeleconsultationsPath) + "/" + sub.recordId);
   ex.send(201, kJson, answerBody);
@@ -453,6 +490,11 @@ void EditorApi::addDocument(Exchange& ex) {
     return;
   }
   addResources(sub, *mapped);
+  sub.deliveries = connectors::routeDeliveries(
+      routingRequest(context.record,
+                     mappings::isInsQualified(context.record.patient, d_.rules.config()),
+                     record->id, /*includeEncounter=*/false, {&parsed.record}, {d.id}),
+      d_.routes);
   d.externalId = mappings::documentExternalId(parsed.record);
   d.kind = std::string(mappings::documentKind(parsed.record));
   d.body = common::canonicalJson(*doc);
@@ -476,6 +518,7 @@ void EditorApi::addDocument(Exchange& ex) {
     answerCommitFailure(ex, d_.store, principal->clientId, *plan, s);
     return;
   }
+  if (!sub.deliveries.empty() && d_.deliveriesQueued) d_.deliveriesQueued();
   ex.setTarget(record->id);
   ex.setHeader("Location", std::string(kTeleconsultationsPath) + "/" + record->id);
   ex.send(201, kJson, answerBody);

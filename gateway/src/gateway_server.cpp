@@ -32,11 +32,11 @@ void GatewayServer::registerRoutes() {
   if (deps_.store != nullptr && deps_.rules != nullptr && deps_.mapper != nullptr) {
     auth_ = std::make_unique<Authenticator>(*deps_.store, config_.admin.token);
     limiter_ = std::make_unique<RateLimiter>(*deps_.clock);
-    editorApi_ = std::make_unique<EditorApi>(EditorApi::Deps{*deps_.store, *deps_.rules,
-                                                             *deps_.mapper, *auth_, *limiter_,
-                                                             *deps_.clock, config_.limits});
+    editorApi_ = std::make_unique<EditorApi>(
+        EditorApi::Deps{*deps_.store, *deps_.rules, *deps_.mapper, *auth_, *limiter_, *deps_.clock,
+                        config_.limits, deps_.routes, deps_.deliveriesQueued});
     editorApi_->registerRoutes(apiRouter_);
-    adminApi_ = std::make_unique<AdminApi>(*deps_.store, *auth_);
+    adminApi_ = std::make_unique<AdminApi>(*deps_.store, *auth_, deps_.deliveriesQueued);
     adminApi_->registerRoutes(adminRouter_);
   }
   adminRouter_.add("GET", "/health/live", [](Exchange& ex) {

@@ -1,5 +1,6 @@
 #include "fhirgw/gateway/server_app.hpp"
 
+#include <Poco/Environment.h>
 #include <Poco/Net/SSLManager.h>
 #include <Poco/Util/HelpFormatter.h>
 #include <Poco/Util/Option.h>
@@ -11,6 +12,8 @@
 #include <sstream>
 
 #include "fhirgw/common/log.hpp"
+#include "fhirgw/connectors/delivery_engine.hpp"
+#include "fhirgw/connectors/registry.hpp"
 #include "fhirgw/gateway/auth.hpp"
 #include "fhirgw/gateway/config.hpp"
 #include "fhirgw/gateway/gateway_server.hpp"
@@ -142,15 +145,49 @@ int GatewayApp::main(const std::vector<std::string>& args) {
   const mappings::FhirMapper mapper;
 
   Poco::Net::initializeSSL();
+  // Connectors: options checked once (a bad one is a configuration error naming its key path),
+  // then one queue per instance in the delivery engine.
+  connectors::ConnectorRegistry registry;
+  connectors::registerAll(registry);
+  connectors::ConnectorContext connectorContext;
+  connectorContext.validator = &mapper.validator();
+  auto instances = connectors::createConnectors(registry, config->connectors, connectorContext);
+  if (!instances) {
+    std::cerr << "fhir-gateway: configuration error: " << instances.error().message() << "\n";
+    Poco::Net::uninitializeSSL();
+    return EXIT_CONFIG;
+  }
+  connectors::EngineOptions engineOptions;
+  engineOptions.instanceId = "gateway-" + Poco::Environment::nodeName();
+  connectors::DeliveryEngine engine(**store, common::SystemClock::instance(), engineOptions);
+  for (const auto& instance : *instances) {
+    if (common::Status s = engine.add(instance.config, instance.connector); !s.isOk()) {
+      std::cerr << "fhir-gateway: configuration error: " << s.message() << "\n";
+      Poco::Net::uninitializeSSL();
+      return EXIT_CONFIG;
+    }
+  }
+  if (common::Status s = engine.start(); !s.isOk()) {
+    std::cerr << "fhir-gateway: cannot start the delivery engine: " << s.message() << "\n";
+    Poco::Net::uninitializeSSL();
+    return EXIT_UNAVAILABLE;
+  }
+
   GatewayServer::Dependencies deps;
   deps.store = store->get();
   deps.rules = &rules;
   deps.mapper = &mapper;
-  deps.readiness = [&store] { return (*store)->ping(); };
+  deps.routes = connectors::routesOf(*instances);
+  deps.deliveriesQueued = [&engine] { engine.wake(); };
+  deps.readiness = [&store, &engine]() -> common::Status {
+    if (!engine.running()) return common::unavailable("the delivery engine is not running");
+    return (*store)->ping();
+  };
   GatewayServer server(*config, std::move(deps));
   if (common::Status s = server.start(); !s.isOk()) {
     Log::error("start-failed", {{"reason", s.toString()}});
     std::cerr << "fhir-gateway: cannot start: " << s.message() << "\n";
+    engine.stop(std::chrono::milliseconds(0));
     Poco::Net::uninitializeSSL();
     return s.code() == common::StatusCode::kInvalidArgument ? EXIT_CONFIG : EXIT_UNAVAILABLE;
   }
@@ -161,6 +198,8 @@ int GatewayApp::main(const std::vector<std::string>& args) {
   waitForTerminationRequest();
   Log::info("stopping", {{"graceMs", static_cast<std::int64_t>(config->shutdownGrace.count())}});
   const bool drained = server.stop();
+  // Listeners first (no new deliveries), then the engine finishes its attempts in progress.
+  engine.stop(config->shutdownGrace);  // logs delivery.engine_stopped
   Log::info("shutdown-complete", {{"drained", drained}});
   Poco::Net::uninitializeSSL();
   return EXIT_OK;

@@ -1,10 +1,13 @@
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "fhirgw/common/clock.hpp"
 #include "fhirgw/common/json.hpp"
+#include "fhirgw/connectors/routing.hpp"
 #include "fhirgw/gateway/auth.hpp"
 #include "fhirgw/gateway/config.hpp"
 #include "fhirgw/gateway/router.hpp"
@@ -28,9 +31,13 @@ class EditorApi {
     RateLimiter& limiter;
     const common::Clock& clock;
     LimitsConfig limits;
+    /// The configured connector instances, for routing deliveries (may be empty).
+    std::vector<connectors::ConnectorRoute> routes;
+    /// Called after a commit that queued deliveries (wakes the delivery engine); may be empty.
+    std::function<void()> deliveriesQueued;
   };
 
-  explicit EditorApi(Deps deps) : d_(deps) {}
+  explicit EditorApi(Deps deps) : d_(std::move(deps)) {}
   /// Adds the /api/v1 routes.
   void registerRoutes(Router& router);
 

@@ -7,6 +7,7 @@
 
 #include "fhirgw/common/clock.hpp"
 #include "fhirgw/common/status.hpp"
+#include "fhirgw/connectors/routing.hpp"
 #include "fhirgw/gateway/admin_api.hpp"
 #include "fhirgw/gateway/auth.hpp"
 #include "fhirgw/gateway/config.hpp"
@@ -35,6 +36,10 @@ class GatewayServer {
     const mappings::FhirMapper* mapper = nullptr;
     /// Time source of rate limits.
     const common::Clock* clock = &common::SystemClock::instance();
+    /// Connector instances deliveries are routed to (empty: every destination is skipped).
+    std::vector<connectors::ConnectorRoute> routes;
+    /// Called after a commit queued deliveries (wakes the delivery engine).
+    std::function<void()> deliveriesQueued;
   };
 
   GatewayServer(GatewayConfig config, Dependencies deps);
