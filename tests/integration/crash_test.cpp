@@ -1,0 +1,137 @@
+// The whole gateway killed with SIGKILL under ingest load while deliveries are being sent: after a
+// restart on the same data, every acknowledged record's deliveries reach the outbox, complete.
+
+#include <Poco/Net/HTTPClientSession.h>
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "fhirgw/common/json.hpp"
+#include "test_support.hpp"
+
+namespace fhirgw::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr const char* kToken = "crash-test-admin-token-0123456789";
+
+std::string fullExampleAs(const std::string& externalId) {
+  const char* source = std::getenv("FHIRGW_SOURCE_DIR");
+  std::ifstream in(std::string(source ? source : FHIRGW_SOURCE_DIR_DEFAULT) +
+                   "/examples/teleconsultation-full.json");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  std::string body = ss.str();
+  for (auto at = body.find("LGC-2026-000123"); at != std::string::npos;
+       at = body.find("LGC-2026-000123", at + externalId.size())) {
+    body.replace(at, 15, externalId);
+  }
+  return body;
+}
+
+TEST(GatewayCrash, AcknowledgedRecordsAreAllDeliveredAfterASigkillUnderLoad) {
+  TempDir dir;
+  const fs::path outbox = dir.path() / "outbox";
+  const fs::path config = dir.path() / "gateway.json";
+  std::ofstream(config) << R"({"server": {"host": "127.0.0.1", "port": 0},
+      "admin": {"port": 0}, "storage": {"dataDir": ")"
+                        << (dir.path() / "data").string() << R"("},
+      "connectors": [{"id": "outbox", "type": "file",
+        "routes": ["dmp", "treating-physician", "patient", "encounter"],
+        "options": {"directory": ")"
+                        << outbox.string() << R"("}}]})";
+  const std::vector<std::string> args{"--config", config.string()};
+  const std::map<std::string, std::string> env{{"FHIRGW_ADMIN_TOKEN", kToken}};
+
+  std::set<std::string> acknowledged;  // delivery ids of records answered 201
+  std::string key;
+  {
+    GatewayProcess gateway(args, env);
+    ASSERT_TRUE(gateway.waitUntilStarted()) << gateway.output();
+    Poco::Net::HTTPClientSession admin("127.0.0.1", static_cast<Poco::UInt16>(gateway.adminPort()));
+    auto created =
+        httpRequest(admin, "POST", "/admin/v1/clients", R"({"name":"load","role":"editor"})",
+                    {{"Authorization", std::string("Bearer ") + kToken}});
+    ASSERT_EQ(created.status, 201);
+    key = (*common::parseJson(created.body))["key"].GetString();
+
+    std::mutex mutex;
+    std::atomic<int> records{0};
+    std::atomic<bool> stop{false};
+    // Two editors post concurrently until the gateway dies under them.
+    auto load = [&](int worker) {
+      Poco::Net::HTTPClientSession api("127.0.0.1", static_cast<Poco::UInt16>(gateway.apiPort()));
+      api.setTimeout(Poco::Timespan(5, 0));
+      for (int i = 0; !stop && i < 1000; ++i) {
+        try {
+          auto r = httpRequest(
+              api, "POST", "/api/v1/teleconsultations",
+              fullExampleAs("CRASH-" + std::to_string(worker) + "-" + std::to_string(i)),
+              {{"Authorization", "Bearer " + key}});
+          if (r.status != 201) continue;
+          auto doc = common::parseJson(r.body);
+          std::lock_guard lock(mutex);
+          for (const auto& d : (*doc)["deliveries"].GetArray())
+            acknowledged.insert(d["id"].GetString());
+          ++records;
+        } catch (const std::exception&) {
+          return;  // the gateway is gone
+        }
+      }
+    };
+    std::thread a(load, 1);
+    std::thread b(load, 2);
+    // Kill once enough records are acknowledged and the engine is busy writing them out.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (records < 40 && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    gateway.signal(SIGKILL);
+    gateway.wait();
+    stop = true;
+    a.join();
+    b.join();
+    ASSERT_GE(records.load(), 40);
+  }
+  std::size_t deliveredBeforeRestart = 0;
+  for (const auto& id : acknowledged) {
+    deliveredBeforeRestart += fs::exists(outbox / (id + ".json")) ? 1 : 0;
+  }
+
+  GatewayProcess restarted(args, env);
+  ASSERT_TRUE(restarted.waitUntilStarted()) << restarted.output();
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  std::size_t present = 0;
+  while (std::chrono::steady_clock::now() < deadline) {
+    present = 0;
+    for (const auto& id : acknowledged) present += fs::exists(outbox / (id + ".json")) ? 1 : 0;
+    if (present == acknowledged.size()) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_EQ(present, acknowledged.size())
+      << "delivered before the kill: " << deliveredBeforeRestart;
+  // Every file is complete JSON: the connector renames only finished files.
+  for (const auto& id : acknowledged) {
+    std::ifstream in(outbox / (id + ".json"));
+    std::stringstream text;
+    text << in.rdbuf();
+    auto doc = common::parseJson(text.str());
+    ASSERT_TRUE(doc.hasValue()) << id;
+    EXPECT_STREQ((*doc)["resourceType"].GetString(), "Bundle");
+  }
+  std::cout << "acknowledged deliveries: " << acknowledged.size()
+            << ", already in the outbox at the kill: " << deliveredBeforeRestart << "\n";
+  restarted.signal(SIGTERM);
+  EXPECT_EQ(restarted.wait(), 0);
+}
+
+}  // namespace
+}  // namespace fhirgw::testing
