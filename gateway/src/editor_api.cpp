@@ -106,18 +106,23 @@ struct IdempotencyPlan {
   std::optional<std::string> externalKey;  ///< "tc-ext:..." or "doc-ext:..." from the body
   std::optional<std::string> headerKey;    ///< "hdr:..." from Idempotency-Key
   std::string requestHash;
-  /// The entry stored with the submission: the external id decides when both are present.
-  std::optional<store::NewIdempotencyEntry> entryFor(int status, std::string body) const {
-    const auto& key = externalKey ? externalKey : headerKey;
-    if (!key) return std::nullopt;
-    store::NewIdempotencyEntry e;
-    e.key = *key;
-    e.requestHash = requestHash;
-    e.responseStatus = status;
-    e.responseBody = std::move(body);
-    e.ttl = externalKey ? std::chrono::duration_cast<std::chrono::milliseconds>(kExternalIdTtl)
-                        : std::chrono::duration_cast<std::chrono::milliseconds>(kHeaderKeyTtl);
-    return e;
+  /// The entries stored with the submission: one per key, so that a later request reusing
+  /// either key with another body is a conflict.
+  std::vector<store::NewIdempotencyEntry> entriesFor(int status, const std::string& body) const {
+    std::vector<store::NewIdempotencyEntry> entries;
+    for (const auto* key : {&externalKey, &headerKey}) {
+      if (!*key) continue;
+      store::NewIdempotencyEntry e;
+      e.key = **key;
+      e.requestHash = requestHash;
+      e.responseStatus = status;
+      e.responseBody = body;
+      e.ttl = key == &externalKey
+                  ? std::chrono::duration_cast<std::chrono::milliseconds>(kExternalIdTtl)
+                  : std::chrono::duration_cast<std::chrono::milliseconds>(kHeaderKeyTtl);
+      entries.push_back(std::move(e));
+    }
+    return entries;
   }
 };
 
@@ -424,7 +429,7 @@ void EditorApi::createTeleconsultation(Exchange& ex) {
   answer.AddMember("documents", docs, a);
   answer.AddMember("deliveries", deliveriesJson(sub.deliveries, a), a);
   const std::string answerBody = common::toJsonString(answer);
-  sub.idempotency = plan->entryFor(201, answerBody);
+  sub.idempotency = plan->entriesFor(201, answerBody);
 
   if (common::Status s = d_.store.commitSubmission(sub); !s.isOk()) {
     answerCommitFailure(ex, d_.store, principal->clientId, *plan, s);
@@ -512,7 +517,7 @@ void EditorApi::addDocument(Exchange& ex) {
   answer.AddMember("outcome", fhir::operationOutcomeValue(kept, a, /*allowEmpty=*/true), a);
   answer.AddMember("deliveries", deliveriesJson(sub.deliveries, a), a);
   const std::string answerBody = common::toJsonString(answer);
-  sub.idempotency = plan->entryFor(201, answerBody);
+  sub.idempotency = plan->entriesFor(201, answerBody);
 
   if (common::Status s = d_.store.commitSubmission(sub); !s.isOk()) {
     answerCommitFailure(ex, d_.store, principal->clientId, *plan, s);

@@ -64,8 +64,7 @@ Status validate(const Submission& sub) {
       return bad("a skipped delivery needs a reason");
     }
   }
-  if (sub.idempotency) {
-    const NewIdempotencyEntry& e = *sub.idempotency;
+  for (const NewIdempotencyEntry& e : sub.idempotency) {
     if (e.key.empty() || e.requestHash.empty()) return bad("idempotency key or hash is empty");
     if (e.ttl.count() <= 0) return bad("idempotency ttl is not positive");
     if (e.responseStatus < 100 || e.responseStatus > 599) return bad("idempotency status");
@@ -460,8 +459,7 @@ Status SqliteStore::commitSubmission(const Submission& sub) {
           kw::bind(toNullable(d.externalId)), kw::bind(d.kind), kw::bind(now),
           kw::bind(d.requestHash), kw::useRef(d.body), kw::useRef(d.outcome), kw::now;
     }
-    if (sub.idempotency) {
-      const NewIdempotencyEntry& e = *sub.idempotency;
+    for (const NewIdempotencyEntry& e : sub.idempotency) {
       // An expired entry no longer counts: make room for the new one.
       s << "DELETE FROM idempotency_keys WHERE client_id = ? AND idempotency_key = ?"
            " AND expires_at <= ?",

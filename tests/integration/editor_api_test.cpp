@@ -244,6 +244,21 @@ TEST_F(EditorApiTest, IdempotencyKeyReplaysAndConflicts) {
   EXPECT_NE(json(fresh)["id"].GetString(), json(first)["id"].GetString());
 }
 
+TEST_F(EditorApiTest, ExternalIdDecidesAndAnIdempotencyKeyReusedForAnotherRecordIsAConflict) {
+  const std::string first = fullExampleAs("LGC-A");
+  auto created = post(first, editorKey_, {{"Idempotency-Key", "both-1"}});
+  ASSERT_EQ(created.status, 201) << created.body;
+  // Same externalId and body: replayed, with or without the key.
+  auto again = post(first, editorKey_, {{"Idempotency-Key", "both-1"}});
+  EXPECT_EQ(again.header("Idempotent-Replayed"), "true");
+  EXPECT_EQ(again.body, created.body);
+  EXPECT_EQ(post(first, editorKey_).header("Idempotent-Replayed"), "true");
+  // The key names another record now: the two identities disagree.
+  auto mismatch = post(fullExampleAs("LGC-B"), editorKey_, {{"Idempotency-Key", "both-1"}});
+  EXPECT_EQ(mismatch.status, 409) << mismatch.body;
+  EXPECT_EQ(api("GET", "/api/v1/teleconsultations/ext:LGC-B", "", editorKey_).status, 404);
+}
+
 TEST_F(EditorApiTest, IdempotencyKeysAreScopedToTheClient) {
   const std::string body = readExample("teleconsultation-minimal.json");
   ASSERT_EQ(post(body, editorKey_, {{"Idempotency-Key", "shared"}}).status, 201);

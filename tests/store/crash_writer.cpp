@@ -27,7 +27,7 @@ int main(int argc, char** argv) {
   for (long i = 0; i < maxCommits; ++i) {
     const std::string id = prefix + std::to_string(i);
     auto sub = fhirgw::store::testing::makeSubmission(clientId, id, "ext-" + id);
-    sub.idempotency = fhirgw::store::NewIdempotencyEntry{"key-" + id, "h", 201, "{}"};
+    sub.idempotency = {fhirgw::store::NewIdempotencyEntry{"key-" + id, "h", 201, "{}"}};
     const fhirgw::common::Status status = (*store)->commitSubmission(sub);
     if (!status.isOk()) {
       std::fprintf(stderr, "commit: %s\n", status.toString().c_str());

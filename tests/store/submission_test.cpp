@@ -53,7 +53,7 @@ NewIdempotencyEntry idempotency(const std::string& key) {
 
 TEST_F(SqliteStoreSubmission, EverythingWrittenReadsBack) {
   Submission sub = makeSubmission("c-1", "r-1", "ext-1");
-  sub.idempotency = idempotency("key-1");
+  sub.idempotency = {idempotency("key-1")};
   ASSERT_TRUE(store->commitSubmission(sub).isOk());
 
   auto record = store->getRecord("c-1", "r-1");
@@ -110,7 +110,7 @@ TEST_F(SqliteStoreSubmission, AFailureHalfwayLeavesNothingBehind) {
   // Record, document, idempotency entry and resources go in first; the last delivery's id is
   // already taken, so the transaction fails after having written all of them.
   Submission clash = makeSubmission("c-1", "r-2", "ext-2");
-  clash.idempotency = idempotency("key-2");
+  clash.idempotency = {idempotency("key-2")};
   clash.deliveries.push_back(clash.deliveries.front());
   clash.deliveries.back().id = "r-1-dmp";
   const common::Status status = store->commitSubmission(clash);
@@ -162,10 +162,10 @@ TEST_F(SqliteStoreSubmission, DocumentExternalIdIsUniquePerClient) {
 
 TEST_F(SqliteStoreSubmission, ExternalIdDecidesBeforeTheIdempotencyKey) {
   Submission first = makeSubmission("c-1", "r-1", "ext-1");
-  first.idempotency = idempotency("key-1");
+  first.idempotency = {idempotency("key-1")};
   ASSERT_TRUE(store->commitSubmission(first).isOk());
   Submission replay = makeSubmission("c-1", "r-2", "ext-1");
-  replay.idempotency = idempotency("key-1");
+  replay.idempotency = {idempotency("key-1")};
   const common::Status status = store->commitSubmission(replay);
   EXPECT_EQ(status.code(), StatusCode::kAlreadyExists);
   EXPECT_NE(status.message().find("externalId"), std::string::npos) << status.message();
@@ -173,7 +173,7 @@ TEST_F(SqliteStoreSubmission, ExternalIdDecidesBeforeTheIdempotencyKey) {
 
 TEST_F(SqliteStoreSubmission, IdempotencyEntryRoundTripsAndClashesOnlyForTheSameClient) {
   Submission sub = makeSubmission("c-1", "r-1");
-  sub.idempotency = idempotency("key-1");
+  sub.idempotency = {idempotency("key-1")};
   ASSERT_TRUE(store->commitSubmission(sub).isOk());
 
   auto entry = store->findIdempotencyEntry("c-1", "key-1");
@@ -188,30 +188,30 @@ TEST_F(SqliteStoreSubmission, IdempotencyEntryRoundTripsAndClashesOnlyForTheSame
   EXPECT_EQ(store->findIdempotencyEntry("c-2", "key-1").error().code(), StatusCode::kNotFound);
 
   Submission again = makeSubmission("c-1", "r-2");
-  again.idempotency = idempotency("key-1");
+  again.idempotency = {idempotency("key-1")};
   const common::Status status = store->commitSubmission(again);
   EXPECT_EQ(status.code(), StatusCode::kAlreadyExists);
   EXPECT_NE(status.message().find("idempotency"), std::string::npos) << status.message();
 
   Submission otherClient = makeSubmission("c-2", "r-3");
-  otherClient.idempotency = idempotency("key-1");
+  otherClient.idempotency = {idempotency("key-1")};
   EXPECT_TRUE(store->commitSubmission(otherClient).isOk());
 }
 
 TEST_F(SqliteStoreSubmission, AnExpiredIdempotencyKeyIsForgottenAndCanBeReused) {
   Submission sub = makeSubmission("c-1", "r-1");
-  sub.idempotency = idempotency("key-1");
+  sub.idempotency = {idempotency("key-1")};
   ASSERT_TRUE(store->commitSubmission(sub).isOk());
   clock.advance(24h);
   EXPECT_EQ(store->findIdempotencyEntry("c-1", "key-1").error().code(), StatusCode::kNotFound);
 
   Submission reuse = makeSubmission("c-1", "r-2");
-  reuse.idempotency = idempotency("key-1");
+  reuse.idempotency = {idempotency("key-1")};
   ASSERT_TRUE(store->commitSubmission(reuse).isOk());
   EXPECT_EQ(store->findIdempotencyEntry("c-1", "key-1")->createdAt, testStart() + 24h);
 
   Submission other = makeSubmission("c-1", "r-3");
-  other.idempotency = idempotency("key-3");
+  other.idempotency = {idempotency("key-3")};
   ASSERT_TRUE(store->commitSubmission(other).isOk());
   clock.advance(24h);
   EXPECT_EQ(*store->purgeExpiredIdempotencyEntries(), 2);

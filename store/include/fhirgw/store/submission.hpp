@@ -70,7 +70,8 @@ struct Submission {
   std::vector<NewDocument> documents;
   std::vector<NewFhirResource> resources;
   std::vector<NewDelivery> deliveries;
-  std::optional<NewIdempotencyEntry> idempotency;
+  /// Answers to remember, one per key (an externalId and an Idempotency-Key may both apply).
+  std::vector<NewIdempotencyEntry> idempotency;
 };
 
 }  // namespace fhirgw::store
