@@ -7,6 +7,7 @@
 
 #include "fhirgw/common/ids.hpp"
 #include "fhirgw/common/json.hpp"
+#include "fhirgw/gateway/json_io.hpp"
 #include "fhirgw/mappings/identifiers.hpp"
 #include "fhirgw/store/api_key.hpp"
 
@@ -18,39 +19,20 @@ using Alloc = rapidjson::Document::AllocatorType;
 
 constexpr std::size_t kMaxAdminBody = 64 * 1024;
 
-Value str(std::string_view s, Alloc& a) {
-  return Value(s.data(), static_cast<rapidjson::SizeType>(s.size()), a);
-}
-
 Value clientJson(const store::Client& c, Alloc& a) {
   Value v(rapidjson::kObjectType);
-  v.AddMember("id", str(c.id, a), a);
-  v.AddMember("name", str(c.name, a), a);
-  v.AddMember("role", str(store::clientRoleName(c.role), a), a);
+  v.AddMember("id", jsonString(c.id, a), a);
+  v.AddMember("name", jsonString(c.name, a), a);
+  v.AddMember("role", jsonString(store::clientRoleName(c.role), a), a);
   if (c.rateLimit) v.AddMember("rateLimit", *c.rateLimit, a);
-  v.AddMember("createdAt", str(common::formatInstantUtc(c.createdAt), a), a);
+  v.AddMember("createdAt", jsonString(common::formatInstantUtc(c.createdAt), a), a);
   v.AddMember("disabled", c.disabled, a);
   return v;
 }
 
 /// Reads a small JSON object body; answers 415 / 413 / 400 itself.
 std::optional<common::JsonDocument> readObject(Exchange& ex) {
-  const std::string type = ex.header("Content-Type");
-  if (type.substr(0, type.find(';')) != "application/json") {
-    ex.sendError(415, "not-supported", "Content-Type must be application/json");
-    return std::nullopt;
-  }
-  auto body = ex.readBody(kMaxAdminBody);
-  if (!body) {
-    ex.sendError(413, "too-costly", body.error().message());
-    return std::nullopt;
-  }
-  auto doc = common::parseJson(*body);
-  if (!doc || !doc->root().IsObject()) {
-    ex.sendError(400, "structure", doc ? "the body must be a JSON object" : doc.error().message());
-    return std::nullopt;
-  }
-  return std::move(doc).value();
+  return readJsonObjectBody(ex, kMaxAdminBody, common::JsonLimits{});
 }
 
 /// A whole number written as a JSON number; nullopt otherwise.
@@ -89,28 +71,6 @@ std::optional<common::TimePoint> parseUtcInstant(const std::string& text) {
   const std::time_t t = timegm(&tm);
   if (t == static_cast<std::time_t>(-1)) return std::nullopt;
   return common::TimePoint(std::chrono::seconds(t)) + std::chrono::milliseconds(ms);
-}
-
-Value deliveryJson(const store::Delivery& d, Alloc& a) {
-  Value v(rapidjson::kObjectType);
-  v.AddMember("id", str(d.id, a), a);
-  v.AddMember("record", str(d.recordId, a), a);
-  if (d.documentId) v.AddMember("document", str(*d.documentId, a), a);
-  v.AddMember("destination", str(d.destination, a), a);
-  if (d.connectorId) v.AddMember("connector", str(*d.connectorId, a), a);
-  v.AddMember("status", str(store::deliveryStatusName(d.status), a), a);
-  if (d.reason) v.AddMember("reason", str(*d.reason, a), a);
-  v.AddMember("attempts", d.attempts, a);
-  if (d.lastError) v.AddMember("lastError", str(*d.lastError, a), a);
-  if (d.nextAttemptAt) {
-    v.AddMember("nextAttemptAt", str(common::formatInstantUtc(*d.nextAttemptAt), a), a);
-  }
-  if (d.firstAttemptAt) {
-    v.AddMember("firstAttemptAt", str(common::formatInstantUtc(*d.firstAttemptAt), a), a);
-  }
-  v.AddMember("createdAt", str(common::formatInstantUtc(d.createdAt), a), a);
-  v.AddMember("updatedAt", str(common::formatInstantUtc(d.updatedAt), a), a);
-  return v;
 }
 
 }  // namespace
@@ -186,11 +146,11 @@ void AdminApi::createClient(Exchange& ex) {
   }
   rapidjson::Document answer(rapidjson::kObjectType);
   Alloc& a = answer.GetAllocator();
-  answer.AddMember("id", str(client.id, a), a);
-  answer.AddMember("name", str(client.name, a), a);
-  answer.AddMember("role", str(store::clientRoleName(client.role), a), a);
+  answer.AddMember("id", jsonString(client.id, a), a);
+  answer.AddMember("name", jsonString(client.name, a), a);
+  answer.AddMember("role", jsonString(store::clientRoleName(client.role), a), a);
   if (client.rateLimit) answer.AddMember("rateLimit", *client.rateLimit, a);
-  answer.AddMember("key", str(key.token, a), a);
+  answer.AddMember("key", jsonString(key.token, a), a);
   ex.setTarget(client.id);
   ex.setHeader("Location", "/admin/v1/clients/" + client.id);
   ex.setHeader("Cache-Control", "no-store");
@@ -241,9 +201,9 @@ void AdminApi::addKey(Exchange& ex) {
   }
   rapidjson::Document answer(rapidjson::kObjectType);
   Alloc& a = answer.GetAllocator();
-  answer.AddMember("client", str(ex.param("id"), a), a);
-  answer.AddMember("keyId", str(key.keyId, a), a);
-  answer.AddMember("key", str(key.token, a), a);
+  answer.AddMember("client", jsonString(ex.param("id"), a), a);
+  answer.AddMember("keyId", jsonString(key.keyId, a), a);
+  answer.AddMember("key", jsonString(key.token, a), a);
   ex.setHeader("Cache-Control", "no-store");
   ex.sendJson(201, answer);
 }
@@ -301,7 +261,7 @@ void AdminApi::putActivity(Exchange& ex) {
   }
   rapidjson::Document answer(rapidjson::kObjectType);
   Alloc& a = answer.GetAllocator();
-  answer.AddMember("rpps", str(rpps, a), a);
+  answer.AddMember("rpps", jsonString(rpps, a), a);
   answer.AddMember("year", *year, a);
   answer.AddMember("totalActs", *total, a);
   ex.sendJson(200, answer);
@@ -331,7 +291,7 @@ void AdminApi::getActivity(Exchange& ex) {
   }
   rapidjson::Document answer(rapidjson::kObjectType);
   Alloc& a = answer.GetAllocator();
-  answer.AddMember("rpps", str(rpps, a), a);
+  answer.AddMember("rpps", jsonString(rpps, a), a);
   answer.AddMember("year", year, a);
   answer.AddMember("totalActs", *total, a);
   answer.AddMember("teleconsultationsRecorded", *recorded, a);
@@ -369,12 +329,12 @@ void AdminApi::queryAudit(Exchange& ex) {
   for (const auto& e : *entries) {
     Value v(rapidjson::kObjectType);
     v.AddMember("id", e.id, a);
-    v.AddMember("at", str(common::formatInstantUtc(e.at), a), a);
-    v.AddMember("actor", str(e.actor, a), a);
-    v.AddMember("action", str(e.action, a), a);
-    v.AddMember("target", str(e.target, a), a);
-    v.AddMember("outcome", str(e.outcome, a), a);
-    v.AddMember("requestId", str(e.requestId, a), a);
+    v.AddMember("at", jsonString(common::formatInstantUtc(e.at), a), a);
+    v.AddMember("actor", jsonString(e.actor, a), a);
+    v.AddMember("action", jsonString(e.action, a), a);
+    v.AddMember("target", jsonString(e.target, a), a);
+    v.AddMember("outcome", jsonString(e.outcome, a), a);
+    v.AddMember("requestId", jsonString(e.requestId, a), a);
     answer.PushBack(v, a);
   }
   ex.sendJson(200, answer);
@@ -439,11 +399,12 @@ void AdminApi::getDelivery(Exchange& ex) {
   Value list(rapidjson::kArrayType);
   for (const auto& at : *attempts) {
     Value e(rapidjson::kObjectType);
-    e.AddMember("at", str(common::formatInstantUtc(at.at), a), a);
-    e.AddMember("outcome", str(store::attemptOutcomeName(at.outcome), a), a);
-    if (at.errorClass) e.AddMember("errorClass", str(store::errorClassName(*at.errorClass), a), a);
+    e.AddMember("at", jsonString(common::formatInstantUtc(at.at), a), a);
+    e.AddMember("outcome", jsonString(store::attemptOutcomeName(at.outcome), a), a);
+    if (at.errorClass)
+      e.AddMember("errorClass", jsonString(store::errorClassName(*at.errorClass), a), a);
     if (at.httpStatus) e.AddMember("httpStatus", *at.httpStatus, a);
-    if (at.message) e.AddMember("message", str(*at.message, a), a);
+    if (at.message) e.AddMember("message", jsonString(*at.message, a), a);
     list.PushBack(e, a);
   }
   v.AddMember("attemptLog", list, a);

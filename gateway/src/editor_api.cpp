@@ -11,6 +11,7 @@
 #include "fhirgw/common/log.hpp"
 #include "fhirgw/connectors/routing.hpp"
 #include "fhirgw/fhir/operation_outcome.hpp"
+#include "fhirgw/gateway/json_io.hpp"
 #include "fhirgw/mappings/body_parser.hpp"
 #include "fhirgw/mappings/fhir_mapper.hpp"
 #include "fhirgw/mappings/rules.hpp"
@@ -30,19 +31,6 @@ constexpr std::string_view kTeleconsultationsPath = "/api/v1/teleconsultations";
 constexpr auto kExternalIdTtl = std::chrono::hours(24 * 365 * 100);
 constexpr auto kHeaderKeyTtl = std::chrono::hours(24 * 7);
 constexpr std::size_t kMaxIdempotencyKeyBytes = 200;
-
-Value str(std::string_view s, Alloc& a) {
-  return Value(s.data(), static_cast<rapidjson::SizeType>(s.size()), a);
-}
-
-bool isJsonContentType(const std::string& contentType, bool acceptFhirJson) {
-  const std::string mediaType = contentType.substr(0, contentType.find(';'));
-  std::string lower;
-  for (char c : mediaType) {
-    if (c != ' ' && c != '\t') lower.push_back(static_cast<char>(std::tolower(c)));
-  }
-  return lower == "application/json" || (acceptFhirJson && lower == "application/fhir+json");
-}
 
 /// Answers a mapping failure: a produced resource failed validation (a mapping bug), or the
 /// mapper refused the record. Both are the gateway's fault: 500, nothing stored.
@@ -218,12 +206,12 @@ Value deliveriesJson(const std::vector<store::NewDelivery>& deliveries, Alloc& a
   Value list(rapidjson::kArrayType);
   for (const auto& d : deliveries) {
     Value v(rapidjson::kObjectType);
-    v.AddMember("id", str(d.id, a), a);
-    v.AddMember("destination", str(d.destination, a), a);
-    if (d.connectorId) v.AddMember("connector", str(*d.connectorId, a), a);
-    if (d.documentId) v.AddMember("document", str(*d.documentId, a), a);
-    v.AddMember("status", str(store::deliveryStatusName(d.status), a), a);
-    if (d.reason) v.AddMember("reason", str(*d.reason, a), a);
+    v.AddMember("id", jsonString(d.id, a), a);
+    v.AddMember("destination", jsonString(d.destination, a), a);
+    if (d.connectorId) v.AddMember("connector", jsonString(*d.connectorId, a), a);
+    if (d.documentId) v.AddMember("document", jsonString(*d.documentId, a), a);
+    v.AddMember("status", jsonString(store::deliveryStatusName(d.status), a), a);
+    if (d.reason) v.AddMember("reason", jsonString(*d.reason, a), a);
     list.PushBack(v, a);
   }
   return list;
@@ -287,31 +275,11 @@ std::optional<Principal> EditorApi::admit(Exchange& ex) {
 }
 
 std::optional<common::JsonDocument> EditorApi::readJsonObject(Exchange& ex, bool acceptFhirJson) {
-  if (!isJsonContentType(ex.header("Content-Type"), acceptFhirJson)) {
-    ex.sendError(415, "not-supported",
-                 acceptFhirJson ? "Content-Type must be application/fhir+json or application/json"
-                                : "Content-Type must be application/json");
-    return std::nullopt;
-  }
-  auto body = ex.readBody(d_.limits.maxBodyBytes);
-  if (!body) {
-    ex.sendError(413, "too-costly", body.error().message());
-    return std::nullopt;
-  }
   common::JsonLimits limits;
   limits.maxDepth = d_.limits.maxJsonDepth;
   limits.maxStringBytes = d_.limits.maxStringBytes;
   limits.maxArrayLength = d_.limits.maxArrayLength;
-  auto doc = common::parseJson(*body, limits);
-  if (!doc) {
-    ex.sendError(400, "structure", doc.error().message());
-    return std::nullopt;
-  }
-  if (!doc->root().IsObject()) {
-    ex.sendError(400, "structure", "the body must be a JSON object");
-    return std::nullopt;
-  }
-  return std::move(doc).value();
+  return readJsonObjectBody(ex, d_.limits.maxBodyBytes, limits, acceptFhirJson);
 }
 
 std::optional<store::Record> EditorApi::resolveRecord(Exchange& ex, const std::string& clientId) {
@@ -414,16 +382,16 @@ void EditorApi::createTeleconsultation(Exchange& ex) {
 
   rapidjson::Document answer(rapidjson::kObjectType);
   Alloc& a = answer.GetAllocator();
-  answer.AddMember("id", str(sub.recordId, a), a);
-  if (tc.externalId) answer.AddMember("externalId", str(*tc.externalId, a), a);
+  answer.AddMember("id", jsonString(sub.recordId, a), a);
+  if (tc.externalId) answer.AddMember("externalId", jsonString(*tc.externalId, a), a);
   answer.AddMember("status", "accepted", a);
   answer.AddMember("outcome", fhir::operationOutcomeValue(kept, a, /*allowEmpty=*/true), a);
   Value docs(rapidjson::kArrayType);
   for (const auto& d : sub.documents) {
     Value v(rapidjson::kObjectType);
-    v.AddMember("id", str(d.id, a), a);
-    if (d.externalId) v.AddMember("externalId", str(*d.externalId, a), a);
-    v.AddMember("kind", str(d.kind, a), a);
+    v.AddMember("id", jsonString(d.id, a), a);
+    if (d.externalId) v.AddMember("externalId", jsonString(*d.externalId, a), a);
+    v.AddMember("kind", jsonString(d.kind, a), a);
     docs.PushBack(v, a);
   }
   answer.AddMember("documents", docs, a);
@@ -509,10 +477,10 @@ void EditorApi::addDocument(Exchange& ex) {
 
   rapidjson::Document answer(rapidjson::kObjectType);
   Alloc& a = answer.GetAllocator();
-  answer.AddMember("id", str(d.id, a), a);
-  if (d.externalId) answer.AddMember("externalId", str(*d.externalId, a), a);
-  answer.AddMember("teleconsultation", str(record->id, a), a);
-  answer.AddMember("kind", str(d.kind, a), a);
+  answer.AddMember("id", jsonString(d.id, a), a);
+  if (d.externalId) answer.AddMember("externalId", jsonString(*d.externalId, a), a);
+  answer.AddMember("teleconsultation", jsonString(record->id, a), a);
+  answer.AddMember("kind", jsonString(d.kind, a), a);
   answer.AddMember("status", "accepted", a);
   answer.AddMember("outcome", fhir::operationOutcomeValue(kept, a, /*allowEmpty=*/true), a);
   answer.AddMember("deliveries", deliveriesJson(sub.deliveries, a), a);
@@ -542,20 +510,20 @@ void EditorApi::getTeleconsultation(Exchange& ex) {
   }
   rapidjson::Document answer(rapidjson::kObjectType);
   Alloc& a = answer.GetAllocator();
-  answer.AddMember("id", str(record->id, a), a);
-  if (record->externalId) answer.AddMember("externalId", str(*record->externalId, a), a);
-  answer.AddMember("status", str(record->status, a), a);
-  answer.AddMember("createdAt", str(common::formatInstantUtc(record->createdAt), a), a);
+  answer.AddMember("id", jsonString(record->id, a), a);
+  if (record->externalId) answer.AddMember("externalId", jsonString(*record->externalId, a), a);
+  answer.AddMember("status", jsonString(record->status, a), a);
+  answer.AddMember("createdAt", jsonString(common::formatInstantUtc(record->createdAt), a), a);
   rapidjson::Document outcome;
   outcome.Parse(record->outcome.c_str());
   if (!outcome.HasParseError()) answer.AddMember("outcome", Value(outcome, a), a);
   Value docs(rapidjson::kArrayType);
   for (const auto& d : *documents) {
     Value v(rapidjson::kObjectType);
-    v.AddMember("id", str(d.id, a), a);
-    if (d.externalId) v.AddMember("externalId", str(*d.externalId, a), a);
-    v.AddMember("kind", str(d.kind, a), a);
-    v.AddMember("createdAt", str(common::formatInstantUtc(d.createdAt), a), a);
+    v.AddMember("id", jsonString(d.id, a), a);
+    if (d.externalId) v.AddMember("externalId", jsonString(*d.externalId, a), a);
+    v.AddMember("kind", jsonString(d.kind, a), a);
+    v.AddMember("createdAt", jsonString(common::formatInstantUtc(d.createdAt), a), a);
     rapidjson::Document docOutcome;
     docOutcome.Parse(d.outcome.c_str());
     if (!docOutcome.HasParseError()) v.AddMember("outcome", Value(docOutcome, a), a);
@@ -563,21 +531,7 @@ void EditorApi::getTeleconsultation(Exchange& ex) {
   }
   answer.AddMember("documents", docs, a);
   Value list(rapidjson::kArrayType);
-  for (const auto& d : *deliveries) {
-    Value v(rapidjson::kObjectType);
-    v.AddMember("id", str(d.id, a), a);
-    v.AddMember("destination", str(d.destination, a), a);
-    if (d.connectorId) v.AddMember("connector", str(*d.connectorId, a), a);
-    if (d.documentId) v.AddMember("document", str(*d.documentId, a), a);
-    v.AddMember("status", str(store::deliveryStatusName(d.status), a), a);
-    if (d.reason) v.AddMember("reason", str(*d.reason, a), a);
-    v.AddMember("attempts", d.attempts, a);
-    if (d.lastError) v.AddMember("lastError", str(*d.lastError, a), a);
-    if (d.nextAttemptAt) {
-      v.AddMember("nextAttemptAt", str(common::formatInstantUtc(*d.nextAttemptAt), a), a);
-    }
-    list.PushBack(v, a);
-  }
+  for (const auto& d : *deliveries) list.PushBack(deliveryJson(d, a), a);
   answer.AddMember("deliveries", list, a);
   ex.sendJson(200, answer);
 }
@@ -672,7 +626,7 @@ void EditorApi::fhirMetadata(Exchange& ex) {
   Alloc& a = cs.GetAllocator();
   cs.AddMember("resourceType", "CapabilityStatement", a);
   cs.AddMember("status", "active", a);
-  cs.AddMember("date", str(common::formatInstantUtc(d_.clock.now()).substr(0, 10), a), a);
+  cs.AddMember("date", jsonString(common::formatInstantUtc(d_.clock.now()).substr(0, 10), a), a);
   cs.AddMember("publisher", "fhir-gateway", a);
   cs.AddMember("kind", "instance", a);
   Value software(rapidjson::kObjectType);
@@ -705,7 +659,7 @@ void EditorApi::fhirMetadata(Exchange& ex) {
     }
     if (entry == nullptr) {
       Value v(rapidjson::kObjectType);
-      v.AddMember("type", str(type.resourceType, a), a);
+      v.AddMember("type", jsonString(type.resourceType, a), a);
       resources.PushBack(v, a);
       entry = &resources[resources.Size() - 1];
     }
@@ -713,7 +667,7 @@ void EditorApi::fhirMetadata(Exchange& ex) {
       if (!entry->HasMember("supportedProfile")) {
         entry->AddMember("supportedProfile", Value(rapidjson::kArrayType), a);
       }
-      (*entry)["supportedProfile"].PushBack(str(type.profile, a), a);
+      (*entry)["supportedProfile"].PushBack(jsonString(type.profile, a), a);
     }
   }
   rest.AddMember("resource", resources, a);
