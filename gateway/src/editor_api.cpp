@@ -300,6 +300,40 @@ std::optional<store::Record> EditorApi::resolveRecord(Exchange& ex, const std::s
   return std::nullopt;
 }
 
+std::optional<EditorApi::Checked> EditorApi::check(Exchange& ex,
+                                                   const common::JsonDocument& body) const {
+  mappings::TeleconsultationParse parsed = mappings::parseTeleconsultation(body);
+  if (parsed.malformed()) {
+    ex.sendOutcome(400, parsed.typeErrors);
+    return std::nullopt;
+  }
+  auto rules = d_.rules.evaluate(parsed.record);
+  if (!rules) {
+    ex.sendStatus(common::unavailable("the activity history cannot be read now; retry"));
+    return std::nullopt;
+  }
+  Checked checked{std::move(parsed.record), std::move(rules).value(), std::move(parsed.issues)};
+  append(checked.issues, checked.rules.issues);
+  return checked;
+}
+
+std::optional<mappings::MappedRecord> EditorApi::mapRecord(
+    Exchange& ex, const Checked& checked, const std::string& clientId, const std::string& recordId,
+    mappings::MappingContext& context) const {
+  context = mappings::MappingContext{clientId, recordId, d_.clock.now(), {}};
+  for (std::size_t i = 0; i < checked.record.documents.size(); ++i) {
+    context.documentIds.push_back(common::newUuid());
+  }
+  std::vector<fhir::Issue> validationErrors;
+  auto mapped =
+      d_.mapper.mapTeleconsultation(checked.record, checked.rules, context, &validationErrors);
+  if (!mapped) {
+    answerMappingFailure(ex, mapped.error(), std::move(validationErrors));
+    return std::nullopt;
+  }
+  return std::move(mapped).value();
+}
+
 void EditorApi::createTeleconsultation(Exchange& ex) {
   auto principal = admit(ex);
   if (!principal) return;
@@ -311,43 +345,27 @@ void EditorApi::createTeleconsultation(Exchange& ex) {
     return;
   }
 
-  mappings::TeleconsultationParse parsed = mappings::parseTeleconsultation(*doc);
-  if (parsed.malformed()) {
-    ex.sendOutcome(400, parsed.typeErrors);
-    return;
-  }
-  auto rules = d_.rules.evaluate(parsed.record);
-  if (!rules) {
-    ex.sendStatus(common::unavailable("the activity history cannot be read now; retry"));
-    return;
-  }
-  std::vector<fhir::Issue> issues = parsed.issues;
-  append(issues, rules->issues);
+  auto checked = check(ex, *doc);
+  if (!checked) return;
+  const std::vector<fhir::Issue>& issues = checked->issues;
   if (fhir::hasErrors(issues)) {
     ex.sendOutcome(422, issues);
     return;
   }
 
-  const mappings::Teleconsultation& tc = parsed.record;
+  const mappings::Teleconsultation& tc = checked->record;
   store::Submission sub;
   sub.clientId = principal->clientId;
   sub.recordId = common::newUuid();
-  mappings::MappingContext mapping{sub.clientId, sub.recordId, d_.clock.now(), {}};
-  for (std::size_t i = 0; i < tc.documents.size(); ++i) {
-    mapping.documentIds.push_back(common::newUuid());
-  }
-  std::vector<fhir::Issue> validationErrors;
-  auto mapped = d_.mapper.mapTeleconsultation(tc, *rules, mapping, &validationErrors);
-  if (!mapped) {
-    answerMappingFailure(ex, mapped.error(), std::move(validationErrors));
-    return;
-  }
+  mappings::MappingContext mapping;
+  auto mapped = mapRecord(ex, *checked, sub.clientId, sub.recordId, mapping);
+  if (!mapped) return;
   addResources(sub, *mapped);
   std::vector<const mappings::Document*> routed;
   for (const auto& document : tc.documents) routed.push_back(&document);
   sub.deliveries = connectors::routeDeliveries(
-      routingRequest(tc, rules->insQualified, sub.recordId, /*includeEncounter=*/true, routed,
-                     mapping.documentIds),
+      routingRequest(tc, checked->rules.insQualified, sub.recordId, /*includeEncounter=*/true,
+                     routed, mapping.documentIds),
       d_.routes);
   const std::vector<fhir::Issue> kept = nonBlocking(issues);
   store::NewRecord record;
@@ -572,39 +590,22 @@ void EditorApi::validate(Exchange& ex) {
   if (!principal) return;
   auto doc = readJsonObject(ex);
   if (!doc) return;
-  mappings::TeleconsultationParse parsed = mappings::parseTeleconsultation(*doc);
-  if (parsed.malformed()) {
-    ex.sendOutcome(400, parsed.typeErrors);
-    return;
-  }
-  auto rules = d_.rules.evaluate(parsed.record);
-  if (!rules) {
-    ex.sendStatus(common::unavailable("the activity history cannot be read now; retry"));
-    return;
-  }
-  std::vector<fhir::Issue> issues = parsed.issues;
-  append(issues, rules->issues);
-  const bool valid = !fhir::hasErrors(issues);
+  auto checked = check(ex, *doc);
+  if (!checked) return;
+  const bool valid = !fhir::hasErrors(checked->issues);
 
   rapidjson::Document answer(rapidjson::kObjectType);
   Alloc& a = answer.GetAllocator();
   answer.AddMember("valid", valid, a);
-  answer.AddMember("outcome", fhir::operationOutcomeValue(issues, a), a);
+  answer.AddMember("outcome", fhir::operationOutcomeValue(checked->issues, a), a);
   if (!valid) {
     ex.sendJson(200, answer);
     return;
   }
   // The would-be bundle, with throw-away ids: nothing is stored, so nothing can refer to it.
-  mappings::MappingContext mapping{principal->clientId, common::newUuid(), d_.clock.now(), {}};
-  for (std::size_t i = 0; i < parsed.record.documents.size(); ++i) {
-    mapping.documentIds.push_back(common::newUuid());
-  }
-  std::vector<fhir::Issue> validationErrors;
-  auto mapped = d_.mapper.mapTeleconsultation(parsed.record, *rules, mapping, &validationErrors);
-  if (!mapped) {
-    answerMappingFailure(ex, mapped.error(), std::move(validationErrors));
-    return;
-  }
+  mappings::MappingContext mapping;
+  auto mapped = mapRecord(ex, *checked, principal->clientId, common::newUuid(), mapping);
+  if (!mapped) return;
   mappings::BundleOptions options;
   options.timestamp = d_.clock.now();
   auto bundle = mappings::makeBundle(mapped->resources, options);

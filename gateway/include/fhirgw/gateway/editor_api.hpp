@@ -58,6 +58,22 @@ class EditorApi {
   /// Resolves "{id}" or "ext:<externalId>" to a record of this client; answers 404 / 503 itself.
   std::optional<store::Record> resolveRecord(Exchange& ex, const std::string& clientId);
 
+  /// A teleconsultation body after parsing and the rules.
+  struct Checked {
+    mappings::Teleconsultation record;
+    mappings::RuleOutcome rules;
+    std::vector<fhir::Issue> issues;  ///< parse issues, then rule issues
+  };
+  /// Parses and checks a body; answers 400 (JSON type errors) or 503 (history unreadable)
+  /// itself and returns nullopt.
+  std::optional<Checked> check(Exchange& ex, const common::JsonDocument& body) const;
+  /// Maps a checked teleconsultation with new document ids; answers 500 itself on a mapping
+  /// bug and returns nullopt.
+  std::optional<mappings::MappedRecord> mapRecord(Exchange& ex, const Checked& checked,
+                                                  const std::string& clientId,
+                                                  const std::string& recordId,
+                                                  mappings::MappingContext& context) const;
+
   Deps d_;
 };
 
