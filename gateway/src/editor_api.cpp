@@ -14,6 +14,7 @@
 #include "fhirgw/gateway/json_io.hpp"
 #include "fhirgw/mappings/body_parser.hpp"
 #include "fhirgw/mappings/fhir_mapper.hpp"
+#include "fhirgw/mappings/identifiers.hpp"
 #include "fhirgw/mappings/rules.hpp"
 
 #ifndef FHIRGW_VERSION
@@ -50,9 +51,6 @@ void answerMappingFailure(Exchange& ex, const common::Status& status,
   ex.sendOutcome(500, validationErrors);
 }
 
-constexpr std::string_view kInsNirOid = "1.2.250.1.213.1.4.8";
-constexpr std::string_view kInsNirTestOid = "1.2.250.1.213.1.4.10";
-
 /// The routing request of a record (or of documents added to it): which destinations each
 /// document asked for (editor-api.md defaults applied), and what decides whether they apply.
 connectors::RoutingRequest routingRequest(const mappings::Teleconsultation& tc, bool insQualified,
@@ -64,7 +62,8 @@ connectors::RoutingRequest routingRequest(const mappings::Teleconsultation& tc, 
   request.includeEncounter = includeEncounter;
   request.insQualified = insQualified;
   const auto& oid = tc.patient.ins ? tc.patient.ins->oid : std::nullopt;
-  request.insIsNir = oid && (*oid == kInsNirOid || *oid == kInsNirTestOid);
+  // INS-NIR, or its test OID when the configuration accepts test identities.
+  request.insIsNir = oid && (*oid == mappings::kInsNirOid || *oid == mappings::kInsTestOid);
   request.dmpConsent = tc.patient.dmpConsent;
   if (tc.treatingPhysician) {
     request.treatingPhysician = connectors::TreatingPhysicianAddresses{
