@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "bench_support.hpp"
 #include "fhirgw/common/clock.hpp"
 #include "fhirgw/common/json.hpp"
 #include "fhirgw/mappings/body_parser.hpp"
@@ -20,33 +21,9 @@
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
+using fhirgw::bench::measure;
 
-struct Stats {
-  double median;
-  double p90;
-  double min;
-};
-
-// Runs f `runs` times after a warm-up of a tenth of the runs; microsecond statistics.
-template <typename F>
-Stats measure(int runs, F&& f) {
-  for (int i = 0; i < runs / 10 + 1; ++i) f();
-  std::vector<double> us;
-  us.reserve(static_cast<std::size_t>(runs));
-  for (int i = 0; i < runs; ++i) {
-    const auto start = Clock::now();
-    f();
-    us.push_back(std::chrono::duration<double, std::micro>(Clock::now() - start).count());
-  }
-  std::sort(us.begin(), us.end());
-  return {us[us.size() / 2], us[us.size() * 9 / 10], us.front()};
-}
-
-void print(const char* what, const Stats& s) {
-  std::printf("%-40s median %8.1f us   p90 %8.1f us   min %8.1f us\n", what, s.median, s.p90,
-              s.min);
-}
+void print(const char* what, const fhirgw::bench::Stats& s) { fhirgw::bench::print(what, s, 40); }
 
 }  // namespace
 
