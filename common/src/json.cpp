@@ -17,7 +17,20 @@ constexpr unsigned kParseFlags = rapidjson::kParseNumbersAsStringsFlag |
                                  rapidjson::kParseIterativeFlag |
                                  rapidjson::kParseValidateEncodingFlag;
 
+/// True when s holds the UTF-8 form of a UTF-16 surrogate (U+D800..U+DFFF: ED A0..BF xx). Raw
+/// input bytes are validated by the reader, but RapidJSON 1.1 turns an escaped lone surrogate
+/// (`\udc00`, or `\ud800` not followed by a low one) into these bytes instead of refusing it.
+bool holdsSurrogate(const char* s, std::size_t n) {
+  for (std::size_t i = 0; i + 1 < n; ++i) {
+    if (static_cast<unsigned char>(s[i]) == 0xED && static_cast<unsigned char>(s[i + 1]) >= 0xA0) {
+      return true;
+    }
+  }
+  return false;
+}
+
 /// Forwards SAX events to the document while enforcing the limits; returning false stops parsing.
+/// It also keeps the path of the value being read, so that every refusal says where it is.
 class LimitingHandler {
  public:
   LimitingHandler(rapidjson::Document& doc, const JsonLimits& limits)
@@ -34,19 +47,27 @@ class LimitingHandler {
     return scalar(true) && doc_.RawNumber(s, n, copy);
   }
   bool String(const char* s, rapidjson::SizeType n, bool copy) {
+    if (!scalar(false)) return false;
     if (n > limits_.maxStringBytes) return fail("a string is longer than the limit");
-    return scalar(false) && doc_.String(s, n, copy);
+    if (holdsSurrogate(s, n)) return fail("a string holds an unpaired UTF-16 surrogate escape");
+    return doc_.String(s, n, copy);
   }
   bool Key(const char* s, rapidjson::SizeType n, bool copy) {
+    Frame& frame = frames_.back();
+    frame.key.assign(s, n);
     if (n > limits_.maxStringBytes) return fail("a key is longer than the limit");
+    if (holdsSurrogate(s, n)) return fail("a key holds an unpaired UTF-16 surrogate escape");
+    // Parsers disagree on which of two equal names wins (RapidJSON: the first, most others: the
+    // last), so a body with both is ambiguous: refused, as the configuration reader does.
+    if (!frame.keys.insert(frame.key).second) return fail("a member name appears twice");
     return doc_.Key(s, n, copy);
   }
-  bool StartObject() { return open(kNotArray) && doc_.StartObject(); }
+  bool StartObject() { return open(false) && doc_.StartObject(); }
   bool EndObject(rapidjson::SizeType n) {
     close();
     return doc_.EndObject(n);
   }
-  bool StartArray() { return open(0) && doc_.StartArray(); }
+  bool StartArray() { return open(true) && doc_.StartArray(); }
   bool EndArray(rapidjson::SizeType n) {
     close();
     return doc_.EndArray(n);
@@ -56,7 +77,29 @@ class LimitingHandler {
   /// One entry per scalar, in document order: true for JSON numbers.
   std::vector<bool>& scalarIsNumber() { return scalarIsNumber_; }
 
+  /// The path of the value being read ("documents[2].end"; "" for the root), in the notation of
+  /// OperationOutcome.issue.expression.
+  std::string path() const {
+    std::string out;
+    for (const Frame& f : frames_) {
+      if (f.array) {
+        if (f.elements > 0) out += "[" + std::to_string(f.elements - 1) + "]";
+      } else if (!f.key.empty() || !f.keys.empty()) {
+        if (!out.empty()) out += '.';
+        out += f.key;
+      }
+    }
+    return out;
+  }
+
  private:
+  struct Frame {
+    bool array = false;
+    std::size_t elements = 0;              // arrays: elements seen so far
+    std::string key;                       // objects: the member being read
+    std::unordered_set<std::string> keys;  // objects: the names seen so far
+  };
+
   bool scalar(bool isNumber) {
     scalarIsNumber_.push_back(isNumber);
     return count();
@@ -67,27 +110,25 @@ class LimitingHandler {
   }
   // Counts one more element in the enclosing array.
   bool count() {
-    if (!arrayCounts_.empty() && arrayCounts_.back() != kNotArray &&
-        ++arrayCounts_.back() > limits_.maxArrayLength) {
+    if (!frames_.empty() && frames_.back().array &&
+        ++frames_.back().elements > limits_.maxArrayLength) {
       return fail("an array has more elements than the limit");
     }
     return true;
   }
-  // Opens an object (kNotArray: members are not counted) or an array (0).
-  bool open(std::size_t initial) {
+  bool open(bool array) {
     if (!count()) return false;
-    if (arrayCounts_.size() >= limits_.maxDepth) return fail("nesting is deeper than the limit");
-    arrayCounts_.push_back(initial);
+    if (frames_.size() >= limits_.maxDepth) return fail("nesting is deeper than the limit");
+    frames_.push_back(Frame{array, 0, {}, {}});
     return true;
   }
   void close() {
-    if (!arrayCounts_.empty()) arrayCounts_.pop_back();
+    if (!frames_.empty()) frames_.pop_back();
   }
 
-  static constexpr std::size_t kNotArray = static_cast<std::size_t>(-1);
   rapidjson::Document& doc_;
   const JsonLimits& limits_;
-  std::vector<std::size_t> arrayCounts_;
+  std::vector<Frame> frames_;
   std::vector<bool> scalarIsNumber_;
   std::string limitError_;
 };
@@ -98,6 +139,7 @@ struct Generator {
   const JsonLimits& limits;
   rapidjson::ParseResult result;
   std::string limitError;
+  std::string errorPath;
   std::vector<bool> scalarIsNumber;
 
   bool operator()(rapidjson::Document& doc) {
@@ -106,6 +148,7 @@ struct Generator {
     rapidjson::Reader reader;
     result = reader.Parse<kParseFlags>(ms, handler);
     limitError = handler.limitError();
+    if (result.IsError()) errorPath = handler.path();
     scalarIsNumber = std::move(handler.scalarIsNumber());
     return !result.IsError();
   }
@@ -161,12 +204,13 @@ void writeCanonical(const rapidjson::Value& v, const NumberSet* numbers,
 
 JsonDocument::JsonDocument() : doc_(std::make_unique<rapidjson::Document>()) {}
 
-Result<JsonDocument> parseJson(std::string_view text, const JsonLimits& limits) {
+Result<JsonDocument> parseJson(std::string_view text, const JsonLimits& limits, JsonError* where) {
   JsonDocument parsed;
   rapidjson::Document& doc = *parsed.doc_;
-  Generator gen{text, limits, {}, {}, {}};
+  Generator gen{text, limits, {}, {}, {}, {}};
   doc.Populate(gen);
   if (gen.result.IsError()) {
+    if (where != nullptr) *where = JsonError{gen.result.Offset(), gen.errorPath};
     std::string message = gen.limitError.empty()
                               ? std::string(rapidjson::GetParseError_En(gen.result.Code()))
                               : gen.limitError;

@@ -531,9 +531,9 @@ void EditorApi::getTeleconsultation(Exchange& ex) {
   if (record->externalId) answer.AddMember("externalId", jsonString(*record->externalId, a), a);
   answer.AddMember("status", jsonString(record->status, a), a);
   answer.AddMember("createdAt", jsonString(common::formatInstantUtc(record->createdAt), a), a);
-  rapidjson::Document outcome;
-  outcome.Parse(record->outcome.c_str());
-  if (!outcome.HasParseError()) answer.AddMember("outcome", Value(outcome, a), a);
+  if (auto outcome = common::parseJson(record->outcome)) {
+    answer.AddMember("outcome", Value(outcome->root(), a), a);
+  }
   Value docs(rapidjson::kArrayType);
   for (const auto& d : *documents) {
     Value v(rapidjson::kObjectType);
@@ -541,9 +541,9 @@ void EditorApi::getTeleconsultation(Exchange& ex) {
     if (d.externalId) v.AddMember("externalId", jsonString(*d.externalId, a), a);
     v.AddMember("kind", jsonString(d.kind, a), a);
     v.AddMember("createdAt", jsonString(common::formatInstantUtc(d.createdAt), a), a);
-    rapidjson::Document docOutcome;
-    docOutcome.Parse(d.outcome.c_str());
-    if (!docOutcome.HasParseError()) v.AddMember("outcome", Value(docOutcome, a), a);
+    if (auto docOutcome = common::parseJson(d.outcome)) {
+      v.AddMember("outcome", Value(docOutcome->root(), a), a);
+    }
     docs.PushBack(v, a);
   }
   answer.AddMember("documents", docs, a);
@@ -608,13 +608,12 @@ void EditorApi::validate(Exchange& ex) {
   mappings::BundleOptions options;
   options.timestamp = d_.clock.now();
   auto bundle = mappings::makeBundle(mapped->resources, options);
-  rapidjson::Document bundleDoc;
-  if (!bundle ||
-      bundleDoc.Parse<rapidjson::kParseFullPrecisionFlag>(bundle->c_str()).HasParseError()) {
+  if (!bundle) {
     ex.sendStatus(common::internal("the would-be bundle cannot be built"));
     return;
   }
-  // Embedded as text-preserving raw JSON: decimals keep their digits (25.00).
+  // Embedded as the text the bundle writer produced (never re-parsed: decimals keep their digits,
+  // and no request-derived number ever reaches RapidJSON's number-to-double conversion).
   std::string body = common::toJsonString(answer);
   body.pop_back();  // the closing brace
   body += ",\"bundle\":" + *bundle + "}";

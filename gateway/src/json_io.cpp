@@ -37,9 +37,10 @@ std::optional<common::JsonDocument> readJsonObjectBody(Exchange& ex, std::size_t
     ex.sendError(413, "too-costly", body.error().message());
     return std::nullopt;
   }
-  auto doc = common::parseJson(*body, limits);
+  common::JsonError where;
+  auto doc = common::parseJson(*body, limits, &where);
   if (!doc) {
-    ex.sendError(400, "structure", doc.error().message());
+    ex.sendError(400, "structure", doc.error().message(), where.path);
     return std::nullopt;
   }
   if (!doc->root().IsObject()) {

@@ -98,3 +98,47 @@ TEST(CanonicalJson, SubValueKeepsItsNumbers) {
   ASSERT_TRUE(doc.hasValue());
   EXPECT_EQ(canonicalJson(*doc, (*doc)["documents"][0]), R"({"kind":"report","quantity":2})");
 }
+
+TEST(JsonParsing, RefusesDuplicateMemberNamesWithTheirPath) {
+  JsonError where;
+  auto doc =
+      parseJson(R"({"encounter": {"consent": {"obtained": true, "obtained": false}}})", {}, &where);
+  ASSERT_FALSE(doc.hasValue());
+  EXPECT_NE(doc.error().message().find("twice"), std::string::npos) << doc.error().message();
+  EXPECT_EQ(where.path, "encounter.consent.obtained");
+}
+
+TEST(JsonParsing, DuplicateNamesAreRefusedWhateverTheirValuesOrDepth) {
+  EXPECT_FALSE(parseJson(R"({"a": 1, "a": 1})").hasValue());
+  EXPECT_FALSE(parseJson(R"([{"x": {}}, {"y": [], "y": null}])").hasValue());
+  // Escapes are decoded before names are compared: "\u0061" is "a".
+  EXPECT_FALSE(parseJson(R"({"a": 1, "\u0061": 2})").hasValue());
+  // The same name in sibling objects is fine.
+  EXPECT_TRUE(parseJson(R"({"a": {"k": 1}, "b": {"k": 1}, "c": [{"k": 1}, {"k": 2}]})").hasValue());
+}
+
+TEST(JsonParsing, RefusesUnpairedSurrogateEscapesOfEitherKind) {
+  JsonError where;
+  auto low = parseJson(R"({"patient": {"given": ["A", "\udc00"]}})", {}, &where);
+  ASSERT_FALSE(low.hasValue());
+  EXPECT_NE(low.error().message().find("surrogate"), std::string::npos) << low.error().message();
+  EXPECT_EQ(where.path, "patient.given[1]");
+  EXPECT_FALSE(parseJson(R"({"a": "\ud800"})").hasValue());
+  EXPECT_FALSE(parseJson(R"({"a": "\ud800x"})").hasValue());
+  EXPECT_FALSE(parseJson(R"({"a": "x\udfff"})").hasValue());
+  EXPECT_FALSE(parseJson(R"({"\udc00": 1})").hasValue());
+  // A proper pair is one character (U+1F600) and is kept.
+  auto pair = parseJson(R"({"a": "\ud83d\ude00"})");
+  ASSERT_TRUE(pair.hasValue());
+  EXPECT_STREQ((*pair)["a"].GetString(), "\xF0\x9F\x98\x80");
+}
+
+TEST(JsonParsing, ErrorPathsNameArrayElementsAndMembers) {
+  JsonLimits limits;
+  limits.maxStringBytes = 9;  // "documents" fits, "2026-01-01" does not
+  JsonError where;
+  ASSERT_FALSE(parseJson(R"({"documents": [{}, {"end": "2026-01-01"}]})", limits, &where));
+  EXPECT_EQ(where.path, "documents[1].end");
+  ASSERT_FALSE(parseJson(R"(["ok", "much too long"])", limits, &where));
+  EXPECT_EQ(where.path, "[1]");
+}

@@ -19,6 +19,13 @@ struct JsonLimits {
   std::size_t maxArrayLength = 100000;    ///< elements of one array
 };
 
+/// Where a parse failed: the byte offset and the path of the value being read ("patient.family",
+/// "documents[2].end"; "" for the root or before the first value).
+struct JsonError {
+  std::size_t offset = 0;
+  std::string path;
+};
+
 /// A parsed document whose JSON numbers are kept as their original text (string Values, so
 /// "25.00" keeps its precision) and which remembers which string Values were JSON numbers.
 class JsonDocument {
@@ -36,16 +43,19 @@ class JsonDocument {
   bool isString(const rapidjson::Value& v) const { return v.IsString() && !isNumber(v); }
 
  private:
-  friend Result<JsonDocument> parseJson(std::string_view, const JsonLimits&);
+  friend Result<JsonDocument> parseJson(std::string_view, const JsonLimits&, JsonError*);
   friend std::string canonicalJson(const JsonDocument&, const rapidjson::Value&);
   std::unique_ptr<rapidjson::Document> doc_;  // heap: value addresses stay valid across moves
   std::unordered_set<const rapidjson::Value*> numbers_;
 };
 
 /// Parses untrusted JSON: numbers kept as text (decimal precision, and RapidJSON 1.1's
-/// exponent-underflow CVE never reached), iterative (no recursion), UTF-8 validated, the whole
-/// input consumed, limits enforced while reading. Errors are kInvalidArgument with the byte offset.
-Result<JsonDocument> parseJson(std::string_view text, const JsonLimits& limits = {});
+/// exponent-underflow CVE never reached), iterative (no recursion), UTF-8 validated, unpaired
+/// surrogate escapes and duplicate member names refused, the whole input consumed, limits enforced
+/// while reading. Errors are kInvalidArgument with the byte offset; where, when given, also
+/// receives the path.
+Result<JsonDocument> parseJson(std::string_view text, const JsonLimits& limits = {},
+                               JsonError* where = nullptr);
 
 /// Compact serialisation of a value (numbers of a parsed document come out as strings: use the
 /// JsonDocument overload to keep them numbers).
