@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <initializer_list>
+#include <limits>
 #include <map>
+#include <utility>
 
 #include "fhirgw/common/crypto.hpp"
 #include "fhirgw/mappings/identifiers.hpp"
@@ -58,6 +60,53 @@ std::string_view typeNameFr(JsonType t) {
 
 bool isBlank(std::string_view s) {
   return std::all_of(s.begin(), s.end(), [](char c) { return c == ' ' || c == '\t'; });
+}
+
+/// Longest text accepted in a field, in bytes of UTF-8, by member name: far below FHIR's 1 MiB
+/// string limit, so an oversized value is refused here at its body path (422) rather than by the
+/// mapper at a FHIR path (500). `content.data` is bounded by the body size and DOC-CONTENT.
+std::size_t maxTextBytes(std::string_view key) {
+  static constexpr std::pair<std::string_view, std::size_t> kLimits[] = {
+      {"data", std::numeric_limits<std::size_t>::max()},
+      {"dosage", kMaxFreeTextBytes},
+      {"reason", kMaxFreeTextBytes},
+      {"justification", kMaxFreeTextBytes},
+      {"durationJustification", kMaxFreeTextBytes},
+      {"title", kMaxLabelBytes},
+      {"display", kMaxLabelBytes},
+      {"name", kMaxLabelBytes},
+      {"line", kMaxLabelBytes},
+      {"city", kMaxLabelBytes},
+      {"family", kMaxNameBytes},
+      {"given", kMaxNameBytes},
+      {"fhirEndpoint", kMaxUrlBytes},
+      {"mssanteAddress", kMaxMailboxBytes},
+      {"telecom", kMaxMailboxBytes},
+      {"externalId", kMaxExternalIdBytes},
+  };
+  for (const auto& [name, limit] : kLimits) {
+    if (name == key) return limit;
+  }
+  return kMaxCodeBytes;
+}
+
+/// Free-text fields may hold line breaks and tabs; every other field is one line.
+bool isMultiLine(std::string_view key) {
+  return key == "dosage" || key == "reason" || key == "justification" ||
+         key == "durationJustification";
+}
+
+/// The first control character FHIR strings may not hold (below U+0020 except tab, CR and LF,
+/// which single-line fields do not take either; DEL too), or npos.
+std::size_t controlCharacterAt(std::string_view s, bool multiLine) {
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c == 0x7F) return i;
+    if (c >= 0x20) continue;
+    if (multiLine && (c == '\t' || c == '\n' || c == '\r')) continue;
+    return i;
+  }
+  return std::string_view::npos;
 }
 
 /// Reads values with the editor's JSON types, collecting issues; every accessor reports a wrong
@@ -118,7 +167,31 @@ class Reader {
                                     const std::string& path) {
     const Value* v = member(parent, key);
     if (v == nullptr || !expect(*v, JsonType::kString, path)) return std::nullopt;
-    return std::string(v->GetString(), v->GetStringLength());
+    std::string text(v->GetString(), v->GetStringLength());
+    checkText(key, text, path);
+    return text;
+  }
+
+  /// Length and character checks of one text value; the value is kept (the request fails with
+  /// 422 anyway), so that no rule reports it a second time as missing.
+  void checkText(std::string_view key, std::string_view text, const std::string& path) {
+    if (key == "data") return;  // base64: DOC-CONTENT checks it and its size
+    if (const std::size_t limit = maxTextBytes(key); text.size() > limit) {
+      issues_.push_back(Issue{IssueSeverity::kError,
+                              "too-long",
+                              {},
+                              "Texte trop long (au plus " + std::to_string(limit) + " octets).",
+                              "text longer than " + std::to_string(limit) + " bytes",
+                              path});
+      return;
+    }
+    if (const std::size_t at = controlCharacterAt(text, isMultiLine(key));
+        at != std::string_view::npos) {
+      invalid(path, "Caractère de contrôle interdit dans ce champ.",
+              "control character at byte " + std::to_string(at) +
+                  (isMultiLine(key) ? " (only tab, CR and LF are allowed)"
+                                    : " (a one-line field takes none)"));
+    }
   }
 
   std::optional<bool> boolean(const Value& parent, std::string_view key, const std::string& path) {
@@ -156,6 +229,7 @@ class Reader {
       const Value& e = (*v)[i];
       if (expect(e, JsonType::kString, indexPath(path, i))) {
         out.emplace_back(e.GetString(), e.GetStringLength());
+        checkText(key, out.back(), indexPath(path, i));
       }
     }
     return out;
@@ -360,8 +434,11 @@ PrescriptionItem readItem(Reader& r, const Value& v, const std::string& base) {
   if (const std::optional<std::string> q = r.number(v, "quantity", qPath)) {
     out.quantity = Decimal::parse(*q);
     if (!out.quantity || out.quantity->isNegative() || out.quantity->isZero()) {
-      r.invalid(qPath, "Une quantité positive est attendue.",
-                "expected a positive decimal without exponent");
+      r.invalid(qPath,
+                "Une quantité positive est attendue (au plus " +
+                    std::to_string(Decimal::kMaxDigits) + " chiffres).",
+                "expected a positive decimal without exponent, at most " +
+                    std::to_string(Decimal::kMaxDigits) + " digits");
       out.quantity.reset();
     }
   }
@@ -616,8 +693,22 @@ Billing readBilling(Reader& r, const Value& v, const std::string& path) {
   r.unknownMembers(v, path, {"act", "amount", "majorations", "ald", "thirdPartyPayment"});
   Billing b;
   b.act = r.string(v, "act", joinPath(path, "act"));
-  b.amount.text = r.decimalText(v, "amount", joinPath(path, "amount"));
-  if (b.amount.text) b.amount.value = Decimal::parse(*b.amount.text);
+  const std::string amountPath = joinPath(path, "amount");
+  b.amount.text = r.decimalText(v, "amount", amountPath);
+  if (b.amount.text) {
+    // An amount that is not a decimal cannot be billed at all: an input error, not the
+    // BILL-AMOUNT comparison with the tariff (which a configuration could lower to a warning).
+    b.amount.value = Decimal::parse(*b.amount.text);
+    if (!b.amount.value || b.amount.value->isNegative()) {
+      r.invalid(amountPath,
+                "Montant invalide : un nombre décimal positif ou nul est attendu, par exemple "
+                "\"25.00\" (au plus " +
+                    std::to_string(Decimal::kMaxDigits) + " chiffres).",
+                "expected a non-negative decimal such as \"25.00\" (no exponent, at most " +
+                    std::to_string(Decimal::kMaxDigits) + " digits)");
+      b.amount.value.reset();
+    }
+  }
   b.majorations = r.strings(v, "majorations", joinPath(path, "majorations"))
                       .value_or(std::vector<std::string>{});
   b.ald = r.boolean(v, "ald", joinPath(path, "ald")).value_or(false);

@@ -41,6 +41,7 @@ std::optional<Decimal> Decimal::parse(std::string_view text) {
     if (fraction.empty()) return std::nullopt;
   }
   if (pos != text.size()) return std::nullopt;
+  if (integer.size() + fraction.size() > kMaxDigits) return std::nullopt;
 
   Decimal d;
   d.text_ = std::string(text);

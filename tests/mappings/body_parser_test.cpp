@@ -267,7 +267,7 @@ TEST(BodyParser, FieldsThatRulesCheckAreNotReportedByTheParser) {
     "practitioner": {"family": "N", "given": ["L"], "specialty": "general-practice",
                      "relationToPatient": "other"},
     "encounter": {"start": "yesterday", "channel": "pigeon", "orientation": "friend"},
-    "billing": {"act": "XYZ", "amount": "abc", "majorations": ["MN"]},
+    "billing": {"act": "XYZ", "amount": "31.50", "majorations": ["MN"]},
     "documents": [
       {"kind": "prescription", "authoredAt": "2026-11-21T18:10:00+01:00",
        "items": [{"medication": {"system": "ATC"}}]},
@@ -353,6 +353,80 @@ TEST(BodyParser, RecipientsDefaultByDocumentKind) {
   Report bare;
   EXPECT_EQ(resolveRecipients(bare, false), (ResolvedRecipients{true, true, false}));
   EXPECT_EQ(resolveRecipients(bare, true), (ResolvedRecipients{true, false, false}));
+}
+
+TEST(BodyParser, TextLongerThanItsFieldLimitIsATooLongErrorAtTheBodyPath) {
+  const std::string atLimit(kMaxNameBytes, 'A');
+  EXPECT_THAT(expressions(parseWith("patient.family", "\"" + atLimit + "\"").issues), IsEmpty());
+  const auto p = parseWith("patient.family", "\"" + atLimit + "A\"");
+  ASSERT_EQ(p.issues.size(), 1u);
+  EXPECT_EQ(p.issues[0].code, "too-long");
+  EXPECT_EQ(p.issues[0].severity, fhir::IssueSeverity::kError);
+  EXPECT_EQ(p.issues[0].expression, "patient.family");
+  EXPECT_FALSE(p.malformed());  // 422, not 400: the JSON shape is right
+}
+
+TEST(BodyParser, EveryKindOfTextFieldHasALimit) {
+  const std::string mib(1 << 20, 'x');
+  // Names in lists, codes, identifiers, mailboxes, free text and document fields.
+  EXPECT_THAT(expressions(parseWith("patient.given", R"(["Luc", ")" + mib + "\"]").issues),
+              ElementsAre("patient.given[1]"));
+  EXPECT_THAT(expressions(parseWith("practitioner.rpps", "\"" + mib + "\"").issues),
+              ElementsAre("practitioner.rpps"));
+  EXPECT_THAT(expressions(parseWith("externalId", "\"" + std::string(201, 'e') + "\"").issues),
+              ElementsAre("externalId"));
+  EXPECT_THAT(expressions(parseWith("documents", R"([{"kind": "sick-leave", "type": "initial",
+      "start": "2026-11-21", "end": "2026-11-21", "reason": ")" +
+                                                     mib + "\"}]")
+                              .issues),
+              ElementsAre("documents[0].reason"));
+  // Free text has room for a long dosage.
+  EXPECT_THAT(expressions(parseWith("documents", R"([{"kind": "sick-leave", "type": "initial",
+      "start": "2026-11-21", "end": "2026-11-21", "reason": ")" +
+                                                     std::string(kMaxFreeTextBytes, 'r') + "\"}]")
+                              .issues),
+              IsEmpty());
+}
+
+TEST(BodyParser, ControlCharactersAreRefusedExceptLineBreaksInFreeText) {
+  const auto nul = parseWith("patient.family", R"("BER\u0000NARD")");
+  ASSERT_EQ(nul.issues.size(), 1u);
+  EXPECT_EQ(nul.issues[0].code, "value");
+  EXPECT_EQ(nul.issues[0].expression, "patient.family");
+  EXPECT_THAT(expressions(parseWith("patient.family", R"("BERNARD\n")").issues),
+              ElementsAre("patient.family"));
+  EXPECT_THAT(expressions(parseWith("practitioner.specialty", R"("general\u007fpractice")").issues),
+              ElementsAre("practitioner.specialty"));
+  EXPECT_THAT(expressions(parseWith("documents", R"([{"kind": "sick-leave", "type": "initial",
+      "start": "2026-11-21", "end": "2026-11-21", "reason": "line one\r\n\tline two"}])")
+                              .issues),
+              IsEmpty());
+  EXPECT_THAT(expressions(parseWith("documents", R"([{"kind": "sick-leave", "type": "initial",
+      "start": "2026-11-21", "end": "2026-11-21", "reason": "bell \u0007"}])")
+                              .issues),
+              ElementsAre("documents[0].reason"));
+}
+
+TEST(BodyParser, MalformedOrNegativeAmountsAreValueErrors) {
+  for (const char* amount :
+       {R"("abc")", R"("-25.00")", "-25", "1e3", R"("25,00")", R"("0.0000000000000000001")"}) {
+    const auto p = parseWith("billing", std::string(R"({"act": "TCG", "amount": )") + amount + "}");
+    ASSERT_EQ(p.issues.size(), 1u) << amount;
+    EXPECT_EQ(p.issues[0].code, "value") << amount;
+    EXPECT_EQ(p.issues[0].expression, "billing.amount") << amount;
+    EXPECT_FALSE(p.record.billing->amount.value) << amount;
+  }
+  EXPECT_THAT(expressions(parseWith("billing", R"({"act": "TCG", "amount": "0"})").issues),
+              IsEmpty());
+}
+
+TEST(BodyParser, QuantitiesWithTooManyDigitsAreValueErrors) {
+  const std::string tiny = "0." + std::string(400, '0') + "1";
+  const auto p = parseWith("documents", R"([{"kind": "prescription",
+      "authoredAt": "2026-11-21T18:10:00+01:00", "items": [{"medication": {"system": "text",
+      "display": "X"}, "dosage": "1/j", "quantity": )" +
+                                            tiny + "}]}]");
+  EXPECT_THAT(expressions(p.issues), ElementsAre("documents[0].items[0].quantity"));
 }
 
 }  // namespace

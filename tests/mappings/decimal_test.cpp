@@ -35,5 +35,15 @@ TEST(Decimal, RejectsTextOutsideTheFhirDecimalForm) {
   }
 }
 
+TEST(Decimal, AcceptsAtMostEighteenDigitsIntegerAndFractionTogether) {
+  EXPECT_TRUE(Decimal::parse("123456789012345678"));
+  EXPECT_TRUE(Decimal::parse("-12345678.9012345678"));
+  EXPECT_TRUE(Decimal::parse("0.00000000000000001"));  // 1 + 17 digits
+  EXPECT_FALSE(Decimal::parse("1234567890123456789"));
+  EXPECT_FALSE(Decimal::parse("0.000000000000000001"));   // 1 + 18 digits
+  EXPECT_FALSE(Decimal::parse("25.000000000000000000"));  // trailing zeros count as written
+  EXPECT_FALSE(Decimal::parse("0." + std::string(400, '0') + "1"));
+}
+
 }  // namespace
 }  // namespace fhirgw::mappings

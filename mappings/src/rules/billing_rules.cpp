@@ -101,13 +101,9 @@ common::Status BillingAmountRule::check(const RuleContext& ctx, std::vector<Find
     out.push_back(missingField("billing.amount", "Le montant facturé est obligatoire."));
     return common::Status::ok();
   }
-  if (!billing->amount.valid()) {
-    out.push_back(finding(
-        "value", "billing.amount",
-        "Montant invalide (nombre décimal attendu, par exemple \"25.00\").",
-        "amount '" + *billing->amount.text + "' is not a decimal (e.g. \"25.00\", no exponent)"));
-    return common::Status::ok();
-  }
+  // A malformed or negative amount is refused by the body parser (an input error whatever this
+  // rule's severity): nothing to compare.
+  if (!billing->amount.valid()) return common::Status::ok();
   if (!billing->act) return common::Status::ok();
   const auto tariff = ctx.config.tariffs.find(*billing->act);
   if (tariff == ctx.config.tariffs.end()) return common::Status::ok();  // BILL-ACT reports it

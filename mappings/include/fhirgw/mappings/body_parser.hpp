@@ -2,6 +2,7 @@
 
 #include <rapidjson/document.h>
 
+#include <cstddef>
 #include <string_view>
 #include <vector>
 
@@ -11,6 +12,16 @@
 #include "fhirgw/mappings/teleconsultation.hpp"
 
 namespace fhirgw::mappings {
+
+/// Longest texts accepted in the editor's bodies, in bytes of UTF-8 (docs/operations.md, Limits).
+/// A longer value is a `too-long` error at its body path.
+inline constexpr std::size_t kMaxNameBytes = 200;        ///< family, given names
+inline constexpr std::size_t kMaxExternalIdBytes = 200;  ///< externalId (as Idempotency-Key)
+inline constexpr std::size_t kMaxCodeBytes = 256;        ///< identifiers, codes, dates, others
+inline constexpr std::size_t kMaxMailboxBytes = 256;     ///< mail addresses, telecom
+inline constexpr std::size_t kMaxLabelBytes = 1024;      ///< titles, displays, names, addresses
+inline constexpr std::size_t kMaxUrlBytes = 2048;        ///< fhirEndpoint
+inline constexpr std::size_t kMaxFreeTextBytes = 8192;   ///< dosage, reasons, justifications
 
 /// A parsed editor body: the record, the data issues found while reading it, and the JSON type
 /// errors, kept apart because they answer 400 while data issues answer 422 (editor-api.md).

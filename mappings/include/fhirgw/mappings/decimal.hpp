@@ -1,6 +1,7 @@
 #pragma once
 
 #include <compare>
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -11,8 +12,14 @@ namespace fhirgw::mappings {
 /// and compared by value without floating point ("25.0" == "25.00").
 class Decimal {
  public:
-  /// Parses the FHIR decimal form without exponent: -?(0|[1-9][0-9]*)(\.[0-9]+)?; nullopt
-  /// otherwise (no "+", no leading zeros, no exponent, no "1." or ".5").
+  /// Digits a decimal may have, integer and fraction together, as written: FHIR asks for 18
+  /// digits of precision, and nothing the gateway receives (quantities, amounts in euros) needs
+  /// more. Longer texts ("0." followed by 400 zeros) are refused rather than carried into FHIR
+  /// numbers that other parsers turn into doubles.
+  static constexpr std::size_t kMaxDigits = 18;
+
+  /// Parses the FHIR decimal form without exponent: -?(0|[1-9][0-9]*)(\.[0-9]+)? with at most
+  /// kMaxDigits digits; nullopt otherwise (no "+", no leading zeros, no exponent, no "1." or ".5").
   static std::optional<Decimal> parse(std::string_view text);
 
   /// The text as received.
