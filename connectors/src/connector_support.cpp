@@ -1,5 +1,7 @@
 #include "connector_support.hpp"
 
+#include <algorithm>
+
 #include "fhirgw/fhir/validator.hpp"
 
 namespace fhirgw::connectors::detail {
@@ -24,26 +26,22 @@ void readHttpOptions(OptionsReader& r, HttpClientOptions& out, bool requireMutua
   if (out.connectTimeout > out.timeout) r.error("connectTimeoutMs", "must not exceed timeoutMs");
 }
 
-void checkEndpointUrl(OptionsReader& r, std::string_view key, const std::string& url,
-                      bool allowInsecureHttp) {
-  std::string_view rest = url;
-  if (rest.starts_with("https://")) {
-    rest.remove_prefix(8);
-  } else if (rest.starts_with("http://") && allowInsecureHttp) {
-    rest.remove_prefix(7);
-  } else {
-    r.error(key, allowInsecureHttp ? "must be an http:// or https:// URL"
-                                   : "must be an https:// URL (plain http needs "
-                                     "allowInsecureHttpForTesting)");
-    return;
+std::optional<common::Url> checkEndpointUrl(OptionsReader& r, std::string_view key,
+                                            const std::string& url, bool allowInsecureHttp) {
+  auto parsed = common::parseHttpUrl(url);
+  if (!parsed) {
+    r.error(key, "is not a usable endpoint URL: " + parsed.error().message());
+    return std::nullopt;
   }
-  const std::string_view host = rest.substr(0, rest.find('/'));
-  if (host.empty() || host.find('@') != std::string_view::npos) {
-    r.error(key, "must name a host (and no user name or password)");
+  if (parsed->scheme != "https" && !allowInsecureHttp) {
+    r.error(key, "must be an https:// URL (plain http needs allowInsecureHttpForTesting)");
+    return std::nullopt;
   }
-  if (rest.find_first_of("?#") != std::string_view::npos) {
+  if (!parsed->query.empty() || url.find('?') != std::string::npos) {
     r.error(key, "must not have a query or a fragment");
+    return std::nullopt;
   }
+  return std::move(*parsed);
 }
 
 std::optional<DeliveryResult> validateBundle(const fhir::Validator* validator,
@@ -79,11 +77,11 @@ DeliveryResult postBundle(HttpClient& client, const std::string& url, const std:
   return classifyHttp(client.send(request, std::move(stop)), clock.now());
 }
 
-bool urlUnderPrefix(std::string_view url, std::string_view prefix) {
-  if (prefix.empty() || !url.starts_with(prefix)) return false;
-  if (url.size() == prefix.size() || prefix.back() == '/') return true;
-  const char next = url[prefix.size()];
-  return next == '/';
+bool endpointAllowed(std::string_view url, const std::vector<common::Url>& prefixes) {
+  auto parsed = common::parseHttpUrl(url);
+  if (!parsed) return false;
+  return std::any_of(prefixes.begin(), prefixes.end(),
+                     [&](const common::Url& prefix) { return common::urlUnder(*parsed, prefix); });
 }
 
 }  // namespace fhirgw::connectors::detail

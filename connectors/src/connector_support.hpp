@@ -7,7 +7,9 @@
 #include <stop_token>
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "fhirgw/common/url.hpp"
 #include "fhirgw/connectors/connector.hpp"
 #include "fhirgw/connectors/http_client.hpp"
 #include "options_reader.hpp"
@@ -23,10 +25,11 @@ namespace fhirgw::connectors::detail {
 /// the CA file and the client certificate and key are required.
 void readHttpOptions(OptionsReader& r, HttpClientOptions& out, bool requireMutualTls);
 
-/// Checks an endpoint URL at start-up: https (or http with allowInsecureHttpForTesting), a host,
-/// no user info, no query or fragment. Adds an error at `key` otherwise.
-void checkEndpointUrl(OptionsReader& r, std::string_view key, const std::string& url,
-                      bool allowInsecureHttp);
+/// Parses and checks an endpoint URL at start-up (common::parseHttpUrl: no dot segments, encoded
+/// slashes, user info, fragment...): https (or http with allowInsecureHttpForTesting), no query.
+/// The normalised URL, or nullopt after adding an error at `key`.
+std::optional<common::Url> checkEndpointUrl(OptionsReader& r, std::string_view key,
+                                            const std::string& url, bool allowInsecureHttp);
 
 /// Validates a built bundle when a validator is set: a permanent failure naming the error count
 /// and the first location (no values) when it has errors.
@@ -38,8 +41,9 @@ DeliveryResult postBundle(HttpClient& client, const std::string& url, const std:
                           const std::string& deliveryId, const std::string& bearerToken,
                           const common::Clock& clock, std::stop_token stop);
 
-/// True when url is prefix itself or lies under it (the prefix ends at a path boundary), so
-/// "https://a.example" does not admit "https://a.example.evil".
-bool urlUnderPrefix(std::string_view url, std::string_view prefix);
+/// True when the text parses (common::parseHttpUrl) and lies under one of the prefixes
+/// (common::urlUnder: same scheme, host and port, a path boundary), so
+/// "https://a.example/r4" admits neither "https://a.example.evil" nor ".../r4/../../evil".
+bool endpointAllowed(std::string_view url, const std::vector<common::Url>& prefixes);
 
 }  // namespace fhirgw::connectors::detail

@@ -11,6 +11,8 @@
 #include <mutex>
 #include <system_error>
 
+#include "fhirgw/common/url.hpp"
+
 namespace fhirgw::connectors {
 namespace {
 
@@ -173,9 +175,11 @@ common::Result<std::unique_ptr<HttpClient>> HttpClient::create(HttpClientOptions
 }
 
 common::Result<HttpResponse> HttpClient::send(const HttpRequest& request, std::stop_token stop) {
-  const bool https = lower(request.url.substr(0, 8)) == "https://";
-  const bool http = lower(request.url.substr(0, 7)) == "http://";
-  if (!https && !(http && options_.allowInsecureHttpForTesting)) {
+  // Every URL reaches libcurl parsed and normalised: no dot segments, encoded slashes, user
+  // info or fragment, whoever built it (defence in depth behind the connectors' own checks).
+  auto url = common::parseHttpUrl(request.url);
+  if (!url) return common::invalidArgument("URL refused: " + url.error().message());
+  if (url->scheme != "https" && !(url->scheme == "http" && options_.allowInsecureHttpForTesting)) {
     return common::invalidArgument(
         "URL refused: only https:// is allowed (http:// needs allowInsecureHttpForTesting)");
   }
@@ -199,7 +203,7 @@ common::Result<HttpResponse> HttpClient::send(const HttpRequest& request, std::s
 
   const char* protocols = options_.allowInsecureHttpForTesting ? "http,https" : "https";
   const std::string caFile = options_.caFile;
-  curl_easy_setopt(h, CURLOPT_URL, request.url.c_str());
+  curl_easy_setopt(h, CURLOPT_URL, url->text.c_str());
   curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, protocols);
   curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, protocols);
   curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);

@@ -61,7 +61,10 @@ std::vector<ConnectorRoute> routesOf(const std::vector<ConnectorInstance>& insta
   std::vector<ConnectorRoute> out;
   out.reserve(instances.size());
   for (const ConnectorInstance& i : instances) {
-    out.push_back({i.config.id, i.connector->addressing(), i.config.routes, i.config.enabled});
+    std::shared_ptr<const Connector> connector = i.connector;
+    out.push_back(
+        {i.config.id, i.connector->addressing(), i.config.routes, i.config.enabled,
+         [connector](std::string_view target) { return connector->acceptsTarget(target); }});
   }
   return out;
 }

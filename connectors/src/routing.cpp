@@ -93,18 +93,25 @@ void routeDocument(const RoutingRequest& request, const std::optional<std::strin
     if (destination == Destination::kTreatingPhysician) {
       // MSSanté first when a mailbox is known, else FHIR REST when an endpoint is known.
       const TreatingPhysicianAddresses& tp = *request.treatingPhysician;
+      bool refused = false;  // an instance of the kind exists but none accepts the address
       const auto pick = [&](Addressing kind, const std::optional<std::string>& address) {
         if (!address || address->empty()) return false;
         bool any = false;
         for (const ConnectorRoute* c : candidates) {
           if (c->addressing != kind) continue;
+          if (c->acceptsTarget && !c->acceptsTarget(*address)) {
+            refused = true;
+            continue;
+          }
           out.push_back(pending(request, documentId, destination, *c, *address));
           any = true;
         }
         return any;
       };
-      if (!pick(Addressing::kMssanteAddress, tp.mssanteAddress)) {
-        pick(Addressing::kFhirEndpoint, tp.fhirEndpoint);
+      if (!pick(Addressing::kMssanteAddress, tp.mssanteAddress) &&
+          !pick(Addressing::kFhirEndpoint, tp.fhirEndpoint) && refused) {
+        // Queued, it could never succeed: the editor and the status endpoint see why instead.
+        out.push_back(skipped(request, documentId, destination, kSkipEndpointNotAllowed));
       }
     } else {
       // The patient's mailbox derives from the INS at send time; a FHIR endpoint has no meaning.

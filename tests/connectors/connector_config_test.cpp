@@ -155,9 +155,35 @@ TEST(FhirRestOptions, EndpointsAreHttpsUnlessInsecureTestingIsExplicit) {
   ASSERT_TRUE(insecure.hasValue()) << insecure.error().message();
   EXPECT_TRUE(insecure->http.allowInsecureHttpForTesting);
   EXPECT_THAT(parseFhirRestOptions(R"({"baseUrl":"https://u:p@h/x"})", "c").error().message(),
-              HasSubstr("c.baseUrl: must name a host (and no user name or password)"));
+              HasSubstr("c.baseUrl: is not a usable endpoint URL: URL must not carry user "
+                        "information"));
   EXPECT_THAT(parseFhirRestOptions("{}", "c").error().message(),
               HasSubstr("c.allowedEndpoints: is required without baseUrl"));
+}
+
+TEST(FhirRestOptions, AllowedEndpointsAreParsedAndNormalisedOnceAndEscapesRefused) {
+  auto ok = parseFhirRestOptions(
+      R"({"allowedEndpoints":["https://FHIR.Cabinet-Martin.fr:443/r4","https://[::1]:9443/x"]})",
+      "c");
+  ASSERT_TRUE(ok.hasValue()) << ok.error().message();
+  ASSERT_EQ(ok->allowedEndpoints.size(), 2u);
+  EXPECT_EQ(ok->allowedEndpoints[0].host, "fhir.cabinet-martin.fr");
+  EXPECT_EQ(ok->allowedEndpoints[0].port, 443);
+  EXPECT_EQ(ok->allowedEndpoints[0].text, "https://fhir.cabinet-martin.fr/r4");
+  EXPECT_EQ(ok->allowedEndpoints[1].host, "[::1]");
+  for (const char* bad :
+       {"https://h.example/r4/../x", "https://h.example/r4%2fx", "https://h.example/r4?x=1",
+        "https://h.example/r4#x", "https://h.ex\\\\a"}) {
+    auto refused =
+        parseFhirRestOptions(std::string(R"({"allowedEndpoints":[")") + bad + R"("]})", "c");
+    ASSERT_FALSE(refused.hasValue()) << bad;
+    EXPECT_THAT(refused.error().message(), HasSubstr("c.allowedEndpoints[0]: ")) << bad;
+    EXPECT_THAT(refused.error().message(), ::testing::Not(HasSubstr("required without baseUrl")))
+        << "one error for one bad entry";
+  }
+  auto base = parseFhirRestOptions(R"({"baseUrl":"https://H.example/fhir/./r4"})", "c");
+  ASSERT_FALSE(base.hasValue());
+  EXPECT_THAT(base.error().message(), HasSubstr("c.baseUrl: is not a usable endpoint URL"));
 }
 
 TEST(FhirRestOptions, FilesMustBeReadableAndTheTokenIsReadOnce) {
@@ -220,6 +246,12 @@ TEST(ConnectorRegistry, CreatesEveryInstanceAndGivesRoutingItsView) {
   EXPECT_TRUE(routes[0].enabled);
   EXPECT_EQ(routes[1].addressing, Addressing::kFhirEndpoint);
   EXPECT_FALSE(routes[1].enabled);
+  ASSERT_TRUE(routes[1].acceptsTarget);
+  EXPECT_TRUE(routes[1].acceptsTarget("https://FHIR.example/r4/Patient"));
+  EXPECT_FALSE(routes[1].acceptsTarget("https://fhir.example/r4/../../evil"));
+  EXPECT_FALSE(routes[1].acceptsTarget("https://fhir.example.evil/r4"));
+  ASSERT_TRUE(routes[0].acceptsTarget);
+  EXPECT_TRUE(routes[0].acceptsTarget("anything")) << "a fixed endpoint ignores the target";
 
   auto bad = parseConnectorInstances(R"([
     {"id":"a","type":"file","routes":["dmp"],"options":{}},

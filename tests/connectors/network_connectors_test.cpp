@@ -9,6 +9,7 @@
 #include "connectors_test_support.hpp"
 #include "fhirgw/common/json.hpp"
 #include "fhirgw/connectors/delivery_engine.hpp"
+#include "fhirgw/connectors/http_client.hpp"
 #include "fhirgw/connectors/registry.hpp"
 #include "fhirgw/fhir/validator.hpp"
 #include "fhirgw/store/api_key.hpp"
@@ -191,6 +192,92 @@ TEST_F(NetworkConnectors, FhirRestSendsTheBearerTokenAndReachesOnlyAllowedRecipi
   payload->target.reset();
   EXPECT_EQ(connector->deliver(*payload, {}).errorClass, ErrorClass::kPermanent);
   EXPECT_EQ(peer.requestCount(), 1u);
+}
+
+TEST_F(NetworkConnectors, FhirRestNeverSendsARecipientEndpointThatEscapesItsAllowedPrefix) {
+  TestHttpsServer peer(
+      [](const ReceivedRequest&, Response& r, int) { answer(r, 200, kTransactionResponse); });
+  auto connector = make(R"({"id":"tp","type":"fhir-rest","routes":["treating-physician"],
+      "options":{"allowedEndpoints":[")" +
+                        peer.url("/fhir/r4") + R"("],)" + tls() + "}}");
+  ASSERT_NE(connector, nullptr);
+  const std::string authority = peer.url("");  // https://localhost:<port>
+  const std::vector<std::string> escapes = {
+      peer.url("/fhir/r4/../../evil"),  // issue 8: libcurl sent POST /evil
+      peer.url("/fhir/r4/%2e%2e/%2E%2E/evil"),
+      peer.url("/fhir/r4/.%2e/evil"),
+      peer.url("/fhir/r4/..;/evil"),
+      peer.url("/fhir/r4%2F..%2F..%2Fevil"),
+      peer.url("/fhir/r4%5c..%5cevil"),
+      peer.url("/fhir/r4\\..\\evil"),
+      peer.url("/fhir/r4x"),
+      peer.url("/fhir/r4/x#frag"),
+      "https://user:pw@" + authority.substr(8) + "/fhir/r4/x",
+      "http://" + authority.substr(8) + "/fhir/r4/x",
+  };
+  store::Delivery d;
+  d.id = "d-x";
+  d.recordId = SampleIds{}.recordId;
+  d.documentId = SampleIds{}.documentId;
+  auto payload = makeDeliveryPayload(d, sampleResources());
+  for (const std::string& target : escapes) {
+    EXPECT_FALSE(connector->acceptsTarget(target)) << target;
+    payload->target = target;
+    const DeliveryResult result = connector->deliver(*payload, {});
+    EXPECT_EQ(result.errorClass, ErrorClass::kPermanent) << target;
+    EXPECT_EQ(result.message.find("evil"), std::string::npos) << "no URL in the reason";
+  }
+  EXPECT_EQ(peer.requestCount(), 0u) << "nothing reached the allowed host";
+
+  // A clean endpoint under the prefix, spelled with an upper-case host and the explicit port,
+  // is sent to the normalised URL.
+  const std::string clean = "https://LOCALHOST" + authority.substr(17) + "/fhir/r4/practice-1";
+  EXPECT_TRUE(connector->acceptsTarget(clean)) << clean;
+  payload->target = clean;
+  const DeliveryResult ok = connector->deliver(*payload, {});
+  EXPECT_TRUE(ok.delivered()) << ok.message;
+  ASSERT_EQ(peer.requestCount(), 1u);
+  EXPECT_EQ(peer.requests()[0].uri, "/fhir/r4/practice-1");
+}
+
+TEST_F(NetworkConnectors, AnEscapingRecipientEndpointQueuedBeforeTheFixIsDeadWithoutARequest) {
+  TestHttpsServer peer(
+      [](const ReceivedRequest&, Response& r, int) { answer(r, 200, kTransactionResponse); });
+  auto connector = make(R"({"id":"tp","type":"fhir-rest","routes":["treating-physician"],
+      "options":{"allowedEndpoints":[")" +
+                        peer.url("/fhir/r4") + R"("],)" + tls() + "}}");
+  ASSERT_NE(connector, nullptr);
+  commit("tp", peer.url("/fhir/r4/../../evil"));
+  DeliveryEngine engine(*db, clock, engineOptions());
+  ASSERT_TRUE(engine.add(config, connector).isOk());
+  ASSERT_EQ(*engine.runDue("tp"), 1u);
+  const auto d = *db->getDelivery("d-1");
+  EXPECT_EQ(d.status, DeliveryStatus::kDead);
+  EXPECT_THAT(d.lastError.value_or(""), HasSubstr("dot segment"));
+  EXPECT_EQ(peer.requestCount(), 0u);
+}
+
+TEST_F(NetworkConnectors, TheHttpClientItselfRefusesAnEscapingUrl) {
+  TestHttpsServer peer([](const ReceivedRequest&, Response& r, int) { answer(r, 200); });
+  HttpClientOptions options;
+  options.caFile = (testPkiDir() / "ca.pem").string();
+  options.clientCertificateFile = (testPkiDir() / "client.pem").string();
+  options.clientKeyFile = (testPkiDir() / "client.key").string();
+  auto client = HttpClient::create(options);
+  ASSERT_TRUE(client.hasValue()) << client.error().message();
+  HttpRequest request;
+  request.url = peer.url("/fhir/r4/../../evil");
+  request.body = "{}";
+  auto refused = (*client)->send(request);
+  ASSERT_FALSE(refused.hasValue());
+  EXPECT_EQ(refused.error().code(), common::StatusCode::kInvalidArgument);
+  EXPECT_EQ(peer.requestCount(), 0u);
+  request.url = peer.url("/fhir/r4/ok");
+  auto sent = (*client)->send(request);
+  ASSERT_TRUE(sent.hasValue()) << sent.error().message();
+  EXPECT_EQ(sent->status, 200);
+  ASSERT_EQ(peer.requestCount(), 1u);
+  EXPECT_EQ(peer.requests()[0].uri, "/fhir/r4/ok");
 }
 
 TEST_F(NetworkConnectors, MhdPostsTheProvideBundleOverMutualTls) {

@@ -22,7 +22,7 @@ RoutingRequest qualifiedRequest() {
 
 ConnectorRoute route(std::string id, std::vector<Destination> to,
                      Addressing addressing = Addressing::kFixed) {
-  return {std::move(id), addressing, std::move(to), true};
+  return {std::move(id), addressing, std::move(to), true, {}};
 }
 
 std::string summary(const NewDelivery& d) {
@@ -152,4 +152,76 @@ TEST(Routing, IdsAreDeterministicAndDistinct) {
   EXPECT_EQ(std::unique(ids.begin(), ids.end()), ids.end());
   request.recordId = "rec-2";
   EXPECT_NE(routeDeliveries(request, connectors)[0].id, first[0].id);
+}
+
+namespace {
+
+RoutingRequest treatingPhysicianRequest(std::optional<std::string> endpoint) {
+  RoutingRequest r;
+  r.recordId = "rec-1";
+  r.documents.push_back({"doc-1", false, true, false});
+  r.treatingPhysician = TreatingPhysicianAddresses{std::nullopt, std::move(endpoint)};
+  return r;
+}
+
+ConnectorRoute fhirRoute(std::string id, std::string allowedPrefix) {
+  ConnectorRoute r =
+      route(std::move(id), {Destination::kTreatingPhysician}, Addressing::kFhirEndpoint);
+  r.acceptsTarget = [prefix = std::move(allowedPrefix)](std::string_view target) {
+    return target.starts_with(prefix) && target.find("..") == std::string_view::npos;
+  };
+  return r;
+}
+
+}  // namespace
+
+TEST(Routing, AnEndpointNoFhirRestInstanceAllowsIsSkippedNotQueued) {
+  const auto out = routeDeliveries(treatingPhysicianRequest("https://evil.example/r4"),
+                                   {fhirRoute("tp", "https://fhir.cabinet-martin.fr/r4")});
+  EXPECT_EQ(summaries(out),
+            (std::vector<std::string>{"treating-physician/-/skipped/ENDPOINT-NOT-ALLOWED/"}));
+  EXPECT_FALSE(out[0].target.has_value()) << "the refused address is not stored";
+}
+
+TEST(Routing, AnEscapingEndpointIsSkippedWithEndpointNotAllowed) {
+  const auto out =
+      routeDeliveries(treatingPhysicianRequest("https://fhir.cabinet-martin.fr/r4/../../evil"),
+                      {fhirRoute("tp", "https://fhir.cabinet-martin.fr/r4")});
+  EXPECT_EQ(summaries(out),
+            (std::vector<std::string>{"treating-physician/-/skipped/ENDPOINT-NOT-ALLOWED/"}));
+}
+
+TEST(Routing, AnEndpointAllowedByOneOfSeveralInstancesGoesOnlyToThatOne) {
+  const auto out =
+      routeDeliveries(treatingPhysicianRequest("https://fhir.cabinet-martin.fr/r4/Patient"),
+                      {fhirRoute("other", "https://fhir.other.fr/r4"),
+                       fhirRoute("martin", "https://fhir.cabinet-martin.fr/r4")});
+  EXPECT_EQ(summaries(out),
+            (std::vector<std::string>{"treating-physician/martin/pending//"
+                                      "https://fhir.cabinet-martin.fr/r4/Patient"}));
+}
+
+TEST(Routing, AnInstanceWithoutAnAcceptanceRuleTakesEveryEndpoint) {
+  const auto out =
+      routeDeliveries(treatingPhysicianRequest("https://anywhere.example/r4"),
+                      {route("tp", {Destination::kTreatingPhysician}, Addressing::kFhirEndpoint)});
+  EXPECT_EQ(summaries(out), (std::vector<std::string>{"treating-physician/tp/pending//"
+                                                      "https://anywhere.example/r4"}));
+}
+
+TEST(Routing, AFixedInstanceStillReceivesTheDocumentWhenTheEndpointIsRefused) {
+  const auto out = routeDeliveries(treatingPhysicianRequest("https://evil.example/r4"),
+                                   {route("outbox", {Destination::kTreatingPhysician}),
+                                    fhirRoute("tp", "https://fhir.cabinet-martin.fr/r4")});
+  EXPECT_EQ(summaries(out),
+            (std::vector<std::string>{"treating-physician/outbox/pending//",
+                                      "treating-physician/-/skipped/ENDPOINT-NOT-ALLOWED/"}));
+}
+
+TEST(Routing, WithoutAnyEndpointTheReasonStaysNoTreatingPhysicianEndpoint) {
+  const auto out = routeDeliveries(treatingPhysicianRequest(std::nullopt),
+                                   {fhirRoute("tp", "https://fhir.cabinet-martin.fr/r4")});
+  EXPECT_EQ(
+      summaries(out),
+      (std::vector<std::string>{"treating-physician/-/skipped/no-treating-physician-endpoint/"}));
 }

@@ -56,21 +56,22 @@ common::Result<FhirRestOptions> parseFhirRestOptions(std::string_view optionsJso
     detail::readHttpOptions(r, out.http, /*requireMutualTls=*/false);
     const bool insecure = out.http.allowInsecureHttpForTesting;
     if (auto base = r.string("baseUrl")) {
-      detail::checkEndpointUrl(r, "baseUrl", *base, insecure);
-      out.baseUrl = *base;
+      out.baseUrl = detail::checkEndpointUrl(r, "baseUrl", *base, insecure);
     }
     if (auto allowed = r.strings("allowedEndpoints")) {
       for (std::size_t i = 0; i < allowed->size(); ++i) {
-        detail::checkEndpointUrl(r, "allowedEndpoints[" + std::to_string(i) + "]", (*allowed)[i],
-                                 insecure);
+        if (auto url = detail::checkEndpointUrl(r, "allowedEndpoints[" + std::to_string(i) + "]",
+                                                (*allowed)[i], insecure)) {
+          out.allowedEndpoints.push_back(std::move(*url));
+        }
       }
-      out.allowedEndpoints = *allowed;
     }
-    if (!out.baseUrl && out.allowedEndpoints.empty()) {
+    if (!out.baseUrl && out.allowedEndpoints.empty() && !r.has("baseUrl") &&
+        !r.has("allowedEndpoints")) {
       r.error("allowedEndpoints",
               "is required without baseUrl (recipient endpoints are checked against it)");
     }
-    if (out.baseUrl && !out.allowedEndpoints.empty()) {
+    if (r.has("baseUrl") && r.has("allowedEndpoints")) {
       r.error("allowedEndpoints", "applies only without baseUrl");
     }
     if (auto token = readToken(r)) out.bearerToken = *token;
@@ -94,19 +95,29 @@ common::Result<std::unique_ptr<FhirRestConnector>> FhirRestConnector::create(
       new FhirRestConnector(std::move(options), context, std::move(*client)));
 }
 
+bool FhirRestConnector::acceptsTarget(std::string_view target) const {
+  return options_.baseUrl || detail::endpointAllowed(target, options_.allowedEndpoints);
+}
+
 DeliveryResult FhirRestConnector::deliver(const DeliveryPayload& payload, std::stop_token stop) {
   std::string url;
   if (options_.baseUrl) {
-    url = *options_.baseUrl;
+    url = options_.baseUrl->text;
   } else {
     if (!payload.target || payload.target->empty()) {
       return DeliveryResult::permanent("no recipient endpoint for this delivery");
     }
-    const bool allowed = std::any_of(
-        options_.allowedEndpoints.begin(), options_.allowedEndpoints.end(),
-        [&](const std::string& prefix) { return detail::urlUnderPrefix(*payload.target, prefix); });
+    // Compared parsed and normalised, and the normalised text is what libcurl gets: a raw
+    // string-prefix test let "<allowed>/../../evil" through (issue 8).
+    auto target = common::parseHttpUrl(*payload.target);
+    if (!target) {
+      return DeliveryResult::permanent("recipient endpoint refused: " + target.error().message());
+    }
+    const bool allowed =
+        std::any_of(options_.allowedEndpoints.begin(), options_.allowedEndpoints.end(),
+                    [&](const common::Url& prefix) { return common::urlUnder(*target, prefix); });
     if (!allowed) return DeliveryResult::permanent("recipient endpoint is not in allowedEndpoints");
-    url = *payload.target;
+    url = target->text;
   }
   auto bundle = buildTransactionBundle(payload, options_.bundle);
   if (!bundle) return DeliveryResult::permanent(bundle.error().message());

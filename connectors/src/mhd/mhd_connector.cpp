@@ -43,8 +43,10 @@ common::Result<MhdOptions> parseMhdOptions(std::string_view optionsJson, const s
   if (r.isObject()) {
     detail::readHttpOptions(r, out.http, /*requireMutualTls=*/true);
     if (auto base = r.string("baseUrl", /*required=*/true)) {
-      detail::checkEndpointUrl(r, "baseUrl", *base, out.http.allowInsecureHttpForTesting);
-      out.baseUrl = *base;
+      if (auto url =
+              detail::checkEndpointUrl(r, "baseUrl", *base, out.http.allowInsecureHttpForTesting)) {
+        out.baseUrl = url->text;
+      }
     }
     if (auto sourceId = r.string("sourceId", /*required=*/true)) {
       if (!isOid(*sourceId)) r.error("sourceId", "must be an OID such as 1.2.250.1.999.1");

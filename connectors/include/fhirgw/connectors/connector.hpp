@@ -50,6 +50,10 @@ class Connector {
   virtual std::string_view type() const = 0;
   /// How it addresses its peer.
   virtual Addressing addressing() const { return Addressing::kFixed; }
+  /// Whether a recipient address (Delivery::target) is one this instance would send to, e.g. a
+  /// FHIR endpoint under its allowedEndpoints. Routing asks before queueing a delivery that
+  /// could never succeed; deliver() checks again.
+  virtual bool acceptsTarget(std::string_view /*target*/) const { return true; }
   /// Sends one payload. Never throws. A stop request (bounded shutdown) aborts network I/O
   /// promptly; the result is then transient.
   virtual DeliveryResult deliver(const DeliveryPayload& payload, std::stop_token stop) = 0;

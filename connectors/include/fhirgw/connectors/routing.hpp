@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -19,6 +20,9 @@ inline constexpr std::string_view kSkipNoTreatingPhysician = "no-treating-physic
 inline constexpr std::string_view kSkipNoTreatingPhysicianEndpoint =
     "no-treating-physician-endpoint";
 inline constexpr std::string_view kSkipNoConnector = "no-connector-for-destination";
+/// The treating physician's FHIR endpoint is not usable by any fhir-rest instance addressing
+/// the recipient (not a clean https URL, or under none of their allowedEndpoints).
+inline constexpr std::string_view kSkipEndpointNotAllowed = "ENDPOINT-NOT-ALLOWED";
 
 /// The destinations requested for one document, after the editor's `recipients` and the
 /// defaults of its kind are resolved.
@@ -52,6 +56,9 @@ struct ConnectorRoute {
   Addressing addressing = Addressing::kFixed;
   std::vector<Destination> destinations;
   bool enabled = true;
+  /// Whether the instance would send to a recipient address (Connector::acceptsTarget); empty:
+  /// every address. Must be pure (it is called while routing, under no lock).
+  std::function<bool(std::string_view)> acceptsTarget;
 };
 
 /// Turns a submission into its deliveries: one per (document or encounter, destination,
@@ -60,7 +67,9 @@ struct ConnectorRoute {
 /// the encounter goes only to connectors routed to `encounter`, with no skipped entry
 /// otherwise. Connectors with a fixed endpoint always receive their destinations; for the
 /// treating physician, among connectors addressing the recipient, MSSanté is preferred when a
-/// mailbox is known, else FHIR REST when an endpoint is known, with the address as target.
+/// mailbox is known, else FHIR REST when an endpoint is known, with the address as target; a
+/// FHIR endpoint that no such instance accepts (acceptsTarget) is skipped with
+/// ENDPOINT-NOT-ALLOWED rather than queued to fail.
 /// Ids are deterministic (record, document, destination, connector). Pure: no I/O.
 std::vector<store::NewDelivery> routeDeliveries(const RoutingRequest& request,
                                                 const std::vector<ConnectorRoute>& connectors);

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "fhirgw/common/result.hpp"
+#include "fhirgw/common/url.hpp"
 #include "fhirgw/connectors/connector.hpp"
 #include "fhirgw/connectors/fhir_rest/transaction_bundle.hpp"
 #include "fhirgw/connectors/http_client.hpp"
@@ -16,11 +17,11 @@ namespace fhirgw::connectors {
 
 /// Options of the `fhir-rest` connector.
 struct FhirRestOptions {
-  /// The FHIR base URL the transaction is POSTed to. Absent: the recipient's own endpoint (the
-  /// treating physician's fhirEndpoint, Delivery::target), which must lie under one of
-  /// allowedEndpoints.
-  std::optional<std::string> baseUrl;
-  std::vector<std::string> allowedEndpoints;  ///< URL prefixes accepted as recipient endpoints
+  /// The FHIR base URL the transaction is POSTed to (parsed and normalised). Absent: the
+  /// recipient's own endpoint (the treating physician's fhirEndpoint, Delivery::target), which
+  /// must lie under one of allowedEndpoints (common::urlUnder on parsed URLs).
+  std::optional<common::Url> baseUrl;
+  std::vector<common::Url> allowedEndpoints;  ///< URL prefixes accepted as recipient endpoints
   HttpClientOptions http;
   std::string bearerToken;  ///< read from bearerTokenFile at start-up; never logged
   TransactionBundleOptions bundle;
@@ -41,6 +42,9 @@ class FhirRestConnector final : public Connector {
   Addressing addressing() const override {
     return options_.baseUrl ? Addressing::kFixed : Addressing::kFhirEndpoint;
   }
+  /// With baseUrl every target is accepted (it is not used); without, the target must parse
+  /// (common::parseHttpUrl) and lie under one of allowedEndpoints.
+  bool acceptsTarget(std::string_view target) const override;
   DeliveryResult deliver(const DeliveryPayload& payload, std::stop_token stop) override;
 
  private:
