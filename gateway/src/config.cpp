@@ -768,6 +768,21 @@ void bindRules(ObjectReader& r, mappings::RuleConfig& rules) {
   r.seconds("maxStartAheadSeconds", rules.maxStartAhead, 0, kMaxStartAheadSeconds);
 }
 
+// Deadlines, caps and head limits of a listener (docs/operations.md, Limits).
+void bindListenerLimits(ObjectReader& r, ListenerConfig& l) {
+  constexpr std::int64_t kMaxConnections = 1000000;
+  constexpr std::int64_t kMaxHeadBytes = std::int64_t{1} << 20;
+  constexpr std::int64_t kMaxHeaderCount = 10000;
+  r.milliseconds("headerTimeoutMs", l.headerTimeout, 1, kMaxMillis);
+  r.milliseconds("bodyTimeoutMs", l.bodyTimeout, 1, kMaxMillis);
+  r.milliseconds("keepAliveTimeoutMs", l.keepAliveTimeout, 1, kMaxMillis);
+  r.integer("maxConnections", l.maxConnections, 1, kMaxConnections);
+  r.integer("maxConnectionsPerPeer", l.maxConnectionsPerPeer, 1, kMaxConnections);
+  r.integer("maxRequestLineBytes", l.maxRequestLineBytes, 64, kMaxHeadBytes);
+  r.integer("maxHeaderBytes", l.maxHeaderBytes, 256, kMaxHeadBytes);
+  r.integer("maxHeaderCount", l.maxHeaderCount, 1, kMaxHeaderCount);
+}
+
 void bindSchema(ObjectReader& root, GatewayConfig& c) {
   root.object("server", [&c](ObjectReader& r) {
     r.text("host", c.server.host);
@@ -775,6 +790,7 @@ void bindSchema(ObjectReader& root, GatewayConfig& c) {
     r.integer("maxThreads", c.server.maxThreads, 1, kMaxInt);
     r.integer("maxQueued", c.server.maxQueued, 1, kMaxInt);
     r.milliseconds("receiveTimeoutMs", c.server.receiveTimeout, 1, kMaxMillis);
+    bindListenerLimits(r, c.server);
     // Bound even when absent, so that overrides alone can switch TLS on.
     TlsConfig tls = c.server.tls.value_or(TlsConfig{});
     if (r.object("tls", [&tls](ObjectReader& t) { bindTls(t, tls); })) c.server.tls = tls;
@@ -783,6 +799,8 @@ void bindSchema(ObjectReader& root, GatewayConfig& c) {
     r.text("host", c.admin.listener.host);
     r.integer("port", c.admin.listener.port, 0, kMaxPort);
     r.integer("maxThreads", c.admin.listener.maxThreads, 1, kMaxInt);
+    r.milliseconds("receiveTimeoutMs", c.admin.listener.receiveTimeout, 1, kMaxMillis);
+    bindListenerLimits(r, c.admin.listener);
     r.text("token", c.admin.token, Shown::kSecret);
   });
   root.object("storage", [&c](ObjectReader& r) {

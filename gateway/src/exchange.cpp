@@ -138,12 +138,35 @@ void Exchange::sendStatus(const common::Status& status) {
 
 void Exchange::sendError(int status, std::string_view issueType, std::string diagnostics,
                          std::string expression) {
+  send(status, kFhirJson,
+       errorOutcomeJson(issueType, std::move(diagnostics), std::move(expression)));
+}
+
+std::string errorOutcomeJson(std::string_view issueType, std::string diagnostics,
+                             std::string expression) {
   fhir::Issue issue;
   issue.severity = fhir::IssueSeverity::kError;
   issue.code = std::string(issueType);
   issue.diagnostics = std::move(diagnostics);
   issue.expression = std::move(expression);
-  sendOutcome(status, {issue});
+  return common::toJsonString(fhir::operationOutcome({issue}));
+}
+
+std::string closingErrorResponse(int status, std::string_view issueType, std::string diagnostics,
+                                 const std::string& requestId, int retryAfterSeconds) {
+  const std::string body = errorOutcomeJson(issueType, std::move(diagnostics));
+  std::string out = "HTTP/1.1 " + std::to_string(status) + " " +
+                    Poco::Net::HTTPResponse::getReasonForStatus(
+                        static_cast<Poco::Net::HTTPResponse::HTTPStatus>(status)) +
+                    "\r\n";
+  out += "Content-Type: ";
+  out += kFhirJson;
+  out += "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n";
+  out += "X-Request-ID: " + requestId + "\r\n";
+  if (retryAfterSeconds > 0) out += "Retry-After: " + std::to_string(retryAfterSeconds) + "\r\n";
+  out += "Connection: close\r\nServer: fhir-gateway\r\n\r\n";
+  out += body;
+  return out;
 }
 
 }  // namespace fhirgw::gateway

@@ -1,6 +1,9 @@
 #include "fhirgw/gateway/gateway_server.hpp"
 
 #include <rapidjson/document.h>
+#include <sys/resource.h>
+
+#include <vector>
 
 #include "fhirgw/common/log.hpp"
 #include "fhirgw/gateway/http_status.hpp"
@@ -21,10 +24,38 @@ void GatewayServer::audit(const Exchange& ex) {
   entry.target = ex.target().empty() ? ex.param("id") : ex.target();
   entry.outcome = std::to_string(ex.responseStatus());
   entry.requestId = ex.requestId();
-  if (auto id = deps_.store->appendAudit(entry); !id) {
-    common::Log::error(
-        "audit-append-failed",
-        {{"requestId", ex.requestId()}, {"code", common::statusCodeName(id.error().code())}});
+  appendAudit(entry, ex.clientId().empty() ? ex.peer() : std::string());
+}
+
+void GatewayServer::auditRefusal(const ListenerRefusal& refusal) {
+  if (deps_.store == nullptr) return;
+  store::NewAuditEntry entry;
+  entry.actor = "anonymous";
+  entry.action = "refused " + refusal.listener + " request";
+  entry.outcome = std::to_string(refusal.status);
+  entry.requestId = refusal.requestId;
+  appendAudit(entry, refusal.peer);
+}
+
+void GatewayServer::appendAudit(const store::NewAuditEntry& entry,
+                                const std::string& anonymousPeer) {
+  std::vector<store::NewAuditEntry> rows;
+  {
+    // Anonymous callers are not accountable: one row per peer, action and outcome per window,
+    // plus a counted summary, so that a flood of refused requests cannot fill the disk.
+    std::lock_guard lock(auditMutex_);
+    const common::TimePoint now = deps_.clock->now();
+    rows = anonymousAudit_.due(now);
+    if (anonymousPeer.empty() || anonymousAudit_.admit(anonymousPeer, entry, now)) {
+      rows.push_back(entry);
+    }
+  }
+  for (const store::NewAuditEntry& row : rows) {
+    if (auto id = deps_.store->appendAudit(row); !id) {
+      common::Log::error(
+          "audit-append-failed",
+          {{"requestId", row.requestId}, {"code", common::statusCodeName(id.error().code())}});
+    }
   }
 }
 
@@ -56,11 +87,39 @@ void GatewayServer::registerRoutes() {
   });
 }
 
+void GatewayServer::fitConnectionCapsToDescriptors() {
+  // Every connection is a descriptor: raise the soft limit to the hard one and keep the caps
+  // below it (with room for the store, logs, lingering refusals and outbound connections), so
+  // that the caps, not EMFILE, are what a flood of connections meets.
+  constexpr rlim_t kReserve = 1024;
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return;
+  if (limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    (void)::setrlimit(RLIMIT_NOFILE, &limit);
+    (void)::getrlimit(RLIMIT_NOFILE, &limit);
+  }
+  if (limit.rlim_cur == RLIM_INFINITY) return;
+  const rlim_t budget = limit.rlim_cur > kReserve ? limit.rlim_cur - kReserve : limit.rlim_cur / 2;
+  const auto admin = static_cast<rlim_t>(config_.admin.listener.maxConnections);
+  const auto api = static_cast<rlim_t>(config_.server.maxConnections);
+  if (api + admin <= budget) return;
+  const rlim_t lowered = budget > admin + 1 ? budget - admin : 1;
+  common::Log::warning("connection-cap-lowered",
+                       {{"listener", "api"},
+                        {"configured", config_.server.maxConnections},
+                        {"effective", static_cast<std::int64_t>(lowered)},
+                        {"openFileLimit", static_cast<std::int64_t>(limit.rlim_cur)}});
+  config_.server.maxConnections = static_cast<int>(lowered);
+}
+
 common::Status GatewayServer::start() {
   registerRoutes();
+  fitConnectionCapsToDescriptors();
   auto hook = [this](const Exchange& ex) { audit(ex); };
-  api_ = std::make_unique<Listener>("api", config_.server, apiRouter_, hook);
-  admin_ = std::make_unique<Listener>("admin", config_.admin.listener, adminRouter_, hook);
+  auto refused = [this](const ListenerRefusal& r) { auditRefusal(r); };
+  api_ = std::make_unique<Listener>("api", config_.server, apiRouter_, hook, refused);
+  admin_ = std::make_unique<Listener>("admin", config_.admin.listener, adminRouter_, hook, refused);
   if (common::Status s = api_->start(); !s.isOk()) return s;
   if (common::Status s = admin_->start(); !s.isOk()) {
     api_->stop(std::chrono::milliseconds(0));
@@ -76,10 +135,19 @@ bool GatewayServer::stop() {
   if (admin_) drained = admin_->stop(config_.shutdownGrace) && drained;
   api_.reset();
   admin_.reset();
+  if (deps_.store != nullptr) {
+    std::vector<store::NewAuditEntry> rows;
+    {
+      std::lock_guard lock(auditMutex_);
+      rows = anonymousAudit_.due(deps_.clock->now(), /*flushAll=*/true);
+    }
+    for (const store::NewAuditEntry& row : rows) (void)deps_.store->appendAudit(row);
+  }
   return drained;
 }
 
 std::uint16_t GatewayServer::apiPort() const { return api_ ? api_->port() : 0; }
 std::uint16_t GatewayServer::adminPort() const { return admin_ ? admin_->port() : 0; }
+std::size_t GatewayServer::apiOpenConnections() const { return api_ ? api_->openConnections() : 0; }
 
 }  // namespace fhirgw::gateway

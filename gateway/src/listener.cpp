@@ -2,19 +2,15 @@
 
 #include <Poco/Net/Context.h>
 #include <Poco/Net/HTTPRequestHandler.h>
-#include <Poco/Net/HTTPRequestHandlerFactory.h>
-#include <Poco/Net/HTTPServer.h>
-#include <Poco/Net/HTTPServerParams.h>
 #include <Poco/Net/NetException.h>
 #include <Poco/Net/SSLException.h>
-#include <Poco/Net/SecureServerSocket.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/Net/SocketAddress.h>
 
 #include <chrono>
-#include <thread>
 #include <typeinfo>
 
+#include "connection_front.hpp"
 #include "fhirgw/common/log.hpp"
 
 namespace fhirgw::gateway {
@@ -86,23 +82,6 @@ class RoutingHandler final : public Poco::Net::HTTPRequestHandler {
   const Listener::CompletionHook& onComplete_;
 };
 
-/// Never returns a null handler: Poco would answer 501 to that.
-class RoutingHandlerFactory final : public Poco::Net::HTTPRequestHandlerFactory {
- public:
-  RoutingHandlerFactory(const Router& router, const std::string& listener,
-                        const Listener::CompletionHook& onComplete)
-      : router_(router), listener_(listener), onComplete_(onComplete) {}
-  Poco::Net::HTTPRequestHandler* createRequestHandler(
-      const Poco::Net::HTTPServerRequest&) override {
-    return new RoutingHandler(router_, listener_, onComplete_);
-  }
-
- private:
-  const Router& router_;
-  const std::string& listener_;
-  const Listener::CompletionHook& onComplete_;
-};
-
 Poco::Net::Context::Ptr makeServerContext(const TlsConfig& tls) {
   Poco::Net::Context::Params params;
   params.certificateFile = tls.certificateFile;
@@ -125,44 +104,60 @@ Poco::Net::Context::Ptr makeServerContext(const TlsConfig& tls) {
 }  // namespace
 
 Listener::Listener(std::string name, ListenerConfig config, const Router& router,
-                   CompletionHook onComplete)
+                   CompletionHook onComplete, RefusalHook onRefused)
     : name_(std::move(name)),
       config_(std::move(config)),
       router_(router),
-      onComplete_(std::move(onComplete)) {}
+      onComplete_(std::move(onComplete)),
+      onRefused_(std::move(onRefused)) {}
 
 Listener::~Listener() {
-  if (server_) stop(std::chrono::milliseconds(0));
+  if (front_) stop(std::chrono::milliseconds(0));
 }
 
+std::size_t Listener::openConnections() const { return front_ ? front_->openConnections() : 0; }
+
 common::Status Listener::start() {
+  FrontConfig front;
+  front.name = name_;
+  front.head.maxRequestLineBytes = config_.maxRequestLineBytes;
+  front.head.maxHeaderBytes = config_.maxHeaderBytes;
+  front.head.maxHeaderCount = config_.maxHeaderCount;
+  front.headerTimeout = config_.headerTimeout;
+  front.bodyTimeout = config_.bodyTimeout;
+  front.keepAliveTimeout = config_.keepAliveTimeout;
+  front.receiveTimeout = config_.receiveTimeout;
+  front.maxConnections = static_cast<std::size_t>(config_.maxConnections);
+  front.maxConnectionsPerPeer = static_cast<std::size_t>(config_.maxConnectionsPerPeer);
+  front.maxQueued = static_cast<std::size_t>(config_.maxQueued);
+  front.workers = config_.maxThreads;
+  if (config_.tls) {
+    try {
+      front.tls = makeServerContext(*config_.tls);
+    } catch (const Poco::Exception& e) {
+      return common::invalidArgument(name_ + " TLS: " + e.displayText());
+    }
+  }
   try {
     Poco::Net::SocketAddress address(config_.host, config_.port);
+    // A plain socket even for TLS: the front does the handshake on accepted connections.
     Poco::Net::ServerSocket socket;
-    if (config_.tls) {
-      Poco::Net::Context::Ptr ctx;
-      try {
-        ctx = makeServerContext(*config_.tls);
-      } catch (const Poco::Exception& e) {
-        return common::invalidArgument(name_ + " TLS: " + e.displayText());
-      }
-      socket = Poco::Net::SecureServerSocket(ctx);
-    }
     // SO_REUSEADDR for quick restarts, but never SO_REUSEPORT: a second gateway on the same port
     // must fail to start rather than silently share the traffic.
     socket.bind(address, /*reuseAddress=*/true, /*reusePort=*/false);
-    socket.listen(128);
+    socket.listen(1024);
     port_ = socket.address().port();
-    auto* params = new Poco::Net::HTTPServerParams;
-    params->setMaxThreads(config_.maxThreads);
-    params->setMaxQueued(config_.maxQueued);
-    params->setTimeout(Poco::Timespan(config_.receiveTimeout.count() * 1000));
-    params->setKeepAlive(true);
-    params->setServerName("fhir-gateway");
-    server_ = std::make_unique<Poco::Net::HTTPServer>(
-        new RoutingHandlerFactory(router_, name_, onComplete_), socket, params);
-    server_->start();
+    auto handler = [this](Poco::Net::HTTPServerRequest& request,
+                          Poco::Net::HTTPServerResponse& response) {
+      RoutingHandler(router_, name_, onComplete_).handleRequest(request, response);
+    };
+    auto refused = [this](const FrontRefusal& r) {
+      if (onRefused_) onRefused_(ListenerRefusal{name_, r.peer, r.requestId, r.status, r.reason});
+    };
+    front_ = std::make_unique<ConnectionFront>(std::move(front), socket, handler, refused);
+    front_->start();
   } catch (const Poco::Exception& e) {
+    front_.reset();
     return common::unavailable(name_ + " listener on " + config_.host + ":" +
                                std::to_string(config_.port) + ": " + e.displayText());
   }
@@ -170,21 +165,16 @@ common::Status Listener::start() {
                           {"host", config_.host},
                           {"port", static_cast<int>(port_)},
                           {"tls", tls()},
-                          {"clientCertificate", tls() && config_.tls->requireClientCertificate}});
+                          {"clientCertificate", tls() && config_.tls->requireClientCertificate},
+                          {"maxConnections", config_.maxConnections},
+                          {"maxConnectionsPerPeer", config_.maxConnectionsPerPeer}});
   return common::Status::ok();
 }
 
 bool Listener::stop(std::chrono::milliseconds grace) {
-  if (!server_) return true;
-  // Stop accepting and tell connections to close after their current request.
-  server_->stopAll(false);
-  const auto deadline = std::chrono::steady_clock::now() + grace;
-  while (server_->currentConnections() > 0 && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  const bool drained = server_->currentConnections() == 0;
-  if (!drained) server_->stopAll(true);
-  server_.reset();
+  if (!front_) return true;
+  const bool drained = front_->stop(grace);
+  front_.reset();
   Log::info("stopped", {{"listener", name_}, {"drained", drained}});
   return drained;
 }

@@ -30,16 +30,29 @@ struct ListenerConfig {
   std::uint16_t port = 0;                           ///< 0 picks a free port (tests)
   int maxThreads = 16;                              ///< worker threads of the listener
   int maxQueued = 64;                               ///< accepted connections waiting for a thread
-  std::chrono::milliseconds receiveTimeout{30000};  ///< slow clients are cut after this
+  std::chrono::milliseconds receiveTimeout{30000};  ///< per read: a second guard on slow clients
   std::optional<TlsConfig> tls;                     ///< set => HTTPS (TLS 1.2+ only)
+  /// Total time for request line + headers, from accept or from a kept-alive request's first byte.
+  std::chrono::milliseconds headerTimeout{10000};
+  /// Total time after the head: body, handling and answer.
+  std::chrono::milliseconds bodyTimeout{30000};
+  std::chrono::milliseconds keepAliveTimeout{15000};  ///< idle time between two requests
+  int maxConnections = 1024;                   ///< open connections; beyond: 503 (TLS: closed)
+  int maxConnectionsPerPeer = 64;              ///< open connections from one IP address
+  std::size_t maxRequestLineBytes = 8 * 1024;  ///< beyond: 414
+  std::size_t maxHeaderBytes = 32 * 1024;      ///< header section; beyond: 431
+  std::size_t maxHeaderCount = 100;            ///< header fields; beyond: 431
 };
 
 /// A listener on host:port with maxThreads workers, the other fields at their defaults.
-inline ListenerConfig listenerOn(std::string host, std::uint16_t port, int maxThreads = 16) {
+inline ListenerConfig listenerOn(std::string host, std::uint16_t port, int maxThreads = 16,
+                                 int maxConnections = 1024, int maxConnectionsPerPeer = 64) {
   ListenerConfig listener;
   listener.host = std::move(host);
   listener.port = port;
   listener.maxThreads = maxThreads;
+  listener.maxConnections = maxConnections;
+  listener.maxConnectionsPerPeer = maxConnectionsPerPeer;
   return listener;
 }
 
@@ -59,7 +72,7 @@ struct StorageConfig {
 
 /// Admin listener and bootstrap token.
 struct AdminConfig {
-  ListenerConfig listener = listenerOn("127.0.0.1", 8081, 4);  ///< never TLS
+  ListenerConfig listener = listenerOn("127.0.0.1", 8081, 4, 64, 64);  ///< never TLS
   std::string token;  ///< bootstrap admin token (FHIRGW_ADMIN_TOKEN); empty => generated
 };
 

@@ -32,6 +32,8 @@ class Exchange {
   /// The decoded query parameters (last value wins).
   const std::map<std::string, std::string>& query() const { return query_; }
   const std::string& requestId() const { return requestId_; }
+  /// The client's IP address (the TCP peer; no proxy header is trusted).
+  std::string peer() const { return request_.clientAddress().host().toString(); }
   /// A request header, or "" when absent.
   std::string header(const std::string& name) const;
   /// A path parameter captured by the router ("{id}"), or "" when absent.
@@ -85,6 +87,16 @@ class Exchange {
   bool responded_ = false;
   int responseStatus_ = 0;
 };
+
+/// The OperationOutcome of one error issue as JSON text: the one error shape of the gateway.
+std::string errorOutcomeJson(std::string_view issueType, std::string diagnostics,
+                             std::string expression = {});
+
+/// A complete HTTP/1.1 error answer with that OperationOutcome, X-Request-ID and
+/// `Connection: close` (plus `Retry-After` when retryAfterSeconds > 0), for the connection
+/// front, which answers before any request object exists.
+std::string closingErrorResponse(int status, std::string_view issueType, std::string diagnostics,
+                                 const std::string& requestId, int retryAfterSeconds = 0);
 
 /// Keeps a caller's X-Request-ID when it is a safe token (1-64 of [A-Za-z0-9._:-]), otherwise
 /// makes a new one.

@@ -1,14 +1,17 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 
 #include "fhirgw/common/clock.hpp"
 #include "fhirgw/common/status.hpp"
 #include "fhirgw/connectors/routing.hpp"
 #include "fhirgw/gateway/admin_api.hpp"
+#include "fhirgw/gateway/anonymous_audit.hpp"
 #include "fhirgw/gateway/auth.hpp"
 #include "fhirgw/gateway/config.hpp"
 #include "fhirgw/gateway/editor_api.hpp"
@@ -53,11 +56,17 @@ class GatewayServer {
 
   std::uint16_t apiPort() const;
   std::uint16_t adminPort() const;
+  /// Connections open on the API listener now (tests, metrics).
+  std::size_t apiOpenConnections() const;
   const GatewayConfig& config() const { return config_; }
 
  private:
   void registerRoutes();
+  void fitConnectionCapsToDescriptors();
   void audit(const Exchange& exchange);
+  void auditRefusal(const ListenerRefusal& refusal);
+  /// Writes entry (unless an anonymous one is only counted) and any summaries now due.
+  void appendAudit(const store::NewAuditEntry& entry, const std::string& anonymousPeer);
 
   GatewayConfig config_;
   Dependencies deps_;
@@ -69,6 +78,8 @@ class GatewayServer {
   std::unique_ptr<AdminApi> adminApi_;
   std::unique_ptr<Listener> api_;
   std::unique_ptr<Listener> admin_;
+  std::mutex auditMutex_;
+  AnonymousAuditLimiter anonymousAudit_{std::chrono::minutes(1), 1000};
 };
 
 }  // namespace fhirgw::gateway
