@@ -1,0 +1,115 @@
+// Anonymous calls through the real server and a real SQLite store: a flood of refused requests
+// (401s and requests the listener refuses itself) writes a bounded number of audit rows, counted
+// into a summary per minute (issue 8: refused anonymous requests could fill the disk).
+
+#include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/StreamSocket.h>
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "fhirgw/gateway/gateway_server.hpp"
+#include "fhirgw/gateway/store_activity_history.hpp"
+#include "fhirgw/mappings/rule_engine.hpp"
+#include "fhirgw/store/store.hpp"
+#include "test_support.hpp"
+
+namespace fhirgw::gateway {
+namespace {
+
+class AnonymousAuditTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    store::StoreOptions options;
+    options.dataDir = (dir_.path() / "data").string();
+    auto opened = store::openStore(options, clock_);
+    ASSERT_TRUE(opened.hasValue()) << opened.error().toString();
+    store_ = std::move(opened).value();
+    history_ = std::make_unique<StoreActivityHistory>(*store_);
+    rules_ = std::make_unique<mappings::RuleEngine>(mappings::RuleConfig{}, clock_, history_.get());
+    GatewayConfig c;
+    c.server.host = "127.0.0.1";
+    c.server.port = 0;
+    c.admin.listener.host = "127.0.0.1";
+    c.admin.listener.port = 0;
+    c.admin.token = "anonymous-audit-admin-token-0123456789";
+    GatewayServer::Dependencies deps;
+    deps.store = store_.get();
+    deps.rules = rules_.get();
+    deps.mapper = &mapper_;
+    deps.clock = &clock_;
+    server_ = std::make_unique<GatewayServer>(c, std::move(deps));
+    ASSERT_TRUE(server_->start().isOk());
+  }
+  void TearDown() override {
+    if (server_) server_->stop();
+  }
+
+  int anonymousPost() {
+    Poco::Net::HTTPClientSession s("127.0.0.1", server_->apiPort());
+    return testing::httpRequest(s, "POST", "/api/v1/teleconsultations", "{}").status;
+  }
+
+  void badFraming() {
+    Poco::Net::StreamSocket socket(Poco::Net::SocketAddress("127.0.0.1", server_->apiPort()));
+    socket.setReceiveTimeout(Poco::Timespan(3, 0));
+    const std::string bad =
+        "POST /api/v1/teleconsultations HTTP/1.1\r\nHost: gw\r\nContent-Length: 2\r\n"
+        "Content-Length: 3\r\n\r\n{}";
+    socket.sendBytes(bad.data(), static_cast<int>(bad.size()));
+    char buf[4096];
+    while (socket.receiveBytes(buf, sizeof buf) > 0) {
+    }
+  }
+
+  std::vector<store::AuditEntry> anonymousRows() {
+    store::AuditQuery q;
+    q.actor = "anonymous";
+    q.limit = store::kMaxAuditPage;
+    auto rows = store_->queryAudit(q);
+    EXPECT_TRUE(rows.hasValue());
+    return rows ? *rows : std::vector<store::AuditEntry>{};
+  }
+
+  testing::TempDir dir_;
+  common::ManualClock clock_{common::TimePoint(std::chrono::seconds(1795348800))};
+  std::unique_ptr<store::Store> store_;
+  std::unique_ptr<StoreActivityHistory> history_;
+  std::unique_ptr<mappings::RuleEngine> rules_;
+  mappings::FhirMapper mapper_;
+  std::unique_ptr<GatewayServer> server_;
+};
+
+TEST_F(AnonymousAuditTest, AFloodOfRefusedAnonymousCallsWritesOneRowAndOneSummaryPerMinute) {
+  for (int i = 0; i < 200; ++i) ASSERT_EQ(anonymousPost(), 401);
+  for (int i = 0; i < 5; ++i) badFraming();
+
+  auto rows = anonymousRows();
+  ASSERT_EQ(rows.size(), 2U);
+  EXPECT_EQ(rows[0].action, "POST /api/v1/teleconsultations");
+  EXPECT_EQ(rows[0].outcome, "401");
+  EXPECT_FALSE(rows[0].requestId.empty());
+  EXPECT_EQ(rows[1].action, "refused api request");
+  EXPECT_EQ(rows[1].outcome, "400");
+
+  // The next minute: the counts of the last one are written, then the new first call.
+  clock_.advance(std::chrono::seconds(61));
+  ASSERT_EQ(anonymousPost(), 401);
+  rows = anonymousRows();
+  ASSERT_EQ(rows.size(), 5U);
+  EXPECT_EQ(rows[2].outcome, "401 x199 aggregated");
+  EXPECT_EQ(rows[2].target, "peer:127.0.0.1");
+  EXPECT_EQ(rows[3].outcome, "400 x4 aggregated");
+  EXPECT_EQ(rows[4].outcome, "401");
+}
+
+TEST_F(AnonymousAuditTest, CountsStillOpenAtShutdownAreWritten) {
+  for (int i = 0; i < 3; ++i) ASSERT_EQ(anonymousPost(), 401);
+  server_->stop();
+  auto rows = anonymousRows();
+  ASSERT_EQ(rows.size(), 2U);
+  EXPECT_EQ(rows[1].outcome, "401 x2 aggregated");
+}
+
+}  // namespace
+}  // namespace fhirgw::gateway
