@@ -135,7 +135,9 @@ void DeliveryEngine::Shared::process(Lane& lane, const store::Delivery& d, bool 
     return;
   }
 
-  auto resources = store.listRecordFhirResources(d.recordId);
+  // Only the rows this payload can need (record-level + its own document): a record with
+  // thousands of documents must not make each of its deliveries read all of them (issue 8).
+  auto resources = store.listPayloadFhirResources(d.recordId, d.documentId);
   if (!resources) {
     // The store, not the peer, failed: give the claim back without counting an attempt.
     if (probe) lane.breaker.releaseProbe();

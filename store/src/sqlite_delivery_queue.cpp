@@ -11,11 +11,40 @@
 namespace fhirgw::store {
 namespace {
 
-// Deliveries the queue may hand out: due pending or failed ones, and in-flight ones whose lease
-// expired (their worker died or hung). The caller binds connector_id, now, now.
-constexpr std::string_view kDueCondition =
-    "connector_id = ? AND ((status IN ('pending', 'failed') AND next_attempt_at <= ?)"
-    " OR (status = 'in-flight' AND lease_expires_at <= ?))";
+// The fair pick among the deliveries the queue may hand out (due pending or failed ones, and
+// in-flight ones whose lease expired: their worker died or hung; binds connector_id, now, now):
+// a due delivery of the client this connector
+// served least recently (never served: turn 0), then of that client's least recently served
+// record, then the oldest due. Ties on equal turns (two new clients) go to the oldest due.
+constexpr std::string_view kFairPick =
+    "SELECT d.id, d.status, r.client_id, d.record_id FROM deliveries d"
+    " JOIN records r ON r.id = d.record_id"
+    " LEFT JOIN delivery_turns ct ON ct.connector_id = d.connector_id AND ct.scope = 'client'"
+    "  AND ct.scope_id = r.client_id"
+    " LEFT JOIN delivery_turns rt ON rt.connector_id = d.connector_id AND rt.scope = 'record'"
+    "  AND rt.scope_id = d.record_id"
+    " WHERE d.connector_id = ? AND ((d.status IN ('pending', 'failed') AND d.next_attempt_at <= ?)"
+    "  OR (d.status = 'in-flight' AND d.lease_expires_at <= ?))"
+    " ORDER BY COALESCE(ct.turn, 0), COALESCE(rt.turn, 0), d.next_attempt_at, d.id LIMIT 1";
+
+// Record turns are forgotten once the record has nothing left to claim on that connector (so the
+// table does not grow with every record ever delivered); checked every kTurnPruneEvery picks.
+constexpr Poco::Int64 kTurnPruneEvery = 256;
+
+void setTurn(Session& s, const std::string& connectorId, const std::string& scope,
+             const std::string& scopeId, Poco::Int64 turn) {
+  s << "INSERT INTO delivery_turns (connector_id, scope, scope_id, turn) VALUES (?, ?, ?, ?)"
+       " ON CONFLICT (connector_id, scope, scope_id) DO UPDATE SET turn = excluded.turn",
+      kw::bind(connectorId), kw::bind(scope), kw::bind(scopeId), kw::bind(turn), kw::now;
+}
+
+void pruneTurns(Session& s, const std::string& connectorId) {
+  s << "DELETE FROM delivery_turns WHERE connector_id = ? AND scope = 'record' AND NOT EXISTS"
+       " (SELECT 1 FROM deliveries d WHERE d.record_id = delivery_turns.scope_id"
+       "  AND d.connector_id = delivery_turns.connector_id"
+       "  AND d.status IN ('pending', 'failed', 'in-flight'))",
+      kw::bind(connectorId), kw::now;
+}
 
 std::optional<std::string> textOrNull(const std::optional<std::string>& value) {
   if (value && value->empty()) return std::nullopt;
@@ -115,22 +144,30 @@ Result<std::vector<Delivery>> SqliteStore::claimDeliveries(const ClaimRequest& r
   Status status = impl_->write("claim deliveries", [&](Session& s) {
     claimed.clear();
     const Poco::Int64 now = impl_->nowMs();
-    using Candidate = Poco::Tuple<std::string, std::string>;
-    std::vector<Candidate> candidates;
-    // SQLite serialises writers (BEGIN IMMEDIATE), so no two claims see the same rows. The
-    // PostgreSQL spelling adds FOR UPDATE SKIP LOCKED to this SELECT for the same effect
-    // between instances.
-    Statement select(s);
-    select << selectFrom("id, status", "FROM deliveries WHERE " + std::string(kDueCondition) +
-                                           " ORDER BY next_attempt_at, id LIMIT " +
-                                           std::to_string(request.limit)),
-        kw::bind(request.connectorId), kw::bind(now), kw::bind(now), kw::into(candidates);
-    select.execute();
-    if (candidates.empty()) return Status::ok();
     const std::string leaseId = common::newUuid();
     const Poco::Int64 expires = now + request.lease.count();
-    for (const Candidate& c : candidates) {
+    Poco::Int64 turn = 0;
+    s << "SELECT COALESCE(MAX(turn), 0) FROM delivery_turns WHERE connector_id = ?",
+        kw::bind(request.connectorId), kw::into(turn), kw::now;
+    // One pick per delivery: each pick moves its client and record to the back of the line, so
+    // the next pick (in this claim or the next one) serves somebody else first.
+    for (std::size_t n = 0; n < request.limit; ++n) {
+      using Candidate = Poco::Tuple<std::string, std::string, std::string, std::string>;
+      std::vector<Candidate> candidates;
+      // SQLite serialises writers (BEGIN IMMEDIATE), so no two claims see the same rows. The
+      // PostgreSQL spelling adds FOR UPDATE OF d SKIP LOCKED to this SELECT for the same effect
+      // between instances.
+      Statement select(s);
+      select << std::string(kFairPick), kw::bind(request.connectorId), kw::bind(now), kw::bind(now),
+          kw::into(candidates);
+      select.execute();
+      if (candidates.empty()) break;
+      const Candidate& c = candidates.front();
       const std::string& id = c.get<0>();
+      ++turn;
+      setTurn(s, request.connectorId, "client", c.get<2>(), turn);
+      setTurn(s, request.connectorId, "record", c.get<3>(), turn);
+      if (turn % kTurnPruneEvery == 0) pruneTurns(s, request.connectorId);
       if (c.get<1>() == "in-flight") {
         recordInterrupted(s, id, now,
                           "the previous attempt did not finish before its lease expired");
@@ -365,6 +402,40 @@ Result<std::vector<FhirResource>> SqliteStore::listRecordFhirResources(
              "  WHERE g.resource_type = f.resource_type AND g.resource_id = f.resource_id)"
              " ORDER BY f.created_at, f.rowid",
             kw::bind(std::string(recordId)), kw::into(rows), kw::now;
+        out.reserve(rows.size());
+        for (const Row& row : rows) {
+          out.push_back({row.get<0>(), fromNullable(row.get<1>()), row.get<2>(), row.get<3>(),
+                         static_cast<int>(row.get<4>()), row.get<5>()});
+        }
+        return Status::ok();
+      });
+}
+
+Result<std::vector<FhirResource>> SqliteStore::listPayloadFhirResources(
+    std::string_view recordId, const std::optional<std::string>& documentId) const {
+  return impl_->readValue<std::vector<FhirResource>>(
+      "list payload resources", [&](Session& s, std::vector<FhirResource>& out) {
+        using Row = Poco::Tuple<std::string, NullableText, std::string, std::string, Poco::Int64,
+                                std::string, Poco::Int64, Poco::Int64>;
+        std::vector<Row> rows;
+        // Two index range scans on (record_id, document_id): the record-level rows, then the
+        // document's; never the other documents' rows.
+        const std::string latest =
+            " AND f.version = (SELECT MAX(g.version) FROM fhir_resources g"
+            "  WHERE g.resource_type = f.resource_type AND g.resource_id = f.resource_id)";
+        const std::string columns =
+            "SELECT f.record_id, f.document_id, f.resource_type, f.resource_id, f.version, f.json,"
+            " f.created_at, f.rowid FROM fhir_resources f WHERE f.record_id = ?";
+        const std::string recordLevel = columns + " AND f.document_id IS NULL" + latest;
+        if (documentId) {
+          s << recordLevel + " UNION ALL " + columns + " AND f.document_id = ?" + latest +
+                   " ORDER BY 7, 8",
+              kw::bind(std::string(recordId)), kw::bind(std::string(recordId)),
+              kw::bind(*documentId), kw::into(rows), kw::now;
+        } else {
+          s << recordLevel + " ORDER BY 7, 8", kw::bind(std::string(recordId)), kw::into(rows),
+              kw::now;
+        }
         out.reserve(rows.size());
         for (const Row& row : rows) {
           out.push_back({row.get<0>(), fromNullable(row.get<1>()), row.get<2>(), row.get<3>(),

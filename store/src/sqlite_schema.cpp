@@ -157,6 +157,23 @@ BEGIN SELECT RAISE(ABORT, 'audit entries are append-only'); END)sql",
            // Admin listings page by last change.
            "CREATE INDEX deliveries_updated ON deliveries (updated_at, id)",
        }},
+      // Issue 8, finding 3. A payload reads its record-level resources and its own document's
+      // rows only (record_id, document_id); claims are fair across clients and records: each
+      // connector remembers when it last served a client or a record (its turn, a per-connector
+      // sequence), and serves the least recently served first.
+      {3,
+       "fair-delivery",
+       {
+           R"sql(CREATE INDEX fhir_resources_record_document ON fhir_resources
+  (record_id, document_id))sql",
+           R"sql(CREATE TABLE delivery_turns (
+  connector_id TEXT NOT NULL,
+  scope TEXT NOT NULL CHECK (scope IN ('client', 'record')),
+  scope_id TEXT NOT NULL,
+  turn BIGINT NOT NULL,
+  PRIMARY KEY (connector_id, scope, scope_id)))sql",
+           "CREATE INDEX delivery_turns_turn ON delivery_turns (connector_id, turn)",
+       }},
   };
   return kMigrations;
 }

@@ -2,8 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <condition_variable>
 #include <deque>
+#include <limits>
 #include <mutex>
 
 #include "connectors_test_support.hpp"
@@ -32,6 +34,7 @@ class FakeConnector final : public Connector {
     delivered_.push_back(payload.deliveryId);
     resourceCounts_.push_back(payload.resources.size());
     cv_.notify_all();
+    if (delivered_.size() >= holdFrom_) holding_ = true;
     cv_.wait(lock, [&] { return !holding_ || stop.stop_requested(); });
     if (stop.stop_requested()) return DeliveryResult::transient("cancelled");
     if (!script_.empty()) {
@@ -55,6 +58,11 @@ class FakeConnector final : public Connector {
     holding_ = on;
     cv_.notify_all();
   }
+  /// Holds every attempt from the n-th call on (1-based), until hold(false).
+  void holdFrom(std::size_t n) {
+    std::lock_guard lock(mutex_);
+    holdFrom_ = n;
+  }
   bool waitForCalls(std::size_t n, std::chrono::milliseconds timeout = 10s) {
     std::unique_lock lock(mutex_);
     return cv_.wait_for(lock, timeout, [&] { return delivered_.size() >= n; });
@@ -74,6 +82,7 @@ class FakeConnector final : public Connector {
   std::deque<DeliveryResult> script_;
   DeliveryResult fallback_ = DeliveryResult::success(200);
   bool holding_ = false;
+  std::size_t holdFrom_ = std::numeric_limits<std::size_t>::max();
   std::vector<std::string> delivered_;
   std::vector<std::size_t> resourceCounts_;
 };
@@ -128,9 +137,10 @@ class DeliveryEngineTest : public ::testing::Test {
                     .isOk());
   }
 
-  /// Commits record `recordId` (the sample resources) with one pending delivery of its report
-  /// per connector, named "<recordId>-<connector>".
-  void commit(const std::string& recordId, const std::vector<std::string>& connectors) {
+  /// Commits record `recordId` of `clientId` (the sample resources) with one pending delivery of
+  /// its report per connector, named "<recordId>-<connector>".
+  void commit(const std::string& recordId, const std::vector<std::string>& connectors,
+              const std::string& clientId = "c-1") {
     SampleIds ids;
     ids.recordId = recordId;
     // Resource ids are unique across records.
@@ -141,7 +151,7 @@ class DeliveryEngineTest : public ::testing::Test {
     }
     ids.documentId = recordId + "-doc";
     store::Submission sub;
-    sub.clientId = "c-1";
+    sub.clientId = clientId;
     sub.recordId = recordId;
     store::NewRecord record;
     record.requestHash = "h-" + recordId;
@@ -457,6 +467,62 @@ TEST_F(DeliveryEngineTest, OneStuckEndpointDoesNotDelayAnother) {
   stuck->hold(false);
   EXPECT_TRUE(reports.waitFor("r1-stuck", DeliveryStatus::kDelivered));
   EXPECT_TRUE(engine.stop(5s));
+}
+
+TEST_F(DeliveryEngineTest, OneRecordWithThousandsOfDocumentsDoesNotStarveAnotherClient) {
+  ASSERT_TRUE(db->createClient({"c-2", "c-2", store::ClientRole::kEditor, {}},
+                               store::generateApiKey().stored())
+                  .isOk());
+  // c-1: one record, 2,000 one-document deliveries (issue 8 sent 10,000 in one request).
+  constexpr int kDocuments = 2000;
+  store::Submission big;
+  big.clientId = "c-1";
+  big.recordId = "big";
+  store::NewRecord record;
+  record.requestHash = "h-big";
+  record.body = "{}";
+  record.outcome = "{}";
+  record.practitionerRpps = "10000000001";
+  record.encounterYear = 2026;
+  big.record = record;
+  big.resources.push_back(
+      {std::nullopt, "Patient", "big-pat", 1, R"({"resourceType":"Patient","id":"big-pat"})"});
+  big.resources.push_back({std::nullopt, "Encounter", "big-enc", 1,
+                           R"({"resourceType":"Encounter","id":"big-enc","status":"finished",)"
+                           R"("subject":{"reference":"Patient/big-pat"}})"});
+  for (int i = 0; i < kDocuments; ++i) {
+    const std::string n = std::to_string(10000 + i);  // ids sort in creation order
+    big.documents.push_back({"big-doc-" + n, std::nullopt, "sick-leave", "dh", "{}", "{}"});
+    big.resources.push_back(
+        {"big-doc-" + n, "DocumentReference", "big-dr-" + n, 1,
+         R"({"resourceType":"DocumentReference","id":"big-dr-)" + n +
+             R"(","status":"current","subject":{"reference":"Patient/big-pat"}})"});
+    big.deliveries.push_back({"big-" + n, "big-doc-" + n, "dmp", "fake", DeliveryStatus::kPending,
+                              std::nullopt, std::nullopt});
+  }
+  ASSERT_TRUE(db->commitSubmission(big).isOk());
+  clock.advance(1s);
+  // c-2: one ordinary record queued after all of them.
+  commit("small", {"fake"}, "c-2");
+
+  // One worker; the third attempt is held so that the test sees the first round and a bit.
+  auto fake = std::make_shared<FakeConnector>();
+  fake->holdFrom(3);
+  DeliveryEngine engine(*db, clock, options());
+  ASSERT_TRUE(engine.add(instance("fake"), fake).isOk());
+  ASSERT_TRUE(engine.start().isOk());
+  ASSERT_TRUE(fake->waitForCalls(3));
+  const auto calls = fake->calls();
+  const auto counts = fake->resourceCounts();
+  EXPECT_FALSE(engine.stop(50ms)) << "the held third attempt is cancelled";
+  ASSERT_EQ(calls.size(), 3u);
+  EXPECT_EQ(calls, (std::vector<std::string>{"big-10000", "small-fake", "big-10001"}))
+      << "the other client is leased in the first round, not after 2,000 others";
+  // Each of the big record's payloads carries its own document and the patient it references,
+  // never the other 1,999 documents; the small record's is the usual six.
+  EXPECT_EQ(counts, (std::vector<std::size_t>{2, 6, 2}));
+  EXPECT_EQ(get("small-fake").status, DeliveryStatus::kDelivered);
+  EXPECT_EQ(get("big-10000").status, DeliveryStatus::kDelivered);
 }
 
 TEST_F(DeliveryEngineTest, ShutdownWaitsForAnAttemptThatFinishesWithinTheGrace) {

@@ -420,6 +420,140 @@ TEST_F(DeliveryQueue, RecordResourcesAreListedAtTheirLatestVersionForAnyClient) 
   EXPECT_TRUE(store->listRecordFhirResources("unknown")->empty());
 }
 
+TEST_F(DeliveryQueue, PayloadResourcesAreTheRecordLevelOnesAndTheDeliverysDocumentOnly) {
+  Submission sub = makeSubmission("c-1", "r-1");
+  sub.documents.push_back(
+      {"r-1-doc2", std::nullopt, "report", "dochash-2", R"({"kind":"report"})", R"({"issue":[]})"});
+  sub.resources.push_back({std::nullopt, "Patient", "r-1-pat", 1, R"({"resourceType":"Patient"})"});
+  sub.resources.push_back({"r-1-doc", "Binary", "r-1-bin", 1, R"({"resourceType":"Binary"})"});
+  sub.resources.push_back({"r-1-doc2", "DocumentReference", "r-1-docref2", 1,
+                           R"({"resourceType":"DocumentReference"})"});
+  sub.resources.push_back({std::nullopt, "Encounter", "r-1-enc", 2,
+                           R"({"resourceType":"Encounter","status":"finished"})"});
+  ASSERT_TRUE(store->commitSubmission(sub).isOk());
+  ASSERT_TRUE(store->commitSubmission(makeSubmission("c-1", "r-2")).isOk());
+
+  const auto ids = [](const std::vector<FhirResource>& rs) {
+    std::vector<std::string> out;
+    for (const auto& r : rs) out.push_back(r.resourceId + "@" + std::to_string(r.version));
+    return out;
+  };
+  auto forDoc = store->listPayloadFhirResources("r-1", std::string("r-1-doc"));
+  ASSERT_TRUE(forDoc.hasValue()) << forDoc.status().toString();
+  EXPECT_EQ(ids(*forDoc),
+            (std::vector<std::string>{"r-1-docref@1", "r-1-pat@1", "r-1-bin@1", "r-1-enc@2"}))
+      << "creation order, latest versions, never r-1-doc2's rows nor r-2's";
+  auto forDoc2 = store->listPayloadFhirResources("r-1", std::string("r-1-doc2"));
+  ASSERT_TRUE(forDoc2.hasValue());
+  EXPECT_EQ(ids(*forDoc2), (std::vector<std::string>{"r-1-pat@1", "r-1-docref2@1", "r-1-enc@2"}));
+  auto forEncounter = store->listPayloadFhirResources("r-1", std::nullopt);
+  ASSERT_TRUE(forEncounter.hasValue());
+  EXPECT_EQ(ids(*forEncounter), (std::vector<std::string>{"r-1-pat@1", "r-1-enc@2"}));
+  EXPECT_EQ((*forEncounter)[0].recordId, "r-1");
+  EXPECT_FALSE((*forEncounter)[0].documentId.has_value());
+  EXPECT_TRUE(store->listPayloadFhirResources("unknown", std::string("r-1-doc"))->empty());
+  EXPECT_TRUE(store->listPayloadFhirResources("r-2", std::string("r-1-doc"))->size() == 1u)
+      << "another record's document is not this record's: only r-2's record-level Encounter";
+}
+
+TEST_F(DeliveryQueue, PayloadQueryUsesTheRecordDocumentIndex) {
+  auto raw = rawSession(dir.path() / "gateway.db");
+  std::vector<std::string> plan;
+  using PlanRow = Poco::Tuple<int, int, int, std::string>;
+  std::vector<PlanRow> rows;
+  raw << "EXPLAIN QUERY PLAN SELECT f.json FROM fhir_resources f"
+         " WHERE f.record_id = 'r' AND f.document_id = 'd'",
+      kw::into(rows), kw::now;
+  ASSERT_FALSE(rows.empty());
+  EXPECT_NE(rows[0].get<3>().find("fhir_resources_record_document"), std::string::npos)
+      << rows[0].get<3>();
+}
+
+namespace {
+
+/// A record of `clientId` with `count` pending deliveries on connector "a": ids "<recordId>-<i>"
+/// for i < 10, then "<recordId>-x<i>" (so that the id order is the creation order).
+Submission bulkSubmission(const std::string& clientId, const std::string& recordId, int count) {
+  Submission sub = makeSubmission(clientId, recordId);
+  sub.deliveries.clear();
+  for (int i = 0; i < count; ++i) {
+    const std::string id = i < 10 ? std::to_string(i) : "x" + std::to_string(i);
+    sub.deliveries.push_back({recordId + "-" + id, recordId + "-doc", "dmp", "a",
+                              DeliveryStatus::kPending, std::nullopt, std::nullopt});
+  }
+  return sub;
+}
+
+}  // namespace
+
+TEST_F(DeliveryQueue, ClaimsGoRoundRobinAcrossClientsNotOldestFirst) {
+  ASSERT_TRUE(
+      store->createClient({"c-2", "c-2", ClientRole::kEditor, {}}, generateApiKey().stored())
+          .isOk());
+  ASSERT_TRUE(
+      store->createClient({"c-3", "c-3", ClientRole::kEditor, {}}, generateApiKey().stored())
+          .isOk());
+  ASSERT_TRUE(store->commitSubmission(bulkSubmission("c-1", "big", 200)).isOk());
+  clock.advance(1s);
+  ASSERT_TRUE(store->commitSubmission(bulkSubmission("c-2", "mid", 3)).isOk());
+  clock.advance(1s);
+  ASSERT_TRUE(store->commitSubmission(bulkSubmission("c-3", "one", 1)).isOk());
+
+  std::vector<std::string> order;
+  for (int i = 0; i < 8; ++i) {
+    auto claimed = claim("a", "gw-1", 1);
+    ASSERT_EQ(claimed.size(), 1u);
+    order.push_back(claimed[0].id);
+  }
+  // Never served clients first (oldest due among them), then the least recently served.
+  EXPECT_EQ(order, (std::vector<std::string>{"big-0", "mid-0", "one-0", "big-1", "mid-1", "big-2",
+                                             "mid-2", "big-3"}));
+}
+
+TEST_F(DeliveryQueue, ABatchClaimInterleavesClientsToo) {
+  ASSERT_TRUE(
+      store->createClient({"c-2", "c-2", ClientRole::kEditor, {}}, generateApiKey().stored())
+          .isOk());
+  ASSERT_TRUE(store->commitSubmission(bulkSubmission("c-1", "big", 50)).isOk());
+  clock.advance(1s);
+  ASSERT_TRUE(store->commitSubmission(bulkSubmission("c-2", "small", 2)).isOk());
+  auto claimed = claim("a", "gw-1", 4);
+  std::vector<std::string> ids;
+  for (const auto& d : claimed) ids.push_back(d.id);
+  EXPECT_EQ(ids, (std::vector<std::string>{"big-0", "small-0", "big-1", "small-1"}));
+  EXPECT_TRUE(std::all_of(claimed.begin(), claimed.end(), [&](const Delivery& d) {
+    return d.status == DeliveryStatus::kInFlight && d.leaseId == claimed[0].leaseId;
+  }));
+}
+
+TEST_F(DeliveryQueue, WithinAClientClaimsGoRoundRobinAcrossRecords) {
+  ASSERT_TRUE(store->commitSubmission(bulkSubmission("c-1", "big", 100)).isOk());
+  clock.advance(1s);
+  ASSERT_TRUE(store->commitSubmission(bulkSubmission("c-1", "small", 2)).isOk());
+  std::vector<std::string> order;
+  for (int i = 0; i < 5; ++i) order.push_back(claim("a", "gw-1", 1).at(0).id);
+  EXPECT_EQ(order, (std::vector<std::string>{"big-0", "small-0", "big-1", "small-1", "big-2"}));
+}
+
+TEST_F(DeliveryQueue, FairnessKeepsOnlyDueDeliveriesAndLeases) {
+  ASSERT_TRUE(
+      store->createClient({"c-2", "c-2", ClientRole::kEditor, {}}, generateApiKey().stored())
+          .isOk());
+  ASSERT_TRUE(store->commitSubmission(bulkSubmission("c-1", "big", 3)).isOk());
+  ASSERT_TRUE(store->commitSubmission(bulkSubmission("c-2", "other", 1)).isOk());
+  auto first = claim("a", "gw-1", 1).at(0);
+  auto second = claim("a", "gw-1", 1).at(0);
+  EXPECT_NE(first.id.substr(0, 3), second.id.substr(0, 3)) << "one of each client";
+  // c-2's only delivery fails and is due later: c-1 is served meanwhile, whatever the turns.
+  const Delivery& other = first.id == "other-0" ? first : second;
+  ASSERT_TRUE(store->finishAttempt(failed(other, testStart() + 1h)).isOk());
+  EXPECT_EQ(claim("a", "gw-1", 1).at(0).id.substr(0, 4), "big-");
+  EXPECT_EQ(claim("a", "gw-1", 1).at(0).id.substr(0, 4), "big-");
+  EXPECT_TRUE(claim("a", "gw-1", 1).empty()) << "nothing due: in-flight ones hold their lease";
+  clock.advance(1h);
+  EXPECT_EQ(claim("a", "gw-1", 1).at(0).id, "other-0") << "due again, and its turn is old";
+}
+
 TEST_F(DeliveryQueue, ConnectorInstancesCanBeCreatedReadReplacedAndDeleted) {
   ASSERT_TRUE(
       store->createConnector({"out", "file", R"({"options":{"directory":"out"}})", true}).isOk());

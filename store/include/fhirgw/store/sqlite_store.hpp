@@ -82,6 +82,8 @@ class SqliteStore final : public Store {
   common::Result<std::vector<QueueDepth>> deliveryQueueDepths() const override;
   common::Result<std::vector<FhirResource>> listRecordFhirResources(
       std::string_view recordId) const override;
+  common::Result<std::vector<FhirResource>> listPayloadFhirResources(
+      std::string_view recordId, const std::optional<std::string>& documentId) const override;
 
   common::Status createConnector(const NewStoredConnector& connector) override;
   common::Status updateConnector(const NewStoredConnector& connector) override;

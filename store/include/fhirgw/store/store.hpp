@@ -109,9 +109,11 @@ class Store {
   // lease expired may be taken by anyone, which records the unfinished attempt as interrupted.
 
   /// Claims up to `limit` deliveries of the connector that are due (pending or failed with
-  /// nextAttemptAt <= now, or in-flight with an expired lease), oldest due first: each becomes
-  /// in-flight with owner, a fresh leaseId and leaseExpiresAt = now + lease; firstAttemptAt is
-  /// set on the first claim. Returns them as claimed (empty when nothing is due).
+  /// nextAttemptAt <= now, or in-flight with an expired lease), in fair order: round-robin
+  /// across clients (the client this connector served least recently first), then across the
+  /// records of that client the same way, then oldest due first. Each becomes in-flight with
+  /// owner, a fresh leaseId and leaseExpiresAt = now + lease; firstAttemptAt is set on the first
+  /// claim. Returns them as claimed (empty when nothing is due).
   virtual common::Result<std::vector<Delivery>> claimDeliveries(const ClaimRequest& request) = 0;
   /// Records the attempt and moves the delivery to its next state in one transaction, clearing
   /// the lease; attempts grows by one. kFailedPrecondition when the lease was lost (expired and
@@ -153,6 +155,12 @@ class Store {
   /// payloads from them), in creation order.
   virtual common::Result<std::vector<FhirResource>> listRecordFhirResources(
       std::string_view recordId) const = 0;
+  /// What one delivery's payload can need, latest versions, whoever the client, in creation
+  /// order: the record-level resources (no document) and, when documentId is set, that
+  /// document's own. Never another document's: the cost of a payload does not grow with the
+  /// number of documents of its record (indexed by record and document).
+  virtual common::Result<std::vector<FhirResource>> listPayloadFhirResources(
+      std::string_view recordId, const std::optional<std::string>& documentId) const = 0;
 
   // -- Connector instances (admin API) ----------------------------------------------------
 
