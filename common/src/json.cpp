@@ -59,7 +59,9 @@ class LimitingHandler {
     if (holdsSurrogate(s, n)) return fail("a key holds an unpaired UTF-16 surrogate escape");
     // Parsers disagree on which of two equal names wins (RapidJSON: the first, most others: the
     // last), so a body with both is ambiguous: refused, as the configuration reader does.
-    if (!frame.keys.insert(frame.key).second) return fail("a member name appears twice");
+    if (!limits_.allowDuplicateNames && !frame.keys.insert(frame.key).second) {
+      return fail("a member name appears twice");
+    }
     return doc_.Key(s, n, copy);
   }
   bool StartObject() { return open(false) && doc_.StartObject(); }

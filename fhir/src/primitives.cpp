@@ -338,6 +338,19 @@ bool matchesRegex(Primitive p, std::string_view text) {
   return false;
 }
 
+// The string datatype's rule, beyond its regex ([ \r\n\t\S]+ lets \S match them): "Strings SHALL
+// NOT contain Unicode character points below 32, except for u0009 (horizontal tab), u0010
+// (carriage return) and u0013 (line feed)". code, uri, url and canonical are strings too.
+constexpr std::string_view kControlProblem =
+    "a string SHALL NOT contain control characters other than tab, CR and LF";
+
+bool hasForbiddenControl(std::string_view text) {
+  for (char c : text) {
+    if (static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\r' && c != '\n') return true;
+  }
+  return false;
+}
+
 std::string_view semanticProblem(Primitive p, std::string_view text) {
   switch (p) {
     case Primitive::kInteger:
@@ -357,7 +370,12 @@ std::string_view semanticProblem(Primitive p, std::string_view text) {
       if (text.size() > kMaxStringChars && utf8Length(text) > kMaxStringChars) {
         return "a string SHALL NOT exceed 1 MiB characters";
       }
-      return "";
+      return hasForbiddenControl(text) ? kControlProblem : "";
+    case Primitive::kCode:
+    case Primitive::kUri:
+    case Primitive::kUrl:
+    case Primitive::kCanonical:
+      return hasForbiddenControl(text) ? kControlProblem : "";
     default:
       return "";
   }

@@ -1057,7 +1057,10 @@ std::vector<Issue> Validator::validate(const common::JsonDocument& json) const {
 
 common::Result<std::vector<Issue>> Validator::validateText(std::string_view text,
                                                            const common::JsonLimits& limits) const {
-  common::Result<common::JsonDocument> parsed = common::parseJson(text, limits);
+  // Duplicate properties are reported by the validation itself, at their FHIR path.
+  common::JsonLimits withDuplicates = limits;
+  withDuplicates.allowDuplicateNames = true;
+  common::Result<common::JsonDocument> parsed = common::parseJson(text, withDuplicates);
   if (!parsed) return parsed.error();
   return validate(*parsed);
 }

@@ -142,3 +142,11 @@ TEST(JsonParsing, ErrorPathsNameArrayElementsAndMembers) {
   ASSERT_FALSE(parseJson(R"(["ok", "much too long"])", limits, &where));
   EXPECT_EQ(where.path, "[1]");
 }
+
+TEST(JsonParsing, DuplicateNamesCanBeKeptForACallerThatReportsThemItself) {
+  JsonLimits limits;
+  limits.allowDuplicateNames = true;
+  auto doc = parseJson(R"({"gender": "male", "gender": "female"})", limits);
+  ASSERT_TRUE(doc.hasValue());
+  EXPECT_EQ(doc->root().MemberCount(), 2u);
+}

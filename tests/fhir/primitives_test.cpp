@@ -172,6 +172,20 @@ TEST(R4Primitives, ProblemsBeyondTheRegexAreReported) {
   EXPECT_NE(primitiveProblem("positiveInt", "0"), "");
   EXPECT_NE(primitiveProblem("id", "a_b"), "");
   EXPECT_NE(primitiveProblem("unknownType", "x"), "");
+  // Control characters other than tab, CR and LF (the string datatype's own rule).
+  EXPECT_NE(primitiveProblem("string", std::string("a\0b", 3)), "");
+  EXPECT_NE(primitiveProblem("string",
+                             "a\x01"
+                             "b"),
+            "");
+  EXPECT_NE(primitiveProblem("markdown",
+                             "a\x1F"
+                             "b"),
+            "");
+  EXPECT_NE(primitiveProblem("code", "a\x07"), "");
+  EXPECT_NE(primitiveProblem("uri", "urn:x\x02"), "");
+  EXPECT_EQ(primitiveProblem("string", "a\tb\r\nc"), "");
+  EXPECT_EQ(primitiveProblem("markdown", "# Title\n\n- item"), "");
 }
 
 }  // namespace

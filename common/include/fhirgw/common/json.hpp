@@ -17,6 +17,9 @@ struct JsonLimits {
   unsigned maxDepth = 64;                 ///< nesting of objects and arrays
   std::size_t maxStringBytes = 16 << 20;  ///< one string value or key
   std::size_t maxArrayLength = 100000;    ///< elements of one array
+  /// Keep both members when a name appears twice in an object (RapidJSON keeps them in order),
+  /// for a caller that reports duplicates itself, such as the FHIR validator. Off: refused.
+  bool allowDuplicateNames = false;
 };
 
 /// Where a parse failed: the byte offset and the path of the value being read ("patient.family",
