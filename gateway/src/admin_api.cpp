@@ -4,6 +4,7 @@
 
 #include <charconv>
 #include <ctime>
+#include <limits>
 
 #include "fhirgw/common/ids.hpp"
 #include "fhirgw/common/json.hpp"
@@ -44,6 +45,29 @@ std::optional<std::int64_t> jsonInteger(const common::JsonDocument& doc, const V
   auto [p, ec] = std::from_chars(s, end, out);
   if (ec != std::errc() || p != end) return std::nullopt;
   return out;
+}
+
+/// Reads an optional whole-number query parameter in [min, max] into out; answers 400 at the
+/// parameter and returns false when it is present but not such a number (a bad page size or
+/// cursor must not silently read as the default).
+template <typename T>
+bool queryNumber(Exchange& ex, const char* name, T min, T max, T& out) {
+  const auto& q = ex.query();
+  const auto it = q.find(name);
+  if (it == q.end()) return true;
+  const std::string& text = it->second;
+  T value{};
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || ec != std::errc() || end != text.data() + text.size() || value < min ||
+      value > max) {
+    ex.sendError(400, "value",
+                 std::string(name) + " must be a whole number from " + std::to_string(min) +
+                     " to " + std::to_string(max),
+                 name);
+    return false;
+  }
+  out = value;
+  return true;
 }
 
 void sendStoreError(Exchange& ex, const common::Status& s, std::string_view what) {
@@ -194,6 +218,18 @@ void AdminApi::disableClient(Exchange& ex) {
 
 void AdminApi::addKey(Exchange& ex) {
   if (!auth_.require(ex, store::ClientRole::kAdmin)) return;
+  ex.setTarget(ex.param("id"));
+  // A disabled client's keys do not authenticate: a new one would be a key that silently never
+  // works (or starts working if the client were re-enabled by some later feature).
+  auto client = store_.getClient(ex.param("id"));
+  if (!client) {
+    sendStoreError(ex, client.error(), "client");
+    return;
+  }
+  if (client->disabled) {
+    ex.sendError(409, "conflict", "the client is disabled; it cannot get new keys");
+    return;
+  }
   const store::GeneratedApiKey key = store::generateApiKey();
   if (common::Status s = store_.addApiKey(ex.param("id"), key.stored()); !s.isOk()) {
     sendStoreError(ex, s, "client");
@@ -313,11 +349,10 @@ void AdminApi::queryAudit(Exchange& ex) {
   }
   if (auto it = q.find("actor"); it != q.end()) query.actor = it->second;
   if (auto it = q.find("action"); it != q.end()) query.action = it->second;
-  if (auto it = q.find("after"); it != q.end()) {
-    std::from_chars(it->second.data(), it->second.data() + it->second.size(), query.afterId);
-  }
-  if (auto it = q.find("limit"); it != q.end()) {
-    std::from_chars(it->second.data(), it->second.data() + it->second.size(), query.limit);
+  if (!queryNumber<std::int64_t>(ex, "after", 0, std::numeric_limits<std::int64_t>::max(),
+                                 query.afterId) ||
+      !queryNumber<std::size_t>(ex, "limit", 1, store::kMaxAuditPage, query.limit)) {
+    return;
   }
   auto entries = store_.queryAudit(query);
   if (!entries) {
@@ -366,9 +401,7 @@ void AdminApi::listDeliveries(Exchange& ex) {
       return;
     }
   }
-  if (auto it = q.find("limit"); it != q.end()) {
-    std::from_chars(it->second.data(), it->second.data() + it->second.size(), query.limit);
-  }
+  if (!queryNumber<std::size_t>(ex, "limit", 1, store::kMaxDeliveryPage, query.limit)) return;
   auto deliveries = store_.queryDeliveries(query);
   if (!deliveries) {
     sendStoreError(ex, deliveries.error(), "delivery");

@@ -812,6 +812,8 @@ void bindSchema(ObjectReader& root, GatewayConfig& c) {
     r.integer("maxJsonDepth", c.limits.maxJsonDepth, 1, kMaxJsonDepth);
     r.integer("maxStringBytes", c.limits.maxStringBytes, 1, kMaxBytes);
     r.integer("maxArrayLength", c.limits.maxArrayLength, 1, kMaxInt);
+    r.integer("maxDocumentsPerRequest", c.limits.maxDocumentsPerRequest, 1, kMaxInt);
+    r.integer("maxDocumentsPerRecord", c.limits.maxDocumentsPerRecord, 1, kMaxInt);
   });
   root.object("logging", [&c](ObjectReader& r) { r.logLevel("level", c.logLevel); });
   root.object("shutdown",

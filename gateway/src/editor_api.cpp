@@ -88,6 +88,19 @@ void addResources(store::Submission& sub, const mappings::MappedRecord& mapped) 
   }
 }
 
+/// The issue of a request that carries more documents than a limit allows.
+fhir::Issue tooManyDocuments(std::string expression, std::size_t count, std::size_t limit,
+                             std::string_view what) {
+  fhir::Issue issue;
+  issue.severity = fhir::IssueSeverity::kError;
+  issue.code = "too-costly";
+  issue.expression = std::move(expression);
+  issue.detailsText = "Trop de documents : au plus " + std::to_string(limit) + " sont acceptés.";
+  issue.diagnostics = std::to_string(count) + " documents; " + std::string(what) +
+                      " takes at most " + std::to_string(limit);
+  return issue;
+}
+
 /// Where an idempotent request is remembered, and how it is compared.
 struct IdempotencyPlan {
   std::optional<std::string> externalKey;  ///< "tc-ext:..." or "doc-ext:..." from the body
@@ -278,6 +291,9 @@ std::optional<common::JsonDocument> EditorApi::readJsonObject(Exchange& ex, bool
   limits.maxDepth = d_.limits.maxJsonDepth;
   limits.maxStringBytes = d_.limits.maxStringBytes;
   limits.maxArrayLength = d_.limits.maxArrayLength;
+  // FHIR resources posted to /fhir/$validate: duplicate properties are reported by the validator
+  // at their FHIR path (200 with the issue) rather than refused by the reader.
+  limits.allowDuplicateNames = acceptFhirJson;
   return readJsonObjectBody(ex, d_.limits.maxBodyBytes, limits, acceptFhirJson);
 }
 
@@ -301,6 +317,17 @@ std::optional<store::Record> EditorApi::resolveRecord(Exchange& ex, const std::s
 
 std::optional<EditorApi::Checked> EditorApi::check(Exchange& ex,
                                                    const common::JsonDocument& body) const {
+  // Counted before parsing: each document fans out to several deliveries, so one request must not
+  // be able to queue thousands of them (docs/operations.md, Limits).
+  const std::size_t maxDocuments =
+      std::min(d_.limits.maxDocumentsPerRequest, d_.limits.maxDocumentsPerRecord);
+  if (const auto docs = body.root().FindMember("documents"); docs != body.root().MemberEnd() &&
+                                                             docs->value.IsArray() &&
+                                                             docs->value.Size() > maxDocuments) {
+    ex.sendOutcome(422, {tooManyDocuments("documents", docs->value.Size(), maxDocuments,
+                                          "a teleconsultation body")});
+    return std::nullopt;
+  }
   mappings::TeleconsultationParse parsed = mappings::parseTeleconsultation(body);
   if (parsed.malformed()) {
     ex.sendOutcome(400, parsed.typeErrors);
@@ -463,6 +490,11 @@ void EditorApi::addDocument(Exchange& ex) {
   auto existing = d_.store.listDocuments(principal->clientId, record->id);
   if (!existing) {
     ex.sendStatus(common::unavailable("the store cannot answer now; retry"));
+    return;
+  }
+  if (existing->size() >= d_.limits.maxDocumentsPerRecord) {
+    ex.sendOutcome(422, {tooManyDocuments("", existing->size() + 1, d_.limits.maxDocumentsPerRecord,
+                                          "a record")});
     return;
   }
   const std::vector<fhir::Issue> kept = nonBlocking(issues);

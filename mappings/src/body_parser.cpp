@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "fhirgw/common/crypto.hpp"
+#include "fhirgw/common/url.hpp"
 #include "fhirgw/mappings/identifiers.hpp"
 #include "path.hpp"
 
@@ -630,10 +631,16 @@ TreatingPhysician readTreatingPhysician(Reader& r, const Value& v, const std::st
   t.mssanteAddress = r.string(v, "mssanteAddress", joinPath(path, "mssanteAddress"));
   checkMailbox(r, t.mssanteAddress, joinPath(path, "mssanteAddress"));
   t.fhirEndpoint = optionalText(r, v, "fhirEndpoint", path);
-  if (t.fhirEndpoint && t.fhirEndpoint->rfind("https://", 0) != 0 &&
-      t.fhirEndpoint->rfind("http://", 0) != 0) {
-    r.invalid(joinPath(path, "fhirEndpoint"), "URL invalide (http:// ou https:// attendu).",
-              "not an http(s) URL");
+  if (t.fhirEndpoint) {
+    // Parsed as the connector will parse it (libcurl's URL API): a URL with dot segments,
+    // encoded slashes or user info could escape an allow-list, so it is refused here, at intake,
+    // rather than accepted with a delivery that can never succeed.
+    if (auto url = common::parseHttpUrl(*t.fhirEndpoint); !url) {
+      r.invalid(joinPath(path, "fhirEndpoint"),
+                "URL invalide : une adresse http(s) absolue sans segments « . » ou « .. », sans "
+                "barres obliques encodées ni identifiants est attendue.",
+                url.error().message());
+    }
   }
   return t;
 }

@@ -49,7 +49,7 @@ class EditorApiTest : public ::testing::Test {
  protected:
   void SetUp() override { start(); }
 
-  void start(std::size_t maxBodyBytes = 10 * 1024 * 1024) {
+  void start(std::size_t maxBodyBytes = 10 * 1024 * 1024, LimitsConfig limits = {}) {
     store::StoreOptions options;
     options.dataDir = (dir_.path() / "data").string();
     options.busyTimeout = std::chrono::milliseconds(200);
@@ -64,6 +64,7 @@ class EditorApiTest : public ::testing::Test {
     c.admin.listener.host = "127.0.0.1";
     c.admin.listener.port = 0;
     c.admin.token = kAdminToken;
+    c.limits = limits;
     c.limits.maxBodyBytes = maxBodyBytes;
     GatewayServer::Dependencies deps;
     deps.store = store_.get();
@@ -557,6 +558,161 @@ TEST_F(SmallBodyLimitTest, BodyOverTheLimitIs413) {
   auto r = post(readExample("teleconsultation-full.json"), editorKey_);
   EXPECT_EQ(r.status, 413);
   EXPECT_STREQ(json(r)["issue"][0]["code"].GetString(), "too-costly");
+}
+
+TEST_F(EditorApiTest, ADisabledClientGetsNoNewKey) {
+  auto created = admin("POST", "/admin/v1/clients", R"({"name":"gone","role":"editor"})");
+  const std::string id = json(created)["id"].GetString();
+  EXPECT_EQ(admin("POST", "/admin/v1/clients/" + id + "/keys").status, 201);
+  ASSERT_EQ(admin("DELETE", "/admin/v1/clients/" + id).status, 204);
+  auto r = admin("POST", "/admin/v1/clients/" + id + "/keys");
+  EXPECT_EQ(r.status, 409) << r.body;
+  EXPECT_EQ(r.body.find("\"key\""), std::string::npos);
+  EXPECT_EQ(admin("POST", "/admin/v1/clients/no-such-client/keys").status, 404);
+}
+
+TEST_F(EditorApiTest, AuditAndDeliveryQueriesRefuseABadLimitOrCursor) {
+  for (const char* query : {"limit=abc", "limit=0", "limit=1001", "limit=-1", "limit=", "after=x",
+                            "after=-5", "after=1e3", "limit=10&after=2x"}) {
+    auto r = admin("GET", std::string("/admin/v1/audit?") + query);
+    EXPECT_EQ(r.status, 400) << query << " " << r.body;
+  }
+  EXPECT_EQ(admin("GET", "/admin/v1/deliveries?limit=many").status, 400);
+  EXPECT_EQ(admin("GET", "/admin/v1/deliveries?limit=1000").status, 200);
+  auto page = admin("GET", "/admin/v1/audit?limit=1&after=0");
+  ASSERT_EQ(page.status, 200) << page.body;
+  EXPECT_EQ(json(page).root().Size(), 1u);
+}
+
+/// The first issue's code and expression.
+std::pair<std::string, std::string> firstIssue(const rapidjson::Value& oo) {
+  const auto& issue = oo["issue"][0];
+  return {issue["code"].GetString(),
+          issue.HasMember("expression") ? issue["expression"][0].GetString() : ""};
+}
+
+// Issue 8, finding 1: these killed the process (RapidJSON's number-to-double path).
+TEST_F(EditorApiTest, DecimalsWithHundredsOfDigitsAreRefusedAndTheGatewayKeepsServing) {
+  const std::string zeros = "0." + std::string(400, '0') + "1";
+  std::string quantity = readExample("teleconsultation-full.json");
+  quantity.replace(quantity.find("\"quantity\": 1"), 13, "\"quantity\": " + zeros);
+  std::string amount = readExample("teleconsultation-full.json");
+  amount.replace(amount.find("\"25.00\""), 7, "\"" + zeros + "\"");
+  std::string exponent = readExample("teleconsultation-full.json");
+  exponent.replace(exponent.find("\"quantity\": 1"), 13, "\"quantity\": 1e-400");
+  for (const auto& [body, where] :
+       {std::pair{quantity, "documents[1].items[0].quantity"}, std::pair{amount, "billing.amount"},
+        std::pair{exponent, "documents[1].items[0].quantity"}}) {
+    auto r = api("POST", "/api/v1/$validate", body, editorKey_);
+    ASSERT_EQ(r.status, 200) << r.body;
+    auto doc = json(r);
+    EXPECT_FALSE(doc["valid"].GetBool());
+    EXPECT_EQ(firstIssue(doc["outcome"]).second, where);
+    EXPECT_EQ(post(body, editorKey_).status, 422);
+  }
+  // Still alive, and a body with a long but bounded decimal is mapped and answered in full.
+  std::string bounded = readExample("teleconsultation-full.json");
+  bounded.replace(bounded.find("\"quantity\": 1"), 13, "\"quantity\": 0.00000000000000001");
+  auto r = api("POST", "/api/v1/$validate", bounded, editorKey_);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_TRUE(json(r)["valid"].GetBool());
+  EXPECT_NE(r.body.find("\"value\":0.00000000000000001"), std::string::npos);
+}
+
+// Finding 7: the first "obtained" won while parsers that take the last read the opposite.
+TEST_F(EditorApiTest, DuplicateMemberNamesAre400AtTheirPathAndStoreNothing) {
+  std::string body = readExample("teleconsultation-full.json");
+  const auto at = body.find("\"obtained\": true");
+  ASSERT_NE(at, std::string::npos);
+  body.insert(at, "\"obtained\": false, ");
+  auto r = post(body, editorKey_);
+  EXPECT_EQ(r.status, 400) << r.body;
+  EXPECT_EQ(firstIssue(json(r).root()),
+            (std::pair<std::string, std::string>{"structure", "encounter.consent.obtained"}));
+  EXPECT_EQ(api("GET", "/api/v1/teleconsultations/ext:LGC-2026-000123", "", editorKey_).status,
+            404);
+}
+
+// Finding 4: a lone surrogate was stored as invalid UTF-8 (500 in a mapped field; in an unmapped
+// one, every later POST .../documents on the record answered 500).
+TEST_F(EditorApiTest, UnpairedSurrogatesAre400AtTheirPathInMappedAndUnmappedFields) {
+  std::string mapped = readExample("teleconsultation-full.json");
+  mapped.replace(mapped.find("\"DURAND\""), 8, R"("DUR\udc00AND")");
+  auto r = post(mapped, editorKey_);
+  EXPECT_EQ(r.status, 400) << r.body;
+  EXPECT_EQ(firstIssue(json(r).root()).second, "patient.family");
+  std::string unmapped = readExample("teleconsultation-full.json");
+  unmapped.insert(unmapped.find('{') + 1, R"("note": "\ud800 alone",)");
+  r = post(unmapped, editorKey_);
+  EXPECT_EQ(r.status, 400) << r.body;
+  EXPECT_EQ(firstIssue(json(r).root()).second, "note");
+  EXPECT_EQ(api("GET", "/api/v1/teleconsultations/ext:LGC-2026-000123", "", editorKey_).status,
+            404);
+}
+
+// Finding 5: a name over FHIR's 1 MiB string limit passed the rules and failed in the mapper (500
+// at Patient.name[0].family).
+TEST_F(EditorApiTest, OversizedTextIs422AtTheBodyPathNot500) {
+  std::string body = readExample("teleconsultation-full.json");
+  body.replace(body.find("\"DURAND\""), 8, "\"" + std::string((1 << 20) + 1, 'D') + "\"");
+  auto r = post(body, editorKey_);
+  EXPECT_EQ(r.status, 422) << r.body.substr(0, 500);
+  EXPECT_EQ(firstIssue(json(r).root()),
+            (std::pair<std::string, std::string>{"too-long", "patient.family"}));
+  body = readExample("teleconsultation-full.json");
+  body.replace(body.find("\"DURAND\""), 8, R"("DUR\u0001AND")");
+  r = post(body, editorKey_);
+  EXPECT_EQ(r.status, 422) << r.body;
+  EXPECT_EQ(firstIssue(json(r).root()),
+            (std::pair<std::string, std::string>{"value", "patient.family"}));
+}
+
+/// A sick-leave document of one day, with its own external id.
+std::string oneDayLeave(int n) {
+  return R"({"kind": "sick-leave", "externalId": "AAT-)" + std::to_string(n) +
+         R"(", "type": "initial", "start": "2026-11-21", "end": "2026-11-21"})";
+}
+
+class DocumentCapTest : public EditorApiTest {
+ protected:
+  void SetUp() override {
+    LimitsConfig limits;
+    limits.maxDocumentsPerRequest = 3;
+    limits.maxDocumentsPerRecord = 4;
+    start(10 * 1024 * 1024, limits);
+  }
+};
+
+// Finding 3: 10,000 one-day sick-leave documents in one body made 20,001 deliveries.
+TEST_F(DocumentCapTest, MoreDocumentsThanTheRequestCapIs422AndQueuesNothing) {
+  std::string body = readExample("teleconsultation-minimal.json");
+  std::string docs = "\"externalId\": \"CAP-0\", \"documents\": [";
+  for (int i = 0; i < 4; ++i) docs += (i ? "," : "") + oneDayLeave(i);
+  docs += "],";
+  body.insert(body.find('{') + 1, docs);
+  auto r = post(body, editorKey_);
+  EXPECT_EQ(r.status, 422) << r.body;
+  EXPECT_EQ(firstIssue(json(r).root()),
+            (std::pair<std::string, std::string>{"too-costly", "documents"}));
+  EXPECT_EQ(api("GET", "/api/v1/teleconsultations/ext:CAP-0", "", editorKey_).status, 404);
+  // $validate applies the same cap.
+  auto v = api("POST", "/api/v1/$validate", body, editorKey_);
+  EXPECT_EQ(v.status, 422) << v.body;
+}
+
+TEST_F(DocumentCapTest, ARecordTakesDocumentsUpToItsCapThen422) {
+  std::string body = readExample("teleconsultation-minimal.json");
+  body.insert(body.find('{') + 1, "\"externalId\": \"CAP-1\", \"documents\": [" + oneDayLeave(0) +
+                                      "," + oneDayLeave(1) + "," + oneDayLeave(2) + "],");
+  auto created = post(body, editorKey_);
+  ASSERT_EQ(created.status, 201) << created.body;
+  const std::string path = "/api/v1/teleconsultations/ext:CAP-1/documents";
+  EXPECT_EQ(api("POST", path, oneDayLeave(3), editorKey_).status, 201);
+  auto r = api("POST", path, oneDayLeave(4), editorKey_);
+  EXPECT_EQ(r.status, 422) << r.body;
+  EXPECT_STREQ(json(r)["issue"][0]["code"].GetString(), "too-costly");
+  auto status = api("GET", "/api/v1/teleconsultations/ext:CAP-1", "", editorKey_);
+  EXPECT_EQ(json(status)["documents"].Size(), 4u);
 }
 
 }  // namespace

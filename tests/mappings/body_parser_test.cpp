@@ -429,5 +429,22 @@ TEST(BodyParser, QuantitiesWithTooManyDigitsAreValueErrors) {
   EXPECT_THAT(expressions(p.issues), ElementsAre("documents[0].items[0].quantity"));
 }
 
+TEST(BodyParser, TreatingPhysicianEndpointsThatCouldEscapeAnAllowListAreValueErrors) {
+  for (const char* url :
+       {"https://fhir.cabinet-martin.fr/r4/../../evil",
+        "https://fhir.cabinet-martin.fr/r4/%2e%2e/x", "https://fhir.cabinet-martin.fr/r4%2fevil",
+        "https://user:pw@fhir.cabinet-martin.fr/r4", "https://fhir.cabinet-martin.fr/r4#frag",
+        "ftp://fhir.cabinet-martin.fr/r4", "r4/relative"}) {
+    const auto p = parseWith(
+        "treatingPhysician",
+        std::string(R"({"family": "M", "given": ["A"], "fhirEndpoint": ")") + url + "\"}");
+    EXPECT_THAT(expressions(p.issues), ElementsAre("treatingPhysician.fhirEndpoint")) << url;
+  }
+  const auto ok = parseWith(
+      "treatingPhysician",
+      R"({"family": "M", "given": ["A"], "fhirEndpoint": "https://fhir.cabinet-martin.fr/r4"})");
+  EXPECT_THAT(expressions(ok.issues), IsEmpty());
+}
+
 }  // namespace
 }  // namespace fhirgw::mappings

@@ -62,6 +62,10 @@ struct LimitsConfig {
   unsigned maxJsonDepth = 64;
   std::size_t maxStringBytes = std::size_t{12} * 1024 * 1024;
   std::size_t maxArrayLength = 10000;
+  /// Documents in one teleconsultation body; each one fans out to several deliveries.
+  std::size_t maxDocumentsPerRequest = 20;
+  /// Documents a record may hold in all (its own plus those added later).
+  std::size_t maxDocumentsPerRecord = 100;
 };
 
 /// Storage: SQLite in dataDir unless url selects PostgreSQL.
