@@ -10,6 +10,7 @@
 //
 // FHIRGW_FUZZ_STRICT=1 in the environment also aborts on answers that are bugs without being
 // crashes: a 500 (an exception or a mapping bug), or an answer that is not valid UTF-8 JSON.
+// FHIRGW_FUZZ_VERBOSE=1 prints each answer's status and start (to look at a reproducer).
 #include <Poco/Net/HTTPServerParams.h>
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerResponse.h>
@@ -111,6 +112,7 @@ struct Gateway {
   /// The context of documents: the full example teleconsultation, as the store would hold it.
   mappings::Teleconsultation context;
   bool strict = false;
+  bool verbose = false;
 };
 
 [[noreturn]] void fail(const char* what) {
@@ -132,6 +134,8 @@ Gateway& gatewayOnce() {
     common::Log::setLevel(common::LogLevel::kError);
     const char* strict = std::getenv("FHIRGW_FUZZ_STRICT");
     built->strict = strict != nullptr && std::string_view(strict) == "1";
+    const char* verbose = std::getenv("FHIRGW_FUZZ_VERBOSE");
+    built->verbose = verbose != nullptr && std::string_view(verbose) == "1";
 
     // Under $TMPDIR (scripts/fuzz.sh points it at the run's work folder).
     std::string dirTemplate =
@@ -198,6 +202,10 @@ void postValidate(Gateway& g, std::string_view body) {
     return;  // the listener answers 500
   }
   if (!exchange.responded()) fail("the handler did not answer");
+  if (g.verbose) {
+    std::fprintf(stderr, "fuzz_body: $validate answered %d: %.300s\n", exchange.responseStatus(),
+                 response.body().c_str());
+  }
   if (!g.strict) return;
   if (exchange.responseStatus() >= 500) {
     std::fprintf(stderr, "fuzz_body: answer %d: %s\n", exchange.responseStatus(),

@@ -10,10 +10,13 @@ packages=(
   # tests and checks
   googletest libgtest-dev libgmock-dev openssl curl ca-certificates clang-format
 )
-# Extra groups: "--with-node" for the FHIR validator tests (Node.js + npm).
+# Extra groups: "--with-node" for the FHIR validator tests (Node.js + npm); "--with-fuzz" for the
+# libFuzzer targets (scripts/fuzz.sh): clang and its sanitizer/fuzzer runtimes, which clang only
+# recommends (and recommends are not installed here).
 for arg in "$@"; do
   case "$arg" in
     --with-node) packages+=(nodejs npm) ;;
+    --with-fuzz) packages+=(clang libclang-rt-14-dev) ;;
     *) echo "setup.sh: unknown option $arg" >&2; exit 2 ;;
   esac
 done

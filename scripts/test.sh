@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds everything (Release, warnings as errors) and runs the whole
-# test suite through ctest, then builds the sanitizer preset and runs its unit tests.
+# test suite through ctest, then builds the sanitizer preset and runs its unit tests, then builds
+# the libFuzzer targets and runs each for a bounded time (docs/fuzzing.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-scripts/setup.sh --with-node
+scripts/setup.sh --with-node --with-fuzz
 jobs=$(nproc)
 
 echo "== formatting"
@@ -19,3 +20,7 @@ echo "== address + undefined sanitizers: unit tests"
 cmake --preset asan
 cmake --build --preset asan -j "$jobs"
 ctest --preset asan -j "$jobs" --timeout 300
+
+echo "== fuzzing (bounded)"
+# Replays fuzz/regressions/, then fuzzes copies of the seed corpora (about 4 min on 2 cores).
+scripts/fuzz.sh --seconds "${FHIRGW_FUZZ_SECONDS:-30}"
