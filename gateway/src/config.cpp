@@ -124,6 +124,7 @@ common::Result<JsonNode> parseFile(std::string_view text) {
   limits.maxDepth = 16;
   limits.maxStringBytes = std::size_t{64} * 1024;
   limits.maxArrayLength = 1000;
+  limits.allowDuplicateNames = true;  // reported below with the key path
   common::Result<common::JsonDocument> doc = common::parseJson(text, limits);
   if (!doc) return doc.error();
   return toNode(*doc, doc->root(), {});
