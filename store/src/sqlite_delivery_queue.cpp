@@ -23,7 +23,10 @@ constexpr std::string_view kFairPick =
     "  AND ct.scope_id = r.client_id"
     " LEFT JOIN delivery_turns rt ON rt.connector_id = d.connector_id AND rt.scope = 'record'"
     "  AND rt.scope_id = d.record_id"
-    " WHERE d.connector_id = ? AND ((d.status IN ('pending', 'failed') AND d.next_attempt_at <= ?)"
+    // The status IN list keeps the index range off delivered and dead history (without it the
+    // planner reads every delivery the connector ever had).
+    " WHERE d.connector_id = ? AND d.status IN ('pending', 'failed', 'in-flight')"
+    " AND ((d.status IN ('pending', 'failed') AND d.next_attempt_at <= ?)"
     "  OR (d.status = 'in-flight' AND d.lease_expires_at <= ?))"
     " ORDER BY COALESCE(ct.turn, 0), COALESCE(rt.turn, 0), d.next_attempt_at, d.id LIMIT 1";
 
