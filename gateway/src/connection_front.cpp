@@ -124,7 +124,8 @@ struct ConnectionFront::Connection {
   bool cut = false;  // under mu_
   bool counted = true;
   // Poller-only while waiting.
-  bool fresh = true;  // no request served yet: the head deadline runs from accept
+  bool fresh = true;               // no request served yet: the head deadline runs from accept
+  Clock::time_point waitingSince;  // accepted, or given back after a request
   bool firstByteSeen = false;
   std::size_t scanned = 0;
   std::size_t inspectAt = 0;
@@ -293,30 +294,53 @@ void ConnectionFront::acceptAll() {
     }
     std::string peer = peerOf(address);
     const char* refusal = nullptr;
-    auto c = std::make_shared<Connection>();
+    ConnectionPtr victim;
     {
       std::lock_guard lock(mu_);
-      if (open_.size() >= config_.maxConnections) {
-        refusal = "maxConnections";
-      } else if (perPeer_[peer] >= config_.maxConnectionsPerPeer) {
+      const auto it = perPeer_.find(peer);
+      if (it != perPeer_.end() && it->second >= config_.maxConnectionsPerPeer) {
         refusal = "maxConnectionsPerPeer";
-      } else {
-        c->fd = fd;
-        c->peer = peer;
-        c->socket = Poco::Net::StreamSocket(new Poco::Net::StreamSocketImpl(fd));
-        open_[fd] = c;
-        ++perPeer_[peer];
+      } else if (open_.size() >= config_.maxConnections) {
+        victim = stalestWaiting();
+        if (!victim) refusal = "maxConnections";
       }
-      if (refusal != nullptr && perPeer_[peer] == 0) perPeer_.erase(peer);
     }
     if (refusal != nullptr) {
       refuseAtAccept(fd, peer, refusal);
       continue;
     }
+    if (victim) {
+      // The table is full: the connection that has waited longest without a complete request
+      // (idle keep-alive, or a head that is not arriving) makes room. Clients that send their
+      // request at once are never in that state for long, so a flood from many addresses evicts
+      // itself; connections inside a request are never evicted.
+      ++cutCounts_["evicted"];
+      unwatch(victim);
+      release(victim);
+      victim->socket.close();
+    }
+    auto c = std::make_shared<Connection>();
+    c->fd = fd;
+    c->peer = peer;
+    c->socket = Poco::Net::StreamSocket(new Poco::Net::StreamSocketImpl(fd));
+    c->waitingSince = Clock::now();
+    {
+      std::lock_guard lock(mu_);
+      open_[fd] = c;
+      ++perPeer_[peer];
+    }
     c->setDeadline(config_.headerTimeout, DeadlineKind::kHead);
     watch(c);
-    polled_[fd] = c;
   }
+}
+
+ConnectionFront::ConnectionPtr ConnectionFront::stalestWaiting() const {
+  ConnectionPtr stalest;
+  for (const auto& [fd, c] : polled_) {
+    if (c->state != Connection::State::kWaiting) continue;
+    if (!stalest || c->waitingSince < stalest->waitingSince) stalest = c;
+  }
+  return stalest;
 }
 
 void ConnectionFront::refuseAtAccept(int fd, const std::string& peer, const char* reason) {
@@ -505,6 +529,7 @@ void ConnectionFront::takeReturned() {
       continue;
     }
     c->fresh = false;
+    c->waitingSince = Clock::now();
     c->firstByteSeen = false;
     c->scanned = 0;
     c->inspectAt = 0;
@@ -561,9 +586,12 @@ void ConnectionFront::logCounters(bool force) {
   }
   const std::size_t head = take(cutCounts_, "headTimeout");
   const std::size_t body = take(cutCounts_, "bodyTimeout");
-  if (head + body > 0) {
-    Log::warning("connections-cut",
-                 {{"listener", config_.name}, {"headTimeout", head}, {"bodyTimeout", body}});
+  const std::size_t evicted = take(cutCounts_, "evicted");
+  if (head + body + evicted > 0) {
+    Log::warning("connections-cut", {{"listener", config_.name},
+                                     {"headTimeout", head},
+                                     {"bodyTimeout", body},
+                                     {"evicted", evicted}});
   }
   cutCounts_.clear();
 }

@@ -85,6 +85,7 @@ class ConnectionFront {
   void pollLoop();
   void workerLoop();
   void acceptAll();
+  ConnectionPtr stalestWaiting() const;
   void onReadable(const ConnectionPtr& c, bool peerClosed);
   void onLingering(const ConnectionPtr& c);
   void checkDeadlines();

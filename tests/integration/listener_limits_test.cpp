@@ -325,7 +325,7 @@ TEST_F(ListenerLimitsTest, PerPeerCapRefusesTheNextConnectionWith503AndOthersSti
   EXPECT_EQ(statusOf(other.readResponse(milliseconds(1000))), 404);
 }
 
-TEST_F(ListenerLimitsTest, GlobalCapRefusesWith503UntilAConnectionCloses) {
+TEST_F(ListenerLimitsTest, FullTableEvictsTheConnectionThatWaitedLongestForARequest) {
   GatewayConfig c = limitsConfig();
   c.server.maxConnections = 6;
   start(c);
@@ -333,19 +333,49 @@ TEST_F(ListenerLimitsTest, GlobalCapRefusesWith503UntilAConnectionCloses) {
   for (int i = 0; i < 6; ++i) {
     held.emplace_back(server_->apiPort(), loopbackAddress(i));
     ASSERT_TRUE(held.back().connected());
+    // Accepted one after the other, so that the first one is the oldest.
+    ASSERT_TRUE(awaitCondition(
+        [&] { return server_->apiOpenConnections() == static_cast<std::size_t>(i + 1); },
+        milliseconds(1000)));
   }
-  ASSERT_TRUE(
-      awaitCondition([&] { return server_->apiOpenConnections() == 6; }, milliseconds(1000)));
+  RawClient newcomer(server_->apiPort(), "127.0.0.50");
+  ASSERT_TRUE(newcomer.send("GET /x HTTP/1.1\r\nHost: gw\r\n\r\n"));
+  EXPECT_EQ(statusOf(newcomer.readResponse(milliseconds(1000))), 404);
+  bool closed = false;
+  EXPECT_EQ(held[0].readUntilClosed(milliseconds(1000), &closed), "");
+  EXPECT_TRUE(closed) << "the oldest waiting connection makes room";
+  for (std::size_t i = 1; i < held.size(); ++i) {
+    held[i].readUntilClosed(milliseconds(50), &closed);
+    EXPECT_FALSE(closed) << i;
+  }
+  EXPECT_EQ(server_->apiOpenConnections(), 6U);
+}
+
+TEST_F(ListenerLimitsTest, FullTableOfRequestsInProgressRefusesWith503) {
+  GatewayConfig c = limitsConfig();
+  c.server.maxConnections = 3;
+  c.server.bodyTimeout = milliseconds(10000);
+  start(c);
+  std::vector<RawClient> busy;
+  for (int i = 0; i < 3; ++i) {
+    busy.emplace_back(server_->apiPort(), loopbackAddress(i));
+    ASSERT_TRUE(busy.back().send(
+        "POST /x HTTP/1.1\r\nHost: gw\r\nExpect: 100-continue\r\nContent-Length: 10\r\n\r\n"));
+    // 100 Continue comes from the worker: the connection is inside a request.
+    const std::string interim = busy.back().readResponse(milliseconds(1000));
+    ASSERT_EQ(interim.rfind("HTTP/1.1 100", 0), 0U) << interim;
+  }
   RawClient refused(server_->apiPort(), "127.0.0.50");
   bool closed = false;
-  expectOutcomeAnswer(refused.readUntilClosed(milliseconds(1000), &closed), 503);
+  const std::string answer = refused.readUntilClosed(milliseconds(1000), &closed);
+  expectOutcomeAnswer(answer, 503);
+  EXPECT_NE(answer.find("Retry-After: 1"), std::string::npos);
   EXPECT_TRUE(closed);
-  held.front().close();
-  ASSERT_TRUE(
-      awaitCondition([&] { return server_->apiOpenConnections() == 5; }, milliseconds(1000)));
-  RawClient admitted(server_->apiPort(), "127.0.0.50");
-  ASSERT_TRUE(admitted.send("GET /x HTTP/1.1\r\nHost: gw\r\n\r\n"));
-  EXPECT_EQ(statusOf(admitted.readResponse(milliseconds(1000))), 404);
+  // The requests in progress were not disturbed.
+  for (auto& b : busy) {
+    ASSERT_TRUE(b.send("0123456789"));
+    EXPECT_EQ(statusOf(b.readResponse(milliseconds(1000))), 404);
+  }
 }
 
 TEST_F(ListenerLimitsTest, AdminListenerHasItsOwnCap) {
