@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets (CMake preset `fuzz`: clang, ASan + UBSan) and runs them for a
-# bounded time, two at a time. For each target it first replays fuzz/regressions/<target>/* (inputs
-# that once crashed: they must not crash again), then fuzzes a fresh COPY of the seed corpus
-# fuzz/corpus/<target>/ (the committed corpus never changes) with the target's dictionary.
+# bounded time, two at a time. For each target it first replays fuzz/regressions/<target>/*
+# (inputs that once failed: they must pass, fuzz_body in its strict mode), then fuzzes a fresh
+# COPY of the seed corpus fuzz/corpus/<target>/ (the committed corpus never changes) with the
+# target's dictionary.
 # Exits non-zero on any crash, leak, timeout or out-of-memory, printing the reproducer's path.
 #
 #   scripts/fuzz.sh [--seconds N] [--no-build] [target...] [-- extra libFuzzer flags]
@@ -23,7 +24,7 @@ while [ $# -gt 0 ]; do
     --seconds=*) seconds="${1#--seconds=}"; shift ;;
     --no-build) build=0; shift ;;
     --) shift; extra=("$@"); break ;;
-    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
     fuzz_*) targets+=("$1"); shift ;;
     *) echo "fuzz.sh: unknown argument $1 (targets: ${all_targets[*]})" >&2; exit 2 ;;
   esac
@@ -67,8 +68,9 @@ replay() {
   local files=("$dir"/*)
   shopt -u nullglob
   [ ${#files[@]} -gt 0 ] || return 0
-  if ! "$bin/$t" "${common_flags[@]}" -artifact_prefix="$work/artifacts/" "${files[@]}" \
-      >"$work/regressions.log" 2>&1; then
+  # Strict: a regression of fuzz_body may be a 500 or an invalid answer rather than a crash.
+  if ! FHIRGW_FUZZ_STRICT=1 TMPDIR="$PWD/$work/tmp" "$bin/$t" "${common_flags[@]}" \
+      -artifact_prefix="$work/artifacts/" "${files[@]}" >"$work/regressions.log" 2>&1; then
     echo "fuzz: $t: a regression input fails again (log: $work/regressions.log)"
     grep -E "Running: |ERROR|SUMMARY" "$work/regressions.log" | tail -5
     return 1
