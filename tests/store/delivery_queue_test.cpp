@@ -554,6 +554,27 @@ TEST_F(DeliveryQueue, FairnessKeepsOnlyDueDeliveriesAndLeases) {
   EXPECT_EQ(claim("a", "gw-1", 1).at(0).id, "other-0") << "due again, and its turn is old";
 }
 
+TEST_F(DeliveryQueue, TurnsOfRecordsWithNothingLeftToClaimAreForgotten) {
+  ASSERT_TRUE(store->commitSubmission(bulkSubmission("c-1", "done", 1)).isOk());
+  clock.advance(1s);
+  ASSERT_TRUE(store->commitSubmission(bulkSubmission("c-1", "big", 300)).isOk());
+  const auto recordTurns = [&] {
+    auto raw = rawSession(dir.path() / "gateway.db");
+    std::vector<std::string> ids;
+    raw << "SELECT scope_id FROM delivery_turns WHERE scope = 'record' ORDER BY scope_id",
+        kw::into(ids), kw::now;
+    return ids;
+  };
+  const Delivery first = claim("a", "gw-1", 1).at(0);
+  ASSERT_EQ(first.id, "done-0");
+  ASSERT_TRUE(store->finishAttempt(delivered(first, testStart())).isOk());
+  for (int i = 0; i < 254; ++i) ASSERT_EQ(claim("a", "gw-1", 1).size(), 1u);
+  EXPECT_EQ(recordTurns(), (std::vector<std::string>{"big", "done"})) << "255 picks: not yet";
+  ASSERT_EQ(claim("a", "gw-1", 1).size(), 1u);  // the 256th pick prunes
+  EXPECT_EQ(recordTurns(), (std::vector<std::string>{"big"}))
+      << "\"done\" has nothing left on connector a; \"big\" still has due deliveries";
+}
+
 TEST_F(DeliveryQueue, ConnectorInstancesCanBeCreatedReadReplacedAndDeleted) {
   ASSERT_TRUE(
       store->createConnector({"out", "file", R"({"options":{"directory":"out"}})", true}).isOk());
