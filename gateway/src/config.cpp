@@ -728,6 +728,29 @@ std::optional<mappings::Relation> relation(const JsonNode& n) {
   return mappings::parseRelation(n.text);
 }
 
+// "YYYY-MM-DD", or "" for no date (a rule in force since always, or with no end).
+std::optional<std::optional<mappings::Date>> optionalDate(std::string_view text) {
+  if (text.empty()) return std::optional<mappings::Date>{};
+  std::optional<mappings::Date> day = mappings::Date::parse(text);
+  if (!day) return std::nullopt;
+  return std::optional<std::optional<mappings::Date>>{std::in_place, day};
+}
+
+// rules.effectiveFrom.<RULE-ID> / rules.effectiveUntil.<RULE-ID>: one bound of the effective
+// periods (docs/rules.md, Rules in force by date).
+void bindEffectiveDates(ObjectReader& r, std::string_view key,
+                        std::map<std::string, std::optional<mappings::Date>, std::less<>>& dates) {
+  r.object(key, [&dates](ObjectReader& d) {
+    d.members("RULE-ID", ruleIds(), Names::kListed,
+              [&dates](ObjectReader& m, const std::string& id) {
+                std::optional<mappings::Date> day;
+                if (m.code(id, "a date YYYY-MM-DD, or \"\" for none", day, optionalDate)) {
+                  dates[id] = day;
+                }
+              });
+  });
+}
+
 // rules.*: the settings of the rule engine (docs/rules.md). Maps are merged into the defaults:
 // a file adds acts and specialties, and changes the default ones; arrays replace the default.
 void bindRules(ObjectReader& r, mappings::RuleConfig& rules) {
@@ -741,6 +764,8 @@ void bindRules(ObjectReader& r, mappings::RuleConfig& rules) {
                 }
               });
   });
+  bindEffectiveDates(r, "effectiveFrom", rules.effectiveFrom);
+  bindEffectiveDates(r, "effectiveUntil", rules.effectiveUntil);
   r.object("tariffs", [&rules](ObjectReader& t) {
     t.members("ACT", namesOf(rules.tariffs), Names::kListedAndFile,
               [&rules](ObjectReader& m, const std::string& act) {

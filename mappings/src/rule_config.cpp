@@ -44,10 +44,34 @@ int RuleConfig::activityCapPercent(std::string_view specialty) const {
   return it == activityCapPercentBySpecialty.end() ? activityCapDefaultPercent : it->second;
 }
 
+EffectivePeriod RuleConfig::effectivePeriod(std::string_view ruleId) const {
+  EffectivePeriod p;
+  if (const RuleInfo* info = findRule(ruleId); info != nullptr && !info->effectiveFrom.empty()) {
+    p.from = Date::parse(info->effectiveFrom);
+  }
+  if (const auto it = effectiveFrom.find(ruleId); it != effectiveFrom.end()) p.from = it->second;
+  if (const auto it = effectiveUntil.find(ruleId); it != effectiveUntil.end()) {
+    p.until = it->second;
+  }
+  return p;
+}
+
 common::Status validateRuleConfig(const RuleConfig& config) {
   for (const auto& [id, severity] : config.severities) {
     if (findRule(id) == nullptr) {
       return common::invalidArgument("rules.severity." + id + ": unknown rule ID");
+    }
+  }
+  for (const auto* dates : {&config.effectiveFrom, &config.effectiveUntil}) {
+    const std::string key =
+        dates == &config.effectiveFrom ? "rules.effectiveFrom." : "rules.effectiveUntil.";
+    for (const auto& [id, day] : *dates) {
+      if (findRule(id) == nullptr) return common::invalidArgument(key + id + ": unknown rule ID");
+      const EffectivePeriod p = config.effectivePeriod(id);
+      if (p.from && p.until && *p.until < *p.from) {
+        return common::invalidArgument(key + id + ": the rule would end (" + p.until->toString() +
+                                       ") before it starts (" + p.from->toString() + ")");
+      }
     }
   }
   for (const auto& [act, amount] : config.tariffs) {

@@ -24,7 +24,8 @@ void collect(const RuleInfo& info, RuleSeverity severity, std::vector<Finding>& 
              RuleOutcome& out) {
   if (severity == RuleSeverity::kOff) return;
   for (Finding& f : findings) {
-    const RuleSeverity effective = f.notEvaluated ? RuleSeverity::kInformation : severity;
+    const RuleSeverity effective =
+        f.notEvaluated || f.informationOnly ? RuleSeverity::kInformation : severity;
     if (info.reimbursement && effective == RuleSeverity::kWarning && f.affectsReimbursement) {
       out.notReimbursable = true;
     }
@@ -34,11 +35,26 @@ void collect(const RuleInfo& info, RuleSeverity severity, std::vector<Finding>& 
   }
 }
 
+// The date a document rule is judged by: a sick leave's own start (rules.md), otherwise the
+// encounter date of its teleconsultation.
+std::optional<Date> documentDate(const Teleconsultation& context, const Document& document) {
+  if (const auto* leave = std::get_if<SickLeave>(&document)) return leave->start.value;
+  return context.encounterDate();
+}
+
 }  // namespace
 
 RuleEngine::RuleEngine(RuleConfig config, const common::Clock& clock,
                        const ActivityHistory* history)
     : config_(std::move(config)), clock_(clock), history_(history) {}
+
+bool RuleEngine::inForce(std::string_view ruleId, std::optional<Date> on) const {
+  const EffectivePeriod period = config_.effectivePeriod(ruleId);
+  if (period.unbounded()) return true;
+  // A dated rule needs a usable date; without one the period rules (TLC-PERIOD, AAT-PERIOD)
+  // report what is wrong.
+  return on.has_value() && period.contains(*on);
+}
 
 RuleSeverity RuleEngine::severityOf(std::string_view ruleId) const {
   if (const auto it = config_.severities.find(ruleId); it != config_.severities.end()) {
@@ -51,9 +67,11 @@ RuleSeverity RuleEngine::severityOf(std::string_view ruleId) const {
 common::Result<RuleOutcome> RuleEngine::evaluate(const Teleconsultation& teleconsultation) const {
   RuleOutcome out;
   const RuleContext ctx{teleconsultation, config_, toInstant(clock_.now()), history_};
+  const std::optional<Date> on = teleconsultation.encounterDate();
   for (const auto& rule : teleconsultationRules()) {
     const RuleSeverity severity = severityOf(rule->info().id);
     if (severity == RuleSeverity::kOff) continue;  // also spares the history look-up
+    if (!inForce(rule->info().id, on)) continue;
     std::vector<Finding> findings;
     if (common::Status s = rule->check(ctx, findings); !s.isOk()) return s;
     collect(rule->info(), severity, findings, out);
@@ -71,9 +89,11 @@ RuleOutcome RuleEngine::evaluateDocument(const Teleconsultation& context, const 
                                          std::string_view basePath) const {
   RuleOutcome out;
   const DocumentContext ctx{context, document, basePath, config_};
+  const std::optional<Date> on = documentDate(context, document);
   for (const auto& rule : documentRules()) {
     const RuleSeverity severity = severityOf(rule->info().id);
     if (severity == RuleSeverity::kOff) continue;
+    if (!inForce(rule->info().id, on)) continue;
     std::vector<Finding> findings;
     rule->check(ctx, findings);
     collect(rule->info(), severity, findings, out);

@@ -567,9 +567,12 @@ TEST(ConfigLoading, EveryErrorIsReportedJoinedBySemicolons) {
 // Compares every member: the structured binding stops compiling when RuleConfig gains one, so
 // this helper (and the loader) cannot silently miss it.
 void expectSameRules(const RuleConfig& actual, const RuleConfig& expected) {
-  const auto& [severities, tariffs, majorations, capDefault, capBySpecialty, testOids, neighbours,
-               maxDocumentBytes, exemptRelations, maxStartAhead] = actual;
+  const auto& [severities, effectiveFrom, effectiveUntil, tariffs, majorations, capDefault,
+               capBySpecialty, testOids, neighbours, maxDocumentBytes, exemptRelations,
+               maxStartAhead] = actual;
   EXPECT_EQ(severities, expected.severities);
+  EXPECT_EQ(effectiveFrom, expected.effectiveFrom);
+  EXPECT_EQ(effectiveUntil, expected.effectiveUntil);
   EXPECT_EQ(tariffs, expected.tariffs);
   EXPECT_EQ(majorations, expected.forbiddenMajorations);
   EXPECT_EQ(capDefault, expected.activityCapDefaultPercent);
@@ -625,6 +628,28 @@ TEST(RulesConfig, EveryKeyIsReadFromTheFile) {
   EXPECT_THAT(r.sickLeaveExemptRelations,
               ElementsAre(Relation::kTreatingPhysician, Relation::kOther));
   EXPECT_EQ(r.maxStartAhead, std::chrono::seconds(60));
+}
+
+TEST(RulesConfig, EffectiveDatesAreReadFromTheFileAndOverrides) {
+  const RuleConfig r =
+      valueOf(load(R"({"rules": {"effectiveFrom": {"AAT-3-DAYS": "", "TLC-VIDEO": "2025-01-01"},
+                                 "effectiveUntil": {"TLC-VIDEO": "2030-12-31"}}})",
+                   {}, {{"rules.effectiveFrom.TLC-VIDEO", "2025-06-01"}}))
+          .rules;
+  EXPECT_THAT(r.effectiveFrom, ElementsAre(Pair("AAT-3-DAYS", std::nullopt),
+                                           Pair("TLC-VIDEO", mappings::Date::parse("2025-06-01"))));
+  EXPECT_THAT(r.effectiveUntil,
+              ElementsAre(Pair("TLC-VIDEO", mappings::Date::parse("2030-12-31"))));
+  EXPECT_TRUE(r.effectivePeriod("AAT-3-DAYS").unbounded());
+}
+
+TEST(RulesConfig, BadEffectiveDatesNameTheirKey) {
+  EXPECT_THAT(errorOf(load(R"({"rules": {"effectiveFrom": {"AAT-3-DAYS": "2024-02-30"}}})")),
+              HasSubstr("rules.effectiveFrom.AAT-3-DAYS: must be a date YYYY-MM-DD"));
+  EXPECT_THAT(errorOf(load(R"({"rules": {"effectiveUntil": {"AAT-9-DAYS": "2024-02-01"}}})")),
+              HasSubstr("rules.effectiveUntil.AAT-9-DAYS: unknown key"));
+  EXPECT_THAT(errorOf(load(std::nullopt, {}, {{"rules.effectiveUntil.AAT-3-DAYS", "2023-12-31"}})),
+              HasSubstr("rules.effectiveUntil.AAT-3-DAYS: the rule would end"));
 }
 
 TEST(RulesConfig, TariffsAndSpecialtyCapsInTheFileAddToTheDefaults) {

@@ -104,12 +104,15 @@ void checkContent(const Content& c, const std::string& path, const RuleConfig& c
 // ---- AAT-3-DAYS ------------------------------------------------------------------------------
 
 const RuleInfo& SickLeaveThreeDaysRule::info() const {
-  static const RuleInfo kInfo{"AAT-3-DAYS", RuleSeverity::kError, kSickLeaveSource,
+  static const RuleInfo kInfo{"AAT-3-DAYS",
+                              RuleSeverity::kError,
+                              kSickLeaveSource,
                               "sick leave prescribed or renewed in telemedicine is at most 3 "
                               "days, the leave in progress included, unless prescribed by the "
                               "treating physician (or assimilated), the referent midwife, or "
                               "when an in-person visit is justified impossible",
-                              false};
+                              false,
+                              "2024-01-01"};
   return kInfo;
 }
 

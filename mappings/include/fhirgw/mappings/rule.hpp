@@ -20,6 +20,8 @@ struct RuleInfo {
   std::string_view source;       ///< legal or conventional source
   std::string_view summary;      ///< English one-line statement of the check
   bool reimbursement = false;    ///< a warning of this rule marks billing not reimbursable
+  /// First day in force by default ("YYYY-MM-DD"), "" when the rule has no start date.
+  std::string_view effectiveFrom = {};
 };
 
 /// One problem a rule found, before the configured severity is applied.
@@ -34,6 +36,9 @@ struct Finding {
   /// False when the finding is about a malformed field although an exception already satisfies
   /// the rule: reported, but reimbursement is not in doubt.
   bool affectsReimbursement = true;
+  /// A record of an accepted derogation (a justified exceedance): reported as `information`
+  /// whatever the configured severity, and never affecting reimbursement.
+  bool informationOnly = false;
 };
 
 /// What a teleconsultation rule sees.

@@ -22,11 +22,26 @@ std::optional<RuleSeverity> parseRuleSeverity(std::string_view text);
 /// The configuration code of a severity.
 std::string_view code(RuleSeverity s);
 
+/// The days a rule is in force: from `from` (none: always before) to `until` included (none:
+/// no end). A rule not in force on a record's date does not fire.
+struct EffectivePeriod {
+  std::optional<Date> from;
+  std::optional<Date> until;
+  /// True when `on` is within the period.
+  bool contains(Date on) const { return (!from || *from <= on) && (!until || on <= *until); }
+  /// True when the period has neither start nor end (the rule needs no date).
+  bool unbounded() const { return !from && !until; }
+};
+
 /// Settings of the rule engine (configuration keys `rules.*`, docs/rules.md). A plain struct
 /// filled once from the configuration file and then read-only; the defaults are rules.md's.
 struct RuleConfig {
   /// rules.severity.<RULE-ID>: overrides of the default severities.
   std::map<std::string, RuleSeverity, std::less<>> severities;
+  /// rules.effectiveFrom.<RULE-ID>: overrides of the first day in force (nullopt: no start).
+  std::map<std::string, std::optional<Date>, std::less<>> effectiveFrom;
+  /// rules.effectiveUntil.<RULE-ID>: last day in force, included (nullopt: no end, the default).
+  std::map<std::string, std::optional<Date>, std::less<>> effectiveUntil;
   /// rules.tariffs.<ACT>: the tariff table (BILL-ACT, BILL-AMOUNT), decimal strings in EUR.
   std::map<std::string, std::string, std::less<>> tariffs{{"TCG", "25.00"}};
   /// rules.forbiddenMajorations: majorations not billable with a teleconsultation act.
@@ -48,6 +63,10 @@ struct RuleConfig {
       Relation::kSamePracticeSameSpecialty, Relation::kReferentMidwife};
   /// rules.maxStartAheadSeconds: how far in the future encounter.start may be (TLC-PERIOD).
   std::chrono::seconds maxStartAhead{300};
+
+  /// The effective period of a rule: its default start (RuleInfo::effectiveFrom), no end, and
+  /// the configured overrides.
+  EffectivePeriod effectivePeriod(std::string_view ruleId) const;
 
   /// The cap for a specialty, in percent.
   int activityCapPercent(std::string_view specialty) const;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -47,6 +48,9 @@ class RuleEngine {
   RuleOutcome evaluateDocument(const Teleconsultation& context, const Document& document,
                                std::string_view basePath = {}) const;
 
+  /// True when a rule is in force on a date (its configured effective period); a rule with a
+  /// start or end date is not in force when the date is unknown (nullopt).
+  bool inForce(std::string_view ruleId, std::optional<Date> on) const;
   /// The severity a rule has under this configuration.
   RuleSeverity severityOf(std::string_view ruleId) const;
   /// The configuration in use.
