@@ -253,6 +253,26 @@ TEST(FhirMapper, NotReimbursableFlagsTheChargeItemWithTheRulesThatFired) {
   EXPECT_EQ(findResource(*plain, "ChargeItem")->json.find("not-reimbursable"), std::string::npos);
 }
 
+TEST(FhirMapper, AKnownPatientReminderNeverNamesAReimbursementReason) {
+  // TLC-KNOWN-PATIENT is no longer a reimbursement rule (avenant 9): even a warning of it (a
+  // configured severity) is not a reason, so a record tripping only it stays reimbursable.
+  const FhirMapper mapper;
+  RuleOutcome o = accepted();
+  o.issues.push_back({fhir::IssueSeverity::kWarning, "business-rule", "TLC-KNOWN-PATIENT", "x", "y",
+                      "encounter.lastInPersonVisit"});
+  const auto r = mapper.mapTeleconsultation(validTeleconsultation(), o, context());
+  ASSERT_TRUE(r.hasValue());
+  EXPECT_EQ(findResource(*r, "ChargeItem")->json.find("not-reimbursable"), std::string::npos);
+  o.notReimbursable = true;  // with another reason, the reminder is still not listed
+  o.issues.push_back(
+      {fhir::IssueSeverity::kWarning, "business-rule", "BILL-AMOUNT", "x", "y", "billing.amount"});
+  const auto flagged = mapper.mapTeleconsultation(validTeleconsultation(), o, context());
+  ASSERT_TRUE(flagged.hasValue());
+  const std::string& charge = findResource(*flagged, "ChargeItem")->json;
+  EXPECT_NE(charge.find("\"code\":\"BILL-AMOUNT\""), std::string::npos);
+  EXPECT_EQ(charge.find("TLC-KNOWN-PATIENT"), std::string::npos);
+}
+
 TEST(FhirMapper, AttachmentCarriesSizeAndSha1OfTheBytes) {
   const FhirMapper mapper;
   Teleconsultation t = validTeleconsultation();

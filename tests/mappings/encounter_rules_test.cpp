@@ -309,7 +309,7 @@ TEST(KnownPatientRule, SameCalendarDayOneYearEarlierStillCounts) {
   EXPECT_THAT(run(KnownPatientRule{}, t), IsEmpty());
 }
 
-TEST(KnownPatientRule, TheDayBeforeTheWindowIsAWarningFinding) {
+TEST(KnownPatientRule, TheDayBeforeTheWindowIsAReminderFinding) {
   Teleconsultation t = validTeleconsultation();
   t.encounter.lastInPersonVisit = dateField("2025-11-19");
   EXPECT_THAT(paths(run(KnownPatientRule{}, t)), ElementsAre("encounter.lastInPersonVisit"));

@@ -12,6 +12,7 @@
 namespace fhirgw::mappings {
 namespace {
 
+using testing::dateField;
 using ::testing::ElementsAre;
 using testing::FakeHistory;
 using ::testing::IsEmpty;
@@ -139,14 +140,34 @@ TEST_F(RuleEngineTest, EveryReimbursementWarningMarksTheBillingItem) {
 
   history_.setRecorded("10003456786", 2026, 0);
   Teleconsultation t = validTeleconsultation();
-  t.encounter.lastInPersonVisit = {};
-  EXPECT_TRUE(evaluate(t).notReimbursable);
-  t = validTeleconsultation();
   t.patient.address->postalCode = "69003";
   EXPECT_TRUE(evaluate(t).notReimbursable);
   t = validTeleconsultation();
   t.billing->amount = {"30.00", Decimal::parse("30.00")};
   EXPECT_TRUE(evaluate(t).notReimbursable);
+}
+
+TEST_F(RuleEngineTest, OnlyTheKnownPatientReminderKeepsTheRecordReimbursable) {
+  // Avenant 9 / Conseil d'État 2022: no longer a reimbursement condition (rules.md).
+  history_.declare("10003456786", 2026, 4200);
+  Teleconsultation t = validTeleconsultation();
+  t.encounter.lastInPersonVisit = dateField("2025-11-19");  // one day outside the 12 months
+  RuleOutcome out = evaluate(t);
+  EXPECT_THAT(summary(out.issues),
+              ElementsAre("information TLC-KNOWN-PATIENT encounter.lastInPersonVisit"));
+  EXPECT_FALSE(out.notReimbursable);
+  t.encounter.lastInPersonVisit = {};
+  out = evaluate(t);
+  EXPECT_THAT(summary(out.issues),
+              ElementsAre("information TLC-KNOWN-PATIENT encounter.lastInPersonVisit"));
+  EXPECT_FALSE(out.notReimbursable);
+  // Even raised to a warning by configuration, it is not a reimbursement rule.
+  RuleConfig c;
+  c.severities["TLC-KNOWN-PATIENT"] = RuleSeverity::kWarning;
+  out = evaluate(t, c);
+  EXPECT_THAT(summary(out.issues),
+              ElementsAre("warning TLC-KNOWN-PATIENT encounter.lastInPersonVisit"));
+  EXPECT_FALSE(out.notReimbursable);
 }
 
 TEST_F(RuleEngineTest, OtherWarningsAndInformationDoNotTouchReimbursement) {
@@ -281,14 +302,15 @@ TEST(RuleCatalogue, ListsTheEighteenRulesOfRulesMdWithTheirDefaultSeverities) {
     EXPECT_FALSE(r->summary.empty()) << r->id;
   }
   EXPECT_EQ(ids.size(), 18u);
-  const std::set<std::string_view> warnings = {"TLC-PATHWAY",   "TLC-KNOWN-PATIENT",
-                                               "TLC-TERRITORY", "TLC-ACTIVITY-CAP",
-                                               "BILL-AMOUNT",   "ID-INS-QUALIFIED"};
-  const std::set<std::string_view> reimbursement = {
-      "TLC-PATHWAY", "TLC-KNOWN-PATIENT", "TLC-TERRITORY", "TLC-ACTIVITY-CAP", "BILL-AMOUNT"};
+  const std::set<std::string_view> warnings = {"TLC-PATHWAY", "TLC-TERRITORY", "TLC-ACTIVITY-CAP",
+                                               "BILL-AMOUNT", "ID-INS-QUALIFIED"};
+  const std::set<std::string_view> information = {"TLC-KNOWN-PATIENT"};
+  const std::set<std::string_view> reimbursement = {"TLC-PATHWAY", "TLC-TERRITORY",
+                                                    "TLC-ACTIVITY-CAP", "BILL-AMOUNT"};
   for (const RuleInfo* r : rules) {
-    EXPECT_EQ(r->defaultSeverity,
-              warnings.count(r->id) != 0 ? RuleSeverity::kWarning : RuleSeverity::kError)
+    EXPECT_EQ(r->defaultSeverity, warnings.count(r->id) != 0      ? RuleSeverity::kWarning
+                                  : information.count(r->id) != 0 ? RuleSeverity::kInformation
+                                                                  : RuleSeverity::kError)
         << r->id;
     EXPECT_EQ(r->reimbursement, reimbursement.count(r->id) != 0) << r->id;
   }

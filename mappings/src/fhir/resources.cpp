@@ -9,6 +9,7 @@
 #include "fhirgw/common/ids.hpp"
 #include "fhirgw/fhir/fr_core_profiles.hpp"
 #include "fhirgw/fhir/primitives.hpp"
+#include "fhirgw/mappings/rules.hpp"
 
 namespace fhirgw::mappings::fhirmap {
 
@@ -187,9 +188,12 @@ Built make(std::string type, std::string id) {
   return b;
 }
 
-// Reimbursement rules whose warning marks the act not reimbursable (rules.md).
-constexpr std::array<std::string_view, 5> kReimbursementRules{
-    "TLC-PATHWAY", "TLC-KNOWN-PATIENT", "TLC-TERRITORY", "TLC-ACTIVITY-CAP", "BILL-AMOUNT"};
+// Reimbursement rules, whose warning marks the act not reimbursable: the catalogue's flag, so
+// the mapper and the engine cannot disagree (TLC-KNOWN-PATIENT stopped being one in 2022).
+bool isReimbursementRule(std::string_view ruleId) {
+  const RuleInfo* info = findRule(ruleId);
+  return info != nullptr && info->reimbursement;
+}
 
 std::string_view ngapDisplay(std::string_view act) {
   if (act == "TCG") return "Téléconsultation du médecin généraliste";
@@ -442,10 +446,7 @@ std::vector<Built> chargeItems(const RecordScope& s, const RuleOutcome& outcome)
     Json flag = Json::array().push(Json::object().set("url", "flag").set("valueBoolean", true));
     std::vector<std::string> seen;
     for (const fhir::Issue& i : outcome.issues) {
-      const bool reimbursementRule =
-          std::find(kReimbursementRules.begin(), kReimbursementRules.end(), i.ruleId) !=
-          kReimbursementRules.end();
-      if (!reimbursementRule || i.severity != fhir::IssueSeverity::kWarning) continue;
+      if (!isReimbursementRule(i.ruleId) || i.severity != fhir::IssueSeverity::kWarning) continue;
       if (std::find(seen.begin(), seen.end(), i.ruleId) != seen.end()) continue;
       seen.push_back(i.ruleId);
       flag.push(Json::object()

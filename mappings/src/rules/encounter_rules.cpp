@@ -21,6 +21,10 @@ constexpr std::string_view kConventionSource =
     "Convention médicale du 20 juin 2024, art. 28.6.1.1 (téléconsultation : parcours de soins, "
     "connaissance préalable du patient, territorialité, plafond de 20 %)";
 
+constexpr std::string_view kKnownPatientSource =
+    "Convention médicale du 20 juin 2024, art. 87-90 (alternance) ; avenant 9 et Conseil "
+    "d'État, 14 octobre 2022 (la connaissance préalable du patient n'est plus exigée)";
+
 std::string percent(int p) { return std::to_string(p) + " %"; }
 
 }  // namespace
@@ -216,10 +220,13 @@ common::Status PathwayRule::check(const RuleContext& ctx, std::vector<Finding>& 
 // ---- TLC-KNOWN-PATIENT -----------------------------------------------------------------------
 
 const RuleInfo& KnownPatientRule::info() const {
-  static const RuleInfo kInfo{"TLC-KNOWN-PATIENT", RuleSeverity::kWarning, kConventionSource,
-                              "the patient was seen in person by the practitioner within the 12 "
-                              "months before the encounter date, or a pathway exception applies",
-                              true};
+  // An alternance reminder since avenant 9 (Conseil d'État, 14 October 2022): no longer a
+  // condition of reimbursement, so its findings never mark the billing item.
+  static const RuleInfo kInfo{"TLC-KNOWN-PATIENT", RuleSeverity::kInformation, kKnownPatientSource,
+                              "reminder (alternance): the patient was seen in person by the "
+                              "practitioner within the 12 months before the encounter date, or a "
+                              "pathway exception applies; not a reimbursement condition",
+                              false};
   return kInfo;
 }
 
@@ -230,19 +237,15 @@ common::Status KnownPatientRule::check(const RuleContext& ctx, std::vector<Findi
   const bool exception = pathwayException(t).has_value();
   constexpr const char* kPath = "encounter.lastInPersonVisit";
   if (last.present() && !last.valid()) {
-    Finding f = finding("value", kPath, "Date invalide (attendu : AAAA-MM-JJ).",
-                        "lastInPersonVisit is not a YYYY-MM-DD date");
-    f.affectsReimbursement = !exception;
-    out.push_back(std::move(f));
+    out.push_back(finding("value", kPath, "Date invalide (attendu : AAAA-MM-JJ).",
+                          "lastInPersonVisit is not a YYYY-MM-DD date"));
     return common::Status::ok();
   }
   if (last.valid() && date && *last.value > *date) {
-    Finding f = finding("value", kPath,
-                        "La dernière consultation présentielle ne peut pas être postérieure à "
-                        "la téléconsultation.",
-                        "lastInPersonVisit is after the encounter date");
-    f.affectsReimbursement = !exception;
-    out.push_back(std::move(f));
+    out.push_back(finding("value", kPath,
+                          "La dernière consultation présentielle ne peut pas être postérieure à "
+                          "la téléconsultation.",
+                          "lastInPersonVisit is after the encounter date"));
     return common::Status::ok();
   }
   if (exception || !date) return common::Status::ok();  // no date: TLC-PERIOD reports it
@@ -250,21 +253,21 @@ common::Status KnownPatientRule::check(const RuleContext& ctx, std::vector<Findi
   const Date windowStart = date->plusYearsClamped(-1);
   if (!last.valid()) {
     out.push_back(finding("business-rule", kPath,
-                          "Aucune consultation présentielle avec ce médecin dans les 12 mois "
-                          "précédents n'est déclarée, et aucune exception au parcours ne "
-                          "s'applique. L'acte n'est pas remboursable.",
-                          "no lastInPersonVisit and no pathway exception: the patient must have "
-                          "been seen in person within 12 months"));
+                          "Rappel (alternance) : aucune consultation présentielle avec ce "
+                          "médecin dans les 12 mois précédents n'est déclarée. Ce n'est pas une "
+                          "condition de remboursement.",
+                          "reminder: no lastInPersonVisit and no pathway exception (alternance "
+                          "of in-person and remote care); not a reimbursement condition"));
   } else if (*last.value < windowStart) {
     out.push_back(finding("business-rule", kPath,
-                          "La dernière consultation présentielle date de plus de 12 mois (avant "
-                          "le " +
+                          "Rappel (alternance) : la dernière consultation présentielle date de "
+                          "plus de 12 mois (avant le " +
                               windowStart.toString() +
-                              ") et aucune exception au parcours ne s'applique. L'acte n'est pas "
-                              "remboursable.",
-                          "lastInPersonVisit " + last.value->toString() + " is before " +
+                              "). Ce n'est pas une condition de remboursement.",
+                          "reminder: lastInPersonVisit " + last.value->toString() + " is before " +
                               windowStart.toString() +
-                              ", more than 12 months before the encounter"));
+                              ", more than 12 months before the encounter; not a reimbursement "
+                              "condition"));
   }
   return common::Status::ok();
 }
