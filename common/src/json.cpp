@@ -54,9 +54,12 @@ class LimitingHandler {
   }
   bool Key(const char* s, rapidjson::SizeType n, bool copy) {
     Frame& frame = frames_.back();
-    frame.key.assign(s, n);
+    // A refused name is not echoed in the error path (it may be huge, or not valid UTF-8): the
+    // path names the object that holds it.
+    frame.key.clear();
     if (n > limits_.maxStringBytes) return fail("a key is longer than the limit");
     if (holdsSurrogate(s, n)) return fail("a key holds an unpaired UTF-16 surrogate escape");
+    frame.key.assign(s, n);
     // Parsers disagree on which of two equal names wins (RapidJSON: the first, most others: the
     // last), so a body with both is ambiguous: refused, as the configuration reader does.
     if (!limits_.allowDuplicateNames && !frame.keys.insert(frame.key).second) {
@@ -86,7 +89,7 @@ class LimitingHandler {
     for (const Frame& f : frames_) {
       if (f.array) {
         if (f.elements > 0) out += "[" + std::to_string(f.elements - 1) + "]";
-      } else if (!f.key.empty() || !f.keys.empty()) {
+      } else if (!f.key.empty()) {
         if (!out.empty()) out += '.';
         out += f.key;
       }

@@ -327,6 +327,35 @@ void checkMailbox(Reader& r, const std::optional<std::string>& address, const st
   }
 }
 
+bool allDigits(std::string_view s) {
+  return std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// Shapes only (rules.md: the keys of SIRET and FINESS are not checked in this version); they are
+// what FR Core's Organization identifiers require, so a wrong one is the editor's 422 rather than
+// the mapper's 500.
+bool isFinessShape(std::string_view v) {
+  if (v.size() != 9) return false;
+  const bool corsica = v[0] == '2' && (v[1] == 'A' || v[1] == 'B');
+  return corsica ? allDigits(v.substr(2)) : allDigits(v);
+}
+
+bool isSiretShape(std::string_view v) { return v.size() == 14 && allDigits(v); }
+
+/// Values that become FHIR codes: no leading, trailing or repeated whitespace (the R4 `code`
+/// form), so that a free-form specialty cannot make the mapped resources invalid.
+void checkCodeForm(Reader& r, std::string_view code, const std::string& path) {
+  bool ok = !code.empty() && code.front() != ' ' && code.back() != ' ';
+  for (std::size_t i = 0; ok && i < code.size(); ++i) {
+    const char c = code[i];
+    if (c == '\t' || c == '\n' || c == '\r' || (c == ' ' && code[i + 1] == ' ')) ok = false;
+  }
+  if (!ok) {
+    r.invalid(path, "Code invalide (pas d'espace en tête, en fin ni double).",
+              "not a FHIR code: no leading, trailing or repeated whitespace");
+  }
+}
+
 std::vector<std::string> names(Reader& r, const Value& parent, const std::string& base,
                                bool required) {
   const std::string path = joinPath(base, "given");
@@ -596,6 +625,7 @@ Practitioner readPractitioner(Reader& r, const Value& v, const std::string& path
   p.family = r.requiredString(v, "family", joinPath(path, "family"));
   p.given = names(r, v, path, true);
   p.specialty = r.requiredString(v, "specialty", joinPath(path, "specialty"));
+  if (!p.specialty.empty()) checkCodeForm(r, p.specialty, joinPath(path, "specialty"));
   p.postalCode = r.string(v, "postalCode", joinPath(path, "postalCode"));
   p.mssanteAddress = r.string(v, "mssanteAddress", joinPath(path, "mssanteAddress"));
   checkMailbox(r, p.mssanteAddress, joinPath(path, "mssanteAddress"));
@@ -605,9 +635,19 @@ Practitioner readPractitioner(Reader& r, const Value& v, const std::string& path
     r.unknownMembers(*o, orgPath, {"finess", "siret", "name", "facilityType"});
     Organization org;
     org.finess = optionalText(r, *o, "finess", orgPath);
+    if (org.finess && !isFinessShape(*org.finess)) {
+      r.invalid(joinPath(orgPath, "finess"),
+                "Numéro FINESS invalide (9 caractères : chiffres, 2A ou 2B en tête pour la Corse).",
+                "a FINESS number is 9 characters: digits, or 2A/2B then 7 digits");
+    }
     org.siret = optionalText(r, *o, "siret", orgPath);
+    if (org.siret && !isSiretShape(*org.siret)) {
+      r.invalid(joinPath(orgPath, "siret"), "Numéro SIRET invalide (14 chiffres).",
+                "a SIRET number is 14 digits");
+    }
     org.name = r.requiredString(*o, "name", joinPath(orgPath, "name"));
     org.facilityType = optionalText(r, *o, "facilityType", orgPath).value_or("SA07");
+    checkCodeForm(r, org.facilityType, joinPath(orgPath, "facilityType"));
     p.organization = std::move(org);
   }
 

@@ -150,3 +150,13 @@ TEST(JsonParsing, DuplicateNamesCanBeKeptForACallerThatReportsThemItself) {
   ASSERT_TRUE(doc.hasValue());
   EXPECT_EQ(doc->root().MemberCount(), 2u);
 }
+
+TEST(JsonParsing, ARefusedKeyIsNotEchoedInTheErrorPath) {
+  JsonError where;
+  ASSERT_FALSE(parseJson(R"({"patient": {"fam\udc00ily": "X"}})", {}, &where));
+  EXPECT_EQ(where.path, "patient");
+  JsonLimits limits;
+  limits.maxStringBytes = 8;
+  ASSERT_FALSE(parseJson(R"({"patient": {"a-very-long-key": 1}})", limits, &where));
+  EXPECT_EQ(where.path, "patient");
+}

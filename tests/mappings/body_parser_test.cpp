@@ -446,5 +446,22 @@ TEST(BodyParser, TreatingPhysicianEndpointsThatCouldEscapeAnAllowListAreValueErr
   EXPECT_THAT(expressions(ok.issues), IsEmpty());
 }
 
+TEST(BodyParser, OrganizationIdentifiersAndCodesHaveTheShapeFrCoreNeeds) {
+  auto org = [](const std::string& members) {
+    return expressions(
+        parseWith("practitioner.organization", R"({"name": "Cabinet", )" + members + "}").issues);
+  };
+  EXPECT_THAT(org(R"("siret": "12345678901234", "finess": "750000001")"), IsEmpty());
+  EXPECT_THAT(org(R"("finess": "2A0000001")"), IsEmpty());
+  EXPECT_THAT(org(R"("siret": "1234567890123?")"), ElementsAre("practitioner.organization.siret"));
+  EXPECT_THAT(org(R"("siret": "123456789012345")"), ElementsAre("practitioner.organization.siret"));
+  EXPECT_THAT(org(R"("finess": "75000000")"), ElementsAre("practitioner.organization.finess"));
+  EXPECT_THAT(org(R"("finess": "2C0000001")"), ElementsAre("practitioner.organization.finess"));
+  EXPECT_THAT(org(R"("facilityType": "SA 07 ")"),
+              ElementsAre("practitioner.organization.facilityType"));
+  EXPECT_THAT(expressions(parseWith("practitioner.specialty", R"("general  practice")").issues),
+              ElementsAre("practitioner.specialty"));
+}
+
 }  // namespace
 }  // namespace fhirgw::mappings
