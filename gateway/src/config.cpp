@@ -792,6 +792,11 @@ void bindRules(ObjectReader& r, mappings::RuleConfig& rules) {
   r.array("sickLeaveExemptRelations", "an array of relation codes", relationCodes(),
           rules.sickLeaveExemptRelations, relation);
   r.seconds("maxStartAheadSeconds", rules.maxStartAhead, 0, kMaxStartAheadSeconds);
+  r.object("sickLeaveDurationCapMonths", [&rules](ObjectReader& m) {
+    constexpr std::int64_t kMaxMonths = 120;
+    m.integer("initial", rules.sickLeaveCapMonthsInitial, 1, kMaxMonths);
+    m.integer("prolongation", rules.sickLeaveCapMonthsProlongation, 1, kMaxMonths);
+  });
 }
 
 // Deadlines, caps and head limits of a listener (docs/operations.md, Limits).

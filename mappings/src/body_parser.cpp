@@ -507,7 +507,7 @@ Field<Date> dateField(Reader& r, const Value& parent, std::string_view key,
 SickLeave readSickLeave(Reader& r, const Value& v, const std::string& base) {
   r.unknownMembers(v, base,
                    {"kind", "externalId", "type", "start", "end", "ongoingLeaveStart", "partTime",
-                    "reason", "inPersonImpossible", "recipients"});
+                    "reason", "inPersonImpossible", "durationJustification", "recipients"});
   SickLeave out;
   out.externalId = optionalText(r, v, "externalId", base);
   out.type = r.field<SickLeaveType>(v, "type", joinPath(base, "type"), parseSickLeaveType);
@@ -523,6 +523,9 @@ SickLeave readSickLeave(Reader& r, const Value& v, const std::string& base) {
         InPersonImpossible{r.boolean(*ip, "justified", joinPath(ipPath, "justified")),
                            r.string(*ip, "justification", joinPath(ipPath, "justification"))};
   }
+  // Owned by AAT-DURATION-CAP: a blank text is kept and counts as no justification there.
+  out.durationJustification =
+      r.string(v, "durationJustification", joinPath(base, "durationJustification"));
   out.recipients = readRecipients(r, v, base);
   return out;
 }
@@ -617,9 +620,10 @@ Patient readPatient(Reader& r, const Value& v, const std::string& path) {
 }
 
 Practitioner readPractitioner(Reader& r, const Value& v, const std::string& path) {
-  r.unknownMembers(v, path,
-                   {"rpps", "family", "given", "specialty", "postalCode", "mssanteAddress",
-                    "organization", "relationToPatient"});
+  r.unknownMembers(
+      v, path,
+      {"rpps", "family", "given", "specialty", "postalCode", "mssanteAddress", "organization",
+       "relationToPatient", "conventionSector", "practisesMainlyAbroad"});
   Practitioner p;
   p.rpps = r.string(v, "rpps", joinPath(path, "rpps"));
   p.family = r.requiredString(v, "family", joinPath(path, "family"));
@@ -659,6 +663,14 @@ Practitioner readPractitioner(Reader& r, const Value& v, const std::string& path
                                          "treating-physician, treating-physician-replacement, "
                                          "same-practice-same-specialty, referent-midwife, other")
                             .value_or(Relation::kOther);
+  // Read by BILL-ACT only when there is a billing: the parser reports an unlisted value, so it
+  // is refused (422) with or without a billing.
+  p.conventionSector =
+      r.code<ConventionSector>(v, "conventionSector", joinPath(path, "conventionSector"),
+                               parseConventionSector, "1, 2, 2-optam, non-conventioned");
+  p.practisesMainlyAbroad =
+      r.boolean(v, "practisesMainlyAbroad", joinPath(path, "practisesMainlyAbroad"))
+          .value_or(false);
   return p;
 }
 

@@ -65,6 +65,14 @@ Date Date::plusYearsClamped(int years) const {
   return Date(y, month_, day_ > last ? last : day_);
 }
 
+Date Date::plusMonthsRollingOver(int months) const {
+  const int index = year_ * 12 + static_cast<int>(month_) - 1 + months;  // months since year 0
+  const int y = index / 12;
+  const auto m = static_cast<unsigned>(index % 12 + 1);
+  if (day_ <= daysInMonth(y, m)) return Date(y, m, day_);
+  return m == 12 ? Date(y + 1, 1, 1) : Date(y, m + 1, 1);
+}
+
 std::string Date::toString() const {
   char buf[40];
   std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", year_, month_, day_);

@@ -104,6 +104,12 @@ common::Status validateRuleConfig(const RuleConfig& config) {
   if (config.maxDocumentBytes == 0) {
     return common::invalidArgument("rules.maxDocumentBytes: must be positive");
   }
+  if (config.sickLeaveCapMonthsInitial < 1 || config.sickLeaveCapMonthsInitial > 120) {
+    return common::invalidArgument("rules.sickLeaveDurationCapMonths.initial: must be 1-120");
+  }
+  if (config.sickLeaveCapMonthsProlongation < 1 || config.sickLeaveCapMonthsProlongation > 120) {
+    return common::invalidArgument("rules.sickLeaveDurationCapMonths.prolongation: must be 1-120");
+  }
   if (config.maxStartAhead.count() < 0) {
     return common::invalidArgument("rules.maxStartAheadSeconds: must not be negative");
   }

@@ -34,6 +34,13 @@ constexpr detail::CodeTable<Relation, 5> kRelationCodes{{{
     {Relation::kOther, "other"},
 }}};
 
+constexpr detail::CodeTable<ConventionSector, 4> kConventionSectorCodes{{{
+    {ConventionSector::kSector1, "1"},
+    {ConventionSector::kSector2, "2"},
+    {ConventionSector::kSector2Optam, "2-optam"},
+    {ConventionSector::kNonConventioned, "non-conventioned"},
+}}};
+
 constexpr detail::CodeTable<Channel, 2> kChannelCodes{{{
     {Channel::kVideo, "video"},
     {Channel::kPhone, "phone"},
@@ -86,6 +93,11 @@ std::string_view code(Residence v) { return kResidenceCodes.code(v); }
 
 std::optional<Relation> parseRelation(std::string_view text) { return kRelationCodes.parse(text); }
 std::string_view code(Relation v) { return kRelationCodes.code(v); }
+
+std::optional<ConventionSector> parseConventionSector(std::string_view text) {
+  return kConventionSectorCodes.parse(text);
+}
+std::string_view code(ConventionSector v) { return kConventionSectorCodes.code(v); }
 
 std::optional<Channel> parseChannel(std::string_view text) { return kChannelCodes.parse(text); }
 std::string_view code(Channel v) { return kChannelCodes.code(v); }

@@ -569,7 +569,7 @@ TEST(ConfigLoading, EveryErrorIsReportedJoinedBySemicolons) {
 void expectSameRules(const RuleConfig& actual, const RuleConfig& expected) {
   const auto& [severities, effectiveFrom, effectiveUntil, tariffs, majorations, capDefault,
                capBySpecialty, testOids, neighbours, maxDocumentBytes, exemptRelations,
-               maxStartAhead] = actual;
+               maxStartAhead, capMonthsInitial, capMonthsProlongation] = actual;
   EXPECT_EQ(severities, expected.severities);
   EXPECT_EQ(effectiveFrom, expected.effectiveFrom);
   EXPECT_EQ(effectiveUntil, expected.effectiveUntil);
@@ -582,6 +582,8 @@ void expectSameRules(const RuleConfig& actual, const RuleConfig& expected) {
   EXPECT_EQ(maxDocumentBytes, expected.maxDocumentBytes);
   EXPECT_EQ(exemptRelations, expected.sickLeaveExemptRelations);
   EXPECT_EQ(maxStartAhead, expected.maxStartAhead);
+  EXPECT_EQ(capMonthsInitial, expected.sickLeaveCapMonthsInitial);
+  EXPECT_EQ(capMonthsProlongation, expected.sickLeaveCapMonthsProlongation);
 }
 
 std::vector<std::string> engineRuleIds() {
@@ -643,6 +645,17 @@ TEST(RulesConfig, EffectiveDatesAreReadFromTheFileAndOverrides) {
   EXPECT_TRUE(r.effectivePeriod("AAT-3-DAYS").unbounded());
 }
 
+TEST(RulesConfig, SickLeaveDurationCapsAreMonthsFromTheFileAndOverrides) {
+  const RuleConfig r = valueOf(load(R"({"rules": {"sickLeaveDurationCapMonths": {"initial": 2}}})",
+                                    {}, {{"rules.sickLeaveDurationCapMonths.prolongation", "3"}}))
+                           .rules;
+  EXPECT_EQ(r.sickLeaveCapMonthsInitial, 2);
+  EXPECT_EQ(r.sickLeaveCapMonthsProlongation, 3);
+  EXPECT_THAT(errorOf(load(R"({"rules": {"sickLeaveDurationCapMonths": {"initial": 0}}})")),
+              HasSubstr("rules.sickLeaveDurationCapMonths.initial: must be an integer between 1 "
+                        "and 120"));
+}
+
 TEST(RulesConfig, BadEffectiveDatesNameTheirKey) {
   EXPECT_THAT(errorOf(load(R"({"rules": {"effectiveFrom": {"AAT-3-DAYS": "2024-02-30"}}})")),
               HasSubstr("rules.effectiveFrom.AAT-3-DAYS: must be a date YYYY-MM-DD"));
@@ -694,7 +707,7 @@ TEST(RulesConfig, SeverityIsOverriddenByTheEnvironmentWithTheRuleIdUpperCasedAsI
 
 TEST(RulesConfig, EveryRuleOfTheEngineHasASeverityKeyThatTheEngineObeys) {
   const std::vector<std::string> ids = engineRuleIds();
-  EXPECT_EQ(ids.size(), 18u);  // the rules table of rules.md
+  EXPECT_EQ(ids.size(), 20u);  // the rules table of rules.md
   Sets sets;
   for (const std::string& id : ids) sets.emplace_back("rules.severity." + id, "off");
   const GatewayConfig c = valueOf(load(std::nullopt, {}, sets));

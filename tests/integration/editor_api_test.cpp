@@ -715,5 +715,119 @@ TEST_F(DocumentCapTest, ARecordTakesDocumentsUpToItsCapThen422) {
   EXPECT_EQ(json(status)["documents"].Size(), 4u);
 }
 
+// ---- Rules in force in 2026 (issue 10) -------------------------------------------------------
+
+/// The body with its first occurrence of `from` replaced by `to` (the test fails if absent).
+std::string replaced(std::string body, const std::string& from, const std::string& to) {
+  const std::size_t at = body.find(from);
+  EXPECT_NE(at, std::string::npos) << from;
+  if (at != std::string::npos) body.replace(at, from.size(), to);
+  return body;
+}
+
+/// The ChargeItem of a record's FHIR Bundle, as JSON text ("" when absent).
+std::string chargeItemOf(const HttpResponse& bundle) {
+  auto doc = common::parseJson(bundle.body);
+  if (!doc.hasValue()) return {};
+  for (const auto& e : (*doc)["entry"].GetArray()) {
+    if (std::string(e["resource"]["resourceType"].GetString()) == "ChargeItem") {
+      return common::toJsonString(e["resource"]);
+    }
+  }
+  return {};
+}
+
+TEST_F(EditorApiTest, ARecordTrippingOnlyTheKnownPatientReminderKeepsAReimbursableChargeItem) {
+  ASSERT_EQ(admin("PUT", "/admin/v1/practitioners/10003456786/activity",
+                  R"({"year": 2026, "totalActs": 4200})")
+                .status,
+            200);
+  const std::string body =
+      replaced(readExample("teleconsultation-full.json"), R"("lastInPersonVisit": "2026-05-10")",
+               R"("lastInPersonVisit": "2025-11-19")");
+  auto r = post(body, editorKey_);
+  ASSERT_EQ(r.status, 201) << r.body;
+  auto doc = json(r);
+  ASSERT_EQ(doc["outcome"]["issue"].Size(), 1u) << r.body;
+  const auto& issue = doc["outcome"]["issue"][0];
+  EXPECT_STREQ(issue["severity"].GetString(), "information");
+  EXPECT_STREQ(issue["details"]["coding"][0]["code"].GetString(), "TLC-KNOWN-PATIENT");
+  const std::string charge = chargeItemOf(
+      api("GET", "/api/v1/teleconsultations/ext:LGC-2026-000123/fhir", "", editorKey_));
+  ASSERT_FALSE(charge.empty());
+  EXPECT_EQ(charge.find("not-reimbursable"), std::string::npos) << charge;
+}
+
+TEST_F(EditorApiTest, ASickLeaveOverItsDurationCapIsAWarningAndAJustifiedOneInformation) {
+  // The minimal example: the practitioner is the treating physician (no 3-day limit).
+  auto created = post(readExample("teleconsultation-minimal.json"), editorKey_);
+  ASSERT_EQ(created.status, 201) << created.body;
+  const std::string path =
+      "/api/v1/teleconsultations/" + std::string(json(created)["id"].GetString()) + "/documents";
+  auto r = api("POST", path, R"({"kind": "sick-leave", "externalId": "CAP-1", "type": "initial",
+      "start": "2026-11-21", "end": "2026-12-21"})",
+               editorKey_);
+  ASSERT_EQ(r.status, 201) << r.body;
+  auto doc = json(r);
+  ASSERT_EQ(doc["outcome"]["issue"].Size(), 1u) << r.body;
+  EXPECT_STREQ(doc["outcome"]["issue"][0]["severity"].GetString(), "warning");
+  EXPECT_STREQ(doc["outcome"]["issue"][0]["details"]["coding"][0]["code"].GetString(),
+               "AAT-DURATION-CAP");
+  EXPECT_STREQ(doc["outcome"]["issue"][0]["expression"][0].GetString(), "end");
+
+  r = api("POST", path, R"({"kind": "sick-leave", "externalId": "CAP-2", "type": "initial",
+      "start": "2026-11-21", "end": "2026-12-20"})",
+          editorKey_);
+  ASSERT_EQ(r.status, 201) << r.body;
+  EXPECT_EQ(json(r)["outcome"]["issue"].Size(), 0u) << r.body;
+
+  r = api("POST", path, R"({"kind": "sick-leave", "externalId": "CAP-3", "type": "initial",
+      "start": "2026-11-21", "end": "2027-01-31",
+      "durationJustification": "Suites opératoires, reprise impossible avant février."})",
+          editorKey_);
+  ASSERT_EQ(r.status, 201) << r.body;
+  doc = json(r);
+  ASSERT_EQ(doc["outcome"]["issue"].Size(), 1u) << r.body;
+  EXPECT_STREQ(doc["outcome"]["issue"][0]["severity"].GetString(), "information");
+  EXPECT_STREQ(doc["outcome"]["issue"][0]["expression"][0].GetString(), "durationJustification");
+}
+
+TEST_F(EditorApiTest, ASickLeaveStartingBeforeTheFirstOfSeptember2026IsNotCapped) {
+  auto created = post(readExample("teleconsultation-minimal.json"), editorKey_);
+  ASSERT_EQ(created.status, 201) << created.body;
+  auto r = api(
+      "POST",
+      "/api/v1/teleconsultations/" + std::string(json(created)["id"].GetString()) + "/documents",
+      R"({"kind": "sick-leave", "type": "initial", "start": "2026-08-31",
+                   "end": "2026-11-30"})",
+      editorKey_);
+  ASSERT_EQ(r.status, 201) << r.body;
+  EXPECT_EQ(ruleIds(json(r)["outcome"]).count("AAT-DURATION-CAP"), 0u) << r.body;
+}
+
+TEST_F(EditorApiTest, APractitionerPractisingMainlyAbroadCannotPrescribeASickLeave) {
+  std::string body = replaced(readExample("teleconsultation-minimal.json"),
+                              R"("relationToPatient")", R"("practisesMainlyAbroad": true,
+      "relationToPatient")");
+  auto created = post(body, editorKey_);  // the teleconsultation itself is fine
+  ASSERT_EQ(created.status, 201) << created.body;
+  auto r = api(
+      "POST",
+      "/api/v1/teleconsultations/" + std::string(json(created)["id"].GetString()) + "/documents",
+      R"({"kind": "sick-leave", "type": "initial", "start": "2026-11-21",
+                   "end": "2026-11-22"})",
+      editorKey_);
+  ASSERT_EQ(r.status, 422) << r.body;
+  auto doc = json(r);
+  EXPECT_EQ(ruleIds(doc.root()).count("AAT-ABROAD"), 1u) << r.body;
+  EXPECT_EQ(firstIssue(doc.root()), (std::pair<std::string, std::string>{"business-rule", "kind"}));
+  // A wrong type for the flag is a 400 at its path.
+  body = replaced(readExample("teleconsultation-minimal.json"), R"("relationToPatient")",
+                  R"("practisesMainlyAbroad": "yes", "relationToPatient")");
+  r = post(body, editorKey_);
+  EXPECT_EQ(r.status, 400) << r.body;
+  EXPECT_NE(r.body.find("practitioner.practisesMainlyAbroad"), std::string::npos) << r.body;
+}
+
 }  // namespace
 }  // namespace fhirgw::gateway

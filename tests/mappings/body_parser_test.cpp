@@ -123,6 +123,55 @@ TEST(BodyParser, SickLeaveProlongationExampleParsesAsADocument) {
   EXPECT_EQ(leave.inPersonImpossible->justified, true);
 }
 
+TEST(BodyParser, PractitionerSectorAndAbroadFlagAreRead) {
+  TeleconsultationParse p = parseWith("practitioner.conventionSector", R"("2-optam")");
+  EXPECT_THAT(expressions(p.issues), IsEmpty());
+  EXPECT_EQ(p.record.practitioner.conventionSector, ConventionSector::kSector2Optam);
+  EXPECT_FALSE(p.record.practitioner.practisesMainlyAbroad);
+  p = parseWith("practitioner.practisesMainlyAbroad", "true");
+  EXPECT_THAT(expressions(p.issues), IsEmpty());
+  EXPECT_TRUE(p.record.practitioner.practisesMainlyAbroad);
+  EXPECT_EQ(p.record.practitioner.conventionSector, std::nullopt);
+  for (const char* sector : {"1", "2", "non-conventioned"}) {
+    p = parseWith("practitioner.conventionSector", "\"" + std::string(sector) + "\"");
+    EXPECT_THAT(expressions(p.issues), IsEmpty()) << sector;
+    ASSERT_TRUE(p.record.practitioner.conventionSector) << sector;
+    EXPECT_EQ(code(*p.record.practitioner.conventionSector), sector);
+  }
+}
+
+TEST(BodyParser, UnlistedSectorIsAValueErrorAndWrongTypesAreTypeErrors) {
+  TeleconsultationParse p = parseWith("practitioner.conventionSector", R"("3")");
+  EXPECT_THAT(expressions(p.issues), ElementsAre("practitioner.conventionSector"));
+  EXPECT_EQ(p.issues[0].code, "value");
+  p = parseWith("practitioner.conventionSector", "1");
+  EXPECT_THAT(expressions(p.typeErrors), ElementsAre("practitioner.conventionSector"));
+  p = parseWith("practitioner.practisesMainlyAbroad", R"("yes")");
+  EXPECT_THAT(expressions(p.typeErrors), ElementsAre("practitioner.practisesMainlyAbroad"));
+}
+
+TEST(BodyParser, DurationJustificationIsFreeTextOfASickLeave) {
+  const auto doc = json(R"({"kind": "sick-leave", "type": "initial", "start": "2026-11-21",
+      "end": "2026-12-31", "durationJustification": "Suites opératoires.\nReprise en janvier."})");
+  DocumentParse p = parseDocument(doc);
+  EXPECT_THAT(expressions(p.issues), IsEmpty());
+  EXPECT_EQ(std::get<SickLeave>(p.record).durationJustification,
+            "Suites opératoires.\nReprise en janvier.");
+  const auto blank = json(R"({"kind": "sick-leave", "type": "initial", "start": "2026-11-21",
+      "end": "2026-12-31", "durationJustification": "  "})");
+  p = parseDocument(blank);
+  EXPECT_THAT(expressions(p.issues), IsEmpty());  // blank: AAT-DURATION-CAP decides
+  const auto number = json(R"({"kind": "sick-leave", "type": "initial", "start": "2026-11-21",
+      "end": "2026-12-31", "durationJustification": 3})");
+  EXPECT_THAT(expressions(parseDocument(number).typeErrors), ElementsAre("durationJustification"));
+  const auto tooLong = json(R"({"kind": "sick-leave", "type": "initial", "start": "2026-11-21",
+      "end": "2026-12-31", "durationJustification": ")" +
+                            std::string(kMaxFreeTextBytes + 1, 'j') + "\"}");
+  p = parseDocument(tooLong);
+  EXPECT_THAT(expressions(p.issues), ElementsAre("durationJustification"));
+  EXPECT_EQ(p.issues[0].code, "too-long");
+}
+
 // ---- JSON type errors (400) ------------------------------------------------------------------
 
 TEST(BodyParser, BodyThatIsNotAnObjectIsATypeError) {

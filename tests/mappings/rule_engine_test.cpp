@@ -291,9 +291,9 @@ TEST_F(RuleEngineTest, TheClockDecidesWhatIsInTheFuture) {
 
 // ---- catalogue and configuration -------------------------------------------------------------
 
-TEST(RuleCatalogue, ListsTheEighteenRulesOfRulesMdWithTheirDefaultSeverities) {
+TEST(RuleCatalogue, ListsTheTwentyRulesOfRulesMdWithTheirDefaultSeverities) {
   const std::vector<const RuleInfo*> rules = ruleCatalogue();
-  ASSERT_EQ(rules.size(), 18u);
+  ASSERT_EQ(rules.size(), 20u);
   std::set<std::string_view> ids;
   for (const RuleInfo* r : rules) {
     ASSERT_NE(r, nullptr);
@@ -301,9 +301,10 @@ TEST(RuleCatalogue, ListsTheEighteenRulesOfRulesMdWithTheirDefaultSeverities) {
     EXPECT_FALSE(r->source.empty()) << r->id;
     EXPECT_FALSE(r->summary.empty()) << r->id;
   }
-  EXPECT_EQ(ids.size(), 18u);
-  const std::set<std::string_view> warnings = {"TLC-PATHWAY", "TLC-TERRITORY", "TLC-ACTIVITY-CAP",
-                                               "BILL-AMOUNT", "ID-INS-QUALIFIED"};
+  EXPECT_EQ(ids.size(), 20u);
+  const std::set<std::string_view> warnings = {"TLC-PATHWAY",      "TLC-TERRITORY",
+                                               "TLC-ACTIVITY-CAP", "BILL-AMOUNT",
+                                               "ID-INS-QUALIFIED", "AAT-DURATION-CAP"};
   const std::set<std::string_view> information = {"TLC-KNOWN-PATIENT"};
   const std::set<std::string_view> reimbursement = {"TLC-PATHWAY", "TLC-TERRITORY",
                                                     "TLC-ACTIVITY-CAP", "BILL-AMOUNT"};

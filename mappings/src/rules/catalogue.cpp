@@ -31,6 +31,8 @@ const std::vector<std::unique_ptr<DocumentRule>>& documentRules() {
   static const std::vector<std::unique_ptr<DocumentRule>> kRules = [] {
     std::vector<std::unique_ptr<DocumentRule>> rules;
     rules.push_back(std::make_unique<SickLeaveThreeDaysRule>());
+    rules.push_back(std::make_unique<SickLeaveDurationCapRule>());
+    rules.push_back(std::make_unique<SickLeaveAbroadRule>());
     rules.push_back(std::make_unique<SickLeavePeriodRule>());
     rules.push_back(std::make_unique<PrescriptionItemsRule>());
     rules.push_back(std::make_unique<DocumentContentRule>());
@@ -41,11 +43,11 @@ const std::vector<std::unique_ptr<DocumentRule>>& documentRules() {
 
 std::vector<const RuleInfo*> ruleCatalogue() {
   // The order of rules.md's table.
-  static constexpr std::array<std::string_view, 18> kOrder = {
-      "TLC-CONSENT",   "TLC-VIDEO",        "TLC-PERIOD", "TLC-PATHWAY",      "TLC-KNOWN-PATIENT",
-      "TLC-TERRITORY", "TLC-ACTIVITY-CAP", "AAT-3-DAYS", "AAT-PERIOD",       "BILL-MAJORATION",
-      "BILL-ACT",      "BILL-AMOUNT",      "ID-INS",     "ID-INS-QUALIFIED", "ID-INS-TRAITS",
-      "ID-RPPS",       "PRESC-ITEMS",      "DOC-CONTENT"};
+  static constexpr std::array<std::string_view, 20> kOrder = {
+      "TLC-CONSENT",      "TLC-VIDEO",        "TLC-PERIOD", "TLC-PATHWAY",      "TLC-KNOWN-PATIENT",
+      "TLC-TERRITORY",    "TLC-ACTIVITY-CAP", "AAT-3-DAYS", "AAT-DURATION-CAP", "AAT-ABROAD",
+      "AAT-PERIOD",       "BILL-MAJORATION",  "BILL-ACT",   "BILL-AMOUNT",      "ID-INS",
+      "ID-INS-QUALIFIED", "ID-INS-TRAITS",    "ID-RPPS",    "PRESC-ITEMS",      "DOC-CONTENT"};
   std::vector<const RuleInfo*> out;
   out.reserve(kOrder.size());
   for (std::string_view id : kOrder) out.push_back(findRule(id));

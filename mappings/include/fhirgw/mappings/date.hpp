@@ -38,6 +38,10 @@ class Date {
   /// The same calendar day `years` years later (negative: earlier); 28 February when that day
   /// does not exist (29 February in a common year), the convention of rules.md.
   Date plusYearsClamped(int years) const;
+  /// The same calendar day `months` months later (negative: earlier); when that day does not
+  /// exist (31 April, 29 February of a common year), the first day of the following month, so
+  /// that "before the same day one month later" still ends with the shorter month.
+  Date plusMonthsRollingOver(int months) const;
   /// "YYYY-MM-DD".
   std::string toString() const;
 

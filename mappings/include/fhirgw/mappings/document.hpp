@@ -117,6 +117,8 @@ struct SickLeave {
   std::optional<bool> partTime;
   std::optional<std::string> reason;
   std::optional<InPersonImpossible> inPersonImpossible;
+  /// Why the leave exceeds the duration cap (AAT-DURATION-CAP); blank counts as absent.
+  std::optional<std::string> durationJustification;
   Recipients recipients;
 };
 

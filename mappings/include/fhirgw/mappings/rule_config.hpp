@@ -63,6 +63,11 @@ struct RuleConfig {
       Relation::kSamePracticeSameSpecialty, Relation::kReferentMidwife};
   /// rules.maxStartAheadSeconds: how far in the future encounter.start may be (TLC-PERIOD).
   std::chrono::seconds maxStartAhead{300};
+  /// rules.sickLeaveDurationCapMonths.initial: an initial sick leave ends before the same day
+  /// this many calendar months after its start (AAT-DURATION-CAP).
+  int sickLeaveCapMonthsInitial = 1;
+  /// rules.sickLeaveDurationCapMonths.prolongation: the same for a prolongation.
+  int sickLeaveCapMonthsProlongation = 2;
 
   /// The effective period of a rule: its default start (RuleInfo::effectiveFrom), no end, and
   /// the configured overrides.

@@ -136,6 +136,21 @@ class SickLeaveThreeDaysRule final : public DocumentRule {
   void check(const DocumentContext& ctx, std::vector<Finding>& out) const override;
 };
 
+/// AAT-DURATION-CAP: a sick leave stays within its duration cap (one calendar month for an
+/// initial leave, two for a prolongation), unless the exceedance is justified.
+class SickLeaveDurationCapRule final : public DocumentRule {
+ public:
+  const RuleInfo& info() const override;
+  void check(const DocumentContext& ctx, std::vector<Finding>& out) const override;
+};
+
+/// AAT-ABROAD: no sick leave from a practitioner who practises mainly abroad.
+class SickLeaveAbroadRule final : public DocumentRule {
+ public:
+  const RuleInfo& info() const override;
+  void check(const DocumentContext& ctx, std::vector<Finding>& out) const override;
+};
+
 /// AAT-PERIOD: sick-leave dates are consistent.
 class SickLeavePeriodRule final : public DocumentRule {
  public:

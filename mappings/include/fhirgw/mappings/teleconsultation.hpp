@@ -77,6 +77,13 @@ std::optional<Relation> parseRelation(std::string_view text);
 /// The editor API code of a relation.
 std::string_view code(Relation r);
 
+/// The practitioner's convention sector (secteur conventionnel), for billing eligibility.
+enum class ConventionSector { kSector1, kSector2, kSector2Optam, kNonConventioned };
+/// Parses "1" | "2" | "2-optam" | "non-conventioned".
+std::optional<ConventionSector> parseConventionSector(std::string_view text);
+/// The editor API code of a sector.
+std::string_view code(ConventionSector s);
+
 /// The practitioner's organization.
 struct Organization {
   std::optional<std::string> finess;
@@ -95,6 +102,8 @@ struct Practitioner {
   std::optional<std::string> mssanteAddress;
   std::optional<Organization> organization;
   Relation relationToPatient = Relation::kOther;
+  std::optional<ConventionSector> conventionSector;  ///< BILL-ACT eligibility; absent: not given
+  bool practisesMainlyAbroad = false;                ///< AAT-ABROAD
 };
 
 /// The patient's declared médecin traitant.
