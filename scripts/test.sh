@@ -22,5 +22,5 @@ cmake --build --preset asan -j "$jobs"
 ctest --preset asan -j "$jobs" --timeout 300
 
 echo "== fuzzing (bounded)"
-# Replays fuzz/regressions/, then fuzzes copies of the seed corpora (about 4 min on 2 cores).
+# Replays fuzz/regressions/, then fuzzes copies of the seed corpora (about 5 min on 2 idle cores).
 scripts/fuzz.sh --seconds "${FHIRGW_FUZZ_SECONDS:-30}"
