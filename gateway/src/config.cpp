@@ -773,6 +773,25 @@ void bindRules(ObjectReader& r, mappings::RuleConfig& rules) {
                 if (m.text(act, amount)) rules.tariffs[act] = amount;
               });
   });
+  // Who may bill each act (BILL-ACT): maps of lists; a list in the file replaces the default.
+  for (auto* table : {&rules.actSpecialties, &rules.actSectors}) {
+    const bool specialties = table == &rules.actSpecialties;
+    r.object(specialties ? "actSpecialties" : "actSectors", [table, specialties](ObjectReader& t) {
+      t.members("ACT", namesOf(*table), Names::kListedAndFile,
+                [table, specialties](ObjectReader& m, const std::string& act) {
+                  std::vector<std::string> list;
+                  if (m.array(act,
+                              specialties ? "an array of specialty codes"
+                                          : "an array of sector codes (1, 2, 2-optam, "
+                                            "non-conventioned, none)",
+                              "a non-empty string", list, nonEmptyString)) {
+                    (*table)[act] = std::move(list);
+                  }
+                });
+    });
+  }
+  r.array("fallbackActs", "an array of act codes", "a non-empty string", rules.fallbackActs,
+          nonEmptyString);
   r.object("activityCap", [&rules](ObjectReader& a) {
     a.integer("default", rules.activityCapDefaultPercent, 0, kMaxPercent);
     a.members("specialty", namesOf(rules.activityCapPercentBySpecialty), Names::kListedAndFile,

@@ -1,5 +1,8 @@
 #include "fhirgw/mappings/rule_config.hpp"
 
+#include <algorithm>
+#include <set>
+
 #include "fhirgw/mappings/decimal.hpp"
 #include "fhirgw/mappings/rules.hpp"
 
@@ -37,6 +40,50 @@ std::string_view code(RuleSeverity s) {
       return "off";
   }
   return "error";
+}
+
+bool RuleConfig::isKnownAct(std::string_view act) const {
+  return tariffs.find(act) != tariffs.end() || actSpecialties.find(act) != actSpecialties.end() ||
+         actSectors.find(act) != actSectors.end() ||
+         std::find(fallbackActs.begin(), fallbackActs.end(), act) != fallbackActs.end();
+}
+
+std::vector<std::string> RuleConfig::knownActs() const {
+  std::set<std::string> acts(fallbackActs.begin(), fallbackActs.end());
+  for (const auto* table : {&actSpecialties, &actSectors}) {
+    for (const auto& [act, list] : *table) acts.insert(act);
+  }
+  for (const auto& [act, amount] : tariffs) acts.insert(act);
+  return {acts.begin(), acts.end()};
+}
+
+namespace {
+
+// An empty or absent list allows every value.
+bool allows(const std::map<std::string, std::vector<std::string>, std::less<>>& table,
+            std::string_view act, std::string_view value) {
+  const auto it = table.find(act);
+  if (it == table.end() || it->second.empty()) return true;
+  return std::find(it->second.begin(), it->second.end(), value) != it->second.end();
+}
+
+}  // namespace
+
+bool RuleConfig::mayBill(std::string_view act, std::string_view specialty,
+                         std::string_view sector) const {
+  if (!isKnownAct(act)) return false;
+  if (!allows(actSpecialties, act, specialty) || !allows(actSectors, act, sector)) return false;
+  const auto isFallback = [this](std::string_view a) {
+    return std::find(fallbackActs.begin(), fallbackActs.end(), a) != fallbackActs.end();
+  };
+  if (!isFallback(act)) return true;
+  for (const std::string& other : knownActs()) {
+    if (!isFallback(other) && allows(actSpecialties, other, specialty) &&
+        allows(actSectors, other, sector)) {
+      return false;  // a practitioner who may bill the specific act bills it
+    }
+  }
+  return true;
 }
 
 int RuleConfig::activityCapPercent(std::string_view specialty) const {
@@ -80,6 +127,19 @@ common::Status validateRuleConfig(const RuleConfig& config) {
     if (!d || d->isNegative()) {
       return common::invalidArgument("rules.tariffs." + act +
                                      ": must be a non-negative decimal such as \"25.00\"");
+    }
+  }
+  for (const auto& [act, sectors] : config.actSectors) {
+    for (std::size_t i = 0; i < sectors.size(); ++i) {
+      if (sectors[i] != kNoSector && !parseConventionSector(sectors[i])) {
+        return common::invalidArgument("rules.actSectors." + act + "[" + std::to_string(i) +
+                                       "]: not a sector (1, 2, 2-optam, non-conventioned, none)");
+      }
+    }
+  }
+  for (const auto* table : {&config.actSpecialties, &config.actSectors}) {
+    for (const auto& [act, list] : *table) {
+      if (act.empty()) return common::invalidArgument("rules: empty act code");
     }
   }
   auto checkPercent = [](int p, const std::string& key) {

@@ -567,13 +567,17 @@ TEST(ConfigLoading, EveryErrorIsReportedJoinedBySemicolons) {
 // Compares every member: the structured binding stops compiling when RuleConfig gains one, so
 // this helper (and the loader) cannot silently miss it.
 void expectSameRules(const RuleConfig& actual, const RuleConfig& expected) {
-  const auto& [severities, effectiveFrom, effectiveUntil, tariffs, majorations, capDefault,
-               capBySpecialty, testOids, neighbours, maxDocumentBytes, exemptRelations,
-               maxStartAhead, capMonthsInitial, capMonthsProlongation] = actual;
+  const auto& [severities, effectiveFrom, effectiveUntil, tariffs, actSpecialties, actSectors,
+               fallbackActs, majorations, capDefault, capBySpecialty, testOids, neighbours,
+               maxDocumentBytes, exemptRelations, maxStartAhead, capMonthsInitial,
+               capMonthsProlongation] = actual;
   EXPECT_EQ(severities, expected.severities);
   EXPECT_EQ(effectiveFrom, expected.effectiveFrom);
   EXPECT_EQ(effectiveUntil, expected.effectiveUntil);
   EXPECT_EQ(tariffs, expected.tariffs);
+  EXPECT_EQ(actSpecialties, expected.actSpecialties);
+  EXPECT_EQ(actSectors, expected.actSectors);
+  EXPECT_EQ(fallbackActs, expected.fallbackActs);
   EXPECT_EQ(majorations, expected.forbiddenMajorations);
   EXPECT_EQ(capDefault, expected.activityCapDefaultPercent);
   EXPECT_EQ(capBySpecialty, expected.activityCapPercentBySpecialty);
@@ -654,6 +658,27 @@ TEST(RulesConfig, SickLeaveDurationCapsAreMonthsFromTheFileAndOverrides) {
   EXPECT_THAT(errorOf(load(R"({"rules": {"sickLeaveDurationCapMonths": {"initial": 0}}})")),
               HasSubstr("rules.sickLeaveDurationCapMonths.initial: must be an integer between 1 "
                         "and 120"));
+}
+
+TEST(RulesConfig, ActEligibilityIsReadFromTheFileAndChecked) {
+  const RuleConfig r = valueOf(load(R"({"rules": {
+      "tariffs": {"TCP": "30.00"},
+      "actSpecialties": {"TCG": ["general-practice", "pediatrics"], "TCP": ["psychiatry"]},
+      "actSectors": {"TCP": ["2", "none"]},
+      "fallbackActs": ["TC", "TCX"]}})"))
+                           .rules;
+  EXPECT_THAT(r.actSpecialties,
+              ElementsAre(Pair("TCG", ElementsAre("general-practice", "pediatrics")),
+                          Pair("TCP", ElementsAre("psychiatry"))));
+  EXPECT_THAT(r.actSectors, ElementsAre(Pair("TCG", ElementsAre("1", "2-optam", "none")),
+                                        Pair("TCP", ElementsAre("2", "none"))));
+  EXPECT_THAT(r.fallbackActs, ElementsAre("TC", "TCX"));
+  EXPECT_TRUE(r.mayBill("TCP", "psychiatry", "none"));
+  EXPECT_FALSE(r.mayBill("TCP", "psychiatry", "1"));
+  EXPECT_THAT(errorOf(load(R"({"rules": {"actSectors": {"TCG": ["3"]}}})")),
+              HasSubstr("rules.actSectors.TCG[0]: not a sector"));
+  EXPECT_THAT(errorOf(load(R"({"rules": {"actSpecialties": {"TCG": "general-practice"}}})")),
+              HasSubstr("rules.actSpecialties.TCG: must be an array of specialty codes"));
 }
 
 TEST(RulesConfig, BadEffectiveDatesNameTheirKey) {

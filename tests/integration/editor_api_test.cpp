@@ -829,5 +829,56 @@ TEST_F(EditorApiTest, APractitionerPractisingMainlyAbroadCannotPrescribeASickLea
   EXPECT_NE(r.body.find("practitioner.practisesMainlyAbroad"), std::string::npos) << r.body;
 }
 
+TEST_F(EditorApiTest, BillingEligibilityFollowsSpecialtyAndSector) {
+  const std::string full = readExample("teleconsultation-full.json");
+  // A psychiatrist bills TC, not TCG.
+  std::string body =
+      replaced(full, R"("specialty": "general-practice")", R"("specialty": "psychiatry")");
+  auto r = api("POST", "/api/v1/$validate", body, editorKey_);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(ruleIds(json(r)["outcome"]).count("BILL-ACT"), 1u) << r.body;
+  EXPECT_FALSE(json(r)["valid"].GetBool());
+  // TC has no fixed tariff: BILL-AMOUNT is information, and the record is accepted.
+  body = replaced(body, R"("act": "TCG")", R"("act": "TC")");
+  r = post(body, editorKey_);
+  ASSERT_EQ(r.status, 201) << r.body;
+  bool amountNotEvaluated = false;
+  for (const auto& issue : json(r)["outcome"]["issue"].GetArray()) {
+    if (std::string(issue["details"]["coding"][0]["code"].GetString()) == "BILL-AMOUNT") {
+      amountNotEvaluated = std::string(issue["severity"].GetString()) == "information";
+    }
+  }
+  EXPECT_TRUE(amountNotEvaluated) << r.body;
+  // A general practitioner in sector 2 may not bill TCG.
+  body = replaced(full, R"("specialty": "general-practice")",
+                  R"("specialty": "general-practice", "conventionSector": "2")");
+  r = api("POST", "/api/v1/$validate", body, editorKey_);
+  EXPECT_EQ(ruleIds(json(r)["outcome"]).count("BILL-ACT"), 1u) << r.body;
+  // An unlisted sector is 422 at its path (a new record: the TC one above took the id).
+  body = replaced(fullExampleAs("LGC-2026-SECTOR3"), R"("specialty": "general-practice")",
+                  R"("specialty": "general-practice", "conventionSector": "3")");
+  r = post(body, editorKey_);
+  EXPECT_EQ(r.status, 422) << r.body;
+  EXPECT_NE(r.body.find("practitioner.conventionSector"), std::string::npos) << r.body;
+}
+
+TEST_F(EditorApiTest, ActsOfTheAssistingNurseAndTeleExpertiseAreRefusedWithTheirOwnMessage) {
+  ASSERT_EQ(admin("PUT", "/admin/v1/practitioners/10003456786/activity",
+                  R"({"year": 2026, "totalActs": 4200})")
+                .status,
+            200);  // so that BILL-ACT is the only issue
+  for (const std::string act : {"TLS", "TE1"}) {
+    auto r = post(replaced(readExample("teleconsultation-full.json"), R"("act": "TCG")",
+                           R"("act": ")" + act + "\""),
+                  editorKey_);
+    ASSERT_EQ(r.status, 422) << r.body;
+    auto doc = json(r);
+    EXPECT_EQ(ruleIds(doc.root()).count("BILL-ACT"), 1u) << r.body;
+    EXPECT_EQ(firstIssue(doc.root()),
+              (std::pair<std::string, std::string>{"business-rule", "billing.act"}));
+    EXPECT_NE(r.body.find(act == "TLS" ? "infirmier" : "expertise"), std::string::npos) << r.body;
+  }
+}
+
 }  // namespace
 }  // namespace fhirgw::gateway

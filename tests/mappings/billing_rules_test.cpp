@@ -51,7 +51,7 @@ TEST(BillingActRule, TcgIsInTheDefaultTariffTable) {
 }
 
 TEST(BillingActRule, UnknownActIsRejected) {
-  const auto f = run(BillingActRule{}, billed("TC", "25.00"));
+  const auto f = run(BillingActRule{}, billed("TCX", "25.00"));
   ASSERT_EQ(f.size(), 1u);
   EXPECT_EQ(f[0].expression, "billing.act");
   EXPECT_EQ(f[0].code, "value");
@@ -107,6 +107,102 @@ TEST(BillingAmountRule, MissingAmountIsReportedUnderTheRuleAndMalformedOnesByThe
 
 TEST(BillingAmountRule, UnknownActIsLeftToBillAct) {
   EXPECT_THAT(run(BillingAmountRule{}, billed("XYZ", "12.00")), IsEmpty());
+}
+
+// ---- BILL-ACT eligibility (convention 2024, NGAP 14.9.5) --------------------------------------
+
+Teleconsultation billedBy(std::string act, std::string specialty,
+                          std::optional<ConventionSector> sector) {
+  Teleconsultation t = billed(std::move(act), "25.00");
+  t.practitioner.specialty = std::move(specialty);
+  t.practitioner.conventionSector = sector;
+  return t;
+}
+
+TEST(BillingActEligibility, EachSectorAndSpecialtyAgainstTcgAndTc) {
+  using S = ConventionSector;
+  struct Case {
+    const char* specialty;
+    std::optional<S> sector;
+    bool tcg;  // may bill TCG (then not TC)
+  };
+  const Case cases[] = {
+      {"general-practice", std::nullopt, true},
+      {"general-practice", S::kSector1, true},
+      {"general-practice", S::kSector2Optam, true},
+      {"general-practice", S::kSector2, false},
+      {"general-practice", S::kNonConventioned, false},
+      {"psychiatry", std::nullopt, false},
+      {"psychiatry", S::kSector1, false},
+      {"pediatrics", S::kSector2Optam, false},
+      {"gynecology", S::kSector2, false},
+      {"dentist", std::nullopt, false},
+      {"dentist", S::kSector1, false},
+      {"midwife", S::kSector1, false},
+  };
+  for (const Case& c : cases) {
+    const std::string label =
+        std::string(c.specialty) + " sector " + (c.sector ? std::string(code(*c.sector)) : "none");
+    const auto tcg = run(BillingActRule{}, billedBy("TCG", c.specialty, c.sector));
+    const auto tc = run(BillingActRule{}, billedBy("TC", c.specialty, c.sector));
+    if (c.tcg) {
+      EXPECT_THAT(tcg, IsEmpty()) << label;
+      ASSERT_EQ(tc.size(), 1u) << label;
+      EXPECT_EQ(tc[0].code, "business-rule") << label;
+      EXPECT_NE(tc[0].detailsText.find("TCG"), std::string::npos) << label;
+    } else {
+      EXPECT_THAT(tc, IsEmpty()) << label;
+      ASSERT_EQ(tcg.size(), 1u) << label;
+      EXPECT_EQ(tcg[0].code, "business-rule") << label;
+      EXPECT_EQ(tcg[0].expression, "billing.act") << label;
+      EXPECT_NE(tcg[0].detailsText.find("TC"), std::string::npos) << label;
+    }
+  }
+}
+
+TEST(BillingActEligibility, ActsOfOtherProfessionalsAndTeleExpertiseHaveTheirOwnMessage) {
+  for (const char* act : {"TLS", "TLD", "TLL"}) {
+    const auto f = run(BillingActRule{}, billed(act, "25.00"));
+    ASSERT_EQ(f.size(), 1u) << act;
+    EXPECT_EQ(f[0].code, "business-rule") << act;
+    EXPECT_NE(f[0].detailsText.find("infirmier"), std::string::npos) << act;
+  }
+  const auto tlm = run(BillingActRule{}, billed("TLM", "25.00"));
+  ASSERT_EQ(tlm.size(), 1u);
+  EXPECT_NE(tlm[0].detailsText.find("pharmacien"), std::string::npos);
+  for (const char* act : {"TE1", "TE2", "RQD"}) {
+    const auto f = run(BillingActRule{}, billed(act, "25.00"));
+    ASSERT_EQ(f.size(), 1u) << act;
+    EXPECT_NE(f[0].detailsText.find("téléexpertise"), std::string::npos) << act;
+  }
+}
+
+TEST(BillingActEligibility, EligibilityIsConfiguration) {
+  RuleConfig c;
+  c.actSectors["TCG"] = {"1", "2", "2-optam", "none"};  // sector 2 allowed too
+  EXPECT_THAT(
+      run(BillingActRule{}, billedBy("TCG", "general-practice", ConventionSector::kSector2), c),
+      IsEmpty());
+  c.actSpecialties["TCG"] = {};  // every specialty
+  EXPECT_THAT(run(BillingActRule{}, billedBy("TCG", "dentist", std::nullopt), c), IsEmpty());
+  EXPECT_EQ(run(BillingActRule{}, billedBy("TC", "dentist", std::nullopt), c).size(), 1u);
+  c = {};
+  c.fallbackActs.clear();  // TC no longer known
+  const auto f = run(BillingActRule{}, billedBy("TC", "psychiatry", std::nullopt), c);
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].code, "value");
+}
+
+TEST(BillingAmountRule, AnActWithoutAFixedTariffIsNotEvaluated) {
+  const auto f = run(BillingAmountRule{}, billedBy("TC", "psychiatry", std::nullopt));
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].expression, "billing.amount");
+  EXPECT_EQ(f[0].code, "informational");
+  EXPECT_TRUE(f[0].notEvaluated);
+}
+
+TEST(BillingAmountRule, RefusedActsAreLeftToBillAct) {
+  EXPECT_THAT(run(BillingAmountRule{}, billed("TLS", "12.00")), IsEmpty());
 }
 
 }  // namespace

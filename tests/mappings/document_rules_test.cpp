@@ -48,6 +48,18 @@ TEST(SickLeaveRule, FourDaysByNonTreatingPhysicianIsRejected) {
   EXPECT_EQ(f[0].code, "business-rule");
 }
 
+TEST(SickLeaveRule, ADentistIsNeverExemptByTheSpecialtyItself) {
+  // dentist is a known specialty (editor-api.md) but no sick-leave exception: only the relation
+  // to the patient and the justified impossibility count.
+  Teleconsultation t = prescribedBy(Relation::kOther);
+  t.practitioner.specialty = "dentist";
+  EXPECT_EQ(runDocument(SickLeaveThreeDaysRule{},
+                        leave(SickLeaveType::kInitial, "2026-11-20", "2026-11-23"), t)
+                .size(),
+            1u);
+  EXPECT_FALSE(isDirectAccessSpecialty("dentist"));
+}
+
 TEST(SickLeaveRule, DaysAreCountedAcrossMonthEndsWithBothEndsIncluded) {
   EXPECT_THAT(runDocument(SickLeaveThreeDaysRule{},
                           leave(SickLeaveType::kInitial, "2028-02-28", "2028-03-01")),

@@ -187,8 +187,10 @@ TEST_F(RuleEngineTest, AMalformedOrientationUnderAnExceptionDoesNotTouchReimburs
   Teleconsultation t = validTeleconsultation();
   t.encounter.orientation = testing::unknownText<Orientation>("urgent");
   t.practitioner.specialty = "psychiatry";
+  t.billing->act = "TC";  // a psychiatrist bills TC, which has no fixed tariff
   const RuleOutcome out = evaluate(t);
-  EXPECT_THAT(summary(out.issues), ElementsAre("warning TLC-PATHWAY encounter.orientation"));
+  EXPECT_THAT(summary(out.issues), ElementsAre("warning TLC-PATHWAY encounter.orientation",
+                                               "information BILL-AMOUNT billing.amount"));
   EXPECT_FALSE(out.notReimbursable);
 }
 

@@ -15,6 +15,9 @@
 
 namespace fhirgw::mappings {
 
+/// The sector code of eligibility tables for a practitioner who did not give one.
+inline constexpr std::string_view kNoSector = "none";
+
 /// Severity of a rule after configuration; `off` disables it.
 enum class RuleSeverity { kError, kWarning, kInformation, kOff };
 /// Parses "error" | "warning" | "information" | "off".
@@ -44,6 +47,18 @@ struct RuleConfig {
   std::map<std::string, std::optional<Date>, std::less<>> effectiveUntil;
   /// rules.tariffs.<ACT>: the tariff table (BILL-ACT, BILL-AMOUNT), decimal strings in EUR.
   std::map<std::string, std::string, std::less<>> tariffs{{"TCG", "25.00"}};
+  /// rules.actSpecialties.<ACT>: the specialties that may bill an act (BILL-ACT); an act without
+  /// an entry (or with an empty list) may be billed by every specialty.
+  std::map<std::string, std::vector<std::string>, std::less<>> actSpecialties{
+      {"TCG", {"general-practice"}}};
+  /// rules.actSectors.<ACT>: the convention sectors that may bill an act ("1", "2", "2-optam",
+  /// "non-conventioned", and "none" for a sector not given); no entry or empty: every sector.
+  std::map<std::string, std::vector<std::string>, std::less<>> actSectors{
+      {"TCG", {"1", "2-optam", "none"}}};
+  /// rules.fallbackActs: acts billed only by practitioners who may bill no other act (TC, for
+  /// the specialties and sectors that may not bill TCG); without a tariff BILL-AMOUNT is not
+  /// evaluated for them.
+  std::vector<std::string> fallbackActs{"TC"};
   /// rules.forbiddenMajorations: majorations not billable with a teleconsultation act.
   std::vector<std::string> forbiddenMajorations{"F", "MN", "MM"};
   /// rules.activityCap.default: percent of yearly acts allowed at a distance.
@@ -73,6 +88,12 @@ struct RuleConfig {
   /// the configured overrides.
   EffectivePeriod effectivePeriod(std::string_view ruleId) const;
 
+  /// True when an act is in the tariff table, has an eligibility entry or is a fallback act.
+  bool isKnownAct(std::string_view act) const;
+  /// Every known act, sorted.
+  std::vector<std::string> knownActs() const;
+  /// True when a practitioner of `specialty` in `sector` ("none" when not given) may bill `act`.
+  bool mayBill(std::string_view act, std::string_view specialty, std::string_view sector) const;
   /// The cap for a specialty, in percent.
   int activityCapPercent(std::string_view specialty) const;
 };
