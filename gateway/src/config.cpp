@@ -807,6 +807,15 @@ void bindRules(ObjectReader& r, mappings::RuleConfig& rules) {
   r.flag("acceptTestInsOids", rules.acceptTestInsOids);
   r.array("neighbouringDepartements", "an array of pairs of département codes",
           "a pair of strings such as [\"51\", \"02\"]", rules.neighbouringDepartements, stringPair);
+  r.object("postalCodeDepartements", [&rules](ObjectReader& p) {
+    p.members("POSTAL-CODE", namesOf(rules.postalCodeDepartements), Names::kListedAndFile,
+              [&rules](ObjectReader& m, const std::string& postalCode) {
+                std::string departement;
+                if (m.text(postalCode, departement)) {
+                  rules.postalCodeDepartements[postalCode] = departement;
+                }
+              });
+  });
   r.integer("maxDocumentBytes", rules.maxDocumentBytes, 1, kMaxBytes);
   r.array("sickLeaveExemptRelations", "an array of relation codes", relationCodes(),
           rules.sickLeaveExemptRelations, relation);

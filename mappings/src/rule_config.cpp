@@ -161,6 +161,19 @@ common::Status validateRuleConfig(const RuleConfig& config) {
                                      "\"974\")");
     }
   }
+  for (const auto& [postalCode, departement] : config.postalCodeDepartements) {
+    const bool fiveDigits =
+        postalCode.size() == 5 && std::all_of(postalCode.begin(), postalCode.end(),
+                                              [](char c) { return c >= '0' && c <= '9'; });
+    if (!fiveDigits) {
+      return common::invalidArgument("rules.postalCodeDepartements." + postalCode +
+                                     ": not a 5-digit postal code");
+    }
+    if (!isDepartementCode(departement)) {
+      return common::invalidArgument("rules.postalCodeDepartements." + postalCode +
+                                     ": not a département code (\"51\", \"2A\", \"977\")");
+    }
+  }
   if (config.maxDocumentBytes == 0) {
     return common::invalidArgument("rules.maxDocumentBytes: must be positive");
   }

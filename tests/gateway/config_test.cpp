@@ -569,8 +569,8 @@ TEST(ConfigLoading, EveryErrorIsReportedJoinedBySemicolons) {
 void expectSameRules(const RuleConfig& actual, const RuleConfig& expected) {
   const auto& [severities, effectiveFrom, effectiveUntil, tariffs, actSpecialties, actSectors,
                fallbackActs, majorations, capDefault, capBySpecialty, testOids, neighbours,
-               maxDocumentBytes, exemptRelations, maxStartAhead, capMonthsInitial,
-               capMonthsProlongation] = actual;
+               postalCodeDepartements, maxDocumentBytes, exemptRelations, maxStartAhead,
+               capMonthsInitial, capMonthsProlongation] = actual;
   EXPECT_EQ(severities, expected.severities);
   EXPECT_EQ(effectiveFrom, expected.effectiveFrom);
   EXPECT_EQ(effectiveUntil, expected.effectiveUntil);
@@ -583,6 +583,7 @@ void expectSameRules(const RuleConfig& actual, const RuleConfig& expected) {
   EXPECT_EQ(capBySpecialty, expected.activityCapPercentBySpecialty);
   EXPECT_EQ(testOids, expected.acceptTestInsOids);
   EXPECT_EQ(neighbours, expected.neighbouringDepartements);
+  EXPECT_EQ(postalCodeDepartements, expected.postalCodeDepartements);
   EXPECT_EQ(maxDocumentBytes, expected.maxDocumentBytes);
   EXPECT_EQ(exemptRelations, expected.sickLeaveExemptRelations);
   EXPECT_EQ(maxStartAhead, expected.maxStartAhead);
@@ -679,6 +680,17 @@ TEST(RulesConfig, ActEligibilityIsReadFromTheFileAndChecked) {
               HasSubstr("rules.actSectors.TCG[0]: not a sector"));
   EXPECT_THAT(errorOf(load(R"({"rules": {"actSpecialties": {"TCG": "general-practice"}}})")),
               HasSubstr("rules.actSpecialties.TCG: must be an array of specialty codes"));
+}
+
+TEST(RulesConfig, PostalCodeTableIsExtendedByTheFileAndChecked) {
+  const RuleConfig r =
+      valueOf(load(R"({"rules": {"postalCodeDepartements": {"01200": "74"}}})")).rules;
+  EXPECT_THAT(r.postalCodeDepartements,
+              ElementsAre(Pair("01200", "74"), Pair("97133", "977"), Pair("97150", "978")));
+  EXPECT_THAT(errorOf(load(R"({"rules": {"postalCodeDepartements": {"01200": "20"}}})")),
+              HasSubstr("rules.postalCodeDepartements.01200: not a département code"));
+  EXPECT_THAT(errorOf(load(R"({"rules": {"postalCodeDepartements": {"0120": "74"}}})")),
+              HasSubstr("rules.postalCodeDepartements.0120: not a 5-digit postal code"));
 }
 
 TEST(RulesConfig, BadEffectiveDatesNameTheirKey) {

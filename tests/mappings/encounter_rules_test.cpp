@@ -399,6 +399,51 @@ TEST(TerritoryRule, OverseasDepartementsAreDistinguishedByThreeDigits) {
   EXPECT_THAT(run(TerritoryRule{}, withPostalCodes("97400", "97410")), IsEmpty());
 }
 
+TEST(TerritoryRule, SaintBarthelemyAndSaintMartinAreNotGuadeloupe) {
+  // 97133 and 97150 carry Guadeloupe's prefix 971 but are 977 and 978 (the table).
+  const auto f = run(TerritoryRule{}, withPostalCodes("97133", "97100"));
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_NE(f[0].detailsText.find("977"), std::string::npos);
+  EXPECT_NE(f[0].detailsText.find("971"), std::string::npos);
+  EXPECT_EQ(run(TerritoryRule{}, withPostalCodes("97150", "97100")).size(), 1u);
+  EXPECT_EQ(run(TerritoryRule{}, withPostalCodes("97150", "97133")).size(), 1u);
+  EXPECT_THAT(run(TerritoryRule{}, withPostalCodes("97133", "97133")), IsEmpty());
+  EXPECT_THAT(run(TerritoryRule{}, withPostalCodes("97150", "97150")), IsEmpty());
+  // Another Guadeloupe code still follows its prefix.
+  EXPECT_THAT(run(TerritoryRule{}, withPostalCodes("97139", "97100")), IsEmpty());
+}
+
+TEST(TerritoryRule, TheTableIsExtendedByConfiguration) {
+  RuleConfig c;
+  c.postalCodeDepartements["01200"] = "74";  // a commune served from the neighbouring département
+  EXPECT_THAT(run(TerritoryRule{}, withPostalCodes("01200", "74000"), c), IsEmpty());
+  EXPECT_EQ(run(TerritoryRule{}, withPostalCodes("01200", "74000")).size(), 1u);
+}
+
+TEST(TerritoryRule, MonacoAndPacificCodesAreNotEvaluated) {
+  for (const char* code : {"98000", "98714", "98800"}) {
+    auto f = run(TerritoryRule{}, withPostalCodes(code, "51100"));
+    ASSERT_EQ(f.size(), 1u) << code;
+    EXPECT_TRUE(f[0].notEvaluated) << code;
+    EXPECT_EQ(f[0].expression, "patient.address.postalCode") << code;
+    f = run(TerritoryRule{}, withPostalCodes("51100", code));
+    ASSERT_EQ(f.size(), 1u) << code;
+    EXPECT_TRUE(f[0].notEvaluated) << code;
+    EXPECT_EQ(f[0].expression, "practitioner.postalCode") << code;
+  }
+  RuleConfig c;
+  c.postalCodeDepartements["98000"] = "06";  // a table entry wins over the 98 prefix
+  EXPECT_THAT(run(TerritoryRule{}, withPostalCodes("98000", "06000"), c), IsEmpty());
+}
+
+TEST(TerritoryRule, UnplaceableCodesAreNotEvaluated) {
+  for (const char* code : {"00100", "20900", "9713"}) {
+    const auto f = run(TerritoryRule{}, withPostalCodes(code, "51100"));
+    ASSERT_EQ(f.size(), 1u) << code;
+    EXPECT_TRUE(f[0].notEvaluated) << code;
+  }
+}
+
 TEST(TerritoryRule, TreatingPhysicianOrReplacementIsExempt) {
   Teleconsultation t = withPostalCodes("69003", "51100");
   t.practitioner.relationToPatient = Relation::kTreatingPhysician;

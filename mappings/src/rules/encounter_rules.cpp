@@ -316,6 +316,23 @@ common::Status TerritoryRule::check(const RuleContext& ctx, std::vector<Finding>
       evaluable = false;
       continue;
     }
+    // The table first (codes that do not follow their prefix), then the prefix.
+    if (const auto it = ctx.config.postalCodeDepartements.find(**s.postalCode);
+        it != ctx.config.postalCodeDepartements.end()) {
+      departements[i] = it->second;
+      continue;
+    }
+    if (const std::string& code = **s.postalCode; code.size() == 5 && code.rfind("98", 0) == 0) {
+      // Monaco and the Pacific collectivities: outside the départements' territoriality.
+      out.push_back(notEvaluated("informational", s.path,
+                                 std::string("Territorialité non évaluée : code postal ") +
+                                     s.whoFr +
+                                     " hors départements (Monaco, collectivités du Pacifique).",
+                                 std::string("territoriality not evaluated: ") + s.path +
+                                     " is a 98xxx code (Monaco, Pacific collectivities)"));
+      evaluable = false;
+      continue;
+    }
     departements[i] = departementFromPostalCode(**s.postalCode);
     if (!departements[i]) {
       out.push_back(notEvaluated(

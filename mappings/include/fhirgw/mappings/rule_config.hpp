@@ -70,6 +70,10 @@ struct RuleConfig {
   /// rules.neighbouringDepartements: extra pairs of départements treated as one territory
   /// (order does not matter), e.g. {"51", "02"}.
   std::vector<std::pair<std::string, std::string>> neighbouringDepartements;
+  /// rules.postalCodeDepartements.<POSTAL-CODE>: départements of postal codes that do not
+  /// follow their prefix (TLC-TERRITORY): 97133 Saint-Barthélemy, 97150 Saint-Martin.
+  std::map<std::string, std::string, std::less<>> postalCodeDepartements{{"97133", "977"},
+                                                                         {"97150", "978"}};
   /// rules.maxDocumentBytes: largest decoded document content (DOC-CONTENT).
   std::size_t maxDocumentBytes = std::size_t{5} * 1024 * 1024;
   /// rules.sickLeaveExemptRelations: prescriber relations exempt from the 3-day limit.
