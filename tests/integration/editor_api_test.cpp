@@ -880,5 +880,75 @@ TEST_F(EditorApiTest, ActsOfTheAssistingNurseAndTeleExpertiseAreRefusedWithTheir
   }
 }
 
+/// The rule IDs of a GET /api/v1/rules answer, in order.
+std::vector<std::string> catalogueIds(const rapidjson::Value& body) {
+  std::vector<std::string> ids;
+  for (const auto& rule : body["rules"].GetArray()) ids.emplace_back(rule["id"].GetString());
+  return ids;
+}
+
+/// How many times an ID appears in a catalogue.
+int countOf(const std::vector<std::string>& ids, const std::string& id) {
+  int n = 0;
+  for (const std::string& i : ids) n += i == id ? 1 : 0;
+  return n;
+}
+
+TEST_F(EditorApiTest, RuleCatalogueListsTheRulesInForceTodayWithTheirSourceAndPeriod) {
+  // The clock says 2026-11-22: every rule, the 2026 sick-leave cap included.
+  auto r = api("GET", "/api/v1/rules", "", editorKey_);
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto doc = json(r);
+  EXPECT_STREQ(doc["date"].GetString(), "2026-11-22");
+  const std::vector<std::string> ids = catalogueIds(doc.root());
+  ASSERT_EQ(ids.size(), 20u) << r.body;
+  EXPECT_EQ(ids.front(), "TLC-CONSENT");
+  bool sawCap = false;
+  for (const auto& rule : doc["rules"].GetArray()) {
+    EXPECT_TRUE(rule["description"]["fr"].IsString());
+    EXPECT_GT(rule["description"]["fr"].GetStringLength(), 0u) << rule["id"].GetString();
+    EXPECT_GT(rule["description"]["en"].GetStringLength(), 0u) << rule["id"].GetString();
+    EXPECT_GT(rule["source"]["text"].GetStringLength(), 0u) << rule["id"].GetString();
+    if (std::string(rule["id"].GetString()) == "AAT-DURATION-CAP") {
+      sawCap = true;
+      EXPECT_STREQ(rule["severity"].GetString(), "warning");
+      EXPECT_STREQ(rule["effectivePeriod"]["from"].GetString(), "2026-09-01");
+      EXPECT_TRUE(rule["effectivePeriod"]["until"].IsNull());
+      EXPECT_STREQ(rule["source"]["date"].GetString(), "2026-09-01");
+    }
+    if (std::string(rule["id"].GetString()) == "TLC-KNOWN-PATIENT") {
+      EXPECT_STREQ(rule["severity"].GetString(), "information");
+      EXPECT_FALSE(rule["reimbursement"].GetBool());
+    }
+  }
+  EXPECT_TRUE(sawCap);
+}
+
+TEST_F(EditorApiTest, RuleCatalogueOfAPastDayLeavesOutTheRulesNotYetInForce) {
+  auto r = api("GET", "/api/v1/rules?date=2025-02-28", "", editorKey_);
+  ASSERT_EQ(r.status, 200) << r.body;
+  std::vector<std::string> ids = catalogueIds(json(r).root());
+  EXPECT_EQ(ids.size(), 18u);
+  EXPECT_EQ(countOf(ids, "AAT-ABROAD"), 0);
+  EXPECT_EQ(countOf(ids, "AAT-DURATION-CAP"), 0);
+  EXPECT_EQ(countOf(ids, "AAT-3-DAYS"), 1);
+
+  ids = catalogueIds(json(api("GET", "/api/v1/rules?date=2025-03-01", "", editorKey_)).root());
+  EXPECT_EQ(countOf(ids, "AAT-ABROAD"), 1);
+  EXPECT_EQ(countOf(ids, "AAT-DURATION-CAP"), 0);
+  ids = catalogueIds(json(api("GET", "/api/v1/rules?date=2023-12-31", "", editorKey_)).root());
+  EXPECT_EQ(countOf(ids, "AAT-3-DAYS"), 0);
+  EXPECT_EQ(ids.size(), 17u);
+}
+
+TEST_F(EditorApiTest, RuleCatalogueRefusesABadDateAndNeedsAnEditorKey) {
+  for (const char* bad : {"2026-02-30", "20261122", "today", ""}) {
+    auto r = api("GET", std::string("/api/v1/rules?date=") + bad, "", editorKey_);
+    EXPECT_EQ(r.status, 400) << bad << " " << r.body;
+  }
+  EXPECT_EQ(api("GET", "/api/v1/rules", "", "").status, 401);
+  EXPECT_EQ(api("POST", "/api/v1/rules", "{}", editorKey_).status, 405);
+}
+
 }  // namespace
 }  // namespace fhirgw::gateway

@@ -34,12 +34,17 @@ bool equalsIgnoringCase(std::string_view a, std::string_view b) {
 // ---- BILL-MAJORATION -------------------------------------------------------------------------
 
 const RuleInfo& MajorationRule::info() const {
-  static const RuleInfo kInfo{"BILL-MAJORATION", RuleSeverity::kError,
-                              "NGAP : les majorations F (férié / dimanche), MN (nuit) et MM "
-                              "(milieu de nuit) ne sont pas facturables avec une téléconsultation",
-                              "none of the majorations F, MN, MM is billed with a "
-                              "teleconsultation act",
-                              false};
+  static const RuleInfo kInfo{
+      "BILL-MAJORATION",
+      RuleSeverity::kError,
+      "NGAP : les majorations F (férié / dimanche), MN (nuit) et MM "
+      "(milieu de nuit) ne sont pas facturables avec une téléconsultation",
+      "none of the majorations F, MN, MM is billed with a "
+      "teleconsultation act",
+      false,
+      "",
+      "Aucune majoration F, MN ou MM n'est facturée avec une téléconsultation.",
+      ""};
   return kInfo;
 }
 
@@ -63,11 +68,17 @@ common::Status MajorationRule::check(const RuleContext& ctx, std::vector<Finding
 // ---- BILL-ACT --------------------------------------------------------------------------------
 
 const RuleInfo& BillingActRule::info() const {
-  static const RuleInfo kInfo{"BILL-ACT", RuleSeverity::kError, kActSource,
+  static const RuleInfo kInfo{"BILL-ACT",
+                              RuleSeverity::kError,
+                              kActSource,
                               "the billed act is in the tariff table and the practitioner may "
                               "bill it (TCG: general practice in sector 1 or 2-optam, or sector "
                               "not given; TC: the others)",
-                              false};
+                              false,
+                              "",
+                              "L'acte facturé est connu et ce médecin peut le facturer (TCG : "
+                              "médecine générale en secteur 1 ou OPTAM ; TC : les autres).",
+                              "2024-06-20"};
   return kInfo;
 }
 
@@ -156,10 +167,15 @@ common::Status BillingActRule::check(const RuleContext& ctx, std::vector<Finding
 // ---- BILL-AMOUNT -----------------------------------------------------------------------------
 
 const RuleInfo& BillingAmountRule::info() const {
-  static const RuleInfo kInfo{"BILL-AMOUNT", RuleSeverity::kWarning, kNgapSource,
+  static const RuleInfo kInfo{"BILL-AMOUNT",
+                              RuleSeverity::kWarning,
+                              kNgapSource,
                               "the billed amount equals the tariff of the act (compared as "
                               "decimals)",
-                              true};
+                              true,
+                              "",
+                              "Le montant facturé est égal au tarif de l'acte.",
+                              ""};
   return kInfo;
 }
 

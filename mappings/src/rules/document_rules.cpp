@@ -112,6 +112,10 @@ const RuleInfo& SickLeaveThreeDaysRule::info() const {
                               "treating physician (or assimilated), the referent midwife, or "
                               "when an in-person visit is justified impossible",
                               false,
+                              "2024-01-01",
+                              "Un arrêt de travail prescrit ou renouvelé en téléconsultation est "
+                              "limité à 3 jours, sauf médecin traitant (ou assimilé), sage-femme "
+                              "référente ou impossibilité justifiée de consulter en présentiel.",
                               "2024-01-01"};
   return kInfo;
 }
@@ -162,10 +166,16 @@ void SickLeaveThreeDaysRule::check(const DocumentContext& ctx, std::vector<Findi
 // ---- AAT-PERIOD ------------------------------------------------------------------------------
 
 const RuleInfo& SickLeavePeriodRule::info() const {
-  static const RuleInfo kInfo{"AAT-PERIOD", RuleSeverity::kError, kSickLeaveSource,
+  static const RuleInfo kInfo{"AAT-PERIOD",
+                              RuleSeverity::kError,
+                              kSickLeaveSource,
                               "end is not before start; a prolongation has an ongoingLeaveStart "
                               "not after start",
-                              false};
+                              false,
+                              "",
+                              "Les dates de l'arrêt sont cohérentes : fin non antérieure au début "
+                              "; une prolongation indique le début de l'arrêt en cours.",
+                              "2024-01-01"};
   return kInfo;
 }
 
@@ -218,12 +228,17 @@ void SickLeavePeriodRule::check(const DocumentContext& ctx, std::vector<Finding>
 // ---- PRESC-ITEMS -----------------------------------------------------------------------------
 
 const RuleInfo& PrescriptionItemsRule::info() const {
-  static const RuleInfo kInfo{"PRESC-ITEMS", RuleSeverity::kError,
-                              "Ordonnance électronique (e-prescription obligatoire depuis 2025) : "
-                              "contenu minimal de chaque ligne",
-                              "a prescription has at least one item; each has a medication "
-                              "(code unless system is text, and a display) and a dosage",
-                              false};
+  static const RuleInfo kInfo{
+      "PRESC-ITEMS",
+      RuleSeverity::kError,
+      "Ordonnance électronique (e-prescription obligatoire depuis 2025) : "
+      "contenu minimal de chaque ligne",
+      "a prescription has at least one item; each has a medication "
+      "(code unless system is text, and a display) and a dosage",
+      false,
+      "",
+      "Une ordonnance comporte au moins une ligne complète (médicament et posologie).",
+      ""};
   return kInfo;
 }
 
@@ -276,12 +291,17 @@ void PrescriptionItemsRule::check(const DocumentContext& ctx, std::vector<Findin
 // ---- DOC-CONTENT -----------------------------------------------------------------------------
 
 const RuleInfo& DocumentContentRule::info() const {
-  static const RuleInfo kInfo{"DOC-CONTENT", RuleSeverity::kError,
-                              "Contrôle de la passerelle : documents lisibles par le DMP, la "
-                              "messagerie sécurisée et les destinataires",
-                              "content.data is valid base64 of the declared type (a PDF starts "
-                              "with %PDF-), within the configured size",
-                              false};
+  static const RuleInfo kInfo{
+      "DOC-CONTENT",
+      RuleSeverity::kError,
+      "Contrôle de la passerelle : documents lisibles par le DMP, la "
+      "messagerie sécurisée et les destinataires",
+      "content.data is valid base64 of the declared type (a PDF starts "
+      "with %PDF-), within the configured size",
+      false,
+      "",
+      "Le contenu du document est un base64 valide du type déclaré, dans la taille permise.",
+      ""};
   return kInfo;
 }
 

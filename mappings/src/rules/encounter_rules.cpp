@@ -64,10 +64,16 @@ std::optional<PathwayException> pathwayException(const Teleconsultation& t) {
 // ---- TLC-CONSENT -----------------------------------------------------------------------------
 
 const RuleInfo& ConsentRule::info() const {
-  static const RuleInfo kInfo{"TLC-CONSENT", RuleSeverity::kError, kHasSource,
-                              "the patient's consent was obtained, not after the end of the "
-                              "encounter",
-                              false};
+  static const RuleInfo kInfo{
+      "TLC-CONSENT",
+      RuleSeverity::kError,
+      kHasSource,
+      "the patient's consent was obtained, not after the end of the "
+      "encounter",
+      false,
+      "",
+      "Le consentement du patient est recueilli, au plus tard à la fin de la téléconsultation.",
+      ""};
   return kInfo;
 }
 
@@ -108,8 +114,14 @@ common::Status ConsentRule::check(const RuleContext& ctx, std::vector<Finding>& 
 // ---- TLC-VIDEO -------------------------------------------------------------------------------
 
 const RuleInfo& VideoRule::info() const {
-  static const RuleInfo kInfo{"TLC-VIDEO", RuleSeverity::kError, kHasSource,
-                              "the teleconsultation used video", false};
+  static const RuleInfo kInfo{"TLC-VIDEO",
+                              RuleSeverity::kError,
+                              kHasSource,
+                              "the teleconsultation used video",
+                              false,
+                              "",
+                              "La téléconsultation est réalisée par vidéotransmission.",
+                              ""};
   return kInfo;
 }
 
@@ -134,11 +146,16 @@ common::Status VideoRule::check(const RuleContext& ctx, std::vector<Finding>& ou
 // ---- TLC-PERIOD ------------------------------------------------------------------------------
 
 const RuleInfo& PeriodRule::info() const {
-  static const RuleInfo kInfo{"TLC-PERIOD", RuleSeverity::kError,
+  static const RuleInfo kInfo{"TLC-PERIOD",
+                              RuleSeverity::kError,
                               "Cohérence des données (contrôle de la passerelle)",
                               "the encounter ends after it starts and does not start more than "
                               "5 minutes in the future",
-                              false};
+                              false,
+                              "",
+                              "La fin de la téléconsultation est postérieure à son début, et le "
+                              "début n'est pas dans le futur (5 minutes de tolérance).",
+                              ""};
   return kInfo;
 }
 
@@ -175,10 +192,16 @@ common::Status PeriodRule::check(const RuleContext& ctx, std::vector<Finding>& o
 // ---- TLC-PATHWAY -----------------------------------------------------------------------------
 
 const RuleInfo& PathwayRule::info() const {
-  static const RuleInfo kInfo{"TLC-PATHWAY", RuleSeverity::kWarning, kConventionSource,
+  static const RuleInfo kInfo{"TLC-PATHWAY",
+                              RuleSeverity::kWarning,
+                              kConventionSource,
                               "the patient was oriented by the treating physician, or a pathway "
                               "exception applies",
-                              true};
+                              true,
+                              "",
+                              "Le patient est orienté par son médecin traitant, ou une exception "
+                              "au parcours de soins coordonné s'applique.",
+                              "2024-06-20"};
   return kInfo;
 }
 
@@ -222,11 +245,18 @@ common::Status PathwayRule::check(const RuleContext& ctx, std::vector<Finding>& 
 const RuleInfo& KnownPatientRule::info() const {
   // An alternance reminder since avenant 9 (Conseil d'État, 14 October 2022): no longer a
   // condition of reimbursement, so its findings never mark the billing item.
-  static const RuleInfo kInfo{"TLC-KNOWN-PATIENT", RuleSeverity::kInformation, kKnownPatientSource,
-                              "reminder (alternance): the patient was seen in person by the "
-                              "practitioner within the 12 months before the encounter date, or a "
-                              "pathway exception applies; not a reimbursement condition",
-                              false};
+  static const RuleInfo kInfo{
+      "TLC-KNOWN-PATIENT",
+      RuleSeverity::kInformation,
+      kKnownPatientSource,
+      "reminder (alternance): the patient was seen in person by the "
+      "practitioner within the 12 months before the encounter date, or a "
+      "pathway exception applies; not a reimbursement condition",
+      false,
+      "",
+      "Rappel (alternance) : le patient a été vu en présentiel par ce médecin dans les 12 mois, ou "
+      "une exception au parcours s'applique ; ce n'est pas une condition de remboursement.",
+      "2022-10-14"};
   return kInfo;
 }
 
@@ -275,10 +305,17 @@ common::Status KnownPatientRule::check(const RuleContext& ctx, std::vector<Findi
 // ---- TLC-TERRITORY ---------------------------------------------------------------------------
 
 const RuleInfo& TerritoryRule::info() const {
-  static const RuleInfo kInfo{"TLC-TERRITORY", RuleSeverity::kWarning, kConventionSource,
-                              "practitioner and patient live in the same département, or an "
-                              "exception applies (treating physician, SAS, ZIP)",
-                              true};
+  static const RuleInfo kInfo{
+      "TLC-TERRITORY",
+      RuleSeverity::kWarning,
+      kConventionSource,
+      "practitioner and patient live in the same département, or an "
+      "exception applies (treating physician, SAS, ZIP)",
+      true,
+      "",
+      "Le médecin et le patient relèvent du même territoire (département), ou une exception "
+      "s'applique (médecin traitant, SAS, zone d'intervention prioritaire).",
+      "2024-06-20"};
   return kInfo;
 }
 
@@ -365,10 +402,16 @@ common::Status TerritoryRule::check(const RuleContext& ctx, std::vector<Finding>
 // ---- TLC-ACTIVITY-CAP ------------------------------------------------------------------------
 
 const RuleInfo& ActivityCapRule::info() const {
-  static const RuleInfo kInfo{"TLC-ACTIVITY-CAP", RuleSeverity::kWarning, kConventionSource,
+  static const RuleInfo kInfo{"TLC-ACTIVITY-CAP",
+                              RuleSeverity::kWarning,
+                              kConventionSource,
                               "the practitioner's teleconsultations of the year, this one "
                               "included, are at most 20 % of the acts declared for the year",
-                              true};
+                              true,
+                              "",
+                              "Les téléconsultations de l'année, celle-ci comprise, ne dépassent "
+                              "pas le plafond des actes déclarés (20 %, psychiatrie 40 %).",
+                              "2024-06-20"};
   return kInfo;
 }
 

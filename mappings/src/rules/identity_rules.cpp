@@ -126,10 +126,15 @@ bool isInsQualified(const Patient& patient, const RuleConfig& config) {
 // ---- ID-INS ----------------------------------------------------------------------------------
 
 const RuleInfo& InsRule::info() const {
-  static const RuleInfo kInfo{"ID-INS", RuleSeverity::kError, kInsSource,
+  static const RuleInfo kInfo{"ID-INS",
+                              RuleSeverity::kError,
+                              kInsSource,
                               "the INS is 15 characters with a valid NIR key, under the INS-NIR "
                               "or INS-NIA OID (test OIDs when configured)",
-                              false};
+                              false,
+                              "",
+                              "L'INS est valide : NIR et clé, OID INS-NIR ou INS-NIA.",
+                              ""};
   return kInfo;
 }
 
@@ -143,10 +148,16 @@ common::Status InsRule::check(const RuleContext& ctx, std::vector<Finding>& out)
 // ---- ID-INS-QUALIFIED ------------------------------------------------------------------------
 
 const RuleInfo& InsQualifiedRule::info() const {
-  static const RuleInfo kInfo{"ID-INS-QUALIFIED", RuleSeverity::kWarning, kInsSource,
+  static const RuleInfo kInfo{"ID-INS-QUALIFIED",
+                              RuleSeverity::kWarning,
+                              kInsSource,
                               "the INS is present with status qualified; otherwise it is not "
                               "transmitted and the DMP and patient messaging are not fed",
-                              false};
+                              false,
+                              "",
+                              "L'identité INS est qualifiée ; sinon l'INS n'est pas transmise et "
+                              "ni le DMP ni la messagerie du patient ne sont alimentés.",
+                              ""};
   return kInfo;
 }
 
@@ -186,10 +197,15 @@ common::Status InsQualifiedRule::check(const RuleContext& ctx, std::vector<Findi
 // ---- ID-INS-TRAITS ---------------------------------------------------------------------------
 
 const RuleInfo& InsTraitsRule::info() const {
-  static const RuleInfo kInfo{"ID-INS-TRAITS", RuleSeverity::kError, kInsSource,
+  static const RuleInfo kInfo{"ID-INS-TRAITS",
+                              RuleSeverity::kError,
+                              kInsSource,
                               "a qualified INS comes with family name, a given name, birth date, "
                               "gender female or male and the INSEE birthplace code",
-                              false};
+                              false,
+                              "",
+                              "Une INS qualifiée s'accompagne des traits d'identité complets.",
+                              ""};
   return kInfo;
 }
 
@@ -204,10 +220,15 @@ common::Status InsTraitsRule::check(const RuleContext& ctx, std::vector<Finding>
 // ---- ID-RPPS ---------------------------------------------------------------------------------
 
 const RuleInfo& RppsRule::info() const {
-  static const RuleInfo kInfo{"ID-RPPS", RuleSeverity::kError,
+  static const RuleInfo kInfo{"ID-RPPS",
+                              RuleSeverity::kError,
                               "Répertoire partagé des professionnels de santé (RPPS, ANS) : "
                               "numéro à 11 chiffres avec clé de Luhn",
-                              "each RPPS is 11 digits with a valid Luhn check digit", false};
+                              "each RPPS is 11 digits with a valid Luhn check digit",
+                              false,
+                              "",
+                              "Chaque numéro RPPS a 11 chiffres et une clé de Luhn valide.",
+                              ""};
   return kInfo;
 }
 

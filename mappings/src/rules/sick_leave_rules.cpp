@@ -26,6 +26,9 @@ const RuleInfo& SickLeaveDurationCapRule::info() const {
                               "after its start, a prolongation two months (configurable); longer "
                               "only with a durationJustification",
                               false,
+                              "2026-09-01",
+                              "Un arrêt initial est limité à un mois, une prolongation à deux "
+                              "mois, sauf justification du dépassement.",
                               "2026-09-01"};
   return kInfo;
 }
@@ -74,6 +77,9 @@ const RuleInfo& SickLeaveAbroadRule::info() const {
                               "médecin exerçant principalement à l'étranger",
                               "no sick-leave notice when the practitioner practises mainly abroad",
                               false,
+                              "2025-03-01",
+                              "Un médecin exerçant principalement à l'étranger ne peut pas "
+                              "prescrire d'arrêt de travail en téléconsultation.",
                               "2025-03-01"};
   return kInfo;
 }

@@ -22,6 +22,11 @@ struct RuleInfo {
   bool reimbursement = false;    ///< a warning of this rule marks billing not reimbursable
   /// First day in force by default ("YYYY-MM-DD"), "" when the rule has no start date.
   std::string_view effectiveFrom = {};
+  /// French one-line statement of the check (GET /api/v1/rules).
+  std::string_view descriptionFr = {};
+  /// Date of the cited source ("YYYY-MM-DD"; for an LFSS article, the date its provision
+  /// applies from), "" when the source is not a dated text.
+  std::string_view sourceDate = {};
 };
 
 /// One problem a rule found, before the configured severity is applied.
