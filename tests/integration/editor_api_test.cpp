@@ -950,5 +950,36 @@ TEST_F(EditorApiTest, RuleCatalogueRefusesABadDateAndNeedsAnEditorKey) {
   EXPECT_EQ(api("POST", "/api/v1/rules", "{}", editorKey_).status, 405);
 }
 
+TEST_F(EditorApiTest, SaintBarthelemyIsNotGuadeloupeAndMonacoIsNotEvaluated) {
+  ASSERT_EQ(admin("PUT", "/admin/v1/practitioners/10003456786/activity",
+                  R"({"year": 2026, "totalActs": 4200})")
+                .status,
+            200);
+  // Patient in Saint-Barthélemy (97133 -> 977), practitioner in Guadeloupe (97100 -> 971).
+  std::string body = replaced(readExample("teleconsultation-full.json"),
+                              R"("postalCode": "51100",
+      "city": "Reims")",
+                              R"("postalCode": "97133",
+      "city": "Gustavia")");
+  body = replaced(body, R"("postalCode": "51100")", R"("postalCode": "97100")");
+  auto r = api("POST", "/api/v1/$validate", body, editorKey_);
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto doc = json(r);
+  ASSERT_EQ(doc["outcome"]["issue"].Size(), 1u) << r.body;
+  EXPECT_STREQ(doc["outcome"]["issue"][0]["severity"].GetString(), "warning");
+  EXPECT_NE(r.body.find("977"), std::string::npos) << r.body;
+  // Monaco: territoriality not evaluated, information.
+  body = replaced(readExample("teleconsultation-full.json"), R"("postalCode": "51100",
+      "city": "Reims")",
+                  R"("postalCode": "98000",
+      "city": "Monaco")");
+  r = api("POST", "/api/v1/$validate", body, editorKey_);
+  doc = json(r);
+  ASSERT_EQ(doc["outcome"]["issue"].Size(), 1u) << r.body;
+  EXPECT_STREQ(doc["outcome"]["issue"][0]["severity"].GetString(), "information");
+  EXPECT_STREQ(doc["outcome"]["issue"][0]["details"]["coding"][0]["code"].GetString(),
+               "TLC-TERRITORY");
+}
+
 }  // namespace
 }  // namespace fhirgw::gateway
