@@ -125,8 +125,7 @@ class ConnectionFront {
   std::unordered_map<std::string, std::size_t> perPeer_;
   std::deque<ConnectionPtr> ready_;     ///< head complete, waiting for a worker
   std::deque<ConnectionPtr> returned_;  ///< back from a worker, keep-alive
-  std::size_t busyWorkers_ = 0;
-  bool quit_ = false;  ///< workers and poller end
+  bool quit_ = false;                   ///< workers and poller end
 
   std::atomic<bool> stopping_{false};  ///< no new requests on kept-alive connections
   std::atomic<bool> pollerStopAccepting_{false};
