@@ -282,9 +282,20 @@ void AdminApi::putActivity(Exchange& ex) {
   } else if (total = jsonInteger(*doc, body["totalActs"]); !total || *total < 0) {
     bad("value", "totalActs", "totalActs must be a non-negative integer");
   }
+  // A derogation of the national commission: the practitioner's own TLC-ACTIVITY-CAP
+  // threshold for that year (absent or null: the configured cap).
+  std::optional<std::int64_t> capPercent;
+  if (body.HasMember("capPercent") && !body["capPercent"].IsNull()) {
+    capPercent = jsonInteger(*doc, body["capPercent"]);
+    if (!capPercent || *capPercent < 0 || *capPercent > 100) {
+      bad("value", "capPercent", "capPercent must be an integer percent between 0 and 100");
+    }
+  }
   for (auto it = body.MemberBegin(); it != body.MemberEnd(); ++it) {
     const std::string_view key(it->name.GetString(), it->name.GetStringLength());
-    if (key != "year" && key != "totalActs") bad("structure", std::string(key), "unknown field");
+    if (key != "year" && key != "totalActs" && key != "capPercent") {
+      bad("structure", std::string(key), "unknown field");
+    }
   }
   if (!issues.empty()) {
     ex.sendOutcome(422, issues);
@@ -295,11 +306,23 @@ void AdminApi::putActivity(Exchange& ex) {
     sendStoreError(ex, s, "practitioner");
     return;
   }
+  const std::optional<int> cap =
+      capPercent ? std::optional<int>(static_cast<int>(*capPercent)) : std::nullopt;
+  if (common::Status s = store_.setPractitionerCapPercent(rpps, static_cast<int>(*year), cap);
+      !s.isOk()) {
+    sendStoreError(ex, s, "practitioner");
+    return;
+  }
   rapidjson::Document answer(rapidjson::kObjectType);
   Alloc& a = answer.GetAllocator();
   answer.AddMember("rpps", jsonString(rpps, a), a);
   answer.AddMember("year", *year, a);
   answer.AddMember("totalActs", *total, a);
+  if (cap) {
+    answer.AddMember("capPercent", *cap, a);
+  } else {
+    answer.AddMember("capPercent", Value(rapidjson::kNullType), a);
+  }
   ex.sendJson(200, answer);
 }
 
@@ -331,6 +354,16 @@ void AdminApi::getActivity(Exchange& ex) {
   answer.AddMember("year", year, a);
   answer.AddMember("totalActs", *total, a);
   answer.AddMember("teleconsultationsRecorded", *recorded, a);
+  auto cap = store_.getPractitionerCapPercent(rpps, year);
+  if (!cap) {
+    sendStoreError(ex, cap.error(), "practitioner");
+    return;
+  }
+  if (*cap) {
+    answer.AddMember("capPercent", **cap, a);
+  } else {
+    answer.AddMember("capPercent", Value(rapidjson::kNullType), a);
+  }
   ex.sendJson(200, answer);
 }
 

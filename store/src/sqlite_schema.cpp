@@ -174,6 +174,14 @@ BEGIN SELECT RAISE(ABORT, 'audit entries are append-only'); END)sql",
   PRIMARY KEY (connector_id, scope, scope_id)))sql",
            "CREATE INDEX delivery_turns_turn ON delivery_turns (connector_id, turn)",
        }},
+      // Issue 10: a practitioner's own TLC-ACTIVITY-CAP threshold (percent), set by an
+      // administrator with the yearly declaration; NULL means the configured cap.
+      {4,
+       "activity-cap-derogation",
+       {
+           R"sql(ALTER TABLE practitioner_activity ADD COLUMN cap_percent INTEGER
+  CHECK (cap_percent IS NULL OR (cap_percent >= 0 AND cap_percent <= 100)))sql",
+       }},
   };
   return kMigrations;
 }

@@ -404,6 +404,40 @@ Result<std::int64_t> SqliteStore::getPractitionerActivity(std::string_view rpps,
   });
 }
 
+// Issue 10: an administrator's per-practitioner threshold (migration 4), kept with the
+// declaration it belongs to.
+Status SqliteStore::setPractitionerCapPercent(std::string_view rpps, int year,
+                                              std::optional<int> percent) {
+  if (percent && (*percent < 0 || *percent > 100)) {
+    return common::invalidArgument("activity: cap percent outside 0-100");
+  }
+  return impl_->write("set activity cap", [&](Session& s) {
+    // -1 stands for "none" so that one statement binds plain integers.
+    Statement update(s);
+    update << "UPDATE practitioner_activity SET cap_percent = NULLIF(?, -1) WHERE rpps = ? AND "
+              "year = ?",
+        kw::bind(Poco::Int64{percent.value_or(-1)}), kw::bind(std::string(rpps)),
+        kw::bind(Poco::Int64{year});
+    if (update.execute() == 0) return common::notFound("no declared activity for that year");
+    return Status::ok();
+  });
+}
+
+Result<std::optional<int>> SqliteStore::getPractitionerCapPercent(std::string_view rpps,
+                                                                  int year) const {
+  return impl_->readValue<std::optional<int>>(
+      "get activity cap", [&](Session& s, std::optional<int>& out) {
+        Poco::Int64 percent = -1;
+        Statement query(s);
+        query << "SELECT COALESCE(cap_percent, -1) FROM practitioner_activity WHERE rpps = ? "
+                 "AND year = ?",
+            kw::bind(std::string(rpps)), kw::bind(Poco::Int64{year}), kw::into(percent);
+        query.execute();
+        out = percent < 0 ? std::optional<int>{} : std::optional<int>{static_cast<int>(percent)};
+        return Status::ok();
+      });
+}
+
 Result<std::int64_t> SqliteStore::countTeleconsultations(std::string_view rpps, int year) const {
   return impl_->readValue<std::int64_t>(
       "count teleconsultations", [&](Session& s, std::int64_t& out) {

@@ -981,5 +981,31 @@ TEST_F(EditorApiTest, SaintBarthelemyIsNotGuadeloupeAndMonacoIsNotEvaluated) {
                "TLC-TERRITORY");
 }
 
+TEST_F(EditorApiTest, AnAdministratorsPerPractitionerThresholdReplacesTheActivityCap) {
+  // 4 declared acts: this teleconsultation is 25 %, over 20 % but within a 25 % derogation.
+  auto put = admin("PUT", "/admin/v1/practitioners/10003456786/activity",
+                   R"({"year": 2026, "totalActs": 4, "capPercent": 25})");
+  ASSERT_EQ(put.status, 200) << put.body;
+  EXPECT_NE(put.body.find(R"("capPercent":25)"), std::string::npos) << put.body;
+  auto got = admin("GET", "/admin/v1/practitioners/10003456786/activity?year=2026");
+  ASSERT_EQ(got.status, 200) << got.body;
+  EXPECT_NE(got.body.find(R"("capPercent":25)"), std::string::npos) << got.body;
+  auto r = api("POST", "/api/v1/$validate", readExample("teleconsultation-full.json"), editorKey_);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(ruleIds(json(r)["outcome"]).count("TLC-ACTIVITY-CAP"), 0u) << r.body;
+  EXPECT_TRUE(json(r)["valid"].GetBool());
+  // A declaration without it goes back to the configured cap.
+  ASSERT_EQ(admin("PUT", "/admin/v1/practitioners/10003456786/activity",
+                  R"({"year": 2026, "totalActs": 4})")
+                .status,
+            200);
+  r = api("POST", "/api/v1/$validate", readExample("teleconsultation-full.json"), editorKey_);
+  EXPECT_EQ(ruleIds(json(r)["outcome"]).count("TLC-ACTIVITY-CAP"), 1u) << r.body;
+  EXPECT_EQ(admin("PUT", "/admin/v1/practitioners/10003456786/activity",
+                  R"({"year": 2026, "totalActs": 4, "capPercent": 101})")
+                .status,
+            422);
+}
+
 }  // namespace
 }  // namespace fhirgw::gateway

@@ -553,6 +553,35 @@ TEST(ActivityCapRule, ExactlyTwentyPercentWithThisOnePasses) {
   EXPECT_THAT(run(ActivityCapRule{}, validTeleconsultation(), {}, &history), IsEmpty());
 }
 
+TEST(ActivityCapRule, APractitionersOwnThresholdReplacesTheConfiguredOne) {
+  FakeHistory history;
+  history.declare(kRpps, 2026, 100);
+  history.setRecorded(kRpps, 2026, 29);
+  EXPECT_EQ(run(ActivityCapRule{}, validTeleconsultation(), {}, &history).size(), 1u);
+  history.setCap(kRpps, 2026, 30);  // derogation: 30 % with this one passes
+  EXPECT_THAT(run(ActivityCapRule{}, validTeleconsultation(), {}, &history), IsEmpty());
+  history.setRecorded(kRpps, 2026, 30);
+  const auto f = run(ActivityCapRule{}, validTeleconsultation(), {}, &history);
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_NE(f[0].detailsText.find("30 %"), std::string::npos);
+  history.setCap(kRpps, 2025, 90);  // another year's threshold does not apply
+  EXPECT_EQ(run(ActivityCapRule{}, validTeleconsultation(), {}, &history).size(), 1u);
+}
+
+TEST(ActivityCapRule, PsychiatryAloneHasFortyPercentByDefault) {
+  FakeHistory history;
+  history.declare(kRpps, 2026, 100);
+  history.setRecorded(kRpps, 2026, 39);
+  for (const char* specialty : {"neuropsychiatry", "pediatrics", "general-practice"}) {
+    Teleconsultation t = validTeleconsultation();
+    t.practitioner.specialty = specialty;
+    EXPECT_EQ(run(ActivityCapRule{}, t, {}, &history).size(), 1u) << specialty;
+  }
+  Teleconsultation t = validTeleconsultation();
+  t.practitioner.specialty = "psychiatry";
+  EXPECT_THAT(run(ActivityCapRule{}, t, {}, &history), IsEmpty());
+}
+
 TEST(ActivityCapRule, OneMoreThanTwentyPercentIsAWarningFinding) {
   FakeHistory history;
   history.declare(kRpps, 2026, 100);

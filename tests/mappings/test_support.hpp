@@ -94,6 +94,7 @@ class FakeHistory final : public ActivityHistory {
     recorded_[{std::move(rpps), year}] = count;
   }
   void failWith(common::Status s) { failure_ = std::move(s); }
+  void setCap(std::string rpps, int year, int percent) { caps_[{std::move(rpps), year}] = percent; }
   /// Years asked for, in order (to check which calendar year the rule used).
   mutable std::vector<int> yearsAsked;
 
@@ -111,10 +112,16 @@ class FakeHistory final : public ActivityHistory {
     const auto it = recorded_.find({std::string(rpps), year});
     return it == recorded_.end() ? std::int64_t{0} : it->second;
   }
+  common::Result<std::optional<int>> capPercent(std::string_view rpps, int year) const override {
+    if (!failure_.isOk()) return failure_;
+    const auto it = caps_.find({std::string(rpps), year});
+    return it == caps_.end() ? std::optional<int>{} : std::optional<int>{it->second};
+  }
 
  private:
   std::map<std::pair<std::string, int>, std::int64_t> declared_;
   std::map<std::pair<std::string, int>, std::int64_t> recorded_;
+  std::map<std::pair<std::string, int>, int> caps_;
   common::Status failure_;
 };
 

@@ -442,7 +442,11 @@ common::Status ActivityCapRule::check(const RuleContext& ctx, std::vector<Findin
   common::Result<std::int64_t> recorded =
       ctx.history->teleconsultationsRecorded(*rpps, date->year());
   if (!recorded) return recorded.error();
-  const int cap = ctx.config.activityCapPercent(t.practitioner.specialty);
+  int cap = ctx.config.activityCapPercent(t.practitioner.specialty);
+  // An administrator's per-practitioner threshold replaces the configured one.
+  common::Result<std::optional<int>> own = ctx.history->capPercent(*rpps, date->year());
+  if (!own) return own.error();
+  if (*own) cap = **own;
   const std::int64_t withThisOne = *recorded + 1;
   // Integer comparison of withThisOne / total <= cap / 100.
   if (withThisOne * 100 > static_cast<std::int64_t>(cap) * *total) {

@@ -26,6 +26,10 @@ class StoreActivityHistory final : public mappings::ActivityHistory {
     return store_.countTeleconsultations(rpps, year);
   }
 
+  common::Result<std::optional<int>> capPercent(std::string_view rpps, int year) const override {
+    return store_.getPractitionerCapPercent(rpps, year);
+  }
+
  private:
   const store::Store& store_;
 };

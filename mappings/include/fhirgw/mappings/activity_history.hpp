@@ -24,6 +24,13 @@ class ActivityHistory {
   /// treating physician (relationToPatient `treating-physician`).
   virtual common::Result<std::int64_t> teleconsultationsRecorded(std::string_view rpps,
                                                                  int year) const = 0;
+
+  /// The practitioner's own cap for the year in percent (a derogation of the national
+  /// commission, set with the activity declaration), or nullopt: the configured cap applies.
+  virtual common::Result<std::optional<int>> capPercent(std::string_view /*rpps*/,
+                                                        int /*year*/) const {
+    return std::optional<int>{};
+  }
 };
 
 }  // namespace fhirgw::mappings

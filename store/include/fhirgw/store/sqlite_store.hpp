@@ -42,6 +42,10 @@ class SqliteStore final : public Store {
 
   common::Status upsertPractitionerActivity(std::string_view rpps, int year,
                                             std::int64_t totalActs) override;
+  common::Status setPractitionerCapPercent(std::string_view rpps, int year,
+                                           std::optional<int> percent) override;
+  common::Result<std::optional<int>> getPractitionerCapPercent(std::string_view rpps,
+                                                               int year) const override;
   common::Result<std::int64_t> getPractitionerActivity(std::string_view rpps,
                                                        int year) const override;
   common::Result<std::int64_t> countTeleconsultations(std::string_view rpps,

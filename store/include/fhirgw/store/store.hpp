@@ -66,6 +66,18 @@ class Store {
   /// The declared total acts; kNotFound when nothing was declared for that year.
   virtual common::Result<std::int64_t> getPractitionerActivity(std::string_view rpps,
                                                                int year) const = 0;
+  /// Sets (nullopt: clears) a practitioner's own TLC-ACTIVITY-CAP threshold, in percent, for a
+  /// year whose activity is declared (kNotFound otherwise): a derogation of the national
+  /// commission. Not supported by default.
+  virtual common::Status setPractitionerCapPercent(std::string_view /*rpps*/, int /*year*/,
+                                                   std::optional<int> /*percent*/) {
+    return common::unimplemented("per-practitioner activity cap not supported by this store");
+  }
+  /// The practitioner's own threshold for a year; nullopt when none was set.
+  virtual common::Result<std::optional<int>> getPractitionerCapPercent(std::string_view /*rpps*/,
+                                                                       int /*year*/) const {
+    return std::optional<int>{};
+  }
   /// Teleconsultations recorded (all clients) for this practitioner and encounter year, not
   /// counting those where the practitioner is the patient's treating physician.
   virtual common::Result<std::int64_t> countTeleconsultations(std::string_view rpps,
