@@ -645,8 +645,13 @@ void ConnectionFront::serve(const ConnectionPtr& c) {
                                 {"status", status},
                                 {"refusedBy", "front"},
                                 {"reason", head.error().message()}});
-          if (onRefused_)
-            onRefused_(FrontRefusal{c->peer, requestId, status, head.error().message()});
+          if (onRefused_) {
+            try {
+              onRefused_(FrontRefusal{c->peer, requestId, status, head.error().message()});
+            } catch (...) {
+              Log::error("refusal-hook-failed", {{"requestId", requestId}});
+            }
+          }
           break;
         }
       }
@@ -671,12 +676,25 @@ void ConnectionFront::serve(const ConnectionPtr& c) {
   } catch (const Poco::Net::NoMessageException&) {
     // The client closed between requests.
   } catch (const Poco::Net::MessageException&) {
-    // Poco's own limits (TLS or pipelined heads): answer like the poller would.
+    // Poco's own limits (TLS or pipelined heads): answer, log and audit like the poller would.
+    const std::string requestId = common::newUuid();
+    const std::string reason = "malformed request head";
     try {
-      const std::string answer =
-          closingErrorResponse(400, "structure", "malformed request head", common::newUuid());
+      const std::string answer = closingErrorResponse(400, "structure", reason, requestId);
       c->socket.sendBytes(answer.data(), static_cast<int>(answer.size()));
     } catch (...) {
+    }
+    Log::info("request", {{"listener", config_.name},
+                          {"requestId", requestId},
+                          {"status", 400},
+                          {"refusedBy", "front"},
+                          {"reason", reason}});
+    if (onRefused_) {
+      try {
+        onRefused_(FrontRefusal{c->peer, requestId, 400, reason});
+      } catch (...) {
+        Log::error("refusal-hook-failed", {{"requestId", requestId}});
+      }
     }
   } catch (...) {
     // Deadline cut, reset, TLS failure: nothing more can be said on this connection.
