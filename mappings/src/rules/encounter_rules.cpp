@@ -18,8 +18,9 @@ constexpr std::string_view kHasSource =
     "HAS, recommandations sur la téléconsultation (consentement, vidéotransmission, "
     "identification du patient)";
 constexpr std::string_view kConventionSource =
-    "Convention médicale du 20 juin 2024, art. 28.6.1.1 (téléconsultation : parcours de soins, "
-    "connaissance préalable du patient, territorialité, plafond de 20 %)";
+    "Convention médicale du 20 juin 2024, art. 87-90 (téléconsultation : parcours de soins, "
+    "alternance, territorialité, plafond de 20 %) ; numérotation 28.6.1.x de la convention de "
+    "2016, encore citée par ameli et la NGAP 14.9.3";
 
 constexpr std::string_view kKnownPatientSource =
     "Convention médicale du 20 juin 2024, art. 87-90 (alternance) ; avenant 9 et Conseil "
