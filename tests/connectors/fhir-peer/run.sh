@@ -7,10 +7,18 @@ if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
   echo "fhir-peer: node and npm are required (scripts/setup.sh --with-node)" >&2
   exit 1
 fi
-if [ ! -d "$here/node_modules/@medplum/fhir-router" ]; then
+# ctest runs the peer's tests in parallel, one process each: the first one installs while the
+# others wait on the lock (npm ci deletes and rewrites node_modules, so a peer started mid-install
+# would crash), and the marker is written only once the install is complete.
+exec 9>"$here/.install.lock"
+flock 9
+if [ ! -f "$here/node_modules/.fhirgw-installed" ]; then
   echo "fhir-peer: installing npm packages (npm ci)" >&2
   (cd "$here" && npm ci --prefer-offline --no-audit --no-fund --loglevel=error >&2)
+  touch "$here/node_modules/.fhirgw-installed"
 fi
+flock -u 9
+exec 9>&-
 # @medplum/core 5 uses the WebSocket global, which Node 20 exposes only behind this flag.
 flags=()
 if node --experimental-websocket -e '' 2>/dev/null; then flags+=(--experimental-websocket); fi
