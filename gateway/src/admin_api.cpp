@@ -301,14 +301,10 @@ void AdminApi::putActivity(Exchange& ex) {
     ex.sendOutcome(422, issues);
     return;
   }
-  if (common::Status s = store_.upsertPractitionerActivity(rpps, static_cast<int>(*year), *total);
-      !s.isOk()) {
-    sendStoreError(ex, s, "practitioner");
-    return;
-  }
   const std::optional<int> cap =
       capPercent ? std::optional<int>(static_cast<int>(*capPercent)) : std::nullopt;
-  if (common::Status s = store_.setPractitionerCapPercent(rpps, static_cast<int>(*year), cap);
+  if (common::Status s =
+          store_.upsertPractitionerActivity(rpps, static_cast<int>(*year), *total, cap);
       !s.isOk()) {
     sendStoreError(ex, s, "practitioner");
     return;

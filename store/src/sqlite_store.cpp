@@ -377,17 +377,25 @@ Result<std::vector<AuditEntry>> SqliteStore::queryAudit(const AuditQuery& query)
 // ---- practitioner activity -----------------------------------------------------------------
 
 Status SqliteStore::upsertPractitionerActivity(std::string_view rpps, int year,
-                                               std::int64_t totalActs) {
+                                               std::int64_t totalActs,
+                                               std::optional<int> capPercent) {
   if (rpps.empty() || totalActs < 0) {
     return common::invalidArgument("activity: empty rpps or negative total");
   }
+  if (capPercent && (*capPercent < 0 || *capPercent > 100)) {
+    return common::invalidArgument("activity: cap percent outside 0-100");
+  }
   return impl_->write("upsert activity", [&](Session& s) {
-    // ON CONFLICT ... DO UPDATE: the same upsert syntax in SQLite (3.24+) and PostgreSQL.
-    s << "INSERT INTO practitioner_activity (rpps, year, total_acts, updated_at)"
-         " VALUES (?, ?, ?, ?) ON CONFLICT (rpps, year) DO UPDATE SET"
-         " total_acts = excluded.total_acts, updated_at = excluded.updated_at",
+    // ON CONFLICT ... DO UPDATE: the same upsert syntax in SQLite (3.24+) and PostgreSQL. The
+    // threshold (migration 4) goes with its declaration in the same statement; -1 stands for
+    // "none" so that one statement binds plain integers.
+    s << "INSERT INTO practitioner_activity (rpps, year, total_acts, cap_percent, updated_at)"
+         " VALUES (?, ?, ?, NULLIF(?, -1), ?) ON CONFLICT (rpps, year) DO UPDATE SET"
+         " total_acts = excluded.total_acts, cap_percent = excluded.cap_percent,"
+         " updated_at = excluded.updated_at",
         kw::bind(std::string(rpps)), kw::bind(Poco::Int64{year}), kw::bind(Poco::Int64{totalActs}),
-        kw::bind(Poco::Int64{impl_->nowMs()}), kw::now;
+        kw::bind(Poco::Int64{capPercent.value_or(-1)}), kw::bind(Poco::Int64{impl_->nowMs()}),
+        kw::now;
     return Status::ok();
   });
 }
@@ -400,25 +408,6 @@ Result<std::int64_t> SqliteStore::getPractitionerActivity(std::string_view rpps,
         kw::bind(std::string(rpps)), kw::bind(Poco::Int64{year}), kw::into(total);
     if (query.execute() == 0) return common::notFound("no declared activity for that year");
     out = total;
-    return Status::ok();
-  });
-}
-
-// Issue 10: an administrator's per-practitioner threshold (migration 4), kept with the
-// declaration it belongs to.
-Status SqliteStore::setPractitionerCapPercent(std::string_view rpps, int year,
-                                              std::optional<int> percent) {
-  if (percent && (*percent < 0 || *percent > 100)) {
-    return common::invalidArgument("activity: cap percent outside 0-100");
-  }
-  return impl_->write("set activity cap", [&](Session& s) {
-    // -1 stands for "none" so that one statement binds plain integers.
-    Statement update(s);
-    update << "UPDATE practitioner_activity SET cap_percent = NULLIF(?, -1) WHERE rpps = ? AND "
-              "year = ?",
-        kw::bind(Poco::Int64{percent.value_or(-1)}), kw::bind(std::string(rpps)),
-        kw::bind(Poco::Int64{year});
-    if (update.execute() == 0) return common::notFound("no declared activity for that year");
     return Status::ok();
   });
 }

@@ -315,12 +315,18 @@ TEST_F(SqliteStoreTest, DeclaredActivityIsReplacedByANewDeclaration) {
   ASSERT_NE(store, nullptr);
   EXPECT_EQ(store->getPractitionerActivity("10000000001", 2026).error().code(),
             common::StatusCode::kNotFound);
-  ASSERT_TRUE(store->upsertPractitionerActivity("10000000001", 2026, 4200).isOk());
-  ASSERT_TRUE(store->upsertPractitionerActivity("10000000001", 2026, 4300).isOk());
-  ASSERT_TRUE(store->upsertPractitionerActivity("10000000001", 2025, 3900).isOk());
+  ASSERT_TRUE(store->upsertPractitionerActivity("10000000001", 2026, 4200, 30).isOk());
+  ASSERT_TRUE(store->upsertPractitionerActivity("10000000001", 2026, 4300, std::nullopt).isOk());
+  ASSERT_TRUE(store->upsertPractitionerActivity("10000000001", 2025, 3900, 35).isOk());
   EXPECT_EQ(*store->getPractitionerActivity("10000000001", 2026), 4300);
   EXPECT_EQ(*store->getPractitionerActivity("10000000001", 2025), 3900);
-  EXPECT_EQ(store->upsertPractitionerActivity("10000000001", 2026, -1).code(),
+  // The threshold is written with its declaration: the new 2026 one cleared it.
+  EXPECT_EQ(*store->getPractitionerCapPercent("10000000001", 2026), std::nullopt);
+  EXPECT_EQ(*store->getPractitionerCapPercent("10000000001", 2025), std::optional<int>(35));
+  EXPECT_EQ(store->upsertPractitionerActivity("10000000001", 2026, 10, 101).code(),
+            common::StatusCode::kInvalidArgument);
+  EXPECT_EQ(*store->getPractitionerActivity("10000000001", 2026), 4300);
+  EXPECT_EQ(store->upsertPractitionerActivity("10000000001", 2026, -1, std::nullopt).code(),
             common::StatusCode::kInvalidArgument);
 }
 

@@ -40,10 +40,8 @@ class SqliteStore final : public Store {
   common::Result<std::int64_t> appendAudit(const NewAuditEntry& entry) override;
   common::Result<std::vector<AuditEntry>> queryAudit(const AuditQuery& query) const override;
 
-  common::Status upsertPractitionerActivity(std::string_view rpps, int year,
-                                            std::int64_t totalActs) override;
-  common::Status setPractitionerCapPercent(std::string_view rpps, int year,
-                                           std::optional<int> percent) override;
+  common::Status upsertPractitionerActivity(std::string_view rpps, int year, std::int64_t totalActs,
+                                            std::optional<int> capPercent) override;
   common::Result<std::optional<int>> getPractitionerCapPercent(std::string_view rpps,
                                                                int year) const override;
   common::Result<std::int64_t> getPractitionerActivity(std::string_view rpps,

@@ -60,19 +60,15 @@ class Store {
 
   // -- Practitioner activity (TLC-ACTIVITY-CAP) -------------------------------------------
 
-  /// Sets the declared total acts of a practitioner for a year (replaces a previous value).
+  /// Sets the declared total acts of a practitioner for a year and, with it, the practitioner's
+  /// own TLC-ACTIVITY-CAP threshold in percent (a derogation of the national commission; nullopt:
+  /// the configured cap), in one write: both replace a previous declaration.
   virtual common::Status upsertPractitionerActivity(std::string_view rpps, int year,
-                                                    std::int64_t totalActs) = 0;
+                                                    std::int64_t totalActs,
+                                                    std::optional<int> capPercent) = 0;
   /// The declared total acts; kNotFound when nothing was declared for that year.
   virtual common::Result<std::int64_t> getPractitionerActivity(std::string_view rpps,
                                                                int year) const = 0;
-  /// Sets (nullopt: clears) a practitioner's own TLC-ACTIVITY-CAP threshold, in percent, for a
-  /// year whose activity is declared (kNotFound otherwise): a derogation of the national
-  /// commission. Not supported by default.
-  virtual common::Status setPractitionerCapPercent(std::string_view /*rpps*/, int /*year*/,
-                                                   std::optional<int> /*percent*/) {
-    return common::unimplemented("per-practitioner activity cap not supported by this store");
-  }
   /// The practitioner's own threshold for a year; nullopt when none was set.
   virtual common::Result<std::optional<int>> getPractitionerCapPercent(std::string_view /*rpps*/,
                                                                        int /*year*/) const {
