@@ -524,7 +524,11 @@ void EditorApi::addDocument(Exchange& ex) {
     return;
   }
   // The stored teleconsultation is the context of the document rules (who prescribes, INS).
-  auto storedBody = common::parseJson(record->body);
+  // Read as it was accepted: a body stored before duplicate names were refused keeps the first
+  // of them, as the rules read it then.
+  common::JsonLimits storedLimits;
+  storedLimits.allowDuplicateNames = true;
+  auto storedBody = common::parseJson(record->body, storedLimits);
   if (!storedBody) {
     ex.sendStatus(common::internal("the stored teleconsultation cannot be read"));
     return;
