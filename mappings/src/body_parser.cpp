@@ -2,12 +2,12 @@
 
 #include <algorithm>
 #include <initializer_list>
-#include <limits>
 #include <map>
 #include <utility>
 
 #include "fhirgw/common/crypto.hpp"
 #include "fhirgw/common/url.hpp"
+#include "fhirgw/fhir/primitives.hpp"
 #include "fhirgw/mappings/identifiers.hpp"
 #include "path.hpp"
 
@@ -65,10 +65,9 @@ bool isBlank(std::string_view s) {
 
 /// Longest text accepted in a field, in bytes of UTF-8, by member name: far below FHIR's 1 MiB
 /// string limit, so an oversized value is refused here at its body path (422) rather than by the
-/// mapper at a FHIR path (500). `content.data` is bounded by the body size and DOC-CONTENT.
+/// mapper at a FHIR path (500). `content.data` is not checked here (Reader::checkText).
 std::size_t maxTextBytes(std::string_view key) {
   static constexpr std::pair<std::string_view, std::size_t> kLimits[] = {
-      {"data", std::numeric_limits<std::size_t>::max()},
       {"dosage", kMaxFreeTextBytes},
       {"reason", kMaxFreeTextBytes},
       {"justification", kMaxFreeTextBytes},
@@ -186,12 +185,12 @@ class Reader {
                               path});
       return;
     }
-    if (const std::size_t at = controlCharacterAt(text, isMultiLine(key));
-        at != std::string_view::npos) {
+    const bool multiLine = isMultiLine(key);
+    if (const std::size_t at = controlCharacterAt(text, multiLine); at != std::string_view::npos) {
       invalid(path, "Caractère de contrôle interdit dans ce champ.",
               "control character at byte " + std::to_string(at) +
-                  (isMultiLine(key) ? " (only tab, CR and LF are allowed)"
-                                    : " (a one-line field takes none)"));
+                  (multiLine ? " (only tab, CR and LF are allowed)"
+                             : " (a one-line field takes none)"));
     }
   }
 
@@ -327,30 +326,10 @@ void checkMailbox(Reader& r, const std::optional<std::string>& address, const st
   }
 }
 
-bool allDigits(std::string_view s) {
-  return std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
-// Shapes only (rules.md: the keys of SIRET and FINESS are not checked in this version); they are
-// what FR Core's Organization identifiers require, so a wrong one is the editor's 422 rather than
-// the mapper's 500.
-bool isFinessShape(std::string_view v) {
-  if (v.size() != 9) return false;
-  const bool corsica = v[0] == '2' && (v[1] == 'A' || v[1] == 'B');
-  return corsica ? allDigits(v.substr(2)) : allDigits(v);
-}
-
-bool isSiretShape(std::string_view v) { return v.size() == 14 && allDigits(v); }
-
-/// Values that become FHIR codes: no leading, trailing or repeated whitespace (the R4 `code`
-/// form), so that a free-form specialty cannot make the mapped resources invalid.
+/// Values that become FHIR codes must have the R4 `code` form (no leading, trailing or repeated
+/// whitespace), so that a free-form specialty cannot make the mapped resources invalid.
 void checkCodeForm(Reader& r, std::string_view code, const std::string& path) {
-  bool ok = !code.empty() && code.front() != ' ' && code.back() != ' ';
-  for (std::size_t i = 0; ok && i < code.size(); ++i) {
-    const char c = code[i];
-    if (c == '\t' || c == '\n' || c == '\r' || (c == ' ' && code[i + 1] == ' ')) ok = false;
-  }
-  if (!ok) {
+  if (!fhir::matchesR4Regex("code", code)) {
     r.invalid(path, "Code invalide (pas d'espace en tête, en fin ni double).",
               "not a FHIR code: no leading, trailing or repeated whitespace");
   }
@@ -639,13 +618,15 @@ Practitioner readPractitioner(Reader& r, const Value& v, const std::string& path
     r.unknownMembers(*o, orgPath, {"finess", "siret", "name", "facilityType"});
     Organization org;
     org.finess = optionalText(r, *o, "finess", orgPath);
-    if (org.finess && !isFinessShape(*org.finess)) {
+    // Shapes only (rules.md): what FR Core's Organization identifiers require, so a wrong one is
+    // the editor's 422 rather than the mapper's 500.
+    if (org.finess && !isFinessNumber(*org.finess)) {
       r.invalid(joinPath(orgPath, "finess"),
                 "Numéro FINESS invalide (9 caractères : chiffres, 2A ou 2B en tête pour la Corse).",
                 "a FINESS number is 9 characters: digits, or 2A/2B then 7 digits");
     }
     org.siret = optionalText(r, *o, "siret", orgPath);
-    if (org.siret && !isSiretShape(*org.siret)) {
+    if (org.siret && !isSiretNumber(*org.siret)) {
       r.invalid(joinPath(orgPath, "siret"), "Numéro SIRET invalide (14 chiffres).",
                 "a SIRET number is 14 digits");
     }

@@ -14,6 +14,14 @@ bool allDigits(std::string_view s) {
   return !s.empty();
 }
 
+// Digits, where a code starting with a Corsican département may spell it 2A or 2B.
+bool corsicanDigits(std::string_view code) {
+  if (code.size() >= 2 && code[0] == '2' && (code[1] == 'A' || code[1] == 'B')) {
+    return allDigits(code.substr(2));
+  }
+  return allDigits(code);
+}
+
 }  // namespace
 
 InsValueProblem checkInsValue(std::string_view value) {
@@ -48,11 +56,13 @@ bool isValidRpps(std::string_view rpps) {
   return sum % 10 == 0;
 }
 
-bool isInseeCommuneCode(std::string_view code) {
-  if (code.size() != 5) return false;
-  if (code[0] == '2' && (code[1] == 'A' || code[1] == 'B')) return allDigits(code.substr(2));
-  return allDigits(code);
+bool isInseeCommuneCode(std::string_view code) { return code.size() == 5 && corsicanDigits(code); }
+
+bool isFinessNumber(std::string_view number) {
+  return number.size() == 9 && corsicanDigits(number);
 }
+
+bool isSiretNumber(std::string_view number) { return number.size() == 14 && allDigits(number); }
 
 std::optional<std::string> departementFromPostalCode(std::string_view postalCode) {
   if (postalCode.size() != 5 || !allDigits(postalCode)) return std::nullopt;

@@ -94,5 +94,21 @@ TEST(Departement, MalformedPostalCodesHaveNoDepartement) {
   EXPECT_EQ(departementFromPostalCode("2A000"), std::nullopt);
 }
 
+TEST(FrenchIdentifiers, FinessAndSiretNumbersHaveTheirShape) {
+  EXPECT_TRUE(isFinessNumber("750000001"));
+  EXPECT_TRUE(isFinessNumber("2A0000001"));
+  EXPECT_TRUE(isFinessNumber("2B0000001"));
+  EXPECT_FALSE(isFinessNumber("75000000"));
+  EXPECT_FALSE(isFinessNumber("2C0000001"));
+  EXPECT_FALSE(isFinessNumber("2A000000X"));
+  EXPECT_FALSE(isFinessNumber(""));
+  EXPECT_TRUE(isSiretNumber("12345678901234"));
+  EXPECT_FALSE(isSiretNumber("1234567890123"));
+  EXPECT_FALSE(isSiretNumber("1234567890123?"));
+  // INSEE commune codes keep their own length with the same Corsican spelling.
+  EXPECT_TRUE(isInseeCommuneCode("2A004"));
+  EXPECT_FALSE(isInseeCommuneCode("2A0041"));
+}
+
 }  // namespace
 }  // namespace fhirgw::mappings

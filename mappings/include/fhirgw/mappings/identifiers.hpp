@@ -33,6 +33,13 @@ bool isValidRpps(std::string_view rpps);
 /// "99xxx" (born abroad) is digits too.
 bool isInseeCommuneCode(std::string_view code);
 
+/// True for the shape of a FINESS number: 9 digits, or 2A / 2B and 7 digits (Corsica). The key
+/// is not checked (rules.md).
+bool isFinessNumber(std::string_view number);
+
+/// True for the shape of a SIRET number: 14 digits (the key is not checked, rules.md).
+bool isSiretNumber(std::string_view number);
+
 /// The département of a French postal code: the first two digits, except Corsica (200-201 ->
 /// "2A", 202-206 -> "2B") and overseas (97x / 98x -> the first three digits). nullopt when the
 /// text is not 5 digits or names no département ("00xxx", "207xx"...).
