@@ -4,7 +4,7 @@
 #include <set>
 
 #include "fhir_references.hpp"
-#include "json_tree.hpp"
+#include "fhirgw/common/json_tree.hpp"
 
 namespace fhirgw::connectors {
 
@@ -28,11 +28,11 @@ common::Result<DeliveryPayload> makeDeliveryPayload(
 
   // Candidates: this delivery's document resources and the record-level ones.
   std::vector<const store::FhirResource*> candidates;
-  std::vector<detail::Json> parsed;
+  std::vector<common::Json> parsed;
   for (const store::FhirResource& r : stored) {
     if (r.recordId != delivery.recordId || r.resourceType == "AuditEvent") continue;
     if (r.documentId && r.documentId != delivery.documentId) continue;
-    auto json = detail::parseJsonTree(r.json);
+    auto json = common::Json::parse(r.json);
     if (!json) {
       return common::invalidArgument("stored " + r.resourceType + "/" + r.resourceId +
                                      " is not valid JSON");

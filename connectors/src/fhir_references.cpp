@@ -41,10 +41,10 @@ std::optional<std::string> referenceKey(std::string_view reference) {
   return std::string(type) + "/" + std::string(id);
 }
 
-std::vector<std::string> collectReferences(const Json& resource) {
+std::vector<std::string> collectReferences(const common::Json& resource) {
   std::vector<std::string> out;
-  forEachObject(resource, [&](const Json& object) {
-    const Json* ref = object.find("reference");
+  common::forEachObject(resource, [&](const common::Json& object) {
+    const common::Json* ref = object.find("reference");
     if (ref != nullptr && ref->isString()) out.push_back(ref->text());
   });
   return out;
@@ -106,7 +106,7 @@ common::Result<std::vector<ParsedResource>> parsePayload(const DeliveryPayload& 
   std::vector<ParsedResource> out;
   out.reserve(payload.resources.size());
   for (const PayloadResource& r : payload.resources) {
-    auto json = parseJsonTree(r.json);
+    auto json = common::Json::parse(r.json);
     if (!json || !json->isObject()) {
       return common::invalidArgument("stored " + r.resourceType + "/" + r.resourceId +
                                      " is not a JSON object");

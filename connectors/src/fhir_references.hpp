@@ -7,9 +7,9 @@
 #include <string_view>
 #include <vector>
 
+#include "fhirgw/common/json_tree.hpp"
 #include "fhirgw/common/result.hpp"
 #include "fhirgw/connectors/delivery_payload.hpp"
-#include "json_tree.hpp"
 
 namespace fhirgw::connectors::detail {
 
@@ -19,7 +19,7 @@ namespace fhirgw::connectors::detail {
 std::optional<std::string> referenceKey(std::string_view reference);
 
 /// Every `reference` string in the tree, in document order.
-std::vector<std::string> collectReferences(const Json& resource);
+std::vector<std::string> collectReferences(const common::Json& resource);
 
 /// True when text is a UUID ("8-4-4-4-12" hex).
 bool isUuid(std::string_view text);
@@ -39,7 +39,7 @@ std::string uuidToOid(std::string_view uuid);
 /// A payload resource parsed for a builder.
 struct ParsedResource {
   const PayloadResource* source = nullptr;
-  Json json;
+  common::Json json;
   std::string fullUrl;  ///< fullUrlFor(type, id)
 };
 

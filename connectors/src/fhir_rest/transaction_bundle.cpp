@@ -5,12 +5,12 @@
 #include <string_view>
 
 #include "../fhir_references.hpp"
-#include "../json_tree.hpp"
+#include "fhirgw/common/json_tree.hpp"
 
 namespace fhirgw::connectors {
 namespace {
 
-using detail::Json;
+using common::Json;
 using detail::ParsedResource;
 
 // R4 resource types without an `identifier` element: no conditional create is possible.
@@ -98,7 +98,7 @@ common::Result<std::string> buildTransactionBundle(const DeliveryPayload& payloa
     if (inlined[i] || type == "AuditEvent") continue;
 
     // Point references at the entries' fullUrls so the server links them within the bundle.
-    detail::forEachObject(r.json, [&](Json& object) {
+    common::forEachObject(r.json, [&](Json& object) {
       Json* ref = object.find("reference");
       if (ref == nullptr || !ref->isString()) return;
       if (const ParsedResource* target = index.resolve(ref->text())) {
@@ -118,7 +118,7 @@ common::Result<std::string> buildTransactionBundle(const DeliveryPayload& payloa
         if (contains(kSingleIdentifier, type)) {
           r.json.set("identifier", gatewayIdentifier(r));
         } else {
-          r.json.set("identifier", Json::array()).push(gatewayIdentifier(r));
+          r.json.set("identifier", Json::array().push(gatewayIdentifier(r)));
         }
         query = identifierQuery(r.json);
       }
@@ -141,7 +141,7 @@ common::Result<std::string> buildTransactionBundle(const DeliveryPayload& payloa
   bundle.set("resourceType", Json::string("Bundle"));
   bundle.set("type", Json::string("transaction"));
   bundle.set("entry", std::move(entries));
-  return detail::serialize(bundle);
+  return bundle.serialize();
 }
 
 }  // namespace fhirgw::connectors

@@ -3,14 +3,14 @@
 #include <map>
 
 #include "../fhir_references.hpp"
-#include "../json_tree.hpp"
 #include "fhirgw/common/clock.hpp"
 #include "fhirgw/common/ids.hpp"
+#include "fhirgw/common/json_tree.hpp"
 
 namespace fhirgw::connectors {
 namespace {
 
-using detail::Json;
+using common::Json;
 using detail::ParsedResource;
 
 constexpr std::string_view kMhdProfiles = "https://profiles.ihe.net/ITI/MHD/StructureDefinition/";
@@ -19,8 +19,8 @@ constexpr std::string_view kInsSystemPrefix = "urn:oid:1.2.250.1.213.1.4.";
 
 Json profileMeta(std::string_view profile) {
   Json meta = Json::object();
-  meta.set("profile", Json::array())
-      .push(Json::string(std::string(kMhdProfiles) + std::string(profile)));
+  meta.set("profile",
+           Json::array().push(Json::string(std::string(kMhdProfiles) + std::string(profile))));
   return meta;
 }
 
@@ -37,7 +37,7 @@ Json coding(const char* system, const char* code) {
   c.set("system", Json::string(system));
   c.set("code", Json::string(code));
   Json codeable = Json::object();
-  codeable.set("coding", Json::array()).push(std::move(c));
+  codeable.set("coding", Json::array().push(std::move(c)));
   return codeable;
 }
 
@@ -95,7 +95,7 @@ class Container {
     copy.set("id", Json::string(id));
     copy.erase("meta");
     // A role names its practitioner and organization: contain those too; drop the rest.
-    detail::forEachObject(copy, [&](Json& object) {
+    common::forEachObject(copy, [&](Json& object) {
       Json* r = object.find("reference");
       if (r == nullptr || !r->isString() || r->text().starts_with("#")) return;
       const int j = index_.indexOf(r->text());
@@ -283,8 +283,8 @@ common::Result<std::string> buildProvideBundle(const DeliveryPayload& payload,
       if (c.stringAt("resourceType") != "Practitioner") continue;
       Json author = c;
       author.set("id", Json::string("author"));
-      detail::forEachObject(author, [](Json& o) { o.erase("reference"); });
-      list.set("contained", Json::array()).push(std::move(author));
+      common::forEachObject(author, [](Json& o) { o.erase("reference"); });
+      list.set("contained", Json::array().push(std::move(author)));
       break;
     }
   }
@@ -293,7 +293,7 @@ common::Result<std::string> buildProvideBundle(const DeliveryPayload& payload,
   Json sourceValue = Json::object();
   sourceValue.set("value", Json::string("urn:oid:" + options.sourceId));
   sourceId.set("valueIdentifier", std::move(sourceValue));
-  list.set("extension", Json::array()).push(std::move(sourceId));
+  list.set("extension", Json::array().push(std::move(sourceId)));
   // Derived from the delivery: a retry resends the same submission set.
   const std::string setUniqueId =
       "urn:oid:" +
@@ -332,11 +332,11 @@ common::Result<std::string> buildProvideBundle(const DeliveryPayload& payload,
   Json bundle = Json::object();
   bundle.set("resourceType", Json::string("Bundle"));
   Json meta = Json::object();
-  meta.set("profile", Json::array()).push(Json::string(kMhdMinimalProvideBundle));
+  meta.set("profile", Json::array().push(Json::string(kMhdMinimalProvideBundle)));
   bundle.set("meta", std::move(meta));
   bundle.set("type", Json::string("transaction"));
   bundle.set("entry", std::move(entries));
-  return detail::serialize(bundle);
+  return bundle.serialize();
 }
 
 }  // namespace fhirgw::connectors

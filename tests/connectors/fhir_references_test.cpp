@@ -1,27 +1,8 @@
-#include "json_tree.hpp"
+#include "fhir_references.hpp"
 
 #include <gtest/gtest.h>
 
-#include "fhir_references.hpp"
-
 using namespace fhirgw::connectors::detail;
-
-TEST(JsonTree, RoundTripsNumbersAsWrittenAndKeepsMemberOrder) {
-  const std::string text =
-      R"({"b":25.00,"a":[1e3,-0.0,true,null,"x\"y"],"c":{"d":12345678901234567890}})";
-  auto tree = parseJsonTree(text);
-  ASSERT_TRUE(tree.hasValue());
-  EXPECT_EQ(serialize(*tree), text);
-}
-
-TEST(JsonTree, SetReplacesInPlaceAndEraseRemoves) {
-  auto tree = parseJsonTree(R"({"a":1,"b":2})");
-  tree->set("a", Json::string("x"));
-  tree->set("c", Json::boolean(false));
-  EXPECT_TRUE(tree->erase("b"));
-  EXPECT_FALSE(tree->erase("zz"));
-  EXPECT_EQ(serialize(*tree), R"({"a":"x","c":false})");
-}
 
 TEST(FhirReferences, KeysOfRelativeAbsoluteAndUuidReferences) {
   EXPECT_EQ(referenceKey("Patient/123"), "Patient/123");

@@ -1,0 +1,311 @@
+#include "fhirgw/common/json_tree.hpp"
+
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <algorithm>
+
+#include "json_reader.hpp"
+
+namespace fhirgw::common {
+
+Json Json::string(std::string text) { return Json(std::move(text)); }
+
+Json Json::number(std::string text) {
+  Json j;
+  j.kind_ = Kind::kNumber;
+  j.text_ = std::move(text);
+  return j;
+}
+
+Json Json::integer(std::int64_t value) { return number(std::to_string(value)); }
+
+Json Json::boolean(bool value) { return Json(value); }
+
+Json Json::object() {
+  Json j;
+  j.kind_ = Kind::kObject;
+  return j;
+}
+
+Json Json::array() {
+  Json j;
+  j.kind_ = Kind::kArray;
+  return j;
+}
+
+Json Json::raw(std::string json) {
+  Json j;
+  j.kind_ = Kind::kRaw;
+  j.text_ = std::move(json);
+  return j;
+}
+
+bool Json::isEmpty() const {
+  switch (kind_) {
+    case Kind::kNull:
+      return true;
+    case Kind::kString:
+      return text_.empty();
+    case Kind::kArray:
+      return items_.empty();
+    case Kind::kObject:
+      return members_.empty();
+    default:
+      return false;
+  }
+}
+
+const Json* Json::find(std::string_view key) const {
+  if (kind_ != Kind::kObject) return nullptr;
+  for (const JsonMember& m : members_) {
+    if (m.key == key) return &m.value;
+  }
+  return nullptr;
+}
+
+Json* Json::find(std::string_view key) {
+  return const_cast<Json*>(static_cast<const Json*>(this)->find(key));
+}
+
+std::string Json::stringAt(std::string_view key) const {
+  const Json* v = find(key);
+  return v != nullptr && v->isString() ? v->text() : std::string();
+}
+
+Json& Json::set(std::string_view key, Json value) & {
+  if (kind_ == Kind::kNull) kind_ = Kind::kObject;
+  if (Json* existing = find(key)) {
+    *existing = std::move(value);
+  } else {
+    members_.push_back({std::string(key), std::move(value)});
+  }
+  return *this;
+}
+
+Json& Json::setIfPresent(std::string_view key, Json value) & {
+  if (!value.isEmpty()) set(key, std::move(value));
+  return *this;
+}
+
+bool Json::erase(std::string_view key) {
+  const auto it = std::find_if(members_.begin(), members_.end(),
+                               [&](const JsonMember& m) { return m.key == key; });
+  if (it == members_.end()) return false;
+  members_.erase(it);
+  return true;
+}
+
+Json& Json::push(Json value) & {
+  if (kind_ == Kind::kNull) kind_ = Kind::kArray;
+  items_.push_back(std::move(value));
+  return *this;
+}
+
+Json& Json::pushIfPresent(Json value) & {
+  if (!value.isEmpty()) push(std::move(value));
+  return *this;
+}
+
+namespace {
+
+using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
+
+rapidjson::SizeType sizeOf(const std::string& s) {
+  return static_cast<rapidjson::SizeType>(s.size());
+}
+
+// Recursion is bounded by the depth limit of the parse, or by the code that built the tree.
+void write(const Json& v, Writer& w, bool sorted) {
+  switch (v.kind()) {
+    case JsonKind::kNull:
+      w.Null();
+      break;
+    case JsonKind::kBool:
+      w.Bool(v.boolValue());
+      break;
+    case JsonKind::kNumber:
+      w.RawValue(v.text().data(), v.text().size(), rapidjson::kNumberType);
+      break;
+    case JsonKind::kString:
+      w.String(v.text().data(), sizeOf(v.text()));
+      break;
+    case JsonKind::kRaw:
+      w.RawValue(v.text().data(), v.text().size(), rapidjson::kObjectType);
+      break;
+    case JsonKind::kArray:
+      w.StartArray();
+      for (const Json& e : v.items()) write(e, w, sorted);
+      w.EndArray();
+      break;
+    case JsonKind::kObject:
+      w.StartObject();
+      if (sorted) {
+        std::vector<const JsonMember*> members;
+        members.reserve(v.members().size());
+        for (const JsonMember& m : v.members()) members.push_back(&m);
+        std::stable_sort(members.begin(), members.end(),
+                         [](const JsonMember* a, const JsonMember* b) { return a->key < b->key; });
+        for (const JsonMember* m : members) {
+          w.Key(m->key.data(), sizeOf(m->key));
+          write(m->value, w, sorted);
+        }
+      } else {
+        for (const JsonMember& m : v.members()) {
+          w.Key(m.key.data(), sizeOf(m.key));
+          write(m.value, w, sorted);
+        }
+      }
+      w.EndObject();
+      break;
+  }
+}
+
+std::string written(const Json& v, bool sorted) {
+  rapidjson::StringBuffer buffer;
+  Writer writer(buffer);
+  write(v, writer, sorted);
+  return std::string(buffer.GetString(), buffer.GetSize());
+}
+
+template <typename J, typename Fn>
+void visitObjects(J& v, const Fn& fn) {
+  if (v.isObject()) {
+    fn(v);
+    for (auto& m : v.members()) visitObjects(m.value, fn);
+  } else if (v.isArray()) {
+    for (auto& e : v.items()) visitObjects(e, fn);
+  }
+}
+
+/// SAX target of the shared reader that builds the tree. Containers under construction are
+/// held by pointer: a container's own element vector grows only while it is the innermost one,
+/// so the pointers to its ancestors stay valid.
+class TreeBuilder {
+ public:
+  bool Null() { return put(Json()); }
+  bool Bool(bool b) { return put(Json::boolean(b)); }
+  // With kParseNumbersAsStringsFlag the reader reports numbers through RawNumber only.
+  bool Int(int i) { return put(Json::integer(i)); }
+  bool Uint(unsigned u) { return put(Json::integer(u)); }
+  bool Int64(int64_t i) { return put(Json::integer(i)); }
+  bool Uint64(uint64_t u) { return put(Json::number(std::to_string(u))); }
+  bool Double(double) { return false; }
+  bool RawNumber(const char* s, rapidjson::SizeType n, bool) {
+    return put(Json::number(std::string(s, n)));
+  }
+  bool String(const char* s, rapidjson::SizeType n, bool) {
+    return put(Json::string(std::string(s, n)));
+  }
+  bool Key(const char* s, rapidjson::SizeType n, bool) {
+    open_.back()->members().push_back({std::string(s, n), Json()});
+    return true;
+  }
+  bool StartObject() { return start(Json::object()); }
+  bool EndObject(rapidjson::SizeType) {
+    open_.pop_back();
+    return true;
+  }
+  bool StartArray() { return start(Json::array()); }
+  bool EndArray(rapidjson::SizeType) {
+    open_.pop_back();
+    return true;
+  }
+
+  Json& root() { return root_; }
+
+ private:
+  Json* place(Json value) {
+    if (open_.empty()) {
+      root_ = std::move(value);
+      return &root_;
+    }
+    Json& parent = *open_.back();
+    if (parent.isArray()) {
+      parent.items().push_back(std::move(value));
+      return &parent.items().back();
+    }
+    Json& slot = parent.members().back().value;
+    slot = std::move(value);
+    return &slot;
+  }
+  bool put(Json value) {
+    place(std::move(value));
+    return true;
+  }
+  bool start(Json container) {
+    open_.push_back(place(std::move(container)));
+    return true;
+  }
+
+  Json root_;
+  std::vector<Json*> open_;
+};
+
+}  // namespace
+
+Result<Json> Json::parse(std::string_view text, const JsonLimits& limits, JsonError* where) {
+  TreeBuilder builder;
+  if (Status s = detail::readJson(text, limits, builder, nullptr, where); !s.isOk()) return s;
+  return std::move(builder.root());
+}
+
+Json Json::fromDocument(const JsonDocument& doc, const rapidjson::Value& v) {
+  if (v.IsObject()) {
+    Json out = Json::object();
+    out.members_.reserve(v.MemberCount());
+    for (auto it = v.MemberBegin(); it != v.MemberEnd(); ++it) {
+      out.members_.push_back({std::string(it->name.GetString(), it->name.GetStringLength()),
+                              fromDocument(doc, it->value)});
+    }
+    return out;
+  }
+  if (v.IsArray()) {
+    Json out = Json::array();
+    out.items_.reserve(v.Size());
+    for (const auto& e : v.GetArray()) out.items_.push_back(fromDocument(doc, e));
+    return out;
+  }
+  if (v.IsString()) {
+    std::string text(v.GetString(), v.GetStringLength());
+    return doc.isNumber(v) ? Json::number(std::move(text)) : Json::string(std::move(text));
+  }
+  if (v.IsBool()) return Json::boolean(v.GetBool());
+  // Not produced by parseJson (numbers stay text); kept for values built in code.
+  if (v.IsNumber()) return Json::number(toJsonString(v));
+  return {};
+}
+
+Json Json::fromValue(const rapidjson::Value& v) {
+  if (v.IsObject()) {
+    Json out = Json::object();
+    out.members_.reserve(v.MemberCount());
+    for (auto it = v.MemberBegin(); it != v.MemberEnd(); ++it) {
+      out.members_.push_back(
+          {std::string(it->name.GetString(), it->name.GetStringLength()), fromValue(it->value)});
+    }
+    return out;
+  }
+  if (v.IsArray()) {
+    Json out = Json::array();
+    out.items_.reserve(v.Size());
+    for (const auto& e : v.GetArray()) out.items_.push_back(fromValue(e));
+    return out;
+  }
+  if (v.IsString()) return Json::string(std::string(v.GetString(), v.GetStringLength()));
+  if (v.IsBool()) return Json::boolean(v.GetBool());
+  if (v.IsNumber()) return Json::number(toJsonString(v));
+  return {};
+}
+
+std::string Json::serialize() const { return written(*this, false); }
+
+std::string Json::canonical() const { return written(*this, true); }
+
+void forEachObject(Json& root, const std::function<void(Json&)>& fn) { visitObjects(root, fn); }
+
+void forEachObject(const Json& root, const std::function<void(const Json&)>& fn) {
+  visitObjects(root, fn);
+}
+
+}  // namespace fhirgw::common
