@@ -5,11 +5,15 @@
 #include <string_view>
 #include <vector>
 
+#include "fhirgw/common/json_tree.hpp"
 #include "fhirgw/mappings/fhir_mapper.hpp"
-#include "json_tree.hpp"
 
 // Internal: the resource builders of FhirMapper, one function per resource kind.
 namespace fhirgw::mappings::fhirmap {
+
+// Builders leave no element for an absent value: they set and push with setIfPresent() and
+// pushIfPresent() (R4 ele-1).
+using common::Json;
 
 /// A resource under construction.
 struct Built {

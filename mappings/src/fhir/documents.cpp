@@ -9,14 +9,15 @@ namespace {
 
 Built make(std::string type, std::string id, std::string_view docId, std::size_t index) {
   Built b{std::move(type), std::move(id), Json::object(), index, std::string(docId)};
-  b.json.set("resourceType", b.type).set("id", b.id);
+  b.json.setIfPresent("resourceType", b.type).setIfPresent("id", b.id);
   return b;
 }
 
 Json externalIdentifier(const RecordScope& s, const std::optional<std::string>& externalId) {
   if (!externalId) return {};
   return identifier(kExternalIdSystem, *externalId)
-      .set("assigner", Json::object().set("identifier", identifier(kClientSystem, s.ctx.clientId)));
+      .setIfPresent("assigner", Json::object().setIfPresent(
+                                    "identifier", identifier(kClientSystem, s.ctx.clientId)));
 }
 
 /// What a DocumentReference says about its content and context.
@@ -37,7 +38,7 @@ void appendDocument(const RecordScope& s, std::string_view docId, std::size_t in
                     std::string_view contentType, const std::string& base64,
                     const std::string& bytes, const DocumentMeta& m, std::vector<Built>& out) {
   Built binary = make("Binary", s.idOf("document", docId, "Binary"), docId, index);
-  binary.json.set("contentType", contentType).set("data", base64);
+  binary.json.setIfPresent("contentType", contentType).setIfPresent("data", base64);
 
   Built doc =
       make("DocumentReference", s.idOf("document", docId, "DocumentReference"), docId, index);
@@ -46,42 +47,50 @@ void appendDocument(const RecordScope& s, std::string_view docId, std::size_t in
                                        ? s.t.practitioner.organization->facilityType
                                        : std::string("SA07");
   Json related = Json::array();
-  for (const std::string& r : m.related) related.push(Json::object().set("reference", r));
-  doc.json.set("masterIdentifier", identifier(kRfc3986, "urn:uuid:" + doc.id))
-      .set("identifier",
-           Json::array().push(m.externalId != nullptr ? externalIdentifier(s, *m.externalId)
-                                                      : Json()))
-      .set("status", "current")
-      .set("docStatus", "final")
-      .set("type", codeable(m.typeSystem, m.typeCode, m.typeDisplay))
-      .set("category", Json::array().push(codeable(kTreA03Class, m.classCode)))
-      .set("subject", ref("Patient", s.patientId))
-      .set("date", instant(s.ctx.receivedAt))
-      .set("author", Json::array().push(ref("Practitioner", s.practitionerId)));
-  if (!s.organizationId.empty()) doc.json.set("custodian", ref("Organization", s.organizationId));
+  for (const std::string& r : m.related)
+    related.pushIfPresent(Json::object().setIfPresent("reference", r));
+  doc.json.setIfPresent("masterIdentifier", identifier(kRfc3986, "urn:uuid:" + doc.id))
+      .setIfPresent("identifier",
+                    Json::array().pushIfPresent(
+                        m.externalId != nullptr ? externalIdentifier(s, *m.externalId) : Json()))
+      .setIfPresent("status", "current")
+      .setIfPresent("docStatus", "final")
+      .setIfPresent("type", codeable(m.typeSystem, m.typeCode, m.typeDisplay))
+      .setIfPresent("category", Json::array().pushIfPresent(codeable(kTreA03Class, m.classCode)))
+      .setIfPresent("subject", ref("Patient", s.patientId))
+      .setIfPresent("date", instant(s.ctx.receivedAt))
+      .setIfPresent("author", Json::array().pushIfPresent(ref("Practitioner", s.practitionerId)));
+  if (!s.organizationId.empty())
+    doc.json.setIfPresent("custodian", ref("Organization", s.organizationId));
   doc.json
-      .set("securityLabel",
-           Json::array().push(codeable(kV3Confidentiality, code(m.confidentiality))))
-      .set("content",
-           Json::array().push(
-               Json::object()
-                   .set("attachment",
-                        Json::object()
-                            .set("contentType", contentType)
-                            .set("language", "fr-FR")
-                            .set("url", binary.reference())
-                            .set("size", Json::integer(static_cast<std::int64_t>(bytes.size())))
-                            .set("hash", common::base64Encode(common::sha1(bytes)))
-                            .set("title", m.title)
-                            .set("creation", m.authoredAt))
-                   .set("format", coding(kIheFormatCode, "urn:ihe:iti:xds:2017:mimeTypeSufficient",
-                                         "mimeType Sufficient"))))
-      .set("context", Json::object()
-                          .set("encounter", Json::array().push(ref("Encounter", s.encounterId)))
-                          .set("period", period(*e.start.value, *e.end.value))
-                          .set("facilityType", codeable(kTreR02FacilityType, facilityType))
-                          .set("practiceSetting", codeable(kTreA01PracticeSetting, "AMBULATOIRE"))
-                          .set("related", std::move(related)));
+      .setIfPresent("securityLabel", Json::array().pushIfPresent(
+                                         codeable(kV3Confidentiality, code(m.confidentiality))))
+      .setIfPresent(
+          "content",
+          Json::array().pushIfPresent(
+              Json::object()
+                  .setIfPresent("attachment",
+                                Json::object()
+                                    .setIfPresent("contentType", contentType)
+                                    .setIfPresent("language", "fr-FR")
+                                    .setIfPresent("url", binary.reference())
+                                    .setIfPresent("size", Json::integer(static_cast<std::int64_t>(
+                                                              bytes.size())))
+                                    .setIfPresent("hash", common::base64Encode(common::sha1(bytes)))
+                                    .setIfPresent("title", m.title)
+                                    .setIfPresent("creation", m.authoredAt))
+                  .setIfPresent("format",
+                                coding(kIheFormatCode, "urn:ihe:iti:xds:2017:mimeTypeSufficient",
+                                       "mimeType Sufficient"))))
+      .setIfPresent(
+          "context",
+          Json::object()
+              .setIfPresent("encounter",
+                            Json::array().pushIfPresent(ref("Encounter", s.encounterId)))
+              .setIfPresent("period", period(*e.start.value, *e.end.value))
+              .setIfPresent("facilityType", codeable(kTreR02FacilityType, facilityType))
+              .setIfPresent("practiceSetting", codeable(kTreA01PracticeSetting, "AMBULATOIRE"))
+              .setIfPresent("related", std::move(related)));
   out.push_back(std::move(doc));
   out.push_back(std::move(binary));
 }
@@ -108,9 +117,9 @@ Json medicationConcept(const Medication& m) {
       case MedicationSystem::kText:
         break;
     }
-    codings.push(coding(system, *m.code, m.display.value_or("")));
+    codings.pushIfPresent(coding(system, *m.code, m.display.value_or("")));
   }
-  return Json::object().set("coding", std::move(codings)).set("text", m.display);
+  return Json::object().setIfPresent("coding", std::move(codings)).setIfPresent("text", m.display);
 }
 
 // The text rendering of a sick-leave notice carried by its PRESC-AAT DocumentReference (the
@@ -156,38 +165,42 @@ void mapPrescription(const RecordScope& s, const Prescription& p, std::string_vi
     Built b =
         make("MedicationRequest",
              s.idOf("document", docId, "MedicationRequest/" + std::to_string(i)), docId, index);
-    Json dosage = Json::object().set("sequence", Json::integer(1)).set("text", item.dosage);
+    Json dosage =
+        Json::object().setIfPresent("sequence", Json::integer(1)).setIfPresent("text", item.dosage);
     if (item.durationDays) {
-      dosage.set("timing", Json::object().set(
-                               "repeat", Json::object().set(
-                                             "boundsDuration",
-                                             Json::object()
-                                                 .set("value", Json::integer(*item.durationDays))
-                                                 .set("unit", "d")
-                                                 .set("system", kUcum)
-                                                 .set("code", "d"))));
+      dosage.setIfPresent(
+          "timing", Json::object().setIfPresent(
+                        "repeat", Json::object().setIfPresent(
+                                      "boundsDuration",
+                                      Json::object()
+                                          .setIfPresent("value", Json::integer(*item.durationDays))
+                                          .setIfPresent("unit", "d")
+                                          .setIfPresent("system", kUcum)
+                                          .setIfPresent("code", "d"))));
     }
     // An item's business identifier: the prescription's externalId and the line number.
     if (p.externalId) {
-      b.json.set("identifier", Json::array().push(externalIdentifier(
-                                   s, *p.externalId + "-" + std::to_string(i + 1))));
+      b.json.setIfPresent("identifier", Json::array().pushIfPresent(externalIdentifier(
+                                            s, *p.externalId + "-" + std::to_string(i + 1))));
     }
-    b.json.set("status", "active")
-        .set("intent", "order")
-        .set("medicationCodeableConcept", medicationConcept(*item.medication))
-        .set("subject", ref("Patient", s.patientId))
-        .set("encounter", ref("Encounter", s.encounterId))
-        .set("authoredOn", authoredText(p.authoredAt))
-        .set("requester", ref("Practitioner", s.practitionerId))
-        .set("groupIdentifier", group)
-        .set("dosageInstruction", Json::array().push(std::move(dosage)));
+    b.json.setIfPresent("status", "active")
+        .setIfPresent("intent", "order")
+        .setIfPresent("medicationCodeableConcept", medicationConcept(*item.medication))
+        .setIfPresent("subject", ref("Patient", s.patientId))
+        .setIfPresent("encounter", ref("Encounter", s.encounterId))
+        .setIfPresent("authoredOn", authoredText(p.authoredAt))
+        .setIfPresent("requester", ref("Practitioner", s.practitionerId))
+        .setIfPresent("groupIdentifier", group)
+        .setIfPresent("dosageInstruction", Json::array().pushIfPresent(std::move(dosage)));
     if (item.quantity) {
-      b.json.set("dispenseRequest",
-                 Json::object().set(
-                     "quantity", Json::object().set("value", Json::number(item.quantity->text()))));
+      b.json.setIfPresent("dispenseRequest",
+                          Json::object().setIfPresent(
+                              "quantity", Json::object().setIfPresent(
+                                              "value", Json::number(item.quantity->text()))));
     }
     if (item.substitutable) {
-      b.json.set("substitution", Json::object().set("allowedBoolean", *item.substitutable));
+      b.json.setIfPresent("substitution",
+                          Json::object().setIfPresent("allowedBoolean", *item.substitutable));
     }
     items.push_back(b.reference());
     out.push_back(std::move(b));
@@ -213,42 +226,46 @@ void mapSickLeave(const RecordScope& s, const SickLeave& l, std::string_view doc
   Built b = make("ServiceRequest", s.idOf("document", docId, "ServiceRequest"), docId, index);
   Json extensions = Json::array();
   if (prolongation && l.ongoingLeaveStart.value) {
-    extensions.push(Json::object()
-                        .set("url", kOngoingLeaveStartExtension)
-                        .set("valueDate", l.ongoingLeaveStart.value->toString()));
+    extensions.pushIfPresent(Json::object()
+                                 .setIfPresent("url", kOngoingLeaveStartExtension)
+                                 .setIfPresent("valueDate", l.ongoingLeaveStart.value->toString()));
   }
   if (l.inPersonImpossible && l.inPersonImpossible->justified) {
-    extensions.push(
+    extensions.pushIfPresent(
         Json::object()
-            .set("url", kInPersonImpossibleExtension)
-            .set("extension",
-                 Json::array()
-                     .push(Json::object()
-                               .set("url", "justified")
-                               .set("valueBoolean", *l.inPersonImpossible->justified))
-                     .push(Json::object()
-                               .set("url", "justification")
-                               .set("valueString", l.inPersonImpossible->justification))));
+            .setIfPresent("url", kInPersonImpossibleExtension)
+            .setIfPresent(
+                "extension",
+                Json::array()
+                    .pushIfPresent(
+                        Json::object()
+                            .setIfPresent("url", "justified")
+                            .setIfPresent("valueBoolean", *l.inPersonImpossible->justified))
+                    .pushIfPresent(
+                        Json::object()
+                            .setIfPresent("url", "justification")
+                            .setIfPresent("valueString", l.inPersonImpossible->justification))));
   }
-  Json details =
-      Json::array()
-          .push(codeable(kSickLeaveSystem, code(*l.type.value)))
-          .push(codeable(kSickLeaveSystem, "teleconsultation", "Prescrit en téléconsultation"));
-  if (l.partTime.value_or(false)) details.push(codeable(kSickLeaveSystem, "part-time"));
-  b.json.set("extension", std::move(extensions))
-      .set("identifier", Json::array().push(externalIdentifier(s, l.externalId)))
-      .set("status", "active")
-      .set("intent", "order")
-      .set("code",
-           codeable(kSickLeaveSystem, "sick-leave", "Arrêt de travail", "Avis d'arrêt de travail"))
-      .set("orderDetail", std::move(details))
-      .set("subject", ref("Patient", s.patientId))
-      .set("encounter", ref("Encounter", s.encounterId))
-      .set("occurrencePeriod", Json::object()
-                                   .set("start", l.start.value->toString())
-                                   .set("end", l.end.value->toString()))
-      .set("requester", ref("Practitioner", s.practitionerId));
-  if (l.reason) b.json.set("reasonCode", Json::array().push(textConcept(*l.reason)));
+  Json details = Json::array()
+                     .pushIfPresent(codeable(kSickLeaveSystem, code(*l.type.value)))
+                     .pushIfPresent(codeable(kSickLeaveSystem, "teleconsultation",
+                                             "Prescrit en téléconsultation"));
+  if (l.partTime.value_or(false)) details.pushIfPresent(codeable(kSickLeaveSystem, "part-time"));
+  b.json.setIfPresent("extension", std::move(extensions))
+      .setIfPresent("identifier", Json::array().pushIfPresent(externalIdentifier(s, l.externalId)))
+      .setIfPresent("status", "active")
+      .setIfPresent("intent", "order")
+      .setIfPresent("code", codeable(kSickLeaveSystem, "sick-leave", "Arrêt de travail",
+                                     "Avis d'arrêt de travail"))
+      .setIfPresent("orderDetail", std::move(details))
+      .setIfPresent("subject", ref("Patient", s.patientId))
+      .setIfPresent("encounter", ref("Encounter", s.encounterId))
+      .setIfPresent("occurrencePeriod", Json::object()
+                                            .setIfPresent("start", l.start.value->toString())
+                                            .setIfPresent("end", l.end.value->toString()))
+      .setIfPresent("requester", ref("Practitioner", s.practitionerId));
+  if (l.reason)
+    b.json.setIfPresent("reasonCode", Json::array().pushIfPresent(textConcept(*l.reason)));
   const std::string request = b.reference();
   out.push_back(std::move(b));
 

@@ -82,7 +82,7 @@ common::Result<MappedRecord> finish(const fhir::Validator& validator,
   MappedRecord record;
   std::vector<fhir::Issue> errors;
   for (const Built& b : built) {
-    MappedResource r{b.type, b.id, b.documentIndex, b.documentId, b.json.str()};
+    MappedResource r{b.type, b.id, b.documentIndex, b.documentId, b.json.serialize()};
     auto parsed = common::parseJson(r.json);
     if (!parsed) return common::internal("mapped " + r.reference() + " is not valid JSON");
     for (fhir::Issue& issue : validator.validate(*parsed)) {

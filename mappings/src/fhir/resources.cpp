@@ -45,32 +45,35 @@ Json coding(std::string_view system, std::string_view code, std::string_view dis
   // Codes also come from the editor (specialty, majorations, INSEE code, medication codes): one
   // that is not a FHIR code (stray whitespace) leaves no Coding rather than an invalid resource.
   if (!isFhirCode(code)) return {};
-  return Json::object().set("system", system).set("code", code).set("display", display);
+  return Json::object()
+      .setIfPresent("system", system)
+      .setIfPresent("code", code)
+      .setIfPresent("display", display);
 }
 
 Json codeable(std::string_view system, std::string_view code, std::string_view display,
               std::string_view text) {
   return Json::object()
-      .set("coding", Json::array().push(coding(system, code, display)))
-      .set("text", text);
+      .setIfPresent("coding", Json::array().pushIfPresent(coding(system, code, display)))
+      .setIfPresent("text", text);
 }
 
-Json textConcept(std::string_view text) { return Json::object().set("text", text); }
+Json textConcept(std::string_view text) { return Json::object().setIfPresent("text", text); }
 
 Json ref(std::string_view type, std::string_view id) {
-  return Json::object().set("reference", std::string(type) + "/" + std::string(id));
+  return Json::object().setIfPresent("reference", std::string(type) + "/" + std::string(id));
 }
 
 Json identifier(std::string_view system, std::string_view value) {
-  return Json::object().set("system", system).set("value", value);
+  return Json::object().setIfPresent("system", system).setIfPresent("value", value);
 }
 
 Json metaProfile(std::string_view profile) {
-  return Json::object().set("profile", Json::array().push(profile));
+  return Json::object().setIfPresent("profile", Json::array().pushIfPresent(profile));
 }
 
 Json period(const DateTime& start, const DateTime& end) {
-  return Json::object().set("start", start.text).set("end", end.text);
+  return Json::object().setIfPresent("start", start.text).setIfPresent("end", end.text);
 }
 
 std::string instant(common::TimePoint t) { return common::formatInstantUtc(t); }
@@ -79,7 +82,7 @@ namespace {
 
 Json stringArray(const std::vector<std::string>& items) {
   Json a = Json::array();
-  for (const std::string& s : items) a.push(s);
+  for (const std::string& s : items) a.pushIfPresent(s);
   return a;
 }
 
@@ -96,7 +99,8 @@ std::string joined(const std::vector<std::string>& items) {
 Json externalIdentifier(const RecordScope& s, const std::optional<std::string>& externalId) {
   if (!externalId) return {};
   return identifier(kExternalIdSystem, *externalId)
-      .set("assigner", Json::object().set("identifier", identifier(kClientSystem, s.ctx.clientId)));
+      .setIfPresent("assigner", Json::object().setIfPresent(
+                                    "identifier", identifier(kClientSystem, s.ctx.clientId)));
 }
 
 struct InsSystem {
@@ -124,33 +128,37 @@ Json identityReliability(const Ins& ins) {
   const bool validated =
       *ins.status.value == InsStatus::kQualified || *ins.status.value == InsStatus::kValidated;
   return Json::object()
-      .set("url", kFrCoreIdentityReliability)
-      .set("extension",
-           Json::array().push(Json::object()
-                                  .set("url", "identityStatus")
-                                  .set("valueCoding", coding(kFrCoreIdentityStatusSystem,
-                                                             validated ? "VALI" : "PROV"))));
+      .setIfPresent("url", kFrCoreIdentityReliability)
+      .setIfPresent("extension",
+                    Json::array().pushIfPresent(
+                        Json::object()
+                            .setIfPresent("url", "identityStatus")
+                            .setIfPresent("valueCoding", coding(kFrCoreIdentityStatusSystem,
+                                                                validated ? "VALI" : "PROV"))));
 }
 
 Json practitionerIdentifier(const std::optional<std::string>& rpps) {
   if (!rpps) return {};
   return Json::object()
-      .set("use", "official")
-      .set("type", codeable(kFrCoreIdentifierType, "IDNPS"))
-      .set("system", fhir::kIdnpsSystem)
-      .set("value", "8" + *rpps);
+      .setIfPresent("use", "official")
+      .setIfPresent("type", codeable(kFrCoreIdentifierType, "IDNPS"))
+      .setIfPresent("system", fhir::kIdnpsSystem)
+      .setIfPresent("value", "8" + *rpps);
 }
 
 Json humanName(const std::string& family, const std::vector<std::string>& given) {
   return Json::object()
-      .set("use", "official")
-      .set("family", family)
-      .set("given", stringArray(given));
+      .setIfPresent("use", "official")
+      .setIfPresent("family", family)
+      .setIfPresent("given", stringArray(given));
 }
 
 Json emailTelecom(const std::optional<std::string>& address) {
   if (!address) return {};
-  return Json::object().set("system", "email").set("value", *address).set("use", "work");
+  return Json::object()
+      .setIfPresent("system", "email")
+      .setIfPresent("value", *address)
+      .setIfPresent("use", "work");
 }
 
 struct Specialty {
@@ -175,16 +183,18 @@ constexpr std::array<Specialty, 9> kSpecialties{{
 Json specialtyConcept(const std::string& code) {
   Json codings = Json::array();
   for (const Specialty& s : kSpecialties) {
-    if (s.code == code) codings.push(coding(kTreR38Specialty, s.tre, s.label));
+    if (s.code == code) codings.pushIfPresent(coding(kTreR38Specialty, s.tre, s.label));
   }
-  codings.push(coding(kSpecialtySystem, code));
+  codings.pushIfPresent(coding(kSpecialtySystem, code));
   const bool coded = !codings.isEmpty();
-  return Json::object().set("coding", std::move(codings)).set("text", coded ? "" : code);
+  return Json::object()
+      .setIfPresent("coding", std::move(codings))
+      .setIfPresent("text", coded ? "" : code);
 }
 
 Built make(std::string type, std::string id) {
   Built b{std::move(type), std::move(id), Json::object(), std::nullopt, std::nullopt};
-  b.json.set("resourceType", b.type).set("id", b.id);
+  b.json.setIfPresent("resourceType", b.type).setIfPresent("id", b.id);
   return b;
 }
 
@@ -205,69 +215,78 @@ std::string_view ngapDisplay(std::string_view act) {
 Built patient(const RecordScope& s, bool carryIns) {
   const Patient& p = s.t.patient;
   Built b = make("Patient", s.patientId);
-  b.json.set("meta", metaProfile(carryIns ? fhir::kFrCorePatientIns : fhir::kFrCorePatient));
+  b.json.setIfPresent("meta",
+                      metaProfile(carryIns ? fhir::kFrCorePatientIns : fhir::kFrCorePatient));
 
   Json extensions = Json::array();
-  if (p.ins) extensions.push(identityReliability(*p.ins));
+  if (p.ins) extensions.pushIfPresent(identityReliability(*p.ins));
   if (p.birthPlaceInsee && isFhirCode(*p.birthPlaceInsee)) {
     const Json insee = Json::object()
-                           .set("url", kFrCoreAddressInseeCode)
-                           .set("valueCoding", coding(kTreR13Commune, *p.birthPlaceInsee));
-    extensions.push(
+                           .setIfPresent("url", kFrCoreAddressInseeCode)
+                           .setIfPresent("valueCoding", coding(kTreR13Commune, *p.birthPlaceInsee));
+    extensions.pushIfPresent(
         Json::object()
-            .set("url", kBirthPlaceExtension)
-            .set("valueAddress", Json::object().set("extension", Json::array().push(insee))));
+            .setIfPresent("url", kBirthPlaceExtension)
+            .setIfPresent("valueAddress", Json::object().setIfPresent(
+                                              "extension", Json::array().pushIfPresent(insee))));
   }
-  b.json.set("extension", std::move(extensions));
+  b.json.setIfPresent("extension", std::move(extensions));
 
   Json telecom = Json::array();
   if (carryIns) {
     const Ins& ins = *p.ins;
     const std::string oid = *ins.oid;
-    b.json.set("identifier", Json::array().push(
-                                 Json::object()
-                                     .set("use", "official")
-                                     .set("type", codeable(kFrCoreIdentifierType, insTypeCode(oid)))
-                                     .set("system", "urn:oid:" + oid)
-                                     .set("value", *ins.value)));
+    b.json.setIfPresent(
+        "identifier",
+        Json::array().pushIfPresent(
+            Json::object()
+                .setIfPresent("use", "official")
+                .setIfPresent("type", codeable(kFrCoreIdentifierType, insTypeCode(oid)))
+                .setIfPresent("system", "urn:oid:" + oid)
+                .setIfPresent("value", *ins.value)));
     // The patient's secure messaging address exists only for a qualified INS-NIR.
     if (oid == "1.2.250.1.213.1.4.8") {
-      telecom.push(Json::object()
-                       .set("system", "email")
-                       .set("value", *ins.value + "@patient.mssante.fr")
-                       .set("use", "home"));
+      telecom.pushIfPresent(Json::object()
+                                .setIfPresent("system", "email")
+                                .setIfPresent("value", *ins.value + "@patient.mssante.fr")
+                                .setIfPresent("use", "home"));
     }
   }
 
   Json name = Json::object();
   if (!p.given.empty()) {
-    name.set("extension", Json::array().push(Json::object()
-                                                 .set("url", kFrCoreBirthListGivenName)
-                                                 .set("valueString", joined(p.given))));
+    name.setIfPresent("extension", Json::array().pushIfPresent(
+                                       Json::object()
+                                           .setIfPresent("url", kFrCoreBirthListGivenName)
+                                           .setIfPresent("valueString", joined(p.given))));
   }
-  name.set("use", "official")
-      .set("family", p.family)
-      .set("given", p.given.empty() ? Json() : Json::array().push(p.given.front()));
-  b.json.set("name", Json::array().push(std::move(name)));
+  name.setIfPresent("use", "official")
+      .setIfPresent("family", p.family)
+      .setIfPresent("given",
+                    p.given.empty() ? Json() : Json::array().pushIfPresent(p.given.front()));
+  b.json.setIfPresent("name", Json::array().pushIfPresent(std::move(name)));
 
   for (const std::string& t : p.telecom) {
-    telecom.push(Json::object()
-                     .set("system", t.find('@') != std::string::npos ? "email" : "phone")
-                     .set("value", t));
+    telecom.pushIfPresent(
+        Json::object()
+            .setIfPresent("system", t.find('@') != std::string::npos ? "email" : "phone")
+            .setIfPresent("value", t));
   }
-  b.json.set("telecom", std::move(telecom));
-  if (p.gender.value) b.json.set("gender", code(*p.gender.value));
-  if (p.birthDate.value) b.json.set("birthDate", p.birthDate.value->toString());
+  b.json.setIfPresent("telecom", std::move(telecom));
+  if (p.gender.value) b.json.setIfPresent("gender", code(*p.gender.value));
+  if (p.birthDate.value) b.json.setIfPresent("birthDate", p.birthDate.value->toString());
   if (p.address) {
-    b.json.set("address", Json::array().push(Json::object()
-                                                 .set("use", "home")
-                                                 .set("line", stringArray(p.address->lines))
-                                                 .set("city", p.address->city)
-                                                 .set("postalCode", p.address->postalCode)));
+    b.json.setIfPresent("address", Json::array().pushIfPresent(
+                                       Json::object()
+                                           .setIfPresent("use", "home")
+                                           .setIfPresent("line", stringArray(p.address->lines))
+                                           .setIfPresent("city", p.address->city)
+                                           .setIfPresent("postalCode", p.address->postalCode)));
   }
   const std::string gp = s.treatingPhysicianReference();
   if (!gp.empty()) {
-    b.json.set("generalPractitioner", Json::array().push(Json::object().set("reference", gp)));
+    b.json.setIfPresent("generalPractitioner",
+                        Json::array().pushIfPresent(Json::object().setIfPresent("reference", gp)));
   }
   return b;
 }
@@ -275,20 +294,20 @@ Built patient(const RecordScope& s, bool carryIns) {
 Built practitioner(const RecordScope& s) {
   const Practitioner& p = s.t.practitioner;
   Built b = make("Practitioner", s.practitionerId);
-  b.json.set("meta", metaProfile(fhir::kFrCorePractitioner))
-      .set("identifier", Json::array().push(practitionerIdentifier(p.rpps)))
-      .set("name", Json::array().push(humanName(p.family, p.given)))
-      .set("telecom", Json::array().push(emailTelecom(p.mssanteAddress)));
+  b.json.setIfPresent("meta", metaProfile(fhir::kFrCorePractitioner))
+      .setIfPresent("identifier", Json::array().pushIfPresent(practitionerIdentifier(p.rpps)))
+      .setIfPresent("name", Json::array().pushIfPresent(humanName(p.family, p.given)))
+      .setIfPresent("telecom", Json::array().pushIfPresent(emailTelecom(p.mssanteAddress)));
   return b;
 }
 
 Built treatingPhysician(const RecordScope& s) {
   const TreatingPhysician& p = *s.t.treatingPhysician;
   Built b = make("Practitioner", s.treatingId);
-  b.json.set("meta", metaProfile(fhir::kFrCorePractitioner))
-      .set("identifier", Json::array().push(practitionerIdentifier(p.rpps)))
-      .set("name", Json::array().push(humanName(p.family, p.given)))
-      .set("telecom", Json::array().push(emailTelecom(p.mssanteAddress)));
+  b.json.setIfPresent("meta", metaProfile(fhir::kFrCorePractitioner))
+      .setIfPresent("identifier", Json::array().pushIfPresent(practitionerIdentifier(p.rpps)))
+      .setIfPresent("name", Json::array().pushIfPresent(humanName(p.family, p.given)))
+      .setIfPresent("telecom", Json::array().pushIfPresent(emailTelecom(p.mssanteAddress)));
   return b;
 }
 
@@ -298,103 +317,110 @@ Built organization(const RecordScope& s) {
   Json ids = Json::array();
   const Json idnst = codeable(kFrCoreIdentifierType, "IDNST");
   if (o.finess) {
-    ids.push(identifier(fhir::kFinessSystem, *o.finess));
-    ids.push(Json::object()
-                 .set("type", idnst)
-                 .set("system", fhir::kStructureIdSystem)
-                 .set("value", "1" + *o.finess));
+    ids.pushIfPresent(identifier(fhir::kFinessSystem, *o.finess));
+    ids.pushIfPresent(Json::object()
+                          .setIfPresent("type", idnst)
+                          .setIfPresent("system", fhir::kStructureIdSystem)
+                          .setIfPresent("value", "1" + *o.finess));
   }
   if (o.siret) {
-    ids.push(Json::object()
-                 .set("type", idnst)
-                 .set("system", fhir::kStructureIdSystem)
-                 .set("value", "3" + *o.siret));
+    ids.pushIfPresent(Json::object()
+                          .setIfPresent("type", idnst)
+                          .setIfPresent("system", fhir::kStructureIdSystem)
+                          .setIfPresent("value", "3" + *o.siret));
   }
-  b.json.set("meta", metaProfile(fhir::kFrCoreOrganization))
-      .set("identifier", std::move(ids))
-      .set("active", true)
-      .set("type", Json::array().push(codeable(kTreR02FacilityType, o.facilityType)))
-      .set("name", o.name);
+  b.json.setIfPresent("meta", metaProfile(fhir::kFrCoreOrganization))
+      .setIfPresent("identifier", std::move(ids))
+      .setIfPresent("active", true)
+      .setIfPresent("type",
+                    Json::array().pushIfPresent(codeable(kTreR02FacilityType, o.facilityType)))
+      .setIfPresent("name", o.name);
   if (s.t.practitioner.postalCode) {
-    b.json.set("address",
-               Json::array().push(Json::object().set("postalCode", *s.t.practitioner.postalCode)));
+    b.json.setIfPresent("address", Json::array().pushIfPresent(Json::object().setIfPresent(
+                                       "postalCode", *s.t.practitioner.postalCode)));
   }
   return b;
 }
 
 Built practitionerRole(const RecordScope& s) {
   Built b = make("PractitionerRole", s.roleId);
-  b.json.set("meta", metaProfile(fhir::kFrCorePractitionerRole))
-      .set("active", true)
-      .set("practitioner", ref("Practitioner", s.practitionerId));
-  if (!s.organizationId.empty()) b.json.set("organization", ref("Organization", s.organizationId));
-  b.json.set("specialty", Json::array().push(specialtyConcept(s.t.practitioner.specialty)));
+  b.json.setIfPresent("meta", metaProfile(fhir::kFrCorePractitionerRole))
+      .setIfPresent("active", true)
+      .setIfPresent("practitioner", ref("Practitioner", s.practitionerId));
+  if (!s.organizationId.empty())
+    b.json.setIfPresent("organization", ref("Organization", s.organizationId));
+  b.json.setIfPresent("specialty",
+                      Json::array().pushIfPresent(specialtyConcept(s.t.practitioner.specialty)));
   return b;
 }
 
 Built encounter(const RecordScope& s) {
   const Encounter& e = s.t.encounter;
   Built b = make("Encounter", s.encounterId);
-  b.json.set("meta", metaProfile(fhir::kFrCoreEncounter));
+  b.json.setIfPresent("meta", metaProfile(fhir::kFrCoreEncounter));
 
   Json extensions = Json::array();
   if (e.orientation.value) {
-    extensions.push(
+    extensions.pushIfPresent(
         Json::object()
-            .set("url", kOrientationExtension)
-            .set("valueCoding", coding(kOrientationSystem, code(*e.orientation.value))));
+            .setIfPresent("url", kOrientationExtension)
+            .setIfPresent("valueCoding", coding(kOrientationSystem, code(*e.orientation.value))));
   }
   if (e.patientLocation) {
-    Json location = Json::array().push(
+    Json location = Json::array().pushIfPresent(
         Json::object()
-            .set("url", "kind")
-            .set("valueCoding", coding(kPatientLocationSystem, code(e.patientLocation->kind))));
+            .setIfPresent("url", "kind")
+            .setIfPresent("valueCoding",
+                          coding(kPatientLocationSystem, code(e.patientLocation->kind))));
     if (e.patientLocation->postalCode) {
-      location.push(Json::object()
-                        .set("url", "postalCode")
-                        .set("valueString", *e.patientLocation->postalCode));
+      location.pushIfPresent(Json::object()
+                                 .setIfPresent("url", "postalCode")
+                                 .setIfPresent("valueString", *e.patientLocation->postalCode));
     }
-    extensions.push(
-        Json::object().set("url", kPatientLocationExtension).set("extension", std::move(location)));
+    extensions.pushIfPresent(Json::object()
+                                 .setIfPresent("url", kPatientLocationExtension)
+                                 .setIfPresent("extension", std::move(location)));
   }
-  b.json.set("extension", std::move(extensions));
+  b.json.setIfPresent("extension", std::move(extensions));
 
   b.json
-      .set("identifier", Json::array()
-                             .push(Json::object()
-                                       .set("use", "official")
-                                       .set("system", kRecordIdSystem)
-                                       .set("value", s.ctx.recordId))
-                             .push(externalIdentifier(s, s.t.externalId)))
-      .set("status", "finished")
-      .set("class", coding(kV3ActCode, "VR", "virtual"))
-      .set("type", Json::array().push(codeable(kEncounterTypeSystem, "teleconsultation",
-                                               "Téléconsultation", "Téléconsultation")))
-      .set("subject", ref("Patient", s.patientId));
+      .setIfPresent("identifier", Json::array()
+                                      .pushIfPresent(Json::object()
+                                                         .setIfPresent("use", "official")
+                                                         .setIfPresent("system", kRecordIdSystem)
+                                                         .setIfPresent("value", s.ctx.recordId))
+                                      .pushIfPresent(externalIdentifier(s, s.t.externalId)))
+      .setIfPresent("status", "finished")
+      .setIfPresent("class", coding(kV3ActCode, "VR", "virtual"))
+      .setIfPresent("type",
+                    Json::array().pushIfPresent(codeable(kEncounterTypeSystem, "teleconsultation",
+                                                         "Téléconsultation", "Téléconsultation")))
+      .setIfPresent("subject", ref("Patient", s.patientId));
 
-  Json participants = Json::array().push(
+  Json participants = Json::array().pushIfPresent(
       Json::object()
-          .set("type",
-               Json::array().push(codeable(kV3ParticipationType, "PPRF", "primary performer")))
-          .set("individual", ref("Practitioner", s.practitionerId)));
+          .setIfPresent("type", Json::array().pushIfPresent(
+                                    codeable(kV3ParticipationType, "PPRF", "primary performer")))
+          .setIfPresent("individual", ref("Practitioner", s.practitionerId)));
   if (e.assistedBy) {
     // The assisting professional is known by RPPS at most: a logical reference.
     Json who = Json::object();
     if (e.assistedBy->rpps) {
-      who.set("type", "Practitioner")
-          .set("identifier", identifier(fhir::kIdnpsSystem, "8" + *e.assistedBy->rpps));
+      who.setIfPresent("type", "Practitioner")
+          .setIfPresent("identifier", identifier(fhir::kIdnpsSystem, "8" + *e.assistedBy->rpps));
     }
-    who.set("display", code(e.assistedBy->profession));
-    participants.push(
+    who.setIfPresent("display", code(e.assistedBy->profession));
+    participants.pushIfPresent(
         Json::object()
-            .set("type", Json::array().push(codeable(kV3ParticipationType, "PART", "Participation")
-                                                .set("text", "assistant")))
-            .set("individual", std::move(who)));
+            .setIfPresent("type", Json::array().pushIfPresent(
+                                      codeable(kV3ParticipationType, "PART", "Participation")
+                                          .setIfPresent("text", "assistant")))
+            .setIfPresent("individual", std::move(who)));
   }
-  b.json.set("participant", std::move(participants))
-      .set("period", period(*e.start.value, *e.end.value));
+  b.json.setIfPresent("participant", std::move(participants))
+      .setIfPresent("period", period(*e.start.value, *e.end.value));
   if (!s.organizationId.empty()) {
-    b.json.set("serviceProvider", ref("Organization", s.organizationId));
+    b.json.setIfPresent("serviceProvider", ref("Organization", s.organizationId));
   }
   return b;
 }
@@ -403,24 +429,27 @@ Built consent(const RecordScope& s) {
   const Consent& c = *s.t.encounter.consent;
   const Encounter& e = s.t.encounter;
   Built b = make("Consent", s.idOf("Consent"));
-  b.json.set("status", "active")
-      .set("scope", codeable(kConsentScope, "treatment"))
-      .set("category", Json::array().push(codeable(kLoinc, "59284-0", "Patient Consent")))
-      .set("patient", ref("Patient", s.patientId));
-  if (c.at.value) b.json.set("dateTime", c.at.value->text);
-  b.json.set("performer", Json::array().push(ref("Patient", s.patientId)));
+  b.json.setIfPresent("status", "active")
+      .setIfPresent("scope", codeable(kConsentScope, "treatment"))
+      .setIfPresent("category",
+                    Json::array().pushIfPresent(codeable(kLoinc, "59284-0", "Patient Consent")))
+      .setIfPresent("patient", ref("Patient", s.patientId));
+  if (c.at.value) b.json.setIfPresent("dateTime", c.at.value->text);
+  b.json.setIfPresent("performer", Json::array().pushIfPresent(ref("Patient", s.patientId)));
   if (!s.organizationId.empty()) {
-    b.json.set("organization", Json::array().push(ref("Organization", s.organizationId)));
+    b.json.setIfPresent("organization",
+                        Json::array().pushIfPresent(ref("Organization", s.organizationId)));
   }
   // R4 ppc-1: a policy or a policyRule; opt-in to the teleconsultation.
-  b.json.set("policyRule", codeable(kV3ActCode, "OPTIN"))
-      .set(
+  b.json.setIfPresent("policyRule", codeable(kV3ActCode, "OPTIN"))
+      .setIfPresent(
           "provision",
           Json::object()
-              .set("type", "permit")
-              .set("period", period(*e.start.value, *e.end.value))
-              .set("purpose", Json::array().push(coding(
-                                  "http://terminology.hl7.org/CodeSystem/v3-ActReason", "TREAT"))));
+              .setIfPresent("type", "permit")
+              .setIfPresent("period", period(*e.start.value, *e.end.value))
+              .setIfPresent("purpose",
+                            Json::array().pushIfPresent(coding(
+                                "http://terminology.hl7.org/CodeSystem/v3-ActReason", "TREAT"))));
   return b;
 }
 
@@ -432,61 +461,70 @@ std::vector<Built> chargeItems(const RecordScope& s, const RuleOutcome& outcome)
   Built b = make("ChargeItem", s.idOf("ChargeItem"));
 
   Json extensions = Json::array();
-  extensions.push(
+  extensions.pushIfPresent(
       Json::object()
-          .set("url", kBillingContextExtension)
-          .set("extension",
-               Json::array()
-                   .push(Json::object().set("url", "ald").set("valueBoolean", bill.ald))
-                   .push(Json::object()
-                             .set("url", "thirdPartyPayment")
-                             .set("valueCoding", coding(kThirdPartyPaymentSystem,
-                                                        code(bill.thirdPartyPayment))))));
+          .setIfPresent("url", kBillingContextExtension)
+          .setIfPresent(
+              "extension",
+              Json::array()
+                  .pushIfPresent(Json::object()
+                                     .setIfPresent("url", "ald")
+                                     .setIfPresent("valueBoolean", bill.ald))
+                  .pushIfPresent(
+                      Json::object()
+                          .setIfPresent("url", "thirdPartyPayment")
+                          .setIfPresent("valueCoding", coding(kThirdPartyPaymentSystem,
+                                                              code(bill.thirdPartyPayment))))));
   if (outcome.notReimbursable) {
-    Json flag = Json::array().push(Json::object().set("url", "flag").set("valueBoolean", true));
+    Json flag = Json::array().pushIfPresent(
+        Json::object().setIfPresent("url", "flag").setIfPresent("valueBoolean", true));
     std::vector<std::string> seen;
     for (const fhir::Issue& i : outcome.issues) {
       if (!isReimbursementRule(i.ruleId) || i.severity != fhir::IssueSeverity::kWarning) continue;
       if (std::find(seen.begin(), seen.end(), i.ruleId) != seen.end()) continue;
       seen.push_back(i.ruleId);
-      flag.push(Json::object()
-                    .set("url", "reason")
-                    .set("valueCoding", coding(fhir::kRuleCodeSystem, i.ruleId)));
+      flag.pushIfPresent(Json::object()
+                             .setIfPresent("url", "reason")
+                             .setIfPresent("valueCoding", coding(fhir::kRuleCodeSystem, i.ruleId)));
     }
-    extensions.push(
-        Json::object().set("url", kNotReimbursableExtension).set("extension", std::move(flag)));
+    extensions.pushIfPresent(Json::object()
+                                 .setIfPresent("url", kNotReimbursableExtension)
+                                 .setIfPresent("extension", std::move(flag)));
   }
-  b.json.set("extension", std::move(extensions))
-      .set("status", "billable")
-      .set("code", codeable(kNgapSystem, *bill.act, ngapDisplay(*bill.act)))
-      .set("subject", ref("Patient", s.patientId))
-      .set("context", ref("Encounter", s.encounterId))
-      .set("occurrencePeriod", period(*e.start.value, *e.end.value))
-      .set("performer",
-           Json::array().push(Json::object().set("actor", ref("Practitioner", s.practitionerId))));
+  b.json.setIfPresent("extension", std::move(extensions))
+      .setIfPresent("status", "billable")
+      .setIfPresent("code", codeable(kNgapSystem, *bill.act, ngapDisplay(*bill.act)))
+      .setIfPresent("subject", ref("Patient", s.patientId))
+      .setIfPresent("context", ref("Encounter", s.encounterId))
+      .setIfPresent("occurrencePeriod", period(*e.start.value, *e.end.value))
+      .setIfPresent("performer", Json::array().pushIfPresent(Json::object().setIfPresent(
+                                     "actor", ref("Practitioner", s.practitionerId))));
   if (!s.organizationId.empty()) {
-    b.json.set("performingOrganization", ref("Organization", s.organizationId));
+    b.json.setIfPresent("performingOrganization", ref("Organization", s.organizationId));
   }
   if (bill.amount.value) {
     // Money.value is a FHIR decimal: the digits as the editor wrote them (25.00).
-    b.json.set("priceOverride", Json::object()
-                                    .set("value", Json::number(bill.amount.value->text()))
-                                    .set("currency", "EUR"));
+    b.json.setIfPresent("priceOverride",
+                        Json::object()
+                            .setIfPresent("value", Json::number(bill.amount.value->text()))
+                            .setIfPresent("currency", "EUR"));
   }
-  b.json.set("enteredDate", instant(s.ctx.receivedAt));
+  b.json.setIfPresent("enteredDate", instant(s.ctx.receivedAt));
   const std::string mainReference = b.reference();
   out.push_back(std::move(b));
 
   for (const std::string& m : bill.majorations) {
     if (!isFhirCode(m)) continue;  // BILL-MAJORATION lets other codes through unchecked
     Built maj = make("ChargeItem", s.idOf("ChargeItem", "majoration", m));
-    maj.json.set("partOf", Json::array().push(Json::object().set("reference", mainReference)))
-        .set("status", "billable")
-        .set("code", codeable(kNgapSystem, m))
-        .set("subject", ref("Patient", s.patientId))
-        .set("context", ref("Encounter", s.encounterId))
-        .set("occurrencePeriod", period(*e.start.value, *e.end.value))
-        .set("enteredDate", instant(s.ctx.receivedAt));
+    maj.json
+        .setIfPresent("partOf", Json::array().pushIfPresent(
+                                    Json::object().setIfPresent("reference", mainReference)))
+        .setIfPresent("status", "billable")
+        .setIfPresent("code", codeable(kNgapSystem, m))
+        .setIfPresent("subject", ref("Patient", s.patientId))
+        .setIfPresent("context", ref("Encounter", s.encounterId))
+        .setIfPresent("occurrencePeriod", period(*e.start.value, *e.end.value))
+        .setIfPresent("enteredDate", instant(s.ctx.receivedAt));
     out.push_back(std::move(maj));
   }
   return out;
@@ -496,27 +534,34 @@ Built provenance(const RecordScope& s, std::string_view scopeKey,
                  const std::vector<Built>& targets) {
   Built b = make("Provenance", s.idOf("Provenance", scopeKey));
   Json target = Json::array();
-  for (const Built& t : targets) target.push(Json::object().set("reference", t.reference()));
+  for (const Built& t : targets)
+    target.pushIfPresent(Json::object().setIfPresent("reference", t.reference()));
   Json author = Json::object()
-                    .set("type", codeable(kProvenanceParticipantType, "author", "Author"))
-                    .set("who", ref("Practitioner", s.practitionerId));
-  if (!s.organizationId.empty()) author.set("onBehalfOf", ref("Organization", s.organizationId));
-  b.json.set("target", std::move(target))
-      .set("recorded", instant(s.ctx.receivedAt))
-      .set("activity", codeable(kV3DataOperation, "CREATE", "create"))
-      .set(
+                    .setIfPresent("type", codeable(kProvenanceParticipantType, "author", "Author"))
+                    .setIfPresent("who", ref("Practitioner", s.practitionerId));
+  if (!s.organizationId.empty())
+    author.setIfPresent("onBehalfOf", ref("Organization", s.organizationId));
+  b.json.setIfPresent("target", std::move(target))
+      .setIfPresent("recorded", instant(s.ctx.receivedAt))
+      .setIfPresent("activity", codeable(kV3DataOperation, "CREATE", "create"))
+      .setIfPresent(
           "agent",
           Json::array()
-              .push(std::move(author))
-              .push(Json::object()
-                        .set("type", codeable(kProvenanceParticipantType, "enterer", "Enterer"))
-                        .set("who",
-                             Json::object()
-                                 .set("type", "Device")
-                                 .set("identifier", identifier(kClientSystem, s.ctx.clientId))))
-              .push(Json::object()
-                        .set("type", codeable(kProvenanceParticipantType, "assembler", "Assembler"))
-                        .set("who", Json::object().set("display", "fhir-gateway"))));
+              .pushIfPresent(std::move(author))
+              .pushIfPresent(
+                  Json::object()
+                      .setIfPresent("type",
+                                    codeable(kProvenanceParticipantType, "enterer", "Enterer"))
+                      .setIfPresent("who",
+                                    Json::object()
+                                        .setIfPresent("type", "Device")
+                                        .setIfPresent("identifier",
+                                                      identifier(kClientSystem, s.ctx.clientId))))
+              .pushIfPresent(Json::object()
+                                 .setIfPresent("type", codeable(kProvenanceParticipantType,
+                                                                "assembler", "Assembler"))
+                                 .setIfPresent("who", Json::object().setIfPresent(
+                                                          "display", "fhir-gateway"))));
   return b;
 }
 
@@ -525,25 +570,31 @@ Built auditEvent(const RecordScope& s, std::string_view scopeKey,
   Built b = make("AuditEvent", s.idOf("AuditEvent", scopeKey));
   Json entities = Json::array();
   for (const Built& t : targets) {
-    entities.push(Json::object().set("what", Json::object().set("reference", t.reference())));
+    entities.pushIfPresent(Json::object().setIfPresent(
+        "what", Json::object().setIfPresent("reference", t.reference())));
   }
-  b.json.set("type", coding(kDicom, "110110", "Patient Record"))
-      .set("subtype", Json::array().push(coding(kRestfulInteraction, "create", "create")))
-      .set("action", "C")
-      .set("recorded", instant(s.ctx.receivedAt))
-      .set("outcome", "0")
-      .set("agent",
-           Json::array().push(
-               Json::object()
-                   .set("who", Json::object()
-                                   .set("type", "Device")
-                                   .set("identifier", identifier(kClientSystem, s.ctx.clientId)))
-                   .set("requestor", true)))
-      .set("source", Json::object()
-                         .set("observer", Json::object().set("display", "fhir-gateway"))
-                         .set("type", Json::array().push(
-                                          coding(kSecuritySourceType, "4", "Application Server"))))
-      .set("entity", std::move(entities));
+  b.json.setIfPresent("type", coding(kDicom, "110110", "Patient Record"))
+      .setIfPresent("subtype",
+                    Json::array().pushIfPresent(coding(kRestfulInteraction, "create", "create")))
+      .setIfPresent("action", "C")
+      .setIfPresent("recorded", instant(s.ctx.receivedAt))
+      .setIfPresent("outcome", "0")
+      .setIfPresent(
+          "agent",
+          Json::array().pushIfPresent(
+              Json::object()
+                  .setIfPresent("who", Json::object()
+                                           .setIfPresent("type", "Device")
+                                           .setIfPresent("identifier",
+                                                         identifier(kClientSystem, s.ctx.clientId)))
+                  .setIfPresent("requestor", true)))
+      .setIfPresent(
+          "source",
+          Json::object()
+              .setIfPresent("observer", Json::object().setIfPresent("display", "fhir-gateway"))
+              .setIfPresent("type", Json::array().pushIfPresent(
+                                        coding(kSecuritySourceType, "4", "Application Server"))))
+      .setIfPresent("entity", std::move(entities));
   return b;
 }
 

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "fhirgw/common/clock.hpp"
+#include "fhirgw/common/json_tree.hpp"
 #include "fhirgw/common/result.hpp"
 #include "fhirgw/fhir/operation_outcome.hpp"
 #include "fhirgw/fhir/validator.hpp"
@@ -111,6 +112,9 @@ class FhirMapper {
 /// an object.
 common::Result<std::string> makeBundle(std::span<const MappedResource> resources,
                                        const BundleOptions& options);
+/// makeBundle() as a tree, for an answer that embeds the bundle ($validate).
+common::Result<common::Json> makeBundleJson(std::span<const MappedResource> resources,
+                                            const BundleOptions& options);
 
 /// A resource type the mapping produces and the profile it claims ("" for base R4 only).
 struct ProducedType {
