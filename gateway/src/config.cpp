@@ -1,7 +1,5 @@
 #include "fhirgw/gateway/config.hpp"
 
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -16,7 +14,7 @@
 #include <system_error>
 #include <utility>
 
-#include "fhirgw/common/json.hpp"
+#include "fhirgw/common/json_tree.hpp"
 #include "fhirgw/connectors/connector_config.hpp"
 #include "fhirgw/mappings/rule_config.hpp"
 #include "fhirgw/mappings/rules.hpp"
@@ -41,83 +39,14 @@ constexpr std::int64_t kMaxStartAheadSeconds = std::int64_t{24} * 3600;
 constexpr std::size_t kMinTokenLength = 16;
 
 // ---------------------------------------------------------------------------------------------
-// The file as a small tree whose scalars say whether they were JSON numbers or JSON strings
-// (parseJson keeps numbers as string Values and remembers which ones were numbers).
+// The file as the common ordered tree: its scalars say whether they were JSON numbers or JSON
+// strings, and duplicate names stay (reported below with the key path).
 
-enum class JsonKind { kNull, kBool, kNumber, kString, kObject, kArray };
+using common::Json;
+using common::JsonKind;
+using common::JsonMember;
 
-struct JsonNode {
-  JsonKind kind = JsonKind::kNull;
-  std::string key;                ///< member name in the parent object
-  std::string text;               ///< string value, number text as written, or "true"/"false"
-  std::vector<JsonNode> members;  ///< object members or array elements, in file order
-};
-
-// Writes a node back as JSON, numbers as written (recursion bounded like toNode's).
-void writeNode(const JsonNode& n, rapidjson::Writer<rapidjson::StringBuffer>& w) {
-  switch (n.kind) {
-    case JsonKind::kNull:
-      w.Null();
-      break;
-    case JsonKind::kBool:
-      w.Bool(n.text == "true");
-      break;
-    case JsonKind::kNumber:
-      w.RawValue(n.text.data(), n.text.size(), rapidjson::kNumberType);
-      break;
-    case JsonKind::kString:
-      w.String(n.text.data(), static_cast<rapidjson::SizeType>(n.text.size()));
-      break;
-    case JsonKind::kObject:
-      w.StartObject();
-      for (const JsonNode& m : n.members) {
-        w.Key(m.key.data(), static_cast<rapidjson::SizeType>(m.key.size()));
-        writeNode(m, w);
-      }
-      w.EndObject();
-      break;
-    case JsonKind::kArray:
-      w.StartArray();
-      for (const JsonNode& m : n.members) writeNode(m, w);
-      w.EndArray();
-      break;
-  }
-}
-
-std::string nodeToJson(const JsonNode& n) {
-  rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
-  writeNode(n, writer);
-  return std::string(buffer.GetString(), buffer.GetSize());
-}
-
-// Recursion is bounded by the depth limit that parseFile gives the parser.
-JsonNode toNode(const common::JsonDocument& doc, const rapidjson::Value& v, std::string key) {
-  JsonNode n;
-  n.key = std::move(key);
-  if (v.IsObject()) {
-    n.kind = JsonKind::kObject;
-    for (const auto& m : v.GetObject()) {
-      n.members.push_back(
-          toNode(doc, m.value, std::string(m.name.GetString(), m.name.GetStringLength())));
-    }
-  } else if (v.IsArray()) {
-    n.kind = JsonKind::kArray;
-    for (const auto& e : v.GetArray()) n.members.push_back(toNode(doc, e, {}));
-  } else if (v.IsString()) {
-    n.kind = doc.isNumber(v) ? JsonKind::kNumber : JsonKind::kString;
-    n.text.assign(v.GetString(), v.GetStringLength());
-  } else if (v.IsBool()) {
-    n.kind = JsonKind::kBool;
-    n.text = v.GetBool() ? "true" : "false";
-  } else if (v.IsNumber()) {  // not produced by parseJson, which keeps numbers as text
-    n.kind = JsonKind::kNumber;
-    n.text = common::toJsonString(v);
-  }
-  return n;
-}
-
-common::Result<JsonNode> parseFile(std::string_view text) {
+common::Result<Json> parseFile(std::string_view text) {
   // The schema nests four levels (rules.neighbouringDepartements[i][j]) and holds short strings;
   // anything far bigger is a mistake. Overrides of array keys are parsed the same way.
   common::JsonLimits limits;
@@ -125,9 +54,7 @@ common::Result<JsonNode> parseFile(std::string_view text) {
   limits.maxStringBytes = std::size_t{64} * 1024;
   limits.maxArrayLength = 1000;
   limits.allowDuplicateNames = true;  // reported below with the key path
-  common::Result<common::JsonDocument> doc = common::parseJson(text, limits);
-  if (!doc) return doc.error();
-  return toNode(*doc, doc->root(), {});
+  return Json::parse(text, limits);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -147,6 +74,8 @@ std::string_view kindName(JsonKind kind) {
       return "an object";
     case JsonKind::kArray:
       return "an array";
+    case JsonKind::kRaw:  // never parsed
+      break;
   }
   return "a value";
 }
@@ -161,12 +90,12 @@ std::string inQuotes(std::string_view text) {
 }
 
 // What a file value is, for "got ..."; secrets show only their JSON type.
-std::string describeFileValue(const JsonNode& n, bool secret) {
-  if (secret) return std::string(kindName(n.kind));
-  if (n.kind == JsonKind::kString) return "the string " + inQuotes(n.text);
-  if (n.kind == JsonKind::kNumber) return "the number " + n.text;
-  if (n.kind == JsonKind::kBool) return n.text;
-  return std::string(kindName(n.kind));
+std::string describeFileValue(const Json& n, bool secret) {
+  if (secret) return std::string(kindName(n.kind()));
+  if (n.isString()) return "the string " + inQuotes(n.text());
+  if (n.isNumber()) return "the number " + n.text();
+  if (n.isBool()) return n.boolValue() ? "true" : "false";
+  return std::string(kindName(n.kind()));
 }
 
 std::string joinPath(std::string_view parent, std::string_view key) {
@@ -423,14 +352,15 @@ class ObjectReader {
   /// Reports an error found by a check outside the reader (the message names its key path).
   void error(std::string message) { binding_.error(std::move(message)); }
 
-  ObjectReader(Binding& binding, std::string path, const JsonNode* node)
+  ObjectReader(Binding& binding, std::string path, const Json* node)
       : binding_(binding), path_(std::move(path)), node_(node), sawValue_(node != nullptr) {
     if (node_ == nullptr) return;
-    read_.assign(node_->members.size(), false);
-    for (std::size_t i = 0; i < node_->members.size(); ++i) {
+    const std::vector<JsonMember>& members = node_->members();
+    read_.assign(members.size(), false);
+    for (std::size_t i = 0; i < members.size(); ++i) {
       for (std::size_t j = 0; j < i; ++j) {
-        if (node_->members[j].key == node_->members[i].key) {
-          binding_.error(joinPath(path_, node_->members[i].key) + ": duplicate key " +
+        if (members[j].key == members[i].key) {
+          binding_.error(joinPath(path_, members[i].key) + ": duplicate key " +
                          binding_.fileOrigin());
           read_[i] = true;  // reported once, as a duplicate, not again as unknown
           break;
@@ -494,7 +424,7 @@ class ObjectReader {
     });
   }
 
-  /// An array leaf whose elements are converted by convert(const JsonNode&) -> std::optional<T>.
+  /// An array leaf whose elements are converted by convert(const Json&) -> std::optional<T>.
   /// From the file it is a JSON array; an override gives the same array as JSON text
   /// (--set 'rules.forbiddenMajorations=["F","MN"]'). A value replaces the whole array, and only
   /// when every element converts.
@@ -503,15 +433,15 @@ class ObjectReader {
              std::vector<T>& out, Convert convert) {
     const std::string path = joinPath(path_, key);
     bool stored = false;
-    auto read = [&](const JsonNode& n, const std::string& got, const std::string& origin) {
-      if (n.kind != JsonKind::kArray) {
+    auto read = [&](const Json& n, const std::string& got, const std::string& origin) {
+      if (!n.isArray()) {
         binding_.error(path + ": must be " + std::string(expected) + ", got " + got + " " + origin);
         return;
       }
       std::vector<T> values;
       bool good = true;
-      for (std::size_t i = 0; i < n.members.size(); ++i) {
-        std::optional<T> v = convert(n.members[i]);
+      for (std::size_t i = 0; i < n.items().size(); ++i) {
+        std::optional<T> v = convert(n.items()[i]);
         if (v) {
           values.push_back(std::move(*v));
           continue;
@@ -519,7 +449,7 @@ class ObjectReader {
         good = false;
         std::string message = path + "[" + std::to_string(i) + "]: must be ";
         message += elementExpected;
-        message += ", got " + describeFileValue(n.members[i], false) + " " + origin;
+        message += ", got " + describeFileValue(n.items()[i], false) + " " + origin;
         binding_.error(std::move(message));
       }
       if (!good) return;
@@ -527,13 +457,13 @@ class ObjectReader {
       stored = true;
       binding_.recordSource(path, " (" + origin + ")");
     };
-    if (const JsonNode* n = take(key)) {
+    if (const Json* n = take(key)) {
       sawValue_ = true;
       read(*n, describeFileValue(*n, false), binding_.fileOrigin());
     }
     for (const Override* o : binding_.leaf(path)) {
       sawValue_ = true;
-      common::Result<JsonNode> parsed = parseFile(o->value);
+      common::Result<Json> parsed = parseFile(o->value);
       if (parsed) {
         read(*parsed, inQuotes(o->value), o->origin);
       } else {
@@ -554,8 +484,8 @@ class ObjectReader {
     binding_.beginPattern(joinPath(path_, "<" + std::string(placeholder) + ">"));
     if (names == Names::kListedAndFile) {
       binding_.openObject(path_);
-      for (std::size_t i = 0; node_ != nullptr && i < node_->members.size(); ++i) {
-        const std::string& name = node_->members[i].key;
+      for (std::size_t i = 0; node_ != nullptr && i < node_->members().size(); ++i) {
+        const std::string& name = node_->members()[i].key;
         if (read_[i] || std::find(listed.begin(), listed.end(), name) != listed.end()) continue;
         if (name.empty() || name.find('.') != std::string::npos) {
           // A dot would make the key path ambiguous, and an empty name has none.
@@ -577,8 +507,8 @@ class ObjectReader {
   bool object(std::string_view key, Bind&& bind) {
     std::string path = joinPath(path_, key);
     binding_.object(path);
-    const JsonNode* n = take(key);
-    if (n != nullptr && n->kind != JsonKind::kObject) {
+    const Json* n = take(key);
+    if (n != nullptr && !n->isObject()) {
       binding_.error(path + ": must be an object, got " + describeFileValue(*n, false) + " " +
                      binding_.fileOrigin());
       n = nullptr;
@@ -593,7 +523,7 @@ class ObjectReader {
   void finish() {
     if (node_ == nullptr) return;
     for (std::size_t i = 0; i < read_.size(); ++i) {
-      if (!read_[i]) binding_.unknownFileKey(joinPath(path_, node_->members[i].key));
+      if (!read_[i]) binding_.unknownFileKey(joinPath(path_, node_->members()[i].key));
     }
   }
 
@@ -627,13 +557,16 @@ class ObjectReader {
     auto fail = [&](const std::string& got, const std::string& origin) {
       binding_.error(path + ": must be " + std::string(expected) + ", got " + got + " " + origin);
     };
-    if (const JsonNode* n = take(key)) {
+    if (const Json* n = take(key)) {
       sawValue_ = true;
       const std::string shownValue =
           secret ? std::string("a value not shown") : describeFileValue(*n, false);
-      if (n->kind != fileKind) {
+      // A boolean is parsed from its text, as an override is.
+      const std::string_view text =
+          n->isBool() ? std::string_view(n->boolValue() ? "true" : "false") : n->text();
+      if (n->kind() != fileKind) {
         fail(describeFileValue(*n, secret), binding_.fileOrigin());
-      } else if (!parse(std::string_view(n->text))) {
+      } else if (!parse(text)) {
         fail(shownValue, binding_.fileOrigin());
       } else {
         good(shownValue, binding_.fileOrigin());
@@ -652,12 +585,12 @@ class ObjectReader {
   }
 
   // The file member named key, marked read; null when absent.
-  const JsonNode* take(std::string_view key) {
+  const Json* take(std::string_view key) {
     if (node_ == nullptr) return nullptr;
-    for (std::size_t i = 0; i < node_->members.size(); ++i) {
-      if (node_->members[i].key == key) {
+    for (std::size_t i = 0; i < node_->members().size(); ++i) {
+      if (node_->members()[i].key == key) {
         read_[i] = true;
-        return &node_->members[i];
+        return &node_->members()[i].value;
       }
     }
     return nullptr;
@@ -665,7 +598,7 @@ class ObjectReader {
 
   Binding& binding_;
   std::string path_;
-  const JsonNode* node_;    // null when the file lacks this object
+  const Json* node_;        // null when the file lacks this object
   std::vector<bool> read_;  // per member of node_
   bool sawValue_;
 };
@@ -709,23 +642,23 @@ std::string relationCodes() {
   return out;
 }
 
-std::optional<std::string> nonEmptyString(const JsonNode& n) {
-  if (n.kind != JsonKind::kString || n.text.empty()) return std::nullopt;
-  return n.text;
+std::optional<std::string> nonEmptyString(const Json& n) {
+  if (!n.isString() || n.text().empty()) return std::nullopt;
+  return n.text();
 }
 
 // The codes themselves are checked by validateRuleConfig, which knows the département forms.
-std::optional<std::pair<std::string, std::string>> stringPair(const JsonNode& n) {
-  if (n.kind != JsonKind::kArray || n.members.size() != 2) return std::nullopt;
-  const JsonNode& a = n.members[0];
-  const JsonNode& b = n.members[1];
-  if (a.kind != JsonKind::kString || b.kind != JsonKind::kString) return std::nullopt;
-  return std::make_pair(a.text, b.text);
+std::optional<std::pair<std::string, std::string>> stringPair(const Json& n) {
+  if (!n.isArray() || n.items().size() != 2) return std::nullopt;
+  const Json& a = n.items()[0];
+  const Json& b = n.items()[1];
+  if (!a.isString() || !b.isString()) return std::nullopt;
+  return std::make_pair(a.text(), b.text());
 }
 
-std::optional<mappings::Relation> relation(const JsonNode& n) {
-  if (n.kind != JsonKind::kString) return std::nullopt;
-  return mappings::parseRelation(n.text);
+std::optional<mappings::Relation> relation(const Json& n) {
+  if (!n.isString()) return std::nullopt;
+  return mappings::parseRelation(n.text());
 }
 
 // "YYYY-MM-DD", or "" for no date (a rule in force since always, or with no end).
@@ -882,9 +815,9 @@ void bindSchema(ObjectReader& root, GatewayConfig& c) {
   // ("connectors[0].options.directory"); here they are only carried as JSON.
   std::vector<std::string> instances;
   if (root.array("connectors", "an array of connector objects", "a connector object", instances,
-                 [](const JsonNode& n) -> std::optional<std::string> {
-                   if (n.kind != JsonKind::kObject) return std::nullopt;
-                   return nodeToJson(n);
+                 [](const Json& n) -> std::optional<std::string> {
+                   if (!n.isObject()) return std::nullopt;
+                   return n.serialize();
                  })) {
     std::string text = "[";
     for (std::size_t i = 0; i < instances.size(); ++i) text += (i ? "," : "") + instances[i];
@@ -962,15 +895,15 @@ void validate(const GatewayConfig& c, Binding& b) {
 }  // namespace
 
 common::Result<GatewayConfig> loadConfig(const ConfigSources& sources) {
-  std::optional<JsonNode> file;
+  std::optional<Json> file;
   if (sources.fileText) {
     const std::string label =
         sources.fileName.empty() ? std::string("configuration file") : sources.fileName;
-    common::Result<JsonNode> parsed = parseFile(*sources.fileText);
+    common::Result<Json> parsed = parseFile(*sources.fileText);
     if (!parsed) return common::invalidArgument(label + ": " + parsed.error().message());
-    if (parsed->kind != JsonKind::kObject) {
+    if (!parsed->isObject()) {
       return common::invalidArgument(label + ": must hold a JSON object, got " +
-                                     std::string(kindName(parsed->kind)));
+                                     std::string(kindName(parsed->kind())));
     }
     file = std::move(parsed).value();
   }
