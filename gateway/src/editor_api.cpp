@@ -8,6 +8,7 @@
 
 #include "fhirgw/common/crypto.hpp"
 #include "fhirgw/common/ids.hpp"
+#include "fhirgw/common/json_tree.hpp"
 #include "fhirgw/common/log.hpp"
 #include "fhirgw/connectors/routing.hpp"
 #include "fhirgw/fhir/operation_outcome.hpp"
@@ -694,17 +695,16 @@ void EditorApi::validate(Exchange& ex) {
   if (!mapped) return;
   mappings::BundleOptions options;
   options.timestamp = d_.clock.now();
-  auto bundle = mappings::makeBundle(mapped->resources, options);
+  auto bundle = mappings::makeBundleJson(mapped->resources, options);
   if (!bundle) {
     ex.sendStatus(common::internal("the would-be bundle cannot be built"));
     return;
   }
-  // Embedded as the text the bundle writer produced (never re-parsed: decimals keep their digits,
-  // and no request-derived number ever reaches RapidJSON's number-to-double conversion).
-  std::string body = common::toJsonString(answer);
-  body.pop_back();  // the closing brace
-  body += ",\"bundle\":" + *bundle + "}";
-  ex.send(200, kJson, body);
+  // The ordered tree keeps the bundle's numbers as their text: decimals keep their digits, and
+  // no request-derived number ever reaches RapidJSON's number-to-double conversion.
+  common::Json body = common::Json::fromValue(answer);
+  body.set("bundle", std::move(bundle).value());
+  ex.send(200, kJson, body.serialize());
 }
 
 void EditorApi::fhirMetadata(Exchange& ex) {
