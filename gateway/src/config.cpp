@@ -798,6 +798,9 @@ void bindSchema(ObjectReader& root, GatewayConfig& c) {
   root.object("storage", [&c](ObjectReader& r) {
     r.text("dataDir", c.storage.dataDir);
     r.text("url", c.storage.url, Shown::kSecret);  // a PostgreSQL URL may carry a password
+    // At least a second: a tighter loop would only compete with request writes.
+    r.milliseconds("idempotencyPurgeIntervalMs", c.storage.idempotencyPurgeInterval, 1000,
+                   kMaxMillis);
   });
   root.object("limits", [&c](ObjectReader& r) {
     r.integer("maxBodyBytes", c.limits.maxBodyBytes, 1, kMaxBytes);

@@ -17,6 +17,7 @@
 #include "fhirgw/gateway/auth.hpp"
 #include "fhirgw/gateway/config.hpp"
 #include "fhirgw/gateway/gateway_server.hpp"
+#include "fhirgw/gateway/housekeeper.hpp"
 #include "fhirgw/gateway/store_activity_history.hpp"
 #include "fhirgw/mappings/fhir_mapper.hpp"
 #include "fhirgw/mappings/rule_engine.hpp"
@@ -191,6 +192,10 @@ int GatewayApp::main(const std::vector<std::string>& args) {
     Poco::Net::uninitializeSSL();
     return s.code() == common::StatusCode::kInvalidArgument ? EXIT_CONFIG : EXIT_UNAVAILABLE;
   }
+  // Store maintenance starts once requests can create idempotency entries.
+  Housekeeper housekeeper([&store] { return (*store)->purgeExpiredIdempotencyEntries(); },
+                          config->storage.idempotencyPurgeInterval);
+  housekeeper.start();
   Log::info("started", {{"apiPort", static_cast<int>(server.apiPort())},
                         {"adminPort", static_cast<int>(server.adminPort())},
                         {"version", FHIRGW_VERSION}});
@@ -198,6 +203,7 @@ int GatewayApp::main(const std::vector<std::string>& args) {
   waitForTerminationRequest();
   Log::info("stopping", {{"graceMs", static_cast<std::int64_t>(config->shutdownGrace.count())}});
   const bool drained = server.stop();
+  housekeeper.stop();
   // Listeners first (no new deliveries), then the engine finishes its attempts in progress.
   engine.stop(config->shutdownGrace);  // logs delivery.engine_stopped
   Log::info("shutdown-complete", {{"drained", drained}});

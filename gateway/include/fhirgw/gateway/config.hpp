@@ -72,6 +72,8 @@ struct LimitsConfig {
 struct StorageConfig {
   std::string dataDir = "data";
   std::string url;  ///< empty => sqlite:<dataDir>/gateway.db; "postgresql://..." later
+  /// How often expired idempotency entries are deleted (a pass also runs at start).
+  std::chrono::milliseconds idempotencyPurgeInterval{std::chrono::hours(1)};
 };
 
 /// Admin listener and bootstrap token.
