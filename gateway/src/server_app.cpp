@@ -31,6 +31,19 @@ namespace fhirgw::gateway {
 
 using common::Log;
 
+namespace {
+
+/// Poco's OpenSSL initialisation, held for as long as connectors and listeners live.
+class SslLibrary {
+ public:
+  SslLibrary() { Poco::Net::initializeSSL(); }
+  ~SslLibrary() { Poco::Net::uninitializeSSL(); }
+  SslLibrary(const SslLibrary&) = delete;
+  SslLibrary& operator=(const SslLibrary&) = delete;
+};
+
+}  // namespace
+
 GatewayApp::GatewayApp() {
   // Options are handled here, not by Poco's configuration layer: the gateway has its own typed
   // configuration (loadConfig) and reads no Poco property files.
@@ -145,7 +158,9 @@ int GatewayApp::main(const std::vector<std::string>& args) {
 
   const mappings::FhirMapper mapper;
 
-  Poco::Net::initializeSSL();
+  // Declared before everything that may use TLS, so it is torn down after all of them on every
+  // return path.
+  const SslLibrary ssl;
   // Connectors: options checked once (a bad one is a configuration error naming its key path),
   // then one queue per instance in the delivery engine.
   connectors::ConnectorRegistry registry;
@@ -155,7 +170,6 @@ int GatewayApp::main(const std::vector<std::string>& args) {
   auto instances = connectors::createConnectors(registry, config->connectors, connectorContext);
   if (!instances) {
     std::cerr << "fhir-gateway: configuration error: " << instances.error().message() << "\n";
-    Poco::Net::uninitializeSSL();
     return EXIT_CONFIG;
   }
   connectors::EngineOptions engineOptions;
@@ -164,13 +178,11 @@ int GatewayApp::main(const std::vector<std::string>& args) {
   for (const auto& instance : *instances) {
     if (common::Status s = engine.add(instance.config, instance.connector); !s.isOk()) {
       std::cerr << "fhir-gateway: configuration error: " << s.message() << "\n";
-      Poco::Net::uninitializeSSL();
       return EXIT_CONFIG;
     }
   }
   if (common::Status s = engine.start(); !s.isOk()) {
     std::cerr << "fhir-gateway: cannot start the delivery engine: " << s.message() << "\n";
-    Poco::Net::uninitializeSSL();
     return EXIT_UNAVAILABLE;
   }
 
@@ -189,7 +201,6 @@ int GatewayApp::main(const std::vector<std::string>& args) {
     Log::error("start-failed", {{"reason", s.toString()}});
     std::cerr << "fhir-gateway: cannot start: " << s.message() << "\n";
     engine.stop(std::chrono::milliseconds(0));
-    Poco::Net::uninitializeSSL();
     return s.code() == common::StatusCode::kInvalidArgument ? EXIT_CONFIG : EXIT_UNAVAILABLE;
   }
   // Store maintenance starts once requests can create idempotency entries.
@@ -207,7 +218,6 @@ int GatewayApp::main(const std::vector<std::string>& args) {
   // Listeners first (no new deliveries), then the engine finishes its attempts in progress.
   engine.stop(config->shutdownGrace);  // logs delivery.engine_stopped
   Log::info("shutdown-complete", {{"drained", drained}});
-  Poco::Net::uninitializeSSL();
   return EXIT_OK;
 }
 
