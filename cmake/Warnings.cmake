@@ -1,5 +1,6 @@
-# fhirgw_module(<name> SOURCES ... DEPS ...): one library per module folder, with its own
-# include/fhirgw/<name>/ so only targets that link the module see its headers.
+# fhirgw_module(<name> SOURCES ... PUBLIC_DEPS ... PRIVATE_DEPS ...): one library per module
+# folder, with its own include/fhirgw/<name>/ so only targets that link the module see its headers.
+# The fhirgw:: dependencies must match docs/architecture.md (checked by the ctest `layering`).
 function(fhirgw_target_warnings target)
   target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wshadow -Wconversion
     -Wno-sign-conversion -Wnon-virtual-dtor -Wold-style-cast -Woverloaded-virtual)

@@ -1,0 +1,2 @@
+#include "fhirgw/b/b.hpp"
+#include "fhirgw/c/c.hpp"
