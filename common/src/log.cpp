@@ -8,6 +8,7 @@
 #include <mutex>
 
 #include "fhirgw/common/clock.hpp"
+#include "fhirgw/common/code_table.hpp"
 
 namespace fhirgw::common {
 namespace {
@@ -16,30 +17,19 @@ std::atomic<LogLevel> gLevel{LogLevel::kInfo};
 std::mutex gMutex;
 std::ostream* gSink = &std::clog;
 
-std::string_view levelName(LogLevel l) {
-  switch (l) {
-    case LogLevel::kDebug:
-      return "debug";
-    case LogLevel::kInfo:
-      return "info";
-    case LogLevel::kWarning:
-      return "warning";
-    case LogLevel::kError:
-      return "error";
-  }
-  return "info";
-}
+constexpr CodeTable<LogLevel, 4> kLevelNames{{{
+    {LogLevel::kDebug, "debug"},
+    {LogLevel::kInfo, "info"},
+    {LogLevel::kWarning, "warning"},
+    {LogLevel::kError, "error"},
+}}};
 
 }  // namespace
 
 bool parseLogLevel(std::string_view text, LogLevel& out) {
-  for (LogLevel l : {LogLevel::kDebug, LogLevel::kInfo, LogLevel::kWarning, LogLevel::kError}) {
-    if (text == levelName(l)) {
-      out = l;
-      return true;
-    }
-  }
-  return false;
+  const std::optional<LogLevel> level = kLevelNames.parse(text);
+  if (level) out = *level;
+  return level.has_value();
 }
 
 void Log::setLevel(LogLevel level) { gLevel = level; }
@@ -60,7 +50,7 @@ void Log::write(LogLevel level, std::string_view event, std::initializer_list<Lo
   w.Key("ts");
   str(formatInstantUtc(SystemClock::instance().now()));
   w.Key("level");
-  str(levelName(level));
+  str(kLevelNames.code(level));
   w.Key("event");
   str(event);
   for (const LogField& f : fields) {

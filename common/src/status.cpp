@@ -1,40 +1,30 @@
 #include "fhirgw/common/status.hpp"
 
-namespace fhirgw::common {
+#include "fhirgw/common/code_table.hpp"
 
-std::string_view statusCodeName(StatusCode code) {
-  switch (code) {
-    case StatusCode::kOk:
-      return "ok";
-    case StatusCode::kInvalidArgument:
-      return "invalid-argument";
-    case StatusCode::kNotFound:
-      return "not-found";
-    case StatusCode::kAlreadyExists:
-      return "already-exists";
-    case StatusCode::kAborted:
-      return "aborted";
-    case StatusCode::kFailedPrecondition:
-      return "failed-precondition";
-    case StatusCode::kPermissionDenied:
-      return "permission-denied";
-    case StatusCode::kUnauthenticated:
-      return "unauthenticated";
-    case StatusCode::kResourceExhausted:
-      return "resource-exhausted";
-    case StatusCode::kUnavailable:
-      return "unavailable";
-    case StatusCode::kDeadlineExceeded:
-      return "deadline-exceeded";
-    case StatusCode::kUnimplemented:
-      return "unimplemented";
-    case StatusCode::kInternal:
-      return "internal";
-    case StatusCode::kDataLoss:
-      return "data-loss";
-  }
-  return "unknown";
-}
+namespace fhirgw::common {
+namespace {
+
+constexpr CodeTable<StatusCode, 14> kStatusCodeNames{{{
+    {StatusCode::kOk, "ok"},
+    {StatusCode::kInvalidArgument, "invalid-argument"},
+    {StatusCode::kNotFound, "not-found"},
+    {StatusCode::kAlreadyExists, "already-exists"},
+    {StatusCode::kAborted, "aborted"},
+    {StatusCode::kFailedPrecondition, "failed-precondition"},
+    {StatusCode::kPermissionDenied, "permission-denied"},
+    {StatusCode::kUnauthenticated, "unauthenticated"},
+    {StatusCode::kResourceExhausted, "resource-exhausted"},
+    {StatusCode::kUnavailable, "unavailable"},
+    {StatusCode::kDeadlineExceeded, "deadline-exceeded"},
+    {StatusCode::kUnimplemented, "unimplemented"},
+    {StatusCode::kInternal, "internal"},
+    {StatusCode::kDataLoss, "data-loss"},
+}}};
+
+}  // namespace
+
+std::string_view statusCodeName(StatusCode code) { return kStatusCodeNames.code(code); }
 
 bool isRetryable(StatusCode code) {
   return code == StatusCode::kUnavailable || code == StatusCode::kDeadlineExceeded ||

@@ -2,7 +2,18 @@
 
 #include <algorithm>
 
+#include "fhirgw/common/code_table.hpp"
+
 namespace fhirgw::connectors {
+namespace {
+
+constexpr common::CodeTable<CircuitBreaker::State, 3> kStateNames{{{
+    {CircuitBreaker::State::kClosed, "closed"},
+    {CircuitBreaker::State::kOpen, "open"},
+    {CircuitBreaker::State::kHalfOpen, "half-open"},
+}}};
+
+}  // namespace
 
 CircuitBreaker::CircuitBreaker(CircuitBreakerOptions options)
     : options_(options), currentOpen_(options.openDuration) {}
@@ -68,16 +79,6 @@ void CircuitBreaker::open(common::TimePoint now) {
   consecutiveFailures_ = 0;
 }
 
-const char* circuitStateName(CircuitBreaker::State state) {
-  switch (state) {
-    case CircuitBreaker::State::kClosed:
-      return "closed";
-    case CircuitBreaker::State::kOpen:
-      return "open";
-    case CircuitBreaker::State::kHalfOpen:
-      return "half-open";
-  }
-  return "closed";
-}
+std::string_view circuitStateName(CircuitBreaker::State state) { return kStateNames.code(state); }
 
 }  // namespace fhirgw::connectors

@@ -1,32 +1,25 @@
 #include "fhirgw/connectors/destination.hpp"
 
-#include <array>
-#include <utility>
+#include "fhirgw/common/code_table.hpp"
 
 namespace fhirgw::connectors {
 namespace {
 
-constexpr std::array<std::pair<Destination, std::string_view>, 4> kNames = {{
+constexpr common::CodeTable<Destination, 4> kDestinationNames{{{
     {Destination::kDmp, "dmp"},
     {Destination::kTreatingPhysician, "treating-physician"},
     {Destination::kPatient, "patient"},
     {Destination::kEncounter, "encounter"},
-}};
+}}};
 
 }  // namespace
 
 std::string_view destinationName(Destination destination) {
-  for (const auto& [value, name] : kNames) {
-    if (value == destination) return name;
-  }
-  return "dmp";
+  return kDestinationNames.code(destination);
 }
 
 std::optional<Destination> parseDestination(std::string_view text) {
-  for (const auto& [value, name] : kNames) {
-    if (name == text) return value;
-  }
-  return std::nullopt;
+  return kDestinationNames.parse(text);
 }
 
 }  // namespace fhirgw::connectors

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "fhirgw/common/code_table.hpp"
+
 namespace fhirgw::fhir {
 namespace {
 
@@ -9,21 +11,16 @@ rapidjson::Value str(std::string_view s, rapidjson::Document::AllocatorType& a) 
   return rapidjson::Value(s.data(), static_cast<rapidjson::SizeType>(s.size()), a);
 }
 
+constexpr common::CodeTable<IssueSeverity, 4> kSeverityCodes{{{
+    {IssueSeverity::kFatal, "fatal"},
+    {IssueSeverity::kError, "error"},
+    {IssueSeverity::kWarning, "warning"},
+    {IssueSeverity::kInformation, "information"},
+}}};
+
 }  // namespace
 
-std::string_view severityCode(IssueSeverity s) {
-  switch (s) {
-    case IssueSeverity::kFatal:
-      return "fatal";
-    case IssueSeverity::kError:
-      return "error";
-    case IssueSeverity::kWarning:
-      return "warning";
-    case IssueSeverity::kInformation:
-      return "information";
-  }
-  return "error";
-}
+std::string_view severityCode(IssueSeverity s) { return kSeverityCodes.code(s); }
 
 bool hasErrors(const std::vector<Issue>& issues) {
   return std::any_of(issues.begin(), issues.end(), [](const Issue& i) {

@@ -629,18 +629,7 @@ std::vector<std::string> ruleIds() {
   return ids;
 }
 
-std::string relationCodes() {
-  constexpr std::array kRelations = {
-      mappings::Relation::kTreatingPhysician, mappings::Relation::kTreatingPhysicianReplacement,
-      mappings::Relation::kSamePracticeSameSpecialty, mappings::Relation::kReferentMidwife,
-      mappings::Relation::kOther};
-  std::string out = "one of";
-  for (mappings::Relation r : kRelations) {
-    out += r == kRelations.front() ? " " : ", ";
-    out += mappings::code(r);
-  }
-  return out;
-}
+std::string relationCodes() { return "one of " + mappings::kRelationCodes.join(", "); }
 
 std::optional<std::string> nonEmptyString(const Json& n) {
   if (!n.isString() || n.text().empty()) return std::nullopt;

@@ -1,75 +1,49 @@
 #include "fhirgw/gateway/http_status.hpp"
 
+#include <array>
+
 namespace fhirgw::gateway {
+namespace {
 
 using common::StatusCode;
 
-int httpStatusFor(StatusCode code) {
-  switch (code) {
-    case StatusCode::kOk:
-      return 200;
-    case StatusCode::kInvalidArgument:
-      return 400;
-    case StatusCode::kUnauthenticated:
-      return 401;
-    case StatusCode::kPermissionDenied:
-      return 403;
-    case StatusCode::kNotFound:
-      return 404;
-    case StatusCode::kAlreadyExists:
-      return 409;
-    case StatusCode::kAborted:
-      return 409;
-    case StatusCode::kFailedPrecondition:
-      return 422;
-    case StatusCode::kResourceExhausted:
-      return 429;
-    case StatusCode::kUnimplemented:
-      return 501;
-    case StatusCode::kUnavailable:
-      return 503;
-    case StatusCode::kDeadlineExceeded:
-      return 504;
-    case StatusCode::kInternal:
-      return 500;
-    case StatusCode::kDataLoss:
-      return 500;
+/// How the gateway answers a failure of one Status code. One row per code keeps the HTTP status
+/// and the issue type together (they were two switches); a CodeTable maps to text only.
+struct Answer {
+  StatusCode code;
+  int httpStatus;
+  std::string_view issueType;  ///< FHIR IssueType
+};
+
+constexpr std::array<Answer, 14> kAnswers = {{
+    {StatusCode::kOk, 200, "informational"},
+    {StatusCode::kInvalidArgument, 400, "invalid"},
+    {StatusCode::kUnauthenticated, 401, "login"},
+    {StatusCode::kPermissionDenied, 403, "forbidden"},
+    {StatusCode::kNotFound, 404, "not-found"},
+    {StatusCode::kAlreadyExists, 409, "duplicate"},
+    {StatusCode::kAborted, 409, "conflict"},
+    {StatusCode::kFailedPrecondition, 422, "business-rule"},
+    {StatusCode::kResourceExhausted, 429, "throttled"},
+    {StatusCode::kUnimplemented, 501, "not-supported"},
+    {StatusCode::kUnavailable, 503, "transient"},
+    {StatusCode::kDeadlineExceeded, 504, "timeout"},
+    {StatusCode::kInternal, 500, "exception"},
+    {StatusCode::kDataLoss, 500, "exception"},
+}};
+
+const Answer& answerFor(StatusCode code) {
+  for (const Answer& a : kAnswers) {
+    if (a.code == code) return a;
   }
-  return 500;
+  static constexpr Answer kUnlisted{StatusCode::kInternal, 500, "exception"};
+  return kUnlisted;
 }
 
-std::string_view issueTypeFor(StatusCode code) {
-  switch (code) {
-    case StatusCode::kOk:
-      return "informational";
-    case StatusCode::kInvalidArgument:
-      return "invalid";
-    case StatusCode::kUnauthenticated:
-      return "login";
-    case StatusCode::kPermissionDenied:
-      return "forbidden";
-    case StatusCode::kNotFound:
-      return "not-found";
-    case StatusCode::kAlreadyExists:
-      return "duplicate";
-    case StatusCode::kAborted:
-      return "conflict";
-    case StatusCode::kFailedPrecondition:
-      return "business-rule";
-    case StatusCode::kResourceExhausted:
-      return "throttled";
-    case StatusCode::kUnimplemented:
-      return "not-supported";
-    case StatusCode::kUnavailable:
-      return "transient";
-    case StatusCode::kDeadlineExceeded:
-      return "timeout";
-    case StatusCode::kInternal:
-      return "exception";
-    case StatusCode::kDataLoss:
-      return "exception";
-  }
-  return "exception";
-}
+}  // namespace
+
+int httpStatusFor(StatusCode code) { return answerFor(code).httpStatus; }
+
+std::string_view issueTypeFor(StatusCode code) { return answerFor(code).issueType; }
 
 }  // namespace fhirgw::gateway

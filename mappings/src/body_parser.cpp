@@ -5,6 +5,7 @@
 #include <map>
 #include <utility>
 
+#include "fhirgw/common/code_table.hpp"
 #include "fhirgw/common/crypto.hpp"
 #include "fhirgw/common/url.hpp"
 #include "fhirgw/fhir/primitives.hpp"
@@ -244,18 +245,24 @@ class Reader {
     return out;
   }
 
-  /// A parser-owned enumerated field: a value outside the list is a `value` error.
-  template <typename T, typename Parse>
+  /// A parser-owned enumerated field: a value outside the table is a `value` error.
+  template <typename T, std::size_t N>
   std::optional<T> code(const Value& parent, std::string_view key, const std::string& path,
-                        Parse parse, std::string_view allowed) {
+                        const common::CodeTable<T, N>& codes) {
     const std::optional<std::string> text = string(parent, key, path);
     if (!text) return std::nullopt;
-    std::optional<T> value = parse(*text);
-    if (!value) {
-      invalid(path, "Valeur non reconnue ; valeurs possibles : " + std::string(allowed) + ".",
-              "'" + *text + "' is not one of: " + std::string(allowed));
-    }
+    std::optional<T> value = codes.parse(*text);
+    if (!value) notOneOf(path, *text, codes);
     return value;
+  }
+
+  /// The `value` error of a code outside its table; the list is the table's, in its order.
+  template <typename T, std::size_t N>
+  void notOneOf(const std::string& path, std::string_view text,
+                const common::CodeTable<T, N>& codes) {
+    const std::string allowed = codes.join(", ");
+    invalid(path, "Valeur non reconnue ; valeurs possibles : " + allowed + ".",
+            "'" + std::string(text) + "' is not one of: " + allowed);
   }
 
   /// A required text field: missing or blank is a `required` error.
@@ -401,8 +408,7 @@ Report readReport(Reader& r, const Value& v, const std::string& base) {
   out.authoredAt = requiredDateTime(r, v, "authoredAt", base);
   out.content = readContent(r, v, base);
   out.confidentiality =
-      r.code<Confidentiality>(v, "confidentiality", joinPath(base, "confidentiality"),
-                              parseConfidentiality, "N, R, V")
+      r.code(v, "confidentiality", joinPath(base, "confidentiality"), kConfidentialityCodes)
           .value_or(Confidentiality::kNormal);
   out.recipients = readRecipients(r, v, base);
   return out;
@@ -568,9 +574,7 @@ Patient readPatient(Reader& r, const Value& v, const std::string& path) {
     }
     if (Reader::member(v, "gender") == nullptr) r.missing(joinPath(path, "gender"));
     if (p.gender.present() && !p.gender.valid()) {
-      r.invalid(joinPath(path, "gender"),
-                "Valeur non reconnue ; valeurs possibles : female, male, other, unknown.",
-                "'" + *p.gender.text + "' is not one of: female, male, other, unknown");
+      r.notOneOf(joinPath(path, "gender"), *p.gender.text, kGenderCodes);
     }
     if (p.birthPlaceInsee && !isInseeCommuneCode(*p.birthPlaceInsee)) {
       r.invalid(joinPath(path, "birthPlaceInsee"), "Code commune INSEE invalide (5 caractères).",
@@ -590,8 +594,7 @@ Patient readPatient(Reader& r, const Value& v, const std::string& path) {
   }
   p.telecom =
       r.strings(v, "telecom", joinPath(path, "telecom")).value_or(std::vector<std::string>{});
-  p.residence = r.code<Residence>(v, "residence", joinPath(path, "residence"), parseResidence,
-                                  "home, ehpad, esms, detention")
+  p.residence = r.code(v, "residence", joinPath(path, "residence"), kResidenceCodes)
                     .value_or(Residence::kHome);
   p.priorityZone = r.boolean(v, "priorityZone", joinPath(path, "priorityZone")).value_or(false);
   p.dmpConsent = r.boolean(v, "dmpConsent", joinPath(path, "dmpConsent")).value_or(true);
@@ -640,15 +643,12 @@ Practitioner readPractitioner(Reader& r, const Value& v, const std::string& path
   // rule owns it, so the parser reports it like any required field.
   const std::string relPath = joinPath(path, "relationToPatient");
   if (Reader::member(v, "relationToPatient") == nullptr) r.missing(relPath);
-  p.relationToPatient = r.code<Relation>(v, "relationToPatient", relPath, parseRelation,
-                                         "treating-physician, treating-physician-replacement, "
-                                         "same-practice-same-specialty, referent-midwife, other")
-                            .value_or(Relation::kOther);
+  p.relationToPatient =
+      r.code(v, "relationToPatient", relPath, kRelationCodes).value_or(Relation::kOther);
   // Read by BILL-ACT only when there is a billing: the parser reports an unlisted value, so it
   // is refused (422) with or without a billing.
   p.conventionSector =
-      r.code<ConventionSector>(v, "conventionSector", joinPath(path, "conventionSector"),
-                               parseConventionSector, "1, 2, 2-optam, non-conventioned");
+      r.code(v, "conventionSector", joinPath(path, "conventionSector"), kConventionSectorCodes);
   p.practisesMainlyAbroad =
       r.boolean(v, "practisesMainlyAbroad", joinPath(path, "practisesMainlyAbroad"))
           .value_or(false);
@@ -707,10 +707,8 @@ Encounter readEncounter(Reader& r, const Value& v, const std::string& path) {
     AssistedBy ab;
     const std::string profPath = joinPath(abPath, "profession");
     if (Reader::member(*a, "profession") == nullptr) r.missing(profPath);
-    ab.profession =
-        r.code<AssistantProfession>(*a, "profession", profPath, parseAssistantProfession,
-                                    "nurse, pharmacist, physician")
-            .value_or(AssistantProfession::kNurse);
+    ab.profession = r.code(*a, "profession", profPath, kAssistantProfessionCodes)
+                        .value_or(AssistantProfession::kNurse);
     ab.rpps = r.string(*a, "rpps", joinPath(abPath, "rpps"));
     e.assistedBy = std::move(ab);
   }
@@ -720,8 +718,7 @@ Encounter readEncounter(Reader& r, const Value& v, const std::string& path) {
     PatientLocation loc;
     const std::string kindPath = joinPath(locPath, "kind");
     if (Reader::member(*l, "kind") == nullptr) r.missing(kindPath);
-    loc.kind = r.code<PatientLocationKind>(*l, "kind", kindPath, parsePatientLocationKind,
-                                           "home, cabin, pharmacy, health-center, other")
+    loc.kind = r.code(*l, "kind", kindPath, kPatientLocationKindCodes)
                    .value_or(PatientLocationKind::kOther);
     loc.postalCode = r.string(*l, "postalCode", joinPath(locPath, "postalCode"));
     e.patientLocation = std::move(loc);
@@ -753,8 +750,7 @@ Billing readBilling(Reader& r, const Value& v, const std::string& path) {
                       .value_or(std::vector<std::string>{});
   b.ald = r.boolean(v, "ald", joinPath(path, "ald")).value_or(false);
   b.thirdPartyPayment =
-      r.code<ThirdPartyPayment>(v, "thirdPartyPayment", joinPath(path, "thirdPartyPayment"),
-                                parseThirdPartyPayment, "none, amo, amo-amc")
+      r.code(v, "thirdPartyPayment", joinPath(path, "thirdPartyPayment"), kThirdPartyPaymentCodes)
           .value_or(ThirdPartyPayment::kNone);
   return b;
 }

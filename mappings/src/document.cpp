@@ -1,54 +1,6 @@
 #include "fhirgw/mappings/document.hpp"
 
-#include "code_table.hpp"
-
 namespace fhirgw::mappings {
-namespace {
-
-constexpr detail::CodeTable<ContentType, 2> kContentTypeCodes{{{
-    {ContentType::kPdf, "application/pdf"},
-    {ContentType::kTextPlain, "text/plain"},
-}}};
-
-constexpr detail::CodeTable<Confidentiality, 3> kConfidentialityCodes{{{
-    {Confidentiality::kNormal, "N"},
-    {Confidentiality::kRestricted, "R"},
-    {Confidentiality::kVeryRestricted, "V"},
-}}};
-
-constexpr detail::CodeTable<MedicationSystem, 4> kMedicationSystemCodes{{{
-    {MedicationSystem::kUcd, "UCD"},
-    {MedicationSystem::kCip13, "CIP13"},
-    {MedicationSystem::kSms, "SMS"},
-    {MedicationSystem::kText, "text"},
-}}};
-
-constexpr detail::CodeTable<SickLeaveType, 2> kSickLeaveTypeCodes{{{
-    {SickLeaveType::kInitial, "initial"},
-    {SickLeaveType::kProlongation, "prolongation"},
-}}};
-
-}  // namespace
-
-std::optional<ContentType> parseContentType(std::string_view text) {
-  return kContentTypeCodes.parse(text);
-}
-std::string_view code(ContentType v) { return kContentTypeCodes.code(v); }
-
-std::optional<Confidentiality> parseConfidentiality(std::string_view text) {
-  return kConfidentialityCodes.parse(text);
-}
-std::string_view code(Confidentiality v) { return kConfidentialityCodes.code(v); }
-
-std::optional<MedicationSystem> parseMedicationSystem(std::string_view text) {
-  return kMedicationSystemCodes.parse(text);
-}
-std::string_view code(MedicationSystem v) { return kMedicationSystemCodes.code(v); }
-
-std::optional<SickLeaveType> parseSickLeaveType(std::string_view text) {
-  return kSickLeaveTypeCodes.parse(text);
-}
-std::string_view code(SickLeaveType v) { return kSickLeaveTypeCodes.code(v); }
 
 std::string_view documentKind(const Document& d) {
   struct Visitor {

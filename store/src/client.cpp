@@ -1,21 +1,19 @@
 #include "fhirgw/store/client.hpp"
 
+#include "fhirgw/common/code_table.hpp"
+
 namespace fhirgw::store {
+namespace {
 
-std::string_view clientRoleName(ClientRole role) {
-  switch (role) {
-    case ClientRole::kEditor:
-      return "editor";
-    case ClientRole::kAdmin:
-      return "admin";
-  }
-  return "editor";
-}
+constexpr common::CodeTable<ClientRole, 2> kRoleNames{{{
+    {ClientRole::kEditor, "editor"},
+    {ClientRole::kAdmin, "admin"},
+}}};
 
-std::optional<ClientRole> parseClientRole(std::string_view text) {
-  if (text == "editor") return ClientRole::kEditor;
-  if (text == "admin") return ClientRole::kAdmin;
-  return std::nullopt;
-}
+}  // namespace
+
+std::string_view clientRoleName(ClientRole role) { return kRoleNames.code(role); }
+
+std::optional<ClientRole> parseClientRole(std::string_view text) { return kRoleNames.parse(text); }
 
 }  // namespace fhirgw::store

@@ -61,8 +61,10 @@ void checkContent(const Content& c, const std::string& path, const RuleConfig& c
     out.push_back(missingField(typePath, "Le type du contenu est obligatoire."));
   } else if (!c.contentType.valid()) {
     out.push_back(
-        finding("value", typePath, "Type de contenu non accepté (application/pdf ou text/plain).",
-                "contentType '" + *c.contentType.text + "' is not application/pdf or text/plain"));
+        finding("value", typePath,
+                "Type de contenu non accepté (" + kContentTypeCodes.join(", ", " ou ") + ").",
+                "contentType '" + *c.contentType.text + "' is not " +
+                    kContentTypeCodes.join(", ", " or ")));
   }
   if (!c.data) {
     out.push_back(missingField(dataPath, "Le contenu du document (base64) est obligatoire."));
@@ -184,11 +186,14 @@ void SickLeavePeriodRule::check(const DocumentContext& ctx, std::vector<Finding>
   if (leave == nullptr) return;
   const std::string typePath = joinPath(ctx.basePath, "type");
   if (!leave->type.present()) {
-    out.push_back(
-        missingField(typePath, "Le type d'arrêt (initial ou prolongation) est obligatoire."));
+    out.push_back(missingField(
+        typePath,
+        "Le type d'arrêt (" + kSickLeaveTypeCodes.join(", ", " ou ") + ") est obligatoire."));
   } else if (!leave->type.valid()) {
-    out.push_back(finding("value", typePath, "Type d'arrêt non reconnu (initial ou prolongation).",
-                          "'" + *leave->type.text + "' is not initial or prolongation"));
+    out.push_back(
+        finding("value", typePath,
+                "Type d'arrêt non reconnu (" + kSickLeaveTypeCodes.join(", ", " ou ") + ").",
+                "'" + *leave->type.text + "' is not " + kSickLeaveTypeCodes.join(", ", " or ")));
   }
   for (const auto& [field, name] :
        {std::pair{&leave->start, "start"}, std::pair{&leave->end, "end"}}) {
@@ -266,13 +271,14 @@ void PrescriptionItemsRule::check(const DocumentContext& ctx, std::vector<Findin
       const Medication& m = *item.medication;
       const std::string systemPath = joinPath(medPath, "system");
       if (!m.system.present()) {
-        out.push_back(missingField(systemPath,
-                                   "Le système de codage du médicament est obligatoire (UCD, "
-                                   "CIP13, SMS ou text)."));
+        out.push_back(
+            missingField(systemPath, "Le système de codage du médicament est obligatoire (" +
+                                         kMedicationSystemCodes.join(", ", " ou ") + ")."));
       } else if (!m.system.valid()) {
-        out.push_back(finding("value", systemPath,
-                              "Système de codage non reconnu (UCD, CIP13, SMS ou text).",
-                              "'" + *m.system.text + "' is not UCD, CIP13, SMS or text"));
+        out.push_back(finding(
+            "value", systemPath,
+            "Système de codage non reconnu (" + kMedicationSystemCodes.join(", ", " ou ") + ").",
+            "'" + *m.system.text + "' is not " + kMedicationSystemCodes.join(", ", " or ")));
       } else if (*m.system.value != MedicationSystem::kText && (!m.code || isBlank(*m.code))) {
         out.push_back(missingField(joinPath(medPath, "code"),
                                    "Le code du médicament est obligatoire pour ce système."));

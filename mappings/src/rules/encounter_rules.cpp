@@ -220,11 +220,10 @@ common::Status PathwayRule::check(const RuleContext& ctx, std::vector<Finding>& 
     return common::Status::ok();
   }
   if (!o.valid()) {
-    Finding f = finding("value", "encounter.orientation",
-                        "Orientation non reconnue ; valeurs possibles : treating-physician, "
-                        "direct-access, emergency, no-treating-physician, "
-                        "treating-physician-unavailable, sas, none.",
-                        "'" + *o.text + "' is not an orientation");
+    Finding f = finding(
+        "value", "encounter.orientation",
+        "Orientation non reconnue ; valeurs possibles : " + kOrientationCodes.join(", ") + ".",
+        "'" + *o.text + "' is not an orientation");
     f.affectsReimbursement = !exception;
     out.push_back(std::move(f));
     return common::Status::ok();

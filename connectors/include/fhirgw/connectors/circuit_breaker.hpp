@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <mutex>
+#include <string_view>
 
 #include "fhirgw/common/clock.hpp"
 
@@ -52,6 +53,6 @@ class CircuitBreaker {
 };
 
 /// "closed", "open" or "half-open".
-const char* circuitStateName(CircuitBreaker::State state);
+std::string_view circuitStateName(CircuitBreaker::State state);
 
 }  // namespace fhirgw::connectors

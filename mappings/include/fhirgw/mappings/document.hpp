@@ -7,6 +7,7 @@
 #include <variant>
 #include <vector>
 
+#include "fhirgw/common/code_table.hpp"
 #include "fhirgw/mappings/date.hpp"
 #include "fhirgw/mappings/date_time.hpp"
 #include "fhirgw/mappings/decimal.hpp"
@@ -16,10 +17,17 @@ namespace fhirgw::mappings {
 
 /// Declared type of an attached content.
 enum class ContentType { kPdf, kTextPlain };
-/// Parses "application/pdf" | "text/plain".
-std::optional<ContentType> parseContentType(std::string_view text);
-/// The MIME type of a content type.
-std::string_view code(ContentType t);
+/// The editor API codes, in the order messages list them.
+inline constexpr common::CodeTable<ContentType, 2> kContentTypeCodes{{{
+    {ContentType::kPdf, "application/pdf"},
+    {ContentType::kTextPlain, "text/plain"},
+}}};
+/// Parses a code of kContentTypeCodes.
+inline std::optional<ContentType> parseContentType(std::string_view text) {
+  return kContentTypeCodes.parse(text);
+}
+/// The code of a value in kContentTypeCodes.
+inline std::string_view code(ContentType v) { return kContentTypeCodes.code(v); }
 
 /// An attached file: declared type and base64 data (DOC-CONTENT checks both).
 struct Content {
@@ -30,10 +38,18 @@ struct Content {
 
 /// Confidentiality code (v3 Confidentiality).
 enum class Confidentiality { kNormal, kRestricted, kVeryRestricted };
-/// Parses "N" | "R" | "V".
-std::optional<Confidentiality> parseConfidentiality(std::string_view text);
-/// "N" | "R" | "V".
-std::string_view code(Confidentiality c);
+/// The editor API codes, in the order messages list them.
+inline constexpr common::CodeTable<Confidentiality, 3> kConfidentialityCodes{{{
+    {Confidentiality::kNormal, "N"},
+    {Confidentiality::kRestricted, "R"},
+    {Confidentiality::kVeryRestricted, "V"},
+}}};
+/// Parses a code of kConfidentialityCodes.
+inline std::optional<Confidentiality> parseConfidentiality(std::string_view text) {
+  return kConfidentialityCodes.parse(text);
+}
+/// The code of a value in kConfidentialityCodes.
+inline std::string_view code(Confidentiality v) { return kConfidentialityCodes.code(v); }
 
 /// Requested recipients of a document; an absent key takes the default of the document kind.
 struct Recipients {
@@ -62,10 +78,19 @@ struct Report {
 
 /// Coding system of a prescribed medication.
 enum class MedicationSystem { kUcd, kCip13, kSms, kText };
-/// Parses "UCD" | "CIP13" | "SMS" | "text".
-std::optional<MedicationSystem> parseMedicationSystem(std::string_view text);
-/// "UCD" | "CIP13" | "SMS" | "text".
-std::string_view code(MedicationSystem s);
+/// The editor API codes, in the order messages list them.
+inline constexpr common::CodeTable<MedicationSystem, 4> kMedicationSystemCodes{{{
+    {MedicationSystem::kUcd, "UCD"},
+    {MedicationSystem::kCip13, "CIP13"},
+    {MedicationSystem::kSms, "SMS"},
+    {MedicationSystem::kText, "text"},
+}}};
+/// Parses a code of kMedicationSystemCodes.
+inline std::optional<MedicationSystem> parseMedicationSystem(std::string_view text) {
+  return kMedicationSystemCodes.parse(text);
+}
+/// The code of a value in kMedicationSystemCodes.
+inline std::string_view code(MedicationSystem v) { return kMedicationSystemCodes.code(v); }
 
 /// A prescribed medication (PRESC-ITEMS checks it).
 struct Medication {
@@ -96,10 +121,17 @@ struct Prescription {
 
 /// Initial sick leave or prolongation of a leave in progress.
 enum class SickLeaveType { kInitial, kProlongation };
-/// Parses "initial" | "prolongation".
-std::optional<SickLeaveType> parseSickLeaveType(std::string_view text);
-/// "initial" | "prolongation".
-std::string_view code(SickLeaveType t);
+/// The editor API codes, in the order messages list them.
+inline constexpr common::CodeTable<SickLeaveType, 2> kSickLeaveTypeCodes{{{
+    {SickLeaveType::kInitial, "initial"},
+    {SickLeaveType::kProlongation, "prolongation"},
+}}};
+/// Parses a code of kSickLeaveTypeCodes.
+inline std::optional<SickLeaveType> parseSickLeaveType(std::string_view text) {
+  return kSickLeaveTypeCodes.parse(text);
+}
+/// The code of a value in kSickLeaveTypeCodes.
+inline std::string_view code(SickLeaveType v) { return kSickLeaveTypeCodes.code(v); }
 
 /// The patient's justification that an in-person visit is impossible (AAT-3-DAYS exception).
 struct InPersonImpossible {

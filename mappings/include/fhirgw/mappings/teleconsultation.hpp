@@ -5,6 +5,7 @@
 #include <string_view>
 #include <vector>
 
+#include "fhirgw/common/code_table.hpp"
 #include "fhirgw/mappings/date.hpp"
 #include "fhirgw/mappings/date_time.hpp"
 #include "fhirgw/mappings/decimal.hpp"
@@ -15,24 +16,49 @@ namespace fhirgw::mappings {
 
 /// Reliability status of an INS identity.
 enum class InsStatus { kProvisional, kRetrieved, kValidated, kQualified };
-/// Parses "provisional" | "retrieved" | "validated" | "qualified".
-std::optional<InsStatus> parseInsStatus(std::string_view text);
-/// The editor API code of a status.
-std::string_view code(InsStatus s);
+/// The editor API codes, in the order messages list them.
+inline constexpr common::CodeTable<InsStatus, 4> kInsStatusCodes{{{
+    {InsStatus::kProvisional, "provisional"},
+    {InsStatus::kRetrieved, "retrieved"},
+    {InsStatus::kValidated, "validated"},
+    {InsStatus::kQualified, "qualified"},
+}}};
+/// Parses a code of kInsStatusCodes.
+inline std::optional<InsStatus> parseInsStatus(std::string_view text) {
+  return kInsStatusCodes.parse(text);
+}
+/// The code of a value in kInsStatusCodes.
+inline std::string_view code(InsStatus v) { return kInsStatusCodes.code(v); }
 
 /// Administrative gender.
 enum class Gender { kFemale, kMale, kOther, kUnknown };
-/// Parses "female" | "male" | "other" | "unknown".
-std::optional<Gender> parseGender(std::string_view text);
-/// The editor API (and FHIR) code of a gender.
-std::string_view code(Gender g);
+/// The editor API codes (FHIR's too), in the order messages list them.
+inline constexpr common::CodeTable<Gender, 4> kGenderCodes{{{
+    {Gender::kFemale, "female"},
+    {Gender::kMale, "male"},
+    {Gender::kOther, "other"},
+    {Gender::kUnknown, "unknown"},
+}}};
+/// Parses a code of kGenderCodes.
+inline std::optional<Gender> parseGender(std::string_view text) { return kGenderCodes.parse(text); }
+/// The code of a value in kGenderCodes.
+inline std::string_view code(Gender v) { return kGenderCodes.code(v); }
 
 /// Where the patient lives (pathway exception 5 for the last three).
 enum class Residence { kHome, kEhpad, kEsms, kDetention };
-/// Parses "home" | "ehpad" | "esms" | "detention".
-std::optional<Residence> parseResidence(std::string_view text);
-/// The editor API code of a residence.
-std::string_view code(Residence r);
+/// The editor API codes, in the order messages list them.
+inline constexpr common::CodeTable<Residence, 4> kResidenceCodes{{{
+    {Residence::kHome, "home"},
+    {Residence::kEhpad, "ehpad"},
+    {Residence::kEsms, "esms"},
+    {Residence::kDetention, "detention"},
+}}};
+/// Parses a code of kResidenceCodes.
+inline std::optional<Residence> parseResidence(std::string_view text) {
+  return kResidenceCodes.parse(text);
+}
+/// The code of a value in kResidenceCodes.
+inline std::string_view code(Residence v) { return kResidenceCodes.code(v); }
 
 /// The patient's INS (Identité Nationale de Santé), kept raw: ID-INS and ID-INS-QUALIFIED check it.
 struct Ins {
@@ -72,17 +98,36 @@ enum class Relation {
   kReferentMidwife,
   kOther,
 };
-/// Parses the editor API codes ("treating-physician", ...).
-std::optional<Relation> parseRelation(std::string_view text);
-/// The editor API code of a relation.
-std::string_view code(Relation r);
+/// The editor API codes, in the order messages list them.
+inline constexpr common::CodeTable<Relation, 5> kRelationCodes{{{
+    {Relation::kTreatingPhysician, "treating-physician"},
+    {Relation::kTreatingPhysicianReplacement, "treating-physician-replacement"},
+    {Relation::kSamePracticeSameSpecialty, "same-practice-same-specialty"},
+    {Relation::kReferentMidwife, "referent-midwife"},
+    {Relation::kOther, "other"},
+}}};
+/// Parses a code of kRelationCodes.
+inline std::optional<Relation> parseRelation(std::string_view text) {
+  return kRelationCodes.parse(text);
+}
+/// The code of a value in kRelationCodes.
+inline std::string_view code(Relation v) { return kRelationCodes.code(v); }
 
 /// The practitioner's convention sector (secteur conventionnel), for billing eligibility.
 enum class ConventionSector { kSector1, kSector2, kSector2Optam, kNonConventioned };
-/// Parses "1" | "2" | "2-optam" | "non-conventioned".
-std::optional<ConventionSector> parseConventionSector(std::string_view text);
-/// The editor API code of a sector.
-std::string_view code(ConventionSector s);
+/// The editor API codes, in the order messages list them.
+inline constexpr common::CodeTable<ConventionSector, 4> kConventionSectorCodes{{{
+    {ConventionSector::kSector1, "1"},
+    {ConventionSector::kSector2, "2"},
+    {ConventionSector::kSector2Optam, "2-optam"},
+    {ConventionSector::kNonConventioned, "non-conventioned"},
+}}};
+/// Parses a code of kConventionSectorCodes.
+inline std::optional<ConventionSector> parseConventionSector(std::string_view text) {
+  return kConventionSectorCodes.parse(text);
+}
+/// The code of a value in kConventionSectorCodes.
+inline std::string_view code(ConventionSector v) { return kConventionSectorCodes.code(v); }
 
 /// The practitioner's organization.
 struct Organization {
@@ -117,10 +162,17 @@ struct TreatingPhysician {
 
 /// Communication channel of the encounter.
 enum class Channel { kVideo, kPhone };
-/// Parses "video" | "phone".
-std::optional<Channel> parseChannel(std::string_view text);
-/// "video" | "phone".
-std::string_view code(Channel c);
+/// The editor API codes, in the order messages list them.
+inline constexpr common::CodeTable<Channel, 2> kChannelCodes{{{
+    {Channel::kVideo, "video"},
+    {Channel::kPhone, "phone"},
+}}};
+/// Parses a code of kChannelCodes.
+inline std::optional<Channel> parseChannel(std::string_view text) {
+  return kChannelCodes.parse(text);
+}
+/// The code of a value in kChannelCodes.
+inline std::string_view code(Channel v) { return kChannelCodes.code(v); }
 
 /// How the patient came to this teleconsultation.
 enum class Orientation {
@@ -132,10 +184,22 @@ enum class Orientation {
   kSas,
   kNone,
 };
-/// Parses the editor API codes ("treating-physician", "sas", ...).
-std::optional<Orientation> parseOrientation(std::string_view text);
-/// The editor API code of an orientation.
-std::string_view code(Orientation o);
+/// The editor API codes, in the order messages list them.
+inline constexpr common::CodeTable<Orientation, 7> kOrientationCodes{{{
+    {Orientation::kTreatingPhysician, "treating-physician"},
+    {Orientation::kDirectAccess, "direct-access"},
+    {Orientation::kEmergency, "emergency"},
+    {Orientation::kNoTreatingPhysician, "no-treating-physician"},
+    {Orientation::kTreatingPhysicianUnavailable, "treating-physician-unavailable"},
+    {Orientation::kSas, "sas"},
+    {Orientation::kNone, "none"},
+}}};
+/// Parses a code of kOrientationCodes.
+inline std::optional<Orientation> parseOrientation(std::string_view text) {
+  return kOrientationCodes.parse(text);
+}
+/// The code of a value in kOrientationCodes.
+inline std::string_view code(Orientation v) { return kOrientationCodes.code(v); }
 
 /// The patient's consent to the teleconsultation (TLC-CONSENT).
 struct Consent {
@@ -145,10 +209,18 @@ struct Consent {
 
 /// Profession of a professional assisting the patient.
 enum class AssistantProfession { kNurse, kPharmacist, kPhysician };
-/// Parses "nurse" | "pharmacist" | "physician".
-std::optional<AssistantProfession> parseAssistantProfession(std::string_view text);
-/// The editor API code of a profession.
-std::string_view code(AssistantProfession p);
+/// The editor API codes, in the order messages list them.
+inline constexpr common::CodeTable<AssistantProfession, 3> kAssistantProfessionCodes{{{
+    {AssistantProfession::kNurse, "nurse"},
+    {AssistantProfession::kPharmacist, "pharmacist"},
+    {AssistantProfession::kPhysician, "physician"},
+}}};
+/// Parses a code of kAssistantProfessionCodes.
+inline std::optional<AssistantProfession> parseAssistantProfession(std::string_view text) {
+  return kAssistantProfessionCodes.parse(text);
+}
+/// The code of a value in kAssistantProfessionCodes.
+inline std::string_view code(AssistantProfession v) { return kAssistantProfessionCodes.code(v); }
 
 /// A professional assisting the patient during the teleconsultation.
 struct AssistedBy {
@@ -158,10 +230,20 @@ struct AssistedBy {
 
 /// Kind of place the patient is in.
 enum class PatientLocationKind { kHome, kCabin, kPharmacy, kHealthCenter, kOther };
-/// Parses "home" | "cabin" | "pharmacy" | "health-center" | "other".
-std::optional<PatientLocationKind> parsePatientLocationKind(std::string_view text);
-/// The editor API code of a location kind.
-std::string_view code(PatientLocationKind k);
+/// The editor API codes, in the order messages list them.
+inline constexpr common::CodeTable<PatientLocationKind, 5> kPatientLocationKindCodes{{{
+    {PatientLocationKind::kHome, "home"},
+    {PatientLocationKind::kCabin, "cabin"},
+    {PatientLocationKind::kPharmacy, "pharmacy"},
+    {PatientLocationKind::kHealthCenter, "health-center"},
+    {PatientLocationKind::kOther, "other"},
+}}};
+/// Parses a code of kPatientLocationKindCodes.
+inline std::optional<PatientLocationKind> parsePatientLocationKind(std::string_view text) {
+  return kPatientLocationKindCodes.parse(text);
+}
+/// The code of a value in kPatientLocationKindCodes.
+inline std::string_view code(PatientLocationKind v) { return kPatientLocationKindCodes.code(v); }
 
 /// Where the patient is during the teleconsultation.
 struct PatientLocation {
@@ -184,10 +266,18 @@ struct Encounter {
 
 /// Third-party payment (tiers payant).
 enum class ThirdPartyPayment { kNone, kAmo, kAmoAmc };
-/// Parses "none" | "amo" | "amo-amc".
-std::optional<ThirdPartyPayment> parseThirdPartyPayment(std::string_view text);
-/// The editor API code of a third-party payment mode.
-std::string_view code(ThirdPartyPayment t);
+/// The editor API codes, in the order messages list them.
+inline constexpr common::CodeTable<ThirdPartyPayment, 3> kThirdPartyPaymentCodes{{{
+    {ThirdPartyPayment::kNone, "none"},
+    {ThirdPartyPayment::kAmo, "amo"},
+    {ThirdPartyPayment::kAmoAmc, "amo-amc"},
+}}};
+/// Parses a code of kThirdPartyPaymentCodes.
+inline std::optional<ThirdPartyPayment> parseThirdPartyPayment(std::string_view text) {
+  return kThirdPartyPaymentCodes.parse(text);
+}
+/// The code of a value in kThirdPartyPaymentCodes.
+inline std::string_view code(ThirdPartyPayment v) { return kThirdPartyPaymentCodes.code(v); }
 
 /// The billed act (BILL-* rules).
 struct Billing {
