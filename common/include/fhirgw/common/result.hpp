@@ -38,4 +38,27 @@ class [[nodiscard]] Result {
   std::variant<T, Status> data_;
 };
 
+namespace detail {
+/// FHIRGW_RETURN_IF_ERROR on a Result: only its error matters, the value is dropped.
+template <typename T>
+Status statusOf(const Result<T>& result) {
+  return result.status();
+}
+}  // namespace detail
+
 }  // namespace fhirgw::common
+
+#define FHIRGW_CONCAT_INNER_(a, b) a##b
+#define FHIRGW_CONCAT_(a, b) FHIRGW_CONCAT_INNER_(a, b)
+
+/// Evaluates `expr` (a Result<T>) once: on error returns its Status from the enclosing function
+/// (which returns Status or any Result<U>), otherwise moves the value into `lhs`, a declaration
+/// (`auto x`, `const T& x`) or an existing variable. It expands to several statements, so it
+/// cannot be the unbraced body of an `if`; an `lhs` type with a comma needs an alias.
+#define FHIRGW_ASSIGN_OR_RETURN(lhs, expr) \
+  FHIRGW_ASSIGN_OR_RETURN_IMPL_(FHIRGW_CONCAT_(fhirgw_result_, __COUNTER__), lhs, expr)
+
+#define FHIRGW_ASSIGN_OR_RETURN_IMPL_(result, lhs, expr) \
+  auto result = (expr);                                  \
+  if (!result.hasValue()) return result.error();         \
+  lhs = std::move(result).value()

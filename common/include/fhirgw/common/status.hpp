@@ -65,4 +65,19 @@ Status deadlineExceeded(std::string message);
 Status unimplemented(std::string message);
 Status internal(std::string message);
 
+namespace detail {
+/// The Status a FHIRGW_RETURN_IF_ERROR expression stands for (result.hpp adds Result<T>).
+inline Status statusOf(Status status) { return status; }
+}  // namespace detail
+
 }  // namespace fhirgw::common
+
+/// Returns the Status of `expr` (a Status or a Result<T>, evaluated once) from the enclosing
+/// function when it is not ok; that function returns Status or any Result<U>.
+#define FHIRGW_RETURN_IF_ERROR(expr)                                                        \
+  do {                                                                                      \
+    if (::fhirgw::common::Status fhirgw_status_ = ::fhirgw::common::detail::statusOf(expr); \
+        !fhirgw_status_.isOk()) {                                                           \
+      return fhirgw_status_;                                                                \
+    }                                                                                       \
+  } while (false)
