@@ -13,22 +13,12 @@
 #include <string>
 #include <vector>
 
+#include "fhirgw/testsupport/http_client.hpp"
+
 namespace fhirgw::testing {
 
-/// A complete HTTP answer.
-struct HttpResponse {
-  int status = 0;
-  std::string reason;
-  std::string body;
-  std::map<std::string, std::string> headers;
-  std::string header(const std::string& name) const;
-};
-
-/// Sends one request on the session and reads the whole answer.
-HttpResponse httpRequest(Poco::Net::HTTPClientSession& session, const std::string& method,
-                         const std::string& path, const std::string& body = {},
-                         const std::map<std::string, std::string>& headers = {},
-                         const std::string& contentType = "application/json");
+using testsupport::httpRequest;
+using testsupport::HttpResponse;
 
 /// The test PKI made by tests/tools/make-test-pki.sh (created once per process).
 std::filesystem::path testPkiDir();

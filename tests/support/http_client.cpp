@@ -1,0 +1,39 @@
+#include "fhirgw/testsupport/http_client.hpp"
+
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
+#include <Poco/StreamCopier.h>
+#include <strings.h>
+
+namespace fhirgw::testsupport {
+
+std::string HttpResponse::header(const std::string& name) const {
+  for (const auto& [k, v] : headers) {
+    if (strcasecmp(k.c_str(), name.c_str()) == 0) return v;
+  }
+  return {};
+}
+
+HttpResponse httpRequest(Poco::Net::HTTPClientSession& session, const std::string& method,
+                         const std::string& path, const std::string& body,
+                         const std::map<std::string, std::string>& headers,
+                         const std::string& contentType) {
+  Poco::Net::HTTPRequest request(method, path, Poco::Net::HTTPMessage::HTTP_1_1);
+  for (const auto& [k, v] : headers) request.set(k, v);
+  if (!body.empty() || method == "POST" || method == "PUT") {
+    request.setContentType(contentType);
+    request.setContentLength64(static_cast<Poco::Int64>(body.size()));
+  }
+  std::ostream& out = session.sendRequest(request);
+  out << body;
+  Poco::Net::HTTPResponse response;
+  std::istream& in = session.receiveResponse(response);
+  HttpResponse result;
+  result.status = static_cast<int>(response.getStatus());
+  result.reason = response.getReason();
+  Poco::StreamCopier::copyToString(in, result.body);
+  for (const auto& [k, v] : response) result.headers[k] = v;
+  return result;
+}
+
+}  // namespace fhirgw::testsupport

@@ -1,0 +1,78 @@
+#include "fhirgw/testsupport/in_process_gateway.hpp"
+
+#include <Poco/Net/HTTPClientSession.h>
+
+#include "fhirgw/testsupport/json_text.hpp"
+
+namespace fhirgw::testsupport {
+
+InProcessGateway::InProcessGateway(InProcessGatewayOptions options)
+    : options_(std::move(options)) {}
+
+InProcessGateway::~InProcessGateway() { stop(); }
+
+common::Status InProcessGateway::start() {
+  store::StoreOptions storeOptions;
+  storeOptions.dataDir = (dir_.path() / "data").string();
+  if (options_.busyTimeout) storeOptions.busyTimeout = *options_.busyTimeout;
+  auto opened = store::openStore(storeOptions, clock_);
+  if (!opened) return opened.error();
+  store_ = std::move(opened).value();
+  history_ = std::make_unique<gateway::StoreActivityHistory>(*store_);
+  rules_ = std::make_unique<mappings::RuleEngine>(mappings::RuleConfig{}, clock_, history_.get());
+  gateway::GatewayConfig c;
+  c.server.host = "127.0.0.1";
+  c.server.port = 0;
+  c.admin.listener.host = "127.0.0.1";
+  c.admin.listener.port = 0;
+  c.admin.token = options_.adminToken;
+  c.limits = options_.limits;
+  gateway::GatewayServer::Dependencies deps;
+  deps.store = store_.get();
+  deps.rules = rules_.get();
+  deps.mapper = &mapper_;
+  deps.clock = &clock_;
+  deps.routes = options_.routes;
+  if (options_.storeReadiness) deps.readiness = [this] { return store_->ping(); };
+  server_ = std::make_unique<gateway::GatewayServer>(c, std::move(deps));
+  return server_->start();
+}
+
+bool InProcessGateway::stop() {
+  if (!server_) return true;
+  const bool drained = server_->stop();
+  server_.reset();
+  return drained;
+}
+
+HttpResponse InProcessGateway::api(const std::string& method, const std::string& path,
+                                   const std::string& body, const std::string& key,
+                                   std::map<std::string, std::string> headers,
+                                   const std::string& contentType) {
+  Poco::Net::HTTPClientSession session("127.0.0.1", server_->apiPort());
+  if (!key.empty()) headers["Authorization"] = "Bearer " + key;
+  return httpRequest(session, method, path, body, headers, contentType);
+}
+
+HttpResponse InProcessGateway::admin(const std::string& method, const std::string& path,
+                                     const std::string& body,
+                                     const std::optional<std::string>& token) {
+  Poco::Net::HTTPClientSession session("127.0.0.1", server_->adminPort());
+  return httpRequest(session, method, path, body,
+                     {{"Authorization", "Bearer " + token.value_or(options_.adminToken)}});
+}
+
+InProcessGateway::Client InProcessGateway::createClient(const std::string& name,
+                                                        const std::string& role,
+                                                        const std::string& extraMembers) {
+  const HttpResponse r =
+      admin("POST", "/admin/v1/clients",
+            R"({"name":")" + name + R"(","role":")" + role + "\"" + extraMembers + "}");
+  const auto doc = parseJsonText(r.body);
+  if (r.status != 201 || !doc) return {};
+  const JsonValue* id = doc->find("id");
+  const JsonValue* key = doc->find("key");
+  return {id ? id->text : std::string(), key ? key->text : std::string()};
+}
+
+}  // namespace fhirgw::testsupport

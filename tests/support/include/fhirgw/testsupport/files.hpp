@@ -1,0 +1,33 @@
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+namespace fhirgw::testsupport {
+
+/// A fresh, empty folder under the system's temporary directory, removed at destruction.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+
+  /// The folder.
+  const std::filesystem::path& path() const { return path_; }
+  /// The folder as text.
+  std::string str() const { return path_.string(); }
+
+ private:
+  std::filesystem::path path_;
+};
+
+/// The whole content of a file, bytes as they are; "" when it cannot be read (the assertion on
+/// the content then fails and names what was expected).
+std::string readFile(const std::filesystem::path& path);
+
+/// Writes text to a file, replacing it; false when it cannot.
+bool writeFile(const std::filesystem::path& path, std::string_view text);
+
+}  // namespace fhirgw::testsupport

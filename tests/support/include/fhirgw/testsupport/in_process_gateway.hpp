@@ -1,0 +1,86 @@
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "fhirgw/common/clock.hpp"
+#include "fhirgw/common/status.hpp"
+#include "fhirgw/connectors/routing.hpp"
+#include "fhirgw/gateway/config.hpp"
+#include "fhirgw/gateway/gateway_server.hpp"
+#include "fhirgw/gateway/store_activity_history.hpp"
+#include "fhirgw/mappings/fhir_mapper.hpp"
+#include "fhirgw/mappings/rule_engine.hpp"
+#include "fhirgw/store/store.hpp"
+#include "fhirgw/testsupport/files.hpp"
+#include "fhirgw/testsupport/http_client.hpp"
+#include "fhirgw/testsupport/test_clock.hpp"
+
+namespace fhirgw::testsupport {
+
+/// How the in-process gateway is set up; the defaults are the product's.
+struct InProcessGatewayOptions {
+  gateway::LimitsConfig limits;
+  /// Connector routes deliveries are queued for (no engine runs: they stay pending).
+  std::vector<connectors::ConnectorRoute> routes;
+  std::string adminToken = "in-process-admin-token-0123456789";
+  /// The store's wait on a locked database (the product's default when unset).
+  std::optional<std::chrono::milliseconds> busyTimeout;
+  /// Whether /health/ready asks the store (otherwise the server's own default).
+  bool storeReadiness = false;
+};
+
+/// The real gateway server in this process: a SQLite store in a temporary folder, the rule
+/// engine and mapper with their defaults, a ManualClock at gatewayTestNow(), and both listeners
+/// on 127.0.0.1 port 0. No outside peer, so tests using it are unit tests.
+class InProcessGateway {
+ public:
+  explicit InProcessGateway(InProcessGatewayOptions options = {});
+  ~InProcessGateway();
+  InProcessGateway(const InProcessGateway&) = delete;
+  InProcessGateway& operator=(const InProcessGateway&) = delete;
+
+  /// Opens the store and starts the listeners.
+  common::Status start();
+  /// Stops the listeners (also done at destruction); true when in-flight requests finished.
+  bool stop();
+
+  /// A request to the editor API listener; key (if any) is sent as a bearer token.
+  HttpResponse api(const std::string& method, const std::string& path, const std::string& body = {},
+                   const std::string& key = {}, std::map<std::string, std::string> headers = {},
+                   const std::string& contentType = "application/json");
+  /// A request to the admin listener with the admin token (or another bearer token).
+  HttpResponse admin(const std::string& method, const std::string& path,
+                     const std::string& body = {}, const std::optional<std::string>& token = {});
+
+  /// A new API client made through the admin API: its id and key ("" when refused).
+  struct Client {
+    std::string id;
+    std::string key;
+  };
+  Client createClient(const std::string& name, const std::string& role,
+                      const std::string& extraMembers = "");
+
+  const std::filesystem::path& dir() const { return dir_.path(); }
+  common::ManualClock& clock() { return clock_; }
+  store::Store& store() { return *store_; }
+  const mappings::FhirMapper& mapper() const { return mapper_; }
+  gateway::GatewayServer& server() { return *server_; }
+  const std::string& adminToken() const { return options_.adminToken; }
+
+ private:
+  InProcessGatewayOptions options_;
+  TempDir dir_;
+  common::ManualClock clock_{gatewayTestNow()};
+  std::unique_ptr<store::Store> store_;
+  std::unique_ptr<gateway::StoreActivityHistory> history_;
+  std::unique_ptr<mappings::RuleEngine> rules_;
+  mappings::FhirMapper mapper_;
+  std::unique_ptr<gateway::GatewayServer> server_;
+};
+
+}  // namespace fhirgw::testsupport

@@ -1,0 +1,52 @@
+#pragma once
+
+// JSON for golden files: a small value tree that keeps numbers as written and compares in a
+// canonical form. Test-only and independent of the product's JSON code on purpose: the goldens
+// check that code, so their comparison must not change when it does.
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace fhirgw::testsupport {
+
+/// A parsed JSON value; numbers keep their text ("25.00" stays 25.00).
+struct JsonValue {
+  enum class Kind { kNull, kFalse, kTrue, kNumber, kString, kArray, kObject };
+  Kind kind = Kind::kNull;
+  std::string text;  ///< the string value, or the number as written
+  std::vector<JsonValue> items;
+  std::vector<std::pair<std::string, JsonValue>> members;  ///< in document order
+
+  /// A string value.
+  static JsonValue string(std::string s);
+  /// A number from its JSON text.
+  static JsonValue number(std::string text);
+  /// An empty object.
+  static JsonValue object();
+  /// The member named key, or nullptr (objects only).
+  const JsonValue* find(std::string_view key) const;
+  JsonValue* find(std::string_view key);
+  /// Appends a member (objects only).
+  void add(std::string key, JsonValue value);
+};
+
+/// Parses JSON text; nullopt (and the reason in error) when it is not one valid JSON value.
+std::optional<JsonValue> parseJsonText(std::string_view text, std::string* error = nullptr);
+
+/// Compact text with members in document order (request bodies as they are meant).
+std::string compactJsonText(const JsonValue& value);
+
+/// Compact text with object members sorted by name: equal answers give equal text.
+std::string canonicalJsonText(const JsonValue& value);
+
+/// Indented (2 spaces) text with members sorted by name, for golden files meant to be read.
+std::string prettyJsonText(const JsonValue& value);
+
+/// Calls f on every string value (not member names), depth first, members in sorted order.
+void forEachString(JsonValue& value, const std::function<void(std::string&)>& f);
+
+}  // namespace fhirgw::testsupport
