@@ -1,7 +1,10 @@
 #include "fhirgw/fhir/fr_core_profiles.hpp"
 
 #include <array>
+#include <optional>
 #include <string>
+
+#include "fhirgw/fhir/fr/identifiers.hpp"
 
 namespace fhirgw::fhir {
 namespace {
@@ -23,41 +26,6 @@ std::string_view stringAt(const Value& obj, std::string_view name) {
   return v != nullptr && v->IsString() ? str(*v) : std::string_view{};
 }
 
-bool allDigits(std::string_view s) {
-  for (char c : s) {
-    if (c < '0' || c > '9') return false;
-  }
-  return !s.empty();
-}
-
-// Luhn check digit over all digits (RPPS numbers carry one).
-bool luhnValid(std::string_view digits) {
-  int sum = 0;
-  bool twice = false;
-  for (auto it = digits.rbegin(); it != digits.rend(); ++it) {
-    int d = *it - '0';
-    if (twice && (d *= 2) > 9) d -= 9;
-    sum += d;
-    twice = !twice;
-  }
-  return sum % 10 == 0;
-}
-
-// NIR: sex, year, month, department (2A/2B for Corsica), commune, order, then a 2-digit key equal
-// to 97 - (the first 13 characters as a number, with 2A read as 19 and 2B as 18) mod 97.
-bool nirValid(std::string_view nir) {
-  if (nir.size() != 15) return false;
-  std::string digits(nir.substr(0, 13));
-  if (digits[5] == '2' && (digits[6] == 'A' || digits[6] == 'B')) {
-    digits[5] = '1';
-    digits[6] = digits[6] == 'A' ? '9' : '8';
-  }
-  if (!allDigits(digits) || !allDigits(nir.substr(13))) return false;
-  const long long n = std::stoll(digits);
-  const int key = (nir[13] - '0') * 10 + (nir[14] - '0');
-  return key == 97 - static_cast<int>(n % 97);
-}
-
 /// Each identifier object of a resource, with its relative path.
 template <typename F>
 void forEachIdentifier(const Value& resource, F&& f) {
@@ -75,16 +43,18 @@ class PatientInsCheck final : public ProfileCheck {
   void check(const Value& patient, ProfileIssues& issues) const override {
     bool found = false;
     forEachIdentifier(patient, [&](const Value& id, const std::string& at) {
-      const std::string_view system = stringAt(id, "system");
-      const bool nir = system == kInsNirSystem || system == kInsNirTestSystem;
-      const bool nia = system == kInsNiaSystem || system == kInsNiaTestSystem;
-      if (!nir && !nia) return;
+      const std::optional<fr::InsSystem> system = fr::insSystemOfUri(stringAt(id, "system"));
+      if (!system) return;
       found = true;
+      // The key is checked under the NIR's production and test systems; the others are read as
+      // NIA numbers (length only).
+      const bool nir = *system == fr::InsSystem::kNir || *system == fr::InsSystem::kNirTest;
       const std::string_view value = stringAt(id, "value");
       if (value.empty()) {
         issues.error("required", at + ".value", "an INS identifier needs a value",
                      "L'identifiant INS n'a pas de valeur.");
-      } else if (nir ? !nirValid(value) : value.size() != 15) {
+      } else if (nir ? fr::checkInsValue(value) != fr::InsValueProblem::kNone
+                     : value.size() != 15) {
         issues.error("value", at + ".value",
                      nir ? "an INS-NIR is 13 characters and a valid 2-digit key"
                          : "an INS-NIA is 15 characters",
@@ -92,10 +62,10 @@ class PatientInsCheck final : public ProfileCheck {
       }
     });
     if (!found) {
-      issues.error("required", "identifier",
-                   "an INS identifier is required (system urn:oid:1.2.250.1.213.1.4.8 INS-NIR or "
-                   "...4.9 INS-NIA; ...4.10 and ...4.11 in test environments)",
-                   "Le patient n'a pas d'identifiant INS.");
+      static const std::string kRequired =
+          "an INS identifier is required (system " + fr::insSystemUri(fr::InsSystem::kNir) +
+          " INS-NIR or ...4.9 INS-NIA; ...4.10 and ...4.11 in test environments)";
+      issues.error("required", "identifier", kRequired, "Le patient n'a pas d'identifiant INS.");
     }
   }
 };
@@ -121,11 +91,10 @@ class PractitionerCheck final : public ProfileCheck {
   std::string_view name() const override { return "fr-core-practitioner"; }
   void check(const Value& practitioner, ProfileIssues& issues) const override {
     forEachIdentifier(practitioner, [&](const Value& id, const std::string& at) {
-      if (stringAt(id, "system") != kIdnpsSystem) return;
+      if (stringAt(id, "system") != fr::kIdnpsSystem) return;
       const std::string_view v = stringAt(id, "value");
-      const bool rpps =
-          v.size() == 12 && v.front() == '8' && allDigits(v) && luhnValid(v.substr(1));
-      const bool adeli = v.size() == 10 && v.front() == '0' && allDigits(v);
+      const bool rpps = v.size() == 12 && v.front() == '8' && fr::isValidRpps(v.substr(1));
+      const bool adeli = v.size() == 10 && v.front() == '0' && fr::isAdeliNumber(v.substr(1));
       if (!rpps && !adeli) {
         issues.error("value", at + ".value",
                      "an IDNPS is 8 + RPPS (11 digits with a Luhn key) or 0 + ADELI (9 digits)",
@@ -143,28 +112,20 @@ class OrganizationCheck final : public ProfileCheck {
     forEachIdentifier(organization, [&](const Value& id, const std::string& at) {
       const std::string_view system = stringAt(id, "system");
       const std::string_view v = stringAt(id, "value");
-      if (system == kStructureIdSystem) {
-        const bool finess = v.size() == 10 && v.front() == '1' && finessShape(v.substr(1));
-        const bool siret = v.size() == 15 && v.front() == '3' && allDigits(v);
+      if (system == fr::kStructureIdSystem) {
+        const bool finess = v.size() == 10 && v.front() == '1' && fr::isFinessNumber(v.substr(1));
+        const bool siret = v.size() == 15 && v.front() == '3' && fr::isSiretNumber(v.substr(1));
         if (!finess && !siret) {
           issues.error(
               "value", at + ".value",
               "a national structure id is 1 + FINESS (9 characters) or 3 + SIRET (14 digits)",
               "Identifiant national de structure invalide.");
         }
-      } else if (system == kFinessSystem && !finessShape(v)) {
+      } else if (system == fr::kFinessSystem && !fr::isFinessNumber(v)) {
         issues.error("value", at + ".value", "a FINESS number is 9 characters (digits, 2A/2B)",
                      "Numéro FINESS invalide.");
       }
     });
-  }
-
- private:
-  static bool finessShape(std::string_view v) {
-    if (v.size() != 9) return false;
-    std::string s(v);
-    if (s[0] == '2' && (s[1] == 'A' || s[1] == 'B')) s[1] = '0';
-    return allDigits(s);
   }
 };
 

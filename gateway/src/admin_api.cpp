@@ -8,8 +8,8 @@
 
 #include "fhirgw/common/ids.hpp"
 #include "fhirgw/common/json.hpp"
+#include "fhirgw/fhir/fr/identifiers.hpp"
 #include "fhirgw/gateway/json_io.hpp"
-#include "fhirgw/mappings/identifiers.hpp"
 #include "fhirgw/store/api_key.hpp"
 
 namespace fhirgw::gateway {
@@ -260,7 +260,7 @@ void AdminApi::putActivity(Exchange& ex) {
     i.diagnostics = std::move(diagnostics);
     issues.push_back(std::move(i));
   };
-  if (!mappings::isValidRpps(rpps)) {
+  if (!fhir::fr::isValidRpps(rpps)) {
     fhir::Issue i;
     i.severity = fhir::IssueSeverity::kError;
     i.code = "value";

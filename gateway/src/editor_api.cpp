@@ -11,11 +11,11 @@
 #include "fhirgw/common/json_tree.hpp"
 #include "fhirgw/common/log.hpp"
 #include "fhirgw/connectors/routing.hpp"
+#include "fhirgw/fhir/fr/identifiers.hpp"
 #include "fhirgw/fhir/operation_outcome.hpp"
 #include "fhirgw/gateway/json_io.hpp"
 #include "fhirgw/mappings/body_parser.hpp"
 #include "fhirgw/mappings/fhir_mapper.hpp"
-#include "fhirgw/mappings/identifiers.hpp"
 #include "fhirgw/mappings/rules.hpp"
 
 #ifndef FHIRGW_VERSION
@@ -64,7 +64,7 @@ connectors::RoutingRequest routingRequest(const mappings::Teleconsultation& tc, 
   request.insQualified = insQualified;
   const auto& oid = tc.patient.ins ? tc.patient.ins->oid : std::nullopt;
   // INS-NIR, or its test OID when the configuration accepts test identities.
-  request.insIsNir = oid && (*oid == mappings::kInsNirOid || *oid == mappings::kInsTestOid);
+  request.insIsNir = oid && (*oid == fhir::fr::kInsNirOid || *oid == fhir::fr::kInsNirTestOid);
   request.dmpConsent = tc.patient.dmpConsent;
   if (tc.treatingPhysician) {
     request.treatingPhysician = connectors::TreatingPhysicianAddresses{

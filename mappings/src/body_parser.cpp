@@ -8,8 +8,8 @@
 #include "fhirgw/common/code_table.hpp"
 #include "fhirgw/common/crypto.hpp"
 #include "fhirgw/common/url.hpp"
+#include "fhirgw/fhir/fr/identifiers.hpp"
 #include "fhirgw/fhir/primitives.hpp"
-#include "fhirgw/mappings/identifiers.hpp"
 #include "path.hpp"
 
 namespace fhirgw::mappings {
@@ -576,7 +576,7 @@ Patient readPatient(Reader& r, const Value& v, const std::string& path) {
     if (p.gender.present() && !p.gender.valid()) {
       r.notOneOf(joinPath(path, "gender"), *p.gender.text, kGenderCodes);
     }
-    if (p.birthPlaceInsee && !isInseeCommuneCode(*p.birthPlaceInsee)) {
+    if (p.birthPlaceInsee && !fhir::fr::isInseeCommuneCode(*p.birthPlaceInsee)) {
       r.invalid(joinPath(path, "birthPlaceInsee"), "Code commune INSEE invalide (5 caractères).",
                 "not a 5-character INSEE commune code");
     }
@@ -623,13 +623,13 @@ Practitioner readPractitioner(Reader& r, const Value& v, const std::string& path
     org.finess = optionalText(r, *o, "finess", orgPath);
     // Shapes only (rules.md): what FR Core's Organization identifiers require, so a wrong one is
     // the editor's 422 rather than the mapper's 500.
-    if (org.finess && !isFinessNumber(*org.finess)) {
+    if (org.finess && !fhir::fr::isFinessNumber(*org.finess)) {
       r.invalid(joinPath(orgPath, "finess"),
                 "Numéro FINESS invalide (9 caractères : chiffres, 2A ou 2B en tête pour la Corse).",
                 "a FINESS number is 9 characters: digits, or 2A/2B then 7 digits");
     }
     org.siret = optionalText(r, *o, "siret", orgPath);
-    if (org.siret && !isSiretNumber(*org.siret)) {
+    if (org.siret && !fhir::fr::isSiretNumber(*org.siret)) {
       r.invalid(joinPath(orgPath, "siret"), "Numéro SIRET invalide (14 chiffres).",
                 "a SIRET number is 14 digits");
     }

@@ -6,6 +6,7 @@
 #include "fhirgw/common/clock.hpp"
 #include "fhirgw/common/ids.hpp"
 #include "fhirgw/common/json_tree.hpp"
+#include "fhirgw/fhir/fr/identifiers.hpp"
 
 namespace fhirgw::connectors {
 namespace {
@@ -15,7 +16,6 @@ using detail::ParsedResource;
 
 constexpr std::string_view kMhdProfiles = "https://profiles.ihe.net/ITI/MHD/StructureDefinition/";
 constexpr const char* kRfc3986 = "urn:ietf:rfc:3986";
-constexpr std::string_view kInsSystemPrefix = "urn:oid:1.2.250.1.213.1.4.";
 
 Json profileMeta(std::string_view profile) {
   Json meta = Json::object();
@@ -55,7 +55,7 @@ std::optional<Json> insSubject(const std::vector<ParsedResource>& resources) {
     if (ids == nullptr) continue;
     for (const Json& id : ids->items()) {
       const std::string system = id.stringAt("system");
-      if (system.starts_with(kInsSystemPrefix) && !id.stringAt("value").empty()) {
+      if (fhir::fr::insSystemOfUri(system) && !id.stringAt("value").empty()) {
         Json logical = Json::object();
         logical.set("system", Json::string(system));
         logical.set("value", Json::string(id.stringAt("value")));

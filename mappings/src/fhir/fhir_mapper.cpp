@@ -6,6 +6,7 @@
 #include "builders.hpp"
 #include "fhirgw/common/ids.hpp"
 #include "fhirgw/common/json.hpp"
+#include "fhirgw/fhir/fr/identifiers.hpp"
 #include "fhirgw/fhir/fr_core_profiles.hpp"
 
 namespace fhirgw::mappings {
@@ -58,9 +59,7 @@ bool carriesIns(const Teleconsultation& t, const RuleOutcome& outcome) {
   const auto& ins = t.patient.ins;
   if (!outcome.insQualified || !ins || !ins->value || !ins->oid) return false;
   if (ins->status.value != InsStatus::kQualified) return false;
-  const std::string& oid = *ins->oid;
-  return oid == "1.2.250.1.213.1.4.8" || oid == "1.2.250.1.213.1.4.9" ||
-         oid == "1.2.250.1.213.1.4.10" || oid == "1.2.250.1.213.1.4.11";
+  return fhir::fr::insSystemOf(*ins->oid).has_value();
 }
 
 void mapOneDocument(const RecordScope& s, const Document& d, std::string_view docId,

@@ -7,6 +7,7 @@
 #include "builders.hpp"
 #include "codes.hpp"
 #include "fhirgw/common/ids.hpp"
+#include "fhirgw/fhir/fr/identifiers.hpp"
 #include "fhirgw/fhir/fr_core_profiles.hpp"
 #include "fhirgw/fhir/primitives.hpp"
 #include "fhirgw/mappings/rules.hpp"
@@ -103,23 +104,6 @@ Json externalIdentifier(const RecordScope& s, const std::optional<std::string>& 
                                     "identifier", identifier(kClientSystem, s.ctx.clientId)));
 }
 
-struct InsSystem {
-  std::string_view oid;
-  std::string_view typeCode;
-};
-// FR Core identifier types of the INS systems (french-interop.md).
-constexpr std::array<InsSystem, 4> kInsSystems{{{"1.2.250.1.213.1.4.8", "INS-NIR"},
-                                                {"1.2.250.1.213.1.4.9", "INS-NIA"},
-                                                {"1.2.250.1.213.1.4.10", "INS-NIR-TEST"},
-                                                {"1.2.250.1.213.1.4.11", "INS-NIR-DEMO"}}};
-
-std::string_view insTypeCode(std::string_view oid) {
-  for (const InsSystem& s : kInsSystems) {
-    if (s.oid == oid) return s.typeCode;
-  }
-  return {};
-}
-
 // fr-core-identity-reliability: FR Core 2.1.0 binds identityStatus to the HL7 v2 table 0445 of
 // France, whose codes are PROV and VALI; PAM France tells the four RNIV statuses apart by the
 // presence of the INS (qualified = VALI with the INS, retrieved = PROV with it).
@@ -142,7 +126,7 @@ Json practitionerIdentifier(const std::optional<std::string>& rpps) {
   return Json::object()
       .setIfPresent("use", "official")
       .setIfPresent("type", codeable(kFrCoreIdentifierType, "IDNPS"))
-      .setIfPresent("system", fhir::kIdnpsSystem)
+      .setIfPresent("system", fhir::fr::kIdnpsSystem)
       .setIfPresent("value", "8" + *rpps);
 }
 
@@ -235,17 +219,18 @@ Built patient(const RecordScope& s, bool carryIns) {
   Json telecom = Json::array();
   if (carryIns) {
     const Ins& ins = *p.ins;
-    const std::string oid = *ins.oid;
-    b.json.setIfPresent(
-        "identifier",
-        Json::array().pushIfPresent(
-            Json::object()
-                .setIfPresent("use", "official")
-                .setIfPresent("type", codeable(kFrCoreIdentifierType, insTypeCode(oid)))
-                .setIfPresent("system", "urn:oid:" + oid)
-                .setIfPresent("value", *ins.value)));
+    // carryIns: the rules accepted the INS, so its OID names an INS system.
+    const fhir::fr::InsSystem system = *fhir::fr::insSystemOf(*ins.oid);
+    const std::string_view typeCode = fhir::fr::insTypeCode(system);
+    b.json.setIfPresent("identifier",
+                        Json::array().pushIfPresent(
+                            Json::object()
+                                .setIfPresent("use", "official")
+                                .setIfPresent("type", codeable(kFrCoreIdentifierType, typeCode))
+                                .setIfPresent("system", fhir::fr::insSystemUri(system))
+                                .setIfPresent("value", *ins.value)));
     // The patient's secure messaging address exists only for a qualified INS-NIR.
-    if (oid == "1.2.250.1.213.1.4.8") {
+    if (system == fhir::fr::InsSystem::kNir) {
       telecom.pushIfPresent(Json::object()
                                 .setIfPresent("system", "email")
                                 .setIfPresent("value", *ins.value + "@patient.mssante.fr")
@@ -317,16 +302,16 @@ Built organization(const RecordScope& s) {
   Json ids = Json::array();
   const Json idnst = codeable(kFrCoreIdentifierType, "IDNST");
   if (o.finess) {
-    ids.pushIfPresent(identifier(fhir::kFinessSystem, *o.finess));
+    ids.pushIfPresent(identifier(fhir::fr::kFinessSystem, *o.finess));
     ids.pushIfPresent(Json::object()
                           .setIfPresent("type", idnst)
-                          .setIfPresent("system", fhir::kStructureIdSystem)
+                          .setIfPresent("system", fhir::fr::kStructureIdSystem)
                           .setIfPresent("value", "1" + *o.finess));
   }
   if (o.siret) {
     ids.pushIfPresent(Json::object()
                           .setIfPresent("type", idnst)
-                          .setIfPresent("system", fhir::kStructureIdSystem)
+                          .setIfPresent("system", fhir::fr::kStructureIdSystem)
                           .setIfPresent("value", "3" + *o.siret));
   }
   b.json.setIfPresent("meta", metaProfile(fhir::kFrCoreOrganization))
@@ -407,7 +392,8 @@ Built encounter(const RecordScope& s) {
     Json who = Json::object();
     if (e.assistedBy->rpps) {
       who.setIfPresent("type", "Practitioner")
-          .setIfPresent("identifier", identifier(fhir::kIdnpsSystem, "8" + *e.assistedBy->rpps));
+          .setIfPresent("identifier",
+                        identifier(fhir::fr::kIdnpsSystem, "8" + *e.assistedBy->rpps));
     }
     who.setIfPresent("display", code(e.assistedBy->profession));
     participants.pushIfPresent(

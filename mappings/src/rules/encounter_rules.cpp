@@ -3,7 +3,7 @@
 #include <array>
 #include <tuple>
 
-#include "fhirgw/mappings/identifiers.hpp"
+#include "fhirgw/fhir/fr/identifiers.hpp"
 #include "fhirgw/mappings/rules.hpp"
 #include "findings.hpp"
 
@@ -370,7 +370,7 @@ common::Status TerritoryRule::check(const RuleContext& ctx, std::vector<Finding>
       evaluable = false;
       continue;
     }
-    departements[i] = departementFromPostalCode(**s.postalCode);
+    departements[i] = fhir::fr::departementFromPostalCode(**s.postalCode);
     if (!departements[i]) {
       out.push_back(notEvaluated(
           "value", s.path,
@@ -421,7 +421,8 @@ common::Status ActivityCapRule::check(const RuleContext& ctx, std::vector<Findin
   if (t.practitionerIsTreatingPhysician()) return common::Status::ok();
   const std::optional<Date> date = t.encounterDate();
   const std::optional<std::string>& rpps = t.practitioner.rpps;
-  if (!date || !rpps || !isValidRpps(*rpps)) return common::Status::ok();  // other rules report
+  // Other rules report a missing date or a wrong RPPS.
+  if (!date || !rpps || !fhir::fr::isValidRpps(*rpps)) return common::Status::ok();
 
   std::optional<std::int64_t> total;
   if (ctx.history != nullptr) {

@@ -1,5 +1,5 @@
 // ID-* rules: the patient's INS and the professionals' RPPS numbers.
-#include "fhirgw/mappings/identifiers.hpp"
+#include "fhirgw/fhir/fr/identifiers.hpp"
 #include "fhirgw/mappings/rules.hpp"
 #include "findings.hpp"
 
@@ -9,14 +9,14 @@ namespace {
 using detail::finding;
 using detail::isBlank;
 using detail::missingField;
+using fhir::fr::InsValueProblem;
 
 constexpr std::string_view kInsSource =
     "Référentiel Identité Nationale de Santé (INS) et textes associés (ANS) ; recommandations de "
     "la HAS sur l'identification du patient en téléconsultation";
 
-bool acceptedOid(std::string_view oid, const RuleConfig& config) {
-  if (oid == kInsNirOid || oid == kInsNiaOid) return true;
-  return config.acceptTestInsOids && (oid == kInsTestOid || oid == kInsDemoOid);
+fhir::fr::InsPolicy insPolicy(const RuleConfig& config) {
+  return fhir::fr::InsPolicy{config.acceptTestInsOids};
 }
 
 void checkInsValue(const Ins& ins, std::vector<Finding>& out) {
@@ -25,7 +25,7 @@ void checkInsValue(const Ins& ins, std::vector<Finding>& out) {
     out.push_back(missingField(kPath, "La valeur de l'INS (matricule INS) est obligatoire."));
     return;
   }
-  switch (mappings::checkInsValue(*ins.value)) {
+  switch (fhir::fr::checkInsValue(*ins.value)) {
     case InsValueProblem::kNone:
       return;
     case InsValueProblem::kLength:
@@ -53,7 +53,7 @@ void checkRpps(const std::optional<std::string>& rpps, const std::string& path, 
     if (required) out.push_back(missingField(path, "Le numéro RPPS est obligatoire."));
     return;
   }
-  if (!isValidRpps(*rpps)) {
+  if (!fhir::fr::isValidRpps(*rpps)) {
     out.push_back(finding("value", path, "Numéro RPPS invalide (11 chiffres dont une clé de Luhn).",
                           "RPPS must be 11 digits with a valid Luhn check digit"));
   }
@@ -90,7 +90,7 @@ std::vector<Finding> traitFindings(const Patient& p) {
     out.push_back(missingField("patient.birthPlaceInsee",
                                "Avec une INS qualifiée, le code INSEE du lieu de naissance est "
                                "obligatoire."));
-  } else if (!isInseeCommuneCode(*p.birthPlaceInsee)) {
+  } else if (!fhir::fr::isInseeCommuneCode(*p.birthPlaceInsee)) {
     out.push_back(finding("value", "patient.birthPlaceInsee",
                           "Code INSEE du lieu de naissance invalide (5 caractères).",
                           "birthPlaceInsee is not a 5-character INSEE commune code"));
@@ -104,12 +104,14 @@ std::vector<Finding> insFindings(const Ins& ins, const RuleConfig& config) {
   constexpr const char* kOidPath = "patient.ins.oid";
   if (!ins.oid) {
     out.push_back(missingField(kOidPath, "L'OID de l'INS est obligatoire."));
-  } else if (!acceptedOid(*ins.oid, config)) {
+  } else if (!fhir::fr::isInsOidAccepted(*ins.oid, insPolicy(config))) {
+    static const std::string kNotAccepted = "OID d'INS non accepté (INS-NIR " +
+                                            std::string(fhir::fr::kInsNirOid) + " ou INS-NIA " +
+                                            std::string(fhir::fr::kInsNiaOid) + ").";
     out.push_back(finding("value", kOidPath,
                           config.acceptTestInsOids
                               ? "OID d'INS non reconnu (INS-NIR, INS-NIA, test ou démonstration)."
-                              : "OID d'INS non accepté (INS-NIR 1.2.250.1.213.1.4.8 ou INS-NIA "
-                                "1.2.250.1.213.1.4.9).",
+                              : kNotAccepted,
                           "INS OID '" + *ins.oid + "' is not accepted" +
                               (config.acceptTestInsOids ? "" : " (test OIDs are disabled)")));
   }

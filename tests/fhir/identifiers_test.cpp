@@ -1,8 +1,8 @@
-#include "fhirgw/mappings/identifiers.hpp"
+#include "fhirgw/fhir/fr/identifiers.hpp"
 
 #include <gtest/gtest.h>
 
-namespace fhirgw::mappings {
+namespace fhirgw::fhir::fr {
 namespace {
 
 TEST(InsValue, ExampleNirWithItsKeyIsValid) {
@@ -110,5 +110,52 @@ TEST(FrenchIdentifiers, FinessAndSiretNumbersHaveTheirShape) {
   EXPECT_FALSE(isInseeCommuneCode("2A0041"));
 }
 
+TEST(InsSystems, EachOidHasOneSystemAndItsFrCoreType) {
+  EXPECT_EQ(insSystemOf("1.2.250.1.213.1.4.8"), InsSystem::kNir);
+  EXPECT_EQ(insSystemOf("1.2.250.1.213.1.4.9"), InsSystem::kNia);
+  EXPECT_EQ(insSystemOf("1.2.250.1.213.1.4.10"), InsSystem::kNirTest);
+  EXPECT_EQ(insSystemOf("1.2.250.1.213.1.4.11"), InsSystem::kNirDemo);
+  EXPECT_EQ(insSystemOf("1.2.250.1.213.1.4.99"), std::nullopt);
+  EXPECT_EQ(insSystemOf("urn:oid:1.2.250.1.213.1.4.8"), std::nullopt);
+  EXPECT_EQ(insSystemOfUri("urn:oid:1.2.250.1.213.1.4.11"), InsSystem::kNirDemo);
+  EXPECT_EQ(insSystemOfUri("1.2.250.1.213.1.4.8"), std::nullopt);
+  EXPECT_EQ(insSystemUri(InsSystem::kNia), "urn:oid:1.2.250.1.213.1.4.9");
+  EXPECT_EQ(insTypeCode(InsSystem::kNir), "INS-NIR");
+  EXPECT_EQ(insTypeCode(InsSystem::kNia), "INS-NIA");
+  EXPECT_EQ(insTypeCode(InsSystem::kNirTest), "INS-NIR-TEST");
+  EXPECT_EQ(insTypeCode(InsSystem::kNirDemo), "INS-NIR-DEMO");
+}
+
+TEST(InsSystems, TestAndDemonstrationOidsAreAcceptedOnlyWhenConfigured) {
+  const InsPolicy production{};
+  const InsPolicy withTests{true};
+  for (const std::string_view oid : {kInsNirOid, kInsNiaOid}) {
+    EXPECT_TRUE(isInsOidAccepted(oid, production)) << oid;
+    EXPECT_TRUE(isInsOidAccepted(oid, withTests)) << oid;
+  }
+  for (const std::string_view oid : {kInsNirTestOid, kInsNirDemoOid}) {
+    EXPECT_FALSE(isInsOidAccepted(oid, production)) << oid;
+    EXPECT_TRUE(isInsOidAccepted(oid, withTests)) << oid;
+  }
+  EXPECT_FALSE(isInsOidAccepted("1.2.250.1.213.1.4.99", withTests));
+}
+
+TEST(InsSystems, AnInsIsUsableWithAValidKeyUnderAnAcceptedOid) {
+  EXPECT_TRUE(isInsUsable("279035121518989", kInsNirOid, {}));
+  EXPECT_TRUE(isInsUsable("279035121518989", kInsNiaOid, {}));
+  EXPECT_FALSE(isInsUsable("279035121518988", kInsNirOid, {}));
+  EXPECT_FALSE(isInsUsable("279035121518989", kInsNirTestOid, {}));
+  EXPECT_TRUE(isInsUsable("279035121518989", kInsNirTestOid, InsPolicy{true}));
+  EXPECT_FALSE(isInsUsable("279035121518989", "1.2.250.1.213.1.4.99", InsPolicy{true}));
+}
+
+TEST(Luhn, AnyLengthOfDigitsIsChecked) {
+  EXPECT_TRUE(isLuhnValid("79927398713"));
+  EXPECT_TRUE(isLuhnValid("0"));
+  EXPECT_FALSE(isLuhnValid("79927398710"));
+  EXPECT_FALSE(isLuhnValid(""));
+  EXPECT_FALSE(isLuhnValid("7992739871A"));
+}
+
 }  // namespace
-}  // namespace fhirgw::mappings
+}  // namespace fhirgw::fhir::fr
