@@ -106,8 +106,9 @@ struct Gateway {
   std::unique_ptr<mappings::FhirMapper> mapper;
   std::unique_ptr<gateway::Authenticator> auth;
   std::unique_ptr<gateway::RateLimiter> limiter;
+  std::unique_ptr<gateway::AccessGate> gate;
   std::unique_ptr<gateway::EditorApi> api;
-  gateway::Router router;
+  std::unique_ptr<gateway::Router> router;
   std::string bearer;
   /// The context of documents: the full example teleconsultation, as the store would hold it.
   mappings::Teleconsultation context;
@@ -162,16 +163,14 @@ Gateway& gatewayOnce() {
     built->mapper = std::make_unique<mappings::FhirMapper>();
     built->auth = std::make_unique<gateway::Authenticator>(*built->store, std::string());
     built->limiter = std::make_unique<gateway::RateLimiter>(clock);
-    built->api = std::make_unique<gateway::EditorApi>(gateway::EditorApi::Deps{*built->store,
-                                                                               *built->rules,
-                                                                               *built->mapper,
-                                                                               *built->auth,
-                                                                               *built->limiter,
-                                                                               clock,
-                                                                               defaults.limits,
-                                                                               {},
-                                                                               {}});
-    built->api->registerRoutes(built->router);
+    built->gate = std::make_unique<gateway::AccessGate>(*built->auth, *built->limiter);
+    built->router = std::make_unique<gateway::Router>(
+        [gate = built->gate.get()](gateway::Exchange& ex, const gateway::RoutePolicy& policy) {
+          return gate->admit(ex, policy);
+        });
+    built->api = std::make_unique<gateway::EditorApi>(gateway::EditorApi::Deps{
+        *built->store, *built->rules, *built->mapper, clock, defaults.limits, {}, {}});
+    built->api->registerRoutes(*built->router);
 
     auto example = common::parseJson(readFile(FHIRGW_FUZZ_EXAMPLE));
     if (!example) fail("the example teleconsultation is not JSON");
@@ -193,7 +192,7 @@ void postValidate(Gateway& g, std::string_view body) {
   request.set("Authorization", g.bearer);
   gateway::Exchange exchange(request, response, "fuzz");
   try {
-    g.router.dispatch(exchange);
+    g.router->dispatch(exchange);
   } catch (const std::exception& e) {
     if (g.strict) {
       std::fprintf(stderr, "fuzz_body: handler exception %s: %s\n", typeid(e).name(), e.what());

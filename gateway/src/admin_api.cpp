@@ -100,24 +100,26 @@ std::optional<common::TimePoint> parseUtcInstant(const std::string& text) {
 }  // namespace
 
 void AdminApi::registerRoutes(Router& r) {
-  r.add("POST", "/admin/v1/clients", [this](Exchange& ex) { createClient(ex); });
-  r.add("GET", "/admin/v1/clients", [this](Exchange& ex) { listClients(ex); });
-  r.add("GET", "/admin/v1/clients/{id}", [this](Exchange& ex) { getClient(ex); });
-  r.add("DELETE", "/admin/v1/clients/{id}", [this](Exchange& ex) { disableClient(ex); });
-  r.add("POST", "/admin/v1/clients/{id}/keys", [this](Exchange& ex) { addKey(ex); });
-  r.add("PUT", "/admin/v1/practitioners/{rpps}/activity",
+  constexpr RoutePolicy kAdmin = RoutePolicy::admin();
+  r.add("POST", "/admin/v1/clients", kAdmin, [this](Exchange& ex) { createClient(ex); });
+  r.add("GET", "/admin/v1/clients", kAdmin, [this](Exchange& ex) { listClients(ex); });
+  r.add("GET", "/admin/v1/clients/{id}", kAdmin, [this](Exchange& ex) { getClient(ex); });
+  r.add("DELETE", "/admin/v1/clients/{id}", kAdmin, [this](Exchange& ex) { disableClient(ex); });
+  r.add("POST", "/admin/v1/clients/{id}/keys", kAdmin, [this](Exchange& ex) { addKey(ex); });
+  r.add("PUT", "/admin/v1/practitioners/{rpps}/activity", kAdmin,
         [this](Exchange& ex) { putActivity(ex); });
-  r.add("GET", "/admin/v1/practitioners/{rpps}/activity",
+  r.add("GET", "/admin/v1/practitioners/{rpps}/activity", kAdmin,
         [this](Exchange& ex) { getActivity(ex); });
-  r.add("GET", "/admin/v1/audit", [this](Exchange& ex) { queryAudit(ex); });
-  r.add("GET", "/admin/v1/deliveries", [this](Exchange& ex) { listDeliveries(ex); });
-  r.add("GET", "/admin/v1/deliveries/{id}", [this](Exchange& ex) { getDelivery(ex); });
-  r.add("POST", "/admin/v1/deliveries/{id}/retry", [this](Exchange& ex) { retryDelivery(ex); });
-  r.add("POST", "/admin/v1/deliveries/retry", [this](Exchange& ex) { retryDeliveries(ex); });
+  r.add("GET", "/admin/v1/audit", kAdmin, [this](Exchange& ex) { queryAudit(ex); });
+  r.add("GET", "/admin/v1/deliveries", kAdmin, [this](Exchange& ex) { listDeliveries(ex); });
+  r.add("GET", "/admin/v1/deliveries/{id}", kAdmin, [this](Exchange& ex) { getDelivery(ex); });
+  r.add("POST", "/admin/v1/deliveries/{id}/retry", kAdmin,
+        [this](Exchange& ex) { retryDelivery(ex); });
+  r.add("POST", "/admin/v1/deliveries/retry", kAdmin,
+        [this](Exchange& ex) { retryDeliveries(ex); });
 }
 
 void AdminApi::createClient(Exchange& ex) {
-  if (!auth_.require(ex, store::ClientRole::kAdmin)) return;
   auto doc = readObject(ex);
   if (!doc) return;
   const Value& body = doc->root();
@@ -182,7 +184,6 @@ void AdminApi::createClient(Exchange& ex) {
 }
 
 void AdminApi::listClients(Exchange& ex) {
-  if (!auth_.require(ex, store::ClientRole::kAdmin)) return;
   auto clients = store_.listClients();
   if (!clients) {
     sendStoreError(ex, clients.error(), "client");
@@ -195,7 +196,6 @@ void AdminApi::listClients(Exchange& ex) {
 }
 
 void AdminApi::getClient(Exchange& ex) {
-  if (!auth_.require(ex, store::ClientRole::kAdmin)) return;
   auto client = store_.getClient(ex.param("id"));
   if (!client) {
     sendStoreError(ex, client.error(), "client");
@@ -208,7 +208,6 @@ void AdminApi::getClient(Exchange& ex) {
 }
 
 void AdminApi::disableClient(Exchange& ex) {
-  if (!auth_.require(ex, store::ClientRole::kAdmin)) return;
   if (common::Status s = store_.disableClient(ex.param("id")); !s.isOk()) {
     sendStoreError(ex, s, "client");
     return;
@@ -217,7 +216,6 @@ void AdminApi::disableClient(Exchange& ex) {
 }
 
 void AdminApi::addKey(Exchange& ex) {
-  if (!auth_.require(ex, store::ClientRole::kAdmin)) return;
   ex.setTarget(ex.param("id"));
   // A disabled client's keys do not authenticate: a new one would be a key that silently never
   // works (or starts working if the client were re-enabled by some later feature).
@@ -245,7 +243,6 @@ void AdminApi::addKey(Exchange& ex) {
 }
 
 void AdminApi::putActivity(Exchange& ex) {
-  if (!auth_.require(ex, store::ClientRole::kAdmin)) return;
   const std::string rpps = ex.param("rpps");
   ex.setTarget(rpps);
   auto doc = readObject(ex);
@@ -323,7 +320,6 @@ void AdminApi::putActivity(Exchange& ex) {
 }
 
 void AdminApi::getActivity(Exchange& ex) {
-  if (!auth_.require(ex, store::ClientRole::kAdmin)) return;
   const std::string rpps = ex.param("rpps");
   const auto& q = ex.query();
   int year = 0;
@@ -364,7 +360,6 @@ void AdminApi::getActivity(Exchange& ex) {
 }
 
 void AdminApi::queryAudit(Exchange& ex) {
-  if (!auth_.require(ex, store::ClientRole::kAdmin)) return;
   store::AuditQuery query;
   const auto& q = ex.query();
   if (auto it = q.find("since"); it != q.end()) {
@@ -409,7 +404,6 @@ void AdminApi::queryAudit(Exchange& ex) {
 namespace fhirgw::gateway {
 
 void AdminApi::listDeliveries(Exchange& ex) {
-  if (!auth_.require(ex, store::ClientRole::kAdmin)) return;
   store::DeliveryQuery query;
   const auto& q = ex.query();
   if (auto it = q.find("status"); it != q.end()) {
@@ -444,7 +438,6 @@ void AdminApi::listDeliveries(Exchange& ex) {
 }
 
 void AdminApi::getDelivery(Exchange& ex) {
-  if (!auth_.require(ex, store::ClientRole::kAdmin)) return;
   auto delivery = store_.getDelivery(ex.param("id"));
   if (!delivery) {
     sendStoreError(ex, delivery.error(), "delivery");
@@ -475,7 +468,6 @@ void AdminApi::getDelivery(Exchange& ex) {
 }
 
 void AdminApi::retryDelivery(Exchange& ex) {
-  if (!auth_.require(ex, store::ClientRole::kAdmin)) return;
   common::Status s = store_.retryDeadDelivery(ex.param("id"));
   if (s.code() == common::StatusCode::kFailedPrecondition) {
     ex.sendError(409, "conflict", "only a dead delivery can be retried");
@@ -498,7 +490,6 @@ void AdminApi::retryDelivery(Exchange& ex) {
 }
 
 void AdminApi::retryDeliveries(Exchange& ex) {
-  if (!auth_.require(ex, store::ClientRole::kAdmin)) return;
   store::DeadDeliveryFilter filter;
   const auto& q = ex.query();
   if (auto it = q.find("connector"); it != q.end()) filter.connectorId = it->second;

@@ -103,4 +103,21 @@ bool RateLimiter::allow(const Principal& principal, std::int64_t& retryAfterSeco
   return false;
 }
 
+bool AccessGate::admit(Exchange& ex, const RoutePolicy& policy) const {
+  if (policy.access == RoutePolicy::Access::kPublic) return true;
+  const auto role = policy.access == RoutePolicy::Access::kAdmin ? store::ClientRole::kAdmin
+                                                                 : store::ClientRole::kEditor;
+  auto principal = auth_.require(ex, role);
+  if (!principal) return false;
+  if (!policy.rateLimited) return true;
+  std::int64_t retryAfter = 0;
+  if (!limiter_.allow(*principal, retryAfter)) {
+    ex.setHeader("Retry-After", std::to_string(retryAfter));
+    ex.sendError(429, "throttled",
+                 "rate limit exceeded; retry after " + std::to_string(retryAfter) + " s");
+    return false;
+  }
+  return true;
+}
+
 }  // namespace fhirgw::gateway

@@ -309,33 +309,21 @@ void answerRuleCatalogue(Exchange& ex, const mappings::RuleEngine& engine,
 }  // namespace
 
 void EditorApi::registerRoutes(Router& router) {
-  router.add("POST", "/api/v1/teleconsultations",
+  constexpr RoutePolicy kEditor = RoutePolicy::editor();
+  router.add("POST", "/api/v1/teleconsultations", kEditor,
              [this](Exchange& ex) { createTeleconsultation(ex); });
-  router.add("GET", "/api/v1/teleconsultations/{id}",
+  router.add("GET", "/api/v1/teleconsultations/{id}", kEditor,
              [this](Exchange& ex) { getTeleconsultation(ex); });
-  router.add("POST", "/api/v1/teleconsultations/{id}/documents",
+  router.add("POST", "/api/v1/teleconsultations/{id}/documents", kEditor,
              [this](Exchange& ex) { addDocument(ex); });
-  router.add("GET", "/api/v1/teleconsultations/{id}/fhir",
+  router.add("GET", "/api/v1/teleconsultations/{id}/fhir", kEditor,
              [this](Exchange& ex) { getFhirBundle(ex); });
-  router.add("POST", "/api/v1/$validate", [this](Exchange& ex) { validate(ex); });
-  router.add("GET", "/api/v1/rules", [this](Exchange& ex) {
-    if (admit(ex)) answerRuleCatalogue(ex, d_.rules, d_.clock);
-  });
-  router.add("GET", "/fhir/metadata", [this](Exchange& ex) { fhirMetadata(ex); });
-  router.add("POST", "/fhir/$validate", [this](Exchange& ex) { fhirValidate(ex); });
-}
-
-std::optional<Principal> EditorApi::admit(Exchange& ex) {
-  auto principal = d_.auth.require(ex, store::ClientRole::kEditor);
-  if (!principal) return std::nullopt;
-  std::int64_t retryAfter = 0;
-  if (!d_.limiter.allow(*principal, retryAfter)) {
-    ex.setHeader("Retry-After", std::to_string(retryAfter));
-    ex.sendError(429, "throttled",
-                 "rate limit exceeded; retry after " + std::to_string(retryAfter) + " s");
-    return std::nullopt;
-  }
-  return principal;
+  router.add("POST", "/api/v1/$validate", kEditor, [this](Exchange& ex) { validate(ex); });
+  router.add("GET", "/api/v1/rules", kEditor,
+             [this](Exchange& ex) { answerRuleCatalogue(ex, d_.rules, d_.clock); });
+  router.add("GET", "/fhir/metadata", RoutePolicy::open(),
+             [this](Exchange& ex) { fhirMetadata(ex); });
+  router.add("POST", "/fhir/$validate", kEditor, [this](Exchange& ex) { fhirValidate(ex); });
 }
 
 std::optional<common::JsonDocument> EditorApi::readJsonObject(Exchange& ex, bool acceptFhirJson) {
@@ -413,13 +401,12 @@ std::optional<mappings::MappedRecord> EditorApi::mapRecord(
 }
 
 void EditorApi::createTeleconsultation(Exchange& ex) {
-  auto principal = admit(ex);
-  if (!principal) return;
+  const std::string& clientId = ex.clientId();
   auto doc = readJsonObject(ex);
   if (!doc) return;
 
   const auto plan = planIdempotency(ex, *doc, "POST /api/v1/teleconsultations", "tc-ext:");
-  if (!plan || answerIdempotent(ex, d_.store, principal->clientId, *plan) == Replay::kAnswered) {
+  if (!plan || answerIdempotent(ex, d_.store, clientId, *plan) == Replay::kAnswered) {
     return;
   }
 
@@ -433,7 +420,7 @@ void EditorApi::createTeleconsultation(Exchange& ex) {
 
   const mappings::Teleconsultation& tc = checked->record;
   store::Submission sub;
-  sub.clientId = principal->clientId;
+  sub.clientId = clientId;
   sub.recordId = common::newUuid();
   mappings::MappingContext mapping;
   auto mapped = mapRecord(ex, *checked, sub.clientId, sub.recordId, mapping);
@@ -496,7 +483,7 @@ void EditorApi::createTeleconsultation(Exchange& ex) {
   sub.idempotency = plan->entriesFor(201, answerBody);
 
   if (common::Status s = d_.store.commitSubmission(sub); !s.isOk()) {
-    answerCommitFailure(ex, d_.store, principal->clientId, *plan, s);
+    answerCommitFailure(ex, d_.store, clientId, *plan, s);
     return;
   }
   if (!sub.deliveries.empty() && d_.deliveriesQueued) d_.deliveriesQueued();
@@ -506,16 +493,15 @@ void EditorApi::createTeleconsultation(Exchange& ex) {
 }
 
 void EditorApi::addDocument(Exchange& ex) {
-  auto principal = admit(ex);
-  if (!principal) return;
-  auto record = resolveRecord(ex, principal->clientId);
+  const std::string& clientId = ex.clientId();
+  auto record = resolveRecord(ex, clientId);
   if (!record) return;
   auto doc = readJsonObject(ex);
   if (!doc) return;
 
   const auto plan = planIdempotency(
       ex, *doc, "POST /api/v1/teleconsultations/" + record->id + "/documents", "doc-ext:");
-  if (!plan || answerIdempotent(ex, d_.store, principal->clientId, *plan) == Replay::kAnswered) {
+  if (!plan || answerIdempotent(ex, d_.store, clientId, *plan) == Replay::kAnswered) {
     return;
   }
 
@@ -543,7 +529,7 @@ void EditorApi::addDocument(Exchange& ex) {
     return;
   }
 
-  auto existing = d_.store.listDocuments(principal->clientId, record->id);
+  auto existing = d_.store.listDocuments(clientId, record->id);
   if (!existing) {
     ex.sendStatus(common::unavailable("the store cannot answer now; retry"));
     return;
@@ -555,7 +541,7 @@ void EditorApi::addDocument(Exchange& ex) {
   }
   const std::vector<fhir::Issue> kept = nonBlocking(issues);
   store::Submission sub;
-  sub.clientId = principal->clientId;
+  sub.clientId = clientId;
   sub.recordId = record->id;
   store::NewDocument d;
   d.id = common::newUuid();
@@ -593,7 +579,7 @@ void EditorApi::addDocument(Exchange& ex) {
   sub.idempotency = plan->entriesFor(201, answerBody);
 
   if (common::Status s = d_.store.commitSubmission(sub); !s.isOk()) {
-    answerCommitFailure(ex, d_.store, principal->clientId, *plan, s);
+    answerCommitFailure(ex, d_.store, clientId, *plan, s);
     return;
   }
   if (!sub.deliveries.empty() && d_.deliveriesQueued) d_.deliveriesQueued();
@@ -603,12 +589,11 @@ void EditorApi::addDocument(Exchange& ex) {
 }
 
 void EditorApi::getTeleconsultation(Exchange& ex) {
-  auto principal = admit(ex);
-  if (!principal) return;
-  auto record = resolveRecord(ex, principal->clientId);
+  const std::string& clientId = ex.clientId();
+  auto record = resolveRecord(ex, clientId);
   if (!record) return;
-  auto documents = d_.store.listDocuments(principal->clientId, record->id);
-  auto deliveries = d_.store.listDeliveries(principal->clientId, record->id);
+  auto documents = d_.store.listDocuments(clientId, record->id);
+  auto deliveries = d_.store.listDeliveries(clientId, record->id);
   if (!documents || !deliveries) {
     ex.sendStatus(common::unavailable("the store cannot answer now; retry"));
     return;
@@ -642,11 +627,10 @@ void EditorApi::getTeleconsultation(Exchange& ex) {
 }
 
 void EditorApi::getFhirBundle(Exchange& ex) {
-  auto principal = admit(ex);
-  if (!principal) return;
-  auto record = resolveRecord(ex, principal->clientId);
+  const std::string& clientId = ex.clientId();
+  auto record = resolveRecord(ex, clientId);
   if (!record) return;
-  auto stored = d_.store.listFhirResources(principal->clientId, record->id);
+  auto stored = d_.store.listFhirResources(clientId, record->id);
   if (!stored) {
     ex.sendStatus(common::unavailable("the store cannot answer now; retry"));
     return;
@@ -662,7 +646,7 @@ void EditorApi::getFhirBundle(Exchange& ex) {
     resources.push_back(std::move(m));
   }
   mappings::BundleOptions options;
-  options.id = mappings::fhirBundleId(principal->clientId, record->id);
+  options.id = mappings::fhirBundleId(clientId, record->id);
   options.timestamp = d_.clock.now();
   auto bundle = mappings::makeBundle(resources, options);
   if (!bundle) {
@@ -673,8 +657,7 @@ void EditorApi::getFhirBundle(Exchange& ex) {
 }
 
 void EditorApi::validate(Exchange& ex) {
-  auto principal = admit(ex);
-  if (!principal) return;
+  const std::string& clientId = ex.clientId();
   auto doc = readJsonObject(ex);
   if (!doc) return;
   auto checked = check(ex, *doc);
@@ -691,7 +674,7 @@ void EditorApi::validate(Exchange& ex) {
   }
   // The would-be bundle, with throw-away ids: nothing is stored, so nothing can refer to it.
   mappings::MappingContext mapping;
-  auto mapped = mapRecord(ex, *checked, principal->clientId, common::newUuid(), mapping);
+  auto mapped = mapRecord(ex, *checked, clientId, common::newUuid(), mapping);
   if (!mapped) return;
   mappings::BundleOptions options;
   options.timestamp = d_.clock.now();
@@ -771,8 +754,6 @@ void EditorApi::fhirMetadata(Exchange& ex) {
 }
 
 void EditorApi::fhirValidate(Exchange& ex) {
-  auto principal = admit(ex);
-  if (!principal) return;
   auto doc = readJsonObject(ex, /*acceptFhirJson=*/true);
   if (!doc) return;
   ex.sendOutcome(200, d_.mapper.validator().validate(*doc));

@@ -10,8 +10,25 @@
 
 namespace fhirgw::gateway {
 
+namespace {
+
+// Both routers ask the server's gate, which exists once a store does; without one only open
+// routes are registered, and a protected route would be refused rather than served.
+Gate gateOf(const std::unique_ptr<AccessGate>& gate) {
+  return [&gate](Exchange& ex, const RoutePolicy& policy) {
+    if (gate) return gate->admit(ex, policy);
+    ex.sendStatus(common::unavailable("no credential store"));
+    return false;
+  };
+}
+
+}  // namespace
+
 GatewayServer::GatewayServer(GatewayConfig config, Dependencies deps)
-    : config_(std::move(config)), deps_(std::move(deps)) {}
+    : config_(std::move(config)),
+      deps_(std::move(deps)),
+      apiRouter_(gateOf(gate_)),
+      adminRouter_(gateOf(gate_)) {}
 
 GatewayServer::~GatewayServer() { stop(); }
 
@@ -63,19 +80,20 @@ void GatewayServer::registerRoutes() {
   if (deps_.store != nullptr && deps_.rules != nullptr && deps_.mapper != nullptr) {
     auth_ = std::make_unique<Authenticator>(*deps_.store, config_.admin.token);
     limiter_ = std::make_unique<RateLimiter>(*deps_.clock);
+    gate_ = std::make_unique<AccessGate>(*auth_, *limiter_);
     editorApi_ = std::make_unique<EditorApi>(
-        EditorApi::Deps{*deps_.store, *deps_.rules, *deps_.mapper, *auth_, *limiter_, *deps_.clock,
-                        config_.limits, deps_.routes, deps_.deliveriesQueued});
+        EditorApi::Deps{*deps_.store, *deps_.rules, *deps_.mapper, *deps_.clock, config_.limits,
+                        deps_.routes, deps_.deliveriesQueued});
     editorApi_->registerRoutes(apiRouter_);
-    adminApi_ = std::make_unique<AdminApi>(*deps_.store, *auth_, deps_.deliveriesQueued);
+    adminApi_ = std::make_unique<AdminApi>(*deps_.store, deps_.deliveriesQueued);
     adminApi_->registerRoutes(adminRouter_);
   }
-  adminRouter_.add("GET", "/health/live", [](Exchange& ex) {
+  adminRouter_.add("GET", "/health/live", RoutePolicy::open(), [](Exchange& ex) {
     rapidjson::Document body(rapidjson::kObjectType);
     body.AddMember("status", "live", body.GetAllocator());
     ex.sendJson(200, body);
   });
-  adminRouter_.add("GET", "/health/ready", [this](Exchange& ex) {
+  adminRouter_.add("GET", "/health/ready", RoutePolicy::open(), [this](Exchange& ex) {
     const common::Status ready = deps_.readiness ? deps_.readiness() : common::Status::ok();
     if (!ready.isOk()) {
       ex.sendError(503, "transient", "not ready: " + ready.message());

@@ -5,6 +5,8 @@
 
 #include <optional>
 
+#include "fhirgw/common/log.hpp"
+
 namespace fhirgw::gateway {
 namespace {
 
@@ -44,8 +46,8 @@ std::optional<std::map<std::string, std::string>> matchSegments(
 
 }  // namespace
 
-void Router::add(std::string method, std::string pattern, Handler handler) {
-  Rule rule{std::move(method), pattern, split(pattern), std::move(handler)};
+void Router::add(std::string method, std::string pattern, RoutePolicy policy, Handler handler) {
+  Rule rule{std::move(method), pattern, split(pattern), policy, std::move(handler)};
   rules_.push_back(std::move(rule));
 }
 
@@ -66,6 +68,7 @@ Router::Match Router::match(const std::string& method, const std::string& path) 
     if (!params) continue;
     if (rule.method == method) {
       result.handler = &rule.handler;
+      result.policy = &rule.policy;
       result.pattern = rule.pattern;
       result.params = std::move(*params);
       return result;
@@ -84,6 +87,14 @@ void Router::dispatch(Exchange& exchange) const {
   exchange.setRoute(m.pattern.empty() ? "(unmatched)" : m.pattern);
   if (m.handler != nullptr) {
     exchange.setParams(std::move(m.params));
+    if (m.policy->access != RoutePolicy::Access::kPublic) {
+      if (!gate_) {
+        common::Log::error("route-without-gate", {{"route", m.pattern}});
+        exchange.sendError(500, "exception", "this route cannot check its caller");
+        return;
+      }
+      if (!gate_(exchange, *m.policy)) return;  // the gate answered
+    }
     (*m.handler)(exchange);
     return;
   }

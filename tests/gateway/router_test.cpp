@@ -9,11 +9,11 @@ namespace {
 
 Router sampleRouter() {
   Router r;
-  r.add("POST", "/api/v1/teleconsultations", [](Exchange&) {});
-  r.add("GET", "/api/v1/teleconsultations/{id}", [](Exchange&) {});
-  r.add("GET", "/api/v1/teleconsultations/{id}/fhir", [](Exchange&) {});
-  r.add("POST", "/api/v1/teleconsultations/{id}/documents", [](Exchange&) {});
-  r.add("POST", "/api/v1/$validate", [](Exchange&) {});
+  r.add("POST", "/api/v1/teleconsultations", RoutePolicy::editor(), [](Exchange&) {});
+  r.add("GET", "/api/v1/teleconsultations/{id}", RoutePolicy::open(), [](Exchange&) {});
+  r.add("GET", "/api/v1/teleconsultations/{id}/fhir", RoutePolicy::open(), [](Exchange&) {});
+  r.add("POST", "/api/v1/teleconsultations/{id}/documents", RoutePolicy::open(), [](Exchange&) {});
+  r.add("POST", "/api/v1/$validate", RoutePolicy::open(), [](Exchange&) {});
   return r;
 }
 
@@ -50,11 +50,28 @@ TEST(Router, EmptyCaptureDoesNotMatch) {
 
 TEST(Router, KnownPathWithOtherMethodFallsBackTo405ListingAllowedMethods) {
   Router r = sampleRouter();
-  r.add("DELETE", "/api/v1/teleconsultations/{id}", [](Exchange&) {});
+  r.add("DELETE", "/api/v1/teleconsultations/{id}", RoutePolicy::open(), [](Exchange&) {});
   auto m = r.match("PUT", "/api/v1/teleconsultations/abc");
   EXPECT_EQ(m.handler, nullptr);
   EXPECT_EQ(m.fallbackStatus, 405);
   EXPECT_EQ(m.allow, "GET, DELETE");
+}
+
+TEST(Router, AMatchCarriesTheRoutesDeclaredPolicy) {
+  Router r = sampleRouter();
+  r.add("GET", "/admin/v1/clients", RoutePolicy::admin(), [](Exchange&) {});
+  auto editor = r.match("POST", "/api/v1/teleconsultations");
+  ASSERT_NE(editor.policy, nullptr);
+  EXPECT_EQ(editor.policy->access, RoutePolicy::Access::kEditor);
+  EXPECT_TRUE(editor.policy->rateLimited);
+  auto admin = r.match("GET", "/admin/v1/clients");
+  ASSERT_NE(admin.policy, nullptr);
+  EXPECT_EQ(admin.policy->access, RoutePolicy::Access::kAdmin);
+  EXPECT_FALSE(admin.policy->rateLimited);
+  auto open = r.match("GET", "/api/v1/teleconsultations/abc");
+  ASSERT_NE(open.policy, nullptr);
+  EXPECT_EQ(open.policy->access, RoutePolicy::Access::kPublic);
+  EXPECT_EQ(r.match("GET", "/nowhere").policy, nullptr);
 }
 
 TEST(Router, TrailingSlashIsADifferentPath) {

@@ -306,6 +306,43 @@ TEST_F(EditorApiTest, AdminKeyOnTheEditorApiIs403AndEditorKeyOnAdminIs403) {
   EXPECT_EQ(admin("GET", "/admin/v1/clients", "", adminKey).status, 200);
 }
 
+TEST_F(EditorApiTest, EveryRouteButTheOpenOnesChecksTheCallersKeyAndRole) {
+  // The router checks each route's declared policy before its handler: no route is open by
+  // omission. Paths use ids that do not exist, so an unchecked route would answer 404 or 400.
+  const std::vector<std::pair<std::string, std::string>> editorRoutes = {
+      {"POST", "/api/v1/teleconsultations"},
+      {"GET", "/api/v1/teleconsultations/none"},
+      {"POST", "/api/v1/teleconsultations/none/documents"},
+      {"GET", "/api/v1/teleconsultations/none/fhir"},
+      {"POST", "/api/v1/$validate"},
+      {"GET", "/api/v1/rules"},
+      {"POST", "/fhir/$validate"}};
+  const std::string adminKey = createClient("ops", "admin");
+  for (const auto& [method, path] : editorRoutes) {
+    EXPECT_EQ(api(method, path, "{}", "").status, 401) << method << " " << path;
+    EXPECT_EQ(api(method, path, "{}", adminKey).status, 403) << method << " " << path;
+  }
+  const std::vector<std::pair<std::string, std::string>> adminRoutes = {
+      {"POST", "/admin/v1/clients"},
+      {"GET", "/admin/v1/clients"},
+      {"GET", "/admin/v1/clients/none"},
+      {"DELETE", "/admin/v1/clients/none"},
+      {"POST", "/admin/v1/clients/none/keys"},
+      {"PUT", "/admin/v1/practitioners/10000000000/activity"},
+      {"GET", "/admin/v1/practitioners/10000000000/activity"},
+      {"GET", "/admin/v1/audit"},
+      {"GET", "/admin/v1/deliveries"},
+      {"GET", "/admin/v1/deliveries/none"},
+      {"POST", "/admin/v1/deliveries/none/retry"},
+      {"POST", "/admin/v1/deliveries/retry"}};
+  for (const auto& [method, path] : adminRoutes) {
+    EXPECT_EQ(admin(method, path, "{}", "not-a-key").status, 401) << method << " " << path;
+    EXPECT_EQ(admin(method, path, "{}", editorKey_).status, 403) << method << " " << path;
+  }
+  EXPECT_EQ(api("GET", "/fhir/metadata", "", "").status, 200);
+  EXPECT_EQ(admin("GET", "/health/live", "", "").status, 200);
+}
+
 TEST_F(EditorApiTest, DisabledClientKeyStopsWorking) {
   auto created = admin("POST", "/admin/v1/clients", R"({"name":"gone","role":"editor"})");
   auto doc = json(created);

@@ -14,9 +14,9 @@ namespace fhirgw::gateway {
 class AdminApi {
  public:
   /// deliveriesQueued (may be empty) wakes the delivery engine after a retry.
-  AdminApi(store::Store& store, const Authenticator& auth, std::function<void()> deliveriesQueued)
-      : store_(store), auth_(auth), deliveriesQueued_(std::move(deliveriesQueued)) {}
-  /// Adds the /admin/v1 routes.
+  AdminApi(store::Store& store, std::function<void()> deliveriesQueued)
+      : store_(store), deliveriesQueued_(std::move(deliveriesQueued)) {}
+  /// Adds the /admin/v1 routes, each for administrator keys only (checked by the router's gate).
   void registerRoutes(Router& router);
 
  private:
@@ -34,7 +34,6 @@ class AdminApi {
   void retryDeliveries(Exchange& ex);
 
   store::Store& store_;
-  const Authenticator& auth_;
   std::function<void()> deliveriesQueued_;
 };
 

@@ -10,6 +10,7 @@
 #include "fhirgw/common/clock.hpp"
 #include "fhirgw/common/result.hpp"
 #include "fhirgw/gateway/exchange.hpp"
+#include "fhirgw/gateway/router.hpp"
 #include "fhirgw/store/client.hpp"
 #include "fhirgw/store/store.hpp"
 
@@ -63,6 +64,19 @@ class RateLimiter {
   const common::Clock& clock_;
   std::mutex mutex_;
   std::map<std::string, Bucket, std::less<>> buckets_;
+};
+
+/// The routers' gate: the caller's key and role (Authenticator), then its rate limit for
+/// rate-limited routes. A refused request is answered here (401, 403, 429 with Retry-After, 503).
+class AccessGate {
+ public:
+  AccessGate(const Authenticator& auth, RateLimiter& limiter) : auth_(auth), limiter_(limiter) {}
+  /// True when the request may reach the handler; the exchange then carries the client id.
+  bool admit(Exchange& exchange, const RoutePolicy& policy) const;
+
+ private:
+  const Authenticator& auth_;
+  RateLimiter& limiter_;
 };
 
 }  // namespace fhirgw::gateway

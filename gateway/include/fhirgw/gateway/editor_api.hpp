@@ -19,7 +19,9 @@ namespace fhirgw::gateway {
 
 /// The editor-facing API of editor-api.md: create teleconsultations (with documents), add
 /// documents, read status and the FHIR bundle, dry-run validation; idempotent by externalId or
-/// Idempotency-Key. Also the FHIR endpoints /fhir/metadata and /fhir/$validate.
+/// Idempotency-Key. Also the FHIR endpoints /fhir/metadata and /fhir/$validate. Who may call
+/// each route (an editor key within its rate limit, or anyone) is declared in registerRoutes and
+/// checked by the router's gate before a handler runs.
 class EditorApi {
  public:
   /// What the handlers use; everything must outlive the API.
@@ -27,8 +29,6 @@ class EditorApi {
     store::Store& store;
     const mappings::RuleEngine& rules;
     const mappings::FhirMapper& mapper;
-    const Authenticator& auth;
-    RateLimiter& limiter;
     const common::Clock& clock;
     LimitsConfig limits;
     /// The configured connector instances, for routing deliveries (may be empty).
@@ -50,8 +50,6 @@ class EditorApi {
   void fhirMetadata(Exchange& ex);
   void fhirValidate(Exchange& ex);
 
-  /// Authentication (editor role) and rate limit; nullopt when already answered.
-  std::optional<Principal> admit(Exchange& ex);
   /// Content type, size and JSON checks (415, 413, 400); nullopt when already answered.
   /// acceptFhirJson also admits application/fhir+json (the /fhir endpoints).
   std::optional<common::JsonDocument> readJsonObject(Exchange& ex, bool acceptFhirJson = false);

@@ -70,10 +70,11 @@ class GatewayServer {
 
   GatewayConfig config_;
   Dependencies deps_;
-  Router apiRouter_;
-  Router adminRouter_;
   std::unique_ptr<Authenticator> auth_;
   std::unique_ptr<RateLimiter> limiter_;
+  std::unique_ptr<AccessGate> gate_;  // checks route policies for both routers
+  Router apiRouter_;
+  Router adminRouter_;
   std::unique_ptr<EditorApi> editorApi_;
   std::unique_ptr<AdminApi> adminApi_;
   std::unique_ptr<Listener> api_;
