@@ -135,7 +135,7 @@ Result<std::string> getPart(CURLU* handle, CURLUPart part, unsigned int flags) {
 }  // namespace
 
 Result<Url> parseHttpUrl(std::string_view text) {
-  if (auto status = checkRawText(text); !status.isOk()) return status;
+  FHIRGW_RETURN_IF_ERROR(checkRawText(text));
   CurlUrlHandle handle(curl_url());
   if (!handle) return internal("out of memory parsing a URL");
   const std::string input(text);
@@ -146,43 +146,33 @@ Result<Url> parseHttpUrl(std::string_view text) {
     return invalidArgument(std::string("URL is not valid (") + curl_url_strerror(rc) + ")");
   }
   Url url;
-  auto scheme = getPart(handle.get(), CURLUPART_SCHEME, 0);
-  if (!scheme) return scheme.error();
-  url.scheme = *scheme;
+  FHIRGW_ASSIGN_OR_RETURN(url.scheme, getPart(handle.get(), CURLUPART_SCHEME, 0));
   std::transform(url.scheme.begin(), url.scheme.end(), url.scheme.begin(), lower);
   if (url.scheme != "http" && url.scheme != "https") {
     return invalidArgument("URL scheme must be http or https");
   }
-  auto host = getPart(handle.get(), CURLUPART_HOST, 0);
-  if (!host) return host.error();
-  url.host = *host;
+  FHIRGW_ASSIGN_OR_RETURN(url.host, getPart(handle.get(), CURLUPART_HOST, 0));
   std::transform(url.host.begin(), url.host.end(), url.host.begin(), lower);
   if (url.host.empty() || url.host == "[]") return invalidArgument("URL has an empty host");
   if (auto zone = getPart(handle.get(), CURLUPART_ZONEID, 0); !zone || !zone->empty()) {
     return invalidArgument("URL must not carry an IPv6 zone id");
   }
-  auto port = getPart(handle.get(), CURLUPART_PORT, CURLU_DEFAULT_PORT);
-  if (!port) return port.error();
-  const auto [end, ec] = std::from_chars(port->data(), port->data() + port->size(), url.port);
-  if (ec != std::errc() || end != port->data() + port->size() || url.port <= 0 ||
-      url.port > 65535) {
+  FHIRGW_ASSIGN_OR_RETURN(const std::string port,
+                          getPart(handle.get(), CURLUPART_PORT, CURLU_DEFAULT_PORT));
+  const auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), url.port);
+  if (ec != std::errc() || end != port.data() + port.size() || url.port <= 0 || url.port > 65535) {
     return invalidArgument("URL port is not valid");
   }
-  auto path = getPart(handle.get(), CURLUPART_PATH, 0);
-  if (!path) return path.error();
-  url.path = path->empty() ? "/" : *path;
-  auto query = getPart(handle.get(), CURLUPART_QUERY, 0);
-  if (!query) return query.error();
-  url.query = *query;
+  FHIRGW_ASSIGN_OR_RETURN(url.path, getPart(handle.get(), CURLUPART_PATH, 0));
+  if (url.path.empty()) url.path = "/";
+  FHIRGW_ASSIGN_OR_RETURN(url.query, getPart(handle.get(), CURLUPART_QUERY, 0));
   // The text handed to transports: libcurl's own rendering with the lower-cased host and the
   // default port left out, so that equal URLs have equal text.
   if (curl_url_set(handle.get(), CURLUPART_HOST, url.host.c_str(), 0) != CURLUE_OK ||
       curl_url_set(handle.get(), CURLUPART_SCHEME, url.scheme.c_str(), 0) != CURLUE_OK) {
     return invalidArgument("URL host is not valid");
   }
-  auto rendered = getPart(handle.get(), CURLUPART_URL, CURLU_NO_DEFAULT_PORT);
-  if (!rendered) return rendered.error();
-  url.text = *rendered;
+  FHIRGW_ASSIGN_OR_RETURN(url.text, getPart(handle.get(), CURLUPART_URL, CURLU_NO_DEFAULT_PORT));
   return url;
 }
 

@@ -306,11 +306,11 @@ common::Status DeliveryEngine::start() {
   if (s.options.lease <= milliseconds(0) || s.options.instanceId.empty()) {
     return common::invalidArgument("engine: lease and instanceId must be set");
   }
-  auto recovered = s.store.recoverInFlightDeliveries(s.options.instanceId);
-  if (!recovered) return recovered.error();
+  FHIRGW_ASSIGN_OR_RETURN(const std::int64_t recovered,
+                          s.store.recoverInFlightDeliveries(s.options.instanceId));
   Log::info("delivery.engine_started", {{"instance", s.options.instanceId},
                                         {"connectors", s.lanes.size()},
-                                        {"recovered", *recovered}});
+                                        {"recovered", recovered}});
   std::lock_guard lock(s.mutex);
   s.running = true;
   s.stopping = false;

@@ -138,7 +138,7 @@ common::Status GatewayServer::start() {
   auto refused = [this](const ListenerRefusal& r) { auditRefusal(r); };
   api_ = std::make_unique<Listener>("api", config_.server, apiRouter_, hook, refused);
   admin_ = std::make_unique<Listener>("admin", config_.admin.listener, adminRouter_, hook, refused);
-  if (common::Status s = api_->start(); !s.isOk()) return s;
+  FHIRGW_RETURN_IF_ERROR(api_->start());
   if (common::Status s = admin_->start(); !s.isOk()) {
     api_->stop(std::chrono::milliseconds(0));
     return s;

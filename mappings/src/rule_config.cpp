@@ -146,12 +146,10 @@ common::Status validateRuleConfig(const RuleConfig& config) {
     return p >= 0 && p <= 100 ? common::Status::ok()
                               : common::invalidArgument(key + ": must be a percent in 0-100");
   };
-  if (auto s = checkPercent(config.activityCapDefaultPercent, "rules.activityCap.default");
-      !s.isOk()) {
-    return s;
-  }
+  FHIRGW_RETURN_IF_ERROR(
+      checkPercent(config.activityCapDefaultPercent, "rules.activityCap.default"));
   for (const auto& [specialty, p] : config.activityCapPercentBySpecialty) {
-    if (auto s = checkPercent(p, "rules.activityCap." + specialty); !s.isOk()) return s;
+    FHIRGW_RETURN_IF_ERROR(checkPercent(p, "rules.activityCap." + specialty));
   }
   for (std::size_t i = 0; i < config.neighbouringDepartements.size(); ++i) {
     const auto& [a, b] = config.neighbouringDepartements[i];

@@ -181,7 +181,7 @@ Result<std::vector<Delivery>> SqliteStore::claimDeliveries(const ClaimRequest& r
           kw::bind(request.owner), kw::bind(leaseId), kw::bind(expires), kw::bind(now),
           kw::bind(now), kw::bind(id), kw::now;
       Delivery d;
-      if (Status st = readDelivery(s, id, d); !st.isOk()) return st;
+      FHIRGW_RETURN_IF_ERROR(readDelivery(s, id, d));
       claimed.push_back(std::move(d));
     }
     return Status::ok();
@@ -191,7 +191,7 @@ Result<std::vector<Delivery>> SqliteStore::claimDeliveries(const ClaimRequest& r
 }
 
 Status SqliteStore::finishAttempt(const FinishedAttempt& f) {
-  if (Status status = checkFinished(f); !status.isOk()) return status;
+  FHIRGW_RETURN_IF_ERROR(checkFinished(f));
   return impl_->write("finish attempt", [&](Session& s) {
     const Poco::Int64 now = impl_->nowMs();
     const bool failed = f.next != DeliveryStatus::kDelivered;
@@ -368,7 +368,7 @@ Result<std::vector<Delivery>> SqliteStore::queryDeliveries(const DeliveryQuery& 
         statement.execute();
         out.resize(rows.size());
         for (std::size_t i = 0; i < rows.size(); ++i) {
-          if (Status st = toDelivery(rows[i], out[i]); !st.isOk()) return st;
+          FHIRGW_RETURN_IF_ERROR(toDelivery(rows[i], out[i]));
         }
         return Status::ok();
       });
@@ -468,7 +468,7 @@ Status SqliteStore::retryDeadDelivery(std::string_view deliveryId) {
         kw::bind(std::string(deliveryId));
     if (update.execute() != 0) return Status::ok();
     Delivery d;
-    if (Status st = readDelivery(s, std::string(deliveryId), d); !st.isOk()) return st;
+    FHIRGW_RETURN_IF_ERROR(readDelivery(s, std::string(deliveryId), d));
     return common::failedPrecondition("delivery is " + std::string(deliveryStatusName(d.status)) +
                                       ", not dead");
   });
@@ -505,7 +505,7 @@ Result<std::int64_t> SqliteStore::retryDeadDeliveries(const DeadDeliveryFilter& 
 // ---- connector instances ---------------------------------------------------------------------
 
 Status SqliteStore::createConnector(const NewStoredConnector& c) {
-  if (Status status = checkConnector(c); !status.isOk()) return status;
+  FHIRGW_RETURN_IF_ERROR(checkConnector(c));
   return impl_->write("create connector", [&](Session& s) {
     const Poco::Int64 now = impl_->nowMs();
     s << "INSERT INTO connectors (id, type, config, enabled, created_at, updated_at)"
@@ -517,7 +517,7 @@ Status SqliteStore::createConnector(const NewStoredConnector& c) {
 }
 
 Status SqliteStore::updateConnector(const NewStoredConnector& c) {
-  if (Status status = checkConnector(c); !status.isOk()) return status;
+  FHIRGW_RETURN_IF_ERROR(checkConnector(c));
   return impl_->write("update connector", [&](Session& s) {
     Statement update(s);
     update << "UPDATE connectors SET type = ?, config = ?, enabled = ?, updated_at = ?"

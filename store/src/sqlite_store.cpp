@@ -174,8 +174,8 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path,
   ::close(fd);
   registerConnectorOnce();
   auto impl = std::make_unique<Impl>(path, options, clock);
-  if (Status status = impl->ensureWriter(); !status.isOk()) return status;
-  if (Status status = impl->migrate(); !status.isOk()) return status;
+  FHIRGW_RETURN_IF_ERROR(impl->ensureWriter());
+  FHIRGW_RETURN_IF_ERROR(impl->migrate());
   return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(impl)));
 }
 
@@ -231,7 +231,7 @@ Status SqliteStore::createClient(const NewClient& client, const NewApiKey& first
   if (client.id.empty() || client.name.empty()) {
     return common::invalidArgument("client: id or name is empty");
   }
-  if (Status status = checkKey(firstKey); !status.isOk()) return status;
+  FHIRGW_RETURN_IF_ERROR(checkKey(firstKey));
   return impl_->write("create client", [&](Session& s) {
     const std::int64_t now = impl_->nowMs();
     s << "INSERT INTO clients (id, name, role, rate_limit, created_at, disabled)"
@@ -245,7 +245,7 @@ Status SqliteStore::createClient(const NewClient& client, const NewApiKey& first
 }
 
 Status SqliteStore::addApiKey(std::string_view clientId, const NewApiKey& key) {
-  if (Status status = checkKey(key); !status.isOk()) return status;
+  FHIRGW_RETURN_IF_ERROR(checkKey(key));
   return impl_->write("add api key", [&](Session& s) {
     Poco::Int64 exists = 0;
     s << "SELECT COUNT(*) FROM clients WHERE id = ?", kw::bind(std::string(clientId)),
@@ -283,7 +283,7 @@ Result<std::vector<Client>> SqliteStore::listClients() const {
             kw::now;
         out.resize(rows.size());
         for (std::size_t i = 0; i < rows.size(); ++i) {
-          if (Status status = toClient(rows[i], out[i]); !status.isOk()) return status;
+          FHIRGW_RETURN_IF_ERROR(toClient(rows[i], out[i]));
         }
         return Status::ok();
       });
@@ -442,7 +442,7 @@ Result<std::int64_t> SqliteStore::countTeleconsultations(std::string_view rpps, 
 // ---- submissions ---------------------------------------------------------------------------
 
 Status SqliteStore::commitSubmission(const Submission& sub) {
-  if (Status status = validate(sub); !status.isOk()) return status;
+  FHIRGW_RETURN_IF_ERROR(validate(sub));
   return impl_->write("commit submission", [&](Session& s) {
     const Poco::Int64 now = impl_->nowMs();
     // The external id decides before the idempotency key (editor-api.md), hence this order.
@@ -624,7 +624,7 @@ Result<std::vector<Delivery>> SqliteStore::listDeliveries(std::string_view clien
             kw::bind(std::string(recordId)), kw::into(rows), kw::now;
         out.resize(rows.size());
         for (std::size_t i = 0; i < rows.size(); ++i) {
-          if (Status status = toDelivery(rows[i], out[i]); !status.isOk()) return status;
+          FHIRGW_RETURN_IF_ERROR(toDelivery(rows[i], out[i]));
         }
         return Status::ok();
       },

@@ -204,14 +204,14 @@ class SqliteStore::Impl {
     if (!lock.try_lock_for(options_.busyTimeout)) {
       return common::unavailable(std::string(operation) + ": store busy (write queue)");
     }
-    Status status = ensureWriter();
-    if (!status.isOk()) return status;
+    FHIRGW_RETURN_IF_ERROR(ensureWriter());
     try {
       // IMMEDIATE takes the write lock now: no deadlock when a read turns into a write.
       *writer_ << "BEGIN IMMEDIATE", kw::now;
     } catch (...) {
       return detail::statusFromCurrentException(operation);
     }
+    Status status;
     try {
       status = fn(*writer_);
     } catch (...) {
@@ -239,8 +239,8 @@ class SqliteStore::Impl {
   template <typename Fn>
   Status read(std::string_view operation, Fn&& fn, bool snapshot = false) const {
     std::unique_ptr<Session> session;
-    Status status = acquireReader(session);
-    if (!status.isOk()) return status;
+    FHIRGW_RETURN_IF_ERROR(acquireReader(session));
+    Status status;
     try {
       if (snapshot) *session << "BEGIN", kw::now;
       status = fn(*session);
@@ -258,9 +258,8 @@ class SqliteStore::Impl {
   template <typename T, typename Fn>
   Result<T> readValue(std::string_view operation, Fn&& fn, bool snapshot = false) const {
     T value{};
-    Status status = read(
-        operation, [&](Session& s) { return fn(s, value); }, snapshot);
-    if (!status.isOk()) return status;
+    FHIRGW_RETURN_IF_ERROR(read(
+        operation, [&](Session& s) { return fn(s, value); }, snapshot));
     return value;
   }
 

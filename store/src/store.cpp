@@ -25,9 +25,8 @@ common::Result<std::unique_ptr<Store>> openSqlite(const fs::path& file, std::str
     // The folder holds health data: only the gateway's user may enter it.
     fs::permissions(dir, fs::perms::owner_all, fs::perm_options::replace, ec);
   }
-  auto sqlite = SqliteStore::open(file.string(), options, clock);
-  if (!sqlite) return sqlite.error();
-  return std::unique_ptr<Store>(std::move(*sqlite));
+  FHIRGW_ASSIGN_OR_RETURN(auto sqlite, SqliteStore::open(file.string(), options, clock));
+  return std::unique_ptr<Store>(std::move(sqlite));
 }
 
 }  // namespace

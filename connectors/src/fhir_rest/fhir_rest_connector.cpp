@@ -15,9 +15,9 @@ class FhirRestFactory final : public ConnectorFactory {
   std::string_view type() const override { return "fhir-rest"; }
   common::Result<std::unique_ptr<Connector>> create(
       const ConnectorInstanceConfig& instance, const ConnectorContext& context) const override {
-    auto options = parseFhirRestOptions(instance.optionsJson, instance.path + ".options");
-    if (!options) return options.error();
-    auto connector = FhirRestConnector::create(std::move(*options), context);
+    FHIRGW_ASSIGN_OR_RETURN(auto options,
+                            parseFhirRestOptions(instance.optionsJson, instance.path + ".options"));
+    auto connector = FhirRestConnector::create(std::move(options), context);
     if (!connector) {
       return common::invalidArgument(instance.path + ".options: " + connector.error().message());
     }
@@ -79,7 +79,7 @@ common::Result<FhirRestOptions> parseFhirRestOptions(std::string_view optionsJso
     if (auto v = r.boolean("validate")) out.validate = *v;
     r.finish();
   }
-  if (auto status = detail::errorsToStatus(errors); !status.isOk()) return status;
+  FHIRGW_RETURN_IF_ERROR(detail::errorsToStatus(errors));
   return out;
 }
 
@@ -89,10 +89,9 @@ FhirRestConnector::FhirRestConnector(FhirRestOptions options, const ConnectorCon
 
 common::Result<std::unique_ptr<FhirRestConnector>> FhirRestConnector::create(
     FhirRestOptions options, const ConnectorContext& context) {
-  auto client = HttpClient::create(options.http);
-  if (!client) return client.error();
+  FHIRGW_ASSIGN_OR_RETURN(auto client, HttpClient::create(options.http));
   return std::unique_ptr<FhirRestConnector>(
-      new FhirRestConnector(std::move(options), context, std::move(*client)));
+      new FhirRestConnector(std::move(options), context, std::move(client)));
 }
 
 bool FhirRestConnector::acceptsTarget(std::string_view target) const {

@@ -55,9 +55,9 @@ class FileFactory final : public ConnectorFactory {
   std::string_view type() const override { return "file"; }
   common::Result<std::unique_ptr<Connector>> create(const ConnectorInstanceConfig& instance,
                                                     const ConnectorContext&) const override {
-    auto options = parseFileConnectorOptions(instance.optionsJson, instance.path + ".options");
-    if (!options) return options.error();
-    auto connector = FileConnector::create(std::move(*options));
+    FHIRGW_ASSIGN_OR_RETURN(
+        auto options, parseFileConnectorOptions(instance.optionsJson, instance.path + ".options"));
+    auto connector = FileConnector::create(std::move(options));
     if (!connector) {
       return common::invalidArgument(instance.path +
                                      ".options.directory: " + connector.error().message());
@@ -95,7 +95,7 @@ common::Result<FileConnectorOptions> parseFileConnectorOptions(std::string_view 
     }
     r.finish();
   }
-  if (auto status = detail::errorsToStatus(errors); !status.isOk()) return status;
+  FHIRGW_RETURN_IF_ERROR(detail::errorsToStatus(errors));
   return out;
 }
 

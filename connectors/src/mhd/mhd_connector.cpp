@@ -22,9 +22,9 @@ class MhdFactory final : public ConnectorFactory {
   std::string_view type() const override { return "mhd"; }
   common::Result<std::unique_ptr<Connector>> create(
       const ConnectorInstanceConfig& instance, const ConnectorContext& context) const override {
-    auto options = parseMhdOptions(instance.optionsJson, instance.path + ".options");
-    if (!options) return options.error();
-    auto connector = MhdConnector::create(std::move(*options), context);
+    FHIRGW_ASSIGN_OR_RETURN(auto options,
+                            parseMhdOptions(instance.optionsJson, instance.path + ".options"));
+    auto connector = MhdConnector::create(std::move(options), context);
     if (!connector) {
       return common::invalidArgument(instance.path + ".options: " + connector.error().message());
     }
@@ -55,7 +55,7 @@ common::Result<MhdOptions> parseMhdOptions(std::string_view optionsJson, const s
     if (auto v = r.boolean("validate")) out.validate = *v;
     r.finish();
   }
-  if (auto status = detail::errorsToStatus(errors); !status.isOk()) return status;
+  FHIRGW_RETURN_IF_ERROR(detail::errorsToStatus(errors));
   return out;
 }
 
@@ -65,10 +65,9 @@ MhdConnector::MhdConnector(MhdOptions options, const ConnectorContext& context,
 
 common::Result<std::unique_ptr<MhdConnector>> MhdConnector::create(
     MhdOptions options, const ConnectorContext& context) {
-  auto client = HttpClient::create(options.http);
-  if (!client) return client.error();
+  FHIRGW_ASSIGN_OR_RETURN(auto client, HttpClient::create(options.http));
   return std::unique_ptr<MhdConnector>(
-      new MhdConnector(std::move(options), context, std::move(*client)));
+      new MhdConnector(std::move(options), context, std::move(client)));
 }
 
 DeliveryResult MhdConnector::deliver(const DeliveryPayload& payload, std::stop_token stop) {

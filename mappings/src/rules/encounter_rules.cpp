@@ -426,10 +426,7 @@ common::Status ActivityCapRule::check(const RuleContext& ctx, std::vector<Findin
 
   std::optional<std::int64_t> total;
   if (ctx.history != nullptr) {
-    common::Result<std::optional<std::int64_t>> declared =
-        ctx.history->declaredTotalActs(*rpps, date->year());
-    if (!declared) return declared.error();
-    total = *declared;
+    FHIRGW_ASSIGN_OR_RETURN(total, ctx.history->declaredTotalActs(*rpps, date->year()));
   }
   if (!total) {
     out.push_back(notEvaluated("informational", "practitioner.rpps",
@@ -440,15 +437,14 @@ common::Status ActivityCapRule::check(const RuleContext& ctx, std::vector<Findin
                                    std::to_string(date->year())));
     return common::Status::ok();
   }
-  common::Result<std::int64_t> recorded =
-      ctx.history->teleconsultationsRecorded(*rpps, date->year());
-  if (!recorded) return recorded.error();
+  FHIRGW_ASSIGN_OR_RETURN(const std::int64_t recorded,
+                          ctx.history->teleconsultationsRecorded(*rpps, date->year()));
   int cap = ctx.config.activityCapPercent(t.practitioner.specialty);
   // An administrator's per-practitioner threshold replaces the configured one.
-  common::Result<std::optional<int>> own = ctx.history->capPercent(*rpps, date->year());
-  if (!own) return own.error();
-  if (*own) cap = **own;
-  const std::int64_t withThisOne = *recorded + 1;
+  FHIRGW_ASSIGN_OR_RETURN(const std::optional<int> own,
+                          ctx.history->capPercent(*rpps, date->year()));
+  if (own) cap = *own;
+  const std::int64_t withThisOne = recorded + 1;
   // Integer comparison of withThisOne / total <= cap / 100.
   if (withThisOne * 100 > static_cast<std::int64_t>(cap) * *total) {
     out.push_back(finding(
