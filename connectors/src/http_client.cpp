@@ -106,6 +106,22 @@ common::Status transportError(CURLcode code, const char* detail) {
   }
 }
 
+/// A failed answer in the status vocabulary, so that one rule (common::isRetryable) judges
+/// answers and transport errors alike: 408 is a timeout, 429 a quota, 5xx the peer being
+/// unavailable; any other answer would come back the same for the same request.
+common::StatusCode statusCodeOfAnswer(int httpStatus) {
+  if (httpStatus == 408) return common::StatusCode::kDeadlineExceeded;
+  if (httpStatus == 429) return common::StatusCode::kResourceExhausted;
+  if (httpStatus >= 500) return common::StatusCode::kUnavailable;
+  return common::StatusCode::kInvalidArgument;
+}
+
+/// common::isRetryable, plus a stop request (kAborted): not the peer's fault, and the engine
+/// records such an attempt as interrupted anyway.
+bool worthRetrying(common::StatusCode code) {
+  return common::isRetryable(code) || code == common::StatusCode::kAborted;
+}
+
 }  // namespace
 
 /// Idle easy handles: a handle keeps its connection cache, so reusing it reuses connections.
@@ -285,14 +301,13 @@ std::optional<std::chrono::seconds> parseRetryAfter(std::string_view value, comm
 DeliveryResult classifyHttp(const common::Result<HttpResponse>& result, common::TimePoint now) {
   if (!result) {
     const common::Status& s = result.error();
-    if (s.code() == common::StatusCode::kInvalidArgument)
-      return DeliveryResult::permanent(s.message());
+    if (!worthRetrying(s.code())) return DeliveryResult::permanent(s.message());
     return DeliveryResult::transient(s.message());
   }
   const int status = result->status;
   const std::string text = "HTTP " + std::to_string(status);
   if (status >= 200 && status < 300) return DeliveryResult::success(status);
-  if (status == 408 || status == 429 || status >= 500) {
+  if (worthRetrying(statusCodeOfAnswer(status))) {
     std::optional<std::chrono::seconds> retryAfter;
     if (auto h = result->header("retry-after")) retryAfter = parseRetryAfter(*h, now);
     return DeliveryResult::transient(text, status, retryAfter);

@@ -203,3 +203,15 @@ TEST(HttpClassification, RetryAfterIsDeltaSecondsOrAnHttpDate) {
   EXPECT_FALSE(parseRetryAfter("soon", testStart()).has_value());
   EXPECT_FALSE(parseRetryAfter("-5", testStart()).has_value());
 }
+
+TEST(HttpClassification, TransportErrorsFollowTheStatusRetryRule) {
+  const auto classify = [](common::Status s) {
+    return classifyHttp(common::Result<HttpResponse>(std::move(s)), testStart()).errorClass;
+  };
+  // Every code HttpClient::send returns, with the class the engine saw before the shared rule.
+  EXPECT_EQ(classify(common::unavailable("refused")), ErrorClass::kTransient);
+  EXPECT_EQ(classify(common::deadlineExceeded("timeout")), ErrorClass::kTransient);
+  EXPECT_EQ(classify(common::resourceExhausted("no handle")), ErrorClass::kTransient);
+  EXPECT_EQ(classify(common::aborted("cancelled by shutdown")), ErrorClass::kTransient);
+  EXPECT_EQ(classify(common::invalidArgument("URL refused")), ErrorClass::kPermanent);
+}

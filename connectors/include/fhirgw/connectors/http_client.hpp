@@ -79,7 +79,7 @@ std::optional<std::chrono::seconds> parseRetryAfter(std::string_view value, comm
 
 /// Classifies an HTTP exchange (connectors.md): 2xx delivered; 408, 429 and 5xx transient
 /// (with Retry-After); 3xx permanent (redirects refused); other 4xx permanent; transport errors
-/// transient, except a refused URL (permanent).
+/// transient, except a refused URL (permanent). The retry rule is common::isRetryable.
 DeliveryResult classifyHttp(const common::Result<HttpResponse>& result, common::TimePoint now);
 
 }  // namespace fhirgw::connectors
