@@ -14,9 +14,9 @@
 using namespace fhirgw;
 using namespace fhirgw::connectors;
 using namespace std::chrono_literals;
+using fhirgw::testsupport::TempDir;
+using fhirgw::testsupport::testPkiDir;
 using ::testing::HasSubstr;
-using testsupport::TempDir;
-using testsupport::testPkiDir;
 
 namespace {
 

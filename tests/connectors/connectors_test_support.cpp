@@ -15,17 +15,6 @@ namespace fhirgw::connectors::testsupport {
 
 namespace fs = std::filesystem;
 
-TempDir::TempDir() {
-  std::string pattern = (fs::temp_directory_path() / "fhirgw-conn-XXXXXX").string();
-  if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-  path_ = pattern;
-}
-
-TempDir::~TempDir() {
-  std::error_code ec;
-  fs::remove_all(path_, ec);
-}
-
 std::vector<store::FhirResource> sampleResources(const SampleIds& ids, bool withIns) {
   const std::string patientRef = "Patient/" + ids.patient;
   const std::string practitionerRef = "Practitioner/" + ids.practitioner;
@@ -95,25 +84,6 @@ std::vector<store::NewFhirResource> sampleNewResources(const SampleIds& ids) {
     out.push_back({r.documentId, r.resourceType, r.resourceId, r.version, r.json});
   }
   return out;
-}
-
-fs::path testPkiDir() {
-  static std::once_flag once;
-  static fs::path dir;
-  std::call_once(once, [] {
-    dir = fs::temp_directory_path() / ("fhirgw-conn-pki-" + std::to_string(::getpid()));
-    const char* source = std::getenv("FHIRGW_SOURCE_DIR");
-    const std::string script =
-        std::string(source ? source : FHIRGW_SOURCE_DIR_DEFAULT) + "/tests/tools/make-test-pki.sh";
-    const std::string cmd = "bash '" + script + "' '" + dir.string() + "'";
-    if (std::system(cmd.c_str()) != 0) throw std::runtime_error("cannot create the test PKI");
-    // Removed when the process ends: the keys are throw-away but need not linger.
-    std::atexit([] {
-      std::error_code ec;
-      fs::remove_all(dir, ec);
-    });
-  });
-  return dir;
 }
 
 // ---- the HTTPS peer --------------------------------------------------------------------------

@@ -22,27 +22,16 @@
 #include "fhirgw/common/clock.hpp"
 #include "fhirgw/store/record.hpp"
 #include "fhirgw/store/store.hpp"
+#include "fhirgw/testsupport/files.hpp"
+#include "fhirgw/testsupport/test_clock.hpp"
+#include "fhirgw/testsupport/test_pki.hpp"
 
 namespace fhirgw::connectors::testsupport {
 
-/// A fresh folder per test, removed afterwards.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-  std::string str() const { return path_.string(); }
-
- private:
-  std::filesystem::path path_;
-};
-
-/// 2026-03-02T09:00:00Z.
-inline common::TimePoint testStart() {
-  return common::TimePoint{std::chrono::milliseconds{1'772'442'000'000}};
-}
+// Shared with the other test folders (tests/support).
+using fhirgw::testsupport::TempDir;
+using fhirgw::testsupport::testPkiDir;
+using fhirgw::testsupport::testStart;
 
 /// Ids of the sample record's resources.
 struct SampleIds {
@@ -71,10 +60,6 @@ std::vector<store::FhirResource> sampleResources(const SampleIds& ids = {}, bool
 
 /// The same resources for a submission.
 std::vector<store::NewFhirResource> sampleNewResources(const SampleIds& ids = {});
-
-/// The test PKI of tests/tools/make-test-pki.sh (made once per process): ca.pem, server.pem/key,
-/// client.pem/key, rogue-client.pem/key (signed by another CA).
-std::filesystem::path testPkiDir();
 
 /// One request the test peer received.
 struct ReceivedRequest {

@@ -43,7 +43,7 @@ bool somethingLeft(store::Store& db) {
 }
 
 store::Submission submission(int index) {
-  testsupport::SampleIds ids;
+  connectors::testsupport::SampleIds ids;
   const std::string tag = std::to_string(::getpid()) + "-" + std::to_string(index);
   ids.recordId = "rec-" + tag;
   ids.documentId = "doc-" + tag;
@@ -64,7 +64,7 @@ store::Submission submission(int index) {
   sub.record = record;
   sub.documents.push_back({ids.documentId, std::nullopt, "report", "dh", "{}", "{}"});
   sub.documents.push_back({"doc-2-" + tag, std::nullopt, "report", "dh2", "{}", "{}"});
-  for (auto r : testsupport::sampleNewResources(ids)) {
+  for (auto r : connectors::testsupport::sampleNewResources(ids)) {
     if (r.documentId == "doc-2") r.documentId = "doc-2-" + tag;
     sub.resources.push_back(r);
   }

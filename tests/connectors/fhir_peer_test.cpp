@@ -23,6 +23,7 @@
 #include "fhirgw/connectors/registry.hpp"
 #include "fhirgw/fhir/validator.hpp"
 #include "fhirgw/store/api_key.hpp"
+#include "fhirgw/testsupport/source_tree.hpp"
 
 using namespace fhirgw;
 using namespace fhirgw::connectors;
@@ -39,9 +40,8 @@ class FhirPeer {
     int in[2];
     int out[2];
     if (::pipe2(in, O_CLOEXEC) != 0 || ::pipe2(out, O_CLOEXEC) != 0) return;
-    const char* source = std::getenv("FHIRGW_SOURCE_DIR");
-    const std::string script = std::string(source ? source : FHIRGW_SOURCE_DIR_DEFAULT) +
-                               "/tests/connectors/fhir-peer/run.sh";
+    const std::string script =
+        fhirgw::testsupport::sourcePath("tests/connectors/fhir-peer/run.sh").string();
     const std::string pki = testPkiDir().string();
     pid_ = ::fork();
     if (pid_ == 0) {

@@ -29,12 +29,7 @@ DeliveryPayload payload(const std::string& deliveryId = "3d1c5e0a-0000-4000-8000
   return *makeDeliveryPayload(d, sampleResources());
 }
 
-std::string readFile(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using fhirgw::testsupport::readFile;
 
 std::vector<std::string> listFolder(const fs::path& dir) {
   std::vector<std::string> names;

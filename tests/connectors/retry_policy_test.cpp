@@ -7,7 +7,7 @@
 using namespace fhirgw;
 using namespace fhirgw::connectors;
 using namespace std::chrono_literals;
-using testsupport::testStart;
+using fhirgw::testsupport::testStart;
 
 TEST(Backoff, CeilingStartsAtFiveSecondsDoublesAndCapsAtFifteenMinutes) {
   const RetryPolicy policy;

@@ -15,6 +15,8 @@
 #include "fhirgw/mappings/body_parser.hpp"
 #include "fhirgw/mappings/fhir_mapper.hpp"
 #include "fhirgw/mappings/rule_engine.hpp"
+#include "fhirgw/testsupport/files.hpp"
+#include "fhirgw/testsupport/source_tree.hpp"
 #include "support.hpp"
 
 namespace fhirgw::mappings {
@@ -26,7 +28,7 @@ using testing::json;
 constexpr const char* kBase = "https://gateway.example.fr/fhir";
 constexpr const char* kClient = "editor-golden";
 
-fs::path caseRoot() { return fs::path(FHIRGW_SOURCE_DIR) / "tests" / "data" / "fhir"; }
+fs::path caseRoot() { return fhirgw::testsupport::sourcePath("tests/data/fhir"); }
 
 std::vector<std::string> caseNames() {
   std::vector<std::string> out;
@@ -39,12 +41,7 @@ std::vector<std::string> caseNames() {
   return out;
 }
 
-std::string readFile(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using fhirgw::testsupport::readFile;
 
 bool updating() {
   const char* v = std::getenv("FHIRGW_UPDATE_GOLDENS");

@@ -2,7 +2,7 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <stdlib.h>  // NOLINT: mkdtemp, setenv and unsetenv are POSIX, not in <cstdlib>
+#include <stdlib.h>  // NOLINT: setenv and unsetenv are POSIX, not in <cstdlib>
 
 #include <cstdlib>
 #include <filesystem>
@@ -15,6 +15,8 @@
 #include "fhirgw/common/clock.hpp"
 #include "fhirgw/mappings/rule_engine.hpp"
 #include "fhirgw/mappings/rules.hpp"
+#include "fhirgw/testsupport/files.hpp"
+#include "fhirgw/testsupport/source_tree.hpp"
 
 namespace fhirgw::gateway {
 namespace {
@@ -55,44 +57,9 @@ GatewayConfig valueOf(common::Result<GatewayConfig> result) {
   return result.hasValue() ? std::move(result).value() : GatewayConfig{};
 }
 
-/// A directory removed with its contents at the end of the test.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "fhirgw-config-XXXXXX");
-    if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  /// Writes a file in the directory and returns its path.
-  std::string write(const std::string& name, const std::string& content) const {
-    std::filesystem::path p = path_ / name;
-    std::ofstream(p) << content;
-    return p.string();
-  }
-  std::string missing(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  std::filesystem::path path_;
-};
-
-std::filesystem::path sourceDir() {
-  if (const char* dir = std::getenv("FHIRGW_SOURCE_DIR")) return dir;
-  return std::filesystem::path(__FILE__).parent_path().parent_path().parent_path();
-}
-
-std::string readFile(const std::filesystem::path& p) {
-  std::ifstream in(p);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using testsupport::readFile;
+using testsupport::sourceDir;
+using testsupport::TempDir;
 
 // --- Sources and precedence ------------------------------------------------------------------
 
@@ -475,7 +442,7 @@ TEST(ConfigLoading, TlsRequiresACertificateAndAKeyFile) {
 TEST(ConfigLoading, TlsFilesMustExist) {
   TempDir dir;
   std::string cert = dir.write("cert.pem", "certificate");
-  std::string key = dir.missing("key.pem");
+  std::string key = (dir.path() / "key.pem").string();
   std::string e =
       errorOf(load(std::nullopt, {},
                    {{"server.tls.certificateFile", cert}, {"server.tls.privateKeyFile", key}}));
@@ -487,7 +454,7 @@ TEST(ConfigLoading, TlsFilesMustExist) {
 TEST(ConfigLoading, ADirectoryIsNotACertificateFile) {
   TempDir dir;
   std::string key = dir.write("key.pem", "key");
-  std::string folder = dir.missing("");
+  std::string folder = (dir.path() / "").string();
   EXPECT_THAT(
       errorOf(load(std::nullopt, {},
                    {{"server.tls.certificateFile", folder}, {"server.tls.privateKeyFile", key}})),

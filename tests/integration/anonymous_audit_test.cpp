@@ -8,11 +8,8 @@
 
 #include <string>
 
-#include "fhirgw/gateway/gateway_server.hpp"
-#include "fhirgw/gateway/store_activity_history.hpp"
-#include "fhirgw/mappings/rule_engine.hpp"
 #include "fhirgw/store/store.hpp"
-#include "test_support.hpp"
+#include "fhirgw/testsupport/in_process_gateway.hpp"
 
 namespace fhirgw::gateway {
 namespace {
@@ -20,38 +17,24 @@ namespace {
 class AnonymousAuditTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    store::StoreOptions options;
-    options.dataDir = (dir_.path() / "data").string();
-    auto opened = store::openStore(options, clock_);
-    ASSERT_TRUE(opened.hasValue()) << opened.error().toString();
-    store_ = std::move(opened).value();
-    history_ = std::make_unique<StoreActivityHistory>(*store_);
-    rules_ = std::make_unique<mappings::RuleEngine>(mappings::RuleConfig{}, clock_, history_.get());
-    GatewayConfig c;
-    c.server.host = "127.0.0.1";
-    c.server.port = 0;
-    c.admin.listener.host = "127.0.0.1";
-    c.admin.listener.port = 0;
-    c.admin.token = "anonymous-audit-admin-token-0123456789";
-    GatewayServer::Dependencies deps;
-    deps.store = store_.get();
-    deps.rules = rules_.get();
-    deps.mapper = &mapper_;
-    deps.clock = &clock_;
-    server_ = std::make_unique<GatewayServer>(c, std::move(deps));
-    ASSERT_TRUE(server_->start().isOk());
+    testsupport::InProcessGatewayOptions options;
+    options.adminToken = "anonymous-audit-admin-token-0123456789";
+    gateway_ = std::make_unique<testsupport::InProcessGateway>(std::move(options));
+    const common::Status started = gateway_->start();
+    ASSERT_TRUE(started.isOk()) << started.toString();
   }
   void TearDown() override {
-    if (server_) server_->stop();
+    if (gateway_) gateway_->stop();
   }
 
   int anonymousPost() {
-    Poco::Net::HTTPClientSession s("127.0.0.1", server_->apiPort());
-    return testing::httpRequest(s, "POST", "/api/v1/teleconsultations", "{}").status;
+    Poco::Net::HTTPClientSession s("127.0.0.1", gateway_->server().apiPort());
+    return testsupport::httpRequest(s, "POST", "/api/v1/teleconsultations", "{}").status;
   }
 
   void badFraming() {
-    Poco::Net::StreamSocket socket(Poco::Net::SocketAddress("127.0.0.1", server_->apiPort()));
+    Poco::Net::StreamSocket socket(
+        Poco::Net::SocketAddress("127.0.0.1", gateway_->server().apiPort()));
     socket.setReceiveTimeout(Poco::Timespan(3, 0));
     const std::string bad =
         "POST /api/v1/teleconsultations HTTP/1.1\r\nHost: gw\r\nContent-Length: 2\r\n"
@@ -66,18 +49,12 @@ class AnonymousAuditTest : public ::testing::Test {
     store::AuditQuery q;
     q.actor = "anonymous";
     q.limit = store::kMaxAuditPage;
-    auto rows = store_->queryAudit(q);
+    auto rows = gateway_->store().queryAudit(q);
     EXPECT_TRUE(rows.hasValue());
     return rows ? *rows : std::vector<store::AuditEntry>{};
   }
 
-  testing::TempDir dir_;
-  common::ManualClock clock_{common::TimePoint(std::chrono::seconds(1795348800))};
-  std::unique_ptr<store::Store> store_;
-  std::unique_ptr<StoreActivityHistory> history_;
-  std::unique_ptr<mappings::RuleEngine> rules_;
-  mappings::FhirMapper mapper_;
-  std::unique_ptr<GatewayServer> server_;
+  std::unique_ptr<testsupport::InProcessGateway> gateway_;
 };
 
 TEST_F(AnonymousAuditTest, AFloodOfRefusedAnonymousCallsWritesOneRowAndOneSummaryPerMinute) {
@@ -93,7 +70,7 @@ TEST_F(AnonymousAuditTest, AFloodOfRefusedAnonymousCallsWritesOneRowAndOneSummar
   EXPECT_EQ(rows[1].outcome, "400");
 
   // The next minute: the counts of the last one are written, then the new first call.
-  clock_.advance(std::chrono::seconds(61));
+  gateway_->clock().advance(std::chrono::seconds(61));
   ASSERT_EQ(anonymousPost(), 401);
   rows = anonymousRows();
   ASSERT_EQ(rows.size(), 5U);
@@ -105,7 +82,7 @@ TEST_F(AnonymousAuditTest, AFloodOfRefusedAnonymousCallsWritesOneRowAndOneSummar
 
 TEST_F(AnonymousAuditTest, CountsStillOpenAtShutdownAreWritten) {
   for (int i = 0; i < 3; ++i) ASSERT_EQ(anonymousPost(), 401);
-  server_->stop();
+  gateway_->stop();
   auto rows = anonymousRows();
   ASSERT_EQ(rows.size(), 2U);
   EXPECT_EQ(rows[1].outcome, "401 x2 aggregated");

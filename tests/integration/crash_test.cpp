@@ -14,9 +14,10 @@
 #include <thread>
 
 #include "fhirgw/common/json.hpp"
+#include "fhirgw/testsupport/source_tree.hpp"
 #include "test_support.hpp"
 
-namespace fhirgw::testing {
+namespace fhirgw::testsupport {
 namespace {
 
 namespace fs = std::filesystem;
@@ -24,12 +25,7 @@ namespace fs = std::filesystem;
 constexpr const char* kToken = "crash-test-admin-token-0123456789";
 
 std::string fullExampleAs(const std::string& externalId) {
-  const char* source = std::getenv("FHIRGW_SOURCE_DIR");
-  std::ifstream in(std::string(source ? source : FHIRGW_SOURCE_DIR_DEFAULT) +
-                   "/examples/teleconsultation-full.json");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  std::string body = ss.str();
+  std::string body = readFile(sourcePath("examples/teleconsultation-full.json"));
   for (auto at = body.find("LGC-2026-000123"); at != std::string::npos;
        at = body.find("LGC-2026-000123", at + externalId.size())) {
     body.replace(at, 15, externalId);
@@ -134,4 +130,4 @@ TEST(GatewayCrash, AcknowledgedRecordsAreAllDeliveredAfterASigkillUnderLoad) {
 }
 
 }  // namespace
-}  // namespace fhirgw::testing
+}  // namespace fhirgw::testsupport

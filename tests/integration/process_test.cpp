@@ -12,17 +12,16 @@
 #include <thread>
 
 #include "fhirgw/common/json.hpp"
+#include "fhirgw/testsupport/source_tree.hpp"
 #include "test_support.hpp"
 
-namespace fhirgw::testing {
+namespace fhirgw::testsupport {
 namespace {
 
 constexpr int kExitConfig = 78;
 
 std::string writeFile(const TempDir& dir, const std::string& name, const std::string& text) {
-  const auto path = dir.path() / name;
-  std::ofstream(path) << text;
-  return path.string();
+  return dir.write(name, text).string();
 }
 
 std::vector<std::string> localPorts(const TempDir& dir) {
@@ -106,17 +105,13 @@ TEST(GatewayProcess, SigtermLetsAnInFlightRequestFinish) {
 }
 
 }  // namespace
-}  // namespace fhirgw::testing
+}  // namespace fhirgw::testsupport
 
-namespace fhirgw::testing {
+namespace fhirgw::testsupport {
 namespace {
 
 std::string readExampleFile(const std::string& name) {
-  const char* source = std::getenv("FHIRGW_SOURCE_DIR");
-  std::ifstream in(std::string(source ? source : FHIRGW_SOURCE_DIR_DEFAULT) + "/examples/" + name);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+  return readFile(sourcePath("examples/" + name));
 }
 
 constexpr const char* kToken = "process-test-admin-token-0123456789";
@@ -213,4 +208,4 @@ TEST(GatewayProcess, GeneratedAdminTokenIsPrintedOnceAndWorks) {
 }
 
 }  // namespace
-}  // namespace fhirgw::testing
+}  // namespace fhirgw::testsupport

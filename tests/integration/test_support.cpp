@@ -1,62 +1,15 @@
 #include "test_support.hpp"
 
-#include <Poco/Net/HTTPRequest.h>
-#include <Poco/Net/HTTPResponse.h>
-#include <Poco/StreamCopier.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdlib>
-#include <mutex>
-#include <random>
 #include <stdexcept>
 
 #include "fhirgw/common/json.hpp"
 
-namespace fhirgw::testing {
-
-std::filesystem::path testPkiDir() {
-  static std::once_flag once;
-  static std::filesystem::path dir;
-  std::call_once(once, [] {
-    dir =
-        std::filesystem::temp_directory_path() / ("fhirgw-test-pki-" + std::to_string(::getpid()));
-    const char* source = std::getenv("FHIRGW_SOURCE_DIR");
-    const std::string script =
-        std::string(source ? source : FHIRGW_SOURCE_DIR_DEFAULT) + "/tests/tools/make-test-pki.sh";
-    const std::string cmd = "bash '" + script + "' '" + dir.string() + "'";
-    if (std::system(cmd.c_str()) != 0) throw std::runtime_error("cannot create the test PKI");
-  });
-  return dir;
-}
-
-Poco::Net::Context::Ptr clientContext(const std::string& clientCert) {
-  Poco::Net::Context::Params params;
-  const auto pki = testPkiDir();
-  params.caLocation = (pki / "ca.pem").string();
-  params.loadDefaultCAs = false;
-  params.verificationMode = Poco::Net::Context::VERIFY_STRICT;
-  if (!clientCert.empty()) {
-    params.certificateFile = (pki / (clientCert + ".pem")).string();
-    params.privateKeyFile = (pki / (clientCert + ".key")).string();
-  }
-  Poco::Net::Context::Ptr ctx = new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, params);
-  ctx->requireMinimumProtocol(Poco::Net::Context::PROTO_TLSV1_2);
-  return ctx;
-}
-
-TempDir::TempDir() {
-  std::random_device rd;
-  path_ = std::filesystem::temp_directory_path() /
-          ("fhirgw-test-" + std::to_string(::getpid()) + "-" + std::to_string(rd()));
-  std::filesystem::create_directories(path_);
-}
-
-TempDir::~TempDir() {
-  std::error_code ec;
-  std::filesystem::remove_all(path_, ec);
-}
+namespace fhirgw::testsupport {
 
 std::string gatewayBinary() { return FHIRGW_GATEWAY_BINARY; }
 
@@ -150,4 +103,4 @@ int GatewayProcess::wait() {
   return exitCode_;
 }
 
-}  // namespace fhirgw::testing
+}  // namespace fhirgw::testsupport

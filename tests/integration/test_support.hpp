@@ -1,10 +1,7 @@
 #pragma once
 
-// Helpers shared by the integration tests: an HTTP(S) client over Poco, a test PKI, and a
-// child-process runner for the real fhir-gateway binary.
-
-#include <Poco/Net/Context.h>
-#include <Poco/Net/HTTPClientSession.h>
+// The integration tests' own helper: a child-process runner for the real fhir-gateway binary
+// (the HTTP client, temporary folders and the test PKI are in tests/support).
 
 #include <chrono>
 #include <filesystem>
@@ -13,30 +10,10 @@
 #include <string>
 #include <vector>
 
+#include "fhirgw/testsupport/files.hpp"
 #include "fhirgw/testsupport/http_client.hpp"
 
-namespace fhirgw::testing {
-
-using testsupport::httpRequest;
-using testsupport::HttpResponse;
-
-/// The test PKI made by tests/tools/make-test-pki.sh (created once per process).
-std::filesystem::path testPkiDir();
-
-/// A strict TLS client context trusting only the test CA, optionally with a client certificate
-/// ("client" or "rogue-client").
-Poco::Net::Context::Ptr clientContext(const std::string& clientCert = {});
-
-/// A fresh, empty temporary directory removed at destruction.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
+namespace fhirgw::testsupport {
 
 /// A running fhir-gateway child process with its stderr captured line by line.
 class GatewayProcess {
@@ -77,4 +54,4 @@ class GatewayProcess {
 /// Path of the gateway binary under test.
 std::string gatewayBinary();
 
-}  // namespace fhirgw::testing
+}  // namespace fhirgw::testsupport

@@ -17,6 +17,8 @@
 #include "fhirgw/mappings/activity_history.hpp"
 #include "fhirgw/mappings/rule.hpp"
 #include "fhirgw/mappings/teleconsultation.hpp"
+#include "fhirgw/testsupport/files.hpp"
+#include "fhirgw/testsupport/source_tree.hpp"
 
 namespace fhirgw::mappings::testing {
 
@@ -161,13 +163,11 @@ inline common::JsonDocument json(std::string_view text) {
   return std::move(doc).value();
 }
 
-/// Contents of a file under the source tree (FHIRGW_SOURCE_DIR is set by tests/CMakeLists.txt).
+/// Contents of a file under the source tree.
 inline std::string readSourceFile(std::string_view relative) {
-  std::ifstream in(std::string(FHIRGW_SOURCE_DIR) + "/" + std::string(relative), std::ios::binary);
-  EXPECT_TRUE(in.good()) << relative;
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+  const auto path = fhirgw::testsupport::sourcePath(relative);
+  EXPECT_TRUE(std::filesystem::exists(path)) << relative;
+  return fhirgw::testsupport::readFile(path);
 }
 
 }  // namespace fhirgw::mappings::testing

@@ -12,35 +12,14 @@
 
 #include "fhirgw/common/clock.hpp"
 #include "fhirgw/store/submission.hpp"
+#include "fhirgw/testsupport/files.hpp"
+#include "fhirgw/testsupport/test_clock.hpp"
 
 namespace fhirgw::store::testing {
 
-/// A fresh folder per test, removed afterwards.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "fhirgw-store-XXXXXX");
-    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  const std::filesystem::path& path() const { return path_; }
-  std::string str() const { return path_.string(); }
-
- private:
-  std::filesystem::path path_;
-};
-
-/// 2026-03-02T09:00:00Z: a fixed start so stored times are predictable.
-inline common::TimePoint testStart() {
-  return common::TimePoint{std::chrono::milliseconds{1'772'442'000'000}};
-}
+// Shared with the other test folders (tests/support).
+using fhirgw::testsupport::TempDir;
+using fhirgw::testsupport::testStart;
 
 /// A raw connection to a test database, for checks the Store interface does not offer.
 inline Poco::Data::Session rawSession(const std::filesystem::path& db) {

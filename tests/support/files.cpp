@@ -19,6 +19,12 @@ TempDir::~TempDir() {
   std::filesystem::remove_all(path_, ec);
 }
 
+std::filesystem::path TempDir::write(std::string_view name, std::string_view content) const {
+  const std::filesystem::path file = path_ / name;
+  writeFile(file, content);
+  return file;
+}
+
 std::string readFile(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
   std::ostringstream content;

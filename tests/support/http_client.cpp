@@ -5,6 +5,8 @@
 #include <Poco/StreamCopier.h>
 #include <strings.h>
 
+#include "fhirgw/testsupport/test_pki.hpp"
+
 namespace fhirgw::testsupport {
 
 std::string HttpResponse::header(const std::string& name) const {
@@ -34,6 +36,21 @@ HttpResponse httpRequest(Poco::Net::HTTPClientSession& session, const std::strin
   Poco::StreamCopier::copyToString(in, result.body);
   for (const auto& [k, v] : response) result.headers[k] = v;
   return result;
+}
+
+Poco::Net::Context::Ptr clientContext(const std::string& clientCert) {
+  Poco::Net::Context::Params params;
+  const auto pki = testPkiDir();
+  params.caLocation = (pki / "ca.pem").string();
+  params.loadDefaultCAs = false;
+  params.verificationMode = Poco::Net::Context::VERIFY_STRICT;
+  if (!clientCert.empty()) {
+    params.certificateFile = (pki / (clientCert + ".pem")).string();
+    params.privateKeyFile = (pki / (clientCert + ".key")).string();
+  }
+  Poco::Net::Context::Ptr ctx = new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, params);
+  ctx->requireMinimumProtocol(Poco::Net::Context::PROTO_TLSV1_2);
+  return ctx;
 }
 
 }  // namespace fhirgw::testsupport

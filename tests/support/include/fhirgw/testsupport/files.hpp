@@ -18,6 +18,8 @@ class TempDir {
   const std::filesystem::path& path() const { return path_; }
   /// The folder as text.
   std::string str() const { return path_.string(); }
+  /// Writes a file in the folder and returns its path.
+  std::filesystem::path write(std::string_view name, std::string_view content) const;
 
  private:
   std::filesystem::path path_;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <Poco/Net/Context.h>
 #include <Poco/Net/HTTPClientSession.h>
 
 #include <map>
@@ -23,5 +24,9 @@ HttpResponse httpRequest(Poco::Net::HTTPClientSession& session, const std::strin
                          const std::string& path, const std::string& body = {},
                          const std::map<std::string, std::string>& headers = {},
                          const std::string& contentType = "application/json");
+
+/// A strict TLS client context trusting only the test CA (testPkiDir()), optionally with a
+/// client certificate ("client" or "rogue-client").
+Poco::Net::Context::Ptr clientContext(const std::string& clientCert = {});
 
 }  // namespace fhirgw::testsupport

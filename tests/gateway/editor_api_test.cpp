@@ -12,26 +12,19 @@
 #include <sstream>
 
 #include "fhirgw/common/json.hpp"
-#include "fhirgw/gateway/gateway_server.hpp"
-#include "fhirgw/gateway/store_activity_history.hpp"
-#include "fhirgw/mappings/rule_engine.hpp"
-#include "fhirgw/store/store.hpp"
-#include "test_support.hpp"
+#include "fhirgw/testsupport/files.hpp"
+#include "fhirgw/testsupport/in_process_gateway.hpp"
+#include "fhirgw/testsupport/source_tree.hpp"
 
 namespace fhirgw::gateway {
 namespace {
 
-using testing::httpRequest;
-using testing::HttpResponse;
+using testsupport::HttpResponse;
 
 constexpr const char* kAdminToken = "integration-admin-token-0123456789";
 
 std::string readExample(const std::string& name) {
-  const char* source = std::getenv("FHIRGW_SOURCE_DIR");
-  std::ifstream in(std::string(source ? source : FHIRGW_SOURCE_DIR_DEFAULT) + "/examples/" + name);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+  return testsupport::readFile(testsupport::sourcePath("examples/" + name));
 }
 
 /// Rule ids of an OperationOutcome's issues (the body's `outcome` member or the body itself).
@@ -50,50 +43,32 @@ class EditorApiTest : public ::testing::Test {
   void SetUp() override { start(); }
 
   void start(std::size_t maxBodyBytes = 10 * 1024 * 1024, LimitsConfig limits = {}) {
-    store::StoreOptions options;
-    options.dataDir = (dir_.path() / "data").string();
+    testsupport::InProcessGatewayOptions options;
+    options.limits = limits;
+    options.limits.maxBodyBytes = maxBodyBytes;
+    options.adminToken = kAdminToken;
     options.busyTimeout = std::chrono::milliseconds(200);
-    auto opened = store::openStore(options, clock_);
-    ASSERT_TRUE(opened.hasValue()) << opened.error().toString();
-    store_ = std::move(opened).value();
-    history_ = std::make_unique<StoreActivityHistory>(*store_);
-    rules_ = std::make_unique<mappings::RuleEngine>(mappings::RuleConfig{}, clock_, history_.get());
-    GatewayConfig c;
-    c.server.host = "127.0.0.1";
-    c.server.port = 0;
-    c.admin.listener.host = "127.0.0.1";
-    c.admin.listener.port = 0;
-    c.admin.token = kAdminToken;
-    c.limits = limits;
-    c.limits.maxBodyBytes = maxBodyBytes;
-    GatewayServer::Dependencies deps;
-    deps.store = store_.get();
-    deps.rules = rules_.get();
-    deps.mapper = &mapper_;
-    deps.clock = &clock_;
-    deps.readiness = [this] { return store_->ping(); };
-    server_ = std::make_unique<GatewayServer>(c, std::move(deps));
-    ASSERT_TRUE(server_->start().isOk());
+    options.storeReadiness = true;
+    gateway_ = std::make_unique<testsupport::InProcessGateway>(std::move(options));
+    const common::Status started = gateway_->start();
+    ASSERT_TRUE(started.isOk()) << started.toString();
     editorKey_ = createClient("editor A", "editor");
     otherKey_ = createClient("editor B", "editor");
   }
 
   void TearDown() override {
-    if (server_) server_->stop();
+    if (gateway_) gateway_->stop();
   }
 
   HttpResponse admin(const std::string& method, const std::string& path,
                      const std::string& body = {}, const std::string& token = kAdminToken) {
-    Poco::Net::HTTPClientSession s("127.0.0.1", server_->adminPort());
-    return httpRequest(s, method, path, body, {{"Authorization", "Bearer " + token}});
+    return gateway_->admin(method, path, body, token);
   }
 
   HttpResponse api(const std::string& method, const std::string& path, const std::string& body,
                    const std::string& key, std::map<std::string, std::string> headers = {},
                    const std::string& contentType = "application/json") {
-    Poco::Net::HTTPClientSession s("127.0.0.1", server_->apiPort());
-    if (!key.empty()) headers["Authorization"] = "Bearer " + key;
-    return httpRequest(s, method, path, body, headers, contentType);
+    return gateway_->api(method, path, body, key, std::move(headers), contentType);
   }
 
   HttpResponse post(const std::string& body, const std::string& key,
@@ -126,14 +101,10 @@ class EditorApiTest : public ::testing::Test {
     return body;
   }
 
-  testing::TempDir dir_;
-  // 2026-11-22T12:00:00Z: after the examples' encounters (20 and 21 November 2026).
-  common::ManualClock clock_{common::TimePoint(std::chrono::seconds(1795348800))};
-  std::unique_ptr<store::Store> store_;
-  std::unique_ptr<StoreActivityHistory> history_;
-  std::unique_ptr<mappings::RuleEngine> rules_;
-  mappings::FhirMapper mapper_;
-  std::unique_ptr<GatewayServer> server_;
+  const mappings::FhirMapper& mapper() const { return gateway_->mapper(); }
+
+  // Starts at gatewayTestNow(), 2026-11-22T12:00:00Z: after the examples' encounters.
+  std::unique_ptr<testsupport::InProcessGateway> gateway_;
   std::string editorKey_;
   std::string otherKey_;
 };
@@ -476,7 +447,7 @@ TEST_F(EditorApiTest, FhirBundleOfARecordHoldsItsResourcesAndLaterDocuments) {
         "Binary", "MedicationRequest", "ServiceRequest", "Provenance"}) {
     EXPECT_GE(types.count(t), 1u) << t;
   }
-  auto issues = mapper_.validator().validate(*bundle);
+  auto issues = mapper().validator().validate(*bundle);
   EXPECT_FALSE(fhir::hasErrors(issues)) << common::toJsonString(fhir::operationOutcome(issues));
   const rapidjson::SizeType before = (*bundle)["entry"].Size();
 
@@ -488,7 +459,7 @@ TEST_F(EditorApiTest, FhirBundleOfARecordHoldsItsResourcesAndLaterDocuments) {
       api("GET", "/api/v1/teleconsultations/ext:LGC-2026-000123/fhir", "", editorKey_).body);
   ASSERT_TRUE(after.hasValue());
   EXPECT_GT((*after)["entry"].Size(), before);
-  issues = mapper_.validator().validate(*after);
+  issues = mapper().validator().validate(*after);
   EXPECT_FALSE(fhir::hasErrors(issues)) << common::toJsonString(fhir::operationOutcome(issues));
 }
 
@@ -508,8 +479,7 @@ TEST_F(EditorApiTest, ReplayedRecordKeepsTheSameFhirIds) {
 }
 
 TEST_F(EditorApiTest, MetadataIsAValidCapabilityStatementListingTheProducedTypes) {
-  Poco::Net::HTTPClientSession s("127.0.0.1", server_->apiPort());
-  auto r = httpRequest(s, "GET", "/fhir/metadata");
+  auto r = gateway_->api("GET", "/fhir/metadata");
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(r.header("Content-Type"), "application/fhir+json");
   auto doc = json(r);
@@ -520,7 +490,7 @@ TEST_F(EditorApiTest, MetadataIsAValidCapabilityStatementListingTheProducedTypes
     types.insert(res["type"].GetString());
   EXPECT_TRUE(types.count("Patient") && types.count("Encounter") &&
               types.count("DocumentReference"));
-  const auto issues = mapper_.validator().validate(doc);
+  const auto issues = mapper().validator().validate(doc);
   EXPECT_FALSE(fhir::hasErrors(issues)) << common::toJsonString(fhir::operationOutcome(issues));
 }
 
@@ -554,7 +524,7 @@ TEST_F(EditorApiTest, RateLimitAnswers429WithRetryAfter) {
   auto r = post(body, limited);
   EXPECT_EQ(r.status, 429);
   EXPECT_EQ(r.header("Retry-After"), "30");
-  clock_.advance(std::chrono::seconds(30));
+  gateway_->clock().advance(std::chrono::seconds(30));
   EXPECT_EQ(post(body, limited).status, 201);
   // Other clients are not affected.
   EXPECT_EQ(post(body, editorKey_).status, 201);
@@ -562,7 +532,7 @@ TEST_F(EditorApiTest, RateLimitAnswers429WithRetryAfter) {
 
 TEST_F(EditorApiTest, StoreThatCannotTakeTheWriteAnswers503AndNothingIsHalfStored) {
   sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open((dir_.path() / "data" / "gateway.db").c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_open((gateway_->dir() / "data" / "gateway.db").c_str(), &db), SQLITE_OK);
   ASSERT_EQ(sqlite3_exec(db, "BEGIN EXCLUSIVE", nullptr, nullptr, nullptr), SQLITE_OK);
   auto r = post(readExample("teleconsultation-full.json"), editorKey_);
   EXPECT_EQ(r.status, 503) << r.body;

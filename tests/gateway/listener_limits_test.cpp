@@ -25,7 +25,8 @@
 
 #include "fhirgw/common/json.hpp"
 #include "fhirgw/gateway/gateway_server.hpp"
-#include "test_support.hpp"
+#include "fhirgw/testsupport/http_client.hpp"
+#include "fhirgw/testsupport/test_pki.hpp"
 
 namespace fhirgw::gateway {
 namespace {
@@ -207,15 +208,15 @@ class ListenerLimitsTest : public ::testing::Test {
   }
 
   /// A normal request on the API listener (no route: 404 through the whole request path).
-  testing::HttpResponse apiGet(milliseconds timeout) {
+  testsupport::HttpResponse apiGet(milliseconds timeout) {
     Poco::Net::HTTPClientSession s("127.0.0.1", server_->apiPort());
     s.setTimeout(Poco::Timespan(timeout.count() * 1000));
-    return testing::httpRequest(s, "GET", "/no-route");
+    return testsupport::httpRequest(s, "GET", "/no-route");
   }
-  testing::HttpResponse adminLive(milliseconds timeout) {
+  testsupport::HttpResponse adminLive(milliseconds timeout) {
     Poco::Net::HTTPClientSession s("127.0.0.1", server_->adminPort());
     s.setTimeout(Poco::Timespan(timeout.count() * 1000));
-    return testing::httpRequest(s, "GET", "/health/live");
+    return testsupport::httpRequest(s, "GET", "/health/live");
   }
 
   std::unique_ptr<GatewayServer> server_;
@@ -529,7 +530,7 @@ class TlsLimitsTest : public ListenerLimitsTest {
   void startTls() {
     GatewayConfig c = limitsConfig();
     TlsConfig tls;
-    const auto pki = testing::testPkiDir();
+    const auto pki = testsupport::testPkiDir();
     tls.certificateFile = (pki / "server.pem").string();
     tls.privateKeyFile = (pki / "server.key").string();
     tls.caFile = (pki / "ca.pem").string();
@@ -540,9 +541,9 @@ class TlsLimitsTest : public ListenerLimitsTest {
 
 TEST_F(TlsLimitsTest, KeptAliveTlsConnectionServesSeveralRequests) {
   startTls();
-  Poco::Net::HTTPSClientSession s("localhost", server_->apiPort(), testing::clientContext());
+  Poco::Net::HTTPSClientSession s("localhost", server_->apiPort(), testsupport::clientContext());
   s.setKeepAlive(true);
-  for (int i = 0; i < 3; ++i) EXPECT_EQ(testing::httpRequest(s, "GET", "/x").status, 404);
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(testsupport::httpRequest(s, "GET", "/x").status, 404);
   EXPECT_EQ(server_->apiOpenConnections(), 1U);
 }
 
@@ -561,7 +562,7 @@ TEST_F(TlsLimitsTest, TlsClientSilentBeforeTheHandshakeIsCutAtTheHeadDeadline) {
 TEST_F(TlsLimitsTest, TlsClientSilentAfterTheHandshakeIsCutAtTheHeadDeadline) {
   startTls();
   Poco::Net::SecureStreamSocket socket(Poco::Net::SocketAddress("127.0.0.1", server_->apiPort()),
-                                       "localhost", testing::clientContext());
+                                       "localhost", testsupport::clientContext());
   const auto connected = Clock::now();
   socket.setReceiveTimeout(Poco::Timespan(5, 0));
   const std::string partial = "GET /x HTTP/1.1\r\nHost: gw\r\n";  // the head never ends
@@ -578,14 +579,14 @@ TEST_F(TlsLimitsTest, TlsClientSilentAfterTheHandshakeIsCutAtTheHeadDeadline) {
   EXPECT_GE(lived, kDeadline - milliseconds(300));
   EXPECT_LE(lived, kDeadline + kMargin);
   // The worker is free again and the listener answers.
-  Poco::Net::HTTPSClientSession s("localhost", server_->apiPort(), testing::clientContext());
-  EXPECT_EQ(testing::httpRequest(s, "GET", "/x").status, 404);
+  Poco::Net::HTTPSClientSession s("localhost", server_->apiPort(), testsupport::clientContext());
+  EXPECT_EQ(testsupport::httpRequest(s, "GET", "/x").status, 404);
 }
 
 TEST_F(TlsLimitsTest, TlsFramingFaultIsAnsweredWithAnOutcome) {
   startTls();
   Poco::Net::SecureStreamSocket socket(Poco::Net::SocketAddress("127.0.0.1", server_->apiPort()),
-                                       "localhost", testing::clientContext());
+                                       "localhost", testsupport::clientContext());
   socket.setReceiveTimeout(Poco::Timespan(3, 0));
   const std::string bad =
       "POST /x HTTP/1.1\r\nHost: gw\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{}";

@@ -12,12 +12,13 @@
 
 #include "fhirgw/common/json.hpp"
 #include "fhirgw/gateway/gateway_server.hpp"
-#include "test_support.hpp"
+#include "fhirgw/testsupport/http_client.hpp"
+#include "fhirgw/testsupport/test_pki.hpp"
 
 namespace fhirgw::gateway {
 namespace {
 
-using testing::httpRequest;
+using testsupport::httpRequest;
 
 GatewayConfig localConfig() {
   GatewayConfig c;
@@ -60,7 +61,7 @@ class GatewayServerTest : public ::testing::Test {
 };
 
 // Checks the OperationOutcome shape every error answer must have.
-void expectOutcome(const testing::HttpResponse& r, const std::string& issueCode) {
+void expectOutcome(const testsupport::HttpResponse& r, const std::string& issueCode) {
   EXPECT_EQ(r.header("Content-Type"), "application/fhir+json");
   auto doc = common::parseJson(r.body);
   ASSERT_TRUE(doc.hasValue()) << r.body;
@@ -144,7 +145,7 @@ class TlsServerTest : public ::testing::Test {
   void start(bool requireClientCert) {
     GatewayConfig c = localConfig();
     TlsConfig tls;
-    const auto pki = testing::testPkiDir();
+    const auto pki = testsupport::testPkiDir();
     tls.certificateFile = (pki / "server.pem").string();
     tls.privateKeyFile = (pki / "server.key").string();
     tls.caFile = (pki / "ca.pem").string();
@@ -156,7 +157,7 @@ class TlsServerTest : public ::testing::Test {
   void TearDown() override {
     if (server_) server_->stop();
   }
-  testing::HttpResponse get(Poco::Net::Context::Ptr ctx) {
+  testsupport::HttpResponse get(Poco::Net::Context::Ptr ctx) {
     Poco::Net::HTTPSClientSession s("localhost", server_->apiPort(), ctx);
     return httpRequest(s, "GET", "/no-route");
   }
@@ -165,7 +166,7 @@ class TlsServerTest : public ::testing::Test {
 
 TEST_F(TlsServerTest, ApiListenerSpeaksTlsVerifiedAgainstTheTestCa) {
   start(false);
-  auto r = get(testing::clientContext());
+  auto r = get(testsupport::clientContext());
   EXPECT_EQ(r.status, 404);
   expectOutcome(r, "not-found");
 }
@@ -179,7 +180,7 @@ TEST_F(TlsServerTest, PlainHttpOnTheTlsListenerGetsNoHttpAnswer) {
 
 TEST_F(TlsServerTest, Tls11ClientIsRefused) {
   start(false);
-  Poco::Net::Context::Ptr ctx = testing::clientContext();
+  Poco::Net::Context::Ptr ctx = testsupport::clientContext();
   // Cap the client at TLS 1.1: the server's floor is 1.2, so no handshake may succeed.
   SSL_CTX_set_min_proto_version(ctx->sslContext(), TLS1_VERSION);
   SSL_CTX_set_max_proto_version(ctx->sslContext(), TLS1_1_VERSION);
@@ -188,18 +189,18 @@ TEST_F(TlsServerTest, Tls11ClientIsRefused) {
 
 TEST_F(TlsServerTest, MutualTlsAcceptsAClientCertificateFromTheCa) {
   start(true);
-  auto r = get(testing::clientContext("client"));
+  auto r = get(testsupport::clientContext("client"));
   EXPECT_EQ(r.status, 404);
 }
 
 TEST_F(TlsServerTest, MutualTlsRefusesAClientWithoutCertificate) {
   start(true);
-  EXPECT_ANY_THROW(get(testing::clientContext()));
+  EXPECT_ANY_THROW(get(testsupport::clientContext()));
 }
 
 TEST_F(TlsServerTest, MutualTlsRefusesACertificateFromAnotherCa) {
   start(true);
-  EXPECT_ANY_THROW(get(testing::clientContext("rogue-client")));
+  EXPECT_ANY_THROW(get(testsupport::clientContext("rogue-client")));
 }
 
 TEST(GatewayServerStart, MissingCertificateFileIsAConfigurationError) {

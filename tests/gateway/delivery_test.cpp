@@ -18,23 +18,21 @@
 #include "fhirgw/gateway/store_activity_history.hpp"
 #include "fhirgw/mappings/rule_engine.hpp"
 #include "fhirgw/store/store.hpp"
-#include "test_support.hpp"
+#include "fhirgw/testsupport/files.hpp"
+#include "fhirgw/testsupport/http_client.hpp"
+#include "fhirgw/testsupport/source_tree.hpp"
 
 namespace fhirgw::gateway {
 namespace {
 
-using testing::httpRequest;
-using testing::HttpResponse;
+using testsupport::httpRequest;
+using testsupport::HttpResponse;
 namespace fs = std::filesystem;
 
 constexpr const char* kAdminToken = "delivery-test-admin-token-0123456789";
 
 std::string readExample(const std::string& name) {
-  const char* source = std::getenv("FHIRGW_SOURCE_DIR");
-  std::ifstream in(std::string(source ? source : FHIRGW_SOURCE_DIR_DEFAULT) + "/examples/" + name);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+  return testsupport::readFile(testsupport::sourcePath("examples/" + name));
 }
 
 class DeliveryTest : public ::testing::Test {
@@ -125,7 +123,7 @@ class DeliveryTest : public ::testing::Test {
     }
   }
 
-  testing::TempDir dir_;
+  testsupport::TempDir dir_;
   fs::path outbox_;
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<StoreActivityHistory> history_;
