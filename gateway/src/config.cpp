@@ -680,7 +680,7 @@ void bindRules(ObjectReader& r, mappings::RuleConfig& rules) {
     s.members("RULE-ID", ruleIds(), Names::kListed,
               [&rules](ObjectReader& m, const std::string& id) {
                 mappings::RuleSeverity severity = mappings::RuleSeverity::kError;
-                if (m.code(id, "one of error, warning, information, off", severity,
+                if (m.code(id, "one of " + mappings::kRuleSeverityCodes.join(", "), severity,
                            mappings::parseRuleSeverity)) {
                   rules.severities[id] = severity;
                 }

@@ -20,28 +20,6 @@ bool isDepartementCode(std::string_view d) {
 
 }  // namespace
 
-std::optional<RuleSeverity> parseRuleSeverity(std::string_view text) {
-  if (text == "error") return RuleSeverity::kError;
-  if (text == "warning") return RuleSeverity::kWarning;
-  if (text == "information") return RuleSeverity::kInformation;
-  if (text == "off") return RuleSeverity::kOff;
-  return std::nullopt;
-}
-
-std::string_view code(RuleSeverity s) {
-  switch (s) {
-    case RuleSeverity::kError:
-      return "error";
-    case RuleSeverity::kWarning:
-      return "warning";
-    case RuleSeverity::kInformation:
-      return "information";
-    case RuleSeverity::kOff:
-      return "off";
-  }
-  return "error";
-}
-
 bool RuleConfig::isKnownAct(std::string_view act) const {
   return tariffs.find(act) != tariffs.end() || actSpecialties.find(act) != actSpecialties.end() ||
          actSectors.find(act) != actSectors.end() ||

@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "fhirgw/common/code_table.hpp"
 #include "fhirgw/common/status.hpp"
 #include "fhirgw/mappings/teleconsultation.hpp"
 
@@ -20,10 +21,19 @@ inline constexpr std::string_view kNoSector = "none";
 
 /// Severity of a rule after configuration; `off` disables it.
 enum class RuleSeverity { kError, kWarning, kInformation, kOff };
-/// Parses "error" | "warning" | "information" | "off".
-std::optional<RuleSeverity> parseRuleSeverity(std::string_view text);
-/// The configuration code of a severity.
-std::string_view code(RuleSeverity s);
+/// The configuration codes, in the order messages list them.
+inline constexpr common::CodeTable<RuleSeverity, 4> kRuleSeverityCodes{{{
+    {RuleSeverity::kError, "error"},
+    {RuleSeverity::kWarning, "warning"},
+    {RuleSeverity::kInformation, "information"},
+    {RuleSeverity::kOff, "off"},
+}}};
+/// Parses a code of kRuleSeverityCodes.
+inline std::optional<RuleSeverity> parseRuleSeverity(std::string_view text) {
+  return kRuleSeverityCodes.parse(text);
+}
+/// The code of a value in kRuleSeverityCodes.
+inline std::string_view code(RuleSeverity s) { return kRuleSeverityCodes.code(s); }
 
 /// The days a rule is in force: from `from` (none: always before) to `until` included (none:
 /// no end). A rule not in force on a record's date does not fire.
