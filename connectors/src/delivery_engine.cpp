@@ -38,12 +38,12 @@ struct DeliveryEngine::Lane {
 };
 
 struct DeliveryEngine::Shared {
-  Shared(store::Store& s, const common::Clock& c, EngineOptions o)
+  Shared(store::DeliveryQueue& s, const common::Clock& c, EngineOptions o)
       : store(s), clock(c), options(std::move(o)), rng(std::random_device{}()) {}
 
   enum class Step { kWorked, kIdle, kBlocked, kStoreError };
 
-  store::Store& store;
+  store::DeliveryQueue& store;  // the store's delivery-queue role: all the engine may use
   const common::Clock& clock;
   const EngineOptions options;
   std::vector<std::unique_ptr<Lane>> lanes;
@@ -278,9 +278,9 @@ void DeliveryEngine::Shared::worker(Lane& lane) {
   }
 }
 
-DeliveryEngine::DeliveryEngine(store::Store& store, const common::Clock& clock,
+DeliveryEngine::DeliveryEngine(store::DeliveryQueue& queue, const common::Clock& clock,
                                EngineOptions options)
-    : shared_(std::make_unique<Shared>(store, clock, std::move(options))) {}
+    : shared_(std::make_unique<Shared>(queue, clock, std::move(options))) {}
 
 DeliveryEngine::~DeliveryEngine() { stop(milliseconds(0)); }
 

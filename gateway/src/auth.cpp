@@ -19,7 +19,8 @@ void refuse(Exchange& ex, int status, std::string_view issueType, std::string me
 
 }  // namespace
 
-Authenticator::Authenticator(const store::Store& store, const std::string& configuredAdminToken)
+Authenticator::Authenticator(const store::ClientStore& store,
+                             const std::string& configuredAdminToken)
     : store_(store),
       adminTokenHash_(configuredAdminToken.empty() ? std::string()
                                                    : common::hashSecret(configuredAdminToken)) {}
@@ -60,7 +61,7 @@ std::optional<Principal> Authenticator::require(Exchange& ex, store::ClientRole 
   return principal;
 }
 
-common::Result<std::optional<std::string>> bootstrapAdmin(store::Store& store,
+common::Result<std::optional<std::string>> bootstrapAdmin(store::ClientStore& store,
                                                           const std::string& configuredAdminToken) {
   if (!configuredAdminToken.empty()) return std::optional<std::string>();
   auto existing = store.getClient(kBootstrapAdminId);

@@ -2,7 +2,7 @@
 
 #include "fhirgw/common/crypto.hpp"
 #include "fhirgw/common/ids.hpp"
-#include "fhirgw/store/store.hpp"
+#include "fhirgw/store/client_store.hpp"
 
 namespace fhirgw::store {
 namespace {
@@ -45,7 +45,7 @@ std::optional<ApiKeyParts> splitApiKey(std::string_view token) {
   return ApiKeyParts{keyId, secret};
 }
 
-common::Result<Client> authenticateApiKey(const Store& store, std::string_view token) {
+common::Result<Client> authenticateApiKey(const ClientStore& store, std::string_view token) {
   // One message for every refusal: the caller must not learn which part was wrong.
   const auto refused = [] { return common::unauthenticated("invalid API key"); };
   const auto parts = splitApiKey(token);

@@ -22,7 +22,7 @@ using common::StatusCode;
 
 namespace {
 
-class DeliveryQueue : public ::testing::Test {
+class SqliteDeliveryQueue : public ::testing::Test {
  protected:
   void SetUp() override {
     StoreOptions options;
@@ -106,7 +106,7 @@ class DeliveryQueue : public ::testing::Test {
 
 }  // namespace
 
-TEST_F(DeliveryQueue, ClaimTakesOnlyDueDeliveriesOfItsConnectorWithALease) {
+TEST_F(SqliteDeliveryQueue, ClaimTakesOnlyDueDeliveriesOfItsConnectorWithALease) {
   commit("r-1", {"a", "b"});
   commit("r-2", {"a"});
   auto claimed = claim("a", "gw-1", 10, 30s);
@@ -126,7 +126,7 @@ TEST_F(DeliveryQueue, ClaimTakesOnlyDueDeliveriesOfItsConnectorWithALease) {
   EXPECT_EQ(claim("b").size(), 1u);
 }
 
-TEST_F(DeliveryQueue, ClaimHonoursTheLimitOldestDueFirst) {
+TEST_F(SqliteDeliveryQueue, ClaimHonoursTheLimitOldestDueFirst) {
   commit("r-1", {"a"});
   clock.advance(1s);
   commit("r-2", {"a"});
@@ -139,7 +139,7 @@ TEST_F(DeliveryQueue, ClaimHonoursTheLimitOldestDueFirst) {
   EXPECT_NE(first[0].leaseId, second[0].leaseId) << "each claim gets its own lease id";
 }
 
-TEST_F(DeliveryQueue, FailedAttemptIsRecordedAndDueAgainAtItsNextTime) {
+TEST_F(SqliteDeliveryQueue, FailedAttemptIsRecordedAndDueAgainAtItsNextTime) {
   commit("r-1", {"a"});
   auto claimed = claim("a");
   ASSERT_EQ(claimed.size(), 1u);
@@ -172,7 +172,7 @@ TEST_F(DeliveryQueue, FailedAttemptIsRecordedAndDueAgainAtItsNextTime) {
   EXPECT_EQ(again[0].firstAttemptAt, testStart()) << "the first attempt time is kept";
 }
 
-TEST_F(DeliveryQueue, DeliveredAndDeadAreFinal) {
+TEST_F(SqliteDeliveryQueue, DeliveredAndDeadAreFinal) {
   commit("r-1", {"a", "b"});
   auto a = claim("a");
   auto b = claim("b");
@@ -198,7 +198,7 @@ TEST_F(DeliveryQueue, DeliveredAndDeadAreFinal) {
   EXPECT_FALSE(store->nextDeliveryDue("a")->has_value());
 }
 
-TEST_F(DeliveryQueue, AnExpiredLeaseIsClaimedAgainAndTheLostAttemptCounts) {
+TEST_F(SqliteDeliveryQueue, AnExpiredLeaseIsClaimedAgainAndTheLostAttemptCounts) {
   commit("r-1", {"a"});
   auto first = claim("a", "gw-1", 1, 30s);
   ASSERT_EQ(first.size(), 1u);
@@ -226,7 +226,7 @@ TEST_F(DeliveryQueue, AnExpiredLeaseIsClaimedAgainAndTheLostAttemptCounts) {
   EXPECT_EQ(get("r-1-a").attempts, 2);
 }
 
-TEST_F(DeliveryQueue, ReleaseGivesAClaimBackWithoutAnAttempt) {
+TEST_F(SqliteDeliveryQueue, ReleaseGivesAClaimBackWithoutAnAttempt) {
   commit("r-1", {"a"});
   auto claimed = claim("a");
   ASSERT_EQ(claimed.size(), 1u);
@@ -249,7 +249,7 @@ TEST_F(DeliveryQueue, ReleaseGivesAClaimBackWithoutAnAttempt) {
   EXPECT_EQ(get("r-1-a").firstAttemptAt, testStart() + 5s);
 }
 
-TEST_F(DeliveryQueue, StartUpRecoveryRetriesOwnClaimsAndExpiredOnesOnly) {
+TEST_F(SqliteDeliveryQueue, StartUpRecoveryRetriesOwnClaimsAndExpiredOnesOnly) {
   commit("r-1", {"a", "b", "c"});
   auto mine = claim("a", "gw-1", 1, 10min);
   auto expired = claim("b", "gw-2", 1, 10s);
@@ -275,7 +275,7 @@ TEST_F(DeliveryQueue, StartUpRecoveryRetriesOwnClaimsAndExpiredOnesOnly) {
   EXPECT_EQ(*store->recoverInFlightDeliveries("gw-3"), 0);
 }
 
-TEST_F(DeliveryQueue, NextDueIsTheEarliestRetryOrLeaseExpiry) {
+TEST_F(SqliteDeliveryQueue, NextDueIsTheEarliestRetryOrLeaseExpiry) {
   EXPECT_FALSE(store->nextDeliveryDue("a")->has_value());
   commit("r-1", {"a"});
   EXPECT_EQ(*store->nextDeliveryDue("a"), testStart());
@@ -286,7 +286,7 @@ TEST_F(DeliveryQueue, NextDueIsTheEarliestRetryOrLeaseExpiry) {
   EXPECT_FALSE(store->nextDeliveryDue("b")->has_value());
 }
 
-TEST_F(DeliveryQueue, InconsistentFinishesAreRefused) {
+TEST_F(SqliteDeliveryQueue, InconsistentFinishesAreRefused) {
   commit("r-1", {"a"});
   auto claimed = claim("a");
   ASSERT_EQ(claimed.size(), 1u);
@@ -306,7 +306,7 @@ TEST_F(DeliveryQueue, InconsistentFinishesAreRefused) {
   EXPECT_EQ(store->claimDeliveries({"a", "", 1s, 1}).status().code(), StatusCode::kInvalidArgument);
 }
 
-TEST_F(DeliveryQueue, AdminRetryRevivesOneDeadDeliveryWithAFreshBudget) {
+TEST_F(SqliteDeliveryQueue, AdminRetryRevivesOneDeadDeliveryWithAFreshBudget) {
   commit("r-1", {"a", "b"});
   auto a = claim("a");
   ASSERT_TRUE(store->finishAttempt(dead(a[0], clock.now())).isOk());
@@ -325,7 +325,7 @@ TEST_F(DeliveryQueue, AdminRetryRevivesOneDeadDeliveryWithAFreshBudget) {
   EXPECT_EQ(store->retryDeadDelivery("nope").code(), StatusCode::kNotFound);
 }
 
-TEST_F(DeliveryQueue, BulkRetryTakesTheDeadDeliveriesMatchingTheFilter) {
+TEST_F(SqliteDeliveryQueue, BulkRetryTakesTheDeadDeliveriesMatchingTheFilter) {
   commit("r-1", {"a", "b"});
   commit("r-2", {"a"});
   for (const char* c : {"a", "b"}) {
@@ -342,7 +342,7 @@ TEST_F(DeliveryQueue, BulkRetryTakesTheDeadDeliveriesMatchingTheFilter) {
   EXPECT_EQ(get("r-1-b").status, DeliveryStatus::kPending);
 }
 
-TEST_F(DeliveryQueue, QueriesFilterAndPageByLastChange) {
+TEST_F(SqliteDeliveryQueue, QueriesFilterAndPageByLastChange) {
   commit("r-1", {"a", "b"});
   clock.advance(1s);
   commit("r-2", {"a"});
@@ -380,7 +380,7 @@ TEST_F(DeliveryQueue, QueriesFilterAndPageByLastChange) {
   EXPECT_EQ((*next)[0].id, "r-1-b");
 }
 
-TEST_F(DeliveryQueue, QueueDepthsCountByConnectorAndState) {
+TEST_F(SqliteDeliveryQueue, QueueDepthsCountByConnectorAndState) {
   commit("r-1", {"a", "b"});
   commit("r-2", {"a"});
   auto claimed = claim("a", "gw-1", 1);
@@ -396,7 +396,7 @@ TEST_F(DeliveryQueue, QueueDepthsCountByConnectorAndState) {
   EXPECT_EQ(counts, expected);
 }
 
-TEST_F(DeliveryQueue, TargetIsStoredWithTheDelivery) {
+TEST_F(SqliteDeliveryQueue, TargetIsStoredWithTheDelivery) {
   Submission sub = makeSubmission("c-1", "r-1");
   sub.deliveries = {{"r-1-tp", "r-1-doc", "treating-physician", "fhir-tp", DeliveryStatus::kPending,
                      std::nullopt, "https://fhir.example/r4"}};
@@ -405,7 +405,7 @@ TEST_F(DeliveryQueue, TargetIsStoredWithTheDelivery) {
   EXPECT_EQ((*store->listDeliveries("c-1", "r-1"))[0].target, "https://fhir.example/r4");
 }
 
-TEST_F(DeliveryQueue, RecordResourcesAreListedAtTheirLatestVersionForAnyClient) {
+TEST_F(SqliteDeliveryQueue, RecordResourcesAreListedAtTheirLatestVersionForAnyClient) {
   Submission sub = makeSubmission("c-1", "r-1");
   sub.resources.push_back({std::nullopt, "Encounter", "r-1-enc", 2,
                            R"({"resourceType":"Encounter","status":"finished"})"});
@@ -420,7 +420,7 @@ TEST_F(DeliveryQueue, RecordResourcesAreListedAtTheirLatestVersionForAnyClient) 
   EXPECT_TRUE(store->listRecordFhirResources("unknown")->empty());
 }
 
-TEST_F(DeliveryQueue, PayloadResourcesAreTheRecordLevelOnesAndTheDeliverysDocumentOnly) {
+TEST_F(SqliteDeliveryQueue, PayloadResourcesAreTheRecordLevelOnesAndTheDeliverysDocumentOnly) {
   Submission sub = makeSubmission("c-1", "r-1");
   sub.documents.push_back(
       {"r-1-doc2", std::nullopt, "report", "dochash-2", R"({"kind":"report"})", R"({"issue":[]})"});
@@ -456,7 +456,7 @@ TEST_F(DeliveryQueue, PayloadResourcesAreTheRecordLevelOnesAndTheDeliverysDocume
       << "another record's document is not this record's: only r-2's record-level Encounter";
 }
 
-TEST_F(DeliveryQueue, PayloadQueryUsesTheRecordDocumentIndex) {
+TEST_F(SqliteDeliveryQueue, PayloadQueryUsesTheRecordDocumentIndex) {
   auto raw = rawSession(dir.path() / "gateway.db");
   std::vector<std::string> plan;
   using PlanRow = Poco::Tuple<int, int, int, std::string>;
@@ -486,7 +486,7 @@ Submission bulkSubmission(const std::string& clientId, const std::string& record
 
 }  // namespace
 
-TEST_F(DeliveryQueue, ClaimsGoRoundRobinAcrossClientsNotOldestFirst) {
+TEST_F(SqliteDeliveryQueue, ClaimsGoRoundRobinAcrossClientsNotOldestFirst) {
   ASSERT_TRUE(
       store->createClient({"c-2", "c-2", ClientRole::kEditor, {}}, generateApiKey().stored())
           .isOk());
@@ -510,7 +510,7 @@ TEST_F(DeliveryQueue, ClaimsGoRoundRobinAcrossClientsNotOldestFirst) {
                                              "mid-2", "big-3"}));
 }
 
-TEST_F(DeliveryQueue, ABatchClaimInterleavesClientsToo) {
+TEST_F(SqliteDeliveryQueue, ABatchClaimInterleavesClientsToo) {
   ASSERT_TRUE(
       store->createClient({"c-2", "c-2", ClientRole::kEditor, {}}, generateApiKey().stored())
           .isOk());
@@ -526,7 +526,7 @@ TEST_F(DeliveryQueue, ABatchClaimInterleavesClientsToo) {
   }));
 }
 
-TEST_F(DeliveryQueue, WithinAClientClaimsGoRoundRobinAcrossRecords) {
+TEST_F(SqliteDeliveryQueue, WithinAClientClaimsGoRoundRobinAcrossRecords) {
   ASSERT_TRUE(store->commitSubmission(bulkSubmission("c-1", "big", 100)).isOk());
   clock.advance(1s);
   ASSERT_TRUE(store->commitSubmission(bulkSubmission("c-1", "small", 2)).isOk());
@@ -535,7 +535,7 @@ TEST_F(DeliveryQueue, WithinAClientClaimsGoRoundRobinAcrossRecords) {
   EXPECT_EQ(order, (std::vector<std::string>{"big-0", "small-0", "big-1", "small-1", "big-2"}));
 }
 
-TEST_F(DeliveryQueue, FairnessKeepsOnlyDueDeliveriesAndLeases) {
+TEST_F(SqliteDeliveryQueue, FairnessKeepsOnlyDueDeliveriesAndLeases) {
   ASSERT_TRUE(
       store->createClient({"c-2", "c-2", ClientRole::kEditor, {}}, generateApiKey().stored())
           .isOk());
@@ -554,7 +554,7 @@ TEST_F(DeliveryQueue, FairnessKeepsOnlyDueDeliveriesAndLeases) {
   EXPECT_EQ(claim("a", "gw-1", 1).at(0).id, "other-0") << "due again, and its turn is old";
 }
 
-TEST_F(DeliveryQueue, TurnsOfRecordsWithNothingLeftToClaimAreForgotten) {
+TEST_F(SqliteDeliveryQueue, TurnsOfRecordsWithNothingLeftToClaimAreForgotten) {
   ASSERT_TRUE(store->commitSubmission(bulkSubmission("c-1", "done", 1)).isOk());
   clock.advance(1s);
   ASSERT_TRUE(store->commitSubmission(bulkSubmission("c-1", "big", 300)).isOk());
@@ -575,7 +575,7 @@ TEST_F(DeliveryQueue, TurnsOfRecordsWithNothingLeftToClaimAreForgotten) {
       << "\"done\" has nothing left on connector a; \"big\" still has due deliveries";
 }
 
-TEST_F(DeliveryQueue, ConnectorInstancesCanBeCreatedReadReplacedAndDeleted) {
+TEST_F(SqliteDeliveryQueue, ConnectorInstancesCanBeCreatedReadReplacedAndDeleted) {
   ASSERT_TRUE(
       store->createConnector({"out", "file", R"({"options":{"directory":"out"}})", true}).isOk());
   EXPECT_EQ(store->createConnector({"out", "file", "{}", true}).code(), StatusCode::kAlreadyExists);
@@ -641,7 +641,7 @@ TEST(DeliveryQueueMigration, ADatabaseAtVersionOneKeepsItsDeliveriesWhenMigrated
   EXPECT_FALSE((*claimed)[0].target.has_value());
 }
 
-TEST_F(DeliveryQueue, AbandonGivesUpOnAClaimWithoutAnAttempt) {
+TEST_F(SqliteDeliveryQueue, AbandonGivesUpOnAClaimWithoutAnAttempt) {
   commit("r-1", {"a"});
   auto claimed = claim("a");
   ASSERT_EQ(claimed.size(), 1u);

@@ -13,7 +13,7 @@
 #include "fhirgw/connectors/circuit_breaker.hpp"
 #include "fhirgw/connectors/connector.hpp"
 #include "fhirgw/connectors/connector_config.hpp"
-#include "fhirgw/store/store.hpp"
+#include "fhirgw/store/delivery_queue.hpp"
 
 namespace fhirgw::connectors {
 
@@ -51,8 +51,9 @@ struct AttemptReport {
 /// workers and circuit breaker, so one dead endpoint never delays the others.
 class DeliveryEngine {
  public:
-  /// `store` and `clock` must outlive the engine.
-  DeliveryEngine(store::Store& store, const common::Clock& clock, EngineOptions options = {});
+  /// `queue` (the store's delivery-queue role) and `clock` must outlive the engine.
+  DeliveryEngine(store::DeliveryQueue& queue, const common::Clock& clock,
+                 EngineOptions options = {});
   /// Stops (with no grace) if still running.
   ~DeliveryEngine();
   DeliveryEngine(const DeliveryEngine&) = delete;

@@ -12,7 +12,7 @@
 #include "fhirgw/gateway/exchange.hpp"
 #include "fhirgw/gateway/router.hpp"
 #include "fhirgw/store/client.hpp"
-#include "fhirgw/store/store.hpp"
+#include "fhirgw/store/client_store.hpp"
 
 namespace fhirgw::gateway {
 
@@ -31,21 +31,21 @@ struct Principal {
 class Authenticator {
  public:
   /// configuredAdminToken: FHIRGW_ADMIN_TOKEN / admin.token, or empty.
-  Authenticator(const store::Store& store, const std::string& configuredAdminToken);
+  Authenticator(const store::ClientStore& store, const std::string& configuredAdminToken);
 
   /// Answers 401 (no or bad credentials), 403 (wrong role) or 503 (store down) itself and
   /// returns nullopt; otherwise the principal, also set as the exchange's client id.
   std::optional<Principal> require(Exchange& exchange, store::ClientRole role) const;
 
  private:
-  const store::Store& store_;
+  const store::ClientStore& store_;
   std::string adminTokenHash_;  // empty when no token is configured
 };
 
 /// Makes sure an administrator can log in. With a configured token nothing is stored. Without
 /// one, at the first start, creates the `bootstrap-admin` client with a new admin key and
 /// returns that key, to be shown once; later starts return nullopt.
-common::Result<std::optional<std::string>> bootstrapAdmin(store::Store& store,
+common::Result<std::optional<std::string>> bootstrapAdmin(store::ClientStore& store,
                                                           const std::string& configuredAdminToken);
 
 /// Per-client request rate limit: a token bucket refilled at `rateLimit` requests per minute,

@@ -1,7 +1,7 @@
 #pragma once
 
 #include "fhirgw/mappings/activity_history.hpp"
-#include "fhirgw/store/store.hpp"
+#include "fhirgw/store/activity_store.hpp"
 
 namespace fhirgw::gateway {
 
@@ -9,7 +9,7 @@ namespace fhirgw::gateway {
 /// teleconsultations.
 class StoreActivityHistory final : public mappings::ActivityHistory {
  public:
-  explicit StoreActivityHistory(const store::Store& store) : store_(store) {}
+  explicit StoreActivityHistory(const store::ActivityStore& store) : store_(store) {}
 
   common::Result<std::optional<std::int64_t>> declaredTotalActs(std::string_view rpps,
                                                                 int year) const override {
@@ -31,7 +31,7 @@ class StoreActivityHistory final : public mappings::ActivityHistory {
   }
 
  private:
-  const store::Store& store_;
+  const store::ActivityStore& store_;
 };
 
 }  // namespace fhirgw::gateway

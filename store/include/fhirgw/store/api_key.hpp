@@ -9,7 +9,7 @@
 
 namespace fhirgw::store {
 
-class Store;
+class ClientStore;
 
 /// A freshly generated API key. `token` ("<keyId>.<secret>") is shown once to the
 /// administrator; only keyId and secretHash are stored.
@@ -36,6 +36,6 @@ std::optional<ApiKeyParts> splitApiKey(std::string_view token);
 /// Resolves a presented token to its client: one row looked up by key id, then the secret checked
 /// in constant time. kUnauthenticated for a malformed, unknown, revoked or wrong key or a
 /// disabled client (all alike); store failures pass through (kUnavailable => 503, not 401).
-common::Result<Client> authenticateApiKey(const Store& store, std::string_view token);
+common::Result<Client> authenticateApiKey(const ClientStore& store, std::string_view token);
 
 }  // namespace fhirgw::store
