@@ -850,7 +850,9 @@ TEST_F(EditorApiTest, BillingEligibilityFollowsSpecialtyAndSector) {
   r = post(body, editorKey_);
   ASSERT_EQ(r.status, 201) << r.body;
   bool amountNotEvaluated = false;
-  for (const auto& issue : json(r)["outcome"]["issue"].GetArray()) {
+  // The answer is bound first: a temporary in the range expression dies before the loop runs.
+  const common::JsonDocument answer = json(r);
+  for (const auto& issue : answer["outcome"]["issue"].GetArray()) {
     if (std::string(issue["details"]["coding"][0]["code"].GetString()) == "BILL-AMOUNT") {
       amountNotEvaluated = std::string(issue["severity"].GetString()) == "information";
     }
