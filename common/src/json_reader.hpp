@@ -1,8 +1,13 @@
 #pragma once
 
-// Internal to common: the one hardened SAX reading behind parseJson (into a RapidJSON document)
-// and Json::parse (into the ordered tree), so both refuse exactly the same inputs with the same
-// messages, offsets and paths.
+// Internal to common: the one hardened SAX reading behind parseJson (into a RapidJSON document),
+// Json::parse (into the ordered tree) and rewriteJsonStrings (straight to a writer), so all three
+// refuse exactly the same inputs with the same messages, offsets and paths.
+//
+// Everything here has internal linkage (an unnamed namespace, in a header on purpose): each of
+// the three files gets its own copy, instantiates RapidJSON's reader once, and GCC inlines the
+// handler into it. Measured on the mapped resources of the full example: with external linkage,
+// or a second reader instantiation in the same file, parseJson took 35 % longer.
 
 #include <rapidjson/error/en.h>
 #include <rapidjson/memorystream.h>
@@ -20,6 +25,7 @@
 #include "fhirgw/common/result.hpp"
 
 namespace fhirgw::common::detail {
+namespace {
 
 inline constexpr unsigned kParseFlags = rapidjson::kParseNumbersAsStringsFlag |
                                         rapidjson::kParseIterativeFlag |
@@ -166,4 +172,5 @@ Status readJson(std::string_view text, const JsonLimits& limits, Target& target,
                          message);
 }
 
+}  // namespace
 }  // namespace fhirgw::common::detail

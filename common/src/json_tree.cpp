@@ -4,6 +4,7 @@
 #include <rapidjson/writer.h>
 
 #include <algorithm>
+#include <iterator>
 
 #include "json_reader.hpp"
 
@@ -178,76 +179,87 @@ void visitObjects(J& v, const Fn& fn) {
   }
 }
 
-/// SAX target of the shared reader that builds the tree. Containers under construction are
-/// held by pointer: a container's own element vector grows only while it is the innermost one,
-/// so the pointers to its ancestors stay valid.
-class TreeBuilder {
- public:
-  bool Null() { return put(Json()); }
-  bool Bool(bool b) { return put(Json::boolean(b)); }
-  // With kParseNumbersAsStringsFlag the reader reports numbers through RawNumber only.
-  bool Int(int i) { return put(Json::integer(i)); }
-  bool Uint(unsigned u) { return put(Json::integer(u)); }
-  bool Int64(int64_t i) { return put(Json::integer(i)); }
-  bool Uint64(uint64_t u) { return put(Json::number(std::to_string(u))); }
-  bool Double(double) { return false; }
-  bool RawNumber(const char* s, rapidjson::SizeType n, bool) {
-    return put(Json::number(std::string(s, n)));
-  }
-  bool String(const char* s, rapidjson::SizeType n, bool) {
-    return put(Json::string(std::string(s, n)));
-  }
-  bool Key(const char* s, rapidjson::SizeType n, bool) {
-    open_.back()->members().push_back({std::string(s, n), Json()});
-    return true;
-  }
-  bool StartObject() { return start(Json::object()); }
-  bool EndObject(rapidjson::SizeType) {
-    open_.pop_back();
-    return true;
-  }
-  bool StartArray() { return start(Json::array()); }
-  bool EndArray(rapidjson::SizeType) {
-    open_.pop_back();
-    return true;
-  }
-
-  Json& root() { return root_; }
-
- private:
-  Json* place(Json value) {
-    if (open_.empty()) {
-      root_ = std::move(value);
-      return &root_;
-    }
-    Json& parent = *open_.back();
-    if (parent.isArray()) {
-      parent.items().push_back(std::move(value));
-      return &parent.items().back();
-    }
-    Json& slot = parent.members().back().value;
-    slot = std::move(value);
-    return &slot;
-  }
-  bool put(Json value) {
-    place(std::move(value));
-    return true;
-  }
-  bool start(Json container) {
-    open_.push_back(place(std::move(container)));
-    return true;
-  }
-
-  Json root_;
-  std::vector<Json*> open_;
-};
-
 }  // namespace
 
+/// SAX target of the shared reader that builds the tree. Values wait on a stack, as in a
+/// RapidJSON document, until their container ends: each container is then allocated once at its
+/// final size, and each value is built in place.
+class Json::Builder {
+ public:
+  bool Null() {
+    put(Kind::kNull);
+    return true;
+  }
+  bool Bool(bool b) {
+    put(Kind::kBool).bool_ = b;
+    return true;
+  }
+  // With kParseNumbersAsStringsFlag the reader reports numbers through RawNumber only.
+  bool Int(int i) { return number(std::to_string(i)); }
+  bool Uint(unsigned u) { return number(std::to_string(u)); }
+  bool Int64(int64_t i) { return number(std::to_string(i)); }
+  bool Uint64(uint64_t u) { return number(std::to_string(u)); }
+  bool Double(double) { return false; }
+  bool RawNumber(const char* s, rapidjson::SizeType n, bool) {
+    put(Kind::kNumber).text_.assign(s, n);
+    return true;
+  }
+  bool String(const char* s, rapidjson::SizeType n, bool) {
+    put(Kind::kString).text_.assign(s, n);
+    return true;
+  }
+  bool Key(const char* s, rapidjson::SizeType n, bool) {
+    key_.assign(s, n);
+    return true;
+  }
+  bool StartObject() {
+    put(Kind::kObject);
+    return true;
+  }
+  bool EndObject(rapidjson::SizeType n) {
+    const auto first = stack_.end() - static_cast<std::ptrdiff_t>(n);
+    std::vector<JsonMember>& members = (first - 1)->value.members_;
+    members.reserve(n);
+    std::move(first, stack_.end(), std::back_inserter(members));
+    stack_.erase(first, stack_.end());
+    return true;
+  }
+  bool StartArray() {
+    put(Kind::kArray);
+    return true;
+  }
+  bool EndArray(rapidjson::SizeType n) {
+    const auto first = stack_.end() - static_cast<std::ptrdiff_t>(n);
+    std::vector<Json>& items = (first - 1)->value.items_;
+    items.reserve(n);
+    for (auto it = first; it != stack_.end(); ++it) items.push_back(std::move(it->value));
+    stack_.erase(first, stack_.end());
+    return true;
+  }
+
+  /// The parsed value, once the reader succeeded.
+  Json root() { return std::move(stack_.front().value); }
+
+ private:
+  Json& put(Kind kind) {
+    JsonMember& m = stack_.emplace_back();
+    m.key.swap(key_);
+    m.value.kind_ = kind;
+    return m.value;
+  }
+  bool number(std::string text) {
+    put(Kind::kNumber).text_ = std::move(text);
+    return true;
+  }
+
+  std::vector<JsonMember> stack_;  // values of the open containers, each after its container
+  std::string key_;                // the member name read last (objects)
+};
+
 Result<Json> Json::parse(std::string_view text, const JsonLimits& limits, JsonError* where) {
-  TreeBuilder builder;
+  Builder builder;
   if (Status s = detail::readJson(text, limits, builder, nullptr, where); !s.isOk()) return s;
-  return std::move(builder.root());
+  return builder.root();
 }
 
 Json Json::fromDocument(const JsonDocument& doc, const rapidjson::Value& v) {

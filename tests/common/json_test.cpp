@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <optional>
+#include <string>
+#include <vector>
+
 using namespace fhirgw::common;
 
 TEST(JsonParsing, KeepsNumbersAsTheirOriginalText) {
@@ -159,4 +163,33 @@ TEST(JsonParsing, ARefusedKeyIsNotEchoedInTheErrorPath) {
   limits.maxStringBytes = 8;
   ASSERT_FALSE(parseJson(R"({"patient": {"a-very-long-key": 1}})", limits, &where));
   EXPECT_EQ(where.path, "patient");
+}
+
+TEST(JsonRewrite, OffersOnlyMemberStringsAndKeepsEverythingElseAsWritten) {
+  const std::string text =
+      R"({"reference":"Patient/1","n":25.00,"url":["Patient/1"],"o":{"reference":"X"},)"
+      R"("s":"Patient/1","reference2":"Patient/1"})";
+  std::vector<std::string> offered;
+  auto out = rewriteJsonStrings(text, [&](std::string_view member, std::string_view value) {
+    offered.push_back(std::string(member) + "=" + std::string(value));
+    std::optional<std::string> replacement;
+    if (member == "reference" && value == "Patient/1") replacement = "urn:uuid:1";
+    return replacement;
+  });
+  ASSERT_TRUE(out.hasValue()) << out.error().toString();
+  EXPECT_EQ(*out,
+            R"({"reference":"urn:uuid:1","n":25.00,"url":["Patient/1"],"o":{"reference":"X"},)"
+            R"("s":"Patient/1","reference2":"Patient/1"})");
+  EXPECT_EQ(offered, (std::vector<std::string>{"reference=Patient/1", "reference=X", "s=Patient/1",
+                                               "reference2=Patient/1"}));
+}
+
+TEST(JsonRewrite, RefusesWhatParseJsonRefuses) {
+  const auto keep = [](std::string_view, std::string_view) { return std::optional<std::string>(); };
+  for (const char* text : {R"({"a":1,"a":2})", R"({"a": })", R"({"k":"\udc00"})"}) {
+    auto out = rewriteJsonStrings(text, keep);
+    auto doc = parseJson(text);
+    ASSERT_FALSE(out.hasValue()) << text;
+    EXPECT_EQ(out.error(), doc.error()) << text;
+  }
 }

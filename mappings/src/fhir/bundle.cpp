@@ -1,6 +1,8 @@
 // Bundle (type collection) of mapped resources, for GET .../fhir and $validate dry runs.
+#include <optional>
 #include <unordered_map>
 
+#include "fhirgw/common/json.hpp"
 #include "fhirgw/common/json_tree.hpp"
 #include "fhirgw/mappings/fhir_mapper.hpp"
 
@@ -10,17 +12,18 @@ namespace {
 using common::Json;
 using Rewrites = std::unordered_map<std::string, std::string>;
 
-// Replaces reference strings ("reference" and Attachment "url" values) that name an entry of the
-// bundle by that entry's fullUrl.
-void rewriteReferences(Json& resource, const Rewrites& rewrites) {
-  common::forEachObject(resource, [&rewrites](Json& object) {
-    for (common::JsonMember& m : object.members()) {
-      if ((m.key != "reference" && m.key != "url") || !m.value.isString()) continue;
-      if (const auto it = rewrites.find(m.value.text()); it != rewrites.end()) {
-        m.value = Json::string(it->second);
-      }
-    }
-  });
+// Rewrites reference strings ("reference" and Attachment "url" values) that name an entry of the
+// bundle to that entry's fullUrl; the resource is passed through without building a tree.
+common::Result<std::string> withEntryReferences(std::string_view json, const Rewrites& rewrites) {
+  return common::rewriteJsonStrings(
+      json, [&rewrites](std::string_view member, std::string_view text) {
+        std::optional<std::string> out;
+        if (member != "reference" && member != "url") return out;
+        if (const auto it = rewrites.find(std::string(text)); it != rewrites.end()) {
+          out = it->second;
+        }
+        return out;
+      });
 }
 
 bool looksLikeObject(std::string_view json) {
@@ -51,15 +54,14 @@ common::Result<Json> makeBundleJson(std::span<const MappedResource> resources,
     if (!looksLikeObject(r.json)) {
       return common::invalidArgument(r.reference() + " is not a JSON object");
     }
+    // Serialised JSON, unread or rewritten: the resources go in as raw fragments.
     Json resource;
     if (urnMode) {
-      auto parsed = Json::parse(r.json);
-      if (!parsed) return common::invalidArgument(r.reference() + " is not valid JSON");
-      resource = std::move(parsed).value();
-      rewriteReferences(resource, rewrites);
+      auto rewritten = withEntryReferences(r.json, rewrites);
+      if (!rewritten) return common::invalidArgument(r.reference() + " is not valid JSON");
+      resource = Json::raw(std::move(rewritten).value());
     } else {
-      // Relative references resolve against the fullUrl base: the stored JSON goes in as is,
-      // unread.
+      // Relative references resolve against the fullUrl base: the stored JSON goes in as is.
       resource = Json::raw(r.json);
     }
     entries.push(Json::object()

@@ -3,7 +3,9 @@
 #include <rapidjson/document.h>
 
 #include <cstddef>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_set>
@@ -59,6 +61,17 @@ class JsonDocument {
 /// receives the path.
 Result<JsonDocument> parseJson(std::string_view text, const JsonLimits& limits = {},
                                JsonError* where = nullptr);
+
+/// A replacement for one string value of rewriteJsonStrings, or nullopt to keep it.
+using JsonStringRewrite =
+    std::function<std::optional<std::string>(std::string_view memberName, std::string_view text)>;
+
+/// Re-serialises untrusted JSON compactly, read exactly as parseJson reads it (same limits and
+/// refusals), numbers as written; each string that is the value of an object member goes through
+/// rewrite, which may replace it. No tree is built: for passing large documents through with a
+/// few substitutions (references of a bundle's entries).
+Result<std::string> rewriteJsonStrings(std::string_view text, const JsonStringRewrite& rewrite,
+                                       const JsonLimits& limits = {});
 
 /// Compact serialisation of a value (numbers of a parsed document come out as strings: use the
 /// JsonDocument overload to keep them numbers).

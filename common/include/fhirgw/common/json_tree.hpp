@@ -137,6 +137,8 @@ class Json {
   std::string canonical() const;
 
  private:
+  class Builder;  // Json::parse's SAX target, builds values in place
+
   Kind kind_ = Kind::kNull;
   bool bool_ = false;
   std::string text_;                 // string, number text or raw JSON
