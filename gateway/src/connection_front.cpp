@@ -441,13 +441,10 @@ void ConnectionFront::dispatch(const ConnectionPtr& c) {
   readyCv_.notify_one();
 }
 
-void ConnectionFront::refuse(const ConnectionPtr& c, int status, const std::string& reason) {
-  const std::string requestId = common::newUuid();
-  const std::string answer =
-      closingErrorResponse(status, issueTypeForStatus(status), reason, requestId,
-                           status == 503 ? kRetryAfterSeconds : 0);
-  ::send(c->fd, answer.data(), answer.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
-  ::shutdown(c->fd, SHUT_WR);
+void ConnectionFront::reportRefusal(const std::string& peer, const std::string& requestId,
+                                    int status, const std::string& reason) {
+  // Logged and audited before the answer is sent: a client that has read its answer can rely on
+  // the refusal being counted (the anonymous-audit windows are per minute).
   Log::info("request", {{"listener", config_.name},
                         {"requestId", requestId},
                         {"status", status},
@@ -455,11 +452,21 @@ void ConnectionFront::refuse(const ConnectionPtr& c, int status, const std::stri
                         {"reason", reason}});
   if (onRefused_) {
     try {
-      onRefused_(FrontRefusal{c->peer, requestId, status, reason});
+      onRefused_(FrontRefusal{peer, requestId, status, reason});
     } catch (...) {
       Log::error("refusal-hook-failed", {{"requestId", requestId}});
     }
   }
+}
+
+void ConnectionFront::refuse(const ConnectionPtr& c, int status, const std::string& reason) {
+  const std::string requestId = common::newUuid();
+  const std::string answer =
+      closingErrorResponse(status, issueTypeForStatus(status), reason, requestId,
+                           status == 503 ? kRetryAfterSeconds : 0);
+  reportRefusal(c->peer, requestId, status, reason);
+  ::send(c->fd, answer.data(), answer.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+  ::shutdown(c->fd, SHUT_WR);
   release(c);
   linger(c);
 }
@@ -639,19 +646,8 @@ void ConnectionFront::serve(const ConnectionPtr& c) {
           const std::string requestId = common::newUuid();
           const std::string answer = closingErrorResponse(status, issueTypeForStatus(status),
                                                           head.error().message(), requestId);
+          reportRefusal(c->peer, requestId, status, head.error().message());
           c->socket.sendBytes(answer.data(), static_cast<int>(answer.size()));
-          Log::info("request", {{"listener", config_.name},
-                                {"requestId", requestId},
-                                {"status", status},
-                                {"refusedBy", "front"},
-                                {"reason", head.error().message()}});
-          if (onRefused_) {
-            try {
-              onRefused_(FrontRefusal{c->peer, requestId, status, head.error().message()});
-            } catch (...) {
-              Log::error("refusal-hook-failed", {{"requestId", requestId}});
-            }
-          }
           break;
         }
       }
@@ -679,22 +675,11 @@ void ConnectionFront::serve(const ConnectionPtr& c) {
     // Poco's own limits (TLS or pipelined heads): answer, log and audit like the poller would.
     const std::string requestId = common::newUuid();
     const std::string reason = "malformed request head";
+    reportRefusal(c->peer, requestId, 400, reason);
     try {
       const std::string answer = closingErrorResponse(400, "structure", reason, requestId);
       c->socket.sendBytes(answer.data(), static_cast<int>(answer.size()));
     } catch (...) {
-    }
-    Log::info("request", {{"listener", config_.name},
-                          {"requestId", requestId},
-                          {"status", 400},
-                          {"refusedBy", "front"},
-                          {"reason", reason}});
-    if (onRefused_) {
-      try {
-        onRefused_(FrontRefusal{c->peer, requestId, 400, reason});
-      } catch (...) {
-        Log::error("refusal-hook-failed", {{"requestId", requestId}});
-      }
     }
   } catch (...) {
     // Deadline cut, reset, TLS failure: nothing more can be said on this connection.

@@ -92,6 +92,9 @@ class ConnectionFront {
   void takeReturned();
   void dispatch(const ConnectionPtr& c);
   void serve(const ConnectionPtr& c);
+  /// Logs a refusal and hands it to the refusal hook (audit), before its answer is sent.
+  void reportRefusal(const std::string& peer, const std::string& requestId, int status,
+                     const std::string& reason);
   void refuse(const ConnectionPtr& c, int status, const std::string& reason);
   void refuseAtAccept(int fd, const std::string& peer, const char* reason);
   void linger(const ConnectionPtr& c);
