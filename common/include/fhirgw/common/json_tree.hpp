@@ -43,17 +43,17 @@ class Json {
   /// null.
   Json() = default;
   /// A string (literal-like: builders write .set("status", "final")).
-  Json(const char* text) : kind_(Kind::kString), text_(text) {}             // NOLINT
-  Json(std::string text) : kind_(Kind::kString), text_(std::move(text)) {}  // NOLINT
-  Json(std::string_view text) : kind_(Kind::kString), text_(text) {}        // NOLINT
+  // These constructors are defined below JsonMember: clang instantiates members_'s constructor
+  // where a constructor is defined, and JsonMember must be complete by then.
+  Json(const char* text);       // NOLINT
+  Json(std::string text);       // NOLINT
+  Json(std::string_view text);  // NOLINT
   /// A string, or null when absent.
-  Json(const std::optional<std::string>& text) {  // NOLINT
-    if (text) *this = Json(*text);
-  }
+  Json(const std::optional<std::string>& text);  // NOLINT
   /// A boolean; an int does not convert.
   template <typename B, std::enable_if_t<std::is_same_v<B, bool>, int> = 0>
-  Json(B value) : kind_(Kind::kBool), bool_(value) {}  // NOLINT
-  Json(std::nullptr_t) = delete;                       // 0 is not a string
+  Json(B value);                  // NOLINT
+  Json(std::nullptr_t) = delete;  // 0 is not a string
 
   /// A string value.
   static Json string(std::string text);
@@ -106,13 +106,11 @@ class Json {
   Json& set(std::string_view key, Json value) &;
   /// On a temporary (Json::object().set(...).set(...)): the result moves, never copies, into the
   /// enclosing value.
-  Json&& set(std::string_view key, Json value) && { return std::move(set(key, std::move(value))); }
+  Json&& set(std::string_view key, Json value) &&;
   /// set() when value is present (not isEmpty()); otherwise the object is left as it is. The
   /// builders' way to leave no element for an absent optional field (R4 ele-1).
   Json& setIfPresent(std::string_view key, Json value) &;
-  Json&& setIfPresent(std::string_view key, Json value) && {
-    return std::move(setIfPresent(key, std::move(value)));
-  }
+  Json&& setIfPresent(std::string_view key, Json value) &&;
   /// Removes the first member named key; false when absent.
   bool erase(std::string_view key);
   /// The members of an object, in order.
@@ -121,10 +119,10 @@ class Json {
 
   /// Appends an element; turns null into an array. Returns *this, for chaining.
   Json& push(Json value) &;
-  Json&& push(Json value) && { return std::move(push(std::move(value))); }
+  Json&& push(Json value) &&;
   /// push() when value is present (not isEmpty()).
   Json& pushIfPresent(Json value) &;
-  Json&& pushIfPresent(Json value) && { return std::move(pushIfPresent(std::move(value))); }
+  Json&& pushIfPresent(Json value) &&;
   /// The elements of an array, in order.
   std::vector<Json>& items() { return items_; }
   const std::vector<Json>& items() const { return items_; }
@@ -151,6 +149,25 @@ struct JsonMember {
   std::string key;
   Json value;
 };
+
+inline Json::Json(const char* text) : kind_(Kind::kString), text_(text) {}
+inline Json::Json(std::string text) : kind_(Kind::kString), text_(std::move(text)) {}
+inline Json::Json(std::string_view text) : kind_(Kind::kString), text_(text) {}
+inline Json::Json(const std::optional<std::string>& text) {
+  if (text) *this = Json(*text);
+}
+template <typename B, std::enable_if_t<std::is_same_v<B, bool>, int>>
+Json::Json(B value) : kind_(Kind::kBool), bool_(value) {}
+inline Json&& Json::set(std::string_view key, Json value) && {
+  return std::move(set(key, std::move(value)));
+}
+inline Json&& Json::setIfPresent(std::string_view key, Json value) && {
+  return std::move(setIfPresent(key, std::move(value)));
+}
+inline Json&& Json::push(Json value) && { return std::move(push(std::move(value))); }
+inline Json&& Json::pushIfPresent(Json value) && {
+  return std::move(pushIfPresent(std::move(value)));
+}
 
 /// Calls fn on every object in the tree, depth first, parents before children.
 void forEachObject(Json& root, const std::function<void(Json&)>& fn);
