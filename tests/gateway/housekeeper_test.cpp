@@ -30,6 +30,14 @@ class LogCapture {
   std::ostringstream out_;
 };
 
+/// A purge that finds nothing and counts its calls.
+Housekeeper::Purge countingPurge(std::atomic<int>& calls) {
+  return [&calls]() -> common::Result<std::int64_t> {
+    ++calls;
+    return std::int64_t{0};
+  };
+}
+
 TEST(Housekeeper, APassReturnsAndLogsHowManyEntriesWereDeleted) {
   LogCapture log;
   int calls = 0;
@@ -78,12 +86,7 @@ TEST(Housekeeper, AFailedPassIsLoggedWithItsCodeAndTheThreadTriesAgain) {
 
 TEST(Housekeeper, APassRunsAtStartAndStopDoesNotWaitForTheInterval) {
   std::atomic<int> calls{0};
-  Housekeeper keeper(
-      [&calls]() -> common::Result<std::int64_t> {
-        ++calls;
-        return std::int64_t{0};
-      },
-      24h);
+  Housekeeper keeper(countingPurge(calls), 24h);
   keeper.start();
   ASSERT_TRUE(keeper.awaitPasses(1, 10s));
   // A one-day interval: returning at all shows the stop request wakes the thread.
@@ -95,12 +98,7 @@ TEST(Housekeeper, APassRunsAtStartAndStopDoesNotWaitForTheInterval) {
 
 TEST(Housekeeper, StartingTwiceRunsOneThread) {
   std::atomic<int> calls{0};
-  Housekeeper keeper(
-      [&calls]() -> common::Result<std::int64_t> {
-        ++calls;
-        return std::int64_t{0};
-      },
-      24h);
+  Housekeeper keeper(countingPurge(calls), 24h);
   keeper.start();
   keeper.start();
   ASSERT_TRUE(keeper.awaitPasses(1, 10s));
