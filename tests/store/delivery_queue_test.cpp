@@ -10,7 +10,7 @@
 #include "fhirgw/store/api_key.hpp"
 #include "fhirgw/store/sqlite_store.hpp"
 #include "fhirgw/store/store.hpp"
-#include "sqlite_schema.hpp"
+#include "sqlite/schema.hpp"
 #include "store_test_support.hpp"
 
 using namespace fhirgw;

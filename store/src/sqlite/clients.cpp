@@ -1,0 +1,119 @@
+// SqliteStore: API clients and their keys (the ClientStore role).
+
+#include <string>
+#include <vector>
+
+#include "connection.hpp"
+
+namespace fhirgw::store {
+
+using namespace detail;  // NOLINT(google-build-using-namespace): the private row helpers
+
+namespace {
+
+void insertKey(Session& s, const std::string& clientId, const NewApiKey& key, std::int64_t now) {
+  s << "INSERT INTO api_keys (id, client_id, secret_hash, created_at, revoked)"
+       " VALUES (?, ?, ?, ?, 0)",
+      kw::bind(key.keyId), kw::bind(clientId), kw::bind(key.secretHash), kw::bind(Poco::Int64{now}),
+      kw::now;
+}
+
+Status checkKey(const NewApiKey& key) {
+  if (key.keyId.empty() || key.secretHash.empty()) {
+    return common::invalidArgument("api key: id or hash is empty");
+  }
+  return Status::ok();
+}
+
+}  // namespace
+
+Status SqliteStore::createClient(const NewClient& client, const NewApiKey& firstKey) {
+  if (client.id.empty() || client.name.empty()) {
+    return common::invalidArgument("client: id or name is empty");
+  }
+  FHIRGW_RETURN_IF_ERROR(checkKey(firstKey));
+  return impl_->write("create client", [&](Session& s) {
+    const std::int64_t now = impl_->nowMs();
+    s << "INSERT INTO clients (id, name, role, rate_limit, created_at, disabled)"
+         " VALUES (?, ?, ?, ?, ?, 0)",
+        kw::bind(client.id), kw::bind(client.name),
+        kw::bind(std::string(clientRoleName(client.role))),
+        kw::bind(toNullableMillis(client.rateLimit)), kw::bind(Poco::Int64{now}), kw::now;
+    insertKey(s, client.id, firstKey, now);
+    return Status::ok();
+  });
+}
+
+Status SqliteStore::addApiKey(std::string_view clientId, const NewApiKey& key) {
+  FHIRGW_RETURN_IF_ERROR(checkKey(key));
+  return impl_->write("add api key", [&](Session& s) {
+    Poco::Int64 exists = 0;
+    s << "SELECT COUNT(*) FROM clients WHERE id = ?", kw::bind(std::string(clientId)),
+        kw::into(exists), kw::now;
+    if (exists == 0) return common::notFound("client not found");
+    insertKey(s, std::string(clientId), key, impl_->nowMs());
+    return Status::ok();
+  });
+}
+
+Status SqliteStore::revokeApiKey(std::string_view keyId) {
+  return impl_->write("revoke api key", [&](Session& s) {
+    Statement update(s);
+    update << "UPDATE api_keys SET revoked = 1 WHERE id = ?", kw::bind(std::string(keyId));
+    return update.execute() == 0 ? common::notFound("api key not found") : Status::ok();
+  });
+}
+
+Result<Client> SqliteStore::getClient(std::string_view clientId) const {
+  return impl_->readValue<Client>("get client", [&](Session& s, Client& out) {
+    ClientRow row;
+    Statement query(s);
+    query << selectFrom(kClientColumns, "FROM clients WHERE id = ?"),
+        kw::bind(std::string(clientId)), kw::into(row);
+    if (query.execute() == 0) return common::notFound("client not found");
+    return toClient(row, out);
+  });
+}
+
+Result<std::vector<Client>> SqliteStore::listClients() const {
+  return impl_->readValue<std::vector<Client>>(
+      "list clients", [&](Session& s, std::vector<Client>& out) {
+        std::vector<ClientRow> rows;
+        s << selectFrom(kClientColumns, "FROM clients ORDER BY created_at, id"), kw::into(rows),
+            kw::now;
+        out.resize(rows.size());
+        for (std::size_t i = 0; i < rows.size(); ++i) {
+          FHIRGW_RETURN_IF_ERROR(toClient(rows[i], out[i]));
+        }
+        return Status::ok();
+      });
+}
+
+Status SqliteStore::disableClient(std::string_view clientId) {
+  return impl_->write("disable client", [&](Session& s) {
+    Statement update(s);
+    update << "UPDATE clients SET disabled = 1 WHERE id = ?", kw::bind(std::string(clientId));
+    return update.execute() == 0 ? common::notFound("client not found") : Status::ok();
+  });
+}
+
+Result<ActiveApiKey> SqliteStore::findActiveApiKey(std::string_view keyId) const {
+  return impl_->readValue<ActiveApiKey>("find api key", [&](Session& s, ActiveApiKey& out) {
+    using Row = Poco::Tuple<std::string, std::string, std::string, std::string, std::string,
+                            NullableInt, Poco::Int64, Poco::Int64>;
+    Row row;
+    Statement query(s);
+    query << "SELECT k.id, k.secret_hash, c.id, c.name, c.role, c.rate_limit, c.created_at,"
+             " c.disabled FROM api_keys k JOIN clients c ON c.id = k.client_id"
+             " WHERE k.id = ? AND k.revoked = 0 AND c.disabled = 0",
+        kw::bind(std::string(keyId)), kw::into(row);
+    if (query.execute() == 0) return common::notFound("api key not found");
+    out.keyId = row.get<0>();
+    out.secretHash = row.get<1>();
+    return toClient(ClientRow(row.get<2>(), row.get<3>(), row.get<4>(), row.get<5>(), row.get<6>(),
+                              row.get<7>()),
+                    out.client);
+  });
+}
+
+}  // namespace fhirgw::store

@@ -1,0 +1,173 @@
+#pragma once
+
+// Private to the SQLite store: SqliteStore::Impl, the writer connection, the pool of read
+// connections and the transaction helpers every aggregate's source file uses.
+
+#include <chrono>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "rows.hpp"
+
+namespace fhirgw::store::detail {
+
+// ---- connections ---------------------------------------------------------------------------
+
+enum class Role { kWriter, kReader };
+
+/// Opens and configures one connection; throws Poco exceptions (callers convert them).
+std::unique_ptr<Session> connect(const std::string& path, std::chrono::milliseconds busyTimeout,
+                                 Role role);
+
+}  // namespace fhirgw::store::detail
+
+namespace fhirgw::store {
+
+// ---- Impl: connections, transactions -------------------------------------------------------
+
+class SqliteStore::Impl {
+ public:
+  Impl(std::string path, const StoreOptions& options, const common::Clock& clock)
+      : path_(std::move(path)), options_(options), clock_(clock) {}
+
+  std::int64_t nowMs() const { return detail::toMillis(clock_.now()); }
+  const std::string& path() const { return path_; }
+
+  /// Runs fn(Session&) -> Status inside BEGIN IMMEDIATE ... COMMIT on the writer connection,
+  /// one writer at a time; rolls back when fn fails or throws.
+  template <typename Fn>
+  common::Status write(std::string_view operation, Fn&& fn) {
+    // SQLite has one writer; queueing here rather than in SQLite keeps the wait bounded and fair.
+    std::unique_lock lock(writeMutex_, std::defer_lock);
+    if (!lock.try_lock_for(options_.busyTimeout)) {
+      return common::unavailable(std::string(operation) + ": store busy (write queue)");
+    }
+    FHIRGW_RETURN_IF_ERROR(ensureWriter());
+    try {
+      // IMMEDIATE takes the write lock now: no deadlock when a read turns into a write.
+      *writer_ << "BEGIN IMMEDIATE", detail::kw::now;
+    } catch (...) {
+      return detail::statusFromCurrentException(operation);
+    }
+    common::Status status;
+    try {
+      status = fn(*writer_);
+    } catch (...) {
+      status = detail::statusFromCurrentException(operation);
+    }
+    if (status.isOk()) {
+      try {
+        *writer_ << "COMMIT", detail::kw::now;
+        return status;
+      } catch (...) {
+        status = detail::statusFromCurrentException(operation);
+      }
+    }
+    try {
+      *writer_ << "ROLLBACK", detail::kw::now;
+    } catch (...) {
+      // SQLite may already have rolled back (e.g. disk full); start afresh on the next write.
+      writer_.reset();
+    }
+    return status;
+  }
+
+  /// Runs fn(Session&) -> Status on a pooled read-only connection; with snapshot, inside one
+  /// read transaction so several SELECTs see the same committed state.
+  template <typename Fn>
+  common::Status read(std::string_view operation, Fn&& fn, bool snapshot = false) const {
+    std::unique_ptr<detail::Session> session;
+    FHIRGW_RETURN_IF_ERROR(acquireReader(session));
+    common::Status status;
+    try {
+      if (snapshot) *session << "BEGIN", detail::kw::now;
+      status = fn(*session);
+      if (snapshot) *session << "COMMIT", detail::kw::now;
+    } catch (...) {
+      status = detail::statusFromCurrentException(operation);
+      // Its state is unknown (maybe mid-transaction): close it rather than reuse it.
+      session.reset();
+    }
+    releaseReader(std::move(session));
+    return status;
+  }
+
+  /// read() for a value: fn(Session&, T&) -> Status.
+  template <typename T, typename Fn>
+  common::Result<T> readValue(std::string_view operation, Fn&& fn, bool snapshot = false) const {
+    T value{};
+    FHIRGW_RETURN_IF_ERROR(read(
+        operation, [&](detail::Session& s) { return fn(s, value); }, snapshot));
+    return value;
+  }
+
+  common::Status ensureWriter() {
+    if (writer_) return common::Status::ok();
+    try {
+      writer_ = detail::connect(path_, options_.busyTimeout, detail::Role::kWriter);
+      return common::Status::ok();
+    } catch (...) {
+      return detail::statusFromCurrentException("open " + path_);
+    }
+  }
+
+  common::Status migrate();
+
+ private:
+  common::Status acquireReader(std::unique_ptr<detail::Session>& out) const {
+    std::unique_lock lock(poolMutex_);
+    const bool available = poolCv_.wait_for(lock, options_.busyTimeout, [this] {
+      return !idleReaders_.empty() || openReaders_ < options_.readConnections;
+    });
+    if (!available) return common::unavailable("store: all read connections are busy");
+    if (!idleReaders_.empty()) {
+      out = std::move(idleReaders_.back());
+      idleReaders_.pop_back();
+      return common::Status::ok();
+    }
+    ++openReaders_;
+    lock.unlock();
+    try {
+      out = detail::connect(path_, options_.busyTimeout, detail::Role::kReader);
+      return common::Status::ok();
+    } catch (...) {
+      common::Status status = detail::statusFromCurrentException("open read connection");
+      releaseReader(nullptr);
+      return status;
+    }
+  }
+
+  // Gives a connection back; nullptr means it was closed, which frees its slot.
+  void releaseReader(std::unique_ptr<detail::Session> session) const {
+    {
+      std::lock_guard lock(poolMutex_);
+      if (session) {
+        idleReaders_.push_back(std::move(session));
+      } else {
+        --openReaders_;
+      }
+    }
+    poolCv_.notify_one();
+  }
+
+  const std::string path_;
+  const StoreOptions options_;
+  const common::Clock& clock_;
+
+  // Declared before the readers so that it is destroyed after them: the last connection to
+  // close checkpoints the WAL into the database file.
+  std::timed_mutex writeMutex_;
+  std::unique_ptr<detail::Session> writer_;
+
+  mutable std::mutex poolMutex_;
+  mutable std::condition_variable poolCv_;
+  mutable std::vector<std::unique_ptr<detail::Session>> idleReaders_;
+  mutable std::size_t openReaders_ = 0;
+};
+
+}  // namespace fhirgw::store

@@ -1,0 +1,263 @@
+// SqliteStore: one submission committed atomically, and the records, documents, FHIR resources
+// and deliveries read back by their client (the RecordStore role).
+
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "connection.hpp"
+
+namespace fhirgw::store {
+
+using namespace detail;  // NOLINT(google-build-using-namespace): the private row helpers
+
+namespace {
+
+// ---- submission checks ---------------------------------------------------------------------
+
+Status validate(const Submission& sub) {
+  const auto bad = [](std::string_view what) {
+    return common::invalidArgument("submission: " + std::string(what));
+  };
+  if (sub.clientId.empty()) return bad("clientId is empty");
+  if (sub.recordId.empty()) return bad("recordId is empty");
+  if (!sub.record && sub.documents.empty()) return bad("neither a record nor a document");
+  if (sub.record) {
+    const NewRecord& r = *sub.record;
+    if (r.status.empty() || r.requestHash.empty()) return bad("record status or hash is empty");
+    if (r.externalId && r.externalId->empty()) return bad("record externalId is empty");
+    if (hasNul(r.body) || hasNul(r.outcome)) return bad("record text contains a NUL byte");
+  }
+  std::set<std::string_view> documentExternalIds;
+  for (const NewDocument& d : sub.documents) {
+    if (d.id.empty() || d.kind.empty() || d.requestHash.empty()) {
+      return bad("document id, kind or hash is empty");
+    }
+    if (d.externalId) {
+      if (d.externalId->empty()) return bad("document externalId is empty");
+      if (!documentExternalIds.insert(*d.externalId).second) {
+        return bad("two documents share an externalId");
+      }
+    }
+    if (hasNul(d.body) || hasNul(d.outcome)) return bad("document text contains a NUL byte");
+  }
+  for (const NewFhirResource& r : sub.resources) {
+    if (r.resourceType.empty() || r.resourceId.empty() || r.version < 1) {
+      return bad("resource type, id or version is invalid");
+    }
+    if (hasNul(r.json)) return bad("resource JSON contains a NUL byte");
+  }
+  for (const NewDelivery& d : sub.deliveries) {
+    if (d.id.empty() || d.destination.empty()) return bad("delivery id or destination is empty");
+    if (d.status != DeliveryStatus::kPending && d.status != DeliveryStatus::kSkipped) {
+      return bad("a new delivery is pending or skipped");
+    }
+    if (d.status == DeliveryStatus::kSkipped && (!d.reason || d.reason->empty())) {
+      return bad("a skipped delivery needs a reason");
+    }
+  }
+  for (const NewIdempotencyEntry& e : sub.idempotency) {
+    if (e.key.empty() || e.requestHash.empty()) return bad("idempotency key or hash is empty");
+    if (e.ttl.count() <= 0) return bad("idempotency ttl is not positive");
+    if (e.responseStatus < 100 || e.responseStatus > 599) return bad("idempotency status");
+    if (hasNul(e.responseBody)) return bad("idempotency body contains a NUL byte");
+  }
+  return Status::ok();
+}
+
+}  // namespace
+
+// ---- submissions ---------------------------------------------------------------------------
+
+Status SqliteStore::commitSubmission(const Submission& sub) {
+  FHIRGW_RETURN_IF_ERROR(validate(sub));
+  return impl_->write("commit submission", [&](Session& s) {
+    const Poco::Int64 now = impl_->nowMs();
+    // The external id decides before the idempotency key (editor-api.md), hence this order.
+    // The unique constraints catch the same clashes when two instances race (PostgreSQL).
+    if (sub.record) {
+      const NewRecord& r = *sub.record;
+      if (r.externalId) {
+        Poco::Int64 taken = 0;
+        s << "SELECT COUNT(*) FROM records WHERE client_id = ? AND external_id = ?",
+            kw::bind(sub.clientId), kw::bind(*r.externalId), kw::into(taken), kw::now;
+        if (taken != 0) return common::alreadyExists("record externalId already used");
+      }
+      s << "INSERT INTO records (id, client_id, external_id, created_at, status, request_hash,"
+           " body, outcome, practitioner_rpps, encounter_year, practitioner_is_treating)"
+           " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+          kw::bind(sub.recordId), kw::bind(sub.clientId), kw::bind(toNullable(r.externalId)),
+          kw::bind(now), kw::bind(r.status), kw::bind(r.requestHash), kw::useRef(r.body),
+          kw::useRef(r.outcome), kw::bind(r.practitionerRpps),
+          kw::bind(Poco::Int64{r.encounterYear}), kw::bind(Poco::Int64{r.practitionerIsTreating}),
+          kw::now;
+    } else {
+      Poco::Int64 found = 0;
+      s << "SELECT COUNT(*) FROM records WHERE id = ? AND client_id = ?", kw::bind(sub.recordId),
+          kw::bind(sub.clientId), kw::into(found), kw::now;
+      if (found == 0) return common::notFound("record not found");
+    }
+    for (const NewDocument& d : sub.documents) {
+      if (d.externalId) {
+        Poco::Int64 taken = 0;
+        s << "SELECT COUNT(*) FROM documents WHERE client_id = ? AND external_id = ?",
+            kw::bind(sub.clientId), kw::bind(*d.externalId), kw::into(taken), kw::now;
+        if (taken != 0) return common::alreadyExists("document externalId already used");
+      }
+      s << "INSERT INTO documents (id, record_id, client_id, external_id, kind, created_at,"
+           " request_hash, body, outcome) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+          kw::bind(d.id), kw::bind(sub.recordId), kw::bind(sub.clientId),
+          kw::bind(toNullable(d.externalId)), kw::bind(d.kind), kw::bind(now),
+          kw::bind(d.requestHash), kw::useRef(d.body), kw::useRef(d.outcome), kw::now;
+    }
+    for (const NewIdempotencyEntry& e : sub.idempotency) {
+      // An expired entry no longer counts: make room for the new one.
+      s << "DELETE FROM idempotency_keys WHERE client_id = ? AND idempotency_key = ?"
+           " AND expires_at <= ?",
+          kw::bind(sub.clientId), kw::bind(e.key), kw::bind(now), kw::now;
+      Poco::Int64 taken = 0;
+      s << "SELECT COUNT(*) FROM idempotency_keys WHERE client_id = ? AND idempotency_key = ?",
+          kw::bind(sub.clientId), kw::bind(e.key), kw::into(taken), kw::now;
+      if (taken != 0) return common::alreadyExists("idempotency key already used");
+      const Poco::Int64 expires =
+          now + std::chrono::duration_cast<std::chrono::milliseconds>(e.ttl).count();
+      s << "INSERT INTO idempotency_keys (client_id, idempotency_key, request_hash,"
+           " response_status, response_body, created_at, expires_at)"
+           " VALUES (?, ?, ?, ?, ?, ?, ?)",
+          kw::bind(sub.clientId), kw::bind(e.key), kw::bind(e.requestHash),
+          kw::bind(Poco::Int64{e.responseStatus}), kw::useRef(e.responseBody), kw::bind(now),
+          kw::bind(expires), kw::now;
+    }
+    for (const NewFhirResource& r : sub.resources) {
+      s << "INSERT INTO fhir_resources (record_id, document_id, resource_type, resource_id,"
+           " version, json, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+          kw::bind(sub.recordId), kw::bind(toNullable(r.documentId)), kw::bind(r.resourceType),
+          kw::bind(r.resourceId), kw::bind(Poco::Int64{r.version}), kw::useRef(r.json),
+          kw::bind(now), kw::now;
+    }
+    for (const NewDelivery& d : sub.deliveries) {
+      // A pending delivery is due at once; a skipped one is never due.
+      const NullableInt due =
+          d.status == DeliveryStatus::kPending ? NullableInt(now) : NullableInt();
+      s << "INSERT INTO deliveries (id, record_id, document_id, destination, connector_id,"
+           " status, reason, attempts, next_attempt_at, created_at, updated_at, target)"
+           " VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)",
+          kw::bind(d.id), kw::bind(sub.recordId), kw::bind(toNullable(d.documentId)),
+          kw::bind(d.destination), kw::bind(toNullable(d.connectorId)),
+          kw::bind(std::string(deliveryStatusName(d.status))), kw::bind(toNullable(d.reason)),
+          kw::bind(due), kw::bind(now), kw::bind(now), kw::bind(toNullable(d.target)), kw::now;
+    }
+    return Status::ok();
+  });
+}
+
+namespace {
+
+// Inside a snapshot read: does this client own this record?
+bool ownsRecord(Session& s, std::string_view clientId, std::string_view recordId) {
+  Poco::Int64 found = 0;
+  s << "SELECT COUNT(*) FROM records WHERE id = ? AND client_id = ?",
+      kw::bind(std::string(recordId)), kw::bind(std::string(clientId)), kw::into(found), kw::now;
+  return found != 0;
+}
+
+}  // namespace
+
+Result<Record> SqliteStore::getRecord(std::string_view clientId, std::string_view recordId) const {
+  return impl_->readValue<Record>("get record", [&](Session& s, Record& out) {
+    RecordRow row;
+    Statement query(s);
+    query << selectFrom(kRecordColumns, "FROM records WHERE client_id = ? AND id = ?"),
+        kw::bind(std::string(clientId)), kw::bind(std::string(recordId)), kw::into(row);
+    if (query.execute() == 0) return common::notFound("record not found");
+    out = toRecord(row);
+    return Status::ok();
+  });
+}
+
+Result<Record> SqliteStore::findRecordByExternalId(std::string_view clientId,
+                                                   std::string_view externalId) const {
+  return impl_->readValue<Record>("find record", [&](Session& s, Record& out) {
+    RecordRow row;
+    Statement query(s);
+    query << selectFrom(kRecordColumns, "FROM records WHERE client_id = ? AND external_id = ?"),
+        kw::bind(std::string(clientId)), kw::bind(std::string(externalId)), kw::into(row);
+    if (query.execute() == 0) return common::notFound("record not found");
+    out = toRecord(row);
+    return Status::ok();
+  });
+}
+
+Result<std::vector<Document>> SqliteStore::listDocuments(std::string_view clientId,
+                                                         std::string_view recordId) const {
+  return impl_->readValue<std::vector<Document>>(
+      "list documents",
+      [&](Session& s, std::vector<Document>& out) {
+        if (!ownsRecord(s, clientId, recordId)) return common::notFound("record not found");
+        std::vector<DocumentRow> rows;
+        s << selectFrom(kDocumentColumns,
+                        "FROM documents WHERE record_id = ? ORDER BY created_at, rowid"),
+            kw::bind(std::string(recordId)), kw::into(rows), kw::now;
+        out.reserve(rows.size());
+        for (const DocumentRow& row : rows) out.push_back(toDocument(row));
+        return Status::ok();
+      },
+      /*snapshot=*/true);
+}
+
+Result<Document> SqliteStore::findDocumentByExternalId(std::string_view clientId,
+                                                       std::string_view externalId) const {
+  return impl_->readValue<Document>("find document", [&](Session& s, Document& out) {
+    DocumentRow row;
+    Statement query(s);
+    query << selectFrom(kDocumentColumns, "FROM documents WHERE client_id = ? AND external_id = ?"),
+        kw::bind(std::string(clientId)), kw::bind(std::string(externalId)), kw::into(row);
+    if (query.execute() == 0) return common::notFound("document not found");
+    out = toDocument(row);
+    return Status::ok();
+  });
+}
+
+Result<std::vector<FhirResource>> SqliteStore::listFhirResources(std::string_view clientId,
+                                                                 std::string_view recordId) const {
+  return impl_->readValue<std::vector<FhirResource>>(
+      "list fhir resources",
+      [&](Session& s, std::vector<FhirResource>& out) {
+        if (!ownsRecord(s, clientId, recordId)) return common::notFound("record not found");
+        using Row = Poco::Tuple<std::string, NullableText, std::string, std::string, Poco::Int64,
+                                std::string>;
+        std::vector<Row> rows;
+        s << "SELECT record_id, document_id, resource_type, resource_id, version, json"
+             " FROM fhir_resources WHERE record_id = ? ORDER BY created_at, rowid",
+            kw::bind(std::string(recordId)), kw::into(rows), kw::now;
+        out.reserve(rows.size());
+        for (const Row& row : rows) {
+          out.push_back({row.get<0>(), fromNullable(row.get<1>()), row.get<2>(), row.get<3>(),
+                         static_cast<int>(row.get<4>()), row.get<5>()});
+        }
+        return Status::ok();
+      },
+      /*snapshot=*/true);
+}
+
+Result<std::vector<Delivery>> SqliteStore::listDeliveries(std::string_view clientId,
+                                                          std::string_view recordId) const {
+  return impl_->readValue<std::vector<Delivery>>(
+      "list deliveries",
+      [&](Session& s, std::vector<Delivery>& out) {
+        if (!ownsRecord(s, clientId, recordId)) return common::notFound("record not found");
+        std::vector<DeliveryRow> rows;
+        s << selectFrom(kDeliveryColumns,
+                        "FROM deliveries WHERE record_id = ? ORDER BY created_at, rowid"),
+            kw::bind(std::string(recordId)), kw::into(rows), kw::now;
+        out.resize(rows.size());
+        for (std::size_t i = 0; i < rows.size(); ++i) {
+          FHIRGW_RETURN_IF_ERROR(toDelivery(rows[i], out[i]));
+        }
+        return Status::ok();
+      },
+      /*snapshot=*/true);
+}
+
+}  // namespace fhirgw::store
