@@ -3,8 +3,8 @@
 #include <map>
 #include <set>
 
-#include "fhir_references.hpp"
 #include "fhirgw/common/json_tree.hpp"
+#include "formats/fhir_references.hpp"
 
 namespace fhirgw::connectors {
 

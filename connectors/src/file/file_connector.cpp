@@ -11,8 +11,8 @@
 
 #include "../options_reader.hpp"
 #include "fhirgw/common/crypto.hpp"
-#include "fhirgw/connectors/fhir_rest/transaction_bundle.hpp"
-#include "fhirgw/connectors/mhd/provide_bundle.hpp"
+#include "fhirgw/connectors/formats/provide_bundle.hpp"
+#include "fhirgw/connectors/formats/transaction_bundle.hpp"
 
 namespace fhirgw::connectors {
 namespace {

@@ -9,7 +9,7 @@
 #include "fhirgw/common/result.hpp"
 #include "fhirgw/common/url.hpp"
 #include "fhirgw/connectors/connector.hpp"
-#include "fhirgw/connectors/fhir_rest/transaction_bundle.hpp"
+#include "fhirgw/connectors/formats/transaction_bundle.hpp"
 #include "fhirgw/connectors/http_client.hpp"
 #include "fhirgw/connectors/registry.hpp"
 

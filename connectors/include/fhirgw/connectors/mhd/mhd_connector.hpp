@@ -6,8 +6,8 @@
 
 #include "fhirgw/common/result.hpp"
 #include "fhirgw/connectors/connector.hpp"
+#include "fhirgw/connectors/formats/provide_bundle.hpp"
 #include "fhirgw/connectors/http_client.hpp"
-#include "fhirgw/connectors/mhd/provide_bundle.hpp"
 #include "fhirgw/connectors/registry.hpp"
 
 namespace fhirgw::connectors {

@@ -1,8 +1,8 @@
-#include "fhirgw/connectors/mhd/provide_bundle.hpp"
+#include "fhirgw/connectors/formats/provide_bundle.hpp"
 
 #include <map>
 
-#include "../fhir_references.hpp"
+#include "fhir_references.hpp"
 #include "fhirgw/common/clock.hpp"
 #include "fhirgw/common/ids.hpp"
 #include "fhirgw/common/json_tree.hpp"

@@ -1,10 +1,10 @@
-#include "fhirgw/connectors/fhir_rest/transaction_bundle.hpp"
+#include "fhirgw/connectors/formats/transaction_bundle.hpp"
 
 #include <algorithm>
 #include <array>
 #include <string_view>
 
-#include "../fhir_references.hpp"
+#include "fhir_references.hpp"
 #include "fhirgw/common/json_tree.hpp"
 
 namespace fhirgw::connectors {

@@ -1,4 +1,4 @@
-#include "fhir_references.hpp"
+#include "formats/fhir_references.hpp"
 
 #include <gtest/gtest.h>
 

@@ -6,8 +6,8 @@
 #include "connectors_test_support.hpp"
 #include "fhirgw/common/json.hpp"
 #include "fhirgw/connectors/delivery_payload.hpp"
-#include "fhirgw/connectors/fhir_rest/transaction_bundle.hpp"
-#include "fhirgw/connectors/mhd/provide_bundle.hpp"
+#include "fhirgw/connectors/formats/provide_bundle.hpp"
+#include "fhirgw/connectors/formats/transaction_bundle.hpp"
 #include "fhirgw/fhir/validator.hpp"
 
 using namespace fhirgw;
