@@ -26,13 +26,16 @@ std::string_view stringAt(const Value& obj, std::string_view name) {
   return v != nullptr && v->IsString() ? str(*v) : std::string_view{};
 }
 
-/// Each identifier object of a resource, with its relative path.
+/// Each identifier object of a resource, with the issues' path scoped to it.
 template <typename F>
-void forEachIdentifier(const Value& resource, F&& f) {
+void forEachIdentifier(const Value& resource, ProfileIssues& issues, F&& f) {
   const Value* ids = member(resource, "identifier");
   if (ids == nullptr || !ids->IsArray()) return;
+  const ScopedPath::Scope field = issues.path().withField("identifier");
   for (rapidjson::SizeType i = 0; i < ids->Size(); ++i) {
-    if ((*ids)[i].IsObject()) f((*ids)[i], "identifier[" + std::to_string(i) + "]");
+    if (!(*ids)[i].IsObject()) continue;
+    const ScopedPath::Scope item = issues.path().withIndex(i);
+    f((*ids)[i]);
   }
 }
 
@@ -42,7 +45,7 @@ class PatientInsCheck final : public ProfileCheck {
   std::string_view name() const override { return "fr-core-patient-ins"; }
   void check(const Value& patient, ProfileIssues& issues) const override {
     bool found = false;
-    forEachIdentifier(patient, [&](const Value& id, const std::string& at) {
+    forEachIdentifier(patient, issues, [&](const Value& id) {
       const std::optional<fr::InsSystem> system = fr::insSystemOfUri(stringAt(id, "system"));
       if (!system) return;
       found = true;
@@ -51,11 +54,11 @@ class PatientInsCheck final : public ProfileCheck {
       const bool nir = *system == fr::InsSystem::kNir || *system == fr::InsSystem::kNirTest;
       const std::string_view value = stringAt(id, "value");
       if (value.empty()) {
-        issues.error("required", at + ".value", "an INS identifier needs a value",
+        issues.error("required", "value", "an INS identifier needs a value",
                      "L'identifiant INS n'a pas de valeur.");
       } else if (nir ? fr::checkInsValue(value) != fr::InsValueProblem::kNone
                      : value.size() != 15) {
-        issues.error("value", at + ".value",
+        issues.error("value", "value",
                      nir ? "an INS-NIR is 13 characters and a valid 2-digit key"
                          : "an INS-NIA is 15 characters",
                      "Matricule INS invalide.");
@@ -90,13 +93,13 @@ class PractitionerCheck final : public ProfileCheck {
  public:
   std::string_view name() const override { return "fr-core-practitioner"; }
   void check(const Value& practitioner, ProfileIssues& issues) const override {
-    forEachIdentifier(practitioner, [&](const Value& id, const std::string& at) {
+    forEachIdentifier(practitioner, issues, [&](const Value& id) {
       if (stringAt(id, "system") != fr::kIdnpsSystem) return;
       const std::string_view v = stringAt(id, "value");
       const bool rpps = v.size() == 12 && v.front() == '8' && fr::isValidRpps(v.substr(1));
       const bool adeli = v.size() == 10 && v.front() == '0' && fr::isAdeliNumber(v.substr(1));
       if (!rpps && !adeli) {
-        issues.error("value", at + ".value",
+        issues.error("value", "value",
                      "an IDNPS is 8 + RPPS (11 digits with a Luhn key) or 0 + ADELI (9 digits)",
                      "Identifiant national de professionnel de santé invalide.");
       }
@@ -109,7 +112,7 @@ class OrganizationCheck final : public ProfileCheck {
  public:
   std::string_view name() const override { return "fr-core-organization"; }
   void check(const Value& organization, ProfileIssues& issues) const override {
-    forEachIdentifier(organization, [&](const Value& id, const std::string& at) {
+    forEachIdentifier(organization, issues, [&](const Value& id) {
       const std::string_view system = stringAt(id, "system");
       const std::string_view v = stringAt(id, "value");
       if (system == fr::kStructureIdSystem) {
@@ -117,12 +120,12 @@ class OrganizationCheck final : public ProfileCheck {
         const bool siret = v.size() == 15 && v.front() == '3' && fr::isSiretNumber(v.substr(1));
         if (!finess && !siret) {
           issues.error(
-              "value", at + ".value",
+              "value", "value",
               "a national structure id is 1 + FINESS (9 characters) or 3 + SIRET (14 digits)",
               "Identifiant national de structure invalide.");
         }
       } else if (system == fr::kFinessSystem && !fr::isFinessNumber(v)) {
-        issues.error("value", at + ".value", "a FINESS number is 9 characters (digits, 2A/2B)",
+        issues.error("value", "value", "a FINESS number is 9 characters (digits, 2A/2B)",
                      "Numéro FINESS invalide.");
       }
     });

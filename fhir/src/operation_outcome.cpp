@@ -1,9 +1,5 @@
 #include "fhirgw/fhir/operation_outcome.hpp"
 
-#include <algorithm>
-
-#include "fhirgw/common/code_table.hpp"
-
 namespace fhirgw::fhir {
 namespace {
 
@@ -11,22 +7,7 @@ rapidjson::Value str(std::string_view s, rapidjson::Document::AllocatorType& a) 
   return rapidjson::Value(s.data(), static_cast<rapidjson::SizeType>(s.size()), a);
 }
 
-constexpr common::CodeTable<IssueSeverity, 4> kSeverityCodes{{{
-    {IssueSeverity::kFatal, "fatal"},
-    {IssueSeverity::kError, "error"},
-    {IssueSeverity::kWarning, "warning"},
-    {IssueSeverity::kInformation, "information"},
-}}};
-
 }  // namespace
-
-std::string_view severityCode(IssueSeverity s) { return kSeverityCodes.code(s); }
-
-bool hasErrors(const std::vector<Issue>& issues) {
-  return std::any_of(issues.begin(), issues.end(), [](const Issue& i) {
-    return i.severity == IssueSeverity::kError || i.severity == IssueSeverity::kFatal;
-  });
-}
 
 rapidjson::Value operationOutcomeValue(const std::vector<Issue>& issues,
                                        rapidjson::Document::AllocatorType& a, bool allowEmpty) {

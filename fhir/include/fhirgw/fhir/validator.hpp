@@ -9,6 +9,7 @@
 
 #include "fhirgw/common/json.hpp"
 #include "fhirgw/common/result.hpp"
+#include "fhirgw/fhir/issues.hpp"
 #include "fhirgw/fhir/operation_outcome.hpp"
 
 namespace fhirgw::fhir {
@@ -21,14 +22,16 @@ enum class NumberEncoding {
                      ///< then not checked, only the lexical form
 };
 
-/// Collects the issues of one profile check, located under the resource being checked.
+/// Where a profile check reports: the validation's issue sink, at the path of the resource being
+/// checked. A check reports under a sub-element either by a relative path ("identifier") or by
+/// opening scopes on path() (`auto at = issues.path().withField("identifier");`).
 class ProfileIssues {
  public:
-  ProfileIssues(std::string resourceLocation, std::string_view profile, std::vector<Issue>& issues)
-      : base_(std::move(resourceLocation)), profile_(profile), issues_(issues) {}
+  ProfileIssues(ScopedPath& path, std::string_view profile, IssueSink& sink)
+      : path_(path), profile_(profile), sink_(sink) {}
 
-  /// Adds an issue at `relativePath` under the resource ("identifier[0].value"; "" for the
-  /// resource itself); the diagnostics get the profile name prepended.
+  /// Adds an issue at `relativePath` under the current path ("value"; "" for the element
+  /// itself); the diagnostics get the profile name prepended.
   void add(IssueSeverity severity, std::string_view code, std::string_view relativePath,
            std::string_view diagnostics, std::string_view detailsText);
   /// add() with severity error.
@@ -36,11 +39,13 @@ class ProfileIssues {
              std::string_view detailsText) {
     add(IssueSeverity::kError, code, relativePath, diagnostics, detailsText);
   }
+  /// The path of the resource being checked, for scopes.
+  ScopedPath& path() { return path_; }
 
  private:
-  std::string base_;
+  ScopedPath& path_;
   std::string_view profile_;
-  std::vector<Issue>& issues_;
+  IssueSink& sink_;
 };
 
 /// The constraints of one profile beyond base R4, checked on resources that claim it in
