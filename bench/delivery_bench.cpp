@@ -25,8 +25,8 @@
 
 #include "bench_support.hpp"
 #include "fhirgw/common/clock.hpp"
+#include "fhirgw/common/crypto.hpp"
 #include "fhirgw/connectors/delivery_payload.hpp"
-#include "fhirgw/store/api_key.hpp"
 #include "fhirgw/store/store.hpp"
 
 namespace {
@@ -187,8 +187,9 @@ int main(int argc, char** argv) {
     }
     store::Store& db = **opened;
     for (const char* client : {"c-big", "c-small"}) {
-      if (auto s = db.createClient({client, client, store::ClientRole::kEditor, {}},
-                                   store::generateApiKey().stored());
+      if (auto s = db.createClient(
+              {client, client, store::ClientRole::kEditor, {}},
+              store::NewApiKey{std::string("k-") + client, common::hashSecret("bench-secret")});
           !s.isOk()) {
         std::fprintf(stderr, "client: %s\n", s.toString().c_str());
         return 1;

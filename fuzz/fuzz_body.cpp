@@ -32,6 +32,7 @@
 #include "fhirgw/common/clock.hpp"
 #include "fhirgw/common/json.hpp"
 #include "fhirgw/common/log.hpp"
+#include "fhirgw/gateway/api_keys.hpp"
 #include "fhirgw/gateway/auth.hpp"
 #include "fhirgw/gateway/config.hpp"
 #include "fhirgw/gateway/editor_api.hpp"
@@ -41,7 +42,6 @@
 #include "fhirgw/mappings/body_parser.hpp"
 #include "fhirgw/mappings/fhir_mapper.hpp"
 #include "fhirgw/mappings/rule_engine.hpp"
-#include "fhirgw/store/api_key.hpp"
 #include "fhirgw/store/store.hpp"
 
 namespace {
@@ -148,7 +148,7 @@ Gateway& gatewayOnce() {
     auto opened = store::openStore(options, *built->clock);
     if (!opened) fail("cannot open the store");
     built->store = std::move(opened).value();
-    const store::GeneratedApiKey key = store::generateApiKey();
+    const gateway::GeneratedApiKey key = gateway::generateApiKey();
     store::NewClient client;
     client.id = "fuzz-editor";
     client.name = "fuzz editor";

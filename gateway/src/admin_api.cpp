@@ -9,8 +9,8 @@
 #include "fhirgw/common/ids.hpp"
 #include "fhirgw/common/json.hpp"
 #include "fhirgw/fhir/fr/identifiers.hpp"
+#include "fhirgw/gateway/api_keys.hpp"
 #include "fhirgw/gateway/json_io.hpp"
-#include "fhirgw/store/api_key.hpp"
 
 namespace fhirgw::gateway {
 namespace {
@@ -165,7 +165,7 @@ void AdminApi::createClient(Exchange& ex) {
     ex.sendOutcome(422, issues);
     return;
   }
-  const store::GeneratedApiKey key = store::generateApiKey();
+  const GeneratedApiKey key = generateApiKey();
   if (common::Status s = store_.createClient(client, key.stored()); !s.isOk()) {
     sendStoreError(ex, s, "client");
     return;
@@ -228,7 +228,7 @@ void AdminApi::addKey(Exchange& ex) {
     ex.sendError(409, "conflict", "the client is disabled; it cannot get new keys");
     return;
   }
-  const store::GeneratedApiKey key = store::generateApiKey();
+  const GeneratedApiKey key = generateApiKey();
   if (common::Status s = store_.addApiKey(ex.param("id"), key.stored()); !s.isOk()) {
     sendStoreError(ex, s, "client");
     return;

@@ -5,7 +5,7 @@
 
 #include "fhirgw/common/crypto.hpp"
 #include "fhirgw/common/log.hpp"
-#include "fhirgw/store/api_key.hpp"
+#include "fhirgw/gateway/api_keys.hpp"
 
 namespace fhirgw::gateway {
 namespace {
@@ -38,7 +38,7 @@ std::optional<Principal> Authenticator::require(Exchange& ex, store::ClientRole 
     principal.clientId = "admin-token";
     principal.role = store::ClientRole::kAdmin;
   } else {
-    auto client = store::authenticateApiKey(store_, token);
+    auto client = authenticateApiKey(store_, token);
     if (!client) {
       if (client.error().code() == common::StatusCode::kUnauthenticated) {
         refuse(ex, 401, "login", "invalid API key");
@@ -67,7 +67,7 @@ common::Result<std::optional<std::string>> bootstrapAdmin(store::ClientStore& st
   auto existing = store.getClient(kBootstrapAdminId);
   if (existing) return std::optional<std::string>();
   if (existing.error().code() != common::StatusCode::kNotFound) return existing.error();
-  const store::GeneratedApiKey key = store::generateApiKey();
+  const GeneratedApiKey key = generateApiKey();
   store::NewClient client;
   client.id = std::string(kBootstrapAdminId);
   client.name = "bootstrap administrator";

@@ -21,7 +21,7 @@
 #include "fhirgw/common/ids.hpp"
 #include "fhirgw/connectors/delivery_engine.hpp"
 #include "fhirgw/connectors/registry.hpp"
-#include "fhirgw/store/api_key.hpp"
+#include "fhirgw/testsupport/stored_keys.hpp"
 
 using namespace fhirgw;
 using namespace fhirgw::connectors;
@@ -91,7 +91,7 @@ int main(int argc, char** argv) {
   store::Store& db = **opened;
   // The client may exist from the first run.
   (void)db.createClient({"c-1", "c-1", store::ClientRole::kEditor, {}},
-                        store::generateApiKey().stored());
+                        fhirgw::testsupport::newStoredKey());
 
   ConnectorRegistry registry;
   registerAll(registry);

@@ -9,7 +9,7 @@
 #include <mutex>
 
 #include "connectors_test_support.hpp"
-#include "fhirgw/store/api_key.hpp"
+#include "fhirgw/testsupport/stored_keys.hpp"
 
 using namespace fhirgw;
 using namespace fhirgw::connectors;
@@ -133,7 +133,7 @@ class DeliveryEngineTest : public ::testing::Test {
     ASSERT_TRUE(opened.hasValue()) << opened.status().toString();
     db = std::move(*opened);
     ASSERT_TRUE(db->createClient({"c-1", "c-1", store::ClientRole::kEditor, {}},
-                                 store::generateApiKey().stored())
+                                 fhirgw::testsupport::newStoredKey())
                     .isOk());
   }
 
@@ -471,7 +471,7 @@ TEST_F(DeliveryEngineTest, OneStuckEndpointDoesNotDelayAnother) {
 
 TEST_F(DeliveryEngineTest, OneRecordWithThousandsOfDocumentsDoesNotStarveAnotherClient) {
   ASSERT_TRUE(db->createClient({"c-2", "c-2", store::ClientRole::kEditor, {}},
-                               store::generateApiKey().stored())
+                               fhirgw::testsupport::newStoredKey())
                   .isOk());
   // c-1: one record, 2,000 one-document deliveries (issue 8 sent 10,000 in one request).
   constexpr int kDocuments = 2000;

@@ -12,7 +12,7 @@
 #include "fhirgw/connectors/http_client.hpp"
 #include "fhirgw/connectors/registry.hpp"
 #include "fhirgw/fhir/validator.hpp"
-#include "fhirgw/store/api_key.hpp"
+#include "fhirgw/testsupport/stored_keys.hpp"
 
 using namespace fhirgw;
 using namespace fhirgw::connectors;
@@ -43,7 +43,7 @@ class NetworkConnectors : public ::testing::Test {
     ASSERT_TRUE(opened.hasValue()) << opened.status().toString();
     db = std::move(*opened);
     ASSERT_TRUE(db->createClient({"c-1", "c-1", store::ClientRole::kEditor, {}},
-                                 store::generateApiKey().stored())
+                                 fhirgw::testsupport::newStoredKey())
                     .isOk());
   }
 

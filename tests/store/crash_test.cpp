@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "fhirgw/store/api_key.hpp"
 #include "fhirgw/store/sqlite_store.hpp"
+#include "fhirgw/testsupport/stored_keys.hpp"
 #include "store_test_support.hpp"
 
 using namespace fhirgw;
@@ -63,10 +63,10 @@ TEST(SqliteStore, EveryCommitReportedBeforeASigkillIsPresentAfterReopening) {
   {
     auto store = openStore(options);
     ASSERT_TRUE(store.hasValue()) << store.status().toString();
-    ASSERT_TRUE(
-        (*store)
-            ->createClient({"c-crash", "Crash", ClientRole::kEditor, {}}, generateApiKey().stored())
-            .isOk());
+    ASSERT_TRUE((*store)
+                    ->createClient({"c-crash", "Crash", ClientRole::kEditor, {}},
+                                   fhirgw::testsupport::newStoredKey())
+                    .isOk());
   }
 
   int pipeFds[2];

@@ -7,9 +7,9 @@
 #include <string>
 #include <vector>
 
-#include "fhirgw/store/api_key.hpp"
 #include "fhirgw/store/sqlite_store.hpp"
 #include "fhirgw/store/store.hpp"
+#include "fhirgw/testsupport/stored_keys.hpp"
 #include "sqlite/schema.hpp"
 #include "store_test_support.hpp"
 
@@ -30,9 +30,10 @@ class SqliteDeliveryQueue : public ::testing::Test {
     auto opened = openStore(options, clock);
     ASSERT_TRUE(opened.hasValue()) << opened.status().toString();
     store = std::move(*opened);
-    ASSERT_TRUE(
-        store->createClient({"c-1", "c-1", ClientRole::kEditor, {}}, generateApiKey().stored())
-            .isOk());
+    ASSERT_TRUE(store
+                    ->createClient({"c-1", "c-1", ClientRole::kEditor, {}},
+                                   fhirgw::testsupport::newStoredKey())
+                    .isOk());
   }
 
   /// Commits record `recordId` with one pending delivery per connector id, named
@@ -487,12 +488,14 @@ Submission bulkSubmission(const std::string& clientId, const std::string& record
 }  // namespace
 
 TEST_F(SqliteDeliveryQueue, ClaimsGoRoundRobinAcrossClientsNotOldestFirst) {
-  ASSERT_TRUE(
-      store->createClient({"c-2", "c-2", ClientRole::kEditor, {}}, generateApiKey().stored())
-          .isOk());
-  ASSERT_TRUE(
-      store->createClient({"c-3", "c-3", ClientRole::kEditor, {}}, generateApiKey().stored())
-          .isOk());
+  ASSERT_TRUE(store
+                  ->createClient({"c-2", "c-2", ClientRole::kEditor, {}},
+                                 fhirgw::testsupport::newStoredKey())
+                  .isOk());
+  ASSERT_TRUE(store
+                  ->createClient({"c-3", "c-3", ClientRole::kEditor, {}},
+                                 fhirgw::testsupport::newStoredKey())
+                  .isOk());
   ASSERT_TRUE(store->commitSubmission(bulkSubmission("c-1", "big", 200)).isOk());
   clock.advance(1s);
   ASSERT_TRUE(store->commitSubmission(bulkSubmission("c-2", "mid", 3)).isOk());
@@ -511,9 +514,10 @@ TEST_F(SqliteDeliveryQueue, ClaimsGoRoundRobinAcrossClientsNotOldestFirst) {
 }
 
 TEST_F(SqliteDeliveryQueue, ABatchClaimInterleavesClientsToo) {
-  ASSERT_TRUE(
-      store->createClient({"c-2", "c-2", ClientRole::kEditor, {}}, generateApiKey().stored())
-          .isOk());
+  ASSERT_TRUE(store
+                  ->createClient({"c-2", "c-2", ClientRole::kEditor, {}},
+                                 fhirgw::testsupport::newStoredKey())
+                  .isOk());
   ASSERT_TRUE(store->commitSubmission(bulkSubmission("c-1", "big", 50)).isOk());
   clock.advance(1s);
   ASSERT_TRUE(store->commitSubmission(bulkSubmission("c-2", "small", 2)).isOk());
@@ -536,9 +540,10 @@ TEST_F(SqliteDeliveryQueue, WithinAClientClaimsGoRoundRobinAcrossRecords) {
 }
 
 TEST_F(SqliteDeliveryQueue, FairnessKeepsOnlyDueDeliveriesAndLeases) {
-  ASSERT_TRUE(
-      store->createClient({"c-2", "c-2", ClientRole::kEditor, {}}, generateApiKey().stored())
-          .isOk());
+  ASSERT_TRUE(store
+                  ->createClient({"c-2", "c-2", ClientRole::kEditor, {}},
+                                 fhirgw::testsupport::newStoredKey())
+                  .isOk());
   ASSERT_TRUE(store->commitSubmission(bulkSubmission("c-1", "big", 3)).isOk());
   ASSERT_TRUE(store->commitSubmission(bulkSubmission("c-2", "other", 1)).isOk());
   auto first = claim("a", "gw-1", 1).at(0);

@@ -6,8 +6,8 @@
 #include <thread>
 #include <vector>
 
-#include "fhirgw/store/api_key.hpp"
 #include "fhirgw/store/store.hpp"
+#include "fhirgw/testsupport/stored_keys.hpp"
 #include "store_test_support.hpp"
 
 using namespace fhirgw;
@@ -29,7 +29,9 @@ class SqliteStoreSubmission : public ::testing::Test {
     store = std::move(*opened);
     for (const char* id : {"c-1", "c-2"}) {
       ASSERT_TRUE(
-          store->createClient({id, id, ClientRole::kEditor, {}}, generateApiKey().stored()).isOk());
+          store
+              ->createClient({id, id, ClientRole::kEditor, {}}, fhirgw::testsupport::newStoredKey())
+              .isOk());
     }
   }
 

@@ -6,10 +6,12 @@
 
 #include "fhirgw/common/result.hpp"
 #include "fhirgw/store/client.hpp"
+#include "fhirgw/store/client_store.hpp"
 
-namespace fhirgw::store {
+namespace fhirgw::gateway {
 
-class ClientStore;
+/// The API key policy (format, generation, checking a presented token); the store keeps only
+/// the key id and the secret's hash.
 
 /// A freshly generated API key. `token` ("<keyId>.<secret>") is shown once to the
 /// administrator; only keyId and secretHash are stored.
@@ -18,7 +20,7 @@ struct GeneratedApiKey {
   std::string token;       ///< keyId + "." + 64 hex characters (256-bit secret)
   std::string secretHash;  ///< common::hashSecret of the secret part
   /// The stored half, for Store::createClient / addApiKey.
-  NewApiKey stored() const { return {keyId, secretHash}; }
+  store::NewApiKey stored() const { return {keyId, secretHash}; }
 };
 
 /// The two halves of a presented token.
@@ -36,6 +38,7 @@ std::optional<ApiKeyParts> splitApiKey(std::string_view token);
 /// Resolves a presented token to its client: one row looked up by key id, then the secret checked
 /// in constant time. kUnauthenticated for a malformed, unknown, revoked or wrong key or a
 /// disabled client (all alike); store failures pass through (kUnavailable => 503, not 401).
-common::Result<Client> authenticateApiKey(const ClientStore& store, std::string_view token);
+common::Result<store::Client> authenticateApiKey(const store::ClientStore& store,
+                                                 std::string_view token);
 
-}  // namespace fhirgw::store
+}  // namespace fhirgw::gateway

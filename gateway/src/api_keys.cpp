@@ -1,10 +1,9 @@
-#include "fhirgw/store/api_key.hpp"
+#include "fhirgw/gateway/api_keys.hpp"
 
 #include "fhirgw/common/crypto.hpp"
 #include "fhirgw/common/ids.hpp"
-#include "fhirgw/store/client_store.hpp"
 
-namespace fhirgw::store {
+namespace fhirgw::gateway {
 namespace {
 
 constexpr std::size_t kMaxKeyIdLength = 64;
@@ -45,7 +44,8 @@ std::optional<ApiKeyParts> splitApiKey(std::string_view token) {
   return ApiKeyParts{keyId, secret};
 }
 
-common::Result<Client> authenticateApiKey(const ClientStore& store, std::string_view token) {
+common::Result<store::Client> authenticateApiKey(const store::ClientStore& store,
+                                                 std::string_view token) {
   // One message for every refusal: the caller must not learn which part was wrong.
   const auto refused = [] { return common::unauthenticated("invalid API key"); };
   const auto parts = splitApiKey(token);
@@ -59,4 +59,4 @@ common::Result<Client> authenticateApiKey(const ClientStore& store, std::string_
   return std::move(key->client);
 }
 
-}  // namespace fhirgw::store
+}  // namespace fhirgw::gateway
