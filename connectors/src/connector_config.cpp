@@ -39,7 +39,7 @@ void readBreaker(OptionsReader& r, CircuitBreakerOptions& b) {
 }
 
 // The keys shared by the configuration file and stored instances.
-void readCommon(OptionsReader& r, ConnectorInstanceConfig& out, std::vector<std::string>& errors) {
+void readCommon(OptionsReader& r, ConnectorInstanceConfig& out) {
   if (auto routes = r.strings("routes", /*required=*/true)) {
     std::set<Destination> seen;
     for (std::size_t i = 0; i < routes->size(); ++i) {
@@ -56,29 +56,22 @@ void readCommon(OptionsReader& r, ConnectorInstanceConfig& out, std::vector<std:
     if (routes->empty()) r.error("routes", "must list at least one destination");
   }
   if (auto w = r.integer("workers", 1, 16)) out.workers = static_cast<int>(*w);
-  if (const rapidjson::Value* retry = r.object("retry")) {
-    OptionsReader rr(r.document(), retry, r.keyPath("retry"), errors);
-    readRetry(rr, out.retry);
-  }
-  if (const rapidjson::Value* breaker = r.object("circuitBreaker")) {
-    OptionsReader br(r.document(), breaker, r.keyPath("circuitBreaker"), errors);
-    readBreaker(br, out.circuitBreaker);
-  }
-  if (const rapidjson::Value* options = r.object("options")) {
+  if (auto retry = r.child("retry")) readRetry(*retry, out.retry);
+  if (auto breaker = r.child("circuitBreaker")) readBreaker(*breaker, out.circuitBreaker);
+  if (auto options = r.child("options")) {
     // Canonical text keeps numbers as written; the type's factory parses it again.
-    out.optionsJson = common::canonicalJson(r.document(), *options);
+    out.optionsJson = options->json()->canonical();
   }
 }
 
 }  // namespace
 
-common::Result<ConnectorInstanceConfig> parseConnectorInstance(const common::JsonDocument& doc,
-                                                               const rapidjson::Value& value,
+common::Result<ConnectorInstanceConfig> parseConnectorInstance(const common::Json& value,
                                                                std::string path) {
-  std::vector<std::string> errors;
+  common::FieldErrors errors;
   ConnectorInstanceConfig out;
   out.path = path;
-  OptionsReader r(doc, &value, std::move(path), errors);
+  OptionsReader r(value, std::move(path), errors);
   if (r.isObject()) {
     if (auto id = r.string("id", /*required=*/true)) {
       if (validId(*id)) {
@@ -92,41 +85,41 @@ common::Result<ConnectorInstanceConfig> parseConnectorInstance(const common::Jso
       out.type = *type;
     }
     if (auto enabled = r.boolean("enabled")) out.enabled = *enabled;
-    readCommon(r, out, errors);
+    readCommon(r, out);
     r.finish();
   }
-  if (common::Status status = detail::errorsToStatus(errors); !status.isOk()) return status;
+  FHIRGW_RETURN_IF_ERROR(errors.status());
   return out;
 }
 
-common::Result<std::vector<ConnectorInstanceConfig>> parseConnectorInstances(
-    const common::JsonDocument& doc, const rapidjson::Value& array, const std::string& path) {
-  if (!array.IsArray()) return common::invalidArgument(path + ": must be an array");
+common::Result<std::vector<ConnectorInstanceConfig>> parseConnectorInstanceList(
+    const common::Json& array, const std::string& path) {
+  if (!array.isArray()) return common::invalidArgument(path + ": must be an array");
   std::vector<ConnectorInstanceConfig> out;
-  std::vector<std::string> errors;
+  common::FieldErrors errors;
   std::set<std::string> ids;
-  for (rapidjson::SizeType i = 0; i < array.Size(); ++i) {
-    const std::string at = path + "[" + std::to_string(i) + "]";
-    auto instance = parseConnectorInstance(doc, array[i], at);
+  for (std::size_t i = 0; i < array.items().size(); ++i) {
+    const std::string at = common::indexKeyPath(path, i);
+    auto instance = parseConnectorInstance(array.items()[i], at);
     if (!instance) {
-      errors.push_back(instance.error().message());
+      errors.add(instance.error().message());
       continue;
     }
     if (!ids.insert(instance->id).second) {
-      errors.push_back(at + ".id: \"" + instance->id + "\" is used by another connector");
+      errors.add(at + ".id: \"" + instance->id + "\" is used by another connector");
       continue;
     }
     out.push_back(std::move(*instance));
   }
-  if (common::Status status = detail::errorsToStatus(errors); !status.isOk()) return status;
+  FHIRGW_RETURN_IF_ERROR(errors.status());
   return out;
 }
 
 common::Result<std::vector<ConnectorInstanceConfig>> parseConnectorInstances(
     std::string_view jsonText, const std::string& path) {
-  auto doc = common::parseJson(jsonText);
-  if (!doc) return common::invalidArgument(path + ": " + doc.error().message());
-  return parseConnectorInstances(*doc, doc->root(), path);
+  auto json = common::Json::parse(jsonText);
+  if (!json) return common::invalidArgument(path + ": " + json.error().message());
+  return parseConnectorInstanceList(*json, path);
 }
 
 common::Result<ConnectorInstanceConfig> parseStoredConnector(const store::StoredConnector& row) {
@@ -136,20 +129,20 @@ common::Result<ConnectorInstanceConfig> parseStoredConnector(const store::Stored
                                    ": id must be 1 to 64 characters among a-z, 0-9, '-'"
                                    " and '_'");
   }
-  auto doc = common::parseJson(row.config);
-  if (!doc) return common::invalidArgument(path + ": " + doc.error().message());
-  std::vector<std::string> errors;
+  auto json = common::Json::parse(row.config);
+  if (!json) return common::invalidArgument(path + ": " + json.error().message());
+  common::FieldErrors errors;
   ConnectorInstanceConfig out;
   out.id = row.id;
   out.type = row.type;
   out.enabled = row.enabled;
   out.path = path;
-  OptionsReader r(*doc, &doc->root(), path, errors);
+  OptionsReader r(*json, path, errors);
   if (r.isObject()) {
-    readCommon(r, out, errors);
+    readCommon(r, out);
     r.finish();
   }
-  if (common::Status status = detail::errorsToStatus(errors); !status.isOk()) return status;
+  FHIRGW_RETURN_IF_ERROR(errors.status());
   return out;
 }
 

@@ -40,8 +40,8 @@ TEST(StrictInteger, AcceptsOnlyWhatJsonWritesAsAnInteger) {
   EXPECT_EQ(fhirgw::common::parseStrictInteger("0"), 0);
   EXPECT_EQ(fhirgw::common::parseStrictInteger("-12"), -12);
   EXPECT_EQ(fhirgw::common::parseStrictInteger("9223372036854775807"), INT64_MAX);
-  for (const char* bad : {"", "-", "08", "+1", " 1", "1 ", "1e3", "1.0", "0x1", "-0a",
-                          "9223372036854775808"}) {
+  for (const char* bad :
+       {"", "-", "08", "+1", " 1", "1 ", "1e3", "1.0", "0x1", "-0a", "9223372036854775808"}) {
     EXPECT_EQ(fhirgw::common::parseStrictInteger(bad), std::nullopt) << bad;
   }
 }
@@ -172,7 +172,10 @@ class Layered : public FieldErrors {
 TEST(FieldReader, OverridesGoThroughTheSameChecksAndTheLastGoodOneWins) {
   const Json json = parse(R"({"port": 80, "list": ["a"]})");
   Layered policy;
-  policy.sets = {{"s.port", "x"}, {"s.port", "90"}, {"s.list", "[\"b\", 2]"}, {"s.on", "true"},
+  policy.sets = {{"s.port", "x"},
+                 {"s.port", "90"},
+                 {"s.list", "[\"b\", 2]"},
+                 {"s.on", "true"},
                  {"s.list", "nope"}};
   FieldReader r(&json, "s", policy);
   EXPECT_EQ(r.integer("port", 1, 100), 90);
@@ -224,9 +227,8 @@ TEST(FieldReader, MembersNamedByDataComeFromTheListAndTheJson) {
 
   FieldErrors closed;
   FieldReader c(&json, "severity", closed);
-  c.members("RULE-ID", {"TCG"}, MemberNames::kListed, [](FieldReader& m, const std::string& n) {
-    m.string(n);
-  });
+  c.members("RULE-ID", {"TCG"}, MemberNames::kListed,
+            [](FieldReader& m, const std::string& n) { m.string(n); });
   c.finish();
   EXPECT_EQ(closed.messages().size(), 4U) << "default, NEW, a.b and \"\" are unknown";
 }

@@ -65,8 +65,8 @@ class FieldPolicy {
   virtual ~FieldPolicy() = default;
 
   /// `got` is not `expected` ("a string", "an integer between 1 and 16").
-  virtual void wrongValue(const std::string& path, std::string_view expected,
-                          const FieldValue& got, Shown shown) = 0;
+  virtual void wrongValue(const std::string& path, std::string_view expected, const FieldValue& got,
+                          Shown shown) = 0;
   /// A required key has no value.
   virtual void missing(const std::string& path) = 0;
   /// A member that no getter asked for (reported by FieldReader::finish).
@@ -91,8 +91,7 @@ class FieldPolicy {
   /// A getter asked for the object at `path` (present or not).
   virtual void objectKey(const std::string& /*path*/) {}
   /// A leaf took a good value from `from`.
-  virtual void accepted(const std::string& /*path*/, const FieldValue& /*from*/, Shown /*shown*/) {
-  }
+  virtual void accepted(const std::string& /*path*/, const FieldValue& /*from*/, Shown /*shown*/) {}
   /// FieldReader::members: the leaves read until endMembers are named by data, documented as
   /// `pattern` ("rules.tariffs.<ACT>"); with `open`, the JSON may add names to the object.
   virtual void beginMembers(const std::string& /*objectPath*/, const std::string& /*pattern*/,
@@ -100,8 +99,8 @@ class FieldPolicy {
   virtual void endMembers() {}
   /// A member of an open object whose name cannot be a key (empty, or with a '.').
   virtual void badMemberName(const std::string& objectPath, std::string_view name) {
-    error(objectPath, "the member name \"" + std::string(name) + "\" must be non-empty and " +
-                          "without '.'");
+    error(objectPath,
+          "the member name \"" + std::string(name) + "\" must be non-empty and " + "without '.'");
   }
 };
 
@@ -268,19 +267,21 @@ std::optional<T> FieldReader::leaf(std::string_view key, JsonKind kind, std::str
 
 template <typename T, typename Convert>
 std::optional<std::vector<T>> FieldReader::array(std::string_view key, std::string_view expected,
-                                                 std::string_view elementExpected,
-                                                 Convert convert, Need need) {
+                                                 std::string_view elementExpected, Convert convert,
+                                                 Need need) {
   const std::string path = keyPath(key);
   std::optional<std::vector<T>> out;
   bool given = false;
-  auto read = [&](const Json& n, std::string_view origin) {
-    const FieldValue got{&n, {}, origin};
+  // `source` is the value as its source gave it: the JSON member, or an override's text (a
+  // message about the whole value shows what was typed).
+  auto read = [&](const Json& n, const FieldValue& source) {
+    const std::string_view origin = source.origin;
     if (n.isNull() && origin.empty()) {
-      policy_.nullValue(path, expected, got);
+      policy_.nullValue(path, expected, source);
       return;
     }
     if (!n.isArray()) {
-      policy_.wrongValue(path, expected, got, Shown::kValue);
+      policy_.wrongValue(path, expected, source, Shown::kValue);
       return;
     }
     std::vector<T> values;
@@ -296,20 +297,20 @@ std::optional<std::vector<T>> FieldReader::array(std::string_view key, std::stri
     }
     if (!good) return;
     out = std::move(values);
-    policy_.accepted(path, got, Shown::kValue);
+    policy_.accepted(path, FieldValue{&n, {}, origin}, Shown::kValue);
   };
   const Json* n = take(key);
   if (n != nullptr && !(n->isNull() && policy_.nullIsAbsent())) {
     given = true;
     touch();
-    read(*n, {});
+    read(*n, FieldValue{n, {}, {}});
   }
   for (const FieldValue& o : policy_.overrides(path)) {
     given = true;
     touch();
     Result<Json> parsed = policy_.parseOverride(o.text);
     if (parsed) {
-      read(*parsed, o.origin);
+      read(*parsed, o);
     } else {
       policy_.wrongValue(path, std::string(expected) + " written as JSON", o, Shown::kValue);
     }

@@ -1,12 +1,10 @@
 #pragma once
 
-#include <rapidjson/document.h>
-
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "fhirgw/common/json.hpp"
+#include "fhirgw/common/json_tree.hpp"
 #include "fhirgw/common/result.hpp"
 #include "fhirgw/connectors/circuit_breaker.hpp"
 #include "fhirgw/connectors/destination.hpp"
@@ -32,14 +30,14 @@ struct ConnectorInstanceConfig {
 /// Parses one instance object at `path` ("connectors[0]"): id, type, enabled, routes, workers,
 /// retry, circuitBreaker, options. Unknown keys and wrong types are errors naming the full key
 /// path (kInvalidArgument listing every problem).
-common::Result<ConnectorInstanceConfig> parseConnectorInstance(const common::JsonDocument& doc,
-                                                               const rapidjson::Value& value,
+common::Result<ConnectorInstanceConfig> parseConnectorInstance(const common::Json& value,
                                                                std::string path);
-/// Parses an array of instances (the `connectors` configuration key); ids must be unique.
-common::Result<std::vector<ConnectorInstanceConfig>> parseConnectorInstances(
-    const common::JsonDocument& doc, const rapidjson::Value& array,
-    const std::string& path = "connectors");
-/// parseConnectorInstances() of JSON text.
+/// Parses an array of instances (the `connectors` configuration key, handed over as the
+/// configuration's own tree); ids must be unique. (Not an overload of the text version: a string
+/// converts to a Json string.)
+common::Result<std::vector<ConnectorInstanceConfig>> parseConnectorInstanceList(
+    const common::Json& array, const std::string& path = "connectors");
+/// parseConnectorInstanceList() of JSON text.
 common::Result<std::vector<ConnectorInstanceConfig>> parseConnectorInstances(
     std::string_view jsonText, const std::string& path = "connectors");
 /// An instance stored through the admin API: id, type and enabled come from the row, the rest

@@ -1,0 +1,75 @@
+#include "checks.hpp"
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+#include "fhirgw/common/files.hpp"
+#include "fhirgw/mappings/rule_config.hpp"
+
+namespace fhirgw::gateway::detail {
+namespace {
+
+constexpr std::size_t kMinTokenLength = 16;
+
+bool isWildcardHost(std::string_view host) {
+  return host == "0.0.0.0" || host == "::" || host == "[::]";
+}
+
+// A wildcard bind takes the port on every address, so it clashes with any host.
+bool hostsOverlap(std::string_view a, std::string_view b) {
+  return a == b || isWildcardHost(a) || isWildcardHost(b);
+}
+
+void checkFile(Binding& b, std::string_view path, const std::string& file, std::string_view what,
+               std::string_view requiredWhen) {
+  if (file.empty()) {
+    if (!requiredWhen.empty()) {
+      b.error(std::string(path) + ": required when " + std::string(requiredWhen) + " (" +
+              std::string(what) + ")");
+    }
+    return;
+  }
+  if (!common::isReadableFile(file)) {
+    b.error(std::string(path) + ": must be a readable file (" + std::string(what) +
+            "), cannot read " + inQuotes(file));
+  }
+}
+
+}  // namespace
+
+void checkConfig(const GatewayConfig& c, Binding& b) {
+  if (c.server.host.empty()) b.error("server.host: must not be empty (0.0.0.0: every interface)");
+  if (c.admin.listener.host.empty()) b.error("admin.host: must not be empty");
+  if (c.server.tls) {
+    const TlsConfig& tls = *c.server.tls;
+    checkFile(b, "server.tls.certificateFile", tls.certificateFile, "PEM certificate chain",
+              "server.tls is set");
+    checkFile(b, "server.tls.privateKeyFile", tls.privateKeyFile, "PEM private key",
+              "server.tls is set");
+    checkFile(b, "server.tls.caFile", tls.caFile, "PEM CAs trusted for client certificates",
+              tls.requireClientCertificate ? "server.tls.requireClientCertificate is true" : "");
+  }
+  if (!c.admin.token.empty() && c.admin.token.size() < kMinTokenLength) {
+    b.error("admin.token: must be at least " + std::to_string(kMinTokenLength) +
+            " characters long (value not shown)");
+  }
+  if (c.storage.dataDir.empty()) b.error("storage.dataDir: must not be empty");
+  const std::string& url = c.storage.url;
+  if (!url.empty() && !url.starts_with("postgresql://") && !url.starts_with("sqlite:")) {
+    b.error("storage.url: must be empty, or start with \"postgresql://\" or \"sqlite:\"");
+  }
+  const ListenerConfig& api = c.server;
+  const ListenerConfig& admin = c.admin.listener;
+  if (api.port != 0 && api.port == admin.port && hostsOverlap(api.host, admin.host)) {
+    b.error("admin.port: must differ from server.port when the hosts overlap (both " +
+            std::to_string(api.port) + ", on " + api.host + " and " + admin.host + ")");
+  }
+  // The rule engine owns its checks (tariff decimals, département codes); they name the key and
+  // stop at the first problem, so the source of the value is added here.
+  if (common::Status s = mappings::validateRuleConfig(c.rules); !s.isOk()) {
+    b.error(s.message() + b.sourceOf(s.message()));
+  }
+}
+
+}  // namespace fhirgw::gateway::detail

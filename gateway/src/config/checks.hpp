@@ -1,0 +1,12 @@
+#pragma once
+
+#include "binding.hpp"
+#include "fhirgw/gateway/config.hpp"
+
+namespace fhirgw::gateway::detail {
+
+/// The checks across keys, on the merged values (listener clash, files that TLS needs, the rule
+/// engine's own checks); each problem goes to `binding`.
+void checkConfig(const GatewayConfig& config, Binding& binding);
+
+}  // namespace fhirgw::gateway::detail
