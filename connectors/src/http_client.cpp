@@ -288,12 +288,12 @@ std::optional<std::chrono::seconds> parseRetryAfter(std::string_view value, comm
     if (ec != std::errc() || ptr != value.data() + value.size()) return std::nullopt;
     return std::chrono::seconds(seconds);
   }
-  // HTTP-date (IMF-fixdate): "Sun, 06 Nov 1994 08:49:37 GMT".
-  std::tm tm{};
+  // An HTTP-date in any of its three forms (RFC 9110 5.6.7), which recipients must accept:
+  // IMF-fixdate "Sun, 06 Nov 1994 08:49:37 GMT", RFC 850 "Sunday, 06-Nov-94 08:49:37 GMT" and
+  // asctime "Sun Nov  6 08:49:37 1994". curl's parser reads all three (and is lenient beyond).
   const std::string text(value);
-  const char* end = strptime(text.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm);
-  if (end == nullptr || *end != '\0') return std::nullopt;
-  const std::time_t at = timegm(&tm);
+  const std::time_t at = curl_getdate(text.c_str(), nullptr);
+  if (at == -1) return std::nullopt;
   const auto delta = std::chrono::system_clock::from_time_t(at) - now;
   return std::max(std::chrono::seconds(0), std::chrono::ceil<std::chrono::seconds>(delta));
 }

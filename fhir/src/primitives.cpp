@@ -5,6 +5,7 @@
 #include <initializer_list>
 #include <utility>
 
+#include "fhirgw/fhir/date.hpp"
 #include "primitive_check.hpp"
 
 namespace fhirgw::fhir {
@@ -230,12 +231,6 @@ bool stringForm(std::string_view text) {
   return true;
 }
 
-int daysInMonth(int y, int m) {
-  static constexpr std::array<int, 12> kDays = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-  return m == 2 && leap ? 29 : kDays[static_cast<std::size_t>(m - 1)];
-}
-
 int number(std::string_view s) {
   int n = 0;
   for (char c : s) n = n * 10 + (c - '0');
@@ -360,9 +355,13 @@ std::string_view semanticProblem(Primitive p, std::string_view text) {
     case Primitive::kDate:
     case Primitive::kDateTime:
     case Primitive::kInstant:
-      if (text.size() >= 10 && number(text.substr(8, 2)) > daysInMonth(number(text.substr(0, 4)),
-                                                                       number(text.substr(5, 2)))) {
-        return "the day does not exist in that month";
+      // The regex allows day 31 in every month; the calendar decides.
+      if (text.size() >= 10) {
+        const auto month = static_cast<unsigned>(number(text.substr(5, 2)));
+        const auto day = static_cast<unsigned>(number(text.substr(8, 2)));
+        if (day > daysInMonth(number(text.substr(0, 4)), month)) {
+          return "the day does not exist in that month";
+        }
       }
       return "";
     case Primitive::kString:

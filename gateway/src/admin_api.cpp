@@ -3,11 +3,11 @@
 #include <rapidjson/document.h>
 
 #include <charconv>
-#include <ctime>
 #include <limits>
 
 #include "fhirgw/common/ids.hpp"
 #include "fhirgw/common/json.hpp"
+#include "fhirgw/fhir/date_time.hpp"
 #include "fhirgw/fhir/fr/identifiers.hpp"
 #include "fhirgw/gateway/api_keys.hpp"
 #include "fhirgw/gateway/json_io.hpp"
@@ -78,23 +78,17 @@ void sendStoreError(Exchange& ex, const common::Status& s, std::string_view what
   }
 }
 
-/// Parses "2026-11-20T08:30:00Z" (or with milliseconds) as UTC.
+/// Parses a UTC instant such as "2026-11-20T08:30:00Z" or "2026-11-20T08:30:00.250Z" (FHIR
+/// dateTime with the Z offset); nullopt otherwise, or outside the clock's range.
 std::optional<common::TimePoint> parseUtcInstant(const std::string& text) {
-  std::tm tm{};
-  int ms = 0;
-  char z = 0;
-  if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d.%3d%c", &tm.tm_year, &tm.tm_mon,
-                  &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &ms, &z) != 8 &&
-      std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%c", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
-                  &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &z) != 7) {
-    return std::nullopt;
-  }
-  if (z != 'Z') return std::nullopt;
-  tm.tm_year -= 1900;
-  tm.tm_mon -= 1;
-  const std::time_t t = timegm(&tm);
-  if (t == static_cast<std::time_t>(-1)) return std::nullopt;
-  return common::TimePoint(std::chrono::seconds(t)) + std::chrono::milliseconds(ms);
+  if (text.empty() || text.back() != 'Z') return std::nullopt;
+  const std::optional<fhir::DateTime> at = fhir::DateTime::parse(text);
+  if (!at) return std::nullopt;
+  // The clock counts nanoseconds: about the years 1678-2262.
+  const auto min = std::chrono::ceil<std::chrono::milliseconds>(common::TimePoint::min());
+  const auto max = std::chrono::floor<std::chrono::milliseconds>(common::TimePoint::max());
+  if (at->instant < min || at->instant > max) return std::nullopt;
+  return common::TimePoint(at->instant.time_since_epoch());
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include "fhirgw/common/json_tree.hpp"
 #include "fhirgw/common/log.hpp"
 #include "fhirgw/connectors/routing.hpp"
+#include "fhirgw/fhir/date_time.hpp"
 #include "fhirgw/fhir/fr/identifiers.hpp"
 #include "fhirgw/fhir/operation_outcome.hpp"
 #include "fhirgw/gateway/json_io.hpp"
@@ -271,7 +272,7 @@ void answerRuleCatalogue(Exchange& ex, const mappings::RuleEngine& engine,
       return;
     }
   } else {
-    day = mappings::Date::parse(common::formatInstantUtc(clock.now()).substr(0, 10));
+    day = fhir::utcDate(fhir::toInstant(clock.now()));
   }
   rapidjson::Document doc(rapidjson::kObjectType);
   Alloc& a = doc.GetAllocator();

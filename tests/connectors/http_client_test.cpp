@@ -215,3 +215,12 @@ TEST(HttpClassification, TransportErrorsFollowTheStatusRetryRule) {
   EXPECT_EQ(classify(common::aborted("cancelled by shutdown")), ErrorClass::kTransient);
   EXPECT_EQ(classify(common::invalidArgument("URL refused")), ErrorClass::kPermanent);
 }
+
+TEST(HttpClassification, RetryAfterAcceptsTheThreeHttpDateForms) {
+  // RFC 9110 5.6.7: IMF-fixdate, the obsolete RFC 850 form and asctime's.
+  EXPECT_EQ(parseRetryAfter("Mon, 02 Mar 2026 09:01:30 GMT", testStart()), 90s);
+  EXPECT_EQ(parseRetryAfter("Monday, 02-Mar-26 09:01:30 GMT", testStart()), 90s);
+  EXPECT_EQ(parseRetryAfter("Mon Mar  2 09:01:30 2026", testStart()), 90s);
+  EXPECT_EQ(parseRetryAfter("Sunday, 01-Mar-26 09:00:00 GMT", testStart()), 0s);
+  EXPECT_FALSE(parseRetryAfter("Mon", testStart()).has_value());
+}

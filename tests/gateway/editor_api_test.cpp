@@ -591,6 +591,23 @@ TEST_F(EditorApiTest, AuditAndDeliveryQueriesRefuseABadLimitOrCursor) {
   EXPECT_EQ(json(page).root().Size(), 1u);
 }
 
+TEST_F(EditorApiTest, AuditSinceIsAUtcInstant) {
+  ASSERT_EQ(post(readExample("teleconsultation-full.json"), editorKey_).status, 201);
+  for (const char* since : {"2000-01-01T00:00:00Z", "2000-01-01T00:00:00.5Z"}) {
+    auto r = admin("GET", std::string("/admin/v1/audit?since=") + since);
+    ASSERT_EQ(r.status, 200) << since << " " << r.body;
+    EXPECT_GE(json(r).root().Size(), 1u) << since;
+  }
+  auto later = admin("GET", "/admin/v1/audit?since=2200-01-01T00:00:00Z");
+  ASSERT_EQ(later.status, 200) << later.body;
+  EXPECT_EQ(json(later).root().Size(), 0u);
+  for (const char* since : {"2000-01-01T00:00:00%2B01:00", "2000-01-01", "2000-02-30T00:00:00Z",
+                            "2000-01-01T00:00:00Zjunk", "yesterday", ""}) {
+    auto r = admin("GET", std::string("/admin/v1/audit?since=") + since);
+    EXPECT_EQ(r.status, 400) << since << " " << r.body;
+  }
+}
+
 /// The first issue's code and expression.
 std::pair<std::string, std::string> firstIssue(const rapidjson::Value& oo) {
   const auto& issue = oo["issue"][0];

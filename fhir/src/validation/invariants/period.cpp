@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <optional>
 #include <string>
 
+#include "fhirgw/fhir/date.hpp"
 #include "primitive_check.hpp"
 #include "validation/json_access.hpp"
 #include "validation/type_checks.hpp"
@@ -19,16 +21,13 @@ std::int64_t epochSeconds(std::string_view s) {
     for (std::size_t i = pos; i < pos + len; ++i) n = n * 10 + (s[i] - '0');
     return n;
   };
-  std::int64_t y = num(0, 4);
-  const std::int64_t m = num(5, 2);
-  const std::int64_t d = num(8, 2);
-  // Days from civil (proleptic Gregorian), after H. Hinnant's algorithm.
-  y -= m <= 2 ? 1 : 0;
-  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const std::int64_t yoe = y - era * 400;
-  const std::int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const std::int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  const std::int64_t days = era * 146097 + doe - 719468;
+  // Counted from the first of the month, so a day the month lacks (reported on its own as a
+  // primitive problem) rolls over; the regex guarantees year 0001-9999 and month 01-12. Not
+  // DateTime::parse: R4 allows a leap second (":60"), which that stricter form refuses.
+  const std::optional<Date> firstOfMonth =
+      Date::fromYmd(static_cast<int>(num(0, 4)), static_cast<unsigned>(num(5, 2)), 1);
+  if (!firstOfMonth) return 0;
+  const std::int64_t days = firstOfMonth->daysSinceEpoch() + num(8, 2) - 1;
   std::int64_t secs = days * 86400 + num(11, 2) * 3600 + num(14, 2) * 60 + num(17, 2);
   const std::size_t tz = s.find_first_of("Z+-", 19);
   if (tz != std::string_view::npos && s[tz] != 'Z') {

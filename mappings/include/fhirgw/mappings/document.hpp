@@ -8,12 +8,19 @@
 #include <vector>
 
 #include "fhirgw/common/code_table.hpp"
-#include "fhirgw/mappings/date.hpp"
-#include "fhirgw/mappings/date_time.hpp"
+#include "fhirgw/fhir/date.hpp"
+#include "fhirgw/fhir/date_time.hpp"
 #include "fhirgw/mappings/decimal.hpp"
 #include "fhirgw/mappings/field.hpp"
 
 namespace fhirgw::mappings {
+
+// The editor's dates and date-times are the FHIR date and dateTime types; the domain names them
+// here once rather than spelling fhir:: at every field.
+using fhir::Date;
+using fhir::DateTime;
+using fhir::Instant;
+using fhir::toInstant;
 
 /// Declared type of an attached content.
 enum class ContentType { kPdf, kTextPlain };

@@ -5,8 +5,8 @@
 #include <vector>
 
 #include "fhirgw/common/status.hpp"
+#include "fhirgw/fhir/date_time.hpp"
 #include "fhirgw/mappings/activity_history.hpp"
-#include "fhirgw/mappings/date_time.hpp"
 #include "fhirgw/mappings/document.hpp"
 #include "fhirgw/mappings/rule_config.hpp"
 #include "fhirgw/mappings/teleconsultation.hpp"

@@ -6,8 +6,8 @@
 #include <vector>
 
 #include "fhirgw/common/code_table.hpp"
-#include "fhirgw/mappings/date.hpp"
-#include "fhirgw/mappings/date_time.hpp"
+#include "fhirgw/fhir/date.hpp"
+#include "fhirgw/fhir/date_time.hpp"
 #include "fhirgw/mappings/decimal.hpp"
 #include "fhirgw/mappings/document.hpp"
 #include "fhirgw/mappings/field.hpp"

@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-namespace fhirgw::mappings {
+namespace fhirgw::fhir {
 
 /// True for Gregorian leap years.
 bool isLeapYear(int year);
@@ -67,4 +67,4 @@ std::int64_t inclusiveDayCount(Date first, Date last);
 /// Negative when `on` is before `birth`.
 int ageInYears(Date birth, Date on);
 
-}  // namespace fhirgw::mappings
+}  // namespace fhirgw::fhir

@@ -5,9 +5,9 @@
 #include <string>
 #include <string_view>
 
-#include "fhirgw/mappings/date.hpp"
+#include "fhirgw/fhir/date.hpp"
 
-namespace fhirgw::mappings {
+namespace fhirgw::fhir {
 
 /// A point in time at millisecond resolution; 64-bit milliseconds cover every year 1-9999,
 /// which system_clock's nanoseconds do not.
@@ -30,4 +30,7 @@ struct DateTime {
 /// The instant of a Clock's time point, truncated to the millisecond.
 Instant toInstant(std::chrono::system_clock::time_point t);
 
-}  // namespace fhirgw::mappings
+/// The calendar date of an instant in UTC.
+Date utcDate(Instant instant);
+
+}  // namespace fhirgw::fhir

@@ -1,9 +1,9 @@
-#include "fhirgw/mappings/date.hpp"
+#include "fhirgw/fhir/date.hpp"
 
 #include <chrono>
 #include <cstdio>
 
-namespace fhirgw::mappings {
+namespace fhirgw::fhir {
 namespace {
 
 // Reads exactly `width` ASCII digits at text[pos]; -1 when any is not a digit.
@@ -90,4 +90,4 @@ int ageInYears(Date birth, Date on) {
   return years;
 }
 
-}  // namespace fhirgw::mappings
+}  // namespace fhirgw::fhir

@@ -1,6 +1,6 @@
-#include "fhirgw/mappings/date_time.hpp"
+#include "fhirgw/fhir/date_time.hpp"
 
-namespace fhirgw::mappings {
+namespace fhirgw::fhir {
 namespace {
 
 bool isDigit(char c) { return c >= '0' && c <= '9'; }
@@ -72,4 +72,9 @@ Instant toInstant(std::chrono::system_clock::time_point t) {
   return std::chrono::floor<std::chrono::milliseconds>(t);
 }
 
-}  // namespace fhirgw::mappings
+Date utcDate(Instant instant) {
+  return Date::fromDaysSinceEpoch(
+      std::chrono::floor<std::chrono::days>(instant).time_since_epoch().count());
+}
+
+}  // namespace fhirgw::fhir

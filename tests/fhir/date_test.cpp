@@ -1,8 +1,8 @@
-#include "fhirgw/mappings/date.hpp"
+#include "fhirgw/fhir/date.hpp"
 
 #include <gtest/gtest.h>
 
-namespace fhirgw::mappings {
+namespace fhirgw::fhir {
 namespace {
 
 Date d(std::string_view text) { return Date::parse(text).value(); }
@@ -87,4 +87,4 @@ TEST(Date, OrdersChronologically) {
 }
 
 }  // namespace
-}  // namespace fhirgw::mappings
+}  // namespace fhirgw::fhir

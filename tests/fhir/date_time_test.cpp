@@ -1,8 +1,8 @@
-#include "fhirgw/mappings/date_time.hpp"
+#include "fhirgw/fhir/date_time.hpp"
 
 #include <gtest/gtest.h>
 
-namespace fhirgw::mappings {
+namespace fhirgw::fhir {
 namespace {
 
 using std::chrono::milliseconds;
@@ -57,5 +57,13 @@ TEST(DateTime, ConvertsClockTimeToMilliseconds) {
   EXPECT_EQ(toInstant(t).time_since_epoch(), milliseconds{1'795'000'000'001LL});
 }
 
+TEST(DateTime, TheUtcDateOfAnInstantIsItsCalendarDayInUtc) {
+  EXPECT_EQ(utcDate(utc("2026-11-20", 0, 0, 0)), Date::parse("2026-11-20"));
+  EXPECT_EQ(utcDate(utc("2026-11-20", 23, 59, 59, 999)), Date::parse("2026-11-20"));
+  EXPECT_EQ(utcDate(DateTime::parse("2026-11-20T00:30:00+01:00")->instant),
+            Date::parse("2026-11-19"));
+  EXPECT_EQ(utcDate(utc("1969-12-31", 12, 0, 0)), Date::parse("1969-12-31"));
+}
+
 }  // namespace
-}  // namespace fhirgw::mappings
+}  // namespace fhirgw::fhir
