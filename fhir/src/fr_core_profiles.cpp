@@ -39,7 +39,8 @@ void forEachIdentifier(const Value& resource, ProfileIssues& issues, F&& f) {
   }
 }
 
-/// fr-core-patient-ins: an INS identifier (NIR or NIA, or their test systems) with a valid value.
+/// fr-core-patient-ins: an INS identifier (NIR or NIA, or the NIR's test and demonstration
+/// systems) with a valid value.
 class PatientInsCheck final : public ProfileCheck {
  public:
   std::string_view name() const override { return "fr-core-patient-ins"; }
@@ -49,9 +50,8 @@ class PatientInsCheck final : public ProfileCheck {
       const std::optional<fr::InsSystem> system = fr::insSystemOfUri(stringAt(id, "system"));
       if (!system) return;
       found = true;
-      // The key is checked under the NIR's production and test systems; the others are read as
-      // NIA numbers (length only).
-      const bool nir = *system == fr::InsSystem::kNir || *system == fr::InsSystem::kNirTest;
+      // A NIR (production, test or demonstration) has a key; a NIA is checked on length only.
+      const bool nir = fr::isNir(*system);
       const std::string_view value = stringAt(id, "value");
       if (value.empty()) {
         issues.error("required", "value", "an INS identifier needs a value",

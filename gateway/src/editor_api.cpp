@@ -62,10 +62,12 @@ connectors::RoutingRequest routingRequest(const mappings::Teleconsultation& tc, 
   connectors::RoutingRequest request;
   request.recordId = recordId;
   request.includeEncounter = includeEncounter;
+  // Whether the INS may be used is the rules' decision (insQualified, under the configured INS
+  // policy); patient messaging also needs a NIR, as the Patient's mailbox address does.
   request.insQualified = insQualified;
   const auto& oid = tc.patient.ins ? tc.patient.ins->oid : std::nullopt;
-  // INS-NIR, or its test OID when the configuration accepts test identities.
-  request.insIsNir = oid && (*oid == fhir::fr::kInsNirOid || *oid == fhir::fr::kInsNirTestOid);
+  const auto system = oid ? fhir::fr::insSystemOf(*oid) : std::nullopt;
+  request.insIsNir = system && fhir::fr::isNir(*system);
   request.dmpConsent = tc.patient.dmpConsent;
   if (tc.treatingPhysician) {
     request.treatingPhysician = connectors::TreatingPhysicianAddresses{

@@ -528,6 +528,22 @@ TEST(Validator, FrCorePatientInsRejectsAWrongNirKey) {
   EXPECT_THAT(validate(json), ElementsAre(error("value", "Patient.identifier[0].value")));
 }
 
+TEST(Validator, FrCorePatientInsChecksTheKeyOfTestAndDemonstrationNirs) {
+  const std::string valid = readData("patient-fr-core-ins.json");
+  const std::string wrongKey = replaced(valid, "\"279035121518989\"", "\"279035121518988\"");
+  for (const char* system : {"urn:oid:1.2.250.1.213.1.4.10", "urn:oid:1.2.250.1.213.1.4.11"}) {
+    EXPECT_THAT(validate(replaced(valid, "urn:oid:1.2.250.1.213.1.4.8", system)), IsEmpty())
+        << system;
+    EXPECT_THAT(validate(replaced(wrongKey, "urn:oid:1.2.250.1.213.1.4.8", system)),
+                ElementsAre(error("value", "Patient.identifier[0].value")))
+        << system;
+  }
+  // A NIA has no key to check.
+  EXPECT_THAT(
+      validate(replaced(wrongKey, "urn:oid:1.2.250.1.213.1.4.8", "urn:oid:1.2.250.1.213.1.4.9")),
+      IsEmpty());
+}
+
 TEST(Validator, FrCorePractitionerRejectsAWrongRppsKey) {
   std::string json = readData("bundle-teleconsultation.json");
   json = replaced(json, "\"810003456786\"", "\"810003456787\"");

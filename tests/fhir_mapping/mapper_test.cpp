@@ -134,6 +134,30 @@ TEST(FhirMapper, QualifiedInsIsCarriedWithTheInsProfile) {
   EXPECT_STREQ(p.root()["extension"][0]["extension"][0]["valueCoding"]["code"].GetString(), "VALI");
 }
 
+TEST(FhirMapper, EachInsSystemHasItsTypeAndOnlyANirGivesTheMessagingAddress) {
+  const FhirMapper mapper;
+  const struct {
+    const char* oid;
+    const char* type;
+    bool mailbox;
+  } kCases[] = {{"1.2.250.1.213.1.4.8", "INS-NIR", true},
+                {"1.2.250.1.213.1.4.9", "INS-NIA", false},
+                {"1.2.250.1.213.1.4.10", "INS-NIR-TEST", true},
+                {"1.2.250.1.213.1.4.11", "INS-NIR-DEMO", true}};
+  for (const auto& c : kCases) {
+    Teleconsultation t = validTeleconsultation();
+    t.patient.ins->oid = c.oid;
+    const auto r = mapper.mapTeleconsultation(t, accepted(), context());
+    ASSERT_TRUE(r.hasValue()) << c.oid << ": " << r.error().toString();
+    const auto p = parsed(*findResource(*r, "Patient"));
+    EXPECT_EQ(stringAt(p.root()["identifier"][0], "system"), std::string("urn:oid:") + c.oid);
+    EXPECT_EQ(stringAt(p.root()["identifier"][0]["type"]["coding"][0], "code"), c.type);
+    EXPECT_EQ(r->resources[0].json.find("279035121518989@patient.mssante.fr") != std::string::npos,
+              c.mailbox)
+        << c.oid;
+  }
+}
+
 TEST(FhirMapper, InsIsLeftOutWhenTheRulesDidNotQualifyIt) {
   const FhirMapper mapper;
   Teleconsultation t = validTeleconsultation();

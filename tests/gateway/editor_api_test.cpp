@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "fhirgw/common/json.hpp"
+#include "fhirgw/connectors/destination.hpp"
 #include "fhirgw/testsupport/files.hpp"
 #include "fhirgw/testsupport/in_process_gateway.hpp"
 #include "fhirgw/testsupport/source_tree.hpp"
@@ -1031,6 +1032,73 @@ TEST_F(EditorApiTest, AnAdministratorsPerPractitionerThresholdReplacesTheActivit
                   R"({"year": 2026, "totalActs": 4, "capPercent": 101})")
                 .status,
             422);
+}
+
+// rules.acceptTestInsOids decides whether the INS-NIR's test (…4.10) and demonstration (…4.11)
+// systems are usable. Off, ID-INS refuses them as before. On, they are NIRs like …4.8: the
+// Patient carries the INS and its MSSanté mailbox, and the documents are routed to the patient.
+// Before the one "is this INS usable" decision, …4.10 was routed to the patient without the
+// Patient having the mailbox, and …4.11 got neither.
+TEST(InsTestAndDemonstrationSystems, FollowTheConfigurationInRoutingAndInThePatient) {
+  struct Case {
+    const char* oid;
+    bool acceptTestInsOids;
+    int status;  // of the POST
+  };
+  const Case kCases[] = {{"1.2.250.1.213.1.4.8", false, 201},  {"1.2.250.1.213.1.4.8", true, 201},
+                         {"1.2.250.1.213.1.4.10", false, 422}, {"1.2.250.1.213.1.4.10", true, 201},
+                         {"1.2.250.1.213.1.4.11", false, 422}, {"1.2.250.1.213.1.4.11", true, 201}};
+  for (const Case& c : kCases) {
+    SCOPED_TRACE(std::string(c.oid) + (c.acceptTestInsOids ? " accepted" : " not accepted"));
+    testsupport::InProcessGatewayOptions options;
+    options.rules.acceptTestInsOids = c.acceptTestInsOids;
+    connectors::ConnectorRoute archive;
+    archive.connectorId = "archive";
+    archive.destinations = {connectors::Destination::kDmp, connectors::Destination::kPatient};
+    options.routes.push_back(archive);
+    testsupport::InProcessGateway gateway(std::move(options));
+    ASSERT_TRUE(gateway.start().isOk());
+    const std::string key = gateway.createClient("editor", "editor").key;
+    std::string body = readExample("teleconsultation-full.json");
+    const std::string production = "\"1.2.250.1.213.1.4.8\"";
+    body.replace(body.find(production), production.size(), std::string("\"") + c.oid + "\"");
+
+    const auto posted = gateway.api("POST", "/api/v1/teleconsultations", body, key);
+    ASSERT_EQ(posted.status, c.status) << posted.body;
+    const auto answer = common::parseJson(posted.body);
+    ASSERT_TRUE(answer.hasValue()) << posted.body;
+    if (c.status != 201) {
+      EXPECT_EQ(ruleIds(answer->root()).count("ID-INS"), 1u) << posted.body;
+      continue;
+    }
+    // The prescription and the sick leave go to the patient, as for a production INS-NIR.
+    std::size_t toPatient = 0;
+    for (const auto& d : (*answer)["deliveries"].GetArray()) {
+      if (std::string(d["destination"].GetString()) != "patient") continue;
+      EXPECT_STREQ(d["status"].GetString(), "pending") << posted.body;
+      ++toPatient;
+    }
+    EXPECT_EQ(toPatient, 2u) << posted.body;
+
+    const auto bundle = gateway.api(
+        "GET", "/api/v1/teleconsultations/" + std::string((*answer)["id"].GetString()) + "/fhir",
+        {}, key);
+    ASSERT_EQ(bundle.status, 200) << bundle.body;
+    const auto doc = common::parseJson(bundle.body);
+    ASSERT_TRUE(doc.hasValue());
+    const rapidjson::Value* patient = nullptr;
+    for (const auto& e : (*doc)["entry"].GetArray()) {
+      if (std::string(e["resource"]["resourceType"].GetString()) == "Patient") {
+        patient = &e["resource"];
+      }
+    }
+    ASSERT_NE(patient, nullptr) << bundle.body;
+    EXPECT_EQ(std::string((*patient)["identifier"][0]["system"].GetString()),
+              std::string("urn:oid:") + c.oid);
+    ASSERT_TRUE(patient->HasMember("telecom")) << bundle.body;
+    EXPECT_STREQ((*patient)["telecom"][0]["value"].GetString(),
+                 "279035121518989@patient.mssante.fr");
+  }
 }
 
 }  // namespace

@@ -54,7 +54,9 @@ common::Status checkDocument(const Document& d) {
   return common::Status::ok();
 }
 
-// Only a qualified INS, accepted by the rules, goes into the Patient (fhir-mapping.md).
+// Only a qualified INS, accepted by the rules, goes into the Patient (fhir-mapping.md). Whether
+// it is usable is the rules' decision (outcome.insQualified, under the configured INS policy);
+// the mapper only checks that what it writes is there: a value and the system of its OID.
 bool carriesIns(const Teleconsultation& t, const RuleOutcome& outcome) {
   const auto& ins = t.patient.ins;
   if (!outcome.insQualified || !ins || !ins->value || !ins->oid) return false;

@@ -229,8 +229,9 @@ Built patient(const RecordScope& s, bool carryIns) {
                                 .setIfPresent("type", codeable(kFrCoreIdentifierType, typeCode))
                                 .setIfPresent("system", fhir::fr::insSystemUri(system))
                                 .setIfPresent("value", *ins.value)));
-    // The patient's secure messaging address exists only for a qualified INS-NIR.
-    if (system == fhir::fr::InsSystem::kNir) {
+    // The patient's secure messaging address exists only for a NIR (routing sends to the patient
+    // under the same condition).
+    if (fhir::fr::isNir(system)) {
       telecom.pushIfPresent(Json::object()
                                 .setIfPresent("system", "email")
                                 .setIfPresent("value", *ins.value + "@patient.mssante.fr")

@@ -120,9 +120,15 @@ std::vector<Finding> insFindings(const Ins& ins, const RuleConfig& config) {
 
 }  // namespace
 
+// The one place the INS is judged usable outside the gateway (Patient.identifier, DMP, patient
+// messaging): a qualified identity with complete traits, and an identifier that
+// fhir::fr::isInsUsable accepts under the configured policy. The engine carries the answer as
+// RuleOutcome::insQualified; the mapper and routing read it rather than deciding from the OID.
 bool isInsQualified(const Patient& patient, const RuleConfig& config) {
-  return patient.ins && patient.ins->status.value == InsStatus::kQualified &&
-         insFindings(*patient.ins, config).empty() && traitFindings(patient).empty();
+  const std::optional<Ins>& ins = patient.ins;
+  return ins && ins->status.value == InsStatus::kQualified && ins->value && ins->oid &&
+         fhir::fr::isInsUsable(*ins->value, *ins->oid, insPolicy(config)) &&
+         traitFindings(patient).empty();
 }
 
 // ---- ID-INS ----------------------------------------------------------------------------------

@@ -25,6 +25,8 @@ namespace fhirgw::testsupport {
 /// How the in-process gateway is set up; the defaults are the product's.
 struct InProcessGatewayOptions {
   gateway::LimitsConfig limits;
+  /// The rule engine's settings (rules.* of the configuration).
+  mappings::RuleConfig rules;
   /// Connector routes deliveries are queued for (no engine runs: they stay pending).
   std::vector<connectors::ConnectorRoute> routes;
   std::string adminToken = "in-process-admin-token-0123456789";
