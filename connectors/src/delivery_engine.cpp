@@ -95,8 +95,8 @@ DeliveryEngine::Shared::Step DeliveryEngine::Shared::step(Lane& lane,
   if (!claimed || claimed->empty()) {
     if (probe) lane.breaker.releaseProbe();
     if (!claimed) {
-      Log::warning("delivery.claim_failed",
-                   {{"connector", lane.config.id},
+      Log::warning("connectors.claim-failed",
+                   {{"connectorId", lane.config.id},
                     {"code", common::statusCodeName(claimed.error().code())}});
       return Step::kStoreError;
     }
@@ -122,13 +122,13 @@ void DeliveryEngine::Shared::process(Lane& lane, const store::Delivery& d, bool 
   if (budgetSpent(policy, d.attempts, d.firstAttemptAt, start, spent)) {
     if (probe) lane.breaker.releaseProbe();
     if (common::Status s = store.abandonDelivery(d.id, leaseId, spent); !s.isOk()) {
-      Log::warning("delivery.abandon_failed", {{"connector", lane.config.id},
-                                               {"delivery", d.id},
-                                               {"code", common::statusCodeName(s.code())}});
+      Log::warning("connectors.abandon-failed", {{"connectorId", lane.config.id},
+                                                 {"deliveryId", d.id},
+                                                 {"code", common::statusCodeName(s.code())}});
       return;
     }
-    Log::warning("delivery.dead",
-                 {{"connector", lane.config.id}, {"delivery", d.id}, {"reason", spent}});
+    Log::warning("connectors.delivery-dead",
+                 {{"connectorId", lane.config.id}, {"deliveryId", d.id}, {"reason", spent}});
     report.next = store::DeliveryStatus::kDead;
     report.reason = spent;
     if (observer) observer(report);
@@ -142,9 +142,9 @@ void DeliveryEngine::Shared::process(Lane& lane, const store::Delivery& d, bool 
     // The store, not the peer, failed: give the claim back without counting an attempt.
     if (probe) lane.breaker.releaseProbe();
     (void)store.releaseDelivery(d.id, leaseId, start + options.storeRetry);
-    Log::warning("delivery.payload_unavailable",
-                 {{"connector", lane.config.id},
-                  {"delivery", d.id},
+    Log::warning("connectors.payload-unavailable",
+                 {{"connectorId", lane.config.id},
+                  {"deliveryId", d.id},
                   {"code", common::statusCodeName(resources.error().code())}});
     return;
   }
@@ -162,8 +162,8 @@ void DeliveryEngine::Shared::process(Lane& lane, const store::Delivery& d, bool 
     }
   }
   const common::TimePoint end = clock.now();
-  report.duration =
-      std::chrono::duration_cast<milliseconds>(std::chrono::steady_clock::now() - realStart);
+  report.duration = std::chrono::duration_cast<std::chrono::microseconds>(
+      std::chrono::steady_clock::now() - realStart);
   report.errorClass = result.errorClass;
   report.httpStatus = result.httpStatus;
 
@@ -216,28 +216,28 @@ void DeliveryEngine::Shared::finish(Lane& lane, const store::FinishedAttempt& f,
   const common::Status status = store.finishAttempt(f);
   if (!status.isOk()) {
     // Lease lost or store down: the claim expires and the delivery is tried again (at least once).
-    Log::warning("delivery.finish_failed", {{"connector", lane.config.id},
-                                            {"delivery", f.deliveryId},
-                                            {"code", common::statusCodeName(status.code())}});
+    Log::warning("connectors.finish-failed", {{"connectorId", lane.config.id},
+                                              {"deliveryId", f.deliveryId},
+                                              {"code", common::statusCodeName(status.code())}});
     return;
   }
   const std::string_view next = store::deliveryStatusName(f.next);
   const std::string_view errorClass = f.errorClass ? store::errorClassName(*f.errorClass) : "";
   const std::int64_t http = f.httpStatus.value_or(0);
   if (f.next == store::DeliveryStatus::kDelivered) {
-    Log::info("delivery.delivered",
-              {{"connector", lane.config.id},
-               {"delivery", f.deliveryId},
+    Log::info("connectors.delivered",
+              {{"connectorId", lane.config.id},
+               {"deliveryId", f.deliveryId},
                {"httpStatus", http},
-               {"durationMs", static_cast<std::int64_t>(report.duration.count())}});
+               {"durationUs", static_cast<std::int64_t>(report.duration.count())}});
   } else {
     // The message stays in the attempt row: it may name a recipient's host.
-    Log::warning("delivery.attempt_failed", {{"connector", lane.config.id},
-                                             {"delivery", f.deliveryId},
-                                             {"status", next},
-                                             {"errorClass", errorClass},
-                                             {"httpStatus", http},
-                                             {"reason", f.reason.value_or("")}});
+    Log::warning("connectors.attempt-failed", {{"connectorId", lane.config.id},
+                                               {"deliveryId", f.deliveryId},
+                                               {"status", next},
+                                               {"errorClass", errorClass},
+                                               {"httpStatus", http},
+                                               {"reason", f.reason.value_or("")}});
   }
   if (observer) observer(report);
 }
@@ -258,7 +258,7 @@ void DeliveryEngine::Shared::worker(Lane& lane) {
     try {
       outcome = step(lane, wakeAt, attempt.get_token());
     } catch (const std::exception& e) {
-      Log::error("delivery.worker_error", {{"connector", lane.config.id}, {"error", e.what()}});
+      Log::error("connectors.worker-error", {{"connectorId", lane.config.id}, {"error", e.what()}});
     }
     {
       std::lock_guard lock(mutex);
@@ -308,9 +308,9 @@ common::Status DeliveryEngine::start() {
   }
   FHIRGW_ASSIGN_OR_RETURN(const std::int64_t recovered,
                           s.store.recoverInFlightDeliveries(s.options.instanceId));
-  Log::info("delivery.engine_started", {{"instance", s.options.instanceId},
-                                        {"connectors", s.lanes.size()},
-                                        {"recovered", recovered}});
+  Log::info("connectors.engine-started", {{"instanceId", s.options.instanceId},
+                                          {"connectors", s.lanes.size()},
+                                          {"recovered", recovered}});
   std::lock_guard lock(s.mutex);
   s.running = true;
   s.stopping = false;
@@ -350,7 +350,7 @@ bool DeliveryEngine::stop(milliseconds grace) {
   }
   std::lock_guard lock(s.mutex);
   s.running = false;
-  Log::info("delivery.engine_stopped", {{"clean", clean}});
+  Log::info("connectors.engine-stopped", {{"clean", clean}});
   return clean;
 }
 

@@ -445,16 +445,16 @@ void ConnectionFront::reportRefusal(const std::string& peer, const std::string& 
                                     int status, const std::string& reason) {
   // Logged and audited before the answer is sent: a client that has read its answer can rely on
   // the refusal being counted (the anonymous-audit windows are per minute).
-  Log::info("request", {{"listener", config_.name},
-                        {"requestId", requestId},
-                        {"status", status},
-                        {"refusedBy", "front"},
-                        {"reason", reason}});
+  Log::info("gateway.request", {{"listener", config_.name},
+                                {"requestId", requestId},
+                                {"status", status},
+                                {"refusedBy", "front"},
+                                {"reason", reason}});
   if (onRefused_) {
     try {
       onRefused_(FrontRefusal{peer, requestId, status, reason});
     } catch (...) {
-      Log::error("refusal-hook-failed", {{"requestId", requestId}});
+      Log::error("gateway.refusal-hook-failed", {{"requestId", requestId}});
     }
   }
 }
@@ -583,7 +583,7 @@ void ConnectionFront::logCounters(bool force) {
     return it == counts.end() ? std::size_t{0} : it->second;
   };
   if (!refusedCounts_.empty()) {
-    Log::warning("connections-refused",
+    Log::warning("gateway.connections-refused",
                  {{"listener", config_.name},
                   {"maxConnections", take(refusedCounts_, "maxConnections")},
                   {"maxConnectionsPerPeer", take(refusedCounts_, "maxConnectionsPerPeer")},
@@ -595,10 +595,10 @@ void ConnectionFront::logCounters(bool force) {
   const std::size_t body = take(cutCounts_, "bodyTimeout");
   const std::size_t evicted = take(cutCounts_, "evicted");
   if (head + body + evicted > 0) {
-    Log::warning("connections-cut", {{"listener", config_.name},
-                                     {"headTimeout", head},
-                                     {"bodyTimeout", body},
-                                     {"evicted", evicted}});
+    Log::warning("gateway.connections-cut", {{"listener", config_.name},
+                                             {"headTimeout", head},
+                                             {"bodyTimeout", body},
+                                             {"evicted", evicted}});
   }
   cutCounts_.clear();
 }

@@ -39,9 +39,9 @@ constexpr std::size_t kMaxIdempotencyKeyBytes = 200;
 /// mapper refused the record. Both are the gateway's fault: 500, nothing stored.
 void answerMappingFailure(Exchange& ex, const common::Status& status,
                           std::vector<fhir::Issue> validationErrors) {
-  common::Log::error("mapping-failed", {{"requestId", ex.requestId()},
-                                        {"code", common::statusCodeName(status.code())},
-                                        {"issues", validationErrors.size()}});
+  common::Log::error("gateway.mapping-failed", {{"requestId", ex.requestId()},
+                                                {"code", common::statusCodeName(status.code())},
+                                                {"issues", validationErrors.size()}});
   fhir::Issue summary;
   summary.severity = fhir::IssueSeverity::kFatal;
   summary.code = "exception";
@@ -249,9 +249,9 @@ void answerCommitFailure(Exchange& ex, const store::Store& store, const std::str
     ex.sendOutcome(409, {issue});
     return;
   }
-  common::Log::warning("commit-failed", {{"requestId", ex.requestId()},
-                                         {"clientId", clientId},
-                                         {"code", common::statusCodeName(status.code())}});
+  common::Log::warning("gateway.commit-failed", {{"requestId", ex.requestId()},
+                                                 {"clientId", clientId},
+                                                 {"code", common::statusCodeName(status.code())}});
   if (status.code() == common::StatusCode::kNotFound) {
     ex.sendError(404, "not-found", "no such teleconsultation");
     return;

@@ -108,7 +108,8 @@ void Exchange::drainUnreadBody() {
 
 void Exchange::send(int status, std::string_view contentType, std::string_view body) {
   if (responded_) {
-    common::Log::error("response-already-sent", {{"requestId", requestId_}, {"status", status}});
+    common::Log::error("gateway.response-already-sent",
+                       {{"requestId", requestId_}, {"status", status}});
     return;
   }
   drainUnreadBody();

@@ -70,7 +70,7 @@ void GatewayServer::appendAudit(const store::NewAuditEntry& entry,
   for (const store::NewAuditEntry& row : rows) {
     if (auto id = deps_.store->appendAudit(row); !id) {
       common::Log::error(
-          "audit-append-failed",
+          "gateway.audit-append-failed",
           {{"requestId", row.requestId}, {"code", common::statusCodeName(id.error().code())}});
     }
   }
@@ -123,7 +123,7 @@ void GatewayServer::fitConnectionCapsToDescriptors() {
   const auto api = static_cast<rlim_t>(config_.server.maxConnections);
   if (api + admin <= budget) return;
   const rlim_t lowered = budget > admin + 1 ? budget - admin : 1;
-  common::Log::warning("connection-cap-lowered",
+  common::Log::warning("gateway.connection-cap-lowered",
                        {{"listener", "api"},
                         {"configured", config_.server.maxConnections},
                         {"effective", static_cast<std::int64_t>(lowered)},

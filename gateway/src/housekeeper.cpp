@@ -34,14 +34,14 @@ void Housekeeper::stop() {
 common::Result<std::int64_t> Housekeeper::runOnce() {
   const auto started = std::chrono::steady_clock::now();
   common::Result<std::int64_t> purged = purge_();
-  const auto durationMs = std::chrono::duration_cast<std::chrono::milliseconds>(
+  const auto durationUs = std::chrono::duration_cast<std::chrono::microseconds>(
                               std::chrono::steady_clock::now() - started)
                               .count();
   if (purged) {
     // A quiet pass is routine: worth a line only at debug level.
     Log::write(*purged > 0 ? common::LogLevel::kInfo : common::LogLevel::kDebug,
                "gateway.idempotency-purged",
-               {{"purged", *purged}, {"durationMs", static_cast<std::int64_t>(durationMs)}});
+               {{"purged", *purged}, {"durationUs", static_cast<std::int64_t>(durationUs)}});
   } else {
     // Store messages name the operation and the database error, never a key or a body.
     Log::warning("gateway.idempotency-purge-failed",

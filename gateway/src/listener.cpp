@@ -34,18 +34,18 @@ class RoutingHandler final : public Poco::Net::HTTPRequestHandler {
                      Poco::Net::HTTPServerResponse& response) override {
     const auto started = std::chrono::steady_clock::now();
     Exchange exchange(request, response, requestIdFor(request.get("X-Request-ID", "")));
-    Log::debug("request-received", {{"listener", listener_},
-                                    {"requestId", exchange.requestId()},
-                                    {"method", exchange.method()}});
+    Log::debug("gateway.request-received", {{"listener", listener_},
+                                            {"requestId", exchange.requestId()},
+                                            {"method", exchange.method()}});
     try {
       router_.dispatch(exchange);
     } catch (const std::exception& e) {
       // Only the exception type is logged: a message could quote request content.
-      Log::error("handler-exception", {{"requestId", exchange.requestId()},
-                                       {"route", exchange.route()},
-                                       {"exception", typeid(e).name()}});
+      Log::error("gateway.handler-exception", {{"requestId", exchange.requestId()},
+                                               {"route", exchange.route()},
+                                               {"exception", typeid(e).name()}});
     } catch (...) {
-      Log::error("handler-exception",
+      Log::error("gateway.handler-exception",
                  {{"requestId", exchange.requestId()}, {"route", exchange.route()}});
     }
     if (!exchange.responded()) {
@@ -60,18 +60,18 @@ class RoutingHandler final : public Poco::Net::HTTPRequestHandler {
     const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
                             std::chrono::steady_clock::now() - started)
                             .count();
-    Log::info("request", {{"listener", listener_},
-                          {"requestId", exchange.requestId()},
-                          {"method", exchange.method()},
-                          {"route", exchange.route()},
-                          {"status", exchange.responseStatus()},
-                          {"clientId", exchange.clientId()},
-                          {"durationUs", static_cast<std::int64_t>(micros)}});
+    Log::info("gateway.request", {{"listener", listener_},
+                                  {"requestId", exchange.requestId()},
+                                  {"method", exchange.method()},
+                                  {"route", exchange.route()},
+                                  {"status", exchange.responseStatus()},
+                                  {"clientId", exchange.clientId()},
+                                  {"durationUs", static_cast<std::int64_t>(micros)}});
     if (onComplete_) {
       try {
         onComplete_(exchange);
       } catch (...) {
-        Log::error("completion-hook-failed", {{"requestId", exchange.requestId()}});
+        Log::error("gateway.completion-hook-failed", {{"requestId", exchange.requestId()}});
       }
     }
   }
@@ -161,13 +161,14 @@ common::Status Listener::start() {
     return common::unavailable(name_ + " listener on " + config_.host + ":" +
                                std::to_string(config_.port) + ": " + e.displayText());
   }
-  Log::info("listening", {{"listener", name_},
-                          {"host", config_.host},
-                          {"port", static_cast<int>(port_)},
-                          {"tls", tls()},
-                          {"clientCertificate", tls() && config_.tls->requireClientCertificate},
-                          {"maxConnections", config_.maxConnections},
-                          {"maxConnectionsPerPeer", config_.maxConnectionsPerPeer}});
+  Log::info("gateway.listening",
+            {{"listener", name_},
+             {"host", config_.host},
+             {"port", static_cast<int>(port_)},
+             {"tls", tls()},
+             {"clientCertificate", tls() && config_.tls->requireClientCertificate},
+             {"maxConnections", config_.maxConnections},
+             {"maxConnectionsPerPeer", config_.maxConnectionsPerPeer}});
   return common::Status::ok();
 }
 
@@ -175,7 +176,7 @@ bool Listener::stop(std::chrono::milliseconds grace) {
   if (!front_) return true;
   const bool drained = front_->stop(grace);
   front_.reset();
-  Log::info("stopped", {{"listener", name_}, {"drained", drained}});
+  Log::info("gateway.stopped", {{"listener", name_}, {"drained", drained}});
   return drained;
 }
 

@@ -89,7 +89,7 @@ void Router::dispatch(Exchange& exchange) const {
     exchange.setParams(std::move(m.params));
     if (m.policy->access != RoutePolicy::Access::kPublic) {
       if (!gate_) {
-        common::Log::error("route-without-gate", {{"route", m.pattern}});
+        common::Log::error("gateway.route-without-gate", {{"route", m.pattern}});
         exchange.sendError(500, "exception", "this route cannot check its caller");
         return;
       }

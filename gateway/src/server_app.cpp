@@ -149,9 +149,9 @@ int GatewayApp::main(const std::vector<std::string>& args) {
     std::cerr << "fhir-gateway: generated administrator token (shown once, stored hashed):\n  "
               << **generated << "\n";
   }
-  Log::info("admin-token", {{"source", !config->admin.token.empty() ? "configuration"
-                                       : *generated                 ? "generated-now"
-                                                                    : "stored"}});
+  Log::info("gateway.admin-token", {{"source", !config->admin.token.empty() ? "configuration"
+                                               : *generated                 ? "generated-now"
+                                                                            : "stored"}});
 
   StoreActivityHistory history(**store);
   mappings::RuleEngine rules(config->rules, common::SystemClock::instance(), &history);
@@ -198,7 +198,7 @@ int GatewayApp::main(const std::vector<std::string>& args) {
   };
   GatewayServer server(*config, std::move(deps));
   if (common::Status s = server.start(); !s.isOk()) {
-    Log::error("start-failed", {{"reason", s.toString()}});
+    Log::error("gateway.start-failed", {{"reason", s.toString()}});
     std::cerr << "fhir-gateway: cannot start: " << s.message() << "\n";
     engine.stop(std::chrono::milliseconds(0));
     return s.code() == common::StatusCode::kInvalidArgument ? EXIT_CONFIG : EXIT_UNAVAILABLE;
@@ -207,17 +207,18 @@ int GatewayApp::main(const std::vector<std::string>& args) {
   Housekeeper housekeeper([&store] { return (*store)->purgeExpiredIdempotencyEntries(); },
                           config->storage.idempotencyPurgeInterval);
   housekeeper.start();
-  Log::info("started", {{"apiPort", static_cast<int>(server.apiPort())},
-                        {"adminPort", static_cast<int>(server.adminPort())},
-                        {"version", FHIRGW_VERSION}});
+  Log::info("gateway.started", {{"apiPort", static_cast<int>(server.apiPort())},
+                                {"adminPort", static_cast<int>(server.adminPort())},
+                                {"version", FHIRGW_VERSION}});
 
   waitForTerminationRequest();
-  Log::info("stopping", {{"graceMs", static_cast<std::int64_t>(config->shutdownGrace.count())}});
+  Log::info("gateway.stopping",
+            {{"graceMs", static_cast<std::int64_t>(config->shutdownGrace.count())}});
   const bool drained = server.stop();
   housekeeper.stop();
   // Listeners first (no new deliveries), then the engine finishes its attempts in progress.
   engine.stop(config->shutdownGrace);  // logs delivery.engine_stopped
-  Log::info("shutdown-complete", {{"drained", drained}});
+  Log::info("gateway.shutdown-complete", {{"drained", drained}});
   return EXIT_OK;
 }
 

@@ -68,7 +68,7 @@ TEST(GatewayProcess, StartsOnPortZeroAndExitsZeroOnSigterm) {
   EXPECT_EQ(httpRequest(admin, "GET", "/health/live").status, 200);
   p.signal(SIGTERM);
   EXPECT_EQ(p.wait(), 0) << p.output();
-  EXPECT_NE(p.output().find("\"event\":\"shutdown-complete\""), std::string::npos);
+  EXPECT_NE(p.output().find("\"event\":\"gateway.shutdown-complete\""), std::string::npos);
 }
 
 TEST(GatewayProcess, SigtermLetsAnInFlightRequestFinish) {
@@ -88,9 +88,9 @@ TEST(GatewayProcess, SigtermLetsAnInFlightRequestFinish) {
   socket.sendBytes(head.data(), static_cast<int>(head.size()));
 
   // The debug log tells when the handler has the request; SIGTERM then must not cut it.
-  ASSERT_TRUE(p.waitForLine("\"event\":\"request-received\"")) << p.output();
+  ASSERT_TRUE(p.waitForLine("\"event\":\"gateway.request-received\"")) << p.output();
   p.signal(SIGTERM);
-  ASSERT_TRUE(p.waitForLine("\"event\":\"stopping\"")) << p.output();
+  ASSERT_TRUE(p.waitForLine("\"event\":\"gateway.stopping\"")) << p.output();
   const std::string rest = " 1}\r\n";
   socket.sendBytes(rest.data(), 5);
 

@@ -70,7 +70,7 @@ bool GatewayProcess::readLine(std::string& line) {
 bool GatewayProcess::waitUntilStarted() {
   std::string line;
   while (readLine(line)) {
-    if (line.find("\"event\":\"started\"") == std::string::npos) continue;
+    if (line.find("\"event\":\"gateway.started\"") == std::string::npos) continue;
     auto doc = common::parseJson(line);
     if (!doc) return false;
     apiPort_ = std::stoi((*doc)["apiPort"].GetString());

@@ -24,8 +24,8 @@ class GatewayProcess {
                  const std::map<std::string, std::string>& env = {});
   ~GatewayProcess();
 
-  /// Reads stderr until a JSON log line with "event":"started"; fills the ports. False when the
-  /// process ended first.
+  /// Reads stderr until a JSON log line with "event":"gateway.started"; fills the ports. False when
+  /// the process ended first.
   bool waitUntilStarted();
   /// Reads stderr until a line containing needle; false when the process ended first.
   bool waitForLine(const std::string& needle);

@@ -92,7 +92,7 @@ Status SqliteStore::Impl::migrate() {
     });
     if (!status.isOk()) return status;
     if (applied) {
-      common::Log::info("store.migration_applied",
+      common::Log::info("store.migration-applied",
                         {{"version", migration.version}, {"name", migration.name}});
     }
   }

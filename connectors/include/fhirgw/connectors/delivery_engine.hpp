@@ -41,7 +41,7 @@ struct AttemptReport {
   std::optional<ErrorClass> errorClass;
   std::optional<int> httpStatus;
   std::optional<std::string> reason;  ///< why dead
-  std::chrono::milliseconds duration{0};
+  std::chrono::microseconds duration{0};
 };
 
 /// Pushes queued deliveries to their connectors and never loses one: worker threads per
