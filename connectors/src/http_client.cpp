@@ -1,16 +1,14 @@
 #include "fhirgw/connectors/http_client.hpp"
 
 #include <curl/curl.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <ctime>
-#include <filesystem>
 #include <mutex>
-#include <system_error>
 
+#include "fhirgw/common/files.hpp"
 #include "fhirgw/common/url.hpp"
 
 namespace fhirgw::connectors {
@@ -39,11 +37,6 @@ std::string_view trim(std::string_view s) {
     s.remove_suffix(1);
   }
   return s;
-}
-
-bool readable(const std::string& path) {
-  std::error_code ec;
-  return std::filesystem::is_regular_file(path, ec) && ::access(path.c_str(), R_OK) == 0;
 }
 
 /// State of one transfer, reached from curl's callbacks.
@@ -172,17 +165,17 @@ common::Result<std::unique_ptr<HttpClient>> HttpClient::create(HttpClientOptions
   if (options.maxResponseBytes == 0) {
     return common::invalidArgument("maxResponseBytes must be positive");
   }
-  if (!options.caFile.empty() && !readable(options.caFile)) {
+  if (!options.caFile.empty() && !common::isReadableFile(options.caFile)) {
     return common::invalidArgument("caFile: not a readable file");
   }
   if (options.clientCertificateFile.empty() != options.clientKeyFile.empty()) {
     return common::invalidArgument("clientCertificateFile and clientKeyFile: give both or neither");
   }
   if (!options.clientCertificateFile.empty()) {
-    if (!readable(options.clientCertificateFile)) {
+    if (!common::isReadableFile(options.clientCertificateFile)) {
       return common::invalidArgument("clientCertificateFile: not a readable file");
     }
-    if (!readable(options.clientKeyFile)) {
+    if (!common::isReadableFile(options.clientKeyFile)) {
       return common::invalidArgument("clientKeyFile: not a readable file");
     }
   }

@@ -1,5 +1,6 @@
 #include "fhirgw/connectors/registry.hpp"
 
+#include "fhirgw/common/field_reader.hpp"
 #include "fhirgw/connectors/fhir_rest/fhir_rest_connector.hpp"
 #include "fhirgw/connectors/file/file_connector.hpp"
 #include "fhirgw/connectors/mhd/mhd_connector.hpp"
@@ -44,16 +45,16 @@ common::Result<std::vector<ConnectorInstance>> createConnectors(
     const ConnectorRegistry& registry, const std::vector<ConnectorInstanceConfig>& configs,
     const ConnectorContext& context) {
   std::vector<ConnectorInstance> out;
-  std::string errors;
+  std::vector<std::string> errors;
   for (const ConnectorInstanceConfig& config : configs) {
     auto connector = registry.create(config, context);
     if (!connector) {
-      errors += (errors.empty() ? "" : "; ") + connector.error().message();
+      errors.push_back(connector.error().message());
       continue;
     }
     out.push_back({config, std::shared_ptr<Connector>(std::move(*connector))});
   }
-  if (!errors.empty()) return common::invalidArgument(std::move(errors));
+  FHIRGW_RETURN_IF_ERROR(common::invalidArgumentOf(errors));
   return out;
 }
 
