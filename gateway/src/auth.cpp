@@ -80,8 +80,8 @@ common::Result<std::optional<std::string>> bootstrapAdmin(store::ClientStore& st
   return std::optional<std::string>(key.token);
 }
 
-bool RateLimiter::allow(const Principal& principal, std::int64_t& retryAfterSeconds) {
-  if (!principal.rateLimit || *principal.rateLimit <= 0) return true;
+std::optional<std::chrono::seconds> RateLimiter::throttle(const Principal& principal) {
+  if (!principal.rateLimit || *principal.rateLimit <= 0) return std::nullopt;
   const double perMinute = static_cast<double>(*principal.rateLimit);
   const auto now = clock_.now();
   std::lock_guard lock(mutex_);
@@ -97,11 +97,10 @@ bool RateLimiter::allow(const Principal& principal, std::int64_t& retryAfterSeco
   b.refilledAt = now;
   if (b.tokens >= 1.0) {
     b.tokens -= 1.0;
-    return true;
+    return std::nullopt;
   }
-  retryAfterSeconds = static_cast<std::int64_t>(std::ceil((1.0 - b.tokens) * 60.0 / perMinute));
-  retryAfterSeconds = std::max<std::int64_t>(1, retryAfterSeconds);
-  return false;
+  const auto wait = static_cast<std::int64_t>(std::ceil((1.0 - b.tokens) * 60.0 / perMinute));
+  return std::chrono::seconds(std::max<std::int64_t>(1, wait));
 }
 
 bool AccessGate::admit(Exchange& ex, const RoutePolicy& policy) const {
@@ -111,11 +110,10 @@ bool AccessGate::admit(Exchange& ex, const RoutePolicy& policy) const {
   auto principal = auth_.require(ex, role);
   if (!principal) return false;
   if (!policy.rateLimited) return true;
-  std::int64_t retryAfter = 0;
-  if (!limiter_.allow(*principal, retryAfter)) {
-    ex.setHeader("Retry-After", std::to_string(retryAfter));
-    ex.sendError(429, "throttled",
-                 "rate limit exceeded; retry after " + std::to_string(retryAfter) + " s");
+  if (const auto wait = limiter_.throttle(*principal)) {
+    const std::string seconds = std::to_string(wait->count());
+    ex.setHeader("Retry-After", seconds);
+    ex.sendError(429, "throttled", "rate limit exceeded; retry after " + seconds + " s");
     return false;
   }
   return true;

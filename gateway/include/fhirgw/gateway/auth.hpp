@@ -53,8 +53,9 @@ common::Result<std::optional<std::string>> bootstrapAdmin(store::ClientStore& st
 class RateLimiter {
  public:
   explicit RateLimiter(const common::Clock& clock) : clock_(clock) {}
-  /// True when the request may proceed; otherwise the seconds to wait (Retry-After).
-  bool allow(const Principal& principal, std::int64_t& retryAfterSeconds);
+  /// Counts a request: nullopt when it may proceed, otherwise how long the client must wait
+  /// before the next one would (Retry-After, at least one second).
+  std::optional<std::chrono::seconds> throttle(const Principal& principal);
 
  private:
   struct Bucket {
