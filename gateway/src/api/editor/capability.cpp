@@ -1,0 +1,82 @@
+// GET /fhir/metadata: the CapabilityStatement of the gateway's FHIR side.
+#include <rapidjson/document.h>
+
+#include <string_view>
+
+#include "fhirgw/common/clock.hpp"
+#include "fhirgw/gateway/api/editor_api.hpp"
+#include "fhirgw/gateway/api/views.hpp"
+#include "fhirgw/mappings/fhir_mapper.hpp"
+
+#ifndef FHIRGW_VERSION
+#define FHIRGW_VERSION "dev"
+#endif
+
+namespace fhirgw::gateway {
+
+using rapidjson::Value;
+
+void EditorApi::fhirMetadata(Exchange& ex) {
+  rapidjson::Document cs(rapidjson::kObjectType);
+  JsonAllocator& a = cs.GetAllocator();
+  cs.AddMember("resourceType", "CapabilityStatement", a);
+  cs.AddMember("status", "active", a);
+  cs.AddMember("date", jsonString(common::formatInstantUtc(d_.clock.now()).substr(0, 10), a), a);
+  cs.AddMember("publisher", "fhir-gateway", a);
+  cs.AddMember("kind", "instance", a);
+  Value software(rapidjson::kObjectType);
+  software.AddMember("name", "fhir-gateway", a);
+  software.AddMember("version", FHIRGW_VERSION, a);
+  cs.AddMember("software", software, a);
+  Value implementation(rapidjson::kObjectType);
+  implementation.AddMember(
+      "description",
+      "Teleconsultation FHIR gateway: records posted through the editor API are served as "
+      "collection Bundles at /api/v1/teleconsultations/{id}/fhir",
+      a);
+  cs.AddMember("implementation", implementation, a);
+  cs.AddMember("fhirVersion", "4.0.1", a);
+  Value formats(rapidjson::kArrayType);
+  formats.PushBack("json", a);
+  cs.AddMember("format", formats, a);
+  Value rest(rapidjson::kObjectType);
+  rest.AddMember("mode", "server", a);
+  rest.AddMember("documentation",
+                 "Resources are produced from editor records and validated against base R4 and "
+                 "the FR Core profiles they claim; they are not individually readable.",
+                 a);
+  Value resources(rapidjson::kArrayType);
+  for (const auto& type : mappings::producedTypes()) {
+    // One entry per type; a type produced under several profiles lists them as supported.
+    Value* entry = nullptr;
+    for (auto& existing : resources.GetArray()) {
+      if (std::string_view(existing["type"].GetString()) == type.resourceType) entry = &existing;
+    }
+    if (entry == nullptr) {
+      Value v(rapidjson::kObjectType);
+      v.AddMember("type", jsonString(type.resourceType, a), a);
+      resources.PushBack(v, a);
+      entry = &resources[resources.Size() - 1];
+    }
+    if (!type.profile.empty()) {
+      if (!entry->HasMember("supportedProfile")) {
+        entry->AddMember("supportedProfile", Value(rapidjson::kArrayType), a);
+      }
+      (*entry)["supportedProfile"].PushBack(jsonString(type.profile, a), a);
+    }
+  }
+  rest.AddMember("resource", resources, a);
+  Value operations(rapidjson::kArrayType);
+  Value validateOp(rapidjson::kObjectType);
+  validateOp.AddMember("name", "validate", a);
+  validateOp.AddMember("definition", "http://hl7.org/fhir/OperationDefinition/Resource-validate",
+                       a);
+  operations.PushBack(validateOp, a);
+  rest.AddMember("operation", operations, a);
+  Value rests(rapidjson::kArrayType);
+  rests.PushBack(rest, a);
+  cs.AddMember("rest", rests, a);
+  ex.sendJson(200, cs, kFhirJson);
+}
+
+}  // namespace fhirgw::gateway
