@@ -15,7 +15,7 @@
 #include "bench_support.hpp"
 #include "fhirgw/common/clock.hpp"
 #include "fhirgw/common/json.hpp"
-#include "fhirgw/mappings/body_parser.hpp"
+#include "fhirgw/domain/body_parser.hpp"
 #include "fhirgw/mappings/fhir_mapper.hpp"
 #include "fhirgw/mappings/rule_engine.hpp"
 
@@ -40,7 +40,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "%s: %s\n", path.c_str(), body.error().toString().c_str());
     return 1;
   }
-  const mappings::TeleconsultationParse parsed = mappings::parseTeleconsultation(*body);
+  const domain::TeleconsultationParse parsed = domain::parseTeleconsultation(*body);
   common::ManualClock clock(common::SystemClock::instance().now());
   const mappings::RuleEngine engine({}, clock, nullptr);
   auto outcome = engine.evaluate(parsed.record);

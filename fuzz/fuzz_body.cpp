@@ -32,6 +32,7 @@
 #include "fhirgw/common/clock.hpp"
 #include "fhirgw/common/json.hpp"
 #include "fhirgw/common/log.hpp"
+#include "fhirgw/domain/body_parser.hpp"
 #include "fhirgw/gateway/api/editor_api.hpp"
 #include "fhirgw/gateway/api_keys.hpp"
 #include "fhirgw/gateway/auth.hpp"
@@ -39,7 +40,6 @@
 #include "fhirgw/gateway/exchange.hpp"
 #include "fhirgw/gateway/router.hpp"
 #include "fhirgw/gateway/store_activity_history.hpp"
-#include "fhirgw/mappings/body_parser.hpp"
 #include "fhirgw/mappings/fhir_mapper.hpp"
 #include "fhirgw/mappings/rule_engine.hpp"
 #include "fhirgw/store/store.hpp"
@@ -47,6 +47,7 @@
 namespace {
 
 namespace common = fhirgw::common;
+namespace domain = fhirgw::domain;
 namespace gateway = fhirgw::gateway;
 namespace mappings = fhirgw::mappings;
 namespace store = fhirgw::store;
@@ -111,7 +112,7 @@ struct Gateway {
   std::unique_ptr<gateway::Router> router;
   std::string bearer;
   /// The context of documents: the full example teleconsultation, as the store would hold it.
-  mappings::Teleconsultation context;
+  domain::Teleconsultation context;
   bool strict = false;
   bool verbose = false;
 };
@@ -174,7 +175,7 @@ Gateway& gatewayOnce() {
 
     auto example = common::parseJson(readFile(FHIRGW_FUZZ_EXAMPLE));
     if (!example) fail("the example teleconsultation is not JSON");
-    built->context = mappings::parseTeleconsultation(*example).record;
+    built->context = domain::parseTeleconsultation(*example).record;
     std::atexit([] { std::filesystem::remove_all(gatewayOnce().dataDir); });
     return built;
   }();
@@ -216,12 +217,12 @@ void postValidate(Gateway& g, std::string_view body) {
 
 /// The document path of POST .../documents, against the example teleconsultation.
 void addDocument(Gateway& g, const common::JsonDocument& body) {
-  mappings::DocumentParse parsed = mappings::parseDocument(body);
+  domain::DocumentParse parsed = domain::parseDocument(body);
   if (parsed.malformed()) return;
   mappings::RuleOutcome rules = g.rules->evaluateDocument(g.context, parsed.record);
   if (rules.hasErrors() || fhirgw::fhir::hasErrors(parsed.issues)) return;
-  (void)mappings::documentExternalId(parsed.record);
-  (void)mappings::documentKind(parsed.record);
+  (void)domain::documentExternalId(parsed.record);
+  (void)domain::documentKind(parsed.record);
   const mappings::MappingContext mapping{
       "fuzz-editor", "00000000-0000-4000-8000-000000000001", g.clock->now(), {}};
   std::vector<fhirgw::fhir::Issue> validationErrors;

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <set>
 
-#include "fhirgw/mappings/decimal.hpp"
+#include "fhirgw/domain/decimal.hpp"
 #include "fhirgw/mappings/rules.hpp"
 
 namespace fhirgw::mappings {
@@ -72,7 +72,7 @@ int RuleConfig::activityCapPercent(std::string_view specialty) const {
 EffectivePeriod RuleConfig::effectivePeriod(std::string_view ruleId) const {
   EffectivePeriod p;
   if (const RuleInfo* info = findRule(ruleId); info != nullptr && !info->effectiveFrom.empty()) {
-    p.from = Date::parse(info->effectiveFrom);
+    p.from = fhir::Date::parse(info->effectiveFrom);
   }
   if (const auto it = effectiveFrom.find(ruleId); it != effectiveFrom.end()) p.from = it->second;
   if (const auto it = effectiveUntil.find(ruleId); it != effectiveUntil.end()) {
@@ -101,7 +101,7 @@ common::Status validateRuleConfig(const RuleConfig& config) {
   }
   for (const auto& [act, amount] : config.tariffs) {
     if (act.empty()) return common::invalidArgument("rules.tariffs: empty act code");
-    const std::optional<Decimal> d = Decimal::parse(amount);
+    const std::optional<domain::Decimal> d = domain::Decimal::parse(amount);
     if (!d || d->isNegative()) {
       return common::invalidArgument("rules.tariffs." + act +
                                      ": must be a non-negative decimal such as \"25.00\"");
@@ -109,7 +109,7 @@ common::Status validateRuleConfig(const RuleConfig& config) {
   }
   for (const auto& [act, sectors] : config.actSectors) {
     for (std::size_t i = 0; i < sectors.size(); ++i) {
-      if (sectors[i] != kNoSector && !parseConventionSector(sectors[i])) {
+      if (sectors[i] != kNoSector && !domain::parseConventionSector(sectors[i])) {
         return common::invalidArgument("rules.actSectors." + act + "[" + std::to_string(i) +
                                        "]: not a sector (1, 2, 2-optam, non-conventioned, none)");
       }

@@ -1,7 +1,7 @@
 #include "fhirgw/mappings/rule_engine.hpp"
 
+#include "fhirgw/domain/body_path.hpp"
 #include "fhirgw/mappings/rules.hpp"
-#include "path.hpp"
 
 namespace fhirgw::mappings {
 namespace {
@@ -37,8 +37,9 @@ void collect(const RuleInfo& info, RuleSeverity severity, std::vector<Finding>& 
 
 // The date a document rule is judged by: a sick leave's own start (rules.md), otherwise the
 // encounter date of its teleconsultation.
-std::optional<Date> documentDate(const Teleconsultation& context, const Document& document) {
-  if (const auto* leave = std::get_if<SickLeave>(&document)) return leave->start.value;
+std::optional<fhir::Date> documentDate(const domain::Teleconsultation& context,
+                                       const domain::Document& document) {
+  if (const auto* leave = std::get_if<domain::SickLeave>(&document)) return leave->start.value;
   return context.encounterDate();
 }
 
@@ -48,7 +49,7 @@ RuleEngine::RuleEngine(RuleConfig config, const common::Clock& clock,
                        const ActivityHistory* history)
     : config_(std::move(config)), clock_(clock), history_(history) {}
 
-bool RuleEngine::inForce(std::string_view ruleId, std::optional<Date> on) const {
+bool RuleEngine::inForce(std::string_view ruleId, std::optional<fhir::Date> on) const {
   const EffectivePeriod period = config_.effectivePeriod(ruleId);
   if (period.unbounded()) return true;
   // A dated rule needs a usable date; without one the period rules (TLC-PERIOD, AAT-PERIOD)
@@ -64,10 +65,11 @@ RuleSeverity RuleEngine::severityOf(std::string_view ruleId) const {
   return info != nullptr ? info->defaultSeverity : RuleSeverity::kError;
 }
 
-common::Result<RuleOutcome> RuleEngine::evaluate(const Teleconsultation& teleconsultation) const {
+common::Result<RuleOutcome> RuleEngine::evaluate(
+    const domain::Teleconsultation& teleconsultation) const {
   RuleOutcome out;
-  const RuleContext ctx{teleconsultation, config_, toInstant(clock_.now()), history_};
-  const std::optional<Date> on = teleconsultation.encounterDate();
+  const RuleContext ctx{teleconsultation, config_, fhir::toInstant(clock_.now()), history_};
+  const std::optional<fhir::Date> on = teleconsultation.encounterDate();
   for (const auto& rule : teleconsultationRules()) {
     const RuleSeverity severity = severityOf(rule->info().id);
     if (severity == RuleSeverity::kOff) continue;  // also spares the history look-up
@@ -77,7 +79,7 @@ common::Result<RuleOutcome> RuleEngine::evaluate(const Teleconsultation& telecon
     collect(rule->info(), severity, findings, out);
   }
   for (std::size_t i = 0; i < teleconsultation.documents.size(); ++i) {
-    const std::string base = detail::indexPath("documents", i);
+    const std::string base = domain::indexPath("documents", i);
     RuleOutcome doc = evaluateDocument(teleconsultation, teleconsultation.documents[i], base);
     for (fhir::Issue& issue : doc.issues) out.issues.push_back(std::move(issue));
   }
@@ -85,11 +87,12 @@ common::Result<RuleOutcome> RuleEngine::evaluate(const Teleconsultation& telecon
   return out;
 }
 
-RuleOutcome RuleEngine::evaluateDocument(const Teleconsultation& context, const Document& document,
+RuleOutcome RuleEngine::evaluateDocument(const domain::Teleconsultation& context,
+                                         const domain::Document& document,
                                          std::string_view basePath) const {
   RuleOutcome out;
   const DocumentContext ctx{context, document, basePath, config_};
-  const std::optional<Date> on = documentDate(context, document);
+  const std::optional<fhir::Date> on = documentDate(context, document);
   for (const auto& rule : documentRules()) {
     const RuleSeverity severity = severityOf(rule->info().id);
     if (severity == RuleSeverity::kOff) continue;

@@ -12,7 +12,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "fhirgw/mappings/body_parser.hpp"
+#include "fhirgw/domain/body_parser.hpp"
 #include "fhirgw/mappings/fhir_mapper.hpp"
 #include "fhirgw/mappings/rule_engine.hpp"
 #include "fhirgw/testsupport/files.hpp"
@@ -85,9 +85,9 @@ TEST_P(GoldenFhir, MapsToTheExpectedBundleAndOutcome) {
   common::Result<MappedRecord> mapped = common::internal("not mapped");
   if (fs::exists(dir / "record.json")) {
     const common::JsonDocument recordBody = json(readFile(dir / "record.json"));
-    const TeleconsultationParse record = parseTeleconsultation(recordBody);
+    const domain::TeleconsultationParse record = domain::parseTeleconsultation(recordBody);
     ASSERT_FALSE(record.malformed());
-    const DocumentParse doc = parseDocument(input);
+    const domain::DocumentParse doc = domain::parseDocument(input);
     ASSERT_FALSE(doc.malformed());
     issues = doc.issues;
     const RuleOutcome outcome = engine.evaluateDocument(record.record, doc.record);
@@ -97,7 +97,7 @@ TEST_P(GoldenFhir, MapsToTheExpectedBundleAndOutcome) {
     mapped =
         mapper.mapDocument(record.record, doc.record, "doc-later", index, ctx, &validationErrors);
   } else {
-    const TeleconsultationParse t = parseTeleconsultation(input);
+    const domain::TeleconsultationParse t = domain::parseTeleconsultation(input);
     ASSERT_FALSE(t.malformed());
     issues = t.issues;
     common::Result<RuleOutcome> outcome = engine.evaluate(t.record);

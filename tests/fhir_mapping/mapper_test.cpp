@@ -28,43 +28,44 @@ RuleOutcome accepted(bool insQualified = true) {
   return o;
 }
 
-Content content(ContentType type, std::string bytes) {
-  Content c;
+domain::Content content(domain::ContentType type, std::string bytes) {
+  domain::Content c;
   c.contentType = {std::string(code(type)), type};
   c.data = common::base64Encode(bytes);
   c.bytes = std::move(bytes);
   return c;
 }
 
-Report report() {
-  Report r;
+domain::Report report() {
+  domain::Report r;
   r.externalId = "CR-1";
   r.title = "Compte rendu";
-  r.authoredAt = DateTime::parse("2026-11-20T09:50:00+01:00");
-  r.content = content(ContentType::kTextPlain, "Compte rendu de test.\n");
+  r.authoredAt = fhir::DateTime::parse("2026-11-20T09:50:00+01:00");
+  r.content = content(domain::ContentType::kTextPlain, "Compte rendu de test.\n");
   return r;
 }
 
-Prescription prescription() {
-  Prescription p;
+domain::Prescription prescription() {
+  domain::Prescription p;
   p.externalId = "ORD-1";
-  p.authoredAt = DateTime::parse("2026-11-20T09:48:00+01:00");
+  p.authoredAt = fhir::DateTime::parse("2026-11-20T09:48:00+01:00");
   p.itemsPresent = true;
-  PrescriptionItem item;
-  item.medication = Medication{testing::known(MedicationSystem::kCip13), "3400935955838",
-                               "PARACETAMOL 1 g comprime"};
+  domain::PrescriptionItem item;
+  item.medication = domain::Medication{testing::known(domain::MedicationSystem::kCip13),
+                                       "3400935955838", "PARACETAMOL 1 g comprime"};
   item.dosage = "1 comprime si fievre";
-  item.quantity = Decimal::parse("2.0");
+  item.quantity = domain::Decimal::parse("2.0");
   p.items.push_back(item);
   return p;
 }
 
-SickLeave sickLeave(SickLeaveType type) {
-  SickLeave l;
+domain::SickLeave sickLeave(domain::SickLeaveType type) {
+  domain::SickLeave l;
   l.type = testing::known(type);
   l.start = testing::dateField("2026-11-20");
   l.end = testing::dateField("2026-11-22");
-  if (type == SickLeaveType::kProlongation) l.ongoingLeaveStart = testing::dateField("2026-11-18");
+  if (type == domain::SickLeaveType::kProlongation)
+    l.ongoingLeaveStart = testing::dateField("2026-11-18");
   return l;
 }
 
@@ -86,8 +87,8 @@ TEST(FhirMapper, MapsTheValidTeleconsultationWithoutValidationIssues) {
 
 TEST(FhirMapper, AReplayProducesTheSameIdsAndJson) {
   const FhirMapper mapper;
-  Teleconsultation t = validTeleconsultation();
-  t.documents = {report(), prescription(), sickLeave(SickLeaveType::kInitial)};
+  domain::Teleconsultation t = validTeleconsultation();
+  t.documents = {report(), prescription(), sickLeave(domain::SickLeaveType::kInitial)};
   const auto a = mapper.mapTeleconsultation(t, accepted(), context(3));
   const auto b = mapper.mapTeleconsultation(t, accepted(), context(3));
   ASSERT_TRUE(a.hasValue() && b.hasValue());
@@ -107,8 +108,8 @@ TEST(FhirMapper, AReplayProducesTheSameIdsAndJson) {
 
 TEST(FhirMapper, PriceKeepsTheDigitsAsWrittenInResourceAndBundle) {
   const FhirMapper mapper;
-  Teleconsultation t = validTeleconsultation();
-  t.billing->amount = {"25.00", Decimal::parse("25.00")};
+  domain::Teleconsultation t = validTeleconsultation();
+  t.billing->amount = {"25.00", domain::Decimal::parse("25.00")};
   const auto r = mapper.mapTeleconsultation(t, accepted(), context());
   ASSERT_TRUE(r.hasValue());
   const MappedResource* charge = findResource(*r, "ChargeItem");
@@ -145,7 +146,7 @@ TEST(FhirMapper, EachInsSystemHasItsTypeAndOnlyANirGivesTheMessagingAddress) {
                 {"1.2.250.1.213.1.4.10", "INS-NIR-TEST", true},
                 {"1.2.250.1.213.1.4.11", "INS-NIR-DEMO", true}};
   for (const auto& c : kCases) {
-    Teleconsultation t = validTeleconsultation();
+    domain::Teleconsultation t = validTeleconsultation();
     t.patient.ins->oid = c.oid;
     const auto r = mapper.mapTeleconsultation(t, accepted(), context());
     ASSERT_TRUE(r.hasValue()) << c.oid << ": " << r.error().toString();
@@ -160,8 +161,9 @@ TEST(FhirMapper, EachInsSystemHasItsTypeAndOnlyANirGivesTheMessagingAddress) {
 
 TEST(FhirMapper, InsIsLeftOutWhenTheRulesDidNotQualifyIt) {
   const FhirMapper mapper;
-  Teleconsultation t = validTeleconsultation();
-  for (InsStatus status : {InsStatus::kValidated, InsStatus::kRetrieved, InsStatus::kProvisional}) {
+  domain::Teleconsultation t = validTeleconsultation();
+  for (domain::InsStatus status : {domain::InsStatus::kValidated, domain::InsStatus::kRetrieved,
+                                   domain::InsStatus::kProvisional}) {
     t.patient.ins->status = testing::known(status);
     const auto r = mapper.mapTeleconsultation(t, accepted(false), context());
     ASSERT_TRUE(r.hasValue());
@@ -172,7 +174,7 @@ TEST(FhirMapper, InsIsLeftOutWhenTheRulesDidNotQualifyIt) {
         << "no trace of the INS, not even the messaging address";
   }
   // Qualified by status but not accepted by the rules (insQualified false): still left out.
-  t.patient.ins->status = testing::known(InsStatus::kQualified);
+  t.patient.ins->status = testing::known(domain::InsStatus::kQualified);
   const auto r = mapper.mapTeleconsultation(t, accepted(false), context());
   ASSERT_TRUE(r.hasValue());
   EXPECT_EQ(r->resources[0].json.find("279035121518989"), std::string::npos);
@@ -180,11 +182,11 @@ TEST(FhirMapper, InsIsLeftOutWhenTheRulesDidNotQualifyIt) {
 
 TEST(FhirMapper, ALaterDocumentPointsAtTheRecordsResources) {
   const FhirMapper mapper;
-  Teleconsultation t = validTeleconsultation();
+  domain::Teleconsultation t = validTeleconsultation();
   const auto record = mapper.mapTeleconsultation(t, accepted(), context());
   ASSERT_TRUE(record.hasValue());
   const auto doc =
-      mapper.mapDocument(t, sickLeave(SickLeaveType::kProlongation), "doc-9", 0, context());
+      mapper.mapDocument(t, sickLeave(domain::SickLeaveType::kProlongation), "doc-9", 0, context());
   ASSERT_TRUE(doc.hasValue()) << doc.error().toString();
   const std::string patient = findResource(*record, "Patient")->reference();
   const std::string encounter = findResource(*record, "Encounter")->reference();
@@ -213,9 +215,9 @@ TEST(FhirMapper, ALaterDocumentPointsAtTheRecordsResources) {
 
 TEST(FhirMapper, EveryReferenceResolvesWithinTheRecord) {
   const FhirMapper mapper;
-  Teleconsultation t = validTeleconsultation();
-  t.practitioner.organization = Organization{"690000880", std::nullopt, "Centre", "SA05"};
-  t.documents = {report(), prescription(), sickLeave(SickLeaveType::kInitial)};
+  domain::Teleconsultation t = validTeleconsultation();
+  t.practitioner.organization = domain::Organization{"690000880", std::nullopt, "Centre", "SA05"};
+  t.documents = {report(), prescription(), sickLeave(domain::SickLeaveType::kInitial)};
   const auto r = mapper.mapTeleconsultation(t, accepted(), context(3));
   ASSERT_TRUE(r.hasValue());
   std::set<std::string> known;
@@ -229,7 +231,7 @@ TEST(FhirMapper, EveryReferenceResolvesWithinTheRecord) {
 
 TEST(FhirMapper, UrnBundleRewritesReferencesToTheFullUrls) {
   const FhirMapper mapper;
-  Teleconsultation t = validTeleconsultation();
+  domain::Teleconsultation t = validTeleconsultation();
   t.documents = {report()};
   const auto r = mapper.mapTeleconsultation(t, accepted(), context(1));
   ASSERT_TRUE(r.hasValue());
@@ -299,7 +301,7 @@ TEST(FhirMapper, AKnownPatientReminderNeverNamesAReimbursementReason) {
 
 TEST(FhirMapper, AttachmentCarriesSizeAndSha1OfTheBytes) {
   const FhirMapper mapper;
-  Teleconsultation t = validTeleconsultation();
+  domain::Teleconsultation t = validTeleconsultation();
   t.documents = {report()};
   const auto r = mapper.mapTeleconsultation(t, accepted(), context(1));
   ASSERT_TRUE(r.hasValue());
@@ -316,10 +318,11 @@ TEST(FhirMapper, AttachmentCarriesSizeAndSha1OfTheBytes) {
 
 TEST(FhirMapper, PrescriptionItemsShareTheGroupIdentifier) {
   const FhirMapper mapper;
-  Teleconsultation t = validTeleconsultation();
-  Prescription p = prescription();
-  PrescriptionItem text;
-  text.medication = Medication{testing::known(MedicationSystem::kText), std::nullopt, "Serum"};
+  domain::Teleconsultation t = validTeleconsultation();
+  domain::Prescription p = prescription();
+  domain::PrescriptionItem text;
+  text.medication =
+      domain::Medication{testing::known(domain::MedicationSystem::kText), std::nullopt, "Serum"};
   text.dosage = "matin et soir";
   text.durationDays = 7;
   p.items.push_back(text);
@@ -342,9 +345,9 @@ TEST(FhirMapper, PrescriptionItemsShareTheGroupIdentifier) {
 
 TEST(FhirMapper, ProducedTypesListEveryTypeAndProfileAMappingEmits) {
   const FhirMapper mapper;
-  Teleconsultation t = validTeleconsultation();
-  t.practitioner.organization = Organization{"690000880", std::nullopt, "Centre", "SA05"};
-  t.documents = {report(), prescription(), sickLeave(SickLeaveType::kInitial)};
+  domain::Teleconsultation t = validTeleconsultation();
+  t.practitioner.organization = domain::Organization{"690000880", std::nullopt, "Centre", "SA05"};
+  t.documents = {report(), prescription(), sickLeave(domain::SickLeaveType::kInitial)};
   const auto r = mapper.mapTeleconsultation(t, accepted(), context(3));
   ASSERT_TRUE(r.hasValue());
   const auto listed = producedTypes();
@@ -370,7 +373,7 @@ TEST(FhirMapper, RecordWithRuleErrorsIsNotMapped) {
 }
 
 TEST(FhirMapper, DocumentIdsMustMatchTheDocuments) {
-  Teleconsultation t = validTeleconsultation();
+  domain::Teleconsultation t = validTeleconsultation();
   t.documents = {report()};
   const auto r = FhirMapper().mapTeleconsultation(t, accepted(), context(0));
   ASSERT_FALSE(r.hasValue());
@@ -379,7 +382,7 @@ TEST(FhirMapper, DocumentIdsMustMatchTheDocuments) {
 
 TEST(FhirMapper, AResourceFailingValidationIsAnInternalErrorWithItsIssues) {
   // An INS the rules did not check (the outcome claims it qualified): the INS profile check fails.
-  Teleconsultation t = validTeleconsultation();
+  domain::Teleconsultation t = validTeleconsultation();
   t.patient.ins->value = "279035121518988";  // wrong key
   std::vector<fhir::Issue> errors;
   const auto r = FhirMapper().mapTeleconsultation(t, accepted(), context(), &errors);
@@ -392,11 +395,11 @@ TEST(FhirMapper, AResourceFailingValidationIsAnInternalErrorWithItsIssues) {
 
 TEST(FhirMapper, EditorCodesThatAreNotFhirCodesDoNotBreakTheResources) {
   const FhirMapper mapper;
-  Teleconsultation t = validTeleconsultation();
+  domain::Teleconsultation t = validTeleconsultation();
   t.practitioner.specialty = " médecine  générale ";
   t.billing->majorations = {"MCX", " bad "};
   t.patient.birthPlaceInsee = "51 215 ";
-  t.patient.ins->status = testing::known(InsStatus::kValidated);
+  t.patient.ins->status = testing::known(domain::InsStatus::kValidated);
   const auto r = mapper.mapTeleconsultation(t, accepted(false), context());
   ASSERT_TRUE(r.hasValue()) << r.error().toString();
   int charges = 0;
@@ -414,41 +417,41 @@ TEST(FhirMapper, EveryEnumerationValueMapsToValidResources) {
       "cardiology"};
   std::size_t n = 0;
   for (std::size_t i = 0; i < 24; ++i) {
-    Teleconsultation t = validTeleconsultation();
+    domain::Teleconsultation t = validTeleconsultation();
     t.practitioner.specialty = specialties[i % specialties.size()];
-    t.practitioner.relationToPatient = static_cast<Relation>(i % 5);
+    t.practitioner.relationToPatient = static_cast<domain::Relation>(i % 5);
     if (i % 3 == 0) t.treatingPhysician.reset();
     if (i % 2 == 0) {
-      t.practitioner.organization =
-          Organization{i % 4 == 0 ? std::optional<std::string>("690000880") : std::nullopt,
-                       i % 4 == 0 ? std::nullopt : std::optional<std::string>("73282932000017"),
-                       "Cabinet", i % 4 == 0 ? "SA05" : "SA08"};
+      t.practitioner.organization = domain::Organization{
+          i % 4 == 0 ? std::optional<std::string>("690000880") : std::nullopt,
+          i % 4 == 0 ? std::nullopt : std::optional<std::string>("73282932000017"), "Cabinet",
+          i % 4 == 0 ? "SA05" : "SA08"};
     }
-    t.patient.gender = testing::known(static_cast<Gender>(i % 4));
-    t.patient.ins->status = testing::known(static_cast<InsStatus>(i % 4));
-    t.patient.residence = static_cast<Residence>(i % 4);
-    t.encounter.orientation = testing::known(static_cast<Orientation>(i % 7));
+    t.patient.gender = testing::known(static_cast<domain::Gender>(i % 4));
+    t.patient.ins->status = testing::known(static_cast<domain::InsStatus>(i % 4));
+    t.patient.residence = static_cast<domain::Residence>(i % 4);
+    t.encounter.orientation = testing::known(static_cast<domain::Orientation>(i % 7));
     t.encounter.patientLocation =
-        PatientLocation{static_cast<PatientLocationKind>(i % 5),
-                        i % 2 ? std::optional<std::string>("51100") : std::nullopt};
+        domain::PatientLocation{static_cast<domain::PatientLocationKind>(i % 5),
+                                i % 2 ? std::optional<std::string>("51100") : std::nullopt};
     t.encounter.assistedBy =
-        AssistedBy{static_cast<AssistantProfession>(i % 3),
-                   i % 2 ? std::optional<std::string>("10000012343") : std::nullopt};
-    t.billing->thirdPartyPayment = static_cast<ThirdPartyPayment>(i % 3);
+        domain::AssistedBy{static_cast<domain::AssistantProfession>(i % 3),
+                           i % 2 ? std::optional<std::string>("10000012343") : std::nullopt};
+    t.billing->thirdPartyPayment = static_cast<domain::ThirdPartyPayment>(i % 3);
     t.billing->ald = i % 2 == 1;
-    Report rep = report();
-    rep.confidentiality = static_cast<Confidentiality>(i % 3);
-    if (i % 2) rep.content = content(ContentType::kPdf, "%PDF-1.4\n%%EOF\n");
-    Prescription pre = prescription();
-    pre.items[0].medication->system = testing::known(static_cast<MedicationSystem>(i % 4));
+    domain::Report rep = report();
+    rep.confidentiality = static_cast<domain::Confidentiality>(i % 3);
+    if (i % 2) rep.content = content(domain::ContentType::kPdf, "%PDF-1.4\n%%EOF\n");
+    domain::Prescription pre = prescription();
+    pre.items[0].medication->system = testing::known(static_cast<domain::MedicationSystem>(i % 4));
     pre.items[0].substitutable = i % 2 == 0;
-    if (i % 2) pre.content = content(ContentType::kPdf, "%PDF-1.4\n%%EOF\n");
-    SickLeave leave = sickLeave(static_cast<SickLeaveType>(i % 2));
+    if (i % 2) pre.content = content(domain::ContentType::kPdf, "%PDF-1.4\n%%EOF\n");
+    domain::SickLeave leave = sickLeave(static_cast<domain::SickLeaveType>(i % 2));
     leave.partTime = i % 3 == 0;
     leave.reason = "motif";
-    if (i % 2) leave.inPersonImpossible = InPersonImpossible{true, "alitee"};
+    if (i % 2) leave.inPersonImpossible = domain::InPersonImpossible{true, "alitee"};
     t.documents = {rep, pre, leave};
-    const bool qualified = t.patient.ins->status.value == InsStatus::kQualified;
+    const bool qualified = t.patient.ins->status.value == domain::InsStatus::kQualified;
     std::vector<fhir::Issue> errors;
     const auto r = mapper.mapTeleconsultation(t, accepted(qualified), context(3), &errors);
     for (const fhir::Issue& e : errors)

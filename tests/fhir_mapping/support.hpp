@@ -6,11 +6,21 @@
 #include <string>
 #include <string_view>
 
-#include "../mappings/test_support.hpp"
+#include "../domain/test_support.hpp"
 #include "fhirgw/common/json.hpp"
 #include "fhirgw/mappings/fhir_mapper.hpp"
 
 namespace fhirgw::mappings::testing {
+
+using domain::testing::date;
+using domain::testing::dateField;
+using domain::testing::dateTimeField;
+using domain::testing::json;
+using domain::testing::known;
+using domain::testing::readSourceFile;
+using domain::testing::testNow;
+using domain::testing::unknownText;
+using domain::testing::validTeleconsultation;
 
 /// Pretty JSON (2 spaces) of a parsed document, numbers written as they were.
 std::string prettyJson(const common::JsonDocument& doc);

@@ -28,7 +28,7 @@ using ::testing::Not;
 using ::testing::Pair;
 using Env = std::map<std::string, std::string>;
 using Sets = std::vector<std::pair<std::string, std::string>>;
-using mappings::Relation;
+using domain::Relation;
 using mappings::RuleConfig;
 using mappings::RuleSeverity;
 
@@ -611,9 +611,8 @@ TEST(RulesConfig, EffectiveDatesAreReadFromTheFileAndOverrides) {
                    {}, {{"rules.effectiveFrom.TLC-VIDEO", "2025-06-01"}}))
           .rules;
   EXPECT_THAT(r.effectiveFrom, ElementsAre(Pair("AAT-3-DAYS", std::nullopt),
-                                           Pair("TLC-VIDEO", mappings::Date::parse("2025-06-01"))));
-  EXPECT_THAT(r.effectiveUntil,
-              ElementsAre(Pair("TLC-VIDEO", mappings::Date::parse("2030-12-31"))));
+                                           Pair("TLC-VIDEO", fhir::Date::parse("2025-06-01"))));
+  EXPECT_THAT(r.effectiveUntil, ElementsAre(Pair("TLC-VIDEO", fhir::Date::parse("2030-12-31"))));
   EXPECT_TRUE(r.effectivePeriod("AAT-3-DAYS").unbounded());
 }
 

@@ -2,7 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "fhirgw/mappings/rules.hpp"
-#include "test_support.hpp"
+#include "rule_test_support.hpp"
 
 namespace fhirgw::mappings {
 namespace {
@@ -13,11 +13,11 @@ using testing::paths;
 using testing::run;
 using testing::validTeleconsultation;
 
-Teleconsultation billed(std::string act, std::string amount,
-                        std::vector<std::string> majorations = {}) {
-  Teleconsultation t = validTeleconsultation();
+domain::Teleconsultation billed(std::string act, std::string amount,
+                                std::vector<std::string> majorations = {}) {
+  domain::Teleconsultation t = validTeleconsultation();
   t.billing->act = std::move(act);
-  t.billing->amount = {amount, Decimal::parse(amount)};
+  t.billing->amount = {amount, domain::Decimal::parse(amount)};
   t.billing->majorations = std::move(majorations);
   return t;
 }
@@ -41,7 +41,7 @@ TEST(MajorationRule, OtherMajorationsAreNotThisRulesConcern) {
 }
 
 TEST(MajorationRule, NoBillingNoFinding) {
-  Teleconsultation t = validTeleconsultation();
+  domain::Teleconsultation t = validTeleconsultation();
   t.billing.reset();
   EXPECT_THAT(run(MajorationRule{}, t), IsEmpty());
 }
@@ -64,7 +64,7 @@ TEST(BillingActRule, ActsAddedByConfigurationAreAccepted) {
 }
 
 TEST(BillingActRule, MissingActIsReportedUnderTheRule) {
-  Teleconsultation t = validTeleconsultation();
+  domain::Teleconsultation t = validTeleconsultation();
   t.billing->act.reset();
   EXPECT_EQ(run(BillingActRule{}, t).at(0).code, "required");
 }
@@ -100,7 +100,7 @@ TEST(BillingAmountRule, MissingAmountIsReportedUnderTheRuleAndMalformedOnesByThe
   // nothing to compare and adds nothing.
   EXPECT_THAT(run(BillingAmountRule{}, billed("TCG", "25,00")), IsEmpty());
   EXPECT_THAT(run(BillingAmountRule{}, billed("TCG", "2.5e1")), IsEmpty());
-  Teleconsultation t = validTeleconsultation();
+  domain::Teleconsultation t = validTeleconsultation();
   t.billing->amount = {};
   EXPECT_EQ(run(BillingAmountRule{}, t).at(0).code, "required");
 }
@@ -111,16 +111,16 @@ TEST(BillingAmountRule, UnknownActIsLeftToBillAct) {
 
 // ---- BILL-ACT eligibility (convention 2024, NGAP 14.9.5) --------------------------------------
 
-Teleconsultation billedBy(std::string act, std::string specialty,
-                          std::optional<ConventionSector> sector) {
-  Teleconsultation t = billed(std::move(act), "25.00");
+domain::Teleconsultation billedBy(std::string act, std::string specialty,
+                                  std::optional<domain::ConventionSector> sector) {
+  domain::Teleconsultation t = billed(std::move(act), "25.00");
   t.practitioner.specialty = std::move(specialty);
   t.practitioner.conventionSector = sector;
   return t;
 }
 
 TEST(BillingActEligibility, EachSectorAndSpecialtyAgainstTcgAndTc) {
-  using S = ConventionSector;
+  using S = domain::ConventionSector;
   struct Case {
     const char* specialty;
     std::optional<S> sector;
@@ -180,9 +180,9 @@ TEST(BillingActEligibility, ActsOfOtherProfessionalsAndTeleExpertiseHaveTheirOwn
 TEST(BillingActEligibility, EligibilityIsConfiguration) {
   RuleConfig c;
   c.actSectors["TCG"] = {"1", "2", "2-optam", "none"};  // sector 2 allowed too
-  EXPECT_THAT(
-      run(BillingActRule{}, billedBy("TCG", "general-practice", ConventionSector::kSector2), c),
-      IsEmpty());
+  EXPECT_THAT(run(BillingActRule{},
+                  billedBy("TCG", "general-practice", domain::ConventionSector::kSector2), c),
+              IsEmpty());
   c.actSpecialties["TCG"] = {};  // every specialty
   EXPECT_THAT(run(BillingActRule{}, billedBy("TCG", "dentist", std::nullopt), c), IsEmpty());
   EXPECT_EQ(run(BillingActRule{}, billedBy("TC", "dentist", std::nullopt), c).size(), 1u);

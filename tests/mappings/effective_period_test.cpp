@@ -4,7 +4,7 @@
 
 #include "fhirgw/mappings/rule_engine.hpp"
 #include "fhirgw/mappings/rules.hpp"
-#include "test_support.hpp"
+#include "rule_test_support.hpp"
 
 namespace fhirgw::mappings {
 namespace {
@@ -22,9 +22,9 @@ std::vector<std::string> ruleIds(const std::vector<fhir::Issue>& issues) {
   return out;
 }
 
-SickLeave leave(std::string_view start, std::string_view end) {
-  SickLeave l;
-  l.type = known(SickLeaveType::kInitial);
+domain::SickLeave leave(std::string_view start, std::string_view end) {
+  domain::SickLeave l;
+  l.type = known(domain::SickLeaveType::kInitial);
   l.start = dateField(start);
   l.end = dateField(end);
   return l;
@@ -32,11 +32,11 @@ SickLeave leave(std::string_view start, std::string_view end) {
 
 class EffectivePeriodTest : public ::testing::Test {
  protected:
-  RuleOutcome document(const Document& d, const RuleConfig& config = {}) {
+  RuleOutcome document(const domain::Document& d, const RuleConfig& config = {}) {
     const RuleEngine engine(config, clock_, nullptr);
     return engine.evaluateDocument(validTeleconsultation(), d);
   }
-  RuleOutcome record(const Teleconsultation& t, const RuleConfig& config = {}) {
+  RuleOutcome record(const domain::Teleconsultation& t, const RuleConfig& config = {}) {
     const RuleEngine engine(config, clock_, nullptr);
     common::Result<RuleOutcome> out = engine.evaluate(t);
     EXPECT_TRUE(out.hasValue());
@@ -61,7 +61,7 @@ TEST_F(EffectivePeriodTest, ASickLeaveRuleIsJudgedByTheLeaveStartNotTheEncounter
 }
 
 TEST_F(EffectivePeriodTest, ADatedRuleDoesNotRunWithoutAUsableDate) {
-  SickLeave l = leave("2026-11-20", "2026-11-30");
+  domain::SickLeave l = leave("2026-11-20", "2026-11-30");
   l.start = {"20/11/2026", std::nullopt};
   const RuleOutcome out = document(l);
   EXPECT_THAT(ruleIds(out.issues), Not(Contains("AAT-3-DAYS")));
@@ -73,7 +73,7 @@ TEST_F(EffectivePeriodTest, ConfiguredStartReplacesTheDefaultAndNoneMeansAlways)
   c.effectiveFrom["AAT-3-DAYS"] = std::nullopt;
   EXPECT_THAT(ruleIds(document(leave("2020-03-01", "2020-03-10"), c).issues),
               Contains("AAT-3-DAYS"));
-  c.effectiveFrom["AAT-3-DAYS"] = Date::parse("2026-11-21");
+  c.effectiveFrom["AAT-3-DAYS"] = fhir::Date::parse("2026-11-21");
   EXPECT_THAT(ruleIds(document(leave("2026-11-20", "2026-11-30"), c).issues),
               Not(Contains("AAT-3-DAYS")));
   EXPECT_THAT(ruleIds(document(leave("2026-11-21", "2026-11-30"), c).issues),
@@ -81,39 +81,39 @@ TEST_F(EffectivePeriodTest, ConfiguredStartReplacesTheDefaultAndNoneMeansAlways)
 }
 
 TEST_F(EffectivePeriodTest, ConfiguredEndIsTheLastDayInForce) {
-  Teleconsultation t = validTeleconsultation();  // encounter on 2026-11-20
-  t.encounter.channel = known(Channel::kPhone);
+  domain::Teleconsultation t = validTeleconsultation();  // encounter on 2026-11-20
+  t.encounter.channel = known(domain::Channel::kPhone);
   RuleConfig c;
-  c.effectiveUntil["TLC-VIDEO"] = Date::parse("2026-11-20");
+  c.effectiveUntil["TLC-VIDEO"] = fhir::Date::parse("2026-11-20");
   EXPECT_THAT(ruleIds(record(t, c).issues), Contains("TLC-VIDEO"));
-  c.effectiveUntil["TLC-VIDEO"] = Date::parse("2026-11-19");
+  c.effectiveUntil["TLC-VIDEO"] = fhir::Date::parse("2026-11-19");
   EXPECT_THAT(ruleIds(record(t, c).issues), Not(Contains("TLC-VIDEO")));
 }
 
 TEST_F(EffectivePeriodTest, TheEncounterDateIsTakenInItsOwnOffset) {
   // 2026-11-21T00:30+01:00 is the 20th in UTC but the 21st for the rules.
-  Teleconsultation t = validTeleconsultation();
+  domain::Teleconsultation t = validTeleconsultation();
   t.encounter.start = dateTimeField("2026-11-21T00:30:00+01:00");
   t.encounter.end = dateTimeField("2026-11-21T00:45:00+01:00");
-  t.encounter.consent = Consent{true, dateTimeField("2026-11-21T00:30:00+01:00")};
-  t.encounter.channel = known(Channel::kPhone);
+  t.encounter.consent = domain::Consent{true, dateTimeField("2026-11-21T00:30:00+01:00")};
+  t.encounter.channel = known(domain::Channel::kPhone);
   RuleConfig c;
-  c.effectiveFrom["TLC-VIDEO"] = Date::parse("2026-11-21");
+  c.effectiveFrom["TLC-VIDEO"] = fhir::Date::parse("2026-11-21");
   EXPECT_THAT(ruleIds(record(t, c).issues), Contains("TLC-VIDEO"));
-  c.effectiveFrom["TLC-VIDEO"] = Date::parse("2026-11-22");
+  c.effectiveFrom["TLC-VIDEO"] = fhir::Date::parse("2026-11-22");
   EXPECT_THAT(ruleIds(record(t, c).issues), Not(Contains("TLC-VIDEO")));
 }
 
 TEST_F(EffectivePeriodTest, UndatedRulesRunEvenWithoutAnEncounterDate) {
-  Teleconsultation t = validTeleconsultation();
+  domain::Teleconsultation t = validTeleconsultation();
   t.encounter.start = {};
-  t.encounter.channel = known(Channel::kPhone);
+  t.encounter.channel = known(domain::Channel::kPhone);
   EXPECT_THAT(ruleIds(record(t).issues), Contains("TLC-VIDEO"));
 }
 
 TEST(EffectivePeriodConfig, DefaultsFollowRulesMd) {
   const RuleConfig c;
-  EXPECT_EQ(c.effectivePeriod("AAT-3-DAYS").from, Date::parse("2024-01-01"));
+  EXPECT_EQ(c.effectivePeriod("AAT-3-DAYS").from, fhir::Date::parse("2024-01-01"));
   EXPECT_EQ(c.effectivePeriod("AAT-3-DAYS").until, std::nullopt);
   EXPECT_TRUE(c.effectivePeriod("TLC-CONSENT").unbounded());
   EXPECT_TRUE(c.effectivePeriod("DOC-CONTENT").unbounded());
@@ -121,13 +121,13 @@ TEST(EffectivePeriodConfig, DefaultsFollowRulesMd) {
 
 TEST(EffectivePeriodConfig, UnknownRulesAndEndsBeforeStartsAreConfigurationErrors) {
   RuleConfig c;
-  c.effectiveFrom["AAT-4-DAYS"] = Date::parse("2024-01-01");
+  c.effectiveFrom["AAT-4-DAYS"] = fhir::Date::parse("2024-01-01");
   EXPECT_EQ(validateRuleConfig(c).message(), "rules.effectiveFrom.AAT-4-DAYS: unknown rule ID");
   c = {};
-  c.effectiveUntil["AAT-3-DAYS"] = Date::parse("2023-12-31");
+  c.effectiveUntil["AAT-3-DAYS"] = fhir::Date::parse("2023-12-31");
   EXPECT_THAT(validateRuleConfig(c).message(),
               ::testing::HasSubstr("rules.effectiveUntil.AAT-3-DAYS: the rule would end"));
-  c.effectiveUntil["AAT-3-DAYS"] = Date::parse("2024-01-01");
+  c.effectiveUntil["AAT-3-DAYS"] = fhir::Date::parse("2024-01-01");
   EXPECT_TRUE(validateRuleConfig(c).isOk());
 }
 

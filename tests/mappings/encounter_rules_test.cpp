@@ -2,7 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "fhirgw/mappings/rules.hpp"
-#include "test_support.hpp"
+#include "rule_test_support.hpp"
 
 namespace fhirgw::mappings {
 namespace {
@@ -26,7 +26,7 @@ TEST(ConsentRule, ConsentObtainedAtTheStartPasses) {
 }
 
 TEST(ConsentRule, MissingConsentIsReportedUnderTheRule) {
-  Teleconsultation t = validTeleconsultation();
+  domain::Teleconsultation t = validTeleconsultation();
   t.encounter.consent.reset();
   const auto f = run(ConsentRule{}, t);
   ASSERT_EQ(f.size(), 1u);
@@ -35,7 +35,7 @@ TEST(ConsentRule, MissingConsentIsReportedUnderTheRule) {
 }
 
 TEST(ConsentRule, ConsentNotObtainedIsRejected) {
-  Teleconsultation t = validTeleconsultation();
+  domain::Teleconsultation t = validTeleconsultation();
   t.encounter.consent->obtained = false;
   const auto f = run(ConsentRule{}, t);
   ASSERT_EQ(f.size(), 1u);
@@ -44,14 +44,14 @@ TEST(ConsentRule, ConsentNotObtainedIsRejected) {
 }
 
 TEST(ConsentRule, MissingObtainedFlagAndMissingTimeAreBothReported) {
-  Teleconsultation t = validTeleconsultation();
-  t.encounter.consent = Consent{};
+  domain::Teleconsultation t = validTeleconsultation();
+  t.encounter.consent = domain::Consent{};
   EXPECT_THAT(paths(run(ConsentRule{}, t)),
               ElementsAre("encounter.consent.obtained", "encounter.consent.at"));
 }
 
 TEST(ConsentRule, MalformedConsentTimeIsAValueFinding) {
-  Teleconsultation t = validTeleconsultation();
+  domain::Teleconsultation t = validTeleconsultation();
   t.encounter.consent->at = dateTimeField("2026-11-20T09:30:00");  // no offset
   const auto f = run(ConsentRule{}, t);
   ASSERT_EQ(f.size(), 1u);
@@ -59,13 +59,13 @@ TEST(ConsentRule, MalformedConsentTimeIsAValueFinding) {
 }
 
 TEST(ConsentRule, ConsentAtTheExactEndStillCounts) {
-  Teleconsultation t = validTeleconsultation();
+  domain::Teleconsultation t = validTeleconsultation();
   t.encounter.consent->at = dateTimeField("2026-11-20T09:45:00+01:00");
   EXPECT_THAT(run(ConsentRule{}, t), IsEmpty());
 }
 
 TEST(ConsentRule, ConsentAfterTheEndIsRejected) {
-  Teleconsultation t = validTeleconsultation();
+  domain::Teleconsultation t = validTeleconsultation();
   t.encounter.consent->at = dateTimeField("2026-11-20T09:45:01+01:00");
   const auto f = run(ConsentRule{}, t);
   ASSERT_EQ(f.size(), 1u);
@@ -74,7 +74,7 @@ TEST(ConsentRule, ConsentAfterTheEndIsRejected) {
 }
 
 TEST(ConsentRule, InstantsAreComparedAcrossOffsets) {
-  Teleconsultation t = validTeleconsultation();
+  domain::Teleconsultation t = validTeleconsultation();
   // 08:45Z is the end (09:45+01:00); one second later is after it.
   t.encounter.consent->at = dateTimeField("2026-11-20T08:45:00Z");
   EXPECT_THAT(run(ConsentRule{}, t), IsEmpty());
@@ -87,8 +87,8 @@ TEST(ConsentRule, InstantsAreComparedAcrossOffsets) {
 TEST(VideoRule, VideoPasses) { EXPECT_THAT(run(VideoRule{}, validTeleconsultation()), IsEmpty()); }
 
 TEST(VideoRule, PhoneChannelIsRejected) {
-  Teleconsultation t = validTeleconsultation();
-  t.encounter.channel = known(Channel::kPhone);
+  domain::Teleconsultation t = validTeleconsultation();
+  t.encounter.channel = known(domain::Channel::kPhone);
   const auto f = run(VideoRule{}, t);
   ASSERT_EQ(f.size(), 1u);
   EXPECT_EQ(f[0].code, "business-rule");
@@ -96,10 +96,10 @@ TEST(VideoRule, PhoneChannelIsRejected) {
 }
 
 TEST(VideoRule, MissingOrUnknownChannelIsReportedUnderTheRule) {
-  Teleconsultation t = validTeleconsultation();
+  domain::Teleconsultation t = validTeleconsultation();
   t.encounter.channel = {};
   EXPECT_EQ(run(VideoRule{}, t).at(0).code, "required");
-  t.encounter.channel = unknownText<Channel>("sms");
+  t.encounter.channel = unknownText<domain::Channel>("sms");
   EXPECT_EQ(run(VideoRule{}, t).at(0).code, "value");
 }
 
@@ -110,19 +110,19 @@ TEST(PeriodRule, EndAfterStartInThePastPasses) {
 }
 
 TEST(PeriodRule, EndEqualToStartIsRejected) {
-  Teleconsultation t = validTeleconsultation();
+  domain::Teleconsultation t = validTeleconsultation();
   t.encounter.end = t.encounter.start;
   EXPECT_THAT(paths(run(PeriodRule{}, t)), ElementsAre("encounter.end"));
 }
 
 TEST(PeriodRule, EndBeforeStartIsRejected) {
-  Teleconsultation t = validTeleconsultation();
+  domain::Teleconsultation t = validTeleconsultation();
   t.encounter.end = dateTimeField("2026-11-20T09:29:59+01:00");
   EXPECT_THAT(paths(run(PeriodRule{}, t)), ElementsAre("encounter.end"));
 }
 
 TEST(PeriodRule, StartFiveMinutesAheadIsTolerated) {
-  Teleconsultation t = validTeleconsultation();
+  domain::Teleconsultation t = validTeleconsultation();
   // testNow() is 2026-11-22T12:00:00Z.
   t.encounter.start = dateTimeField("2026-11-22T12:05:00Z");
   t.encounter.end = dateTimeField("2026-11-22T12:20:00Z");
@@ -130,14 +130,14 @@ TEST(PeriodRule, StartFiveMinutesAheadIsTolerated) {
 }
 
 TEST(PeriodRule, StartMoreThanFiveMinutesAheadIsRejected) {
-  Teleconsultation t = validTeleconsultation();
+  domain::Teleconsultation t = validTeleconsultation();
   t.encounter.start = dateTimeField("2026-11-22T13:05:01+01:00");
   t.encounter.end = dateTimeField("2026-11-22T13:20:00+01:00");
   EXPECT_THAT(paths(run(PeriodRule{}, t)), ElementsAre("encounter.start"));
 }
 
 TEST(PeriodRule, TheToleranceIsConfigurable) {
-  Teleconsultation t = validTeleconsultation();
+  domain::Teleconsultation t = validTeleconsultation();
   t.encounter.start = dateTimeField("2026-11-22T12:05:00Z");
   t.encounter.end = dateTimeField("2026-11-22T12:20:00Z");
   RuleConfig config;
@@ -146,7 +146,7 @@ TEST(PeriodRule, TheToleranceIsConfigurable) {
 }
 
 TEST(PeriodRule, MissingAndMalformedDatesAreReportedUnderTheRule) {
-  Teleconsultation t = validTeleconsultation();
+  domain::Teleconsultation t = validTeleconsultation();
   t.encounter.start = {};
   t.encounter.end = dateTimeField("tomorrow");
   const auto f = run(PeriodRule{}, t);
@@ -161,9 +161,9 @@ TEST(PeriodRule, MissingAndMalformedDatesAreReportedUnderTheRule) {
 
 /// A teleconsultation outside the pathway: oriented nowhere, by a practitioner who is not the
 /// treating physician, for an adult at home who has a declared treating physician.
-Teleconsultation outsidePathway() {
-  Teleconsultation t = validTeleconsultation();
-  t.encounter.orientation = known(Orientation::kDirectAccess);
+domain::Teleconsultation outsidePathway() {
+  domain::Teleconsultation t = validTeleconsultation();
+  t.encounter.orientation = known(domain::Orientation::kDirectAccess);
   return t;
 }
 
@@ -181,29 +181,29 @@ TEST(PathwayRule, DirectAccessWithoutExceptionIsAWarningFinding) {
 }
 
 TEST(PathwayRule, OrientationNoneWithoutExceptionIsAFinding) {
-  Teleconsultation t = outsidePathway();
-  t.encounter.orientation = known(Orientation::kNone);
+  domain::Teleconsultation t = outsidePathway();
+  t.encounter.orientation = known(domain::Orientation::kNone);
   EXPECT_EQ(run(PathwayRule{}, t).size(), 1u);
 }
 
 TEST(PathwayRule, TreatingPhysicianIsAnException) {
-  Teleconsultation t = outsidePathway();
-  t.practitioner.relationToPatient = Relation::kTreatingPhysician;
+  domain::Teleconsultation t = outsidePathway();
+  t.practitioner.relationToPatient = domain::Relation::kTreatingPhysician;
   EXPECT_EQ(pathwayException(t), PathwayException::kTreatingPhysicianOrReplacement);
   EXPECT_THAT(run(PathwayRule{}, t), IsEmpty());
 }
 
 TEST(PathwayRule, TreatingPhysicianReplacementIsAnException) {
-  Teleconsultation t = outsidePathway();
-  t.practitioner.relationToPatient = Relation::kTreatingPhysicianReplacement;
+  domain::Teleconsultation t = outsidePathway();
+  t.practitioner.relationToPatient = domain::Relation::kTreatingPhysicianReplacement;
   EXPECT_THAT(run(PathwayRule{}, t), IsEmpty());
 }
 
 TEST(PathwayRule, SamePracticeSameSpecialtyIsNotAPathwayException) {
-  Teleconsultation t = outsidePathway();
-  t.practitioner.relationToPatient = Relation::kSamePracticeSameSpecialty;
+  domain::Teleconsultation t = outsidePathway();
+  t.practitioner.relationToPatient = domain::Relation::kSamePracticeSameSpecialty;
   EXPECT_EQ(run(PathwayRule{}, t).size(), 1u);
-  t.practitioner.relationToPatient = Relation::kReferentMidwife;
+  t.practitioner.relationToPatient = domain::Relation::kReferentMidwife;
   EXPECT_EQ(run(PathwayRule{}, t).size(), 1u);
 }
 
@@ -211,7 +211,7 @@ TEST(PathwayRule, EveryDirectAccessSpecialtyIsAnException) {
   for (const char* specialty :
        {"gynecology", "ophthalmology", "stomatology", "oral-surgery", "maxillofacial-surgery",
         "psychiatry", "neuropsychiatry", "pediatrics"}) {
-    Teleconsultation t = outsidePathway();
+    domain::Teleconsultation t = outsidePathway();
     t.practitioner.specialty = specialty;
     EXPECT_EQ(pathwayException(t), PathwayException::kDirectAccessSpecialty) << specialty;
     EXPECT_THAT(run(PathwayRule{}, t), IsEmpty()) << specialty;
@@ -220,28 +220,28 @@ TEST(PathwayRule, EveryDirectAccessSpecialtyIsAnException) {
 
 TEST(PathwayRule, OtherSpecialtiesAreNotDirectAccess) {
   for (const char* specialty : {"general-practice", "cardiology", "dermatology", "midwife"}) {
-    Teleconsultation t = outsidePathway();
+    domain::Teleconsultation t = outsidePathway();
     t.practitioner.specialty = specialty;
     EXPECT_EQ(run(PathwayRule{}, t).size(), 1u) << specialty;
   }
 }
 
 TEST(PathwayRule, PatientAged15TheDayBefore16thBirthdayIsAnException) {
-  Teleconsultation t = outsidePathway();  // encounter date 2026-11-20
+  domain::Teleconsultation t = outsidePathway();  // encounter date 2026-11-20
   t.patient.birthDate = dateField("2010-11-21");
   EXPECT_EQ(pathwayException(t), PathwayException::kUnder16);
   EXPECT_THAT(run(PathwayRule{}, t), IsEmpty());
 }
 
 TEST(PathwayRule, PatientTurning16OnTheEncounterDateIsNoLongerAnException) {
-  Teleconsultation t = outsidePathway();
+  domain::Teleconsultation t = outsidePathway();
   t.patient.birthDate = dateField("2010-11-20");
   EXPECT_FALSE(pathwayException(t));
   EXPECT_EQ(run(PathwayRule{}, t).size(), 1u);
 }
 
 TEST(PathwayRule, AgeUsesTheEncounterDateInItsOwnOffset) {
-  Teleconsultation t = outsidePathway();
+  domain::Teleconsultation t = outsidePathway();
   t.patient.birthDate = dateField("2010-11-21");
   // 2026-11-21 00:30 in Paris is 2026-11-20 in UTC: the patient is already 16 locally.
   t.encounter.start = dateTimeField("2026-11-21T00:30:00+01:00");
@@ -250,9 +250,10 @@ TEST(PathwayRule, AgeUsesTheEncounterDateInItsOwnOffset) {
 }
 
 TEST(PathwayRule, EmergencySasAndTreatingPhysicianAbsenceOrientationsAreExceptions) {
-  for (Orientation o : {Orientation::kEmergency, Orientation::kNoTreatingPhysician,
-                        Orientation::kTreatingPhysicianUnavailable, Orientation::kSas}) {
-    Teleconsultation t = outsidePathway();
+  for (domain::Orientation o :
+       {domain::Orientation::kEmergency, domain::Orientation::kNoTreatingPhysician,
+        domain::Orientation::kTreatingPhysicianUnavailable, domain::Orientation::kSas}) {
+    domain::Teleconsultation t = outsidePathway();
     t.encounter.orientation = known(o);
     EXPECT_EQ(pathwayException(t), PathwayException::kOrientation) << code(o);
     EXPECT_THAT(run(PathwayRule{}, t), IsEmpty()) << code(o);
@@ -260,15 +261,16 @@ TEST(PathwayRule, EmergencySasAndTreatingPhysicianAbsenceOrientationsAreExceptio
 }
 
 TEST(PathwayRule, NoTreatingPhysicianDeclaredIsAnExceptionWhateverTheOrientation) {
-  Teleconsultation t = outsidePathway();
+  domain::Teleconsultation t = outsidePathway();
   t.treatingPhysician.reset();
   EXPECT_EQ(pathwayException(t), PathwayException::kNoTreatingPhysicianDeclared);
   EXPECT_THAT(run(PathwayRule{}, t), IsEmpty());
 }
 
 TEST(PathwayRule, EveryCollectiveResidenceIsAnException) {
-  for (Residence r : {Residence::kEhpad, Residence::kEsms, Residence::kDetention}) {
-    Teleconsultation t = outsidePathway();
+  for (domain::Residence r :
+       {domain::Residence::kEhpad, domain::Residence::kEsms, domain::Residence::kDetention}) {
+    domain::Teleconsultation t = outsidePathway();
     t.patient.residence = r;
     EXPECT_EQ(pathwayException(t), PathwayException::kResidence) << code(r);
     EXPECT_THAT(run(PathwayRule{}, t), IsEmpty()) << code(r);
@@ -276,22 +278,22 @@ TEST(PathwayRule, EveryCollectiveResidenceIsAnException) {
 }
 
 TEST(PathwayRule, MissingOrientationIsReportedButOnlyDoubtsReimbursementWithoutException) {
-  Teleconsultation t = outsidePathway();
+  domain::Teleconsultation t = outsidePathway();
   t.encounter.orientation = {};
   auto f = run(PathwayRule{}, t);
   ASSERT_EQ(f.size(), 1u);
   EXPECT_EQ(f[0].code, "required");
   EXPECT_TRUE(f[0].affectsReimbursement);
 
-  t.practitioner.relationToPatient = Relation::kTreatingPhysician;
+  t.practitioner.relationToPatient = domain::Relation::kTreatingPhysician;
   f = run(PathwayRule{}, t);
   ASSERT_EQ(f.size(), 1u);
   EXPECT_FALSE(f[0].affectsReimbursement);
 }
 
 TEST(PathwayRule, UnknownOrientationIsAValueFinding) {
-  Teleconsultation t = outsidePathway();
-  t.encounter.orientation = unknownText<Orientation>("urgent");
+  domain::Teleconsultation t = outsidePathway();
+  t.encounter.orientation = unknownText<domain::Orientation>("urgent");
   const auto f = run(PathwayRule{}, t);
   ASSERT_EQ(f.size(), 1u);
   EXPECT_EQ(f[0].code, "value");
@@ -304,19 +306,19 @@ TEST(KnownPatientRule, VisitSixMonthsBeforePasses) {
 }
 
 TEST(KnownPatientRule, SameCalendarDayOneYearEarlierStillCounts) {
-  Teleconsultation t = validTeleconsultation();  // encounter date 2026-11-20
+  domain::Teleconsultation t = validTeleconsultation();  // encounter date 2026-11-20
   t.encounter.lastInPersonVisit = dateField("2025-11-20");
   EXPECT_THAT(run(KnownPatientRule{}, t), IsEmpty());
 }
 
 TEST(KnownPatientRule, TheDayBeforeTheWindowIsAReminderFinding) {
-  Teleconsultation t = validTeleconsultation();
+  domain::Teleconsultation t = validTeleconsultation();
   t.encounter.lastInPersonVisit = dateField("2025-11-19");
   EXPECT_THAT(paths(run(KnownPatientRule{}, t)), ElementsAre("encounter.lastInPersonVisit"));
 }
 
 TEST(KnownPatientRule, EncounterOn29FebruaryLooksBackTo28February) {
-  Teleconsultation t = validTeleconsultation();
+  domain::Teleconsultation t = validTeleconsultation();
   t.encounter.start = dateTimeField("2028-02-29T10:00:00+01:00");
   t.encounter.end = dateTimeField("2028-02-29T10:15:00+01:00");
   t.encounter.lastInPersonVisit = dateField("2027-02-28");
@@ -326,7 +328,7 @@ TEST(KnownPatientRule, EncounterOn29FebruaryLooksBackTo28February) {
 }
 
 TEST(KnownPatientRule, VisitOn29FebruaryIsOutsideTheWindowOfTheFollowing1March) {
-  Teleconsultation t = validTeleconsultation();
+  domain::Teleconsultation t = validTeleconsultation();
   t.encounter.start = dateTimeField("2025-03-01T10:00:00+01:00");
   t.encounter.end = dateTimeField("2025-03-01T10:15:00+01:00");
   t.encounter.lastInPersonVisit = dateField("2024-02-29");
@@ -336,7 +338,7 @@ TEST(KnownPatientRule, VisitOn29FebruaryIsOutsideTheWindowOfTheFollowing1March) 
 }
 
 TEST(KnownPatientRule, TheWindowUsesTheLocalEncounterDate) {
-  Teleconsultation t = validTeleconsultation();
+  domain::Teleconsultation t = validTeleconsultation();
   // Local date 2026-11-21 (UTC 2026-11-20): the window starts on 2025-11-21.
   t.encounter.start = dateTimeField("2026-11-21T00:30:00+01:00");
   t.encounter.end = dateTimeField("2026-11-21T00:45:00+01:00");
@@ -345,22 +347,22 @@ TEST(KnownPatientRule, TheWindowUsesTheLocalEncounterDate) {
 }
 
 TEST(KnownPatientRule, NoVisitDeclaredWithoutExceptionIsAFinding) {
-  Teleconsultation t = validTeleconsultation();
+  domain::Teleconsultation t = validTeleconsultation();
   t.encounter.lastInPersonVisit = {};
   EXPECT_EQ(run(KnownPatientRule{}, t).size(), 1u);
 }
 
 TEST(KnownPatientRule, APathwayExceptionWaivesTheCondition) {
-  Teleconsultation t = validTeleconsultation();
+  domain::Teleconsultation t = validTeleconsultation();
   t.encounter.lastInPersonVisit = {};
-  t.encounter.orientation = known(Orientation::kEmergency);
+  t.encounter.orientation = known(domain::Orientation::kEmergency);
   EXPECT_THAT(run(KnownPatientRule{}, t), IsEmpty());
   t.encounter.lastInPersonVisit = dateField("2020-01-01");
   EXPECT_THAT(run(KnownPatientRule{}, t), IsEmpty());
 }
 
 TEST(KnownPatientRule, VisitAfterTheEncounterOrMalformedIsAValueFinding) {
-  Teleconsultation t = validTeleconsultation();
+  domain::Teleconsultation t = validTeleconsultation();
   t.encounter.lastInPersonVisit = dateField("2026-11-21");
   EXPECT_EQ(run(KnownPatientRule{}, t).at(0).code, "value");
   t.encounter.lastInPersonVisit = dateField("10/05/2026");
@@ -369,8 +371,8 @@ TEST(KnownPatientRule, VisitAfterTheEncounterOrMalformedIsAValueFinding) {
 
 // ---- TLC-TERRITORY ---------------------------------------------------------------------------
 
-Teleconsultation withPostalCodes(std::string patient, std::string practitioner) {
-  Teleconsultation t = validTeleconsultation();
+domain::Teleconsultation withPostalCodes(std::string patient, std::string practitioner) {
+  domain::Teleconsultation t = validTeleconsultation();
   t.patient.address->postalCode = std::move(patient);
   t.practitioner.postalCode = std::move(practitioner);
   return t;
@@ -445,23 +447,23 @@ TEST(TerritoryRule, UnplaceableCodesAreNotEvaluated) {
 }
 
 TEST(TerritoryRule, TreatingPhysicianOrReplacementIsExempt) {
-  Teleconsultation t = withPostalCodes("69003", "51100");
-  t.practitioner.relationToPatient = Relation::kTreatingPhysician;
+  domain::Teleconsultation t = withPostalCodes("69003", "51100");
+  t.practitioner.relationToPatient = domain::Relation::kTreatingPhysician;
   EXPECT_THAT(run(TerritoryRule{}, t), IsEmpty());
-  t.practitioner.relationToPatient = Relation::kTreatingPhysicianReplacement;
+  t.practitioner.relationToPatient = domain::Relation::kTreatingPhysicianReplacement;
   EXPECT_THAT(run(TerritoryRule{}, t), IsEmpty());
 }
 
 TEST(TerritoryRule, SasOrientationIsExempt) {
-  Teleconsultation t = withPostalCodes("69003", "51100");
-  t.encounter.orientation = known(Orientation::kSas);
+  domain::Teleconsultation t = withPostalCodes("69003", "51100");
+  t.encounter.orientation = known(domain::Orientation::kSas);
   EXPECT_THAT(run(TerritoryRule{}, t), IsEmpty());
 }
 
 /// Every part of the ZIP exception holds: priority zone, no territorial organisation, a general
 /// practitioner, no treating physician declared.
-Teleconsultation fullZipCondition() {
-  Teleconsultation t = withPostalCodes("69003", "51100");
+domain::Teleconsultation fullZipCondition() {
+  domain::Teleconsultation t = withPostalCodes("69003", "51100");
   t.patient.priorityZone = true;
   t.encounter.territorialOrganisation = false;
   t.practitioner.specialty = "general-practice";
@@ -474,25 +476,25 @@ TEST(TerritoryRule, FullZipConditionIsExempt) {
 }
 
 TEST(TerritoryRule, ZipWithoutPriorityZoneIsNotExempt) {
-  Teleconsultation t = fullZipCondition();
+  domain::Teleconsultation t = fullZipCondition();
   t.patient.priorityZone = false;
   EXPECT_EQ(run(TerritoryRule{}, t).size(), 1u);
 }
 
 TEST(TerritoryRule, ZipWithATerritorialOrganisationIsNotExempt) {
-  Teleconsultation t = fullZipCondition();
+  domain::Teleconsultation t = fullZipCondition();
   t.encounter.territorialOrganisation = true;
   EXPECT_EQ(run(TerritoryRule{}, t).size(), 1u);
 }
 
 TEST(TerritoryRule, ZipWithASpecialistIsNotExempt) {
-  Teleconsultation t = fullZipCondition();
+  domain::Teleconsultation t = fullZipCondition();
   t.practitioner.specialty = "cardiology";
   EXPECT_EQ(run(TerritoryRule{}, t).size(), 1u);
 }
 
 TEST(TerritoryRule, ZipWithADeclaredTreatingPhysicianIsNotExempt) {
-  Teleconsultation t = fullZipCondition();
+  domain::Teleconsultation t = fullZipCondition();
   t.treatingPhysician = validTeleconsultation().treatingPhysician;
   EXPECT_EQ(run(TerritoryRule{}, t).size(), 1u);
 }
@@ -506,7 +508,7 @@ TEST(TerritoryRule, ConfiguredNeighbouringDepartementsCountAsOneTerritoryBothWay
 }
 
 TEST(TerritoryRule, MissingPostalCodeGivesANotEvaluatedInformation) {
-  Teleconsultation t = validTeleconsultation();
+  domain::Teleconsultation t = validTeleconsultation();
   t.patient.address.reset();
   auto f = run(TerritoryRule{}, t);
   ASSERT_EQ(f.size(), 1u);
@@ -573,11 +575,11 @@ TEST(ActivityCapRule, PsychiatryAloneHasFortyPercentByDefault) {
   history.declare(kRpps, 2026, 100);
   history.setRecorded(kRpps, 2026, 39);
   for (const char* specialty : {"neuropsychiatry", "pediatrics", "general-practice"}) {
-    Teleconsultation t = validTeleconsultation();
+    domain::Teleconsultation t = validTeleconsultation();
     t.practitioner.specialty = specialty;
     EXPECT_EQ(run(ActivityCapRule{}, t, {}, &history).size(), 1u) << specialty;
   }
-  Teleconsultation t = validTeleconsultation();
+  domain::Teleconsultation t = validTeleconsultation();
   t.practitioner.specialty = "psychiatry";
   EXPECT_THAT(run(ActivityCapRule{}, t, {}, &history), IsEmpty());
 }
@@ -593,7 +595,7 @@ TEST(ActivityCapRule, OneMoreThanTwentyPercentIsAWarningFinding) {
 }
 
 TEST(ActivityCapRule, PsychiatryHasAFortyPercentCap) {
-  Teleconsultation t = validTeleconsultation();
+  domain::Teleconsultation t = validTeleconsultation();
   t.practitioner.specialty = "psychiatry";
   FakeHistory history;
   history.declare(kRpps, 2026, 100);
@@ -611,14 +613,14 @@ TEST(ActivityCapRule, ThresholdsAreConfigurablePerSpecialty) {
   history.declare(kRpps, 2026, 100);
   history.setRecorded(kRpps, 2026, 29);
   EXPECT_THAT(run(ActivityCapRule{}, validTeleconsultation(), config, &history), IsEmpty());
-  Teleconsultation t = validTeleconsultation();
+  domain::Teleconsultation t = validTeleconsultation();
   t.practitioner.specialty = "cardiology";
   EXPECT_EQ(run(ActivityCapRule{}, t, config, &history).size(), 1u);
 }
 
 TEST(ActivityCapRule, TreatingPhysiciansOwnPatientsAreNotCounted) {
-  Teleconsultation t = validTeleconsultation();
-  t.practitioner.relationToPatient = Relation::kTreatingPhysician;
+  domain::Teleconsultation t = validTeleconsultation();
+  t.practitioner.relationToPatient = domain::Relation::kTreatingPhysician;
   FakeHistory history;
   history.declare(kRpps, 2026, 10);
   history.setRecorded(kRpps, 2026, 50);
@@ -627,7 +629,7 @@ TEST(ActivityCapRule, TreatingPhysiciansOwnPatientsAreNotCounted) {
 }
 
 TEST(ActivityCapRule, TheYearIsTheLocalEncounterYear) {
-  Teleconsultation t = validTeleconsultation();
+  domain::Teleconsultation t = validTeleconsultation();
   t.encounter.start = dateTimeField("2027-01-01T00:30:00+01:00");  // 2026 in UTC
   t.encounter.end = dateTimeField("2027-01-01T00:45:00+01:00");
   FakeHistory history;
@@ -639,10 +641,10 @@ TEST(ActivityCapRule, HistoryFailureIsAnErrorNotAFinding) {
   FakeHistory history;
   history.failWith(common::unavailable("store busy"));
   std::vector<Finding> out;
-  const Teleconsultation t = validTeleconsultation();
+  const domain::Teleconsultation t = validTeleconsultation();
   const RuleConfig config;
-  const common::Status s =
-      ActivityCapRule{}.check(RuleContext{t, config, toInstant(testing::testNow()), &history}, out);
+  const common::Status s = ActivityCapRule{}.check(
+      RuleContext{t, config, fhir::toInstant(testing::testNow()), &history}, out);
   EXPECT_EQ(s.code(), common::StatusCode::kUnavailable);
   EXPECT_THAT(out, IsEmpty());
 }

@@ -3,9 +3,9 @@
 // flags the mapping and routing read.
 #include <gtest/gtest.h>
 
-#include "fhirgw/mappings/body_parser.hpp"
+#include "fhirgw/domain/body_parser.hpp"
 #include "fhirgw/mappings/rule_engine.hpp"
-#include "test_support.hpp"
+#include "rule_test_support.hpp"
 
 namespace fhirgw::mappings {
 namespace {
@@ -45,7 +45,7 @@ TEST_P(GoldenRules, ProducesTheExpectedOutcome) {
   const common::JsonDocument expected = json(readSourceFile(dir + "/expected.outcome.json"));
   const rapidjson::Value& e = expected.root();
 
-  const TeleconsultationParse parsed = parseTeleconsultation(input);
+  const domain::TeleconsultationParse parsed = domain::parseTeleconsultation(input);
   ASSERT_EQ(parsed.malformed(), e["malformed"].GetBool());
   if (parsed.malformed()) {
     EXPECT_EQ(lines(parsed.typeErrors), expectedLines(e));

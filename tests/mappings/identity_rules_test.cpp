@@ -2,7 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "fhirgw/mappings/rules.hpp"
-#include "test_support.hpp"
+#include "rule_test_support.hpp"
 
 namespace fhirgw::mappings {
 namespace {
@@ -16,8 +16,8 @@ using testing::run;
 using testing::unknownText;
 using testing::validTeleconsultation;
 
-Teleconsultation withIns(std::optional<std::string> value, std::optional<std::string> oid) {
-  Teleconsultation t = validTeleconsultation();
+domain::Teleconsultation withIns(std::optional<std::string> value, std::optional<std::string> oid) {
+  domain::Teleconsultation t = validTeleconsultation();
   t.patient.ins->value = std::move(value);
   t.patient.ins->oid = std::move(oid);
   return t;
@@ -71,7 +71,7 @@ TEST(InsRule, MissingValueAndOidAreReportedUnderTheRule) {
 }
 
 TEST(InsRule, NoInsIsNotThisRulesConcern) {
-  Teleconsultation t = validTeleconsultation();
+  domain::Teleconsultation t = validTeleconsultation();
   t.patient.ins.reset();
   EXPECT_THAT(run(InsRule{}, t), IsEmpty());
 }
@@ -84,15 +84,16 @@ TEST(InsQualifiedRule, QualifiedInsPasses) {
 }
 
 TEST(InsQualifiedRule, NoInsIsAFinding) {
-  Teleconsultation t = validTeleconsultation();
+  domain::Teleconsultation t = validTeleconsultation();
   t.patient.ins.reset();
   EXPECT_THAT(paths(run(InsQualifiedRule{}, t)), ElementsAre("patient.ins"));
   EXPECT_FALSE(isInsQualified(t.patient, {}));
 }
 
 TEST(InsQualifiedRule, EveryOtherStatusIsAFinding) {
-  for (InsStatus s : {InsStatus::kProvisional, InsStatus::kRetrieved, InsStatus::kValidated}) {
-    Teleconsultation t = validTeleconsultation();
+  for (domain::InsStatus s : {domain::InsStatus::kProvisional, domain::InsStatus::kRetrieved,
+                              domain::InsStatus::kValidated}) {
+    domain::Teleconsultation t = validTeleconsultation();
     t.patient.ins->status = known(s);
     EXPECT_THAT(paths(run(InsQualifiedRule{}, t)), ElementsAre("patient.ins.status")) << code(s);
     EXPECT_FALSE(isInsQualified(t.patient, {}));
@@ -100,16 +101,16 @@ TEST(InsQualifiedRule, EveryOtherStatusIsAFinding) {
 }
 
 TEST(InsQualifiedRule, MissingOrUnknownStatusIsReportedUnderTheRule) {
-  Teleconsultation t = validTeleconsultation();
+  domain::Teleconsultation t = validTeleconsultation();
   t.patient.ins->status = {};
   EXPECT_EQ(run(InsQualifiedRule{}, t).at(0).code, "required");
-  t.patient.ins->status = unknownText<InsStatus>("qualifiee");
+  t.patient.ins->status = unknownText<domain::InsStatus>("qualifiee");
   EXPECT_EQ(run(InsQualifiedRule{}, t).at(0).code, "value");
 }
 
 TEST(InsQualifiedRule, AnInvalidQualifiedInsIsNotUsable) {
   EXPECT_FALSE(isInsQualified(withIns("279035121518988", "1.2.250.1.213.1.4.8").patient, {}));
-  Teleconsultation t = validTeleconsultation();
+  domain::Teleconsultation t = validTeleconsultation();
   t.patient.birthPlaceInsee.reset();
   EXPECT_FALSE(isInsQualified(t.patient, {}));
 }
@@ -121,7 +122,7 @@ TEST(InsTraitsRule, CompleteTraitsPass) {
 }
 
 TEST(InsTraitsRule, EachMissingTraitIsReported) {
-  Teleconsultation t = validTeleconsultation();
+  domain::Teleconsultation t = validTeleconsultation();
   t.patient.family.reset();
   t.patient.given.clear();
   t.patient.birthDate = {};
@@ -133,15 +134,15 @@ TEST(InsTraitsRule, EachMissingTraitIsReported) {
 }
 
 TEST(InsTraitsRule, GenderMustBeFemaleOrMale) {
-  for (Gender g : {Gender::kOther, Gender::kUnknown}) {
-    Teleconsultation t = validTeleconsultation();
+  for (domain::Gender g : {domain::Gender::kOther, domain::Gender::kUnknown}) {
+    domain::Teleconsultation t = validTeleconsultation();
     t.patient.gender = known(g);
     EXPECT_THAT(paths(run(InsTraitsRule{}, t)), ElementsAre("patient.gender")) << code(g);
   }
 }
 
 TEST(InsTraitsRule, BirthplaceMustBeFiveCharacters) {
-  Teleconsultation t = validTeleconsultation();
+  domain::Teleconsultation t = validTeleconsultation();
   t.patient.birthPlaceInsee = "5121";
   EXPECT_THAT(paths(run(InsTraitsRule{}, t)), ElementsAre("patient.birthPlaceInsee"));
   t.patient.birthPlaceInsee = "2A004";
@@ -149,14 +150,14 @@ TEST(InsTraitsRule, BirthplaceMustBeFiveCharacters) {
 }
 
 TEST(InsTraitsRule, MalformedBirthDateIsReported) {
-  Teleconsultation t = validTeleconsultation();
+  domain::Teleconsultation t = validTeleconsultation();
   t.patient.birthDate = dateField("12/03/1979");
   EXPECT_EQ(run(InsTraitsRule{}, t).at(0).code, "value");
 }
 
 TEST(InsTraitsRule, OnlyQualifiedIdentitiesNeedTheTraits) {
-  Teleconsultation t = validTeleconsultation();
-  t.patient.ins->status = known(InsStatus::kValidated);
+  domain::Teleconsultation t = validTeleconsultation();
+  t.patient.ins->status = known(domain::InsStatus::kValidated);
   t.patient.birthPlaceInsee.reset();
   EXPECT_THAT(run(InsTraitsRule{}, t), IsEmpty());
 }
@@ -168,16 +169,16 @@ TEST(RppsRule, ValidRppsNumbersPass) {
 }
 
 TEST(RppsRule, BadLuhnDigitIsRejectedForEachProfessional) {
-  Teleconsultation t = validTeleconsultation();
+  domain::Teleconsultation t = validTeleconsultation();
   t.practitioner.rpps = "10003456787";
   t.treatingPhysician->rpps = "10101234565";
-  t.encounter.assistedBy = AssistedBy{AssistantProfession::kNurse, "10000000001"};
+  t.encounter.assistedBy = domain::AssistedBy{domain::AssistantProfession::kNurse, "10000000001"};
   EXPECT_THAT(paths(run(RppsRule{}, t)), ElementsAre("practitioner.rpps", "treatingPhysician.rpps",
                                                      "encounter.assistedBy.rpps"));
 }
 
 TEST(RppsRule, TwelveDigitsOrLettersAreRejected) {
-  Teleconsultation t = validTeleconsultation();
+  domain::Teleconsultation t = validTeleconsultation();
   t.practitioner.rpps = "810003456786";
   EXPECT_EQ(run(RppsRule{}, t).size(), 1u);
   t.practitioner.rpps = "1000345678A";
@@ -185,9 +186,10 @@ TEST(RppsRule, TwelveDigitsOrLettersAreRejected) {
 }
 
 TEST(RppsRule, MissingPractitionerRppsIsRequiredButAssistantRppsIsOptional) {
-  Teleconsultation t = validTeleconsultation();
+  domain::Teleconsultation t = validTeleconsultation();
   t.practitioner.rpps.reset();
-  t.encounter.assistedBy = AssistedBy{AssistantProfession::kPharmacist, std::nullopt};
+  t.encounter.assistedBy =
+      domain::AssistedBy{domain::AssistantProfession::kPharmacist, std::nullopt};
   const auto f = run(RppsRule{}, t);
   ASSERT_EQ(f.size(), 1u);
   EXPECT_EQ(f[0].expression, "practitioner.rpps");

@@ -5,9 +5,9 @@
 
 #include <set>
 
-#include "fhirgw/mappings/body_parser.hpp"
+#include "fhirgw/domain/body_parser.hpp"
 #include "fhirgw/mappings/rules.hpp"
-#include "test_support.hpp"
+#include "rule_test_support.hpp"
 
 namespace fhirgw::mappings {
 namespace {
@@ -33,15 +33,15 @@ std::vector<std::string> summary(const std::vector<fhir::Issue>& issues) {
 
 class RuleEngineTest : public ::testing::Test {
  protected:
-  RuleOutcome evaluate(const Teleconsultation& t, const RuleConfig& config = {}) {
+  RuleOutcome evaluate(const domain::Teleconsultation& t, const RuleConfig& config = {}) {
     const RuleEngine engine(config, clock_, &history_);
     common::Result<RuleOutcome> out = engine.evaluate(t);
     EXPECT_TRUE(out.hasValue()) << out.status().toString();
     return out.hasValue() ? std::move(out).value() : RuleOutcome{};
   }
-  Teleconsultation parseExample(std::string_view file) {
+  domain::Teleconsultation parseExample(std::string_view file) {
     const auto doc = json(readSourceFile(file));
-    TeleconsultationParse p = parseTeleconsultation(doc);
+    domain::TeleconsultationParse p = domain::parseTeleconsultation(doc);
     EXPECT_FALSE(p.malformed());
     EXPECT_THAT(summary(p.issues), IsEmpty());
     return std::move(p.record);
@@ -83,7 +83,7 @@ TEST_F(RuleEngineTest, MinimalExampleOnlyWarnsThatThereIsNoQualifiedIns) {
 
 TEST_F(RuleEngineTest, SickLeaveProlongationExampleIsAcceptedAfterEitherTeleconsultation) {
   const auto doc = json(readSourceFile("examples/document-sick-leave-prolongation.json"));
-  const DocumentParse p = parseDocument(doc);
+  const domain::DocumentParse p = domain::parseDocument(doc);
   ASSERT_FALSE(p.malformed());
   const RuleEngine engine({}, clock_, &history_);
   for (const char* context :
@@ -96,7 +96,7 @@ TEST_F(RuleEngineTest, SickLeaveProlongationExampleIsAcceptedAfterEitherTelecons
 TEST_F(RuleEngineTest, ProlongationExampleWithoutItsJustificationIsRejectedForAnotherDoctor) {
   auto doc = json(readSourceFile("examples/document-sick-leave-prolongation.json"));
   doc.document().RemoveMember("inPersonImpossible");
-  const DocumentParse p = parseDocument(doc);
+  const domain::DocumentParse p = domain::parseDocument(doc);
   const RuleEngine engine({}, clock_, &history_);
   // 20 to 24 November is 5 days for a leave prescribed by a doctor who is not the treating one.
   EXPECT_THAT(
@@ -111,9 +111,9 @@ TEST_F(RuleEngineTest, ProlongationExampleWithoutItsJustificationIsRejectedForAn
 
 // ---- severities and flags --------------------------------------------------------------------
 
-Teleconsultation outsidePathway() {
-  Teleconsultation t = validTeleconsultation();
-  t.encounter.orientation = known(Orientation::kDirectAccess);
+domain::Teleconsultation outsidePathway() {
+  domain::Teleconsultation t = validTeleconsultation();
+  t.encounter.orientation = known(domain::Orientation::kDirectAccess);
   return t;
 }
 
@@ -139,18 +139,18 @@ TEST_F(RuleEngineTest, EveryReimbursementWarningMarksTheBillingItem) {
   EXPECT_TRUE(evaluate(validTeleconsultation()).notReimbursable);
 
   history_.setRecorded("10003456786", 2026, 0);
-  Teleconsultation t = validTeleconsultation();
+  domain::Teleconsultation t = validTeleconsultation();
   t.patient.address->postalCode = "69003";
   EXPECT_TRUE(evaluate(t).notReimbursable);
   t = validTeleconsultation();
-  t.billing->amount = {"30.00", Decimal::parse("30.00")};
+  t.billing->amount = {"30.00", domain::Decimal::parse("30.00")};
   EXPECT_TRUE(evaluate(t).notReimbursable);
 }
 
 TEST_F(RuleEngineTest, OnlyTheKnownPatientReminderKeepsTheRecordReimbursable) {
   // Avenant 9 / Conseil d'État 2022: no longer a reimbursement condition (rules.md).
   history_.declare("10003456786", 2026, 4200);
-  Teleconsultation t = validTeleconsultation();
+  domain::Teleconsultation t = validTeleconsultation();
   t.encounter.lastInPersonVisit = dateField("2025-11-19");  // one day outside the 12 months
   RuleOutcome out = evaluate(t);
   EXPECT_THAT(summary(out.issues),
@@ -171,8 +171,8 @@ TEST_F(RuleEngineTest, OnlyTheKnownPatientReminderKeepsTheRecordReimbursable) {
 }
 
 TEST_F(RuleEngineTest, OtherWarningsAndInformationDoNotTouchReimbursement) {
-  Teleconsultation t = validTeleconsultation();
-  t.patient.ins->status = known(InsStatus::kValidated);
+  domain::Teleconsultation t = validTeleconsultation();
+  t.patient.ins->status = known(domain::InsStatus::kValidated);
   t.practitioner.postalCode.reset();
   const RuleOutcome out = evaluate(t);
   EXPECT_THAT(summary(out.issues), ElementsAre("information TLC-TERRITORY practitioner.postalCode",
@@ -184,8 +184,8 @@ TEST_F(RuleEngineTest, OtherWarningsAndInformationDoNotTouchReimbursement) {
 
 TEST_F(RuleEngineTest, AMalformedOrientationUnderAnExceptionDoesNotTouchReimbursement) {
   history_.declare("10003456786", 2026, 4200);
-  Teleconsultation t = validTeleconsultation();
-  t.encounter.orientation = testing::unknownText<Orientation>("urgent");
+  domain::Teleconsultation t = validTeleconsultation();
+  t.encounter.orientation = testing::unknownText<domain::Orientation>("urgent");
   t.practitioner.specialty = "psychiatry";
   t.billing->act = "TC";  // a psychiatrist bills TC, which has no fixed tariff
   const RuleOutcome out = evaluate(t);
@@ -228,8 +228,8 @@ TEST_F(RuleEngineTest, NotEvaluatedStaysInformationWhateverTheSeverity) {
 
 TEST_F(RuleEngineTest, ErrorsOfSeveralRulesAreAllReportedInRulesOrder) {
   history_.declare("10003456786", 2026, 4200);
-  Teleconsultation t = validTeleconsultation();
-  t.encounter.channel = known(Channel::kPhone);
+  domain::Teleconsultation t = validTeleconsultation();
+  t.encounter.channel = known(domain::Channel::kPhone);
   t.encounter.consent->at = testing::dateTimeField("2026-11-20T10:00:00+01:00");
   t.billing->majorations = {"MN"};
   t.practitioner.rpps = "10003456787";
@@ -244,12 +244,12 @@ TEST_F(RuleEngineTest, ErrorsOfSeveralRulesAreAllReportedInRulesOrder) {
 
 TEST_F(RuleEngineTest, EmbeddedDocumentsAreCheckedWithTheirIndex) {
   history_.declare("10003456786", 2026, 4200);
-  Teleconsultation t = validTeleconsultation();
-  Report r;
+  domain::Teleconsultation t = validTeleconsultation();
+  domain::Report r;
   r.title = "CR";
   t.documents.push_back(r);
-  SickLeave s;
-  s.type = known(SickLeaveType::kInitial);
+  domain::SickLeave s;
+  s.type = known(domain::SickLeaveType::kInitial);
   s.start = testing::dateField("2026-11-20");
   s.end = testing::dateField("2026-11-23");
   t.documents.push_back(s);
@@ -258,15 +258,15 @@ TEST_F(RuleEngineTest, EmbeddedDocumentsAreCheckedWithTheirIndex) {
 }
 
 TEST_F(RuleEngineTest, DocumentAddedLaterUsesTheStoredPractitionerRelation) {
-  SickLeave s;
-  s.type = known(SickLeaveType::kInitial);
+  domain::SickLeave s;
+  s.type = known(domain::SickLeaveType::kInitial);
   s.start = testing::dateField("2026-11-20");
   s.end = testing::dateField("2026-11-23");
   const RuleEngine engine({}, clock_, &history_);
-  Teleconsultation context = validTeleconsultation();
+  domain::Teleconsultation context = validTeleconsultation();
   EXPECT_THAT(summary(engine.evaluateDocument(context, s).issues),
               ElementsAre("error AAT-3-DAYS end"));
-  context.practitioner.relationToPatient = Relation::kTreatingPhysician;
+  context.practitioner.relationToPatient = domain::Relation::kTreatingPhysician;
   const RuleOutcome out = engine.evaluateDocument(context, s);
   EXPECT_THAT(out.issues, IsEmpty());
   EXPECT_TRUE(out.insQualified);
@@ -282,7 +282,7 @@ TEST_F(RuleEngineTest, HistoryFailureFailsTheEvaluation) {
 
 TEST_F(RuleEngineTest, TheClockDecidesWhatIsInTheFuture) {
   history_.declare("10003456786", 2026, 4200);
-  Teleconsultation t = validTeleconsultation();
+  domain::Teleconsultation t = validTeleconsultation();
   t.encounter.start = testing::dateTimeField("2026-11-22T13:10:00+01:00");
   t.encounter.end = testing::dateTimeField("2026-11-22T13:20:00+01:00");
   t.encounter.consent->at = t.encounter.start;

@@ -5,7 +5,7 @@
 #include <string>
 
 #include "fhirgw/mappings/rules.hpp"
-#include "test_support.hpp"
+#include "rule_test_support.hpp"
 
 namespace fhirgw::mappings {
 namespace {
@@ -49,10 +49,10 @@ TEST(RulesDocumentation, EveryRuleHasBothDescriptionsForTheCatalogueApi) {
     EXPECT_FALSE(info->descriptionFr.empty()) << info->id;
     EXPECT_FALSE(info->summary.empty()) << info->id;
     if (!info->sourceDate.empty()) {
-      EXPECT_TRUE(Date::parse(info->sourceDate)) << info->id;
+      EXPECT_TRUE(fhir::Date::parse(info->sourceDate)) << info->id;
     }
     if (!info->effectiveFrom.empty()) {
-      EXPECT_TRUE(Date::parse(info->effectiveFrom)) << info->id;
+      EXPECT_TRUE(fhir::Date::parse(info->effectiveFrom)) << info->id;
     }
   }
 }

@@ -4,7 +4,7 @@
 
 #include "fhirgw/mappings/rule_engine.hpp"
 #include "fhirgw/mappings/rules.hpp"
-#include "test_support.hpp"
+#include "rule_test_support.hpp"
 
 namespace fhirgw::mappings {
 namespace {
@@ -19,20 +19,20 @@ using testing::paths;
 using testing::runDocument;
 using testing::validTeleconsultation;
 
-SickLeave leave(SickLeaveType type, std::string_view start, std::string_view end) {
-  SickLeave l;
+domain::SickLeave leave(domain::SickLeaveType type, std::string_view start, std::string_view end) {
+  domain::SickLeave l;
   l.type = known(type);
   l.start = dateField(start);
   l.end = dateField(end);
-  if (type == SickLeaveType::kProlongation) l.ongoingLeaveStart = dateField(start);
+  if (type == domain::SickLeaveType::kProlongation) l.ongoingLeaveStart = dateField(start);
   return l;
 }
 
-SickLeave initial(std::string_view start, std::string_view end) {
-  return leave(SickLeaveType::kInitial, start, end);
+domain::SickLeave initial(std::string_view start, std::string_view end) {
+  return leave(domain::SickLeaveType::kInitial, start, end);
 }
 
-std::vector<Finding> cap(const SickLeave& l, const RuleConfig& config = {}) {
+std::vector<Finding> cap(const domain::SickLeave& l, const RuleConfig& config = {}) {
   return runDocument(SickLeaveDurationCapRule{}, l, validTeleconsultation(), config);
 }
 
@@ -48,20 +48,31 @@ std::vector<std::string> summary(const std::vector<fhir::Issue>& issues) {
 // ---- calendar months -------------------------------------------------------------------------
 
 TEST(CalendarMonths, SameDayOneMonthLater) {
-  EXPECT_EQ(Date::parse("2026-09-10")->plusMonthsRollingOver(1), Date::parse("2026-10-10"));
-  EXPECT_EQ(Date::parse("2026-12-15")->plusMonthsRollingOver(1), Date::parse("2027-01-15"));
-  EXPECT_EQ(Date::parse("2026-11-30")->plusMonthsRollingOver(2), Date::parse("2027-01-30"));
+  EXPECT_EQ(fhir::Date::parse("2026-09-10")->plusMonthsRollingOver(1),
+            fhir::Date::parse("2026-10-10"));
+  EXPECT_EQ(fhir::Date::parse("2026-12-15")->plusMonthsRollingOver(1),
+            fhir::Date::parse("2027-01-15"));
+  EXPECT_EQ(fhir::Date::parse("2026-11-30")->plusMonthsRollingOver(2),
+            fhir::Date::parse("2027-01-30"));
 }
 
 TEST(CalendarMonths, AMissingDayRollsOverToTheFirstOfTheNextMonth) {
-  EXPECT_EQ(Date::parse("2027-01-31")->plusMonthsRollingOver(1), Date::parse("2027-03-01"));
-  EXPECT_EQ(Date::parse("2027-01-29")->plusMonthsRollingOver(1), Date::parse("2027-03-01"));
-  EXPECT_EQ(Date::parse("2028-01-29")->plusMonthsRollingOver(1), Date::parse("2028-02-29"));
-  EXPECT_EQ(Date::parse("2028-01-31")->plusMonthsRollingOver(1), Date::parse("2028-03-01"));
-  EXPECT_EQ(Date::parse("2026-03-31")->plusMonthsRollingOver(1), Date::parse("2026-05-01"));
-  EXPECT_EQ(Date::parse("2026-12-31")->plusMonthsRollingOver(2), Date::parse("2027-03-01"));
-  EXPECT_EQ(Date::parse("2026-10-31")->plusMonthsRollingOver(1), Date::parse("2026-12-01"));
-  EXPECT_EQ(Date::parse("2026-10-31")->plusMonthsRollingOver(2), Date::parse("2026-12-31"));
+  EXPECT_EQ(fhir::Date::parse("2027-01-31")->plusMonthsRollingOver(1),
+            fhir::Date::parse("2027-03-01"));
+  EXPECT_EQ(fhir::Date::parse("2027-01-29")->plusMonthsRollingOver(1),
+            fhir::Date::parse("2027-03-01"));
+  EXPECT_EQ(fhir::Date::parse("2028-01-29")->plusMonthsRollingOver(1),
+            fhir::Date::parse("2028-02-29"));
+  EXPECT_EQ(fhir::Date::parse("2028-01-31")->plusMonthsRollingOver(1),
+            fhir::Date::parse("2028-03-01"));
+  EXPECT_EQ(fhir::Date::parse("2026-03-31")->plusMonthsRollingOver(1),
+            fhir::Date::parse("2026-05-01"));
+  EXPECT_EQ(fhir::Date::parse("2026-12-31")->plusMonthsRollingOver(2),
+            fhir::Date::parse("2027-03-01"));
+  EXPECT_EQ(fhir::Date::parse("2026-10-31")->plusMonthsRollingOver(1),
+            fhir::Date::parse("2026-12-01"));
+  EXPECT_EQ(fhir::Date::parse("2026-10-31")->plusMonthsRollingOver(2),
+            fhir::Date::parse("2026-12-31"));
 }
 
 // ---- AAT-DURATION-CAP ------------------------------------------------------------------------
@@ -94,9 +105,11 @@ TEST(DurationCapRule, LeapYearsCountTheTwentyNinthOfFebruary) {
 }
 
 TEST(DurationCapRule, ProlongationMayLastTwoCalendarMonths) {
-  const SickLeave ok = leave(SickLeaveType::kProlongation, "2026-10-15", "2026-12-14");
+  const domain::SickLeave ok =
+      leave(domain::SickLeaveType::kProlongation, "2026-10-15", "2026-12-14");
   EXPECT_THAT(cap(ok), IsEmpty());
-  const SickLeave over = leave(SickLeaveType::kProlongation, "2026-10-15", "2026-12-15");
+  const domain::SickLeave over =
+      leave(domain::SickLeaveType::kProlongation, "2026-10-15", "2026-12-15");
   EXPECT_THAT(paths(cap(over)), ElementsAre("end"));
 }
 
@@ -106,11 +119,12 @@ TEST(DurationCapRule, CapsAreConfigurationInMonths) {
   c.sickLeaveCapMonthsProlongation = 3;
   EXPECT_THAT(cap(initial("2026-09-10", "2026-11-09"), c), IsEmpty());
   EXPECT_THAT(paths(cap(initial("2026-09-10", "2026-11-10"), c)), ElementsAre("end"));
-  EXPECT_THAT(cap(leave(SickLeaveType::kProlongation, "2026-10-15", "2027-01-14"), c), IsEmpty());
+  EXPECT_THAT(cap(leave(domain::SickLeaveType::kProlongation, "2026-10-15", "2027-01-14"), c),
+              IsEmpty());
 }
 
 TEST(DurationCapRule, AJustificationTurnsTheExceedanceIntoInformation) {
-  SickLeave l = initial("2026-09-10", "2026-12-31");
+  domain::SickLeave l = initial("2026-09-10", "2026-12-31");
   l.durationJustification = "Chirurgie programmée, reprise impossible avant janvier.";
   const std::vector<Finding> f = cap(l);
   EXPECT_THAT(paths(f), ElementsAre("durationJustification"));
@@ -119,7 +133,7 @@ TEST(DurationCapRule, AJustificationTurnsTheExceedanceIntoInformation) {
 
 TEST(DurationCapRule, ABlankJustificationIsNoJustification) {
   for (const char* blank : {"", "   ", "\t \n"}) {
-    SickLeave l = initial("2026-09-10", "2026-12-31");
+    domain::SickLeave l = initial("2026-09-10", "2026-12-31");
     l.durationJustification = blank;
     const std::vector<Finding> f = cap(l);
     EXPECT_THAT(paths(f), ElementsAre("end")) << '"' << blank << '"';
@@ -127,7 +141,7 @@ TEST(DurationCapRule, ABlankJustificationIsNoJustification) {
 }
 
 TEST(DurationCapRule, UnusableDatesAreLeftToThePeriodRule) {
-  SickLeave l = initial("2026-09-10", "2026-12-31");
+  domain::SickLeave l = initial("2026-09-10", "2026-12-31");
   l.type = {};
   EXPECT_THAT(cap(l), IsEmpty());
   l = initial("2026-12-31", "2026-09-10");
@@ -136,14 +150,15 @@ TEST(DurationCapRule, UnusableDatesAreLeftToThePeriodRule) {
 
 class SickLeaveLawsEngineTest : public ::testing::Test {
  protected:
-  RuleOutcome evaluate(const Teleconsultation& context, const SickLeave& l,
+  RuleOutcome evaluate(const domain::Teleconsultation& context, const domain::SickLeave& l,
                        const RuleConfig& config = {}) {
     const RuleEngine engine(config, clock_, nullptr);
     return engine.evaluateDocument(context, l, "documents[0]");
   }
-  static Teleconsultation treatingPhysician() {
-    Teleconsultation t = validTeleconsultation();
-    t.practitioner.relationToPatient = Relation::kTreatingPhysician;  // exempt from AAT-3-DAYS
+  static domain::Teleconsultation treatingPhysician() {
+    domain::Teleconsultation t = validTeleconsultation();
+    t.practitioner.relationToPatient =
+        domain::Relation::kTreatingPhysician;  // exempt from AAT-3-DAYS
     return t;
   }
   common::ManualClock clock_{testing::testNow()};
@@ -161,7 +176,7 @@ TEST_F(SickLeaveLawsEngineTest, DurationCapIsAWarningFromTheFirstOfSeptember2026
 }
 
 TEST_F(SickLeaveLawsEngineTest, AJustifiedExceedanceIsInformationWhateverTheSeverity) {
-  SickLeave l = initial("2026-09-01", "2026-12-01");
+  domain::SickLeave l = initial("2026-09-01", "2026-12-01");
   l.durationJustification = "Suites opératoires.";
   RuleConfig c;
   c.severities["AAT-DURATION-CAP"] = RuleSeverity::kError;
@@ -172,7 +187,7 @@ TEST_F(SickLeaveLawsEngineTest, AJustifiedExceedanceIsInformationWhateverTheSeve
 }
 
 TEST_F(SickLeaveLawsEngineTest, APractitionerAbroadMayNotPrescribeASickLeave) {
-  Teleconsultation t = treatingPhysician();
+  domain::Teleconsultation t = treatingPhysician();
   t.practitioner.practisesMainlyAbroad = true;
   const RuleOutcome out = evaluate(t, initial("2026-11-20", "2026-11-21"));
   EXPECT_THAT(summary(out.issues), ElementsAre("error AAT-ABROAD documents[0].kind"));
@@ -180,7 +195,7 @@ TEST_F(SickLeaveLawsEngineTest, APractitionerAbroadMayNotPrescribeASickLeave) {
 }
 
 TEST_F(SickLeaveLawsEngineTest, AbroadRuleIsInForceFromTheFirstOfMarch2025) {
-  Teleconsultation t = treatingPhysician();
+  domain::Teleconsultation t = treatingPhysician();
   t.practitioner.practisesMainlyAbroad = true;
   EXPECT_THAT(summary(evaluate(t, initial("2025-02-28", "2025-03-01")).issues), IsEmpty());
   EXPECT_THAT(summary(evaluate(t, initial("2025-03-01", "2025-03-02")).issues),
@@ -190,12 +205,12 @@ TEST_F(SickLeaveLawsEngineTest, AbroadRuleIsInForceFromTheFirstOfMarch2025) {
 TEST_F(SickLeaveLawsEngineTest, AbroadRuleIgnoresOtherDocumentsAndOtherPractitioners) {
   EXPECT_THAT(summary(evaluate(treatingPhysician(), initial("2026-11-20", "2026-11-21")).issues),
               IsEmpty());
-  Teleconsultation t = treatingPhysician();
+  domain::Teleconsultation t = treatingPhysician();
   t.practitioner.practisesMainlyAbroad = true;
   const RuleEngine engine({}, clock_, nullptr);
-  Report r;
+  domain::Report r;
   r.title = "CR";
-  r.content = Content{known(ContentType::kTextPlain), "b2s=", "ok"};
+  r.content = domain::Content{known(domain::ContentType::kTextPlain), "b2s=", "ok"};
   EXPECT_THAT(summary(engine.evaluateDocument(t, r).issues), IsEmpty());
 }
 

@@ -12,9 +12,9 @@
 
 #include "fhirgw/common/json_tree.hpp"
 #include "fhirgw/connectors/connector_config.hpp"
+#include "fhirgw/domain/teleconsultation.hpp"
 #include "fhirgw/mappings/rule_config.hpp"
 #include "fhirgw/mappings/rules.hpp"
-#include "fhirgw/mappings/teleconsultation.hpp"
 
 namespace fhirgw::gateway::detail {
 namespace {
@@ -111,7 +111,7 @@ std::vector<std::string> ruleIds() {
   return ids;
 }
 
-std::string relationCodes() { return "one of " + mappings::kRelationCodes.join(", "); }
+std::string relationCodes() { return "one of " + domain::kRelationCodes.join(", "); }
 
 std::optional<std::string> nonEmptyString(const Json& n) {
   if (!n.isString() || n.text().empty()) return std::nullopt;
@@ -127,27 +127,27 @@ std::optional<std::pair<std::string, std::string>> stringPair(const Json& n) {
   return std::make_pair(a.text(), b.text());
 }
 
-std::optional<mappings::Relation> relation(const Json& n) {
+std::optional<domain::Relation> relation(const Json& n) {
   if (!n.isString()) return std::nullopt;
-  return mappings::parseRelation(n.text());
+  return domain::parseRelation(n.text());
 }
 
 // "YYYY-MM-DD", or "" for no date (a rule in force since always, or with no end).
-std::optional<std::optional<mappings::Date>> optionalDate(std::string_view text) {
-  if (text.empty()) return std::optional<mappings::Date>{};
-  std::optional<mappings::Date> day = mappings::Date::parse(text);
+std::optional<std::optional<fhir::Date>> optionalDate(std::string_view text) {
+  if (text.empty()) return std::optional<fhir::Date>{};
+  std::optional<fhir::Date> day = fhir::Date::parse(text);
   if (!day) return std::nullopt;
-  return std::optional<std::optional<mappings::Date>>{std::in_place, day};
+  return std::optional<std::optional<fhir::Date>>{std::in_place, day};
 }
 
 // rules.effectiveFrom.<RULE-ID> / rules.effectiveUntil.<RULE-ID>: one bound of the effective
 // periods (docs/rules.md, Rules in force by date).
 void bindEffectiveDates(FieldReader& r, std::string_view key,
-                        std::map<std::string, std::optional<mappings::Date>, std::less<>>& dates) {
+                        std::map<std::string, std::optional<fhir::Date>, std::less<>>& dates) {
   r.object(key, [&dates](FieldReader& d) {
     d.members("RULE-ID", ruleIds(), MemberNames::kListed,
               [&dates](FieldReader& m, const std::string& id) {
-                std::optional<mappings::Date> day;
+                std::optional<fhir::Date> day;
                 if (code(m, id, "a date YYYY-MM-DD, or \"\" for none", day, optionalDate)) {
                   dates[id] = day;
                 }

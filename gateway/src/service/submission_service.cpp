@@ -10,11 +10,11 @@
 #include "fhirgw/common/crypto.hpp"
 #include "fhirgw/common/ids.hpp"
 #include "fhirgw/common/log.hpp"
+#include "fhirgw/domain/body_parser.hpp"
 #include "fhirgw/fhir/fr/identifiers.hpp"
 #include "fhirgw/gateway/api/views.hpp"
 #include "fhirgw/gateway/service/idempotency.hpp"
 #include "fhirgw/gateway/service/store_failure.hpp"
-#include "fhirgw/mappings/body_parser.hpp"
 #include "fhirgw/mappings/rules.hpp"
 
 namespace fhirgw::gateway {
@@ -73,9 +73,9 @@ fhir::Issue tooManyDocuments(std::string expression, std::size_t count, std::siz
 
 /// The routing request of a record (or of documents added to it): which destinations each
 /// document asked for (editor-api.md defaults applied), and what decides whether they apply.
-connectors::RoutingRequest routingRequest(const mappings::Teleconsultation& tc, bool insQualified,
+connectors::RoutingRequest routingRequest(const domain::Teleconsultation& tc, bool insQualified,
                                           const std::string& recordId, bool includeEncounter,
-                                          const std::vector<const mappings::Document*>& documents,
+                                          const std::vector<const domain::Document*>& documents,
                                           const std::vector<std::string>& documentIds) {
   connectors::RoutingRequest request;
   request.recordId = recordId;
@@ -92,8 +92,8 @@ connectors::RoutingRequest routingRequest(const mappings::Teleconsultation& tc, 
         tc.treatingPhysician->mssanteAddress, tc.treatingPhysician->fhirEndpoint};
   }
   for (std::size_t i = 0; i < documents.size(); ++i) {
-    const mappings::ResolvedRecipients to =
-        mappings::resolveRecipients(*documents[i], tc.practitionerIsTreatingPhysician());
+    const domain::ResolvedRecipients to =
+        domain::resolveRecipients(*documents[i], tc.practitionerIsTreatingPhysician());
     request.documents.push_back({documentIds[i], to.dmp, to.treatingPhysician, to.patient});
   }
   return request;
@@ -183,7 +183,7 @@ SubmissionResult commitFailure(const store::RecordStore& records, const Submissi
 
 /// A teleconsultation body after counting, parsing and the rules.
 struct Checked {
-  mappings::Teleconsultation record;
+  domain::Teleconsultation record;
   mappings::RuleOutcome rules;
   std::vector<fhir::Issue> issues;  ///< parse issues, then rule issues
 };
@@ -202,7 +202,7 @@ std::variant<Checked, SubmissionResult> check(const SubmissionService::Deps& d,
                       {tooManyDocuments("documents", docs->value.Size(), maxDocuments,
                                         "a teleconsultation body")});
   }
-  mappings::TeleconsultationParse parsed = mappings::parseTeleconsultation(body);
+  domain::TeleconsultationParse parsed = domain::parseTeleconsultation(body);
   if (parsed.malformed()) {
     return withIssues(SubmissionStatus::kMalformed, std::move(parsed.typeErrors));
   }
@@ -249,7 +249,7 @@ SubmissionResult SubmissionService::acceptTeleconsultation(const SubmissionReque
   const std::vector<fhir::Issue>& issues = checked.issues;
   if (fhir::hasErrors(issues)) return withIssues(SubmissionStatus::kRefused, issues);
 
-  const mappings::Teleconsultation& tc = checked.record;
+  const domain::Teleconsultation& tc = checked.record;
   store::Submission sub;
   sub.clientId = request.clientId;
   sub.recordId = common::newUuid();
@@ -258,7 +258,7 @@ SubmissionResult SubmissionService::acceptTeleconsultation(const SubmissionReque
   auto mapped = mapRecord(d_, checked, mapping, validationErrors);
   if (!mapped) return mappingFailure(request, mapped.error(), std::move(validationErrors));
   addResources(sub, *mapped);
-  std::vector<const mappings::Document*> routed;
+  std::vector<const domain::Document*> routed;
   for (const auto& document : tc.documents) routed.push_back(&document);
   sub.deliveries = connectors::routeDeliveries(
       routingRequest(tc, checked.rules.insQualified, sub.recordId, /*includeEncounter=*/true,
@@ -280,8 +280,8 @@ SubmissionResult SubmissionService::acceptTeleconsultation(const SubmissionReque
   for (std::size_t i = 0; i < tc.documents.size(); ++i) {
     store::NewDocument d;
     d.id = mapping.documentIds[i];
-    d.externalId = mappings::documentExternalId(tc.documents[i]);
-    d.kind = std::string(mappings::documentKind(tc.documents[i]));
+    d.externalId = domain::documentExternalId(tc.documents[i]);
+    d.kind = std::string(domain::documentKind(tc.documents[i]));
     d.body = documents != nullptr && documents->IsArray() && i < documents->Size()
                  ? common::canonicalJson(body, (*documents)[static_cast<rapidjson::SizeType>(i)])
                  : std::string("{}");
@@ -323,7 +323,7 @@ SubmissionResult SubmissionService::addDocument(const SubmissionRequest& request
     return *std::move(answered);
   }
 
-  mappings::DocumentParse parsed = mappings::parseDocument(body);
+  domain::DocumentParse parsed = domain::parseDocument(body);
   if (parsed.malformed()) {
     return withIssues(SubmissionStatus::kMalformed, std::move(parsed.typeErrors));
   }
@@ -334,7 +334,7 @@ SubmissionResult SubmissionService::addDocument(const SubmissionRequest& request
   storedLimits.allowDuplicateNames = true;
   auto storedBody = common::parseJson(stored.body, storedLimits);
   if (!storedBody) return failed(common::internal("the stored teleconsultation cannot be read"));
-  const mappings::TeleconsultationParse context = mappings::parseTeleconsultation(*storedBody);
+  const domain::TeleconsultationParse context = domain::parseTeleconsultation(*storedBody);
   mappings::RuleOutcome rules = d_.rules.evaluateDocument(context.record, parsed.record);
   std::vector<fhir::Issue> issues = parsed.issues;
   append(issues, rules.issues);
@@ -364,8 +364,8 @@ SubmissionResult SubmissionService::addDocument(const SubmissionRequest& request
                      mappings::isInsQualified(context.record.patient, d_.rules.config()), stored.id,
                      /*includeEncounter=*/false, {&parsed.record}, {d.id}),
       d_.routes);
-  d.externalId = mappings::documentExternalId(parsed.record);
-  d.kind = std::string(mappings::documentKind(parsed.record));
+  d.externalId = domain::documentExternalId(parsed.record);
+  d.kind = std::string(domain::documentKind(parsed.record));
   d.body = common::canonicalJson(body);
   d.requestHash = plan->requestHash;
   d.outcome = outcomeJson(kept);

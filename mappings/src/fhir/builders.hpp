@@ -28,7 +28,7 @@ struct Built {
 
 /// The deterministic ids of a record's shared resources, and what every builder reads.
 struct RecordScope {
-  const Teleconsultation& t;
+  const domain::Teleconsultation& t;
   const MappingContext& ctx;
   std::string patientId;
   std::string practitionerId;
@@ -37,7 +37,7 @@ struct RecordScope {
   std::string treatingId;      ///< empty when none is declared or it is the practitioner
   std::string encounterId;
 
-  RecordScope(const Teleconsultation& teleconsultation, const MappingContext& context);
+  RecordScope(const domain::Teleconsultation& teleconsultation, const MappingContext& context);
   /// deterministicUuid({clientId, recordId, a, b, c}).
   std::string idOf(std::string_view a, std::string_view b = {}, std::string_view c = {}) const;
   /// The Practitioner who is the patient's treating physician, if known ("Practitioner/id").
@@ -54,7 +54,7 @@ Json textConcept(std::string_view text);
 Json ref(std::string_view type, std::string_view id);
 Json identifier(std::string_view system, std::string_view value);
 Json metaProfile(std::string_view profile);
-Json period(const DateTime& start, const DateTime& end);
+Json period(const fhir::DateTime& start, const fhir::DateTime& end);
 std::string instant(common::TimePoint t);
 
 // Record resources (resources.cpp).
@@ -68,11 +68,11 @@ Built consent(const RecordScope& s);
 std::vector<Built> chargeItems(const RecordScope& s, const RuleOutcome& outcome);
 
 // Documents (documents.cpp); each appends its resources.
-void mapReport(const RecordScope& s, const Report& r, std::string_view docId, std::size_t index,
-               const FhirMapperOptions& options, std::vector<Built>& out);
-void mapPrescription(const RecordScope& s, const Prescription& p, std::string_view docId,
+void mapReport(const RecordScope& s, const domain::Report& r, std::string_view docId,
+               std::size_t index, const FhirMapperOptions& options, std::vector<Built>& out);
+void mapPrescription(const RecordScope& s, const domain::Prescription& p, std::string_view docId,
                      std::size_t index, std::vector<Built>& out);
-void mapSickLeave(const RecordScope& s, const SickLeave& l, std::string_view docId,
+void mapSickLeave(const RecordScope& s, const domain::SickLeave& l, std::string_view docId,
                   std::size_t index, std::vector<Built>& out);
 
 // Trail (resources.cpp): who recorded what, when, for which client.

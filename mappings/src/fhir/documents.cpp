@@ -28,7 +28,7 @@ struct DocumentMeta {
   std::string_view classCode;  // TRE_A03
   std::string title;
   std::optional<std::string> authoredAt;  // attachment.creation
-  Confidentiality confidentiality = Confidentiality::kNormal;
+  domain::Confidentiality confidentiality = domain::Confidentiality::kNormal;
   const std::optional<std::string>* externalId = nullptr;
   std::vector<std::string> related;  // "Type/id" of the resources the document renders
 };
@@ -42,7 +42,7 @@ void appendDocument(const RecordScope& s, std::string_view docId, std::size_t in
 
   Built doc =
       make("DocumentReference", s.idOf("document", docId, "DocumentReference"), docId, index);
-  const Encounter& e = s.t.encounter;
+  const domain::Encounter& e = s.t.encounter;
   const std::string facilityType = s.t.practitioner.organization
                                        ? s.t.practitioner.organization->facilityType
                                        : std::string("SA07");
@@ -95,26 +95,26 @@ void appendDocument(const RecordScope& s, std::string_view docId, std::size_t in
   out.push_back(std::move(binary));
 }
 
-std::optional<std::string> authoredText(const std::optional<DateTime>& t) {
+std::optional<std::string> authoredText(const std::optional<fhir::DateTime>& t) {
   if (!t) return std::nullopt;
   return t->text;
 }
 
-Json medicationConcept(const Medication& m) {
+Json medicationConcept(const domain::Medication& m) {
   Json codings = Json::array();
-  if (m.system.value && *m.system.value != MedicationSystem::kText && m.code) {
+  if (m.system.value && *m.system.value != domain::MedicationSystem::kText && m.code) {
     std::string_view system;
     switch (*m.system.value) {
-      case MedicationSystem::kUcd:
+      case domain::MedicationSystem::kUcd:
         system = kUcdSystem;
         break;
-      case MedicationSystem::kCip13:
+      case domain::MedicationSystem::kCip13:
         system = kCip13System;
         break;
-      case MedicationSystem::kSms:
+      case domain::MedicationSystem::kSms:
         system = kSmsSystem;
         break;
-      case MedicationSystem::kText:
+      case domain::MedicationSystem::kText:
         break;
     }
     codings.pushIfPresent(coding(system, *m.code, m.display.value_or("")));
@@ -124,8 +124,8 @@ Json medicationConcept(const Medication& m) {
 
 // The text rendering of a sick-leave notice carried by its PRESC-AAT DocumentReference (the
 // editor API sends the notice as data, not as a file).
-std::string sickLeaveText(const SickLeave& l) {
-  const bool prolongation = l.type.value == SickLeaveType::kProlongation;
+std::string sickLeaveText(const domain::SickLeave& l) {
+  const bool prolongation = l.type.value == domain::SickLeaveType::kProlongation;
   std::string text = "Avis d'arret de travail";
   text += prolongation ? " (prolongation)" : " (initial)";
   text += " prescrit en teleconsultation\n";
@@ -144,16 +144,16 @@ std::string sickLeaveText(const SickLeave& l) {
 
 }  // namespace
 
-void mapReport(const RecordScope& s, const Report& r, std::string_view docId, std::size_t index,
-               const FhirMapperOptions& options, std::vector<Built>& out) {
-  const Content& c = *r.content;
+void mapReport(const RecordScope& s, const domain::Report& r, std::string_view docId,
+               std::size_t index, const FhirMapperOptions& options, std::vector<Built>& out) {
+  const domain::Content& c = *r.content;
   DocumentMeta m{kLoinc,  options.reportLoincCode,    options.reportLoincDisplay, "10",
                  r.title, authoredText(r.authoredAt), r.confidentiality,          &r.externalId,
                  {}};
   appendDocument(s, docId, index, code(*c.contentType.value), *c.data, *c.bytes, m, out);
 }
 
-void mapPrescription(const RecordScope& s, const Prescription& p, std::string_view docId,
+void mapPrescription(const RecordScope& s, const domain::Prescription& p, std::string_view docId,
                      std::size_t index, std::vector<Built>& out) {
   const Json group =
       p.prescriptionNumber
@@ -161,7 +161,7 @@ void mapPrescription(const RecordScope& s, const Prescription& p, std::string_vi
           : identifier(kRfc3986, "urn:uuid:" + s.idOf("document", docId, "prescription"));
   std::vector<std::string> items;
   for (std::size_t i = 0; i < p.items.size(); ++i) {
-    const PrescriptionItem& item = p.items[i];
+    const domain::PrescriptionItem& item = p.items[i];
     Built b =
         make("MedicationRequest",
              s.idOf("document", docId, "MedicationRequest/" + std::to_string(i)), docId, index);
@@ -206,23 +206,23 @@ void mapPrescription(const RecordScope& s, const Prescription& p, std::string_vi
     out.push_back(std::move(b));
   }
   if (p.content && p.content->bytes) {
-    const Content& c = *p.content;
+    const domain::Content& c = *p.content;
     DocumentMeta m{kLoinc,
                    "57833-6",
                    "Prescription for medication",
                    "42",
                    "Ordonnance",
                    authoredText(p.authoredAt),
-                   Confidentiality::kNormal,
+                   domain::Confidentiality::kNormal,
                    &p.externalId,
                    items};
     appendDocument(s, docId, index, code(*c.contentType.value), *c.data, *c.bytes, m, out);
   }
 }
 
-void mapSickLeave(const RecordScope& s, const SickLeave& l, std::string_view docId,
+void mapSickLeave(const RecordScope& s, const domain::SickLeave& l, std::string_view docId,
                   std::size_t index, std::vector<Built>& out) {
-  const bool prolongation = l.type.value == SickLeaveType::kProlongation;
+  const bool prolongation = l.type.value == domain::SickLeaveType::kProlongation;
   Built b = make("ServiceRequest", s.idOf("document", docId, "ServiceRequest"), docId, index);
   Json extensions = Json::array();
   if (prolongation && l.ongoingLeaveStart.value) {
@@ -276,7 +276,7 @@ void mapSickLeave(const RecordScope& s, const SickLeave& l, std::string_view doc
                  "42",
                  "Avis d'arrêt de travail",
                  std::nullopt,
-                 Confidentiality::kNormal,
+                 domain::Confidentiality::kNormal,
                  &l.externalId,
                  {request}};
   appendDocument(s, docId, index, "text/plain", common::base64Encode(text), text, m, out);

@@ -23,7 +23,7 @@ namespace {
 
 // The fields the mapping dereferences; the rules reject a record without them, so a gap here
 // means the caller mapped a record that was not accepted.
-common::Status checkRecord(const Teleconsultation& t) {
+common::Status checkRecord(const domain::Teleconsultation& t) {
   if (!t.encounter.start.valid() || !t.encounter.end.valid()) {
     return common::failedPrecondition("encounter.start and encounter.end must be valid");
   }
@@ -31,14 +31,14 @@ common::Status checkRecord(const Teleconsultation& t) {
   return common::Status::ok();
 }
 
-common::Status checkDocument(const Document& d) {
-  if (const auto* r = std::get_if<Report>(&d)) {
+common::Status checkDocument(const domain::Document& d) {
+  if (const auto* r = std::get_if<domain::Report>(&d)) {
     if (!r->content || !r->content->bytes || !r->content->data || !r->content->contentType.value) {
       return common::failedPrecondition("a report needs a valid content");
     }
-  } else if (const auto* p = std::get_if<Prescription>(&d)) {
+  } else if (const auto* p = std::get_if<domain::Prescription>(&d)) {
     if (p->items.empty()) return common::failedPrecondition("a prescription needs items");
-    for (const PrescriptionItem& i : p->items) {
+    for (const domain::PrescriptionItem& i : p->items) {
       if (!i.medication || !i.dosage) {
         return common::failedPrecondition("a prescription item needs a medication and a dosage");
       }
@@ -46,7 +46,7 @@ common::Status checkDocument(const Document& d) {
     if (p->content && p->content->bytes && !p->content->contentType.value) {
       return common::failedPrecondition("a prescription content needs a content type");
     }
-  } else if (const auto* l = std::get_if<SickLeave>(&d)) {
+  } else if (const auto* l = std::get_if<domain::SickLeave>(&d)) {
     if (!l->type.valid() || !l->start.valid() || !l->end.valid()) {
       return common::failedPrecondition("a sick-leave notice needs a type, a start and an end");
     }
@@ -57,20 +57,20 @@ common::Status checkDocument(const Document& d) {
 // Only a qualified INS, accepted by the rules, goes into the Patient (fhir-mapping.md). Whether
 // it is usable is the rules' decision (outcome.insQualified, under the configured INS policy);
 // the mapper only checks that what it writes is there: a value and the system of its OID.
-bool carriesIns(const Teleconsultation& t, const RuleOutcome& outcome) {
+bool carriesIns(const domain::Teleconsultation& t, const RuleOutcome& outcome) {
   const auto& ins = t.patient.ins;
   if (!outcome.insQualified || !ins || !ins->value || !ins->oid) return false;
-  if (ins->status.value != InsStatus::kQualified) return false;
+  if (ins->status.value != domain::InsStatus::kQualified) return false;
   return fhir::fr::insSystemOf(*ins->oid).has_value();
 }
 
-void mapOneDocument(const RecordScope& s, const Document& d, std::string_view docId,
+void mapOneDocument(const RecordScope& s, const domain::Document& d, std::string_view docId,
                     std::size_t index, const FhirMapperOptions& options, std::vector<Built>& out) {
-  if (const auto* r = std::get_if<Report>(&d)) {
+  if (const auto* r = std::get_if<domain::Report>(&d)) {
     fhirmap::mapReport(s, *r, docId, index, options, out);
-  } else if (const auto* p = std::get_if<Prescription>(&d)) {
+  } else if (const auto* p = std::get_if<domain::Prescription>(&d)) {
     fhirmap::mapPrescription(s, *p, docId, index, out);
-  } else if (const auto* l = std::get_if<SickLeave>(&d)) {
+  } else if (const auto* l = std::get_if<domain::SickLeave>(&d)) {
     fhirmap::mapSickLeave(s, *l, docId, index, out);
   }
 }
@@ -118,7 +118,7 @@ FhirMapper& FhirMapper::operator=(FhirMapper&&) noexcept = default;
 const fhir::Validator& FhirMapper::validator() const { return impl_->validator; }
 
 common::Result<MappedRecord> FhirMapper::mapTeleconsultation(
-    const Teleconsultation& t, const RuleOutcome& outcome, const MappingContext& context,
+    const domain::Teleconsultation& t, const RuleOutcome& outcome, const MappingContext& context,
     std::vector<fhir::Issue>* validationErrors) const {
   if (outcome.hasErrors()) {
     return common::failedPrecondition("a record whose rules failed is not mapped");
@@ -127,7 +127,7 @@ common::Result<MappedRecord> FhirMapper::mapTeleconsultation(
     return common::invalidArgument("one document id is needed per document");
   }
   if (common::Status s = checkRecord(t); !s.isOk()) return s;
-  for (const Document& d : t.documents) {
+  for (const domain::Document& d : t.documents) {
     if (common::Status s = checkDocument(d); !s.isOk()) return s;
   }
 
@@ -152,8 +152,8 @@ common::Result<MappedRecord> FhirMapper::mapTeleconsultation(
 }
 
 common::Result<MappedRecord> FhirMapper::mapDocument(
-    const Teleconsultation& record, const Document& document, std::string_view documentId,
-    std::size_t documentIndex, const MappingContext& context,
+    const domain::Teleconsultation& record, const domain::Document& document,
+    std::string_view documentId, std::size_t documentIndex, const MappingContext& context,
     std::vector<fhir::Issue>* validationErrors) const {
   if (documentId.empty()) return common::invalidArgument("a document id is needed");
   if (common::Status s = checkRecord(record); !s.isOk()) return s;

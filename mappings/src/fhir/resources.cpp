@@ -14,7 +14,8 @@
 
 namespace fhirgw::mappings::fhirmap {
 
-RecordScope::RecordScope(const Teleconsultation& teleconsultation, const MappingContext& context)
+RecordScope::RecordScope(const domain::Teleconsultation& teleconsultation,
+                         const MappingContext& context)
     : t(teleconsultation), ctx(context) {
   patientId = idOf("Patient");
   practitionerId = idOf("Practitioner", "practitioner");
@@ -73,7 +74,7 @@ Json metaProfile(std::string_view profile) {
   return Json::object().setIfPresent("profile", Json::array().pushIfPresent(profile));
 }
 
-Json period(const DateTime& start, const DateTime& end) {
+Json period(const fhir::DateTime& start, const fhir::DateTime& end) {
   return Json::object().setIfPresent("start", start.text).setIfPresent("end", end.text);
 }
 
@@ -107,10 +108,10 @@ Json externalIdentifier(const RecordScope& s, const std::optional<std::string>& 
 // fr-core-identity-reliability: FR Core 2.1.0 binds identityStatus to the HL7 v2 table 0445 of
 // France, whose codes are PROV and VALI; PAM France tells the four RNIV statuses apart by the
 // presence of the INS (qualified = VALI with the INS, retrieved = PROV with it).
-Json identityReliability(const Ins& ins) {
+Json identityReliability(const domain::Ins& ins) {
   if (!ins.status.value) return {};
-  const bool validated =
-      *ins.status.value == InsStatus::kQualified || *ins.status.value == InsStatus::kValidated;
+  const bool validated = *ins.status.value == domain::InsStatus::kQualified ||
+                         *ins.status.value == domain::InsStatus::kValidated;
   return Json::object()
       .setIfPresent("url", kFrCoreIdentityReliability)
       .setIfPresent("extension",
@@ -197,7 +198,7 @@ std::string_view ngapDisplay(std::string_view act) {
 }  // namespace
 
 Built patient(const RecordScope& s, bool carryIns) {
-  const Patient& p = s.t.patient;
+  const domain::Patient& p = s.t.patient;
   Built b = make("Patient", s.patientId);
   b.json.setIfPresent("meta",
                       metaProfile(carryIns ? fhir::kFrCorePatientIns : fhir::kFrCorePatient));
@@ -218,7 +219,7 @@ Built patient(const RecordScope& s, bool carryIns) {
 
   Json telecom = Json::array();
   if (carryIns) {
-    const Ins& ins = *p.ins;
+    const domain::Ins& ins = *p.ins;
     // carryIns: the rules accepted the INS, so its OID names an INS system.
     const fhir::fr::InsSystem system = *fhir::fr::insSystemOf(*ins.oid);
     const std::string_view typeCode = fhir::fr::insTypeCode(system);
@@ -278,7 +279,7 @@ Built patient(const RecordScope& s, bool carryIns) {
 }
 
 Built practitioner(const RecordScope& s) {
-  const Practitioner& p = s.t.practitioner;
+  const domain::Practitioner& p = s.t.practitioner;
   Built b = make("Practitioner", s.practitionerId);
   b.json.setIfPresent("meta", metaProfile(fhir::kFrCorePractitioner))
       .setIfPresent("identifier", Json::array().pushIfPresent(practitionerIdentifier(p.rpps)))
@@ -288,7 +289,7 @@ Built practitioner(const RecordScope& s) {
 }
 
 Built treatingPhysician(const RecordScope& s) {
-  const TreatingPhysician& p = *s.t.treatingPhysician;
+  const domain::TreatingPhysician& p = *s.t.treatingPhysician;
   Built b = make("Practitioner", s.treatingId);
   b.json.setIfPresent("meta", metaProfile(fhir::kFrCorePractitioner))
       .setIfPresent("identifier", Json::array().pushIfPresent(practitionerIdentifier(p.rpps)))
@@ -298,7 +299,7 @@ Built treatingPhysician(const RecordScope& s) {
 }
 
 Built organization(const RecordScope& s) {
-  const Organization& o = *s.t.practitioner.organization;
+  const domain::Organization& o = *s.t.practitioner.organization;
   Built b = make("Organization", s.organizationId);
   Json ids = Json::array();
   const Json idnst = codeable(kFrCoreIdentifierType, "IDNST");
@@ -341,7 +342,7 @@ Built practitionerRole(const RecordScope& s) {
 }
 
 Built encounter(const RecordScope& s) {
-  const Encounter& e = s.t.encounter;
+  const domain::Encounter& e = s.t.encounter;
   Built b = make("Encounter", s.encounterId);
   b.json.setIfPresent("meta", metaProfile(fhir::kFrCoreEncounter));
 
@@ -413,8 +414,8 @@ Built encounter(const RecordScope& s) {
 }
 
 Built consent(const RecordScope& s) {
-  const Consent& c = *s.t.encounter.consent;
-  const Encounter& e = s.t.encounter;
+  const domain::Consent& c = *s.t.encounter.consent;
+  const domain::Encounter& e = s.t.encounter;
   Built b = make("Consent", s.idOf("Consent"));
   b.json.setIfPresent("status", "active")
       .setIfPresent("scope", codeable(kConsentScope, "treatment"))
@@ -443,8 +444,8 @@ Built consent(const RecordScope& s) {
 std::vector<Built> chargeItems(const RecordScope& s, const RuleOutcome& outcome) {
   std::vector<Built> out;
   if (!s.t.billing || !s.t.billing->act) return out;
-  const Billing& bill = *s.t.billing;
-  const Encounter& e = s.t.encounter;
+  const domain::Billing& bill = *s.t.billing;
+  const domain::Encounter& e = s.t.encounter;
   Built b = make("ChargeItem", s.idOf("ChargeItem"));
 
   Json extensions = Json::array();

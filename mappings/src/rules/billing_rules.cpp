@@ -9,8 +9,8 @@ namespace fhirgw::mappings {
 namespace {
 
 using detail::finding;
-using detail::indexPath;
 using detail::missingField;
+using domain::indexPath;
 
 constexpr std::string_view kNgapSource =
     "NGAP et convention médicale : téléconsultation TCG = 25 EUR";
@@ -49,7 +49,7 @@ const RuleInfo& MajorationRule::info() const {
 }
 
 common::Status MajorationRule::check(const RuleContext& ctx, std::vector<Finding>& out) const {
-  const std::optional<Billing>& billing = ctx.teleconsultation.billing;
+  const std::optional<domain::Billing>& billing = ctx.teleconsultation.billing;
   if (!billing) return common::Status::ok();
   for (std::size_t i = 0; i < billing->majorations.size(); ++i) {
     const std::string& m = billing->majorations[i];
@@ -108,7 +108,7 @@ constexpr std::array<RefusedAct, 7> kRefusedActs{{
      "is a tele-expertise act, not a teleconsultation"},
 }};
 
-std::string sectorCode(const Practitioner& p) {
+std::string sectorCode(const domain::Practitioner& p) {
   return p.conventionSector ? std::string(code(*p.conventionSector)) : std::string(kNoSector);
 }
 
@@ -122,9 +122,9 @@ std::string joined(const std::vector<std::string>& items, std::string_view none)
 }  // namespace
 
 common::Status BillingActRule::check(const RuleContext& ctx, std::vector<Finding>& out) const {
-  const std::optional<Billing>& billing = ctx.teleconsultation.billing;
+  const std::optional<domain::Billing>& billing = ctx.teleconsultation.billing;
   if (!billing) return common::Status::ok();
-  if (!billing->act || detail::isBlank(*billing->act)) {
+  if (!billing->act || domain::isBlank(*billing->act)) {
     out.push_back(missingField("billing.act", "L'acte facturé est obligatoire (par exemple TCG)."));
     return common::Status::ok();
   }
@@ -146,7 +146,7 @@ common::Status BillingActRule::check(const RuleContext& ctx, std::vector<Finding
                           "act '" + act + "' is not in the tariff table (" + known + ")"));
     return common::Status::ok();
   }
-  const Practitioner& p = ctx.teleconsultation.practitioner;
+  const domain::Practitioner& p = ctx.teleconsultation.practitioner;
   const std::string sector = sectorCode(p);
   if (!config.mayBill(act, p.specialty, sector)) {
     std::vector<std::string> instead;
@@ -180,7 +180,7 @@ const RuleInfo& BillingAmountRule::info() const {
 }
 
 common::Status BillingAmountRule::check(const RuleContext& ctx, std::vector<Finding>& out) const {
-  const std::optional<Billing>& billing = ctx.teleconsultation.billing;
+  const std::optional<domain::Billing>& billing = ctx.teleconsultation.billing;
   if (!billing) return common::Status::ok();
   if (!billing->amount.present()) {
     out.push_back(missingField("billing.amount", "Le montant facturé est obligatoire."));
@@ -199,7 +199,7 @@ common::Status BillingAmountRule::check(const RuleContext& ctx, std::vector<Find
         "amount not evaluated: act " + *billing->act + " has no fixed tariff"));
     return common::Status::ok();
   }
-  const std::optional<Decimal> expected = Decimal::parse(tariff->second);
+  const std::optional<domain::Decimal> expected = domain::Decimal::parse(tariff->second);
   if (!expected || *expected == *billing->amount.value) return common::Status::ok();
   out.push_back(finding("business-rule", "billing.amount",
                         "Le montant facturé (" + billing->amount.value->text() +

@@ -9,10 +9,10 @@ namespace fhirgw::mappings {
 namespace {
 
 using detail::finding;
-using detail::indexPath;
-using detail::isBlank;
-using detail::joinPath;
 using detail::missingField;
+using domain::indexPath;
+using domain::isBlank;
+using domain::joinPath;
 
 constexpr std::string_view kSickLeaveSource =
     "Code de la santé publique, art. L.6316-1 al. 3, modifié par la LFSS 2024 (art. 65) ; fiche "
@@ -53,18 +53,18 @@ bool isValidUtf8(std::string_view s) {
   return true;
 }
 
-void checkContent(const Content& c, const std::string& path, const RuleConfig& config,
+void checkContent(const domain::Content& c, const std::string& path, const RuleConfig& config,
                   std::vector<Finding>& out) {
   const std::string typePath = joinPath(path, "contentType");
   const std::string dataPath = joinPath(path, "data");
   if (!c.contentType.present()) {
     out.push_back(missingField(typePath, "Le type du contenu est obligatoire."));
   } else if (!c.contentType.valid()) {
-    out.push_back(
-        finding("value", typePath,
-                "Type de contenu non accepté (" + kContentTypeCodes.join(", ", " ou ") + ").",
-                "contentType '" + *c.contentType.text + "' is not " +
-                    kContentTypeCodes.join(", ", " or ")));
+    out.push_back(finding(
+        "value", typePath,
+        "Type de contenu non accepté (" + domain::kContentTypeCodes.join(", ", " ou ") + ").",
+        "contentType '" + *c.contentType.text + "' is not " +
+            domain::kContentTypeCodes.join(", ", " or ")));
   }
   if (!c.data) {
     out.push_back(missingField(dataPath, "Le contenu du document (base64) est obligatoire."));
@@ -91,10 +91,10 @@ void checkContent(const Content& c, const std::string& path, const RuleConfig& c
                               std::to_string(config.maxDocumentBytes)));
     return;
   }
-  if (c.contentType.value == ContentType::kPdf && c.bytes->rfind("%PDF-", 0) != 0) {
+  if (c.contentType.value == domain::ContentType::kPdf && c.bytes->rfind("%PDF-", 0) != 0) {
     out.push_back(finding("value", dataPath, "Le contenu déclaré PDF ne commence pas par %PDF-.",
                           "content declared application/pdf does not start with %PDF-"));
-  } else if (c.contentType.value == ContentType::kTextPlain && !isValidUtf8(*c.bytes)) {
+  } else if (c.contentType.value == domain::ContentType::kTextPlain && !isValidUtf8(*c.bytes)) {
     out.push_back(finding("value", dataPath,
                           "Le contenu déclaré text/plain n'est pas un texte UTF-8 valide.",
                           "content declared text/plain is not valid UTF-8"));
@@ -123,12 +123,12 @@ const RuleInfo& SickLeaveThreeDaysRule::info() const {
 }
 
 void SickLeaveThreeDaysRule::check(const DocumentContext& ctx, std::vector<Finding>& out) const {
-  const auto* leave = std::get_if<SickLeave>(&ctx.document);
+  const auto* leave = std::get_if<domain::SickLeave>(&ctx.document);
   if (leave == nullptr) return;
   const auto& exempt = ctx.config.sickLeaveExemptRelations;
-  const Relation rel = ctx.teleconsultation.practitioner.relationToPatient;
+  const domain::Relation rel = ctx.teleconsultation.practitioner.relationToPatient;
   if (std::find(exempt.begin(), exempt.end(), rel) != exempt.end()) return;
-  const bool prolongation = leave->type.value == SickLeaveType::kProlongation;
+  const bool prolongation = leave->type.value == domain::SickLeaveType::kProlongation;
   if (prolongation && leave->inPersonImpossible && leave->inPersonImpossible->justified == true &&
       leave->inPersonImpossible->justification &&
       !isBlank(*leave->inPersonImpossible->justification)) {
@@ -182,18 +182,18 @@ const RuleInfo& SickLeavePeriodRule::info() const {
 }
 
 void SickLeavePeriodRule::check(const DocumentContext& ctx, std::vector<Finding>& out) const {
-  const auto* leave = std::get_if<SickLeave>(&ctx.document);
+  const auto* leave = std::get_if<domain::SickLeave>(&ctx.document);
   if (leave == nullptr) return;
   const std::string typePath = joinPath(ctx.basePath, "type");
   if (!leave->type.present()) {
-    out.push_back(missingField(
-        typePath,
-        "Le type d'arrêt (" + kSickLeaveTypeCodes.join(", ", " ou ") + ") est obligatoire."));
+    out.push_back(missingField(typePath, "Le type d'arrêt (" +
+                                             domain::kSickLeaveTypeCodes.join(", ", " ou ") +
+                                             ") est obligatoire."));
   } else if (!leave->type.valid()) {
-    out.push_back(
-        finding("value", typePath,
-                "Type d'arrêt non reconnu (" + kSickLeaveTypeCodes.join(", ", " ou ") + ").",
-                "'" + *leave->type.text + "' is not " + kSickLeaveTypeCodes.join(", ", " or ")));
+    out.push_back(finding(
+        "value", typePath,
+        "Type d'arrêt non reconnu (" + domain::kSickLeaveTypeCodes.join(", ", " ou ") + ").",
+        "'" + *leave->type.text + "' is not " + domain::kSickLeaveTypeCodes.join(", ", " or ")));
   }
   for (const auto& [field, name] :
        {std::pair{&leave->start, "start"}, std::pair{&leave->end, "end"}}) {
@@ -212,11 +212,11 @@ void SickLeavePeriodRule::check(const DocumentContext& ctx, std::vector<Finding>
                           "La fin de l'arrêt est antérieure à son début.", "end is before start"));
   }
   const std::string ongoingPath = joinPath(ctx.basePath, "ongoingLeaveStart");
-  const Field<Date>& ongoing = leave->ongoingLeaveStart;
+  const domain::Field<fhir::Date>& ongoing = leave->ongoingLeaveStart;
   if (ongoing.present() && !ongoing.valid()) {
     out.push_back(finding("value", ongoingPath, "Date invalide (attendu : AAAA-MM-JJ).",
                           "ongoingLeaveStart is not a YYYY-MM-DD date"));
-  } else if (leave->type.value == SickLeaveType::kProlongation) {
+  } else if (leave->type.value == domain::SickLeaveType::kProlongation) {
     if (!ongoing.present()) {
       out.push_back(missingField(ongoingPath,
                                  "Une prolongation doit indiquer le premier jour de l'arrêt en "
@@ -248,7 +248,7 @@ const RuleInfo& PrescriptionItemsRule::info() const {
 }
 
 void PrescriptionItemsRule::check(const DocumentContext& ctx, std::vector<Finding>& out) const {
-  const auto* presc = std::get_if<Prescription>(&ctx.document);
+  const auto* presc = std::get_if<domain::Prescription>(&ctx.document);
   if (presc == nullptr) return;
   const std::string itemsPath = joinPath(ctx.basePath, "items");
   if (!presc->itemsPresent) {
@@ -262,24 +262,26 @@ void PrescriptionItemsRule::check(const DocumentContext& ctx, std::vector<Findin
     return;
   }
   for (std::size_t i = 0; i < presc->items.size(); ++i) {
-    const PrescriptionItem& item = presc->items[i];
+    const domain::PrescriptionItem& item = presc->items[i];
     const std::string base = indexPath(itemsPath, i);
     const std::string medPath = joinPath(base, "medication");
     if (!item.medication) {
       out.push_back(missingField(medPath, "Le médicament prescrit est obligatoire."));
     } else {
-      const Medication& m = *item.medication;
+      const domain::Medication& m = *item.medication;
       const std::string systemPath = joinPath(medPath, "system");
       if (!m.system.present()) {
         out.push_back(
             missingField(systemPath, "Le système de codage du médicament est obligatoire (" +
-                                         kMedicationSystemCodes.join(", ", " ou ") + ")."));
+                                         domain::kMedicationSystemCodes.join(", ", " ou ") + ")."));
       } else if (!m.system.valid()) {
-        out.push_back(finding(
-            "value", systemPath,
-            "Système de codage non reconnu (" + kMedicationSystemCodes.join(", ", " ou ") + ").",
-            "'" + *m.system.text + "' is not " + kMedicationSystemCodes.join(", ", " or ")));
-      } else if (*m.system.value != MedicationSystem::kText && (!m.code || isBlank(*m.code))) {
+        out.push_back(finding("value", systemPath,
+                              "Système de codage non reconnu (" +
+                                  domain::kMedicationSystemCodes.join(", ", " ou ") + ").",
+                              "'" + *m.system.text + "' is not " +
+                                  domain::kMedicationSystemCodes.join(", ", " or ")));
+      } else if (*m.system.value != domain::MedicationSystem::kText &&
+                 (!m.code || isBlank(*m.code))) {
         out.push_back(missingField(joinPath(medPath, "code"),
                                    "Le code du médicament est obligatoire pour ce système."));
       }
@@ -313,13 +315,13 @@ const RuleInfo& DocumentContentRule::info() const {
 
 void DocumentContentRule::check(const DocumentContext& ctx, std::vector<Finding>& out) const {
   const std::string path = joinPath(ctx.basePath, "content");
-  if (const auto* report = std::get_if<Report>(&ctx.document)) {
+  if (const auto* report = std::get_if<domain::Report>(&ctx.document)) {
     if (!report->content) {
       out.push_back(missingField(path, "Le contenu du compte rendu est obligatoire."));
       return;
     }
     checkContent(*report->content, path, ctx.config, out);
-  } else if (const auto* presc = std::get_if<Prescription>(&ctx.document)) {
+  } else if (const auto* presc = std::get_if<domain::Prescription>(&ctx.document)) {
     if (presc->content) checkContent(*presc->content, path, ctx.config, out);
   }
 }

@@ -37,26 +37,28 @@ bool isDirectAccessSpecialty(std::string_view specialty) {
   return std::find(kDirectAccess.begin(), kDirectAccess.end(), specialty) != kDirectAccess.end();
 }
 
-std::optional<PathwayException> pathwayException(const Teleconsultation& t) {
-  const Relation rel = t.practitioner.relationToPatient;
-  if (rel == Relation::kTreatingPhysician || rel == Relation::kTreatingPhysicianReplacement) {
+std::optional<PathwayException> pathwayException(const domain::Teleconsultation& t) {
+  const domain::Relation rel = t.practitioner.relationToPatient;
+  if (rel == domain::Relation::kTreatingPhysician ||
+      rel == domain::Relation::kTreatingPhysicianReplacement) {
     return PathwayException::kTreatingPhysicianOrReplacement;
   }
   if (isDirectAccessSpecialty(t.practitioner.specialty)) {
     return PathwayException::kDirectAccessSpecialty;
   }
-  const std::optional<Date> date = t.encounterDate();
+  const std::optional<fhir::Date> date = t.encounterDate();
   if (date && t.patient.birthDate.valid() && ageInYears(*t.patient.birthDate.value, *date) < 16) {
     return PathwayException::kUnder16;
   }
   if (const auto& o = t.encounter.orientation.value;
-      o == Orientation::kEmergency || o == Orientation::kNoTreatingPhysician ||
-      o == Orientation::kTreatingPhysicianUnavailable || o == Orientation::kSas) {
+      o == domain::Orientation::kEmergency || o == domain::Orientation::kNoTreatingPhysician ||
+      o == domain::Orientation::kTreatingPhysicianUnavailable || o == domain::Orientation::kSas) {
     return PathwayException::kOrientation;
   }
   if (t.noTreatingPhysicianDeclared()) return PathwayException::kNoTreatingPhysicianDeclared;
-  const Residence res = t.patient.residence;
-  if (res == Residence::kEhpad || res == Residence::kEsms || res == Residence::kDetention) {
+  const domain::Residence res = t.patient.residence;
+  if (res == domain::Residence::kEhpad || res == domain::Residence::kEsms ||
+      res == domain::Residence::kDetention) {
     return PathwayException::kResidence;
   }
   return std::nullopt;
@@ -79,14 +81,14 @@ const RuleInfo& ConsentRule::info() const {
 }
 
 common::Status ConsentRule::check(const RuleContext& ctx, std::vector<Finding>& out) const {
-  const Encounter& e = ctx.teleconsultation.encounter;
+  const domain::Encounter& e = ctx.teleconsultation.encounter;
   if (!e.consent) {
     out.push_back(missingField("encounter.consent",
                                "Le consentement du patient à la téléconsultation doit être "
                                "renseigné."));
     return common::Status::ok();
   }
-  const Consent& c = *e.consent;
+  const domain::Consent& c = *e.consent;
   if (!c.obtained) {
     out.push_back(missingField("encounter.consent.obtained",
                                "Il faut indiquer si le consentement du patient a été recueilli."));
@@ -127,7 +129,7 @@ const RuleInfo& VideoRule::info() const {
 }
 
 common::Status VideoRule::check(const RuleContext& ctx, std::vector<Finding>& out) const {
-  const Field<Channel>& ch = ctx.teleconsultation.encounter.channel;
+  const domain::Field<domain::Channel>& ch = ctx.teleconsultation.encounter.channel;
   if (!ch.present()) {
     out.push_back(missingField("encounter.channel",
                                "Le canal de la téléconsultation est obligatoire (video)."));
@@ -135,7 +137,7 @@ common::Status VideoRule::check(const RuleContext& ctx, std::vector<Finding>& ou
     out.push_back(finding("value", "encounter.channel",
                           "Canal non reconnu ; une téléconsultation se fait en vidéo (video).",
                           "'" + *ch.text + "' is not a channel: video (or phone, refused)"));
-  } else if (*ch.value != Channel::kVideo) {
+  } else if (*ch.value != domain::Channel::kVideo) {
     out.push_back(finding("business-rule", "encounter.channel",
                           "Une téléconsultation doit être réalisée par vidéotransmission ; un "
                           "échange téléphonique seul n'en est pas une.",
@@ -161,7 +163,7 @@ const RuleInfo& PeriodRule::info() const {
 }
 
 common::Status PeriodRule::check(const RuleContext& ctx, std::vector<Finding>& out) const {
-  const Encounter& e = ctx.teleconsultation.encounter;
+  const domain::Encounter& e = ctx.teleconsultation.encounter;
   for (const auto& [field, name, fr] :
        {std::tuple{&e.start, "start", "Le début de la téléconsultation"},
         std::tuple{&e.end, "end", "La fin de la téléconsultation"}}) {
@@ -207,8 +209,8 @@ const RuleInfo& PathwayRule::info() const {
 }
 
 common::Status PathwayRule::check(const RuleContext& ctx, std::vector<Finding>& out) const {
-  const Teleconsultation& t = ctx.teleconsultation;
-  const Field<Orientation>& o = t.encounter.orientation;
+  const domain::Teleconsultation& t = ctx.teleconsultation;
+  const domain::Field<domain::Orientation>& o = t.encounter.orientation;
   const bool exception = pathwayException(t).has_value();
   // A missing or unknown orientation is reported even when an exception applies (the field is
   // required), but only questions reimbursement when no exception does.
@@ -220,15 +222,15 @@ common::Status PathwayRule::check(const RuleContext& ctx, std::vector<Finding>& 
     return common::Status::ok();
   }
   if (!o.valid()) {
-    Finding f = finding(
-        "value", "encounter.orientation",
-        "Orientation non reconnue ; valeurs possibles : " + kOrientationCodes.join(", ") + ".",
-        "'" + *o.text + "' is not an orientation");
+    Finding f = finding("value", "encounter.orientation",
+                        "Orientation non reconnue ; valeurs possibles : " +
+                            domain::kOrientationCodes.join(", ") + ".",
+                        "'" + *o.text + "' is not an orientation");
     f.affectsReimbursement = !exception;
     out.push_back(std::move(f));
     return common::Status::ok();
   }
-  if (*o.value == Orientation::kTreatingPhysician || exception) return common::Status::ok();
+  if (*o.value == domain::Orientation::kTreatingPhysician || exception) return common::Status::ok();
   out.push_back(finding(
       "business-rule", "encounter.orientation",
       "Téléconsultation hors parcours de soins coordonné : le patient n'a pas été orienté par son "
@@ -261,9 +263,9 @@ const RuleInfo& KnownPatientRule::info() const {
 }
 
 common::Status KnownPatientRule::check(const RuleContext& ctx, std::vector<Finding>& out) const {
-  const Teleconsultation& t = ctx.teleconsultation;
-  const Field<Date>& last = t.encounter.lastInPersonVisit;
-  const std::optional<Date> date = t.encounterDate();
+  const domain::Teleconsultation& t = ctx.teleconsultation;
+  const domain::Field<fhir::Date>& last = t.encounter.lastInPersonVisit;
+  const std::optional<fhir::Date> date = t.encounterDate();
   const bool exception = pathwayException(t).has_value();
   constexpr const char* kPath = "encounter.lastInPersonVisit";
   if (last.present() && !last.valid()) {
@@ -280,7 +282,7 @@ common::Status KnownPatientRule::check(const RuleContext& ctx, std::vector<Findi
   }
   if (exception || !date) return common::Status::ok();  // no date: TLC-PERIOD reports it
   // The same calendar day one year earlier still counts (28 February for 29 February).
-  const Date windowStart = date->plusYearsClamped(-1);
+  const fhir::Date windowStart = date->plusYearsClamped(-1);
   if (!last.valid()) {
     out.push_back(finding("business-rule", kPath,
                           "Rappel (alternance) : aucune consultation présentielle avec ce "
@@ -320,12 +322,13 @@ const RuleInfo& TerritoryRule::info() const {
 }
 
 common::Status TerritoryRule::check(const RuleContext& ctx, std::vector<Finding>& out) const {
-  const Teleconsultation& t = ctx.teleconsultation;
-  const Relation rel = t.practitioner.relationToPatient;
-  if (rel == Relation::kTreatingPhysician || rel == Relation::kTreatingPhysicianReplacement) {
+  const domain::Teleconsultation& t = ctx.teleconsultation;
+  const domain::Relation rel = t.practitioner.relationToPatient;
+  if (rel == domain::Relation::kTreatingPhysician ||
+      rel == domain::Relation::kTreatingPhysicianReplacement) {
     return common::Status::ok();
   }
-  if (t.encounter.orientation.value == Orientation::kSas) return common::Status::ok();
+  if (t.encounter.orientation.value == domain::Orientation::kSas) return common::Status::ok();
   // Zone d'intervention prioritaire: all four conditions together.
   if (t.patient.priorityZone && !t.encounter.territorialOrganisation &&
       t.practitioner.specialty == "general-practice" && t.noTreatingPhysicianDeclared()) {
@@ -416,10 +419,10 @@ const RuleInfo& ActivityCapRule::info() const {
 }
 
 common::Status ActivityCapRule::check(const RuleContext& ctx, std::vector<Finding>& out) const {
-  const Teleconsultation& t = ctx.teleconsultation;
+  const domain::Teleconsultation& t = ctx.teleconsultation;
   // The treating physician's own patients are not counted, so they cannot exceed the cap.
   if (t.practitionerIsTreatingPhysician()) return common::Status::ok();
-  const std::optional<Date> date = t.encounterDate();
+  const std::optional<fhir::Date> date = t.encounterDate();
   const std::optional<std::string>& rpps = t.practitioner.rpps;
   // Other rules report a missing date or a wrong RPPS.
   if (!date || !rpps || !fhir::fr::isValidRpps(*rpps)) return common::Status::ok();

@@ -3,7 +3,7 @@
 #include <string>
 #include <vector>
 
-#include "../path.hpp"
+#include "fhirgw/domain/body_path.hpp"
 #include "fhirgw/mappings/rule.hpp"
 
 namespace fhirgw::mappings::detail {
@@ -28,10 +28,6 @@ inline Finding notEvaluated(std::string code, std::string expression, std::strin
   Finding f = finding(std::move(code), std::move(expression), std::move(fr), std::move(en));
   f.notEvaluated = true;
   return f;
-}
-
-inline bool isBlank(const std::string& s) {
-  return s.find_first_not_of(" \t\r\n") == std::string::npos;
 }
 
 }  // namespace fhirgw::mappings::detail

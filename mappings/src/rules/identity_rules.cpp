@@ -7,8 +7,8 @@ namespace fhirgw::mappings {
 namespace {
 
 using detail::finding;
-using detail::isBlank;
 using detail::missingField;
+using domain::isBlank;
 using fhir::fr::InsValueProblem;
 
 constexpr std::string_view kInsSource =
@@ -19,7 +19,7 @@ fhir::fr::InsPolicy insPolicy(const RuleConfig& config) {
   return fhir::fr::InsPolicy{config.acceptTestInsOids};
 }
 
-void checkInsValue(const Ins& ins, std::vector<Finding>& out) {
+void checkInsValue(const domain::Ins& ins, std::vector<Finding>& out) {
   constexpr const char* kPath = "patient.ins.value";
   if (!ins.value) {
     out.push_back(missingField(kPath, "La valeur de l'INS (matricule INS) est obligatoire."));
@@ -59,7 +59,7 @@ void checkRpps(const std::optional<std::string>& rpps, const std::string& path, 
   }
 }
 
-std::vector<Finding> traitFindings(const Patient& p) {
+std::vector<Finding> traitFindings(const domain::Patient& p) {
   std::vector<Finding> out;
   if (!p.family || isBlank(*p.family)) {
     out.push_back(missingField("patient.family",
@@ -81,7 +81,7 @@ std::vector<Finding> traitFindings(const Patient& p) {
   if (!p.gender.present()) {
     out.push_back(missingField(
         "patient.gender", "Avec une INS qualifiée, le sexe (female ou male) est obligatoire."));
-  } else if (p.gender.value != Gender::kFemale && p.gender.value != Gender::kMale) {
+  } else if (p.gender.value != domain::Gender::kFemale && p.gender.value != domain::Gender::kMale) {
     out.push_back(finding(
         "value", "patient.gender", "Avec une INS qualifiée, le sexe doit être female ou male.",
         "a qualified INS needs gender female or male, got '" + *p.gender.text + "'"));
@@ -98,7 +98,7 @@ std::vector<Finding> traitFindings(const Patient& p) {
   return out;
 }
 
-std::vector<Finding> insFindings(const Ins& ins, const RuleConfig& config) {
+std::vector<Finding> insFindings(const domain::Ins& ins, const RuleConfig& config) {
   std::vector<Finding> out;
   checkInsValue(ins, out);
   constexpr const char* kOidPath = "patient.ins.oid";
@@ -124,9 +124,9 @@ std::vector<Finding> insFindings(const Ins& ins, const RuleConfig& config) {
 // messaging): a qualified identity with complete traits, and an identifier that
 // fhir::fr::isInsUsable accepts under the configured policy. The engine carries the answer as
 // RuleOutcome::insQualified; the mapper and routing read it rather than deciding from the OID.
-bool isInsQualified(const Patient& patient, const RuleConfig& config) {
-  const std::optional<Ins>& ins = patient.ins;
-  return ins && ins->status.value == InsStatus::kQualified && ins->value && ins->oid &&
+bool isInsQualified(const domain::Patient& patient, const RuleConfig& config) {
+  const std::optional<domain::Ins>& ins = patient.ins;
+  return ins && ins->status.value == domain::InsStatus::kQualified && ins->value && ins->oid &&
          fhir::fr::isInsUsable(*ins->value, *ins->oid, insPolicy(config)) &&
          traitFindings(patient).empty();
 }
@@ -147,7 +147,7 @@ const RuleInfo& InsRule::info() const {
 }
 
 common::Status InsRule::check(const RuleContext& ctx, std::vector<Finding>& out) const {
-  const std::optional<Ins>& ins = ctx.teleconsultation.patient.ins;
+  const std::optional<domain::Ins>& ins = ctx.teleconsultation.patient.ins;
   if (!ins) return common::Status::ok();  // ID-INS-QUALIFIED reports the absence
   for (Finding& f : insFindings(*ins, ctx.config)) out.push_back(std::move(f));
   return common::Status::ok();
@@ -170,7 +170,7 @@ const RuleInfo& InsQualifiedRule::info() const {
 }
 
 common::Status InsQualifiedRule::check(const RuleContext& ctx, std::vector<Finding>& out) const {
-  const std::optional<Ins>& ins = ctx.teleconsultation.patient.ins;
+  const std::optional<domain::Ins>& ins = ctx.teleconsultation.patient.ins;
   static const std::string kConsequenceFr =
       " L'INS n'est pas transmise et ni le DMP ni la messagerie sécurisée du patient ne sont "
       "alimentés.";
@@ -182,7 +182,7 @@ common::Status InsQualifiedRule::check(const RuleContext& ctx, std::vector<Findi
                           "no patient.ins" + kConsequenceEn));
     return common::Status::ok();
   }
-  const Field<InsStatus>& status = ins->status;
+  const domain::Field<domain::InsStatus>& status = ins->status;
   if (!status.present()) {
     Finding f = missingField("patient.ins.status",
                              "Le statut de l'identité INS est obligatoire." + kConsequenceFr);
@@ -193,7 +193,7 @@ common::Status InsQualifiedRule::check(const RuleContext& ctx, std::vector<Findi
                           "qualified)." +
                               kConsequenceFr,
                           "'" + *status.text + "' is not an identity status" + kConsequenceEn));
-  } else if (*status.value != InsStatus::kQualified) {
+  } else if (*status.value != domain::InsStatus::kQualified) {
     out.push_back(finding(
         "business-rule", "patient.ins.status",
         "L'identité du patient n'est pas qualifiée (statut " + *status.text + ")." + kConsequenceFr,
@@ -218,9 +218,9 @@ const RuleInfo& InsTraitsRule::info() const {
 }
 
 common::Status InsTraitsRule::check(const RuleContext& ctx, std::vector<Finding>& out) const {
-  const Patient& p = ctx.teleconsultation.patient;
+  const domain::Patient& p = ctx.teleconsultation.patient;
   // Same test as the parser's hand-over: the text "qualified" makes the traits this rule's.
-  if (!p.ins || p.ins->status.value != InsStatus::kQualified) return common::Status::ok();
+  if (!p.ins || p.ins->status.value != domain::InsStatus::kQualified) return common::Status::ok();
   for (Finding& f : traitFindings(p)) out.push_back(std::move(f));
   return common::Status::ok();
 }
@@ -241,7 +241,7 @@ const RuleInfo& RppsRule::info() const {
 }
 
 common::Status RppsRule::check(const RuleContext& ctx, std::vector<Finding>& out) const {
-  const Teleconsultation& t = ctx.teleconsultation;
+  const domain::Teleconsultation& t = ctx.teleconsultation;
   checkRpps(t.practitioner.rpps, "practitioner.rpps", true, out);
   if (t.treatingPhysician)
     checkRpps(t.treatingPhysician->rpps, "treatingPhysician.rpps", true, out);

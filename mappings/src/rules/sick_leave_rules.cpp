@@ -7,8 +7,8 @@ namespace fhirgw::mappings {
 namespace {
 
 using detail::finding;
-using detail::isBlank;
-using detail::joinPath;
+using domain::isBlank;
+using domain::joinPath;
 
 std::string months(int n) { return std::to_string(n) + " mois"; }
 std::string monthsEn(int n) { return std::to_string(n) + (n == 1 ? " month" : " months"); }
@@ -34,16 +34,16 @@ const RuleInfo& SickLeaveDurationCapRule::info() const {
 }
 
 void SickLeaveDurationCapRule::check(const DocumentContext& ctx, std::vector<Finding>& out) const {
-  const auto* leave = std::get_if<SickLeave>(&ctx.document);
+  const auto* leave = std::get_if<domain::SickLeave>(&ctx.document);
   if (leave == nullptr || !leave->type.valid() || !leave->start.valid() || !leave->end.valid()) {
     return;  // AAT-PERIOD reports them
   }
   if (*leave->end.value < *leave->start.value) return;  // AAT-PERIOD
-  const bool initial = *leave->type.value == SickLeaveType::kInitial;
+  const bool initial = *leave->type.value == domain::SickLeaveType::kInitial;
   const int cap =
       initial ? ctx.config.sickLeaveCapMonthsInitial : ctx.config.sickLeaveCapMonthsProlongation;
   // The first day the leave may no longer cover.
-  const Date limit = leave->start.value->plusMonthsRollingOver(cap);
+  const fhir::Date limit = leave->start.value->plusMonthsRollingOver(cap);
   if (*leave->end.value < limit) return;
   const std::string what = initial ? "initial" : "de prolongation";
   const std::string whatEn = initial ? "initial sick leave" : "prolongation";
@@ -85,7 +85,7 @@ const RuleInfo& SickLeaveAbroadRule::info() const {
 }
 
 void SickLeaveAbroadRule::check(const DocumentContext& ctx, std::vector<Finding>& out) const {
-  if (std::get_if<SickLeave>(&ctx.document) == nullptr) return;
+  if (std::get_if<domain::SickLeave>(&ctx.document) == nullptr) return;
   if (!ctx.teleconsultation.practitioner.practisesMainlyAbroad) return;
   out.push_back(finding("business-rule", joinPath(ctx.basePath, "kind"),
                         "Un médecin exerçant principalement à l'étranger ne peut pas prescrire "

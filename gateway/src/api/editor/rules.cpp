@@ -19,9 +19,9 @@ using rapidjson::Value;
 /// what the engine runs. Rules set to `off` are left out: they are not checked.
 void EditorApi::ruleCatalogue(Exchange& ex) {
   const mappings::RuleEngine& engine = d_.rules;
-  std::optional<mappings::Date> day;
+  std::optional<fhir::Date> day;
   if (const auto it = ex.query().find("date"); it != ex.query().end()) {
-    day = mappings::Date::parse(it->second);
+    day = fhir::Date::parse(it->second);
     if (!day) {
       ex.sendError(400, "invalid", "date must be a calendar date YYYY-MM-DD");
       return;
@@ -37,7 +37,7 @@ void EditorApi::ruleCatalogue(Exchange& ex) {
     const mappings::RuleSeverity severity = engine.severityOf(info->id);
     if (severity == mappings::RuleSeverity::kOff || !engine.inForce(info->id, day)) continue;
     const mappings::EffectivePeriod period = engine.config().effectivePeriod(info->id);
-    auto optionalDate = [&a](const std::optional<mappings::Date>& d) {
+    auto optionalDate = [&a](const std::optional<fhir::Date>& d) {
       return d ? jsonString(d->toString(), a) : Value(rapidjson::kNullType);
     };
     Value rule(rapidjson::kObjectType);
@@ -54,7 +54,7 @@ void EditorApi::ruleCatalogue(Exchange& ex) {
     rule.AddMember("description", description, a);
     Value source(rapidjson::kObjectType);
     source.AddMember("text", jsonString(info->source, a), a);
-    source.AddMember("date", optionalDate(mappings::Date::parse(info->sourceDate)), a);
+    source.AddMember("date", optionalDate(fhir::Date::parse(info->sourceDate)), a);
     rule.AddMember("source", source, a);
     rules.PushBack(rule, a);
   }

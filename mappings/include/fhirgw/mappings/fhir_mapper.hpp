@@ -11,11 +11,11 @@
 #include "fhirgw/common/clock.hpp"
 #include "fhirgw/common/json_tree.hpp"
 #include "fhirgw/common/result.hpp"
+#include "fhirgw/domain/document.hpp"
+#include "fhirgw/domain/teleconsultation.hpp"
 #include "fhirgw/fhir/operation_outcome.hpp"
 #include "fhirgw/fhir/validator.hpp"
-#include "fhirgw/mappings/document.hpp"
 #include "fhirgw/mappings/rule_engine.hpp"
-#include "fhirgw/mappings/teleconsultation.hpp"
 
 namespace fhirgw::mappings {
 
@@ -86,7 +86,7 @@ class FhirMapper {
   /// documents; kInternal when a produced resource fails validation (a mapping bug: answer 500),
   /// with the validator's issues in `validationErrors` when given.
   common::Result<MappedRecord> mapTeleconsultation(
-      const Teleconsultation& teleconsultation, const RuleOutcome& outcome,
+      const domain::Teleconsultation& teleconsultation, const RuleOutcome& outcome,
       const MappingContext& context, std::vector<fhir::Issue>* validationErrors = nullptr) const;
 
   /// The resources of a document added later (POST .../documents) to a stored record: its
@@ -95,8 +95,8 @@ class FhirMapper {
   /// `context.receivedAt` is when the document was accepted; context.documentIds is not used.
   /// `documentIndex` is the document's position among all the record's documents.
   common::Result<MappedRecord> mapDocument(
-      const Teleconsultation& record, const Document& document, std::string_view documentId,
-      std::size_t documentIndex, const MappingContext& context,
+      const domain::Teleconsultation& record, const domain::Document& document,
+      std::string_view documentId, std::size_t documentIndex, const MappingContext& context,
       std::vector<fhir::Issue>* validationErrors = nullptr) const;
 
   /// The validator the mapper uses (also fit for POST /fhir/$validate).

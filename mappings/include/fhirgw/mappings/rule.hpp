@@ -5,11 +5,11 @@
 #include <vector>
 
 #include "fhirgw/common/status.hpp"
+#include "fhirgw/domain/document.hpp"
+#include "fhirgw/domain/teleconsultation.hpp"
 #include "fhirgw/fhir/date_time.hpp"
 #include "fhirgw/mappings/activity_history.hpp"
-#include "fhirgw/mappings/document.hpp"
 #include "fhirgw/mappings/rule_config.hpp"
-#include "fhirgw/mappings/teleconsultation.hpp"
 
 namespace fhirgw::mappings {
 
@@ -48,9 +48,9 @@ struct Finding {
 
 /// What a teleconsultation rule sees.
 struct RuleContext {
-  const Teleconsultation& teleconsultation;
+  const domain::Teleconsultation& teleconsultation;
   const RuleConfig& config;
-  Instant now;  ///< from the injected clock
+  fhir::Instant now;  ///< from the injected clock
   const ActivityHistory*
       history;  ///< nullptr: history unavailable (TLC-ACTIVITY-CAP not evaluated)
 };
@@ -58,8 +58,8 @@ struct RuleContext {
 /// What a document rule sees: one document in the context of its teleconsultation (embedded in
 /// the same body, or the stored one for POST .../documents).
 struct DocumentContext {
-  const Teleconsultation& teleconsultation;
-  const Document& document;
+  const domain::Teleconsultation& teleconsultation;
+  const domain::Document& document;
   std::string_view basePath;  ///< "documents[2]" for an embedded document, "" for a posted one
   const RuleConfig& config;
 };

@@ -12,7 +12,7 @@
 
 #include "fhirgw/common/code_table.hpp"
 #include "fhirgw/common/status.hpp"
-#include "fhirgw/mappings/teleconsultation.hpp"
+#include "fhirgw/domain/teleconsultation.hpp"
 
 namespace fhirgw::mappings {
 
@@ -38,10 +38,10 @@ inline std::string_view code(RuleSeverity s) { return kRuleSeverityCodes.code(s)
 /// The days a rule is in force: from `from` (none: always before) to `until` included (none:
 /// no end). A rule not in force on a record's date does not fire.
 struct EffectivePeriod {
-  std::optional<Date> from;
-  std::optional<Date> until;
+  std::optional<fhir::Date> from;
+  std::optional<fhir::Date> until;
   /// True when `on` is within the period.
-  bool contains(Date on) const { return (!from || *from <= on) && (!until || on <= *until); }
+  bool contains(fhir::Date on) const { return (!from || *from <= on) && (!until || on <= *until); }
   /// True when the period has neither start nor end (the rule needs no date).
   bool unbounded() const { return !from && !until; }
 };
@@ -52,9 +52,9 @@ struct RuleConfig {
   /// rules.severity.<RULE-ID>: overrides of the default severities.
   std::map<std::string, RuleSeverity, std::less<>> severities;
   /// rules.effectiveFrom.<RULE-ID>: overrides of the first day in force (nullopt: no start).
-  std::map<std::string, std::optional<Date>, std::less<>> effectiveFrom;
+  std::map<std::string, std::optional<fhir::Date>, std::less<>> effectiveFrom;
   /// rules.effectiveUntil.<RULE-ID>: last day in force, included (nullopt: no end, the default).
-  std::map<std::string, std::optional<Date>, std::less<>> effectiveUntil;
+  std::map<std::string, std::optional<fhir::Date>, std::less<>> effectiveUntil;
   /// rules.tariffs.<ACT>: the tariff table (BILL-ACT, BILL-AMOUNT), decimal strings in EUR.
   std::map<std::string, std::string, std::less<>> tariffs{{"TCG", "25.00"}};
   /// rules.actSpecialties.<ACT>: the specialties that may bill an act (BILL-ACT); an act without
@@ -87,9 +87,9 @@ struct RuleConfig {
   /// rules.maxDocumentBytes: largest decoded document content (DOC-CONTENT).
   std::size_t maxDocumentBytes = std::size_t{5} * 1024 * 1024;
   /// rules.sickLeaveExemptRelations: prescriber relations exempt from the 3-day limit.
-  std::vector<Relation> sickLeaveExemptRelations{
-      Relation::kTreatingPhysician, Relation::kTreatingPhysicianReplacement,
-      Relation::kSamePracticeSameSpecialty, Relation::kReferentMidwife};
+  std::vector<domain::Relation> sickLeaveExemptRelations{
+      domain::Relation::kTreatingPhysician, domain::Relation::kTreatingPhysicianReplacement,
+      domain::Relation::kSamePracticeSameSpecialty, domain::Relation::kReferentMidwife};
   /// rules.maxStartAheadSeconds: how far in the future encounter.start may be (TLC-PERIOD).
   std::chrono::seconds maxStartAhead{300};
   /// rules.sickLeaveDurationCapMonths.initial: an initial sick leave ends before the same day

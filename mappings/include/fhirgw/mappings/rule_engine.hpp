@@ -6,11 +6,11 @@
 
 #include "fhirgw/common/clock.hpp"
 #include "fhirgw/common/result.hpp"
+#include "fhirgw/domain/document.hpp"
+#include "fhirgw/domain/teleconsultation.hpp"
 #include "fhirgw/fhir/operation_outcome.hpp"
 #include "fhirgw/mappings/activity_history.hpp"
-#include "fhirgw/mappings/document.hpp"
 #include "fhirgw/mappings/rule_config.hpp"
-#include "fhirgw/mappings/teleconsultation.hpp"
 
 namespace fhirgw::mappings {
 
@@ -40,17 +40,18 @@ class RuleEngine {
 
   /// Evaluates a teleconsultation and its embedded documents (paths "documents[i]...").
   /// Fails only when the activity history cannot be read (a store error: retry later).
-  common::Result<RuleOutcome> evaluate(const Teleconsultation& teleconsultation) const;
+  common::Result<RuleOutcome> evaluate(const domain::Teleconsultation& teleconsultation) const;
 
   /// Evaluates one document added later (POST .../documents) in the context of its stored
   /// teleconsultation; paths are basePath + the field ("" for a posted document body).
   /// insQualified is the teleconsultation's; notReimbursable stays false.
-  RuleOutcome evaluateDocument(const Teleconsultation& context, const Document& document,
+  RuleOutcome evaluateDocument(const domain::Teleconsultation& context,
+                               const domain::Document& document,
                                std::string_view basePath = {}) const;
 
   /// True when a rule is in force on a date (its configured effective period); a rule with a
   /// start or end date is not in force when the date is unknown (nullopt).
-  bool inForce(std::string_view ruleId, std::optional<Date> on) const;
+  bool inForce(std::string_view ruleId, std::optional<fhir::Date> on) const;
   /// The severity a rule has under this configuration.
   RuleSeverity severityOf(std::string_view ruleId) const;
   /// The configuration in use.

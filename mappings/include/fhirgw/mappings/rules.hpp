@@ -21,7 +21,7 @@ enum class PathwayException {
 };
 
 /// The first pathway exception that applies, if any.
-std::optional<PathwayException> pathwayException(const Teleconsultation& t);
+std::optional<PathwayException> pathwayException(const domain::Teleconsultation& t);
 
 /// True for the direct-access specialties of the pathway exceptions.
 bool isDirectAccessSpecialty(std::string_view specialty);
@@ -29,7 +29,7 @@ bool isDirectAccessSpecialty(std::string_view specialty);
 /// True when the INS may be used (FHIR Patient identifier, DMP, patient's secure messaging):
 /// present, status qualified, value and OID valid (ID-INS), traits complete (ID-INS-TRAITS),
 /// whatever severities are configured.
-bool isInsQualified(const Patient& patient, const RuleConfig& config);
+bool isInsQualified(const domain::Patient& patient, const RuleConfig& config);
 
 /// TLC-CONSENT: consent obtained and not given after the end of the encounter.
 class ConsentRule final : public TeleconsultationRule {

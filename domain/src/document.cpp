@@ -1,6 +1,6 @@
-#include "fhirgw/mappings/document.hpp"
+#include "fhirgw/domain/document.hpp"
 
-namespace fhirgw::mappings {
+namespace fhirgw::domain {
 
 std::string_view documentKind(const Document& d) {
   struct Visitor {
@@ -33,4 +33,4 @@ ResolvedRecipients resolveRecipients(const Document& d, bool practitionerIsTreat
           asked.patient.value_or(defaults.patient)};
 }
 
-}  // namespace fhirgw::mappings
+}  // namespace fhirgw::domain

@@ -1,4 +1,4 @@
-#include "fhirgw/mappings/body_parser.hpp"
+#include "fhirgw/domain/body_parser.hpp"
 
 #include <algorithm>
 #include <initializer_list>
@@ -8,15 +8,13 @@
 #include "fhirgw/common/code_table.hpp"
 #include "fhirgw/common/crypto.hpp"
 #include "fhirgw/common/url.hpp"
+#include "fhirgw/domain/body_path.hpp"
 #include "fhirgw/fhir/fr/identifiers.hpp"
 #include "fhirgw/fhir/primitives.hpp"
-#include "path.hpp"
 
-namespace fhirgw::mappings {
+namespace fhirgw::domain {
 namespace {
 
-using detail::indexPath;
-using detail::joinPath;
 using fhir::Issue;
 using fhir::IssueSeverity;
 using rapidjson::Value;
@@ -58,10 +56,6 @@ std::string_view typeNameFr(JsonType t) {
       return "un tableau";
   }
   return "?";
-}
-
-bool isBlank(std::string_view s) {
-  return std::all_of(s.begin(), s.end(), [](char c) { return c == ' ' || c == '\t'; });
 }
 
 /// Longest text accepted in a field, in bytes of UTF-8, by member name: far below FHIR's 1 MiB
@@ -378,8 +372,8 @@ std::optional<Content> readContent(Reader& r, const Value& parent, const std::st
   return out;
 }
 
-std::optional<DateTime> requiredDateTime(Reader& r, const Value& parent, std::string_view key,
-                                         const std::string& base) {
+std::optional<fhir::DateTime> requiredDateTime(Reader& r, const Value& parent, std::string_view key,
+                                               const std::string& base) {
   const std::string path = joinPath(base, key);
   const bool present = Reader::member(parent, key) != nullptr;
   const std::optional<std::string> text = r.string(parent, key, path);
@@ -388,7 +382,7 @@ std::optional<DateTime> requiredDateTime(Reader& r, const Value& parent, std::st
     return std::nullopt;
   }
   if (!text) return std::nullopt;
-  std::optional<DateTime> dt = DateTime::parse(*text);
+  std::optional<fhir::DateTime> dt = fhir::DateTime::parse(*text);
   if (!dt) {
     r.invalid(path, "Date et heure invalides (attendu : AAAA-MM-JJThh:mm:ss+hh:mm).",
               "not an RFC 3339 date-time with offset");
@@ -484,9 +478,9 @@ Prescription readPrescription(Reader& r, const Value& v, const std::string& base
   return out;
 }
 
-Field<Date> dateField(Reader& r, const Value& parent, std::string_view key,
-                      const std::string& base) {
-  return r.field<Date>(parent, key, joinPath(base, key), Date::parse);
+Field<fhir::Date> dateField(Reader& r, const Value& parent, std::string_view key,
+                            const std::string& base) {
+  return r.field<fhir::Date>(parent, key, joinPath(base, key), fhir::Date::parse);
 }
 
 SickLeave readSickLeave(Reader& r, const Value& v, const std::string& base) {
@@ -683,15 +677,16 @@ Encounter readEncounter(Reader& r, const Value& v, const std::string& path) {
                    {"start", "end", "channel", "consent", "orientation", "lastInPersonVisit",
                     "territorialOrganisation", "assistedBy", "patientLocation"});
   Encounter e;
-  e.start = r.field<DateTime>(v, "start", joinPath(path, "start"), DateTime::parse);
-  e.end = r.field<DateTime>(v, "end", joinPath(path, "end"), DateTime::parse);
+  e.start = r.field<fhir::DateTime>(v, "start", joinPath(path, "start"), fhir::DateTime::parse);
+  e.end = r.field<fhir::DateTime>(v, "end", joinPath(path, "end"), fhir::DateTime::parse);
   e.channel = r.field<Channel>(v, "channel", joinPath(path, "channel"), parseChannel);
   const std::string consentPath = joinPath(path, "consent");
   if (const Value* c = r.object(v, "consent", consentPath)) {
     r.unknownMembers(*c, consentPath, {"obtained", "at"});
     Consent consent;
     consent.obtained = r.boolean(*c, "obtained", joinPath(consentPath, "obtained"));
-    consent.at = r.field<DateTime>(*c, "at", joinPath(consentPath, "at"), DateTime::parse);
+    consent.at =
+        r.field<fhir::DateTime>(*c, "at", joinPath(consentPath, "at"), fhir::DateTime::parse);
     e.consent = std::move(consent);
   }
   e.orientation =
@@ -830,4 +825,4 @@ DocumentParse parseDocument(const common::JsonDocument& body, std::string_view b
   return parseDocument(body.root(), &body, basePath);
 }
 
-}  // namespace fhirgw::mappings
+}  // namespace fhirgw::domain

@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-namespace fhirgw::mappings {
+namespace fhirgw::domain {
 
 /// A decimal number kept as its text (FHIR decimals keep their digits: "25.00" stays "25.00")
 /// and compared by value without floating point ("25.0" == "25.00").
@@ -43,4 +43,4 @@ class Decimal {
   std::string fraction_;  ///< fraction digits without trailing zeros
 };
 
-}  // namespace fhirgw::mappings
+}  // namespace fhirgw::domain

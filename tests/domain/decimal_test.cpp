@@ -1,8 +1,8 @@
-#include "fhirgw/mappings/decimal.hpp"
+#include "fhirgw/domain/decimal.hpp"
 
 #include <gtest/gtest.h>
 
-namespace fhirgw::mappings {
+namespace fhirgw::domain {
 namespace {
 
 Decimal dec(std::string_view text) { return Decimal::parse(text).value(); }
@@ -46,4 +46,4 @@ TEST(Decimal, AcceptsAtMostEighteenDigitsIntegerAndFractionTogether) {
 }
 
 }  // namespace
-}  // namespace fhirgw::mappings
+}  // namespace fhirgw::domain

@@ -7,11 +7,11 @@
 #include <vector>
 
 #include "fhirgw/common/json.hpp"
+#include "fhirgw/domain/document.hpp"
+#include "fhirgw/domain/teleconsultation.hpp"
 #include "fhirgw/fhir/operation_outcome.hpp"
-#include "fhirgw/mappings/document.hpp"
-#include "fhirgw/mappings/teleconsultation.hpp"
 
-namespace fhirgw::mappings {
+namespace fhirgw::domain {
 
 /// Longest texts accepted in the editor's bodies, in bytes of UTF-8 (docs/operations.md, Limits).
 /// A longer value is a `too-long` error at its body path.
@@ -59,4 +59,4 @@ DocumentParse parseDocument(const common::JsonDocument& body, std::string_view b
 DocumentParse parseDocument(const rapidjson::Value& body, const common::JsonDocument* origin,
                             std::string_view basePath = {});
 
-}  // namespace fhirgw::mappings
+}  // namespace fhirgw::domain

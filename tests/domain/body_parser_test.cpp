@@ -1,11 +1,11 @@
-#include "fhirgw/mappings/body_parser.hpp"
+#include "fhirgw/domain/body_parser.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "test_support.hpp"
 
-namespace fhirgw::mappings {
+namespace fhirgw::domain {
 namespace {
 
 using ::testing::ElementsAre;
@@ -61,7 +61,7 @@ TEST(BodyParser, FullExampleParsesWithoutAnyIssue) {
   EXPECT_EQ(t.patient.ins->value, "279035121518989");
   EXPECT_EQ(t.patient.ins->status.value, InsStatus::kQualified);
   EXPECT_THAT(t.patient.given, ElementsAre("Marie", "Claire"));
-  EXPECT_EQ(t.patient.birthDate.value, Date::parse("1979-03-12"));
+  EXPECT_EQ(t.patient.birthDate.value, fhir::Date::parse("1979-03-12"));
   EXPECT_EQ(t.patient.gender.value, Gender::kFemale);
   EXPECT_EQ(t.patient.address->postalCode, "51100");
   EXPECT_TRUE(t.patient.dmpConsent);
@@ -72,7 +72,7 @@ TEST(BodyParser, FullExampleParsesWithoutAnyIssue) {
   EXPECT_EQ(t.treatingPhysician->rpps, "10101234564");
   EXPECT_EQ(t.encounter.start.text, "2026-11-20T09:30:00+01:00");
   EXPECT_EQ(t.encounter.start.value->offsetMinutes, 60);
-  EXPECT_EQ(t.encounterDate(), Date::parse("2026-11-20"));
+  EXPECT_EQ(t.encounterDate(), fhir::Date::parse("2026-11-20"));
   EXPECT_EQ(t.encounter.orientation.value, Orientation::kTreatingPhysician);
   EXPECT_TRUE(t.encounter.territorialOrganisation);
   EXPECT_EQ(t.encounter.patientLocation->kind, PatientLocationKind::kHome);
@@ -94,7 +94,7 @@ TEST(BodyParser, FullExampleParsesWithoutAnyIssue) {
   EXPECT_EQ(presc.content->bytes->rfind("%PDF-", 0), 0u);
   const auto& leave = std::get<SickLeave>(t.documents[2]);
   EXPECT_EQ(leave.type.value, SickLeaveType::kInitial);
-  EXPECT_EQ(leave.end.value, Date::parse("2026-11-22"));
+  EXPECT_EQ(leave.end.value, fhir::Date::parse("2026-11-22"));
   EXPECT_EQ(documentKind(t.documents[2]), "sick-leave");
 }
 
@@ -119,7 +119,7 @@ TEST(BodyParser, SickLeaveProlongationExampleParsesAsADocument) {
   const auto& leave = std::get<SickLeave>(p.record);
   EXPECT_EQ(leave.externalId, "LGC-2026-000200-AAT");
   EXPECT_EQ(leave.type.value, SickLeaveType::kProlongation);
-  EXPECT_EQ(leave.ongoingLeaveStart.value, Date::parse("2026-11-20"));
+  EXPECT_EQ(leave.ongoingLeaveStart.value, fhir::Date::parse("2026-11-20"));
   EXPECT_EQ(leave.inPersonImpossible->justified, true);
 }
 
@@ -513,4 +513,4 @@ TEST(BodyParser, OrganizationIdentifiersAndCodesHaveTheShapeFrCoreNeeds) {
 }
 
 }  // namespace
-}  // namespace fhirgw::mappings
+}  // namespace fhirgw::domain

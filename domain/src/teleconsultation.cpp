@@ -1,6 +1,6 @@
-#include "fhirgw/mappings/teleconsultation.hpp"
+#include "fhirgw/domain/teleconsultation.hpp"
 
-namespace fhirgw::mappings {
+namespace fhirgw::domain {
 
 bool Teleconsultation::practitionerIsTreatingPhysician() const {
   return practitioner.relationToPatient == Relation::kTreatingPhysician;
@@ -10,9 +10,9 @@ bool Teleconsultation::noTreatingPhysicianDeclared() const {
   return !treatingPhysician.has_value() && !practitionerIsTreatingPhysician();
 }
 
-std::optional<Date> Teleconsultation::encounterDate() const {
+std::optional<fhir::Date> Teleconsultation::encounterDate() const {
   if (!encounter.start.valid()) return std::nullopt;
   return encounter.start.value->localDate;
 }
 
-}  // namespace fhirgw::mappings
+}  // namespace fhirgw::domain

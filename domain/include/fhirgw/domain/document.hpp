@@ -8,19 +8,12 @@
 #include <vector>
 
 #include "fhirgw/common/code_table.hpp"
+#include "fhirgw/domain/decimal.hpp"
+#include "fhirgw/domain/field.hpp"
 #include "fhirgw/fhir/date.hpp"
 #include "fhirgw/fhir/date_time.hpp"
-#include "fhirgw/mappings/decimal.hpp"
-#include "fhirgw/mappings/field.hpp"
 
-namespace fhirgw::mappings {
-
-// The editor's dates and date-times are the FHIR date and dateTime types; the domain names them
-// here once rather than spelling fhir:: at every field.
-using fhir::Date;
-using fhir::DateTime;
-using fhir::Instant;
-using fhir::toInstant;
+namespace fhirgw::domain {
 
 /// Declared type of an attached content.
 enum class ContentType { kPdf, kTextPlain };
@@ -77,7 +70,7 @@ struct ResolvedRecipients {
 struct Report {
   std::optional<std::string> externalId;
   std::string title;
-  std::optional<DateTime> authoredAt;
+  std::optional<fhir::DateTime> authoredAt;
   std::optional<Content> content;  ///< required: DOC-CONTENT reports its absence
   Confidentiality confidentiality = Confidentiality::kNormal;
   Recipients recipients;
@@ -118,7 +111,7 @@ struct PrescriptionItem {
 /// An e-prescription.
 struct Prescription {
   std::optional<std::string> externalId;
-  std::optional<DateTime> authoredAt;
+  std::optional<fhir::DateTime> authoredAt;
   std::optional<std::string> prescriptionNumber;
   bool itemsPresent = false;  ///< false when `items` was absent (PRESC-ITEMS)
   std::vector<PrescriptionItem> items;
@@ -150,9 +143,9 @@ struct InPersonImpossible {
 struct SickLeave {
   std::optional<std::string> externalId;
   Field<SickLeaveType> type;
-  Field<Date> start;
-  Field<Date> end;
-  Field<Date> ongoingLeaveStart;  ///< first day of the leave in progress (prolongation)
+  Field<fhir::Date> start;
+  Field<fhir::Date> end;
+  Field<fhir::Date> ongoingLeaveStart;  ///< first day of the leave in progress (prolongation)
   std::optional<bool> partTime;
   std::optional<std::string> reason;
   std::optional<InPersonImpossible> inPersonImpossible;
@@ -176,4 +169,4 @@ const Recipients& documentRecipients(const Document& d);
 /// A key given in the body wins over its default.
 ResolvedRecipients resolveRecipients(const Document& d, bool practitionerIsTreatingPhysician);
 
-}  // namespace fhirgw::mappings
+}  // namespace fhirgw::domain

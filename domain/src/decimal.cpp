@@ -1,6 +1,6 @@
-#include "fhirgw/mappings/decimal.hpp"
+#include "fhirgw/domain/decimal.hpp"
 
-namespace fhirgw::mappings {
+namespace fhirgw::domain {
 namespace {
 
 bool isDigit(char c) { return c >= '0' && c <= '9'; }
@@ -64,4 +64,4 @@ std::strong_ordering operator<=>(const Decimal& a, const Decimal& b) {
   return std::strong_ordering::equal;
 }
 
-}  // namespace fhirgw::mappings
+}  // namespace fhirgw::domain

@@ -6,13 +6,13 @@
 #include <vector>
 
 #include "fhirgw/common/code_table.hpp"
+#include "fhirgw/domain/decimal.hpp"
+#include "fhirgw/domain/document.hpp"
+#include "fhirgw/domain/field.hpp"
 #include "fhirgw/fhir/date.hpp"
 #include "fhirgw/fhir/date_time.hpp"
-#include "fhirgw/mappings/decimal.hpp"
-#include "fhirgw/mappings/document.hpp"
-#include "fhirgw/mappings/field.hpp"
 
-namespace fhirgw::mappings {
+namespace fhirgw::domain {
 
 /// Reliability status of an INS identity.
 enum class InsStatus { kProvisional, kRetrieved, kValidated, kQualified };
@@ -80,7 +80,7 @@ struct Patient {
   std::optional<Ins> ins;
   std::optional<std::string> family;
   std::vector<std::string> given;  ///< given[0] is the first given name; all: the birth list
-  Field<Date> birthDate;
+  Field<fhir::Date> birthDate;
   Field<Gender> gender;
   std::optional<std::string> birthPlaceInsee;
   std::optional<Address> address;
@@ -204,7 +204,7 @@ inline std::string_view code(Orientation v) { return kOrientationCodes.code(v); 
 /// The patient's consent to the teleconsultation (TLC-CONSENT).
 struct Consent {
   std::optional<bool> obtained;
-  Field<DateTime> at;
+  Field<fhir::DateTime> at;
 };
 
 /// Profession of a professional assisting the patient.
@@ -253,12 +253,12 @@ struct PatientLocation {
 
 /// The encounter; the fields rules check are kept as Field<> or optional.
 struct Encounter {
-  Field<DateTime> start;
-  Field<DateTime> end;
+  Field<fhir::DateTime> start;
+  Field<fhir::DateTime> end;
   Field<Channel> channel;
   std::optional<Consent> consent;
   Field<Orientation> orientation;
-  Field<Date> lastInPersonVisit;
+  Field<fhir::Date> lastInPersonVisit;
   bool territorialOrganisation = false;
   std::optional<AssistedBy> assistedBy;
   std::optional<PatientLocation> patientLocation;
@@ -304,7 +304,7 @@ struct Teleconsultation {
   /// physician; the orientation does not change it.
   bool noTreatingPhysicianDeclared() const;
   /// The calendar date of encounter.start in its own offset, when start is valid.
-  std::optional<Date> encounterDate() const;
+  std::optional<fhir::Date> encounterDate() const;
 };
 
-}  // namespace fhirgw::mappings
+}  // namespace fhirgw::domain
