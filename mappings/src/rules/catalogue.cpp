@@ -1,65 +1,68 @@
 // The registry of rules: one explicit list, no static registration.
-#include <array>
-
 #include "fhirgw/mappings/rules.hpp"
 
 namespace fhirgw::mappings {
+namespace {
+
+// Every rule, registered once in the order of rules.md's table. The engine runs the
+// teleconsultation rules in this order, then each document's rules in this order; the catalogue
+// lists them all in it, so the order is not written a second time.
+struct Registry {
+  std::vector<std::unique_ptr<TeleconsultationRule>> teleconsultation;
+  std::vector<std::unique_ptr<DocumentRule>> document;
+  std::vector<const RuleInfo*> catalogue;
+
+  void add(std::unique_ptr<TeleconsultationRule> rule) {
+    catalogue.push_back(&rule->info());
+    teleconsultation.push_back(std::move(rule));
+  }
+  void add(std::unique_ptr<DocumentRule> rule) {
+    catalogue.push_back(&rule->info());
+    document.push_back(std::move(rule));
+  }
+};
+
+const Registry& registry() {
+  static const Registry kRegistry = [] {
+    Registry r;
+    r.add(std::make_unique<ConsentRule>());
+    r.add(std::make_unique<VideoRule>());
+    r.add(std::make_unique<PeriodRule>());
+    r.add(std::make_unique<PathwayRule>());
+    r.add(std::make_unique<KnownPatientRule>());
+    r.add(std::make_unique<TerritoryRule>());
+    r.add(std::make_unique<ActivityCapRule>());
+    r.add(std::make_unique<SickLeaveThreeDaysRule>());
+    r.add(std::make_unique<SickLeaveDurationCapRule>());
+    r.add(std::make_unique<SickLeaveAbroadRule>());
+    r.add(std::make_unique<SickLeavePeriodRule>());
+    r.add(std::make_unique<MajorationRule>());
+    r.add(std::make_unique<BillingActRule>());
+    r.add(std::make_unique<BillingAmountRule>());
+    r.add(std::make_unique<InsRule>());
+    r.add(std::make_unique<InsQualifiedRule>());
+    r.add(std::make_unique<InsTraitsRule>());
+    r.add(std::make_unique<RppsRule>());
+    r.add(std::make_unique<PrescriptionItemsRule>());
+    r.add(std::make_unique<DocumentContentRule>());
+    return r;
+  }();
+  return kRegistry;
+}
+
+}  // namespace
 
 const std::vector<std::unique_ptr<TeleconsultationRule>>& teleconsultationRules() {
-  static const std::vector<std::unique_ptr<TeleconsultationRule>> kRules = [] {
-    std::vector<std::unique_ptr<TeleconsultationRule>> rules;
-    rules.push_back(std::make_unique<ConsentRule>());
-    rules.push_back(std::make_unique<VideoRule>());
-    rules.push_back(std::make_unique<PeriodRule>());
-    rules.push_back(std::make_unique<PathwayRule>());
-    rules.push_back(std::make_unique<KnownPatientRule>());
-    rules.push_back(std::make_unique<TerritoryRule>());
-    rules.push_back(std::make_unique<ActivityCapRule>());
-    rules.push_back(std::make_unique<MajorationRule>());
-    rules.push_back(std::make_unique<BillingActRule>());
-    rules.push_back(std::make_unique<BillingAmountRule>());
-    rules.push_back(std::make_unique<InsRule>());
-    rules.push_back(std::make_unique<InsQualifiedRule>());
-    rules.push_back(std::make_unique<InsTraitsRule>());
-    rules.push_back(std::make_unique<RppsRule>());
-    return rules;
-  }();
-  return kRules;
+  return registry().teleconsultation;
 }
 
-const std::vector<std::unique_ptr<DocumentRule>>& documentRules() {
-  static const std::vector<std::unique_ptr<DocumentRule>> kRules = [] {
-    std::vector<std::unique_ptr<DocumentRule>> rules;
-    rules.push_back(std::make_unique<SickLeaveThreeDaysRule>());
-    rules.push_back(std::make_unique<SickLeaveDurationCapRule>());
-    rules.push_back(std::make_unique<SickLeaveAbroadRule>());
-    rules.push_back(std::make_unique<SickLeavePeriodRule>());
-    rules.push_back(std::make_unique<PrescriptionItemsRule>());
-    rules.push_back(std::make_unique<DocumentContentRule>());
-    return rules;
-  }();
-  return kRules;
-}
+const std::vector<std::unique_ptr<DocumentRule>>& documentRules() { return registry().document; }
 
-std::vector<const RuleInfo*> ruleCatalogue() {
-  // The order of rules.md's table.
-  static constexpr std::array<std::string_view, 20> kOrder = {
-      "TLC-CONSENT",      "TLC-VIDEO",        "TLC-PERIOD", "TLC-PATHWAY",      "TLC-KNOWN-PATIENT",
-      "TLC-TERRITORY",    "TLC-ACTIVITY-CAP", "AAT-3-DAYS", "AAT-DURATION-CAP", "AAT-ABROAD",
-      "AAT-PERIOD",       "BILL-MAJORATION",  "BILL-ACT",   "BILL-AMOUNT",      "ID-INS",
-      "ID-INS-QUALIFIED", "ID-INS-TRAITS",    "ID-RPPS",    "PRESC-ITEMS",      "DOC-CONTENT"};
-  std::vector<const RuleInfo*> out;
-  out.reserve(kOrder.size());
-  for (std::string_view id : kOrder) out.push_back(findRule(id));
-  return out;
-}
+std::vector<const RuleInfo*> ruleCatalogue() { return registry().catalogue; }
 
 const RuleInfo* findRule(std::string_view id) {
-  for (const auto& r : teleconsultationRules()) {
-    if (r->info().id == id) return &r->info();
-  }
-  for (const auto& r : documentRules()) {
-    if (r->info().id == id) return &r->info();
+  for (const RuleInfo* info : registry().catalogue) {
+    if (info->id == id) return info;
   }
   return nullptr;
 }
