@@ -26,7 +26,7 @@
 #include "bench_support.hpp"
 #include "fhirgw/common/clock.hpp"
 #include "fhirgw/common/crypto.hpp"
-#include "fhirgw/connectors/delivery_payload.hpp"
+#include "fhirgw/connectors/engine/payload_builder.hpp"
 #include "fhirgw/store/store.hpp"
 
 namespace {

@@ -1,8 +1,7 @@
 // libFuzzer target: bytes -> the connector configuration parsers, as the gateway runs them at
-// start-up (`connectors` key) and on the admin API (stored connectors): the instance parser
-// (id, type, routes, retry, circuitBreaker, workers, options), then each instance's type options
-// through its factory's parser (file, fhir-rest, mhd). The same bytes also go to every per-type
-// option parser directly and, as a stored connector's config, to parseStoredConnector.
+// start-up (`connectors` key): the instance parser (id, type, routes, retry, circuitBreaker,
+// workers, options), then each instance's type options through its factory's parser (file,
+// fhir-rest, mhd). The same bytes also go to every per-type option parser directly.
 // Only parsers run: nothing is created (no folder, no curl handle).
 #include <cstddef>
 #include <cstdint>
@@ -13,7 +12,6 @@
 #include "fhirgw/connectors/fhir_rest/fhir_rest_connector.hpp"
 #include "fhirgw/connectors/file/file_connector.hpp"
 #include "fhirgw/connectors/mhd/mhd_connector.hpp"
-#include "fhirgw/store/stored_connector.hpp"
 
 namespace {
 
@@ -45,17 +43,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   // The bytes as one type's `options` object.
   for (std::string_view type : {"file", "fhir-rest", "mhd"}) {
     parseTypeOptions(type, text, "connectors[0].options");
-  }
-
-  // The bytes as the config of a connector stored through the admin API.
-  for (const char* type : {"file", "fhir-rest", "mhd"}) {
-    fhirgw::store::StoredConnector row;
-    row.id = "fuzz";
-    row.type = type;
-    row.config = std::string(text);
-    if (auto instance = fc::parseStoredConnector(row)) {
-      parseTypeOptions(instance->type, instance->optionsJson, instance->path + ".options");
-    }
   }
   return 0;
 }

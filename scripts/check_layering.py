@@ -9,6 +9,9 @@ module graph. This check fails when:
     itself nor reachable through its declared dependencies (the include path would let some of
     these through transitively; the table is stricter than the compiler);
   - a pair the house style keeps apart knows each other (listed in FORBIDDEN below).
+A module may sit in a subfolder of another (connectors/engine/CMakeLists.txt declares
+`connectors_engine`); its headers are "fhirgw/connectors/engine/...", and its files are not the
+parent module's.
 Usage: check_layering.py [SOURCE_DIR]
 """
 import pathlib
@@ -16,11 +19,11 @@ import re
 import sys
 
 # Pairs that must never depend on each other (house-style.md: rules, mapping, connectors and
-# store do not know each other). "connectors -> store" is the one edge still allowed, until the
-# connector interface is free of store types (issue 9, step 5); it is listed in the doc's table.
+# store do not know each other). Only the delivery engine (connectors_engine) talks to the store.
 FORBIDDEN = [
     ("mappings", "connectors"),
     ("mappings", "store"),
+    ("connectors", "store"),
     ("store", "mappings"),
     ("store", "connectors"),
     ("store", "fhir"),
@@ -28,13 +31,13 @@ FORBIDDEN = [
 
 MODULE_RE = re.compile(r"fhirgw_module\(\s*(\w+)(.*?)\)\s*$", re.S | re.M)
 DEP_RE = re.compile(r"fhirgw::(\w+)")
-INCLUDE_RE = re.compile(r'^\s*#\s*include\s+"fhirgw/(\w+)/', re.M)
+INCLUDE_RE = re.compile(r'^\s*#\s*include\s+"fhirgw/(\w+)/(?:(\w+)/)?', re.M)
 ROW_RE = re.compile(r"^\|\s*`(\w+)`\s*\|([^|]*)\|", re.M)
 
 
 def declared_modules(root):
     modules = {}
-    for cmake in sorted(root.glob("*/CMakeLists.txt")):
+    for cmake in sorted([*root.glob("*/CMakeLists.txt"), *root.glob("*/*/CMakeLists.txt")]):
         text = cmake.read_text(encoding="utf-8")
         for m in MODULE_RE.finditer(text):
             modules[m.group(1)] = (cmake.parent, set(DEP_RE.findall(m.group(2))))
@@ -65,6 +68,14 @@ def closure(graph, name):
     return seen
 
 
+def owner(path, folders):
+    """The module whose folder holds the file most closely (a nested module owns its files)."""
+    for parent in path.parents:
+        if parent in folders:
+            return folders[parent]
+    return None
+
+
 def main():
     root = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else ".").resolve()
     errors = []
@@ -89,14 +100,20 @@ def main():
     for a, b in FORBIDDEN:
         if a in graph and b in closure(graph, a):
             errors.append(f"module {a} must not depend on {b} (house style)")
+    folders = {folder: n for n, (folder, _) in modules.items()}
     for name, (folder, _) in sorted(modules.items()):
         allowed = closure(graph, name) | {name}
         for path in sorted(folder.rglob("*")):
             if path.suffix not in (".hpp", ".cpp", ".h") or not path.is_file():
                 continue
-            for other in INCLUDE_RE.findall(path.read_text(encoding="utf-8", errors="replace")):
+            if owner(path, folders) != name:
+                continue
+            text = path.read_text(encoding="utf-8", errors="replace")
+            for top, sub in INCLUDE_RE.findall(text):
+                other = f"{top}_{sub}" if sub and f"{top}_{sub}" in modules else top
                 if other not in allowed:
-                    errors.append(f"{path.relative_to(root)}: includes fhirgw/{other}/, but"
+                    shown = f"{top}/{sub}" if other != top else top
+                    errors.append(f"{path.relative_to(root)}: includes fhirgw/{shown}/, but"
                                   f" {name} does not depend on {other}")
     for e in errors:
         print(f"layering: {e}", file=sys.stderr)

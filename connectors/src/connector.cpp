@@ -1,6 +1,22 @@
 #include "fhirgw/connectors/connector.hpp"
 
+#include "fhirgw/common/code_table.hpp"
+
 namespace fhirgw::connectors {
+namespace {
+
+constexpr common::CodeTable<ErrorClass, 2> kErrorClassNames{{{
+    {ErrorClass::kTransient, "transient"},
+    {ErrorClass::kPermanent, "permanent"},
+}}};
+
+}  // namespace
+
+std::string_view errorClassName(ErrorClass errorClass) { return kErrorClassNames.code(errorClass); }
+
+std::optional<ErrorClass> parseErrorClass(std::string_view text) {
+  return kErrorClassNames.parse(text);
+}
 
 DeliveryResult DeliveryResult::success(std::optional<int> httpStatus) {
   DeliveryResult r;

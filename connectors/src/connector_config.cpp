@@ -38,7 +38,7 @@ void readBreaker(OptionsReader& r, CircuitBreakerOptions& b) {
   r.finish();
 }
 
-// The keys shared by the configuration file and stored instances.
+// The keys of an instance besides id, type and enabled.
 void readCommon(OptionsReader& r, ConnectorInstanceConfig& out) {
   if (auto routes = r.strings("routes", /*required=*/true)) {
     std::set<Destination> seen;
@@ -120,30 +120,6 @@ common::Result<std::vector<ConnectorInstanceConfig>> parseConnectorInstances(
   auto json = common::Json::parse(jsonText);
   if (!json) return common::invalidArgument(path + ": " + json.error().message());
   return parseConnectorInstanceList(*json, path);
-}
-
-common::Result<ConnectorInstanceConfig> parseStoredConnector(const store::StoredConnector& row) {
-  const std::string path = "connectors." + row.id;
-  if (!validId(row.id)) {
-    return common::invalidArgument(path +
-                                   ": id must be 1 to 64 characters among a-z, 0-9, '-'"
-                                   " and '_'");
-  }
-  auto json = common::Json::parse(row.config);
-  if (!json) return common::invalidArgument(path + ": " + json.error().message());
-  common::FieldErrors errors;
-  ConnectorInstanceConfig out;
-  out.id = row.id;
-  out.type = row.type;
-  out.enabled = row.enabled;
-  out.path = path;
-  OptionsReader r(*json, path, errors);
-  if (r.isObject()) {
-    readCommon(r, out);
-    r.finish();
-  }
-  FHIRGW_RETURN_IF_ERROR(errors.status());
-  return out;
 }
 
 }  // namespace fhirgw::connectors

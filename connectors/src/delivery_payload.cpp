@@ -4,6 +4,7 @@
 #include <set>
 
 #include "fhirgw/common/json_tree.hpp"
+#include "fhirgw/common/result.hpp"
 #include "formats/fhir_references.hpp"
 
 namespace fhirgw::connectors {
@@ -15,23 +16,14 @@ const PayloadResource* DeliveryPayload::find(std::string_view resourceType) cons
   return nullptr;
 }
 
-common::Result<DeliveryPayload> makeDeliveryPayload(
-    const store::Delivery& delivery, const std::vector<store::FhirResource>& stored) {
-  DeliveryPayload payload;
-  payload.deliveryId = delivery.id;
-  payload.recordId = delivery.recordId;
-  payload.documentId = delivery.documentId;
-  payload.destination = delivery.destination;
-  payload.target = delivery.target;
-  payload.attempt = delivery.attempts + 1;
-  payload.createdAt = delivery.createdAt;
-
+common::Status addPayloadResources(DeliveryPayload& payload,
+                                   const std::vector<PayloadResource>& recordResources) {
   // Candidates: this delivery's document resources and the record-level ones.
-  std::vector<const store::FhirResource*> candidates;
+  std::vector<const PayloadResource*> candidates;
   std::vector<common::Json> parsed;
-  for (const store::FhirResource& r : stored) {
-    if (r.recordId != delivery.recordId || r.resourceType == "AuditEvent") continue;
-    if (r.documentId && r.documentId != delivery.documentId) continue;
+  for (const PayloadResource& r : recordResources) {
+    if (r.resourceType == "AuditEvent") continue;
+    if (r.documentId && r.documentId != payload.documentId) continue;
     auto json = common::Json::parse(r.json);
     if (!json) {
       return common::invalidArgument("stored " + r.resourceType + "/" + r.resourceId +
@@ -42,7 +34,7 @@ common::Result<DeliveryPayload> makeDeliveryPayload(
   }
 
   std::vector<bool> included(candidates.size(), false);
-  if (!delivery.documentId) {
+  if (!payload.documentId) {
     // The encounter itself: everything at record level.
     for (std::size_t i = 0; i < candidates.size(); ++i) included[i] = true;
   } else {
@@ -78,9 +70,9 @@ common::Result<DeliveryPayload> makeDeliveryPayload(
   for (std::size_t i = 0; i < candidates.size(); ++i) {
     if (!included[i]) continue;
     const auto& r = *candidates[i];
-    payload.resources.push_back({r.resourceType, r.resourceId, r.documentId, r.json});
+    payload.resources.push_back(r);
   }
-  return payload;
+  return common::Status::ok();
 }
 
 }  // namespace fhirgw::connectors

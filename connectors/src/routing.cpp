@@ -2,13 +2,16 @@
 
 #include <algorithm>
 
+#include "fhirgw/common/code_table.hpp"
 #include "fhirgw/common/ids.hpp"
 
 namespace fhirgw::connectors {
 namespace {
 
-using store::DeliveryStatus;
-using store::NewDelivery;
+constexpr common::CodeTable<RoutedStatus, 2> kRoutedStatusNames{{{
+    {RoutedStatus::kPending, "pending"},
+    {RoutedStatus::kSkipped, "skipped"},
+}}};
 
 bool routedTo(const ConnectorRoute& c, Destination d) {
   return c.enabled &&
@@ -21,26 +24,26 @@ std::string deliveryId(const std::string& recordId, const std::optional<std::str
       {"delivery", recordId, documentId.value_or(""), destinationName(destination), connectorId});
 }
 
-NewDelivery pending(const RoutingRequest& request, const std::optional<std::string>& documentId,
-                    Destination destination, const ConnectorRoute& connector,
-                    std::optional<std::string> target = std::nullopt) {
-  NewDelivery d;
+RoutedDelivery pending(const RoutingRequest& request, const std::optional<std::string>& documentId,
+                       Destination destination, const ConnectorRoute& connector,
+                       std::optional<std::string> target = std::nullopt) {
+  RoutedDelivery d;
   d.id = deliveryId(request.recordId, documentId, destination, connector.connectorId);
   d.documentId = documentId;
-  d.destination = std::string(destinationName(destination));
+  d.destination = destination;
   d.connectorId = connector.connectorId;
-  d.status = DeliveryStatus::kPending;
+  d.status = RoutedStatus::kPending;
   d.target = std::move(target);
   return d;
 }
 
-NewDelivery skipped(const RoutingRequest& request, const std::optional<std::string>& documentId,
-                    Destination destination, std::string_view reason) {
-  NewDelivery d;
+RoutedDelivery skipped(const RoutingRequest& request, const std::optional<std::string>& documentId,
+                       Destination destination, std::string_view reason) {
+  RoutedDelivery d;
   d.id = deliveryId(request.recordId, documentId, destination, "");
   d.documentId = documentId;
-  d.destination = std::string(destinationName(destination));
-  d.status = DeliveryStatus::kSkipped;
+  d.destination = destination;
+  d.status = RoutedStatus::kSkipped;
   d.reason = std::string(reason);
   return d;
 }
@@ -67,7 +70,7 @@ std::string_view notApplicable(const RoutingRequest& request, Destination destin
 
 void routeDocument(const RoutingRequest& request, const std::optional<std::string>& documentId,
                    Destination destination, const std::vector<ConnectorRoute>& connectors,
-                   std::vector<NewDelivery>& out) {
+                   std::vector<RoutedDelivery>& out) {
   if (const auto reason = notApplicable(request, destination); !reason.empty()) {
     out.push_back(skipped(request, documentId, destination, reason));
     return;
@@ -132,9 +135,11 @@ void routeDocument(const RoutingRequest& request, const std::optional<std::strin
 
 }  // namespace
 
-std::vector<store::NewDelivery> routeDeliveries(const RoutingRequest& request,
-                                                const std::vector<ConnectorRoute>& connectors) {
-  std::vector<NewDelivery> out;
+std::string_view routedStatusName(RoutedStatus status) { return kRoutedStatusNames.code(status); }
+
+std::vector<RoutedDelivery> routeDeliveries(const RoutingRequest& request,
+                                            const std::vector<ConnectorRoute>& connectors) {
+  std::vector<RoutedDelivery> out;
   if (request.includeEncounter) {
     for (const ConnectorRoute& c : connectors) {
       if (routedTo(c, Destination::kEncounter)) {

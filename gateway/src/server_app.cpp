@@ -12,7 +12,7 @@
 #include <sstream>
 
 #include "fhirgw/common/log.hpp"
-#include "fhirgw/connectors/delivery_engine.hpp"
+#include "fhirgw/connectors/engine/delivery_engine.hpp"
 #include "fhirgw/connectors/registry.hpp"
 #include "fhirgw/gateway/auth.hpp"
 #include "fhirgw/gateway/config.hpp"

@@ -99,21 +99,6 @@ TEST(ConnectorConfig, IdsMustBeUniqueAndRoutesPresent) {
   EXPECT_FALSE(parseConnectorInstances("[").hasValue());
 }
 
-TEST(ConnectorConfig, StoredInstancesTakeIdTypeAndEnabledFromTheRow) {
-  store::StoredConnector row{"hospital", "fhir-rest", R"({"routes":["encounter"],"workers":3})",
-                             false,      {},          {}};
-  auto parsed = parseStoredConnector(row);
-  ASSERT_TRUE(parsed.hasValue()) << parsed.error().message();
-  EXPECT_EQ(parsed->id, "hospital");
-  EXPECT_EQ(parsed->type, "fhir-rest");
-  EXPECT_FALSE(parsed->enabled);
-  EXPECT_EQ(parsed->workers, 3);
-  row.config = R"({"routes":["encounter"],"id":"x"})";
-  auto bad = parseStoredConnector(row);
-  ASSERT_FALSE(bad.hasValue());
-  EXPECT_THAT(bad.error().message(), HasSubstr("connectors.hospital.id: unknown key"));
-}
-
 TEST(ConnectorRegistry, KnowsTheBuiltInTypesAndRefusesOthersByName) {
   ConnectorRegistry registry;
   registerAll(registry);

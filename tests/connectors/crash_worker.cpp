@@ -19,7 +19,7 @@
 
 #include "connectors_test_support.hpp"
 #include "fhirgw/common/ids.hpp"
-#include "fhirgw/connectors/delivery_engine.hpp"
+#include "fhirgw/connectors/engine/delivery_engine.hpp"
 #include "fhirgw/connectors/registry.hpp"
 #include "fhirgw/testsupport/stored_keys.hpp"
 

@@ -11,6 +11,7 @@
 
 #include "connectors_test_support.hpp"
 #include "fhirgw/common/json.hpp"
+#include "fhirgw/connectors/engine/payload_builder.hpp"
 
 using namespace fhirgw;
 using namespace fhirgw::connectors;

@@ -8,7 +8,8 @@
 
 #include "connectors_test_support.hpp"
 #include "fhirgw/common/json.hpp"
-#include "fhirgw/connectors/delivery_engine.hpp"
+#include "fhirgw/connectors/engine/delivery_engine.hpp"
+#include "fhirgw/connectors/engine/payload_builder.hpp"
 #include "fhirgw/connectors/http_client.hpp"
 #include "fhirgw/connectors/registry.hpp"
 #include "fhirgw/fhir/validator.hpp"

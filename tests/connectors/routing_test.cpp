@@ -6,8 +6,6 @@
 
 using namespace fhirgw;
 using namespace fhirgw::connectors;
-using store::DeliveryStatus;
-using store::NewDelivery;
 
 namespace {
 
@@ -25,13 +23,13 @@ ConnectorRoute route(std::string id, std::vector<Destination> to,
   return {std::move(id), addressing, std::move(to), true, {}};
 }
 
-std::string summary(const NewDelivery& d) {
-  return d.destination + "/" + d.connectorId.value_or("-") + "/" +
-         std::string(store::deliveryStatusName(d.status)) + "/" + d.reason.value_or("") + "/" +
+std::string summary(const RoutedDelivery& d) {
+  return std::string(destinationName(d.destination)) + "/" + d.connectorId.value_or("-") + "/" +
+         std::string(routedStatusName(d.status)) + "/" + d.reason.value_or("") + "/" +
          d.target.value_or("");
 }
 
-std::vector<std::string> summaries(const std::vector<NewDelivery>& ds) {
+std::vector<std::string> summaries(const std::vector<RoutedDelivery>& ds) {
   std::vector<std::string> out;
   for (const auto& d : ds) out.push_back(summary(d));
   return out;

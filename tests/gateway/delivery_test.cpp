@@ -12,7 +12,7 @@
 #include <thread>
 
 #include "fhirgw/common/json.hpp"
-#include "fhirgw/connectors/delivery_engine.hpp"
+#include "fhirgw/connectors/engine/delivery_engine.hpp"
 #include "fhirgw/connectors/registry.hpp"
 #include "fhirgw/gateway/gateway_server.hpp"
 #include "fhirgw/gateway/store_activity_history.hpp"

@@ -10,6 +10,7 @@
 #include "fhirgw/common/crypto.hpp"
 #include "fhirgw/common/ids.hpp"
 #include "fhirgw/common/log.hpp"
+#include "fhirgw/connectors/engine/store_rows.hpp"
 #include "fhirgw/domain/body_parser.hpp"
 #include "fhirgw/fhir/fr/identifiers.hpp"
 #include "fhirgw/gateway/api/views.hpp"
@@ -260,10 +261,10 @@ SubmissionResult SubmissionService::acceptTeleconsultation(const SubmissionReque
   addResources(sub, *mapped);
   std::vector<const domain::Document*> routed;
   for (const auto& document : tc.documents) routed.push_back(&document);
-  sub.deliveries = connectors::routeDeliveries(
+  sub.deliveries = connectors::toNewDeliveries(connectors::routeDeliveries(
       routingRequest(tc, checked.rules.insQualified, sub.recordId, /*includeEncounter=*/true,
                      routed, mapping.documentIds),
-      d_.routes);
+      d_.routes));
   const std::vector<fhir::Issue> kept = nonBlocking(issues);
   store::NewRecord record;
   record.externalId = tc.externalId;
@@ -359,11 +360,11 @@ SubmissionResult SubmissionService::addDocument(const SubmissionRequest& request
                                       mapping, &validationErrors);
   if (!mapped) return mappingFailure(request, mapped.error(), std::move(validationErrors));
   addResources(sub, *mapped);
-  sub.deliveries = connectors::routeDeliveries(
+  sub.deliveries = connectors::toNewDeliveries(connectors::routeDeliveries(
       routingRequest(context.record,
                      mappings::isInsQualified(context.record.patient, d_.rules.config()), stored.id,
                      /*includeEncounter=*/false, {&parsed.record}, {d.id}),
-      d_.routes);
+      d_.routes));
   d.externalId = domain::documentExternalId(parsed.record);
   d.kind = std::string(domain::documentKind(parsed.record));
   d.body = common::canonicalJson(body);

@@ -5,7 +5,7 @@
 
 #include "connectors_test_support.hpp"
 #include "fhirgw/common/json.hpp"
-#include "fhirgw/connectors/delivery_payload.hpp"
+#include "fhirgw/connectors/engine/payload_builder.hpp"
 #include "fhirgw/connectors/formats/provide_bundle.hpp"
 #include "fhirgw/connectors/formats/transaction_bundle.hpp"
 #include "fhirgw/fhir/validator.hpp"

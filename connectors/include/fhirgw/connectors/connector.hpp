@@ -7,12 +7,19 @@
 #include <string_view>
 
 #include "fhirgw/connectors/delivery_payload.hpp"
-#include "fhirgw/store/delivery.hpp"
 
 namespace fhirgw::connectors {
 
-/// Transient (retried with backoff) or permanent (straight to dead).
-using ErrorClass = store::ErrorClass;
+/// Whether a failed attempt is worth retrying unchanged.
+enum class ErrorClass {
+  kTransient,  ///< connect errors, timeouts, HTTP 408/429/5xx, disk errors: retried with backoff
+  kPermanent,  ///< HTTP 4xx, refused payloads or URLs: straight to dead
+};
+
+/// "transient" or "permanent" (the text logs and attempt rows carry).
+std::string_view errorClassName(ErrorClass errorClass);
+/// Parses an errorClassName(); nullopt otherwise.
+std::optional<ErrorClass> parseErrorClass(std::string_view text);
 
 /// The outcome of one delivery attempt. Messages are for operators: ids, statuses, error names,
 /// never payload content.

@@ -6,10 +6,8 @@
 
 #include "fhirgw/common/json_tree.hpp"
 #include "fhirgw/common/result.hpp"
-#include "fhirgw/connectors/circuit_breaker.hpp"
+#include "fhirgw/connectors/delivery_policy.hpp"
 #include "fhirgw/connectors/destination.hpp"
-#include "fhirgw/connectors/retry_policy.hpp"
-#include "fhirgw/store/stored_connector.hpp"
 
 namespace fhirgw::connectors {
 
@@ -40,8 +38,5 @@ common::Result<std::vector<ConnectorInstanceConfig>> parseConnectorInstanceList(
 /// parseConnectorInstanceList() of JSON text.
 common::Result<std::vector<ConnectorInstanceConfig>> parseConnectorInstances(
     std::string_view jsonText, const std::string& path = "connectors");
-/// An instance stored through the admin API: id, type and enabled come from the row, the rest
-/// from its config JSON (the same keys as in the file, without id, type and enabled).
-common::Result<ConnectorInstanceConfig> parseStoredConnector(const store::StoredConnector& row);
 
 }  // namespace fhirgw::connectors

@@ -6,9 +6,7 @@
 #include <vector>
 
 #include "fhirgw/common/clock.hpp"
-#include "fhirgw/common/result.hpp"
-#include "fhirgw/store/delivery.hpp"
-#include "fhirgw/store/record.hpp"
+#include "fhirgw/common/status.hpp"
 
 namespace fhirgw::connectors {
 
@@ -36,12 +34,13 @@ struct DeliveryPayload {
   const PayloadResource* find(std::string_view resourceType) const;
 };
 
-/// Builds the payload of a delivery from its record's stored resources (latest versions). A
-/// document delivery carries that document's resources plus the record-level resources they
-/// reference, directly or through each other; an encounter delivery carries every record-level
-/// resource. AuditEvent resources never leave the gateway. kInvalidArgument when a resource is
-/// not valid JSON (a permanent failure).
-common::Result<DeliveryPayload> makeDeliveryPayload(const store::Delivery& delivery,
-                                                    const std::vector<store::FhirResource>& stored);
+/// Fills payload.resources (its identity already set) from its record's resources, latest
+/// versions: a document delivery carries that document's resources plus the record-level
+/// resources they reference, directly or through each other; an encounter delivery carries every
+/// record-level resource. AuditEvent resources never leave the gateway, and another document's
+/// resources are never carried. kInvalidArgument when a resource is not valid JSON (a permanent
+/// failure). The engine builds payloads from stored rows with it (engine/payload_builder.hpp).
+common::Status addPayloadResources(DeliveryPayload& payload,
+                                   const std::vector<PayloadResource>& recordResources);
 
 }  // namespace fhirgw::connectors

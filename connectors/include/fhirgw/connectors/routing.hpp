@@ -8,11 +8,10 @@
 
 #include "fhirgw/connectors/connector.hpp"
 #include "fhirgw/connectors/destination.hpp"
-#include "fhirgw/store/submission.hpp"
 
 namespace fhirgw::connectors {
 
-/// Reasons a delivery is recorded as skipped (Delivery::reason).
+/// Reasons a delivery is recorded as skipped (RoutedDelivery::reason).
 inline constexpr std::string_view kSkipInsNotQualified = "ID-INS-QUALIFIED";
 inline constexpr std::string_view kSkipPatientInsNotNir = "patient-ins-not-nir";
 inline constexpr std::string_view kSkipNoDmpConsent = "no-dmp-consent";
@@ -61,6 +60,27 @@ struct ConnectorRoute {
   std::function<bool(std::string_view)> acceptsTarget;
 };
 
+/// Whether a routed delivery is queued for a connector or recorded as not sent.
+enum class RoutedStatus {
+  kPending,  ///< queued for its connector, due at once
+  kSkipped,  ///< recorded with its reason, never sent
+};
+
+/// "pending" or "skipped" (the delivery states they become in the queue).
+std::string_view routedStatusName(RoutedStatus status);
+
+/// One delivery decided by routing, to be committed with its submission (the delivery engine
+/// turns it into the queue's row: engine/store_rows.hpp).
+struct RoutedDelivery {
+  std::string id;  ///< deterministic: record, document, destination, connector
+  std::optional<std::string> documentId;  ///< empty for the encounter itself
+  Destination destination = Destination::kDmp;
+  std::optional<std::string> connectorId;  ///< empty when skipped before reaching a connector
+  RoutedStatus status = RoutedStatus::kPending;
+  std::optional<std::string> reason;  ///< why skipped (kSkip* above)
+  std::optional<std::string> target;  ///< the recipient's own address, when routed to it
+};
+
 /// Turns a submission into its deliveries: one per (document or encounter, destination,
 /// connector). A destination that does not apply is one skipped delivery with its reason (INS
 /// not qualified, no DMP consent, no treating physician or no usable address, no connector);
@@ -71,7 +91,7 @@ struct ConnectorRoute {
 /// FHIR endpoint that no such instance accepts (acceptsTarget) is skipped with
 /// ENDPOINT-NOT-ALLOWED rather than queued to fail.
 /// Ids are deterministic (record, document, destination, connector). Pure: no I/O.
-std::vector<store::NewDelivery> routeDeliveries(const RoutingRequest& request,
-                                                const std::vector<ConnectorRoute>& connectors);
+std::vector<RoutedDelivery> routeDeliveries(const RoutingRequest& request,
+                                            const std::vector<ConnectorRoute>& connectors);
 
 }  // namespace fhirgw::connectors

@@ -1,4 +1,4 @@
-#include "fhirgw/connectors/circuit_breaker.hpp"
+#include "fhirgw/connectors/engine/circuit_breaker.hpp"
 
 #include <gtest/gtest.h>
 

@@ -5,17 +5,9 @@
 #include <optional>
 
 #include "fhirgw/common/clock.hpp"
+#include "fhirgw/connectors/delivery_policy.hpp"
 
 namespace fhirgw::connectors {
-
-/// When to try a failed delivery again (connectors.md "Delivery semantics").
-struct RetryPolicy {
-  std::chrono::milliseconds initialDelay{5000};          ///< ceiling after the first failure
-  double multiplier = 2.0;                               ///< ceiling growth per failure
-  std::chrono::milliseconds maxDelay{15 * 60 * 1000};    ///< ceiling cap
-  std::chrono::milliseconds maxAge{72LL * 3600 * 1000};  ///< retried until first attempt + this
-  std::optional<std::int64_t> maxAttempts;               ///< optional limit on attempts
-};
 
 /// The backoff ceiling after `failures` failed attempts (>= 1): initialDelay * multiplier^(n-1),
 /// capped at maxDelay.

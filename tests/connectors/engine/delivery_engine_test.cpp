@@ -1,4 +1,4 @@
-#include "fhirgw/connectors/delivery_engine.hpp"
+#include "fhirgw/connectors/engine/delivery_engine.hpp"
 
 #include <gtest/gtest.h>
 

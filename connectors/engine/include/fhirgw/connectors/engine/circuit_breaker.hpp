@@ -5,15 +5,9 @@
 #include <string_view>
 
 #include "fhirgw/common/clock.hpp"
+#include "fhirgw/connectors/delivery_policy.hpp"
 
 namespace fhirgw::connectors {
-
-/// When a connector's circuit opens and for how long.
-struct CircuitBreakerOptions {
-  int failureThreshold = 5;                           ///< consecutive transient failures to open
-  std::chrono::milliseconds openDuration{30000};      ///< first pause before a probe
-  std::chrono::milliseconds maxOpenDuration{300000};  ///< the pause doubles per failed probe
-};
 
 /// A circuit breaker per connector: after failureThreshold consecutive transient failures it
 /// opens (no claims for openDuration), then lets one probe through (half-open): success closes

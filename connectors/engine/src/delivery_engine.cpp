@@ -1,4 +1,4 @@
-#include "fhirgw/connectors/delivery_engine.hpp"
+#include "fhirgw/connectors/engine/delivery_engine.hpp"
 
 #include <algorithm>
 #include <condition_variable>
@@ -9,8 +9,9 @@
 #include <vector>
 
 #include "fhirgw/common/log.hpp"
-#include "fhirgw/connectors/delivery_payload.hpp"
-#include "fhirgw/connectors/retry_policy.hpp"
+#include "fhirgw/connectors/engine/payload_builder.hpp"
+#include "fhirgw/connectors/engine/retry_policy.hpp"
+#include "fhirgw/connectors/engine/store_rows.hpp"
 
 namespace fhirgw::connectors {
 namespace {
@@ -171,7 +172,7 @@ void DeliveryEngine::Shared::process(Lane& lane, const store::Delivery& d, bool 
   f.deliveryId = d.id;
   f.leaseId = leaseId;
   f.startedAt = start;
-  f.errorClass = result.errorClass;
+  if (result.errorClass) f.errorClass = toStoreErrorClass(*result.errorClass);
   f.httpStatus = result.httpStatus;
   if (!result.message.empty()) f.message = shorten(result.message);
   const bool cancelled = stop.stop_requested() && !result.delivered();
@@ -183,7 +184,7 @@ void DeliveryEngine::Shared::process(Lane& lane, const store::Delivery& d, bool 
     // Shutdown cut the attempt short: due again at once when an instance runs.
     f.next = store::DeliveryStatus::kFailed;
     f.outcome = store::AttemptOutcome::kInterrupted;
-    f.errorClass = ErrorClass::kTransient;
+    f.errorClass = store::ErrorClass::kTransient;
     f.nextAttemptAt = end;
     f.message = "interrupted by shutdown";
     if (probe) lane.breaker.releaseProbe();

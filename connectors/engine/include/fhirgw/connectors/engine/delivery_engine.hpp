@@ -10,9 +10,9 @@
 
 #include "fhirgw/common/clock.hpp"
 #include "fhirgw/common/result.hpp"
-#include "fhirgw/connectors/circuit_breaker.hpp"
 #include "fhirgw/connectors/connector.hpp"
 #include "fhirgw/connectors/connector_config.hpp"
+#include "fhirgw/connectors/engine/circuit_breaker.hpp"
 #include "fhirgw/store/delivery_queue.hpp"
 
 namespace fhirgw::connectors {

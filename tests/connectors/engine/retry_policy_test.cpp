@@ -1,4 +1,4 @@
-#include "fhirgw/connectors/retry_policy.hpp"
+#include "fhirgw/connectors/engine/retry_policy.hpp"
 
 #include <gtest/gtest.h>
 
