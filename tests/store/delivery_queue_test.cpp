@@ -580,36 +580,6 @@ TEST_F(SqliteDeliveryQueue, TurnsOfRecordsWithNothingLeftToClaimAreForgotten) {
       << "\"done\" has nothing left on connector a; \"big\" still has due deliveries";
 }
 
-TEST_F(SqliteDeliveryQueue, ConnectorInstancesCanBeCreatedReadReplacedAndDeleted) {
-  ASSERT_TRUE(
-      store->createConnector({"out", "file", R"({"options":{"directory":"out"}})", true}).isOk());
-  EXPECT_EQ(store->createConnector({"out", "file", "{}", true}).code(), StatusCode::kAlreadyExists);
-  clock.advance(1s);
-  ASSERT_TRUE(store->createConnector({"dmp", "mhd", "{}", false}).isOk());
-  auto out = store->getConnector("out");
-  ASSERT_TRUE(out.hasValue());
-  EXPECT_EQ(out->type, "file");
-  EXPECT_TRUE(out->enabled);
-  EXPECT_EQ(out->createdAt, testStart());
-
-  clock.advance(1s);
-  ASSERT_TRUE(store->updateConnector({"out", "file", R"({"options":{}})", false}).isOk());
-  out = store->getConnector("out");
-  EXPECT_FALSE(out->enabled);
-  EXPECT_EQ(out->config, R"({"options":{}})");
-  EXPECT_EQ(out->createdAt, testStart());
-  EXPECT_EQ(out->updatedAt, testStart() + 2s);
-  EXPECT_EQ(store->updateConnector({"nope", "file", "{}", true}).code(), StatusCode::kNotFound);
-
-  auto all = store->listConnectors();
-  ASSERT_EQ(all->size(), 2u);
-  EXPECT_EQ((*all)[0].id, "dmp");
-  ASSERT_TRUE(store->deleteConnector("dmp").isOk());
-  EXPECT_EQ(store->deleteConnector("dmp").code(), StatusCode::kNotFound);
-  EXPECT_EQ(store->getConnector("dmp").status().code(), StatusCode::kNotFound);
-  EXPECT_EQ(store->createConnector({"", "file", "{}", true}).code(), StatusCode::kInvalidArgument);
-}
-
 TEST(DeliveryQueueMigration, ADatabaseAtVersionOneKeepsItsDeliveriesWhenMigrated) {
   TempDir dir;
   const auto db = dir.path() / "gateway.db";

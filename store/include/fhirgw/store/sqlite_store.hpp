@@ -87,12 +87,6 @@ class SqliteStore final : public Store {
   common::Result<std::vector<FhirResource>> listPayloadFhirResources(
       std::string_view recordId, const std::optional<std::string>& documentId) const override;
 
-  common::Status createConnector(const NewStoredConnector& connector) override;
-  common::Status updateConnector(const NewStoredConnector& connector) override;
-  common::Status deleteConnector(std::string_view connectorId) override;
-  common::Result<StoredConnector> getConnector(std::string_view connectorId) const override;
-  common::Result<std::vector<StoredConnector>> listConnectors() const override;
-
  private:
   class Impl;
   explicit SqliteStore(std::unique_ptr<Impl> impl);

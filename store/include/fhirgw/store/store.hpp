@@ -12,7 +12,6 @@
 #include "fhirgw/store/activity_store.hpp"
 #include "fhirgw/store/audit_log.hpp"
 #include "fhirgw/store/client_store.hpp"
-#include "fhirgw/store/connector_store.hpp"
 #include "fhirgw/store/delivery_queue.hpp"
 #include "fhirgw/store/record_store.hpp"
 #include "fhirgw/store/store_options.hpp"
@@ -29,8 +28,7 @@ class Store : public ClientStore,
               public AuditLog,
               public ActivityStore,
               public RecordStore,
-              public DeliveryQueue,
-              public ConnectorStore {
+              public DeliveryQueue {
  public:
   ~Store() override = default;
 
