@@ -4,12 +4,10 @@
 #include <cctype>
 #include <set>
 
-#include "options_reader.hpp"
+#include "fhirgw/connectors/options_reader.hpp"
 
 namespace fhirgw::connectors {
 namespace {
-
-using detail::OptionsReader;
 
 constexpr std::int64_t kDayMs = 24LL * 3600 * 1000;
 

@@ -12,7 +12,7 @@
 #include "fhirgw/common/url.hpp"
 #include "fhirgw/connectors/connector.hpp"
 #include "fhirgw/connectors/http_client.hpp"
-#include "options_reader.hpp"
+#include "fhirgw/connectors/options_reader.hpp"
 
 namespace fhirgw::fhir {
 class Validator;

@@ -1,10 +1,10 @@
-#include "options_reader.hpp"
+#include "fhirgw/connectors/options_reader.hpp"
 
 #include <cstdlib>
 
 #include "fhirgw/common/files.hpp"
 
-namespace fhirgw::connectors::detail {
+namespace fhirgw::connectors {
 
 // A copy of the document's value as the common tree, and a policy that words errors as
 // FieldErrors does and appends them to the caller's list.
@@ -133,4 +133,4 @@ std::optional<double> OptionsReader::number(std::string_view key, double min, do
                       });
 }
 
-}  // namespace fhirgw::connectors::detail
+}  // namespace fhirgw::connectors

@@ -36,9 +36,9 @@ common::Result<std::unique_ptr<Connector>> ConnectorRegistry::create(
 }
 
 void registerAll(ConnectorRegistry& registry) {
-  registry.add(makeFileConnectorFactory());
-  registry.add(makeFhirRestConnectorFactory());
-  registry.add(makeMhdConnectorFactory());
+  registry.add<FileConnectorFactory>();
+  registry.add<FhirRestConnectorFactory>();
+  registry.add<MhdConnectorFactory>();
 }
 
 common::Result<std::vector<ConnectorInstance>> createConnectors(

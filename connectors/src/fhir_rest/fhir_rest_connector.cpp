@@ -5,27 +5,12 @@
 #include <sstream>
 
 #include "../connector_support.hpp"
-#include "../options_reader.hpp"
+#include "fhirgw/connectors/options_reader.hpp"
 
 namespace fhirgw::connectors {
 namespace {
 
-class FhirRestFactory final : public ConnectorFactory {
- public:
-  std::string_view type() const override { return "fhir-rest"; }
-  common::Result<std::unique_ptr<Connector>> create(
-      const ConnectorInstanceConfig& instance, const ConnectorContext& context) const override {
-    FHIRGW_ASSIGN_OR_RETURN(auto options,
-                            parseFhirRestOptions(instance.optionsJson, instance.path + ".options"));
-    auto connector = FhirRestConnector::create(std::move(options), context);
-    if (!connector) {
-      return common::invalidArgument(instance.path + ".options: " + connector.error().message());
-    }
-    return std::unique_ptr<Connector>(std::move(*connector));
-  }
-};
-
-std::optional<std::string> readToken(detail::OptionsReader& r) {
+std::optional<std::string> readToken(OptionsReader& r) {
   auto file = r.readableFile("bearerTokenFile");
   if (!file) return std::nullopt;
   std::ifstream in(*file);
@@ -45,42 +30,41 @@ std::optional<std::string> readToken(detail::OptionsReader& r) {
 
 }  // namespace
 
-common::Result<FhirRestOptions> parseFhirRestOptions(std::string_view optionsJson,
-                                                     const std::string& path) {
-  auto doc = common::parseJson(optionsJson);
-  if (!doc) return common::invalidArgument(path + ": " + doc.error().message());
-  std::vector<std::string> errors;
-  detail::OptionsReader r(*doc, &doc->root(), path, errors);
-  FhirRestOptions out;
-  if (r.isObject()) {
-    detail::readHttpOptions(r, out.http, /*requireMutualTls=*/false);
-    const bool insecure = out.http.allowInsecureHttpForTesting;
-    if (auto base = r.string("baseUrl")) {
-      out.baseUrl = detail::checkEndpointUrl(r, "baseUrl", *base, insecure);
-    }
-    if (auto allowed = r.strings("allowedEndpoints")) {
-      for (std::size_t i = 0; i < allowed->size(); ++i) {
-        if (auto url = detail::checkEndpointUrl(r, "allowedEndpoints[" + std::to_string(i) + "]",
-                                                (*allowed)[i], insecure)) {
-          out.allowedEndpoints.push_back(std::move(*url));
-        }
+void FhirRestConnectorFactory::readOptions(OptionsReader& r, FhirRestOptions& out) const {
+  detail::readHttpOptions(r, out.http, /*requireMutualTls=*/false);
+  const bool insecure = out.http.allowInsecureHttpForTesting;
+  if (auto base = r.string("baseUrl")) {
+    out.baseUrl = detail::checkEndpointUrl(r, "baseUrl", *base, insecure);
+  }
+  if (auto allowed = r.strings("allowedEndpoints")) {
+    for (std::size_t i = 0; i < allowed->size(); ++i) {
+      if (auto url = detail::checkEndpointUrl(r, "allowedEndpoints[" + std::to_string(i) + "]",
+                                              (*allowed)[i], insecure)) {
+        out.allowedEndpoints.push_back(std::move(*url));
       }
     }
-    if (!out.baseUrl && out.allowedEndpoints.empty() && !r.has("baseUrl") &&
-        !r.has("allowedEndpoints")) {
-      r.error("allowedEndpoints",
-              "is required without baseUrl (recipient endpoints are checked against it)");
-    }
-    if (r.has("baseUrl") && r.has("allowedEndpoints")) {
-      r.error("allowedEndpoints", "applies only without baseUrl");
-    }
-    if (auto token = readToken(r)) out.bearerToken = *token;
-    if (auto v = r.boolean("clientAssignedIds")) out.bundle.clientAssignedIds = *v;
-    if (auto v = r.boolean("validate")) out.validate = *v;
-    r.finish();
   }
-  FHIRGW_RETURN_IF_ERROR(detail::errorsToStatus(errors));
-  return out;
+  if (!out.baseUrl && out.allowedEndpoints.empty() && !r.has("baseUrl") &&
+      !r.has("allowedEndpoints")) {
+    r.error("allowedEndpoints",
+            "is required without baseUrl (recipient endpoints are checked against it)");
+  }
+  if (r.has("baseUrl") && r.has("allowedEndpoints")) {
+    r.error("allowedEndpoints", "applies only without baseUrl");
+  }
+  if (auto token = readToken(r)) out.bearerToken = *token;
+  if (auto v = r.boolean("clientAssignedIds")) out.bundle.clientAssignedIds = *v;
+  if (auto v = r.boolean("validate")) out.validate = *v;
+}
+
+common::Result<std::unique_ptr<FhirRestConnector>> FhirRestConnectorFactory::createTyped(
+    FhirRestOptions options, const ConnectorContext& context) const {
+  return FhirRestConnector::create(std::move(options), context);
+}
+
+common::Result<FhirRestOptions> parseFhirRestOptions(std::string_view optionsJson,
+                                                     const std::string& path) {
+  return FhirRestConnectorFactory().parseOptions(optionsJson, path);
 }
 
 FhirRestConnector::FhirRestConnector(FhirRestOptions options, const ConnectorContext& context,
@@ -125,10 +109,6 @@ DeliveryResult FhirRestConnector::deliver(const DeliveryPayload& payload, std::s
   }
   return detail::postBundle(*client_, url, *bundle, payload.deliveryId, options_.bearerToken,
                             *context_.clock, std::move(stop));
-}
-
-std::unique_ptr<ConnectorFactory> makeFhirRestConnectorFactory() {
-  return std::make_unique<FhirRestFactory>();
 }
 
 }  // namespace fhirgw::connectors

@@ -9,10 +9,10 @@
 #include <cstring>
 #include <system_error>
 
-#include "../options_reader.hpp"
 #include "fhirgw/common/crypto.hpp"
 #include "fhirgw/connectors/formats/provide_bundle.hpp"
 #include "fhirgw/connectors/formats/transaction_bundle.hpp"
+#include "fhirgw/connectors/options_reader.hpp"
 
 namespace fhirgw::connectors {
 namespace {
@@ -50,53 +50,36 @@ bool syncDirectory(const fs::path& dir) {
   return ok;
 }
 
-class FileFactory final : public ConnectorFactory {
- public:
-  std::string_view type() const override { return "file"; }
-  common::Result<std::unique_ptr<Connector>> create(const ConnectorInstanceConfig& instance,
-                                                    const ConnectorContext&) const override {
-    FHIRGW_ASSIGN_OR_RETURN(
-        auto options, parseFileConnectorOptions(instance.optionsJson, instance.path + ".options"));
-    auto connector = FileConnector::create(std::move(options));
-    if (!connector) {
-      return common::invalidArgument(instance.path +
-                                     ".options.directory: " + connector.error().message());
-    }
-    return std::unique_ptr<Connector>(std::move(*connector));
-  }
-};
-
 }  // namespace
+
+void FileConnectorFactory::readOptions(OptionsReader& r, FileConnectorOptions& out) const {
+  if (auto dir = r.string("directory", /*required=*/true)) {
+    if (dir->empty()) r.error("directory", "must not be empty");
+    out.directory = *dir;
+  }
+  if (auto format = r.string("format")) {
+    if (*format == "transaction") {
+      out.format = FileFormat::kTransaction;
+    } else if (*format == "mhd") {
+      out.format = FileFormat::kMhd;
+    } else {
+      r.error("format", "must be \"transaction\" or \"mhd\"");
+    }
+  }
+  if (auto sourceId = r.string("sourceId")) out.sourceId = *sourceId;
+  if (out.format == FileFormat::kMhd && out.sourceId.empty()) {
+    r.error("sourceId", "is required with format \"mhd\"");
+  }
+}
+
+common::Result<std::unique_ptr<FileConnector>> FileConnectorFactory::createTyped(
+    FileConnectorOptions options, const ConnectorContext&) const {
+  return FileConnector::create(std::move(options));
+}
 
 common::Result<FileConnectorOptions> parseFileConnectorOptions(std::string_view optionsJson,
                                                                const std::string& path) {
-  auto doc = common::parseJson(optionsJson);
-  if (!doc) return common::invalidArgument(path + ": " + doc.error().message());
-  std::vector<std::string> errors;
-  detail::OptionsReader r(*doc, &doc->root(), path, errors);
-  FileConnectorOptions out;
-  if (r.isObject()) {
-    if (auto dir = r.string("directory", /*required=*/true)) {
-      if (dir->empty()) r.error("directory", "must not be empty");
-      out.directory = *dir;
-    }
-    if (auto format = r.string("format")) {
-      if (*format == "transaction") {
-        out.format = FileFormat::kTransaction;
-      } else if (*format == "mhd") {
-        out.format = FileFormat::kMhd;
-      } else {
-        r.error("format", "must be \"transaction\" or \"mhd\"");
-      }
-    }
-    if (auto sourceId = r.string("sourceId")) out.sourceId = *sourceId;
-    if (out.format == FileFormat::kMhd && out.sourceId.empty()) {
-      r.error("sourceId", "is required with format \"mhd\"");
-    }
-    r.finish();
-  }
-  FHIRGW_RETURN_IF_ERROR(detail::errorsToStatus(errors));
-  return out;
+  return FileConnectorFactory().parseOptions(optionsJson, path);
 }
 
 common::Result<std::unique_ptr<FileConnector>> FileConnector::create(FileConnectorOptions options) {
@@ -152,10 +135,6 @@ DeliveryResult FileConnector::deliver(const DeliveryPayload& payload, std::stop_
     return DeliveryResult::transient(errnoText("fsync folder"));
   }
   return DeliveryResult::success();
-}
-
-std::unique_ptr<ConnectorFactory> makeFileConnectorFactory() {
-  return std::make_unique<FileFactory>();
 }
 
 }  // namespace fhirgw::connectors

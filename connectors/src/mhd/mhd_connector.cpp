@@ -4,7 +4,7 @@
 #include <cctype>
 
 #include "../connector_support.hpp"
-#include "../options_reader.hpp"
+#include "fhirgw/connectors/options_reader.hpp"
 
 namespace fhirgw::connectors {
 namespace {
@@ -17,46 +17,30 @@ bool isOid(std::string_view text) {
   });
 }
 
-class MhdFactory final : public ConnectorFactory {
- public:
-  std::string_view type() const override { return "mhd"; }
-  common::Result<std::unique_ptr<Connector>> create(
-      const ConnectorInstanceConfig& instance, const ConnectorContext& context) const override {
-    FHIRGW_ASSIGN_OR_RETURN(auto options,
-                            parseMhdOptions(instance.optionsJson, instance.path + ".options"));
-    auto connector = MhdConnector::create(std::move(options), context);
-    if (!connector) {
-      return common::invalidArgument(instance.path + ".options: " + connector.error().message());
-    }
-    return std::unique_ptr<Connector>(std::move(*connector));
-  }
-};
-
 }  // namespace
 
-common::Result<MhdOptions> parseMhdOptions(std::string_view optionsJson, const std::string& path) {
-  auto doc = common::parseJson(optionsJson);
-  if (!doc) return common::invalidArgument(path + ": " + doc.error().message());
-  std::vector<std::string> errors;
-  detail::OptionsReader r(*doc, &doc->root(), path, errors);
-  MhdOptions out;
-  if (r.isObject()) {
-    detail::readHttpOptions(r, out.http, /*requireMutualTls=*/true);
-    if (auto base = r.string("baseUrl", /*required=*/true)) {
-      if (auto url =
-              detail::checkEndpointUrl(r, "baseUrl", *base, out.http.allowInsecureHttpForTesting)) {
-        out.baseUrl = url->text;
-      }
+void MhdConnectorFactory::readOptions(OptionsReader& r, MhdOptions& out) const {
+  detail::readHttpOptions(r, out.http, /*requireMutualTls=*/true);
+  if (auto base = r.string("baseUrl", /*required=*/true)) {
+    if (auto url =
+            detail::checkEndpointUrl(r, "baseUrl", *base, out.http.allowInsecureHttpForTesting)) {
+      out.baseUrl = url->text;
     }
-    if (auto sourceId = r.string("sourceId", /*required=*/true)) {
-      if (!isOid(*sourceId)) r.error("sourceId", "must be an OID such as 1.2.250.1.999.1");
-      out.bundle.sourceId = *sourceId;
-    }
-    if (auto v = r.boolean("validate")) out.validate = *v;
-    r.finish();
   }
-  FHIRGW_RETURN_IF_ERROR(detail::errorsToStatus(errors));
-  return out;
+  if (auto sourceId = r.string("sourceId", /*required=*/true)) {
+    if (!isOid(*sourceId)) r.error("sourceId", "must be an OID such as 1.2.250.1.999.1");
+    out.bundle.sourceId = *sourceId;
+  }
+  if (auto v = r.boolean("validate")) out.validate = *v;
+}
+
+common::Result<std::unique_ptr<MhdConnector>> MhdConnectorFactory::createTyped(
+    MhdOptions options, const ConnectorContext& context) const {
+  return MhdConnector::create(std::move(options), context);
+}
+
+common::Result<MhdOptions> parseMhdOptions(std::string_view optionsJson, const std::string& path) {
+  return MhdConnectorFactory().parseOptions(optionsJson, path);
 }
 
 MhdConnector::MhdConnector(MhdOptions options, const ConnectorContext& context,
@@ -78,10 +62,6 @@ DeliveryResult MhdConnector::deliver(const DeliveryPayload& payload, std::stop_t
   }
   return detail::postBundle(*client_, options_.baseUrl, *bundle, payload.deliveryId, {},
                             *context_.clock, std::move(stop));
-}
-
-std::unique_ptr<ConnectorFactory> makeMhdConnectorFactory() {
-  return std::make_unique<MhdFactory>();
 }
 
 }  // namespace fhirgw::connectors

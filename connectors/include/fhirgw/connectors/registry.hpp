@@ -43,6 +43,11 @@ class ConnectorRegistry {
  public:
   /// Adds a factory; a second one for the same type replaces the first.
   void add(std::unique_ptr<ConnectorFactory> factory);
+  /// Adds a default-constructed factory of type F: one line per connector type.
+  template <class F>
+  void add() {
+    add(std::make_unique<F>());
+  }
   /// The factory of a type, or nullptr.
   const ConnectorFactory* find(std::string_view type) const;
   /// The registered type names, sorted.
@@ -55,7 +60,8 @@ class ConnectorRegistry {
   std::map<std::string, std::unique_ptr<ConnectorFactory>, std::less<>> factories_;
 };
 
-/// Registers every built-in connector type: file, fhir-rest, mhd. Called once at start-up.
+/// Registers every built-in connector type, one line each: file, fhir-rest, mhd. Called once at
+/// start-up.
 void registerAll(ConnectorRegistry& registry);
 
 /// A configured instance with its connector, ready for the engine and routing.

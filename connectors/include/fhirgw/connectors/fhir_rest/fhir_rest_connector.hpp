@@ -11,7 +11,7 @@
 #include "fhirgw/connectors/connector.hpp"
 #include "fhirgw/connectors/formats/transaction_bundle.hpp"
 #include "fhirgw/connectors/http_client.hpp"
-#include "fhirgw/connectors/registry.hpp"
+#include "fhirgw/connectors/typed_factory.hpp"
 
 namespace fhirgw::connectors {
 
@@ -55,7 +55,17 @@ class FhirRestConnector final : public Connector {
   std::unique_ptr<HttpClient> client_;
 };
 
-/// The factory registered as "fhir-rest".
-std::unique_ptr<ConnectorFactory> makeFhirRestConnectorFactory();
+/// The `fhir-rest` type: its options (the bearer token file is read once, here), then
+/// FhirRestConnector::create.
+class FhirRestConnectorFactory final
+    : public TypedConnectorFactory<FhirRestOptions, FhirRestConnector> {
+ public:
+  FhirRestConnectorFactory() : TypedConnectorFactory("fhir-rest") {}
+
+ protected:
+  void readOptions(OptionsReader& reader, FhirRestOptions& out) const override;
+  common::Result<std::unique_ptr<FhirRestConnector>> createTyped(
+      FhirRestOptions options, const ConnectorContext& context) const override;
+};
 
 }  // namespace fhirgw::connectors

@@ -7,7 +7,7 @@
 
 #include "fhirgw/common/result.hpp"
 #include "fhirgw/connectors/connector.hpp"
-#include "fhirgw/connectors/registry.hpp"
+#include "fhirgw/connectors/typed_factory.hpp"
 
 namespace fhirgw::connectors {
 
@@ -47,7 +47,17 @@ class FileConnector final : public Connector {
   FileConnectorOptions options_;
 };
 
-/// The factory registered as "file".
-std::unique_ptr<ConnectorFactory> makeFileConnectorFactory();
+/// The `file` type: its options, then FileConnector::create (a folder that cannot be created or
+/// written is reported at `options.directory`).
+class FileConnectorFactory final
+    : public TypedConnectorFactory<FileConnectorOptions, FileConnector> {
+ public:
+  FileConnectorFactory() : TypedConnectorFactory("file", "directory") {}
+
+ protected:
+  void readOptions(OptionsReader& reader, FileConnectorOptions& out) const override;
+  common::Result<std::unique_ptr<FileConnector>> createTyped(
+      FileConnectorOptions options, const ConnectorContext& context) const override;
+};
 
 }  // namespace fhirgw::connectors

@@ -8,7 +8,7 @@
 #include "fhirgw/connectors/connector.hpp"
 #include "fhirgw/connectors/formats/provide_bundle.hpp"
 #include "fhirgw/connectors/http_client.hpp"
-#include "fhirgw/connectors/registry.hpp"
+#include "fhirgw/connectors/typed_factory.hpp"
 
 namespace fhirgw::connectors {
 
@@ -39,7 +39,15 @@ class MhdConnector final : public Connector {
   std::unique_ptr<HttpClient> client_;
 };
 
-/// The factory registered as "mhd".
-std::unique_ptr<ConnectorFactory> makeMhdConnectorFactory();
+/// The `mhd` type: its options, then MhdConnector::create.
+class MhdConnectorFactory final : public TypedConnectorFactory<MhdOptions, MhdConnector> {
+ public:
+  MhdConnectorFactory() : TypedConnectorFactory("mhd") {}
+
+ protected:
+  void readOptions(OptionsReader& reader, MhdOptions& out) const override;
+  common::Result<std::unique_ptr<MhdConnector>> createTyped(
+      MhdOptions options, const ConnectorContext& context) const override;
+};
 
 }  // namespace fhirgw::connectors

@@ -3,7 +3,8 @@
 // Connector options are read with common::FieldReader in the plain wording of
 // common::FieldErrors ("<path>: must be a string", "is required", "must not be null", "unknown
 // key"); OptionsReader adds what only options take: readable files, milliseconds, and numbers
-// as doubles.
+// as doubles. The one place connector configuration is read (instances, and each type's options
+// through readOptions below and TypedConnectorFactory).
 
 #include <rapidjson/document.h>
 
@@ -18,9 +19,10 @@
 #include "fhirgw/common/field_reader.hpp"
 #include "fhirgw/common/json.hpp"
 #include "fhirgw/common/json_tree.hpp"
+#include "fhirgw/common/result.hpp"
 #include "fhirgw/common/status.hpp"
 
-namespace fhirgw::connectors::detail {
+namespace fhirgw::connectors {
 
 /// Where an OptionsReader made from a parsed document keeps its copy and its errors.
 class OptionsSource {
@@ -86,4 +88,22 @@ inline common::Status errorsToStatus(const std::vector<std::string>& errors) {
   return common::invalidArgumentOf(errors);
 }
 
-}  // namespace fhirgw::connectors::detail
+/// Parses options JSON text whose key path is `path` ("connectors[0].options") and reads it with
+/// `read(OptionsReader&, Options&)`; the keys `read` did not take are unknown. Every problem comes
+/// back together, as one kInvalidArgument naming each key by its full path.
+template <class Options, class Read>
+common::Result<Options> readOptions(std::string_view json, const std::string& path, Read&& read) {
+  auto doc = common::parseJson(json);
+  if (!doc) return common::invalidArgument(path + ": " + doc.error().message());
+  std::vector<std::string> errors;
+  OptionsReader reader(*doc, &doc->root(), path, errors);
+  Options out;
+  if (reader.isObject()) {
+    read(reader, out);
+    reader.finish();
+  }
+  FHIRGW_RETURN_IF_ERROR(errorsToStatus(errors));
+  return out;
+}
+
+}  // namespace fhirgw::connectors
