@@ -18,6 +18,11 @@ std::optional<ErrorClass> parseErrorClass(std::string_view text) {
   return kErrorClassNames.parse(text);
 }
 
+DeliveryResult DeliveryResult::because(std::string_view code) && {
+  reason = std::string(code);
+  return std::move(*this);
+}
+
 DeliveryResult DeliveryResult::success(std::optional<int> httpStatus) {
   DeliveryResult r;
   r.httpStatus = httpStatus;

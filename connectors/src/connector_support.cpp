@@ -48,7 +48,8 @@ std::optional<DeliveryResult> validateBundle(const fhir::Validator* validator,
                                              const std::string& bundle) {
   if (validator == nullptr) return std::nullopt;
   auto issues = validator->validateText(bundle);
-  if (!issues) return DeliveryResult::permanent("bundle is not valid JSON");
+  if (!issues)
+    return DeliveryResult::permanent("bundle is not valid JSON").because("invalid-bundle");
   std::size_t errors = 0;
   std::string first;
   for (const fhir::Issue& issue : *issues) {
@@ -60,7 +61,8 @@ std::optional<DeliveryResult> validateBundle(const fhir::Validator* validator,
   }
   if (errors == 0) return std::nullopt;
   return DeliveryResult::permanent("bundle fails FHIR validation: " + std::to_string(errors) +
-                                   " error(s), first at " + (first.empty() ? "?" : first));
+                                   " error(s), first at " + (first.empty() ? "?" : first))
+      .because("invalid-bundle");
 }
 
 DeliveryResult postBundle(HttpClient& client, const std::string& url, const std::string& bundle,

@@ -294,21 +294,25 @@ std::optional<std::chrono::seconds> parseRetryAfter(std::string_view value, comm
 DeliveryResult classifyHttp(const common::Result<HttpResponse>& result, common::TimePoint now) {
   if (!result) {
     const common::Status& s = result.error();
-    if (!worthRetrying(s.code())) return DeliveryResult::permanent(s.message());
-    return DeliveryResult::transient(s.message());
+    // The message may quote the peer's host (curl's error buffer): the log gets the code only.
+    const std::string_view code = common::statusCodeName(s.code());
+    if (!worthRetrying(s.code())) return DeliveryResult::permanent(s.message()).because(code);
+    return DeliveryResult::transient(s.message()).because(code);
   }
   const int status = result->status;
   const std::string text = "HTTP " + std::to_string(status);
+  const std::string code = "http-" + std::to_string(status);
   if (status >= 200 && status < 300) return DeliveryResult::success(status);
   if (worthRetrying(statusCodeOfAnswer(status))) {
     std::optional<std::chrono::seconds> retryAfter;
     if (auto h = result->header("retry-after")) retryAfter = parseRetryAfter(*h, now);
-    return DeliveryResult::transient(text, status, retryAfter);
+    return DeliveryResult::transient(text, status, retryAfter).because(code);
   }
   if (status >= 300 && status < 400) {
-    return DeliveryResult::permanent(text + ": redirect refused (check the endpoint URL)", status);
+    return DeliveryResult::permanent(text + ": redirect refused (check the endpoint URL)", status)
+        .because(code);
   }
-  return DeliveryResult::permanent(text, status);
+  return DeliveryResult::permanent(text, status).because(code);
 }
 
 }  // namespace fhirgw::connectors

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <condition_variable>
-#include <exception>
 #include <mutex>
 #include <random>
 #include <thread>
@@ -78,7 +77,8 @@ struct DeliveryEngine::Shared {
   Step step(Lane& lane, std::optional<common::TimePoint>& wakeAt, const std::stop_token& stop);
   void process(Lane& lane, const store::Delivery& delivery, bool probe,
                const std::stop_token& stop);
-  void finish(Lane& lane, const store::FinishedAttempt& finished, const AttemptReport& report);
+  void finish(Lane& lane, const store::FinishedAttempt& finished, const AttemptReport& report,
+              std::string_view cause);
   void worker(Lane& lane);
 };
 
@@ -152,14 +152,15 @@ void DeliveryEngine::Shared::process(Lane& lane, const store::Delivery& d, bool 
   DeliveryResult result;
   auto payload = makeDeliveryPayload(d, *resources);
   if (!payload) {
-    result = DeliveryResult::permanent(payload.error().message());
+    result = DeliveryResult::permanent(payload.error().message()).because("payload-unreadable");
   } else {
     try {
       result = lane.connector->deliver(*payload, stop);
-    } catch (const std::exception& e) {
-      result = DeliveryResult::transient(std::string("connector error: ") + e.what());
     } catch (...) {
-      result = DeliveryResult::transient("connector error");
+      // Never what(): an arbitrary exception's text may quote the payload (health data), and it
+      // would reach the attempt row and the log.
+      result = DeliveryResult::transient("connector error: unexpected exception")
+                   .because("connector-exception");
     }
   }
   const common::TimePoint end = clock.now();
@@ -187,6 +188,7 @@ void DeliveryEngine::Shared::process(Lane& lane, const store::Delivery& d, bool 
     f.errorClass = store::ErrorClass::kTransient;
     f.nextAttemptAt = end;
     f.message = "interrupted by shutdown";
+    result.reason = "interrupted";
     if (probe) lane.breaker.releaseProbe();
   } else if (*result.errorClass == ErrorClass::kPermanent) {
     f.next = store::DeliveryStatus::kDead;
@@ -209,11 +211,14 @@ void DeliveryEngine::Shared::process(Lane& lane, const store::Delivery& d, bool 
   }
   report.next = f.next;
   report.reason = f.reason;
-  finish(lane, f, report);
+  // What failed, for the log: the connector's code, else the error class; never the message.
+  std::string cause = result.reason;
+  if (cause.empty() && f.errorClass) cause = std::string(store::errorClassName(*f.errorClass));
+  finish(lane, f, report, cause);
 }
 
 void DeliveryEngine::Shared::finish(Lane& lane, const store::FinishedAttempt& f,
-                                    const AttemptReport& report) {
+                                    const AttemptReport& report, std::string_view cause) {
   const common::Status status = store.finishAttempt(f);
   if (!status.isOk()) {
     // Lease lost or store down: the claim expires and the delivery is tried again (at least once).
@@ -232,13 +237,16 @@ void DeliveryEngine::Shared::finish(Lane& lane, const store::FinishedAttempt& f,
                {"httpStatus", http},
                {"durationUs", static_cast<std::int64_t>(report.duration.count())}});
   } else {
-    // The message stays in the attempt row: it may name a recipient's host.
+    // The message stays in the attempt row: it may name a recipient's host. The log carries the
+    // error class and a reason an operator can act on: why the delivery is dead ("max-age",
+    // "permanent-error"...), else what failed ("http-503", "unavailable", "file-io"...).
     Log::warning("connectors.attempt-failed", {{"connectorId", lane.config.id},
                                                {"deliveryId", f.deliveryId},
                                                {"status", next},
                                                {"errorClass", errorClass},
                                                {"httpStatus", http},
-                                               {"reason", f.reason.value_or("")}});
+                                               {"reason", f.reason.value_or(std::string(cause))},
+                                               {"cause", cause}});
   }
   if (observer) observer(report);
 }
@@ -258,8 +266,10 @@ void DeliveryEngine::Shared::worker(Lane& lane) {
     Step outcome = Step::kStoreError;
     try {
       outcome = step(lane, wakeAt, attempt.get_token());
-    } catch (const std::exception& e) {
-      Log::error("connectors.worker-error", {{"connectorId", lane.config.id}, {"error", e.what()}});
+    } catch (...) {
+      // Not what(): the text of an arbitrary exception may carry stored content.
+      Log::error("connectors.worker-error",
+                 {{"connectorId", lane.config.id}, {"reason", "unexpected-exception"}});
     }
     {
       std::lock_guard lock(mutex);

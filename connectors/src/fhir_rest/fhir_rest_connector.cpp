@@ -88,22 +88,28 @@ DeliveryResult FhirRestConnector::deliver(const DeliveryPayload& payload, std::s
     url = options_.baseUrl->text;
   } else {
     if (!payload.target || payload.target->empty()) {
-      return DeliveryResult::permanent("no recipient endpoint for this delivery");
+      return DeliveryResult::permanent("no recipient endpoint for this delivery")
+          .because("endpoint-refused");
     }
     // Compared parsed and normalised, and the normalised text is what libcurl gets: a raw
     // string-prefix test let "<allowed>/../../evil" through (issue 8).
     auto target = common::parseHttpUrl(*payload.target);
     if (!target) {
-      return DeliveryResult::permanent("recipient endpoint refused: " + target.error().message());
+      return DeliveryResult::permanent("recipient endpoint refused: " + target.error().message())
+          .because("endpoint-refused");
     }
     const bool allowed =
         std::any_of(options_.allowedEndpoints.begin(), options_.allowedEndpoints.end(),
                     [&](const common::Url& prefix) { return common::urlUnder(*target, prefix); });
-    if (!allowed) return DeliveryResult::permanent("recipient endpoint is not in allowedEndpoints");
+    if (!allowed) {
+      return DeliveryResult::permanent("recipient endpoint is not in allowedEndpoints")
+          .because("endpoint-refused");
+    }
     url = target->text;
   }
   auto bundle = buildTransactionBundle(payload, options_.bundle);
-  if (!bundle) return DeliveryResult::permanent(bundle.error().message());
+  if (!bundle)
+    return DeliveryResult::permanent(bundle.error().message()).because("payload-refused");
   if (options_.validate) {
     if (auto refused = detail::validateBundle(context_.validator, *bundle)) return *refused;
   }

@@ -101,12 +101,13 @@ fs::path FileConnector::fileFor(std::string_view deliveryId) const {
 
 DeliveryResult FileConnector::deliver(const DeliveryPayload& payload, std::stop_token) {
   if (!safeFileName(payload.deliveryId)) {
-    return DeliveryResult::permanent("delivery id cannot name a file");
+    return DeliveryResult::permanent("delivery id cannot name a file").because("bad-delivery-id");
   }
   auto bundle = options_.format == FileFormat::kMhd
                     ? buildProvideBundle(payload, {options_.sourceId})
                     : buildTransactionBundle(payload);
-  if (!bundle) return DeliveryResult::permanent(bundle.error().message());
+  if (!bundle)
+    return DeliveryResult::permanent(bundle.error().message()).because("payload-refused");
 
   const fs::path target = fileFor(payload.deliveryId);
   // Hidden and unique: a reader of the folder never sees a partial file under a final name.
@@ -114,7 +115,8 @@ DeliveryResult FileConnector::deliver(const DeliveryPayload& payload, std::stop_
       fs::path(options_.directory) /
       ("." + payload.deliveryId + "." + common::hexEncode(common::randomBytes(6)) + ".tmp");
   const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0) return DeliveryResult::transient(errnoText("create temporary file"));
+  if (fd < 0)
+    return DeliveryResult::transient(errnoText("create temporary file")).because("file-io");
   const bool written = writeAll(fd, *bundle) && writeAll(fd, "\n");
   const int writeErrno = errno;
   const bool synced = written && ::fsync(fd) == 0;
@@ -123,16 +125,16 @@ DeliveryResult FileConnector::deliver(const DeliveryPayload& payload, std::stop_
   if (!written || !synced) {
     ::unlink(temp.c_str());
     errno = written ? syncErrno : writeErrno;
-    return DeliveryResult::transient(errnoText(written ? "fsync" : "write"));
+    return DeliveryResult::transient(errnoText(written ? "fsync" : "write")).because("file-io");
   }
   if (::rename(temp.c_str(), target.c_str()) != 0) {
     const std::string message = errnoText("rename");
     ::unlink(temp.c_str());
-    return DeliveryResult::transient(message);
+    return DeliveryResult::transient(message).because("file-io");
   }
   if (!syncDirectory(target.parent_path())) {
     // The file is complete under its name; only its durability across a power cut is in doubt.
-    return DeliveryResult::transient(errnoText("fsync folder"));
+    return DeliveryResult::transient(errnoText("fsync folder")).because("file-io");
   }
   return DeliveryResult::success();
 }

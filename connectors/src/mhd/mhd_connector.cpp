@@ -56,7 +56,8 @@ common::Result<std::unique_ptr<MhdConnector>> MhdConnector::create(
 
 DeliveryResult MhdConnector::deliver(const DeliveryPayload& payload, std::stop_token stop) {
   auto bundle = buildProvideBundle(payload, options_.bundle);
-  if (!bundle) return DeliveryResult::permanent(bundle.error().message());
+  if (!bundle)
+    return DeliveryResult::permanent(bundle.error().message()).because("payload-refused");
   if (options_.validate) {
     if (auto refused = detail::validateBundle(context_.validator, *bundle)) return *refused;
   }

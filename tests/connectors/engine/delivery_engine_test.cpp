@@ -7,8 +7,11 @@
 #include <deque>
 #include <limits>
 #include <mutex>
+#include <sstream>
+#include <stdexcept>
 
 #include "connectors_test_support.hpp"
+#include "fhirgw/common/log.hpp"
 #include "fhirgw/testsupport/stored_keys.hpp"
 
 using namespace fhirgw;
@@ -85,6 +88,28 @@ class FakeConnector final : public Connector {
   std::size_t holdFrom_ = std::numeric_limits<std::size_t>::max();
   std::vector<std::string> delivered_;
   std::vector<std::size_t> resourceCounts_;
+};
+
+/// A connector whose deliver() throws, with health data in the exception's text.
+class ThrowingConnector final : public Connector {
+ public:
+  std::string_view type() const override { return "fake"; }
+  DeliveryResult deliver(const DeliveryPayload&, std::stop_token) override {
+    throw std::runtime_error("cannot map patient Jeanne Dupont, INS 279035121518989");
+  }
+};
+
+/// Points the log at a string for the life of the guard.
+class LogCapture {
+ public:
+  LogCapture() { common::Log::setSink(&out_); }
+  ~LogCapture() { common::Log::setSink(nullptr); }
+  LogCapture(const LogCapture&) = delete;
+  LogCapture& operator=(const LogCapture&) = delete;
+  std::string text() const { return out_.str(); }
+
+ private:
+  std::ostringstream out_;
 };
 
 /// Collects the engine's reports so that threaded tests can await them.
@@ -570,4 +595,37 @@ TEST_F(DeliveryEngineTest, ConnectorsAreAddedOnceAndDisabledOnesIgnored) {
   off.enabled = false;
   ASSERT_TRUE(engine.add(off, fake).isOk());
   EXPECT_EQ(engine.runDue("off").status().code(), common::StatusCode::kNotFound);
+}
+
+TEST_F(DeliveryEngineTest, AConnectorExceptionIsRecordedWithoutItsTextAndTheLogGivesAReason) {
+  commit("r1", {"fake"});
+  DeliveryEngine engine(*db, clock, options());
+  ASSERT_TRUE(engine.add(instance("fake"), std::make_shared<ThrowingConnector>()).isOk());
+  LogCapture log;
+  ASSERT_EQ(*engine.runDue("fake"), 1u);
+  const auto a = attempts("r1-fake");
+  ASSERT_EQ(a.size(), 1u);
+  EXPECT_EQ(a[0].errorClass, store::ErrorClass::kTransient);
+  EXPECT_EQ(a[0].message, "connector error: unexpected exception");
+  EXPECT_EQ(log.text().find("Jeanne"), std::string::npos) << log.text();
+  EXPECT_EQ(log.text().find("279035121518989"), std::string::npos) << log.text();
+  EXPECT_NE(log.text().find(R"("errorClass":"transient")"), std::string::npos) << log.text();
+  EXPECT_NE(log.text().find(R"("reason":"connector-exception")"), std::string::npos) << log.text();
+}
+
+TEST_F(DeliveryEngineTest, AFailedAttemptIsLoggedWithAReasonEvenWhenTheConnectorGaveNone) {
+  commit("r1", {"fake"});
+  auto fake = std::make_shared<FakeConnector>();
+  fake->then(DeliveryResult::transient("peer said no"));
+  fake->then(DeliveryResult::permanent("HTTP 400", 400).because("http-400"));
+  DeliveryEngine engine(*db, clock, options(/*random=*/0.0));
+  ASSERT_TRUE(engine.add(instance("fake"), fake).isOk());
+  LogCapture log;
+  ASSERT_EQ(*engine.runDue("fake"), 2u);
+  const std::string text = log.text();
+  EXPECT_EQ(text.find(R"("reason":"")"), std::string::npos) << text;
+  EXPECT_NE(text.find(R"("reason":"transient")"), std::string::npos) << text;
+  EXPECT_NE(text.find(R"("reason":"permanent-error","cause":"http-400")"), std::string::npos)
+      << text;
+  EXPECT_EQ(text.find("peer said no"), std::string::npos) << "messages stay in the attempt rows";
 }

@@ -22,14 +22,20 @@ std::string_view errorClassName(ErrorClass errorClass);
 std::optional<ErrorClass> parseErrorClass(std::string_view text);
 
 /// The outcome of one delivery attempt. Messages are for operators: ids, statuses, error names,
-/// never payload content.
+/// never payload content; they are kept in the attempt row (they may name a peer's host).
 struct DeliveryResult {
   std::optional<ErrorClass> errorClass;            ///< empty when delivered
   std::optional<int> httpStatus;                   ///< the peer's status, when there was an answer
   std::optional<std::chrono::seconds> retryAfter;  ///< the peer's Retry-After, when given
   std::string message;
+  /// What failed, as a short fixed code that logs may carry ("http-503", "unavailable",
+  /// "invalid-bundle", "file-io"...): never health data, a host or an address. Empty: the
+  /// engine logs the error class.
+  std::string reason;
 
   bool delivered() const { return !errorClass.has_value(); }
+  /// This result with its reason code set.
+  DeliveryResult because(std::string_view code) &&;
 
   /// The peer accepted the payload.
   static DeliveryResult success(std::optional<int> httpStatus = std::nullopt);
