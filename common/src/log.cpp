@@ -26,10 +26,9 @@ constexpr CodeTable<LogLevel, 4> kLevelNames{{{
 
 }  // namespace
 
-bool parseLogLevel(std::string_view text, LogLevel& out) {
-  const std::optional<LogLevel> level = kLevelNames.parse(text);
-  if (level) out = *level;
-  return level.has_value();
+Result<LogLevel> parseLogLevel(std::string_view text) {
+  if (const std::optional<LogLevel> level = kLevelNames.parse(text)) return *level;
+  return invalidArgument("log level must be one of debug, info, warning, error");
 }
 
 void Log::setLevel(LogLevel level) { gLevel = level; }

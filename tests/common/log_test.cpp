@@ -55,8 +55,10 @@ TEST(Log, DropsLinesBelowTheLevel) {
 }
 
 TEST(Log, ParsesLevelNames) {
-  LogLevel l = LogLevel::kInfo;
-  EXPECT_TRUE(parseLogLevel("debug", l));
-  EXPECT_EQ(l, LogLevel::kDebug);
-  EXPECT_FALSE(parseLogLevel("verbose", l));
+  const auto debug = parseLogLevel("debug");
+  ASSERT_TRUE(debug.hasValue());
+  EXPECT_EQ(*debug, LogLevel::kDebug);
+  const auto verbose = parseLogLevel("verbose");
+  ASSERT_FALSE(verbose.hasValue());
+  EXPECT_EQ(verbose.error().code(), StatusCode::kInvalidArgument);
 }

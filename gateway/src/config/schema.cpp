@@ -282,9 +282,9 @@ void bindSchema(FieldReader& root, Binding& binding, GatewayConfig& c) {
   root.object("logging", [&c](FieldReader& r) {
     code(r, "level", "one of debug, info, warning, error", c.logLevel,
          [](std::string_view t) -> std::optional<common::LogLevel> {
-           common::LogLevel level = common::LogLevel::kInfo;
-           if (!common::parseLogLevel(t, level)) return std::nullopt;
-           return level;
+           auto level = common::parseLogLevel(t);
+           if (!level) return std::nullopt;
+           return *level;
          });
   });
   root.object("shutdown",

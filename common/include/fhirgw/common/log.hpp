@@ -7,13 +7,15 @@
 #include <string_view>
 #include <variant>
 
+#include "fhirgw/common/result.hpp"
+
 namespace fhirgw::common {
 
 /// Log severities, lowest first.
 enum class LogLevel { kDebug, kInfo, kWarning, kError };
 
-/// Parses "debug" | "info" | "warning" | "error".
-bool parseLogLevel(std::string_view text, LogLevel& out);
+/// Parses "debug" | "info" | "warning" | "error"; kInvalidArgument for anything else.
+Result<LogLevel> parseLogLevel(std::string_view text);
 
 /// One field of a log line. Only identifiers, counts, routes and hashes go here: never a name,
 /// an INS, an address or document content.
