@@ -14,6 +14,8 @@
 #include "fhirgw/common/log.hpp"
 #include "fhirgw/connectors/engine/delivery_engine.hpp"
 #include "fhirgw/connectors/registry.hpp"
+#include "fhirgw/fhir/fr_core_profiles.hpp"
+#include "fhirgw/fhir/validator.hpp"
 #include "fhirgw/gateway/auth.hpp"
 #include "fhirgw/gateway/config.hpp"
 #include "fhirgw/gateway/gateway_server.hpp"
@@ -156,7 +158,11 @@ int GatewayApp::main(const std::vector<std::string>& args) {
   StoreActivityHistory history(**store);
   mappings::RuleEngine rules(config->rules, common::SystemClock::instance(), &history);
 
-  const mappings::FhirMapper mapper;
+  // The one validator of the process (base R4 + FR Core), injected into the mapper and the
+  // connectors; declared first so it outlives both.
+  fhir::Validator validator;
+  fhir::registerFrCoreProfiles(validator);
+  const mappings::FhirMapper mapper(validator);
 
   // Declared before everything that may use TLS, so it is torn down after all of them on every
   // return path.
@@ -166,7 +172,7 @@ int GatewayApp::main(const std::vector<std::string>& args) {
   connectors::ConnectorRegistry registry;
   connectors::registerAll(registry);
   connectors::ConnectorContext connectorContext;
-  connectorContext.validator = &mapper.validator();
+  connectorContext.validator = &validator;
   auto instances = connectors::createConnectors(registry, config->connectors, connectorContext);
   if (!instances) {
     std::cerr << "fhir-gateway: configuration error: " << instances.error().message() << "\n";

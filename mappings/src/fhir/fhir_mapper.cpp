@@ -1,6 +1,7 @@
 #include "fhirgw/mappings/fhir_mapper.hpp"
 
 #include <array>
+#include <optional>
 #include <variant>
 
 #include "builders.hpp"
@@ -16,7 +17,8 @@ using fhirmap::RecordScope;
 
 struct FhirMapper::Impl {
   FhirMapperOptions options;
-  fhir::Validator validator;
+  std::optional<fhir::Validator> owned;  ///< built by the mapper when none was given
+  const fhir::Validator* validator = nullptr;
 };
 
 namespace {
@@ -107,15 +109,19 @@ common::Result<MappedRecord> finish(const fhir::Validator& validator,
 }  // namespace
 
 FhirMapper::FhirMapper(FhirMapperOptions options)
-    : impl_(std::make_unique<Impl>(Impl{std::move(options), fhir::Validator{}})) {
-  fhir::registerFrCoreProfiles(impl_->validator);
+    : impl_(std::make_unique<Impl>(Impl{std::move(options), fhir::Validator{}, nullptr})) {
+  fhir::registerFrCoreProfiles(*impl_->owned);
+  impl_->validator = &*impl_->owned;
 }
+
+FhirMapper::FhirMapper(const fhir::Validator& validator, FhirMapperOptions options)
+    : impl_(std::make_unique<Impl>(Impl{std::move(options), std::nullopt, &validator})) {}
 
 FhirMapper::~FhirMapper() = default;
 FhirMapper::FhirMapper(FhirMapper&&) noexcept = default;
 FhirMapper& FhirMapper::operator=(FhirMapper&&) noexcept = default;
 
-const fhir::Validator& FhirMapper::validator() const { return impl_->validator; }
+const fhir::Validator& FhirMapper::validator() const { return *impl_->validator; }
 
 common::Result<MappedRecord> FhirMapper::mapTeleconsultation(
     const domain::Teleconsultation& t, const RuleOutcome& outcome, const MappingContext& context,
@@ -148,7 +154,7 @@ common::Result<MappedRecord> FhirMapper::mapTeleconsultation(
   Built audit = fhirmap::auditEvent(s, "record", out);
   out.push_back(std::move(provenance));
   out.push_back(std::move(audit));
-  return finish(impl_->validator, out, validationErrors);
+  return finish(*impl_->validator, out, validationErrors);
 }
 
 common::Result<MappedRecord> FhirMapper::mapDocument(
@@ -168,7 +174,7 @@ common::Result<MappedRecord> FhirMapper::mapDocument(
   p.documentId = a.documentId = std::string(documentId);
   out.push_back(std::move(p));
   out.push_back(std::move(a));
-  return finish(impl_->validator, out, validationErrors);
+  return finish(*impl_->validator, out, validationErrors);
 }
 
 std::span<const ProducedType> producedTypes() {
