@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "fhirgw/common/json_tree.hpp"
 #include "fhirgw/domain/decimal.hpp"
 #include "fhirgw/mappings/rules.hpp"
 
@@ -163,6 +164,175 @@ common::Status validateRuleConfig(const RuleConfig& config) {
     return common::invalidArgument("rules.maxStartAheadSeconds: must not be negative");
   }
   return common::Status::ok();
+}
+
+// ---------------------------------------------------------------------------------------------
+// The `rules.*` section of the configuration (docs/rules.md), read with the configuration's
+// FieldReader: the reader's policy says where each value came from and takes the overrides.
+
+namespace {
+
+using common::FieldReader;
+using common::Json;
+using common::MemberNames;
+using common::Need;
+
+constexpr std::int64_t kMaxPercent = 100;
+// Documents are held in memory and RapidJSON lengths are 32-bit: 1 GiB is far past any sane size.
+constexpr std::int64_t kMaxDocumentBytes = std::int64_t{1} << 30;
+// An encounter announced more than a day ahead is a wrong clock or a wrong date, not a margin.
+constexpr std::int64_t kMaxStartAheadSeconds = std::int64_t{24} * 3600;
+constexpr std::int64_t kMaxMonths = 120;
+
+template <typename Value>
+std::vector<std::string> namesOf(const std::map<std::string, Value, std::less<>>& map) {
+  std::vector<std::string> names;
+  names.reserve(map.size());
+  for (const auto& entry : map) names.push_back(entry.first);
+  return names;
+}
+
+std::vector<std::string> ruleIds() {
+  std::vector<std::string> ids;
+  for (const RuleInfo* info : ruleCatalogue()) {
+    if (info != nullptr) ids.emplace_back(info->id);
+  }
+  return ids;
+}
+
+template <typename Int>
+bool readInteger(FieldReader& r, std::string_view key, Int& out, std::int64_t min,
+                 std::int64_t max) {
+  const std::optional<std::int64_t> v = r.integer(key, min, max);
+  if (v) out = static_cast<Int>(*v);
+  return v.has_value();
+}
+
+template <typename T, typename Convert>
+void readArray(FieldReader& r, std::string_view key, std::string_view expected,
+               std::string_view elementExpected, std::vector<T>& out, Convert convert) {
+  if (auto v = r.array<T>(key, expected, elementExpected, convert)) out = std::move(*v);
+}
+
+std::optional<std::string> nonEmptyString(const Json& n) {
+  if (!n.isString() || n.text().empty()) return std::nullopt;
+  return n.text();
+}
+
+// The codes themselves are checked by validateRuleConfig, which knows the département forms.
+std::optional<std::pair<std::string, std::string>> stringPair(const Json& n) {
+  if (!n.isArray() || n.items().size() != 2) return std::nullopt;
+  const Json& a = n.items()[0];
+  const Json& b = n.items()[1];
+  if (!a.isString() || !b.isString()) return std::nullopt;
+  return std::make_pair(a.text(), b.text());
+}
+
+std::optional<domain::Relation> relation(const Json& n) {
+  if (!n.isString()) return std::nullopt;
+  return domain::parseRelation(n.text());
+}
+
+// "YYYY-MM-DD", or "" for no date (a rule in force since always, or with no end).
+std::optional<std::optional<fhir::Date>> optionalDate(std::string_view text) {
+  if (text.empty()) return std::optional<fhir::Date>{};
+  std::optional<fhir::Date> day = fhir::Date::parse(text);
+  if (!day) return std::nullopt;
+  return std::optional<std::optional<fhir::Date>>{std::in_place, day};
+}
+
+// rules.effectiveFrom.<RULE-ID> / rules.effectiveUntil.<RULE-ID>: one bound of the effective
+// periods (docs/rules.md, Rules in force by date).
+void bindEffectiveDates(FieldReader& r, std::string_view key,
+                        std::map<std::string, std::optional<fhir::Date>, std::less<>>& dates) {
+  r.object(key, [&dates](FieldReader& d) {
+    d.members("RULE-ID", ruleIds(), MemberNames::kListed,
+              [&dates](FieldReader& m, const std::string& id) {
+                if (auto day = m.leaf<std::optional<fhir::Date>>(
+                        id, common::JsonKind::kString, "a date YYYY-MM-DD, or \"\" for none",
+                        Need::kOptional, common::Shown::kValue, optionalDate)) {
+                  dates[id] = *day;
+                }
+              });
+  });
+}
+
+}  // namespace
+
+void bindRuleConfig(FieldReader& r, RuleConfig& rules) {
+  r.object("severity", [&rules](FieldReader& s) {
+    s.members("RULE-ID", ruleIds(), MemberNames::kListed,
+              [&rules](FieldReader& m, const std::string& id) {
+                if (auto severity = m.code(id, kRuleSeverityCodes))
+                  rules.severities[id] = *severity;
+              });
+  });
+  bindEffectiveDates(r, "effectiveFrom", rules.effectiveFrom);
+  bindEffectiveDates(r, "effectiveUntil", rules.effectiveUntil);
+  r.object("tariffs", [&rules](FieldReader& t) {
+    t.members("ACT", namesOf(rules.tariffs), MemberNames::kListedAndJson,
+              [&rules](FieldReader& m, const std::string& act) {
+                if (auto amount = m.string(act)) rules.tariffs[act] = *amount;
+              });
+  });
+  // Who may bill each act (BILL-ACT): maps of lists; a list in the file replaces the default.
+  for (auto* table : {&rules.actSpecialties, &rules.actSectors}) {
+    const bool specialties = table == &rules.actSpecialties;
+    r.object(specialties ? "actSpecialties" : "actSectors", [table, specialties](FieldReader& t) {
+      t.members("ACT", namesOf(*table), MemberNames::kListedAndJson,
+                [table, specialties](FieldReader& m, const std::string& act) {
+                  if (auto list = m.array<std::string>(
+                          act,
+                          specialties ? "an array of specialty codes"
+                                      : "an array of sector codes (1, 2, 2-optam, "
+                                        "non-conventioned, none)",
+                          "a non-empty string", nonEmptyString)) {
+                    (*table)[act] = std::move(*list);
+                  }
+                });
+    });
+  }
+  readArray(r, "fallbackActs", "an array of act codes", "a non-empty string", rules.fallbackActs,
+            nonEmptyString);
+  r.object("activityCap", [&rules](FieldReader& a) {
+    readInteger(a, "default", rules.activityCapDefaultPercent, 0, kMaxPercent);
+    a.members("specialty", namesOf(rules.activityCapPercentBySpecialty),
+              MemberNames::kListedAndJson, [&rules](FieldReader& m, const std::string& specialty) {
+                int percent = 0;
+                if (readInteger(m, specialty, percent, 0, kMaxPercent)) {
+                  rules.activityCapPercentBySpecialty[specialty] = percent;
+                }
+              });
+  });
+  readArray(r, "forbiddenMajorations", "an array of majoration codes", "a non-empty string",
+            rules.forbiddenMajorations, nonEmptyString);
+  if (auto v = r.boolean("acceptTestInsOids", Need::kOptional, "true or false")) {
+    rules.acceptTestInsOids = *v;
+  }
+  readArray(r, "neighbouringDepartements", "an array of pairs of département codes",
+            "a pair of strings such as [\"51\", \"02\"]", rules.neighbouringDepartements,
+            stringPair);
+  r.object("postalCodeDepartements", [&rules](FieldReader& p) {
+    p.members("POSTAL-CODE", namesOf(rules.postalCodeDepartements), MemberNames::kListedAndJson,
+              [&rules](FieldReader& m, const std::string& postalCode) {
+                if (auto departement = m.string(postalCode)) {
+                  rules.postalCodeDepartements[postalCode] = *departement;
+                }
+              });
+  });
+  readInteger(r, "maxDocumentBytes", rules.maxDocumentBytes, 1, kMaxDocumentBytes);
+  readArray(r, "sickLeaveExemptRelations", "an array of relation codes",
+            "one of " + domain::kRelationCodes.join(", "), rules.sickLeaveExemptRelations,
+            relation);
+  if (auto v = r.integer(
+          "maxStartAheadSeconds", 0, kMaxStartAheadSeconds, Need::kOptional,
+          "a whole number of seconds between 0 and " + std::to_string(kMaxStartAheadSeconds))) {
+    rules.maxStartAhead = std::chrono::seconds(*v);
+  }
+  r.object("sickLeaveDurationCapMonths", [&rules](FieldReader& m) {
+    readInteger(m, "initial", rules.sickLeaveCapMonthsInitial, 1, kMaxMonths);
+    readInteger(m, "prolongation", rules.sickLeaveCapMonthsProlongation, 1, kMaxMonths);
+  });
 }
 
 }  // namespace fhirgw::mappings

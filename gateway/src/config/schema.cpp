@@ -3,7 +3,6 @@
 #include <chrono>
 #include <cstdint>
 #include <limits>
-#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -12,16 +11,13 @@
 
 #include "fhirgw/common/json_tree.hpp"
 #include "fhirgw/connectors/connector_config.hpp"
-#include "fhirgw/domain/teleconsultation.hpp"
 #include "fhirgw/mappings/rule_config.hpp"
-#include "fhirgw/mappings/rules.hpp"
 
 namespace fhirgw::gateway::detail {
 namespace {
 
 using common::FieldReader;
 using common::Json;
-using common::MemberNames;
 using common::Need;
 using common::Shown;
 
@@ -32,9 +28,6 @@ constexpr std::int64_t kMaxBytes = std::int64_t{1} << 30;
 // canonicalJson and the FHIR walkers recurse, so the depth limit must stay small.
 constexpr std::int64_t kMaxJsonDepth = 1024;
 constexpr std::int64_t kMaxMillis = std::int64_t{24} * 3600 * 1000;
-constexpr std::int64_t kMaxPercent = 100;
-// An encounter announced more than a day ahead is a wrong clock or a wrong date, not a margin.
-constexpr std::int64_t kMaxStartAheadSeconds = std::int64_t{24} * 3600;
 
 // The leaves of the schema store a good value into the field that holds the default; a key with
 // no value, or only bad ones, keeps the default.
@@ -93,138 +86,6 @@ void bindTls(FieldReader& r, TlsConfig& tls) {
   text(r, "privateKeyFile", tls.privateKeyFile);
   text(r, "caFile", tls.caFile);
   flag(r, "requireClientCertificate", tls.requireClientCertificate);
-}
-
-template <typename Value>
-std::vector<std::string> namesOf(const std::map<std::string, Value, std::less<>>& map) {
-  std::vector<std::string> names;
-  names.reserve(map.size());
-  for (const auto& entry : map) names.push_back(entry.first);
-  return names;
-}
-
-std::vector<std::string> ruleIds() {
-  std::vector<std::string> ids;
-  for (const mappings::RuleInfo* info : mappings::ruleCatalogue()) {
-    if (info != nullptr) ids.emplace_back(info->id);
-  }
-  return ids;
-}
-
-std::string relationCodes() { return "one of " + domain::kRelationCodes.join(", "); }
-
-std::optional<std::string> nonEmptyString(const Json& n) {
-  if (!n.isString() || n.text().empty()) return std::nullopt;
-  return n.text();
-}
-
-// The codes themselves are checked by validateRuleConfig, which knows the département forms.
-std::optional<std::pair<std::string, std::string>> stringPair(const Json& n) {
-  if (!n.isArray() || n.items().size() != 2) return std::nullopt;
-  const Json& a = n.items()[0];
-  const Json& b = n.items()[1];
-  if (!a.isString() || !b.isString()) return std::nullopt;
-  return std::make_pair(a.text(), b.text());
-}
-
-std::optional<domain::Relation> relation(const Json& n) {
-  if (!n.isString()) return std::nullopt;
-  return domain::parseRelation(n.text());
-}
-
-// "YYYY-MM-DD", or "" for no date (a rule in force since always, or with no end).
-std::optional<std::optional<fhir::Date>> optionalDate(std::string_view text) {
-  if (text.empty()) return std::optional<fhir::Date>{};
-  std::optional<fhir::Date> day = fhir::Date::parse(text);
-  if (!day) return std::nullopt;
-  return std::optional<std::optional<fhir::Date>>{std::in_place, day};
-}
-
-// rules.effectiveFrom.<RULE-ID> / rules.effectiveUntil.<RULE-ID>: one bound of the effective
-// periods (docs/rules.md, Rules in force by date).
-void bindEffectiveDates(FieldReader& r, std::string_view key,
-                        std::map<std::string, std::optional<fhir::Date>, std::less<>>& dates) {
-  r.object(key, [&dates](FieldReader& d) {
-    d.members("RULE-ID", ruleIds(), MemberNames::kListed,
-              [&dates](FieldReader& m, const std::string& id) {
-                std::optional<fhir::Date> day;
-                if (code(m, id, "a date YYYY-MM-DD, or \"\" for none", day, optionalDate)) {
-                  dates[id] = day;
-                }
-              });
-  });
-}
-
-// rules.*: the settings of the rule engine (docs/rules.md). Maps are merged into the defaults:
-// a file adds acts and specialties, and changes the default ones; arrays replace the default.
-void bindRules(FieldReader& r, mappings::RuleConfig& rules) {
-  r.object("severity", [&rules](FieldReader& s) {
-    s.members("RULE-ID", ruleIds(), MemberNames::kListed,
-              [&rules](FieldReader& m, const std::string& id) {
-                if (auto severity = m.code(id, mappings::kRuleSeverityCodes)) {
-                  rules.severities[id] = *severity;
-                }
-              });
-  });
-  bindEffectiveDates(r, "effectiveFrom", rules.effectiveFrom);
-  bindEffectiveDates(r, "effectiveUntil", rules.effectiveUntil);
-  r.object("tariffs", [&rules](FieldReader& t) {
-    t.members("ACT", namesOf(rules.tariffs), MemberNames::kListedAndJson,
-              [&rules](FieldReader& m, const std::string& act) {
-                if (auto amount = m.string(act)) rules.tariffs[act] = *amount;
-              });
-  });
-  // Who may bill each act (BILL-ACT): maps of lists; a list in the file replaces the default.
-  for (auto* table : {&rules.actSpecialties, &rules.actSectors}) {
-    const bool specialties = table == &rules.actSpecialties;
-    r.object(specialties ? "actSpecialties" : "actSectors", [table, specialties](FieldReader& t) {
-      t.members("ACT", namesOf(*table), MemberNames::kListedAndJson,
-                [table, specialties](FieldReader& m, const std::string& act) {
-                  std::vector<std::string> list;
-                  if (array(m, act,
-                            specialties ? "an array of specialty codes"
-                                        : "an array of sector codes (1, 2, 2-optam, "
-                                          "non-conventioned, none)",
-                            "a non-empty string", list, nonEmptyString)) {
-                    (*table)[act] = std::move(list);
-                  }
-                });
-    });
-  }
-  array(r, "fallbackActs", "an array of act codes", "a non-empty string", rules.fallbackActs,
-        nonEmptyString);
-  r.object("activityCap", [&rules](FieldReader& a) {
-    integer(a, "default", rules.activityCapDefaultPercent, 0, kMaxPercent);
-    a.members("specialty", namesOf(rules.activityCapPercentBySpecialty),
-              MemberNames::kListedAndJson, [&rules](FieldReader& m, const std::string& specialty) {
-                int percent = 0;
-                if (integer(m, specialty, percent, 0, kMaxPercent)) {
-                  rules.activityCapPercentBySpecialty[specialty] = percent;
-                }
-              });
-  });
-  array(r, "forbiddenMajorations", "an array of majoration codes", "a non-empty string",
-        rules.forbiddenMajorations, nonEmptyString);
-  flag(r, "acceptTestInsOids", rules.acceptTestInsOids);
-  array(r, "neighbouringDepartements", "an array of pairs of département codes",
-        "a pair of strings such as [\"51\", \"02\"]", rules.neighbouringDepartements, stringPair);
-  r.object("postalCodeDepartements", [&rules](FieldReader& p) {
-    p.members("POSTAL-CODE", namesOf(rules.postalCodeDepartements), MemberNames::kListedAndJson,
-              [&rules](FieldReader& m, const std::string& postalCode) {
-                if (auto departement = m.string(postalCode)) {
-                  rules.postalCodeDepartements[postalCode] = *departement;
-                }
-              });
-  });
-  integer(r, "maxDocumentBytes", rules.maxDocumentBytes, 1, kMaxBytes);
-  array(r, "sickLeaveExemptRelations", "an array of relation codes", relationCodes(),
-        rules.sickLeaveExemptRelations, relation);
-  duration(r, "maxStartAheadSeconds", "seconds", rules.maxStartAhead, 0, kMaxStartAheadSeconds);
-  r.object("sickLeaveDurationCapMonths", [&rules](FieldReader& m) {
-    constexpr std::int64_t kMaxMonths = 120;
-    integer(m, "initial", rules.sickLeaveCapMonthsInitial, 1, kMaxMonths);
-    integer(m, "prolongation", rules.sickLeaveCapMonthsProlongation, 1, kMaxMonths);
-  });
 }
 
 // Deadlines, caps and head limits of a listener (docs/operations.md, Limits).
@@ -289,7 +150,7 @@ void bindSchema(FieldReader& root, Binding& binding, GatewayConfig& c) {
   });
   root.object("shutdown",
               [&c](FieldReader& r) { milliseconds(r, "graceMs", c.shutdownGrace, 0, kMaxMillis); });
-  root.object("rules", [&c](FieldReader& r) { bindRules(r, c.rules); });
+  root.object("rules", [&c](FieldReader& r) { mappings::bindRuleConfig(r, c.rules); });
   // Connector instances are checked by the connectors module, which names the full key path
   // ("connectors[0].options.directory"); here the file's (or an override's) array is handed
   // over as it is.

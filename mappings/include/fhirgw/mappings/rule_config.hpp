@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "fhirgw/common/code_table.hpp"
+#include "fhirgw/common/field_reader.hpp"
 #include "fhirgw/common/status.hpp"
 #include "fhirgw/domain/teleconsultation.hpp"
 
@@ -115,5 +116,10 @@ struct RuleConfig {
 /// Checks a configuration once at start-up: known rule IDs, decimal tariffs, percents in 0-100,
 /// département codes, positive sizes. Errors are kInvalidArgument naming the `rules.*` key.
 common::Status validateRuleConfig(const RuleConfig& config);
+
+/// Reads the `rules.*` section of the configuration into `config`, whose values are the
+/// defaults: maps are merged (a file adds acts and specialties, and changes the default ones),
+/// arrays replace the default. Problems go to the reader's policy, naming each key by its path.
+void bindRuleConfig(common::FieldReader& rules, RuleConfig& config);
 
 }  // namespace fhirgw::mappings
