@@ -1,8 +1,9 @@
 #include "fhirgw/gateway/api/admin_api.hpp"
 
-#include <charconv>
+#include <string_view>
 
 #include "admin_body.hpp"
+#include "fhirgw/common/field_reader.hpp"
 #include "fhirgw/gateway/json_io.hpp"
 
 namespace fhirgw::gateway {
@@ -17,12 +18,7 @@ std::optional<common::JsonDocument> readObject(Exchange& ex) {
 std::optional<std::int64_t> jsonInteger(const common::JsonDocument& doc,
                                         const rapidjson::Value& v) {
   if (!doc.isNumber(v)) return std::nullopt;
-  std::int64_t out = 0;
-  const char* s = v.GetString();
-  const char* end = s + v.GetStringLength();
-  auto [p, ec] = std::from_chars(s, end, out);
-  if (ec != std::errc() || p != end) return std::nullopt;
-  return out;
+  return common::parseStrictInteger(std::string_view(v.GetString(), v.GetStringLength()));
 }
 
 }  // namespace admin
