@@ -380,9 +380,7 @@ Result<std::vector<FhirResource>> SqliteStore::listRecordFhirResources(
     std::string_view recordId) const {
   return impl_->readValue<std::vector<FhirResource>>(
       "list record resources", [&](Session& s, std::vector<FhirResource>& out) {
-        using Row = Poco::Tuple<std::string, NullableText, std::string, std::string, Poco::Int64,
-                                std::string>;
-        std::vector<Row> rows;
+        std::vector<FhirResourceRow> rows;
         s << "SELECT f.record_id, f.document_id, f.resource_type, f.resource_id, f.version, f.json"
              " FROM fhir_resources f WHERE f.record_id = ? AND f.version ="
              " (SELECT MAX(g.version) FROM fhir_resources g"
@@ -390,10 +388,7 @@ Result<std::vector<FhirResource>> SqliteStore::listRecordFhirResources(
              " ORDER BY f.created_at, f.rowid",
             kw::bind(std::string(recordId)), kw::into(rows), kw::now;
         out.reserve(rows.size());
-        for (const Row& row : rows) {
-          out.push_back({row.get<0>(), fromNullable(row.get<1>()), row.get<2>(), row.get<3>(),
-                         static_cast<int>(row.get<4>()), row.get<5>()});
-        }
+        for (const FhirResourceRow& row : rows) out.push_back(toFhirResource(row));
         return Status::ok();
       });
 }

@@ -225,17 +225,12 @@ Result<std::vector<FhirResource>> SqliteStore::listFhirResources(std::string_vie
       "list fhir resources",
       [&](Session& s, std::vector<FhirResource>& out) {
         if (!ownsRecord(s, clientId, recordId)) return common::notFound("record not found");
-        using Row = Poco::Tuple<std::string, NullableText, std::string, std::string, Poco::Int64,
-                                std::string>;
-        std::vector<Row> rows;
+        std::vector<FhirResourceRow> rows;
         s << "SELECT record_id, document_id, resource_type, resource_id, version, json"
              " FROM fhir_resources WHERE record_id = ? ORDER BY created_at, rowid",
             kw::bind(std::string(recordId)), kw::into(rows), kw::now;
         out.reserve(rows.size());
-        for (const Row& row : rows) {
-          out.push_back({row.get<0>(), fromNullable(row.get<1>()), row.get<2>(), row.get<3>(),
-                         static_cast<int>(row.get<4>()), row.get<5>()});
-        }
+        for (const FhirResourceRow& row : rows) out.push_back(toFhirResource(row));
         return Status::ok();
       },
       /*snapshot=*/true);

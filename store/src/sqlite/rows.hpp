@@ -164,6 +164,15 @@ inline Status toDelivery(const DeliveryRow& row, Delivery& d) {
   return Status::ok();
 }
 
+// The columns record_id, document_id, resource_type, resource_id, version, json, in that order.
+using FhirResourceRow =
+    Poco::Tuple<std::string, NullableText, std::string, std::string, Poco::Int64, std::string>;
+
+inline FhirResource toFhirResource(const FhirResourceRow& row) {
+  return {row.get<0>(), fromNullable(row.get<1>()),     row.get<2>(),
+          row.get<3>(), static_cast<int>(row.get<4>()), row.get<5>()};
+}
+
 inline std::string selectFrom(std::string_view columns, std::string_view rest) {
   std::string sql = "SELECT ";
   sql.append(columns).append(" ").append(rest);
