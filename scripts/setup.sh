@@ -12,11 +12,12 @@ packages=(
 )
 # Extra groups: "--with-node" for the FHIR validator tests (Node.js + npm); "--with-fuzz" for the
 # libFuzzer targets (scripts/fuzz.sh): clang and its sanitizer/fuzzer runtimes, which clang only
-# recommends (and recommends are not installed here).
+# recommends (and recommends are not installed here); "--with-tidy" for scripts/tidy.sh.
 for arg in "$@"; do
   case "$arg" in
     --with-node) packages+=(nodejs npm) ;;
     --with-fuzz) packages+=(clang libclang-rt-14-dev) ;;
+    --with-tidy) packages+=(clang-tidy) ;;
     *) echo "setup.sh: unknown option $arg" >&2; exit 2 ;;
   esac
 done

@@ -54,6 +54,7 @@ class LimitingHandler {
   LimitingHandler(Target& target, const JsonLimits& limits, std::vector<bool>* scalarIsNumber)
       : target_(target), limits_(limits), scalarIsNumber_(scalarIsNumber) {}
 
+  // NOLINTBEGIN(readability-identifier-naming): RapidJSON's Handler concept names these
   bool Null() { return scalar(false) && target_.Null(); }
   bool Bool(bool b) { return scalar(false) && target_.Bool(b); }
   bool Int(int i) { return count() && target_.Int(i); }
@@ -95,6 +96,7 @@ class LimitingHandler {
     close();
     return target_.EndArray(n);
   }
+  // NOLINTEND(readability-identifier-naming)
 
   const std::string& limitError() const { return limitError_; }
 

@@ -19,6 +19,7 @@ class RewritingWriter {
   using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
   RewritingWriter(Writer& w, const JsonStringRewrite& rewrite) : w_(w), rewrite_(rewrite) {}
 
+  // NOLINTBEGIN(readability-identifier-naming): RapidJSON's Handler concept names these
   bool Null() { return value() && w_.Null(); }
   bool Bool(bool b) { return value() && w_.Bool(b); }
   bool Int(int i) { return value() && w_.Int(i); }
@@ -33,7 +34,8 @@ class RewritingWriter {
     if (member_) {
       member_ = false;
       if (std::optional<std::string> r = rewrite_(key_, std::string_view(s, n))) {
-        return w_.String(r->data(), static_cast<rapidjson::SizeType>(r->size()));
+        const std::string& text = *r;
+        return w_.String(text.data(), static_cast<rapidjson::SizeType>(text.size()));
       }
     }
     return w_.String(s, n);
@@ -47,6 +49,7 @@ class RewritingWriter {
   bool EndObject(rapidjson::SizeType n) { return w_.EndObject(n); }
   bool StartArray() { return value() && w_.StartArray(); }
   bool EndArray(rapidjson::SizeType n) { return w_.EndArray(n); }
+  // NOLINTEND(readability-identifier-naming)
 
  private:
   // Any value other than a string ends the member's chance of a rewrite.

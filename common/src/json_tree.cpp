@@ -186,6 +186,7 @@ void visitObjects(J& v, const Fn& fn) {
 /// final size, and each value is built in place.
 class Json::Builder {
  public:
+  // NOLINTBEGIN(readability-identifier-naming): RapidJSON's Handler concept names these
   bool Null() {
     put(Kind::kNull);
     return true;
@@ -236,6 +237,7 @@ class Json::Builder {
     stack_.erase(first, stack_.end());
     return true;
   }
+  // NOLINTEND(readability-identifier-naming)
 
   /// The parsed value, once the reader succeeded.
   Json root() { return std::move(stack_.front().value); }

@@ -245,7 +245,7 @@ bool fitsInt32(std::string_view text) {
   return digits.size() < limit.size() || (digits.size() == limit.size() && digits <= limit);
 }
 
-constexpr std::size_t kMaxStringChars = 1024 * 1024;
+constexpr std::size_t kMaxStringChars = std::size_t{1024} * 1024;
 
 std::size_t utf8Length(std::string_view text) {
   std::size_t n = 0;

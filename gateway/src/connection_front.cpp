@@ -103,9 +103,10 @@ bool mayHoldHeadEnd(std::string_view bytes, std::size_t from) {
 /// The head Poco parsed, written back as bytes, to inspect heads the poller could not peek
 /// (TLS, pipelined): framing rules hold there too.
 std::string headAsParsed(const Poco::Net::HTTPServerRequest& request) {
-  std::string out =
-      request.getMethod() + " " + request.getURI() + " " + request.getVersion() + "\r\n";
-  for (const auto& [name, value] : request) out += name + ": " + value + "\r\n";
+  std::string out = request.getMethod();
+  out.append(" ").append(request.getURI()).append(" ").append(request.getVersion()).append("\r\n");
+  for (const auto& [name, value] : request)
+    out.append(name).append(": ").append(value).append("\r\n");
   out += "\r\n";
   return out;
 }
@@ -141,10 +142,10 @@ struct ConnectionFront::Connection {
   }
 };
 
-ConnectionFront::ConnectionFront(FrontConfig config, Poco::Net::ServerSocket listening,
+ConnectionFront::ConnectionFront(FrontConfig config, const Poco::Net::ServerSocket& listening,
                                  Handler handler, RefusalHook onRefused)
     : config_(std::move(config)),
-      listening_(std::move(listening)),
+      listening_(listening),
       handler_(std::move(handler)),
       onRefused_(std::move(onRefused)),
       params_(new Poco::Net::HTTPServerParams) {

@@ -63,7 +63,7 @@ class ConnectionFront {
 
   /// listening must be bound and listening (a plain socket even for TLS: the handshake is done
   /// by the front on accepted connections).
-  ConnectionFront(FrontConfig config, Poco::Net::ServerSocket listening, Handler handler,
+  ConnectionFront(FrontConfig config, const Poco::Net::ServerSocket& listening, Handler handler,
                   RefusalHook onRefused);
   ~ConnectionFront();
   ConnectionFront(const ConnectionFront&) = delete;

@@ -46,7 +46,8 @@ std::optional<std::map<std::string, std::string>> matchSegments(
 
 }  // namespace
 
-void Router::add(std::string method, std::string pattern, RoutePolicy policy, Handler handler) {
+void Router::add(std::string method, const std::string& pattern, RoutePolicy policy,
+                 Handler handler) {
   Rule rule{std::move(method), pattern, split(pattern), policy, std::move(handler)};
   rules_.push_back(std::move(rule));
 }

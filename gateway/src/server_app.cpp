@@ -10,6 +10,7 @@
 #include <fstream>
 #include <iostream>
 #include <sstream>
+#include <typeinfo>
 
 #include "fhirgw/common/log.hpp"
 #include "fhirgw/connectors/engine/delivery_engine.hpp"
@@ -96,6 +97,20 @@ void GatewayApp::printHelp() {
 }
 
 int GatewayApp::main(const std::vector<std::string>& args) {
+  // Poco's Application::run catches only Poco::Exception: anything else would end in
+  // std::terminate without a word.
+  try {
+    return runGateway(args);
+  } catch (const std::exception& e) {
+    // The type only: an exception's text may quote request content.
+    Log::error("gateway.fatal-exception", {{"exception", typeid(e).name()}});
+  } catch (...) {
+    Log::error("gateway.fatal-exception", {{"exception", "unknown"}});
+  }
+  return EXIT_SOFTWARE;
+}
+
+int GatewayApp::runGateway(const std::vector<std::string>& args) {
   if (helpRequested_) {
     printHelp();
     return EXIT_OK;

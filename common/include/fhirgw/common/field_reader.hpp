@@ -242,9 +242,7 @@ std::optional<T> FieldReader::leaf(std::string_view key, JsonKind kind, std::str
     const FieldValue got{n, {}, {}};
     if (n->isNull() && kind != JsonKind::kNull) {
       policy_.nullValue(path, expected, got);
-    } else if (n->kind() != kind) {
-      policy_.wrongValue(path, expected, got, shown);
-    } else if (std::optional<T> v = parse(textOf(*n))) {
+    } else if (std::optional<T> v = n->kind() == kind ? parse(textOf(*n)) : std::optional<T>()) {
       out = std::move(v);
       policy_.accepted(path, got, shown);
     } else {

@@ -58,7 +58,10 @@ Status statusOf(const Result<T>& result) {
 #define FHIRGW_ASSIGN_OR_RETURN(lhs, expr) \
   FHIRGW_ASSIGN_OR_RETURN_IMPL_(FHIRGW_CONCAT_(fhirgw_result_, __COUNTER__), lhs, expr)
 
+// lhs cannot be parenthesised: it may be a declaration.
+// NOLINTBEGIN(bugprone-macro-parentheses)
 #define FHIRGW_ASSIGN_OR_RETURN_IMPL_(result, lhs, expr) \
   auto result = (expr);                                  \
   if (!result.hasValue()) return result.error();         \
   lhs = std::move(result).value()
+// NOLINTEND(bugprone-macro-parentheses)

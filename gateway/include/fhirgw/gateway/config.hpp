@@ -37,11 +37,11 @@ struct ListenerConfig {
   /// Total time after the head: body, handling and answer.
   std::chrono::milliseconds bodyTimeout{30000};
   std::chrono::milliseconds keepAliveTimeout{15000};  ///< idle time between two requests
-  int maxConnections = 1024;                   ///< open connections; beyond: 503 (TLS: closed)
-  int maxConnectionsPerPeer = 64;              ///< open connections from one IP address
-  std::size_t maxRequestLineBytes = 8 * 1024;  ///< beyond: 414
-  std::size_t maxHeaderBytes = 32 * 1024;      ///< header section; beyond: 431
-  std::size_t maxHeaderCount = 100;            ///< header fields; beyond: 431
+  int maxConnections = 1024;       ///< open connections; beyond: 503 (TLS: closed)
+  int maxConnectionsPerPeer = 64;  ///< open connections from one IP address
+  std::size_t maxRequestLineBytes = std::size_t{8} * 1024;  ///< beyond: 414
+  std::size_t maxHeaderBytes = std::size_t{32} * 1024;      ///< header section; beyond: 431
+  std::size_t maxHeaderCount = 100;                         ///< header fields; beyond: 431
 };
 
 /// A listener on host:port with maxThreads workers, the other fields at their defaults.

@@ -14,9 +14,11 @@ namespace fhirgw::gateway {
 
 /// Bounds on an HTTP/1.x request head, checked before any parser sees it.
 struct HeadLimits {
-  std::size_t maxRequestLineBytes = 8 * 1024;  ///< request line, without its line end (414)
-  std::size_t maxHeaderBytes = 32 * 1024;      ///< header section incl. the blank line (431)
-  std::size_t maxHeaderCount = 100;            ///< header fields (431)
+  std::size_t maxRequestLineBytes =
+      std::size_t{8} * 1024;  ///< request line, without its line end (414)
+  std::size_t maxHeaderBytes =
+      std::size_t{32} * 1024;        ///< header section incl. the blank line (431)
+  std::size_t maxHeaderCount = 100;  ///< header fields (431)
 };
 
 /// What a well-framed request head says, as far as framing is concerned.

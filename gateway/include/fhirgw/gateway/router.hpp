@@ -52,7 +52,7 @@ class Router {
   explicit Router(Gate gate = {}) : gate_(std::move(gate)) {}
 
   /// Adds a rule. Later rules never shadow earlier ones with the same method and pattern.
-  void add(std::string method, std::string pattern, RoutePolicy policy, Handler handler);
+  void add(std::string method, const std::string& pattern, RoutePolicy policy, Handler handler);
   /// Finds the rule for method and path.
   Match match(const std::string& method, const std::string& path) const;
   /// Checks the matching route's policy through the gate and runs its handler, or answers 404 /

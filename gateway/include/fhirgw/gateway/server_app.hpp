@@ -21,6 +21,7 @@ class GatewayApp final : public Poco::Util::ServerApplication {
   int main(const std::vector<std::string>& args) override;
 
  private:
+  int runGateway(const std::vector<std::string>& args);
   void printHelp();
 
   std::optional<std::string> configFile_;

@@ -9,7 +9,7 @@
 namespace fhirgw::gateway {
 namespace admin {
 
-constexpr std::size_t kMaxAdminBody = 64 * 1024;
+constexpr std::size_t kMaxAdminBody = std::size_t{64} * 1024;
 
 std::optional<common::JsonDocument> readObject(Exchange& ex) {
   return readJsonObjectBody(ex, kMaxAdminBody, common::JsonLimits{});
