@@ -361,8 +361,7 @@ SubmissionResult SubmissionService::addDocument(const SubmissionRequest& request
   if (!mapped) return mappingFailure(request, mapped.error(), std::move(validationErrors));
   addResources(sub, *mapped);
   sub.deliveries = connectors::toNewDeliveries(connectors::routeDeliveries(
-      routingRequest(context.record,
-                     mappings::isInsQualified(context.record.patient, d_.rules.config()), stored.id,
+      routingRequest(context.record, rules.insQualified, stored.id,
                      /*includeEncounter=*/false, {&parsed.record}, {d.id}),
       d_.routes));
   d.externalId = domain::documentExternalId(parsed.record);
