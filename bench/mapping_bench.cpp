@@ -16,8 +16,8 @@
 #include "fhirgw/common/clock.hpp"
 #include "fhirgw/common/json.hpp"
 #include "fhirgw/domain/body_parser.hpp"
-#include "fhirgw/mappings/fhir_mapper.hpp"
-#include "fhirgw/mappings/rule_engine.hpp"
+#include "fhirgw/mapping/fhir_mapper.hpp"
+#include "fhirgw/rules/rule_engine.hpp"
 
 namespace {
 
@@ -42,18 +42,23 @@ int main(int argc, char** argv) {
   }
   const domain::TeleconsultationParse parsed = domain::parseTeleconsultation(*body);
   common::ManualClock clock(common::SystemClock::instance().now());
-  const mappings::RuleEngine engine({}, clock, nullptr);
+  const rules::RuleEngine engine({}, clock, nullptr);
   auto outcome = engine.evaluate(parsed.record);
   if (parsed.malformed() || !outcome || outcome->hasErrors()) {
     std::fprintf(stderr, "%s: not an accepted record\n", path.c_str());
     return 1;
   }
-  const mappings::FhirMapper mapper;
-  mappings::MappingContext ctx{"bench-client", "bench-record", clock.now(), {}};
+  // As the gateway's submission service hands the rules' conclusions to the mapper.
+  const auto flagsOf = [](const rules::RuleOutcome& o) {
+    return mapping::MappingFlags{o.hasErrors(), o.insQualified, o.notReimbursable,
+                                 o.notReimbursableReasons};
+  };
+  const mapping::FhirMapper mapper;
+  mapping::MappingContext ctx{"bench-client", "bench-record", clock.now(), {}};
   for (std::size_t i = 0; i < parsed.record.documents.size(); ++i) {
     ctx.documentIds.push_back("doc-" + std::to_string(i));
   }
-  auto mapped = mapper.mapTeleconsultation(parsed.record, *outcome, ctx);
+  auto mapped = mapper.mapTeleconsultation(parsed.record, flagsOf(*outcome), ctx);
   if (!mapped) {
     std::fprintf(stderr, "mapping failed: %s\n", mapped.error().toString().c_str());
     return 1;
@@ -69,21 +74,21 @@ int main(int argc, char** argv) {
 
   std::size_t sink = 0;  // keeps the work observable
   print("map + validate every resource", measure(runs, [&] {
-          auto r = mapper.mapTeleconsultation(parsed.record, *outcome, ctx);
+          auto r = mapper.mapTeleconsultation(parsed.record, flagsOf(*outcome), ctx);
           sink += r ? r->resources.size() : 0;
         }));
   print("rules + map + validate", measure(runs, [&] {
           auto o = engine.evaluate(parsed.record);
-          auto r = mapper.mapTeleconsultation(parsed.record, *o, ctx);
+          auto r = mapper.mapTeleconsultation(parsed.record, flagsOf(*o), ctx);
           sink += r ? r->resources.size() : 0;
         }));
   print("bundle (fullUrl base, resources as is)", measure(runs, [&] {
-          auto b = mappings::makeBundle(mapped->resources,
-                                        {"b", "https://gateway.example.fr/fhir", clock.now()});
+          auto b = mapping::makeBundle(mapped->resources,
+                                       {"b", "https://gateway.example.fr/fhir", clock.now()});
           sink += b ? b->size() : 0;
         }));
   print("bundle (urn:uuid, references rewritten)", measure(runs, [&] {
-          auto b = mappings::makeBundle(mapped->resources, {"b", "", clock.now()});
+          auto b = mapping::makeBundle(mapped->resources, {"b", "", clock.now()});
           sink += b ? b->size() : 0;
         }));
   return sink == static_cast<std::size_t>(-1) ? 1 : 0;

@@ -40,8 +40,8 @@
 #include "fhirgw/gateway/exchange.hpp"
 #include "fhirgw/gateway/router.hpp"
 #include "fhirgw/gateway/store_activity_history.hpp"
-#include "fhirgw/mappings/fhir_mapper.hpp"
-#include "fhirgw/mappings/rule_engine.hpp"
+#include "fhirgw/mapping/fhir_mapper.hpp"
+#include "fhirgw/rules/rule_engine.hpp"
 #include "fhirgw/store/store.hpp"
 
 namespace {
@@ -49,7 +49,8 @@ namespace {
 namespace common = fhirgw::common;
 namespace domain = fhirgw::domain;
 namespace gateway = fhirgw::gateway;
-namespace mappings = fhirgw::mappings;
+namespace mapping = fhirgw::mapping;
+namespace rules = fhirgw::rules;
 namespace store = fhirgw::store;
 
 /// A response that keeps what the handler sends.
@@ -103,8 +104,8 @@ struct Gateway {
   std::filesystem::path dataDir;
   std::unique_ptr<store::Store> store;
   std::unique_ptr<gateway::StoreActivityHistory> history;
-  std::unique_ptr<mappings::RuleEngine> rules;
-  std::unique_ptr<mappings::FhirMapper> mapper;
+  std::unique_ptr<rules::RuleEngine> rules;
+  std::unique_ptr<mapping::FhirMapper> mapper;
   std::unique_ptr<gateway::Authenticator> auth;
   std::unique_ptr<gateway::RateLimiter> limiter;
   std::unique_ptr<gateway::AccessGate> gate;
@@ -160,8 +161,8 @@ Gateway& gatewayOnce() {
     const gateway::GatewayConfig defaults;
     const common::Clock& clock = *built->clock;
     built->history = std::make_unique<gateway::StoreActivityHistory>(*built->store);
-    built->rules = std::make_unique<mappings::RuleEngine>(defaults.rules, clock, &*built->history);
-    built->mapper = std::make_unique<mappings::FhirMapper>();
+    built->rules = std::make_unique<rules::RuleEngine>(defaults.rules, clock, &*built->history);
+    built->mapper = std::make_unique<mapping::FhirMapper>();
     built->auth = std::make_unique<gateway::Authenticator>(*built->store, std::string());
     built->limiter = std::make_unique<gateway::RateLimiter>(clock);
     built->gate = std::make_unique<gateway::AccessGate>(*built->auth, *built->limiter);
@@ -219,11 +220,11 @@ void postValidate(Gateway& g, std::string_view body) {
 void addDocument(Gateway& g, const common::JsonDocument& body) {
   domain::DocumentParse parsed = domain::parseDocument(body);
   if (parsed.malformed()) return;
-  mappings::RuleOutcome rules = g.rules->evaluateDocument(g.context, parsed.record);
+  rules::RuleOutcome rules = g.rules->evaluateDocument(g.context, parsed.record);
   if (rules.hasErrors() || fhirgw::fhir::hasErrors(parsed.issues)) return;
   (void)domain::documentExternalId(parsed.record);
   (void)domain::documentKind(parsed.record);
-  const mappings::MappingContext mapping{
+  const mapping::MappingContext mapping{
       "fuzz-editor", "00000000-0000-4000-8000-000000000001", g.clock->now(), {}};
   std::vector<fhirgw::fhir::Issue> validationErrors;
   auto mapped =

@@ -22,8 +22,8 @@
 #include "fhirgw/gateway/gateway_server.hpp"
 #include "fhirgw/gateway/housekeeper.hpp"
 #include "fhirgw/gateway/store_activity_history.hpp"
-#include "fhirgw/mappings/fhir_mapper.hpp"
-#include "fhirgw/mappings/rule_engine.hpp"
+#include "fhirgw/mapping/fhir_mapper.hpp"
+#include "fhirgw/rules/rule_engine.hpp"
 #include "fhirgw/store/store.hpp"
 
 #ifndef FHIRGW_VERSION
@@ -171,13 +171,13 @@ int GatewayApp::runGateway(const std::vector<std::string>& args) {
                                                                             : "stored"}});
 
   StoreActivityHistory history(**store);
-  mappings::RuleEngine rules(config->rules, common::SystemClock::instance(), &history);
+  rules::RuleEngine rules(config->rules, common::SystemClock::instance(), &history);
 
   // The one validator of the process (base R4 + FR Core), injected into the mapper and the
   // connectors; declared first so it outlives both.
   fhir::Validator validator;
   fhir::registerFrCoreProfiles(validator);
-  const mappings::FhirMapper mapper(validator);
+  const mapping::FhirMapper mapper(validator);
 
   // Declared before everything that may use TLS, so it is torn down after all of them on every
   // return path.

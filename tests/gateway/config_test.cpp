@@ -13,8 +13,8 @@
 #include <string>
 
 #include "fhirgw/common/clock.hpp"
-#include "fhirgw/mappings/rule_engine.hpp"
-#include "fhirgw/mappings/rules.hpp"
+#include "fhirgw/rules/rule_engine.hpp"
+#include "fhirgw/rules/rules.hpp"
 #include "fhirgw/testsupport/files.hpp"
 #include "fhirgw/testsupport/source_tree.hpp"
 
@@ -29,8 +29,8 @@ using ::testing::Pair;
 using Env = std::map<std::string, std::string>;
 using Sets = std::vector<std::pair<std::string, std::string>>;
 using domain::Relation;
-using mappings::RuleConfig;
-using mappings::RuleSeverity;
+using rules::RuleConfig;
+using rules::RuleSeverity;
 
 constexpr const char* kGoodToken = "0123456789abcdef0123";
 
@@ -560,7 +560,7 @@ void expectSameRules(const RuleConfig& actual, const RuleConfig& expected) {
 
 std::vector<std::string> engineRuleIds() {
   std::vector<std::string> ids;
-  for (const mappings::RuleInfo* info : mappings::ruleCatalogue()) {
+  for (const rules::RuleInfo* info : rules::ruleCatalogue()) {
     EXPECT_NE(info, nullptr) << "ruleCatalogue names a rule the engine does not register";
     if (info != nullptr) ids.emplace_back(info->id);
   }
@@ -715,7 +715,7 @@ TEST(RulesConfig, EveryRuleOfTheEngineHasASeverityKeyThatTheEngineObeys) {
   for (const std::string& id : ids) sets.emplace_back("rules.severity." + id, "off");
   const GatewayConfig c = valueOf(load(std::nullopt, {}, sets));
   const common::ManualClock clock(common::TimePoint{});
-  const mappings::RuleEngine engine(c.rules, clock, nullptr);
+  const rules::RuleEngine engine(c.rules, clock, nullptr);
   for (const std::string& id : ids) EXPECT_EQ(engine.severityOf(id), RuleSeverity::kOff) << id;
 }
 
@@ -884,8 +884,8 @@ TEST(RulesConfig, EveryRuleIdIsDocumentedWithItsDefaultSeverity) {
     documented[(*it)[1]] = (*it)[2];
   }
   std::map<std::string, std::string> engine;
-  for (const mappings::RuleInfo* info : mappings::ruleCatalogue()) {
-    if (info != nullptr) engine[std::string(info->id)] = mappings::code(info->defaultSeverity);
+  for (const rules::RuleInfo* info : rules::ruleCatalogue()) {
+    if (info != nullptr) engine[std::string(info->id)] = rules::code(info->defaultSeverity);
   }
   EXPECT_EQ(documented, engine);
 }

@@ -16,7 +16,7 @@
 #include "fhirgw/connectors/registry.hpp"
 #include "fhirgw/gateway/gateway_server.hpp"
 #include "fhirgw/gateway/store_activity_history.hpp"
-#include "fhirgw/mappings/rule_engine.hpp"
+#include "fhirgw/rules/rule_engine.hpp"
 #include "fhirgw/store/store.hpp"
 #include "fhirgw/testsupport/files.hpp"
 #include "fhirgw/testsupport/http_client.hpp"
@@ -45,8 +45,8 @@ class DeliveryTest : public ::testing::Test {
     ASSERT_TRUE(opened.hasValue()) << opened.error().toString();
     store_ = std::move(opened).value();
     history_ = std::make_unique<StoreActivityHistory>(*store_);
-    rules_ = std::make_unique<mappings::RuleEngine>(
-        mappings::RuleConfig{}, common::SystemClock::instance(), history_.get());
+    rules_ = std::make_unique<rules::RuleEngine>(rules::RuleConfig{},
+                                                 common::SystemClock::instance(), history_.get());
     // One attempt only, so that a failure is dead at once and the admin retry is what delivers.
     const std::string config = R"([{"id": "outbox", "type": "file",
         "routes": ["dmp", "treating-physician", "patient", "encounter"],
@@ -127,8 +127,8 @@ class DeliveryTest : public ::testing::Test {
   fs::path outbox_;
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<StoreActivityHistory> history_;
-  std::unique_ptr<mappings::RuleEngine> rules_;
-  mappings::FhirMapper mapper_;
+  std::unique_ptr<rules::RuleEngine> rules_;
+  mapping::FhirMapper mapper_;
   std::unique_ptr<connectors::DeliveryEngine> engine_;
   std::unique_ptr<GatewayServer> server_;
   std::string key_;

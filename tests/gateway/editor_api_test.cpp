@@ -102,7 +102,7 @@ class EditorApiTest : public ::testing::Test {
     return body;
   }
 
-  const mappings::FhirMapper& mapper() const { return gateway_->mapper(); }
+  const mapping::FhirMapper& mapper() const { return gateway_->mapper(); }
 
   // Starts at gatewayTestNow(), 2026-11-22T12:00:00Z: after the examples' encounters.
   std::unique_ptr<testsupport::InProcessGateway> gateway_;

@@ -86,7 +86,7 @@ class SubmissionServiceTest : public ::testing::Test {
     client.name = "editor";
     ASSERT_TRUE(store_->createClient(client, testsupport::newStoredKey()).isOk());
     history_ = std::make_unique<StoreActivityHistory>(*store_);
-    rules_ = std::make_unique<mappings::RuleEngine>(mappings::RuleConfig{}, clock_, history_.get());
+    rules_ = std::make_unique<rules::RuleEngine>(rules::RuleConfig{}, clock_, history_.get());
   }
 
   SubmissionService service(store::RecordStore& records) {
@@ -106,8 +106,8 @@ class SubmissionServiceTest : public ::testing::Test {
   common::ManualClock clock_{testsupport::gatewayTestNow()};
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<StoreActivityHistory> history_;
-  std::unique_ptr<mappings::RuleEngine> rules_;
-  mappings::FhirMapper mapper_;
+  std::unique_ptr<rules::RuleEngine> rules_;
+  mapping::FhirMapper mapper_;
   int wakes_ = 0;
 };
 

@@ -19,7 +19,7 @@ common::Status InProcessGateway::start() {
   if (!opened) return opened.error();
   store_ = std::move(opened).value();
   history_ = std::make_unique<gateway::StoreActivityHistory>(*store_);
-  rules_ = std::make_unique<mappings::RuleEngine>(options_.rules, clock_, history_.get());
+  rules_ = std::make_unique<rules::RuleEngine>(options_.rules, clock_, history_.get());
   gateway::GatewayConfig c;
   c.server.host = "127.0.0.1";
   c.server.port = 0;

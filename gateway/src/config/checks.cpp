@@ -5,7 +5,7 @@
 #include <string_view>
 
 #include "fhirgw/common/files.hpp"
-#include "fhirgw/mappings/rule_config.hpp"
+#include "fhirgw/rules/rule_config.hpp"
 
 namespace fhirgw::gateway::detail {
 namespace {
@@ -67,7 +67,7 @@ void checkConfig(const GatewayConfig& c, Binding& b) {
   }
   // The rule engine owns its checks (tariff decimals, département codes); they name the key and
   // stop at the first problem, so the source of the value is added here.
-  if (common::Status s = mappings::validateRuleConfig(c.rules); !s.isOk()) {
+  if (common::Status s = rules::validateRuleConfig(c.rules); !s.isOk()) {
     b.error(s.message() + b.sourceOf(s.message()));
   }
 }

@@ -11,7 +11,7 @@
 
 #include "fhirgw/common/json_tree.hpp"
 #include "fhirgw/connectors/connector_config.hpp"
-#include "fhirgw/mappings/rule_config.hpp"
+#include "fhirgw/rules/rule_config.hpp"
 
 namespace fhirgw::gateway::detail {
 namespace {
@@ -150,7 +150,7 @@ void bindSchema(FieldReader& root, Binding& binding, GatewayConfig& c) {
   });
   root.object("shutdown",
               [&c](FieldReader& r) { milliseconds(r, "graceMs", c.shutdownGrace, 0, kMaxMillis); });
-  root.object("rules", [&c](FieldReader& r) { mappings::bindRuleConfig(r, c.rules); });
+  root.object("rules", [&c](FieldReader& r) { rules::bindRuleConfig(r, c.rules); });
   // Connector instances are checked by the connectors module, which names the full key path
   // ("connectors[0].options.directory"); here the file's (or an override's) array is handed
   // over as it is.

@@ -16,7 +16,7 @@
 #include "fhirgw/gateway/api/views.hpp"
 #include "fhirgw/gateway/service/idempotency.hpp"
 #include "fhirgw/gateway/service/store_failure.hpp"
-#include "fhirgw/mappings/rules.hpp"
+#include "fhirgw/rules/rules.hpp"
 
 namespace fhirgw::gateway {
 namespace {
@@ -100,7 +100,7 @@ connectors::RoutingRequest routingRequest(const domain::Teleconsultation& tc, bo
   return request;
 }
 
-void addResources(store::Submission& sub, const mappings::MappedRecord& mapped) {
+void addResources(store::Submission& sub, const mapping::MappedRecord& mapped) {
   for (const auto& r : mapped.resources) {
     store::NewFhirResource resource;
     resource.documentId = r.documentId;
@@ -185,7 +185,7 @@ SubmissionResult commitFailure(const store::RecordStore& records, const Submissi
 /// A teleconsultation body after counting, parsing and the rules.
 struct Checked {
   domain::Teleconsultation record;
-  mappings::RuleOutcome rules;
+  rules::RuleOutcome rules;
   std::vector<fhir::Issue> issues;  ///< parse issues, then rule issues
 };
 
@@ -214,15 +214,23 @@ std::variant<Checked, SubmissionResult> check(const SubmissionService::Deps& d,
   return checked;
 }
 
+/// What the mapper needs from the rules' outcome: rules and mapping do not know each other, so
+/// the service hands the conclusions over as a value.
+mapping::MappingFlags mappingFlags(const rules::RuleOutcome& outcome) {
+  return mapping::MappingFlags{outcome.hasErrors(), outcome.insQualified, outcome.notReimbursable,
+                               outcome.notReimbursableReasons};
+}
+
 /// Maps a checked teleconsultation with new document ids (written into context).
-common::Result<mappings::MappedRecord> mapRecord(const SubmissionService::Deps& d,
-                                                 const Checked& checked,
-                                                 mappings::MappingContext& context,
-                                                 std::vector<fhir::Issue>& validationErrors) {
+common::Result<mapping::MappedRecord> mapRecord(const SubmissionService::Deps& d,
+                                                const Checked& checked,
+                                                mapping::MappingContext& context,
+                                                std::vector<fhir::Issue>& validationErrors) {
   for (std::size_t i = 0; i < checked.record.documents.size(); ++i) {
     context.documentIds.push_back(common::newUuid());
   }
-  return d.mapper.mapTeleconsultation(checked.record, checked.rules, context, &validationErrors);
+  return d.mapper.mapTeleconsultation(checked.record, mappingFlags(checked.rules), context,
+                                      &validationErrors);
 }
 
 }  // namespace
@@ -254,7 +262,7 @@ SubmissionResult SubmissionService::acceptTeleconsultation(const SubmissionReque
   store::Submission sub;
   sub.clientId = request.clientId;
   sub.recordId = common::newUuid();
-  mappings::MappingContext mapping{sub.clientId, sub.recordId, request.now, {}};
+  mapping::MappingContext mapping{sub.clientId, sub.recordId, request.now, {}};
   std::vector<fhir::Issue> validationErrors;
   auto mapped = mapRecord(d_, checked, mapping, validationErrors);
   if (!mapped) return mappingFailure(request, mapped.error(), std::move(validationErrors));
@@ -336,7 +344,7 @@ SubmissionResult SubmissionService::addDocument(const SubmissionRequest& request
   auto storedBody = common::parseJson(stored.body, storedLimits);
   if (!storedBody) return failed(common::internal("the stored teleconsultation cannot be read"));
   const domain::TeleconsultationParse context = domain::parseTeleconsultation(*storedBody);
-  mappings::RuleOutcome rules = d_.rules.evaluateDocument(context.record, parsed.record);
+  rules::RuleOutcome rules = d_.rules.evaluateDocument(context.record, parsed.record);
   std::vector<fhir::Issue> issues = parsed.issues;
   append(issues, rules.issues);
   if (fhir::hasErrors(issues)) return withIssues(SubmissionStatus::kRefused, std::move(issues));
@@ -354,7 +362,7 @@ SubmissionResult SubmissionService::addDocument(const SubmissionRequest& request
   sub.recordId = stored.id;
   store::NewDocument d;
   d.id = common::newUuid();
-  const mappings::MappingContext mapping{sub.clientId, sub.recordId, request.now, {}};
+  const mapping::MappingContext mapping{sub.clientId, sub.recordId, request.now, {}};
   std::vector<fhir::Issue> validationErrors;
   auto mapped = d_.mapper.mapDocument(context.record, parsed.record, d.id, existing->size(),
                                       mapping, &validationErrors);
@@ -405,7 +413,7 @@ ValidationResult SubmissionService::validate(const SubmissionRequest& request,
   if (!result.valid) return result;
 
   // The would-be bundle, with throw-away ids: nothing is stored, so nothing can refer to it.
-  mappings::MappingContext mapping{request.clientId, common::newUuid(), request.now, {}};
+  mapping::MappingContext mapping{request.clientId, common::newUuid(), request.now, {}};
   std::vector<fhir::Issue> validationErrors;
   auto mapped = mapRecord(d_, checked, mapping, validationErrors);
   if (!mapped) {
@@ -415,9 +423,9 @@ ValidationResult SubmissionService::validate(const SubmissionRequest& request,
     result.error = std::move(failure.error);
     return result;
   }
-  mappings::BundleOptions options;
+  mapping::BundleOptions options;
   options.timestamp = request.now;
-  auto bundle = mappings::makeBundleJson(mapped->resources, options);
+  auto bundle = mapping::makeBundleJson(mapped->resources, options);
   if (!bundle) {
     result.status = SubmissionStatus::kFailed;
     result.error = common::internal("the would-be bundle cannot be built");

@@ -12,7 +12,7 @@
 #include "fhirgw/common/log.hpp"
 #include "fhirgw/common/result.hpp"
 #include "fhirgw/connectors/connector_config.hpp"
-#include "fhirgw/mappings/rule_config.hpp"
+#include "fhirgw/rules/rule_config.hpp"
 
 namespace fhirgw::gateway {
 
@@ -90,7 +90,7 @@ struct GatewayConfig {
   LimitsConfig limits;
   common::LogLevel logLevel = common::LogLevel::kInfo;
   std::chrono::milliseconds shutdownGrace{10000};  ///< bound on draining in-flight requests
-  mappings::RuleConfig rules;  ///< `rules.*`: severities, tariffs, thresholds of the rule engine
+  rules::RuleConfig rules;  ///< `rules.*`: severities, tariffs, thresholds of the rule engine
   /// `connectors`: the outbound connector instances (docs/connectors.md), checked at load.
   std::vector<connectors::ConnectorInstanceConfig> connectors;
 };

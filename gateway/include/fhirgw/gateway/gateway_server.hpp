@@ -17,8 +17,8 @@
 #include "fhirgw/gateway/config.hpp"
 #include "fhirgw/gateway/listener.hpp"
 #include "fhirgw/gateway/router.hpp"
-#include "fhirgw/mappings/fhir_mapper.hpp"
-#include "fhirgw/mappings/rule_engine.hpp"
+#include "fhirgw/mapping/fhir_mapper.hpp"
+#include "fhirgw/rules/rule_engine.hpp"
 #include "fhirgw/store/store.hpp"
 
 namespace fhirgw::gateway {
@@ -34,9 +34,9 @@ class GatewayServer {
     /// The store; without one only the health endpoints are served (listener tests).
     store::Store* store = nullptr;
     /// The rule engine; required with a store.
-    const mappings::RuleEngine* rules = nullptr;
+    const rules::RuleEngine* rules = nullptr;
     /// The FHIR mapper (and its validator); required with a store.
-    const mappings::FhirMapper* mapper = nullptr;
+    const mapping::FhirMapper* mapper = nullptr;
     /// Time source of rate limits.
     const common::Clock* clock = &common::SystemClock::instance();
     /// Connector instances deliveries are routed to (empty: every destination is skipped).

@@ -1,13 +1,13 @@
 #pragma once
 
-#include "fhirgw/mappings/activity_history.hpp"
+#include "fhirgw/rules/activity_history.hpp"
 #include "fhirgw/store/activity_store.hpp"
 
 namespace fhirgw::gateway {
 
 /// TLC-ACTIVITY-CAP's history read from the store: declared yearly acts and recorded
 /// teleconsultations.
-class StoreActivityHistory final : public mappings::ActivityHistory {
+class StoreActivityHistory final : public rules::ActivityHistory {
  public:
   explicit StoreActivityHistory(const store::ActivityStore& store) : store_(store) {}
 

@@ -6,7 +6,7 @@
 #include "fhirgw/common/clock.hpp"
 #include "fhirgw/gateway/api/editor_api.hpp"
 #include "fhirgw/gateway/api/views.hpp"
-#include "fhirgw/mappings/fhir_mapper.hpp"
+#include "fhirgw/mapping/fhir_mapper.hpp"
 
 #ifndef FHIRGW_VERSION
 #define FHIRGW_VERSION "dev"
@@ -46,7 +46,7 @@ void EditorApi::fhirMetadata(Exchange& ex) {
                  "the FR Core profiles they claim; they are not individually readable.",
                  a);
   Value resources(rapidjson::kArrayType);
-  for (const auto& type : mappings::producedTypes()) {
+  for (const auto& type : mapping::producedTypes()) {
     // One entry per type; a type produced under several profiles lists them as supported.
     Value* entry = nullptr;
     for (auto& existing : resources.GetArray()) {

@@ -1,5 +1,5 @@
 // GET /api/v1/rules: the rules in force on a day.
-#include "fhirgw/mappings/rules.hpp"
+#include "fhirgw/rules/rules.hpp"
 
 #include <rapidjson/document.h>
 
@@ -18,7 +18,7 @@ using rapidjson::Value;
 /// date), built from the engine's own catalogue and configuration so that it cannot drift from
 /// what the engine runs. Rules set to `off` are left out: they are not checked.
 void EditorApi::ruleCatalogue(Exchange& ex) {
-  const mappings::RuleEngine& engine = d_.rules;
+  const rules::RuleEngine& engine = d_.rules;
   std::optional<fhir::Date> day;
   if (const auto it = ex.query().find("date"); it != ex.query().end()) {
     day = fhir::Date::parse(it->second);
@@ -33,16 +33,16 @@ void EditorApi::ruleCatalogue(Exchange& ex) {
   JsonAllocator& a = doc.GetAllocator();
   doc.AddMember("date", jsonString(day->toString(), a), a);
   Value rules(rapidjson::kArrayType);
-  for (const mappings::RuleInfo* info : mappings::ruleCatalogue()) {
-    const mappings::RuleSeverity severity = engine.severityOf(info->id);
-    if (severity == mappings::RuleSeverity::kOff || !engine.inForce(info->id, day)) continue;
-    const mappings::EffectivePeriod period = engine.config().effectivePeriod(info->id);
+  for (const rules::RuleInfo* info : rules::ruleCatalogue()) {
+    const rules::RuleSeverity severity = engine.severityOf(info->id);
+    if (severity == rules::RuleSeverity::kOff || !engine.inForce(info->id, day)) continue;
+    const rules::EffectivePeriod period = engine.config().effectivePeriod(info->id);
     auto optionalDate = [&a](const std::optional<fhir::Date>& d) {
       return d ? jsonString(d->toString(), a) : Value(rapidjson::kNullType);
     };
     Value rule(rapidjson::kObjectType);
     rule.AddMember("id", jsonString(info->id, a), a);
-    rule.AddMember("severity", jsonString(mappings::code(severity), a), a);
+    rule.AddMember("severity", jsonString(rules::code(severity), a), a);
     rule.AddMember("reimbursement", info->reimbursement, a);
     Value effective(rapidjson::kObjectType);
     effective.AddMember("from", optionalDate(period.from), a);

@@ -2,7 +2,7 @@
 #include "fhirgw/gateway/api/editor_api.hpp"
 #include "fhirgw/gateway/api/views.hpp"
 #include "fhirgw/gateway/service/store_failure.hpp"
-#include "fhirgw/mappings/fhir_mapper.hpp"
+#include "fhirgw/mapping/fhir_mapper.hpp"
 
 namespace fhirgw::gateway {
 
@@ -36,20 +36,20 @@ void EditorApi::getFhirBundle(Exchange& ex) {
     ex.sendStatus(storeFailure(stored.error(), "teleconsultation"));
     return;
   }
-  std::vector<mappings::MappedResource> resources;
+  std::vector<mapping::MappedResource> resources;
   resources.reserve(stored->size());
   for (auto& r : *stored) {
-    mappings::MappedResource m;
+    mapping::MappedResource m;
     m.resourceType = std::move(r.resourceType);
     m.id = std::move(r.resourceId);
     m.documentId = std::move(r.documentId);
     m.json = std::move(r.json);
     resources.push_back(std::move(m));
   }
-  mappings::BundleOptions options;
-  options.id = mappings::fhirBundleId(ex.clientId(), record->id);
+  mapping::BundleOptions options;
+  options.id = mapping::fhirBundleId(ex.clientId(), record->id);
   options.timestamp = d_.clock.now();
-  auto bundle = mappings::makeBundle(resources, options);
+  auto bundle = mapping::makeBundle(resources, options);
   if (!bundle) {
     ex.sendStatus(common::internal("the stored resources cannot be bundled"));
     return;

@@ -11,8 +11,8 @@
 #include "fhirgw/gateway/config.hpp"
 #include "fhirgw/gateway/router.hpp"
 #include "fhirgw/gateway/service/submission_service.hpp"
-#include "fhirgw/mappings/fhir_mapper.hpp"
-#include "fhirgw/mappings/rule_engine.hpp"
+#include "fhirgw/mapping/fhir_mapper.hpp"
+#include "fhirgw/rules/rule_engine.hpp"
 #include "fhirgw/store/store.hpp"
 
 namespace fhirgw::gateway {
@@ -28,8 +28,8 @@ class EditorApi {
   /// What the handlers use; everything must outlive the API.
   struct Deps {
     store::Store& store;
-    const mappings::RuleEngine& rules;
-    const mappings::FhirMapper& mapper;
+    const rules::RuleEngine& rules;
+    const mapping::FhirMapper& mapper;
     const common::Clock& clock;
     LimitsConfig limits;
     /// The configured connector instances, for routing deliveries (may be empty).

@@ -13,8 +13,8 @@
 #include "fhirgw/common/status.hpp"
 #include "fhirgw/connectors/routing.hpp"
 #include "fhirgw/fhir/operation_outcome.hpp"
-#include "fhirgw/mappings/fhir_mapper.hpp"
-#include "fhirgw/mappings/rule_engine.hpp"
+#include "fhirgw/mapping/fhir_mapper.hpp"
+#include "fhirgw/rules/rule_engine.hpp"
 #include "fhirgw/store/record.hpp"
 #include "fhirgw/store/record_store.hpp"
 
@@ -74,8 +74,8 @@ class SubmissionService {
   /// What the service uses; everything must outlive it.
   struct Deps {
     store::RecordStore& records;
-    const mappings::RuleEngine& rules;
-    const mappings::FhirMapper& mapper;
+    const rules::RuleEngine& rules;
+    const mapping::FhirMapper& mapper;
     SubmissionLimits limits;
     /// The configured connector instances, for routing deliveries (may be empty).
     std::vector<connectors::ConnectorRoute> routes;

@@ -13,8 +13,8 @@
 #include "fhirgw/gateway/config.hpp"
 #include "fhirgw/gateway/gateway_server.hpp"
 #include "fhirgw/gateway/store_activity_history.hpp"
-#include "fhirgw/mappings/fhir_mapper.hpp"
-#include "fhirgw/mappings/rule_engine.hpp"
+#include "fhirgw/mapping/fhir_mapper.hpp"
+#include "fhirgw/rules/rule_engine.hpp"
 #include "fhirgw/store/store.hpp"
 #include "fhirgw/testsupport/files.hpp"
 #include "fhirgw/testsupport/http_client.hpp"
@@ -26,7 +26,7 @@ namespace fhirgw::testsupport {
 struct InProcessGatewayOptions {
   gateway::LimitsConfig limits;
   /// The rule engine's settings (rules.* of the configuration).
-  mappings::RuleConfig rules;
+  rules::RuleConfig rules;
   /// Connector routes deliveries are queued for (no engine runs: they stay pending).
   std::vector<connectors::ConnectorRoute> routes;
   std::string adminToken = "in-process-admin-token-0123456789";
@@ -70,7 +70,7 @@ class InProcessGateway {
   const std::filesystem::path& dir() const { return dir_.path(); }
   common::ManualClock& clock() { return clock_; }
   store::Store& store() { return *store_; }
-  const mappings::FhirMapper& mapper() const { return mapper_; }
+  const mapping::FhirMapper& mapper() const { return mapper_; }
   gateway::GatewayServer& server() { return *server_; }
   const std::string& adminToken() const { return options_.adminToken; }
 
@@ -80,8 +80,8 @@ class InProcessGateway {
   common::ManualClock clock_{gatewayTestNow()};
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<gateway::StoreActivityHistory> history_;
-  std::unique_ptr<mappings::RuleEngine> rules_;
-  mappings::FhirMapper mapper_;
+  std::unique_ptr<rules::RuleEngine> rules_;
+  mapping::FhirMapper mapper_;
   std::unique_ptr<gateway::GatewayServer> server_;
 };
 

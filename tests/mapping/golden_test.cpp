@@ -1,0 +1,144 @@
+// Golden cases: tests/data/fhir/<case>/{input.json, expected.fhir.json, expected.outcome.json}.
+// input.json is a teleconsultation body; when the case also has record.json, input.json is a
+// document posted later to that record (POST .../documents). expected.fhir.json is the Bundle the
+// gateway serves (fullUrl base https://gateway.example.fr/fhir); expected.outcome.json the
+// OperationOutcome of the parse and rule issues (the single "all OK" information issue when there
+// is none, as R4 needs one). Set FHIRGW_UPDATE_GOLDENS=1 to rewrite the expected files after an
+// intended change, then review the diff.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include "fhirgw/domain/body_parser.hpp"
+#include "fhirgw/mapping/fhir_mapper.hpp"
+#include "fhirgw/rules/rule_engine.hpp"
+#include "fhirgw/testsupport/files.hpp"
+#include "fhirgw/testsupport/source_tree.hpp"
+#include "support.hpp"
+
+namespace fhirgw::mapping {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::json;
+
+constexpr const char* kBase = "https://gateway.example.fr/fhir";
+constexpr const char* kClient = "editor-golden";
+
+fs::path caseRoot() { return fhirgw::testsupport::sourcePath("tests/data/fhir"); }
+
+std::vector<std::string> caseNames() {
+  std::vector<std::string> out;
+  for (const auto& e : fs::directory_iterator(caseRoot())) {
+    if (e.is_directory() && fs::exists(e.path() / "input.json")) {
+      out.push_back(e.path().filename().string());
+    }
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+using fhirgw::testsupport::readFile;
+
+bool updating() {
+  const char* v = std::getenv("FHIRGW_UPDATE_GOLDENS");
+  return v != nullptr && std::string_view(v) == "1";
+}
+
+// Compares actual JSON text with the golden file as parsed JSON (member order and whitespace do
+// not matter, generated timestamps are blanked), or rewrites the golden file when updating.
+void compareWithGolden(const std::string& actualText, const fs::path& golden) {
+  common::JsonDocument actual = json(actualText);
+  if (updating()) {
+    std::ofstream(golden, std::ios::binary) << testing::prettyJson(actual);
+    return;
+  }
+  ASSERT_TRUE(fs::exists(golden)) << golden << " is missing (run with FHIRGW_UPDATE_GOLDENS=1)";
+  common::JsonDocument expected = json(readFile(golden));
+  testing::blankGeneratedTimestamps(actual);
+  testing::blankGeneratedTimestamps(expected);
+  const std::string a = common::canonicalJson(actual);
+  const std::string e = common::canonicalJson(expected);
+  if (a == e) return;
+  std::size_t at = 0;
+  while (at < a.size() && at < e.size() && a[at] == e[at]) ++at;
+  const std::size_t from = at > 120 ? at - 120 : 0;
+  ADD_FAILURE() << golden.filename() << " differs at offset " << at << "\n  expected: ..."
+                << e.substr(from, 240) << "\n  actual:   ..." << a.substr(from, 240);
+}
+
+class GoldenFhir : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(GoldenFhir, MapsToTheExpectedBundleAndOutcome) {
+  const fs::path dir = caseRoot() / GetParam();
+  const common::JsonDocument input = json(readFile(dir / "input.json"));
+  common::ManualClock clock(testing::testNow());
+  const rules::RuleEngine engine({}, clock, nullptr);
+  const FhirMapper mapper;
+  MappingContext ctx{kClient, "rec-" + GetParam(), clock.now(), {}};
+
+  std::vector<fhir::Issue> issues;
+  std::vector<fhir::Issue> validationErrors;
+  common::Result<MappedRecord> mapped = common::internal("not mapped");
+  if (fs::exists(dir / "record.json")) {
+    const common::JsonDocument recordBody = json(readFile(dir / "record.json"));
+    const domain::TeleconsultationParse record = domain::parseTeleconsultation(recordBody);
+    ASSERT_FALSE(record.malformed());
+    const domain::DocumentParse doc = domain::parseDocument(input);
+    ASSERT_FALSE(doc.malformed());
+    issues = doc.issues;
+    const rules::RuleOutcome outcome = engine.evaluateDocument(record.record, doc.record);
+    issues.insert(issues.end(), outcome.issues.begin(), outcome.issues.end());
+    ASSERT_FALSE(fhir::hasErrors(issues)) << "golden cases are accepted documents";
+    const std::size_t index = record.record.documents.size();
+    mapped =
+        mapper.mapDocument(record.record, doc.record, "doc-later", index, ctx, &validationErrors);
+  } else {
+    const domain::TeleconsultationParse t = domain::parseTeleconsultation(input);
+    ASSERT_FALSE(t.malformed());
+    issues = t.issues;
+    common::Result<rules::RuleOutcome> outcome = engine.evaluate(t.record);
+    ASSERT_TRUE(outcome.hasValue());
+    issues.insert(issues.end(), outcome->issues.begin(), outcome->issues.end());
+    ASSERT_FALSE(fhir::hasErrors(issues)) << "golden cases are accepted records";
+    for (std::size_t i = 0; i < t.record.documents.size(); ++i) {
+      ctx.documentIds.push_back("doc-" + std::to_string(i));
+    }
+    mapped =
+        mapper.mapTeleconsultation(t.record, testing::flagsOf(*outcome), ctx, &validationErrors);
+  }
+  for (const fhir::Issue& i : validationErrors) {
+    ADD_FAILURE() << i.expression << ": " << i.diagnostics;
+  }
+  ASSERT_TRUE(mapped.hasValue()) << mapped.error().toString();
+  for (const fhir::Issue& i : mapped->validationIssues) {
+    ADD_FAILURE() << "validation " << fhir::severityCode(i.severity) << " " << i.expression << ": "
+                  << i.diagnostics;
+  }
+
+  const BundleOptions options{fhirBundleId(kClient, ctx.recordId), kBase, clock.now()};
+  common::Result<std::string> bundle = makeBundle(mapped->resources, options);
+  ASSERT_TRUE(bundle.hasValue());
+  // The Bundle as a whole also passes the gateway's validator (bdl-* invariants, fullUrls).
+  for (const fhir::Issue& i : mapper.validator().validate(json(*bundle))) {
+    ADD_FAILURE() << "bundle " << fhir::severityCode(i.severity) << " " << i.expression << ": "
+                  << i.diagnostics;
+  }
+  compareWithGolden(*bundle, dir / "expected.fhir.json");
+
+  rapidjson::Document outcomeDoc = fhir::operationOutcome(issues);
+  compareWithGolden(common::toJsonString(outcomeDoc), dir / "expected.outcome.json");
+}
+
+INSTANTIATE_TEST_SUITE_P(Cases, GoldenFhir, ::testing::ValuesIn(caseNames()),
+                         [](const auto& param) {
+                           std::string name = param.param;
+                           std::erase(name, '-');
+                           return name;
+                         });
+
+}  // namespace
+}  // namespace fhirgw::mapping

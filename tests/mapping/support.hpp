@@ -1,0 +1,49 @@
+#pragma once
+
+#include <rapidjson/prettywriter.h>
+#include <rapidjson/stringbuffer.h>
+
+#include <string>
+#include <string_view>
+
+#include "../domain/test_support.hpp"
+#include "fhirgw/common/json.hpp"
+#include "fhirgw/mapping/fhir_mapper.hpp"
+#include "fhirgw/rules/rule_engine.hpp"
+
+namespace fhirgw::mapping::testing {
+
+using domain::testing::date;
+using domain::testing::dateField;
+using domain::testing::dateTimeField;
+using domain::testing::json;
+using domain::testing::known;
+using domain::testing::readSourceFile;
+using domain::testing::testNow;
+using domain::testing::unknownText;
+using domain::testing::validTeleconsultation;
+
+/// The mapper's flags from a rule outcome, as the gateway's submission service builds them.
+inline MappingFlags flagsOf(const rules::RuleOutcome& outcome) {
+  return MappingFlags{outcome.hasErrors(), outcome.insQualified, outcome.notReimbursable,
+                      outcome.notReimbursableReasons};
+}
+
+/// Pretty JSON (2 spaces) of a parsed document, numbers written as they were.
+std::string prettyJson(const common::JsonDocument& doc);
+
+/// Blanks the timestamps the mapping generates (Bundle.timestamp, Provenance.recorded,
+/// AuditEvent.recorded, ChargeItem.enteredDate, DocumentReference.date) so goldens compare the
+/// rest; with the fixed test clock they are stable anyway.
+void blankGeneratedTimestamps(common::JsonDocument& doc);
+
+/// Every "reference" string value in a JSON document.
+std::vector<std::string> references(const rapidjson::Value& v);
+
+/// The resource of type `type` and, optionally, a given position among those of that type.
+const MappedResource* findResource(const MappedRecord& r, std::string_view type, int nth = 0);
+
+/// A resource's JSON parsed.
+common::JsonDocument parsed(const MappedResource& r);
+
+}  // namespace fhirgw::mapping::testing
