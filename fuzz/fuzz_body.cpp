@@ -226,10 +226,10 @@ void addDocument(Gateway& g, const common::JsonDocument& body) {
   (void)domain::documentKind(parsed.record);
   const mapping::MappingContext mapping{
       "fuzz-editor", "00000000-0000-4000-8000-000000000001", g.clock->now(), {}};
-  std::vector<fhirgw::fhir::Issue> validationErrors;
+  fhirgw::fhir::IssueSink validationErrors;
   auto mapped =
       g.mapper->mapDocument(g.context, parsed.record, "00000000-0000-4000-8000-000000000002", 1,
-                            mapping, &validationErrors);
+                            mapping, validationErrors);
   if (!mapped && g.strict && mapped.error().code() == common::StatusCode::kInternal) {
     std::fprintf(stderr, "fuzz_body: document mapping bug: %s\n",
                  mapped.error().toString().c_str());

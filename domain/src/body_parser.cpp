@@ -144,8 +144,11 @@ class Reader {
 
   /// A shape error: the HTTP layer answers 400 for these.
   void typeError(const std::string& path, std::string fr, std::string en) {
-    typeErrors_.push_back(
-        Issue{IssueSeverity::kError, "structure", {}, std::move(fr), std::move(en), path});
+    typeErrors_.push_back(Issue{.severity = IssueSeverity::kError,
+                                .code = "structure",
+                                .detailsText = std::move(fr),
+                                .diagnostics = std::move(en),
+                                .expression = path});
   }
 
   const Value* object(const Value& parent, std::string_view key, const std::string& path) {
@@ -172,12 +175,12 @@ class Reader {
   void checkText(std::string_view key, std::string_view text, const std::string& path) {
     if (key == "data") return;  // base64: DOC-CONTENT checks it and its size
     if (const std::size_t limit = maxTextBytes(key); text.size() > limit) {
-      issues_.push_back(Issue{IssueSeverity::kError,
-                              "too-long",
-                              {},
-                              "Texte trop long (au plus " + std::to_string(limit) + " octets).",
-                              "text longer than " + std::to_string(limit) + " bytes",
-                              path});
+      issues_.push_back(
+          Issue{.severity = IssueSeverity::kError,
+                .code = "too-long",
+                .detailsText = "Texte trop long (au plus " + std::to_string(limit) + " octets).",
+                .diagnostics = "text longer than " + std::to_string(limit) + " bytes",
+                .expression = path});
       return;
     }
     const bool multiLine = isMultiLine(key);
@@ -271,17 +274,19 @@ class Reader {
   }
 
   void missing(const std::string& path) {
-    issues_.push_back(Issue{IssueSeverity::kError,
-                            "required",
-                            {},
-                            "Champ obligatoire manquant ou vide.",
-                            "required field is missing or empty",
-                            path});
+    issues_.push_back(Issue{.severity = IssueSeverity::kError,
+                            .code = "required",
+                            .detailsText = "Champ obligatoire manquant ou vide.",
+                            .diagnostics = "required field is missing or empty",
+                            .expression = path});
   }
 
   void invalid(const std::string& path, std::string fr, std::string en) {
-    issues_.push_back(
-        Issue{IssueSeverity::kError, "value", {}, std::move(fr), std::move(en), path});
+    issues_.push_back(Issue{.severity = IssueSeverity::kError,
+                            .code = "value",
+                            .detailsText = std::move(fr),
+                            .diagnostics = std::move(en),
+                            .expression = path});
   }
 
   /// Unknown members are ignored with a warning: editors running an older or newer client keep
@@ -291,12 +296,11 @@ class Reader {
     for (auto it = object.MemberBegin(); it != object.MemberEnd(); ++it) {
       const std::string_view name(it->name.GetString(), it->name.GetStringLength());
       if (std::find(known.begin(), known.end(), name) != known.end()) continue;
-      issues_.push_back(Issue{IssueSeverity::kWarning,
-                              "structure",
-                              {},
-                              "Champ inconnu, ignoré par la passerelle.",
-                              "unknown field '" + std::string(name) + "' ignored",
-                              joinPath(path, name)});
+      issues_.push_back(Issue{.severity = IssueSeverity::kWarning,
+                              .code = "structure",
+                              .detailsText = "Champ inconnu, ignoré par la passerelle.",
+                              .diagnostics = "unknown field '" + std::string(name) + "' ignored",
+                              .expression = joinPath(path, name)});
     }
   }
 

@@ -78,7 +78,7 @@ void mapOneDocument(const RecordScope& s, const domain::Document& d, std::string
 // back, so JSON numbers versus strings are checked too).
 common::Result<MappedRecord> finish(const fhir::Validator& validator,
                                     const std::vector<Built>& built,
-                                    std::vector<fhir::Issue>* validationErrors) {
+                                    fhir::IssueSink& validationErrors) {
   MappedRecord record;
   std::vector<fhir::Issue> errors;
   for (const Built& b : built) {
@@ -97,7 +97,7 @@ common::Result<MappedRecord> finish(const fhir::Validator& validator,
     std::string message =
         "a mapped resource fails FHIR validation (" + std::to_string(errors.size()) +
         " errors; first: " + errors.front().expression + ": " + errors.front().diagnostics + ")";
-    if (validationErrors != nullptr) *validationErrors = std::move(errors);
+    validationErrors.addAll(std::move(errors));
     return common::internal(std::move(message));
   }
   return record;
@@ -122,7 +122,7 @@ const fhir::Validator& FhirMapper::validator() const { return *impl_->validator;
 
 common::Result<MappedRecord> FhirMapper::mapTeleconsultation(
     const domain::Teleconsultation& t, const MappingFlags& flags, const MappingContext& context,
-    std::vector<fhir::Issue>* validationErrors) const {
+    fhir::IssueSink& validationErrors) const {
   if (flags.rulesFailed) {
     return common::failedPrecondition("a record whose rules failed is not mapped");
   }
@@ -154,10 +154,12 @@ common::Result<MappedRecord> FhirMapper::mapTeleconsultation(
   return finish(*impl_->validator, out, validationErrors);
 }
 
-common::Result<MappedRecord> FhirMapper::mapDocument(
-    const domain::Teleconsultation& record, const domain::Document& document,
-    std::string_view documentId, std::size_t documentIndex, const MappingContext& context,
-    std::vector<fhir::Issue>* validationErrors) const {
+common::Result<MappedRecord> FhirMapper::mapDocument(const domain::Teleconsultation& record,
+                                                     const domain::Document& document,
+                                                     std::string_view documentId,
+                                                     std::size_t documentIndex,
+                                                     const MappingContext& context,
+                                                     fhir::IssueSink& validationErrors) const {
   if (documentId.empty()) return common::invalidArgument("a document id is needed");
   if (common::Status s = checkRecord(record); !s.isOk()) return s;
   if (common::Status s = checkDocument(document); !s.isOk()) return s;
@@ -172,6 +174,22 @@ common::Result<MappedRecord> FhirMapper::mapDocument(
   out.push_back(std::move(p));
   out.push_back(std::move(a));
   return finish(*impl_->validator, out, validationErrors);
+}
+
+common::Result<MappedRecord> FhirMapper::mapTeleconsultation(const domain::Teleconsultation& t,
+                                                             const MappingFlags& flags,
+                                                             const MappingContext& context) const {
+  fhir::IssueSink ignored;
+  return mapTeleconsultation(t, flags, context, ignored);
+}
+
+common::Result<MappedRecord> FhirMapper::mapDocument(const domain::Teleconsultation& record,
+                                                     const domain::Document& document,
+                                                     std::string_view documentId,
+                                                     std::size_t documentIndex,
+                                                     const MappingContext& context) const {
+  fhir::IssueSink ignored;
+  return mapDocument(record, document, documentId, documentIndex, context, ignored);
 }
 
 std::span<const ProducedType> producedTypes() {

@@ -38,9 +38,12 @@ void collect(const RuleInfo& info, RuleSeverity severity, std::vector<Finding>& 
       if (f.affectsReimbursement) out.notReimbursable = true;
       addReason(out.notReimbursableReasons, info.id);
     }
-    out.issues.push_back(fhir::Issue{toIssueSeverity(effective), std::move(f.code),
-                                     std::string(info.id), std::move(f.detailsText),
-                                     std::move(f.diagnostics), std::move(f.expression)});
+    out.issues.push_back(fhir::Issue{.severity = toIssueSeverity(effective),
+                                     .code = std::move(f.code),
+                                     .ruleId = std::string(info.id),
+                                     .detailsText = std::move(f.detailsText),
+                                     .diagnostics = std::move(f.diagnostics),
+                                     .expression = std::move(f.expression)});
   }
 }
 

@@ -81,7 +81,7 @@ TEST_P(GoldenFhir, MapsToTheExpectedBundleAndOutcome) {
   MappingContext ctx{kClient, "rec-" + GetParam(), clock.now(), {}};
 
   std::vector<fhir::Issue> issues;
-  std::vector<fhir::Issue> validationErrors;
+  fhir::IssueSink validationErrors;
   common::Result<MappedRecord> mapped = common::internal("not mapped");
   if (fs::exists(dir / "record.json")) {
     const common::JsonDocument recordBody = json(readFile(dir / "record.json"));
@@ -95,7 +95,7 @@ TEST_P(GoldenFhir, MapsToTheExpectedBundleAndOutcome) {
     ASSERT_FALSE(fhir::hasErrors(issues)) << "golden cases are accepted documents";
     const std::size_t index = record.record.documents.size();
     mapped =
-        mapper.mapDocument(record.record, doc.record, "doc-later", index, ctx, &validationErrors);
+        mapper.mapDocument(record.record, doc.record, "doc-later", index, ctx, validationErrors);
   } else {
     const domain::TeleconsultationParse t = domain::parseTeleconsultation(input);
     ASSERT_FALSE(t.malformed());
@@ -107,10 +107,9 @@ TEST_P(GoldenFhir, MapsToTheExpectedBundleAndOutcome) {
     for (std::size_t i = 0; i < t.record.documents.size(); ++i) {
       ctx.documentIds.push_back("doc-" + std::to_string(i));
     }
-    mapped =
-        mapper.mapTeleconsultation(t.record, testing::flagsOf(*outcome), ctx, &validationErrors);
+    mapped = mapper.mapTeleconsultation(t.record, testing::flagsOf(*outcome), ctx, validationErrors);
   }
-  for (const fhir::Issue& i : validationErrors) {
+  for (const fhir::Issue& i : validationErrors.issues()) {
     ADD_FAILURE() << i.expression << ": " << i.diagnostics;
   }
   ASSERT_TRUE(mapped.hasValue()) << mapped.error().toString();

@@ -380,8 +380,9 @@ TEST(FhirMapper, AResourceFailingValidationIsAnInternalErrorWithItsIssues) {
   // An INS the rules did not check (the outcome claims it qualified): the INS profile check fails.
   domain::Teleconsultation t = validTeleconsultation();
   t.patient.ins->value = "279035121518988";  // wrong key
-  std::vector<fhir::Issue> errors;
-  const auto r = FhirMapper().mapTeleconsultation(t, accepted(), context(), &errors);
+  fhir::IssueSink sink;
+  const auto r = FhirMapper().mapTeleconsultation(t, accepted(), context(), sink);
+  const std::vector<fhir::Issue>& errors = sink.issues();
   ASSERT_FALSE(r.hasValue());
   EXPECT_EQ(r.error().code(), common::StatusCode::kInternal);
   ASSERT_FALSE(errors.empty());
@@ -448,9 +449,9 @@ TEST(FhirMapper, EveryEnumerationValueMapsToValidResources) {
     if (i % 2) leave.inPersonImpossible = domain::InPersonImpossible{true, "alitee"};
     t.documents = {rep, pre, leave};
     const bool qualified = t.patient.ins->status.value == domain::InsStatus::kQualified;
-    std::vector<fhir::Issue> errors;
-    const auto r = mapper.mapTeleconsultation(t, accepted(qualified), context(3), &errors);
-    for (const fhir::Issue& e : errors)
+    fhir::IssueSink errors;
+    const auto r = mapper.mapTeleconsultation(t, accepted(qualified), context(3), errors);
+    for (const fhir::Issue& e : errors.issues())
       ADD_FAILURE() << i << ": " << e.expression << " " << e.diagnostics;
     ASSERT_TRUE(r.hasValue()) << i << ": " << r.error().toString();
     EXPECT_TRUE(r->validationIssues.empty()) << i;

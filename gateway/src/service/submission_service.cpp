@@ -225,12 +225,11 @@ mapping::MappingFlags mappingFlags(const rules::RuleOutcome& outcome) {
 common::Result<mapping::MappedRecord> mapRecord(const SubmissionService::Deps& d,
                                                 const Checked& checked,
                                                 mapping::MappingContext& context,
-                                                std::vector<fhir::Issue>& validationErrors) {
+                                                fhir::IssueSink& validationErrors) {
   for (std::size_t i = 0; i < checked.record.documents.size(); ++i) {
     context.documentIds.push_back(common::newUuid());
   }
-  return d.mapper.mapTeleconsultation(checked.record, mappingFlags(checked.rules), context,
-                                      &validationErrors);
+  return d.mapper.mapTeleconsultation(checked.record, mappingFlags(checked.rules), context, validationErrors);
 }
 
 }  // namespace
@@ -263,9 +262,9 @@ SubmissionResult SubmissionService::acceptTeleconsultation(const SubmissionReque
   sub.clientId = request.clientId;
   sub.recordId = common::newUuid();
   mapping::MappingContext mapping{sub.clientId, sub.recordId, request.now, {}};
-  std::vector<fhir::Issue> validationErrors;
+  fhir::IssueSink validationErrors;
   auto mapped = mapRecord(d_, checked, mapping, validationErrors);
-  if (!mapped) return mappingFailure(request, mapped.error(), std::move(validationErrors));
+  if (!mapped) return mappingFailure(request, mapped.error(), validationErrors.take());
   addResources(sub, *mapped);
   std::vector<const domain::Document*> routed;
   for (const auto& document : tc.documents) routed.push_back(&document);
@@ -363,10 +362,10 @@ SubmissionResult SubmissionService::addDocument(const SubmissionRequest& request
   store::NewDocument d;
   d.id = common::newUuid();
   const mapping::MappingContext mapping{sub.clientId, sub.recordId, request.now, {}};
-  std::vector<fhir::Issue> validationErrors;
+  fhir::IssueSink validationErrors;
   auto mapped = d_.mapper.mapDocument(context.record, parsed.record, d.id, existing->size(),
-                                      mapping, &validationErrors);
-  if (!mapped) return mappingFailure(request, mapped.error(), std::move(validationErrors));
+                                      mapping, validationErrors);
+  if (!mapped) return mappingFailure(request, mapped.error(), validationErrors.take());
   addResources(sub, *mapped);
   sub.deliveries = connectors::toNewDeliveries(connectors::routeDeliveries(
       routingRequest(context.record, rules.insQualified, stored.id,
@@ -414,10 +413,10 @@ ValidationResult SubmissionService::validate(const SubmissionRequest& request,
 
   // The would-be bundle, with throw-away ids: nothing is stored, so nothing can refer to it.
   mapping::MappingContext mapping{request.clientId, common::newUuid(), request.now, {}};
-  std::vector<fhir::Issue> validationErrors;
+  fhir::IssueSink validationErrors;
   auto mapped = mapRecord(d_, checked, mapping, validationErrors);
   if (!mapped) {
-    SubmissionResult failure = mappingFailure(request, mapped.error(), std::move(validationErrors));
+    SubmissionResult failure = mappingFailure(request, mapped.error(), validationErrors.take());
     result.status = SubmissionStatus::kFailed;
     result.issues = std::move(failure.issues);
     result.error = std::move(failure.error);

@@ -13,6 +13,7 @@
 #include "fhirgw/common/result.hpp"
 #include "fhirgw/domain/document.hpp"
 #include "fhirgw/domain/teleconsultation.hpp"
+#include "fhirgw/fhir/issues.hpp"
 #include "fhirgw/fhir/operation_outcome.hpp"
 #include "fhirgw/fhir/validator.hpp"
 
@@ -99,20 +100,31 @@ class FhirMapper {
   /// ChargeItem). Errors: kFailedPrecondition when the rules failed or a field the rules guarantee
   /// is missing (the record was not accepted); kInvalidArgument when documentIds does not match the
   /// documents; kInternal when a produced resource fails validation (a mapping bug: answer 500),
-  /// with the validator's issues in `validationErrors` when given.
-  common::Result<MappedRecord> mapTeleconsultation(
-      const domain::Teleconsultation& teleconsultation, const MappingFlags& flags,
-      const MappingContext& context, std::vector<fhir::Issue>* validationErrors = nullptr) const;
+  /// its errors appended to `validationErrors`.
+  common::Result<MappedRecord> mapTeleconsultation(const domain::Teleconsultation& teleconsultation,
+                                                   const MappingFlags& flags,
+                                                   const MappingContext& context,
+                                                   fhir::IssueSink& validationErrors) const;
+  /// mapTeleconsultation() for a caller that needs only the status.
+  common::Result<MappedRecord> mapTeleconsultation(const domain::Teleconsultation& teleconsultation,
+                                                   const MappingFlags& flags,
+                                                   const MappingContext& context) const;
 
   /// The resources of a document added later (POST .../documents) to a stored record: its
   /// references to the record's Patient, Encounter, Practitioner and Organization use the same
   /// deterministic ids as mapTeleconsultation with the same clientId and recordId.
   /// `context.receivedAt` is when the document was accepted; context.documentIds is not used.
   /// `documentIndex` is the document's position among all the record's documents.
-  common::Result<MappedRecord> mapDocument(
-      const domain::Teleconsultation& record, const domain::Document& document,
-      std::string_view documentId, std::size_t documentIndex, const MappingContext& context,
-      std::vector<fhir::Issue>* validationErrors = nullptr) const;
+  common::Result<MappedRecord> mapDocument(const domain::Teleconsultation& record,
+                                           const domain::Document& document,
+                                           std::string_view documentId, std::size_t documentIndex,
+                                           const MappingContext& context,
+                                           fhir::IssueSink& validationErrors) const;
+  /// mapDocument() for a caller that needs only the status.
+  common::Result<MappedRecord> mapDocument(const domain::Teleconsultation& record,
+                                           const domain::Document& document,
+                                           std::string_view documentId, std::size_t documentIndex,
+                                           const MappingContext& context) const;
 
   /// The validator the mapper uses (also fit for POST /fhir/$validate).
   const fhir::Validator& validator() const;
