@@ -107,7 +107,8 @@ TEST_P(GoldenFhir, MapsToTheExpectedBundleAndOutcome) {
     for (std::size_t i = 0; i < t.record.documents.size(); ++i) {
       ctx.documentIds.push_back("doc-" + std::to_string(i));
     }
-    mapped = mapper.mapTeleconsultation(t.record, testing::flagsOf(*outcome), ctx, validationErrors);
+    mapped =
+        mapper.mapTeleconsultation(t.record, testing::flagsOf(*outcome), ctx, validationErrors);
   }
   for (const fhir::Issue& i : validationErrors.issues()) {
     ADD_FAILURE() << i.expression << ": " << i.diagnostics;

@@ -229,7 +229,8 @@ common::Result<mapping::MappedRecord> mapRecord(const SubmissionService::Deps& d
   for (std::size_t i = 0; i < checked.record.documents.size(); ++i) {
     context.documentIds.push_back(common::newUuid());
   }
-  return d.mapper.mapTeleconsultation(checked.record, mappingFlags(checked.rules), context, validationErrors);
+  return d.mapper.mapTeleconsultation(checked.record, mappingFlags(checked.rules), context,
+                                      validationErrors);
 }
 
 }  // namespace
