@@ -42,6 +42,7 @@
 
 #include "fhirgw/connectors/destination.hpp"
 #include "fhirgw/testsupport/files.hpp"
+#include "fhirgw/testsupport/golden_file.hpp"
 #include "fhirgw/testsupport/in_process_gateway.hpp"
 #include "fhirgw/testsupport/json_text.hpp"
 #include "fhirgw/testsupport/source_tree.hpp"
@@ -60,22 +61,6 @@ constexpr const char* kComparedHeaders[] = {
     "Retry-After", "WWW-Authenticate"};
 
 fs::path caseRoot() { return testsupport::sourcePath("tests/data/api"); }
-
-std::vector<std::string> caseNames() {
-  std::vector<std::string> out;
-  for (const auto& e : fs::directory_iterator(caseRoot())) {
-    if (e.is_directory() && fs::exists(e.path() / "request.json")) {
-      out.push_back(e.path().filename().string());
-    }
-  }
-  std::sort(out.begin(), out.end());
-  return out;
-}
-
-bool updating() {
-  const char* v = std::getenv("FHIRGW_UPDATE_GOLDENS");
-  return v != nullptr && std::string_view(v) == "1";
-}
 
 std::string textOf(const JsonValue* v) { return v != nullptr ? v->text : std::string(); }
 
@@ -275,33 +260,6 @@ JsonValue recordedAnswer(const HttpResponse& r, const std::map<std::string, std:
   return answer;
 }
 
-/// Where two texts first differ, with a few lines of each around it.
-std::string firstDifference(const std::string& expected, const std::string& actual) {
-  const auto lines = [](const std::string& s) {
-    std::vector<std::string> out;
-    std::size_t from = 0;
-    for (std::size_t nl = s.find('\n'); nl != std::string::npos; nl = s.find('\n', from)) {
-      out.push_back(s.substr(from, nl - from));
-      from = nl + 1;
-    }
-    if (from < s.size()) out.push_back(s.substr(from));
-    return out;
-  };
-  const auto e = lines(expected);
-  const auto a = lines(actual);
-  std::size_t at = 0;
-  while (at < e.size() && at < a.size() && e[at] == a[at]) ++at;
-  const auto excerpt = [&](const std::vector<std::string>& l) {
-    std::string out;
-    for (std::size_t i = at >= 3 ? at - 3 : 0; i < l.size() && i < at + 4; ++i) {
-      out += (i == at ? "  > " : "    ") + l[i] + "\n";
-    }
-    return out;
-  };
-  return "first difference at line " + std::to_string(at + 1) + "\n  expected:\n" + excerpt(e) +
-         "  actual:\n" + excerpt(a);
-}
-
 class ApiGolden : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
@@ -445,27 +403,14 @@ TEST_P(ApiGolden, AnswersAsRecorded) {
   }
   const HttpResponse r = send(request_, "golden-request");
   const JsonValue actual = recordedAnswer(r, vars_, request_.find("unordered"));
-  const fs::path golden = dir_ / "expected.json";
-  if (updating()) {
-    ASSERT_TRUE(testsupport::writeFile(golden, testsupport::prettyJsonText(actual)));
-    return;
+  if (auto mismatch = testsupport::goldenMismatch(actual, {dir_ / "expected.json"})) {
+    ADD_FAILURE() << GetParam() << ": " << *mismatch;
   }
-  const std::string expectedText = testsupport::readFile(golden);
-  ASSERT_FALSE(expectedText.empty()) << golden << " is missing (run with FHIRGW_UPDATE_GOLDENS=1)";
-  std::string error;
-  const auto expected = testsupport::parseJsonText(expectedText, &error);
-  ASSERT_TRUE(expected.has_value()) << golden << ": " << error;
-  if (testsupport::canonicalJsonText(*expected) == testsupport::canonicalJsonText(actual)) return;
-  ADD_FAILURE() << GetParam() << ": the answer differs from expected.json; "
-                << firstDifference(testsupport::prettyJsonText(*expected),
-                                   testsupport::prettyJsonText(actual));
 }
 
-INSTANTIATE_TEST_SUITE_P(Cases, ApiGolden, ::testing::ValuesIn(caseNames()), [](const auto& param) {
-  std::string name = param.param;
-  std::replace(name.begin(), name.end(), '-', '_');
-  return name;
-});
+INSTANTIATE_TEST_SUITE_P(
+    Cases, ApiGolden, ::testing::ValuesIn(testsupport::goldenCaseNames(caseRoot(), "request.json")),
+    [](const auto& param) { return testsupport::goldenTestName(param.param, '_'); });
 
 }  // namespace
 }  // namespace fhirgw::gateway

@@ -1,8 +1,5 @@
 #pragma once
 
-#include <rapidjson/prettywriter.h>
-#include <rapidjson/stringbuffer.h>
-
 #include <string>
 #include <string_view>
 
@@ -28,14 +25,6 @@ inline MappingFlags flagsOf(const rules::RuleOutcome& outcome) {
   return MappingFlags{outcome.hasErrors(), outcome.insQualified, outcome.notReimbursable,
                       outcome.notReimbursableReasons};
 }
-
-/// Pretty JSON (2 spaces) of a parsed document, numbers written as they were.
-std::string prettyJson(const common::JsonDocument& doc);
-
-/// Blanks the timestamps the mapping generates (Bundle.timestamp, Provenance.recorded,
-/// AuditEvent.recorded, ChargeItem.enteredDate, DocumentReference.date) so goldens compare the
-/// rest; with the fixed test clock they are stable anyway.
-void blankGeneratedTimestamps(common::JsonDocument& doc);
 
 /// Every "reference" string value in a JSON document.
 std::vector<std::string> references(const rapidjson::Value& v);

@@ -185,11 +185,11 @@ std::string canonicalJsonText(const JsonValue& value) {
   return {buffer.GetString(), buffer.GetSize()};
 }
 
-std::string prettyJsonText(const JsonValue& value) {
+std::string prettyJsonText(const JsonValue& value, MemberOrder order) {
   rapidjson::StringBuffer buffer;
   rapidjson::PrettyWriter<rapidjson::StringBuffer> writer(buffer);
   writer.SetIndent(' ', 2);
-  write(value, writer, true);
+  write(value, writer, order == MemberOrder::kSorted);
   return std::string(buffer.GetString(), buffer.GetSize()) + "\n";
 }
 

@@ -34,6 +34,12 @@ struct JsonValue {
   void add(std::string key, JsonValue value);
 };
 
+/// The order of object members in written text.
+enum class MemberOrder {
+  kSorted,     ///< by name: equal values give equal text
+  kAsWritten,  ///< document order (as parsed or added)
+};
+
 /// Parses JSON text; nullopt (and the reason in error) when it is not one valid JSON value.
 std::optional<JsonValue> parseJsonText(std::string_view text, std::string* error = nullptr);
 
@@ -43,8 +49,9 @@ std::string compactJsonText(const JsonValue& value);
 /// Compact text with object members sorted by name: equal answers give equal text.
 std::string canonicalJsonText(const JsonValue& value);
 
-/// Indented (2 spaces) text with members sorted by name, for golden files meant to be read.
-std::string prettyJsonText(const JsonValue& value);
+/// Indented (2 spaces) text, members sorted by name unless asked otherwise, for golden files
+/// meant to be read.
+std::string prettyJsonText(const JsonValue& value, MemberOrder order = MemberOrder::kSorted);
 
 /// Calls f on every string value (not member names), depth first, members in sorted order.
 void forEachString(JsonValue& value, const std::function<void(std::string&)>& f);
