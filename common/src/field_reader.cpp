@@ -62,7 +62,9 @@ void FieldErrors::nullValue(const std::string& path, std::string_view /*expected
 
 void FieldErrors::missing(const std::string& path) { add(path + ": is required"); }
 
-void FieldErrors::unknownKey(const std::string& path) { add(path + ": unknown key"); }
+void FieldErrors::unknownKey(const std::string& path, std::string_view /*key*/) {
+  add(path + ": unknown key");
+}
 
 void FieldErrors::duplicateKey(const std::string& path) { add(path + ": duplicate key"); }
 
@@ -78,9 +80,9 @@ FieldReader::FieldReader(const Json* object, std::string path, FieldPolicy& poli
   if (!object->isObject()) {
     const FieldValue got{object, {}, {}};
     if (object->isNull()) {
-      policy_.nullValue(path_, "an object", got);
+      policy_.nullValue(path_, jsonKindName(JsonKind::kObject), got);
     } else {
-      policy_.wrongValue(path_, "an object", got, Shown::kValue);
+      policy_.wrongValue(path_, jsonKindName(JsonKind::kObject), got, Shown::kValue);
     }
     return;
   }
@@ -107,6 +109,25 @@ const Json* FieldReader::take(std::string_view key) {
       read_[i] = true;
       return &members[i].value;
     }
+  }
+  return nullptr;
+}
+
+const Json* FieldReader::value(std::string_view key, JsonKind kind, Need need) {
+  const std::string path = keyPath(key);
+  const Json* n = take(key);
+  if (n != nullptr && n->isNull() && nullIsAbsent(need)) n = nullptr;
+  if (n == nullptr) {
+    if (need == Need::kRequired) policy_.missing(path);
+    return nullptr;
+  }
+  touch();
+  if (n->kind() == kind) return n;
+  const FieldValue got{n, {}, {}};
+  if (n->isNull()) {
+    policy_.nullValue(path, jsonKindName(kind), got);
+  } else {
+    policy_.wrongValue(path, jsonKindName(kind), got, Shown::kValue);
   }
   return nullptr;
 }
@@ -153,7 +174,7 @@ std::optional<std::string> FieldReader::numberText(std::string_view key, Need ne
 
 std::optional<std::vector<std::string>> FieldReader::strings(std::string_view key, Need need) {
   return array<std::string>(
-      key, "an array of strings", "a string",
+      key, "an array of strings", jsonKindName(JsonKind::kString),
       [](const Json& e) -> std::optional<std::string> {
         if (!e.isString()) return std::nullopt;
         return e.text();
@@ -165,7 +186,7 @@ FieldReader FieldReader::object(std::string_view key, Need need) {
   std::string path = keyPath(key);
   policy_.objectKey(path);
   const Json* n = take(key);
-  if (n != nullptr && n->isNull() && policy_.nullIsAbsent()) n = nullptr;
+  if (n != nullptr && n->isNull() && nullIsAbsent(need)) n = nullptr;
   if (n == nullptr && need == Need::kRequired) policy_.missing(path);
   return FieldReader(n, std::move(path), policy_);
 }
@@ -177,7 +198,18 @@ void FieldReader::error(std::string_view key, std::string_view message) {
 void FieldReader::finish() {
   if (node_ == nullptr) return;
   for (std::size_t i = 0; i < read_.size(); ++i) {
-    if (!read_[i]) policy_.unknownKey(keyPath(node_->members()[i].key));
+    if (!read_[i]) policy_.unknownKey(keyPath(node_->members()[i].key), node_->members()[i].key);
+  }
+}
+
+void FieldReader::reportUnknownKeys(std::initializer_list<std::string_view> known) {
+  if (node_ == nullptr) return;
+  const std::vector<JsonMember>& members = node_->members();
+  for (std::size_t i = 0; i < members.size(); ++i) {
+    // By name, not by read_: a name given twice is reported twice, as the JSON shows it.
+    if (std::find(known.begin(), known.end(), members[i].key) != known.end()) continue;
+    read_[i] = true;
+    policy_.unknownKey(keyPath(members[i].key), members[i].key);
   }
 }
 

@@ -26,8 +26,8 @@ struct OptionsSource::Owned {
       FieldErrors::missing(path);
       move();
     }
-    void unknownKey(const std::string& path) override {
-      FieldErrors::unknownKey(path);
+    void unknownKey(const std::string& path, std::string_view key) override {
+      FieldErrors::unknownKey(path, key);
       move();
     }
     void duplicateKey(const std::string& path) override {

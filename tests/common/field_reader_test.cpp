@@ -251,3 +251,61 @@ TEST(FieldReader, APolicyCanReadNullAsAbsent) {
   r.finish();
   EXPECT_THAT(policy.messages(), ElementsAre("a: is required"));
 }
+
+TEST(FieldReader, ANullableKeyReadsNullAsAbsentUnderAnyPolicy) {
+  const Json json = parse(R"({"cap": null, "year": null})");
+  FieldErrors errors;
+  FieldReader r(&json, "", errors);
+  EXPECT_EQ(r.integer("cap", 0, 100, Need::kNullable), std::nullopt);
+  EXPECT_EQ(r.integer("year", 2000, 2200, Need::kRequired), std::nullopt);
+  r.finish();
+  EXPECT_THAT(errors.messages(), ElementsAre("year: must not be null"));
+}
+
+TEST(FieldReader, ValueGivesAMemberOfTheWantedKindOrReportsItsKind) {
+  const Json json = parse(R"({"items": [1, 2], "docs": {"a": 1}, "gone": null})");
+  FieldErrors errors;
+  FieldReader r(&json, "body", errors);
+  const Json* items = r.value("items", fhirgw::common::JsonKind::kArray);
+  ASSERT_NE(items, nullptr);
+  EXPECT_EQ(items->items().size(), 2U);
+  EXPECT_EQ(r.value("docs", fhirgw::common::JsonKind::kArray), nullptr);
+  EXPECT_EQ(r.value("gone", fhirgw::common::JsonKind::kArray), nullptr);
+  EXPECT_EQ(r.value("none", fhirgw::common::JsonKind::kArray, Need::kRequired), nullptr);
+  r.finish();
+  EXPECT_THAT(errors.messages(),
+              ElementsAre("body.docs: must be an array", "body.gone: must not be null",
+                          "body.none: is required"));
+}
+
+namespace {
+
+/// Records the unknown keys with the name the policy is given.
+class UnknownNames : public FieldErrors {
+ public:
+  void unknownKey(const std::string& path, std::string_view key) override {
+    add(path + " (" + std::string(key) + ")");
+  }
+};
+
+}  // namespace
+
+TEST(FieldReader, ReportsUnknownKeysBeforeReadingInDocumentOrder) {
+  const Json json = parse(R"({"z": 1, "a": "x", "b.c": 2, "z": 3, "m": 4})");
+  UnknownNames policy;
+  FieldReader r(&json, "o", policy);
+  r.reportUnknownKeys({"a", "m"});
+  EXPECT_EQ(r.string("a", Need::kOptional), "x");
+  r.finish();
+  EXPECT_THAT(policy.messages(),
+              ElementsAre("o.z: duplicate key", "o.z (z)", "o.b.c (b.c)", "o.z (z)", "o.m (m)"))
+      << "a name given twice is reported twice; finish reports only what is still unread";
+}
+
+TEST(JsonKindNames, NameEachKindOnceForMessages) {
+  using fhirgw::common::JsonKind;
+  EXPECT_EQ(fhirgw::common::jsonKindName(JsonKind::kString), "a string");
+  EXPECT_EQ(fhirgw::common::jsonKindName(JsonKind::kObject), "an object");
+  EXPECT_EQ(fhirgw::common::jsonKindName(JsonKind::kNull), "null");
+  EXPECT_EQ(fhirgw::common::kJsonKindNames.parse("an array"), JsonKind::kArray);
+}

@@ -16,7 +16,7 @@ std::string describeJson(const Json& n) {
   if (n.isString()) return "the string " + inQuotes(n.text());
   if (n.isNumber()) return "the number " + n.text();
   if (n.isBool()) return n.boolValue() ? "true" : "false";
-  return std::string(kindName(n.kind()));
+  return std::string(common::jsonKindName(n.kind()));
 }
 
 // server.tls.caFile -> FHIRGW_SERVER_TLS_CAFILE.
@@ -79,26 +79,6 @@ common::Result<Json> parseConfigJson(std::string_view text) {
   return Json::parse(text, limits);
 }
 
-std::string_view kindName(JsonKind kind) {
-  switch (kind) {
-    case JsonKind::kNull:
-      return "null";
-    case JsonKind::kBool:
-      return "a boolean";
-    case JsonKind::kNumber:
-      return "a number";
-    case JsonKind::kString:
-      return "a string";
-    case JsonKind::kObject:
-      return "an object";
-    case JsonKind::kArray:
-      return "an array";
-    case JsonKind::kRaw:  // never parsed
-      break;
-  }
-  return "a value";
-}
-
 std::string inQuotes(std::string_view text) {
   constexpr std::size_t kMaxShown = 60;
   std::string out = "\"";
@@ -121,7 +101,7 @@ Binding::Binding(const ConfigSources& sources)
 // A secret shows only its JSON type when it has the wrong one, and never its text.
 std::string Binding::describe(const FieldValue& value, Shown shown) const {
   if (shown == Shown::kSecret) {
-    return value.json != nullptr ? std::string(kindName(value.json->kind()))
+    return value.json != nullptr ? std::string(common::jsonKindName(value.json->kind()))
                                  : std::string("a value not shown");
   }
   return value.json != nullptr ? describeJson(*value.json) : inQuotes(value.text);
@@ -139,7 +119,9 @@ void Binding::wrongValue(const std::string& path, std::string_view expected, con
 
 void Binding::missing(const std::string& path) { error(path + ": is required"); }
 
-void Binding::unknownKey(const std::string& path) { unknownFileKeys_.push_back(path); }
+void Binding::unknownKey(const std::string& path, std::string_view /*key*/) {
+  unknownFileKeys_.push_back(path);
+}
 
 void Binding::duplicateKey(const std::string& path) {
   error(path + ": duplicate key " + fileOrigin_);

@@ -27,9 +27,6 @@ inline constexpr std::string_view kEnvPrefix = "FHIRGW_";
 /// The configuration file as the common tree (duplicate names kept: the reader reports them).
 common::Result<common::Json> parseConfigJson(std::string_view text);
 
-/// "a string", "an object": a JSON kind in a message.
-std::string_view kindName(common::JsonKind kind);
-
 /// A value quoted and cut short: a message must stay one readable line.
 std::string inQuotes(std::string_view text);
 
@@ -54,7 +51,7 @@ class Binding : public common::FieldPolicy {
   void wrongValue(const std::string& path, std::string_view expected, const common::FieldValue& got,
                   common::Shown shown) override;
   void missing(const std::string& path) override;
-  void unknownKey(const std::string& path) override;
+  void unknownKey(const std::string& path, std::string_view key) override;
   void duplicateKey(const std::string& path) override;
   void error(const std::string& path, std::string_view message) override;
   std::vector<common::FieldValue> overrides(const std::string& path) override;

@@ -22,7 +22,7 @@ common::Result<GatewayConfig> loadConfig(const ConfigSources& sources) {
     if (!parsed) return common::invalidArgument(label + ": " + parsed.error().message());
     if (!parsed->isObject()) {
       return common::invalidArgument(label + ": must hold a JSON object, got " +
-                                     std::string(detail::kindName(parsed->kind())));
+                                     std::string(common::jsonKindName(parsed->kind())));
     }
     file = std::move(parsed).value();
   }

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -39,8 +40,27 @@ std::string joinKeyPath(std::string_view parent, std::string_view key);
 /// "parent[index]".
 std::string indexKeyPath(std::string_view parent, std::size_t index);
 
+/// The JSON kinds as messages name them ("a string", "an object"): the one list, for every
+/// reader's wording.
+inline constexpr CodeTable<JsonKind, 7> kJsonKindNames{{{
+    {JsonKind::kNull, "null"},
+    {JsonKind::kBool, "a boolean"},
+    {JsonKind::kNumber, "a number"},
+    {JsonKind::kString, "a string"},
+    {JsonKind::kObject, "an object"},
+    {JsonKind::kArray, "an array"},
+    {JsonKind::kRaw, "a value"},  // never parsed
+}}};
+
+/// "a string", "an object": a JSON kind in a message.
+constexpr std::string_view jsonKindName(JsonKind kind) { return kJsonKindNames.code(kind); }
+
 /// Whether a key must be there.
-enum class Need { kOptional, kRequired };
+enum class Need {
+  kOptional,
+  kRequired,
+  kNullable,  ///< optional, and a JSON null reads as absent whatever the policy's nullIsAbsent
+};
 
 /// Whether a message may show the value (a password or a token may not).
 enum class Shown { kValue, kSecret };
@@ -69,8 +89,9 @@ class FieldPolicy {
                           Shown shown) = 0;
   /// A required key has no value.
   virtual void missing(const std::string& path) = 0;
-  /// A member that no getter asked for (reported by FieldReader::finish).
-  virtual void unknownKey(const std::string& path) = 0;
+  /// A member that no getter asked for (FieldReader::finish, FieldReader::reportUnknownKeys);
+  /// `key` is its name as written (a name may hold a '.', so the path does not give it back).
+  virtual void unknownKey(const std::string& path, std::string_view key) = 0;
   /// A member name given twice in one object (the second one is not read).
   virtual void duplicateKey(const std::string& path) = 0;
   /// Any other problem: a caller's check on a value it read.
@@ -113,7 +134,7 @@ class FieldErrors : public FieldPolicy {
   void nullValue(const std::string& path, std::string_view expected,
                  const FieldValue& got) override;
   void missing(const std::string& path) override;
-  void unknownKey(const std::string& path) override;
+  void unknownKey(const std::string& path, std::string_view key) override;
   void duplicateKey(const std::string& path) override;
   void error(const std::string& path, std::string_view message) override;
 
@@ -154,19 +175,24 @@ class FieldReader {
   const Json* take(std::string_view key);
   /// True when the member is there (and marks it read).
   bool has(std::string_view key) { return take(key) != nullptr; }
+  /// The member's value when it is of `kind`, marked read; null when absent (a null read as
+  /// absent, see nullIsAbsent) or of another kind (reported as a wrong value: not the kind's
+  /// name). For the values a caller walks itself (an array of objects).
+  const Json* value(std::string_view key, JsonKind kind, Need need = Need::kOptional);
 
   std::optional<std::string> string(std::string_view key, Need need = Need::kOptional,
-                                    std::string_view expected = "a string",
+                                    std::string_view expected = jsonKindName(JsonKind::kString),
                                     Shown shown = Shown::kValue);
   std::optional<bool> boolean(std::string_view key, Need need = Need::kOptional,
-                              std::string_view expected = "a boolean");
+                              std::string_view expected = jsonKindName(JsonKind::kBool));
   /// A JSON integer in [min, max] (parseStrictInteger); `expected` defaults to "an integer
   /// between <min> and <max>".
   std::optional<std::int64_t> integer(std::string_view key, std::int64_t min, std::int64_t max,
                                       Need need = Need::kOptional, std::string expected = {});
   /// A JSON number's text exactly as written (a decimal never goes through a double).
-  std::optional<std::string> numberText(std::string_view key, Need need = Need::kOptional,
-                                        std::string_view expected = "a number");
+  std::optional<std::string> numberText(
+      std::string_view key, Need need = Need::kOptional,
+      std::string_view expected = jsonKindName(JsonKind::kNumber));
   /// A string from a closed set of codes; `expected` defaults to "one of <the table's codes>".
   template <typename E, std::size_t N>
   std::optional<E> code(std::string_view key, const CodeTable<E, N>& table,
@@ -215,8 +241,14 @@ class FieldReader {
   void error(std::string_view key, std::string_view message);
   /// Reports the JSON members no getter asked for as unknown keys.
   void finish();
+  /// Reports now, in document order, each member whose name is not in `known` as an unknown
+  /// key, and marks it read (finish() does not report it again): for a reader whose warnings
+  /// come before the problems of the values it then reads (the request bodies).
+  void reportUnknownKeys(std::initializer_list<std::string_view> known);
 
  private:
+  // True when a JSON null given for a key of this need reads as absent.
+  bool nullIsAbsent(Need need) const { return need == Need::kNullable || policy_.nullIsAbsent(); }
   // A JSON value's text for parse: a string's or number's text, a boolean's "true"/"false".
   static std::string_view textOf(const Json& value);
   // Records that a source gave the key a value.
@@ -236,7 +268,7 @@ std::optional<T> FieldReader::leaf(std::string_view key, JsonKind kind, std::str
   std::optional<T> out;
   bool given = false;
   const Json* n = take(key);
-  if (n != nullptr && !(n->isNull() && policy_.nullIsAbsent())) {
+  if (n != nullptr && !(n->isNull() && nullIsAbsent(need))) {
     given = true;
     touch();
     const FieldValue got{n, {}, {}};
@@ -298,7 +330,7 @@ std::optional<std::vector<T>> FieldReader::array(std::string_view key, std::stri
     policy_.accepted(path, FieldValue{&n, {}, origin}, Shown::kValue);
   };
   const Json* n = take(key);
-  if (n != nullptr && !(n->isNull() && policy_.nullIsAbsent())) {
+  if (n != nullptr && !(n->isNull() && nullIsAbsent(need))) {
     given = true;
     touch();
     read(*n, FieldValue{n, {}, {}});

@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "fhirgw/common/json.hpp"
+#include "fhirgw/common/json_tree.hpp"
 #include "fhirgw/gateway/api/views.hpp"
 #include "fhirgw/gateway/exchange.hpp"
 
@@ -19,5 +20,10 @@ namespace fhirgw::gateway {
 std::optional<common::JsonDocument> readJsonObjectBody(Exchange& ex, std::size_t maxBodyBytes,
                                                        const common::JsonLimits& limits,
                                                        bool acceptFhirJson = false);
+
+/// The same reading and answers, into the ordered tree (for a body read by common::FieldReader).
+std::optional<common::Json> readJsonObjectTree(Exchange& ex, std::size_t maxBodyBytes,
+                                               const common::JsonLimits& limits,
+                                               bool acceptFhirJson = false);
 
 }  // namespace fhirgw::gateway

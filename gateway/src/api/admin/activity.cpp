@@ -1,10 +1,12 @@
 // /admin/v1/practitioners/{rpps}/activity: declared activity for TLC-ACTIVITY-CAP.
 #include <rapidjson/document.h>
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
 #include "admin_body.hpp"
+#include "fhirgw/common/field_reader.hpp"
 #include "fhirgw/fhir/fr/identifiers.hpp"
 #include "fhirgw/gateway/api/admin_api.hpp"
 #include "fhirgw/gateway/api/query_params.hpp"
@@ -26,51 +28,26 @@ struct ActivityBody {
   std::vector<fhir::Issue> issues;
 };
 
-ActivityBody readActivity(const std::string& rpps, const common::JsonDocument& doc) {
-  const Value& body = doc.root();
+ActivityBody readActivity(const std::string& rpps, const common::Json& body) {
   ActivityBody read;
-  auto bad = [&read](std::string code, std::string expression, std::string diagnostics) {
-    fhir::Issue i;
-    i.severity = fhir::IssueSeverity::kError;
-    i.code = std::move(code);
-    i.expression = std::move(expression);
-    i.diagnostics = std::move(diagnostics);
-    read.issues.push_back(std::move(i));
-  };
+  admin::BodyIssues issues("structure");
   if (!fhir::fr::isValidRpps(rpps)) {
-    fhir::Issue i;
-    i.severity = fhir::IssueSeverity::kError;
-    i.code = "value";
-    i.ruleId = "ID-RPPS";
-    i.expression = "rpps";
-    i.detailsText = "Le numéro RPPS doit compter 11 chiffres avec une clé de Luhn valide.";
-    i.diagnostics = "the RPPS in the path must be 11 digits with a valid Luhn check digit";
-    read.issues.push_back(std::move(i));
+    issues.add(fhir::Issue{
+        .severity = fhir::IssueSeverity::kError,
+        .code = "value",
+        .ruleId = "ID-RPPS",
+        .detailsText = "Le numéro RPPS doit compter 11 chiffres avec une clé de Luhn valide.",
+        .diagnostics = "the RPPS in the path must be 11 digits with a valid Luhn check digit",
+        .expression = "rpps"});
   }
-  if (!body.HasMember("year")) {
-    bad("required", "year", "year is required");
-  } else if (read.year = admin::jsonInteger(doc, body["year"]);
-             !read.year || *read.year < 2000 || *read.year > 2200) {
-    bad("value", "year", "year must be an integer between 2000 and 2200");
-  }
-  if (!body.HasMember("totalActs")) {
-    bad("required", "totalActs", "totalActs is required");
-  } else if (read.total = admin::jsonInteger(doc, body["totalActs"]);
-             !read.total || *read.total < 0) {
-    bad("value", "totalActs", "totalActs must be a non-negative integer");
-  }
-  if (body.HasMember("capPercent") && !body["capPercent"].IsNull()) {
-    read.capPercent = admin::jsonInteger(doc, body["capPercent"]);
-    if (!read.capPercent || *read.capPercent < 0 || *read.capPercent > 100) {
-      bad("value", "capPercent", "capPercent must be an integer percent between 0 and 100");
-    }
-  }
-  for (auto it = body.MemberBegin(); it != body.MemberEnd(); ++it) {
-    const std::string_view key(it->name.GetString(), it->name.GetStringLength());
-    if (key != "year" && key != "totalActs" && key != "capPercent") {
-      bad("structure", std::string(key), "unknown field");
-    }
-  }
+  common::FieldReader r(&body, "", issues);
+  read.year = r.integer("year", 2000, 2200, common::Need::kRequired);
+  read.total =
+      r.integer("totalActs", 0, INT64_MAX, common::Need::kRequired, "a non-negative integer");
+  read.capPercent = r.integer("capPercent", 0, 100, common::Need::kNullable,
+                              "an integer percent between 0 and 100");
+  r.finish();
+  read.issues = issues.issues();
   return read;
 }
 

@@ -1,6 +1,8 @@
 #include "fhirgw/gateway/api/admin_api.hpp"
 
+#include <string>
 #include <string_view>
+#include <utility>
 
 #include "admin_body.hpp"
 #include "fhirgw/common/field_reader.hpp"
@@ -11,14 +13,35 @@ namespace admin {
 
 constexpr std::size_t kMaxAdminBody = std::size_t{64} * 1024;
 
-std::optional<common::JsonDocument> readObject(Exchange& ex) {
-  return readJsonObjectBody(ex, kMaxAdminBody, common::JsonLimits{});
+std::optional<common::Json> readObject(Exchange& ex) {
+  return readJsonObjectTree(ex, kMaxAdminBody, common::JsonLimits{});
 }
 
-std::optional<std::int64_t> jsonInteger(const common::JsonDocument& doc,
-                                        const rapidjson::Value& v) {
-  if (!doc.isNumber(v)) return std::nullopt;
-  return common::parseStrictInteger(std::string_view(v.GetString(), v.GetStringLength()));
+void BodyIssues::push(std::string code, const std::string& path, std::string diagnostics) {
+  issues_.push_back(fhir::Issue{.severity = fhir::IssueSeverity::kError,
+                                .code = std::move(code),
+                                .diagnostics = std::move(diagnostics),
+                                .expression = path});
+}
+
+void BodyIssues::wrongValue(const std::string& path, std::string_view expected,
+                            const common::FieldValue& /*got*/, common::Shown /*shown*/) {
+  push("value", path, path + " must be " + std::string(expected));
+}
+
+void BodyIssues::missing(const std::string& path) { push("required", path, path + " is required"); }
+
+void BodyIssues::unknownKey(const std::string& path, std::string_view /*key*/) {
+  push(unknownCode_, path, "unknown field");
+}
+
+// Not reached: the body's parse refuses a name given twice.
+void BodyIssues::duplicateKey(const std::string& path) {
+  push("structure", path, "duplicate field");
+}
+
+void BodyIssues::error(const std::string& path, std::string_view message) {
+  push("value", path, std::string(message));
 }
 
 }  // namespace admin

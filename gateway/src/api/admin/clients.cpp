@@ -1,10 +1,14 @@
 // /admin/v1/clients: API clients and their keys.
 #include <rapidjson/document.h>
 
+#include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "admin_body.hpp"
+#include "fhirgw/common/field_reader.hpp"
 #include "fhirgw/common/ids.hpp"
 #include "fhirgw/gateway/api/admin_api.hpp"
 #include "fhirgw/gateway/api/views.hpp"
@@ -22,46 +26,34 @@ struct NewClientBody {
   std::vector<fhir::Issue> issues;
 };
 
-NewClientBody readNewClient(const common::JsonDocument& doc) {
-  const Value& body = doc.root();
+NewClientBody readNewClient(const common::Json& body) {
   NewClientBody read;
-  auto bad = [&read](std::string expression, std::string diagnostics) {
-    fhir::Issue i;
-    i.severity = fhir::IssueSeverity::kError;
-    i.code = "value";
-    i.expression = std::move(expression);
-    i.diagnostics = std::move(diagnostics);
-    read.issues.push_back(std::move(i));
-  };
+  admin::BodyIssues issues("value");
+  common::FieldReader r(&body, "", issues);
   store::NewClient& client = read.client;
   client.id = common::newUuid();
-  if (!body.HasMember("name") || !doc.isString(body["name"]) ||
-      body["name"].GetStringLength() == 0 || body["name"].GetStringLength() > 200) {
-    bad("name", "name is required: a string of 1 to 200 characters");
+  // The name and the role state their rule whatever is wrong (absent, null, another kind, a
+  // bad value). Both are read up to a NUL character (a \u0000), as they always have been.
+  const common::Json* name = r.take("name");
+  if (name != nullptr && name->isString() && !name->text().empty() && name->text().size() <= 200) {
+    client.name = name->text().c_str();
   } else {
-    client.name = body["name"].GetString();
+    r.error("name", "name is required: a string of 1 to 200 characters");
   }
-  const std::string role =
-      body.HasMember("role") && doc.isString(body["role"]) ? body["role"].GetString() : "";
-  if (auto parsed = store::parseClientRole(role)) {
-    client.role = *parsed;
+  if (r.has("role")) {
+    const std::optional<store::ClientRole> role = r.leaf<store::ClientRole>(
+        "role", common::JsonKind::kString, "editor or admin", common::Need::kOptional,
+        common::Shown::kValue, [](std::string_view text) {
+          return store::parseClientRole(text.substr(0, text.find('\0')));
+        });
+    if (role) client.role = *role;
   } else {
-    bad("role", "role must be editor or admin");
+    r.error("role", "role must be editor or admin");
   }
-  if (body.HasMember("rateLimit") && !body["rateLimit"].IsNull()) {
-    auto limit = admin::jsonInteger(doc, body["rateLimit"]);
-    if (!limit || *limit < 1) {
-      bad("rateLimit", "rateLimit must be a positive integer (requests per minute)");
-    } else {
-      client.rateLimit = *limit;
-    }
-  }
-  for (auto it = body.MemberBegin(); it != body.MemberEnd(); ++it) {
-    const std::string_view key(it->name.GetString(), it->name.GetStringLength());
-    if (key != "name" && key != "role" && key != "rateLimit") {
-      bad(std::string(key), "unknown field");
-    }
-  }
+  client.rateLimit = r.integer("rateLimit", 1, INT64_MAX, common::Need::kNullable,
+                               "a positive integer (requests per minute)");
+  r.finish();
+  read.issues = issues.issues();
   return read;
 }
 
