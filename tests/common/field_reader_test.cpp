@@ -4,9 +4,9 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <fstream>
 
 #include "fhirgw/common/files.hpp"
+#include "fhirgw/testsupport/files.hpp"
 
 using fhirgw::common::FieldErrors;
 using fhirgw::common::FieldPolicy;
@@ -56,15 +56,13 @@ TEST(JoinMessages, SeparatesWithASemicolonOnOneLine) {
 }
 
 TEST(ReadableFile, IsARegularFileThatCanBeRead) {
-  const auto dir = std::filesystem::temp_directory_path() / "fhirgw-field-reader-test";
-  std::filesystem::create_directories(dir);
-  const auto file = dir / "f.pem";
-  std::ofstream(file) << "x";
+  const fhirgw::testsupport::TempDir tmp;
+  const auto& dir = tmp.path();
+  const auto file = tmp.write("f.pem", "x");
   EXPECT_TRUE(fhirgw::common::isReadableFile(file.string()));
   EXPECT_FALSE(fhirgw::common::isReadableFile(dir.string())) << "a folder is not a file";
   EXPECT_FALSE(fhirgw::common::isReadableFile((dir / "missing").string()));
   EXPECT_FALSE(fhirgw::common::isReadableFile(""));
-  std::filesystem::remove_all(dir);
 }
 
 TEST(FieldReader, ReadsTypedMembersAndNamesEachProblemByItsKeyPath) {

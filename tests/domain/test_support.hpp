@@ -3,9 +3,6 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <chrono>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -16,14 +13,13 @@
 #include "fhirgw/domain/teleconsultation.hpp"
 #include "fhirgw/testsupport/files.hpp"
 #include "fhirgw/testsupport/source_tree.hpp"
+#include "fhirgw/testsupport/test_clock.hpp"
 
 namespace fhirgw::domain::testing {
 
-/// "Now" of every rule test: 2026-11-22T12:00:00Z, after the example encounters.
-inline common::TimePoint testNow() {
-  const auto days = fhir::Date::parse("2026-11-22")->daysSinceEpoch();
-  return common::TimePoint{std::chrono::hours{days * 24 + 12}};
-}
+/// "Now" of every rule test: the in-process gateway's, 2026-11-22T12:00:00Z, after the example
+/// encounters.
+inline common::TimePoint testNow() { return fhirgw::testsupport::gatewayTestNow(); }
 
 inline fhir::Date date(std::string_view s) { return fhir::Date::parse(s).value(); }
 
@@ -92,11 +88,6 @@ inline common::JsonDocument json(std::string_view text) {
   return std::move(doc).value();
 }
 
-/// Contents of a file under the source tree.
-inline std::string readSourceFile(std::string_view relative) {
-  const auto path = fhirgw::testsupport::sourcePath(relative);
-  EXPECT_TRUE(std::filesystem::exists(path)) << relative;
-  return fhirgw::testsupport::readFile(path);
-}
+using fhirgw::testsupport::readSourceFile;
 
 }  // namespace fhirgw::domain::testing

@@ -3,13 +3,12 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "fhirgw/common/json.hpp"
 #include "fhirgw/fhir/fr_core_profiles.hpp"
+#include "fhirgw/testsupport/source_tree.hpp"
 
 namespace fhirgw::fhir {
 
@@ -29,11 +28,7 @@ using ::testing::IsEmpty;
 using ::testing::StartsWith;
 
 std::string readData(const std::string& name) {
-  std::ifstream in(std::string(FHIRGW_FHIR_TEST_DATA) + "/" + name);
-  std::stringstream s;
-  s << in.rdbuf();
-  EXPECT_FALSE(s.str().empty()) << name;
-  return s.str();
+  return testsupport::readSourceFile("tests/fhir/data/" + name);
 }
 
 const Validator& validator() {

@@ -8,7 +8,6 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 #include <thread>
 
 #include "fhirgw/common/json.hpp"
@@ -31,9 +30,7 @@ namespace fs = std::filesystem;
 
 constexpr const char* kAdminToken = "delivery-test-admin-token-0123456789";
 
-std::string readExample(const std::string& name) {
-  return testsupport::readFile(testsupport::sourcePath("examples/" + name));
-}
+using testsupport::readExample;
 
 class DeliveryTest : public ::testing::Test {
  protected:
@@ -153,10 +150,7 @@ TEST_F(DeliveryTest, AcceptedRecordIsDeliveredToTheOutboxAndStatusShowsIt) {
     EXPECT_EQ(std::string(d["attempts"].GetString()), "1");
     const fs::path file = outbox_ / (std::string(d["id"].GetString()) + ".json");
     ASSERT_TRUE(fs::exists(file)) << file;
-    std::ifstream in(file);
-    std::stringstream text;
-    text << in.rdbuf();
-    auto bundle = common::parseJson(text.str());
+    auto bundle = common::parseJson(testsupport::readFile(file));
     ASSERT_TRUE(bundle.hasValue()) << file;
     EXPECT_STREQ((*bundle)["resourceType"].GetString(), "Bundle");
     EXPECT_FALSE(fhir::hasErrors(mapper_.validator().validate(*bundle))) << file;

@@ -7,9 +7,7 @@
 #include <sqlite3.h>
 
 #include <filesystem>
-#include <fstream>
 #include <set>
-#include <sstream>
 
 #include "fhirgw/common/json.hpp"
 #include "fhirgw/connectors/destination.hpp"
@@ -24,9 +22,7 @@ using testsupport::HttpResponse;
 
 constexpr const char* kAdminToken = "integration-admin-token-0123456789";
 
-std::string readExample(const std::string& name) {
-  return testsupport::readFile(testsupport::sourcePath("examples/" + name));
-}
+using testsupport::readExample;
 
 /// Rule ids of an OperationOutcome's issues (the body's `outcome` member or the body itself).
 std::multiset<std::string> ruleIds(const rapidjson::Value& oo) {

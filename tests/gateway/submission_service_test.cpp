@@ -21,9 +21,7 @@ namespace {
 
 constexpr const char* kClient = "11111111-1111-4111-8111-111111111111";
 
-std::string readExample(const std::string& name) {
-  return testsupport::readFile(testsupport::sourcePath("examples/" + name));
-}
+using testsupport::readExample;
 
 common::JsonDocument parse(const std::string& text) {
   auto doc = common::parseJson(text);

@@ -10,7 +10,6 @@
 #include <fstream>
 #include <mutex>
 #include <set>
-#include <sstream>
 #include <thread>
 
 #include "fhirgw/common/json.hpp"
@@ -25,7 +24,7 @@ namespace fs = std::filesystem;
 constexpr const char* kToken = "crash-test-admin-token-0123456789";
 
 std::string fullExampleAs(const std::string& externalId) {
-  std::string body = readFile(sourcePath("examples/teleconsultation-full.json"));
+  std::string body = readExample("teleconsultation-full.json");
   for (auto at = body.find("LGC-2026-000123"); at != std::string::npos;
        at = body.find("LGC-2026-000123", at + externalId.size())) {
     body.replace(at, 15, externalId);
@@ -116,10 +115,7 @@ TEST(GatewayCrash, AcknowledgedRecordsAreAllDeliveredAfterASigkillUnderLoad) {
       << "delivered before the kill: " << deliveredBeforeRestart;
   // Every file is complete JSON: the connector renames only finished files.
   for (const auto& id : acknowledged) {
-    std::ifstream in(outbox / (id + ".json"));
-    std::stringstream text;
-    text << in.rdbuf();
-    auto doc = common::parseJson(text.str());
+    auto doc = common::parseJson(readFile(outbox / (id + ".json")));
     ASSERT_TRUE(doc.hasValue()) << id;
     EXPECT_STREQ((*doc)["resourceType"].GetString(), "Bundle");
   }

@@ -7,7 +7,6 @@
 #include <gtest/gtest.h>
 
 #include <csignal>
-#include <fstream>
 #include <sstream>
 #include <thread>
 
@@ -110,10 +109,6 @@ TEST(GatewayProcess, SigtermLetsAnInFlightRequestFinish) {
 namespace fhirgw::testsupport {
 namespace {
 
-std::string readExampleFile(const std::string& name) {
-  return readFile(sourcePath("examples/" + name));
-}
-
 constexpr const char* kToken = "process-test-admin-token-0123456789";
 
 /// Creates an editor client through the admin API of a running gateway; returns its key.
@@ -136,7 +131,7 @@ TEST(GatewayProcess, AcceptedRecordIsThereAfterARestart) {
     key = createEditor(p);
     Poco::Net::HTTPClientSession api("127.0.0.1", static_cast<Poco::UInt16>(p.apiPort()));
     auto r = httpRequest(api, "POST", "/api/v1/teleconsultations",
-                         readExampleFile("teleconsultation-full.json"),
+                         readExample("teleconsultation-full.json"),
                          {{"Authorization", "Bearer " + key}});
     ASSERT_EQ(r.status, 201) << r.body;
     id = (*common::parseJson(r.body))["id"].GetString();
@@ -154,7 +149,7 @@ TEST(GatewayProcess, AcceptedRecordIsThereAfterARestart) {
 
 TEST(GatewayProcess, RuleSeverityFromTheCommandLineReachesTheEngine) {
   TempDir dir;
-  std::string body = readExampleFile("teleconsultation-minimal.json");
+  std::string body = readExample("teleconsultation-minimal.json");
   body.replace(body.find("\"video\""), 7, "\"phone\"");
   for (const std::string severity : {"error", "off"}) {
     auto args = localPorts(dir);

@@ -8,15 +8,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <fstream>
 #include <iostream>
 #include <set>
-#include <sstream>
 #include <string>
 
 #include "connectors_test_support.hpp"
 #include "fhirgw/common/json.hpp"
 #include "fhirgw/store/store.hpp"
+#include "fhirgw/testsupport/files.hpp"
 
 using namespace fhirgw;
 using namespace fhirgw::connectors::testsupport;
@@ -124,9 +123,7 @@ TEST(DeliveryCrash, EveryAcknowledgedDeliveryIsDeliveredAfterAKillAndARestart) {
   for (const auto& entry : fs::directory_iterator(out)) {
     const std::string name = entry.path().filename().string();
     if (name.front() == '.') continue;  // an interrupted temporary file, never a final name
-    std::ifstream in(entry.path());
-    std::stringstream text;
-    text << in.rdbuf();
-    EXPECT_TRUE(common::parseJson(text.str()).hasValue()) << name << " is not a whole bundle";
+    EXPECT_TRUE(common::parseJson(fhirgw::testsupport::readFile(entry.path())).hasValue())
+        << name << " is not a whole bundle";
   }
 }

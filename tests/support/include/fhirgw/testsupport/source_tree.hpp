@@ -1,6 +1,7 @@
 #pragma once
 
 #include <filesystem>
+#include <string>
 #include <string_view>
 
 namespace fhirgw::testsupport {
@@ -11,5 +12,12 @@ const std::filesystem::path& sourceDir();
 
 /// A path under the source folder ("examples/teleconsultation-full.json").
 std::filesystem::path sourcePath(std::string_view relative);
+
+/// The content of a file under the source folder; a test failure naming the file (and "") when
+/// it is missing or empty.
+std::string readSourceFile(std::string_view relative);
+
+/// The content of an example body, examples/<name>, as readSourceFile.
+std::string readExample(std::string_view name);
 
 }  // namespace fhirgw::testsupport
