@@ -265,7 +265,7 @@ TEST(BodyParser, ValuesBuiltInCodeUseTheirRealJsonTypes) {
   rapidjson::Document d;
   d.Parse(R"({"kind": "sick-leave", "type": "initial", "start": "2026-11-20",
               "end": "2026-11-21", "partTime": false, "reason": 42})");
-  const DocumentParse p = parseDocument(d, nullptr);
+  const DocumentParse p = parseDocument(common::Json::fromValue(d));
   EXPECT_THAT(expressions(p.typeErrors), ElementsAre("reason"));
 }
 

@@ -9,6 +9,7 @@
 
 #include "fhirgw/common/crypto.hpp"
 #include "fhirgw/common/ids.hpp"
+#include "fhirgw/common/json_tree.hpp"
 #include "fhirgw/common/log.hpp"
 #include "fhirgw/connectors/engine/store_rows.hpp"
 #include "fhirgw/domain/body_parser.hpp"
@@ -341,7 +342,7 @@ SubmissionResult SubmissionService::addDocument(const SubmissionRequest& request
   // of them, as the rules read it then.
   common::JsonLimits storedLimits;
   storedLimits.allowDuplicateNames = true;
-  auto storedBody = common::parseJson(stored.body, storedLimits);
+  auto storedBody = common::Json::parse(stored.body, storedLimits);
   if (!storedBody) return failed(common::internal("the stored teleconsultation cannot be read"));
   const domain::TeleconsultationParse context = domain::parseTeleconsultation(*storedBody);
   rules::RuleOutcome rules = d_.rules.evaluateDocument(context.record, parsed.record);

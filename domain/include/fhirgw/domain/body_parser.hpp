@@ -1,12 +1,11 @@
 #pragma once
 
-#include <rapidjson/document.h>
-
 #include <cstddef>
 #include <string_view>
 #include <vector>
 
 #include "fhirgw/common/json.hpp"
+#include "fhirgw/common/json_tree.hpp"
 #include "fhirgw/domain/document.hpp"
 #include "fhirgw/domain/teleconsultation.hpp"
 #include "fhirgw/fhir/operation_outcome.hpp"
@@ -40,23 +39,21 @@ using TeleconsultationParse = ParseOutcome<Teleconsultation>;
 /// Outcome of parsing one document body.
 using DocumentParse = ParseOutcome<Document>;
 
-/// Parses a teleconsultation body (the root of a parsed request). Paths in issues are relative to
-/// the body ("encounter.consent.at", "documents[1].items[0].medication"). Fields a rule checks are
-/// left to that rule (rules.md): a missing `dosage` is not reported here but by PRESC-ITEMS.
-TeleconsultationParse parseTeleconsultation(const common::JsonDocument& body);
+/// Parses a teleconsultation body, read by common::FieldReader. Paths in issues are relative to
+/// the body ("encounter.consent.at", "documents[1].items[0].medication"). Fields a rule checks
+/// are left to that rule (rules.md): a missing `dosage` is not reported here but by PRESC-ITEMS.
+TeleconsultationParse parseTeleconsultation(const common::Json& body);
 
-/// Same for a value: `origin` is the parsed document that holds it, which tells JSON numbers
-/// from strings; with nullptr the value must carry real JSON types (built in code).
-TeleconsultationParse parseTeleconsultation(const rapidjson::Value& body,
-                                            const common::JsonDocument* origin);
+/// The same for a parsed request: its tree is copied into a common::Json first (numbers keep
+/// their text).
+TeleconsultationParse parseTeleconsultation(const common::JsonDocument& body);
 
 /// Parses one document body (a report, prescription or sick-leave notice selected by `kind`).
 /// Issue paths are `basePath` + the field path ("documents[2].end"; with an empty basePath, as
 /// for POST .../documents, "end").
-DocumentParse parseDocument(const common::JsonDocument& body, std::string_view basePath = {});
+DocumentParse parseDocument(const common::Json& body, std::string_view basePath = {});
 
-/// Same for a value inside `origin` (nullptr: a value with real JSON types).
-DocumentParse parseDocument(const rapidjson::Value& body, const common::JsonDocument* origin,
-                            std::string_view basePath = {});
+/// The same for a parsed request (copied into a common::Json first).
+DocumentParse parseDocument(const common::JsonDocument& body, std::string_view basePath = {});
 
 }  // namespace fhirgw::domain
