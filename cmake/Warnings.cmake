@@ -1,5 +1,8 @@
 # fhirgw_module(<name> SOURCES ... PUBLIC_DEPS ... PRIVATE_DEPS ...): one library per module
 # folder, with its own include/fhirgw/<name>/ so only targets that link the module see its headers.
+# Its src/ is a private include folder: the module's private headers are included by their path
+# under src/ ("connector_support.hpp", "sqlite/rows.hpp"), never by "../", and no other target
+# sees them.
 # The fhirgw:: dependencies must match docs/architecture.md (checked by the ctest `layering`).
 function(fhirgw_target_warnings target)
   target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wshadow -Wconversion
@@ -19,7 +22,8 @@ function(fhirgw_module name)
   cmake_parse_arguments(ARG "" "" "SOURCES;PUBLIC_DEPS;PRIVATE_DEPS" ${ARGN})
   add_library(fhirgw_${name} ${ARG_SOURCES})
   add_library(fhirgw::${name} ALIAS fhirgw_${name})
-  target_include_directories(fhirgw_${name} PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/include)
+  target_include_directories(fhirgw_${name} PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/include
+    PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/src)
   target_link_libraries(fhirgw_${name} PUBLIC ${ARG_PUBLIC_DEPS} PRIVATE ${ARG_PRIVATE_DEPS})
   fhirgw_target_warnings(fhirgw_${name})
 endfunction()

@@ -8,7 +8,10 @@ module graph. This check fails when:
   - a source or header of a module includes "fhirgw/<other>/..." for a module that is neither
     itself nor reachable through its declared dependencies (the include path would let some of
     these through transitively; the table is stricter than the compiler);
-  - a pair the house style keeps apart knows each other (listed in FORBIDDEN below).
+  - a pair the house style keeps apart knows each other (listed in FORBIDDEN below);
+  - a source or header of a module includes a path with "..": its private headers are found
+    from its own src/ (a private include folder, cmake/Warnings.cmake), so ".." could only reach
+    into another module's private files.
 A module may sit in a subfolder of another (connectors/engine/CMakeLists.txt declares
 `connectors_engine`); its headers are "fhirgw/connectors/engine/...", and its files are not the
 parent module's.
@@ -39,6 +42,7 @@ FORBIDDEN = [
 MODULE_RE = re.compile(r"fhirgw_module\(\s*(\w+)(.*?)\)\s*$", re.S | re.M)
 DEP_RE = re.compile(r"fhirgw::(\w+)")
 INCLUDE_RE = re.compile(r'^\s*#\s*include\s+"fhirgw/(\w+)/(?:(\w+)/)?', re.M)
+RELATIVE_INCLUDE_RE = re.compile(r'^\s*#\s*include\s+"([^"]*\.\.[/\\][^"]*)"', re.M)
 ROW_RE = re.compile(r"^\|\s*`(\w+)`\s*\|([^|]*)\|", re.M)
 
 
@@ -122,6 +126,9 @@ def main():
                     shown = f"{top}/{sub}" if other != top else top
                     errors.append(f"{path.relative_to(root)}: includes fhirgw/{shown}/, but"
                                   f" {name} does not depend on {other}")
+            for relative in RELATIVE_INCLUDE_RE.findall(text):
+                errors.append(f"{path.relative_to(root)}: includes \"{relative}\"; a module's"
+                              f" private headers are included from its own src/, never by ..")
     for e in errors:
         print(f"layering: {e}", file=sys.stderr)
     if errors:

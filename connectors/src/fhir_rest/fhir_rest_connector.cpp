@@ -4,7 +4,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "../connector_support.hpp"
+#include "connector_support.hpp"
 #include "fhirgw/connectors/options_reader.hpp"
 
 namespace fhirgw::connectors {

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
-#include "../connector_support.hpp"
+#include "connector_support.hpp"
 #include "fhirgw/connectors/options_reader.hpp"
 
 namespace fhirgw::connectors {

@@ -20,8 +20,8 @@
 #include <utility>
 #include <vector>
 
-#include "../poco_status.hpp"
 #include "fhirgw/store/sqlite_store.hpp"
+#include "poco_status.hpp"
 
 namespace fhirgw::store::detail {
 

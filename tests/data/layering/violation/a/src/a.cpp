@@ -1,2 +1,3 @@
+#include "../../c/src/c_private.hpp"
 #include "fhirgw/b/b.hpp"
 #include "fhirgw/c/c.hpp"
