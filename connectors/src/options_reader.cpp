@@ -1,65 +1,11 @@
 #include "fhirgw/connectors/options_reader.hpp"
 
 #include <cstdlib>
+#include <utility>
 
 #include "fhirgw/common/files.hpp"
 
 namespace fhirgw::connectors {
-
-// A copy of the document's value as the common tree, and a policy that words errors as
-// FieldErrors does and appends them to the caller's list.
-struct OptionsSource::Owned {
-  class Appending : public common::FieldErrors {
-   public:
-    explicit Appending(std::vector<std::string>& to) : to_(to) {}
-    void wrongValue(const std::string& path, std::string_view expected,
-                    const common::FieldValue& got, common::Shown shown) override {
-      FieldErrors::wrongValue(path, expected, got, shown);
-      move();
-    }
-    void nullValue(const std::string& path, std::string_view expected,
-                   const common::FieldValue& got) override {
-      FieldErrors::nullValue(path, expected, got);
-      move();
-    }
-    void missing(const std::string& path) override {
-      FieldErrors::missing(path);
-      move();
-    }
-    void unknownKey(const std::string& path, std::string_view key) override {
-      FieldErrors::unknownKey(path, key);
-      move();
-    }
-    void duplicateKey(const std::string& path) override {
-      FieldErrors::duplicateKey(path);
-      move();
-    }
-    void error(const std::string& path, std::string_view message) override {
-      FieldErrors::error(path, message);
-      move();
-    }
-
-   private:
-    void move() { to_.push_back(messages().back()); }
-    std::vector<std::string>& to_;
-  };
-
-  Owned(const common::JsonDocument& doc, const rapidjson::Value* value,
-        std::vector<std::string>& errors)
-      : policy(errors) {
-    if (value != nullptr) json = common::Json::fromDocument(doc, *value);
-  }
-
-  std::optional<common::Json> json;
-  Appending policy;
-};
-
-OptionsSource::OptionsSource(const common::JsonDocument& doc, const rapidjson::Value* value,
-                             std::vector<std::string>& errors)
-    : owned_(std::make_unique<Owned>(doc, value, errors)) {}
-
-OptionsSource::OptionsSource(OptionsSource&&) noexcept = default;
-OptionsSource::~OptionsSource() = default;
 
 namespace {
 
@@ -76,17 +22,6 @@ OptionsReader::OptionsReader(const common::Json& value, std::string path,
     : common::FieldReader(notNull(&value), std::move(path), errors), errors_(errors) {
   if (notNull(&value) == nullptr) error({}, "must be an object");
 }
-
-OptionsReader::OptionsReader(const common::JsonDocument& doc, const rapidjson::Value* value,
-                             std::string path, std::vector<std::string>& errors)
-    : OptionsSource(doc, value, errors),
-      common::FieldReader(notNull(owned_->json ? &*owned_->json : nullptr), std::move(path),
-                          owned_->policy),
-      errors_(owned_->policy) {
-  if (notNull(owned_->json ? &*owned_->json : nullptr) == nullptr) error({}, "must be an object");
-}
-
-OptionsReader::~OptionsReader() = default;
 
 std::optional<OptionsReader> OptionsReader::child(std::string_view key) {
   const common::Json* value = take(key);

@@ -6,46 +6,25 @@
 // as doubles. The one place connector configuration is read (instances, and each type's options
 // through readOptions below and TypedConnectorFactory).
 
-#include <rapidjson/document.h>
-
 #include <chrono>
 #include <cstdint>
-#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "fhirgw/common/field_reader.hpp"
-#include "fhirgw/common/json.hpp"
 #include "fhirgw/common/json_tree.hpp"
 #include "fhirgw/common/result.hpp"
 #include "fhirgw/common/status.hpp"
 
 namespace fhirgw::connectors {
 
-/// Where an OptionsReader made from a parsed document keeps its copy and its errors.
-class OptionsSource {
- protected:
-  struct Owned;
-  OptionsSource() = default;
-  OptionsSource(OptionsSource&&) noexcept;
-  OptionsSource(const common::JsonDocument& doc, const rapidjson::Value* value,
-                std::vector<std::string>& errors);
-  ~OptionsSource();
-  std::unique_ptr<Owned> owned_;
-};
-
 /// Reads one JSON object of connector options; collects errors instead of stopping at the first.
-class OptionsReader : private OptionsSource, public common::FieldReader {
+class OptionsReader : public common::FieldReader {
  public:
   /// `path` is the object's key path ("connectors[0].options").
   OptionsReader(const common::Json& value, std::string path, common::FieldErrors& errors);
-  /// A reader of a value of a parsed document; errors are appended to `errors`.
-  OptionsReader(const common::JsonDocument& doc, const rapidjson::Value* value, std::string path,
-                std::vector<std::string>& errors);
-  OptionsReader(OptionsReader&&) = default;
-  ~OptionsReader();
 
   using common::FieldReader::integer;
   using common::FieldReader::string;
@@ -83,26 +62,21 @@ class OptionsReader : private OptionsSource, public common::FieldReader {
   common::FieldErrors& errors_;
 };
 
-/// All the errors as one kInvalidArgument Status ("a: ...; b: ..."), or ok when none.
-inline common::Status errorsToStatus(const std::vector<std::string>& errors) {
-  return common::invalidArgumentOf(errors);
-}
-
 /// Parses options JSON text whose key path is `path` ("connectors[0].options") and reads it with
 /// `read(OptionsReader&, Options&)`; the keys `read` did not take are unknown. Every problem comes
 /// back together, as one kInvalidArgument naming each key by its full path.
 template <class Options, class Read>
 common::Result<Options> readOptions(std::string_view json, const std::string& path, Read&& read) {
-  auto doc = common::parseJson(json);
-  if (!doc) return common::invalidArgument(path + ": " + doc.error().message());
-  std::vector<std::string> errors;
-  OptionsReader reader(*doc, &doc->root(), path, errors);
+  auto parsed = common::Json::parse(json);
+  if (!parsed) return common::invalidArgument(path + ": " + parsed.error().message());
+  common::FieldErrors errors;
+  OptionsReader reader(*parsed, path, errors);
   Options out;
   if (reader.isObject()) {
     read(reader, out);
     reader.finish();
   }
-  FHIRGW_RETURN_IF_ERROR(errorsToStatus(errors));
+  FHIRGW_RETURN_IF_ERROR(errors.status());
   return out;
 }
 
