@@ -55,7 +55,7 @@ class Builder : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Builder> 
     if (stack_.empty()) {
       root_ = std::move(v);
     } else if (stack_.back().kind == JsonValue::Kind::kObject) {
-      stack_.back().members.emplace_back(std::move(keys_.back()), std::move(v));
+      stack_.back().members.push_back({std::move(keys_.back()), std::move(v)});
       keys_.pop_back();
     } else {
       stack_.back().items.push_back(std::move(v));
@@ -68,12 +68,12 @@ class Builder : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Builder> 
   JsonValue root_;
 };
 
-std::vector<const std::pair<std::string, JsonValue>*> members(const JsonValue& v, bool sorted) {
-  std::vector<const std::pair<std::string, JsonValue>*> out;
+std::vector<const JsonMember*> members(const JsonValue& v, bool sorted) {
+  std::vector<const JsonMember*> out;
   for (const auto& m : v.members) out.push_back(&m);
   if (sorted) {
     std::stable_sort(out.begin(), out.end(),
-                     [](const auto* a, const auto* b) { return a->first < b->first; });
+                     [](const auto* a, const auto* b) { return a->name < b->name; });
   }
   return out;
 }
@@ -105,8 +105,8 @@ void write(const JsonValue& v, Writer& w, bool sortKeys) {
     case Kind::kObject:
       w.StartObject();
       for (const auto* m : members(v, sortKeys)) {
-        w.Key(m->first.data(), static_cast<rapidjson::SizeType>(m->first.size()));
-        write(m->second, w, sortKeys);
+        w.Key(m->name.data(), static_cast<rapidjson::SizeType>(m->name.size()));
+        write(m->value, w, sortKeys);
       }
       w.EndObject();
       return;
@@ -150,7 +150,7 @@ JsonValue* JsonValue::find(std::string_view key) {
 }
 
 void JsonValue::add(std::string key, JsonValue value) {
-  members.emplace_back(std::move(key), std::move(value));
+  members.push_back({std::move(key), std::move(value)});
 }
 
 std::optional<JsonValue> parseJsonText(std::string_view text, std::string* error) {
@@ -202,11 +202,11 @@ void forEachString(JsonValue& value, const std::function<void(std::string&)>& f)
       for (JsonValue& item : value.items) forEachString(item, f);
       return;
     case JsonValue::Kind::kObject: {
-      std::vector<std::pair<std::string, JsonValue>*> members;
+      std::vector<JsonMember*> members;
       for (auto& m : value.members) members.push_back(&m);
       std::stable_sort(members.begin(), members.end(),
-                       [](const auto* a, const auto* b) { return a->first < b->first; });
-      for (auto* m : members) forEachString(m->second, f);
+                       [](const auto* a, const auto* b) { return a->name < b->name; });
+      for (auto* m : members) forEachString(m->value, f);
       return;
     }
     default:

@@ -13,13 +13,17 @@
 
 namespace fhirgw::testsupport {
 
+struct JsonMember;
+
 /// A parsed JSON value; numbers keep their text ("25.00" stays 25.00).
 struct JsonValue {
   enum class Kind { kNull, kFalse, kTrue, kNumber, kString, kArray, kObject };
   Kind kind = Kind::kNull;
   std::string text;  ///< the string value, or the number as written
   std::vector<JsonValue> items;
-  std::vector<std::pair<std::string, JsonValue>> members;  ///< in document order
+  // A named struct rather than std::pair: a pair of an incomplete type is ill-formed, and
+  // clang refuses it here where GCC lets it through.
+  std::vector<JsonMember> members;  ///< in document order
 
   /// A string value.
   static JsonValue string(std::string s);
@@ -32,6 +36,12 @@ struct JsonValue {
   JsonValue* find(std::string_view key);
   /// Appends a member (objects only).
   void add(std::string key, JsonValue value);
+};
+
+/// One member of an object.
+struct JsonMember {
+  std::string name;
+  JsonValue value;
 };
 
 /// The order of object members in written text.
