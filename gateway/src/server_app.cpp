@@ -26,10 +26,6 @@
 #include "fhirgw/rules/rule_engine.hpp"
 #include "fhirgw/store/store.hpp"
 
-#ifndef FHIRGW_VERSION
-#define FHIRGW_VERSION "dev"
-#endif
-
 namespace fhirgw::gateway {
 
 using common::Log;

@@ -8,10 +8,6 @@
 #include "fhirgw/gateway/api/views.hpp"
 #include "fhirgw/mapping/fhir_mapper.hpp"
 
-#ifndef FHIRGW_VERSION
-#define FHIRGW_VERSION "dev"
-#endif
-
 namespace fhirgw::gateway {
 
 using rapidjson::Value;
