@@ -3,7 +3,7 @@
 # main. Assertions stay on (no NDEBUG); -O1 keeps the build short. Needs clang (Debian `clang`
 # and `libclang-rt-14-dev`, scripts/setup.sh --with-fuzz); see docs/fuzzing.md.
 if(NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
-  message(FATAL_ERROR "FHIRGW_FUZZ needs clang++ (cmake --preset fuzz), not ${CMAKE_CXX_COMPILER_ID}")
+  message(FATAL_ERROR "FHIRGW_FUZZ needs clang++ (cmake --preset asan), not ${CMAKE_CXX_COMPILER_ID}")
 endif()
 add_compile_options(-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined
   -fno-omit-frame-pointer -gline-tables-only -O1

@@ -1,15 +1,15 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer targets (CMake preset `fuzz`: clang, ASan + UBSan) and runs them for a
-# bounded time, two at a time. For each target it first replays fuzz/regressions/<target>/*
-# (inputs that once failed: they must pass, fuzz_body in its strict mode), then fuzzes a fresh
-# COPY of the seed corpus fuzz/corpus/<target>/ (the committed corpus never changes) with the
-# target's dictionary.
+# Builds the libFuzzer targets (CMake preset `asan`: clang, ASan + UBSan, the same build as the
+# sanitizer unit tests) and runs them for a bounded time, two at a time. For each target it first
+# replays fuzz/regressions/<target>/* (inputs that once failed: they must pass, fuzz_body in its
+# strict mode), then fuzzes a fresh COPY of the seed corpus fuzz/corpus/<target>/ (the committed
+# corpus never changes) with the target's dictionary.
 # Exits non-zero on any crash, leak, timeout or out-of-memory, printing the reproducer's path.
 #
 #   scripts/fuzz.sh [--seconds N] [--no-build] [target...] [-- extra libFuzzer flags]
 #
 # Default: every target, 30 s each. Work folders (grown corpus, artifacts, logs):
-# build-fuzz/fuzz-run/<target>/. See docs/fuzzing.md for longer runs and corpus merging.
+# build-asan/fuzz-run/<target>/. See docs/fuzzing.md for longer runs and corpus merging.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -51,11 +51,11 @@ dicts() {
 }
 
 if [ "$build" -eq 1 ]; then
-  cmake --preset fuzz >/dev/null
-  cmake --build --preset fuzz -j "$(nproc)" --target "${targets[@]}"
+  cmake --preset asan >/dev/null
+  cmake --build --preset asan -j "$(nproc)" --target "${targets[@]}"
 fi
-bin=build-fuzz/bin
-run_root=build-fuzz/fuzz-run
+bin=build-asan/bin
+run_root=build-asan/fuzz-run
 
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:handle_abort=1}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
