@@ -391,6 +391,29 @@ TEST(BodyParser, UnknownFieldsAreIgnoredWithAStructureWarning) {
   EXPECT_THAT(expressions(p.issues), ElementsAre("documents[0].teleconsultation"));
 }
 
+TEST(BodyParser, UnknownFieldsAreWarnedInDocumentOrderBeforeTheValuesAreRead) {
+  const auto p =
+      parseWith("practitioner", R"({"zeta": 1, "family": "", "given": ["Linh"], "alpha": 2,
+      "specialty": "SM54", "relationToPatient": "other"})");
+  EXPECT_THAT(expressions(p.issues),
+              ElementsAre("practitioner.zeta", "practitioner.alpha", "practitioner.family"));
+}
+
+TEST(BodyParser, AStoredBodyWithANameGivenTwiceIsReadWithTheFirst) {
+  // Bodies stored before duplicate names were refused are read again as context of a document.
+  std::string text = readSourceFile("examples/teleconsultation-minimal.json");
+  text.insert(1, R"("externalId": "FIRST", "externalId": "SECOND", "x": 1, "x": 2, )");
+  common::JsonLimits limits;
+  limits.allowDuplicateNames = true;
+  auto doc = common::parseJson(text, limits);
+  ASSERT_TRUE(doc);
+  const TeleconsultationParse p = parseTeleconsultation(*doc);
+  EXPECT_EQ(p.record.externalId, "FIRST");
+  EXPECT_THAT(p.typeErrors, IsEmpty());
+  EXPECT_THAT(expressions(p.issues), ElementsAre("x", "x"))
+      << "an unknown name twice, warned twice";
+}
+
 TEST(BodyParser, RecipientsDefaultByDocumentKind) {
   const auto doc = json(readSourceFile("examples/teleconsultation-full.json"));
   const TeleconsultationParse p = parseTeleconsultation(doc);
