@@ -10,9 +10,9 @@ constexpr std::string_view kTeleconsultationsPath = "/api/v1/teleconsultations";
 
 SubmissionService::Deps serviceDeps(const EditorApi::Deps& d) {
   return SubmissionService::Deps{
-      d.store,  d.rules,
-      d.mapper, SubmissionLimits{d.limits.maxDocumentsPerRequest, d.limits.maxDocumentsPerRecord},
-      d.routes, d.deliveriesQueued};
+      d.records, d.rules,
+      d.mapper,  SubmissionLimits{d.limits.maxDocumentsPerRequest, d.limits.maxDocumentsPerRecord},
+      d.routes,  d.deliveriesQueued};
 }
 
 }  // namespace

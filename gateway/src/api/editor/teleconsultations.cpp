@@ -15,12 +15,12 @@ void EditorApi::createTeleconsultation(Exchange& ex) {
 void EditorApi::getTeleconsultation(Exchange& ex) {
   auto record = resolveRecord(ex);
   if (!record) return;
-  auto documents = d_.store.listDocuments(ex.clientId(), record->id);
+  auto documents = d_.records.listDocuments(ex.clientId(), record->id);
   if (!documents) {
     ex.sendStatus(storeFailure(documents.error(), "teleconsultation"));
     return;
   }
-  auto deliveries = d_.store.listDeliveries(ex.clientId(), record->id);
+  auto deliveries = d_.records.listDeliveries(ex.clientId(), record->id);
   if (!deliveries) {
     ex.sendStatus(storeFailure(deliveries.error(), "teleconsultation"));
     return;
@@ -31,7 +31,7 @@ void EditorApi::getTeleconsultation(Exchange& ex) {
 void EditorApi::getFhirBundle(Exchange& ex) {
   auto record = resolveRecord(ex);
   if (!record) return;
-  auto stored = d_.store.listFhirResources(ex.clientId(), record->id);
+  auto stored = d_.records.listFhirResources(ex.clientId(), record->id);
   if (!stored) {
     ex.sendStatus(storeFailure(stored.error(), "teleconsultation"));
     return;

@@ -13,7 +13,7 @@
 #include "fhirgw/gateway/service/submission_service.hpp"
 #include "fhirgw/mapping/fhir_mapper.hpp"
 #include "fhirgw/rules/rule_engine.hpp"
-#include "fhirgw/store/store.hpp"
+#include "fhirgw/store/record_store.hpp"
 
 namespace fhirgw::gateway {
 
@@ -25,9 +25,9 @@ namespace fhirgw::gateway {
 /// the router's gate before a handler runs.
 class EditorApi {
  public:
-  /// What the handlers use; everything must outlive the API.
+  /// What the handlers use; everything must outlive the API. Of the store, only its records role.
   struct Deps {
-    store::Store& store;
+    store::RecordStore& records;
     const rules::RuleEngine& rules;
     const mapping::FhirMapper& mapper;
     const common::Clock& clock;
