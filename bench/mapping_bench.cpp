@@ -18,6 +18,7 @@
 #include "fhirgw/common/json.hpp"
 #include "fhirgw/common/json_tree.hpp"
 #include "fhirgw/domain/body_parser.hpp"
+#include "fhirgw/fhir/fr_core_profiles.hpp"
 #include "fhirgw/mapping/fhir_mapper.hpp"
 #include "fhirgw/rules/rule_engine.hpp"
 
@@ -55,7 +56,8 @@ int main(int argc, char** argv) {
     return mapping::MappingFlags{o.hasErrors(), o.insQualified, o.notReimbursable,
                                  o.notReimbursableReasons};
   };
-  const mapping::FhirMapper mapper;
+  const fhir::Validator validator = fhir::makeFrCoreValidator();
+  const mapping::FhirMapper mapper(validator);
   mapping::MappingContext ctx{"bench-client", "bench-record", clock.now(), {}};
   for (std::size_t i = 0; i < parsed.record.documents.size(); ++i) {
     ctx.documentIds.push_back("doc-" + std::to_string(i));

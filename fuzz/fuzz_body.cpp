@@ -33,6 +33,7 @@
 #include "fhirgw/common/json.hpp"
 #include "fhirgw/common/log.hpp"
 #include "fhirgw/domain/body_parser.hpp"
+#include "fhirgw/fhir/fr_core_profiles.hpp"
 #include "fhirgw/gateway/api/editor_api.hpp"
 #include "fhirgw/gateway/api_keys.hpp"
 #include "fhirgw/gateway/auth.hpp"
@@ -48,6 +49,7 @@ namespace {
 
 namespace common = fhirgw::common;
 namespace domain = fhirgw::domain;
+namespace fhir = fhirgw::fhir;
 namespace gateway = fhirgw::gateway;
 namespace mapping = fhirgw::mapping;
 namespace rules = fhirgw::rules;
@@ -105,6 +107,7 @@ struct Gateway {
   std::unique_ptr<store::Store> store;
   std::unique_ptr<gateway::StoreActivityHistory> history;
   std::unique_ptr<rules::RuleEngine> rules;
+  std::unique_ptr<fhir::Validator> validator;
   std::unique_ptr<mapping::FhirMapper> mapper;
   std::unique_ptr<gateway::Authenticator> auth;
   std::unique_ptr<gateway::RateLimiter> limiter;
@@ -162,7 +165,8 @@ Gateway& gatewayOnce() {
     const common::Clock& clock = *built->clock;
     built->history = std::make_unique<gateway::StoreActivityHistory>(*built->store);
     built->rules = std::make_unique<rules::RuleEngine>(defaults.rules, clock, &*built->history);
-    built->mapper = std::make_unique<mapping::FhirMapper>();
+    built->validator = std::make_unique<fhir::Validator>(fhir::makeFrCoreValidator());
+    built->mapper = std::make_unique<mapping::FhirMapper>(*built->validator);
     built->auth = std::make_unique<gateway::Authenticator>(*built->store, std::string());
     built->limiter = std::make_unique<gateway::RateLimiter>(clock);
     built->gate = std::make_unique<gateway::AccessGate>(*built->auth, *built->limiter);

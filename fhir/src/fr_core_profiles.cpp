@@ -159,4 +159,10 @@ void registerFrCoreProfiles(Validator& validator) {
                             std::make_unique<NotCheckedYet>("fr-core-practitioner-role"));
 }
 
+Validator makeFrCoreValidator() {
+  Validator validator;
+  registerFrCoreProfiles(validator);
+  return validator;
+}
+
 }  // namespace fhirgw::fhir

@@ -171,8 +171,7 @@ int GatewayApp::runGateway(const std::vector<std::string>& args) {
 
   // The one validator of the process (base R4 + FR Core), injected into the mapper and the
   // connectors; declared first so it outlives both.
-  fhir::Validator validator;
-  fhir::registerFrCoreProfiles(validator);
+  const fhir::Validator validator = fhir::makeFrCoreValidator();
   const mapping::FhirMapper mapper(validator);
 
   // Declared before everything that may use TLS, so it is torn down after all of them on every

@@ -14,7 +14,6 @@ namespace fhirgw::mapping {
 
 struct FhirMapper::Impl {
   FhirMapperOptions options;
-  std::optional<fhir::Validator> owned;  ///< built by the mapper when none was given
   const fhir::Validator* validator = nullptr;
 };
 
@@ -105,14 +104,8 @@ common::Result<MappedRecord> finish(const fhir::Validator& validator,
 
 }  // namespace
 
-FhirMapper::FhirMapper(FhirMapperOptions options)
-    : impl_(std::make_unique<Impl>(Impl{std::move(options), fhir::Validator{}, nullptr})) {
-  fhir::registerFrCoreProfiles(*impl_->owned);
-  impl_->validator = &*impl_->owned;
-}
-
 FhirMapper::FhirMapper(const fhir::Validator& validator, FhirMapperOptions options)
-    : impl_(std::make_unique<Impl>(Impl{std::move(options), std::nullopt, &validator})) {}
+    : impl_(std::make_unique<Impl>(Impl{std::move(options), &validator})) {}
 
 FhirMapper::~FhirMapper() = default;
 FhirMapper::FhirMapper(FhirMapper&&) noexcept = default;

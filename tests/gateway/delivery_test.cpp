@@ -20,6 +20,7 @@
 #include "fhirgw/testsupport/files.hpp"
 #include "fhirgw/testsupport/http_client.hpp"
 #include "fhirgw/testsupport/source_tree.hpp"
+#include "fhirgw/testsupport/validator.hpp"
 
 namespace fhirgw::gateway {
 namespace {
@@ -125,7 +126,7 @@ class DeliveryTest : public ::testing::Test {
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<StoreActivityHistory> history_;
   std::unique_ptr<rules::RuleEngine> rules_;
-  mapping::FhirMapper mapper_;
+  mapping::FhirMapper mapper_{testsupport::gatewayValidator()};
   std::unique_ptr<connectors::DeliveryEngine> engine_;
   std::unique_ptr<GatewayServer> server_;
   std::string key_;

@@ -15,6 +15,7 @@
 #include "fhirgw/testsupport/source_tree.hpp"
 #include "fhirgw/testsupport/stored_keys.hpp"
 #include "fhirgw/testsupport/test_clock.hpp"
+#include "fhirgw/testsupport/validator.hpp"
 
 namespace fhirgw::gateway {
 namespace {
@@ -105,7 +106,7 @@ class SubmissionServiceTest : public ::testing::Test {
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<StoreActivityHistory> history_;
   std::unique_ptr<rules::RuleEngine> rules_;
-  mapping::FhirMapper mapper_;
+  mapping::FhirMapper mapper_{testsupport::gatewayValidator()};
   int wakes_ = 0;
 };
 

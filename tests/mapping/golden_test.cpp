@@ -71,7 +71,7 @@ TEST_P(GoldenFhir, MapsToTheExpectedBundleAndOutcome) {
   const common::JsonDocument input = json(readFile(dir / "input.json"));
   common::ManualClock clock(testing::testNow());
   const rules::RuleEngine engine({}, clock, nullptr);
-  const FhirMapper mapper;
+  const FhirMapper mapper(testsupport::gatewayValidator());
   MappingContext ctx{kClient, "rec-" + GetParam(), clock.now(), {}};
 
   std::vector<fhir::Issue> issues;

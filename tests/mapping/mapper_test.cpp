@@ -74,7 +74,7 @@ std::string stringAt(const rapidjson::Value& v, const char* key) {
 }
 
 TEST(FhirMapper, MapsTheValidTeleconsultationWithoutValidationIssues) {
-  const FhirMapper mapper;
+  const FhirMapper mapper(testsupport::gatewayValidator());
   const auto r = mapper.mapTeleconsultation(validTeleconsultation(), accepted(), context());
   ASSERT_TRUE(r.hasValue()) << r.error().toString();
   EXPECT_TRUE(r->validationIssues.empty());
@@ -86,7 +86,7 @@ TEST(FhirMapper, MapsTheValidTeleconsultationWithoutValidationIssues) {
 }
 
 TEST(FhirMapper, AReplayProducesTheSameIdsAndJson) {
-  const FhirMapper mapper;
+  const FhirMapper mapper(testsupport::gatewayValidator());
   domain::Teleconsultation t = validTeleconsultation();
   t.documents = {report(), prescription(), sickLeave(domain::SickLeaveType::kInitial)};
   const auto a = mapper.mapTeleconsultation(t, accepted(), context(3));
@@ -107,7 +107,7 @@ TEST(FhirMapper, AReplayProducesTheSameIdsAndJson) {
 }
 
 TEST(FhirMapper, PriceKeepsTheDigitsAsWrittenInResourceAndBundle) {
-  const FhirMapper mapper;
+  const FhirMapper mapper(testsupport::gatewayValidator());
   domain::Teleconsultation t = validTeleconsultation();
   t.billing->amount = {"25.00", domain::Decimal::parse("25.00")};
   const auto r = mapper.mapTeleconsultation(t, accepted(), context());
@@ -125,7 +125,7 @@ TEST(FhirMapper, PriceKeepsTheDigitsAsWrittenInResourceAndBundle) {
 }
 
 TEST(FhirMapper, QualifiedInsIsCarriedWithTheInsProfile) {
-  const FhirMapper mapper;
+  const FhirMapper mapper(testsupport::gatewayValidator());
   const auto r = mapper.mapTeleconsultation(validTeleconsultation(), accepted(), context());
   ASSERT_TRUE(r.hasValue());
   const auto p = parsed(*findResource(*r, "Patient"));
@@ -136,7 +136,7 @@ TEST(FhirMapper, QualifiedInsIsCarriedWithTheInsProfile) {
 }
 
 TEST(FhirMapper, EachInsSystemHasItsTypeAndOnlyANirGivesTheMessagingAddress) {
-  const FhirMapper mapper;
+  const FhirMapper mapper(testsupport::gatewayValidator());
   const struct {
     const char* oid;
     const char* type;
@@ -160,7 +160,7 @@ TEST(FhirMapper, EachInsSystemHasItsTypeAndOnlyANirGivesTheMessagingAddress) {
 }
 
 TEST(FhirMapper, InsIsLeftOutWhenTheRulesDidNotQualifyIt) {
-  const FhirMapper mapper;
+  const FhirMapper mapper(testsupport::gatewayValidator());
   domain::Teleconsultation t = validTeleconsultation();
   for (domain::InsStatus status : {domain::InsStatus::kValidated, domain::InsStatus::kRetrieved,
                                    domain::InsStatus::kProvisional}) {
@@ -181,7 +181,7 @@ TEST(FhirMapper, InsIsLeftOutWhenTheRulesDidNotQualifyIt) {
 }
 
 TEST(FhirMapper, ALaterDocumentPointsAtTheRecordsResources) {
-  const FhirMapper mapper;
+  const FhirMapper mapper(testsupport::gatewayValidator());
   domain::Teleconsultation t = validTeleconsultation();
   const auto record = mapper.mapTeleconsultation(t, accepted(), context());
   ASSERT_TRUE(record.hasValue());
@@ -214,7 +214,7 @@ TEST(FhirMapper, ALaterDocumentPointsAtTheRecordsResources) {
 }
 
 TEST(FhirMapper, EveryReferenceResolvesWithinTheRecord) {
-  const FhirMapper mapper;
+  const FhirMapper mapper(testsupport::gatewayValidator());
   domain::Teleconsultation t = validTeleconsultation();
   t.practitioner.organization = domain::Organization{"690000880", std::nullopt, "Centre", "SA05"};
   t.documents = {report(), prescription(), sickLeave(domain::SickLeaveType::kInitial)};
@@ -230,7 +230,7 @@ TEST(FhirMapper, EveryReferenceResolvesWithinTheRecord) {
 }
 
 TEST(FhirMapper, UrnBundleRewritesReferencesToTheFullUrls) {
-  const FhirMapper mapper;
+  const FhirMapper mapper(testsupport::gatewayValidator());
   domain::Teleconsultation t = validTeleconsultation();
   t.documents = {report()};
   const auto r = mapper.mapTeleconsultation(t, accepted(), context(1));
@@ -248,7 +248,7 @@ TEST(FhirMapper, UrnBundleRewritesReferencesToTheFullUrls) {
 }
 
 TEST(FhirMapper, RestfulBundleUsesTheBaseAndValidates) {
-  const FhirMapper mapper;
+  const FhirMapper mapper(testsupport::gatewayValidator());
   const auto r = mapper.mapTeleconsultation(validTeleconsultation(), accepted(), context());
   ASSERT_TRUE(r.hasValue());
   const auto bundle =
@@ -264,7 +264,7 @@ TEST(FhirMapper, RestfulBundleUsesTheBaseAndValidates) {
 TEST(FhirMapper, NotReimbursableFlagsTheChargeItemWithTheRulesThatFired) {
   // The reasons are the rules' (RuleOutcome::notReimbursableReasons, rule_engine_test): only
   // reimbursement rules, so a warning of ID-INS-QUALIFIED never reaches the mapper as one.
-  const FhirMapper mapper;
+  const FhirMapper mapper(testsupport::gatewayValidator());
   MappingFlags o = accepted();
   o.notReimbursable = true;
   o.notReimbursableReasons = {"TLC-TERRITORY"};
@@ -282,7 +282,7 @@ TEST(FhirMapper, AKnownPatientReminderNeverNamesAReimbursementReason) {
   // TLC-KNOWN-PATIENT is no longer a reimbursement rule (avenant 9): even a warning of it (a
   // configured severity) is not a reason (rule_engine_test), so a record tripping only it comes
   // with no flag and stays reimbursable.
-  const FhirMapper mapper;
+  const FhirMapper mapper(testsupport::gatewayValidator());
   MappingFlags o = accepted();
   const auto r = mapper.mapTeleconsultation(validTeleconsultation(), o, context());
   ASSERT_TRUE(r.hasValue());
@@ -297,7 +297,7 @@ TEST(FhirMapper, AKnownPatientReminderNeverNamesAReimbursementReason) {
 }
 
 TEST(FhirMapper, AttachmentCarriesSizeAndSha1OfTheBytes) {
-  const FhirMapper mapper;
+  const FhirMapper mapper(testsupport::gatewayValidator());
   domain::Teleconsultation t = validTeleconsultation();
   t.documents = {report()};
   const auto r = mapper.mapTeleconsultation(t, accepted(), context(1));
@@ -314,7 +314,7 @@ TEST(FhirMapper, AttachmentCarriesSizeAndSha1OfTheBytes) {
 }
 
 TEST(FhirMapper, PrescriptionItemsShareTheGroupIdentifier) {
-  const FhirMapper mapper;
+  const FhirMapper mapper(testsupport::gatewayValidator());
   domain::Teleconsultation t = validTeleconsultation();
   domain::Prescription p = prescription();
   domain::PrescriptionItem text;
@@ -341,7 +341,7 @@ TEST(FhirMapper, PrescriptionItemsShareTheGroupIdentifier) {
 }
 
 TEST(FhirMapper, ProducedTypesListEveryTypeAndProfileAMappingEmits) {
-  const FhirMapper mapper;
+  const FhirMapper mapper(testsupport::gatewayValidator());
   domain::Teleconsultation t = validTeleconsultation();
   t.practitioner.organization = domain::Organization{"690000880", std::nullopt, "Centre", "SA05"};
   t.documents = {report(), prescription(), sickLeave(domain::SickLeaveType::kInitial)};
@@ -363,7 +363,8 @@ TEST(FhirMapper, ProducedTypesListEveryTypeAndProfileAMappingEmits) {
 TEST(FhirMapper, RecordWithRuleErrorsIsNotMapped) {
   MappingFlags o = accepted();
   o.rulesFailed = true;  // e.g. a TLC-VIDEO error
-  const auto r = FhirMapper().mapTeleconsultation(validTeleconsultation(), o, context());
+  const auto r = FhirMapper(testsupport::gatewayValidator())
+                     .mapTeleconsultation(validTeleconsultation(), o, context());
   ASSERT_FALSE(r.hasValue());
   EXPECT_EQ(r.error().code(), common::StatusCode::kFailedPrecondition);
 }
@@ -371,7 +372,8 @@ TEST(FhirMapper, RecordWithRuleErrorsIsNotMapped) {
 TEST(FhirMapper, DocumentIdsMustMatchTheDocuments) {
   domain::Teleconsultation t = validTeleconsultation();
   t.documents = {report()};
-  const auto r = FhirMapper().mapTeleconsultation(t, accepted(), context(0));
+  const auto r =
+      FhirMapper(testsupport::gatewayValidator()).mapTeleconsultation(t, accepted(), context(0));
   ASSERT_FALSE(r.hasValue());
   EXPECT_EQ(r.error().code(), common::StatusCode::kInvalidArgument);
 }
@@ -381,7 +383,8 @@ TEST(FhirMapper, AResourceFailingValidationIsAnInternalErrorWithItsIssues) {
   domain::Teleconsultation t = validTeleconsultation();
   t.patient.ins->value = "279035121518988";  // wrong key
   fhir::IssueSink sink;
-  const auto r = FhirMapper().mapTeleconsultation(t, accepted(), context(), sink);
+  const auto r = FhirMapper(testsupport::gatewayValidator())
+                     .mapTeleconsultation(t, accepted(), context(), sink);
   const std::vector<fhir::Issue>& errors = sink.issues();
   ASSERT_FALSE(r.hasValue());
   EXPECT_EQ(r.error().code(), common::StatusCode::kInternal);
@@ -391,7 +394,7 @@ TEST(FhirMapper, AResourceFailingValidationIsAnInternalErrorWithItsIssues) {
 }
 
 TEST(FhirMapper, EditorCodesThatAreNotFhirCodesDoNotBreakTheResources) {
-  const FhirMapper mapper;
+  const FhirMapper mapper(testsupport::gatewayValidator());
   domain::Teleconsultation t = validTeleconsultation();
   t.practitioner.specialty = " médecine  générale ";
   t.billing->majorations = {"MCX", " bad "};
@@ -407,7 +410,7 @@ TEST(FhirMapper, EditorCodesThatAreNotFhirCodesDoNotBreakTheResources) {
 // Every value of every enumeration the editor API allows maps to valid resources: the property
 // the goldens check on a few records, over the whole input space of the enums.
 TEST(FhirMapper, EveryEnumerationValueMapsToValidResources) {
-  const FhirMapper mapper;
+  const FhirMapper mapper(testsupport::gatewayValidator());
   const std::vector<std::string> specialties{
       "general-practice", "pediatrics",  "gynecology",   "ophthalmology",         "psychiatry",
       "neuropsychiatry",  "stomatology", "oral-surgery", "maxillofacial-surgery", "midwife",

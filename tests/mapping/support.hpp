@@ -7,6 +7,7 @@
 #include "fhirgw/common/json.hpp"
 #include "fhirgw/mapping/fhir_mapper.hpp"
 #include "fhirgw/rules/rule_engine.hpp"
+#include "fhirgw/testsupport/validator.hpp"
 
 namespace fhirgw::mapping::testing {
 

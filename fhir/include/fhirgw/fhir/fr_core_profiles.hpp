@@ -27,4 +27,9 @@ inline constexpr std::string_view kFrCoreEncounter =
 /// docs/fhir-validation.md); called once at set-up, like every other registration.
 void registerFrCoreProfiles(Validator& validator);
 
+/// The gateway's validator: base R4 with the FR Core checks registered. Built once by whoever
+/// composes the program (the gateway's wiring, a test, a benchmark) and injected into the mapper
+/// and the connectors.
+Validator makeFrCoreValidator();
+
 }  // namespace fhirgw::fhir

@@ -86,10 +86,8 @@ struct FhirMapperOptions {
 /// between request threads.
 class FhirMapper {
  public:
-  /// Builds its own validator (with registerFrCoreProfiles) once (tests, tools).
-  explicit FhirMapper(FhirMapperOptions options = {});
-  /// Validates with the process's one validator, built in the wiring and shared with the
-  /// connectors; it must outlive the mapper.
+  /// Validates with the process's one validator (fhir::makeFrCoreValidator), built where the
+  /// program is composed and shared with the connectors; it must outlive the mapper.
   explicit FhirMapper(const fhir::Validator& validator, FhirMapperOptions options = {});
   ~FhirMapper();
   FhirMapper(FhirMapper&&) noexcept;

@@ -10,6 +10,7 @@
 #include "fhirgw/common/clock.hpp"
 #include "fhirgw/common/status.hpp"
 #include "fhirgw/connectors/routing.hpp"
+#include "fhirgw/fhir/fr_core_profiles.hpp"
 #include "fhirgw/gateway/config.hpp"
 #include "fhirgw/gateway/gateway_server.hpp"
 #include "fhirgw/gateway/store_activity_history.hpp"
@@ -81,7 +82,9 @@ class InProcessGateway {
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<gateway::StoreActivityHistory> history_;
   std::unique_ptr<rules::RuleEngine> rules_;
-  mapping::FhirMapper mapper_;
+  /// As the product's wiring: one validator, injected into the mapper.
+  fhir::Validator validator_ = fhir::makeFrCoreValidator();
+  mapping::FhirMapper mapper_{validator_};
   std::unique_ptr<gateway::GatewayServer> server_;
 };
 
