@@ -8,7 +8,6 @@ namespace {
 
 using common::FieldValue;
 using common::Json;
-using common::JsonKind;
 using common::Shown;
 
 // What a file value is, for "got ...".
