@@ -50,8 +50,9 @@ class BodyIssues : public common::FieldPolicy {
     const JsonKind actual = got.json != nullptr ? got.json->kind() : JsonKind::kNull;
     structure(
         path,
-        "Type JSON incorrect : " + std::string(wanted ? kJsonKindNamesFr.code(*wanted) : expected) +
-            " est attendu, " + std::string(kJsonKindNamesFr.code(actual)) + " a été reçu.",
+        "Type JSON incorrect (attendu : " +
+            std::string(wanted ? kJsonKindNamesFr.code(*wanted) : expected) +
+            " ; reçu : " + std::string(kJsonKindNamesFr.code(actual)) + ").",
         "expected " + std::string(expected) + ", got " + std::string(common::jsonKindName(actual)));
   }
   void missing(const std::string& path) override {
