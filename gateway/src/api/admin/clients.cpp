@@ -1,6 +1,7 @@
 // /admin/v1/clients: API clients and their keys.
 #include <rapidjson/document.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -26,6 +27,13 @@ struct NewClientBody {
   std::vector<fhir::Issue> issues;
 };
 
+bool hasControlCharacter(std::string_view text) {
+  return std::any_of(text.begin(), text.end(), [](char c) {
+    const auto u = static_cast<unsigned char>(c);
+    return u < 0x20 || u == 0x7F;
+  });
+}
+
 NewClientBody readNewClient(const common::Json& body) {
   NewClientBody read;
   admin::BodyIssues issues("value");
@@ -33,19 +41,20 @@ NewClientBody readNewClient(const common::Json& body) {
   store::NewClient& client = read.client;
   client.id = common::newUuid();
   // The name and the role state their rule whatever is wrong (absent, null, another kind, a
-  // bad value). Both are read up to a NUL character (a \u0000), as they always have been.
+  // bad value). A name is one line of text: no control character (a NUL would cut it short in
+  // the store, a line break would forge lines in an operator's listing).
   const common::Json* name = r.take("name");
-  if (name != nullptr && name->isString() && !name->text().empty() && name->text().size() <= 200) {
-    client.name = name->text().c_str();
+  if (name != nullptr && name->isString() && !name->text().empty() && name->text().size() <= 200 &&
+      !hasControlCharacter(name->text())) {
+    client.name = name->text();
   } else {
-    r.error("name", "name is required: a string of 1 to 200 characters");
+    r.error("name",
+            "name is required: a string of 1 to 200 characters, without control characters");
   }
   if (r.has("role")) {
     const std::optional<store::ClientRole> role = r.leaf<store::ClientRole>(
         "role", common::JsonKind::kString, "editor or admin", common::Need::kOptional,
-        common::Shown::kValue, [](std::string_view text) {
-          return store::parseClientRole(text.substr(0, text.find('\0')));
-        });
+        common::Shown::kValue, [](std::string_view text) { return store::parseClientRole(text); });
     if (role) client.role = *role;
   } else {
     r.error("role", "role must be editor or admin");
