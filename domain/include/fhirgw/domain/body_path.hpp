@@ -4,23 +4,23 @@
 #include <string>
 #include <string_view>
 
+#include "fhirgw/common/field_reader.hpp"
+
 namespace fhirgw::domain {
 
 // Paths of fields in the editor's body, as OperationOutcome.issue.expression shows them:
-// "encounter.consent.at", "documents[1].items[0].medication"; the parser and the rules report
-// under the same paths.
+// "encounter.consent.at", "documents[1].items[0].medication". The parser (through
+// common::FieldReader) and the rules report under the same paths, so both are built by the
+// reader's one pair of path functions.
 
 /// The path of member `key` under `base` (an empty base is the body root).
 inline std::string joinPath(std::string_view base, std::string_view key) {
-  std::string out(base);
-  if (!out.empty()) out += '.';
-  out += key;
-  return out;
+  return common::joinKeyPath(base, key);
 }
 
 /// The path of item `i` of the array at `base`.
 inline std::string indexPath(std::string_view base, std::size_t i) {
-  return std::string(base) + "[" + std::to_string(i) + "]";
+  return common::indexKeyPath(base, i);
 }
 
 }  // namespace fhirgw::domain
