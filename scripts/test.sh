@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds everything (Release, warnings as errors), runs the whole test
-# suite through ctest, then builds the sanitizer preset (clang, ASan + UBSan: the unit tests and
-# the libFuzzer targets in one build) and runs its unit tests, then runs each fuzz target for a
-# bounded time (docs/fuzzing.md). Each stage prints its wall time. With FHIRGW_TIDY=1 it also runs
-# clang-tidy over the product sources (scripts/tidy.sh).
+# Installs what is missing, builds everything (Release, warnings as errors), runs clang-tidy over
+# the product sources and the whole test suite through ctest, then builds the sanitizer preset
+# (clang, ASan + UBSan: the unit tests and the libFuzzer targets in one build) and runs its unit
+# tests, then runs each fuzz target for a bounded time (docs/fuzzing.md). Each stage prints its
+# wall time. FHIRGW_TIDY=0 skips clang-tidy (a quicker local run; CI always runs it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-tidy="${FHIRGW_TIDY:-0}"
+tidy="${FHIRGW_TIDY:-1}"
 extra=()
 [[ "$tidy" == 1 ]] && extra+=(--with-tidy)
 scripts/setup.sh --with-node --with-fuzz "${extra[@]}"
