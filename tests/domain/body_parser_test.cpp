@@ -3,7 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "test_support.hpp"
+#include "fhirgw/testsupport/domain_fixtures.hpp"
 
 namespace fhirgw::domain {
 namespace {

@@ -3,10 +3,10 @@
 #include <string>
 #include <string_view>
 
-#include "../domain/test_support.hpp"
 #include "fhirgw/common/json.hpp"
 #include "fhirgw/mapping/fhir_mapper.hpp"
 #include "fhirgw/rules/rule_engine.hpp"
+#include "fhirgw/testsupport/domain_fixtures.hpp"
 #include "fhirgw/testsupport/validator.hpp"
 
 namespace fhirgw::mapping::testing {

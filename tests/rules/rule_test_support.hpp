@@ -13,10 +13,10 @@
 #include <utility>
 #include <vector>
 
-#include "../domain/test_support.hpp"
 #include "fhirgw/common/clock.hpp"
 #include "fhirgw/rules/activity_history.hpp"
 #include "fhirgw/rules/rule.hpp"
+#include "fhirgw/testsupport/domain_fixtures.hpp"
 
 namespace fhirgw::rules::testing {
 

@@ -1,5 +1,8 @@
 #pragma once
 
+// Fixtures of the editor's domain (a valid teleconsultation, fields, dates, JSON bodies) shared by
+// the domain, rules and mapping tests. Header-only: a test binary using it links fhirgw::domain.
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
