@@ -1,29 +1,16 @@
 #include "fhirgw/connectors/formats/transaction_bundle.hpp"
 
-#include <algorithm>
-#include <array>
 #include <string_view>
 
 #include "fhir_references.hpp"
 #include "fhirgw/common/json_tree.hpp"
+#include "fhirgw/fhir/r4_elements.hpp"
 
 namespace fhirgw::connectors {
 namespace {
 
 using common::Json;
 using detail::ParsedResource;
-
-// R4 resource types without an `identifier` element: no conditional create is possible.
-constexpr std::array<std::string_view, 7> kNoIdentifier = {
-    "Binary",     "Provenance",   "AuditEvent",         "OperationOutcome",
-    "Parameters", "Subscription", "CapabilityStatement"};
-// R4 resource types whose `identifier` is a single Identifier rather than a list.
-constexpr std::array<std::string_view, 3> kSingleIdentifier = {"Composition", "Bundle",
-                                                               "QuestionnaireResponse"};
-
-bool contains(const auto& list, std::string_view value) {
-  return std::find(list.begin(), list.end(), value) != list.end();
-}
 
 // The first identifier with both a system and a value, as "system|value" search text.
 std::optional<std::string> identifierQuery(const Json& resource) {
@@ -112,10 +99,13 @@ common::Result<std::string> buildTransactionBundle(const DeliveryPayload& payloa
       request.set("method", Json::string("PUT"));
       request.set("url", Json::string(type + "/" + r.source->resourceId));
     } else {
-      if (contains(kNoIdentifier, type)) continue;
+      // Without an `identifier` element (Provenance, AuditEvent, Binary, ...) no conditional
+      // create is possible: such a resource is not sent in this mode.
+      const fhir::ElementCardinality identifier = fhir::elementCardinality(type, "identifier");
+      if (identifier == fhir::ElementCardinality::kAbsent) continue;
       auto query = identifierQuery(r.json);
       if (!query) {
-        if (contains(kSingleIdentifier, type)) {
+        if (identifier == fhir::ElementCardinality::kSingle) {
           r.json.set("identifier", gatewayIdentifier(r));
         } else {
           r.json.set("identifier", Json::array().push(gatewayIdentifier(r)));

@@ -194,6 +194,31 @@ TEST(TransactionBundle, SearchValuesAreEscaped) {
             "identifier=urn%3Ax|a%5C%7Cb%5C%2Cc%5C%24d%5C%5Ce%20f");
 }
 
+TEST(TransactionBundle, TheGatewayIdentifierTakesTheShapeOfTheTypesIdentifierElement) {
+  DeliveryPayload p;
+  p.deliveryId = "d";
+  // Composition.identifier is a single Identifier in R4, Encounter.identifier a list;
+  // MessageHeader has none, so it cannot be created conditionally and is not sent.
+  p.resources.push_back(
+      {"Composition", "c-1", std::nullopt, R"({"resourceType":"Composition","status":"final"})"});
+  p.resources.push_back(
+      {"Encounter", "e-1", std::nullopt, R"({"resourceType":"Encounter","status":"finished"})"});
+  p.resources.push_back(
+      {"MessageHeader", "m-1", std::nullopt, R"({"resourceType":"MessageHeader"})"});
+  auto bundle = buildTransactionBundle(p);
+  ASSERT_TRUE(bundle.hasValue()) << bundle.error().message();
+  const auto doc = parse(*bundle);
+  const auto* composition = entryOf(doc.root(), "Composition");
+  ASSERT_NE(composition, nullptr);
+  EXPECT_TRUE((*composition)["resource"]["identifier"].IsObject());
+  EXPECT_EQ(str((*composition)["resource"]["identifier"]["system"]), "urn:ietf:rfc:3986");
+  const auto* encounter = entryOf(doc.root(), "Encounter");
+  ASSERT_NE(encounter, nullptr);
+  ASSERT_TRUE((*encounter)["resource"]["identifier"].IsArray());
+  EXPECT_EQ(str((*encounter)["resource"]["identifier"][0]["system"]), "urn:ietf:rfc:3986");
+  EXPECT_EQ(entryOf(doc.root(), "MessageHeader"), nullptr);
+}
+
 TEST(TransactionBundle, NothingToSendIsAnError) {
   DeliveryPayload p;
   p.resources.push_back({"AuditEvent", "a", std::nullopt, R"({"resourceType":"AuditEvent"})"});
