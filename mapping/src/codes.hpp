@@ -9,8 +9,10 @@
 // lists each with its source). Project URIs live under fhir::kProjectCanonicalBase.
 namespace fhirgw::mapping {
 
-inline std::string project(std::string_view path) {
-  return std::string(fhir::kProjectCanonicalBase) + "/" + std::string(path);
+/// Whether `uri` is a project URI: the canonical base, then a path.
+constexpr bool isProjectUri(std::string_view uri) {
+  return uri.starts_with(fhir::kProjectCanonicalBase) &&
+         uri.substr(fhir::kProjectCanonicalBase.size()).starts_with('/');
 }
 
 // HL7 terminology.
@@ -71,27 +73,59 @@ inline constexpr std::string_view kCip13System =
 inline constexpr std::string_view kSmsSystem = "http://data.esante.gouv.fr/ansm/medicament/codeSMS";
 
 // Project identifier systems, code systems and extensions.
-inline const std::string kRecordIdSystem = project("sid/teleconsultation");
-inline const std::string kExternalIdSystem = project("sid/external-id");
-inline const std::string kClientSystem = project("sid/client");
-inline const std::string kPrescriptionNumberSystem = project("sid/cnam-prescription-number");
-inline const std::string kNgapSystem = project("CodeSystem/ngap");
-inline const std::string kSpecialtySystem = project("CodeSystem/specialty");
-inline const std::string kEncounterTypeSystem = project("CodeSystem/encounter-type");
-inline const std::string kOrientationSystem = project("CodeSystem/orientation");
-inline const std::string kPatientLocationSystem = project("CodeSystem/patient-location");
-inline const std::string kAssistantSystem = project("CodeSystem/assistant-profession");
-inline const std::string kSickLeaveSystem = project("CodeSystem/sick-leave");
-inline const std::string kThirdPartyPaymentSystem = project("CodeSystem/third-party-payment");
-inline const std::string kOrientationExtension = project("StructureDefinition/orientation");
-inline const std::string kPatientLocationExtension =
-    project("StructureDefinition/patient-location");
-inline const std::string kNotReimbursableExtension =
-    project("StructureDefinition/not-reimbursable");
-inline const std::string kBillingContextExtension = project("StructureDefinition/billing-context");
-inline const std::string kOngoingLeaveStartExtension =
-    project("StructureDefinition/sick-leave-ongoing-start");
-inline const std::string kInPersonImpossibleExtension =
-    project("StructureDefinition/in-person-impossible");
+inline constexpr std::string_view kRecordIdSystem =
+    "https://fhir-gateway.fr/fhir/sid/teleconsultation";
+inline constexpr std::string_view kExternalIdSystem =
+    "https://fhir-gateway.fr/fhir/sid/external-id";
+inline constexpr std::string_view kClientSystem = "https://fhir-gateway.fr/fhir/sid/client";
+inline constexpr std::string_view kPrescriptionNumberSystem =
+    "https://fhir-gateway.fr/fhir/sid/cnam-prescription-number";
+inline constexpr std::string_view kNgapSystem = "https://fhir-gateway.fr/fhir/CodeSystem/ngap";
+inline constexpr std::string_view kSpecialtySystem =
+    "https://fhir-gateway.fr/fhir/CodeSystem/specialty";
+inline constexpr std::string_view kEncounterTypeSystem =
+    "https://fhir-gateway.fr/fhir/CodeSystem/encounter-type";
+inline constexpr std::string_view kOrientationSystem =
+    "https://fhir-gateway.fr/fhir/CodeSystem/orientation";
+inline constexpr std::string_view kPatientLocationSystem =
+    "https://fhir-gateway.fr/fhir/CodeSystem/patient-location";
+inline constexpr std::string_view kAssistantSystem =
+    "https://fhir-gateway.fr/fhir/CodeSystem/assistant-profession";
+inline constexpr std::string_view kSickLeaveSystem =
+    "https://fhir-gateway.fr/fhir/CodeSystem/sick-leave";
+inline constexpr std::string_view kThirdPartyPaymentSystem =
+    "https://fhir-gateway.fr/fhir/CodeSystem/third-party-payment";
+inline constexpr std::string_view kOrientationExtension =
+    "https://fhir-gateway.fr/fhir/StructureDefinition/orientation";
+inline constexpr std::string_view kPatientLocationExtension =
+    "https://fhir-gateway.fr/fhir/StructureDefinition/patient-location";
+inline constexpr std::string_view kNotReimbursableExtension =
+    "https://fhir-gateway.fr/fhir/StructureDefinition/not-reimbursable";
+inline constexpr std::string_view kBillingContextExtension =
+    "https://fhir-gateway.fr/fhir/StructureDefinition/billing-context";
+inline constexpr std::string_view kOngoingLeaveStartExtension =
+    "https://fhir-gateway.fr/fhir/StructureDefinition/sick-leave-ongoing-start";
+inline constexpr std::string_view kInPersonImpossibleExtension =
+    "https://fhir-gateway.fr/fhir/StructureDefinition/in-person-impossible";
+
+// Written out whole so each can be found by its text; checked against the base here.
+static_assert(isProjectUri(kRecordIdSystem));
+static_assert(isProjectUri(kExternalIdSystem));
+static_assert(isProjectUri(kClientSystem));
+static_assert(isProjectUri(kPrescriptionNumberSystem));
+static_assert(isProjectUri(kNgapSystem));
+static_assert(isProjectUri(kSpecialtySystem));
+static_assert(isProjectUri(kEncounterTypeSystem));
+static_assert(isProjectUri(kOrientationSystem));
+static_assert(isProjectUri(kPatientLocationSystem));
+static_assert(isProjectUri(kAssistantSystem));
+static_assert(isProjectUri(kSickLeaveSystem));
+static_assert(isProjectUri(kThirdPartyPaymentSystem));
+static_assert(isProjectUri(kOrientationExtension));
+static_assert(isProjectUri(kPatientLocationExtension));
+static_assert(isProjectUri(kNotReimbursableExtension));
+static_assert(isProjectUri(kBillingContextExtension));
+static_assert(isProjectUri(kOngoingLeaveStartExtension));
+static_assert(isProjectUri(kInPersonImpossibleExtension));
 
 }  // namespace fhirgw::mapping

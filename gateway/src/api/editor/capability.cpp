@@ -1,7 +1,10 @@
 // GET /fhir/metadata: the CapabilityStatement of the gateway's FHIR side.
 #include <rapidjson/document.h>
 
+#include <algorithm>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "fhirgw/common/clock.hpp"
 #include "fhirgw/gateway/api/editor_api.hpp"
@@ -41,25 +44,25 @@ void EditorApi::fhirMetadata(Exchange& ex) {
                  "Resources are produced from editor records and validated against base R4 and "
                  "the FR Core profiles they claim; they are not individually readable.",
                  a);
-  Value resources(rapidjson::kArrayType);
+  // One entry per type, in the order first produced; a type produced under several profiles
+  // lists them as supported. Grouped before any JSON is written, so no member is looked up.
+  std::vector<std::pair<std::string_view, std::vector<std::string_view>>> byType;
   for (const auto& type : mapping::producedTypes()) {
-    // One entry per type; a type produced under several profiles lists them as supported.
-    Value* entry = nullptr;
-    for (auto& existing : resources.GetArray()) {
-      if (std::string_view(existing["type"].GetString()) == type.resourceType) entry = &existing;
+    auto it = std::find_if(byType.begin(), byType.end(),
+                           [&type](const auto& e) { return e.first == type.resourceType; });
+    if (it == byType.end()) it = byType.insert(byType.end(), {type.resourceType, {}});
+    if (!type.profile.empty()) it->second.push_back(type.profile);
+  }
+  Value resources(rapidjson::kArrayType);
+  for (const auto& [resourceType, profiles] : byType) {
+    Value v(rapidjson::kObjectType);
+    v.AddMember("type", jsonString(resourceType, a), a);
+    if (!profiles.empty()) {
+      Value supported(rapidjson::kArrayType);
+      for (std::string_view profile : profiles) supported.PushBack(jsonString(profile, a), a);
+      v.AddMember("supportedProfile", supported, a);
     }
-    if (entry == nullptr) {
-      Value v(rapidjson::kObjectType);
-      v.AddMember("type", jsonString(type.resourceType, a), a);
-      resources.PushBack(v, a);
-      entry = &resources[resources.Size() - 1];
-    }
-    if (!type.profile.empty()) {
-      if (!entry->HasMember("supportedProfile")) {
-        entry->AddMember("supportedProfile", Value(rapidjson::kArrayType), a);
-      }
-      (*entry)["supportedProfile"].PushBack(jsonString(type.profile, a), a);
-    }
+    resources.PushBack(v, a);
   }
   rest.AddMember("resource", resources, a);
   Value operations(rapidjson::kArrayType);
