@@ -10,6 +10,7 @@
 #include "fhirgw/common/code_table.hpp"
 #include "fhirgw/common/crypto.hpp"
 #include "fhirgw/common/field_reader.hpp"
+#include "fhirgw/common/text.hpp"
 #include "fhirgw/common/url.hpp"
 #include "fhirgw/domain/body_path.hpp"
 #include "fhirgw/fhir/fr/identifiers.hpp"
@@ -143,19 +144,6 @@ bool isMultiLine(std::string_view key) {
          key == "durationJustification";
 }
 
-/// The first control character FHIR strings may not hold (below U+0020 except tab, CR and LF,
-/// which single-line fields do not take either; DEL too), or npos.
-std::size_t controlCharacterAt(std::string_view s, bool multiLine) {
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (c == 0x7F) return i;
-    if (c >= 0x20) continue;
-    if (multiLine && (c == '\t' || c == '\n' || c == '\r')) continue;
-    return i;
-  }
-  return std::string_view::npos;
-}
-
 /// One object of the body: common::FieldReader with the body's checks on every text (length by
 /// member, control characters). Every getter reports a wrong kind as a type error and then
 /// behaves as if the field were absent.
@@ -281,7 +269,8 @@ class Fields {
       return;
     }
     const bool multiLine = isMultiLine(key);
-    if (const std::size_t at = controlCharacterAt(text, multiLine); at != std::string_view::npos) {
+    if (const std::size_t at = common::controlCharacterAt(text, multiLine);
+        at != std::string_view::npos) {
       issues_.invalid(pathOf(), "Caractère de contrôle interdit dans ce champ.",
                       "control character at byte " + std::to_string(at) +
                           (multiLine ? " (only tab, CR and LF are allowed)"

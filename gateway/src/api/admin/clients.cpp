@@ -1,7 +1,6 @@
 // /admin/v1/clients: API clients and their keys.
 #include <rapidjson/document.h>
 
-#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -11,6 +10,7 @@
 #include "admin_body.hpp"
 #include "fhirgw/common/field_reader.hpp"
 #include "fhirgw/common/ids.hpp"
+#include "fhirgw/common/text.hpp"
 #include "fhirgw/gateway/api/admin_api.hpp"
 #include "fhirgw/gateway/api/views.hpp"
 #include "fhirgw/gateway/api_keys.hpp"
@@ -27,13 +27,6 @@ struct NewClientBody {
   std::vector<fhir::Issue> issues;
 };
 
-bool hasControlCharacter(std::string_view text) {
-  return std::any_of(text.begin(), text.end(), [](char c) {
-    const auto u = static_cast<unsigned char>(c);
-    return u < 0x20 || u == 0x7F;
-  });
-}
-
 NewClientBody readNewClient(const common::Json& body) {
   NewClientBody read;
   admin::BodyIssues issues("value");
@@ -45,7 +38,7 @@ NewClientBody readNewClient(const common::Json& body) {
   // the store, a line break would forge lines in an operator's listing).
   const common::Json* name = r.take("name");
   if (name != nullptr && name->isString() && !name->text().empty() && name->text().size() <= 200 &&
-      !hasControlCharacter(name->text())) {
+      common::controlCharacterAt(name->text(), /*multiLine=*/false) == std::string_view::npos) {
     client.name = name->text();
   } else {
     r.error("name",
