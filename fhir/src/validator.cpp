@@ -3,7 +3,7 @@
 
 #include "fhirgw/fhir/validator.hpp"
 
-#include <algorithm>
+#include <optional>
 #include <utility>
 
 #include "r4_tables.hpp"
@@ -62,11 +62,8 @@ common::Result<std::vector<Issue>> Validator::validateText(std::string_view text
 
 bool Validator::isResourceType(std::string_view resourceType) {
   const r4::Tables& t = r4::tables();
-  auto it =
-      std::lower_bound(t.resourceIndex.begin(), t.resourceIndex.end(), resourceType,
-                       [&](std::uint16_t i, std::string_view n) { return t.types[i].name < n; });
-  return it != t.resourceIndex.end() && t.types[*it].name == resourceType &&
-         t.types[*it].kind == r4::TypeKind::kResource;
+  const std::optional<std::uint16_t> type = r4::findResourceType(t, resourceType);
+  return type && t.types[*type].kind == r4::TypeKind::kResource;
 }
 
 }  // namespace fhirgw::fhir

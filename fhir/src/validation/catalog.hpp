@@ -3,7 +3,6 @@
 // What the validator knows before it sees a resource: the generated R4 tables, what it derives
 // from them once, the hand-written checks per type and the registered profile checks.
 
-#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -35,19 +34,11 @@ struct Catalog {
 
   /// The index of a resource type (concrete or abstract) by name.
   std::optional<std::uint16_t> resourceType(std::string_view name) const {
-    auto it =
-        std::lower_bound(t.resourceIndex.begin(), t.resourceIndex.end(), name,
-                         [&](std::uint16_t i, std::string_view n) { return t.types[i].name < n; });
-    if (it == t.resourceIndex.end() || t.types[*it].name != name) return std::nullopt;
-    return *it;
+    return r4::findResourceType(t, name);
   }
-  /// The field of type with this JSON name, or null. Inline: the walker asks it for every member.
+  /// The field of type with this JSON name, or null.
   const r4::FieldDef* field(const r4::TypeDef& type, std::string_view name) const {
-    const auto begin = t.fields.begin() + type.fieldBegin;
-    const auto end = begin + type.fieldCount;
-    auto it = std::lower_bound(
-        begin, end, name, [](const r4::FieldDef& f, std::string_view n) { return f.name < n; });
-    return it != end && it->name == name ? &*it : nullptr;
+    return r4::findField(t, type, name);
   }
   /// Whether code (from system, or any system when system is empty) is in value set vs; true
   /// for a value set whose codes could not be listed.
