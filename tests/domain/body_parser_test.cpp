@@ -10,8 +10,8 @@ namespace {
 
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;
-using testing::json;
-using testing::readSourceFile;
+using testsupport::json;
+using testsupport::readSourceFile;
 
 std::vector<std::string> expressions(const std::vector<fhir::Issue>& issues) {
   std::vector<std::string> out;

@@ -24,7 +24,7 @@ namespace fhirgw::mapping {
 namespace {
 
 namespace fs = std::filesystem;
-using testing::json;
+using testsupport::json;
 
 constexpr const char* kBase = "https://gateway.example.fr/fhir";
 constexpr const char* kClient = "editor-golden";
@@ -69,7 +69,7 @@ class GoldenFhir : public ::testing::TestWithParam<std::string> {};
 TEST_P(GoldenFhir, MapsToTheExpectedBundleAndOutcome) {
   const fs::path dir = caseRoot() / GetParam();
   const common::JsonDocument input = json(readFile(dir / "input.json"));
-  common::ManualClock clock(testing::testNow());
+  common::ManualClock clock(testsupport::gatewayTestNow());
   const rules::RuleEngine engine({}, clock, nullptr);
   const FhirMapper mapper(testsupport::gatewayValidator());
   MappingContext ctx{kClient, "rec-" + GetParam(), clock.now(), {}};

@@ -12,12 +12,12 @@ namespace fhirgw::mapping {
 namespace {
 
 using testing::findResource;
-using testing::json;
 using testing::parsed;
-using testing::validTeleconsultation;
+using testsupport::json;
+using testsupport::validTeleconsultation;
 
 MappingContext context(std::size_t documents = 0) {
-  MappingContext c{"editor-1", "rec-1", testing::testNow(), {}};
+  MappingContext c{"editor-1", "rec-1", testsupport::gatewayTestNow(), {}};
   for (std::size_t i = 0; i < documents; ++i) c.documentIds.push_back("doc-" + std::to_string(i));
   return c;
 }
@@ -51,7 +51,7 @@ domain::Prescription prescription() {
   p.authoredAt = fhir::DateTime::parse("2026-11-20T09:48:00+01:00");
   p.itemsPresent = true;
   domain::PrescriptionItem item;
-  item.medication = domain::Medication{testing::known(domain::MedicationSystem::kCip13),
+  item.medication = domain::Medication{testsupport::known(domain::MedicationSystem::kCip13),
                                        "3400935955838", "PARACETAMOL 1 g comprime"};
   item.dosage = "1 comprime si fievre";
   item.quantity = domain::Decimal::parse("2.0");
@@ -61,11 +61,11 @@ domain::Prescription prescription() {
 
 domain::SickLeave sickLeave(domain::SickLeaveType type) {
   domain::SickLeave l;
-  l.type = testing::known(type);
-  l.start = testing::dateField("2026-11-20");
-  l.end = testing::dateField("2026-11-22");
+  l.type = testsupport::known(type);
+  l.start = testsupport::dateField("2026-11-20");
+  l.end = testsupport::dateField("2026-11-22");
   if (type == domain::SickLeaveType::kProlongation)
-    l.ongoingLeaveStart = testing::dateField("2026-11-18");
+    l.ongoingLeaveStart = testsupport::dateField("2026-11-18");
   return l;
 }
 
@@ -164,7 +164,7 @@ TEST(FhirMapper, InsIsLeftOutWhenTheRulesDidNotQualifyIt) {
   domain::Teleconsultation t = validTeleconsultation();
   for (domain::InsStatus status : {domain::InsStatus::kValidated, domain::InsStatus::kRetrieved,
                                    domain::InsStatus::kProvisional}) {
-    t.patient.ins->status = testing::known(status);
+    t.patient.ins->status = testsupport::known(status);
     const auto r = mapper.mapTeleconsultation(t, accepted(false), context());
     ASSERT_TRUE(r.hasValue());
     const auto p = parsed(*findResource(*r, "Patient"));
@@ -174,7 +174,7 @@ TEST(FhirMapper, InsIsLeftOutWhenTheRulesDidNotQualifyIt) {
         << "no trace of the INS, not even the messaging address";
   }
   // Qualified by status but not accepted by the rules (insQualified false): still left out.
-  t.patient.ins->status = testing::known(domain::InsStatus::kQualified);
+  t.patient.ins->status = testsupport::known(domain::InsStatus::kQualified);
   const auto r = mapper.mapTeleconsultation(t, accepted(false), context());
   ASSERT_TRUE(r.hasValue());
   EXPECT_EQ(r->resources[0].json.find("279035121518989"), std::string::npos);
@@ -235,7 +235,7 @@ TEST(FhirMapper, UrnBundleRewritesReferencesToTheFullUrls) {
   t.documents = {report()};
   const auto r = mapper.mapTeleconsultation(t, accepted(), context(1));
   ASSERT_TRUE(r.hasValue());
-  const auto bundle = makeBundle(r->resources, {"bundle-1", "", testing::testNow()});
+  const auto bundle = makeBundle(r->resources, {"bundle-1", "", testsupport::gatewayTestNow()});
   ASSERT_TRUE(bundle.hasValue());
   const auto doc = json(*bundle);
   std::set<std::string> fullUrls;
@@ -251,8 +251,8 @@ TEST(FhirMapper, RestfulBundleUsesTheBaseAndValidates) {
   const FhirMapper mapper(testsupport::gatewayValidator());
   const auto r = mapper.mapTeleconsultation(validTeleconsultation(), accepted(), context());
   ASSERT_TRUE(r.hasValue());
-  const auto bundle =
-      makeBundle(r->resources, {"bundle-1", "https://gw.test/fhir/", testing::testNow()});
+  const auto bundle = makeBundle(
+      r->resources, {"bundle-1", "https://gw.test/fhir/", testsupport::gatewayTestNow()});
   ASSERT_TRUE(bundle.hasValue());
   const auto doc = json(*bundle);
   EXPECT_EQ(std::string(doc.root()["entry"][0]["fullUrl"].GetString()),
@@ -318,8 +318,8 @@ TEST(FhirMapper, PrescriptionItemsShareTheGroupIdentifier) {
   domain::Teleconsultation t = validTeleconsultation();
   domain::Prescription p = prescription();
   domain::PrescriptionItem text;
-  text.medication =
-      domain::Medication{testing::known(domain::MedicationSystem::kText), std::nullopt, "Serum"};
+  text.medication = domain::Medication{testsupport::known(domain::MedicationSystem::kText),
+                                       std::nullopt, "Serum"};
   text.dosage = "matin et soir";
   text.durationDays = 7;
   p.items.push_back(text);
@@ -399,7 +399,7 @@ TEST(FhirMapper, EditorCodesThatAreNotFhirCodesDoNotBreakTheResources) {
   t.practitioner.specialty = " médecine  générale ";
   t.billing->majorations = {"MCX", " bad "};
   t.patient.birthPlaceInsee = "51 215 ";
-  t.patient.ins->status = testing::known(domain::InsStatus::kValidated);
+  t.patient.ins->status = testsupport::known(domain::InsStatus::kValidated);
   const auto r = mapper.mapTeleconsultation(t, accepted(false), context());
   ASSERT_TRUE(r.hasValue()) << r.error().toString();
   int charges = 0;
@@ -427,10 +427,10 @@ TEST(FhirMapper, EveryEnumerationValueMapsToValidResources) {
           i % 4 == 0 ? std::nullopt : std::optional<std::string>("73282932000017"), "Cabinet",
           i % 4 == 0 ? "SA05" : "SA08"};
     }
-    t.patient.gender = testing::known(static_cast<domain::Gender>(i % 4));
-    t.patient.ins->status = testing::known(static_cast<domain::InsStatus>(i % 4));
+    t.patient.gender = testsupport::known(static_cast<domain::Gender>(i % 4));
+    t.patient.ins->status = testsupport::known(static_cast<domain::InsStatus>(i % 4));
     t.patient.residence = static_cast<domain::Residence>(i % 4);
-    t.encounter.orientation = testing::known(static_cast<domain::Orientation>(i % 7));
+    t.encounter.orientation = testsupport::known(static_cast<domain::Orientation>(i % 7));
     t.encounter.patientLocation =
         domain::PatientLocation{static_cast<domain::PatientLocationKind>(i % 5),
                                 i % 2 ? std::optional<std::string>("51100") : std::nullopt};
@@ -443,7 +443,8 @@ TEST(FhirMapper, EveryEnumerationValueMapsToValidResources) {
     rep.confidentiality = static_cast<domain::Confidentiality>(i % 3);
     if (i % 2) rep.content = content(domain::ContentType::kPdf, "%PDF-1.4\n%%EOF\n");
     domain::Prescription pre = prescription();
-    pre.items[0].medication->system = testing::known(static_cast<domain::MedicationSystem>(i % 4));
+    pre.items[0].medication->system =
+        testsupport::known(static_cast<domain::MedicationSystem>(i % 4));
     pre.items[0].substitutable = i % 2 == 0;
     if (i % 2) pre.content = content(domain::ContentType::kPdf, "%PDF-1.4\n%%EOF\n");
     domain::SickLeave leave = sickLeave(static_cast<domain::SickLeaveType>(i % 2));

@@ -29,6 +29,6 @@ const MappedResource* findResource(const MappedRecord& r, std::string_view type,
   return nullptr;
 }
 
-common::JsonDocument parsed(const MappedResource& r) { return json(r.json); }
+common::JsonDocument parsed(const MappedResource& r) { return testsupport::json(r.json); }
 
 }  // namespace fhirgw::mapping::testing

@@ -11,16 +11,6 @@
 
 namespace fhirgw::mapping::testing {
 
-using domain::testing::date;
-using domain::testing::dateField;
-using domain::testing::dateTimeField;
-using domain::testing::json;
-using domain::testing::known;
-using domain::testing::readSourceFile;
-using domain::testing::testNow;
-using domain::testing::unknownText;
-using domain::testing::validTeleconsultation;
-
 /// The mapper's flags from a rule outcome, as the gateway's submission service builds them.
 inline MappingFlags flagsOf(const rules::RuleOutcome& outcome) {
   return MappingFlags{outcome.hasErrors(), outcome.insQualified, outcome.notReimbursable,

@@ -11,7 +11,7 @@ using ::testing::ElementsAre;
 using ::testing::IsEmpty;
 using testing::paths;
 using testing::run;
-using testing::validTeleconsultation;
+using testsupport::validTeleconsultation;
 
 domain::Teleconsultation billed(std::string act, std::string amount,
                                 std::vector<std::string> majorations = {}) {

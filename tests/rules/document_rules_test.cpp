@@ -8,13 +8,13 @@
 namespace fhirgw::rules {
 namespace {
 
-using testing::dateField;
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;
-using testing::known;
 using testing::paths;
 using testing::runDocument;
-using testing::validTeleconsultation;
+using testsupport::dateField;
+using testsupport::known;
+using testsupport::validTeleconsultation;
 
 domain::SickLeave leave(domain::SickLeaveType type, std::string_view start, std::string_view end,
                         std::optional<std::string_view> ongoing = std::nullopt) {
@@ -172,7 +172,7 @@ TEST(SickLeavePeriodRule, LeaveInProgressStartingAfterTheProlongationIsRejected)
 
 TEST(SickLeavePeriodRule, MissingOrUnknownTypeAndDatesAreReportedUnderTheRule) {
   domain::SickLeave s;
-  s.type = testing::unknownText<domain::SickLeaveType>("renewal");
+  s.type = testsupport::unknownText<domain::SickLeaveType>("renewal");
   s.end = dateField("2026-13-01");
   EXPECT_THAT(paths(runDocument(SickLeavePeriodRule{}, s)), ElementsAre("type", "start", "end"));
 }
@@ -232,7 +232,7 @@ TEST(PrescriptionItemsRule, MissingMedicationOrSystemIsReportedUnderTheRule) {
   domain::PrescriptionItem noMedication;
   noMedication.dosage = "1 cp";
   domain::PrescriptionItem badSystem = item(domain::MedicationSystem::kUcd, "1", "X", "1 cp");
-  badSystem.medication->system = testing::unknownText<domain::MedicationSystem>("ATC");
+  badSystem.medication->system = testsupport::unknownText<domain::MedicationSystem>("ATC");
   EXPECT_THAT(paths(runDocument(PrescriptionItemsRule{}, prescription({noMedication, badSystem}))),
               ElementsAre("items[0].medication", "items[1].medication.system"));
 }
@@ -308,7 +308,7 @@ TEST(DocumentContentRule, ContentAtTheLimitPassesAndOneByteMoreIsRejected) {
 
 TEST(DocumentContentRule, UnknownOrMissingTypeAndEmptyDataAreRejected) {
   domain::Content c = content(domain::ContentType::kPdf, "%PDF-1.4");
-  c.contentType = testing::unknownText<domain::ContentType>("image/png");
+  c.contentType = testsupport::unknownText<domain::ContentType>("image/png");
   EXPECT_THAT(paths(runDocument(DocumentContentRule{}, report(c))),
               ElementsAre("content.contentType"));
   c.contentType = {};

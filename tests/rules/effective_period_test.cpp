@@ -10,11 +10,11 @@ namespace fhirgw::rules {
 namespace {
 
 using ::testing::Contains;
-using testing::dateField;
-using testing::dateTimeField;
-using testing::known;
 using ::testing::Not;
-using testing::validTeleconsultation;
+using testsupport::dateField;
+using testsupport::dateTimeField;
+using testsupport::known;
+using testsupport::validTeleconsultation;
 
 std::vector<std::string> ruleIds(const std::vector<fhir::Issue>& issues) {
   std::vector<std::string> out;
@@ -42,7 +42,7 @@ class EffectivePeriodTest : public ::testing::Test {
     EXPECT_TRUE(out.hasValue());
     return out.hasValue() ? std::move(out).value() : RuleOutcome{};
   }
-  common::ManualClock clock_{testing::testNow()};
+  common::ManualClock clock_{testsupport::gatewayTestNow()};
 };
 
 TEST_F(EffectivePeriodTest, ThreeDayLimitIsNotInForceTheDayBeforeLfss2024) {

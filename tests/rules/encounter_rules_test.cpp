@@ -7,17 +7,17 @@
 namespace fhirgw::rules {
 namespace {
 
-using testing::date;
-using testing::dateField;
-using testing::dateTimeField;
 using ::testing::ElementsAre;
 using testing::FakeHistory;
 using ::testing::IsEmpty;
-using testing::known;
 using testing::paths;
 using testing::run;
-using testing::unknownText;
-using testing::validTeleconsultation;
+using testsupport::date;
+using testsupport::dateField;
+using testsupport::dateTimeField;
+using testsupport::known;
+using testsupport::unknownText;
+using testsupport::validTeleconsultation;
 
 // ---- TLC-CONSENT -----------------------------------------------------------------------------
 
@@ -123,7 +123,7 @@ TEST(PeriodRule, EndBeforeStartIsRejected) {
 
 TEST(PeriodRule, StartFiveMinutesAheadIsTolerated) {
   domain::Teleconsultation t = validTeleconsultation();
-  // testNow() is 2026-11-22T12:00:00Z.
+  // gatewayTestNow() is 2026-11-22T12:00:00Z.
   t.encounter.start = dateTimeField("2026-11-22T12:05:00Z");
   t.encounter.end = dateTimeField("2026-11-22T12:20:00Z");
   EXPECT_THAT(run(PeriodRule{}, t), IsEmpty());
@@ -644,7 +644,7 @@ TEST(ActivityCapRule, HistoryFailureIsAnErrorNotAFinding) {
   const domain::Teleconsultation t = validTeleconsultation();
   const RuleConfig config;
   const common::Status s = ActivityCapRule{}.check(
-      RuleContext{t, config, fhir::toInstant(testing::testNow()), &history}, out);
+      RuleContext{t, config, fhir::toInstant(testsupport::gatewayTestNow()), &history}, out);
   EXPECT_EQ(s.code(), common::StatusCode::kUnavailable);
   EXPECT_THAT(out, IsEmpty());
 }

@@ -24,7 +24,7 @@ namespace fhirgw::rules {
 namespace {
 
 namespace fs = std::filesystem;
-using testing::json;
+using testsupport::json;
 using testsupport::JsonValue;
 
 fs::path caseRoot() { return testsupport::sourcePath("tests/data/rules"); }
@@ -80,7 +80,7 @@ TEST_P(GoldenRules, ProducesTheExpectedOutcome) {
     expectTexts(parsed.typeErrors);
     actual.add("issues", issuesJson(parsed.typeErrors));
   } else {
-    common::ManualClock clock(testing::testNow());
+    common::ManualClock clock(testsupport::gatewayTestNow());
     testing::FakeHistory history;
     const RuleEngine engine({}, clock, &history);
     common::Result<RuleOutcome> outcome = engine.evaluate(parsed.record);

@@ -7,14 +7,14 @@
 namespace fhirgw::rules {
 namespace {
 
-using testing::dateField;
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;
-using testing::known;
 using testing::paths;
 using testing::run;
-using testing::unknownText;
-using testing::validTeleconsultation;
+using testsupport::dateField;
+using testsupport::known;
+using testsupport::unknownText;
+using testsupport::validTeleconsultation;
 
 domain::Teleconsultation withIns(std::optional<std::string> value, std::optional<std::string> oid) {
   domain::Teleconsultation t = validTeleconsultation();

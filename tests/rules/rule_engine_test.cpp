@@ -12,14 +12,14 @@
 namespace fhirgw::rules {
 namespace {
 
-using testing::dateField;
 using ::testing::ElementsAre;
 using testing::FakeHistory;
 using ::testing::IsEmpty;
-using testing::json;
-using testing::known;
-using testing::readSourceFile;
-using testing::validTeleconsultation;
+using testsupport::dateField;
+using testsupport::json;
+using testsupport::known;
+using testsupport::readSourceFile;
+using testsupport::validTeleconsultation;
 
 /// "SEVERITY RULE-ID expression" per issue, for compact comparisons.
 std::vector<std::string> summary(const std::vector<fhir::Issue>& issues) {
@@ -47,7 +47,7 @@ class RuleEngineTest : public ::testing::Test {
     return std::move(p.record);
   }
 
-  common::ManualClock clock_{testing::testNow()};
+  common::ManualClock clock_{testsupport::gatewayTestNow()};
   FakeHistory history_;
 };
 
@@ -204,7 +204,7 @@ TEST_F(RuleEngineTest, OtherWarningsAndInformationDoNotTouchReimbursement) {
 TEST_F(RuleEngineTest, AMalformedOrientationUnderAnExceptionDoesNotTouchReimbursement) {
   history_.declare("10003456786", 2026, 4200);
   domain::Teleconsultation t = validTeleconsultation();
-  t.encounter.orientation = testing::unknownText<domain::Orientation>("urgent");
+  t.encounter.orientation = testsupport::unknownText<domain::Orientation>("urgent");
   t.practitioner.specialty = "psychiatry";
   t.billing->act = "TC";  // a psychiatrist bills TC, which has no fixed tariff
   const RuleOutcome out = evaluate(t);
@@ -249,7 +249,7 @@ TEST_F(RuleEngineTest, ErrorsOfSeveralRulesAreAllReportedInRulesOrder) {
   history_.declare("10003456786", 2026, 4200);
   domain::Teleconsultation t = validTeleconsultation();
   t.encounter.channel = known(domain::Channel::kPhone);
-  t.encounter.consent->at = testing::dateTimeField("2026-11-20T10:00:00+01:00");
+  t.encounter.consent->at = testsupport::dateTimeField("2026-11-20T10:00:00+01:00");
   t.billing->majorations = {"MN"};
   t.practitioner.rpps = "10003456787";
   const RuleOutcome out = evaluate(t);
@@ -269,8 +269,8 @@ TEST_F(RuleEngineTest, EmbeddedDocumentsAreCheckedWithTheirIndex) {
   t.documents.push_back(r);
   domain::SickLeave s;
   s.type = known(domain::SickLeaveType::kInitial);
-  s.start = testing::dateField("2026-11-20");
-  s.end = testing::dateField("2026-11-23");
+  s.start = testsupport::dateField("2026-11-20");
+  s.end = testsupport::dateField("2026-11-23");
   t.documents.push_back(s);
   EXPECT_THAT(summary(evaluate(t).issues), ElementsAre("error DOC-CONTENT documents[0].content",
                                                        "error AAT-3-DAYS documents[1].end"));
@@ -279,8 +279,8 @@ TEST_F(RuleEngineTest, EmbeddedDocumentsAreCheckedWithTheirIndex) {
 TEST_F(RuleEngineTest, DocumentAddedLaterUsesTheStoredPractitionerRelation) {
   domain::SickLeave s;
   s.type = known(domain::SickLeaveType::kInitial);
-  s.start = testing::dateField("2026-11-20");
-  s.end = testing::dateField("2026-11-23");
+  s.start = testsupport::dateField("2026-11-20");
+  s.end = testsupport::dateField("2026-11-23");
   const RuleEngine engine({}, clock_, &history_);
   domain::Teleconsultation context = validTeleconsultation();
   EXPECT_THAT(summary(engine.evaluateDocument(context, s).issues),
@@ -302,8 +302,8 @@ TEST_F(RuleEngineTest, HistoryFailureFailsTheEvaluation) {
 TEST_F(RuleEngineTest, TheClockDecidesWhatIsInTheFuture) {
   history_.declare("10003456786", 2026, 4200);
   domain::Teleconsultation t = validTeleconsultation();
-  t.encounter.start = testing::dateTimeField("2026-11-22T13:10:00+01:00");
-  t.encounter.end = testing::dateTimeField("2026-11-22T13:20:00+01:00");
+  t.encounter.start = testsupport::dateTimeField("2026-11-22T13:10:00+01:00");
+  t.encounter.end = testsupport::dateTimeField("2026-11-22T13:20:00+01:00");
   t.encounter.consent->at = t.encounter.start;
   EXPECT_THAT(summary(evaluate(t).issues), ElementsAre("error TLC-PERIOD encounter.start"));
   clock_.advance(std::chrono::minutes{5});

@@ -1,7 +1,7 @@
 #pragma once
 
 // Rule-test helpers: an in-memory activity history and runners for one rule; the domain's
-// fixtures (validTeleconsultation, fields, dates) come from tests/domain/test_support.hpp.
+// fixtures (validTeleconsultation, fields, dates) are testsupport's (domain_fixtures.hpp).
 
 #include <gtest/gtest.h>
 
@@ -19,16 +19,6 @@
 #include "fhirgw/testsupport/domain_fixtures.hpp"
 
 namespace fhirgw::rules::testing {
-
-using domain::testing::date;
-using domain::testing::dateField;
-using domain::testing::dateTimeField;
-using domain::testing::json;
-using domain::testing::known;
-using domain::testing::readSourceFile;
-using domain::testing::testNow;
-using domain::testing::unknownText;
-using domain::testing::validTeleconsultation;
 
 /// An in-memory activity history: declarations and counts per (rpps, year), or a forced error.
 class FakeHistory final : public ActivityHistory {
@@ -75,7 +65,7 @@ class FakeHistory final : public ActivityHistory {
 inline std::vector<Finding> run(const TeleconsultationRule& rule, const domain::Teleconsultation& t,
                                 const RuleConfig& config = {},
                                 const ActivityHistory* history = nullptr,
-                                common::TimePoint now = testNow()) {
+                                common::TimePoint now = testsupport::gatewayTestNow()) {
   std::vector<Finding> out;
   const RuleContext ctx{t, config, fhir::toInstant(now), history};
   const common::Status s = rule.check(ctx, out);
@@ -86,7 +76,7 @@ inline std::vector<Finding> run(const TeleconsultationRule& rule, const domain::
 /// Runs one document rule on a document posted on its own (paths relative to its body).
 inline std::vector<Finding> runDocument(
     const DocumentRule& rule, const domain::Document& d,
-    const domain::Teleconsultation& context = validTeleconsultation(),
+    const domain::Teleconsultation& context = testsupport::validTeleconsultation(),
     const RuleConfig& config = {}, std::string_view basePath = {}) {
   std::vector<Finding> out;
   rule.check(DocumentContext{context, d, basePath, config}, out);

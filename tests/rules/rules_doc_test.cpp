@@ -10,7 +10,7 @@
 namespace fhirgw::rules {
 namespace {
 
-using testing::readSourceFile;
+using testsupport::readSourceFile;
 
 /// The text of the section "### <id> — ..." up to the next heading, or "".
 std::string sectionOf(const std::string& doc, std::string_view id) {

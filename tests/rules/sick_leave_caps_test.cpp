@@ -10,14 +10,14 @@ namespace fhirgw::rules {
 namespace {
 
 using ::testing::Contains;
-using testing::dateField;
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;
-using testing::known;
 using ::testing::Not;
 using testing::paths;
 using testing::runDocument;
-using testing::validTeleconsultation;
+using testsupport::dateField;
+using testsupport::known;
+using testsupport::validTeleconsultation;
 
 domain::SickLeave leave(domain::SickLeaveType type, std::string_view start, std::string_view end) {
   domain::SickLeave l;
@@ -161,7 +161,7 @@ class SickLeaveLawsEngineTest : public ::testing::Test {
         domain::Relation::kTreatingPhysician;  // exempt from AAT-3-DAYS
     return t;
   }
-  common::ManualClock clock_{testing::testNow()};
+  common::ManualClock clock_{testsupport::gatewayTestNow()};
 };
 
 TEST_F(SickLeaveLawsEngineTest, DurationCapIsNotInForceTheDayBeforeTheFirstOfSeptember2026) {
