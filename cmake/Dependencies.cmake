@@ -2,6 +2,8 @@
 find_package(Threads REQUIRED)
 find_package(OpenSSL 3 REQUIRED)
 find_package(CURL REQUIRED)
+# libxml2-dev: the ebRIM writer of xds/ (and the schema checks of its tests).
+find_package(LibXml2 REQUIRED)
 find_package(Poco 1.11 REQUIRED COMPONENTS
   Foundation Net NetSSL Util Data DataSQLite DataPostgreSQL Crypto Zip XML JSON)
 

@@ -37,6 +37,7 @@ FORBIDDEN = [
     ("connectors", "store"),
     ("store", "connectors"),
     ("store", "fhir"),
+    ("xds", "connectors"),
 ]
 
 MODULE_RE = re.compile(r"fhirgw_module\(\s*(\w+)(.*?)\)\s*$", re.S | re.M)

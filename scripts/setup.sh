@@ -6,9 +6,9 @@ set -euo pipefail
 packages=(
   # build
   build-essential cmake pkg-config
-  libpoco-dev rapidjson-dev libcurl4-openssl-dev libssl-dev
+  libpoco-dev rapidjson-dev libcurl4-openssl-dev libssl-dev libxml2-dev
   # tests and checks
-  googletest libgtest-dev libgmock-dev openssl curl ca-certificates clang-format
+  googletest libgtest-dev libgmock-dev openssl curl ca-certificates clang-format libxml2-utils
 )
 # Extra groups: "--with-node" for the FHIR validator tests (Node.js + npm); "--with-fuzz" for the
 # libFuzzer targets (scripts/fuzz.sh): clang and its sanitizer/fuzzer runtimes, which clang only
