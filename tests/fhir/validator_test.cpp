@@ -380,6 +380,33 @@ TEST(Validator, MalformedReferenceIsRejected) {
   }
 }
 
+// What the validator makes of each shape of literal reference (fhir::parseLiteralReference
+// splits them; the bundle writers key the same texts by their own, looser rule).
+TEST(Validator, ReferenceShapesRefusedAndLeftAlone) {
+  const auto withSubject = [](std::string_view reference) {
+    return R"({"resourceType":"Encounter","status":"finished","class":{"code":"VR"},
+        "subject":{"reference":")" +
+           std::string(reference) + "\"}}";
+  };
+  for (const char* bad :
+       {"a/Patient/1", "/Patient/1", "Patient/1/_history/v!", "Patient/1/_history/",
+        "https://h.example/fhir/Patient/1/_history/v!", "https://h.example/page/_history/v!",
+        "Foo/1", "patient/1", "Patient/", "Patient/1?x", "?identifier=x", "Foo?identifier=x",
+        "a/Patient?identifier=x", "nothing", "urn:uuid:abc", "urn:oid:1.2/Patient/1",
+        "Patient/1/_history/2/_history/3"}) {
+    EXPECT_THAT(validate(withSubject(bad)),
+                ElementsAre(error("value", "Encounter.subject.reference")))
+        << bad;
+  }
+  // Absolute URLs not shaped like a FHIR REST one are left alone, as are unknown types there.
+  for (const char* ok :
+       {"https://h.example/some/page", "https://h.example/fhir/Foo/1",
+        "https://h.example/fhir/Patient?identifier=x", "https://h.example/fhir/Patient/1/",
+        "urn:oid:1.2.250.1.71", "Patient?", "Patient?identifier=a/Practitioner/c", "#"}) {
+    EXPECT_THAT(validate(withSubject(ok)), IsEmpty()) << ok;
+  }
+}
+
 TEST(Validator, LocalReferenceNeedsAContainedResource) {
   const std::string base = R"({"resourceType":"Encounter","status":"finished","class":{"code":"VR"},
       "contained":[{"resourceType":"Patient","id":"p1"}],"subject":{"reference":"#REF"}})";

@@ -5,40 +5,23 @@
 #include <cctype>
 
 #include "fhirgw/common/ids.hpp"
+#include "fhirgw/fhir/reference.hpp"
 
 namespace fhirgw::connectors::detail {
-namespace {
-
-bool isTypeName(std::string_view s) {
-  return !s.empty() && std::isupper(static_cast<unsigned char>(s.front())) != 0 &&
-         std::all_of(s.begin(), s.end(),
-                     [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; });
-}
-
-bool isIdText(std::string_view s) {
-  return !s.empty() && s.size() <= 64 && std::all_of(s.begin(), s.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '.';
-  });
-}
-
-}  // namespace
 
 std::optional<std::string> referenceKey(std::string_view reference) {
-  if (reference.empty() || reference.front() == '#') return std::nullopt;
-  if (reference.starts_with("urn:uuid:")) return std::string(reference);
-  // Drop a version suffix: .../Type/id/_history/3
-  if (const auto h = reference.find("/_history/"); h != std::string_view::npos) {
-    reference = reference.substr(0, h);
+  const std::optional<fhir::LiteralReference> ref = fhir::parseLiteralReference(reference);
+  if (!ref) return std::nullopt;
+  switch (ref->form) {
+    case fhir::ReferenceForm::kUrnUuid:
+      return std::string(reference);
+    // Looser than the validator: any base, an unchecked version and a type R4 may not know.
+    case fhir::ReferenceForm::kRelative:
+    case fhir::ReferenceForm::kAbsolute:
+      return std::string(ref->type) + "/" + std::string(ref->id);
+    default:
+      return std::nullopt;
   }
-  const auto slash = reference.rfind('/');
-  if (slash == std::string_view::npos) return std::nullopt;
-  const std::string_view id = reference.substr(slash + 1);
-  std::string_view rest = reference.substr(0, slash);
-  const auto typeStart = rest.rfind('/');
-  const std::string_view type =
-      typeStart == std::string_view::npos ? rest : rest.substr(typeStart + 1);
-  if (!isTypeName(type) || !isIdText(id)) return std::nullopt;
-  return std::string(type) + "/" + std::string(id);
 }
 
 std::vector<std::string> collectReferences(const common::Json& resource) {

@@ -13,9 +13,9 @@
 
 namespace fhirgw::connectors::detail {
 
-/// The "Type/id" a reference string points to: "Type/id", "urn:uuid:<id>" (type unknown:
-/// returned as "urn:uuid:<id>") or an absolute URL ending in Type/id[/_history/v]; nullopt for
-/// contained ("#...") and unrecognised references.
+/// The key of the payload resource a reference string names (fhir::parseLiteralReference):
+/// "Type/id" for "[base/]Type/id[/_history/v]", whatever the base and version, or the whole
+/// "urn:uuid:..." text; nullopt for the other forms (contained "#...", urn:oid, conditional).
 std::optional<std::string> referenceKey(std::string_view reference);
 
 /// Every `reference` string in the tree, in document order.

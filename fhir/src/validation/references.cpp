@@ -1,8 +1,11 @@
-// Reference.reference: its shape (Type/id, absolute URL, #id, urn:uuid:, urn:oid:), the resource
-// types the element allows, and local references noted for ref-1.
+// Reference.reference: its shape (split by fhir::parseLiteralReference: Type/id, absolute URL, #id,
+// urn:uuid:, urn:oid:, Type?query), the resource types the element allows, and local references
+// noted for ref-1.
 
+#include <optional>
 #include <string>
 
+#include "fhirgw/fhir/reference.hpp"
 #include "primitive_check.hpp"
 #include "validation/json_access.hpp"
 #include "validation/type_checks.hpp"
@@ -27,47 +30,41 @@ void checkReference(const r4::FieldDef& f, const Value& ref, Walker& walker) {
   if (r == nullptr) return;
   const std::string_view s = str(*r);
   if (s.empty()) return;  // reported by the string check
-  if (s.front() == '#') {
-    if (s.size() > 1) walker.noteLocalReference(s.substr(1), walker.whereChild("reference"));
-    return;
-  }
-  if (s.starts_with("urn:uuid:") || s.starts_with("urn:oid:")) {
-    const Primitive p = s.starts_with("urn:uuid:") ? Primitive::kUuid : Primitive::kOid;
-    if (!detail::matchesRegex(p, s)) {
-      walker.error("value", walker.whereChild("reference"),
-                   std::string("a reference starting with urn: must be a valid ") +
-                       (p == Primitive::kUuid ? "urn:uuid" : "urn:oid"),
-                   "Référence URN invalide.");
-    }
-    return;
-  }
-  const Catalog& c = walker.catalog();
-  // [base/]Type/id[/_history/vid], or a conditional Type?query in transactions.
-  std::string_view rest = s;
-  if (const std::size_t h = rest.find("/_history/"); h != std::string_view::npos) {
-    if (!detail::matchesRegex(Primitive::kId, rest.substr(h + 10))) return badReference(walker);
-    rest = rest.substr(0, h);
-  }
-  const bool absolute = rest.find("://") != std::string_view::npos;
-  std::string_view type;
-  if (const std::size_t q = rest.find('?'); !absolute && q != std::string_view::npos) {
-    type = rest.substr(0, q);
-    if (!c.resourceType(type)) return badReference(walker);
-  } else {
-    const std::size_t slash = rest.rfind('/');
-    if (slash == std::string_view::npos) {
-      if (!absolute) badReference(walker);
+  const std::optional<LiteralReference> parsed = parseLiteralReference(s);
+  if (!parsed) return badReference(walker);
+  switch (parsed->form) {
+    case ReferenceForm::kFragment:
+      if (!parsed->id.empty())
+        walker.noteLocalReference(parsed->id, walker.whereChild("reference"));
+      return;
+    case ReferenceForm::kUrnUuid:
+    case ReferenceForm::kUrnOid: {
+      const bool uuid = parsed->form == ReferenceForm::kUrnUuid;
+      if (!detail::matchesRegex(uuid ? Primitive::kUuid : Primitive::kOid, s)) {
+        walker.error("value", walker.whereChild("reference"),
+                     std::string("a reference starting with urn: must be a valid ") +
+                         (uuid ? "urn:uuid" : "urn:oid"),
+                     "Référence URN invalide.");
+      }
       return;
     }
-    const std::string_view id = rest.substr(slash + 1);
-    const std::string_view head = rest.substr(0, slash);
-    type = head.substr(head.rfind('/') == std::string_view::npos ? 0 : head.rfind('/') + 1);
-    const bool known = c.resourceType(type).has_value() && detail::matchesRegex(Primitive::kId, id);
-    if (!known) {
-      if (!absolute) badReference(walker);
-      return;  // an absolute URL not shaped like a FHIR REST one: left alone
-    }
-    if (!absolute && head != type) return badReference(walker);
+    default:
+      break;
+  }
+  if (parsed->version && !detail::matchesRegex(Primitive::kId, *parsed->version)) {
+    return badReference(walker);
+  }
+  // An absolute URL not shaped like a FHIR REST one, or naming a type R4 does not know, is left
+  // alone; relative and conditional references must name an R4 type.
+  if (parsed->form == ReferenceForm::kOtherUrl) return;
+  const Catalog& c = walker.catalog();
+  const std::string_view type = parsed->type;
+  if (!c.resourceType(type)) {
+    if (parsed->form != ReferenceForm::kAbsolute) badReference(walker);
+    return;
+  }
+  if (parsed->form == ReferenceForm::kRelative && !parsed->base.empty()) {
+    return badReference(walker);
   }
   if (f.targetCount == 0) return;
   std::string allowed;

@@ -1,0 +1,45 @@
+#pragma once
+
+// Literal references (Reference.reference, R4 references.html#literal) split into their parts.
+// The one parser: the validator checks the parts against the R4 tables, the bundle writers only
+// find the payload resource they name; each applies its own rule to what it gets here.
+
+#include <optional>
+#include <string_view>
+
+namespace fhirgw::fhir {
+
+/// The shape of a literal reference.
+enum class ReferenceForm {
+  kFragment,     ///< "#id": a contained resource ("#" alone: the container)
+  kUrnUuid,      ///< "urn:uuid:...", the rest not checked
+  kUrnOid,       ///< "urn:oid:...", the rest not checked
+  kRelative,     ///< "Type/id[/_history/vid]", or with a relative prefix ("a/Type/id")
+  kAbsolute,     ///< "base/Type/id[/_history/vid]" where base is an absolute URL (has "://")
+  kConditional,  ///< "Type?query" (relative; in transactions)
+  kOtherUrl,     ///< an absolute URL that does not end in Type/id: not a FHIR REST one
+};
+
+/// The parts of a literal reference: views into the parsed text.
+struct LiteralReference {
+  ReferenceForm form = ReferenceForm::kRelative;
+  /// Text before "Type/": the service base with its final '/' ("https://h/fhir/"), a relative
+  /// prefix ("a/", which the validator refuses), or empty.
+  std::string_view base;
+  /// kRelative, kAbsolute and kConditional: shaped like a resource type name (an ASCII capital
+  /// then letters and digits), not looked up.
+  std::string_view type;
+  /// kRelative and kAbsolute: a FHIR id (1 to 64 of A-Z a-z 0-9 - .); kFragment: the text after
+  /// '#'; kUrnUuid and kUrnOid: the text after "urn:uuid:" or "urn:oid:".
+  std::string_view id;
+  /// The text after the first "/_history/" of any form but the fragment and URNs, not checked.
+  std::optional<std::string_view> version;
+  /// kConditional: the text after '?'.
+  std::string_view query;
+};
+
+/// The parts of a literal reference; nullopt for an empty text and for a relative one in none of
+/// the forms ("Patient 12", "a/b", "Foo?x" with a badly shaped type).
+std::optional<LiteralReference> parseLiteralReference(std::string_view text);
+
+}  // namespace fhirgw::fhir
