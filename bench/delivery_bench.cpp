@@ -17,9 +17,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <filesystem>
 #include <fstream>
-#include <random>
 #include <string>
 #include <vector>
 
@@ -28,6 +26,7 @@
 #include "fhirgw/common/crypto.hpp"
 #include "fhirgw/connectors/engine/payload_builder.hpp"
 #include "fhirgw/store/store.hpp"
+#include "fhirgw/testsupport/files.hpp"
 
 namespace {
 
@@ -172,14 +171,12 @@ int main(int argc, char** argv) {
     return 2;
   }
 
-  const auto dir = std::filesystem::temp_directory_path() /
-                   ("fhirgw-delivery-bench-" + std::to_string(std::random_device{}()));
-  std::filesystem::create_directories(dir);
+  testsupport::TempDir dir("fhirgw-delivery-bench");
   int rc = 0;
   {
     common::ManualClock clock(common::SystemClock::instance().now());
     store::StoreOptions options;
-    options.dataDir = dir.string();
+    options.dataDir = dir.str();
     auto opened = store::openStore(options, clock);
     if (!opened) {
       std::fprintf(stderr, "store: %s\n", opened.error().toString().c_str());
@@ -261,9 +258,8 @@ int main(int argc, char** argv) {
     if (position == 0) rc = 1;
   }
   if (keep) {
-    std::printf("database kept in %s\n", dir.c_str());
-  } else {
-    std::filesystem::remove_all(dir);
+    dir.keep();
+    std::printf("database kept in %s\n", dir.str().c_str());
   }
   return rc;
 }

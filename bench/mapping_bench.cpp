@@ -8,8 +8,6 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -21,6 +19,7 @@
 #include "fhirgw/fhir/fr_core_profiles.hpp"
 #include "fhirgw/mapping/fhir_mapper.hpp"
 #include "fhirgw/rules/rule_engine.hpp"
+#include "fhirgw/testsupport/files.hpp"
 
 namespace {
 
@@ -34,10 +33,7 @@ int main(int argc, char** argv) {
   using namespace fhirgw;
   const std::string path = argc > 1 ? argv[1] : FHIRGW_BENCH_BODY;
   const int runs = argc > 2 ? std::atoi(argv[2]) : 2000;
-  std::ifstream in(path);
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  const std::string text = buffer.str();
+  const std::string text = testsupport::readFile(path);
   auto body = common::parseJson(text);
   if (!body) {
     std::fprintf(stderr, "%s: %s\n", path.c_str(), body.error().toString().c_str());

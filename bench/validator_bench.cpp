@@ -6,8 +6,6 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -15,6 +13,7 @@
 #include "fhirgw/common/json.hpp"
 #include "fhirgw/fhir/fr_core_profiles.hpp"
 #include "fhirgw/fhir/validator.hpp"
+#include "fhirgw/testsupport/files.hpp"
 
 namespace {
 
@@ -27,10 +26,7 @@ void print(const char* what, const fhirgw::bench::Stats& s) { fhirgw::bench::pri
 int main(int argc, char** argv) {
   const std::string path = argc > 1 ? argv[1] : FHIRGW_BENCH_BUNDLE;
   const int runs = argc > 2 ? std::atoi(argv[2]) : 5000;
-  std::ifstream in(path);
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  const std::string text = buffer.str();
+  const std::string text = fhirgw::testsupport::readFile(path);
   auto doc = fhirgw::common::parseJson(text);
   if (!doc) {
     std::fprintf(stderr, "%s: %s\n", path.c_str(), doc.error().toString().c_str());

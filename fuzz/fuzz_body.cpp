@@ -15,15 +15,11 @@
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerResponse.h>
 #include <Poco/Net/SocketAddress.h>
-#include <stdlib.h>  // mkdtemp
 
-#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
-#include <filesystem>
-#include <fstream>
 #include <memory>
 #include <sstream>
 #include <string>
@@ -44,6 +40,8 @@
 #include "fhirgw/mapping/fhir_mapper.hpp"
 #include "fhirgw/rules/rule_engine.hpp"
 #include "fhirgw/store/store.hpp"
+#include "fhirgw/testsupport/files.hpp"
+#include "fhirgw/testsupport/test_clock.hpp"
 
 namespace {
 
@@ -54,6 +52,7 @@ namespace gateway = fhirgw::gateway;
 namespace mapping = fhirgw::mapping;
 namespace rules = fhirgw::rules;
 namespace store = fhirgw::store;
+namespace testsupport = fhirgw::testsupport;
 
 /// A response that keeps what the handler sends.
 class MemoryResponse final : public Poco::Net::HTTPServerResponse {
@@ -99,11 +98,10 @@ class MemoryRequest final : public Poco::Net::HTTPServerRequest {
 
 /// The gateway's request path for $validate, built once.
 struct Gateway {
-  /// A fixed "now" (the rule tests' 2026-11-22T12:00Z, after the examples' encounters): runs are
+  /// A fixed "now", the tests' (2026-11-22T12:00Z, after the examples' encounters): runs are
   /// reproducible and the examples pass the date rules.
-  std::unique_ptr<common::ManualClock> clock = std::make_unique<common::ManualClock>(
-      std::chrono::sys_days{std::chrono::year{2026} / 11 / 22} + std::chrono::hours{12});
-  std::filesystem::path dataDir;
+  std::unique_ptr<common::ManualClock> clock =
+      std::make_unique<common::ManualClock>(testsupport::gatewayTestNow());
   std::unique_ptr<store::Store> store;
   std::unique_ptr<gateway::StoreActivityHistory> history;
   std::unique_ptr<rules::RuleEngine> rules;
@@ -126,15 +124,10 @@ struct Gateway {
   std::abort();
 }
 
-std::string readFile(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) fail("cannot read the example teleconsultation");
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 Gateway& gatewayOnce() {
+  // The store's folder, under $TMPDIR (scripts/fuzz.sh points it at the run's work folder),
+  // removed at exit.
+  static const testsupport::TempDir dataDir("fuzz_body");
   static Gateway* g = [] {
     auto* built = new Gateway;
     common::Log::setLevel(common::LogLevel::kError);
@@ -143,13 +136,8 @@ Gateway& gatewayOnce() {
     const char* verbose = std::getenv("FHIRGW_FUZZ_VERBOSE");
     built->verbose = verbose != nullptr && std::string_view(verbose) == "1";
 
-    // Under $TMPDIR (scripts/fuzz.sh points it at the run's work folder).
-    std::string dirTemplate =
-        (std::filesystem::temp_directory_path() / "fuzz_body.XXXXXX").string();
-    if (::mkdtemp(dirTemplate.data()) == nullptr) fail("mkdtemp");
-    built->dataDir = dirTemplate;
     store::StoreOptions options;
-    options.dataDir = built->dataDir.string();
+    options.dataDir = dataDir.str();
     auto opened = store::openStore(options, *built->clock);
     if (!opened) fail("cannot open the store");
     built->store = std::move(opened).value();
@@ -178,10 +166,11 @@ Gateway& gatewayOnce() {
         *built->store, *built->rules, *built->mapper, clock, defaults.limits, {}, {}});
     built->api->registerRoutes(*built->router);
 
-    auto example = common::parseJson(readFile(FHIRGW_FUZZ_EXAMPLE));
+    const std::string exampleText = testsupport::readFile(FHIRGW_FUZZ_EXAMPLE);
+    if (exampleText.empty()) fail("cannot read the example teleconsultation");
+    auto example = common::parseJson(exampleText);
     if (!example) fail("the example teleconsultation is not JSON");
     built->context = domain::parseTeleconsultation(*example).record;
-    std::atexit([] { std::filesystem::remove_all(gatewayOnce().dataDir); });
     return built;
   }();
   return *g;

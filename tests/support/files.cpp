@@ -8,13 +8,15 @@
 
 namespace fhirgw::testsupport {
 
-TempDir::TempDir() {
-  std::string pattern = (std::filesystem::temp_directory_path() / "fhirgw-test-XXXXXX").string();
+TempDir::TempDir(std::string_view prefix) {
+  std::string pattern =
+      (std::filesystem::temp_directory_path() / (std::string(prefix) + "-XXXXXX")).string();
   if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
   path_ = pattern;
 }
 
 TempDir::~TempDir() {
+  if (keep_) return;
   std::error_code ec;
   std::filesystem::remove_all(path_, ec);
 }
