@@ -1,0 +1,50 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "fhirgw/common/clock.hpp"
+#include "fhirgw/common/result.hpp"
+#include "fhirgw/xds/metadata.hpp"
+#include "fhirgw/xds/unique_ids.hpp"
+
+namespace fhirgw::xds {
+
+/// The submission set's default contentTypeCode: `07` "Consultation Soins Externes" of TRE_R209
+/// (1.2.250.1.213.2.2), one of the two systems of JDV_J59 (dmp-xds.md §1.5).
+Code defaultContentTypeCode();
+
+/// What the builder reads: the FHIR resources a delivery carries and a few plain values, so
+/// the module needs nothing of the connectors.
+struct SubmissionInput {
+  /// The delivery's stored FHIR resources, one JSON text each: the DocumentReference(s) with
+  /// their Binary (or inline attachment data), the Patient with its INS, the author's
+  /// Practitioner (IDNPS) and PractitionerRole, the Organization, the Encounter.
+  std::vector<std::string_view> resourcesJson;
+  std::string deliveryId;  ///< seeds the submission set's ids: a retry resends the same ones
+  std::string sourceId;    ///< OID of the sending system (configuration)
+  std::string uniqueIdRoot = std::string(kDefaultUniqueIdRoot);  ///< root of derived uniqueIds
+  common::TimePoint submissionTime;  ///< e.g. when the delivery was queued
+  /// MSSanté addresses written as intendedRecipient (XDM only); never logged (a patient mailbox
+  /// holds the INS).
+  std::vector<std::string> intendedRecipients;
+  Code contentTypeCode = defaultContentTypeCode();
+};
+
+/// The metadata and the bytes of each document, in the order of metadata.documents.
+struct Submission {
+  Metadata metadata;
+  std::vector<std::string> documents;
+};
+
+/// Builds the XDS metadata of every DocumentReference among the resources (docs/xds.md has the
+/// field-by-field mapping): hash and size computed over the document bytes, uniqueIds derived
+/// from the delivery id (submission set) and from the document's masterIdentifier (document),
+/// so a retry gives the same ones. kInvalidArgument naming what is missing or wrong: no
+/// DocumentReference, a resource that is not JSON, no Patient with an INS, an author without
+/// IDNPS, an attachment with no data or whose data does not match its size or hash, a code
+/// whose system has no OID, a date that cannot be read.
+common::Result<Submission> buildSubmission(const SubmissionInput& input);
+
+}  // namespace fhirgw::xds
