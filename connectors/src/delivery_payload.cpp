@@ -1,10 +1,10 @@
 #include "fhirgw/connectors/delivery_payload.hpp"
 
-#include <map>
-#include <set>
+#include <optional>
 
 #include "fhirgw/common/json_tree.hpp"
 #include "fhirgw/common/result.hpp"
+#include "fhirgw/fhir/reference.hpp"
 #include "formats/fhir_references.hpp"
 
 namespace fhirgw::connectors {
@@ -38,12 +38,9 @@ common::Status addPayloadResources(DeliveryPayload& payload,
     // The encounter itself: everything at record level.
     for (std::size_t i = 0; i < candidates.size(); ++i) included[i] = true;
   } else {
-    std::map<std::string, std::size_t> byKey;
-    for (std::size_t i = 0; i < candidates.size(); ++i) {
-      const auto& r = *candidates[i];
-      byKey[r.resourceType + "/" + r.resourceId] = i;
-      byKey["urn:uuid:" + r.resourceId] = i;
-      byKey[detail::fullUrlFor(r.resourceType, r.resourceId)] = i;
+    fhir::ReferenceIndex index;
+    for (const PayloadResource* r : candidates) {
+      index.add(r->resourceType, r->resourceId, detail::fullUrlFor(r->resourceType, r->resourceId));
     }
     std::vector<std::size_t> pending;
     for (std::size_t i = 0; i < candidates.size(); ++i) {
@@ -57,12 +54,10 @@ common::Status addPayloadResources(DeliveryPayload& payload,
       const std::size_t i = pending.back();
       pending.pop_back();
       for (const std::string& ref : detail::collectReferences(parsed[i])) {
-        const auto key = detail::referenceKey(ref);
-        if (!key) continue;
-        const auto it = byKey.find(*key);
-        if (it != byKey.end() && !included[it->second]) {
-          included[it->second] = true;
-          pending.push_back(it->second);
+        const std::optional<std::size_t> target = index.find(ref);
+        if (target && !included[*target]) {
+          included[*target] = true;
+          pending.push_back(*target);
         }
       }
     }

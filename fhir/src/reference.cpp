@@ -1,6 +1,7 @@
 #include "fhirgw/fhir/reference.hpp"
 
 #include <algorithm>
+#include <utility>
 
 #include "primitive_check.hpp"
 
@@ -67,6 +68,34 @@ std::optional<LiteralReference> parseLiteralReference(std::string_view text) {
   if (!absolute) return std::nullopt;
   ref.form = ReferenceForm::kOtherUrl;
   return ref;
+}
+
+void ReferenceIndex::add(std::string_view resourceType, std::string_view id, std::string fullUrl) {
+  const std::size_t position = fullUrls_.size();
+  keys_.emplace(std::string(resourceType) + "/" + std::string(id), position);
+  keys_.emplace("urn:uuid:" + std::string(id), position);
+  keys_.emplace(fullUrl, position);
+  fullUrls_.push_back(std::move(fullUrl));
+}
+
+std::optional<std::size_t> ReferenceIndex::find(std::string_view reference) const {
+  const std::optional<LiteralReference> ref = parseLiteralReference(reference);
+  if (!ref) return std::nullopt;
+  std::string key;
+  switch (ref->form) {
+    case ReferenceForm::kUrnUuid:
+      key = reference;
+      break;
+    case ReferenceForm::kRelative:
+    case ReferenceForm::kAbsolute:
+      key = std::string(ref->type) + "/" + std::string(ref->id);
+      break;
+    default:
+      return std::nullopt;
+  }
+  const auto it = keys_.find(key);
+  if (it == keys_.end()) return std::nullopt;
+  return it->second;
 }
 
 }  // namespace fhirgw::fhir

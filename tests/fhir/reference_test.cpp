@@ -92,5 +92,42 @@ TEST(LiteralReference, RelativeTextInNoFormIsNotAReference) {
                   .has_value());
 }
 
+// The payload resources a stored reference names, the same way in every bundle the gateway
+// writes: looser than the validator (which refuses "a/Patient/1", a bad version, "Foo/1").
+TEST(ReferenceIndex, FindsTypeAndIdWhateverTheBaseAndVersion) {
+  ReferenceIndex index;
+  index.add("Patient", "1", "urn:uuid:full-1");
+  index.add("Foo", "2", "https://h.example/fhir/Foo/2");
+  for (const char* patient :
+       {"Patient/1", "a/Patient/1", "/Patient/1", "Patient/1/_history/v!",
+        "https://h.example/fhir/Patient/1/_history/2", "urn:uuid:1", "urn:uuid:full-1"}) {
+    EXPECT_EQ(index.find(patient), 0U) << patient;
+  }
+  EXPECT_EQ(index.find("Foo/2"), 1U);
+  EXPECT_EQ(index.find("https://h.example/fhir/Foo/2"), 1U);
+  EXPECT_EQ(index.fullUrl(1), "https://h.example/fhir/Foo/2");
+}
+
+TEST(ReferenceIndex, OtherFormsAndUnknownResourcesNameNothing) {
+  ReferenceIndex index;
+  index.add("Patient", "1", "urn:uuid:full-1");
+  for (const char* none :
+       {"", "#", "#1", "Patient/2", "Practitioner/1", "patient/1", "Patient/1?x",
+        "Patient?identifier=1", "urn:oid:1", "https://h.example/some/page",
+        "https://h.example/fhir/Patient/1/",
+        // A conditional reference and a URN are not split further, even when they end in Type/id.
+        "Patient?identifier=a/Patient/1", "urn:oid:1.2/Patient/1"}) {
+    EXPECT_FALSE(index.find(none).has_value()) << none;
+  }
+}
+
+TEST(ReferenceIndex, TheFirstResourceAddedUnderAKeyKeepsIt) {
+  ReferenceIndex index;
+  index.add("Patient", "1", "urn:uuid:a");
+  index.add("Patient", "1", "urn:uuid:b");
+  EXPECT_EQ(index.find("Patient/1"), 0U);
+  EXPECT_EQ(index.find("urn:uuid:b"), 1U);
+}
+
 }  // namespace
 }  // namespace fhirgw::fhir

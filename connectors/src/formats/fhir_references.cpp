@@ -5,24 +5,8 @@
 #include <cctype>
 
 #include "fhirgw/common/ids.hpp"
-#include "fhirgw/fhir/reference.hpp"
 
 namespace fhirgw::connectors::detail {
-
-std::optional<std::string> referenceKey(std::string_view reference) {
-  const std::optional<fhir::LiteralReference> ref = fhir::parseLiteralReference(reference);
-  if (!ref) return std::nullopt;
-  switch (ref->form) {
-    case fhir::ReferenceForm::kUrnUuid:
-      return std::string(reference);
-    // Looser than the validator: any base, an unchecked version and a type R4 may not know.
-    case fhir::ReferenceForm::kRelative:
-    case fhir::ReferenceForm::kAbsolute:
-      return std::string(ref->type) + "/" + std::string(ref->id);
-    default:
-      return std::nullopt;
-  }
-}
 
 std::vector<std::string> collectReferences(const common::Json& resource) {
   std::vector<std::string> out;
@@ -100,22 +84,14 @@ common::Result<std::vector<ParsedResource>> parsePayload(const DeliveryPayload& 
 }
 
 ResourceIndex::ResourceIndex(const std::vector<ParsedResource>& resources) : resources_(resources) {
-  for (std::size_t i = 0; i < resources.size(); ++i) {
-    const PayloadResource& r = *resources[i].source;
-    const int at = static_cast<int>(i);
-    keys_.emplace_back(r.resourceType + "/" + r.resourceId, at);
-    keys_.emplace_back("urn:uuid:" + r.resourceId, at);
-    keys_.emplace_back(resources[i].fullUrl, at);
+  for (const ParsedResource& r : resources) {
+    index_.add(r.source->resourceType, r.source->resourceId, r.fullUrl);
   }
 }
 
 int ResourceIndex::indexOf(std::string_view reference) const {
-  const auto key = referenceKey(reference);
-  if (!key) return -1;
-  for (const auto& [k, i] : keys_) {
-    if (k == *key) return i;
-  }
-  return -1;
+  const std::optional<std::size_t> i = index_.find(reference);
+  return i ? static_cast<int>(*i) : -1;
 }
 
 const ParsedResource* ResourceIndex::resolve(std::string_view reference) const {

@@ -2,7 +2,6 @@
 
 // Reference handling shared by the payload selection and the bundle builders.
 
-#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -10,13 +9,9 @@
 #include "fhirgw/common/json_tree.hpp"
 #include "fhirgw/common/result.hpp"
 #include "fhirgw/connectors/delivery_payload.hpp"
+#include "fhirgw/fhir/reference.hpp"
 
 namespace fhirgw::connectors::detail {
-
-/// The key of the payload resource a reference string names (fhir::parseLiteralReference):
-/// "Type/id" for "[base/]Type/id[/_history/v]", whatever the base and version, or the whole
-/// "urn:uuid:..." text; nullopt for the other forms (contained "#...", urn:oid, conditional).
-std::optional<std::string> referenceKey(std::string_view reference);
 
 /// Every `reference` string in the tree, in document order.
 std::vector<std::string> collectReferences(const common::Json& resource);
@@ -46,7 +41,8 @@ struct ParsedResource {
 /// The payload's resources parsed, in order; kInvalidArgument naming the first bad one.
 common::Result<std::vector<ParsedResource>> parsePayload(const DeliveryPayload& payload);
 
-/// Index of a reference: "Type/id", "urn:uuid:<id>" and the fullUrl all find the resource.
+/// The parsed payload resources found by the references that name them (fhir::ReferenceIndex:
+/// "Type/id", "urn:uuid:<id>" and the fullUrl all find the resource).
 class ResourceIndex {
  public:
   explicit ResourceIndex(const std::vector<ParsedResource>& resources);
@@ -59,7 +55,7 @@ class ResourceIndex {
 
  private:
   const std::vector<ParsedResource>& resources_;
-  std::vector<std::pair<std::string, int>> keys_;
+  fhir::ReferenceIndex index_;
 };
 
 /// Escapes and percent-encodes one search value of a query (`ifNoneExist`).

@@ -6,6 +6,7 @@
 #include "fhirgw/common/clock.hpp"
 #include "fhirgw/common/ids.hpp"
 #include "fhirgw/common/json_tree.hpp"
+#include "fhirgw/fhir/bundle.hpp"
 #include "fhirgw/fhir/fr/identifiers.hpp"
 
 namespace fhirgw::connectors {
@@ -228,16 +229,8 @@ common::Status prepareDocumentReference(ParsedResource& dr, const Json& subject,
   return common::Status::ok();
 }
 
-Json entry(const std::string& fullUrl, Json resource, const char* type) {
-  Json request = Json::object();
-  request.set("method", Json::string("POST"));
-  request.set("url", Json::string(type));
-  Json e = Json::object();
-  e.set("fullUrl", Json::string(fullUrl));
-  e.set("resource", std::move(resource));
-  e.set("request", std::move(request));
-  return e;
-}
+// An entry created by the recipient (ITI-65 entries are all POSTed).
+fhir::BundleRequest create(std::string type) { return {.method = "POST", .url = std::move(type)}; }
 
 }  // namespace
 
@@ -319,24 +312,16 @@ common::Result<std::string> buildProvideBundle(const DeliveryPayload& payload,
   }
   list.set("entry", std::move(listEntries));
 
-  Json entries = Json::array();
+  fhir::BundleWriter bundle("transaction");
+  bundle.profile(std::string(kMhdMinimalProvideBundle));
   const std::string setFullUrl =
       "urn:uuid:" + common::deterministicUuid({"mhd-submissionset-fullurl", payload.deliveryId});
-  entries.push(entry(setFullUrl, std::move(list), "List"));
+  bundle.add(setFullUrl, std::move(list), create("List"));
   for (ParsedResource& dr : prepared) {
-    entries.push(entry(dr.fullUrl, std::move(dr.json), "DocumentReference"));
+    bundle.add(dr.fullUrl, std::move(dr.json), create("DocumentReference"));
   }
-  for (auto& [fullUrl, binary] : binaries)
-    entries.push(entry(fullUrl, std::move(binary), "Binary"));
-
-  Json bundle = Json::object();
-  bundle.set("resourceType", Json::string("Bundle"));
-  Json meta = Json::object();
-  meta.set("profile", Json::array().push(Json::string(kMhdMinimalProvideBundle)));
-  bundle.set("meta", std::move(meta));
-  bundle.set("type", Json::string("transaction"));
-  bundle.set("entry", std::move(entries));
-  return bundle.serialize();
+  for (auto& [fullUrl, binary] : binaries) bundle.add(fullUrl, std::move(binary), create("Binary"));
+  return bundle.take().serialize();
 }
 
 }  // namespace fhirgw::connectors

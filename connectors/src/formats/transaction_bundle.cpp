@@ -4,6 +4,7 @@
 
 #include "fhir_references.hpp"
 #include "fhirgw/common/json_tree.hpp"
+#include "fhirgw/fhir/bundle.hpp"
 #include "fhirgw/fhir/r4_elements.hpp"
 
 namespace fhirgw::connectors {
@@ -78,7 +79,7 @@ common::Result<std::string> buildTransactionBundle(const DeliveryPayload& payloa
     }
   }
 
-  Json entries = Json::array();
+  fhir::BundleWriter bundle("transaction");
   for (std::size_t i = 0; i < resources.size(); ++i) {
     ParsedResource& r = resources[i];
     const std::string& type = r.source->resourceType;
@@ -93,11 +94,10 @@ common::Result<std::string> buildTransactionBundle(const DeliveryPayload& payloa
       }
     });
 
-    Json request = Json::object();
+    fhir::BundleRequest request;
     if (options.clientAssignedIds) {
       r.json.set("id", Json::string(r.source->resourceId));
-      request.set("method", Json::string("PUT"));
-      request.set("url", Json::string(type + "/" + r.source->resourceId));
+      request = {.method = "PUT", .url = type + "/" + r.source->resourceId};
     } else {
       // Without an `identifier` element (Provenance, AuditEvent, Binary, ...) no conditional
       // create is possible: such a resource is not sent in this mode.
@@ -114,24 +114,14 @@ common::Result<std::string> buildTransactionBundle(const DeliveryPayload& payloa
       }
       // The server assigns ids on create; ours live on in the identifiers.
       r.json.erase("id");
-      request.set("method", Json::string("POST"));
-      request.set("url", Json::string(type));
-      request.set("ifNoneExist", Json::string(*query));
+      request = {.method = "POST", .url = type, .ifNoneExist = *query};
     }
-    Json entry = Json::object();
-    entry.set("fullUrl", Json::string(r.fullUrl));
-    entry.set("resource", std::move(r.json));
-    entry.set("request", std::move(request));
-    entries.push(std::move(entry));
+    bundle.add(r.fullUrl, std::move(r.json), request);
   }
-  if (entries.items().empty()) {
+  if (bundle.size() == 0) {
     return common::invalidArgument("the delivery has no resource to send");
   }
-  Json bundle = Json::object();
-  bundle.set("resourceType", Json::string("Bundle"));
-  bundle.set("type", Json::string("transaction"));
-  bundle.set("entry", std::move(entries));
-  return bundle.serialize();
+  return bundle.take().serialize();
 }
 
 }  // namespace fhirgw::connectors

@@ -4,8 +4,12 @@
 // The one parser: the validator checks the parts against the R4 tables, the bundle writers only
 // find the payload resource they name; each applies its own rule to what it gets here.
 
+#include <cstddef>
 #include <optional>
+#include <string>
 #include <string_view>
+#include <unordered_map>
+#include <vector>
 
 namespace fhirgw::fhir {
 
@@ -41,5 +45,25 @@ struct LiteralReference {
 /// The parts of a literal reference; nullopt for an empty text and for a relative one in none of
 /// the forms ("Patient 12", "a/b", "Foo?x" with a badly shaped type).
 std::optional<LiteralReference> parseLiteralReference(std::string_view text);
+
+/// Resources (a bundle's entries, a delivery's payload) found by the references that name them,
+/// one rule for every bundle the gateway writes: "Type/id" whatever its base and version, the
+/// text "urn:uuid:<id>", or the fullUrl given with the resource. Looser than the validator on
+/// purpose: it finds what a stored reference names, it does not judge it.
+class ReferenceIndex {
+ public:
+  /// Adds the next resource; positions count from 0 in the order added, and the first resource
+  /// added under a key keeps it.
+  void add(std::string_view resourceType, std::string_view id, std::string fullUrl);
+  /// The position of the resource a reference names, or nullopt (contained "#...", urn:oid,
+  /// conditional references and absolute URLs not ending in Type/id name none).
+  std::optional<std::size_t> find(std::string_view reference) const;
+  /// The fullUrl given for the resource at a position.
+  const std::string& fullUrl(std::size_t position) const { return fullUrls_[position]; }
+
+ private:
+  std::unordered_map<std::string, std::size_t> keys_;
+  std::vector<std::string> fullUrls_;
+};
 
 }  // namespace fhirgw::fhir
