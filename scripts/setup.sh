@@ -9,6 +9,7 @@ packages=(
   libpoco-dev rapidjson-dev libcurl4-openssl-dev libssl-dev libxml2-dev
   # tests and checks
   googletest libgtest-dev libgmock-dev openssl curl ca-certificates clang-format libxml2-utils
+  python3-aiosmtpd  # the real SMTP server of the MSSanté tests
 )
 # Extra groups: "--with-node" for the FHIR validator tests (Node.js + npm); "--with-fuzz" for the
 # libFuzzer targets (scripts/fuzz.sh): clang and its sanitizer/fuzzer runtimes, which clang only

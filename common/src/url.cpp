@@ -176,6 +176,48 @@ Result<Url> parseHttpUrl(std::string_view text) {
   return url;
 }
 
+Result<Url> parseSmtpUrl(std::string_view text) {
+  if (text.empty()) return invalidArgument("URL is empty");
+  if (text.size() > kMaxUrlLength) return invalidArgument("URL is too long");
+  for (char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u <= 0x20 || u >= 0x7f) return invalidArgument("URL contains a space or control character");
+    if (c == '\\' || c == '#' || c == '?' || c == '%' || c == '@') {
+      return invalidArgument("URL must be smtp://host:port or smtps://host:port, nothing else");
+    }
+  }
+  if (!startsWithNoCase(text, "smtp://") && !startsWithNoCase(text, "smtps://")) {
+    return invalidArgument("URL must start with smtp:// (STARTTLS) or smtps:// (implicit TLS)");
+  }
+  CurlUrlHandle handle(curl_url());
+  if (!handle) return internal("out of memory parsing a URL");
+  const std::string input(text);
+  const CURLUcode rc =
+      curl_url_set(handle.get(), CURLUPART_URL, input.c_str(), CURLU_DISALLOW_USER);
+  if (rc != CURLUE_OK) {
+    return invalidArgument(std::string("URL is not valid (") + curl_url_strerror(rc) + ")");
+  }
+  Url url;
+  FHIRGW_ASSIGN_OR_RETURN(url.scheme, getPart(handle.get(), CURLUPART_SCHEME, 0));
+  std::transform(url.scheme.begin(), url.scheme.end(), url.scheme.begin(), lower);
+  FHIRGW_ASSIGN_OR_RETURN(url.host, getPart(handle.get(), CURLUPART_HOST, 0));
+  std::transform(url.host.begin(), url.host.end(), url.host.begin(), lower);
+  if (url.host.empty() || url.host == "[]") return invalidArgument("URL has an empty host");
+  FHIRGW_ASSIGN_OR_RETURN(const std::string port,
+                          getPart(handle.get(), CURLUPART_PORT, CURLU_DEFAULT_PORT));
+  const auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), url.port);
+  if (ec != std::errc() || end != port.data() + port.size() || url.port <= 0 || url.port > 65535) {
+    return invalidArgument("URL port is not valid");
+  }
+  FHIRGW_ASSIGN_OR_RETURN(url.path, getPart(handle.get(), CURLUPART_PATH, 0));
+  if (!url.path.empty() && url.path != "/") {
+    return invalidArgument("URL must not have a path (smtp://host:port)");
+  }
+  url.path = "/";
+  url.text = url.scheme + "://" + url.host + ":" + std::to_string(url.port);
+  return url;
+}
+
 bool urlUnder(const Url& url, const Url& prefix) {
   if (url.scheme != prefix.scheme || url.port != prefix.port) return false;
   if (!equalsNoCase(url.host, prefix.host)) return false;

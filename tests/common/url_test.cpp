@@ -197,3 +197,26 @@ TEST(UrlUnder, TheIssueEscapeNeverReachesAComparison) {
   EXPECT_FALSE(parseHttpUrl("https://fhir.cabinet-martin.fr/r4/%2e%2e/%2E%2E/evil").hasValue());
   EXPECT_FALSE(parseHttpUrl("https://fhir.cabinet-martin.fr/r4%2f..%2f..%2fevil").hasValue());
 }
+
+TEST(SmtpUrl, AcceptsSmtpAndSmtpsWithTheirDefaultPorts) {
+  auto starttls = parseSmtpUrl("smtp://SMTP.Operateur.MSSante.fr:587");
+  ASSERT_TRUE(starttls.hasValue()) << starttls.status().toString();
+  EXPECT_EQ(starttls->scheme, "smtp");
+  EXPECT_EQ(starttls->host, "smtp.operateur.mssante.fr");
+  EXPECT_EQ(starttls->port, 587);
+  EXPECT_EQ(starttls->text, "smtp://smtp.operateur.mssante.fr:587");
+  auto implicit = parseSmtpUrl("smtps://smtp.example/");
+  ASSERT_TRUE(implicit.hasValue());
+  EXPECT_EQ(implicit->port, 465);
+  EXPECT_EQ(implicit->text, "smtps://smtp.example:465");
+}
+
+TEST(SmtpUrl, RefusesEverythingButAHostAndAPort) {
+  for (const char* text :
+       {"", "https://smtp.example", "smtp://", "smtp://user@smtp.example", "smtp://user:pw@h",
+        "smtp://smtp.example/domain", "smtp://smtp.example?x=1", "smtp://smtp.example#f",
+        "smtp://smtp.example:0", "smtp://smtp.example:70000", "smtp://smtp example",
+        "smtp://smtp.example\r\n", "smtp://smtp%2eexample", "smtp://[]:25"}) {
+    EXPECT_FALSE(parseSmtpUrl(text).hasValue()) << text;
+  }
+}

@@ -4,13 +4,8 @@
 // (tests/connectors/fhir-peer). Deliveries go through the real engine and SQLite store; the clock
 // is a ManualClock, so retries are driven without waiting.
 
-#include <fcntl.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <poll.h>
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <cstdlib>
 #include <functional>
@@ -22,6 +17,7 @@
 #include "fhirgw/connectors/http_client.hpp"
 #include "fhirgw/connectors/registry.hpp"
 #include "fhirgw/fhir/validator.hpp"
+#include "fhirgw/testsupport/peer_process.hpp"
 #include "fhirgw/testsupport/source_tree.hpp"
 #include "fhirgw/testsupport/stored_keys.hpp"
 
@@ -36,68 +32,20 @@ namespace {
 /// The Node FHIR peer as a child process; it exits when its stdin closes.
 class FhirPeer {
  public:
-  FhirPeer() {
-    int in[2];
-    int out[2];
-    if (::pipe2(in, O_CLOEXEC) != 0 || ::pipe2(out, O_CLOEXEC) != 0) return;
-    const std::string script =
-        fhirgw::testsupport::sourcePath("tests/connectors/fhir-peer/run.sh").string();
-    const std::string pki = testPkiDir().string();
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      ::dup2(in[0], 0);
-      ::dup2(out[1], 1);
-      ::execl("/bin/bash", "bash", script.c_str(), "--pki", pki.c_str(), nullptr);
-      ::_exit(127);
-    }
-    ::close(in[0]);
-    ::close(out[1]);
-    stdin_ = in[1];
-    stdout_ = out[0];
-    // npm ci may run on a fresh machine: allow it time.
-    std::string line;
-    if (readLine(line, 180s) && line.rfind("listening ", 0) == 0)
-      port_ = std::stoi(line.substr(10));
-  }
+  // npm ci may run on a fresh machine: allow it time.
+  FhirPeer()
+      : process_("/bin/bash",
+                 {fhirgw::testsupport::sourcePath("tests/connectors/fhir-peer/run.sh").string(),
+                  "--pki", testPkiDir().string()},
+                 180s) {}
 
-  ~FhirPeer() {
-    if (stdin_ >= 0) ::close(stdin_);
-    if (pid_ > 0) {
-      int status = 0;
-      for (int i = 0; i < 50 && ::waitpid(pid_, &status, WNOHANG) == 0; ++i) {
-        ::poll(nullptr, 0, 100);
-      }
-      if (::waitpid(pid_, &status, WNOHANG) == 0) {
-        ::kill(pid_, SIGKILL);
-        ::waitpid(pid_, &status, 0);
-      }
-    }
-    if (stdout_ >= 0) ::close(stdout_);
-  }
-
-  int port() const { return port_; }
+  int port() const { return process_.port(); }
   std::string url(const std::string& path = "/fhir") const {
-    return "https://localhost:" + std::to_string(port_) + path;
+    return "https://localhost:" + std::to_string(port()) + path;
   }
 
  private:
-  bool readLine(std::string& line, std::chrono::milliseconds timeout) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    char c = 0;
-    while (std::chrono::steady_clock::now() < deadline) {
-      pollfd p{stdout_, POLLIN, 0};
-      if (::poll(&p, 1, 200) <= 0) continue;
-      if (::read(stdout_, &c, 1) != 1) return false;
-      if (c == '\n') return true;
-      line.push_back(c);
-    }
-    return false;
-  }
-
-  pid_t pid_ = -1;
-  int stdin_ = -1;
-  int stdout_ = -1;
-  int port_ = 0;
+  fhirgw::testsupport::PeerProcess process_;
 };
 
 /// The peer is started once for the whole suite (Medplum loads its definitions in seconds).

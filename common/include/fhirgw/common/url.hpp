@@ -23,6 +23,11 @@ struct Url {
 /// schemes. kInvalidArgument with an English reason (no URL echoed: it may be health-related).
 Result<Url> parseHttpUrl(std::string_view text);
 
+/// Parses the address of a mail server: `smtp://host[:port]` or `smtps://host[:port]` (default
+/// ports 25 and 465), an empty or "/" path, nothing else: no user information, query, fragment,
+/// spaces or control characters. The scheme is kept in `scheme`; kInvalidArgument otherwise.
+Result<Url> parseSmtpUrl(std::string_view text);
+
 /// True when url is under prefix: same scheme, host (case-insensitive), effective port, and
 /// url's path equals prefix's path or continues it at a '/' boundary.
 bool urlUnder(const Url& url, const Url& prefix);

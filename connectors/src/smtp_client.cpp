@@ -1,0 +1,328 @@
+#include "fhirgw/connectors/smtp_client.hpp"
+
+#include <curl/curl.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cstring>
+#include <mutex>
+
+#include "fhirgw/common/files.hpp"
+#include "fhirgw/common/url.hpp"
+
+namespace fhirgw::connectors {
+namespace {
+
+constexpr std::size_t kMaxIdleHandles = 8;
+constexpr std::size_t kMaxReplyChars = 200;
+constexpr std::size_t kMaxReplyLineBytes = 1024;
+
+void globalInitOnce() {
+  // curl_global_init is not thread-safe: run it once, before any worker uses curl.
+  static std::once_flag once;
+  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+bool isDigit(char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; }
+
+/// State of one session, reached from curl's callbacks.
+struct Session {
+  std::string_view message;
+  std::size_t sent = 0;
+  std::stop_token stop;
+  std::string lastReply;   ///< the last complete reply line from the server ("250 ...")
+  std::string firstError;  ///< the first 4xx / 5xx reply line: the one that ended the session
+};
+
+std::size_t onRead(char* buffer, std::size_t size, std::size_t count, void* user) {
+  auto* s = static_cast<Session*>(user);
+  const std::size_t n = std::min(size * count, s->message.size() - s->sent);
+  std::memcpy(buffer, s->message.data() + s->sent, n);
+  s->sent += n;
+  return n;
+}
+
+// The server's replies reach the debug callback as CURLINFO_HEADER_IN lines; the last one that
+// starts with a reply code is kept (a multi-line reply ends with "NNN " after "NNN-" lines), and
+// the first refusal: after it curl may still say QUIT and get a 221 before it returns.
+int onDebug(CURL*, curl_infotype type, char* data, std::size_t size, void* user) {
+  if (type != CURLINFO_HEADER_IN || user == nullptr) return 0;
+  auto* s = static_cast<Session*>(user);
+  std::string_view text(data, std::min(size, kMaxReplyLineBytes));
+  while (!text.empty()) {
+    const std::size_t end = std::min(text.find('\n'), text.size());
+    std::string_view line = text.substr(0, end);
+    text.remove_prefix(std::min(end + 1, text.size()));
+    while (!line.empty() && (line.back() == '\r' || line.back() == '\n')) line.remove_suffix(1);
+    if (line.size() >= 3 && isDigit(line[0]) && isDigit(line[1]) && isDigit(line[2]) &&
+        (line.size() == 3 || line[3] == ' ')) {
+      s->lastReply.assign(line);
+      if (s->firstError.empty() && (line[0] == '4' || line[0] == '5')) s->firstError.assign(line);
+    }
+  }
+  return 0;
+}
+
+int onProgress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  auto* s = static_cast<Session*>(user);
+  return s->stop.stop_requested() ? 1 : 0;  // non-zero aborts (CURLE_ABORTED_BY_CALLBACK)
+}
+
+common::Status transportError(CURLcode code) {
+  // curl's error buffer is not used: it may quote an address ("RCPT failed: <...>").
+  const std::string message = curl_easy_strerror(code);
+  switch (code) {
+    case CURLE_UNSUPPORTED_PROTOCOL:
+    case CURLE_URL_MALFORMAT:
+      return common::invalidArgument("URL refused: " + message);
+    case CURLE_OPERATION_TIMEDOUT:
+      return common::deadlineExceeded("timeout: " + message);
+    case CURLE_ABORTED_BY_CALLBACK:
+      return common::aborted("cancelled by shutdown");
+    case CURLE_USE_SSL_FAILED:
+      return common::unavailable("the server did not offer STARTTLS: " + message);
+    default:
+      return common::unavailable(message);
+  }
+}
+
+int replyCodeOf(std::string_view reply) {
+  if (reply.size() < 3 || !isDigit(reply[0]) || !isDigit(reply[1]) || !isDigit(reply[2])) return 0;
+  return (reply[0] - '0') * 100 + (reply[1] - '0') * 10 + (reply[2] - '0');
+}
+
+}  // namespace
+
+/// Idle easy handles: a handle keeps its connection cache, so reusing it reuses the session.
+struct SmtpClient::Pool {
+  std::mutex mutex;
+  std::vector<CURL*> idle;
+
+  ~Pool() {
+    for (CURL* h : idle) curl_easy_cleanup(h);
+  }
+  CURL* take() {
+    {
+      std::lock_guard lock(mutex);
+      if (!idle.empty()) {
+        CURL* h = idle.back();
+        idle.pop_back();
+        return h;
+      }
+    }
+    return curl_easy_init();
+  }
+  void give(CURL* h) {
+    std::lock_guard lock(mutex);
+    if (idle.size() < kMaxIdleHandles) {
+      idle.push_back(h);
+    } else {
+      curl_easy_cleanup(h);
+    }
+  }
+};
+
+SmtpClient::SmtpClient(SmtpClientOptions options)
+    : options_(std::move(options)), pool_(std::make_unique<Pool>()) {}
+
+SmtpClient::~SmtpClient() = default;
+
+common::Result<std::unique_ptr<SmtpClient>> SmtpClient::create(SmtpClientOptions options) {
+  auto url = common::parseSmtpUrl(options.url);
+  if (!url) return common::invalidArgument("url: " + url.error().message());
+  options.url = url->text;
+  if (options.connectTimeout.count() <= 0 || options.timeout.count() <= 0) {
+    return common::invalidArgument("timeouts must be positive");
+  }
+  if (!options.caFile.empty() && !common::isReadableFile(options.caFile)) {
+    return common::invalidArgument("caFile: not a readable file");
+  }
+  if (options.clientCertificateFile.empty() != options.clientKeyFile.empty()) {
+    return common::invalidArgument("clientCertificateFile and clientKeyFile: give both or neither");
+  }
+  if (!options.clientCertificateFile.empty()) {
+    if (!common::isReadableFile(options.clientCertificateFile)) {
+      return common::invalidArgument("clientCertificateFile: not a readable file");
+    }
+    if (!common::isReadableFile(options.clientKeyFile)) {
+      return common::invalidArgument("clientKeyFile: not a readable file");
+    }
+  }
+  if (options.username.empty() != options.password.empty()) {
+    return common::invalidArgument("username and password: give both or neither");
+  }
+  globalInitOnce();
+  return std::unique_ptr<SmtpClient>(new SmtpClient(std::move(options)));
+}
+
+SmtpResult SmtpClient::send(const SmtpEnvelope& envelope, std::string_view message,
+                            std::stop_token stop) {
+  SmtpResult result;
+  if (envelope.recipients.empty()) {
+    result.transportError = common::invalidArgument("no recipient");
+    return result;
+  }
+  CURL* h = pool_->take();
+  if (h == nullptr) {
+    result.transportError = common::resourceExhausted("curl: cannot create a handle");
+    return result;
+  }
+  // Reset keeps the connection and TLS session caches of the handle.
+  curl_easy_reset(h);
+
+  Session session;
+  session.message = message;
+  session.stop = std::move(stop);
+  curl_slist* recipients = nullptr;
+  for (const std::string& r : envelope.recipients) {
+    recipients = curl_slist_append(recipients, ("<" + r + ">").c_str());
+  }
+  const std::string from = "<" + envelope.from + ">";
+
+  curl_easy_setopt(h, CURLOPT_URL, options_.url.c_str());
+  curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
+  curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+  curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+  // STARTTLS is required on smtp://: the session stops if the server does not offer it.
+  curl_easy_setopt(h, CURLOPT_USE_SSL, static_cast<long>(CURLUSESSL_ALL));
+  curl_easy_setopt(h, CURLOPT_SSLVERSION, static_cast<long>(CURL_SSLVERSION_TLSv1_2));
+  curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
+  curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
+  if (!options_.caFile.empty()) {
+    // Pinned: only this bundle is trusted (IGC-Santé in production), not the system store too.
+    curl_easy_setopt(h, CURLOPT_CAINFO, options_.caFile.c_str());
+    curl_easy_setopt(h, CURLOPT_CAPATH, nullptr);
+  }
+  if (!options_.clientCertificateFile.empty()) {
+    curl_easy_setopt(h, CURLOPT_SSLCERT, options_.clientCertificateFile.c_str());
+    curl_easy_setopt(h, CURLOPT_SSLCERTTYPE, "PEM");
+    curl_easy_setopt(h, CURLOPT_SSLKEY, options_.clientKeyFile.c_str());
+    curl_easy_setopt(h, CURLOPT_SSLKEYTYPE, "PEM");
+  }
+  if (!options_.username.empty()) {
+    curl_easy_setopt(h, CURLOPT_USERNAME, options_.username.c_str());
+    curl_easy_setopt(h, CURLOPT_PASSWORD, options_.password.c_str());
+  }
+  curl_easy_setopt(h, CURLOPT_PROXY, "");
+  curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
+                   static_cast<long>(options_.connectTimeout.count()));
+  curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(options_.timeout.count()));
+  curl_easy_setopt(h, CURLOPT_MAIL_FROM, from.c_str());
+  curl_easy_setopt(h, CURLOPT_MAIL_RCPT, recipients);
+  curl_easy_setopt(h, CURLOPT_UPLOAD, 1L);
+  curl_easy_setopt(h, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(message.size()));
+  curl_easy_setopt(h, CURLOPT_READFUNCTION, onRead);
+  curl_easy_setopt(h, CURLOPT_READDATA, &session);
+  curl_easy_setopt(h, CURLOPT_DEBUGFUNCTION, onDebug);
+  curl_easy_setopt(h, CURLOPT_DEBUGDATA, &session);
+  curl_easy_setopt(h, CURLOPT_VERBOSE, 1L);
+  curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, onProgress);
+  curl_easy_setopt(h, CURLOPT_XFERINFODATA, &session);
+  curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+
+  const CURLcode code = curl_easy_perform(h);
+  long lastCode = 0;
+  curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &lastCode);
+  // The handle must not point at this call's stack or lists once it is idle again.
+  curl_easy_setopt(h, CURLOPT_MAIL_RCPT, nullptr);
+  curl_easy_setopt(h, CURLOPT_VERBOSE, 0L);
+  curl_easy_setopt(h, CURLOPT_DEBUGDATA, nullptr);
+  curl_easy_setopt(h, CURLOPT_READDATA, nullptr);
+  curl_easy_setopt(h, CURLOPT_XFERINFODATA, nullptr);
+  curl_slist_free_all(recipients);
+  if (code == CURLE_OK) {
+    pool_->give(h);
+  } else {
+    // A failed session may leave the connection mid-dialogue: start the next one afresh.
+    curl_easy_cleanup(h);
+  }
+
+  const std::string& reply = session.firstError.empty() ? session.lastReply : session.firstError;
+  result.reply = scrubSmtpReply(reply);
+  result.replyCode = replyCodeOf(reply);
+  if (result.replyCode == 0) result.replyCode = static_cast<int>(lastCode);
+  if (code == CURLE_OK) {
+    // curl reports success only after the final 250 of DATA.
+    if (result.replyCode < 200 || result.replyCode >= 300) result.replyCode = 250;
+    return result;
+  }
+  // A refusal by the server (4xx / 5xx) judges the session; anything else is the transport's.
+  if (result.replyCode >= 400 && code != CURLE_ABORTED_BY_CALLBACK &&
+      code != CURLE_OPERATION_TIMEDOUT) {
+    return result;
+  }
+  result.transportError = transportError(code);
+  return result;
+}
+
+std::string scrubSmtpReply(std::string_view reply) {
+  std::string out;
+  std::size_t i = 0;
+  while (i < reply.size() && out.size() < kMaxReplyChars) {
+    const char c = reply[i];
+    if (c == '<') {
+      const std::size_t close = reply.find('>', i);
+      out += "<address>";
+      i = close == std::string_view::npos ? reply.size() : close + 1;
+      continue;
+    }
+    if (isDigit(c)) {
+      std::size_t j = i;
+      while (j < reply.size() && isDigit(reply[j])) ++j;
+      if (j - i >= 10) {
+        out += '#';
+      } else {
+        out.append(reply.substr(i, j - i));
+      }
+      i = j;
+      continue;
+    }
+    if (c != ' ' && c != '\t') {
+      // A word: kept unless it holds an address.
+      std::size_t j = i;
+      while (j < reply.size() && reply[j] != ' ' && reply[j] != '\t' && reply[j] != '<') ++j;
+      const std::string_view word = reply.substr(i, j - i);
+      if (word.find('@') != std::string_view::npos) {
+        out += "<address>";
+        i = j;
+        continue;
+      }
+      // Digits inside the word are checked on their own (an INS glued to letters).
+      std::size_t k = i;
+      while (k < j && !isDigit(reply[k])) {
+        const auto u = static_cast<unsigned char>(reply[k]);
+        if (u >= 0x20 && u != 0x7f) out.push_back(reply[k]);
+        ++k;
+      }
+      i = k;
+      continue;
+    }
+    out.push_back(' ');
+    ++i;
+  }
+  if (out.size() > kMaxReplyChars) out.resize(kMaxReplyChars);
+  return out;
+}
+
+DeliveryResult classifySmtp(const SmtpResult& result) {
+  if (result.transportError) {
+    const common::Status& s = *result.transportError;
+    const std::string_view code = common::statusCodeName(s.code());
+    if (s.code() == common::StatusCode::kInvalidArgument) {
+      return DeliveryResult::permanent(s.message()).because(code);
+    }
+    return DeliveryResult::transient(s.message()).because(code);
+  }
+  // The reply starts with its code; without one, the code curl saw is all there is.
+  const std::string text = result.reply.empty()
+                               ? "SMTP " + std::to_string(result.replyCode)
+                               : "SMTP reply: " + result.reply;
+  const std::string code = "smtp-" + std::to_string(result.replyCode);
+  if (result.accepted()) return DeliveryResult::success();
+  if (result.replyCode >= 400 && result.replyCode < 500) {
+    return DeliveryResult::transient(text).because(code);
+  }
+  return DeliveryResult::permanent(text).because(code);
+}
+
+}  // namespace fhirgw::connectors
