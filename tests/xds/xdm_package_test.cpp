@@ -119,6 +119,13 @@ TEST(XdmPackage, DocumentsAreNumberedAndNamedByMimeType) {
   EXPECT_EQ(files.size(), 7u);  // two folders, README, INDEX, METADATA, two documents
 }
 
+TEST(XdmPackage, DocumentFileNameIsEightThreeUpperCaseByMimeType) {
+  EXPECT_EQ(xdmDocumentFileName(1, "application/pdf"), "DOC0001.PDF");
+  EXPECT_EQ(xdmDocumentFileName(12, "text/plain"), "DOC0012.TXT");
+  EXPECT_EQ(xdmDocumentFileName(3, "text/xml"), "DOC0003.XML");
+  EXPECT_EQ(xdmDocumentFileName(9999, "image/jpeg"), "DOC9999.BIN");
+}
+
 TEST(XdmPackage, DocumentCountMustMatchTheEntries) {
   auto zip = writeXdmZip(testing::sampleMetadata(), {});
   ASSERT_FALSE(zip.hasValue());

@@ -18,18 +18,12 @@ constexpr const char* kSubset = "IHE_XDM/SUBSET01/";
 constexpr std::size_t kMaxDocuments = 9999;
 
 /// The 8.3 extension of a MIME type.
-std::string extensionOf(const std::string& mimeType) {
+std::string extensionOf(std::string_view mimeType) {
   if (mimeType == "application/pdf") return "PDF";
   if (mimeType == "text/plain") return "TXT";
   if (mimeType == "text/xml" || mimeType == "application/xml") return "XML";
   if (mimeType == "text/html") return "HTM";
   return "BIN";
-}
-
-std::string documentName(std::size_t n, const std::string& mimeType) {
-  char name[16];
-  std::snprintf(name, sizeof name, "DOC%04zu.", n);
-  return name + extensionOf(mimeType);
 }
 
 /// The zip entries' time: the submission time ("YYYYMMDDhhmmss", UTC), else 1980-01-01 (the
@@ -104,6 +98,12 @@ std::string index(const Metadata& metadata) {
 
 }  // namespace
 
+std::string xdmDocumentFileName(std::size_t number, std::string_view mimeType) {
+  char name[16];
+  std::snprintf(name, sizeof name, "DOC%04zu.", number % 10000);
+  return name + extensionOf(mimeType);
+}
+
 common::Result<std::string> writeXdmZip(Metadata metadata,
                                         const std::vector<std::string>& documents,
                                         const XdmCreator& creator) {
@@ -117,7 +117,7 @@ common::Result<std::string> writeXdmZip(Metadata metadata,
   // What the metadata says about each file is computed over the bytes written.
   for (std::size_t i = 0; i < documents.size(); ++i) {
     DocumentEntry& d = metadata.documents[i];
-    d.uri = documentName(i + 1, d.mimeType);
+    d.uri = xdmDocumentFileName(i + 1, d.mimeType);
     d.hash = common::hexEncode(common::sha1(documents[i]));
     d.size = documents[i].size();
   }

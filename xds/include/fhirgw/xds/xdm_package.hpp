@@ -1,6 +1,8 @@
 #pragma once
 
+#include <cstddef>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "fhirgw/common/result.hpp"
@@ -15,6 +17,11 @@ struct XdmCreator {
   std::string version;  ///< the gateway's version; optional
   std::string contact;  ///< the operating organisation; optional
 };
+
+/// The 8.3 file name of the number-th document (from 1) of an XDM package: "DOC0001.PDF", with
+/// PDF, TXT, XML, HTM or BIN by MIME type; the name the package and its URI slot use, which a
+/// message attaching the document beside the zip can reuse.
+std::string xdmDocumentFileName(std::size_t number, std::string_view mimeType);
 
 /// The bytes of IHE_XDM.ZIP (IHE XDM, ITI-32) for one submission: `README.TXT`, `INDEX.HTM`,
 /// `IHE_XDM/SUBSET01/METADATA.XML` (the XDM flavor of writeSubmitObjectsRequest) and the
