@@ -71,7 +71,7 @@ std::vector<store::FhirResource> sampleResources(const SampleIds& ids, bool with
   add(ids.documentId, "Binary", ids.binary,
       R"({"resourceType":"Binary","id":")" + ids.binary +
           R"(","contentType":"application/pdf","data":"JVBERi0xLjQK"})");
-  add(std::string("doc-2"), "DocumentReference", ids.otherDocumentReference,
+  add(ids.otherDocumentId, "DocumentReference", ids.otherDocumentReference,
       R"({"resourceType":"DocumentReference","id":")" + ids.otherDocumentReference +
           R"(","status":"current","subject":{"reference":")" + patientRef +
           R"("},"content":[{"attachment":{"contentType":"text/plain","data":"b2s="}}]})");
@@ -84,6 +84,24 @@ std::vector<store::NewFhirResource> sampleNewResources(const SampleIds& ids) {
     out.push_back({r.documentId, r.resourceType, r.resourceId, r.version, r.json});
   }
   return out;
+}
+
+store::Submission sampleSubmission(const SampleIds& ids, std::string requestHash,
+                                   std::string clientId) {
+  store::Submission sub;
+  sub.clientId = std::move(clientId);
+  sub.recordId = ids.recordId;
+  store::NewRecord record;
+  record.requestHash = std::move(requestHash);
+  record.body = "{}";
+  record.outcome = "{}";
+  record.practitionerRpps = "10000000001";
+  record.encounterYear = 2026;
+  sub.record = record;
+  sub.documents.push_back({ids.documentId, std::nullopt, "report", "dh", "{}", "{}"});
+  sub.documents.push_back({ids.otherDocumentId, std::nullopt, "report", "dh2", "{}", "{}"});
+  sub.resources = sampleNewResources(ids);
+  return sub;
 }
 
 // ---- the HTTPS peer --------------------------------------------------------------------------

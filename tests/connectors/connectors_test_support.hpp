@@ -22,6 +22,7 @@
 #include "fhirgw/common/clock.hpp"
 #include "fhirgw/store/record.hpp"
 #include "fhirgw/store/store.hpp"
+#include "fhirgw/store/submission.hpp"
 #include "fhirgw/testsupport/files.hpp"
 #include "fhirgw/testsupport/test_clock.hpp"
 #include "fhirgw/testsupport/test_pki.hpp"
@@ -33,10 +34,11 @@ using fhirgw::testsupport::TempDir;
 using fhirgw::testsupport::testPkiDir;
 using fhirgw::testsupport::testStart;
 
-/// Ids of the sample record's resources.
+/// Ids of the sample record, its two documents and its resources.
 struct SampleIds {
   std::string recordId = "rec-1";
   std::string documentId = "doc-1";
+  std::string otherDocumentId = "doc-2";
   std::string patient = "0b6f0c4e-6a4e-4d4c-9e55-1a6d3a1f0001";
   std::string practitioner = "0b6f0c4e-6a4e-4d4c-9e55-1a6d3a1f0002";
   std::string organization = "0b6f0c4e-6a4e-4d4c-9e55-1a6d3a1f0003";
@@ -54,12 +56,17 @@ inline constexpr const char* kSampleIns = "279035121518989";
 
 /// A teleconsultation as the mapper might store it: Patient (qualified INS), Practitioner,
 /// Organization, Encounter, ChargeItem (decimal 25.00), Provenance, AuditEvent at record level;
-/// a report (DocumentReference + Binary) for documentId; and a DocumentReference of another
-/// document. `withIns` false drops the patient's INS.
+/// a report (DocumentReference + Binary) for documentId; and a DocumentReference of
+/// otherDocumentId. `withIns` false drops the patient's INS.
 std::vector<store::FhirResource> sampleResources(const SampleIds& ids = {}, bool withIns = true);
 
 /// The same resources for a submission.
 std::vector<store::NewFhirResource> sampleNewResources(const SampleIds& ids = {});
+
+/// The sample record as a submission of `clientId`, without deliveries: the record (request hash
+/// `requestHash`), two reports (documentId and otherDocumentId) and sampleNewResources(ids).
+store::Submission sampleSubmission(const SampleIds& ids, std::string requestHash,
+                                   std::string clientId = "c-1");
 
 /// One request the test peer received.
 struct ReceivedRequest {

@@ -47,27 +47,13 @@ store::Submission submission(int index) {
   const std::string tag = std::to_string(::getpid()) + "-" + std::to_string(index);
   ids.recordId = "rec-" + tag;
   ids.documentId = "doc-" + tag;
+  ids.otherDocumentId = "doc-2-" + tag;
   for (std::string* id : {&ids.patient, &ids.practitioner, &ids.organization, &ids.encounter,
                           &ids.chargeItem, &ids.provenance, &ids.auditEvent, &ids.documentReference,
                           &ids.binary, &ids.otherDocumentReference}) {
     *id = common::deterministicUuid({tag, *id});
   }
-  store::Submission sub;
-  sub.clientId = "c-1";
-  sub.recordId = ids.recordId;
-  store::NewRecord record;
-  record.requestHash = "h-" + tag;
-  record.body = "{}";
-  record.outcome = "{}";
-  record.practitionerRpps = "10000000001";
-  record.encounterYear = 2026;
-  sub.record = record;
-  sub.documents.push_back({ids.documentId, std::nullopt, "report", "dh", "{}", "{}"});
-  sub.documents.push_back({"doc-2-" + tag, std::nullopt, "report", "dh2", "{}", "{}"});
-  for (auto r : connectors::testsupport::sampleNewResources(ids)) {
-    if (r.documentId == "doc-2") r.documentId = "doc-2-" + tag;
-    sub.resources.push_back(r);
-  }
+  store::Submission sub = connectors::testsupport::sampleSubmission(ids, "h-" + tag);
   sub.deliveries.push_back({common::newUuid(), ids.documentId, "dmp", "out",
                             store::DeliveryStatus::kPending, std::nullopt, std::nullopt});
   return sub;

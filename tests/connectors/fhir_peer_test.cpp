@@ -19,7 +19,7 @@
 #include "fhirgw/fhir/validator.hpp"
 #include "fhirgw/testsupport/peer_process.hpp"
 #include "fhirgw/testsupport/source_tree.hpp"
-#include "fhirgw/testsupport/stored_keys.hpp"
+#include "fhirgw/testsupport/test_store.hpp"
 
 using namespace fhirgw;
 using namespace fhirgw::connectors;
@@ -68,14 +68,8 @@ class FhirPeerTest : public ::testing::Test {
   void SetUp() override {
     ASSERT_NE(peer().port(), 0) << "the FHIR peer did not start";
     registerAll(registry);
-    store::StoreOptions options;
-    options.dataDir = dir.str();
-    auto opened = store::openStore(options, clock);
-    ASSERT_TRUE(opened.hasValue()) << opened.status().toString();
-    db = std::move(*opened);
-    ASSERT_TRUE(db->createClient({"c-1", "c-1", store::ClientRole::kEditor, {}},
-                                 fhirgw::testsupport::newStoredKey())
-                    .isOk());
+    db = fhirgw::testsupport::openTestStore(dir.path(), clock);
+    ASSERT_NE(db, nullptr);
     HttpClientOptions http;
     const auto pki = testPkiDir();
     http.caFile = (pki / "ca.pem").string();
@@ -103,22 +97,11 @@ class FhirPeerTest : public ::testing::Test {
   void commit(const SampleIds& ids,
               const std::vector<std::pair<std::string, std::string>>& deliveries,
               const std::function<void(store::NewFhirResource&)>& change = {}) {
-    store::Submission sub;
-    sub.clientId = "c-1";
-    sub.recordId = ids.recordId;
-    store::NewRecord record;
-    record.requestHash = "h-" + ids.recordId;
-    record.body = "{}";
-    record.outcome = "{}";
-    record.practitionerRpps = "10000000001";
-    record.encounterYear = 2026;
-    sub.record = record;
-    sub.documents.push_back({ids.documentId, std::nullopt, "report", "dh", "{}", "{}"});
-    sub.documents.push_back({ids.recordId + "-doc-2", std::nullopt, "report", "dh2", "{}", "{}"});
-    for (auto r : sampleNewResources(ids)) {
-      if (r.documentId == "doc-2") r.documentId = ids.recordId + "-doc-2";
-      if (change) change(r);
-      sub.resources.push_back(r);
+    SampleIds recordIds = ids;
+    recordIds.otherDocumentId = ids.recordId + "-doc-2";
+    store::Submission sub = sampleSubmission(recordIds, "h-" + ids.recordId);
+    if (change) {
+      for (store::NewFhirResource& r : sub.resources) change(r);
     }
     for (const auto& [id, connector] : deliveries) {
       sub.deliveries.push_back({id, ids.documentId, "dmp", connector, DeliveryStatus::kPending,

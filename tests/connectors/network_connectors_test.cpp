@@ -13,7 +13,7 @@
 #include "fhirgw/connectors/http_client.hpp"
 #include "fhirgw/connectors/registry.hpp"
 #include "fhirgw/fhir/validator.hpp"
-#include "fhirgw/testsupport/stored_keys.hpp"
+#include "fhirgw/testsupport/test_store.hpp"
 
 using namespace fhirgw;
 using namespace fhirgw::connectors;
@@ -38,14 +38,8 @@ class NetworkConnectors : public ::testing::Test {
  protected:
   void SetUp() override {
     registerAll(registry);
-    store::StoreOptions options;
-    options.dataDir = (dir.path() / "data").string();
-    auto opened = store::openStore(options, clock);
-    ASSERT_TRUE(opened.hasValue()) << opened.status().toString();
-    db = std::move(*opened);
-    ASSERT_TRUE(db->createClient({"c-1", "c-1", store::ClientRole::kEditor, {}},
-                                 fhirgw::testsupport::newStoredKey())
-                    .isOk());
+    db = fhirgw::testsupport::openTestStore(dir.path() / "data", clock);
+    ASSERT_NE(db, nullptr);
   }
 
   /// The TLS options of an instance talking to the test peer.
@@ -69,19 +63,7 @@ class NetworkConnectors : public ::testing::Test {
 
   void commit(const std::string& connectorId, std::optional<std::string> target = std::nullopt) {
     const SampleIds ids;
-    store::Submission sub;
-    sub.clientId = "c-1";
-    sub.recordId = ids.recordId;
-    store::NewRecord record;
-    record.requestHash = "h";
-    record.body = "{}";
-    record.outcome = "{}";
-    record.practitionerRpps = "10000000001";
-    record.encounterYear = 2026;
-    sub.record = record;
-    sub.documents.push_back({ids.documentId, std::nullopt, "report", "dh", "{}", "{}"});
-    sub.documents.push_back({"doc-2", std::nullopt, "report", "dh2", "{}", "{}"});
-    sub.resources = sampleNewResources(ids);
+    store::Submission sub = sampleSubmission(ids, "h");
     sub.deliveries.push_back({"d-1", ids.documentId, "dmp", connectorId, DeliveryStatus::kPending,
                               std::nullopt, std::move(target)});
     ASSERT_TRUE(db->commitSubmission(sub).isOk());

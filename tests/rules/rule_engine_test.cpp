@@ -15,21 +15,12 @@ namespace {
 using ::testing::ElementsAre;
 using testing::FakeHistory;
 using ::testing::IsEmpty;
+using testing::summary;
 using testsupport::dateField;
 using testsupport::json;
 using testsupport::known;
 using testsupport::readSourceFile;
 using testsupport::validTeleconsultation;
-
-/// "SEVERITY RULE-ID expression" per issue, for compact comparisons.
-std::vector<std::string> summary(const std::vector<fhir::Issue>& issues) {
-  std::vector<std::string> out;
-  for (const fhir::Issue& i : issues) {
-    out.push_back(std::string(fhir::severityCode(i.severity)) + " " + i.ruleId + " " +
-                  i.expression);
-  }
-  return out;
-}
 
 class RuleEngineTest : public ::testing::Test {
  protected:

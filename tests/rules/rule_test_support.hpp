@@ -1,7 +1,8 @@
 #pragma once
 
-// Rule-test helpers: an in-memory activity history and runners for one rule; the domain's
-// fixtures (validTeleconsultation, fields, dates) are testsupport's (domain_fixtures.hpp).
+// Rule-test helpers: an in-memory activity history, runners for one rule and summaries of their
+// results; the domain's fixtures (validTeleconsultation, fields, dates) are testsupport's
+// (domain_fixtures.hpp).
 
 #include <gtest/gtest.h>
 
@@ -14,6 +15,7 @@
 #include <vector>
 
 #include "fhirgw/common/clock.hpp"
+#include "fhirgw/fhir/issues.hpp"
 #include "fhirgw/rules/activity_history.hpp"
 #include "fhirgw/rules/rule.hpp"
 #include "fhirgw/testsupport/domain_fixtures.hpp"
@@ -80,6 +82,16 @@ inline std::vector<Finding> runDocument(
     const RuleConfig& config = {}, std::string_view basePath = {}) {
   std::vector<Finding> out;
   rule.check(DocumentContext{context, d, basePath, config}, out);
+  return out;
+}
+
+/// "SEVERITY RULE-ID expression" per issue of an outcome, for compact comparisons.
+inline std::vector<std::string> summary(const std::vector<fhir::Issue>& issues) {
+  std::vector<std::string> out;
+  for (const fhir::Issue& i : issues) {
+    out.push_back(std::string(fhir::severityCode(i.severity)) + " " + i.ruleId + " " +
+                  i.expression);
+  }
   return out;
 }
 

@@ -15,6 +15,7 @@ using ::testing::IsEmpty;
 using ::testing::Not;
 using testing::paths;
 using testing::runDocument;
+using testing::summary;
 using testsupport::dateField;
 using testsupport::known;
 using testsupport::validTeleconsultation;
@@ -34,15 +35,6 @@ domain::SickLeave initial(std::string_view start, std::string_view end) {
 
 std::vector<Finding> cap(const domain::SickLeave& l, const RuleConfig& config = {}) {
   return runDocument(SickLeaveDurationCapRule{}, l, validTeleconsultation(), config);
-}
-
-std::vector<std::string> summary(const std::vector<fhir::Issue>& issues) {
-  std::vector<std::string> out;
-  for (const fhir::Issue& i : issues) {
-    out.push_back(std::string(fhir::severityCode(i.severity)) + " " + i.ruleId + " " +
-                  i.expression);
-  }
-  return out;
 }
 
 // ---- calendar months -------------------------------------------------------------------------

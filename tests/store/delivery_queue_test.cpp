@@ -10,6 +10,7 @@
 #include "fhirgw/store/sqlite_store.hpp"
 #include "fhirgw/store/store.hpp"
 #include "fhirgw/testsupport/stored_keys.hpp"
+#include "fhirgw/testsupport/test_store.hpp"
 #include "sqlite/schema.hpp"
 #include "store_test_support.hpp"
 
@@ -25,15 +26,8 @@ namespace {
 class SqliteDeliveryQueue : public ::testing::Test {
  protected:
   void SetUp() override {
-    StoreOptions options;
-    options.dataDir = dir.str();
-    auto opened = openStore(options, clock);
-    ASSERT_TRUE(opened.hasValue()) << opened.status().toString();
-    store = std::move(*opened);
-    ASSERT_TRUE(store
-                    ->createClient({"c-1", "c-1", ClientRole::kEditor, {}},
-                                   fhirgw::testsupport::newStoredKey())
-                    .isOk());
+    store = fhirgw::testsupport::openTestStore(dir.path(), clock);
+    ASSERT_NE(store, nullptr);
   }
 
   /// Commits record `recordId` with one pending delivery per connector id, named

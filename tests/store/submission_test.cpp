@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "fhirgw/store/store.hpp"
-#include "fhirgw/testsupport/stored_keys.hpp"
+#include "fhirgw/testsupport/test_store.hpp"
 #include "store_test_support.hpp"
 
 using namespace fhirgw;
@@ -22,17 +22,8 @@ namespace {
 class SqliteStoreSubmission : public ::testing::Test {
  protected:
   void SetUp() override {
-    StoreOptions options;
-    options.dataDir = dir.str();
-    auto opened = openStore(options, clock);
-    ASSERT_TRUE(opened.hasValue()) << opened.status().toString();
-    store = std::move(*opened);
-    for (const char* id : {"c-1", "c-2"}) {
-      ASSERT_TRUE(
-          store
-              ->createClient({id, id, ClientRole::kEditor, {}}, fhirgw::testsupport::newStoredKey())
-              .isOk());
-    }
+    store = fhirgw::testsupport::openTestStore(dir.path(), clock, {"c-1", "c-2"});
+    ASSERT_NE(store, nullptr);
   }
 
   Poco::Int64 countRows(const std::string& table) {

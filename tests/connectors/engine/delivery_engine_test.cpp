@@ -13,6 +13,7 @@
 #include "connectors_test_support.hpp"
 #include "fhirgw/common/log.hpp"
 #include "fhirgw/testsupport/stored_keys.hpp"
+#include "fhirgw/testsupport/test_store.hpp"
 
 using namespace fhirgw;
 using namespace fhirgw::connectors;
@@ -152,14 +153,8 @@ ConnectorInstanceConfig instance(const std::string& id) {
 class DeliveryEngineTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    store::StoreOptions options;
-    options.dataDir = dir.str();
-    auto opened = store::openStore(options, clock);
-    ASSERT_TRUE(opened.hasValue()) << opened.status().toString();
-    db = std::move(*opened);
-    ASSERT_TRUE(db->createClient({"c-1", "c-1", store::ClientRole::kEditor, {}},
-                                 fhirgw::testsupport::newStoredKey())
-                    .isOk());
+    db = fhirgw::testsupport::openTestStore(dir.path(), clock);
+    ASSERT_NE(db, nullptr);
   }
 
   /// Commits record `recordId` of `clientId` (the sample resources) with one pending delivery of
@@ -175,24 +170,8 @@ class DeliveryEngineTest : public ::testing::Test {
       id->replace(0, recordId.size(), recordId);
     }
     ids.documentId = recordId + "-doc";
-    store::Submission sub;
-    sub.clientId = clientId;
-    sub.recordId = recordId;
-    store::NewRecord record;
-    record.requestHash = "h-" + recordId;
-    record.body = "{}";
-    record.outcome = "{}";
-    record.practitionerRpps = "10000000001";
-    record.encounterYear = 2026;
-    sub.record = record;
-    sub.documents.push_back({ids.documentId, std::nullopt, "report", "dh", "{}", "{}"});
-    sub.documents.push_back({"doc-2", std::nullopt, "report", "dh2", "{}", "{}"});
-    for (auto& r : sampleNewResources(ids)) sub.resources.push_back(r);
-    // The sample's second document is "doc-2" in every record: give each record its own.
-    sub.documents.back().id = recordId + "-doc-2";
-    for (auto& r : sub.resources) {
-      if (r.documentId == "doc-2") r.documentId = recordId + "-doc-2";
-    }
+    ids.otherDocumentId = recordId + "-doc-2";
+    store::Submission sub = sampleSubmission(ids, "h-" + recordId, clientId);
     for (const auto& c : connectors) {
       sub.deliveries.push_back({recordId + "-" + c, ids.documentId, "dmp", c,
                                 DeliveryStatus::kPending, std::nullopt, std::nullopt});

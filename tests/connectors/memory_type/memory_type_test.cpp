@@ -10,7 +10,7 @@
 #include "fhirgw/connectors/engine/store_rows.hpp"
 #include "fhirgw/connectors/registry.hpp"
 #include "fhirgw/connectors/routing.hpp"
-#include "fhirgw/testsupport/stored_keys.hpp"
+#include "fhirgw/testsupport/test_store.hpp"
 #include "memory_type/memory_connector.hpp"
 
 using namespace fhirgw;
@@ -46,14 +46,8 @@ TEST(TestOnlyConnectorType, IsRegisteredByOneLineAndItsOptionsAreCheckedOnce) {
 TEST(TestOnlyConnectorType, IsRoutedToAndDeliveredThroughTheEngine) {
   TempDir dir;
   common::ManualClock clock{testStart()};
-  store::StoreOptions storeOptions;
-  storeOptions.dataDir = dir.str();
-  auto opened = store::openStore(storeOptions, clock);
-  ASSERT_TRUE(opened.hasValue()) << opened.status().toString();
-  std::unique_ptr<store::Store> db = std::move(*opened);
-  ASSERT_TRUE(db->createClient({"c-1", "c-1", store::ClientRole::kEditor, {}},
-                               fhirgw::testsupport::newStoredKey())
-                  .isOk());
+  std::unique_ptr<store::Store> db = fhirgw::testsupport::openTestStore(dir.path(), clock);
+  ASSERT_NE(db, nullptr);
 
   const ConnectorRegistry registry = registryWithMemory();
   auto configs = parseConnectorInstances(R"([
@@ -73,19 +67,7 @@ TEST(TestOnlyConnectorType, IsRoutedToAndDeliveredThroughTheEngine) {
   const std::vector<RoutedDelivery> routed = routeDeliveries(request, routesOf(*instances));
   ASSERT_EQ(routed.size(), 1u);
   EXPECT_EQ(routed[0].connectorId, "mem");
-  store::Submission sub;
-  sub.clientId = "c-1";
-  sub.recordId = ids.recordId;
-  store::NewRecord record;
-  record.requestHash = "h";
-  record.body = "{}";
-  record.outcome = "{}";
-  record.practitionerRpps = "10000000001";
-  record.encounterYear = 2026;
-  sub.record = record;
-  sub.documents.push_back({ids.documentId, std::nullopt, "report", "dh", "{}", "{}"});
-  sub.documents.push_back({"doc-2", std::nullopt, "report", "dh2", "{}", "{}"});
-  sub.resources = sampleNewResources(ids);
+  store::Submission sub = sampleSubmission(ids, "h");
   sub.deliveries = toNewDeliveries(routed);
   ASSERT_TRUE(db->commitSubmission(sub).isOk());
 
