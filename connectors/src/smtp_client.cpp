@@ -314,9 +314,8 @@ DeliveryResult classifySmtp(const SmtpResult& result) {
     return DeliveryResult::transient(s.message()).because(code);
   }
   // The reply starts with its code; without one, the code curl saw is all there is.
-  const std::string text = result.reply.empty()
-                               ? "SMTP " + std::to_string(result.replyCode)
-                               : "SMTP reply: " + result.reply;
+  const std::string text = result.reply.empty() ? "SMTP " + std::to_string(result.replyCode)
+                                                : "SMTP reply: " + result.reply;
   const std::string code = "smtp-" + std::to_string(result.replyCode);
   if (result.accepted()) return DeliveryResult::success();
   if (result.replyCode >= 400 && result.replyCode < 500) {

@@ -30,8 +30,8 @@ class SmtpPeer {
   int port() const { return process_.port(); }
   /// The URL a client configures.
   std::string url() const {
-    return std::string(options_.implicitTls ? "smtps" : "smtp") + "://localhost:" +
-           std::to_string(port());
+    return std::string(options_.implicitTls ? "smtps" : "smtp") +
+           "://localhost:" + std::to_string(port());
   }
   /// What the server answers to RCPT and DATA from now on: a JSON object such as
   /// {"rcpt": "550 5.1.1 unknown"} or {"data": "451 4.3.0 later"}; "{}" accepts again.
@@ -56,8 +56,12 @@ class SmtpPeer {
   std::vector<std::string> arguments() const {
     std::vector<std::string> args = {
         fhirgw::testsupport::sourcePath("tests/connectors/smtp-peer/smtp_peer.py").string(),
-        "--pki", fhirgw::testsupport::testPkiDir().string(), "--dir", dir_.str(),
-        "--tls", options_.implicitTls ? "implicit" : "starttls"};
+        "--pki",
+        fhirgw::testsupport::testPkiDir().string(),
+        "--dir",
+        dir_.str(),
+        "--tls",
+        options_.implicitTls ? "implicit" : "starttls"};
     if (!options_.user.empty()) {
       args.insert(args.end(), {"--user", options_.user, "--password-file",
                                dir_.write("password", options_.password).string()});

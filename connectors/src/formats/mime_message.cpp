@@ -9,8 +9,8 @@ namespace {
 
 constexpr std::string_view kCrlf = "\r\n";
 constexpr std::size_t kBase64LineChars = 76;
-constexpr std::size_t kQpLineChars = 75;      // plus the "=" of a soft break: 76
-constexpr std::size_t kEncodedWordBytes = 45;  // 60 base64 characters in each encoded word
+constexpr std::size_t kQpLineChars = 75;           // plus the "=" of a soft break: 76
+constexpr std::size_t kEncodedWordBytes = 45;      // 60 base64 characters in each encoded word
 constexpr std::size_t kMaxAsciiHeaderChars = 900;  // RFC 5322 caps a line at 998
 
 bool isPrintableAscii(char c) {
@@ -49,7 +49,8 @@ std::vector<std::string_view> utf8Chunks(std::string_view text, std::size_t limi
 
 common::Status writeHeader(std::string& out, std::string_view name, std::string_view value) {
   if (name.empty() || name.find(':') != std::string_view::npos ||
-      !std::all_of(name.begin(), name.end(), [](char c) { return isPrintableAscii(c) && c != ' '; })) {
+      !std::all_of(name.begin(), name.end(),
+                   [](char c) { return isPrintableAscii(c) && c != ' '; })) {
     return common::invalidArgument("a MIME header name is not a printable token");
   }
   if (hasControl(value)) {
@@ -130,9 +131,9 @@ std::string base64Lines(std::string_view bytes) {
 }
 
 bool safeFileName(std::string_view name) {
-  return !name.empty() && name.size() <= 64 &&
-         std::all_of(name.begin(), name.end(),
-                     [](char c) { return isPrintableAscii(c) && c != '"' && c != '\\'; });
+  return !name.empty() && name.size() <= 64 && std::all_of(name.begin(), name.end(), [](char c) {
+    return isPrintableAscii(c) && c != '"' && c != '\\';
+  });
 }
 
 bool safeContentType(std::string_view type) {

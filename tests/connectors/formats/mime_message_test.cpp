@@ -83,8 +83,9 @@ TEST(MimeMessage, TheTextIsQuotedPrintableUtf8) {
   auto written = writeMime(sample(), "d-1");
   ASSERT_TRUE(written.hasValue());
   const std::string body = partBody(*written, "Content-Transfer-Encoding: quoted-printable");
-  EXPECT_EQ(body, "Bonjour,\r\n\r\nCi-joint un document (=C3=A0 int=C3=A9grer).\r\n"
-                  "Ligne =3D =C3=A9gal=20");
+  EXPECT_EQ(body,
+            "Bonjour,\r\n\r\nCi-joint un document (=C3=A0 int=C3=A9grer).\r\n"
+            "Ligne =3D =C3=A9gal=20");
 }
 
 TEST(MimeMessage, LongTextLinesGetSoftBreaks) {
