@@ -4,6 +4,7 @@
 #include "fhirgw/connectors/fhir_rest/fhir_rest_connector.hpp"
 #include "fhirgw/connectors/file/file_connector.hpp"
 #include "fhirgw/connectors/mhd/mhd_connector.hpp"
+#include "fhirgw/connectors/mssante/mssante_connector.hpp"
 
 namespace fhirgw::connectors {
 
@@ -39,6 +40,7 @@ void registerAll(ConnectorRegistry& registry) {
   registry.add<FileConnectorFactory>();
   registry.add<FhirRestConnectorFactory>();
   registry.add<MhdConnectorFactory>();
+  registry.add<MssanteConnectorFactory>();
 }
 
 common::Result<std::vector<ConnectorInstance>> createConnectors(

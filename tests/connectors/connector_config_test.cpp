@@ -102,7 +102,7 @@ TEST(ConnectorConfig, IdsMustBeUniqueAndRoutesPresent) {
 TEST(ConnectorRegistry, KnowsTheBuiltInTypesAndRefusesOthersByName) {
   ConnectorRegistry registry;
   registerAll(registry);
-  EXPECT_EQ(registry.types(), (std::vector<std::string>{"fhir-rest", "file", "mhd"}));
+  EXPECT_EQ(registry.types(), (std::vector<std::string>{"fhir-rest", "file", "mhd", "mssante"}));
   ConnectorInstanceConfig instance;
   instance.id = "x";
   instance.type = "smtp";
@@ -111,7 +111,7 @@ TEST(ConnectorRegistry, KnowsTheBuiltInTypesAndRefusesOthersByName) {
   ASSERT_FALSE(created.hasValue());
   EXPECT_THAT(created.error().message(),
               HasSubstr("connectors[4].type: unknown connector type \"smtp\" (known: fhir-rest, "
-                        "file, mhd)"));
+                        "file, mhd, mssante)"));
 }
 
 TEST(FileConnectorOptions, DirectoryIsRequiredAndMhdNeedsASourceId) {

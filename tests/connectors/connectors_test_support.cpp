@@ -66,7 +66,7 @@ std::vector<store::FhirResource> sampleResources(const SampleIds& ids, bool with
           practitionerRef + R"("}],"custodian":{"reference":"Organization/)" + ids.organization +
           R"("},"securityLabel":[{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/v3-Confidentiality","code":"N"}]}],"content":[{"attachment":{"contentType":"application/pdf","url":"Binary/)" +
           ids.binary +
-          R"(","size":9,"hash":"2jmj7l5rSw0yVb/vlWAYkK/YBwk=","title":"Compte rendu"}}],"context":{"encounter":[{"reference":"Encounter/)" +
+          R"(","size":9,"hash":"lWB7AtSKeGy3hol9cnEU/HmBSx4=","title":"Compte rendu"}}],"context":{"encounter":[{"reference":"Encounter/)" +
           ids.encounter + R"("}],"period":{"start":"2026-03-02T09:00:00+01:00"}}})");
   add(ids.documentId, "Binary", ids.binary,
       R"({"resourceType":"Binary","id":")" + ids.binary +

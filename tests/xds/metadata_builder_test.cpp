@@ -152,6 +152,25 @@ TEST(MetadataBuilder, PatientWithoutInsIsRefused) {
                                         std::string(kPrescriptionPdf) + ")");
 }
 
+TEST(MetadataBuilder, WithoutInsForAProfessionalThePatientIsItsLocalId) {
+  DeliveryFixture fixture("full-example", kPrescriptionPdf);
+  fixture.resource("Patient").erase("identifier");
+  SubmissionInput in = fixture.input();
+  in.requireIns = false;
+  const Submission s = build(in);
+  EXPECT_FALSE(s.patientIdIsIns);
+  const std::string local =
+      fixture.resource("Patient").stringAt("id") + "^^^&" + in.sourceId + "&ISO^PI";
+  EXPECT_EQ(s.metadata.submissionSet.patientId, local);
+  EXPECT_EQ(s.metadata.documents[0].patientId, local);
+  EXPECT_EQ(s.metadata.documents[0].sourcePatientId, local);
+  // With the INS, the same input says so.
+  DeliveryFixture withIns("full-example", kPrescriptionPdf);
+  SubmissionInput inIns = withIns.input();
+  inIns.requireIns = false;
+  EXPECT_TRUE(build(inIns).patientIdIsIns);
+}
+
 TEST(MetadataBuilder, AuthorWithoutIdnpsIsRefused) {
   DeliveryFixture fixture("full-example", kPrescriptionPdf);
   for (common::Json& r : fixture.resources) {

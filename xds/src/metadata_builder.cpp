@@ -144,24 +144,33 @@ Result<Code> codeOf(const Json* codeable, const std::string& field) {
                  codings->items().front().stringAt("system") + ")");
 }
 
-/// The patient: CX of its INS and sourcePatientInfo.
+/// The patient: CX of its INS (or of its local id) and sourcePatientInfo.
 struct PatientIds {
   std::string cx;
+  bool ins = false;  ///< cx is the INS
   std::vector<std::string> info;
 };
 
-Result<PatientIds> patientOf(const Json& patient) {
+Result<PatientIds> patientOf(const Json& patient, const SubmissionInput& input) {
   PatientIds ids;
   if (const Json* identifiers = patient.find("identifier")) {
     for (const Json& id : identifiers->items()) {
       auto system = fhir::fr::insSystemOfUri(id.stringAt("system"));
       if (system && !id.stringAt("value").empty()) {
         ids.cx = formatCx(id.stringAt("value"), fhir::fr::insOid(*system), "NH");
+        ids.ins = true;
         break;
       }
     }
   }
-  if (ids.cx.empty()) return invalid("the Patient has no INS identifier");
+  if (ids.cx.empty()) {
+    if (input.requireIns || patient.stringAt("id").empty()) {
+      return invalid("the Patient has no INS identifier");
+    }
+    // No qualified INS: the gateway's own id of the patient, under the sending system's OID
+    // ("PI": a local identifier), as ITI TF-3 allows for a recipient that is not a registry.
+    ids.cx = formatCx(patient.stringAt("id"), input.sourceId, "PI");
+  }
   ids.info.push_back("PID-3|" + ids.cx);
   if (auto [family, given] = nameOf(patient); !family.empty()) {
     ids.info.push_back("PID-5|" + escapeHl7(family) + "^" + escapeHl7(given) + "^^^^^L");
@@ -378,7 +387,8 @@ std::string titleOf(const Json& document, const Json& attachment) {
 
 /// One DocumentEntry and its bytes.
 Result<DocumentEntry> entryOf(const Json& document, const Resources& resources,
-                              const SubmissionInput& input, std::string& bytesOut) {
+                              const SubmissionInput& input, std::string& bytesOut,
+                              bool& patientIsIns) {
   DocumentEntry entry;
   const std::string id = document.stringAt("id");
   entry.entryUuid =
@@ -391,7 +401,8 @@ Result<DocumentEntry> entryOf(const Json& document, const Resources& resources,
   }
   if (patient == nullptr)
     return invalid("the DocumentReference's Patient is not among the resources");
-  FHIRGW_ASSIGN_OR_RETURN(PatientIds patientIds, patientOf(*patient));
+  FHIRGW_ASSIGN_OR_RETURN(PatientIds patientIds, patientOf(*patient, input));
+  patientIsIns = patientIds.ins;
   entry.patientId = patientIds.cx;
   entry.sourcePatientId = patientIds.cx;
   entry.sourcePatientInfo = std::move(patientIds.info);
@@ -502,7 +513,7 @@ common::Result<Submission> buildSubmission(const SubmissionInput& input) {
 
   for (const Json* document : documents) {
     std::string bytes;
-    auto entry = entryOf(*document, resources, input, bytes);
+    auto entry = entryOf(*document, resources, input, bytes, submission.patientIdIsIns);
     if (!entry) {
       return Status(entry.error().code(), entry.error().message() + " (DocumentReference/" +
                                               document->stringAt("id") + ")");

@@ -30,21 +30,26 @@ struct SubmissionInput {
   /// holds the INS).
   std::vector<std::string> intendedRecipients;
   Code contentTypeCode = defaultContentTypeCode();
+  /// True (the DMP): a Patient without INS is refused. False (secure messaging to a
+  /// professional): such a patient is identified by the gateway's own id under `sourceId`
+  /// (`<id>^^^&<sourceId>&ISO^PI`).
+  bool requireIns = true;
 };
 
 /// The metadata and the bytes of each document, in the order of metadata.documents.
 struct Submission {
   Metadata metadata;
   std::vector<std::string> documents;
+  bool patientIdIsIns = false;  ///< the patientId is the patient's INS (else a local id)
 };
 
 /// Builds the XDS metadata of every DocumentReference among the resources (docs/xds.md has the
 /// field-by-field mapping): hash and size computed over the document bytes, uniqueIds derived
 /// from the delivery id (submission set) and from the document's masterIdentifier (document),
 /// so a retry gives the same ones. kInvalidArgument naming what is missing or wrong: no
-/// DocumentReference, a resource that is not JSON, no Patient with an INS, an author without
-/// IDNPS, an attachment with no data or whose data does not match its size or hash, a code
-/// whose system has no OID, a date that cannot be read.
+/// DocumentReference, a resource that is not JSON, no Patient with an INS (with requireIns), an
+/// author without IDNPS, an attachment with no data or whose data does not match its size or hash,
+/// a code whose system has no OID, a date that cannot be read.
 common::Result<Submission> buildSubmission(const SubmissionInput& input);
 
 }  // namespace fhirgw::xds
