@@ -1,10 +1,9 @@
 #include "fhir_references.hpp"
 
-#include <algorithm>
-#include <array>
 #include <cctype>
 
 #include "fhirgw/common/ids.hpp"
+#include "fhirgw/xds/unique_ids.hpp"
 
 namespace fhirgw::connectors::detail {
 
@@ -38,35 +37,7 @@ std::string identityUri(std::string_view resourceType, std::string_view resource
 }
 
 std::string uuidToOid(std::string_view uuid) {
-  // The 128-bit value as 16 bytes, then repeated division by 10 for the decimal digits.
-  std::array<unsigned, 16> bytes{};
-  std::size_t n = 0;
-  int half = -1;
-  for (char c : uuid) {
-    if (c == '-') continue;
-    const int v = std::isdigit(static_cast<unsigned char>(c)) != 0
-                      ? c - '0'
-                      : std::tolower(static_cast<unsigned char>(c)) - 'a' + 10;
-    if (half < 0) {
-      half = v;
-    } else if (n < bytes.size()) {
-      bytes[n++] = static_cast<unsigned>(half * 16 + v);
-      half = -1;
-    }
-  }
-  std::string digits;
-  while (std::any_of(bytes.begin(), bytes.end(), [](unsigned b) { return b != 0; })) {
-    unsigned remainder = 0;
-    for (unsigned& b : bytes) {
-      const unsigned cur = remainder * 256 + b;
-      b = cur / 10;
-      remainder = cur % 10;
-    }
-    digits.push_back(static_cast<char>('0' + remainder));
-  }
-  if (digits.empty()) digits = "0";
-  std::reverse(digits.begin(), digits.end());
-  return "2.25." + digits;
+  return std::string(xds::kDefaultUniqueIdRoot) + "." + xds::uuidToDecimal(uuid);
 }
 
 common::Result<std::vector<ParsedResource>> parsePayload(const DeliveryPayload& payload) {

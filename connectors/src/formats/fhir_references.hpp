@@ -28,7 +28,8 @@ std::string fullUrlFor(std::string_view resourceType, std::string_view resourceI
 /// else a UUID derived from type and id. Distinct from fullUrlFor().
 std::string identityUri(std::string_view resourceType, std::string_view resourceId);
 
-/// The OID under 2.25 (ISO/IEC 9834-8) of a UUID: "2.25.<the 128-bit value in decimal>".
+/// The OID under 2.25 (ISO/IEC 9834-8) of a canonical UUID: "2.25.<the 128-bit value in
+/// decimal>" (xds::uuidToDecimal, so the mhd and XDS uniqueIds of a document are the same).
 std::string uuidToOid(std::string_view uuid);
 
 /// A payload resource parsed for a builder.
