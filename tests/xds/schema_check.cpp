@@ -28,36 +28,39 @@ struct SchemaDeleter {
   void operator()(xmlSchemaPtr s) const { xmlSchemaFree(s); }
 };
 
-/// The schema, parsed once for the whole test binary.
+/// A schema, parsed once for the whole test binary; nullptr when it cannot be read.
+xmlSchemaPtr parsedSchema(const std::string& path) {
+  std::unique_ptr<xmlSchema, SchemaDeleter> parsed;
+  if (!std::filesystem::exists(path)) return nullptr;
+  xmlSchemaParserCtxtPtr ctxt = xmlSchemaNewParserCtxt(path.c_str());
+  if (ctxt == nullptr) return nullptr;
+  // CDA_extended.xsd imports the HL7 v3 namespace twice; libxml2 warns and carries on.
+  std::string warnings;
+  xmlSchemaSetParserErrors(ctxt, collect, collect, &warnings);
+  parsed.reset(xmlSchemaParse(ctxt));
+  xmlSchemaFreeParserCtxt(ctxt);
+  return parsed.release();
+}
+
 xmlSchemaPtr lcmSchema() {
-  static const std::unique_ptr<xmlSchema, SchemaDeleter> schema = [] {
-    std::unique_ptr<xmlSchema, SchemaDeleter> parsed;
-    const std::string path = lcmSchemaPath();
-    if (!std::filesystem::exists(path)) return parsed;
-    xmlSchemaParserCtxtPtr ctxt = xmlSchemaNewParserCtxt(path.c_str());
-    if (ctxt == nullptr) return parsed;
-    parsed.reset(xmlSchemaParse(ctxt));
-    xmlSchemaFreeParserCtxt(ctxt);
-    return parsed;
-  }();
+  static const std::unique_ptr<xmlSchema, SchemaDeleter> schema(parsedSchema(lcmSchemaPath()));
   return schema.get();
 }
 
-}  // namespace
-
-std::string lcmSchemaPath() {
-  return std::string(FHIRGW_SHARED_DIR) + "/reference/xds-schemas/ebRS/lcm.xsd";
+xmlSchemaPtr cdaSchema() {
+  static const std::unique_ptr<xmlSchema, SchemaDeleter> schema(parsedSchema(cdaSchemaPath()));
+  return schema.get();
 }
 
-std::string schemaErrors(std::string_view xml) {
-  xmlSchemaPtr schema = lcmSchema();
+std::string validate(xmlSchemaPtr schema, const std::string& path, std::string_view xml,
+                     const char* name) {
   if (schema == nullptr) {
-    ADD_FAILURE() << "cannot read the ebRS schema " << lcmSchemaPath()
+    ADD_FAILURE() << "cannot read the schema " << path
                   << ": configure with -DFHIRGW_SHARED_DIR=<the shared folder>";
     return "no schema";
   }
-  xmlDocPtr doc = xmlReadMemory(xml.data(), static_cast<int>(xml.size()), "METADATA.XML", nullptr,
-                                XML_PARSE_NONET);
+  xmlDocPtr doc =
+      xmlReadMemory(xml.data(), static_cast<int>(xml.size()), name, nullptr, XML_PARSE_NONET);
   if (doc == nullptr) return "not well-formed XML";
   std::string errors;
   xmlSchemaValidCtxtPtr valid = xmlSchemaNewValidCtxt(schema);
@@ -67,6 +70,24 @@ std::string schemaErrors(std::string_view xml) {
   xmlFreeDoc(doc);
   if (rc != 0 && errors.empty()) errors = "invalid (code " + std::to_string(rc) + ")";
   return errors;
+}
+
+}  // namespace
+
+std::string lcmSchemaPath() {
+  return std::string(FHIRGW_SHARED_DIR) + "/reference/xds-schemas/ebRS/lcm.xsd";
+}
+
+std::string cdaSchemaPath() {
+  return std::string(FHIRGW_SHARED_DIR) + "/reference/ans-cda/infrastructure/cda/CDA_extended.xsd";
+}
+
+std::string schemaErrors(std::string_view xml) {
+  return validate(lcmSchema(), lcmSchemaPath(), xml, "METADATA.XML");
+}
+
+std::string cdaSchemaErrors(std::string_view xml) {
+  return validate(cdaSchema(), cdaSchemaPath(), xml, "CDA.XML");
 }
 
 std::vector<std::string> xpath(std::string_view xml, const std::string& expression) {
@@ -84,6 +105,8 @@ std::vector<std::string> xpath(std::string_view xml, const std::string& expressi
   xmlXPathRegisterNs(
       ctx, reinterpret_cast<const xmlChar*>("lcm"),
       reinterpret_cast<const xmlChar*>("urn:oasis:names:tc:ebxml-regrep:xsd:lcm:3.0"));
+  xmlXPathRegisterNs(ctx, reinterpret_cast<const xmlChar*>("cda"),
+                     reinterpret_cast<const xmlChar*>("urn:hl7-org:v3"));
   xmlXPathObjectPtr result =
       xmlXPathEvalExpression(reinterpret_cast<const xmlChar*>(expression.c_str()), ctx);
   if (result == nullptr) {

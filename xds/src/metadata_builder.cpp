@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <map>
 
+#include "builder_detail.hpp"
 #include "code_systems.hpp"
 #include "fhirgw/common/crypto.hpp"
 #include "fhirgw/common/ids.hpp"
@@ -485,7 +486,9 @@ std::string utcTime(common::TimePoint t) {
 
 Code defaultContentTypeCode() { return {"07", "1.2.250.1.213.2.2", "Consultation Soins Externes"}; }
 
-common::Result<Submission> buildSubmission(const SubmissionInput& input) {
+namespace detail {
+
+common::Result<Submission> buildDeliveredSubmission(const SubmissionInput& input) {
   if (input.deliveryId.empty()) return invalid("deliveryId is missing");
   if (!isOid(input.sourceId)) return invalid("sourceId '" + input.sourceId + "' is not an OID");
   if (!isOid(input.uniqueIdRoot)) {
@@ -533,6 +536,12 @@ common::Result<Submission> buildSubmission(const SubmissionInput& input) {
   ss.patientId = m.documents.front().patientId;
   ss.author = m.documents.front().author;
   return submission;
+}
+
+}  // namespace detail
+
+common::Result<Submission> buildSubmission(const SubmissionInput& input) {
+  return detail::buildDeliveredSubmission(input);
 }
 
 }  // namespace fhirgw::xds
