@@ -132,6 +132,20 @@ Result<std::string> getPart(CURLU* handle, CURLUPart part, unsigned int flags) {
   return out;
 }
 
+// The host (lower case, not empty) and the effective port of a parsed URL.
+Status readHostAndPort(CURLU* handle, Url& url) {
+  FHIRGW_ASSIGN_OR_RETURN(url.host, getPart(handle, CURLUPART_HOST, 0));
+  std::transform(url.host.begin(), url.host.end(), url.host.begin(), lower);
+  if (url.host.empty() || url.host == "[]") return invalidArgument("URL has an empty host");
+  FHIRGW_ASSIGN_OR_RETURN(const std::string port,
+                          getPart(handle, CURLUPART_PORT, CURLU_DEFAULT_PORT));
+  const auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), url.port);
+  if (ec != std::errc() || end != port.data() + port.size() || url.port <= 0 || url.port > 65535) {
+    return invalidArgument("URL port is not valid");
+  }
+  return Status::ok();
+}
+
 }  // namespace
 
 Result<Url> parseHttpUrl(std::string_view text) {
@@ -151,18 +165,10 @@ Result<Url> parseHttpUrl(std::string_view text) {
   if (url.scheme != "http" && url.scheme != "https") {
     return invalidArgument("URL scheme must be http or https");
   }
-  FHIRGW_ASSIGN_OR_RETURN(url.host, getPart(handle.get(), CURLUPART_HOST, 0));
-  std::transform(url.host.begin(), url.host.end(), url.host.begin(), lower);
-  if (url.host.empty() || url.host == "[]") return invalidArgument("URL has an empty host");
   if (auto zone = getPart(handle.get(), CURLUPART_ZONEID, 0); !zone || !zone->empty()) {
     return invalidArgument("URL must not carry an IPv6 zone id");
   }
-  FHIRGW_ASSIGN_OR_RETURN(const std::string port,
-                          getPart(handle.get(), CURLUPART_PORT, CURLU_DEFAULT_PORT));
-  const auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), url.port);
-  if (ec != std::errc() || end != port.data() + port.size() || url.port <= 0 || url.port > 65535) {
-    return invalidArgument("URL port is not valid");
-  }
+  FHIRGW_RETURN_IF_ERROR(readHostAndPort(handle.get(), url));
   FHIRGW_ASSIGN_OR_RETURN(url.path, getPart(handle.get(), CURLUPART_PATH, 0));
   if (url.path.empty()) url.path = "/";
   FHIRGW_ASSIGN_OR_RETURN(url.query, getPart(handle.get(), CURLUPART_QUERY, 0));
@@ -200,15 +206,7 @@ Result<Url> parseSmtpUrl(std::string_view text) {
   Url url;
   FHIRGW_ASSIGN_OR_RETURN(url.scheme, getPart(handle.get(), CURLUPART_SCHEME, 0));
   std::transform(url.scheme.begin(), url.scheme.end(), url.scheme.begin(), lower);
-  FHIRGW_ASSIGN_OR_RETURN(url.host, getPart(handle.get(), CURLUPART_HOST, 0));
-  std::transform(url.host.begin(), url.host.end(), url.host.begin(), lower);
-  if (url.host.empty() || url.host == "[]") return invalidArgument("URL has an empty host");
-  FHIRGW_ASSIGN_OR_RETURN(const std::string port,
-                          getPart(handle.get(), CURLUPART_PORT, CURLU_DEFAULT_PORT));
-  const auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), url.port);
-  if (ec != std::errc() || end != port.data() + port.size() || url.port <= 0 || url.port > 65535) {
-    return invalidArgument("URL port is not valid");
-  }
+  FHIRGW_RETURN_IF_ERROR(readHostAndPort(handle.get(), url));
   FHIRGW_ASSIGN_OR_RETURN(url.path, getPart(handle.get(), CURLUPART_PATH, 0));
   if (!url.path.empty() && url.path != "/") {
     return invalidArgument("URL must not have a path (smtp://host:port)");

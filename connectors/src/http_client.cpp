@@ -6,9 +6,8 @@
 #include <cctype>
 #include <charconv>
 #include <ctime>
-#include <mutex>
 
-#include "fhirgw/common/files.hpp"
+#include "curl_support.hpp"
 #include "fhirgw/common/url.hpp"
 
 namespace fhirgw::connectors {
@@ -16,12 +15,6 @@ namespace {
 
 constexpr std::size_t kMaxIdleHandles = 16;
 constexpr std::size_t kMaxHeaderBytes = std::size_t{64} * 1024;
-
-void globalInitOnce() {
-  // curl_global_init is not thread-safe: run it once, before any worker uses curl.
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
 
 std::string lower(std::string_view s) {
   std::string out(s);
@@ -117,35 +110,6 @@ bool worthRetrying(common::StatusCode code) {
 
 }  // namespace
 
-/// Idle easy handles: a handle keeps its connection cache, so reusing it reuses connections.
-struct HttpClient::Pool {
-  std::mutex mutex;
-  std::vector<CURL*> idle;
-
-  ~Pool() {
-    for (CURL* h : idle) curl_easy_cleanup(h);
-  }
-  CURL* take() {
-    {
-      std::lock_guard lock(mutex);
-      if (!idle.empty()) {
-        CURL* h = idle.back();
-        idle.pop_back();
-        return h;
-      }
-    }
-    return curl_easy_init();
-  }
-  void give(CURL* h) {
-    std::lock_guard lock(mutex);
-    if (idle.size() < kMaxIdleHandles) {
-      idle.push_back(h);
-    } else {
-      curl_easy_cleanup(h);
-    }
-  }
-};
-
 std::optional<std::string> HttpResponse::header(std::string_view lowerName) const {
   for (const auto& [k, v] : headers) {
     if (k == lowerName) return v;
@@ -154,7 +118,8 @@ std::optional<std::string> HttpResponse::header(std::string_view lowerName) cons
 }
 
 HttpClient::HttpClient(HttpClientOptions options)
-    : options_(std::move(options)), pool_(std::make_unique<Pool>()) {}
+    : options_(std::move(options)),
+      pool_(std::make_unique<detail::CurlHandlePool>(kMaxIdleHandles)) {}
 
 HttpClient::~HttpClient() = default;
 
@@ -165,21 +130,9 @@ common::Result<std::unique_ptr<HttpClient>> HttpClient::create(HttpClientOptions
   if (options.maxResponseBytes == 0) {
     return common::invalidArgument("maxResponseBytes must be positive");
   }
-  if (!options.caFile.empty() && !common::isReadableFile(options.caFile)) {
-    return common::invalidArgument("caFile: not a readable file");
-  }
-  if (options.clientCertificateFile.empty() != options.clientKeyFile.empty()) {
-    return common::invalidArgument("clientCertificateFile and clientKeyFile: give both or neither");
-  }
-  if (!options.clientCertificateFile.empty()) {
-    if (!common::isReadableFile(options.clientCertificateFile)) {
-      return common::invalidArgument("clientCertificateFile: not a readable file");
-    }
-    if (!common::isReadableFile(options.clientKeyFile)) {
-      return common::invalidArgument("clientKeyFile: not a readable file");
-    }
-  }
-  globalInitOnce();
+  FHIRGW_RETURN_IF_ERROR(detail::checkTlsFiles(
+      {options.caFile, options.clientCertificateFile, options.clientKeyFile}));
+  detail::curlGlobalInitOnce();
   return std::unique_ptr<HttpClient>(new HttpClient(std::move(options)));
 }
 
@@ -211,7 +164,6 @@ common::Result<HttpResponse> HttpClient::send(const HttpRequest& request, std::s
   headers = curl_slist_append(headers, "Expect:");
 
   const char* protocols = options_.allowInsecureHttpForTesting ? "http,https" : "https";
-  const std::string caFile = options_.caFile;
   curl_easy_setopt(h, CURLOPT_URL, url->text.c_str());
   curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, protocols);
   curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, protocols);
@@ -221,20 +173,8 @@ common::Result<HttpResponse> HttpClient::send(const HttpRequest& request, std::s
   curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
                    static_cast<long>(options_.connectTimeout.count()));
   curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(options_.timeout.count()));
-  curl_easy_setopt(h, CURLOPT_SSLVERSION, static_cast<long>(CURL_SSLVERSION_TLSv1_2));
-  curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
-  curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
-  if (!caFile.empty()) {
-    // Pinned: only this bundle is trusted, not the system store as well.
-    curl_easy_setopt(h, CURLOPT_CAINFO, caFile.c_str());
-    curl_easy_setopt(h, CURLOPT_CAPATH, nullptr);
-  }
-  if (!options_.clientCertificateFile.empty()) {
-    curl_easy_setopt(h, CURLOPT_SSLCERT, options_.clientCertificateFile.c_str());
-    curl_easy_setopt(h, CURLOPT_SSLCERTTYPE, "PEM");
-    curl_easy_setopt(h, CURLOPT_SSLKEY, options_.clientKeyFile.c_str());
-    curl_easy_setopt(h, CURLOPT_SSLKEYTYPE, "PEM");
-  }
+  detail::setTlsOptions(h,
+                        {options_.caFile, options_.clientCertificateFile, options_.clientKeyFile});
   // An explicit empty proxy disables the *_proxy environment variables.
   curl_easy_setopt(h, CURLOPT_PROXY, options_.proxy.c_str());
   curl_easy_setopt(h, CURLOPT_USERAGENT, "fhir-gateway/0.1");

@@ -5,9 +5,8 @@
 #include <algorithm>
 #include <cctype>
 #include <cstring>
-#include <mutex>
 
-#include "fhirgw/common/files.hpp"
+#include "curl_support.hpp"
 #include "fhirgw/common/url.hpp"
 
 namespace fhirgw::connectors {
@@ -16,12 +15,6 @@ namespace {
 constexpr std::size_t kMaxIdleHandles = 8;
 constexpr std::size_t kMaxReplyChars = 200;
 constexpr std::size_t kMaxReplyLineBytes = 1024;
-
-void globalInitOnce() {
-  // curl_global_init is not thread-safe: run it once, before any worker uses curl.
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
 
 bool isDigit(char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; }
 
@@ -93,37 +86,9 @@ int replyCodeOf(std::string_view reply) {
 
 }  // namespace
 
-/// Idle easy handles: a handle keeps its connection cache, so reusing it reuses the session.
-struct SmtpClient::Pool {
-  std::mutex mutex;
-  std::vector<CURL*> idle;
-
-  ~Pool() {
-    for (CURL* h : idle) curl_easy_cleanup(h);
-  }
-  CURL* take() {
-    {
-      std::lock_guard lock(mutex);
-      if (!idle.empty()) {
-        CURL* h = idle.back();
-        idle.pop_back();
-        return h;
-      }
-    }
-    return curl_easy_init();
-  }
-  void give(CURL* h) {
-    std::lock_guard lock(mutex);
-    if (idle.size() < kMaxIdleHandles) {
-      idle.push_back(h);
-    } else {
-      curl_easy_cleanup(h);
-    }
-  }
-};
-
 SmtpClient::SmtpClient(SmtpClientOptions options)
-    : options_(std::move(options)), pool_(std::make_unique<Pool>()) {}
+    : options_(std::move(options)),
+      pool_(std::make_unique<detail::CurlHandlePool>(kMaxIdleHandles)) {}
 
 SmtpClient::~SmtpClient() = default;
 
@@ -134,24 +99,12 @@ common::Result<std::unique_ptr<SmtpClient>> SmtpClient::create(SmtpClientOptions
   if (options.connectTimeout.count() <= 0 || options.timeout.count() <= 0) {
     return common::invalidArgument("timeouts must be positive");
   }
-  if (!options.caFile.empty() && !common::isReadableFile(options.caFile)) {
-    return common::invalidArgument("caFile: not a readable file");
-  }
-  if (options.clientCertificateFile.empty() != options.clientKeyFile.empty()) {
-    return common::invalidArgument("clientCertificateFile and clientKeyFile: give both or neither");
-  }
-  if (!options.clientCertificateFile.empty()) {
-    if (!common::isReadableFile(options.clientCertificateFile)) {
-      return common::invalidArgument("clientCertificateFile: not a readable file");
-    }
-    if (!common::isReadableFile(options.clientKeyFile)) {
-      return common::invalidArgument("clientKeyFile: not a readable file");
-    }
-  }
+  FHIRGW_RETURN_IF_ERROR(detail::checkTlsFiles(
+      {options.caFile, options.clientCertificateFile, options.clientKeyFile}));
   if (options.username.empty() != options.password.empty()) {
     return common::invalidArgument("username and password: give both or neither");
   }
-  globalInitOnce();
+  detail::curlGlobalInitOnce();
   return std::unique_ptr<SmtpClient>(new SmtpClient(std::move(options)));
 }
 
@@ -185,20 +138,8 @@ SmtpResult SmtpClient::send(const SmtpEnvelope& envelope, std::string_view messa
   curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
   // STARTTLS is required on smtp://: the session stops if the server does not offer it.
   curl_easy_setopt(h, CURLOPT_USE_SSL, static_cast<long>(CURLUSESSL_ALL));
-  curl_easy_setopt(h, CURLOPT_SSLVERSION, static_cast<long>(CURL_SSLVERSION_TLSv1_2));
-  curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
-  curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
-  if (!options_.caFile.empty()) {
-    // Pinned: only this bundle is trusted (IGC-Santé in production), not the system store too.
-    curl_easy_setopt(h, CURLOPT_CAINFO, options_.caFile.c_str());
-    curl_easy_setopt(h, CURLOPT_CAPATH, nullptr);
-  }
-  if (!options_.clientCertificateFile.empty()) {
-    curl_easy_setopt(h, CURLOPT_SSLCERT, options_.clientCertificateFile.c_str());
-    curl_easy_setopt(h, CURLOPT_SSLCERTTYPE, "PEM");
-    curl_easy_setopt(h, CURLOPT_SSLKEY, options_.clientKeyFile.c_str());
-    curl_easy_setopt(h, CURLOPT_SSLKEYTYPE, "PEM");
-  }
+  detail::setTlsOptions(h,
+                        {options_.caFile, options_.clientCertificateFile, options_.clientKeyFile});
   if (!options_.username.empty()) {
     curl_easy_setopt(h, CURLOPT_USERNAME, options_.username.c_str());
     curl_easy_setopt(h, CURLOPT_PASSWORD, options_.password.c_str());

@@ -36,6 +36,17 @@ std::string partBody(const std::string& mime, const std::string& marker) {
   return mime.substr(start, end - start);
 }
 
+// The CRLF-separated lines of a part's body.
+std::vector<std::string> lines(const std::string& body) {
+  std::vector<std::string> out;
+  for (std::size_t start = 0; start < body.size();) {
+    const auto end = std::min(body.find("\r\n", start), body.size());
+    out.push_back(body.substr(start, end - start));
+    start = end + 2;
+  }
+  return out;
+}
+
 }  // namespace
 
 TEST(MimeMessage, WritesHeadersTextAndAttachmentsWithCrlfLines) {
@@ -93,15 +104,11 @@ TEST(MimeMessage, LongTextLinesGetSoftBreaks) {
   m.text = std::string(200, 'x') + "\n";
   auto written = writeMime(m, "d-1");
   ASSERT_TRUE(written.hasValue());
-  const std::string body = partBody(*written, "Content-Transfer-Encoding: quoted-printable");
   std::string joined;
-  std::size_t start = 0;
-  while (start < body.size()) {
-    const auto end = std::min(body.find("\r\n", start), body.size());
-    const std::string line = body.substr(start, end - start);
+  for (const std::string& line :
+       lines(partBody(*written, "Content-Transfer-Encoding: quoted-printable"))) {
     EXPECT_LE(line.size(), 76U);
     joined += line.ends_with("=") ? line.substr(0, line.size() - 1) : line;
-    start = end + 2;
   }
   EXPECT_EQ(joined, std::string(200, 'x'));
 }
@@ -112,15 +119,10 @@ TEST(MimeMessage, AttachmentsAreBase64LinesThatDecodeToTheBytes) {
   ASSERT_TRUE(written.hasValue());
   EXPECT_THAT(*written, HasSubstr("Content-Disposition: attachment; filename=\"DOC0001.PDF\""));
   EXPECT_THAT(*written, HasSubstr("Content-Type: application/zip; name=\"IHE_XDM.ZIP\""));
-  const std::string body = partBody(*written, "filename=\"DOC0001.PDF\"");
   std::string joined;
-  std::size_t start = 0;
-  while (start < body.size()) {
-    const auto end = std::min(body.find("\r\n", start), body.size());
-    const std::string line = body.substr(start, end - start);
+  for (const std::string& line : lines(partBody(*written, "filename=\"DOC0001.PDF\""))) {
     EXPECT_LE(line.size(), 76U);
     joined += line;
-    start = end + 2;
   }
   EXPECT_EQ(common::base64Decode(joined), m.attachments[0].bytes);
 }

@@ -14,6 +14,9 @@
 #include "fhirgw/connectors/connector.hpp"
 
 namespace fhirgw::connectors {
+namespace detail {
+class CurlHandlePool;
+}
 
 /// Transport settings of one connector's outbound HTTP (checked once, at start-up).
 struct HttpClientOptions {
@@ -67,10 +70,9 @@ class HttpClient {
   const HttpClientOptions& options() const { return options_; }
 
  private:
-  struct Pool;
   explicit HttpClient(HttpClientOptions options);
   HttpClientOptions options_;
-  std::unique_ptr<Pool> pool_;
+  std::unique_ptr<detail::CurlHandlePool> pool_;
 };
 
 /// Parses a Retry-After value: delta-seconds or an HTTP-date (relative to now); nullopt when

@@ -12,6 +12,9 @@
 #include "fhirgw/connectors/connector.hpp"
 
 namespace fhirgw::connectors {
+namespace detail {
+class CurlHandlePool;
+}
 
 /// Transport settings of one connector's outbound SMTP (checked once, at start-up).
 struct SmtpClientOptions {
@@ -67,10 +70,9 @@ class SmtpClient {
   const SmtpClientOptions& options() const { return options_; }
 
  private:
-  struct Pool;
   explicit SmtpClient(SmtpClientOptions options);
   SmtpClientOptions options_;
-  std::unique_ptr<Pool> pool_;
+  std::unique_ptr<detail::CurlHandlePool> pool_;
 };
 
 /// A server reply made safe to keep in an attempt row or a log: everything between `<` and `>`

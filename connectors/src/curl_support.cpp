@@ -1,0 +1,72 @@
+#include "curl_support.hpp"
+
+#include "fhirgw/common/files.hpp"
+
+namespace fhirgw::connectors::detail {
+
+void curlGlobalInitOnce() {
+  static std::once_flag once;
+  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+CurlHandlePool::~CurlHandlePool() {
+  for (CURL* h : idle_) curl_easy_cleanup(h);
+}
+
+CURL* CurlHandlePool::take() {
+  {
+    std::lock_guard lock(mutex_);
+    if (!idle_.empty()) {
+      CURL* h = idle_.back();
+      idle_.pop_back();
+      return h;
+    }
+  }
+  return curl_easy_init();
+}
+
+void CurlHandlePool::give(CURL* handle) {
+  std::lock_guard lock(mutex_);
+  if (idle_.size() < maxIdle_) {
+    idle_.push_back(handle);
+  } else {
+    curl_easy_cleanup(handle);
+  }
+}
+
+common::Status checkTlsFiles(const TlsFiles& files) {
+  if (!files.caFile.empty() && !common::isReadableFile(files.caFile)) {
+    return common::invalidArgument("caFile: not a readable file");
+  }
+  if (files.clientCertificateFile.empty() != files.clientKeyFile.empty()) {
+    return common::invalidArgument("clientCertificateFile and clientKeyFile: give both or neither");
+  }
+  if (!files.clientCertificateFile.empty()) {
+    if (!common::isReadableFile(files.clientCertificateFile)) {
+      return common::invalidArgument("clientCertificateFile: not a readable file");
+    }
+    if (!common::isReadableFile(files.clientKeyFile)) {
+      return common::invalidArgument("clientKeyFile: not a readable file");
+    }
+  }
+  return common::Status::ok();
+}
+
+void setTlsOptions(CURL* handle, const TlsFiles& files) {
+  curl_easy_setopt(handle, CURLOPT_SSLVERSION, static_cast<long>(CURL_SSLVERSION_TLSv1_2));
+  curl_easy_setopt(handle, CURLOPT_SSL_VERIFYPEER, 1L);
+  curl_easy_setopt(handle, CURLOPT_SSL_VERIFYHOST, 2L);
+  if (!files.caFile.empty()) {
+    // Pinned: only this bundle is trusted, not the system store as well.
+    curl_easy_setopt(handle, CURLOPT_CAINFO, files.caFile.c_str());
+    curl_easy_setopt(handle, CURLOPT_CAPATH, nullptr);
+  }
+  if (!files.clientCertificateFile.empty()) {
+    curl_easy_setopt(handle, CURLOPT_SSLCERT, files.clientCertificateFile.c_str());
+    curl_easy_setopt(handle, CURLOPT_SSLCERTTYPE, "PEM");
+    curl_easy_setopt(handle, CURLOPT_SSLKEY, files.clientKeyFile.c_str());
+    curl_easy_setopt(handle, CURLOPT_SSLKEYTYPE, "PEM");
+  }
+}
+
+}  // namespace fhirgw::connectors::detail

@@ -1,0 +1,53 @@
+#pragma once
+// What the HTTP and SMTP transports share on libcurl: the one global initialisation, a pool of
+// idle easy handles, the TLS files' checks and the TLS options set on every transfer.
+#include <curl/curl.h>
+
+#include <cstddef>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "fhirgw/common/status.hpp"
+
+namespace fhirgw::connectors::detail {
+
+/// curl_global_init, once per process, before any worker uses curl (it is not thread-safe).
+void curlGlobalInitOnce();
+
+/// Idle easy handles: a handle keeps its connection and TLS session caches, so taking an idle
+/// one reuses its connection. Thread-safe.
+class CurlHandlePool {
+ public:
+  explicit CurlHandlePool(std::size_t maxIdle) : maxIdle_(maxIdle) {}
+  ~CurlHandlePool();
+  CurlHandlePool(const CurlHandlePool&) = delete;
+  CurlHandlePool& operator=(const CurlHandlePool&) = delete;
+
+  /// An idle handle, or a new one (nullptr when curl cannot make one).
+  CURL* take();
+  /// Back to the pool, or cleaned up when the pool is full.
+  void give(CURL* handle);
+
+ private:
+  std::size_t maxIdle_;
+  std::mutex mutex_;
+  std::vector<CURL*> idle_;
+};
+
+/// The TLS files of a transport: the pinned CA bundle and the client certificate and key.
+struct TlsFiles {
+  const std::string& caFile;
+  const std::string& clientCertificateFile;
+  const std::string& clientKeyFile;
+};
+
+/// Each given file is readable, and the certificate and key come together (kInvalidArgument
+/// naming the key otherwise).
+common::Status checkTlsFiles(const TlsFiles& files);
+
+/// TLS 1.2 or later, peer and host name always verified, the CA file pinned when given (the
+/// system store is then not consulted), the client certificate and key when given.
+void setTlsOptions(CURL* handle, const TlsFiles& files);
+
+}  // namespace fhirgw::connectors::detail
