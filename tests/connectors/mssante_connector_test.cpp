@@ -6,7 +6,6 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include <cstdio>
 #include <map>
 
 #include "connectors_test_support.hpp"
@@ -14,11 +13,14 @@
 #include "fhirgw/common/json.hpp"
 #include "fhirgw/connectors/registry.hpp"
 #include "fhirgw/testsupport/files.hpp"
-#include "smtp_peer.hpp"
+#include "fhirgw/testsupport/smtp_peer.hpp"
+#include "fhirgw/testsupport/source_tree.hpp"
+#include "fhirgw/testsupport/test_pki.hpp"
 
 using namespace fhirgw;
 using namespace fhirgw::connectors;
-using namespace fhirgw::connectors::testsupport;
+using fhirgw::testsupport::SmtpPeer;
+using fhirgw::testsupport::testStart;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
@@ -98,21 +100,8 @@ DeliveryPayload payloadTo(const std::string& destination, std::optional<std::str
 
 /// The received message as read by tests/connectors/smtp-peer/inspect_message.py.
 rapidjson::Document inspect(const SmtpPeer& peer, int n) {
-  const auto script =
-      fhirgw::testsupport::sourcePath("tests/connectors/smtp-peer/inspect_message.py").string();
-  const std::string command = "/usr/bin/python3 " + script + " " +
-                              (peer.dir() / "messages" / (std::to_string(n) + ".eml")).string() +
-                              " " + FHIRGW_SHARED_DIR "/reference/xds-schemas/ebRS/lcm.xsd";
-  std::string out;
-  if (FILE* pipe = ::popen(command.c_str(), "r")) {
-    char buffer[4096];
-    std::size_t got = 0;
-    while ((got = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) out.append(buffer, got);
-    ::pclose(pipe);
-  }
-  rapidjson::Document doc;
-  doc.Parse(out.c_str());
-  EXPECT_FALSE(doc.HasParseError()) << "inspector output: " << out;
+  rapidjson::Document doc = peer.inspect(n);
+  EXPECT_TRUE(doc.IsObject()) << "the inspector could not read message " << n;
   return doc;
 }
 

@@ -5,11 +5,12 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "smtp_peer.hpp"
+#include "fhirgw/testsupport/smtp_peer.hpp"
+#include "fhirgw/testsupport/test_pki.hpp"
 
 using namespace fhirgw;
 using namespace fhirgw::connectors;
-using namespace fhirgw::connectors::testsupport;
+using fhirgw::testsupport::SmtpPeer;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
