@@ -63,6 +63,7 @@ bool GatewayProcess::readLine(std::string& line) {
     const ssize_t n = ::read(errFd_, buf, sizeof buf);
     if (n <= 0) return false;
     pending_.append(buf, static_cast<std::size_t>(n));
+    std::lock_guard lock(outputMutex_);
     output_.append(buf, static_cast<std::size_t>(n));
   }
 }
@@ -88,6 +89,14 @@ bool GatewayProcess::waitForLine(const std::string& needle) {
   return false;
 }
 
+void GatewayProcess::drainInBackground() {
+  drain_ = std::thread([this] {
+    std::string line;
+    while (readLine(line)) {
+    }
+  });
+}
+
 void GatewayProcess::signal(int sig) { ::kill(pid_, sig); }
 
 int GatewayProcess::wait() {
@@ -97,8 +106,12 @@ int GatewayProcess::wait() {
   exited_ = true;
   exitCode_ = WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
   // Collect the rest of stderr for assertions.
-  std::string line;
-  while (readLine(line)) {
+  if (drain_.joinable()) {
+    drain_.join();
+  } else {
+    std::string line;
+    while (readLine(line)) {
+    }
   }
   return exitCode_;
 }

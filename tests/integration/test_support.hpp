@@ -7,7 +7,9 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "fhirgw/testsupport/files.hpp"
@@ -29,12 +31,18 @@ class GatewayProcess {
   bool waitUntilStarted();
   /// Reads stderr until a line containing needle; false when the process ended first.
   bool waitForLine(const std::string& needle);
+  /// From now on a thread reads stderr until the process ends, so a gateway logging at info
+  /// under load never blocks on a full pipe; waitForLine is then no longer usable.
+  void drainInBackground();
   /// Sends a signal.
   void signal(int sig);
   /// Waits for the exit code (-signal when killed by a signal).
   int wait();
   /// Everything read from stderr so far (after wait(): all of it).
-  const std::string& output() const { return output_; }
+  std::string output() const {
+    std::lock_guard lock(outputMutex_);
+    return output_;
+  }
   int pid() const { return pid_; }
   int apiPort() const { return apiPort_; }
   int adminPort() const { return adminPort_; }
@@ -43,7 +51,9 @@ class GatewayProcess {
   bool readLine(std::string& line);
   int pid_ = -1;
   int errFd_ = -1;
+  mutable std::mutex outputMutex_;  // output_ is appended by the drain thread
   std::string output_;
+  std::thread drain_;
   std::string pending_;
   int apiPort_ = 0;
   int adminPort_ = 0;
