@@ -13,10 +13,12 @@
 #include <string>
 
 #include "fhirgw/common/clock.hpp"
+#include "fhirgw/connectors/registry.hpp"
 #include "fhirgw/rules/rule_engine.hpp"
 #include "fhirgw/rules/rules.hpp"
 #include "fhirgw/testsupport/files.hpp"
 #include "fhirgw/testsupport/source_tree.hpp"
+#include "fhirgw/testsupport/test_pki.hpp"
 
 namespace fhirgw::gateway {
 namespace {
@@ -904,6 +906,30 @@ TEST(ConfigLoading, TheDemoConfigFileLoadsWithTheDocumentedValues) {
   EXPECT_EQ(c.storage.dataDir, "data");
   EXPECT_EQ(c.logLevel, common::LogLevel::kInfo);
   expectSameRules(c.rules, RuleConfig{});
+}
+
+TEST(ConfigLoading, TheMssanteExampleLoadsAndItsConnectorsStartWithRealCertificates) {
+  std::string text = readFile(sourceDir() / "config" / "gateway.mssante-example.json");
+  ASSERT_FALSE(text.empty());
+  // The example's certificate paths, pointed at the test PKI so the options can be checked.
+  const auto pki = testsupport::testPkiDir();
+  for (const auto& [from, to] : std::vector<std::pair<std::string, std::string>>{
+           {"/etc/fhir-gateway/mssante/igc-sante-ca.pem", (pki / "ca.pem").string()},
+           {"/etc/fhir-gateway/mssante/bal-applicative.pem", (pki / "client.pem").string()},
+           {"/etc/fhir-gateway/mssante/bal-applicative.key", (pki / "client.key").string()}}) {
+    const auto at = text.find(from);
+    ASSERT_NE(at, std::string::npos) << from;
+    text.replace(at, from.size(), to);
+  }
+  GatewayConfig c = valueOf(load(text));
+  ASSERT_EQ(c.connectors.size(), 2U);
+  EXPECT_EQ(c.connectors[1].type, "mssante");
+  connectors::ConnectorRegistry registry;
+  connectors::registerAll(registry);
+  auto created = connectors::createConnectors(registry, c.connectors, {});
+  ASSERT_TRUE(created.hasValue()) << created.status().toString();
+  ASSERT_EQ(created->size(), 2U);
+  EXPECT_EQ((*created)[1].connector->addressing(), connectors::Addressing::kMssanteAddress);
 }
 
 TEST(ConfigLoading, EveryWholeFileExampleOfTheDocumentationLoads) {
