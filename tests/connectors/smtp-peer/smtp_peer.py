@@ -11,7 +11,8 @@ Prints "listening <port>" on stdout once ready and exits when its stdin closes.
 
 Files in --dir:
   control.json   read at every RCPT and DATA, so a test can change the answers while it runs:
-                 {"rcpt": "550 5.1.1 ...", "data": "451 4.3.0 ..."} (absent: accept)
+                 {"rcpt": "550 5.1.1 ...", "data": "451 4.3.0 ..."} (absent: accept);
+                 {"acceptDelayMs": 300} keeps each accepted message that long before answering
   messages/N.eml each accepted message as received (written atomically), N = 1, 2, ...
   messages/N.json its envelope: {"from": ..., "to": [...], "tls": true, "clientCert": "CN"}
   events.jsonl   one line per connection, per refused command and per accepted message
@@ -115,6 +116,10 @@ def main():
                     os.fsync(f.fileno())
                 os.rename(base + suffix + ".tmp", base + suffix)
             event(event="accepted", n=n)
+            # A slow answer after the message is kept: a client killed meanwhile sends it again.
+            delay = control().get("acceptDelayMs")
+            if delay:
+                await asyncio.sleep(delay / 1000)
             return "250 2.0.0 Accepted"
 
     auth = dict(authenticator=authenticate, auth_required=True) if args.user else {}

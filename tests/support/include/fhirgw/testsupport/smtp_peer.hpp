@@ -30,7 +30,8 @@ class SmtpPeer {
   /// The URL a client configures.
   std::string url() const;
   /// What the server answers to RCPT and DATA from now on: a JSON object such as
-  /// {"rcpt": "550 5.1.1 unknown"} or {"data": "451 4.3.0 later"}; "{}" accepts again. Replaced
+  /// {"rcpt": "550 5.1.1 unknown"} or {"data": "451 4.3.0 later"}; "{}" accepts again;
+  /// {"acceptDelayMs": 300} answers 250 that long after keeping a message. Replaced
   /// atomically: the server, reading it at every command, never sees half a file.
   void setControl(const std::string& json) const;
   /// The messages received, in order, as the server got them.
