@@ -4,6 +4,8 @@
 
 #include "delivery_fixture.hpp"
 #include "fhirgw/common/crypto.hpp"
+#include "fhirgw/xds/ebrim_writer.hpp"
+#include "fhirgw/xds/xdm_package.hpp"
 #include "schema_check.hpp"
 
 namespace fhirgw::xds {
@@ -153,6 +155,57 @@ TEST(CdaBuilder, RefusesAPatientWithoutIns) {
   SubmissionInput input = fixture.input();
   input.requireIns = false;
   EXPECT_NE(error(input).find("INS"), std::string::npos);
+}
+
+TEST(CdaBuilder, WithTheCdaFlagTheSubmissionCarriesTheCdaAndMetadataFromItsHeader) {
+  DeliveryFixture fixture("full-example", kPrescriptionPdf);
+  SubmissionInput input = fixture.input();
+  input.cda = true;
+  auto built = buildSubmission(input);
+  ASSERT_TRUE(built.hasValue()) << built.status().toString();
+  const ClinicalDocument cda = build(input);
+  ASSERT_EQ(built->documents.size(), 1u);
+  EXPECT_EQ(built->documents[0], cda.bytes);
+  const DocumentEntry& d = built->metadata.documents[0];
+  EXPECT_EQ(d.mimeType, "text/xml");
+  EXPECT_EQ(d.hash, common::hexEncode(common::sha1(cda.bytes)));
+  EXPECT_EQ(d.size, cda.bytes.size());
+  EXPECT_EQ(d.uniqueId, cda.uniqueId);
+  EXPECT_EQ(d.typeCode, cda.code);
+  EXPECT_EQ(d.classCode, cda.classCode);
+  EXPECT_EQ(d.formatCode, (Code{"urn:ihe:iti:xds-sd:pdf:2008", "1.3.6.1.4.1.19376.1.2.3",
+                                "Document à corps non structuré en Pdf/A-1"}));
+  EXPECT_EQ(d.eventCodes, cda.eventCodes);
+  EXPECT_EQ(d.title, "Prescription de produits de santé");
+  // The header and the metadata agree where §2.4 maps one to the other.
+  EXPECT_EQ(xpathOne(cda.bytes, "/cda:ClinicalDocument/cda:effectiveTime/@value"),
+            d.creationTime + "+0000");
+  EXPECT_EQ(xpathOne(cda.bytes, "//cda:healthCareFacility/cda:code/@code"),
+            d.healthcareFacilityTypeCode.code);
+  EXPECT_EQ(xpathOne(cda.bytes, "//cda:standardIndustryClassCode/@code"),
+            d.practiceSettingCode.code);
+  // Both wire forms still write it, and the XDM package names the document DOC0001.XML.
+  auto iti41 = writeSubmitObjectsRequest(built->metadata, Flavor::kIti41);
+  ASSERT_TRUE(iti41.hasValue()) << iti41.status().toString();
+  EXPECT_EQ(testing::schemaErrors(*iti41), "");
+  auto zip = writeXdmZip(built->metadata, built->documents);
+  ASSERT_TRUE(zip.hasValue()) << zip.status().toString();
+  EXPECT_NE(zip->find("IHE_XDM/SUBSET01/DOC0001.XML"), std::string::npos);
+}
+
+TEST(CdaBuilder, TheReportsMetadataIsTheTlmCrs) {
+  DeliveryFixture fixture("full-example", kReportText);
+  SubmissionInput input = fixture.input();
+  input.cda = true;
+  auto built = buildSubmission(input);
+  ASSERT_TRUE(built.hasValue()) << built.status().toString();
+  const DocumentEntry& d = built->metadata.documents[0];
+  EXPECT_EQ(d.typeCode.code, "85208-7");
+  EXPECT_EQ(d.classCode.code, "10");
+  EXPECT_EQ(d.formatCode.code, "urn:ihe:iti:xds-sd:text:2008");
+  ASSERT_EQ(d.eventCodes.size(), 1u);
+  EXPECT_EQ(d.eventCodes[0],
+            (Code{"TCG", "1.2.250.1.215.200.3.3", "Téléconsultation du médecin généraliste"}));
 }
 
 }  // namespace

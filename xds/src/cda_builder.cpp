@@ -611,6 +611,7 @@ Result<ClinicalDocument> clinicalDocumentOf(const Json& document, const Document
   cda.setId = h.setId;
   cda.code = h.kind.code;
   cda.classCode = h.kind.classCode;
+  cda.title = h.kind.title;
   if (h.act) cda.eventCodes.push_back(*h.act);
   if (entry.mimeType == "application/pdf") {
     cda.formatCode = {"urn:ihe:iti:xds-sd:pdf:2008", std::string(detail::kIheFormatCodeOid),
@@ -637,8 +638,10 @@ Result<ClinicalDocument> clinicalDocumentOf(const Json& document, const Document
 
 }  // namespace
 
-common::Result<std::vector<ClinicalDocument>> buildClinicalDocuments(const SubmissionInput& input) {
-  FHIRGW_ASSIGN_OR_RETURN(Submission delivered, detail::buildDeliveredSubmission(input));
+namespace detail {
+
+common::Result<std::vector<ClinicalDocument>> clinicalDocumentsOf(const SubmissionInput& input,
+                                                                  const Submission& delivered) {
   Resources resources;
   FHIRGW_RETURN_IF_ERROR(resources.parse(input.resourcesJson));
   const std::vector<const Json*> documents = resources.ofType("DocumentReference");
@@ -653,6 +656,13 @@ common::Result<std::vector<ClinicalDocument>> buildClinicalDocuments(const Submi
     out.push_back(std::move(*cda));
   }
   return out;
+}
+
+}  // namespace detail
+
+common::Result<std::vector<ClinicalDocument>> buildClinicalDocuments(const SubmissionInput& input) {
+  FHIRGW_ASSIGN_OR_RETURN(Submission delivered, detail::buildDeliveredSubmission(input));
+  return detail::clinicalDocumentsOf(input, delivered);
 }
 
 }  // namespace fhirgw::xds

@@ -541,7 +541,26 @@ common::Result<Submission> buildDeliveredSubmission(const SubmissionInput& input
 }  // namespace detail
 
 common::Result<Submission> buildSubmission(const SubmissionInput& input) {
-  return detail::buildDeliveredSubmission(input);
+  FHIRGW_ASSIGN_OR_RETURN(Submission submission, detail::buildDeliveredSubmission(input));
+  if (!input.cda) return submission;
+  // The CDA replaces the delivered document: what its header says is what the metadata says
+  // (dmp-xds.md §2.4), and hash and size are over the bytes sent.
+  FHIRGW_ASSIGN_OR_RETURN(std::vector<ClinicalDocument> cdas,
+                          detail::clinicalDocumentsOf(input, submission));
+  for (std::size_t i = 0; i < cdas.size(); ++i) {
+    DocumentEntry& entry = submission.metadata.documents[i];
+    ClinicalDocument& cda = cdas[i];
+    entry.mimeType = "text/xml";
+    entry.hash = common::hexEncode(common::sha1(cda.bytes));
+    entry.size = cda.bytes.size();
+    entry.title = cda.title;
+    entry.typeCode = cda.code;
+    entry.classCode = cda.classCode;
+    entry.formatCode = cda.formatCode;
+    entry.eventCodes = cda.eventCodes;
+    submission.documents[i] = std::move(cda.bytes);
+  }
+  return submission;
 }
 
 }  // namespace fhirgw::xds

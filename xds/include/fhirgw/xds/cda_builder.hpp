@@ -27,6 +27,7 @@ struct ClinicalDocument {
   std::string uniqueId;          ///< id/@root (the XDS uniqueId)
   std::string setId;             ///< setId/@root
   Code code;                     ///< the CDA code: the XDS typeCode
+  std::string title;             ///< the CDA title: the XDS title
   Code classCode;                ///< the XDS classCode of the kind (TRE_A03 10 or 42)
   Code formatCode;               ///< urn:ihe:iti:xds-sd:pdf:2008 or urn:ihe:iti:xds-sd:text:2008
   std::vector<Code> eventCodes;  ///< the serviceEvent code (NGAP), when there is one

@@ -34,6 +34,11 @@ struct SubmissionInput {
   /// professional): such a patient is identified by the gateway's own id under `sourceId`
   /// (`<id>^^^&<sourceId>&ISO^PI`).
   bool requireIns = true;
+  /// True (the DMP; an MSSanté message may want it too): every document is sent as its CDA R2
+  /// N1 (cda_builder.hpp): the bytes are the ClinicalDocument, mimeType `text/xml`, typeCode,
+  /// classCode, title, eventCodeList and formatCode (`urn:ihe:iti:xds-sd:pdf:2008` / `…:text:2008`)
+  /// from its header, hash and size over those bytes. False: the documents as delivered.
+  bool cda = false;
 };
 
 /// The metadata and the bytes of each document, in the order of metadata.documents.
@@ -49,7 +54,8 @@ struct Submission {
 /// so a retry gives the same ones. kInvalidArgument naming what is missing or wrong: no
 /// DocumentReference, a resource that is not JSON, no Patient with an INS (with requireIns), an
 /// author without IDNPS, an attachment with no data or whose data does not match its size or hash,
-/// a code whose system has no OID, a date that cannot be read.
+/// a code whose system has no OID, a date that cannot be read; with `cda`, what
+/// buildClinicalDocuments refuses.
 common::Result<Submission> buildSubmission(const SubmissionInput& input);
 
 }  // namespace fhirgw::xds
