@@ -51,6 +51,8 @@ TEST(GatewayCrash, AcknowledgedRecordsAreAllDeliveredAfterASigkillUnderLoad) {
   {
     GatewayProcess gateway(args, env);
     ASSERT_TRUE(gateway.waitUntilStarted()) << gateway.output();
+    // Each request and delivery logs a line: nobody reads them, they must not fill the pipe.
+    gateway.drainInBackground();
     Poco::Net::HTTPClientSession admin("127.0.0.1", static_cast<Poco::UInt16>(gateway.adminPort()));
     auto created =
         httpRequest(admin, "POST", "/admin/v1/clients", R"({"name":"load","role":"editor"})",
@@ -103,6 +105,7 @@ TEST(GatewayCrash, AcknowledgedRecordsAreAllDeliveredAfterASigkillUnderLoad) {
 
   GatewayProcess restarted(args, env);
   ASSERT_TRUE(restarted.waitUntilStarted()) << restarted.output();
+  restarted.drainInBackground();
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
   std::size_t present = 0;
   while (std::chrono::steady_clock::now() < deadline) {
