@@ -149,6 +149,22 @@ TEST(CdaBuilder, RefusesAReportWithoutItsNgapAct) {
   EXPECT_NE(error(fixture.input()).find("NGAP act"), std::string::npos);
 }
 
+// A document delivery carries what its DocumentReference leads to: no ChargeItem, no
+// PractitionerRole. The act then comes from context.event; the author has no specialty code.
+TEST(CdaBuilder, TheActComesFromTheDocumentContextWithoutChargeItem) {
+  DeliveryFixture fixture("full-example", kReportText);
+  fixture.remove("ChargeItem");
+  fixture.remove("PractitionerRole");
+  auto event = common::Json::parse(
+      R"([{"coding":[{"system":"https://fhir-gateway.fr/fhir/CodeSystem/ngap","code":"TC"}]}])");
+  ASSERT_TRUE(event.hasValue());
+  fixture.resource("DocumentReference").find("context")->set("event", std::move(*event));
+  const ClinicalDocument cda = build(fixture.input());
+  EXPECT_EQ(cdaSchemaErrors(cda.bytes), "");
+  EXPECT_EQ(xpathOne(cda.bytes, "//cda:serviceEvent/cda:code/@code"), "TC");
+  EXPECT_EQ(xpath(cda.bytes, "//cda:assignedAuthor/cda:code").size(), 0u);
+}
+
 TEST(CdaBuilder, RefusesAPatientWithoutIns) {
   DeliveryFixture fixture("full-example", kReportText);
   fixture.resource("Patient").set("identifier", common::Json::array());

@@ -277,19 +277,36 @@ Result<KindCodes> kindOf(const DocumentEntry& entry) {
                  entry.classCode.code);
 }
 
-/// The NGAP teleconsultation act billed for the encounter (ChargeItem.code), if any.
-std::optional<Code> ngapActOf(const Resources& resources) {
-  for (const Json* charge : resources.ofType("ChargeItem")) {
-    const Json* code = charge->find("code");
-    const Json* codings = code == nullptr ? nullptr : code->find("coding");
-    if (codings == nullptr) continue;
-    for (const Json& c : codings->items()) {
-      const std::string value = c.stringAt("code");
-      if (c.stringAt("system") != kNgapSystem) continue;
-      for (std::string_view act : kTeleconsultationActs) {
-        if (value == act) return Code{value, std::string(kNgapOid), c.stringAt("display")};
+/// The first NGAP teleconsultation act among a CodeableConcept's codings, if any.
+std::optional<Code> ngapActIn(const Json* codeable) {
+  const Json* codings = codeable == nullptr ? nullptr : codeable->find("coding");
+  if (codings == nullptr) return std::nullopt;
+  for (const Json& c : codings->items()) {
+    const std::string value = c.stringAt("code");
+    if (c.stringAt("system") != kNgapSystem &&
+        c.stringAt("system") != "urn:oid:" + std::string(kNgapOid)) {
+      continue;
+    }
+    for (std::string_view act : kTeleconsultationActs) {
+      if (value == act) return Code{value, std::string(kNgapOid), c.stringAt("display")};
+    }
+  }
+  return std::nullopt;
+}
+
+/// The NGAP teleconsultation act documented: DocumentReference.context.event (FHIR's place for
+/// the acts a document documents), else a ChargeItem's code. A document delivery carries only the
+/// resources its DocumentReference leads to, which does not include the ChargeItem.
+std::optional<Code> ngapActOf(const Json& document, const Resources& resources) {
+  if (const Json* context = document.find("context")) {
+    if (const Json* events = context->find("event")) {
+      for (const Json& event : events->items()) {
+        if (auto act = ngapActIn(&event)) return act;
       }
     }
+  }
+  for (const Json* charge : resources.ofType("ChargeItem")) {
+    if (auto act = ngapActIn(charge->find("code"))) return act;
   }
   return std::nullopt;
 }
@@ -600,7 +617,7 @@ Result<ClinicalDocument> clinicalDocumentOf(const Json& document, const Document
   if (!org) return invalid("no custodian Organization with a national structure id and a name");
   h.organization = std::move(*org);
   h.encounterCode = encounterCodeOf(encounter);
-  h.act = ngapActOf(resources);
+  h.act = ngapActOf(document, resources);
   if (!h.act && h.kind.kind == CdaKind::kTeleconsultationReport) {
     return invalid("a teleconsultation report needs its NGAP act (a ChargeItem TCG, TC, …)");
   }
