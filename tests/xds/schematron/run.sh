@@ -36,16 +36,18 @@ for sch in "$@"; do
   name=$(basename "$sch" .sch)
   compiled=$cache/$name.xsl
   if [ ! -f "$compiled" ] || [ "$source" -nt "$compiled" ]; then
-    xslt -s:"$source" -xsl:"$moteur/iso_dsdl_include.xsl" -o:"$cache/$name.included.sch"
-    xslt -s:"$cache/$name.included.sch" -xsl:"$moteur/iso_abstract_expand.xsl" \
-      -o:"$cache/$name.expanded.sch"
-    xslt -s:"$cache/$name.expanded.sch" -xsl:"$moteur/iso_svrl_for_xslt2.xsl" \
-      -o:"$cache/$name.tmp.xsl"
+    # Intermediate files named by this process: ctest -j may compile the same one twice at once;
+    # the last mv wins with a complete file either way.
+    work=$cache/$name.$$
+    xslt -s:"$source" -xsl:"$moteur/iso_dsdl_include.xsl" -o:"$work.included.sch"
+    xslt -s:"$work.included.sch" -xsl:"$moteur/iso_abstract_expand.xsl" -o:"$work.expanded.sch"
+    xslt -s:"$work.expanded.sch" -xsl:"$moteur/iso_svrl_for_xslt2.xsl" -o:"$work.xsl"
     # The rules read value sets with document('include/…') relative to the .sch: give the
     # compiled stylesheet the .sch's folder as its base URI, since it lives in the cache.
     sed -i "0,/<xsl:stylesheet /s||<xsl:stylesheet xml:base=\"file:$(dirname "$source")/\" |" \
-      "$cache/$name.tmp.xsl"
-    mv "$cache/$name.tmp.xsl" "$compiled"
+      "$work.xsl"
+    mv "$work.xsl" "$compiled"
+    rm -f "$work.included.sch" "$work.expanded.sch"
   fi
   reports=$documents/svrl/$name
   rm -rf "$reports"
