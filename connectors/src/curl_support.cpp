@@ -52,6 +52,22 @@ common::Status checkTlsFiles(const TlsFiles& files) {
   return common::Status::ok();
 }
 
+common::Status curlTransportError(CURLcode code, const std::string& message) {
+  switch (code) {
+    case CURLE_UNSUPPORTED_PROTOCOL:
+    case CURLE_URL_MALFORMAT:
+      return common::invalidArgument("URL refused: " + message);
+    case CURLE_OPERATION_TIMEDOUT:
+      return common::deadlineExceeded("timeout: " + message);
+    case CURLE_ABORTED_BY_CALLBACK:
+      return common::aborted("cancelled by shutdown");
+    case CURLE_USE_SSL_FAILED:
+      return common::unavailable("the server did not offer STARTTLS: " + message);
+    default:
+      return common::unavailable(message);
+  }
+}
+
 void setTlsOptions(CURL* handle, const TlsFiles& files) {
   curl_easy_setopt(handle, CURLOPT_SSLVERSION, static_cast<long>(CURL_SSLVERSION_TLSv1_2));
   curl_easy_setopt(handle, CURLOPT_SSL_VERIFYPEER, 1L);

@@ -46,6 +46,12 @@ struct TlsFiles {
 /// naming the key otherwise).
 common::Status checkTlsFiles(const TlsFiles& files);
 
+/// A failed transfer in the status vocabulary: a refused URL is kInvalidArgument, a timeout
+/// kDeadlineExceeded, a stop request kAborted, anything else (connect, TLS, STARTTLS not offered,
+/// transport) kUnavailable. `message` is curl's text for the code, with whatever detail the
+/// caller may show.
+common::Status curlTransportError(CURLcode code, const std::string& message);
+
 /// TLS 1.2 or later, peer and host name always verified, the CA file pinned when given (the
 /// system store is then not consulted), the client certificate and key when given.
 void setTlsOptions(CURL* handle, const TlsFiles& files);

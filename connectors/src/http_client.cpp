@@ -79,17 +79,7 @@ int onProgress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
 common::Status transportError(CURLcode code, const char* detail) {
   std::string message = curl_easy_strerror(code);
   if (detail != nullptr && detail[0] != '\0') message += ": " + std::string(detail);
-  switch (code) {
-    case CURLE_UNSUPPORTED_PROTOCOL:
-    case CURLE_URL_MALFORMAT:
-      return common::invalidArgument("URL refused: " + message);
-    case CURLE_OPERATION_TIMEDOUT:
-      return common::deadlineExceeded("timeout: " + message);
-    case CURLE_ABORTED_BY_CALLBACK:
-      return common::aborted("cancelled by shutdown");
-    default:
-      return common::unavailable(message);
-  }
+  return detail::curlTransportError(code, message);
 }
 
 /// A failed answer in the status vocabulary, so that one rule (common::isRetryable) judges

@@ -61,24 +61,6 @@ int onProgress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
   return s->stop.stop_requested() ? 1 : 0;  // non-zero aborts (CURLE_ABORTED_BY_CALLBACK)
 }
 
-common::Status transportError(CURLcode code) {
-  // curl's error buffer is not used: it may quote an address ("RCPT failed: <...>").
-  const std::string message = curl_easy_strerror(code);
-  switch (code) {
-    case CURLE_UNSUPPORTED_PROTOCOL:
-    case CURLE_URL_MALFORMAT:
-      return common::invalidArgument("URL refused: " + message);
-    case CURLE_OPERATION_TIMEDOUT:
-      return common::deadlineExceeded("timeout: " + message);
-    case CURLE_ABORTED_BY_CALLBACK:
-      return common::aborted("cancelled by shutdown");
-    case CURLE_USE_SSL_FAILED:
-      return common::unavailable("the server did not offer STARTTLS: " + message);
-    default:
-      return common::unavailable(message);
-  }
-}
-
 int replyCodeOf(std::string_view reply) {
   if (reply.size() < 3 || !isDigit(reply[0]) || !isDigit(reply[1]) || !isDigit(reply[2])) return 0;
   return (reply[0] - '0') * 100 + (reply[1] - '0') * 10 + (reply[2] - '0');
@@ -192,7 +174,8 @@ SmtpResult SmtpClient::send(const SmtpEnvelope& envelope, std::string_view messa
       code != CURLE_OPERATION_TIMEDOUT) {
     return result;
   }
-  result.transportError = transportError(code);
+  // curl's error buffer is not used: it may quote an address ("RCPT failed: <...>").
+  result.transportError = detail::curlTransportError(code, curl_easy_strerror(code));
   return result;
 }
 
