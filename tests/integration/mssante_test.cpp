@@ -554,7 +554,9 @@ TEST_F(MssanteGatewayTest, AfterASigkillDuringSendsEveryAcknowledgedMessageArriv
     if (at != std::string::npos) raw.erase(at, raw.find("\r\n", at + 2) - at);
     return raw;
   };
-  for (const auto& [id, indexes] : copies) {
+  for (const auto& [deliveryId, indexes] : copies) {
+    // A named copy: clang 14 does not let a lambda capture a structured binding.
+    const std::string& id = deliveryId;
     const rapidjson::Document d = restarted.delivery(id);
     EXPECT_EQ(str(d, "connector"), "mss") << id;
     EXPECT_TRUE(eventually([&] { return restarted.statusOf(id) == "delivered"; })) << id;
