@@ -38,6 +38,7 @@ constexpr std::string_view kStableDocument = "urn:uuid:7edca82f-054d-47f2-a032-9
 constexpr std::string_view kClassificationObjectType =
     "urn:oasis:names:tc:ebxml-regrep:ObjectType:RegistryObject:Classification";
 constexpr std::string_view kHasMember = "urn:oasis:names:tc:ebxml-regrep:AssociationType:HasMember";
+constexpr std::string_view kSigns = "urn:ihe:iti:2007:AssociationType:signs";
 
 // rim.xsd's string types.
 constexpr std::size_t kLongName = 256;       // Slot values, attributes such as mimeType
@@ -169,6 +170,11 @@ class RimWriter {
   common::Status status_;
 };
 
+/// "<prefix>01", "<prefix>02"…: the ITI-41 ids.
+std::string symbolicId(const char* prefix, std::size_t n) {
+  return std::string(prefix) + (n < 10 ? "0" : "") + std::to_string(n);
+}
+
 /// The ids objects get in the document: symbolic ones for ITI-41 (the registry assigns the
 /// entryUUIDs), UUIDs for XDM (no registry), derived from the submission set's so the same
 /// metadata always gives the same document.
@@ -178,13 +184,13 @@ class Ids {
 
   /// The id of a top-level object: its symbolic name, or its entryUuid in XDM.
   std::string entry(const char* prefix, std::size_t n, const std::string& entryUuid) {
-    std::string id = flavor_ == Flavor::kXdm ? entryUuid : std::string(prefix) + twoDigits(n);
+    std::string id = flavor_ == Flavor::kXdm ? entryUuid : symbolicId(prefix, n);
     if (!entryUuid.empty()) byEntryUuid_[entryUuid] = id;
     return id;
   }
   /// The id of a Classification or ExternalIdentifier.
   std::string nested(const char* prefix) {
-    std::string symbolic = std::string(prefix) + twoDigits(++nested_[prefix]);
+    std::string symbolic = symbolicId(prefix, ++nested_[prefix]);
     if (flavor_ == Flavor::kIti41) return symbolic;
     return "urn:uuid:" + common::deterministicUuid({"xds-xdm-object", seed_, symbolic});
   }
@@ -195,10 +201,6 @@ class Ids {
   }
 
  private:
-  static std::string twoDigits(std::size_t n) {
-    return n < 10 ? "0" + std::to_string(n) : std::to_string(n);
-  }
-
   Flavor flavor_;
   std::string seed_;
   std::map<std::string, std::size_t> nested_;
@@ -405,16 +407,24 @@ void writeAssociation(RimWriter& w, Ids& ids, const Association& a, std::size_t 
   }
   w.start("Association");
   w.attribute("id", ids.entry("Association", n, a.entryUuid), at + ".entryUuid");
-  w.attribute("associationType", kHasMember, at);
+  w.attribute("associationType", a.type == AssociationType::kSigns ? kSigns : kHasMember, at);
   w.attribute("sourceObject", source, at + ".sourceObject");
   w.attribute("targetObject", target, at + ".targetObject");
   w.attribute("objectType", "urn:oasis:names:tc:ebxml-regrep:ObjectType:RegistryObject:Association",
               at);
-  w.slot("SubmissionSetStatus", a.submissionSetStatus, at + ".submissionSetStatus");
+  if (a.type == AssociationType::kHasMember) {
+    w.slot("SubmissionSetStatus", a.submissionSetStatus, at + ".submissionSetStatus");
+  }
   w.end();
 }
 
 }  // namespace
+
+std::string documentObjectId(const Metadata& metadata, std::size_t index, Flavor flavor) {
+  if (index >= metadata.documents.size()) return {};
+  return flavor == Flavor::kXdm ? metadata.documents[index].entryUuid
+                                : symbolicId("Document", index + 1);
+}
 
 common::Result<std::string> writeSubmitObjectsRequest(const Metadata& metadata, Flavor flavor) {
   FHIRGW_RETURN_IF_ERROR(checkRequired(metadata, flavor));

@@ -473,7 +473,13 @@ Result<DocumentEntry> entryOf(const Json& document, const Resources& resources,
   return entry;
 }
 
-std::string utcTime(common::TimePoint t) {
+}  // namespace
+
+Code defaultContentTypeCode() { return {"07", "1.2.250.1.213.2.2", "Consultation Soins Externes"}; }
+
+namespace detail {
+
+std::string xdsUtcTime(common::TimePoint t) {
   const std::string instant = common::formatInstantUtc(t);  // 2026-11-20T08:30:00.000Z
   std::string out;
   for (char c : instant.substr(0, 19)) {
@@ -481,12 +487,6 @@ std::string utcTime(common::TimePoint t) {
   }
   return out;
 }
-
-}  // namespace
-
-Code defaultContentTypeCode() { return {"07", "1.2.250.1.213.2.2", "Consultation Soins Externes"}; }
-
-namespace detail {
 
 common::Result<Submission> buildDeliveredSubmission(const SubmissionInput& input) {
   if (input.deliveryId.empty()) return invalid("deliveryId is missing");
@@ -508,7 +508,7 @@ common::Result<Submission> buildDeliveredSubmission(const SubmissionInput& input
       ss.uniqueId, oidFromUuid(input.uniqueIdRoot,
                                common::deterministicUuid({"xds-submissionset", input.deliveryId})));
   ss.sourceId = input.sourceId;
-  ss.submissionTime = utcTime(input.submissionTime);
+  ss.submissionTime = xdsUtcTime(input.submissionTime);
   ss.contentTypeCode = input.contentTypeCode;
   for (const std::string& address : input.intendedRecipients) {
     ss.intendedRecipients.push_back(intendedRecipientMailbox(address));

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstddef>
 #include <string>
 
 #include "fhirgw/common/result.hpp"
@@ -25,5 +26,10 @@ inline constexpr const char* kRimNamespace = "urn:oasis:names:tc:ebxml-regrep:xs
 /// kInvalidArgument naming the field when a required value is missing for the flavor, a value
 /// is longer than the schema allows, or a text is not valid UTF-8 XML text.
 common::Result<std::string> writeSubmitObjectsRequest(const Metadata& metadata, Flavor flavor);
+
+/// The id writeSubmitObjectsRequest gives the DocumentEntry at `index` (0-based): "Document01",
+/// "Document02"… in ITI-41 (what an xdsb:Document's id refers to), its entryUuid in XDM; empty
+/// when there is no such document.
+std::string documentObjectId(const Metadata& metadata, std::size_t index, Flavor flavor);
 
 }  // namespace fhirgw::xds

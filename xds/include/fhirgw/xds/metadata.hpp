@@ -73,14 +73,19 @@ struct DocumentEntry {
 };
 
 /// The association types the gateway submits.
-enum class AssociationType { kHasMember };
+enum class AssociationType {
+  kHasMember,  ///< submission set -> document (`…:AssociationType:HasMember`), with its
+               ///< SubmissionSetStatus slot
+  kSigns,      ///< signature document -> the submission set it signs
+               ///< (`urn:ihe:iti:2007:AssociationType:signs`, IHE DSG), no slot
+};
 
 /// A rim:Association between two objects of the submission, named by their entryUuid.
 struct Association {
   std::string entryUuid;  ///< "urn:uuid:…"
   AssociationType type = AssociationType::kHasMember;
-  std::string sourceObject;                      ///< entryUuid of the submission set
-  std::string targetObject;                      ///< entryUuid of the document entry
+  std::string sourceObject;  ///< entryUuid of the source (HasMember: the submission set)
+  std::string targetObject;  ///< entryUuid of the target (HasMember: the document entry)
   std::string submissionSetStatus = "Original";  ///< HasMember's SubmissionSetStatus slot
 };
 
