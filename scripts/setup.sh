@@ -11,6 +11,7 @@ packages=(
   googletest libgtest-dev libgmock-dev openssl curl ca-certificates clang-format libxml2-utils
   python3-aiosmtpd  # the real SMTP server of the MSSanté tests
   libsaxonhe-java default-jre-headless  # Saxon-HE for the ANS CDA schematrons (tests/xds/schematron)
+  xmlsec1  # signs the DMP peer's self-test request (tests/connectors/dmp-peer/fixture)
 )
 # Extra groups: "--with-node" for the FHIR validator tests (Node.js + npm); "--with-fuzz" for the
 # libFuzzer targets (scripts/fuzz.sh): clang and its sanitizer/fuzzer runtimes, which clang only

@@ -1,0 +1,361 @@
+// The strict local DMP (tests/connectors/dmp-peer) proves it is strict before the dmp-xds
+// connector relies on it: it refuses TLS clients without the test CA's certificate, wrong paths,
+// bodies that are not MTOM, broken XOP, schema-invalid bodies, tampered parts, missing slots,
+// foreign or tampered signatures; it accepts a conformant request built independently of the
+// gateway (tests/connectors/dmp-peer/fixture: the ANS TLM-CR example, signed by the xmlsec1
+// command line); it plays the faults control.json asks for. Requests are sent with libcurl.
+
+#include "fhirgw/testsupport/dmp_peer.hpp"
+
+#include <curl/curl.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "fhirgw/testsupport/files.hpp"
+#include "fhirgw/testsupport/source_tree.hpp"
+#include "fhirgw/testsupport/test_pki.hpp"
+
+using fhirgw::testsupport::DmpPeer;
+using fhirgw::testsupport::DmpPeerOptions;
+using fhirgw::testsupport::readFile;
+using fhirgw::testsupport::sourcePath;
+using fhirgw::testsupport::TempDir;
+using fhirgw::testsupport::testPkiDir;
+using testing::HasSubstr;
+using testing::Not;
+
+namespace {
+
+/// The signing certificate ("ORG SIGN", issued by the test CA) the peer is pinned to.
+const std::filesystem::path& signDir() {
+  static const TempDir dir("fhirgw-dmp-sign");
+  static const bool made = [] {
+    const std::string command =
+        "bash '" + sourcePath("tests/connectors/dmp-peer/fixture/make-sign-cert.sh").string() +
+        "' '" + testPkiDir().string() + "' '" + dir.str() + "'";
+    return std::system(command.c_str()) == 0;  // NOLINT(cert-env33-c): a fixed test command
+  }();
+  EXPECT_TRUE(made) << "make-sign-cert.sh failed";
+  return dir.path();
+}
+
+DmpPeerOptions pinnedOptions(bool schematron = false) {
+  DmpPeerOptions options;
+  options.signCertificate = signDir() / "sign.pem";
+  options.schematron = schematron;
+  return options;
+}
+
+struct Reply {
+  CURLcode code = CURLE_OK;
+  long status = 0;
+  std::string headers;
+  std::string body;
+};
+
+size_t append(char* data, size_t size, size_t count, void* out) {
+  static_cast<std::string*>(out)->append(data, size * count);
+  return size * count;
+}
+
+enum class ClientCert { kTestCa, kNone, kRogue };
+
+/// One HTTPS request to the peer, verified against the test CA.
+Reply send(const std::string& url, const std::string& contentType, const std::string& body,
+           ClientCert cert = ClientCert::kTestCa, long timeoutMs = 180000) {
+  Reply reply;
+  CURL* curl = curl_easy_init();
+  if (curl == nullptr) {
+    reply.code = CURLE_FAILED_INIT;
+    return reply;
+  }
+  const auto pki = testPkiDir();
+  const std::string ca = (pki / "ca.pem").string();
+  const std::string name = cert == ClientCert::kRogue ? "rogue-client" : "client";
+  const std::string certFile = (pki / (name + ".pem")).string();
+  const std::string keyFile = (pki / (name + ".key")).string();
+  curl_slist* headers = curl_slist_append(nullptr, ("Content-Type: " + contentType).c_str());
+  headers = curl_slist_append(headers, "Expect:");
+  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(curl, CURLOPT_CAINFO, ca.c_str());
+  if (cert != ClientCert::kNone) {
+    curl_easy_setopt(curl, CURLOPT_SSLCERT, certFile.c_str());
+    curl_easy_setopt(curl, CURLOPT_SSLKEY, keyFile.c_str());
+  }
+  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+  curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.data());
+  curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, timeoutMs);
+  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, append);
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &reply.body);
+  curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, append);
+  curl_easy_setopt(curl, CURLOPT_HEADERDATA, &reply.headers);
+  reply.code = curl_easy_perform(curl);
+  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &reply.status);
+  curl_slist_free_all(headers);
+  curl_easy_cleanup(curl);
+  return reply;
+}
+
+/// A request made by fixture/make-request.js for the peer's URL.
+struct Request {
+  std::string contentType;
+  std::string body;
+};
+
+Request makeRequest(const DmpPeer& peer, const std::string& variant,
+                    const std::string& signer = "") {
+  const TempDir out("fhirgw-dmp-request");
+  const auto pki = testPkiDir();
+  const std::string key =
+      signer.empty() ? (signDir() / "sign.key").string() : (pki / (signer + ".key")).string();
+  const std::string cert =
+      signer.empty() ? (signDir() / "sign.pem").string() : (pki / (signer + ".pem")).string();
+  const std::string command =
+      "node '" + sourcePath("tests/connectors/dmp-peer/fixture/make-request.js").string() +
+      "' --shared '" FHIRGW_SHARED_DIR "' --sign-key '" + key + "' --sign-cert '" + cert +
+      "' --url '" + peer.url() + "' --out '" + out.str() + "' --variant " + variant;
+  EXPECT_EQ(std::system(command.c_str()), 0)  // NOLINT(cert-env33-c): a fixed test command
+      << command;
+  return {readFile(out.path() / "content-type.txt"), readFile(out.path() / "body.bin")};
+}
+
+Reply post(const DmpPeer& peer, const Request& request) {
+  return send(peer.url(), request.contentType, request.body);
+}
+
+/// The value of wsa:MessageID in a request body.
+std::string messageId(const std::string& body) {
+  const std::string open = "<wsa:MessageID>";
+  const auto at = body.find(open);
+  if (at == std::string::npos) return "";
+  const auto end = body.find('<', at + open.size());
+  return body.substr(at + open.size(), end - at - open.size());
+}
+
+class DmpPeerTest : public ::testing::Test {
+ protected:
+  // A peer per test (each test is its own process under ctest); checked in each test, since a
+  // failure in SetUpTestSuite would be reported as skipped.
+  void SetUp() override { ASSERT_NE(peer.port(), 0) << "the DMP peer did not start"; }
+
+  DmpPeer peer{pinnedOptions()};
+};
+
+TEST_F(DmpPeerTest, ClientWithoutCertificateIsRefusedAtTheHandshake) {
+  const Reply reply = send(peer.url(), "text/plain", "x", ClientCert::kNone);
+  EXPECT_NE(reply.code, CURLE_OK);
+  EXPECT_EQ(reply.status, 0);
+  EXPECT_EQ(peer.requests(), 0);
+  EXPECT_GE(peer.refusedHandshakes(), 1);
+}
+
+TEST_F(DmpPeerTest, ClientCertificateFromAnotherCaIsRefusedAtTheHandshake) {
+  const Reply reply = send(peer.url(), "text/plain", "x", ClientCert::kRogue);
+  EXPECT_NE(reply.code, CURLE_OK);
+  EXPECT_EQ(peer.requests(), 0);
+  EXPECT_GE(peer.refusedHandshakes(), 1);
+}
+
+TEST_F(DmpPeerTest, OtherPathIsNotFound) {
+  const Reply reply = send(peer.baseUrl() + "/registry", "application/soap+xml", "<x/>");
+  ASSERT_EQ(reply.code, CURLE_OK);
+  EXPECT_EQ(reply.status, 404);
+  ASSERT_EQ(peer.requests(), 1);
+  EXPECT_EQ(peer.journal()[0].response, "http:404");
+}
+
+TEST_F(DmpPeerTest, BodyThatIsNotMultipartIsASenderFault) {
+  const Reply reply =
+      send(peer.url(), "application/soap+xml; charset=UTF-8",
+           "<soap:Envelope xmlns:soap=\"http://www.w3.org/2003/05/soap-envelope\"/>");
+  ASSERT_EQ(reply.code, CURLE_OK);
+  EXPECT_EQ(reply.status, 400);
+  EXPECT_THAT(reply.body, HasSubstr("<env:Value>env:Sender</env:Value>"));
+  EXPECT_THAT(reply.body, HasSubstr("<env:Value>peer:InvalidMessage</env:Value>"));
+  ASSERT_EQ(peer.requests(), 1);
+  EXPECT_FALSE(peer.journal()[0].accepted);
+  EXPECT_TRUE(peer.journal()[0].hasError("peer:InvalidMessage"));
+}
+
+TEST_F(DmpPeerTest, XopIncludeToAMissingPartIsASenderFault) {
+  const std::string envelope =
+      "<soap:Envelope xmlns:soap=\"http://www.w3.org/2003/05/soap-envelope\"><soap:Header/>"
+      "<soap:Body><xdsb:ProvideAndRegisterDocumentSetRequest xmlns:xdsb=\"urn:ihe:iti:xds-b:2007\">"
+      "<xdsb:Document id=\"Document01\"><xop:Include "
+      "xmlns:xop=\"http://www.w3.org/2004/08/xop/include\" href=\"cid:missing@test\"/>"
+      "</xdsb:Document></xdsb:ProvideAndRegisterDocumentSetRequest></soap:Body></soap:Envelope>";
+  const std::string body =
+      "--B\r\nContent-Type: application/xop+xml; charset=UTF-8; type=\"application/soap+xml\"\r\n"
+      "Content-Transfer-Encoding: binary\r\nContent-ID: <root@test>\r\n\r\n" +
+      envelope +
+      "\r\n--B\r\nContent-Type: text/xml\r\nContent-ID: <doc@test>\r\n\r\n<x/>\r\n--B--\r\n";
+  const Reply reply = send(peer.url(),
+                           "multipart/related; boundary=B; type=\"application/xop+xml\"; "
+                           "start=\"<root@test>\"; start-info=\"application/soap+xml\"",
+                           body);
+  ASSERT_EQ(reply.code, CURLE_OK);
+  EXPECT_EQ(reply.status, 400);
+  ASSERT_EQ(peer.requests(), 1);
+  const auto entry = peer.journal()[0];
+  EXPECT_THAT(entry.json,
+              HasSubstr("xop.include: href \\\"cid:missing@test\\\" names no MIME part"));
+  EXPECT_THAT(entry.json, HasSubstr("xop.unreferenced"));
+}
+
+TEST_F(DmpPeerTest, ConformantRequestBuiltOutsideTheGatewayIsAccepted) {
+  const Request request = makeRequest(peer, "valid");
+  const Reply reply = post(peer, request);
+  ASSERT_EQ(reply.code, CURLE_OK);
+  EXPECT_EQ(reply.status, 200);
+  EXPECT_THAT(reply.body, HasSubstr("ResponseStatusType:Success"));
+  EXPECT_THAT(reply.body, Not(HasSubstr("RegistryErrorList")));
+  EXPECT_THAT(reply.body, HasSubstr("urn:ihe:iti:2007:ProvideAndRegisterDocumentSet-bResponse"));
+  EXPECT_THAT(reply.body, HasSubstr("<wsa:RelatesTo>" + messageId(request.body) + "<"));
+  ASSERT_EQ(peer.requests(), 1);
+  const auto entry = peer.journal()[0];
+  EXPECT_TRUE(entry.accepted) << entry.json;
+  EXPECT_EQ(entry.response, "Success");
+  EXPECT_THAT(entry.submissionSetUniqueId, HasSubstr("2.25."));
+  ASSERT_EQ(entry.documentUniqueIds.size(), 2u);
+  EXPECT_EQ(entry.documentUniqueIds[0], "1.3.6.1.4.1.19376.1.2.20.2022.1.1");
+  EXPECT_EQ(entry.patientIdSha256.size(), 64u);
+  EXPECT_THAT(entry.json, Not(HasSubstr("279035121518989")));  // the INS is hashed
+  EXPECT_EQ(peer.requestBody(1), request.body);
+}
+
+TEST_F(DmpPeerTest, ChangedByteInADocumentPartIsAFailure) {
+  const Reply reply = post(peer, makeRequest(peer, "tampered-part"));
+  ASSERT_EQ(reply.code, CURLE_OK);
+  EXPECT_EQ(reply.status, 200);
+  EXPECT_THAT(reply.body, HasSubstr("ResponseStatusType:Failure"));
+  EXPECT_THAT(reply.body, HasSubstr("errorCode=\"XDSNonIdenticalHash\""));
+  const auto entry = peer.journal().at(0);
+  EXPECT_TRUE(entry.hasError("XDSNonIdenticalHash"));
+  // The XAdES Manifest digest, recomputed over the received part, catches it too.
+  EXPECT_TRUE(entry.hasError("DMPPeerInvalidSignature")) << entry.json;
+}
+
+TEST_F(DmpPeerTest, MissingMandatorySlotIsAFailure) {
+  const Reply reply = post(peer, makeRequest(peer, "missing-slot"));
+  ASSERT_EQ(reply.code, CURLE_OK);
+  EXPECT_THAT(reply.body, HasSubstr("ResponseStatusType:Failure"));
+  EXPECT_THAT(reply.body, HasSubstr("Document01.creationTime: missing"));
+  EXPECT_EQ(peer.journal().at(0).errors.size(), 1u) << peer.journal().at(0).json;
+}
+
+TEST_F(DmpPeerTest, SignatureByAnotherCertificateOfTheTestCaIsAFailedCheck) {
+  const Reply reply = post(peer, makeRequest(peer, "valid", "client"));
+  ASSERT_EQ(reply.code, CURLE_OK);
+  EXPECT_EQ(reply.status, 400);
+  EXPECT_THAT(reply.body, HasSubstr("<env:Value>wsse:FailedCheck</env:Value>"));
+  const auto entry = peer.journal().at(0);
+  EXPECT_THAT(entry.json, HasSubstr("is not the configured signing certificate"));
+  EXPECT_TRUE(entry.hasError("DMPPeerInvalidSignature"));  // the XAdES, signed by the same key
+}
+
+TEST_F(DmpPeerTest, SignatureByAForeignCaIsAFailedCheck) {
+  const Reply reply = post(peer, makeRequest(peer, "valid", "rogue-client"));
+  EXPECT_EQ(reply.status, 400);
+  EXPECT_THAT(peer.journal().at(0).json, HasSubstr("does not chain to the test CA"));
+}
+
+TEST_F(DmpPeerTest, AssertionChangedAfterSigningIsAFailedCheck) {
+  const Reply reply = post(peer, makeRequest(peer, "tampered-vihf"));
+  EXPECT_EQ(reply.status, 400);
+  EXPECT_THAT(reply.body, HasSubstr("<env:Value>wsse:FailedCheck</env:Value>"));
+  EXPECT_THAT(peer.journal().at(0).json, HasSubstr("vihf.signature"));
+}
+
+TEST_F(DmpPeerTest, BodyFailingTheSchemaIsAFailure) {
+  Request request = makeRequest(peer, "valid");
+  const std::string anchor = "<lcm:SubmitObjectsRequest>";
+  const auto at = request.body.find(anchor);
+  ASSERT_NE(at, std::string::npos);
+  request.body.insert(at + anchor.size(), "<rim:Unknown/>");
+  const Reply reply = post(peer, request);
+  ASSERT_EQ(reply.code, CURLE_OK);
+  EXPECT_THAT(reply.body, HasSubstr("ResponseStatusType:Failure"));
+  const auto entry = peer.journal().at(0);
+  EXPECT_TRUE(entry.hasError("XDSRegistryMetadataError"));
+  EXPECT_THAT(entry.json, HasSubstr("xsd.body"));
+}
+
+TEST_F(DmpPeerTest, ForcedFailureAnswersThatErrorCode) {
+  peer.setControl(R"({"status":"Failure","errorCode":"XDSRepositoryBusy"})");
+  const Reply reply = post(peer, makeRequest(peer, "valid"));
+  EXPECT_EQ(reply.status, 200);
+  EXPECT_THAT(reply.body, HasSubstr("ResponseStatusType:Failure"));
+  EXPECT_THAT(reply.body, HasSubstr("errorCode=\"XDSRepositoryBusy\""));
+  EXPECT_FALSE(peer.journal().at(0).accepted);
+  EXPECT_TRUE(peer.journal().at(0).errors.empty());  // the request itself was fine
+}
+
+TEST_F(DmpPeerTest, ForcedSoapFaultsAnswerReceiverAs500AndSenderAs400) {
+  peer.setControl(R"({"soapFault":"Receiver"})");
+  const Request request = makeRequest(peer, "valid");
+  Reply reply = post(peer, request);
+  EXPECT_EQ(reply.status, 500);
+  EXPECT_THAT(reply.body, HasSubstr("<env:Value>env:Receiver</env:Value>"));
+  peer.setControl(R"({"soapFault":"Sender","responseMtom":false})");
+  reply = post(peer, request);
+  EXPECT_EQ(reply.status, 400);
+  EXPECT_THAT(reply.body, HasSubstr("<env:Value>env:Sender</env:Value>"));
+  EXPECT_THAT(reply.headers, HasSubstr("application/soap+xml"));
+  ASSERT_EQ(peer.requests(), 2);
+  EXPECT_EQ(peer.journal()[1].response, "fault:Sender");
+}
+
+TEST_F(DmpPeerTest, Forced503CarriesRetryAfterForTheGivenNumberOfRequests) {
+  peer.setControl(R"({"http":503,"retryAfter":2,"times":1})");
+  const Request request = makeRequest(peer, "valid");
+  Reply reply = post(peer, request);
+  EXPECT_EQ(reply.status, 503);
+  EXPECT_THAT(reply.headers, HasSubstr("Retry-After: 2\r\n"));
+  reply = post(peer, request);  // the same submission again: a retry
+  EXPECT_EQ(reply.status, 200);
+  EXPECT_THAT(reply.body, HasSubstr("ResponseStatusType:Success"));
+  const auto journal = peer.journal();
+  ASSERT_EQ(journal.size(), 2u);
+  EXPECT_EQ(journal[0].response, "http:503");
+  EXPECT_EQ(journal[0].submissionSetUniqueId, journal[1].submissionSetUniqueId);
+  EXPECT_EQ(journal[0].documentUniqueIds, journal[1].documentUniqueIds);
+  EXPECT_TRUE(journal[1].accepted);
+}
+
+TEST_F(DmpPeerTest, ResetClosesTheConnectionWithoutAnAnswer) {
+  peer.setControl(R"({"reset":true})");
+  const Reply reply = post(peer, makeRequest(peer, "valid"));
+  EXPECT_NE(reply.code, CURLE_OK);
+  EXPECT_EQ(reply.status, 0);
+  EXPECT_EQ(peer.journal().at(0).response, "reset");
+}
+
+TEST_F(DmpPeerTest, DelayLetsAClientTimeOut) {
+  peer.setControl(R"({"delayMs":4000})");
+  const Request request = makeRequest(peer, "valid");
+  const Reply reply =
+      send(peer.url(), request.contentType, request.body, ClientCert::kTestCa, 1500);
+  EXPECT_EQ(reply.code, CURLE_OPERATION_TIMEDOUT);
+}
+
+TEST(DmpPeerSchematron, ConformantRequestPassesTheAnsSchematrons) {
+  DmpPeer peer(pinnedOptions(true));
+  ASSERT_NE(peer.port(), 0) << "the DMP peer did not start";
+  const Reply reply = post(peer, makeRequest(peer, "valid"));
+  ASSERT_EQ(reply.code, CURLE_OK);
+  EXPECT_THAT(reply.body, HasSubstr("ResponseStatusType:Success"));
+  ASSERT_EQ(peer.requests(), 1);
+  EXPECT_TRUE(peer.journal()[0].accepted) << peer.journal()[0].json;
+  // The reports prove the schematrons ran, the TLM-CR one on this 85208-7 document too.
+  const auto cda = peer.dir() / "work" / "request-1" / "cda";
+  EXPECT_TRUE(std::filesystem::exists(cda / "svrl" / "IHE" / "Document01.xml"));
+  EXPECT_TRUE(
+      std::filesystem::exists(cda / "svrl" / "ASIP-STRUCT-MIN-StrucMin" / "Document01.xml"));
+  EXPECT_TRUE(std::filesystem::exists(cda / "tlm-cr" / "svrl" / "CI-SIS_TLM-CR_2022.01" /
+                                      "Document01.xml"));
+}
+
+}  // namespace
