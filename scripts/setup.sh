@@ -7,8 +7,10 @@ packages=(
   # build
   build-essential cmake pkg-config
   libpoco-dev rapidjson-dev libcurl4-openssl-dev libssl-dev libxml2-dev
+  libxmlsec1-dev libxmlsec1-openssl  # the VIHF and XAdES signatures of xds/ (xmlsec1 over libxml2)
   # tests and checks
   googletest libgtest-dev libgmock-dev openssl curl ca-certificates clang-format libxml2-utils
+  xmlsec1  # the command line that verifies the signatures in the xds tests
   python3-aiosmtpd  # the real SMTP server of the MSSanté tests
   libsaxonhe-java default-jre-headless  # Saxon-HE for the ANS CDA schematrons (tests/xds/schematron)
   xmlsec1  # signs the DMP peer's self-test request (tests/connectors/dmp-peer/fixture)

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Creates a throw-away test PKI in DIR: a test CA, a server certificate for localhost/127.0.0.1,
-# a client certificate signed by the CA, and a client certificate from another (untrusted) CA.
+# a client certificate signed by the CA, and a client certificate from another (untrusted) CA;
+# a signing certificate ("ORG SIGN" of the DMP's VIHF and XAdES) from each CA.
 # Tests trust only this CA; TLS verification is never switched off.
 set -euo pipefail
 dir=${1:?usage: make-test-pki.sh DIR}
@@ -39,5 +40,18 @@ extendedKeyUsage=clientAuth"
 make_leaf rogue-client other-ca "basicConstraints=CA:FALSE
 keyUsage=critical,digitalSignature
 extendedKeyUsage=clientAuth"
+# The structure's signing cachet (the DMP's ORG SIGN): its subject has the shape of an IGC-Santé
+# one (C, ST, O, OU with the structure id, CN) so the VIHF Issuer is tested with a realistic DN.
+sign_leaf() {  # name ca
+  openssl req -newkey rsa:2048 -nodes -sha256 -keyout "$1.key" -out "$1.csr" \
+    -subj "/C=FR/ST=Paris (75)/O=fhir-gateway tests/OU=31234567890/CN=$1 ORG SIGN" 2>/dev/null
+  printf '%s\n' "basicConstraints=CA:FALSE" "keyUsage=critical,digitalSignature,nonRepudiation" \
+    > "$1.ext"
+  openssl x509 -req -in "$1.csr" -CA "$2.pem" -CAkey "$2.key" -CAcreateserial -days "$days" \
+    -sha256 -out "$1.pem" -extfile "$1.ext" 2>/dev/null
+  rm -f "$1.csr" "$1.ext"
+}
+sign_leaf sign ca
+sign_leaf rogue-sign other-ca
 chmod 600 ./*.key
 touch .complete
