@@ -11,11 +11,19 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <string>
+#include <thread>
 
+#include "delivery_fixture.hpp"
+#include "fhirgw/common/clock.hpp"
 #include "fhirgw/testsupport/files.hpp"
 #include "fhirgw/testsupport/source_tree.hpp"
 #include "fhirgw/testsupport/test_pki.hpp"
+#include "fhirgw/xds/ebrim_writer.hpp"
+#include "fhirgw/xds/metadata_builder.hpp"
+#include "fhirgw/xds/signature_entry.hpp"
+#include "fhirgw/xds/xdm_package.hpp"
 
 using fhirgw::testsupport::DmpPeer;
 using fhirgw::testsupport::DmpPeerOptions;
@@ -135,6 +143,15 @@ std::string messageId(const std::string& body) {
   return body.substr(at + open.size(), end - at - open.size());
 }
 
+/// The peer's count of refused handshakes once it reaches `atLeast`, or after 5 s: with TLS 1.3
+/// the client may see the refusal before the server has recorded it.
+int refusedHandshakes(const DmpPeer& peer, int atLeast) {
+  for (int i = 0; i < 100 && peer.refusedHandshakes() < atLeast; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return peer.refusedHandshakes();
+}
+
 class DmpPeerTest : public ::testing::Test {
  protected:
   // A peer per test (each test is its own process under ctest); checked in each test, since a
@@ -149,14 +166,14 @@ TEST_F(DmpPeerTest, ClientWithoutCertificateIsRefusedAtTheHandshake) {
   EXPECT_NE(reply.code, CURLE_OK);
   EXPECT_EQ(reply.status, 0);
   EXPECT_EQ(peer.requests(), 0);
-  EXPECT_GE(peer.refusedHandshakes(), 1);
+  EXPECT_GE(refusedHandshakes(peer, 1), 1);
 }
 
 TEST_F(DmpPeerTest, ClientCertificateFromAnotherCaIsRefusedAtTheHandshake) {
   const Reply reply = send(peer.url(), "text/plain", "x", ClientCert::kRogue);
   EXPECT_NE(reply.code, CURLE_OK);
   EXPECT_EQ(peer.requests(), 0);
-  EXPECT_GE(peer.refusedHandshakes(), 1);
+  EXPECT_GE(refusedHandshakes(peer, 1), 1);
 }
 
 TEST_F(DmpPeerTest, OtherPathIsNotFound) {
@@ -356,6 +373,64 @@ TEST(DmpPeerSchematron, ConformantRequestPassesTheAnsSchematrons) {
       std::filesystem::exists(cda / "svrl" / "ASIP-STRUCT-MIN-StrucMin" / "Document01.xml"));
   EXPECT_TRUE(std::filesystem::exists(cda / "tlm-cr" / "svrl" / "CI-SIS_TLM-CR_2022.01" /
                                       "Document01.xml"));
+}
+
+/// check-metadata.js (the peer's metadata and CDA rules without the SOAP and signature layers)
+/// on the gateway's own metadata and CDA for one document of the full example: its exit code,
+/// and its report on failure.
+std::pair<int, std::string> checkGatewayMetadata(std::string_view documentReferenceId,
+                                                 fhirgw::xds::Flavor flavor) {
+  using namespace fhirgw::xds;
+  fhirgw::xds::testing::DeliveryFixture fixture("full-example", documentReferenceId);
+  SubmissionInput input = fixture.input();
+  input.cda = true;
+  auto built = buildSubmission(input);
+  if (!built.hasValue()) return {-1, built.status().toString()};
+  Submission submission = *built;
+  if (flavor == Flavor::kIti41) {
+    const std::string signature = "<ds:Signature xmlns:ds=\"http://www.w3.org/2000/09/xmldsig#\"/>";
+    const auto added = addSignatureDocument(submission, signature, "2.25.1234567890",
+                                            fhirgw::common::SystemClock().now());
+    if (!added.isOk()) return {-1, added.toString()};
+  }
+  if (flavor == Flavor::kXdm) {
+    auto& documents = submission.metadata.documents;
+    for (std::size_t i = 0; i < documents.size(); ++i) {
+      documents[i].uri = xdmDocumentFileName(i + 1, documents[i].mimeType);
+    }
+  }
+  auto xml = writeSubmitObjectsRequest(submission.metadata, flavor);
+  if (!xml.hasValue()) return {-1, xml.status().toString()};
+  const TempDir dir("fhirgw-dmp-metadata");
+  std::string command =
+      "node '" + sourcePath("tests/connectors/dmp-peer/check-metadata.js").string() +
+      "' --shared '" FHIRGW_SHARED_DIR "' --metadata '" + dir.write("metadata.xml", *xml).string() +
+      "' --flavor " + (flavor == Flavor::kIti41 ? "iti41" : "xdm");
+  for (std::size_t i = 0; i < submission.documents.size(); ++i) {
+    // The writer's ids: Document01, Document02... in ITI-41, the entryUUID in XDM.
+    const std::string id = flavor == Flavor::kXdm
+                               ? submission.metadata.documents[i].entryUuid
+                               : (i < 9 ? "Document0" : "Document") + std::to_string(i + 1);
+    command += " --document '" + id + "=" +
+               dir.write("doc" + std::to_string(i), submission.documents[i]).string() + "'";
+  }
+  command += " > '" + dir.str() + "/report.json'";
+  const int rc = std::system(command.c_str());  // NOLINT(cert-env33-c): a fixed test command
+  return {WIFEXITED(rc) ? WEXITSTATUS(rc) : -1, readFile(dir.path() / "report.json")};
+}
+
+// The gateway's metadata meets the peer's rules before any connector sends it (the full request,
+// with the VIHF and the XAdES, comes with the dmp-xds connector).
+TEST(DmpPeerRules, GatewayMetadataOfEachDocumentKindPassesThem) {
+  const DmpPeer peer(pinnedOptions());  // installs the npm packages check-metadata.js needs
+  ASSERT_NE(peer.port(), 0);
+  for (const auto id :
+       {fhirgw::xds::testing::kReportText, fhirgw::xds::testing::kPrescriptionPdf}) {
+    const auto [rc, report] = checkGatewayMetadata(id, fhirgw::xds::Flavor::kIti41);
+    EXPECT_EQ(rc, 0) << id << ": " << report;
+    const auto [xdmRc, xdmReport] = checkGatewayMetadata(id, fhirgw::xds::Flavor::kXdm);
+    EXPECT_EQ(xdmRc, 0) << id << " (XDM): " << xdmReport;
+  }
 }
 
 }  // namespace

@@ -316,12 +316,22 @@ async function checkRequest(ctx) {
 
   const metadata = checkMetadata(request[0], documents, report, info);
   if (assertion) checkVihf(assertion, envelopeText, ctx.options.trust, metadata, report);
+  tasks.push(checkDocuments(ctx.options, work, metadata, documents, report));
+  for (const entry of metadata.entries.filter((e) => e.isSignature)) {
+    const bytes = documents.get(entry.id);
+    if (bytes) checkXades(entry, bytes, documents, metadata, ctx.options.trust, report);
+  }
+  await Promise.all(tasks);
+  return { report, info };
+}
 
-  // The CDA documents: schema, header consistency, schematrons.
+// The CDA documents of a submission: schema, header consistency with their entry, schematrons.
+async function checkDocuments(options, work, metadata, documents, report) {
+  const tasks = [];
   const cdaDir = path.join(work, 'cda');
   const tlmDir = path.join(cdaDir, 'tlm-cr');
   fs.mkdirSync(tlmDir, { recursive: true });
-  const cdaSchema = path.join(ctx.options.shared, 'reference/ans-cda/infrastructure/cda/CDA_extended.xsd');
+  const cdaSchema = path.join(options.shared, 'reference/ans-cda/infrastructure/cda/CDA_extended.xsd');
   let tlmCount = 0;
   let cdaCount = 0;
   for (const entry of metadata.entries) {
@@ -340,15 +350,28 @@ async function checkRequest(ctx) {
       .then((ps) => ps.forEach((p) => report.add('DMPPeerInvalidDocument', `xsd.cda ${entry.id}: ${p}`))));
     checkCdaConsistency(entry, cda, metadata, report);
   }
-  if (ctx.options.schematron && cdaCount > 0) {
-    tasks.push(runSchematrons(ctx.options, cdaDir, ['profils/IHE.sch', 'profils/structurationMinimale/ASIP-STRUCT-MIN-StrucMin.sch'], report));
-    if (tlmCount > 0) tasks.push(runSchematrons(ctx.options, tlmDir, ['CI-SIS_TLM-CR_2022.01.sch'], report));
+  if (options.schematron && cdaCount > 0) {
+    tasks.push(runSchematrons(options, cdaDir, ['profils/IHE.sch', 'profils/structurationMinimale/ASIP-STRUCT-MIN-StrucMin.sch'], report));
+    if (tlmCount > 0) tasks.push(runSchematrons(options, tlmDir, ['CI-SIS_TLM-CR_2022.01.sch'], report));
   }
+  await Promise.all(tasks);
+}
 
-  for (const entry of metadata.entries.filter((e) => e.isSignature)) {
-    const bytes = documents.get(entry.id);
-    if (bytes) checkXades(entry, bytes, documents, metadata, ctx.options.trust, report);
-  }
+/**
+ * The metadata rules alone, on a bare lcm:SubmitObjectsRequest (an XDM METADATA.XML, or the
+ * gateway's ITI-41 metadata before it is packed): its schema (lcm.xsd), the metadata, the CDA
+ * documents given as {entry id -> bytes}. The XAdES of a signature entry is not checked here.
+ */
+async function checkSubmission({ metadataXml, documents, options, work, flavor = 'iti41' }) {
+  const report = new Report();
+  const info = { messageId: null, submissionSetUniqueId: null, documentUniqueIds: [], patientId: null };
+  const doc = parseXml(metadataXml, report, 'XDSRegistryMetadataError', 'metadata.xml');
+  if (!doc) return { report, info };
+  const tasks = [];
+  tasks.push(xsdProblems(metadataXml, path.join(options.shared, 'reference/xds-schemas/ebRS/lcm.xsd'), work, 'metadata.xml')
+    .then((ps) => ps.forEach((p) => report.add('XDSRegistryMetadataError', `xsd.metadata: ${p}`))));
+  const metadata = checkMetadata(doc, documents, report, info, flavor);
+  tasks.push(checkDocuments(options, work, metadata, documents, report));
   await Promise.all(tasks);
   return { report, info };
 }
@@ -507,7 +530,7 @@ function readObject(el) {
   };
 }
 
-function checkMetadata(request, documents, report, info) {
+function checkMetadata(request, documents, report, info, flavor = 'iti41') {
   const M = 'XDSRegistryMetadataError';
   const out = { submissionSet: null, entries: [], patientId: null, uniqueId: null };
   const list = select('lcm:SubmitObjectsRequest/rim:RegistryObjectList', request)[0];
@@ -619,9 +642,10 @@ function checkMetadata(request, documents, report, info) {
       if (slot('sourcePatientInfo').length === 0) report.add(M, `${where}.sourcePatientInfo: missing`);
       if (entry.mimeType && entry.mimeType !== 'text/xml') report.add(M, `${where}.mimeType: a CDA is text/xml`);
     }
-    for (const key of ['URI', 'repositoryUniqueId', 'entryUUID']) {
+    for (const key of flavor === 'xdm' ? ['repositoryUniqueId', 'entryUUID'] : ['URI', 'repositoryUniqueId', 'entryUUID']) {
       if (slot(key).length > 0) report.add(M, `${where}.${key}: not sent in ITI-41 to the DMP`);
     }
+    if (flavor === 'xdm' && slot('URI').length !== 1) report.add(M, `${where}.URI: missing (required in XDM)`);
 
     // Classifications.
     const by = (scheme) => entry.classifications.filter((c) => c.scheme === scheme);
@@ -693,7 +717,7 @@ function checkMetadata(request, documents, report, info) {
   for (const id of documents.keys()) {
     if (!entries.some((e) => e.id === id)) report.add('XDSMissingDocumentMetadata', `documents: xdsb:Document ${id} has no DocumentEntry`);
   }
-  if (signers.size !== 1) report.add(M, `metadata.signs: ${signers.size} signature entries with a signs association (exactly one expected)`);
+  if (flavor === 'iti41' && signers.size !== 1) report.add(M, `metadata.signs: ${signers.size} signature entries with a signs association (exactly one expected)`);
   out.entries = entries;
   return out;
 }
@@ -973,4 +997,4 @@ function configure(shared) {
   jdvFolder = path.join(shared, 'reference/ans-cda/jeuxDeValeurs');
 }
 
-module.exports = { checkRequest, configure, normaliseDn, ITI41_ACTION };
+module.exports = { checkRequest, checkSubmission, configure, normaliseDn, ITI41_ACTION };
