@@ -23,6 +23,8 @@
 #include "fhirgw/xds/ebrim_writer.hpp"
 #include "fhirgw/xds/metadata_builder.hpp"
 #include "fhirgw/xds/signature_entry.hpp"
+#include "fhirgw/xds/signing.hpp"
+#include "fhirgw/xds/vihf.hpp"
 #include "fhirgw/xds/xdm_package.hpp"
 
 using fhirgw::testsupport::DmpPeer;
@@ -113,8 +115,8 @@ struct Request {
   std::string body;
 };
 
-Request makeRequest(const DmpPeer& peer, const std::string& variant,
-                    const std::string& signer = "") {
+Request makeRequest(const DmpPeer& peer, const std::string& variant, const std::string& signer = "",
+                    const std::string& vihfFile = "") {
   const TempDir out("fhirgw-dmp-request");
   const auto pki = testPkiDir();
   const std::string key =
@@ -124,7 +126,8 @@ Request makeRequest(const DmpPeer& peer, const std::string& variant,
   const std::string command =
       "node '" + sourcePath("tests/connectors/dmp-peer/fixture/make-request.js").string() +
       "' --shared '" FHIRGW_SHARED_DIR "' --sign-key '" + key + "' --sign-cert '" + cert +
-      "' --url '" + peer.url() + "' --out '" + out.str() + "' --variant " + variant;
+      "' --url '" + peer.url() + "' --out '" + out.str() + "' --variant " + variant +
+      (vihfFile.empty() ? "" : " --vihf '" + vihfFile + "'");
   EXPECT_EQ(std::system(command.c_str()), 0)  // NOLINT(cert-env33-c): a fixed test command
       << command;
   return {readFile(out.path() / "content-type.txt"), readFile(out.path() / "body.bin")};
@@ -431,6 +434,61 @@ TEST(DmpPeerRules, GatewayMetadataOfEachDocumentKindPassesThem) {
     const auto [xdmRc, xdmReport] = checkGatewayMetadata(id, fhirgw::xds::Flavor::kXdm);
     EXPECT_EQ(xdmRc, 0) << id << " (XDM): " << xdmReport;
   }
+}
+
+// The gateway's VIHF (xds::buildSignedVihf, libxmlsec1) as the peer reads it: schema, xml-crypto
+// signature pinned to the test PKI's signing certificate, Issuer, attributes, resource-id.
+TEST(DmpPeerRules, GatewayVihfPassesThem) {
+  using namespace fhirgw::xds;
+  const auto pki = testPkiDir();
+  DmpPeerOptions options;
+  options.signCertificate = pki / "sign.pem";
+  const DmpPeer peer(options);
+  ASSERT_NE(peer.port(), 0);
+  auto credentials = SigningCredentials::load(pki / "sign.key", pki / "sign.pem");
+  ASSERT_TRUE(credentials.hasValue()) << credentials.status().toString();
+  VihfInput in;
+  in.issueInstant = std::chrono::system_clock::now();
+  in.nameId = "801234567123";
+  in.subjectId = "Jean MEDECIN";
+  in.roles = {{.code = "10",
+               .codeSystem = "1.2.250.1.71.1.2.7",
+               .displayName = "Medecin",
+               .codeSystemName = ""}};
+  in.secteurActivite = "SA07^1.2.250.1.71.4.2.4";
+  in.identifiantStructure = "31234567890";
+  in.resourceId = "279035121518989^^^&1.2.250.1.213.1.4.10&ISO^NH";  // the fixture's patient
+  in.lpsNom = "fhir-gateway";
+  in.lpsVersion = "0.1.0";
+  in.lpsIdHomologationDmp = "FGW-TEST-0001";
+  auto vihf = buildSignedVihf(in, *credentials);
+  ASSERT_TRUE(vihf.hasValue()) << vihf.status().toString();
+  const TempDir dir("fhirgw-dmp-vihf");
+  const std::string file = dir.write("vihf.xml", *vihf).string();
+
+  Reply reply = post(peer, makeRequest(peer, "valid", "sign", file));
+  EXPECT_THAT(reply.body, HasSubstr("ResponseStatusType:Success"));
+  ASSERT_EQ(peer.requests(), 1);
+  EXPECT_TRUE(peer.journal()[0].accepted) << peer.journal()[0].json;
+
+  // One attribute changed after signing: xml-crypto refuses it.
+  std::string tampered = *vihf;
+  const auto at = tampered.find("FGW-TEST-0001");
+  ASSERT_NE(at, std::string::npos);
+  tampered.replace(at, 13, "FGW-TEST-0002");
+  reply = post(peer, makeRequest(peer, "valid", "sign", dir.write("tampered.xml", tampered)));
+  EXPECT_THAT(reply.body, HasSubstr("<env:Value>wsse:FailedCheck</env:Value>"));
+
+  // An element SAML 2.0 does not allow there: the schema check names it.
+  std::string invalid = *vihf;
+  const auto subject = invalid.find("<saml2:Subject>");
+  ASSERT_NE(subject, std::string::npos);
+  invalid.insert(subject, "<saml2:Unknown/>");
+  reply = post(peer, makeRequest(peer, "valid", "sign", dir.write("invalid.xml", invalid)));
+  EXPECT_EQ(reply.status, 400);
+  ASSERT_EQ(peer.requests(), 3);
+  EXPECT_TRUE(peer.journal()[2].hasError("wsse:InvalidSecurityToken")) << peer.journal()[2].json;
+  EXPECT_THAT(peer.journal()[2].json, HasSubstr("xsd.assertion"));
 }
 
 }  // namespace

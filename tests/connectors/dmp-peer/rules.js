@@ -198,9 +198,21 @@ async function xsdProblems(xml, schema, work, name) {
   } catch (err) {
     const lines = String(err.stderr || err.message)
       .split('\n')
-      .filter((l) => l && !/ fails to validate$/.test(l) && !/ validates$/.test(l));
+      .filter((l) => l && !/ fails to validate$/.test(l) && !/ validates$/.test(l) && !/Schemas parser warning/.test(l));
     return lines.length > 0 ? lines.slice(0, 5).map((l) => l.replace(`${file}:`, 'line ')) : ['xmllint failed'];
   }
+}
+
+// The VIHF's schema: SAML 2.0, plus the HL7 v3 types (from the ANS CDA schema) that the role
+// and purpose-of-use values name with xsi:type="CE", as the ANS example writes them.
+function vihfSchema(options, work) {
+  const file = path.join(work, 'vihf-schema.xsd');
+  const url = (p) => `file://${p.split(path.sep).map(encodeURIComponent).join('/')}`;
+  fs.writeFileSync(file, '<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" targetNamespace="urn:fhirgw:test:dmp-peer:vihf">' +
+    `<xs:import namespace="urn:oasis:names:tc:SAML:2.0:assertion" schemaLocation="${url(path.join(options.samlSchemas, 'saml-schema-assertion-2.0.xsd'))}"/>` +
+    `<xs:import namespace="urn:hl7-org:v3" schemaLocation="${url(path.join(options.shared, 'reference/ans-cda/infrastructure/cda/CDA_extended.xsd'))}"/>` +
+    '</xs:schema>');
+  return file;
 }
 
 // --- the request ---------------------------------------------------------------------------------
@@ -309,8 +321,7 @@ async function checkRequest(ctx) {
   tasks.push(xsdProblems(new XMLSerializer().serializeToString(inlined), schema, work, 'body.xml')
     .then((ps) => ps.forEach((p) => report.add('XDSRegistryMetadataError', `xsd.body: ${p}`))));
   if (assertion) {
-    tasks.push(xsdProblems(new XMLSerializer().serializeToString(assertion),
-      path.join(ctx.options.samlSchemas, 'saml-schema-assertion-2.0.xsd'), work, 'assertion.xml')
+    tasks.push(xsdProblems(new XMLSerializer().serializeToString(assertion), vihfSchema(ctx.options, work), work, 'assertion.xml')
       .then((ps) => ps.forEach((p) => report.add('wsse:InvalidSecurityToken', `xsd.assertion: ${p}`))));
   }
 
