@@ -4,6 +4,8 @@
 
 #include <chrono>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "fhirgw/testsupport/test_pki.hpp"
 #include "signature_check.hpp"
@@ -219,6 +221,31 @@ TEST(Vihf, RandomIdWhenNoneIsGivenIsAnNcNameAndDiffersEachTime) {
   EXPECT_EQ(idA.rfind('_', 0), 0U);
   EXPECT_NE(idA, signedXpathOne(*b, "/saml2:Assertion/@ID"));
   EXPECT_EQ(testing::xmlsecVerify(*a, kIdAttr).exitCode, 0);
+}
+
+TEST(Vihf, OneCredentialsSignsFromSeveralThreadsAtOnce) {
+  const auto creds = testing::testSigningCredentials();
+  constexpr std::size_t kThreads = 4;
+  constexpr std::size_t kEach = 3;
+  std::vector<std::string> signedBy(kThreads * kEach);
+  std::vector<std::thread> threads;
+  for (std::size_t t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&creds, &signedBy, t] {
+      for (std::size_t i = 0; i < kEach; ++i) {
+        VihfInput in = sampleInput();
+        in.assertionId = "_t" + std::to_string(t) + "-" + std::to_string(i);
+        auto vihf = buildSignedVihf(in, creds);
+        signedBy[t * kEach + i] = vihf ? *vihf : vihf.error().toString();
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  for (std::size_t n = 0; n < signedBy.size(); ++n) {
+    const auto result = testing::xmlsecVerify(signedBy[n], kIdAttr);
+    EXPECT_EQ(result.exitCode, 0) << n << ": " << signedBy[n] << result.output;
+    EXPECT_EQ(signedXpathOne(signedBy[n], "/saml2:Assertion/@ID"),
+              "_t" + std::to_string(n / kEach) + "-" + std::to_string(n % kEach));
+  }
 }
 
 TEST(Vihf, MissingOrBadValuesAreInvalidArgumentsNamingTheField) {
