@@ -211,6 +211,58 @@ def request_head_corpus():
     write(t, "edge-pipelined.http", "GET / HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\n")
 
 
+def iti41_response_corpus():
+    """An ITI-41 answer: the Content-Type, a LF, the body (fuzz_iti41_response.cpp)."""
+    t = "fuzz_iti41_response"
+    soap = "application/soap+xml; charset=UTF-8\n"
+
+    def envelope(body, header=""):
+        return ('<?xml version="1.0" encoding="UTF-8"?><s:Envelope '
+                'xmlns:s="http://www.w3.org/2003/05/soap-envelope" '
+                'xmlns:a="http://www.w3.org/2005/08/addressing"><s:Header>' + header +
+                '</s:Header><s:Body>' + body + '</s:Body></s:Envelope>')
+
+    def response(status, errors=""):
+        return ('<rs:RegistryResponse xmlns:rs="urn:oasis:names:tc:ebxml-regrep:xsd:rs:3.0" '
+                'status="' + status + '">' + errors + '</rs:RegistryResponse>')
+
+    def error(code, context, severity="Error"):
+        return ('<rs:RegistryError errorCode="' + code + '" codeContext="' + context + '" '
+                'severity="urn:oasis:names:tc:ebxml-regrep:ErrorSeverityType:' + severity +
+                '" location="Document01"/>')
+
+    ok = "urn:oasis:names:tc:ebxml-regrep:ResponseStatusType:Success"
+    ko = "urn:oasis:names:tc:ebxml-regrep:ResponseStatusType:Failure"
+    partial = "urn:ihe:iti:2007:ResponseStatusType:PartialSuccess"
+    header = ("<a:Action>urn:ihe:iti:2007:ProvideAndRegisterDocumentSet-bResponse</a:Action>"
+              "<a:RelatesTo>urn:uuid:6a1f0c1e-9d1b-4c4e-8a3b-2f7d9e0a5b11</a:RelatesTo>")
+    success = envelope(response(ok), header)
+    write(t, "success.txt", soap + success)
+    write(t, "failure-two-errors.txt", soap + envelope(response(ko, "<rs:RegistryErrorList>" +
+          error("XDSRegistryMetadataError", "classCode") +
+          error("XDSRegistryBusy", "busy") + "</rs:RegistryErrorList>")))
+    write(t, "failure-duplicate.txt", soap + envelope(response(ko, "<rs:RegistryErrorList>" +
+          error("XDSDuplicateUniqueIdInRegistry", "2.25.1234567890123456789012") +
+          "</rs:RegistryErrorList>")))
+    write(t, "partial.txt", soap + envelope(response(partial, "<rs:RegistryErrorList>" +
+          error("XDSExtraMetadataNotSaved", "x", "Warning") + "</rs:RegistryErrorList>")))
+    write(t, "fault.txt", soap + envelope(
+        '<s:Fault><s:Code><s:Value>s:Sender</s:Value><s:Subcode><s:Value>wsse:InvalidSecurity'
+        '</s:Value></s:Subcode></s:Code><s:Reason><s:Text xml:lang="fr">VIHF</s:Text>'
+        '</s:Reason></s:Fault>'))
+    write(t, "mtom.txt", 'multipart/related; boundary="uuid:b1"; type="application/xop+xml"; '
+          'start="<root@peer>"; start-info="application/soap+xml"\n'
+          "--uuid:b1\r\nContent-Type: application/xop+xml; charset=UTF-8; "
+          'type="application/soap+xml"\r\nContent-ID: <root@peer>\r\n\r\n' + success +
+          "\r\n--uuid:b1--\r\n")
+    write(t, "edge-doctype.txt", soap + '<!DOCTYPE x [<!ENTITY a "aaaa">]>' + success)
+    write(t, "edge-truncated.txt", soap + success[: len(success) // 2])
+    write(t, "edge-html.txt", "text/html\n<html>502</html>")
+    write(t, "edge-multipart-unclosed.txt",
+          "multipart/related; boundary=zz\n--zz\r\nContent-Type: application/xop+xml\r\n\r\n" +
+          success)
+
+
 def main():
     if os.path.isdir(OUT):
         shutil.rmtree(OUT)
@@ -219,6 +271,7 @@ def main():
     config_corpus()
     connector_options_corpus()
     request_head_corpus()
+    iti41_response_corpus()
     return 0
 
 

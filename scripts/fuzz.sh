@@ -13,7 +13,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-all_targets=(fuzz_body fuzz_fhir_validator fuzz_config fuzz_connector_options fuzz_request_head)
+all_targets=(fuzz_body fuzz_fhir_validator fuzz_config fuzz_connector_options fuzz_request_head
+  fuzz_iti41_response)
 seconds=30
 build=1
 targets=()
@@ -47,6 +48,7 @@ dicts() {
     fuzz_config) echo json config connectors ;;
     fuzz_connector_options) echo json connectors ;;
     fuzz_request_head) echo http ;;
+    fuzz_iti41_response) echo xds ;;
   esac
 }
 
