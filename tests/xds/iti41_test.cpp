@@ -8,13 +8,16 @@
 #include <set>
 
 #include "fhirgw/common/crypto.hpp"
+#include "fhirgw/xds/vihf.hpp"
 #include "sample_submission.hpp"
 #include "schema_check.hpp"
+#include "signature_check.hpp"
 
 namespace fhirgw::xds {
 namespace {
 
 using testing::sampleSignedSubmission;
+using testing::sampleSigningTime;
 using testing::sampleSubmission;
 using testing::xpath;
 using testing::xpathOne;
@@ -173,8 +176,45 @@ TEST(Iti41Request, SoapHeaderCarriesAddressingAndTheAssertionByteForByte) {
                      "count(/soap:Envelope/soap:Body/"
                      "xdsb:ProvideAndRegisterDocumentSetRequest/lcm:SubmitObjectsRequest)"),
             "1");
-  // No ancestor of the assertion declares a default namespace.
-  EXPECT_EQ(soap.substr(0, soap.find("<saml2:Assertion")).find("xmlns="), std::string::npos);
+  // No ancestor of the assertion declares a default namespace or the prefix saml, which the
+  // ANS exc-c14n PrefixList renders inclusively.
+  const std::string before = soap.substr(0, soap.find("<saml2:Assertion"));
+  EXPECT_EQ(before.find("xmlns="), std::string::npos);
+  EXPECT_EQ(before.find("xmlns:saml="), std::string::npos);
+}
+
+TEST(Iti41Request, SignedVihfStillVerifiesInsideTheEnvelopeSent) {
+  VihfInput in;
+  in.assertionId = "_0c1d2e3f-4a5b-4c6d-8e7f-901234567890";
+  in.issueInstant = sampleSigningTime();
+  in.nameId = "810003456786";
+  in.subjectId = "Paul Martin";
+  in.roles = {{.code = "10",
+               .codeSystem = "1.2.250.1.71.1.2.7",
+               .displayName = "Medecin",
+               .codeSystemName = ""}};
+  in.secteurActivite = "SA07^1.2.250.1.71.4.2.4";
+  in.identifiantStructure = "31234567890";
+  in.resourceId = "279035121518989^^^&1.2.250.1.213.1.4.8&ISO^NH";
+  in.lpsNom = "fhir-gateway";
+  in.lpsVersion = "0.1.0";
+  in.lpsIdHomologationDmp = "FGW-2026-0001";
+  auto vihf = buildSignedVihf(in, testing::testSigningCredentials());
+  ASSERT_TRUE(vihf.hasValue()) << vihf.status().toString();
+  Iti41Envelope e = envelope();
+  e.assertion = *vihf;
+  const Iti41Request r = write(sampleSignedSubmission(), e);
+  std::string soap = parts(r.body, parameter(r.contentType, "boundary"))[0].body;
+  ASSERT_NE(soap.find(*vihf), std::string::npos);
+  constexpr const char* kIdAttr = "--id-attr:ID urn:oasis:names:tc:SAML:2.0:assertion:Assertion";
+  const auto verified = testing::xmlsecVerify(soap, kIdAttr);
+  EXPECT_EQ(verified.exitCode, 0) << verified.output;
+  EXPECT_NE(verified.output.find("OK"), std::string::npos) << verified.output;
+  // The check bites: one changed byte of the assertion fails it.
+  const std::size_t at = soap.find("Paul Martin");
+  ASSERT_NE(at, std::string::npos);
+  soap[at] = 'R';
+  EXPECT_NE(testing::xmlsecVerify(soap, kIdAttr).exitCode, 0);
 }
 
 TEST(Iti41Request, BodyWithItsPartsInlinedIsValidAgainstTheXdsbSchema) {

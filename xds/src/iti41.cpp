@@ -95,7 +95,7 @@ common::Result<std::string_view> assertionElement(std::string_view assertion) {
     element.remove_prefix(1);
   }
   if (!element.starts_with("<")) return invalid("the VIHF assertion is not an XML element");
-  const detail::XmlDoc doc = detail::parseUntrusted(element, kMaxAssertion);
+  const detail::ParsedXml doc = detail::parseUntrusted(element, kMaxAssertion);
   if (doc == nullptr) return invalid("the VIHF assertion is not well-formed XML without a DTD");
   if (!detail::isElement(xmlDocGetRootElement(doc.get()), kSamlNamespace, "Assertion")) {
     return invalid("the VIHF assertion is not a SAML 2.0 Assertion element");

@@ -12,8 +12,8 @@ namespace {
 
 using detail::childElement;
 using detail::isElement;
+using detail::ParsedXml;
 using detail::textOf;
-using detail::XmlDoc;
 
 constexpr std::string_view kSoapNamespace = "http://www.w3.org/2003/05/soap-envelope";
 constexpr std::string_view kWsaNamespace = "http://www.w3.org/2005/08/addressing";
@@ -360,7 +360,7 @@ common::Result<Iti41Response> parseIti41Response(std::string_view contentType,
                                                  std::string_view body) {
   if (body.size() > kMaxIti41ResponseBytes) return invalid("larger than 4 MiB");
   FHIRGW_ASSIGN_OR_RETURN(std::string_view xml, envelopeBytes(contentType, body));
-  const XmlDoc doc = detail::parseUntrusted(xml, kMaxIti41ResponseBytes);
+  const ParsedXml doc = detail::parseUntrusted(xml, kMaxIti41ResponseBytes);
   if (doc == nullptr) return invalid("not well-formed XML without a DTD");
   const xmlNode* envelope = xmlDocGetRootElement(doc.get());
   if (!isElement(envelope, kSoapNamespace, "Envelope")) {

@@ -12,13 +12,13 @@ void initLibxml() {
   std::call_once(once, [] { xmlInitParser(); });
 }
 
-XmlDoc parseUntrusted(std::string_view bytes, std::size_t maxBytes) {
+ParsedXml parseUntrusted(std::string_view bytes, std::size_t maxBytes) {
   if (bytes.empty() || bytes.size() > maxBytes || bytes.size() > INT_MAX) return nullptr;
   // No DTD at all: nothing legitimate here needs one, and it closes entity expansion.
   if (bytes.find("<!DOCTYPE") != std::string_view::npos) return nullptr;
   initLibxml();
-  XmlDoc doc(xmlReadMemory(bytes.data(), static_cast<int>(bytes.size()), nullptr, nullptr,
-                           XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING));
+  ParsedXml doc(xmlReadMemory(bytes.data(), static_cast<int>(bytes.size()), nullptr, nullptr,
+                              XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING));
   if (doc != nullptr && (doc->intSubset != nullptr || doc->extSubset != nullptr)) return nullptr;
   return doc;
 }

@@ -21,15 +21,15 @@ inline std::string_view textOf(const xmlChar* text) {
                          : std::string_view(reinterpret_cast<const char*>(text));
 }
 
-struct XmlDocDeleter {
+struct ParsedXmlDeleter {
   void operator()(xmlDocPtr doc) const { xmlFreeDoc(doc); }
 };
-using XmlDoc = std::unique_ptr<xmlDoc, XmlDocDeleter>;
+using ParsedXml = std::unique_ptr<xmlDoc, ParsedXmlDeleter>;
 
 /// Parses bytes from outside: no network, no entity substitution, no DTD (a document that
 /// contains `<!DOCTYPE` is refused before parsing), no messages on stderr, libxml2's default
 /// depth and size limits. nullptr when not well-formed, refused, or larger than `maxBytes`.
-XmlDoc parseUntrusted(std::string_view bytes, std::size_t maxBytes);
+ParsedXml parseUntrusted(std::string_view bytes, std::size_t maxBytes);
 
 /// True when the node is an element named `local` in namespace `ns`.
 bool isElement(const xmlNode* node, std::string_view ns, std::string_view local);
