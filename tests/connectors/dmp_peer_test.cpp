@@ -25,6 +25,7 @@
 #include "fhirgw/xds/signature_entry.hpp"
 #include "fhirgw/xds/signing.hpp"
 #include "fhirgw/xds/vihf.hpp"
+#include "fhirgw/xds/xades.hpp"
 #include "fhirgw/xds/xdm_package.hpp"
 
 using fhirgw::testsupport::DmpPeer;
@@ -109,14 +110,17 @@ Reply send(const std::string& url, const std::string& contentType, const std::st
   return reply;
 }
 
-/// A request made by fixture/make-request.js for the peer's URL.
+/// A request made by fixture/make-request.js.
 struct Request {
   std::string contentType;
   std::string body;
 };
 
+/// A request made by fixture/make-request.js for the peer's URL, signed with the key `signer` of
+/// the test PKI (default: the signing certificate of signDir()), `extra` given to the script
+/// as it is (--vihf FILE, --ss-uid OID --xades FILE).
 Request makeRequest(const DmpPeer& peer, const std::string& variant, const std::string& signer = "",
-                    const std::string& vihfFile = "") {
+                    const std::string& extra = "") {
   const TempDir out("fhirgw-dmp-request");
   const auto pki = testPkiDir();
   const std::string key =
@@ -126,8 +130,7 @@ Request makeRequest(const DmpPeer& peer, const std::string& variant, const std::
   const std::string command =
       "node '" + sourcePath("tests/connectors/dmp-peer/fixture/make-request.js").string() +
       "' --shared '" FHIRGW_SHARED_DIR "' --sign-key '" + key + "' --sign-cert '" + cert +
-      "' --url '" + peer.url() + "' --out '" + out.str() + "' --variant " + variant +
-      (vihfFile.empty() ? "" : " --vihf '" + vihfFile + "'");
+      "' --url '" + peer.url() + "' --out '" + out.str() + "' --variant " + variant + " " + extra;
   EXPECT_EQ(std::system(command.c_str()), 0)  // NOLINT(cert-env33-c): a fixed test command
       << command;
   return {readFile(out.path() / "content-type.txt"), readFile(out.path() / "body.bin")};
@@ -466,7 +469,7 @@ TEST(DmpPeerRules, GatewayVihfPassesThem) {
   const TempDir dir("fhirgw-dmp-vihf");
   const std::string file = dir.write("vihf.xml", *vihf).string();
 
-  Reply reply = post(peer, makeRequest(peer, "valid", "sign", file));
+  Reply reply = post(peer, makeRequest(peer, "valid", "sign", "--vihf '" + file + "'"));
   EXPECT_THAT(reply.body, HasSubstr("ResponseStatusType:Success"));
   ASSERT_EQ(peer.requests(), 1);
   EXPECT_TRUE(peer.journal()[0].accepted) << peer.journal()[0].json;
@@ -476,7 +479,8 @@ TEST(DmpPeerRules, GatewayVihfPassesThem) {
   const auto at = tampered.find("FGW-TEST-0001");
   ASSERT_NE(at, std::string::npos);
   tampered.replace(at, 13, "FGW-TEST-0002");
-  reply = post(peer, makeRequest(peer, "valid", "sign", dir.write("tampered.xml", tampered)));
+  reply = post(peer, makeRequest(peer, "valid", "sign",
+                                 "--vihf '" + dir.write("tampered.xml", tampered).string() + "'"));
   EXPECT_THAT(reply.body, HasSubstr("<env:Value>wsse:FailedCheck</env:Value>"));
 
   // An element SAML 2.0 does not allow there: the schema check names it.
@@ -484,11 +488,58 @@ TEST(DmpPeerRules, GatewayVihfPassesThem) {
   const auto subject = invalid.find("<saml2:Subject>");
   ASSERT_NE(subject, std::string::npos);
   invalid.insert(subject, "<saml2:Unknown/>");
-  reply = post(peer, makeRequest(peer, "valid", "sign", dir.write("invalid.xml", invalid)));
+  reply = post(peer, makeRequest(peer, "valid", "sign",
+                                 "--vihf '" + dir.write("invalid.xml", invalid).string() + "'"));
   EXPECT_EQ(reply.status, 400);
   ASSERT_EQ(peer.requests(), 3);
   EXPECT_TRUE(peer.journal()[2].hasError("wsse:InvalidSecurityToken")) << peer.journal()[2].json;
   EXPECT_THAT(peer.journal()[2].json, HasSubstr("xsd.assertion"));
+}
+
+// The gateway's XAdES (xds::buildXadesSignature, libxmlsec1) as the peer reads it, in both
+// profiles: SignedInfo verified by xml-crypto, Manifest digests recomputed over the received CDA,
+// SigningCertificate, SigningTime; and refused once the CDA part differs from what was signed.
+TEST(DmpPeerRules, GatewayXadesPassesThemInBothProfiles) {
+  using namespace fhirgw::xds;
+  const auto pki = testPkiDir();
+  DmpPeerOptions options;
+  options.signCertificate = pki / "sign.pem";
+  const DmpPeer peer(options);
+  ASSERT_NE(peer.port(), 0);
+  auto credentials = SigningCredentials::load(pki / "sign.key", pki / "sign.pem");
+  ASSERT_TRUE(credentials.hasValue()) << credentials.status().toString();
+  // The fixture's CDA: the same command gives the same bytes.
+  const TempDir dir("fhirgw-dmp-xades");
+  const std::string command = "xmllint --nonet --c14n '" FHIRGW_SHARED_DIR
+                              "/reference/ans-cda/ExemplesCDA/TLM-CR_2022.01.xml' > '" +
+                              dir.str() + "/cda.xml'";
+  ASSERT_EQ(std::system(command.c_str()), 0);  // NOLINT(cert-env33-c): a fixed test command
+  const std::string cda = readFile(dir.path() / "cda.xml");
+  ASSERT_FALSE(cda.empty());
+  const std::string setUid = "2.25.987654321098765432109876543210";
+  int n = 0;
+  for (const auto profile : {XadesProfile::kDmpLegacy, XadesProfile::kDmpSha256}) {
+    XadesInput in;
+    in.signatureId = "2.25.555" + std::to_string(++n);
+    in.submissionSetUniqueId = setUid;
+    in.documents = {{.uniqueId = "1.3.6.1.4.1.19376.1.2.20.2022.1.1", .bytes = cda}};
+    in.signingTime = std::chrono::system_clock::now();
+    auto xades = buildXadesSignature(in, profile, *credentials);
+    ASSERT_TRUE(xades.hasValue()) << xades.status().toString();
+    const std::string args = "--ss-uid " + setUid + " --xades '" +
+                             dir.write("xades" + std::to_string(n), *xades).string() + "'";
+    Reply reply = post(peer, makeRequest(peer, "valid", "sign", args));
+    EXPECT_THAT(reply.body, HasSubstr("ResponseStatusType:Success")) << "profile " << n;
+    reply = post(peer, makeRequest(peer, "tampered-part", "sign", args));
+    EXPECT_THAT(reply.body, HasSubstr("ResponseStatusType:Failure")) << "profile " << n;
+  }
+  const auto journal = peer.journal();
+  ASSERT_EQ(journal.size(), 4u);
+  for (std::size_t i = 0; i < journal.size(); i += 2) {
+    EXPECT_TRUE(journal[i].accepted) << journal[i].json;
+    EXPECT_TRUE(journal[i + 1].hasError("DMPPeerInvalidSignature")) << journal[i + 1].json;
+    EXPECT_THAT(journal[i + 1].json, HasSubstr("xades Signature01.manifest"));
+  }
 }
 
 }  // namespace
