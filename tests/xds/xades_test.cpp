@@ -234,6 +234,17 @@ TEST(Xades, SignatureByAnotherCaIsNotTrusted) {
   EXPECT_NE(result.exitCode, 0) << result.output;
 }
 
+TEST(Xades, SameInputGivesTheSameBytesSoARetryResendsAnIdenticalDocument) {
+  // RSA PKCS#1 v1.5 is deterministic: with a stable signing time a retry reuses the signature
+  // document's uniqueId with the same hash, which an XDS registry requires.
+  for (const auto profile : {XadesProfile::kDmpLegacy, XadesProfile::kDmpSha256}) {
+    EXPECT_EQ(sign(profile), sign(profile));
+  }
+  XadesInput later = sampleInput();
+  later.signingTime += 1s;
+  EXPECT_NE(sign(XadesProfile::kDmpLegacy), sign(XadesProfile::kDmpLegacy, later));
+}
+
 TEST(Xades, BadIdsAndNoDocumentAreInvalidArgumentsNamingTheField) {
   const auto creds = testing::testSigningCredentials();
   const auto refused = [&](const XadesInput& in, const std::string& field) {
