@@ -7,8 +7,10 @@
 #include <map>
 #include <set>
 
+#include "delivery_fixture.hpp"
 #include "fhirgw/common/crypto.hpp"
 #include "fhirgw/xds/vihf.hpp"
+#include "fhirgw/xds/xades.hpp"
 #include "sample_submission.hpp"
 #include "schema_check.hpp"
 #include "signature_check.hpp"
@@ -232,6 +234,55 @@ TEST(Iti41Request, BodyWithItsPartsInlinedIsValidAgainstTheXdsbSchema) {
   std::string broken = request;
   broken.erase(broken.find(" id=\"Document01\""), 16);
   EXPECT_NE(testing::repositorySchemaErrors(broken), "");
+}
+
+// The module's pieces together, as the dmp-xds connector chains them: the CDA submission of a
+// delivery, its XAdES signature over the documents' bytes, the signature entry, the request.
+TEST(Iti41Request, DmpSubmissionSendsTheBytesTheXadesManifestDigests) {
+  testing::DeliveryFixture fixture("full-example", testing::kPrescriptionPdf);
+  SubmissionInput in = fixture.input();
+  in.cda = true;
+  auto s = buildSubmission(in);
+  ASSERT_TRUE(s.hasValue()) << s.status().toString();
+  auto signatureId = signatureUniqueId(in.uniqueIdRoot, in.deliveryId);
+  ASSERT_TRUE(signatureId.hasValue());
+  XadesInput x{.signatureId = *signatureId,
+               .submissionSetUniqueId = s->metadata.submissionSet.uniqueId,
+               .documents = {},
+               .signingTime = sampleSigningTime()};
+  for (std::size_t i = 0; i < s->documents.size(); ++i) {
+    x.documents.push_back({s->metadata.documents[i].uniqueId, s->documents[i]});
+  }
+  auto xades = buildXadesSignature(x, XadesProfile::kDmpLegacy, testing::testSigningCredentials());
+  ASSERT_TRUE(xades.hasValue()) << xades.status().toString();
+  ASSERT_TRUE(addSignatureDocument(*s, *xades, *signatureId, sampleSigningTime()).isOk());
+
+  const Iti41Request r = write(*s);
+  const std::vector<Part> p = parts(r.body, parameter(r.contentType, "boundary"));
+  ASSERT_EQ(p.size(), 3u);
+  const Part& cda = p[1];
+  const Part& signature = p[2];
+  EXPECT_EQ(cda.headers.at("Content-Type"), "text/xml");
+  EXPECT_EQ(cda.body, s->documents[0]);
+  EXPECT_EQ(signature.body, *xades);
+  EXPECT_EQ(testing::cdaSchemaErrors(cda.body), "");
+  // The Manifest's digest of the CDA is over the bytes of its part.
+  EXPECT_EQ(testing::signedXpathOne(signature.body, "//ds:Manifest/ds:Reference[@URI='urn:oid:" +
+                                                        s->metadata.documents[0].uniqueId +
+                                                        "']/ds:DigestValue"),
+            common::base64Encode(common::sha1(cda.body)));
+  const std::string& soap = p[0].body;
+  EXPECT_EQ(xpathOne(soap,
+                     "//rim:ExtrinsicObject[@id='Document02']/rim:ExternalIdentifier"
+                     "[@identificationScheme='urn:uuid:2e82c1f6-a085-4c72-9da3-8640a32e42ab']"
+                     "/@value"),
+            *signatureId);
+  std::map<std::string, std::string> byHref;
+  for (std::size_t i = 1; i < p.size(); ++i) {
+    const std::string cid = p[i].headers.at("Content-ID");
+    byHref["cid:" + cid.substr(1, cid.size() - 2)] = p[i].body;
+  }
+  EXPECT_EQ(testing::repositorySchemaErrors(testing::inlineXopParts(soap, byHref)), "");
 }
 
 TEST(Iti41Request, SameInputGivesTheSameBytes) {
