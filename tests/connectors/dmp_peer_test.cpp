@@ -11,6 +11,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <string>
 #include <thread>
@@ -21,7 +23,9 @@
 #include "fhirgw/testsupport/source_tree.hpp"
 #include "fhirgw/testsupport/test_pki.hpp"
 #include "fhirgw/xds/ebrim_writer.hpp"
+#include "fhirgw/xds/iti41.hpp"
 #include "fhirgw/xds/metadata_builder.hpp"
+#include "fhirgw/xds/registry_response.hpp"
 #include "fhirgw/xds/signature_entry.hpp"
 #include "fhirgw/xds/signing.hpp"
 #include "fhirgw/xds/vihf.hpp"
@@ -540,6 +544,110 @@ TEST(DmpPeerRules, GatewayXadesPassesThemInBothProfiles) {
     EXPECT_TRUE(journal[i + 1].hasError("DMPPeerInvalidSignature")) << journal[i + 1].json;
     EXPECT_THAT(journal[i + 1].json, HasSubstr("xades Signature01.manifest"));
   }
+}
+
+/// The Content-Type header of a reply.
+std::string contentTypeOf(const Reply& reply) {
+  const std::string name = "content-type: ";
+  std::string lower = reply.headers;
+  std::transform(lower.begin(), lower.end(), lower.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  const auto at = lower.find(name);
+  if (at == std::string::npos) return "";
+  const auto end = reply.headers.find("\r\n", at);
+  return reply.headers.substr(at + name.size(), end - at - name.size());
+}
+
+// The whole request as the gateway writes it (xds: CDA, metadata, XAdES, VIHF, MTOM), before the
+// connector exists: the peer accepts it, refuses it once a part byte changed, and the gateway's
+// parser reads the peer's answers (Success, Failure, fault) as the retry table expects.
+TEST(DmpPeerRules, GatewayIti41RequestIsAcceptedAndItsAnswersRead) {
+  using namespace fhirgw::xds;
+  const auto pki = testPkiDir();
+  DmpPeerOptions options;
+  options.signCertificate = pki / "sign.pem";
+  const DmpPeer peer(options);
+  ASSERT_NE(peer.port(), 0);
+  auto credentials = SigningCredentials::load(pki / "sign.key", pki / "sign.pem");
+  ASSERT_TRUE(credentials.hasValue()) << credentials.status().toString();
+
+  fhirgw::xds::testing::DeliveryFixture fixture("full-example", fhirgw::xds::testing::kReportText);
+  SubmissionInput input = fixture.input();
+  input.cda = true;
+  auto built = buildSubmission(input);
+  ASSERT_TRUE(built.hasValue()) << built.status().toString();
+  Submission submission = *built;
+  const auto now = std::chrono::system_clock::now();
+  auto signatureId = signatureUniqueId("2.25", "delivery-1");
+  ASSERT_TRUE(signatureId.hasValue());
+  XadesInput xades;
+  xades.signatureId = *signatureId;
+  xades.submissionSetUniqueId = submission.metadata.submissionSet.uniqueId;
+  xades.documents = {
+      {.uniqueId = submission.metadata.documents[0].uniqueId, .bytes = submission.documents[0]}};
+  xades.signingTime = now;
+  auto signature = buildXadesSignature(xades, XadesProfile::kDmpLegacy, *credentials);
+  ASSERT_TRUE(signature.hasValue()) << signature.status().toString();
+  ASSERT_TRUE(addSignatureDocument(submission, *signature, *signatureId, now).isOk());
+
+  VihfInput vihf;
+  vihf.issueInstant = now;
+  vihf.nameId = "801234567123";
+  vihf.subjectId = "Jean MEDECIN";
+  vihf.roles = {{.code = "10",
+                 .codeSystem = "1.2.250.1.71.1.2.7",
+                 .displayName = "Medecin",
+                 .codeSystemName = ""}};
+  vihf.secteurActivite = "SA07^1.2.250.1.71.4.2.4";
+  vihf.identifiantStructure = "31234567890";
+  vihf.resourceId = submission.metadata.submissionSet.patientId;
+  vihf.lpsNom = "fhir-gateway";
+  vihf.lpsVersion = "0.1.0";
+  vihf.lpsIdHomologationDmp = "FGW-TEST-0001";
+  auto assertion = buildSignedVihf(vihf, *credentials);
+  ASSERT_TRUE(assertion.hasValue()) << assertion.status().toString();
+
+  const auto request =
+      writeIti41Request(submission, {.assertion = *assertion,
+                                     .to = peer.url(),
+                                     .messageId = "urn:uuid:0b5d3c1e-8f3a-4b7e-9d2c-6a1f2e3d4c5b",
+                                     .boundarySeed = "0b5d3c1e-8f3a-4b7e-9d2c-6a1f2e3d4c5b"});
+  ASSERT_TRUE(request.hasValue()) << request.status().toString();
+  const auto ours = submittedUniqueIds(submission.metadata);
+  const auto outcome = [&](const Reply& reply) {
+    auto parsed = parseIti41Response(contentTypeOf(reply), reply.body);
+    EXPECT_TRUE(parsed.hasValue()) << parsed.status().toString() << "\n" << reply.body;
+    if (!parsed.hasValue()) return Iti41Outcome::kUnknown;
+    EXPECT_EQ(parsed->relatesTo, "urn:uuid:0b5d3c1e-8f3a-4b7e-9d2c-6a1f2e3d4c5b");
+    return classifyIti41Response(*parsed, ours).outcome;
+  };
+
+  Reply reply = send(peer.url(), request->contentType, request->body);
+  ASSERT_EQ(reply.code, CURLE_OK);
+  EXPECT_EQ(outcome(reply), Iti41Outcome::kDelivered) << peer.journal().at(0).json;
+  ASSERT_EQ(peer.requests(), 1);
+  EXPECT_TRUE(peer.journal()[0].accepted) << peer.journal()[0].json;
+  EXPECT_EQ(peer.journal()[0].submissionSetUniqueId, submission.metadata.submissionSet.uniqueId);
+
+  // One byte of the CDA part changed after hashing and signing: refused, and permanent.
+  std::string tampered = request->body;
+  const auto doc = tampered.find("</ClinicalDocument>");
+  ASSERT_NE(doc, std::string::npos);
+  tampered[doc + 2] = 'c';
+  reply = send(peer.url(), request->contentType, tampered);
+  EXPECT_EQ(outcome(reply), Iti41Outcome::kPermanent);
+  EXPECT_TRUE(peer.journal().at(1).hasError("XDSNonIdenticalHash")) << peer.journal().at(1).json;
+
+  // The fault modes as the gateway reads them.
+  peer.setControl(R"({"status":"Failure","errorCode":"XDSRegistryBusy"})");
+  EXPECT_EQ(outcome(send(peer.url(), request->contentType, request->body)),
+            Iti41Outcome::kTransient);
+  peer.setControl(R"({"soapFault":"Receiver"})");
+  EXPECT_EQ(outcome(send(peer.url(), request->contentType, request->body)),
+            Iti41Outcome::kTransient);
+  peer.setControl(R"({"soapFault":"Sender","responseMtom":false})");
+  EXPECT_EQ(outcome(send(peer.url(), request->contentType, request->body)),
+            Iti41Outcome::kPermanent);
 }
 
 }  // namespace
