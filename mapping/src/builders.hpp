@@ -56,6 +56,8 @@ Json identifier(std::string_view system, std::string_view value);
 Json metaProfile(std::string_view profile);
 Json period(const fhir::DateTime& start, const fhir::DateTime& end);
 std::string instant(common::TimePoint t);
+/// The display of an NGAP act the gateway knows ("" for the others).
+std::string_view ngapDisplay(std::string_view act);
 
 // Record resources (resources.cpp).
 Built patient(const RecordScope& s, bool carryIns);

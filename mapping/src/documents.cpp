@@ -46,6 +46,13 @@ void appendDocument(const RecordScope& s, std::string_view docId, std::size_t in
   const std::string facilityType = s.t.practitioner.organization
                                        ? s.t.practitioner.organization->facilityType
                                        : std::string("SA07");
+  // The act the document documents (FHIR's context.event, the XDS eventCodeList): the record's
+  // NGAP teleconsultation act. The DMP's CDA needs it (TLM-CR serviceEvent), and a document
+  // delivery carries no ChargeItem.
+  Json events = Json::array();
+  if (s.t.billing && s.t.billing->act) {
+    events.pushIfPresent(codeable(kNgapSystem, *s.t.billing->act, ngapDisplay(*s.t.billing->act)));
+  }
   Json related = Json::array();
   for (const std::string& r : m.related)
     related.pushIfPresent(Json::object().setIfPresent("reference", r));
@@ -87,6 +94,7 @@ void appendDocument(const RecordScope& s, std::string_view docId, std::size_t in
           Json::object()
               .setIfPresent("encounter",
                             Json::array().pushIfPresent(ref("Encounter", s.encounterId)))
+              .setIfPresent("event", std::move(events))
               .setIfPresent("period", period(*e.start.value, *e.end.value))
               .setIfPresent("facilityType", codeable(kTreR02FacilityType, facilityType))
               .setIfPresent("practiceSetting", codeable(kTreA01PracticeSetting, "AMBULATOIRE"))

@@ -182,12 +182,12 @@ Built make(std::string type, std::string id) {
   return b;
 }
 
+}  // namespace
+
 std::string_view ngapDisplay(std::string_view act) {
   if (act == "TCG") return "Téléconsultation du médecin généraliste";
   return {};
 }
-
-}  // namespace
 
 Built patient(const RecordScope& s, bool carryIns) {
   const domain::Patient& p = s.t.patient;
