@@ -49,15 +49,29 @@ common::Status addPayloadResources(DeliveryPayload& payload,
         pending.push_back(i);
       }
     }
-    // Follow references to record-level resources (patient, practitioners, encounter, ...).
+    // Follow references to record-level resources (patient, practitioners, encounter, ...),
+    // then add the PractitionerRole of each carried Practitioner: nothing references a role,
+    // yet it holds the author's specialty and structure, which a CDA header needs.
     while (!pending.empty()) {
-      const std::size_t i = pending.back();
-      pending.pop_back();
-      for (const std::string& ref : detail::collectReferences(parsed[i])) {
-        const std::optional<std::size_t> target = index.find(ref);
-        if (target && !included[*target]) {
-          included[*target] = true;
-          pending.push_back(*target);
+      while (!pending.empty()) {
+        const std::size_t i = pending.back();
+        pending.pop_back();
+        for (const std::string& ref : detail::collectReferences(parsed[i])) {
+          const std::optional<std::size_t> target = index.find(ref);
+          if (target && !included[*target]) {
+            included[*target] = true;
+            pending.push_back(*target);
+          }
+        }
+      }
+      for (std::size_t i = 0; i < candidates.size(); ++i) {
+        if (included[i] || candidates[i]->resourceType != "PractitionerRole") continue;
+        const common::Json* practitioner = parsed[i].find("practitioner");
+        if (practitioner == nullptr) continue;
+        const std::optional<std::size_t> target = index.find(practitioner->stringAt("reference"));
+        if (target && included[*target] && candidates[*target]->resourceType == "Practitioner") {
+          included[i] = true;
+          pending.push_back(i);
         }
       }
     }

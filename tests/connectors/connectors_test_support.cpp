@@ -5,15 +5,66 @@
 #include <Poco/Net/SSLManager.h>
 #include <Poco/Net/SecureServerSocket.h>
 #include <Poco/StreamCopier.h>
+#include <rapidjson/document.h>
 #include <stdlib.h>
 #include <unistd.h>
 
 #include <cstdlib>
+#include <map>
 #include <stdexcept>
+
+#include "fhirgw/common/json.hpp"
+#include "fhirgw/testsupport/source_tree.hpp"
 
 namespace fhirgw::connectors::testsupport {
 
 namespace fs = std::filesystem;
+
+DeliveryPayload fullExamplePayload(const std::string& destination,
+                                   std::optional<std::string> target, bool withIns,
+                                   const std::string& documentId) {
+  const std::string bundleText = fhirgw::testsupport::readFile(
+      fhirgw::testsupport::sourcePath("tests/data/fhir/full-example/expected.fhir.json"));
+  rapidjson::Document bundle;
+  bundle.Parse(bundleText.c_str());
+  if (bundle.HasParseError()) throw std::runtime_error("full-example is not JSON");
+  // Which document each document-level resource belongs to, by its id.
+  const std::map<std::string, std::string> documentOf = {
+      {"619a03de-3f18-5152-9572-fe61b89a936a", "doc-cr"},
+      {"0ec23095-5e70-5e4f-b7f3-d4a959a60e5d", "doc-cr"},
+      {"3801af37-1bfd-5073-9513-dcfee8dbe2d7", "doc-ord"},
+      {"38eaad94-3691-526b-bdf2-dae08140b870", "doc-ord"},
+      {"06c97410-68c7-5b68-b1cf-c8cc45bde9b0", "doc-ord"},
+      {"1b78336d-49e5-5048-bd4c-0205fefeb449", "doc-aat"},
+      {"d82e5e21-79ea-53d3-a2e9-db2d177526c3", "doc-aat"},
+      {"6181d240-d65b-539e-8ccf-f5fba391bbd2", "doc-aat"}};
+  std::vector<PayloadResource> resources;
+  for (auto& entry : bundle["entry"].GetArray()) {
+    auto& r = entry["resource"];
+    if (!withIns && std::string(r["resourceType"].GetString()) == "Patient") {
+      r.RemoveMember("identifier");
+    }
+    PayloadResource resource;
+    resource.resourceType = r["resourceType"].GetString();
+    resource.resourceId = r["id"].GetString();
+    if (auto it = documentOf.find(resource.resourceId); it != documentOf.end()) {
+      resource.documentId = it->second;
+    }
+    resource.json = common::toJsonString(r);
+    resources.push_back(std::move(resource));
+  }
+  DeliveryPayload payload;
+  payload.deliveryId = "7f0c2a8e-1b3d-4c5e-8f90-a1b2c3d4e5f6";
+  payload.recordId = "rec-1";
+  payload.documentId = documentId;
+  payload.destination = destination;
+  payload.target = std::move(target);
+  payload.createdAt = testStart();
+  if (!addPayloadResources(payload, resources).isOk()) {
+    throw std::runtime_error("the full example's resources cannot be selected");
+  }
+  return payload;
+}
 
 std::vector<store::FhirResource> sampleResources(const SampleIds& ids, bool withIns) {
   const std::string patientRef = "Patient/" + ids.patient;

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "fhirgw/common/clock.hpp"
+#include "fhirgw/connectors/delivery_payload.hpp"
 #include "fhirgw/store/record.hpp"
 #include "fhirgw/store/store.hpp"
 #include "fhirgw/store/submission.hpp"
@@ -50,6 +51,14 @@ struct SampleIds {
   std::string binary = "0b6f0c4e-6a4e-4d4c-9e55-1a6d3a1f0009";
   std::string otherDocumentReference = "0b6f0c4e-6a4e-4d4c-9e55-1a6d3a1f0010";
 };
+
+/// A delivery of one document of the mapper's full example (tests/data/fhir/full-example): the
+/// resources the gateway really stores, selected for the document as the engine does
+/// (addPayloadResources). Documents: "doc-cr" (the text report), "doc-ord" (the prescription),
+/// "doc-aat" (the sick-leave notice). `withIns` false drops the Patient's identifiers.
+DeliveryPayload fullExamplePayload(const std::string& destination,
+                                   std::optional<std::string> target, bool withIns = true,
+                                   const std::string& documentId = "doc-cr");
 
 /// The INS of the sample patient (a test value).
 inline constexpr const char* kSampleIns = "279035121518989";

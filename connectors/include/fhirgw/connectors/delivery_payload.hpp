@@ -36,10 +36,12 @@ struct DeliveryPayload {
 
 /// Fills payload.resources (its identity already set) from its record's resources, latest
 /// versions: a document delivery carries that document's resources plus the record-level
-/// resources they reference, directly or through each other; an encounter delivery carries every
-/// record-level resource. AuditEvent resources never leave the gateway, and another document's
-/// resources are never carried. kInvalidArgument when a resource is not valid JSON (a permanent
-/// failure). The engine builds payloads from stored rows with it (engine/payload_builder.hpp).
+/// resources they reference, directly or through each other, and the PractitionerRoles of the
+/// Practitioners so carried (the author's specialty and structure); an encounter delivery carries
+/// every record-level resource. AuditEvent resources never leave the gateway, and another
+/// document's resources are never carried. kInvalidArgument when a resource is not valid JSON (a
+/// permanent failure). The engine builds payloads from stored rows with it
+/// (engine/payload_builder.hpp).
 common::Status addPayloadResources(DeliveryPayload& payload,
                                    const std::vector<PayloadResource>& recordResources);
 
