@@ -67,7 +67,8 @@ std::vector<ConnectorRoute> routesOf(const std::vector<ConnectorInstance>& insta
     std::shared_ptr<const Connector> connector = i.connector;
     out.push_back(
         {i.config.id, i.connector->addressing(), i.config.routes, i.config.enabled,
-         [connector](std::string_view target) { return connector->acceptsTarget(target); }});
+         [connector](std::string_view target) { return connector->acceptsTarget(target); },
+         [connector](std::string_view kind) { return connector->acceptsDocumentKind(kind); }});
   }
   return out;
 }

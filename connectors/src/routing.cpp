@@ -68,19 +68,27 @@ std::string_view notApplicable(const RoutingRequest& request, Destination destin
   return {};
 }
 
-void routeDocument(const RoutingRequest& request, const std::optional<std::string>& documentId,
+void routeDocument(const RoutingRequest& request, const DocumentRouting& document,
                    Destination destination, const std::vector<ConnectorRoute>& connectors,
                    std::vector<RoutedDelivery>& out) {
+  const std::optional<std::string> documentId = document.documentId;
   if (const auto reason = notApplicable(request, destination); !reason.empty()) {
     out.push_back(skipped(request, documentId, destination, reason));
     return;
   }
   std::vector<const ConnectorRoute*> candidates;
+  bool kindRefused = false;  // an instance is routed here but does not send this kind
   for (const ConnectorRoute& c : connectors) {
-    if (routedTo(c, destination)) candidates.push_back(&c);
+    if (!routedTo(c, destination)) continue;
+    if (!document.kind.empty() && c.acceptsDocumentKind && !c.acceptsDocumentKind(document.kind)) {
+      kindRefused = true;
+      continue;
+    }
+    candidates.push_back(&c);
   }
   if (candidates.empty()) {
-    out.push_back(skipped(request, documentId, destination, kSkipNoConnector));
+    out.push_back(skipped(request, documentId, destination,
+                          kindRefused ? kSkipDocumentKindNotSent : kSkipNoConnector));
     return;
   }
   const std::size_t before = out.size();
@@ -148,12 +156,11 @@ std::vector<RoutedDelivery> routeDeliveries(const RoutingRequest& request,
     }
   }
   for (const DocumentRouting& doc : request.documents) {
-    const std::optional<std::string> documentId = doc.documentId;
-    if (doc.dmp) routeDocument(request, documentId, Destination::kDmp, connectors, out);
+    if (doc.dmp) routeDocument(request, doc, Destination::kDmp, connectors, out);
     if (doc.treatingPhysician) {
-      routeDocument(request, documentId, Destination::kTreatingPhysician, connectors, out);
+      routeDocument(request, doc, Destination::kTreatingPhysician, connectors, out);
     }
-    if (doc.patient) routeDocument(request, documentId, Destination::kPatient, connectors, out);
+    if (doc.patient) routeDocument(request, doc, Destination::kPatient, connectors, out);
   }
   return out;
 }

@@ -14,13 +14,13 @@ RoutingRequest qualifiedRequest() {
   r.recordId = "rec-1";
   r.insQualified = true;
   r.insIsNir = true;
-  r.documents.push_back({"doc-1", true, false, false});
+  r.documents.push_back({"doc-1", true, false, false, ""});
   return r;
 }
 
 ConnectorRoute route(std::string id, std::vector<Destination> to,
                      Addressing addressing = Addressing::kFixed) {
-  return {std::move(id), addressing, std::move(to), true, {}};
+  return {std::move(id), addressing, std::move(to), true, {}, {}};
 }
 
 std::string summary(const RoutedDelivery& d) {
@@ -59,7 +59,7 @@ TEST(Routing, DmpNeedsAQualifiedInsAndConsent) {
 
 TEST(Routing, PatientMessagingNeedsAQualifiedInsNir) {
   auto request = qualifiedRequest();
-  request.documents = {{"doc-1", false, false, true}};
+  request.documents = {{"doc-1", false, false, true, ""}};
   const std::vector<ConnectorRoute> mss = {
       route("mss", {Destination::kPatient}, Addressing::kMssanteAddress)};
   EXPECT_EQ(summaries(routeDeliveries(request, mss)),
@@ -76,7 +76,7 @@ TEST(Routing, PatientMessagingNeedsAQualifiedInsNir) {
 
 TEST(Routing, TreatingPhysicianPrefersMssanteThenFhirEndpoint) {
   auto request = qualifiedRequest();
-  request.documents = {{"doc-1", false, true, false}};
+  request.documents = {{"doc-1", false, true, false, ""}};
   const std::vector<ConnectorRoute> connectors = {
       route("mss", {Destination::kTreatingPhysician}, Addressing::kMssanteAddress),
       route("tp-fhir", {Destination::kTreatingPhysician}, Addressing::kFhirEndpoint)};
@@ -101,7 +101,7 @@ TEST(Routing, TreatingPhysicianPrefersMssanteThenFhirEndpoint) {
 
 TEST(Routing, AMailboxWithoutAnMssanteConnectorFallsBackToTheFhirEndpoint) {
   auto request = qualifiedRequest();
-  request.documents = {{"doc-1", false, true, false}};
+  request.documents = {{"doc-1", false, true, false, ""}};
   request.treatingPhysician = TreatingPhysicianAddresses{"dr@med.mssante.fr", "https://tp/fhir"};
   EXPECT_EQ(summaries(routeDeliveries(request, {route("tp", {Destination::kTreatingPhysician},
                                                       Addressing::kFhirEndpoint)})),
@@ -110,7 +110,7 @@ TEST(Routing, AMailboxWithoutAnMssanteConnectorFallsBackToTheFhirEndpoint) {
 
 TEST(Routing, ADestinationWithoutConnectorIsSkippedWithItsReason) {
   auto request = qualifiedRequest();
-  request.documents = {{"doc-1", true, false, true}};
+  request.documents = {{"doc-1", true, false, true, ""}};
   EXPECT_EQ(summaries(routeDeliveries(request, {})),
             (std::vector<std::string>{"dmp/-/skipped/no-connector-for-destination/",
                                       "patient/-/skipped/no-connector-for-destination/"}));
@@ -134,7 +134,7 @@ TEST(Routing, TheEncounterGoesOnlyWhereAnAdministratorRoutedIt) {
 
 TEST(Routing, IdsAreDeterministicAndDistinct) {
   auto request = qualifiedRequest();
-  request.documents = {{"doc-1", true, true, true}, {"doc-2", true, false, false}};
+  request.documents = {{"doc-1", true, true, true, ""}, {"doc-2", true, false, false, ""}};
   request.treatingPhysician = TreatingPhysicianAddresses{};
   const std::vector<ConnectorRoute> connectors = {
       route("a", {Destination::kDmp, Destination::kPatient}), route("b", {Destination::kDmp})};
@@ -157,7 +157,7 @@ namespace {
 RoutingRequest treatingPhysicianRequest(std::optional<std::string> endpoint) {
   RoutingRequest r;
   r.recordId = "rec-1";
-  r.documents.push_back({"doc-1", false, true, false});
+  r.documents.push_back({"doc-1", false, true, false, ""});
   r.treatingPhysician = TreatingPhysicianAddresses{std::nullopt, std::move(endpoint)};
   return r;
 }
@@ -222,4 +222,23 @@ TEST(Routing, WithoutAnyEndpointTheReasonStaysNoTreatingPhysicianEndpoint) {
   EXPECT_EQ(
       summaries(out),
       (std::vector<std::string>{"treating-physician/-/skipped/no-treating-physician-endpoint/"}));
+}
+
+TEST(Routing, AKindAnInstanceDoesNotSendGoesOnlyToTheOthers) {
+  auto request = qualifiedRequest();
+  request.documents.front().kind = "sick-leave";
+  ConnectorRoute xds = route("dmp-xds", {Destination::kDmp});
+  xds.acceptsDocumentKind = [](std::string_view kind) { return kind != "sick-leave"; };
+  EXPECT_EQ(summaries(routeDeliveries(request, {xds, route("dmp-mhd", {Destination::kDmp})})),
+            (std::vector<std::string>{"dmp/dmp-mhd/pending//"}));
+  // Alone, it leaves the document skipped with the reason, not queued to fail.
+  EXPECT_EQ(summaries(routeDeliveries(request, {xds})),
+            (std::vector<std::string>{"dmp/-/skipped/document-kind-not-sent/"}));
+  // The kinds it sends, and a request that names no kind, still reach it.
+  request.documents.front().kind = "report";
+  EXPECT_EQ(summaries(routeDeliveries(request, {xds})),
+            (std::vector<std::string>{"dmp/dmp-xds/pending//"}));
+  request.documents.front().kind.clear();
+  EXPECT_EQ(summaries(routeDeliveries(request, {xds})),
+            (std::vector<std::string>{"dmp/dmp-xds/pending//"}));
 }

@@ -13,6 +13,7 @@
 #include "fhirgw/common/log.hpp"
 #include "fhirgw/connectors/engine/store_rows.hpp"
 #include "fhirgw/domain/body_parser.hpp"
+#include "fhirgw/domain/document.hpp"
 #include "fhirgw/fhir/fr/identifiers.hpp"
 #include "fhirgw/gateway/api/views.hpp"
 #include "fhirgw/gateway/service/idempotency.hpp"
@@ -96,7 +97,8 @@ connectors::RoutingRequest routingRequest(const domain::Teleconsultation& tc, bo
   for (std::size_t i = 0; i < documents.size(); ++i) {
     const domain::ResolvedRecipients to =
         domain::resolveRecipients(*documents[i], tc.practitionerIsTreatingPhysician());
-    request.documents.push_back({documentIds[i], to.dmp, to.treatingPhysician, to.patient});
+    request.documents.push_back({documentIds[i], to.dmp, to.treatingPhysician, to.patient,
+                                 std::string(domain::documentKind(*documents[i]))});
   }
   return request;
 }

@@ -64,7 +64,7 @@ TEST(TestOnlyConnectorType, IsRoutedToAndDeliveredThroughTheEngine) {
   RoutingRequest request;
   request.recordId = ids.recordId;
   request.insQualified = true;
-  request.documents.push_back({ids.documentId, /*dmp=*/true, false, false});
+  request.documents.push_back({ids.documentId, /*dmp=*/true, false, false, "report"});
   const std::vector<RoutedDelivery> routed = routeDeliveries(request, routesOf(*instances));
   ASSERT_EQ(routed.size(), 1u);
   EXPECT_EQ(routed[0].connectorId, "mem");

@@ -67,6 +67,10 @@ class Connector {
   /// FHIR endpoint under its allowedEndpoints. Routing asks before queueing a delivery that
   /// could never succeed; deliver() checks again.
   virtual bool acceptsTarget(std::string_view /*target*/) const { return true; }
+  /// Whether this instance sends documents of a kind ("report", "prescription", "sick-leave"),
+  /// e.g. the DMP's sick-leave copy is opt-in. Routing records the others as skipped
+  /// (`document-kind-not-sent`); deliver() checks again.
+  virtual bool acceptsDocumentKind(std::string_view /*kind*/) const { return true; }
   /// Sends one payload. Never throws. A stop request (bounded shutdown) aborts network I/O
   /// promptly; the result is then transient.
   virtual DeliveryResult deliver(const DeliveryPayload& payload, std::stop_token stop) = 0;

@@ -22,6 +22,8 @@ inline constexpr std::string_view kSkipNoConnector = "no-connector-for-destinati
 /// The treating physician's FHIR endpoint is not usable by any fhir-rest instance addressing
 /// the recipient (not a clean https URL, or under none of their allowedEndpoints).
 inline constexpr std::string_view kSkipEndpointNotAllowed = "ENDPOINT-NOT-ALLOWED";
+/// Every instance routed to the destination is configured not to send this kind of document.
+inline constexpr std::string_view kSkipDocumentKindNotSent = "document-kind-not-sent";
 
 /// The destinations requested for one document, after the editor's `recipients` and the
 /// defaults of its kind are resolved.
@@ -30,6 +32,7 @@ struct DocumentRouting {
   bool dmp = false;
   bool treatingPhysician = false;
   bool patient = false;
+  std::string kind;  ///< "report", "prescription", "sick-leave"; empty: any instance takes it
 };
 
 /// The declared treating physician's addresses.
@@ -58,6 +61,9 @@ struct ConnectorRoute {
   /// Whether the instance would send to a recipient address (Connector::acceptsTarget); empty:
   /// every address. Must be pure (it is called while routing, under no lock).
   std::function<bool(std::string_view)> acceptsTarget;
+  /// Whether the instance sends a kind of document (Connector::acceptsDocumentKind); empty:
+  /// every kind. Pure, like acceptsTarget.
+  std::function<bool(std::string_view)> acceptsDocumentKind;
 };
 
 /// Whether a routed delivery is queued for a connector or recorded as not sent.
