@@ -145,12 +145,14 @@ TEST(CdaBuilder, RefusesAPatientWithoutItsBirthTraits) {
 
 TEST(CdaBuilder, RefusesAReportWithoutItsNgapAct) {
   DeliveryFixture fixture("full-example", kReportText);
+  // Neither the DocumentReference's context.event (where the mapper writes it) nor a ChargeItem.
+  ASSERT_TRUE(fixture.resource("DocumentReference").find("context")->erase("event"));
   fixture.remove("ChargeItem");
   EXPECT_NE(error(fixture.input()).find("NGAP act"), std::string::npos);
 }
 
-// A document delivery carries what its DocumentReference leads to: no ChargeItem, no
-// PractitionerRole. The act then comes from context.event; the author has no specialty code.
+// Without ChargeItem nor PractitionerRole the act still comes from context.event (which the
+// mapper writes); the author then has no specialty code.
 TEST(CdaBuilder, TheActComesFromTheDocumentContextWithoutChargeItem) {
   DeliveryFixture fixture("full-example", kReportText);
   fixture.remove("ChargeItem");
