@@ -546,6 +546,44 @@ TEST(DmpPeerRules, GatewayXadesPassesThemInBothProfiles) {
   }
 }
 
+// A XAdES signed an hour ago (a retry keeping its first signing time) is refused under the
+// default ±5 min window and accepted when the window is switched off.
+TEST(DmpPeerRules, SigningTimeWindowIsAnOption) {
+  using namespace fhirgw::xds;
+  const auto pki = testPkiDir();
+  auto credentials = SigningCredentials::load(pki / "sign.key", pki / "sign.pem");
+  ASSERT_TRUE(credentials.hasValue()) << credentials.status().toString();
+  const TempDir dir("fhirgw-dmp-xades-time");
+  const std::string command = "xmllint --nonet --c14n '" FHIRGW_SHARED_DIR
+                              "/reference/ans-cda/ExemplesCDA/TLM-CR_2022.01.xml' > '" +
+                              dir.str() + "/cda.xml'";
+  ASSERT_EQ(std::system(command.c_str()), 0);  // NOLINT(cert-env33-c): a fixed test command
+  const std::string cda = readFile(dir.path() / "cda.xml");
+  const std::string setUid = "2.25.987654321098765432109876543211";
+  XadesInput in;
+  in.signatureId = "2.25.5551";
+  in.submissionSetUniqueId = setUid;
+  in.documents = {{.uniqueId = "1.3.6.1.4.1.19376.1.2.20.2022.1.1", .bytes = cda}};
+  in.signingTime = std::chrono::system_clock::now() - std::chrono::hours(1);
+  auto xades = buildXadesSignature(in, XadesProfile::kDmpLegacy, *credentials);
+  ASSERT_TRUE(xades.hasValue()) << xades.status().toString();
+  const std::string args =
+      "--ss-uid " + setUid + " --xades '" + dir.write("xades", *xades).string() + "'";
+  for (const auto window : {std::chrono::seconds(300), std::chrono::seconds(0)}) {
+    DmpPeerOptions options;
+    options.signCertificate = pki / "sign.pem";
+    options.signingTimeWindow = window;
+    const DmpPeer peer(options);
+    ASSERT_NE(peer.port(), 0);
+    const Reply reply = post(peer, makeRequest(peer, "valid", "sign", args));
+    const bool accepted = reply.body.find("ResponseStatusType:Success") != std::string::npos;
+    EXPECT_EQ(accepted, window.count() == 0) << peer.journal().at(0).json;
+    if (window.count() != 0) {
+      EXPECT_THAT(peer.journal().at(0).json, HasSubstr("signingTime"));
+    }
+  }
+}
+
 /// The Content-Type header of a reply.
 std::string contentTypeOf(const Reply& reply) {
   const std::string name = "content-type: ";

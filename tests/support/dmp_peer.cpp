@@ -97,6 +97,8 @@ std::vector<std::string> DmpPeer::arguments(const DmpPeerOptions& options) const
   if (!options.signCertificate.empty()) {
     args.insert(args.end(), {"--sign-cert", options.signCertificate.string()});
   }
+  args.insert(args.end(),
+              {"--signing-time-window", std::to_string(options.signingTimeWindow.count())});
   if (options.schematron) {
     args.insert(args.end(), {"--schematron", "--schematron-cache", FHIRGW_DMP_SCHEMATRON_CACHE});
   }

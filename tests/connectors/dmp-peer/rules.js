@@ -962,8 +962,9 @@ function checkXades(entry, bytes, documents, metadata, trust, report) {
   const local = (name) => `*[local-name()="${name}" and namespace-uri()="${xns}"]`;
   const sst = `${local('SignedSignatureProperties')}`;
   const time = Date.parse(s(`${sst}/${local('SigningTime')}`, props));
-  if (Number.isNaN(time) || Math.abs(time - Date.now()) > 5 * 60 * 1000) {
-    report.add(X, `${where}.signingTime: missing or more than 5 minutes away from now`);
+  const windowMs = trust.signingTimeWindowMs ?? 5 * 60 * 1000;
+  if (Number.isNaN(time) || (windowMs > 0 && Math.abs(time - Date.now()) > windowMs)) {
+    report.add(X, `${where}.signingTime: missing or more than ${windowMs / 1000} s away from now`);
   }
   const certs = select(`${sst}/${local('SigningCertificate')}/${local('Cert')}`, props);
   if (certs.length !== 1) {

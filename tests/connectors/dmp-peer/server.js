@@ -6,12 +6,14 @@
 // SOAP 1.2 RegistryResponses. README.md lists the rules and their error codes.
 //
 //   node server.js --pki DIR --dir DIR [--port N] [--sign-cert PEM] [--shared DIR]
-//                  [--schematron] [--schematron-cache DIR]
+//                  [--schematron] [--schematron-cache DIR] [--signing-time-window SECONDS]
 //
 // --pki: ca.pem (trusted for client and signing certificates), server.pem/key.
 // --dir: control.json (read at each request), journal.jsonl, request-N.bin/.headers.json.
 // --sign-cert: the only certificate accepted for the VIHF and XAdES signatures (default
 //   <pki>/sign.pem when it exists; without one, any certificate issued by the test CA).
+// --signing-time-window: how far the XAdES SigningTime may be from now (default 300; 0: not
+//   checked, for a retry signed long ago or a test clock).
 // Prints "listening <port>" once ready and exits when its stdin closes.
 
 const crypto = require('crypto');
@@ -48,6 +50,7 @@ const options = {
   trust: {
     ca: new crypto.X509Certificate(fs.readFileSync(path.join(pki, 'ca.pem'))),
     pinned: signCertFile ? new crypto.X509Certificate(fs.readFileSync(signCertFile)) : null,
+    signingTimeWindowMs: Number(arg('--signing-time-window', '300')) * 1000,
   },
   schematron: process.argv.includes('--schematron')
     ? { script: path.join(repoRoot, 'tests/xds/schematron/run.sh'),
@@ -60,18 +63,23 @@ fs.mkdirSync(dir, { recursive: true });
 // --- control.json --------------------------------------------------------------------------------
 
 // The control in force for this request. A control with "times": N applies to the next N
-// requests after it was written (the count restarts whenever the file's content changes).
-let lastControlText = null;
+// requests after it was written (the count restarts whenever the file is written again: a new
+// file, since setControl renames one into place, or another content).
+let lastControlKey = null;
 let controlUses = 0;
 function currentControl() {
   let textValue = '{}';
+  let key = 'none';
   try {
-    textValue = fs.readFileSync(path.join(dir, 'control.json'), 'utf8');
+    const file = path.join(dir, 'control.json');
+    const stat = fs.statSync(file);
+    textValue = fs.readFileSync(file, 'utf8');
+    key = `${stat.ino}:${stat.mtimeMs}:${textValue}`;
   } catch {
     textValue = '{}';
   }
-  if (textValue !== lastControlText) {
-    lastControlText = textValue;
+  if (key !== lastControlKey) {
+    lastControlKey = key;
     controlUses = 0;
   }
   let control;

@@ -5,6 +5,7 @@
 // schemas, the metadata and (optionally) the ANS schematrons, and answers real RegistryResponses.
 // Its rules and error codes: tests/connectors/dmp-peer/README.md.
 
+#include <chrono>
 #include <filesystem>
 #include <string>
 #include <utility>
@@ -24,6 +25,9 @@ struct DmpPeerOptions {
   /// the test CA). Empty: <test PKI>/sign.pem when it exists, else any certificate the test CA
   /// issued.
   std::filesystem::path signCertificate;
+  /// How far the XAdES SigningTime may be from now; 0 s: not checked (a retry that keeps the
+  /// first attempt's signing time, or a connector under a test clock).
+  std::chrono::seconds signingTimeWindow{300};
 };
 
 /// One request as the peer's journal records it (journal.jsonl, one JSON line per request).
