@@ -1,6 +1,7 @@
 #include "fhirgw/connectors/registry.hpp"
 
 #include "fhirgw/common/field_reader.hpp"
+#include "fhirgw/connectors/dmp_xds/dmp_xds_connector.hpp"
 #include "fhirgw/connectors/fhir_rest/fhir_rest_connector.hpp"
 #include "fhirgw/connectors/file/file_connector.hpp"
 #include "fhirgw/connectors/mhd/mhd_connector.hpp"
@@ -41,6 +42,7 @@ void registerAll(ConnectorRegistry& registry) {
   registry.add<FhirRestConnectorFactory>();
   registry.add<MhdConnectorFactory>();
   registry.add<MssanteConnectorFactory>();
+  registry.add<DmpXdsConnectorFactory>();
 }
 
 common::Result<std::vector<ConnectorInstance>> createConnectors(

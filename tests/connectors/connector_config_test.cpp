@@ -102,7 +102,8 @@ TEST(ConnectorConfig, IdsMustBeUniqueAndRoutesPresent) {
 TEST(ConnectorRegistry, KnowsTheBuiltInTypesAndRefusesOthersByName) {
   ConnectorRegistry registry;
   registerAll(registry);
-  EXPECT_EQ(registry.types(), (std::vector<std::string>{"fhir-rest", "file", "mhd", "mssante"}));
+  EXPECT_EQ(registry.types(),
+            (std::vector<std::string>{"dmp-xds", "fhir-rest", "file", "mhd", "mssante"}));
   ConnectorInstanceConfig instance;
   instance.id = "x";
   instance.type = "smtp";
@@ -110,8 +111,8 @@ TEST(ConnectorRegistry, KnowsTheBuiltInTypesAndRefusesOthersByName) {
   auto created = registry.create(instance, {});
   ASSERT_FALSE(created.hasValue());
   EXPECT_THAT(created.error().message(),
-              HasSubstr("connectors[4].type: unknown connector type \"smtp\" (known: fhir-rest, "
-                        "file, mhd, mssante)"));
+              HasSubstr("connectors[4].type: unknown connector type \"smtp\" (known: dmp-xds, "
+                        "fhir-rest, file, mhd, mssante)"));
 }
 
 TEST(FileConnectorOptions, DirectoryIsRequiredAndMhdNeedsASourceId) {

@@ -32,7 +32,7 @@ ConnectorRegistry registryWithMemory() {
 TEST(TestOnlyConnectorType, IsRegisteredByOneLineAndItsOptionsAreCheckedOnce) {
   const ConnectorRegistry registry = registryWithMemory();
   EXPECT_EQ(registry.types(),
-            (std::vector<std::string>{"fhir-rest", "file", "memory", "mhd", "mssante"}));
+            (std::vector<std::string>{"dmp-xds", "fhir-rest", "file", "memory", "mhd", "mssante"}));
   auto configs = parseConnectorInstances(R"([
     {"id":"m1","type":"memory","routes":["dmp"],"options":{"failFirst":11,"colour":"red"}}])");
   ASSERT_TRUE(configs.hasValue()) << configs.error().message();
