@@ -932,6 +932,34 @@ TEST(ConfigLoading, TheMssanteExampleLoadsAndItsConnectorsStartWithRealCertifica
   EXPECT_EQ((*created)[1].connector->addressing(), connectors::Addressing::kMssanteAddress);
 }
 
+TEST(ConfigLoading, TheDmpXdsExampleLoadsAndItsConnectorStartsWithRealCertificates) {
+  std::string text = readFile(sourceDir() / "config" / "gateway.dmp-xds-example.json");
+  ASSERT_FALSE(text.empty());
+  // The example's certificate paths, pointed at the test PKI so the options can be checked (the
+  // signing pair is loaded at start-up).
+  const auto pki = testsupport::testPkiDir();
+  for (const auto& [from, to] : std::vector<std::pair<std::string, std::string>>{
+           {"/etc/fhir-gateway/dmp/aci-el-org.pem", (pki / "ca.pem").string()},
+           {"/etc/fhir-gateway/dmp/org-auth-cli.pem", (pki / "client.pem").string()},
+           {"/etc/fhir-gateway/dmp/org-auth-cli.key", (pki / "client.key").string()},
+           {"/etc/fhir-gateway/dmp/org-sign.pem", (pki / "sign.pem").string()},
+           {"/etc/fhir-gateway/dmp/org-sign.key", (pki / "sign.key").string()}}) {
+    const auto at = text.find(from);
+    ASSERT_NE(at, std::string::npos) << from;
+    text.replace(at, from.size(), to);
+  }
+  GatewayConfig c = valueOf(load(text));
+  ASSERT_EQ(c.connectors.size(), 2U);
+  EXPECT_EQ(c.connectors[1].type, "dmp-xds");
+  connectors::ConnectorRegistry registry;
+  connectors::registerAll(registry);
+  auto created = connectors::createConnectors(registry, c.connectors, {});
+  ASSERT_TRUE(created.hasValue()) << created.status().toString();
+  ASSERT_EQ(created->size(), 2U);
+  EXPECT_TRUE((*created)[1].connector->acceptsDocumentKind("prescription"));
+  EXPECT_FALSE((*created)[1].connector->acceptsDocumentKind("sick-leave"));
+}
+
 TEST(ConfigLoading, EveryWholeFileExampleOfTheDocumentationLoads) {
   std::string doc = readFile(sourceDir() / "docs" / "configuration.md");
   std::regex block("```json\n(\\{[^`]*)```");
