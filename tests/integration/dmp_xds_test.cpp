@@ -205,6 +205,14 @@ std::string dump(const std::vector<DmpJournalEntry>& journal) {
   return out;
 }
 
+/// The journal entry's time ("2026-12-02T13:09:00.696Z") as milliseconds since midnight.
+long millisOfDay(const DmpJournalEntry& e) {
+  const std::string time = str(parsed(e.json), "time");
+  if (time.size() < 23) return -1;
+  const auto number = [&](std::size_t at, std::size_t n) { return std::stol(time.substr(at, n)); };
+  return ((number(11, 2) * 60 + number(14, 2)) * 60 + number(17, 2)) * 1000 + number(20, 3);
+}
+
 class DmpXdsGatewayTest : public ::testing::Test {
  protected:
   static DmpPeerOptions peerOptions() {
@@ -260,6 +268,16 @@ TEST_F(DmpXdsGatewayTest, TheReportAndThePrescriptionReachTheDmpAndTheSickLeaveI
   }
   EXPECT_NE(journal[0].submissionSetUniqueId, journal[1].submissionSetUniqueId);
   EXPECT_NE(journal[0].documentUniqueIds, journal[1].documentUniqueIds);
+  // One request carries the report (TLM-CR, LOINC 85208-7), the other the prescription (57833-6).
+  std::multiset<std::string> sent;
+  for (int n = 1; n <= 2; ++n) {
+    const std::string body = peer_.requestBody(n);
+    const bool isReport = body.find("85208-7") != std::string::npos;
+    const bool isPrescription = body.find("57833-6") != std::string::npos;
+    EXPECT_NE(isReport, isPrescription) << "request " << n;
+    sent.insert(isReport ? "report" : isPrescription ? "prescription" : "?");
+  }
+  EXPECT_EQ(sent, (std::multiset<std::string>{"prescription", "report"}));
   gateway.process().signal(SIGTERM);
   EXPECT_EQ(gateway.process().wait(), 0);
 }
@@ -311,6 +329,9 @@ TEST_F(DmpXdsGatewayTest, A503WithRetryAfterIsRetriedWithTheSameUniqueIdsAndDeli
   ASSERT_NE(resent, journal.end()) << dump(journal);
   EXPECT_TRUE(resent->accepted) << resent->json;
   EXPECT_EQ(resent->documentUniqueIds, refused->documentUniqueIds);
+  // Not before the server's Retry-After (1 s), although the retry policy's first delay is 50 ms.
+  EXPECT_GE(millisOfDay(*resent) - millisOfDay(*refused), 1000) << refused->json << "\n"
+                                                                << resent->json;
   EXPECT_EQ(std::count_if(journal.begin(), journal.end(),
                           [](const DmpJournalEntry& e) { return e.accepted; }),
             2);
