@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "fhirgw/fhir/validator.hpp"
+#include "fhirgw/xds/unique_ids.hpp"
 
 namespace fhirgw::connectors::detail {
 
@@ -24,6 +25,17 @@ void readHttpOptions(OptionsReader& r, HttpClientOptions& out, bool requireMutua
   if (auto v = r.string("proxy")) out.proxy = *v;
   if (auto v = r.boolean("allowInsecureHttpForTesting")) out.allowInsecureHttpForTesting = *v;
   if (out.connectTimeout > out.timeout) r.error("connectTimeoutMs", "must not exceed timeoutMs");
+}
+
+void readXdsIds(OptionsReader& r, std::string& sourceId, std::string& uniqueIdRoot) {
+  if (auto v = r.string("sourceId", /*required=*/true)) {
+    if (!xds::isOid(*v)) r.error("sourceId", "must be an OID such as 1.2.250.1.999.1");
+    sourceId = *v;
+  }
+  if (auto v = r.string("uniqueIdRoot")) {
+    if (!xds::isOid(*v)) r.error("uniqueIdRoot", "must be an OID such as 1.2.250.1.999.1.2");
+    uniqueIdRoot = *v;
+  }
 }
 
 std::optional<common::Url> checkEndpointUrl(OptionsReader& r, std::string_view key,

@@ -25,6 +25,10 @@ namespace fhirgw::connectors::detail {
 /// the CA file and the client certificate and key are required.
 void readHttpOptions(OptionsReader& r, HttpClientOptions& out, bool requireMutualTls);
 
+/// The XDS `sourceId` (required) and `uniqueIdRoot` (optional) options of the types that send
+/// XDS metadata (`mssante`, `dmp-xds`): both OIDs.
+void readXdsIds(OptionsReader& r, std::string& sourceId, std::string& uniqueIdRoot);
+
 /// Parses and checks an endpoint URL at start-up (common::parseHttpUrl: no dot segments, encoded
 /// slashes, user info, fragment...): https (or http with allowInsecureHttpForTesting), no query.
 /// The normalised URL, or nullopt after adding an error at `key`.

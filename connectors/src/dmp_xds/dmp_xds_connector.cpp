@@ -154,14 +154,7 @@ void DmpXdsConnectorFactory::readOptions(OptionsReader& r, DmpXdsOptions& out) c
   } else {
     r.error("product", "is required: {name, version, homologationNumber}");
   }
-  if (auto v = r.string("sourceId", /*required=*/true)) {
-    if (!xds::isOid(*v)) r.error("sourceId", "must be an OID such as 1.2.250.1.999.1");
-    out.sourceId = *v;
-  }
-  if (auto v = r.string("uniqueIdRoot")) {
-    if (!xds::isOid(*v)) r.error("uniqueIdRoot", "must be an OID such as 1.2.250.1.999.1.2");
-    out.uniqueIdRoot = *v;
-  }
+  detail::readXdsIds(r, out.sourceId, out.uniqueIdRoot);
   if (auto v = r.string("vihfVersion")) {
     if (*v != "3.0" && *v != "4.0") r.error("vihfVersion", "must be \"3.0\" or \"4.0\"");
     out.vihfVersion = *v;

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "connector_support.hpp"
 #include "fhirgw/common/json_tree.hpp"
 #include "fhirgw/common/url.hpp"
 #include "fhirgw/connectors/formats/mime_message.hpp"
@@ -133,14 +134,7 @@ void MssanteConnectorFactory::readOptions(OptionsReader& r, MssanteOptions& out)
       r.error("productReference", "must be printable ASCII, 1 to 200 characters");
     }
   }
-  if (auto v = r.string("sourceId", /*required=*/true)) {
-    if (!xds::isOid(*v)) r.error("sourceId", "must be an OID such as 1.2.250.1.999.1");
-    out.sourceId = *v;
-  }
-  if (auto v = r.string("uniqueIdRoot")) {
-    if (!xds::isOid(*v)) r.error("uniqueIdRoot", "must be an OID such as 1.2.250.1.999.1.2");
-    out.uniqueIdRoot = *v;
-  }
+  detail::readXdsIds(r, out.sourceId, out.uniqueIdRoot);
   if (auto v = r.readableFile("trustListFile")) {
     if (auto trust = TrustSpace::fromFile(*v)) {
       out.trust = std::move(*trust);
