@@ -217,3 +217,18 @@ TEST(DmpXdsConnector, ASickLeaveCopyNotConfiguredIsNeverSent) {
   EXPECT_EQ(r.reason, "document-kind-not-sent");
   EXPECT_EQ(peer.requests(), 0);
 }
+
+// The ANS schematrons (IHE, minimal structuring, TLM-CR) over the CDA the connector really sends,
+// built from a delivery's payload (not from the whole record): Saxon in the peer, tens of seconds.
+TEST(DmpXdsConnectorSchematron, TheReportSentPassesTheAnsSchematrons) {
+  DmpPeerOptions options = peerOptions();
+  options.schematron = true;
+  const DmpPeer peer(options);
+  ASSERT_NE(peer.port(), 0);
+  auto connector = makeConnector(optionsJson(peer.baseUrl(), R"(,"timeoutMs":240000)"));
+  ASSERT_NE(connector, nullptr);
+  const DeliveryResult result = connector->deliver(payload("doc-cr"), {});
+  EXPECT_TRUE(result.delivered()) << result.message;
+  ASSERT_EQ(peer.requests(), 1);
+  EXPECT_TRUE(peer.journal()[0].accepted) << peer.journal()[0].json;
+}
