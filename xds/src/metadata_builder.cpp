@@ -559,6 +559,7 @@ common::Result<Submission> buildSubmission(const SubmissionInput& input) {
     entry.formatCode = cda.formatCode;
     entry.eventCodes = cda.eventCodes;
     submission.documents[i] = std::move(cda.bytes);
+    submission.cdaKinds.push_back(cda.kind);
   }
   return submission;
 }

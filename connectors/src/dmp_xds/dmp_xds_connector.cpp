@@ -7,7 +7,6 @@
 #include "connector_support.hpp"
 #include "fhirgw/common/ids.hpp"
 #include "fhirgw/connectors/options_reader.hpp"
-#include "fhirgw/xds/cda_builder.hpp"
 #include "fhirgw/xds/iti41.hpp"
 #include "fhirgw/xds/metadata_builder.hpp"
 #include "fhirgw/xds/registry_response.hpp"
@@ -242,18 +241,16 @@ DeliveryResult DmpXdsConnector::deliver(const DeliveryPayload& payload, std::sto
   input.submissionTime = payload.createdAt;
   input.requireIns = true;
   input.cda = true;
-  auto kinds = xds::buildClinicalDocuments(input);
-  if (!kinds) return DeliveryResult::permanent(kinds.error().message()).because("payload-refused");
-  for (const xds::ClinicalDocument& cda : *kinds) {
-    if (!acceptsDocumentKind(kindName(cda.kind))) {
-      return DeliveryResult::permanent("this connector is not configured to send a " +
-                                       std::string(kindName(cda.kind)))
-          .because("document-kind-not-sent");
-    }
-  }
   auto submission = xds::buildSubmission(input);
   if (!submission) {
     return DeliveryResult::permanent(submission.error().message()).because("payload-refused");
+  }
+  for (const xds::CdaKind kind : submission->cdaKinds) {
+    if (!acceptsDocumentKind(kindName(kind))) {
+      return DeliveryResult::permanent("this connector is not configured to send a " +
+                                       std::string(kindName(kind)))
+          .because("document-kind-not-sent");
+    }
   }
 
   // The XAdES signature of the submission set, as its third document. Signed at the delivery's

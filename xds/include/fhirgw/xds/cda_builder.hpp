@@ -13,13 +13,6 @@
 
 namespace fhirgw::xds {
 
-/// Which CDA a DocumentReference becomes: chosen from its type (and class) code.
-enum class CdaKind {
-  kTeleconsultationReport,  ///< class 10: TLM-CR_2022.01, LOINC 85208-7
-  kPrescription,            ///< LOINC 57833-6, class 42
-  kSickLeave,               ///< TRE_A05 PRESC-AAT, class 42 (opt-in: the caller decides)
-};
-
 /// One ClinicalDocument and the XDS values that come from its header.
 struct ClinicalDocument {
   CdaKind kind = CdaKind::kTeleconsultationReport;

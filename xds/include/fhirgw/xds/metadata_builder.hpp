@@ -41,11 +41,19 @@ struct SubmissionInput {
   bool cda = false;
 };
 
+/// Which CDA a DocumentReference becomes: chosen from its type (and class) code.
+enum class CdaKind {
+  kTeleconsultationReport,  ///< class 10: TLM-CR_2022.01, LOINC 85208-7
+  kPrescription,            ///< LOINC 57833-6, class 42
+  kSickLeave,               ///< TRE_A05 PRESC-AAT, class 42 (opt-in: the caller decides)
+};
+
 /// The metadata and the bytes of each document, in the order of metadata.documents.
 struct Submission {
   Metadata metadata;
   std::vector<std::string> documents;
-  bool patientIdIsIns = false;  ///< the patientId is the patient's INS (else a local id)
+  bool patientIdIsIns = false;    ///< the patientId is the patient's INS (else a local id)
+  std::vector<CdaKind> cdaKinds;  ///< with SubmissionInput::cda: each document's kind, in order
 };
 
 /// Builds the XDS metadata of every DocumentReference among the resources (docs/xds.md has the
