@@ -13,6 +13,7 @@
 #include <string>
 
 #include "fhirgw/common/clock.hpp"
+#include "fhirgw/common/crypto.hpp"
 #include "fhirgw/connectors/registry.hpp"
 #include "fhirgw/rules/rule_engine.hpp"
 #include "fhirgw/rules/rules.hpp"
@@ -498,6 +499,56 @@ TEST(ConfigLoading, ClientCertificatesNeedACaFile) {
   ASSERT_TRUE(c.server.tls.has_value());
   EXPECT_TRUE(c.server.tls->requireClientCertificate);
   EXPECT_FALSE(c.server.tls->caFile.empty());
+}
+
+// --- Secrets key -----------------------------------------------------------------------------
+
+const std::string kSecretsKey = common::base64Encode(std::string(32, '\x07'));
+
+TEST(ConfigLoading, NoSecretsKeyLeavesTheSecretBoxUnset) {
+  EXPECT_FALSE(valueOf(load(std::nullopt)).secretBox.has_value());
+}
+
+TEST(ConfigLoading, SecretsKeyFileIsLoadedIntoTheSecretBox) {
+  TempDir dir;
+  GatewayConfig c = valueOf(
+      load(std::nullopt, {}, {{"secrets.keyFile", dir.write("secrets.key", kSecretsKey + "\n")}}));
+  ASSERT_TRUE(c.secretBox.has_value());
+  EXPECT_EQ(c.secretBox->keyId(), common::SecretBox::fromKeyText(kSecretsKey)->keyId());
+}
+
+TEST(ConfigLoading, SecretsKeyFileMustBeReadableAndHoldAKey) {
+  TempDir dir;
+  EXPECT_THAT(errorOf(load(std::nullopt, {}, {{"secrets.keyFile", dir.str() + "/missing.key"}})),
+              HasSubstr("secrets.keyFile: must be a readable file"));
+  const std::string shortKey = common::base64Encode(std::string(31, '\x07'));
+  const std::string bad = dir.write("short.key", shortKey);
+  const std::string message = errorOf(load(std::nullopt, {}, {{"secrets.keyFile", bad}}));
+  EXPECT_THAT(message, AllOf(HasSubstr("secrets.keyFile"), HasSubstr(bad), HasSubstr("32")));
+  EXPECT_THAT(message, Not(HasSubstr(shortKey)));
+}
+
+TEST(ConfigLoading, SecretsKeyVariableIsReadFromTheProcessEnvironment) {
+  ASSERT_EQ(::setenv("FHIR_GATEWAY_TEST_SECRETS_KEY", kSecretsKey.c_str(), 1), 0);
+  GatewayConfig c =
+      valueOf(load(std::nullopt, {}, {{"secrets.keyVariable", "FHIR_GATEWAY_TEST_SECRETS_KEY"}}));
+  ::unsetenv("FHIR_GATEWAY_TEST_SECRETS_KEY");
+  ASSERT_TRUE(c.secretBox.has_value());
+  EXPECT_EQ(c.secretBox->keyId(), common::SecretBox::fromKeyText(kSecretsKey)->keyId());
+  EXPECT_THAT(
+      errorOf(load(std::nullopt, {}, {{"secrets.keyVariable", "FHIR_GATEWAY_TEST_SECRETS_KEY"}})),
+      AllOf(HasSubstr("secrets.keyVariable"), HasSubstr("FHIR_GATEWAY_TEST_SECRETS_KEY"),
+            HasSubstr("not set")));
+  EXPECT_THAT(errorOf(load(std::nullopt, {}, {{"secrets.keyVariable", "FHIRGW_SECRETS_KEY"}})),
+              HasSubstr("secrets.keyVariable: must not start with FHIRGW_"));
+}
+
+TEST(ConfigLoading, SecretsKeyFileAndVariableAreExclusive) {
+  TempDir dir;
+  EXPECT_THAT(errorOf(load(std::nullopt, {},
+                           {{"secrets.keyFile", dir.write("secrets.key", kSecretsKey)},
+                            {"secrets.keyVariable", "FHIR_GATEWAY_TEST_SECRETS_KEY"}})),
+              HasSubstr("either secrets.keyFile or secrets.keyVariable, not both"));
 }
 
 // --- File syntax and error reporting ---------------------------------------------------------

@@ -3,8 +3,10 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "fhirgw/common/files.hpp"
+#include "fhirgw/common/secret_box.hpp"
 #include "fhirgw/rules/rule_config.hpp"
 
 namespace fhirgw::gateway::detail {
@@ -69,6 +71,40 @@ void checkConfig(const GatewayConfig& c, Binding& b) {
   // stop at the first problem, so the source of the value is added here.
   if (common::Status s = rules::validateRuleConfig(c.rules); !s.isOk()) {
     b.error(s.message() + b.sourceOf(s.message()));
+  }
+}
+
+void loadSecretsKey(GatewayConfig& c, Binding& b) {
+  const SecretsConfig& s = c.secrets;
+  if (!s.keyFile.empty() && !s.keyVariable.empty()) {
+    b.error("secrets.keyVariable: give either secrets.keyFile or secrets.keyVariable, not both");
+    return;
+  }
+  if (!s.keyFile.empty()) {
+    if (!common::isReadableFile(s.keyFile)) {
+      b.error("secrets.keyFile: must be a readable file (the secrets key), cannot read " +
+              inQuotes(s.keyFile));
+      return;
+    }
+    auto box = common::SecretBox::fromFile(s.keyFile);
+    if (!box) {
+      b.error("secrets.keyFile: " + box.error().message());
+      return;
+    }
+    c.secretBox = std::move(box).value();
+  } else if (!s.keyVariable.empty()) {
+    // FHIRGW_* variables are configuration keys: the loader would call this one unknown.
+    if (s.keyVariable.starts_with(kEnvPrefix)) {
+      b.error("secrets.keyVariable: must not start with " + std::string(kEnvPrefix) +
+              " (those variables are configuration keys), got " + inQuotes(s.keyVariable));
+      return;
+    }
+    auto box = common::SecretBox::fromEnvironment(s.keyVariable);
+    if (!box) {
+      b.error("secrets.keyVariable: " + box.error().message());
+      return;
+    }
+    c.secretBox = std::move(box).value();
   }
 }
 

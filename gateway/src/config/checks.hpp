@@ -9,4 +9,9 @@ namespace fhirgw::gateway::detail {
 /// engine's own checks); each problem goes to `binding`.
 void checkConfig(const GatewayConfig& config, Binding& binding);
 
+/// Loads the secrets key named by secrets.keyFile or secrets.keyVariable into
+/// config.secretBox; a problem (both given, file unreadable, not a 32-byte key) goes to `binding`
+/// and its message never shows the key.
+void loadSecretsKey(GatewayConfig& config, Binding& binding);
+
 }  // namespace fhirgw::gateway::detail

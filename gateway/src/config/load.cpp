@@ -33,6 +33,7 @@ common::Result<GatewayConfig> loadConfig(const ConfigSources& sources) {
   detail::bindSchema(root, binding, config);
   root.finish();
   detail::checkConfig(config, binding);
+  detail::loadSecretsKey(config, binding);
   FHIRGW_RETURN_IF_ERROR(binding.finish());
   return config;
 }

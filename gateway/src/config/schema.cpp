@@ -132,6 +132,10 @@ void bindSchema(FieldReader& root, Binding& binding, GatewayConfig& c) {
     milliseconds(r, "idempotencyPurgeIntervalMs", c.storage.idempotencyPurgeInterval, 1000,
                  kMaxMillis);
   });
+  root.object("secrets", [&c](FieldReader& r) {
+    text(r, "keyFile", c.secrets.keyFile);
+    text(r, "keyVariable", c.secrets.keyVariable);
+  });
   root.object("limits", [&c](FieldReader& r) {
     integer(r, "maxBodyBytes", c.limits.maxBodyBytes, 1, kMaxBytes);
     integer(r, "maxJsonDepth", c.limits.maxJsonDepth, 1, kMaxJsonDepth);

@@ -11,6 +11,7 @@
 
 #include "fhirgw/common/log.hpp"
 #include "fhirgw/common/result.hpp"
+#include "fhirgw/common/secret_box.hpp"
 #include "fhirgw/connectors/connector_config.hpp"
 #include "fhirgw/rules/rule_config.hpp"
 
@@ -82,6 +83,12 @@ struct AdminConfig {
   std::string token;  ///< bootstrap admin token (FHIRGW_ADMIN_TOKEN); empty => generated
 };
 
+/// Where the key that seals connector secrets at rest comes from (at most one of the two).
+struct SecretsConfig {
+  std::string keyFile;      ///< file holding the 32-byte key as base64 or hex
+  std::string keyVariable;  ///< or: environment variable holding it (not a FHIRGW_* name)
+};
+
 /// The whole configuration, read once at start-up and immutable afterwards.
 struct GatewayConfig {
   ListenerConfig server = listenerOn("0.0.0.0", 8080);  ///< API listener
@@ -93,6 +100,10 @@ struct GatewayConfig {
   rules::RuleConfig rules;  ///< `rules.*`: severities, tariffs, thresholds of the rule engine
   /// `connectors`: the outbound connector instances (docs/connectors.md), checked at load.
   std::vector<connectors::ConnectorInstanceConfig> connectors;
+  SecretsConfig secrets;  ///< `secrets.*`
+  /// The key loaded from secrets.keyFile or secrets.keyVariable at load; nullopt when neither is
+  /// set (then connectors cannot be administered with inline secrets).
+  std::optional<common::SecretBox> secretBox;
 };
 
 /// Inputs of the configuration, lowest precedence first: file, environment, --set.
