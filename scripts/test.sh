@@ -43,7 +43,10 @@ cmake --preset asan
 cmake --build --preset asan -j "$jobs"
 
 stage "address + undefined sanitizers: unit tests"
-ctest --preset asan -j "$jobs" --timeout 300
+# The tests `ctest --preset asan` runs, each GoogleTest binary in a few shard processes rather
+# than one process per test: sanitizer start-up was most of this stage (run_unit_tests.py).
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+  scripts/run_unit_tests.py build-asan --jobs $((2 * jobs)) --timeout 900
 
 stage "fuzzing (bounded)"
 # Replays fuzz/regressions/, then fuzzes copies of the seed corpora (about 2 min on 2 idle cores).
