@@ -1,10 +1,13 @@
 #include "fhirgw/connectors/engine/delivery_engine.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <condition_variable>
+#include <iterator>
 #include <mutex>
 #include <random>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "fhirgw/common/log.hpp"
@@ -27,14 +30,21 @@ std::string shorten(std::string message) {
 
 }  // namespace
 
-/// One connector instance: its configuration, connector, circuit and workers.
+/// One connector instance: its configuration, connector, circuit and workers. A replaced or
+/// removed lane is retired: its workers claim nothing more and end once their attempt is
+/// recorded; the shared_ptr keeps it (and its connector) alive while anything still uses it.
 struct DeliveryEngine::Lane {
   Lane(ConnectorInstanceConfig c, std::shared_ptr<Connector> conn)
       : config(std::move(c)), connector(std::move(conn)), breaker(config.circuitBreaker) {}
-  ConnectorInstanceConfig config;
-  std::shared_ptr<Connector> connector;
+  const ConnectorInstanceConfig config;
+  const std::shared_ptr<Connector> connector;
   CircuitBreaker breaker;
-  std::vector<std::thread> threads;
+  std::vector<std::thread> threads;  // changed and joined under adminMutex only
+  std::atomic<bool> retired{false};  // set under Shared::mutex
+  // Under Shared::mutex:
+  std::size_t inFlight = 0;               // steps in progress (claim, attempt, record)
+  std::vector<std::stop_source*> active;  // their cancellation sources
+  std::size_t exited = 0;                 // workers that returned (joinable at once)
 };
 
 struct DeliveryEngine::Shared {
@@ -46,26 +56,35 @@ struct DeliveryEngine::Shared {
   store::DeliveryQueue& store;  // the store's delivery-queue role: all the engine may use
   const common::Clock& clock;
   const EngineOptions options;
-  std::vector<std::unique_ptr<Lane>> lanes;
   std::function<void(const AttemptReport&)> observer;
+
+  // Serialises start, stop and the live changes: only its holder starts or joins threads, so a
+  // worker is never joined twice and stop() sees every lane.
+  std::mutex adminMutex;
 
   std::mutex mutex;
   std::condition_variable wakeCv;  // workers wait here for work, a wake-up or the stop
-  std::condition_variable idleCv;  // stop() waits here for attempts in progress to end
+  std::condition_variable idleCv;  // stop() and the changes wait here for attempts to end
   bool running = false;
   bool stopping = false;
   std::uint64_t wakeups = 0;
-  std::size_t inFlight = 0;
-  std::vector<std::stop_source*> active;
+  // Under mutex, changed under adminMutex too:
+  std::vector<std::shared_ptr<Lane>> lanes;    // the current instances
+  std::vector<std::shared_ptr<Lane>> retired;  // replaced lanes whose workers may still run
 
   std::mutex randomMutex;
   std::mt19937_64 rng;
 
-  Lane* find(std::string_view id) const {
+  /// The current lane of an instance; mutex held.
+  std::shared_ptr<Lane> findLocked(std::string_view id) const {
     for (const auto& lane : lanes) {
-      if (lane->config.id == id) return lane.get();
+      if (lane->config.id == id) return lane;
     }
     return nullptr;
+  }
+  std::shared_ptr<Lane> find(std::string_view id) {
+    std::lock_guard lock(mutex);
+    return findLocked(id);
   }
 
   double random() {
@@ -74,6 +93,48 @@ struct DeliveryEngine::Shared {
     return std::uniform_real_distribution<double>(0.0, 1.0)(rng);
   }
 
+  /// Starts a lane's workers; adminMutex and mutex held.
+  void spawn(Lane& lane) {
+    lane.exited = 0;
+    for (int i = 0; i < lane.config.workers; ++i) {
+      lane.threads.emplace_back([this, l = &lane] { worker(*l); });
+    }
+  }
+  /// Retires a lane (its workers claim nothing more) and wakes them; mutex held.
+  void retireLocked(Lane& lane) {
+    lane.retired = true;
+    wakeCv.notify_all();
+  }
+  /// Waits up to grace for a retired lane's attempts; past it, cancels them when `abort`.
+  /// True when none is left. adminMutex held, mutex not.
+  bool drain(Lane& lane, milliseconds grace, bool abort) {
+    std::unique_lock lock(mutex);
+    const bool done = idleCv.wait_for(lock, grace, [&] { return lane.inFlight == 0; });
+    if (!done && abort) {
+      for (std::stop_source* source : lane.active) source->request_stop();
+    }
+    return done;
+  }
+  /// Joins a lane's workers; adminMutex held, mutex not.
+  static void join(Lane& lane) {
+    for (std::thread& t : lane.threads) t.join();
+    lane.threads.clear();
+  }
+  /// Joins the retired lanes whose workers all ended; adminMutex held, mutex not.
+  void reap() {
+    std::vector<std::shared_ptr<Lane>> done;
+    {
+      std::lock_guard lock(mutex);
+      const auto ended = [](const std::shared_ptr<Lane>& l) {
+        return l->exited == l->threads.size();
+      };
+      std::copy_if(retired.begin(), retired.end(), std::back_inserter(done), ended);
+      std::erase_if(retired, ended);
+    }
+    for (const auto& lane : done) join(*lane);
+  }
+
+  common::Status remove(std::string_view connectorId, milliseconds grace);
   Step step(Lane& lane, std::optional<common::TimePoint>& wakeAt, const std::stop_token& stop);
   void process(Lane& lane, const store::Delivery& delivery, bool probe,
                const std::stop_token& stop);
@@ -81,6 +142,27 @@ struct DeliveryEngine::Shared {
               std::string_view cause);
   void worker(Lane& lane);
 };
+
+/// DeliveryEngine::remove; adminMutex held.
+common::Status DeliveryEngine::Shared::remove(std::string_view connectorId, milliseconds grace) {
+  std::shared_ptr<Lane> lane;
+  {
+    std::lock_guard lock(mutex);
+    const auto it = std::find_if(lanes.begin(), lanes.end(),
+                                 [&](const auto& l) { return l->config.id == connectorId; });
+    if (it == lanes.end()) {
+      return common::notFound("engine: no connector " + std::string(connectorId));
+    }
+    lane = *it;
+    lanes.erase(it);
+    retireLocked(*lane);
+  }
+  // Past the grace period the attempts still running are cancelled, as at shutdown.
+  drain(*lane, grace, /*abort=*/true);
+  join(*lane);
+  Log::info("connectors.instance-removed", {{"connectorId", lane->config.id}});
+  return common::Status::ok();
+}
 
 DeliveryEngine::Shared::Step DeliveryEngine::Shared::step(Lane& lane,
                                                           std::optional<common::TimePoint>& wakeAt,
@@ -102,6 +184,13 @@ DeliveryEngine::Shared::Step DeliveryEngine::Shared::step(Lane& lane,
       return Step::kStoreError;
     }
     if (auto due = store.nextDeliveryDue(lane.config.id); due && *due) wakeAt = **due;
+    return Step::kIdle;
+  }
+  if (lane.retired) {
+    // Retired while claiming: the claim goes back untouched, for the new lane (or to wait).
+    if (probe) lane.breaker.releaseProbe();
+    const store::Delivery& d = claimed->front();
+    (void)store.releaseDelivery(d.id, d.leaseId.value_or(""), clock.now());
     return Step::kIdle;
   }
   process(lane, claimed->front(), probe, stop);
@@ -182,12 +271,13 @@ void DeliveryEngine::Shared::process(Lane& lane, const store::Delivery& d, bool 
     f.outcome = store::AttemptOutcome::kDelivered;
     lane.breaker.onSuccess();
   } else if (cancelled) {
-    // Shutdown cut the attempt short: due again at once when an instance runs.
+    // Shutdown or the instance's removal cut the attempt short: due again at once.
     f.next = store::DeliveryStatus::kFailed;
     f.outcome = store::AttemptOutcome::kInterrupted;
     f.errorClass = store::ErrorClass::kTransient;
     f.nextAttemptAt = end;
-    f.message = "interrupted by shutdown";
+    f.message =
+        lane.retired ? "interrupted: connector instance removed" : "interrupted by shutdown";
     result.reason = "interrupted";
     if (probe) lane.breaker.releaseProbe();
   } else if (*result.errorClass == ErrorClass::kPermanent) {
@@ -257,10 +347,13 @@ void DeliveryEngine::Shared::worker(Lane& lane) {
     std::uint64_t seen = 0;
     {
       std::lock_guard lock(mutex);
-      if (stopping) return;
+      if (stopping || lane.retired) {
+        ++lane.exited;
+        return;
+      }
       seen = wakeups;
-      ++inFlight;
-      active.push_back(&attempt);
+      ++lane.inFlight;
+      lane.active.push_back(&attempt);
     }
     std::optional<common::TimePoint> wakeAt;
     Step outcome = Step::kStoreError;
@@ -273,8 +366,8 @@ void DeliveryEngine::Shared::worker(Lane& lane) {
     }
     {
       std::lock_guard lock(mutex);
-      --inFlight;
-      active.erase(std::find(active.begin(), active.end(), &attempt));
+      --lane.inFlight;
+      lane.active.erase(std::find(lane.active.begin(), lane.active.end(), &attempt));
     }
     idleCv.notify_all();
     if (outcome == Step::kWorked) continue;
@@ -285,7 +378,7 @@ void DeliveryEngine::Shared::worker(Lane& lane) {
       wait = std::clamp(untilDue, milliseconds(1), wait);
     }
     std::unique_lock lock(mutex);
-    wakeCv.wait_for(lock, wait, [&] { return stopping || wakeups != seen; });
+    wakeCv.wait_for(lock, wait, [&] { return stopping || lane.retired || wakeups != seen; });
   }
 }
 
@@ -297,19 +390,85 @@ DeliveryEngine::~DeliveryEngine() { stop(milliseconds(0)); }
 
 common::Status DeliveryEngine::add(const ConnectorInstanceConfig& config,
                                    std::shared_ptr<Connector> connector) {
-  std::lock_guard lock(shared_->mutex);
-  if (shared_->running) return common::failedPrecondition("engine: add connectors before start");
+  Shared& s = *shared_;
+  std::lock_guard admin(s.adminMutex);
+  s.reap();
   if (connector == nullptr) return common::invalidArgument("engine: no connector");
-  if (shared_->find(config.id) != nullptr) {
-    return common::alreadyExists("engine: connector " + config.id + " added twice");
+  {
+    std::lock_guard lock(s.mutex);
+    if (s.findLocked(config.id) != nullptr) {
+      return common::alreadyExists("engine: connector " + config.id + " added twice");
+    }
+    if (!config.enabled) return common::Status::ok();
+    auto lane = std::make_shared<Lane>(config, std::move(connector));
+    if (s.running) s.spawn(*lane);
+    s.lanes.push_back(std::move(lane));
   }
-  if (!config.enabled) return common::Status::ok();
-  shared_->lanes.push_back(std::make_unique<Lane>(config, std::move(connector)));
+  Log::info("connectors.instance-added", {{"connectorId", config.id}});
   return common::Status::ok();
+}
+
+common::Status DeliveryEngine::replace(const ConnectorInstanceConfig& config,
+                                       std::shared_ptr<Connector> connector, milliseconds grace) {
+  Shared& s = *shared_;
+  std::lock_guard admin(s.adminMutex);
+  s.reap();
+  if (!config.enabled) {
+    const common::Status removed = s.remove(config.id, grace);
+    return removed.code() == common::StatusCode::kNotFound ? common::Status::ok() : removed;
+  }
+  if (connector == nullptr) return common::invalidArgument("engine: no connector");
+  std::shared_ptr<Lane> old;
+  {
+    std::lock_guard lock(s.mutex);
+    auto lane = std::make_shared<Lane>(config, std::move(connector));
+    if (s.running) s.spawn(*lane);
+    const auto it = std::find_if(s.lanes.begin(), s.lanes.end(),
+                                 [&](const auto& l) { return l->config.id == config.id; });
+    if (it == s.lanes.end()) {
+      s.lanes.push_back(std::move(lane));
+    } else {
+      old = std::exchange(*it, std::move(lane));
+      s.retireLocked(*old);
+      s.retired.push_back(old);
+    }
+  }
+  if (old == nullptr) {
+    Log::info("connectors.instance-added", {{"connectorId", config.id}});
+    return common::Status::ok();
+  }
+  // Never aborted: the old lane's attempts finish with its connector, here or in the background
+  // (reap() or stop() joins it then).
+  if (s.drain(*old, grace, /*abort=*/false)) {
+    {
+      std::lock_guard lock(s.mutex);
+      std::erase(s.retired, old);
+    }
+    Shared::join(*old);  // its workers claim nothing more: they are ending now
+  }
+  Log::info("connectors.instance-replaced", {{"connectorId", config.id}});
+  return common::Status::ok();
+}
+
+common::Status DeliveryEngine::remove(std::string_view connectorId, milliseconds grace) {
+  std::lock_guard admin(shared_->adminMutex);
+  shared_->reap();
+  return shared_->remove(connectorId, grace);
+}
+
+std::vector<std::string> DeliveryEngine::connectorIds() const {
+  std::vector<std::string> ids;
+  {
+    std::lock_guard lock(shared_->mutex);
+    for (const auto& lane : shared_->lanes) ids.push_back(lane->config.id);
+  }
+  std::sort(ids.begin(), ids.end());
+  return ids;
 }
 
 common::Status DeliveryEngine::start() {
   Shared& s = *shared_;
+  std::lock_guard admin(s.adminMutex);
   {
     std::lock_guard lock(s.mutex);
     if (s.running) return common::Status::ok();
@@ -319,17 +478,13 @@ common::Status DeliveryEngine::start() {
   }
   FHIRGW_ASSIGN_OR_RETURN(const std::int64_t recovered,
                           s.store.recoverInFlightDeliveries(s.options.instanceId));
+  std::lock_guard lock(s.mutex);
   Log::info("connectors.engine-started", {{"instanceId", s.options.instanceId},
                                           {"connectors", s.lanes.size()},
                                           {"recovered", recovered}});
-  std::lock_guard lock(s.mutex);
   s.running = true;
   s.stopping = false;
-  for (auto& lane : s.lanes) {
-    for (int i = 0; i < lane->config.workers; ++i) {
-      lane->threads.emplace_back([&s, l = lane.get()] { s.worker(*l); });
-    }
-  }
+  for (auto& lane : s.lanes) s.spawn(*lane);
   return common::Status::ok();
 }
 
@@ -343,22 +498,29 @@ void DeliveryEngine::wake() {
 
 bool DeliveryEngine::stop(milliseconds grace) {
   Shared& s = *shared_;
+  std::lock_guard admin(s.adminMutex);
   bool clean = true;
+  std::vector<std::shared_ptr<Lane>> all;
   {
     std::unique_lock lock(s.mutex);
     if (!s.running) return true;
     s.stopping = true;
     ++s.wakeups;
     s.wakeCv.notify_all();
-    clean = s.idleCv.wait_for(lock, grace, [&] { return s.inFlight == 0; });
+    all = s.lanes;
+    all.insert(all.end(), s.retired.begin(), s.retired.end());
+    s.retired.clear();
+    const auto idle = [&] {
+      return std::all_of(all.begin(), all.end(), [](const auto& l) { return l->inFlight == 0; });
+    };
+    clean = s.idleCv.wait_for(lock, grace, idle);
     // Past the grace period: cancel what is still running (curl aborts, the attempt is
     // recorded as interrupted and due again).
-    for (std::stop_source* source : s.active) source->request_stop();
+    for (const auto& lane : all) {
+      for (std::stop_source* source : lane->active) source->request_stop();
+    }
   }
-  for (auto& lane : s.lanes) {
-    for (std::thread& t : lane->threads) t.join();
-    lane->threads.clear();
-  }
+  for (const auto& lane : all) Shared::join(*lane);
   std::lock_guard lock(s.mutex);
   s.running = false;
   Log::info("connectors.engine-stopped", {{"clean", clean}});
@@ -371,7 +533,7 @@ bool DeliveryEngine::running() const {
 }
 
 common::Result<std::size_t> DeliveryEngine::runDue(std::string_view connectorId) {
-  Lane* lane = shared_->find(connectorId);
+  const std::shared_ptr<Lane> lane = shared_->find(connectorId);
   if (lane == nullptr) return common::notFound("engine: no connector " + std::string(connectorId));
   std::size_t attempts = 0;
   for (;;) {
@@ -389,7 +551,7 @@ void DeliveryEngine::setObserver(std::function<void(const AttemptReport&)> obser
 }
 
 CircuitBreaker::State DeliveryEngine::circuitState(std::string_view connectorId) const {
-  const Lane* lane = shared_->find(connectorId);
+  const std::shared_ptr<Lane> lane = shared_->find(connectorId);
   return lane == nullptr ? CircuitBreaker::State::kClosed
                          : lane->breaker.state(shared_->clock.now());
 }

@@ -3,12 +3,15 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <condition_variable>
 #include <deque>
+#include <future>
 #include <limits>
 #include <mutex>
 #include <sstream>
 #include <stdexcept>
+#include <thread>
 
 #include "connectors_test_support.hpp"
 #include "fhirgw/common/log.hpp"
@@ -173,8 +176,10 @@ class DeliveryEngineTest : public ::testing::Test {
     ids.otherDocumentId = recordId + "-doc-2";
     store::Submission sub = sampleSubmission(ids, "h-" + recordId, clientId);
     for (const auto& c : connectors) {
-      sub.deliveries.push_back({recordId + "-" + c, ids.documentId, "dmp", c,
-                                DeliveryStatus::kPending, std::nullopt, std::nullopt});
+      std::string deliveryId = recordId;
+      deliveryId.append("-").append(c);
+      sub.deliveries.push_back({deliveryId, ids.documentId, "dmp", c, DeliveryStatus::kPending,
+                                std::nullopt, std::nullopt});
     }
     ASSERT_TRUE(db->commitSubmission(sub).isOk());
   }
@@ -607,4 +612,218 @@ TEST_F(DeliveryEngineTest, AFailedAttemptIsLoggedWithAReasonEvenWhenTheConnector
   EXPECT_NE(text.find(R"("reason":"permanent-error","cause":"http-400")"), std::string::npos)
       << text;
   EXPECT_EQ(text.find("peer said no"), std::string::npos) << "messages stay in the attempt rows";
+}
+
+TEST_F(DeliveryEngineTest, AnInstanceAddedWhileRunningStartsDeliveringAtOnce) {
+  auto first = std::make_shared<FakeConnector>();
+  auto added = std::make_shared<FakeConnector>();
+  Reports reports;
+  DeliveryEngine engine(*db, clock, options());
+  engine.setObserver(reports.observer());
+  ASSERT_TRUE(engine.add(instance("first"), first).isOk());
+  ASSERT_TRUE(engine.start().isOk());
+  LogCapture log;
+  ASSERT_TRUE(engine.add(instance("added"), added).isOk());
+  EXPECT_EQ(engine.add(instance("added"), added).code(), common::StatusCode::kAlreadyExists);
+  EXPECT_EQ(engine.connectorIds(), (std::vector<std::string>{"added", "first"}));
+  commit("r1", {"added"});
+  engine.wake();
+  EXPECT_TRUE(reports.waitFor("r1-added", DeliveryStatus::kDelivered));
+  EXPECT_EQ(added->calls(), (std::vector<std::string>{"r1-added"}));
+  EXPECT_TRUE(first->calls().empty());
+  EXPECT_TRUE(engine.stop(5s));
+  EXPECT_NE(log.text().find(R"("event":"connectors.instance-added","connectorId":"added"})"),
+            std::string::npos)
+      << log.text();
+}
+
+TEST_F(DeliveryEngineTest, AReplacedInstanceFinishesItsAttemptUnderTheOldSettingsAndConnector) {
+  auto old = std::make_shared<FakeConnector>();
+  old->hold(true);
+  old->always(DeliveryResult::transient("HTTP 503", 503));
+  auto config = instance("fake");
+  config.retry.maxAttempts = 1;  // the old settings: one transient failure ends dead
+  auto next = std::make_shared<FakeConnector>();
+  Reports reports;
+  commit("r1", {"fake"});
+  DeliveryEngine engine(*db, clock, options());
+  engine.setObserver(reports.observer());
+  ASSERT_TRUE(engine.add(config, old).isOk());
+  ASSERT_TRUE(engine.start().isOk());
+  ASSERT_TRUE(old->waitForCalls(1));
+
+  LogCapture log;
+  const auto started = std::chrono::steady_clock::now();
+  ASSERT_TRUE(engine.replace(instance("fake"), next, 100ms).isOk());
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 5s) << "the caller waits at most grace";
+  EXPECT_EQ(get("r1-fake").status, DeliveryStatus::kInFlight) << "not aborted";
+
+  commit("r2", {"fake"});
+  engine.wake();
+  EXPECT_TRUE(reports.waitFor("r2-fake", DeliveryStatus::kDelivered));
+  EXPECT_EQ(next->calls(), (std::vector<std::string>{"r2-fake"}));
+
+  old->hold(false);
+  EXPECT_TRUE(reports.waitFor("r1-fake", DeliveryStatus::kDead));
+  const auto d = get("r1-fake");
+  EXPECT_EQ(d.reason, "max-attempts") << "the old retry settings";
+  ASSERT_EQ(attempts("r1-fake").size(), 1u);
+  EXPECT_EQ(attempts("r1-fake")[0].httpStatus, 503) << "the old connector's answer";
+  EXPECT_EQ(old->calls(), (std::vector<std::string>{"r1-fake"}));
+  EXPECT_EQ(next->calls(), (std::vector<std::string>{"r2-fake"})) << "nothing sent twice";
+  EXPECT_EQ(engine.connectorIds(), (std::vector<std::string>{"fake"}));
+  EXPECT_TRUE(engine.stop(5s)) << "stop joins the old lane too";
+  EXPECT_NE(log.text().find(R"("event":"connectors.instance-replaced","connectorId":"fake"})"),
+            std::string::npos)
+      << log.text();
+}
+
+TEST_F(DeliveryEngineTest, AReplacedInstanceHasANewCircuitBreaker) {
+  commit("r1", {"fake"});
+  auto down = std::make_shared<FakeConnector>();
+  down->always(DeliveryResult::transient("HTTP 503", 503));
+  auto config = instance("fake");
+  config.circuitBreaker = {1, 30s, 300s};
+  DeliveryEngine engine(*db, clock, options());
+  ASSERT_TRUE(engine.add(config, down).isOk());
+  ASSERT_EQ(*engine.runDue("fake"), 1u);
+  EXPECT_EQ(engine.circuitState("fake"), CircuitBreaker::State::kOpen);
+  auto up = std::make_shared<FakeConnector>();
+  ASSERT_TRUE(engine.replace(config, up, 1s).isOk());
+  EXPECT_EQ(engine.circuitState("fake"), CircuitBreaker::State::kClosed);
+  clock.advance(5s);  // the retry's backoff (random 1.0: 5 s)
+  EXPECT_EQ(*engine.runDue("fake"), 1u);
+  EXPECT_EQ(up->calls(), (std::vector<std::string>{"r1-fake"}));
+  EXPECT_EQ(get("r1-fake").status, DeliveryStatus::kDelivered);
+}
+
+TEST_F(DeliveryEngineTest, ReplacingAnUnknownInstanceAddsItAndADisabledConfigRemovesIt) {
+  commit("r1", {"fake"});
+  auto fake = std::make_shared<FakeConnector>();
+  DeliveryEngine engine(*db, clock, options());
+  ASSERT_TRUE(engine.replace(instance("fake"), fake, 1s).isOk());
+  EXPECT_EQ(engine.connectorIds(), (std::vector<std::string>{"fake"}));
+  auto off = instance("fake");
+  off.enabled = false;
+  ASSERT_TRUE(engine.replace(off, fake, 1s).isOk());
+  EXPECT_TRUE(engine.connectorIds().empty());
+  EXPECT_EQ(engine.runDue("fake").status().code(), common::StatusCode::kNotFound);
+  EXPECT_TRUE(engine.replace(off, fake, 1s).isOk()) << "already gone";
+  EXPECT_EQ(engine.replace(instance("fake"), nullptr, 1s).code(),
+            common::StatusCode::kInvalidArgument);
+  EXPECT_EQ(get("r1-fake").status, DeliveryStatus::kPending);
+}
+
+TEST_F(DeliveryEngineTest, ARemovedInstanceFinishesItsAttemptThenClaimsNothingMore) {
+  auto fake = std::make_shared<FakeConnector>();
+  fake->hold(true);
+  Reports reports;
+  commit("r1", {"fake"});
+  commit("r2", {"fake"});
+  DeliveryEngine engine(*db, clock, options());
+  engine.setObserver(reports.observer());
+  ASSERT_TRUE(engine.add(instance("fake"), fake).isOk());
+  ASSERT_TRUE(engine.start().isOk());
+  ASSERT_TRUE(fake->waitForCalls(1));
+  const std::string sent = fake->calls().front();
+  const std::string queued = sent == "r1-fake" ? "r2-fake" : "r1-fake";
+
+  LogCapture log;
+  auto removing = std::async(std::launch::async, [&] { return engine.remove("fake", 10s); });
+  EXPECT_EQ(removing.wait_for(100ms), std::future_status::timeout)
+      << "remove waits for the attempt in progress";
+  fake->hold(false);
+  ASSERT_TRUE(removing.get().isOk());
+  EXPECT_EQ(get(sent).status, DeliveryStatus::kDelivered) << "finished and recorded";
+  EXPECT_TRUE(reports.waitFor(sent, DeliveryStatus::kDelivered)) << "the observer heard of it";
+  EXPECT_TRUE(engine.connectorIds().empty());
+  EXPECT_EQ(engine.remove("fake", 1s).code(), common::StatusCode::kNotFound);
+
+  commit("r3", {"fake"});
+  engine.wake();
+  // Several idle polls (50 ms) later, still nothing claimed.
+  std::this_thread::sleep_for(300ms);
+  EXPECT_EQ(fake->calls(), (std::vector<std::string>{sent}));
+  EXPECT_EQ(get(queued).status, DeliveryStatus::kPending) << "queued ones stay untouched";
+  EXPECT_EQ(get(queued).attempts, 0);
+  EXPECT_EQ(get("r3-fake").status, DeliveryStatus::kPending);
+  EXPECT_TRUE(engine.stop(5s));
+  EXPECT_NE(log.text().find(R"("event":"connectors.instance-removed","connectorId":"fake"})"),
+            std::string::npos)
+      << log.text();
+}
+
+TEST_F(DeliveryEngineTest, RemovingPastTheGraceAbortsTheAttemptAndKeepsTheDeliveryDue) {
+  auto fake = std::make_shared<FakeConnector>();
+  fake->hold(true);
+  commit("r1", {"fake"});
+  DeliveryEngine engine(*db, clock, options());
+  ASSERT_TRUE(engine.add(instance("fake"), fake).isOk());
+  ASSERT_TRUE(engine.start().isOk());
+  ASSERT_TRUE(fake->waitForCalls(1));
+  const auto started = std::chrono::steady_clock::now();
+  ASSERT_TRUE(engine.remove("fake", 50ms).isOk());
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 5s);
+  const auto d = get("r1-fake");
+  EXPECT_EQ(d.status, DeliveryStatus::kFailed);
+  EXPECT_EQ(d.nextAttemptAt, clock.now()) << "due again at once for whoever takes it";
+  EXPECT_EQ(attempts("r1-fake").back().outcome, store::AttemptOutcome::kInterrupted);
+  EXPECT_EQ(attempts("r1-fake").back().message, "interrupted: connector instance removed");
+  EXPECT_TRUE(engine.stop(5s));
+}
+
+TEST_F(DeliveryEngineTest, ChangesRacingWithWakeUpsNeitherLoseNorDuplicateADelivery) {
+  constexpr int kRecords = 40;
+  auto fake = std::make_shared<FakeConnector>();
+  Reports reports;
+  DeliveryEngine engine(*db, clock, options());
+  engine.setObserver(reports.observer());
+  auto config = instance("fake");
+  config.workers = 2;
+  ASSERT_TRUE(engine.add(config, fake).isOk());
+  ASSERT_TRUE(engine.start().isOk());
+  std::atomic<bool> done{false};
+  std::thread waker([&] {
+    while (!done) {
+      engine.wake();
+      (void)engine.circuitState("fake");
+      (void)engine.connectorIds();
+      std::this_thread::yield();
+    }
+  });
+  for (int i = 0; i < kRecords; ++i) {
+    commit("r" + std::to_string(100 + i), {"fake"});
+    switch (i % 4) {
+      case 0:
+        ASSERT_TRUE(engine.replace(config, fake, 0ms).isOk());
+        break;
+      case 1:
+        ASSERT_TRUE(engine.remove("fake", 5s).isOk());
+        ASSERT_TRUE(engine.add(config, fake).isOk());
+        break;
+      case 2:
+        ASSERT_TRUE(engine.replace(config, fake, 5s).isOk());
+        break;
+      default:
+        (void)engine.runDue("fake");
+        break;
+    }
+  }
+  for (int i = 0; i < kRecords; ++i) {
+    EXPECT_TRUE(
+        reports.waitFor("r" + std::to_string(100 + i) + "-fake", DeliveryStatus::kDelivered))
+        << i;
+  }
+  done = true;
+  waker.join();
+  EXPECT_TRUE(engine.stop(5s));
+  auto calls = fake->calls();
+  std::sort(calls.begin(), calls.end());
+  EXPECT_EQ(calls.size(), static_cast<std::size_t>(kRecords));
+  EXPECT_EQ(std::adjacent_find(calls.begin(), calls.end()), calls.end()) << "sent once each";
+  for (int i = 0; i < kRecords; ++i) {
+    const std::string id = "r" + std::to_string(100 + i) + "-fake";
+    EXPECT_EQ(get(id).status, DeliveryStatus::kDelivered) << id;
+    EXPECT_EQ(get(id).attempts, 1) << id;
+  }
 }

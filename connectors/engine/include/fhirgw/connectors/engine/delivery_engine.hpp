@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "fhirgw/common/clock.hpp"
 #include "fhirgw/common/result.hpp"
@@ -59,16 +60,31 @@ class DeliveryEngine {
   DeliveryEngine(const DeliveryEngine&) = delete;
   DeliveryEngine& operator=(const DeliveryEngine&) = delete;
 
-  /// Adds a connector instance (before start()); disabled instances are ignored.
-  /// kAlreadyExists for a second instance with the same id.
+  /// Adds a connector instance; while running, its workers start at once. Disabled instances
+  /// are ignored. kAlreadyExists for an id already known.
   common::Status add(const ConnectorInstanceConfig& config, std::shared_ptr<Connector> connector);
+  /// Replaces an instance's settings and connector: the old lane stops claiming at once, the new
+  /// one (new workers, new circuit breaker) starts at once, and attempts in progress finish under
+  /// the old settings and connector. The caller waits at most `grace` for them; past it they go
+  /// on in the background (never aborted) and their workers are joined by a later change or by
+  /// stop(). Adds the instance when unknown; a disabled config removes it (no error if unknown).
+  common::Status replace(const ConnectorInstanceConfig& config,
+                         std::shared_ptr<Connector> connector, std::chrono::milliseconds grace);
+  /// Stops an instance: no new claims, attempts in progress finish (waiting up to `grace`, then
+  /// aborted and recorded as interrupted, like stop()), workers joined before it returns. Its
+  /// queued deliveries stay in the store untouched (pending and failed ones keep waiting for an
+  /// instance of that id, or an admin re-route). kNotFound for an unknown id.
+  common::Status remove(std::string_view connectorId, std::chrono::milliseconds grace);
+  /// The ids of the instances known now (running ones once started), sorted.
+  std::vector<std::string> connectorIds() const;
   /// Start-up recovery (this instance's unfinished and expired claims are retried), then the
   /// workers. kUnavailable when the store cannot recover now.
   common::Status start();
   /// New deliveries were committed (or, in tests, the clock moved): idle workers look again.
   void wake();
-  /// Stops claiming, waits up to `grace` for attempts in progress, then aborts the rest (their
-  /// network I/O is cancelled and the attempt recorded as transient) and joins the workers.
+  /// Stops claiming, waits up to `grace` for attempts in progress (replaced lanes' included),
+  /// then aborts the rest (their network I/O is cancelled and the attempt recorded as
+  /// interrupted) and joins every worker.
   /// True when every attempt finished within the grace period.
   bool stop(std::chrono::milliseconds grace);
   /// True between start() and stop().
@@ -79,7 +95,8 @@ class DeliveryEngine {
   /// tools; safe alongside running workers (claims are leased).
   common::Result<std::size_t> runDue(std::string_view connectorId);
 
-  /// Called after every finished attempt, on the worker's thread; set before start().
+  /// Called after every finished attempt (replaced lanes' too), on the worker's thread; set
+  /// before start().
   void setObserver(std::function<void(const AttemptReport&)> observer);
   /// The circuit state of an instance (closed for an unknown id).
   CircuitBreaker::State circuitState(std::string_view connectorId) const;
