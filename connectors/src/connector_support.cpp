@@ -77,9 +77,9 @@ std::optional<DeliveryResult> validateBundle(const fhir::Validator* validator,
       .because("invalid-bundle");
 }
 
-DeliveryResult postBundle(HttpClient& client, const std::string& url, const std::string& bundle,
-                          const std::string& deliveryId, const std::string& bearerToken,
-                          const common::Clock& clock, std::stop_token stop) {
+common::Result<HttpResponse> sendBundle(HttpClient& client, const std::string& url,
+                                        const std::string& bundle, const std::string& deliveryId,
+                                        const std::string& bearerToken, std::stop_token stop) {
   HttpRequest request;
   request.method = "POST";
   request.url = url;
@@ -88,7 +88,14 @@ DeliveryResult postBundle(HttpClient& client, const std::string& url, const std:
                      {"Accept", "application/fhir+json"},
                      {"X-Request-ID", deliveryId}};
   if (!bearerToken.empty()) request.headers.emplace_back("Authorization", "Bearer " + bearerToken);
-  return classifyHttp(client.send(request, std::move(stop)), clock.now());
+  return client.send(request, std::move(stop));
+}
+
+DeliveryResult postBundle(HttpClient& client, const std::string& url, const std::string& bundle,
+                          const std::string& deliveryId, const std::string& bearerToken,
+                          const common::Clock& clock, std::stop_token stop) {
+  return classifyHttp(sendBundle(client, url, bundle, deliveryId, bearerToken, std::move(stop)),
+                      clock.now());
 }
 
 bool endpointAllowed(std::string_view url, const std::vector<common::Url>& prefixes) {

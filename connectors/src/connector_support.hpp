@@ -40,6 +40,11 @@ std::optional<common::Url> checkEndpointUrl(OptionsReader& r, std::string_view k
 std::optional<DeliveryResult> validateBundle(const fhir::Validator* validator,
                                              const std::string& bundle);
 
+/// POSTs a FHIR bundle (with `Authorization: Bearer` when the token is not empty): the answer.
+common::Result<HttpResponse> sendBundle(HttpClient& client, const std::string& url,
+                                        const std::string& bundle, const std::string& deliveryId,
+                                        const std::string& bearerToken, std::stop_token stop);
+
 /// POSTs a FHIR bundle and classifies the answer.
 DeliveryResult postBundle(HttpClient& client, const std::string& url, const std::string& bundle,
                           const std::string& deliveryId, const std::string& bearerToken,

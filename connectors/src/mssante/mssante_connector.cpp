@@ -48,6 +48,15 @@ std::optional<std::string> readPassword(const std::string& path) {
   return password;
 }
 
+// An SMTP AUTH password goes through SASL PLAIN or LOGIN: any bytes but control characters.
+bool usablePassword(std::string_view password) {
+  return !password.empty() && password.size() <= 1024 &&
+         std::none_of(password.begin(), password.end(), [](char c) {
+           const auto u = static_cast<unsigned char>(c);
+           return u < 0x20 || u == 0x7f;
+         });
+}
+
 /// RFC 5322 3.3 date-time in UTC ("Wed, 02 Dec 2026 08:30:00 +0000").
 std::string mailDate(common::TimePoint at) {
   const std::time_t t = std::chrono::system_clock::to_time_t(at);
@@ -89,6 +98,8 @@ std::string messageIdDomain(const std::string& from) {
 
 }  // namespace
 
+std::vector<std::string> MssanteConnectorFactory::secretOptionKeys() const { return {"password"}; }
+
 void MssanteConnectorFactory::readOptions(OptionsReader& r, MssanteOptions& out) const {
   if (auto url = r.string("url", /*required=*/true)) {
     if (auto parsed = common::parseSmtpUrl(*url)) {
@@ -111,15 +122,27 @@ void MssanteConnectorFactory::readOptions(OptionsReader& r, MssanteOptions& out)
   if (auto v = r.readableFile("clientKeyFile", /*required=*/true)) out.smtp.clientKeyFile = *v;
   const auto user = r.string("username");
   const auto passwordFile = r.readableFile("passwordFile");
-  if (user.has_value() != passwordFile.has_value()) {
-    r.error(user ? "passwordFile" : "username", "username and passwordFile go together");
+  // Written inline (the admin API seals it at rest); its value never appears in a message.
+  const auto password =
+      r.string("password", common::Need::kOptional, "a string", common::Shown::kSecret);
+  if (password && !usablePassword(*password)) {
+    r.error("password", "must be one line without control characters (value not shown)");
+  }
+  const bool hasPassword = r.has("password") || r.has("passwordFile");
+  if (r.has("password") && r.has("passwordFile")) {
+    r.error("password", "password and passwordFile exclude each other");
+  } else if (r.has("username") != hasPassword) {
+    r.error(user ? "password" : "username", "username goes with password or passwordFile");
   } else if (user && passwordFile) {
     out.smtp.username = *user;
-    if (auto password = readPassword(*passwordFile); password && !password->empty()) {
-      out.smtp.password = *password;
+    if (auto fromFile = readPassword(*passwordFile); fromFile && !fromFile->empty()) {
+      out.smtp.password = *fromFile;
     } else {
       r.error("passwordFile", "is empty or cannot be read");
     }
+  } else if (user && password) {
+    out.smtp.username = *user;
+    out.smtp.password = *password;
   }
   if (auto from = r.string("from", /*required=*/true)) {
     out.from = *from;

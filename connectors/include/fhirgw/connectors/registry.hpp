@@ -36,6 +36,10 @@ class ConnectorFactory {
   /// (instance.path + ".options.<key>").
   virtual common::Result<std::unique_ptr<Connector>> create(
       const ConnectorInstanceConfig& instance, const ConnectorContext& context) const = 0;
+  /// Option keys (paths under `options`, e.g. "bearerToken", "oauth2.clientSecret") whose
+  /// values are secrets: never returned by the admin API, never logged, sealed at rest
+  /// (secret_options.hpp).
+  virtual std::vector<std::string> secretOptionKeys() const { return {}; }
 };
 
 /// The connector types known to the gateway, by name.

@@ -14,6 +14,23 @@
 #include "fhirgw/connectors/typed_factory.hpp"
 
 namespace fhirgw::connectors {
+namespace detail {
+class OAuth2Client;
+}
+
+/// `oauth2` of the `fhir-rest` connector: an access token from the client credentials grant
+/// (RFC 6749 §4.4), authenticated by a secret (client_secret_basic) or a signed JWT
+/// (private_key_jwt, RFC 7523).
+struct FhirRestOAuth2Options {
+  common::Url tokenUrl;  ///< https, parsed and normalised; sent through the connector's client
+  std::string clientId;
+  std::string clientSecret;    ///< clientSecret, or read from clientSecretFile; never logged
+  std::string privateKeyFile;  ///< privateKeyJwt.keyFile: PEM RSA (2048+) or P-256 EC key
+  std::string keyId;           ///< privateKeyJwt.keyId: the assertion header's kid, when set
+  std::string algorithm;       ///< privateKeyJwt.algorithm: "RS256" or "ES256" (from the key)
+  std::string scope;           ///< sent when not empty
+  std::string audience;        ///< the assertion's aud; empty: tokenUrl
+};
 
 /// Options of the `fhir-rest` connector.
 struct FhirRestOptions {
@@ -23,7 +40,8 @@ struct FhirRestOptions {
   std::optional<common::Url> baseUrl;
   std::vector<common::Url> allowedEndpoints;  ///< URL prefixes accepted as recipient endpoints
   HttpClientOptions http;
-  std::string bearerToken;  ///< read from bearerTokenFile at start-up; never logged
+  std::string bearerToken;  ///< bearerToken, or read from bearerTokenFile at start-up; never logged
+  std::optional<FhirRestOAuth2Options> oauth2;  ///< instead of a fixed bearer token
   TransactionBundleOptions bundle;
   bool validate = true;  ///< validate the bundle before sending (with the context's validator)
 };
@@ -38,6 +56,9 @@ class FhirRestConnector final : public Connector {
  public:
   static common::Result<std::unique_ptr<FhirRestConnector>> create(FhirRestOptions options,
                                                                    const ConnectorContext& context);
+  ~FhirRestConnector() override;
+  FhirRestConnector(const FhirRestConnector&) = delete;
+  FhirRestConnector& operator=(const FhirRestConnector&) = delete;
   std::string_view type() const override { return "fhir-rest"; }
   Addressing addressing() const override {
     return options_.baseUrl ? Addressing::kFixed : Addressing::kFhirEndpoint;
@@ -45,22 +66,30 @@ class FhirRestConnector final : public Connector {
   /// With baseUrl every target is accepted (it is not used); without, the target must parse
   /// (common::parseHttpUrl) and lie under one of allowedEndpoints.
   bool acceptsTarget(std::string_view target) const override;
+  /// With oauth2, a 401 of the FHIR server drops the token and the bundle is sent once more
+  /// with a new one; a second 401 is the result.
   DeliveryResult deliver(const DeliveryPayload& payload, std::stop_token stop) override;
 
  private:
   FhirRestConnector(FhirRestOptions options, const ConnectorContext& context,
                     std::unique_ptr<HttpClient> client);
+  DeliveryResult post(const std::string& url, const std::string& bundle,
+                      const std::string& deliveryId, std::stop_token stop);
+
   FhirRestOptions options_;
   ConnectorContext context_;
   std::unique_ptr<HttpClient> client_;
+  std::unique_ptr<detail::OAuth2Client> oauth2_;  // uses client_: declared after it
 };
 
-/// The `fhir-rest` type: its options (the bearer token file is read once, here), then
-/// FhirRestConnector::create.
+/// The `fhir-rest` type: its options (the bearer token and client secret files are read once,
+/// here), then FhirRestConnector::create.
 class FhirRestConnectorFactory final
     : public TypedConnectorFactory<FhirRestOptions, FhirRestConnector> {
  public:
   FhirRestConnectorFactory() : TypedConnectorFactory("fhir-rest") {}
+  /// bearerToken and oauth2.clientSecret.
+  std::vector<std::string> secretOptionKeys() const override;
 
  protected:
   void readOptions(OptionsReader& reader, FhirRestOptions& out) const override;

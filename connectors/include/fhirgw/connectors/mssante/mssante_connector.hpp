@@ -3,6 +3,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "fhirgw/common/result.hpp"
 #include "fhirgw/connectors/connector.hpp"
@@ -55,6 +56,8 @@ class MssanteConnectorFactory final
     : public TypedConnectorFactory<MssanteOptions, MssanteConnector> {
  public:
   MssanteConnectorFactory() : TypedConnectorFactory("mssante") {}
+  /// password (SMTP AUTH, written inline).
+  std::vector<std::string> secretOptionKeys() const override;
 
  protected:
   void readOptions(OptionsReader& reader, MssanteOptions& out) const override;
