@@ -24,7 +24,21 @@ void readHttpOptions(OptionsReader& r, HttpClientOptions& out, bool requireMutua
   }
   if (auto v = r.string("proxy")) out.proxy = *v;
   if (auto v = r.boolean("allowInsecureHttpForTesting")) out.allowInsecureHttpForTesting = *v;
+  readAllowedPrivateNetworks(r, out.addressPolicy);
   if (out.connectTimeout > out.timeout) r.error("connectTimeoutMs", "must not exceed timeoutMs");
+}
+
+void readAllowedPrivateNetworks(OptionsReader& r, common::AddressPolicy& policy) {
+  auto networks = r.strings("allowedPrivateNetworks");
+  if (!networks) return;
+  for (std::size_t i = 0; i < networks->size(); ++i) {
+    auto network = common::parseIpNetwork((*networks)[i]);
+    if (!network) {
+      r.error("allowedPrivateNetworks[" + std::to_string(i) + "]", network.error().message());
+      continue;
+    }
+    policy.allow(*network);
+  }
 }
 
 void readXdsIds(OptionsReader& r, std::string& sourceId, std::string& uniqueIdRoot) {

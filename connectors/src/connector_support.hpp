@@ -21,9 +21,15 @@ class Validator;
 namespace fhirgw::connectors::detail {
 
 /// Reads the transport keys (connectTimeoutMs, timeoutMs, maxResponseBytes, caFile,
-/// clientCertificateFile, clientKeyFile, proxy, allowInsecureHttpForTesting). With requireMutualTls
+/// clientCertificateFile, clientKeyFile, proxy, allowInsecureHttpForTesting,
+/// allowedPrivateNetworks). With requireMutualTls
 /// the CA file and the client certificate and key are required.
 void readHttpOptions(OptionsReader& r, HttpClientOptions& out, bool requireMutualTls);
+
+/// Reads `allowedPrivateNetworks` (an array of CIDR strings, default empty) into the policy: the
+/// internal networks this instance may connect to on purpose. A bad entry is an error at its
+/// index ("allowedPrivateNetworks[1]").
+void readAllowedPrivateNetworks(OptionsReader& r, common::AddressPolicy& policy);
 
 /// The XDS `sourceId` (required) and `uniqueIdRoot` (optional) options of the types that send
 /// XDS metadata (`mssante`, `dmp-xds`): both OIDs.

@@ -1,8 +1,43 @@
 #include "curl_support.hpp"
 
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <optional>
+
 #include "fhirgw/common/files.hpp"
 
 namespace fhirgw::connectors::detail {
+namespace {
+
+curl_socket_t openGuardedSocket(void* user, curlsocktype /*purpose*/, curl_sockaddr* address) {
+  auto* guard = static_cast<SocketGuard*>(user);
+  if (guard == nullptr || guard->policy == nullptr) return CURL_SOCKET_BAD;
+  const bool complete = (address->family == AF_INET && address->addrlen >= sizeof(sockaddr_in)) ||
+                        (address->family == AF_INET6 && address->addrlen >= sizeof(sockaddr_in6));
+  std::optional<std::string_view> refused = "not-ip";
+  if (complete) refused = guard->policy->refusedClass(&address->addr);
+  if (refused) {
+    guard->refusedClass = *refused;
+    ++guard->refused;
+    return CURL_SOCKET_BAD;  // curl tries the next address, or fails with "couldn't connect"
+  }
+  ++guard->opened;
+  return ::socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
+}
+
+}  // namespace
+
+void installSocketGuard(CURL* handle, SocketGuard& guard) {
+  curl_easy_setopt(handle, CURLOPT_OPENSOCKETFUNCTION, openGuardedSocket);
+  curl_easy_setopt(handle, CURLOPT_OPENSOCKETDATA, &guard);
+}
+
+common::Status addressRefused(std::string_view refusedClass) {
+  return common::permissionDenied(
+      "connection refused by the outbound address policy: the address is " +
+      std::string(refusedClass) + " (allow it with allowedPrivateNetworks)");
+}
 
 void curlGlobalInitOnce() {
   static std::once_flag once;

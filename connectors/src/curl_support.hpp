@@ -6,8 +6,10 @@
 #include <cstddef>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "fhirgw/common/address_policy.hpp"
 #include "fhirgw/common/status.hpp"
 
 namespace fhirgw::connectors::detail {
@@ -51,6 +53,27 @@ common::Status checkTlsFiles(const TlsFiles& files);
 /// transport) kUnavailable. `message` is curl's text for the code, with whatever detail the
 /// caller may show.
 common::Status curlTransportError(CURLcode code, const std::string& message);
+
+/// The outbound address policy of one transfer, reached from curl's open-socket callback: every
+/// socket curl opens (each address of a host name, the proxy's when one is set) is judged by the
+/// address it is about to connect to, so DNS rebinding cannot pass.
+struct SocketGuard {
+  const common::AddressPolicy* policy = nullptr;
+  std::string_view refusedClass;  ///< the class of the last address refused; empty when none
+  int refused = 0;                ///< sockets refused by the policy
+  int opened = 0;                 ///< sockets opened (the address passed)
+
+  /// True when the policy refused every address curl tried: the transfer failed because of it.
+  bool refusedAll() const { return refused > 0 && opened == 0; }
+};
+
+/// Installs the guard's open-socket callback on the handle (again after each curl_easy_reset).
+void installSocketGuard(CURL* handle, SocketGuard& guard);
+
+/// kPermissionDenied naming the refused class (never the address or the URL): "connection
+/// refused by the outbound address policy: the address is loopback (allow it with
+/// allowedPrivateNetworks)".
+common::Status addressRefused(std::string_view refusedClass);
 
 /// TLS 1.2 or later, peer and host name always verified, the CA file pinned when given (the
 /// system store is then not consulted), the client certificate and key when given.

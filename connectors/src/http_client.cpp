@@ -185,6 +185,9 @@ common::Result<HttpResponse> HttpClient::send(const HttpRequest& request, std::s
   curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, onProgress);
   curl_easy_setopt(h, CURLOPT_XFERINFODATA, &transfer);
   curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+  detail::SocketGuard guard;
+  guard.policy = &options_.addressPolicy;
+  detail::installSocketGuard(h, guard);
 
   const CURLcode code = curl_easy_perform(h);
   long status = 0;
@@ -193,7 +196,10 @@ common::Result<HttpResponse> HttpClient::send(const HttpRequest& request, std::s
   // The handle must not point at this call's stack once it is idle again.
   curl_easy_setopt(h, CURLOPT_ERRORBUFFER, nullptr);
   curl_easy_setopt(h, CURLOPT_HTTPHEADER, nullptr);
+  curl_easy_setopt(h, CURLOPT_OPENSOCKETDATA, nullptr);
   pool_->give(h);
+
+  if (code != CURLE_OK && guard.refusedAll()) return detail::addressRefused(guard.refusedClass);
 
   const bool cutShort = code == CURLE_WRITE_ERROR && transfer.response.bodyTruncated;
   if (code != CURLE_OK && !(cutShort && status != 0)) return transportError(code, errorBuffer);
@@ -226,6 +232,10 @@ DeliveryResult classifyHttp(const common::Result<HttpResponse>& result, common::
     const common::Status& s = result.error();
     // The message may quote the peer's host (curl's error buffer): the log gets the code only.
     const std::string_view code = common::statusCodeName(s.code());
+    // Refused by the outbound address policy: retrying cannot help until the options change.
+    if (s.code() == common::StatusCode::kPermissionDenied) {
+      return DeliveryResult::permanent(s.message()).because("address-not-allowed");
+    }
     if (!worthRetrying(s.code())) return DeliveryResult::permanent(s.message()).because(code);
     return DeliveryResult::transient(s.message()).because(code);
   }

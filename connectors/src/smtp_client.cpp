@@ -142,6 +142,9 @@ SmtpResult SmtpClient::send(const SmtpEnvelope& envelope, std::string_view messa
   curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, onProgress);
   curl_easy_setopt(h, CURLOPT_XFERINFODATA, &session);
   curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+  detail::SocketGuard guard;
+  guard.policy = &options_.addressPolicy;
+  detail::installSocketGuard(h, guard);
 
   const CURLcode code = curl_easy_perform(h);
   long lastCode = 0;
@@ -152,6 +155,7 @@ SmtpResult SmtpClient::send(const SmtpEnvelope& envelope, std::string_view messa
   curl_easy_setopt(h, CURLOPT_DEBUGDATA, nullptr);
   curl_easy_setopt(h, CURLOPT_READDATA, nullptr);
   curl_easy_setopt(h, CURLOPT_XFERINFODATA, nullptr);
+  curl_easy_setopt(h, CURLOPT_OPENSOCKETDATA, nullptr);
   curl_slist_free_all(recipients);
   if (code == CURLE_OK) {
     pool_->give(h);
@@ -160,6 +164,10 @@ SmtpResult SmtpClient::send(const SmtpEnvelope& envelope, std::string_view messa
     curl_easy_cleanup(h);
   }
 
+  if (code != CURLE_OK && guard.refusedAll()) {
+    result.transportError = detail::addressRefused(guard.refusedClass);
+    return result;
+  }
   const std::string& reply = session.firstError.empty() ? session.lastReply : session.firstError;
   result.reply = scrubSmtpReply(reply);
   result.replyCode = replyCodeOf(reply);
@@ -232,6 +240,9 @@ DeliveryResult classifySmtp(const SmtpResult& result) {
   if (result.transportError) {
     const common::Status& s = *result.transportError;
     const std::string_view code = common::statusCodeName(s.code());
+    if (s.code() == common::StatusCode::kPermissionDenied) {
+      return DeliveryResult::permanent(s.message()).because("address-not-allowed");
+    }
     if (s.code() == common::StatusCode::kInvalidArgument) {
       return DeliveryResult::permanent(s.message()).because(code);
     }

@@ -33,6 +33,7 @@ std::string optionsJson(const std::string& baseUrl, const std::string& extra = "
          R"(","signingCertificateFile":")" + (pki / "sign.pem").string() +
          R"(","signingKeyFile":")" + (pki / "sign.key").string() +
          R"(","structureId":"31234567890","sourceId":"1.2.250.1.999.1",)"
+         R"("allowedPrivateNetworks":["127.0.0.0/8"],)"
          R"("product":{"name":"fhir-gateway","version":"0.1.0","homologationNumber":"FGW-TEST-1"})" +
          extra + "}";
 }

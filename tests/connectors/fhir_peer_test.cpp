@@ -58,7 +58,7 @@ std::string tlsOptions() {
   const auto pki = testPkiDir();
   return R"("caFile":")" + (pki / "ca.pem").string() + R"(","clientCertificateFile":")" +
          (pki / "client.pem").string() + R"(","clientKeyFile":")" + (pki / "client.key").string() +
-         R"(")";
+         R"(","allowedPrivateNetworks":["127.0.0.0/8"])";
 }
 
 class FhirPeerTest : public ::testing::Test {
@@ -75,6 +75,7 @@ class FhirPeerTest : public ::testing::Test {
     http.caFile = (pki / "ca.pem").string();
     http.clientCertificateFile = (pki / "client.pem").string();
     http.clientKeyFile = (pki / "client.key").string();
+    http.addressPolicy.allow(*common::parseIpNetwork("127.0.0.0/8"));
     client = HttpClient::create(http).value();
     setFailure(0, 0);
   }

@@ -36,7 +36,8 @@ std::string optionsJson(const SmtpPeer& peer, const std::string& extra = "",
          R"(","clientCertificateFile":")" + (pki / "client.pem").string() +
          R"(","clientKeyFile":")" + (pki / "client.key").string() + R"(","from":")" + from +
          R"(","productReference":"FHIRGW-TEST-1",)"
-         R"("sourceId":"1.2.250.1.999.1","timeoutMs":20000)" +
+         R"("sourceId":"1.2.250.1.999.1","timeoutMs":20000,)"
+         R"("allowedPrivateNetworks":["127.0.0.0/8"])" +
          extra + "}";
 }
 

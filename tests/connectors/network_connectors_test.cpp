@@ -47,7 +47,8 @@ class NetworkConnectors : public ::testing::Test {
     const auto pki = testPkiDir();
     return R"("caFile":")" + (pki / "ca.pem").string() + R"(","clientCertificateFile":")" +
            (pki / (clientCert + ".pem")).string() + R"(","clientKeyFile":")" +
-           (pki / (clientCert + ".key")).string() + R"(","connectTimeoutMs":)" +
+           (pki / (clientCert + ".key")).string() +
+           R"(","allowedPrivateNetworks":["127.0.0.0/8"],"connectTimeoutMs":)" +
            std::to_string(timeoutMs) + R"(,"timeoutMs":)" + std::to_string(timeoutMs);
   }
 
@@ -246,6 +247,7 @@ TEST_F(NetworkConnectors, TheHttpClientItselfRefusesAnEscapingUrl) {
   options.caFile = (testPkiDir() / "ca.pem").string();
   options.clientCertificateFile = (testPkiDir() / "client.pem").string();
   options.clientKeyFile = (testPkiDir() / "client.key").string();
+  options.addressPolicy.allow(*common::parseIpNetwork("127.0.0.0/8"));
   auto client = HttpClient::create(options);
   ASSERT_TRUE(client.hasValue()) << client.error().message();
   HttpRequest request;

@@ -31,6 +31,7 @@ SmtpClientOptions clientOptions(const SmtpPeer& peer, bool withCertificate = tru
   }
   o.connectTimeout = std::chrono::seconds(5);
   o.timeout = std::chrono::seconds(20);
+  o.addressPolicy.allow(*fhirgw::common::parseIpNetwork("127.0.0.0/8"));  // the local test peer
   return o;
 }
 
@@ -218,4 +219,30 @@ TEST(SmtpReply, ScrubbingRemovesAddressesAndIdentifiers) {
   EXPECT_EQ(scrubSmtpReply("550 INS279035121518989 refused"), "550 INS# refused");
   EXPECT_EQ(scrubSmtpReply("451 4.3.0 queue\x01 full"), "451 4.3.0 queue full");
   EXPECT_EQ(scrubSmtpReply(std::string(500, 'a')).size(), 200U);
+}
+
+TEST(SmtpClient, ALoopbackServerIsRefusedByTheAddressPolicyWithoutAConnection) {
+  SmtpPeer peer;
+  ASSERT_NE(peer.port(), 0);
+  SmtpClientOptions options = clientOptions(peer);
+  options.addressPolicy = fhirgw::common::AddressPolicy::publicOnly();  // the default
+  auto client = makeClient(options);
+  ASSERT_NE(client, nullptr);
+  const SmtpResult result = client->send(kEnvelope, kMessage);
+  ASSERT_TRUE(result.transportError.has_value());
+  EXPECT_EQ(result.transportError->code(), fhirgw::common::StatusCode::kPermissionDenied);
+  EXPECT_EQ(result.transportError->message(),
+            "connection refused by the outbound address policy: the address is loopback (allow "
+            "it with allowedPrivateNetworks)");
+  const DeliveryResult classified = classifySmtp(result);
+  EXPECT_EQ(classified.errorClass, ErrorClass::kPermanent);
+  EXPECT_EQ(classified.reason, "address-not-allowed");
+  EXPECT_EQ(peer.connections(), 0);
+  EXPECT_TRUE(peer.messages().empty());
+
+  // Allowed on purpose, the same server is reached.
+  auto allowed = makeClient(clientOptions(peer));
+  ASSERT_NE(allowed, nullptr);
+  EXPECT_TRUE(allowed->send(kEnvelope, kMessage).accepted());
+  EXPECT_EQ(peer.connections(), 1);
 }

@@ -83,6 +83,7 @@ class DmpGateway {
                           << R"(", "signingCertificateFile": ")" << (pki / "sign.pem").string()
                           << R"(", "signingKeyFile": ")" << (pki / "sign.key").string()
                           << R"(", "structureId": "31234567890", "sourceId": "1.2.250.1.999.1",
+           "allowedPrivateNetworks": ["127.0.0.0/8"],
            "product": {"name": "fhir-gateway", "version": "0.1.0",
                        "homologationNumber": "FGW-TEST-1"}}}]})";
     process_ = std::make_unique<GatewayProcess>(

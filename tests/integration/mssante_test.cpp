@@ -86,8 +86,8 @@ class MssanteGateway {
                           << R"(", "clientCertificateFile": ")"
                           << (pki / (clientCert + ".pem")).string() << R"(",
            "clientKeyFile": ")"
-                          << (pki / (clientCert + ".key")).string()
-                          << R"(", "timeoutMs": 20000}}]})";
+                          << (pki / (clientCert + ".key")).string() << R"(", "timeoutMs": 20000,
+           "allowedPrivateNetworks": ["127.0.0.0/8"]}}]})";
     process_ = std::make_unique<GatewayProcess>(
         std::vector<std::string>{"--config", config.string()},
         std::map<std::string, std::string>{{"FHIRGW_ADMIN_TOKEN", kToken}});

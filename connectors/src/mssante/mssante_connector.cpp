@@ -114,6 +114,7 @@ void MssanteConnectorFactory::readOptions(OptionsReader& r, MssanteOptions& out)
   if (out.smtp.connectTimeout > out.smtp.timeout) {
     r.error("connectTimeoutMs", "must not exceed timeoutMs");
   }
+  detail::readAllowedPrivateNetworks(r, out.smtp.addressPolicy);
   // The application mailbox authenticates with its certificate: mutual TLS is required.
   if (auto v = r.readableFile("caFile", /*required=*/true)) out.smtp.caFile = *v;
   if (auto v = r.readableFile("clientCertificateFile", /*required=*/true)) {

@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "fhirgw/common/address_policy.hpp"
 #include "fhirgw/common/result.hpp"
 #include "fhirgw/connectors/connector.hpp"
 
@@ -27,6 +28,9 @@ struct HttpClientOptions {
   std::string clientKeyFile;
   std::size_t maxResponseBytes = 1 << 20;  ///< longer bodies are cut (the status still counts)
   std::string proxy;                       ///< empty: no proxy, whatever the environment says
+  /// Which addresses a connection may reach, checked on each socket curl opens (with a proxy:
+  /// the proxy's address, the proxy then owns the policy). Public addresses only by default.
+  common::AddressPolicy addressPolicy = common::AddressPolicy::publicOnly();
   /// Accepts plain http:// URLs. Only for local test peers; never in production.
   bool allowInsecureHttpForTesting = false;
 };
@@ -62,7 +66,8 @@ class HttpClient {
   HttpClient(const HttpClient&) = delete;
   HttpClient& operator=(const HttpClient&) = delete;
 
-  /// Sends the request. Errors: kInvalidArgument (URL refused: scheme, syntax), kUnavailable
+  /// Sends the request. Errors: kInvalidArgument (URL refused: scheme, syntax), kPermissionDenied
+  /// (every address of the host refused by the address policy, before any connect), kUnavailable
   /// (connect, TLS or transport failure), kDeadlineExceeded (timeout), kAborted (stop requested).
   /// Any HTTP status is a response, including 3xx (redirects are not followed).
   common::Result<HttpResponse> send(const HttpRequest& request, std::stop_token stop = {});
@@ -81,7 +86,8 @@ std::optional<std::chrono::seconds> parseRetryAfter(std::string_view value, comm
 
 /// Classifies an HTTP exchange (connectors.md): 2xx delivered; 408, 429 and 5xx transient
 /// (with Retry-After); 3xx permanent (redirects refused); other 4xx permanent; transport errors
-/// transient, except a refused URL (permanent). The retry rule is common::isRetryable.
+/// transient, except a refused URL (permanent) and an address the policy refused (permanent,
+/// reason "address-not-allowed"). The retry rule is common::isRetryable.
 DeliveryResult classifyHttp(const common::Result<HttpResponse>& result, common::TimePoint now);
 
 }  // namespace fhirgw::connectors

@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "fhirgw/common/address_policy.hpp"
 #include "fhirgw/common/result.hpp"
 #include "fhirgw/connectors/connector.hpp"
 
@@ -28,6 +29,9 @@ struct SmtpClientOptions {
   std::string clientKeyFile;
   std::string username;  ///< SMTP AUTH when not empty
   std::string password;  ///< read from the configured password file, never from the config itself
+  /// Which addresses the mail server may have, checked on each socket curl opens. Public
+  /// addresses only by default.
+  common::AddressPolicy addressPolicy = common::AddressPolicy::publicOnly();
 };
 
 /// One message to send: the envelope (MAIL FROM, RCPT TO) and the RFC 5322 text.
@@ -39,7 +43,8 @@ struct SmtpEnvelope {
 /// What came of one SMTP session.
 struct SmtpResult {
   /// Set when the session failed without an SMTP refusal to judge it by: connect, TLS (a client
-  /// certificate the server refuses ends here), timeout, stop request, a refused URL.
+  /// certificate the server refuses ends here), timeout, stop request, a refused URL, an address
+  /// refused by the address policy (kPermissionDenied, before any connect).
   std::optional<common::Status> transportError;
   /// The server's last reply code (250 when the message was accepted; 0 when none came).
   int replyCode = 0;
@@ -82,7 +87,7 @@ std::string scrubSmtpReply(std::string_view reply);
 
 /// Classifies an SMTP session (connectors.md): accepted is delivered; a 4xx reply transient; a
 /// 5xx reply permanent, with the scrubbed reply in the message; transport errors transient,
-/// except a refused URL (permanent).
+/// except a refused URL and an address the policy refused (permanent, "address-not-allowed").
 DeliveryResult classifySmtp(const SmtpResult& result);
 
 }  // namespace fhirgw::connectors
