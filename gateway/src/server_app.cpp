@@ -6,6 +6,7 @@
 #include <Poco/Util/Option.h>
 #include <Poco/Util/OptionSet.h>
 
+#include <algorithm>
 #include <csignal>
 #include <fstream>
 #include <iostream>
@@ -208,6 +209,10 @@ int GatewayApp::runGateway(const std::vector<std::string>& args) {
   deps.mapper = &mapper;
   deps.routes = connectors::routesOf(*instances);
   deps.deliveriesQueued = [&engine] { engine.wake(); };
+  deps.connectorRunning = [&engine](std::string_view id) {
+    const std::vector<std::string> ids = engine.connectorIds();
+    return std::binary_search(ids.begin(), ids.end(), id);
+  };
   deps.readiness = [&store, &engine]() -> common::Status {
     if (!engine.running()) return common::unavailable("the delivery engine is not running");
     return (*store)->ping();

@@ -292,6 +292,10 @@ class ApiGolden : public ::testing::TestWithParam<std::string> {
           connectors::Destination::kDmp, connectors::Destination::kTreatingPhysician,
           connectors::Destination::kPatient, connectors::Destination::kEncounter};
       options.routes.push_back(archive);
+      // An instance that runs but is routed nowhere: a re-route's target.
+      connectors::ConnectorRoute spare;
+      spare.connectorId = "spare";
+      options.routes.push_back(spare);
     }
     gateway_ = std::make_unique<testsupport::InProcessGateway>(std::move(options));
     const common::Status started = gateway_->start();

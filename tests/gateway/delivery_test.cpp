@@ -5,10 +5,13 @@
 #include <Poco/Net/HTTPClientSession.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <string_view>
 #include <thread>
+#include <vector>
 
 #include "fhirgw/common/json.hpp"
 #include "fhirgw/connectors/engine/delivery_engine.hpp"
@@ -78,6 +81,10 @@ class DeliveryTest : public ::testing::Test {
     deps.mapper = &mapper_;
     deps.routes = connectors::routesOf(*instances);
     deps.deliveriesQueued = [this] { engine_->wake(); };
+    deps.connectorRunning = [this](std::string_view id) {
+      const std::vector<std::string> ids = engine_->connectorIds();
+      return std::binary_search(ids.begin(), ids.end(), id);
+    };
     server_ = std::make_unique<GatewayServer>(c, std::move(deps));
     ASSERT_TRUE(server_->start().isOk());
     auto created = admin("POST", "/admin/v1/clients", R"({"name":"editor","role":"editor"})");
@@ -230,6 +237,61 @@ TEST_F(DeliveryTest, BulkRetryTakesEveryDeadDeliveryOfAConnector) {
   auto bulk = admin("POST", "/admin/v1/deliveries/retry?connector=outbox");
   ASSERT_EQ(bulk.status, 200) << bulk.body;
   EXPECT_EQ(bulk.body, R"({"retried":3})");
+}
+
+TEST_F(DeliveryTest, QueuedDeliveriesOfARemovedInstanceAreReroutedByTheAdminAndDelivered) {
+  // The outbox instance goes away while its deliveries are queued.
+  ASSERT_TRUE(engine_->remove("outbox", std::chrono::seconds(5)).isOk());
+  auto created =
+      api("POST", "/api/v1/teleconsultations", readExample("teleconsultation-minimal.json"));
+  ASSERT_EQ(created.status, 201) << created.body;
+  const std::string id = (*common::parseJson(created.body))["id"].GetString();
+  const std::string deliveryId =
+      (*common::parseJson(created.body))["deliveries"][0]["id"].GetString();
+  engine_->wake();
+  EXPECT_EQ(store_->getDelivery(deliveryId)->status, store::DeliveryStatus::kPending);
+
+  // A new instance, added while the engine runs.
+  const fs::path archive = dir_.path() / "archive";
+  const std::string config = R"([{"id": "archive", "type": "file", "routes": ["dmp"],
+      "options": {"directory": ")" +
+                             archive.string() + R"("}}])";
+  auto parsed = connectors::parseConnectorInstances(config);
+  ASSERT_TRUE(parsed.hasValue()) << parsed.error().toString();
+  connectors::ConnectorRegistry registry;
+  connectors::registerAll(registry);
+  connectors::ConnectorContext context;
+  context.validator = &mapper_.validator();
+  auto instances = connectors::createConnectors(registry, *parsed, context);
+  ASSERT_TRUE(instances.hasValue()) << instances.error().toString();
+  ASSERT_TRUE(engine_->add(instances->at(0).config, instances->at(0).connector).isOk());
+
+  auto refused =
+      admin("POST", "/admin/v1/deliveries/reroute", R"({"from": "outbox", "to": "outbox"})");
+  EXPECT_EQ(refused.status, 422) << refused.body;
+  refused = admin("POST", "/admin/v1/deliveries/reroute", R"({"from": "outbox", "to": "gone"})");
+  EXPECT_EQ(refused.status, 422) << refused.body;
+  EXPECT_NE(refused.body.find("to must be a running connector instance"), std::string::npos)
+      << refused.body;
+
+  auto rerouted = admin("POST", "/admin/v1/deliveries/reroute",
+                        R"({"from": "outbox", "to": "archive", "status": ["pending"]})");
+  ASSERT_EQ(rerouted.status, 200) << rerouted.body;
+  EXPECT_EQ(rerouted.body, R"({"rerouted":1})");
+  auto status = awaitSettled("/api/v1/teleconsultations/" + id);
+  EXPECT_STREQ(status["deliveries"][0]["status"].GetString(), "delivered");
+  EXPECT_TRUE(fs::exists(archive / (deliveryId + ".json")));
+  EXPECT_FALSE(fs::exists(outbox_ / (deliveryId + ".json")));
+  EXPECT_EQ(store_->getDelivery(deliveryId)->connectorId, "archive");
+
+  auto audit = common::parseJson(
+      admin("GET", "/admin/v1/audit?action=POST%20/admin/v1/deliveries/reroute").body);
+  ASSERT_TRUE(audit.hasValue());
+  ASSERT_EQ(audit->root().Size(), 3u);
+  EXPECT_STREQ(audit->root()[0]["target"].GetString(), "outbox->outbox");
+  EXPECT_STREQ(audit->root()[0]["outcome"].GetString(), "422");
+  EXPECT_STREQ(audit->root()[2]["target"].GetString(), "outbox->archive");
+  EXPECT_STREQ(audit->root()[2]["outcome"].GetString(), "200");
 }
 
 }  // namespace

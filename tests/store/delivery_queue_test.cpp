@@ -623,3 +623,119 @@ TEST_F(SqliteDeliveryQueue, AbandonGivesUpOnAClaimWithoutAnAttempt) {
   EXPECT_EQ(d.attempts, 0);
   EXPECT_TRUE(store->listDeliveryAttempts("r-1-a")->empty());
 }
+
+TEST_F(SqliteDeliveryQueue, RerouteMovesPendingFailedAndDeadDeliveriesWithAFreshBudget) {
+  commit("r-2", {"a"});
+  ASSERT_TRUE(store->finishAttempt(failed(claim("a").at(0), clock.now() + 1h)).isOk());
+  commit("r-3", {"a"});
+  ASSERT_TRUE(store->finishAttempt(dead(claim("a").at(0), clock.now())).isOk());
+  commit("r-5", {"a"});
+  ASSERT_TRUE(store->finishAttempt(delivered(claim("a").at(0), clock.now())).isOk());
+  commit("r-4", {"a"});
+  const std::vector<Delivery> inFlight = claim("a");
+  ASSERT_EQ(inFlight.size(), 1u);
+  commit("r-1", {"a"});
+  clock.advance(1h);
+
+  auto moved = store->rerouteDeliveries({"a", "b", {}, std::nullopt, std::nullopt});
+  ASSERT_TRUE(moved.hasValue()) << moved.status().toString();
+  EXPECT_EQ(*moved, 3);
+  for (const char* id : {"r-1-a", "r-2-a", "r-3-a"}) {
+    const Delivery d = get(id);
+    EXPECT_EQ(d.id, id) << "the id stays: attempts refer to it";
+    EXPECT_EQ(d.connectorId, "b") << id;
+    EXPECT_EQ(d.status, DeliveryStatus::kPending) << id;
+    EXPECT_EQ(d.attempts, 0) << id;
+    EXPECT_FALSE(d.firstAttemptAt.has_value()) << id;
+    EXPECT_FALSE(d.reason.has_value()) << id;
+    EXPECT_EQ(d.nextAttemptAt, clock.now()) << id;
+  }
+  EXPECT_EQ(store->listDeliveryAttempts("r-2-a")->size(), 1u) << "history is kept";
+  EXPECT_EQ(store->listDeliveryAttempts("r-3-a")->size(), 1u) << "history is kept";
+  EXPECT_EQ(get("r-4-a").status, DeliveryStatus::kInFlight) << "never an in-flight one";
+  EXPECT_EQ(get("r-4-a").connectorId, "a");
+  EXPECT_EQ(get("r-5-a").status, DeliveryStatus::kDelivered) << "never a delivered one";
+  EXPECT_EQ(get("r-5-a").connectorId, "a");
+  // Its worker still finishes the in-flight one under its lease.
+  EXPECT_TRUE(store->finishAttempt(delivered(inFlight[0], clock.now())).isOk());
+
+  std::set<std::string> claimed;
+  for (const Delivery& d : claim("b")) claimed.insert(d.id);
+  EXPECT_EQ(claimed, (std::set<std::string>{"r-1-a", "r-2-a", "r-3-a"}));
+  EXPECT_TRUE(claim("a").empty());
+}
+
+TEST_F(SqliteDeliveryQueue, RerouteTakesOnlyTheDeliveriesMatchingItsFilters) {
+  commit("r-1", {"a"});
+  ASSERT_TRUE(store->finishAttempt(dead(claim("a").at(0), clock.now())).isOk());
+  clock.advance(1h);
+  const common::TimePoint later = clock.now();
+  commit("r-2", {"a"});
+  Submission other = makeSubmission("c-1", "r-3");  // r-3-dmp to dmp-main, r-3-patient skipped
+  other.deliveries.push_back({"r-3-tp", "r-3-doc", "treating-physician", "dmp-main",
+                              DeliveryStatus::kPending, std::nullopt, std::nullopt});
+  ASSERT_TRUE(store->commitSubmission(other).isOk());
+
+  EXPECT_EQ(
+      *store->rerouteDeliveries({"a", "b", {DeliveryStatus::kPending}, std::nullopt, std::nullopt}),
+      1);
+  EXPECT_EQ(get("r-2-a").connectorId, "b");
+  EXPECT_EQ(get("r-1-a").connectorId, "a") << "dead, not asked for";
+  EXPECT_EQ(*store->rerouteDeliveries({"a", "b", {DeliveryStatus::kDead}, later, std::nullopt}), 0)
+      << "created before since";
+  EXPECT_EQ(*store->rerouteDeliveries(
+                {"a", "b", {DeliveryStatus::kDead}, std::nullopt, std::string("patient")}),
+            0)
+      << "another destination";
+  EXPECT_EQ(*store->rerouteDeliveries({"a",
+                                       "b",
+                                       {DeliveryStatus::kDead, DeliveryStatus::kFailed},
+                                       testStart(),
+                                       std::string("dmp")}),
+            1);
+  EXPECT_EQ(get("r-1-a").connectorId, "b");
+  EXPECT_EQ(get("r-1-a").status, DeliveryStatus::kPending);
+
+  EXPECT_EQ(*store->rerouteDeliveries(
+                {"dmp-main", "mss", {}, std::nullopt, std::string("treating-physician")}),
+            1);
+  EXPECT_EQ(get("r-3-tp").connectorId, "mss");
+  EXPECT_EQ(get("r-3-dmp").connectorId, "dmp-main");
+  EXPECT_EQ(get("r-3-patient").status, DeliveryStatus::kSkipped);
+  EXPECT_FALSE(get("r-3-patient").connectorId.has_value()) << "skipped rows have no connector";
+  EXPECT_EQ(*store->rerouteDeliveries({"nobody", "b", {}, std::nullopt, std::nullopt}), 0);
+}
+
+TEST_F(SqliteDeliveryQueue, RerouteLeavesADeliveryTheTargetAlreadyHasForTheSameDocument) {
+  commit("r-1", {"a", "b"});  // the same document to the same destination through both
+  commit("r-2", {"a"});
+  auto moved = store->rerouteDeliveries({"a", "b", {}, std::nullopt, std::nullopt});
+  ASSERT_TRUE(moved.hasValue());
+  EXPECT_EQ(*moved, 1) << "only r-2's: b already has r-1's document";
+  EXPECT_EQ(get("r-1-a").connectorId, "a");
+  EXPECT_EQ(get("r-1-a").status, DeliveryStatus::kPending) << "left as it was";
+  EXPECT_EQ(get("r-1-b").connectorId, "b");
+  EXPECT_EQ(get("r-2-a").connectorId, "b");
+  EXPECT_EQ(claim("b").size(), 2u) << "r-1's document goes once to b";
+}
+
+TEST_F(SqliteDeliveryQueue, RerouteRefusesEqualOrEmptyIdsAndOtherStatuses) {
+  commit("r-1", {"a"});
+  EXPECT_EQ(store->rerouteDeliveries({"a", "a", {}, std::nullopt, std::nullopt}).status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(store->rerouteDeliveries({"", "b", {}, std::nullopt, std::nullopt}).status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(store->rerouteDeliveries({"a", "", {}, std::nullopt, std::nullopt}).status().code(),
+            StatusCode::kInvalidArgument);
+  for (const DeliveryStatus st :
+       {DeliveryStatus::kInFlight, DeliveryStatus::kDelivered, DeliveryStatus::kSkipped}) {
+    EXPECT_EQ(store
+                  ->rerouteDeliveries(
+                      {"a", "b", {DeliveryStatus::kPending, st}, std::nullopt, std::nullopt})
+                  .status()
+                  .code(),
+              StatusCode::kInvalidArgument)
+        << deliveryStatusName(st);
+  }
+  EXPECT_EQ(get("r-1-a").connectorId, "a") << "nothing moved";
+}

@@ -2,6 +2,8 @@
 
 #include <Poco/Net/HTTPClientSession.h>
 
+#include <algorithm>
+
 #include "fhirgw/testsupport/json_text.hpp"
 
 namespace fhirgw::testsupport {
@@ -33,6 +35,10 @@ common::Status InProcessGateway::start() {
   deps.mapper = &mapper_;
   deps.clock = &clock_;
   deps.routes = options_.routes;
+  deps.connectorRunning = [this](std::string_view id) {
+    return std::any_of(options_.routes.begin(), options_.routes.end(),
+                       [id](const connectors::ConnectorRoute& r) { return r.connectorId == id; });
+  };
   if (options_.storeReadiness) deps.readiness = [this] { return store_->ping(); };
   server_ = std::make_unique<gateway::GatewayServer>(c, std::move(deps));
   return server_->start();

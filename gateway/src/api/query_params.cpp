@@ -5,10 +5,7 @@
 #include "fhirgw/fhir/date_time.hpp"
 
 namespace fhirgw::gateway {
-namespace {
 
-/// Parses a UTC instant such as "2026-11-20T08:30:00Z" or "2026-11-20T08:30:00.250Z" (FHIR
-/// dateTime with the Z offset); nullopt otherwise, or outside the clock's range.
 std::optional<common::TimePoint> parseUtcInstant(const std::string& text) {
   if (text.empty() || text.back() != 'Z') return std::nullopt;
   const std::optional<fhir::DateTime> at = fhir::DateTime::parse(text);
@@ -19,8 +16,6 @@ std::optional<common::TimePoint> parseUtcInstant(const std::string& text) {
   if (at->instant < min || at->instant > max) return std::nullopt;
   return common::TimePoint(at->instant.time_since_epoch());
 }
-
-}  // namespace
 
 std::optional<std::string> QueryParams::text(const std::string& name) const {
   const auto it = query_.find(name);

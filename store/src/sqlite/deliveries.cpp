@@ -481,4 +481,62 @@ Result<std::int64_t> SqliteStore::retryDeadDeliveries(const DeadDeliveryFilter& 
   return count;
 }
 
+Result<std::int64_t> SqliteStore::rerouteDeliveries(const RerouteRequest& request) {
+  const std::string& from = request.fromConnectorId;
+  const std::string& to = request.toConnectorId;
+  if (from.empty() || to.empty() || hasNul(from) || hasNul(to)) {
+    return common::invalidArgument("reroute: bad connector id");
+  }
+  if (from == to) return common::invalidArgument("reroute: from and to are the same instance");
+  std::vector<DeliveryStatus> statuses = request.statuses;
+  if (statuses.empty()) {
+    statuses = {DeliveryStatus::kPending, DeliveryStatus::kFailed, DeliveryStatus::kDead};
+  }
+  for (const DeliveryStatus st : statuses) {
+    if (st != DeliveryStatus::kPending && st != DeliveryStatus::kFailed &&
+        st != DeliveryStatus::kDead) {
+      return common::invalidArgument("reroute: only pending, failed or dead deliveries move");
+    }
+  }
+  std::int64_t count = 0;
+  Status status = impl_->write("reroute deliveries", [&](Session& s) {
+    const Poco::Int64 now = impl_->nowMs();
+    Statement update(s);
+    // A fresh budget, as an admin retry gives; in-flight rows are never taken (their worker
+    // holds the lease), so no lease is cleared.
+    std::string sql =
+        "UPDATE deliveries SET connector_id = ?, status = 'pending', attempts = 0,"
+        " first_attempt_at = NULL, next_attempt_at = ?, reason = NULL, updated_at = ?"
+        " WHERE connector_id = ? AND status IN (";
+    update.addBind(kw::bind(to));
+    update.addBind(kw::bind(now));
+    update.addBind(kw::bind(now));
+    update.addBind(kw::bind(from));
+    for (std::size_t i = 0; i < statuses.size(); ++i) {
+      sql += i == 0 ? "?" : ", ?";
+      update.addBind(kw::bind(std::string(deliveryStatusName(statuses[i]))));
+    }
+    sql += ")";
+    if (request.since) {
+      sql += " AND created_at >= ?";
+      update.addBind(kw::bind(Poco::Int64{toMillis(*request.since)}));
+    }
+    if (request.destination) {
+      sql += " AND destination = ?";
+      update.addBind(kw::bind(*request.destination));
+    }
+    // The target instance already has this document for this destination: left in place.
+    sql +=
+        " AND NOT EXISTS (SELECT 1 FROM deliveries o WHERE o.connector_id = ?"
+        " AND o.record_id = deliveries.record_id AND o.destination = deliveries.destination"
+        " AND o.document_id IS deliveries.document_id)";
+    update.addBind(kw::bind(to));
+    update << sql;
+    count = static_cast<std::int64_t>(update.execute());
+    return Status::ok();
+  });
+  if (!status.isOk()) return status;
+  return count;
+}
+
 }  // namespace fhirgw::store

@@ -6,6 +6,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <string_view>
 
 #include "fhirgw/common/clock.hpp"
 #include "fhirgw/common/status.hpp"
@@ -43,6 +44,9 @@ class GatewayServer {
     std::vector<connectors::ConnectorRoute> routes;
     /// Called after a commit queued deliveries (wakes the delivery engine).
     std::function<void()> deliveriesQueued;
+    /// Whether a connector instance runs now in the delivery engine (an admin re-route's
+    /// target must); empty: none does.
+    std::function<bool(std::string_view)> connectorRunning;
   };
 
   GatewayServer(GatewayConfig config, Dependencies deps);

@@ -64,6 +64,8 @@ void AdminApi::registerRoutes(Router& r) {
         [this](Exchange& ex) { retryDelivery(ex); });
   r.add("POST", "/admin/v1/deliveries/retry", kAdmin,
         [this](Exchange& ex) { retryDeliveries(ex); });
+  r.add("POST", "/admin/v1/deliveries/reroute", kAdmin,
+        [this](Exchange& ex) { rerouteDeliveries(ex); });
 }
 
 }  // namespace fhirgw::gateway

@@ -1,12 +1,72 @@
-// /admin/v1/deliveries: watch deliveries and replay dead letters.
+// /admin/v1/deliveries: watch deliveries, replay dead letters, re-route queued ones.
 #include <rapidjson/document.h>
 
+#include <string>
+#include <vector>
+
+#include "admin_body.hpp"
+#include "fhirgw/common/field_reader.hpp"
+#include "fhirgw/connectors/destination.hpp"
 #include "fhirgw/gateway/api/admin_api.hpp"
 #include "fhirgw/gateway/api/query_params.hpp"
 #include "fhirgw/gateway/api/views.hpp"
 #include "fhirgw/gateway/service/store_failure.hpp"
 
 namespace fhirgw::gateway {
+namespace {
+
+/// A POST /admin/v1/deliveries/reroute body, or the issues that refuse it.
+struct RerouteBody {
+  store::RerouteRequest request;
+  std::vector<fhir::Issue> issues;
+};
+
+std::optional<store::DeliveryStatus> queuedStatus(const common::Json& value) {
+  if (!value.isString()) return std::nullopt;
+  const auto status = store::parseDeliveryStatus(value.text());
+  if (status != store::DeliveryStatus::kPending && status != store::DeliveryStatus::kFailed &&
+      status != store::DeliveryStatus::kDead) {
+    return std::nullopt;
+  }
+  return status;
+}
+
+RerouteBody readReroute(const common::Json& body,
+                        const std::function<bool(std::string_view)>& connectorRunning) {
+  RerouteBody read;
+  admin::BodyIssues issues("structure");
+  common::FieldReader r(&body, "", issues);
+  const auto from = r.string("from", common::Need::kRequired, "a connector instance id");
+  const auto to = r.string("to", common::Need::kRequired, "a connector instance id");
+  if (auto statuses =
+          r.array<store::DeliveryStatus>("status", "an array of pending, failed or dead",
+                                         "pending, failed or dead", queuedStatus)) {
+    if (statuses->empty()) r.error("status", "status must list pending, failed or dead");
+    read.request.statuses = std::move(*statuses);
+  }
+  read.request.since = r.leaf<common::TimePoint>(
+      "since", common::JsonKind::kString, "an instant in UTC such as 2026-11-20T08:30:00Z",
+      common::Need::kOptional, common::Shown::kValue,
+      [](std::string_view text) { return parseUtcInstant(std::string(text)); });
+  if (auto destination = r.leaf<connectors::Destination>(
+          "destination", common::JsonKind::kString, "dmp, treating-physician, patient or encounter",
+          common::Need::kOptional, common::Shown::kValue, connectors::parseDestination)) {
+    read.request.destination = std::string(connectors::destinationName(*destination));
+  }
+  r.finish();
+  if (from && from->empty()) r.error("from", "from must be a connector instance id");
+  if (from && to && *from == *to) {
+    r.error("to", "to must be another connector instance than from");
+  } else if (to && (!connectorRunning || !connectorRunning(*to))) {
+    r.error("to", "to must be a running connector instance");
+  }
+  read.request.fromConnectorId = from.value_or("");
+  read.request.toConnectorId = to.value_or("");
+  read.issues = issues.issues();
+  return read;
+}
+
+}  // namespace
 
 void AdminApi::listDeliveries(Exchange& ex) {
   store::DeliveryQuery query;
@@ -92,6 +152,27 @@ void AdminApi::retryDeliveries(Exchange& ex) {
   if (*count > 0 && deliveriesQueued_) deliveriesQueued_();
   rapidjson::Document answer(rapidjson::kObjectType);
   answer.AddMember("retried", *count, answer.GetAllocator());
+  ex.sendJson(200, answer);
+}
+
+void AdminApi::rerouteDeliveries(Exchange& ex) {
+  auto doc = admin::readObject(ex);
+  if (!doc) return;
+  const RerouteBody read = readReroute(*doc, connectorRunning_);
+  // The audit entry names both instances (ids, never content).
+  ex.setTarget(read.request.fromConnectorId + "->" + read.request.toConnectorId);
+  if (!read.issues.empty()) {
+    ex.sendOutcome(422, read.issues);
+    return;
+  }
+  auto count = store_.rerouteDeliveries(read.request);
+  if (!count) {
+    ex.sendStatus(storeFailure(count.error(), "delivery", StoreAccess::kWrite));
+    return;
+  }
+  if (*count > 0 && deliveriesQueued_) deliveriesQueued_();
+  rapidjson::Document answer(rapidjson::kObjectType);
+  answer.AddMember("rerouted", *count, answer.GetAllocator());
   ex.sendJson(200, answer);
 }
 

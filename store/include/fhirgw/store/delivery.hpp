@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "fhirgw/common/clock.hpp"
 
@@ -122,6 +123,16 @@ struct DeadDeliveryFilter {
   std::optional<std::string> connectorId;
   std::optional<std::string> recordId;
   std::optional<common::TimePoint> since;  ///< died (updatedAt) at or after this time
+};
+
+/// Which queued deliveries of one connector instance an admin re-route moves to another.
+struct RerouteRequest {
+  std::string fromConnectorId;
+  std::string toConnectorId;
+  /// A subset of pending, failed and dead; empty means all three.
+  std::vector<DeliveryStatus> statuses;
+  std::optional<common::TimePoint> since;  ///< created at or after this time
+  std::optional<std::string> destination;  ///< as stored: "dmp", "patient", ...
 };
 
 /// How many deliveries one connector has in one state (metrics).

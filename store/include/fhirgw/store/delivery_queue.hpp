@@ -62,6 +62,15 @@ class DeliveryQueue {
   virtual common::Status retryDeadDelivery(std::string_view deliveryId) = 0;
   /// retryDeadDelivery for every dead delivery matching the filter; returns how many.
   virtual common::Result<std::int64_t> retryDeadDeliveries(const DeadDeliveryFilter& filter) = 0;
+  /// Admin re-route, in one transaction: every delivery of fromConnectorId that is pending,
+  /// failed or dead (those of request.statuses; never in-flight, delivered or skipped) and
+  /// matches the filters moves to toConnectorId: pending, due now, with a fresh attempt budget
+  /// as retryDeadDelivery gives (the attempt history stays). It keeps its id (attempts refer to
+  /// it). A delivery whose record already has one for toConnectorId with the same document and
+  /// destination stays where it is, uncounted: that instance has the document (or has it
+  /// queued), and moving this one would send it twice. Returns how many moved.
+  /// kInvalidArgument for an empty id, equal ids, or another status.
+  virtual common::Result<std::int64_t> rerouteDeliveries(const RerouteRequest& request) = 0;
   /// Number of deliveries per connector and state (metrics), ordered by connector then state.
   virtual common::Result<std::vector<QueueDepth>> deliveryQueueDepths() const = 0;
   /// The latest version of each FHIR resource of a record, whoever the client (the engine builds

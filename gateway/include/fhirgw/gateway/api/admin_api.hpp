@@ -1,6 +1,7 @@
 #pragma once
 
 #include <functional>
+#include <string_view>
 
 #include "fhirgw/gateway/router.hpp"
 #include "fhirgw/store/store.hpp"
@@ -12,9 +13,14 @@ namespace fhirgw::gateway {
 /// replay dead letters). One file per resource in src/api/admin/.
 class AdminApi {
  public:
-  /// deliveriesQueued (may be empty) wakes the delivery engine after a retry.
-  AdminApi(store::Store& store, std::function<void()> deliveriesQueued)
-      : store_(store), deliveriesQueued_(std::move(deliveriesQueued)) {}
+  /// deliveriesQueued (may be empty) wakes the delivery engine after a retry or re-route;
+  /// connectorRunning tells whether a connector instance runs now (a re-route's target; empty:
+  /// none does).
+  AdminApi(store::Store& store, std::function<void()> deliveriesQueued,
+           std::function<bool(std::string_view)> connectorRunning = {})
+      : store_(store),
+        deliveriesQueued_(std::move(deliveriesQueued)),
+        connectorRunning_(std::move(connectorRunning)) {}
   /// Adds the /admin/v1 routes, each for administrator keys only (checked by the router's gate).
   void registerRoutes(Router& router);
 
@@ -35,9 +41,11 @@ class AdminApi {
   void getDelivery(Exchange& ex);
   void retryDelivery(Exchange& ex);
   void retryDeliveries(Exchange& ex);
+  void rerouteDeliveries(Exchange& ex);
 
   store::Store& store_;
   std::function<void()> deliveriesQueued_;
+  std::function<bool(std::string_view)> connectorRunning_;
 };
 
 }  // namespace fhirgw::gateway

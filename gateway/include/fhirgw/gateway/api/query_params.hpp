@@ -10,6 +10,10 @@
 
 namespace fhirgw::gateway {
 
+/// Parses a UTC instant such as "2026-11-20T08:30:00Z" or "2026-11-20T08:30:00.250Z" (FHIR
+/// dateTime with the Z offset); nullopt otherwise, or outside the clock's range.
+std::optional<common::TimePoint> parseUtcInstant(const std::string& text);
+
 /// The query parameters of a request, read with their checks. A parameter that is present but
 /// bad (a page size, cursor or instant that does not parse) must not read as its default: the
 /// first one is remembered and answerRefusal answers 400 with an OperationOutcome at it.

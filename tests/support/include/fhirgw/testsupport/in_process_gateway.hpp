@@ -28,7 +28,8 @@ struct InProcessGatewayOptions {
   gateway::LimitsConfig limits;
   /// The rule engine's settings (rules.* of the configuration).
   rules::RuleConfig rules;
-  /// Connector routes deliveries are queued for (no engine runs: they stay pending).
+  /// Connector routes deliveries are queued for (no engine runs: they stay pending). Their
+  /// instances are the ones the admin API sees running (a re-route's possible targets).
   std::vector<connectors::ConnectorRoute> routes;
   std::string adminToken = "in-process-admin-token-0123456789";
   /// The store's wait on a locked database (the product's default when unset).
