@@ -47,4 +47,20 @@ DeliveryResult DeliveryResult::permanent(std::string message, std::optional<int>
   return r;
 }
 
+ProbeResult ProbeResult::failed(std::optional<ErrorClass> errorClass, std::string reason,
+                                std::string message, std::string endpoint) {
+  ProbeResult r;
+  r.errorClass = errorClass;
+  r.reason = std::move(reason);
+  r.message = std::move(message);
+  r.endpoint = std::move(endpoint);
+  return r;
+}
+
+// NOLINTNEXTLINE(performance-unnecessary-value-param): the interface takes the token by value
+ProbeResult Connector::probe(std::stop_token /*stop*/) const {
+  return ProbeResult::failed(std::nullopt, "not-supported",
+                             "this connector type has no connection test");
+}
+
 }  // namespace fhirgw::connectors

@@ -103,6 +103,64 @@ common::Status curlTransportError(CURLcode code, const std::string& message) {
   }
 }
 
+ProbeResult probeOutcome(CURLcode code, const SocketGuard& guard, const std::string& detail,
+                         std::string endpoint) {
+  if (code == CURLE_OK) {
+    ProbeResult ok;
+    ok.ok = true;
+    ok.message = "connected";
+    ok.endpoint = std::move(endpoint);
+    return ok;
+  }
+  const auto permanent = ErrorClass::kPermanent;
+  const auto transient = ErrorClass::kTransient;
+  if (guard.refusedAll()) {
+    return ProbeResult::failed(permanent, "address-not-allowed",
+                               addressRefused(guard.refusedClass).message(), std::move(endpoint));
+  }
+  std::string message = curl_easy_strerror(code);
+  if (!detail.empty()) message += ": " + detail;
+  switch (code) {
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CIPHER:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_ISSUER_ERROR:
+    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+    case CURLE_SSL_INVALIDCERTSTATUS:
+    case CURLE_SSL_CRL_BADFILE:
+    case CURLE_SSL_ENGINE_NOTFOUND:
+    case CURLE_SSL_ENGINE_SETFAILED:
+    case CURLE_SSL_ENGINE_INITFAILED:
+      return ProbeResult::failed(permanent, "tls-handshake", "TLS handshake failed: " + message,
+                                 std::move(endpoint));
+    case CURLE_USE_SSL_FAILED:
+      return ProbeResult::failed(permanent, "starttls-not-offered",
+                                 "the server did not offer STARTTLS: " + message,
+                                 std::move(endpoint));
+    case CURLE_LOGIN_DENIED:
+      return ProbeResult::failed(permanent, "auth-refused", "the server refused the login",
+                                 std::move(endpoint));
+    case CURLE_UNSUPPORTED_PROTOCOL:
+    case CURLE_URL_MALFORMAT:
+      return ProbeResult::failed(permanent, "url-refused", "URL refused: " + message,
+                                 std::move(endpoint));
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_RESOLVE_PROXY:
+      return ProbeResult::failed(transient, "resolve", message, std::move(endpoint));
+    case CURLE_COULDNT_CONNECT:
+      return ProbeResult::failed(transient, "connect", message, std::move(endpoint));
+    case CURLE_OPERATION_TIMEDOUT:
+      return ProbeResult::failed(transient, "timeout", message, std::move(endpoint));
+    case CURLE_ABORTED_BY_CALLBACK:
+      return ProbeResult::failed(transient, "cancelled", "cancelled by shutdown",
+                                 std::move(endpoint));
+    default:
+      return ProbeResult::failed(transient, "transport", message, std::move(endpoint));
+  }
+}
+
 void setTlsOptions(CURL* handle, const TlsFiles& files) {
   curl_easy_setopt(handle, CURLOPT_SSLVERSION, static_cast<long>(CURL_SSLVERSION_TLSv1_2));
   curl_easy_setopt(handle, CURLOPT_SSL_VERIFYPEER, 1L);

@@ -11,6 +11,7 @@
 
 #include "fhirgw/common/address_policy.hpp"
 #include "fhirgw/common/status.hpp"
+#include "fhirgw/connectors/connector.hpp"
 
 namespace fhirgw::connectors::detail {
 
@@ -74,6 +75,13 @@ void installSocketGuard(CURL* handle, SocketGuard& guard);
 /// refused by the outbound address policy: the address is loopback (allow it with
 /// allowedPrivateNetworks)".
 common::Status addressRefused(std::string_view refusedClass);
+
+/// What a connection test's transfer came to (CURLOPT_CONNECT_ONLY): ok, or the reason code,
+/// class and message of its failure. `detail` is the text the caller may show with curl's own
+/// (its error buffer for HTTP). TLS handshake, STARTTLS, login and address-policy failures are
+/// permanent (an admin must change something); connect, resolve and timeouts transient.
+ProbeResult probeOutcome(CURLcode code, const SocketGuard& guard, const std::string& detail,
+                         std::string endpoint);
 
 /// TLS 1.2 or later, peer and host name always verified, the CA file pinned when given (the
 /// system store is then not consulted), the client certificate and key when given.

@@ -1,6 +1,7 @@
 #include "fhirgw/connectors/http_client.hpp"
 
 #include <curl/curl.h>
+#include <poll.h>
 
 #include <algorithm>
 #include <cctype>
@@ -74,6 +75,33 @@ std::size_t onHeader(char* data, std::size_t size, std::size_t count, void* user
 int onProgress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
   auto* t = static_cast<Transfer*>(user);
   return t->stop.stop_requested() ? 1 : 0;  // non-zero aborts (CURLE_ABORTED_BY_CALLBACK)
+}
+
+/// How long a probe waits after the handshake for the server to end the session: with TLS 1.3
+/// the client's certificate is judged after the client's side of the handshake is done.
+constexpr std::chrono::milliseconds kPostHandshakeWait{300};
+
+/// After a CONNECT_ONLY handshake: false when the server closed the session or sent a TLS alert
+/// within the wait (a session ticket or nothing at all means it kept the session).
+bool sessionKept(CURL* h) {
+  curl_socket_t socket = CURL_SOCKET_BAD;
+  if (curl_easy_getinfo(h, CURLINFO_ACTIVESOCKET, &socket) != CURLE_OK ||
+      socket == CURL_SOCKET_BAD) {
+    return false;
+  }
+  const auto deadline = std::chrono::steady_clock::now() + kPostHandshakeWait;
+  for (;;) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) return true;
+    pollfd fd{socket, POLLIN, 0};
+    if (::poll(&fd, 1, static_cast<int>(left.count())) <= 0) return true;
+    char buffer[256];
+    std::size_t n = 0;
+    const CURLcode rc = curl_easy_recv(h, buffer, sizeof buffer, &n);
+    if (rc == CURLE_AGAIN) continue;  // TLS records without data (session tickets)
+    return rc == CURLE_OK && n > 0;
+  }
 }
 
 common::Status transportError(CURLcode code, const char* detail) {
@@ -205,6 +233,61 @@ common::Result<HttpResponse> HttpClient::send(const HttpRequest& request, std::s
   if (code != CURLE_OK && !(cutShort && status != 0)) return transportError(code, errorBuffer);
   transfer.response.status = static_cast<int>(status);
   return std::move(transfer.response);
+}
+
+ProbeResult HttpClient::probe(const std::string& url, std::stop_token stop) {
+  auto parsed = common::parseHttpUrl(url);
+  if (!parsed) {
+    return ProbeResult::failed(ErrorClass::kPermanent, "url-refused",
+                               "URL refused: " + parsed.error().message());
+  }
+  const std::string endpoint =
+      parsed->scheme + "://" + parsed->host + ":" + std::to_string(parsed->port);
+  if (parsed->scheme != "https" &&
+      !(parsed->scheme == "http" && options_.allowInsecureHttpForTesting)) {
+    return ProbeResult::failed(ErrorClass::kPermanent, "url-refused",
+                               "URL refused: only https:// is allowed", endpoint);
+  }
+  // A handle of its own: a pooled one could reuse an open connection and test nothing.
+  CURL* h = curl_easy_init();
+  if (h == nullptr) {
+    return ProbeResult::failed(ErrorClass::kTransient, "transport", "curl: cannot create a handle",
+                               endpoint);
+  }
+  Transfer transfer;
+  transfer.stop = std::move(stop);
+  char errorBuffer[CURL_ERROR_SIZE] = {};
+  const char* protocols = options_.allowInsecureHttpForTesting ? "http,https" : "https";
+  curl_easy_setopt(h, CURLOPT_URL, parsed->text.c_str());
+  curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, protocols);
+  curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+  curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errorBuffer);
+  curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
+                   static_cast<long>(options_.connectTimeout.count()));
+  curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(options_.connectTimeout.count()));
+  detail::setTlsOptions(h,
+                        {options_.caFile, options_.clientCertificateFile, options_.clientKeyFile});
+  curl_easy_setopt(h, CURLOPT_PROXY, options_.proxy.c_str());
+  // Connect (and with https the TLS handshake), then stop: no request is sent.
+  curl_easy_setopt(h, CURLOPT_CONNECT_ONLY, 1L);
+  curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, onProgress);
+  curl_easy_setopt(h, CURLOPT_XFERINFODATA, &transfer);
+  curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+  detail::SocketGuard guard;
+  guard.policy = &options_.addressPolicy;
+  detail::installSocketGuard(h, guard);
+
+  const CURLcode code = curl_easy_perform(h);
+  const bool kept = code != CURLE_OK || parsed->scheme != "https" || sessionKept(h);
+  curl_easy_cleanup(h);
+  if (!kept) {
+    return ProbeResult::failed(ErrorClass::kPermanent, "tls-handshake",
+                               "TLS handshake failed: the server ended the session right after "
+                               "it (was the client certificate refused?)",
+                               endpoint);
+  }
+  return detail::probeOutcome(code, guard, errorBuffer, endpoint);
 }
 
 std::optional<std::chrono::seconds> parseRetryAfter(std::string_view value, common::TimePoint now) {

@@ -1,9 +1,11 @@
 #include "fhirgw/connectors/smtp_client.hpp"
 
 #include <curl/curl.h>
+#include <poll.h>
 
 #include <algorithm>
 #include <cctype>
+#include <chrono>
 #include <cstring>
 
 #include "curl_support.hpp"
@@ -59,6 +61,33 @@ int onDebug(CURL*, curl_infotype type, char* data, std::size_t size, void* user)
 int onProgress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
   auto* s = static_cast<Session*>(user);
   return s->stop.stop_requested() ? 1 : 0;  // non-zero aborts (CURLE_ABORTED_BY_CALLBACK)
+}
+
+/// Ends a connect-only session as a client should: QUIT, then the server's 221 (best effort,
+/// within a second; cleaning the handle up after CONNECT_ONLY closes the socket without QUIT).
+void sayQuit(CURL* h) {
+  std::size_t sent = 0;
+  if (curl_easy_send(h, "QUIT\r\n", 6, &sent) != CURLE_OK || sent != 6) return;
+  curl_socket_t socket = CURL_SOCKET_BAD;
+  if (curl_easy_getinfo(h, CURLINFO_ACTIVESOCKET, &socket) != CURLE_OK ||
+      socket == CURL_SOCKET_BAD) {
+    return;
+  }
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+  std::string reply;
+  while (reply.find('\n') == std::string::npos) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) return;
+    pollfd fd{socket, POLLIN, 0};
+    if (::poll(&fd, 1, static_cast<int>(left.count())) <= 0) return;
+    char buffer[256];
+    std::size_t n = 0;
+    const CURLcode rc = curl_easy_recv(h, buffer, sizeof buffer, &n);
+    if (rc == CURLE_AGAIN) continue;
+    if (rc != CURLE_OK || n == 0) return;
+    reply.append(buffer, n);
+  }
 }
 
 int replyCodeOf(std::string_view reply) {
@@ -185,6 +214,50 @@ SmtpResult SmtpClient::send(const SmtpEnvelope& envelope, std::string_view messa
   // curl's error buffer is not used: it may quote an address ("RCPT failed: <...>").
   result.transportError = detail::curlTransportError(code, curl_easy_strerror(code));
   return result;
+}
+
+ProbeResult SmtpClient::probe(std::stop_token stop) {
+  // A handle of its own: a pooled one could reuse an open session and test nothing.
+  CURL* h = curl_easy_init();
+  if (h == nullptr) {
+    return ProbeResult::failed(ErrorClass::kTransient, "transport", "curl: cannot create a handle",
+                               options_.url);
+  }
+  Session session;
+  session.stop = std::move(stop);
+  curl_easy_setopt(h, CURLOPT_URL, options_.url.c_str());
+  curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
+  curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(h, CURLOPT_USE_SSL, static_cast<long>(CURLUSESSL_ALL));
+  detail::setTlsOptions(h,
+                        {options_.caFile, options_.clientCertificateFile, options_.clientKeyFile});
+  if (!options_.username.empty()) {
+    curl_easy_setopt(h, CURLOPT_USERNAME, options_.username.c_str());
+    curl_easy_setopt(h, CURLOPT_PASSWORD, options_.password.c_str());
+  }
+  curl_easy_setopt(h, CURLOPT_PROXY, "");
+  curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
+                   static_cast<long>(options_.connectTimeout.count()));
+  curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(options_.connectTimeout.count()));
+  // The protocol's connect phase (greeting, EHLO, STARTTLS, EHLO, AUTH), then stop: no MAIL.
+  curl_easy_setopt(h, CURLOPT_CONNECT_ONLY, 1L);
+  curl_easy_setopt(h, CURLOPT_DEBUGFUNCTION, onDebug);
+  curl_easy_setopt(h, CURLOPT_DEBUGDATA, &session);
+  curl_easy_setopt(h, CURLOPT_VERBOSE, 1L);
+  curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, onProgress);
+  curl_easy_setopt(h, CURLOPT_XFERINFODATA, &session);
+  curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+  detail::SocketGuard guard;
+  guard.policy = &options_.addressPolicy;
+  detail::installSocketGuard(h, guard);
+
+  const CURLcode code = curl_easy_perform(h);
+  if (code == CURLE_OK) sayQuit(h);
+  curl_easy_cleanup(h);
+  // curl's error buffer is not shown: the server's refusal, scrubbed, says more and no address.
+  const std::string refusal = scrubSmtpReply(session.firstError);
+  return detail::probeOutcome(code, guard, refusal.empty() ? "" : "SMTP reply: " + refusal,
+                              options_.url);
 }
 
 std::string scrubSmtpReply(std::string_view reply) {

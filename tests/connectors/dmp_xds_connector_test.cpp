@@ -233,3 +233,20 @@ TEST(DmpXdsConnectorSchematron, TheReportSentPassesTheAnsSchematrons) {
   ASSERT_EQ(peer.requests(), 1);
   EXPECT_TRUE(peer.journal()[0].accepted) << peer.journal()[0].json;
 }
+
+TEST(DmpXdsConnector, TheConnectionTestCompletesTheMutualTlsHandshakeWithThePeer) {
+  const DmpPeer peer(peerOptions());
+  ASSERT_NE(peer.port(), 0);
+  auto connector = makeConnector(optionsJson(peer.baseUrl()));
+  ASSERT_NE(connector, nullptr);
+  const ProbeResult ok = connector->probe({});
+  EXPECT_TRUE(ok.ok) << ok.reason << ": " << ok.message;
+  EXPECT_EQ(ok.endpoint, "https://localhost:" + std::to_string(peer.port()));
+
+  auto rogue = makeConnector(optionsJson(peer.baseUrl(), "", "rogue-client"));
+  ASSERT_NE(rogue, nullptr);
+  const ProbeResult refused = rogue->probe({});
+  EXPECT_FALSE(refused.ok);
+  EXPECT_EQ(refused.errorClass, ErrorClass::kPermanent);
+  EXPECT_EQ(refused.reason, "tls-handshake") << refused.message;
+}

@@ -30,6 +30,8 @@ int SmtpPeer::connections() const {
   return n;
 }
 
+std::string SmtpPeer::events() const { return readFile(dir_.path() / "events.jsonl"); }
+
 rapidjson::Document SmtpPeer::inspect(int n) const {
   const std::string command =
       "/usr/bin/python3 " + sourcePath("tests/connectors/smtp-peer/inspect_message.py").string() +

@@ -358,4 +358,8 @@ DeliveryResult DmpXdsConnector::deliver(const DeliveryPayload& payload, std::sto
   return DeliveryResult::transient("DMP: " + judged.reason, sent->status).because(reason);
 }
 
+ProbeResult DmpXdsConnector::probe(std::stop_token stop) const {
+  return client_->probe(repositoryUrl_, std::move(stop));
+}
+
 }  // namespace fhirgw::connectors

@@ -254,4 +254,13 @@ DeliveryResult FhirRestConnector::post(const std::string& url, const std::string
   return classifyHttp(sent, context_.clock->now());
 }
 
+ProbeResult FhirRestConnector::probe(std::stop_token stop) const {
+  if (!options_.baseUrl) {
+    return ProbeResult::failed(std::nullopt, "no-fixed-endpoint",
+                               "no fixed endpoint to test: deliveries go to each recipient's own "
+                               "FHIR endpoint, under allowedEndpoints");
+  }
+  return client_->probe(options_.baseUrl->text, std::move(stop));
+}
+
 }  // namespace fhirgw::connectors

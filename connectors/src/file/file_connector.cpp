@@ -139,4 +139,36 @@ DeliveryResult FileConnector::deliver(const DeliveryPayload& payload, std::stop_
   return DeliveryResult::success();
 }
 
+ProbeResult FileConnector::probe(std::stop_token) const {
+  const fs::path dir(options_.directory);
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) {
+    return ProbeResult::failed(ErrorClass::kTransient, "not-writable",
+                               "the folder does not exist (or is not a folder)",
+                               options_.directory);
+  }
+  const fs::path temp = dir / (".probe." + common::hexEncode(common::randomBytes(6)) + ".tmp");
+  const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    return ProbeResult::failed(ErrorClass::kTransient, "not-writable",
+                               errnoText("create a file in the folder"), options_.directory);
+  }
+  const bool written = writeAll(fd, "probe\n") && ::fsync(fd) == 0;
+  const std::string writeError = written ? "" : errnoText("write a file in the folder");
+  ::close(fd);
+  if (::unlink(temp.c_str()) != 0) {
+    return ProbeResult::failed(ErrorClass::kTransient, "not-writable",
+                               errnoText("remove a file from the folder"), options_.directory);
+  }
+  if (!written) {
+    return ProbeResult::failed(ErrorClass::kTransient, "not-writable", writeError,
+                               options_.directory);
+  }
+  ProbeResult ok;
+  ok.ok = true;
+  ok.message = "the folder is writable";
+  ok.endpoint = options_.directory;
+  return ok;
+}
+
 }  // namespace fhirgw::connectors

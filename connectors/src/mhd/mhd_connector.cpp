@@ -65,4 +65,8 @@ DeliveryResult MhdConnector::deliver(const DeliveryPayload& payload, std::stop_t
                             *context_.clock, std::move(stop));
 }
 
+ProbeResult MhdConnector::probe(std::stop_token stop) const {
+  return client_->probe(options_.baseUrl, std::move(stop));
+}
+
 }  // namespace fhirgw::connectors

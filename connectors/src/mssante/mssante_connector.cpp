@@ -265,4 +265,8 @@ DeliveryResult MssanteConnector::deliver(const DeliveryPayload& payload, std::st
   return classifySmtp(sent);
 }
 
+ProbeResult MssanteConnector::probe(std::stop_token stop) const {
+  return client_->probe(std::move(stop));
+}
+
 }  // namespace fhirgw::connectors

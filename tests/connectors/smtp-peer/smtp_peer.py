@@ -15,7 +15,8 @@ Files in --dir:
                  {"acceptDelayMs": 300} keeps each accepted message that long before answering
   messages/N.eml each accepted message as received (written atomically), N = 1, 2, ...
   messages/N.json its envelope: {"from": ..., "to": [...], "tls": true, "clientCert": "CN"}
-  events.jsonl   one line per connection, per refused command and per accepted message
+  events.jsonl   one line per connection, per refused command, per accepted message and per QUIT
+                 (with the client certificate's CN when the session was in TLS with one)
 """
 import argparse
 import asyncio
@@ -129,6 +130,10 @@ def main():
             if self._original_transport is None:
                 event(event="connect")
             super().connection_made(transport)
+
+        async def smtp_QUIT(self, arg):
+            event(event="quit", clientCert=peer_cn(self.session))
+            await super().smtp_QUIT(arg)
 
     def factory():
         if args.tls == "starttls":

@@ -47,6 +47,25 @@ struct DeliveryResult {
                                   std::optional<int> httpStatus = std::nullopt);
 };
 
+/// What a connection test of an instance found (`POST /admin/v1/connectors/{id}/test`): a real
+/// connection and TLS handshake, or SMTP EHLO + STARTTLS, with nothing sent. For the admin: no
+/// secret, no health data.
+struct ProbeResult {
+  bool ok = false;
+  /// How a delivery failing this way would be judged; empty when ok or when nothing was tried.
+  std::optional<ErrorClass> errorClass;
+  /// A short fixed code when not ok: "tls-handshake", "connect", "resolve", "timeout",
+  /// "address-not-allowed", "starttls-not-offered", "auth-refused", "url-refused",
+  /// "not-writable", "no-fixed-endpoint", "not-supported", "cancelled", "transport".
+  std::string reason;
+  std::string message;   ///< what happened, for the admin
+  std::string endpoint;  ///< what was probed: scheme://host:port, or the folder
+
+  /// Not ok, with its class, reason code and message.
+  static ProbeResult failed(std::optional<ErrorClass> errorClass, std::string reason,
+                            std::string message, std::string endpoint = {});
+};
+
 /// How a connector finds its peer, which routing needs to know.
 enum class Addressing {
   kFixed,           ///< its own configured endpoint or folder
@@ -74,6 +93,10 @@ class Connector {
   /// Sends one payload. Never throws. A stop request (bounded shutdown) aborts network I/O
   /// promptly; the result is then transient.
   virtual DeliveryResult deliver(const DeliveryPayload& payload, std::stop_token stop) = 0;
+  /// Tests the connection to the instance's endpoint with its own settings (CA pin, client
+  /// certificate, address policy) and sends nothing. Never throws; a stop request aborts it.
+  /// The default: not ok, reason "not-supported".
+  virtual ProbeResult probe(std::stop_token stop) const;
 };
 
 }  // namespace fhirgw::connectors

@@ -72,6 +72,12 @@ class HttpClient {
   /// Any HTTP status is a response, including 3xx (redirects are not followed).
   common::Result<HttpResponse> send(const HttpRequest& request, std::stop_token stop = {});
 
+  /// Connection test: a TCP connect and TLS handshake to the URL's host with these options (CA
+  /// pin, client certificate, address policy, proxy), on a connection of its own, no request
+  /// sent; a server that ends the session right after the handshake (TLS 1.3 reports a refused
+  /// client certificate then) fails it too. `endpoint` is scheme://host:port.
+  ProbeResult probe(const std::string& url, std::stop_token stop = {});
+
   const HttpClientOptions& options() const { return options_; }
 
  private:

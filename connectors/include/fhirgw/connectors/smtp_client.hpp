@@ -72,6 +72,11 @@ class SmtpClient {
   SmtpResult send(const SmtpEnvelope& envelope, std::string_view message,
                   std::stop_token stop = {});
 
+  /// Connection test: connect, greeting, EHLO, STARTTLS (or implicit TLS with smtps) with the
+  /// client certificate, EHLO again and AUTH when configured, then QUIT, on a connection of its
+  /// own; no MAIL command, nothing sent. `endpoint` is the server's smtp(s)://host:port.
+  ProbeResult probe(std::stop_token stop = {});
+
   const SmtpClientOptions& options() const { return options_; }
 
  private:

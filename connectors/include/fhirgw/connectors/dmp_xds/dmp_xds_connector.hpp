@@ -71,6 +71,8 @@ class DmpXdsConnector final : public Connector {
   /// configured (`documentKinds`).
   bool acceptsDocumentKind(std::string_view kind) const override;
   DeliveryResult deliver(const DeliveryPayload& payload, std::stop_token stop) override;
+  /// TCP + mutual TLS handshake to the repository endpoint, no request sent.
+  ProbeResult probe(std::stop_token stop) const override;
 
  private:
   DmpXdsConnector(DmpXdsOptions options, const ConnectorContext& context,

@@ -69,6 +69,8 @@ class FhirRestConnector final : public Connector {
   /// With oauth2, a 401 of the FHIR server drops the token and the bundle is sent once more
   /// with a new one; a second 401 is the result.
   DeliveryResult deliver(const DeliveryPayload& payload, std::stop_token stop) override;
+  /// TCP + TLS handshake to baseUrl; without one, "no-fixed-endpoint".
+  ProbeResult probe(std::stop_token stop) const override;
 
  private:
   FhirRestConnector(FhirRestOptions options, const ConnectorContext& context,

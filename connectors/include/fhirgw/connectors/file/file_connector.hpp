@@ -38,6 +38,8 @@ class FileConnector final : public Connector {
 
   std::string_view type() const override { return "file"; }
   DeliveryResult deliver(const DeliveryPayload& payload, std::stop_token stop) override;
+  /// The folder exists and a temporary file can be created, synced and removed there.
+  ProbeResult probe(std::stop_token stop) const override;
 
   /// The file a delivery is written to.
   std::filesystem::path fileFor(std::string_view deliveryId) const;

@@ -30,6 +30,8 @@ class MhdConnector final : public Connector {
                                                               const ConnectorContext& context);
   std::string_view type() const override { return "mhd"; }
   DeliveryResult deliver(const DeliveryPayload& payload, std::stop_token stop) override;
+  /// TCP + mutual TLS handshake to baseUrl, no request sent.
+  ProbeResult probe(std::stop_token stop) const override;
 
  private:
   MhdConnector(MhdOptions options, const ConnectorContext& context,

@@ -41,6 +41,9 @@ class MssanteConnector final : public Connector {
   Addressing addressing() const override { return Addressing::kMssanteAddress; }
   bool acceptsTarget(std::string_view target) const override;
   DeliveryResult deliver(const DeliveryPayload& payload, std::stop_token stop) override;
+  /// SMTP connect, EHLO, STARTTLS (or implicit TLS) with the mailbox's certificate, AUTH when
+  /// configured, QUIT: no mail sent.
+  ProbeResult probe(std::stop_token stop) const override;
 
  private:
   MssanteConnector(MssanteOptions options, const ConnectorContext& context,

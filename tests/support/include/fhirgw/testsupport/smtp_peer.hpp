@@ -40,6 +40,9 @@ class SmtpPeer {
   std::vector<std::string> envelopes() const { return files(".json"); }
   /// How many connections reached the server (refused TLS handshakes included).
   int connections() const;
+  /// The server's events.jsonl: one JSON line per connection ("connect"), refused command,
+  /// accepted message ("accepted") and QUIT ({"event": "quit", "clientCert": CN or null}).
+  std::string events() const;
   /// Received message n (from 1) as read by tests/connectors/smtp-peer/inspect_message.py:
   /// Python's email and zipfile, xmllint against the ebRS 3.0 lcm.xsd of ../shared/reference.
   rapidjson::Document inspect(int n) const;
