@@ -28,7 +28,7 @@ struct SmtpClientOptions {
   std::string clientCertificateFile;  ///< PEM certificate of the application mailbox, with its key
   std::string clientKeyFile;
   std::string username;  ///< SMTP AUTH when not empty
-  std::string password;  ///< read from the configured password file, never from the config itself
+  std::string password;  ///< from passwordFile or the inline password option; never logged
   /// Which addresses the mail server may have, checked on each socket curl opens. Public
   /// addresses only by default.
   common::AddressPolicy addressPolicy = common::AddressPolicy::publicOnly();
