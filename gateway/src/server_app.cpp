@@ -207,7 +207,7 @@ int GatewayApp::runGateway(const std::vector<std::string>& args) {
   deps.store = store->get();
   deps.rules = &rules;
   deps.mapper = &mapper;
-  deps.routes = connectors::routesOf(*instances);
+  deps.routes = fixedRoutes(connectors::routesOf(*instances));
   deps.deliveriesQueued = [&engine] { engine.wake(); };
   deps.connectorRunning = [&engine](std::string_view id) {
     const std::vector<std::string> ids = engine.connectorIds();

@@ -79,7 +79,7 @@ class DeliveryTest : public ::testing::Test {
     deps.store = store_.get();
     deps.rules = rules_.get();
     deps.mapper = &mapper_;
-    deps.routes = connectors::routesOf(*instances);
+    deps.routes = fixedRoutes(connectors::routesOf(*instances));
     deps.deliveriesQueued = [this] { engine_->wake(); };
     deps.connectorRunning = [this](std::string_view id) {
       const std::vector<std::string> ids = engine_->connectorIds();

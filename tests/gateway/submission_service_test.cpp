@@ -92,8 +92,8 @@ class SubmissionServiceTest : public ::testing::Test {
     connectors::ConnectorRoute route;
     route.connectorId = "outbox";
     route.destinations = {connectors::Destination::kDmp, connectors::Destination::kEncounter};
-    return SubmissionService(SubmissionService::Deps{
-        records, *rules_, mapper_, SubmissionLimits{}, {route}, [this] { ++wakes_; }});
+    return SubmissionService(SubmissionService::Deps{records, *rules_, mapper_, SubmissionLimits{},
+                                                     fixedRoutes({route}), [this] { ++wakes_; }});
   }
   SubmissionService service() { return service(*store_); }
 

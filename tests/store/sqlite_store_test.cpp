@@ -221,12 +221,16 @@ TEST_F(SqliteStoreTest, AuditQueriesFilterBySinceActorAndActionInAppendOrder) {
   auto store = open();
   ASSERT_NE(store, nullptr);
   ASSERT_TRUE(
-      store->appendAudit({"c-1", "teleconsultation.create", "r-1", "201", "q-1"}).hasValue());
+      store->appendAudit({"c-1", "teleconsultation.create", "r-1", "201", "q-1", ""}).hasValue());
   clock.advance(1min);
   const common::TimePoint later = clock.now();
-  ASSERT_TRUE(store->appendAudit({"admin", "client.disable", "c-2", "ok", "q-2"}).hasValue());
-  ASSERT_TRUE(store->appendAudit({"c-1", "teleconsultation.read", "r-1", "200", "q-3"}).hasValue());
-  auto last = store->appendAudit({"c-1", "teleconsultation.create", "r-2", "422", "q-4"});
+  ASSERT_TRUE(store
+                  ->appendAudit({"admin", "connector.update", "c-2", "ok", "q-2",
+                                 R"({"changed":["enabled","options.bearerToken"]})"})
+                  .hasValue());
+  ASSERT_TRUE(
+      store->appendAudit({"c-1", "teleconsultation.read", "r-1", "200", "q-3", ""}).hasValue());
+  auto last = store->appendAudit({"c-1", "teleconsultation.create", "r-2", "422", "q-4", ""});
   ASSERT_TRUE(last.hasValue());
 
   auto all = store->queryAudit({});
@@ -234,6 +238,9 @@ TEST_F(SqliteStoreTest, AuditQueriesFilterBySinceActorAndActionInAppendOrder) {
   ASSERT_EQ(all->size(), 4u);
   EXPECT_EQ((*all)[0].requestId, "q-1");
   EXPECT_EQ((*all)[0].at, testStart());
+  EXPECT_EQ((*all)[0].detail, "");
+  // The detail comes back as written (the key paths a change touched).
+  EXPECT_EQ((*all)[1].detail, R"({"changed":["enabled","options.bearerToken"]})");
   EXPECT_EQ((*all)[3].id, *last);
   EXPECT_LT((*all)[0].id, (*all)[1].id);
 
@@ -267,7 +274,7 @@ TEST_F(SqliteStoreTest, AuditQueriesFilterBySinceActorAndActionInAppendOrder) {
 TEST_F(SqliteStoreTest, AuditEntriesCannotBeRewritten) {
   auto store = open();
   ASSERT_NE(store, nullptr);
-  ASSERT_TRUE(store->appendAudit({"c-1", "client.create", "c-1", "ok", "q-1"}).hasValue());
+  ASSERT_TRUE(store->appendAudit({"c-1", "client.create", "c-1", "ok", "q-1", ""}).hasValue());
   auto raw = rawSession(dbPath());
   EXPECT_THROW((raw << "UPDATE audit_entries SET outcome = 'forged'", kw::now), Poco::Exception);
   EXPECT_EQ((*store->queryAudit({}))[0].outcome, "ok");

@@ -34,7 +34,7 @@ common::Status InProcessGateway::start() {
   deps.rules = rules_.get();
   deps.mapper = &mapper_;
   deps.clock = &clock_;
-  deps.routes = options_.routes;
+  deps.routes = gateway::fixedRoutes(options_.routes);
   deps.connectorRunning = [this](std::string_view id) {
     return std::any_of(options_.routes.begin(), options_.routes.end(),
                        [id](const connectors::ConnectorRoute& r) { return r.connectorId == id; });

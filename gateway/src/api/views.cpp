@@ -158,6 +158,17 @@ Value auditEntryView(const store::AuditEntry& e, JsonAllocator& a) {
   v.AddMember("target", jsonString(e.target, a), a);
   v.AddMember("outcome", jsonString(e.outcome, a), a);
   v.AddMember("requestId", jsonString(e.requestId, a), a);
+  if (!e.detail.empty()) {
+    // The gateway writes the detail as JSON; an entry it cannot read shows as text.
+    rapidjson::Document detail(&a);
+    detail.Parse<rapidjson::kParseValidateEncodingFlag | rapidjson::kParseIterativeFlag>(
+        e.detail.data(), e.detail.size());
+    if (detail.HasParseError() || !detail.IsObject()) {
+      v.AddMember("detail", jsonString(e.detail, a), a);
+    } else {
+      v.AddMember("detail", Value(detail, a), a);
+    }
+  }
   return v;
 }
 

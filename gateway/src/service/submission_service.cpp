@@ -25,6 +25,15 @@ namespace {
 
 using rapidjson::Value;
 
+// The instances to route one submission to: one snapshot, whatever changes meanwhile.
+RouteSnapshot currentRoutes(const SubmissionService::Deps& d) {
+  static const RouteSnapshot kNone =
+      std::make_shared<const std::vector<connectors::ConnectorRoute>>();
+  if (!d.routes) return kNone;
+  RouteSnapshot routes = d.routes();
+  return routes ? routes : kNone;
+}
+
 constexpr std::string_view kTeleconsultationsTarget = "POST /api/v1/teleconsultations";
 
 SubmissionResult withIssues(SubmissionStatus status, std::vector<fhir::Issue> issues) {
@@ -275,7 +284,7 @@ SubmissionResult SubmissionService::acceptTeleconsultation(const SubmissionReque
   sub.deliveries = connectors::toNewDeliveries(connectors::routeDeliveries(
       routingRequest(tc, checked.rules.insQualified, sub.recordId, /*includeEncounter=*/true,
                      routed, mapping.documentIds),
-      d_.routes));
+      *currentRoutes(d_)));
   const std::vector<fhir::Issue> kept = nonBlocking(issues);
   store::NewRecord record;
   record.externalId = tc.externalId;
@@ -374,7 +383,7 @@ SubmissionResult SubmissionService::addDocument(const SubmissionRequest& request
   sub.deliveries = connectors::toNewDeliveries(connectors::routeDeliveries(
       routingRequest(context.record, rules.insQualified, stored.id,
                      /*includeEncounter=*/false, {&parsed.record}, {d.id}),
-      d_.routes));
+      *currentRoutes(d_)));
   d.externalId = domain::documentExternalId(parsed.record);
   d.kind = std::string(domain::documentKind(parsed.record));
   d.body = common::canonicalJson(body);

@@ -182,6 +182,18 @@ BEGIN SELECT RAISE(ABORT, 'audit entries are append-only'); END)sql",
            R"sql(ALTER TABLE practitioner_activity ADD COLUMN cap_percent INTEGER
   CHECK (cap_percent IS NULL OR (cap_percent >= 0 AND cap_percent <= 100)))sql",
        }},
+      // Issue 13: connector instances administered through the admin API live in the
+      // `connectors` table of version 1 (config: the instance's JSON, secrets sealed); an update
+      // names the version it replaces (optimistic concurrency) and who made it. Audit entries
+      // get a short JSON detail (the key paths a change touched, never a value).
+      {5,
+       "connector-administration",
+       {
+           "ALTER TABLE connectors ADD COLUMN version BIGINT NOT NULL DEFAULT 1 CHECK (version >= "
+           "1)",
+           "ALTER TABLE connectors ADD COLUMN updated_by TEXT NOT NULL DEFAULT ''",
+           "ALTER TABLE audit_entries ADD COLUMN detail TEXT",
+       }},
   };
   return kMigrations;
 }

@@ -18,6 +18,7 @@
 #include "fhirgw/gateway/config.hpp"
 #include "fhirgw/gateway/listener.hpp"
 #include "fhirgw/gateway/router.hpp"
+#include "fhirgw/gateway/service/route_snapshot.hpp"
 #include "fhirgw/mapping/fhir_mapper.hpp"
 #include "fhirgw/rules/rule_engine.hpp"
 #include "fhirgw/store/store.hpp"
@@ -40,8 +41,9 @@ class GatewayServer {
     const mapping::FhirMapper* mapper = nullptr;
     /// Time source of rate limits.
     const common::Clock* clock = &common::SystemClock::instance();
-    /// Connector instances deliveries are routed to (empty: every destination is skipped).
-    std::vector<connectors::ConnectorRoute> routes;
+    /// The connector instances deliveries are routed to now, read once per submission (the
+    /// connector service's snapshot; empty: every destination is skipped).
+    RouteProvider routes;
     /// Called after a commit queued deliveries (wakes the delivery engine).
     std::function<void()> deliveriesQueued;
     /// Whether a connector instance runs now in the delivery engine (an admin re-route's

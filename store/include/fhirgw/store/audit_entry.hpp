@@ -16,6 +16,9 @@ struct NewAuditEntry {
   std::string target;     ///< id of what was acted on (record id, client id, ...)
   std::string outcome;    ///< e.g. "201", "denied", "ok"
   std::string requestId;  ///< X-Request-ID of the call, empty for background actions
+  /// Short JSON text saying what changed, e.g. {"changed": ["enabled", "options.baseUrl"]}:
+  /// key paths only, never a value (a secret or health data). Empty: none.
+  std::string detail;
 };
 
 /// A stored audit entry; ids grow in append order.
@@ -27,6 +30,7 @@ struct AuditEntry {
   std::string target;
   std::string outcome;
   std::string requestId;
+  std::string detail;  ///< JSON text, empty when the entry has none
 };
 
 /// Filters of an audit query (all optional), oldest first, paged by afterId.

@@ -88,6 +88,13 @@ class SqliteStore final : public Store {
   common::Result<std::vector<FhirResource>> listPayloadFhirResources(
       std::string_view recordId, const std::optional<std::string>& documentId) const override;
 
+  common::Result<std::vector<StoredConnector>> listConnectors() const override;
+  common::Result<StoredConnector> getConnector(std::string_view id) const override;
+  common::Result<StoredConnector> insertConnector(const ConnectorRow& row) override;
+  common::Result<StoredConnector> updateConnector(const ConnectorRow& row,
+                                                  std::int64_t expectedVersion) override;
+  common::Status deleteConnector(std::string_view id, std::int64_t expectedVersion) override;
+
  private:
   class Impl;
   explicit SqliteStore(std::unique_ptr<Impl> impl);

@@ -12,6 +12,7 @@
 #include "fhirgw/store/activity_store.hpp"
 #include "fhirgw/store/audit_log.hpp"
 #include "fhirgw/store/client_store.hpp"
+#include "fhirgw/store/connector_store.hpp"
 #include "fhirgw/store/delivery_queue.hpp"
 #include "fhirgw/store/record_store.hpp"
 #include "fhirgw/store/store_options.hpp"
@@ -20,15 +21,17 @@ namespace fhirgw::store {
 
 /// The gateway's durable state: one object playing every role, so a caller that needs one role
 /// takes that role's interface (the delivery engine a DeliveryQueue, authentication a
-/// ClientStore) and only the composition root holds the whole store. Implementations are safe to
-/// call from many threads at once and never throw: every failure is a Status (kUnavailable when
-/// busy or unreachable, so the caller answers 503 and nothing is half-written; kNotFound for an
-/// unknown id or one of another client; kAlreadyExists for a unique id or key already taken).
+/// ClientStore, the connector service a ConnectorStore) and only the composition root holds the
+/// whole store. Implementations are safe to call from many threads at once and never throw: every
+/// failure is a Status (kUnavailable when busy or unreachable, so the caller answers 503 and
+/// nothing is half-written; kNotFound for an unknown id or one of another client; kAlreadyExists
+/// for a unique id or key already taken).
 class Store : public ClientStore,
               public AuditLog,
               public ActivityStore,
               public RecordStore,
-              public DeliveryQueue {
+              public DeliveryQueue,
+              public ConnectorStore {
  public:
   ~Store() override = default;
 

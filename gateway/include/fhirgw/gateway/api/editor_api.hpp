@@ -10,6 +10,7 @@
 #include "fhirgw/connectors/routing.hpp"
 #include "fhirgw/gateway/config.hpp"
 #include "fhirgw/gateway/router.hpp"
+#include "fhirgw/gateway/service/route_snapshot.hpp"
 #include "fhirgw/gateway/service/submission_service.hpp"
 #include "fhirgw/mapping/fhir_mapper.hpp"
 #include "fhirgw/rules/rule_engine.hpp"
@@ -32,8 +33,8 @@ class EditorApi {
     const mapping::FhirMapper& mapper;
     const common::Clock& clock;
     LimitsConfig limits;
-    /// The configured connector instances, for routing deliveries (may be empty).
-    std::vector<connectors::ConnectorRoute> routes;
+    /// The connector instances now, for routing deliveries (empty: none).
+    RouteProvider routes;
     /// Called after a commit that queued deliveries (wakes the delivery engine); may be empty.
     std::function<void()> deliveriesQueued;
   };

@@ -47,7 +47,7 @@ rapidjson::Document recordStatusView(const store::Record& record,
 
 /// An API client (without its keys).
 rapidjson::Value clientView(const store::Client& c, JsonAllocator& a);
-/// One audit entry.
+/// One audit entry; its `detail` (what a change touched, key paths only) when it has one.
 rapidjson::Value auditEntryView(const store::AuditEntry& e, JsonAllocator& a);
 
 }  // namespace fhirgw::gateway

@@ -13,6 +13,7 @@
 #include "fhirgw/common/status.hpp"
 #include "fhirgw/connectors/routing.hpp"
 #include "fhirgw/fhir/operation_outcome.hpp"
+#include "fhirgw/gateway/service/route_snapshot.hpp"
 #include "fhirgw/mapping/fhir_mapper.hpp"
 #include "fhirgw/rules/rule_engine.hpp"
 #include "fhirgw/store/record.hpp"
@@ -77,8 +78,9 @@ class SubmissionService {
     const rules::RuleEngine& rules;
     const mapping::FhirMapper& mapper;
     SubmissionLimits limits;
-    /// The configured connector instances, for routing deliveries (may be empty).
-    std::vector<connectors::ConnectorRoute> routes;
+    /// The connector instances now, for routing deliveries (empty: every destination is
+    /// skipped); read once per submission.
+    RouteProvider routes;
     /// Called after a commit that queued deliveries (wakes the delivery engine); may be empty.
     std::function<void()> deliveriesQueued;
   };
