@@ -85,8 +85,8 @@ void GatewayServer::registerRoutes() {
         EditorApi::Deps{*deps_.store, *deps_.rules, *deps_.mapper, *deps_.clock, config_.limits,
                         deps_.routes, deps_.deliveriesQueued});
     editorApi_->registerRoutes(apiRouter_);
-    adminApi_ =
-        std::make_unique<AdminApi>(*deps_.store, deps_.deliveriesQueued, deps_.connectorRunning);
+    adminApi_ = std::make_unique<AdminApi>(*deps_.store, deps_.deliveriesQueued,
+                                           deps_.connectorRunning, deps_.connectors);
     adminApi_->registerRoutes(adminRouter_);
   }
   adminRouter_.add("GET", "/health/live", RoutePolicy::open(), [](Exchange& ex) {

@@ -22,6 +22,7 @@
 #include "fhirgw/gateway/config.hpp"
 #include "fhirgw/gateway/gateway_server.hpp"
 #include "fhirgw/gateway/housekeeper.hpp"
+#include "fhirgw/gateway/service/connector_service.hpp"
 #include "fhirgw/gateway/store_activity_history.hpp"
 #include "fhirgw/mapping/fhir_mapper.hpp"
 #include "fhirgw/rules/rule_engine.hpp"
@@ -192,11 +193,15 @@ int GatewayApp::runGateway(const std::vector<std::string>& args) {
   connectors::EngineOptions engineOptions;
   engineOptions.instanceId = "gateway-" + Poco::Environment::nodeName();
   connectors::DeliveryEngine engine(**store, common::SystemClock::instance(), engineOptions);
-  for (const auto& instance : *instances) {
-    if (common::Status s = engine.add(instance.config, instance.connector); !s.isOk()) {
-      std::cerr << "fhir-gateway: configuration error: " << s.message() << "\n";
-      return EXIT_CONFIG;
-    }
+  // The file's instances, then those administered through the API (kept in the store, their
+  // secrets sealed): one that cannot be opened or no longer checks out is a configuration error
+  // naming its id (exit 78; docs/connectors.md, Connector administration).
+  ConnectorService connectorService(ConnectorService::Deps{
+      **store, **store, registry, connectorContext, engine,
+      config->secretBox ? &*config->secretBox : nullptr, config->shutdownGrace});
+  if (common::Status s = connectorService.load(std::move(*instances)); !s.isOk()) {
+    std::cerr << "fhir-gateway: configuration error: " << s.message() << "\n";
+    return s.code() == common::StatusCode::kInvalidArgument ? EXIT_CONFIG : EXIT_UNAVAILABLE;
   }
   if (common::Status s = engine.start(); !s.isOk()) {
     std::cerr << "fhir-gateway: cannot start the delivery engine: " << s.message() << "\n";
@@ -207,7 +212,8 @@ int GatewayApp::runGateway(const std::vector<std::string>& args) {
   deps.store = store->get();
   deps.rules = &rules;
   deps.mapper = &mapper;
-  deps.routes = fixedRoutes(connectors::routesOf(*instances));
+  deps.routes = connectorService.routeProvider();
+  deps.connectors = &connectorService;
   deps.deliveriesQueued = [&engine] { engine.wake(); };
   deps.connectorRunning = [&engine](std::string_view id) {
     const std::vector<std::string> ids = engine.connectorIds();

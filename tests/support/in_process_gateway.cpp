@@ -39,15 +39,53 @@ common::Status InProcessGateway::start() {
     return std::any_of(options_.routes.begin(), options_.routes.end(),
                        [id](const connectors::ConnectorRoute& r) { return r.connectorId == id; });
   };
+  if (options_.liveConnectors) FHIRGW_RETURN_IF_ERROR(startConnectors(deps));
   if (options_.storeReadiness) deps.readiness = [this] { return store_->ping(); };
   server_ = std::make_unique<gateway::GatewayServer>(c, std::move(deps));
   return server_->start();
+}
+
+common::Status InProcessGateway::startConnectors(gateway::GatewayServer::Dependencies& deps) {
+  registry_ = std::make_unique<connectors::ConnectorRegistry>();
+  connectors::registerAll(*registry_);
+  secretBox_.reset();
+  if (!options_.secretKey.empty()) {
+    FHIRGW_ASSIGN_OR_RETURN(auto box, common::SecretBox::fromKeyText(options_.secretKey));
+    secretBox_.emplace(std::move(box));
+  }
+  FHIRGW_ASSIGN_OR_RETURN(auto configs,
+                          connectors::parseConnectorInstances(*options_.liveConnectors));
+  connectors::ConnectorContext context;
+  context.clock = &clock_;
+  context.validator = &validator_;
+  FHIRGW_ASSIGN_OR_RETURN(auto instances,
+                          connectors::createConnectors(*registry_, configs, context));
+  connectors::EngineOptions engineOptions;
+  engineOptions.instanceId = "in-process";
+  engineOptions.idlePoll = std::chrono::milliseconds(50);
+  engine_ = std::make_unique<connectors::DeliveryEngine>(*store_, clock_, engineOptions);
+  connectors_ = std::make_unique<gateway::ConnectorService>(gateway::ConnectorService::Deps{
+      *store_, *store_, *registry_, context, *engine_, secretBox_ ? &*secretBox_ : nullptr,
+      std::chrono::seconds(5)});
+  FHIRGW_RETURN_IF_ERROR(connectors_->load(std::move(instances)));
+  FHIRGW_RETURN_IF_ERROR(engine_->start());
+  deps.routes = connectors_->routeProvider();
+  deps.connectors = connectors_.get();
+  deps.connectorRunning = [this](std::string_view id) {
+    const std::vector<std::string> ids = engine_->connectorIds();
+    return std::binary_search(ids.begin(), ids.end(), id);
+  };
+  deps.deliveriesQueued = [this] { engine_->wake(); };
+  return common::Status::ok();
 }
 
 bool InProcessGateway::stop() {
   if (!server_) return true;
   const bool drained = server_->stop();
   server_.reset();
+  if (engine_) engine_->stop(std::chrono::seconds(5));
+  connectors_.reset();
+  engine_.reset();
   return drained;
 }
 

@@ -18,6 +18,7 @@
 #include "fhirgw/gateway/config.hpp"
 #include "fhirgw/gateway/listener.hpp"
 #include "fhirgw/gateway/router.hpp"
+#include "fhirgw/gateway/service/connector_service.hpp"
 #include "fhirgw/gateway/service/route_snapshot.hpp"
 #include "fhirgw/mapping/fhir_mapper.hpp"
 #include "fhirgw/rules/rule_engine.hpp"
@@ -49,6 +50,8 @@ class GatewayServer {
     /// Whether a connector instance runs now in the delivery engine (an admin re-route's
     /// target must); empty: none does.
     std::function<bool(std::string_view)> connectorRunning;
+    /// Connector administration (/admin/v1/connectors); null: those routes are not served.
+    ConnectorService* connectors = nullptr;
   };
 
   GatewayServer(GatewayConfig config, Dependencies deps);

@@ -66,6 +66,15 @@ void AdminApi::registerRoutes(Router& r) {
         [this](Exchange& ex) { retryDeliveries(ex); });
   r.add("POST", "/admin/v1/deliveries/reroute", kAdmin,
         [this](Exchange& ex) { rerouteDeliveries(ex); });
+  if (connectors_ != nullptr) {
+    r.add("GET", "/admin/v1/connectors", kAdmin, [this](Exchange& ex) { listConnectors(ex); });
+    r.add("POST", "/admin/v1/connectors", kAdmin, [this](Exchange& ex) { createConnector(ex); });
+    r.add("GET", "/admin/v1/connectors/{id}", kAdmin, [this](Exchange& ex) { getConnector(ex); });
+    r.add("PUT", "/admin/v1/connectors/{id}", kAdmin,
+          [this](Exchange& ex) { replaceConnector(ex); });
+    r.add("DELETE", "/admin/v1/connectors/{id}", kAdmin,
+          [this](Exchange& ex) { deleteConnector(ex); });
+  }
 }
 
 }  // namespace fhirgw::gateway

@@ -4,23 +4,28 @@
 #include <string_view>
 
 #include "fhirgw/gateway/router.hpp"
+#include "fhirgw/gateway/service/connector_service.hpp"
 #include "fhirgw/store/store.hpp"
 
 namespace fhirgw::gateway {
 
 /// The administrator API of admin-and-ops.md available so far: API clients and their keys,
-/// declared practitioner activity (TLC-ACTIVITY-CAP), the audit trail, and deliveries (watch and
-/// replay dead letters). One file per resource in src/api/admin/.
+/// declared practitioner activity (TLC-ACTIVITY-CAP), the audit trail, deliveries (watch and
+/// replay dead letters) and connector instances (administered live). One file per resource in
+/// src/api/admin/.
 class AdminApi {
  public:
   /// deliveriesQueued (may be empty) wakes the delivery engine after a retry or re-route;
   /// connectorRunning tells whether a connector instance runs now (a re-route's target; empty:
-  /// none does).
+  /// none does); without a connector service (null) the /admin/v1/connectors routes are not
+  /// served.
   AdminApi(store::Store& store, std::function<void()> deliveriesQueued,
-           std::function<bool(std::string_view)> connectorRunning = {})
+           std::function<bool(std::string_view)> connectorRunning = {},
+           ConnectorService* connectors = nullptr)
       : store_(store),
         deliveriesQueued_(std::move(deliveriesQueued)),
-        connectorRunning_(std::move(connectorRunning)) {}
+        connectorRunning_(std::move(connectorRunning)),
+        connectors_(connectors) {}
   /// Adds the /admin/v1 routes, each for administrator keys only (checked by the router's gate).
   void registerRoutes(Router& router);
 
@@ -42,10 +47,17 @@ class AdminApi {
   void retryDelivery(Exchange& ex);
   void retryDeliveries(Exchange& ex);
   void rerouteDeliveries(Exchange& ex);
+  // api/admin/connectors.cpp
+  void listConnectors(Exchange& ex);
+  void getConnector(Exchange& ex);
+  void createConnector(Exchange& ex);
+  void replaceConnector(Exchange& ex);
+  void deleteConnector(Exchange& ex);
 
   store::Store& store_;
   std::function<void()> deliveriesQueued_;
   std::function<bool(std::string_view)> connectorRunning_;
+  ConnectorService* connectors_;
 };
 
 }  // namespace fhirgw::gateway

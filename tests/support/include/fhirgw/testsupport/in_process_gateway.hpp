@@ -8,11 +8,15 @@
 #include <vector>
 
 #include "fhirgw/common/clock.hpp"
+#include "fhirgw/common/secret_box.hpp"
 #include "fhirgw/common/status.hpp"
+#include "fhirgw/connectors/engine/delivery_engine.hpp"
+#include "fhirgw/connectors/registry.hpp"
 #include "fhirgw/connectors/routing.hpp"
 #include "fhirgw/fhir/fr_core_profiles.hpp"
 #include "fhirgw/gateway/config.hpp"
 #include "fhirgw/gateway/gateway_server.hpp"
+#include "fhirgw/gateway/service/connector_service.hpp"
 #include "fhirgw/gateway/store_activity_history.hpp"
 #include "fhirgw/mapping/fhir_mapper.hpp"
 #include "fhirgw/rules/rule_engine.hpp"
@@ -31,6 +35,13 @@ struct InProcessGatewayOptions {
   /// Connector routes deliveries are queued for (no engine runs: they stay pending). Their
   /// instances are the ones the admin API sees running (a re-route's possible targets).
   std::vector<connectors::ConnectorRoute> routes;
+  /// When set, the delivery engine runs (on the test clock) and connectors are administered live
+  /// through /admin/v1/connectors: these are the configuration file's instances (the JSON text
+  /// of a `connectors` array, "[]" for none), the store's are loaded after them, and `routes` is
+  /// not used.
+  std::optional<std::string> liveConnectors;
+  /// The key sealing connector secrets (what secrets.keyFile holds); empty: none configured.
+  std::string secretKey;
   std::string adminToken = "in-process-admin-token-0123456789";
   /// The store's wait on a locked database (the product's default when unset).
   std::optional<std::chrono::milliseconds> busyTimeout;
@@ -48,9 +59,11 @@ class InProcessGateway {
   InProcessGateway(const InProcessGateway&) = delete;
   InProcessGateway& operator=(const InProcessGateway&) = delete;
 
-  /// Opens the store and starts the listeners.
+  /// Opens the store and starts the listeners (and, with liveConnectors, the delivery engine).
+  /// After stop(), starts again on the same store.
   common::Status start();
-  /// Stops the listeners (also done at destruction); true when in-flight requests finished.
+  /// Stops the listeners, then the delivery engine (also done at destruction); true when
+  /// in-flight requests finished.
   bool stop();
 
   /// A request to the editor API listener; key (if any) is sent as a bearer token.
@@ -77,6 +90,9 @@ class InProcessGateway {
   const std::string& adminToken() const { return options_.adminToken; }
 
  private:
+  /// The registry, engine and connector service of liveConnectors, wired into deps.
+  common::Status startConnectors(gateway::GatewayServer::Dependencies& deps);
+
   InProcessGatewayOptions options_;
   TempDir dir_;
   common::ManualClock clock_{gatewayTestNow()};
@@ -86,6 +102,11 @@ class InProcessGateway {
   /// As the product's wiring: one validator, injected into the mapper.
   fhir::Validator validator_ = fhir::makeFrCoreValidator();
   mapping::FhirMapper mapper_{validator_};
+  // With liveConnectors: declared before the server, which uses them, so they outlive it.
+  std::unique_ptr<connectors::ConnectorRegistry> registry_;
+  std::optional<common::SecretBox> secretBox_;
+  std::unique_ptr<connectors::DeliveryEngine> engine_;
+  std::unique_ptr<gateway::ConnectorService> connectors_;
   std::unique_ptr<gateway::GatewayServer> server_;
 };
 
