@@ -285,6 +285,40 @@ TEST_F(ConnectorAdminTest, FileInstancesAreReadOnlyAndIdsAndVersionsConflict) {
   fs::remove_all(outbox);
 }
 
+TEST_F(ConnectorAdminTest, TheConnectionTestProbesTheInstanceWithItsOwnSettings) {
+  start();
+  const fs::path folder = gateway_->dir() / "probed";
+  ASSERT_EQ(admin("POST", "/admin/v1/connectors", fileInstance("probed", folder)).status, 201);
+
+  const HttpResponse good = admin("POST", "/admin/v1/connectors/probed/test");
+  ASSERT_EQ(good.status, 200) << good.body;
+  auto result = json(good.body);
+  ASSERT_TRUE(result != nullptr);
+  EXPECT_TRUE((*result)["ok"].GetBool()) << good.body;
+  EXPECT_FALSE(result->HasMember("errorClass"));
+  EXPECT_TRUE((*result)["durationMs"].IsInt64());
+  // Nothing was delivered, and the probe left nothing behind.
+  EXPECT_EQ(std::distance(fs::directory_iterator(folder), fs::directory_iterator()), 0);
+
+  // The folder replaced by a file: the same instance now fails its test, transiently.
+  fs::remove_all(folder);
+  std::ofstream(folder) << "not a folder";
+  const HttpResponse bad = admin("POST", "/admin/v1/connectors/probed/test");
+  ASSERT_EQ(bad.status, 200) << bad.body;
+  result = json(bad.body);
+  ASSERT_TRUE(result != nullptr);
+  EXPECT_FALSE((*result)["ok"].GetBool()) << bad.body;
+  EXPECT_STREQ((*result)["reason"].GetString(), "not-writable");
+  EXPECT_STREQ((*result)["errorClass"].GetString(), "transient");
+
+  EXPECT_EQ(admin("POST", "/admin/v1/connectors/nobody/test").status, 404);
+  // The test is audited like every admin call.
+  const HttpResponse audit = admin("GET", "/admin/v1/audit");
+  EXPECT_NE(audit.body.find(R"("action":"POST /admin/v1/connectors/{id}/test","target":"probed")"),
+            std::string::npos)
+      << audit.body;
+}
+
 TEST_F(ConnectorAdminTest, ASecretNeedsAConfiguredKey) {
   start(/*withKey=*/false);
   const HttpResponse r =

@@ -296,6 +296,30 @@ common::Result<ConnectorView> ConnectorService::get(std::string_view id) const {
   return common::notFound("no such connector");
 }
 
+common::Result<ConnectorProbe> ConnectorService::test(std::string_view id,
+                                                      std::stop_token stop) const {
+  std::shared_ptr<connectors::Connector> connector;
+  {
+    std::lock_guard state(stateMutex_);
+    for (const Instance& i : instances_) {
+      if (i.config.id == id) connector = i.connector;
+    }
+  }
+  if (connector == nullptr) return common::notFound("no such connector");
+  // Outside the lock: a probe waits on the network (bounded by the instance's timeouts).
+  const auto started = std::chrono::steady_clock::now();
+  ConnectorProbe out;
+  out.result = connector->probe(std::move(stop));
+  out.duration = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::steady_clock::now() - started);
+  Log::info("gateway.connector-tested",
+            {{"connectorId", std::string(id)},
+             {"ok", out.result.ok},
+             {"reason", out.result.reason},
+             {"durationMs", static_cast<std::int64_t>(out.duration.count())}});
+  return out;
+}
+
 ConnectorService::Prepared ConnectorService::prepare(const Json& body,
                                                      const Instance* existing) const {
   Prepared out;

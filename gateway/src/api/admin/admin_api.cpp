@@ -74,6 +74,8 @@ void AdminApi::registerRoutes(Router& r) {
           [this](Exchange& ex) { replaceConnector(ex); });
     r.add("DELETE", "/admin/v1/connectors/{id}", kAdmin,
           [this](Exchange& ex) { deleteConnector(ex); });
+    r.add("POST", "/admin/v1/connectors/{id}/test", kAdmin,
+          [this](Exchange& ex) { testConnector(ex); });
   }
 }
 

@@ -131,6 +131,24 @@ void AdminApi::replaceConnector(Exchange& ex) {
   sendView(ex, 200, *change.view);
 }
 
+void AdminApi::testConnector(Exchange& ex) {
+  ex.setTarget(ex.param("id"));
+  auto probe = connectors_->test(ex.param("id"));
+  if (!probe) {
+    ex.sendStatus(probe.error());
+    return;
+  }
+  const connectors::ProbeResult& r = probe->result;
+  Json out = Json::object();
+  out.set("ok", Json::boolean(r.ok));
+  if (r.errorClass) out.set("errorClass", std::string(connectors::errorClassName(*r.errorClass)));
+  if (!r.reason.empty()) out.set("reason", r.reason);
+  if (!r.message.empty()) out.set("message", r.message);
+  if (!r.endpoint.empty()) out.set("endpoint", r.endpoint);
+  out.set("durationMs", Json::integer(probe->duration.count()));
+  ex.send(200, kJson, out.serialize());
+}
+
 void AdminApi::deleteConnector(Exchange& ex) {
   ex.setTarget(ex.param("id"));
   auto ifMatch = ifMatchOf(ex);

@@ -51,6 +51,7 @@ class AdminApi {
   void listConnectors(Exchange& ex);
   void getConnector(Exchange& ex);
   void createConnector(Exchange& ex);
+  void testConnector(Exchange& ex);
   void replaceConnector(Exchange& ex);
   void deleteConnector(Exchange& ex);
 

@@ -5,6 +5,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <stop_token>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -55,6 +56,12 @@ struct ConnectorChange {
   common::Status status;
   std::vector<ConnectorProblem> problems;
   std::optional<ConnectorView> view;
+};
+
+/// The outcome of a connection test: the connector's probe and how long it took.
+struct ConnectorProbe {
+  connectors::ProbeResult result;
+  std::chrono::milliseconds duration{0};
 };
 
 /// Who asks for a change (for the audit trail).
@@ -113,6 +120,10 @@ class ConnectorService {
   /// finish under the old settings.
   ConnectorChange replace(std::string_view id, const common::Json& body,
                           std::optional<std::int64_t> ifMatch, const AdminCaller& caller);
+  /// Tests an instance's connection with its own connector and settings, file or API, enabled
+  /// or not (Connector::probe: a TCP connect and TLS handshake, an SMTP EHLO and STARTTLS, a
+  /// folder write; nothing is delivered). Does not wait for a change. kNotFound if unknown.
+  common::Result<ConnectorProbe> test(std::string_view id, std::stop_token stop = {}) const;
   /// Deletes an API instance (its queued deliveries stay, visible and re-routable).
   common::Status remove(std::string_view id, std::optional<std::int64_t> ifMatch,
                         const AdminCaller& caller);
