@@ -310,13 +310,15 @@ common::Result<ConnectorProbe> ConnectorService::test(std::string_view id,
   const auto started = std::chrono::steady_clock::now();
   ConnectorProbe out;
   out.result = connector->probe(std::move(stop));
-  out.duration = std::chrono::duration_cast<std::chrono::milliseconds>(
-      std::chrono::steady_clock::now() - started);
+  const auto elapsed = std::chrono::steady_clock::now() - started;
+  out.duration = std::chrono::duration_cast<std::chrono::milliseconds>(elapsed);
   Log::info("gateway.connector-tested",
             {{"connectorId", std::string(id)},
              {"ok", out.result.ok},
              {"reason", out.result.reason},
-             {"durationMs", static_cast<std::int64_t>(out.duration.count())}});
+             {"durationUs",
+              static_cast<std::int64_t>(
+                  std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count())}});
   return out;
 }
 
