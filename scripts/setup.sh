@@ -12,6 +12,7 @@ packages=(
   googletest libgtest-dev libgmock-dev openssl curl ca-certificates clang-format libxml2-utils
   xmlsec1  # the command line that verifies the signatures in the xds tests
   python3-aiosmtpd  # the real SMTP server of the MSSanté tests
+  python3-prometheus-client  # Prometheus' text-format parser reads /metrics in the tests
   libsaxonhe-java default-jre-headless  # Saxon-HE for the ANS CDA schematrons (tests/xds/schematron)
   xmlsec1  # signs the DMP peer's self-test request (tests/connectors/dmp-peer/fixture)
 )

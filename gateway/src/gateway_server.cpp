@@ -28,13 +28,19 @@ GatewayServer::GatewayServer(GatewayConfig config, Dependencies deps)
     : config_(std::move(config)),
       deps_(std::move(deps)),
       apiRouter_(gateOf(gate_)),
-      adminRouter_(gateOf(gate_)) {}
+      adminRouter_(gateOf(gate_)),
+      ownMetrics_(deps_.metrics != nullptr
+                      ? nullptr
+                      : std::make_unique<GatewayMetrics>(deps_.store, nullptr, *deps_.clock)),
+      metrics_(deps_.metrics != nullptr ? deps_.metrics : ownMetrics_.get()) {}
 
 GatewayServer::~GatewayServer() { stop(); }
 
 void GatewayServer::audit(const Exchange& ex) {
-  // Every API and admin call is audited, refused ones included; health checks are not actions.
+  // Every API and admin call is audited, refused ones included; health checks are not actions,
+  // nor are successful scrapes (every 15 s, they would drown the trail; a refused one stays).
   if (deps_.store == nullptr || ex.route().rfind("/health/", 0) == 0) return;
+  if (ex.route() == "/metrics" && ex.responseStatus() == 200) return;
   store::NewAuditEntry entry;
   entry.actor = ex.clientId().empty() ? "anonymous" : ex.clientId();
   entry.action = ex.method() + " " + ex.route();
@@ -81,9 +87,11 @@ void GatewayServer::registerRoutes() {
     auth_ = std::make_unique<Authenticator>(*deps_.store, config_.admin.token);
     limiter_ = std::make_unique<RateLimiter>(*deps_.clock);
     gate_ = std::make_unique<AccessGate>(*auth_, *limiter_);
-    editorApi_ = std::make_unique<EditorApi>(
-        EditorApi::Deps{*deps_.store, *deps_.rules, *deps_.mapper, *deps_.clock, config_.limits,
-                        deps_.routes, deps_.deliveriesQueued});
+    editorApi_ = std::make_unique<EditorApi>(EditorApi::Deps{
+        *deps_.store, *deps_.rules, *deps_.mapper, *deps_.clock, config_.limits, deps_.routes,
+        deps_.deliveriesQueued, [this](std::string_view kind, const SubmissionResult& result) {
+          metrics_->submissionDecided(kind, result);
+        }});
     editorApi_->registerRoutes(apiRouter_);
     adminApi_ = std::make_unique<AdminApi>(*deps_.store, deps_.deliveriesQueued,
                                            deps_.connectorRunning, deps_.connectors);
@@ -93,6 +101,10 @@ void GatewayServer::registerRoutes() {
     rapidjson::Document body(rapidjson::kObjectType);
     body.AddMember("status", "live", body.GetAllocator());
     ex.sendJson(200, body);
+  });
+  // Admin credentials, as every admin route: the figures describe the activity of clients.
+  adminRouter_.add("GET", "/metrics", RoutePolicy::admin(), [this](Exchange& ex) {
+    ex.send(200, common::kPrometheusTextType, metrics_->scrape());
   });
   adminRouter_.add("GET", "/health/ready", RoutePolicy::open(), [this](Exchange& ex) {
     const common::Status ready = deps_.readiness ? deps_.readiness() : common::Status::ok();
@@ -135,10 +147,22 @@ void GatewayServer::fitConnectionCapsToDescriptors() {
 common::Status GatewayServer::start() {
   registerRoutes();
   fitConnectionCapsToDescriptors();
-  auto hook = [this](const Exchange& ex) { audit(ex); };
-  auto refused = [this](const ListenerRefusal& r) { auditRefusal(r); };
-  api_ = std::make_unique<Listener>("api", config_.server, apiRouter_, hook, refused);
-  admin_ = std::make_unique<Listener>("admin", config_.admin.listener, adminRouter_, hook, refused);
+  auto hook = [this](std::string listener) {
+    return [this, listener](const Exchange& ex) {
+      // Measured before the audit write, which is not part of the answer.
+      metrics_->requestServed(listener, ex.method(), ex.route(), ex.responseStatus(),
+                              std::chrono::duration_cast<std::chrono::microseconds>(
+                                  std::chrono::steady_clock::now() - ex.startedAt()));
+      audit(ex);
+    };
+  };
+  auto refused = [this](const ListenerRefusal& r) {
+    metrics_->requestServed(r.listener, "", "(front)", r.status, std::nullopt);
+    auditRefusal(r);
+  };
+  api_ = std::make_unique<Listener>("api", config_.server, apiRouter_, hook("api"), refused);
+  admin_ = std::make_unique<Listener>("admin", config_.admin.listener, adminRouter_, hook("admin"),
+                                      refused);
   FHIRGW_RETURN_IF_ERROR(api_->start());
   if (common::Status s = admin_->start(); !s.isOk()) {
     api_->stop(std::chrono::milliseconds(0));

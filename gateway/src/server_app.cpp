@@ -20,8 +20,10 @@
 #include "fhirgw/fhir/validator.hpp"
 #include "fhirgw/gateway/auth.hpp"
 #include "fhirgw/gateway/config.hpp"
+#include "fhirgw/gateway/gateway_metrics.hpp"
 #include "fhirgw/gateway/gateway_server.hpp"
 #include "fhirgw/gateway/housekeeper.hpp"
+#include "fhirgw/gateway/readiness.hpp"
 #include "fhirgw/gateway/service/connector_service.hpp"
 #include "fhirgw/gateway/store_activity_history.hpp"
 #include "fhirgw/mapping/fhir_mapper.hpp"
@@ -203,6 +205,9 @@ int GatewayApp::runGateway(const std::vector<std::string>& args) {
     std::cerr << "fhir-gateway: configuration error: " << s.message() << "\n";
     return s.code() == common::StatusCode::kInvalidArgument ? EXIT_CONFIG : EXIT_UNAVAILABLE;
   }
+  GatewayMetrics metrics(store->get(), &engine);
+  engine.setObserver(
+      [&metrics](const connectors::AttemptReport& r) { metrics.attemptFinished(r); });
   if (common::Status s = engine.start(); !s.isOk()) {
     std::cerr << "fhir-gateway: cannot start the delivery engine: " << s.message() << "\n";
     return EXIT_UNAVAILABLE;
@@ -214,15 +219,13 @@ int GatewayApp::runGateway(const std::vector<std::string>& args) {
   deps.mapper = &mapper;
   deps.routes = connectorService.routeProvider();
   deps.connectors = &connectorService;
+  deps.metrics = &metrics;
   deps.deliveriesQueued = [&engine] { engine.wake(); };
   deps.connectorRunning = [&engine](std::string_view id) {
     const std::vector<std::string> ids = engine.connectorIds();
     return std::binary_search(ids.begin(), ids.end(), id);
   };
-  deps.readiness = [&store, &engine]() -> common::Status {
-    if (!engine.running()) return common::unavailable("the delivery engine is not running");
-    return (*store)->ping();
-  };
+  deps.readiness = [&store, &engine] { return gatewayReadiness(**store, engine); };
   GatewayServer server(*config, std::move(deps));
   if (common::Status s = server.start(); !s.isOk()) {
     Log::error("gateway.start-failed", {{"reason", s.toString()}});

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "fhirgw/gateway/readiness.hpp"
 #include "fhirgw/testsupport/json_text.hpp"
 
 namespace fhirgw::testsupport {
@@ -40,7 +41,13 @@ common::Status InProcessGateway::start() {
                        [id](const connectors::ConnectorRoute& r) { return r.connectorId == id; });
   };
   if (options_.liveConnectors) FHIRGW_RETURN_IF_ERROR(startConnectors(deps));
-  if (options_.storeReadiness) deps.readiness = [this] { return store_->ping(); };
+  if (options_.storeReadiness) {
+    // As the product: the store, and the delivery engine when one runs.
+    deps.readiness = [this] {
+      return engine_ ? gateway::gatewayReadiness(*store_, *engine_) : store_->ping();
+    };
+  }
+
   server_ = std::make_unique<gateway::GatewayServer>(c, std::move(deps));
   return server_->start();
 }
@@ -68,6 +75,11 @@ common::Status InProcessGateway::startConnectors(gateway::GatewayServer::Depende
       *store_, *store_, *registry_, context, *engine_, secretBox_ ? &*secretBox_ : nullptr,
       std::chrono::seconds(5)});
   FHIRGW_RETURN_IF_ERROR(connectors_->load(std::move(instances)));
+  // As the product: the engine reports its attempts to the metrics /metrics reads.
+  metrics_ = std::make_unique<gateway::GatewayMetrics>(store_.get(), engine_.get(), clock_);
+  engine_->setObserver(
+      [this](const connectors::AttemptReport& r) { metrics_->attemptFinished(r); });
+  deps.metrics = metrics_.get();
   FHIRGW_RETURN_IF_ERROR(engine_->start());
   deps.routes = connectors_->routeProvider();
   deps.connectors = connectors_.get();

@@ -221,6 +221,7 @@ void DeliveryEngine::Shared::process(Lane& lane, const store::Delivery& d, bool 
                  {{"connectorId", lane.config.id}, {"deliveryId", d.id}, {"reason", spent}});
     report.next = store::DeliveryStatus::kDead;
     report.reason = spent;
+    report.attempted = false;
     if (observer) observer(report);
     return;
   }

@@ -376,6 +376,25 @@ Result<std::vector<QueueDepth>> SqliteStore::deliveryQueueDepths() const {
       });
 }
 
+Result<std::optional<common::TimePoint>> SqliteStore::oldestQueuedDeliveryAt(
+    std::string_view connectorId) const {
+  return impl_->readValue<std::optional<common::TimePoint>>(
+      "oldest queued delivery", [&](Session& s, std::optional<common::TimePoint>& out) {
+        // Rows are inserted in creation order and rowids only grow (VACUUM renumbers them in
+        // the same order), so the smallest rowid is the oldest delivery. The queue index holds
+        // the rowid: finding it reads index entries only (no table row per queued delivery, so a
+        // scrape stays cheap under a backlog), then one row for its created_at. Always one row:
+        // NULL when nothing is queued.
+        NullableInt created;
+        s << "SELECT (SELECT created_at FROM deliveries WHERE rowid = (SELECT MIN(rowid)"
+             " FROM deliveries WHERE connector_id = ? AND status IN"
+             " ('pending', 'in-flight', 'failed')))",
+            kw::bind(std::string(connectorId)), kw::into(created), kw::now;
+        out = fromNullableMillis(created);
+        return Status::ok();
+      });
+}
+
 Result<std::vector<FhirResource>> SqliteStore::listRecordFhirResources(
     std::string_view recordId) const {
   return impl_->readValue<std::vector<FhirResource>>(

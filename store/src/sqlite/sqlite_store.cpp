@@ -140,12 +140,18 @@ Status SqliteStore::integrityCheck() const {
 }
 
 Status SqliteStore::ping() const {
-  return impl_->read("ping", [](Session& s) {
+  FHIRGW_RETURN_IF_ERROR(impl_->read("ping", [](Session& s) {
     Poco::Int64 one = 0;
     s << "SELECT 1", kw::into(one), kw::now;
     return one == 1 ? Status::ok() : common::internal("ping: unexpected answer");
-  });
+  }));
+  // Reads go on while another process holds the database's write lock (WAL), but submissions
+  // cannot be stored: an empty write transaction (nothing written, nothing synced) proves the
+  // store takes writes within its busy timeout.
+  return impl_->write("ping", [](Session&) { return Status::ok(); });
 }
+
+std::optional<std::string> SqliteStore::databaseFile() const { return impl_->path(); }
 
 Result<int> SqliteStore::schemaVersion() const {
   return impl_->readValue<int>("schema version", [](Session& s, int& out) {

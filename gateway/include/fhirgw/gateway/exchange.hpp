@@ -4,6 +4,7 @@
 #include <Poco/Net/HTTPServerResponse.h>
 #include <rapidjson/document.h>
 
+#include <chrono>
 #include <cstddef>
 #include <map>
 #include <string>
@@ -32,6 +33,8 @@ class Exchange {
   /// The decoded query parameters (last value wins).
   const std::map<std::string, std::string>& query() const { return query_; }
   const std::string& requestId() const { return requestId_; }
+  /// When the request's handling began (its latency, for metrics).
+  std::chrono::steady_clock::time_point startedAt() const { return startedAt_; }
   /// The client's IP address (the TCP peer; no proxy header is trusted).
   std::string peer() const { return request_.clientAddress().host().toString(); }
   /// A request header, or "" when absent.
@@ -77,6 +80,7 @@ class Exchange {
   Poco::Net::HTTPServerRequest& request_;
   Poco::Net::HTTPServerResponse& response_;
   std::string requestId_;
+  std::chrono::steady_clock::time_point startedAt_ = std::chrono::steady_clock::now();
   std::string path_;
   std::map<std::string, std::string> query_;
   std::map<std::string, std::string> params_;

@@ -16,6 +16,7 @@
 #include "fhirgw/gateway/api/editor_api.hpp"
 #include "fhirgw/gateway/auth.hpp"
 #include "fhirgw/gateway/config.hpp"
+#include "fhirgw/gateway/gateway_metrics.hpp"
 #include "fhirgw/gateway/listener.hpp"
 #include "fhirgw/gateway/router.hpp"
 #include "fhirgw/gateway/service/connector_service.hpp"
@@ -52,6 +53,9 @@ class GatewayServer {
     std::function<bool(std::string_view)> connectorRunning;
     /// Connector administration (/admin/v1/connectors); null: those routes are not served.
     ConnectorService* connectors = nullptr;
+    /// Where requests and submissions are counted and GET /metrics reads; null: the server's
+    /// own, reading the store only (no delivery engine).
+    GatewayMetrics* metrics = nullptr;
   };
 
   GatewayServer(GatewayConfig config, Dependencies deps);
@@ -84,6 +88,8 @@ class GatewayServer {
   std::unique_ptr<AccessGate> gate_;  // checks route policies for both routers
   Router apiRouter_;
   Router adminRouter_;
+  std::unique_ptr<GatewayMetrics> ownMetrics_;
+  GatewayMetrics* metrics_;
   std::unique_ptr<EditorApi> editorApi_;
   std::unique_ptr<AdminApi> adminApi_;
   std::unique_ptr<Listener> api_;

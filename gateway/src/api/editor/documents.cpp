@@ -9,7 +9,9 @@ void EditorApi::addDocument(Exchange& ex) {
   if (!record) return;
   auto doc = readJsonObject(ex);
   if (!doc) return;
-  answer(ex, service_.addDocument(submissionRequest(ex), *record, *doc));
+  const SubmissionResult result = service_.addDocument(submissionRequest(ex), *record, *doc);
+  if (d_.submitted) d_.submitted("document", result);
+  answer(ex, result);
 }
 
 }  // namespace fhirgw::gateway

@@ -9,7 +9,9 @@ namespace fhirgw::gateway {
 void EditorApi::createTeleconsultation(Exchange& ex) {
   auto doc = readJsonObject(ex);
   if (!doc) return;
-  answer(ex, service_.acceptTeleconsultation(submissionRequest(ex), *doc));
+  const SubmissionResult result = service_.acceptTeleconsultation(submissionRequest(ex), *doc);
+  if (d_.submitted) d_.submitted("teleconsultation", result);
+  answer(ex, result);
 }
 
 void EditorApi::getTeleconsultation(Exchange& ex) {

@@ -73,6 +73,10 @@ class DeliveryQueue {
   virtual common::Result<std::int64_t> rerouteDeliveries(const RerouteRequest& request) = 0;
   /// Number of deliveries per connector and state (metrics), ordered by connector then state.
   virtual common::Result<std::vector<QueueDepth>> deliveryQueueDepths() const = 0;
+  /// When the oldest delivery of the connector still to be delivered (pending, in-flight or
+  /// failed) was created; nullopt when none (metrics: the age of the queue's head).
+  virtual common::Result<std::optional<common::TimePoint>> oldestQueuedDeliveryAt(
+      std::string_view connectorId) const = 0;
   /// The latest version of each FHIR resource of a record, whoever the client (the engine builds
   /// payloads from them), in creation order.
   virtual common::Result<std::vector<FhirResource>> listRecordFhirResources(

@@ -28,6 +28,7 @@ class SqliteStore final : public Store {
 
   common::Status ping() const override;
   common::Result<int> schemaVersion() const override;
+  std::optional<std::string> databaseFile() const override;
 
   common::Status createClient(const NewClient& client, const NewApiKey& firstKey) override;
   common::Status addApiKey(std::string_view clientId, const NewApiKey& key) override;
@@ -83,6 +84,8 @@ class SqliteStore final : public Store {
   common::Result<std::int64_t> retryDeadDeliveries(const DeadDeliveryFilter& filter) override;
   common::Result<std::int64_t> rerouteDeliveries(const RerouteRequest& request) override;
   common::Result<std::vector<QueueDepth>> deliveryQueueDepths() const override;
+  common::Result<std::optional<common::TimePoint>> oldestQueuedDeliveryAt(
+      std::string_view connectorId) const override;
   common::Result<std::vector<FhirResource>> listRecordFhirResources(
       std::string_view recordId) const override;
   common::Result<std::vector<FhirResource>> listPayloadFhirResources(

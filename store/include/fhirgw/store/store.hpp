@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -35,10 +36,12 @@ class Store : public ClientStore,
  public:
   ~Store() override = default;
 
-  /// Readiness: the store answers a trivial query.
+  /// Readiness: the store answers a trivial query and can take a write now.
   virtual common::Status ping() const = 0;
   /// The highest schema migration applied.
   virtual common::Result<int> schemaVersion() const = 0;
+  /// The file holding the store, when it is one (metrics report its size and its WAL's).
+  virtual std::optional<std::string> databaseFile() const { return std::nullopt; }
 };
 
 /// Opens the store the options select, migrated to the latest schema: empty url => SQLite

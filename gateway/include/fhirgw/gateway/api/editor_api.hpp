@@ -37,6 +37,9 @@ class EditorApi {
     RouteProvider routes;
     /// Called after a commit that queued deliveries (wakes the delivery engine); may be empty.
     std::function<void()> deliveriesQueued;
+    /// Told every decided submission (kind "teleconsultation" or "document"), for metrics; may
+    /// be empty.
+    std::function<void(std::string_view kind, const SubmissionResult&)> submitted;
   };
 
   explicit EditorApi(Deps deps);

@@ -87,6 +87,8 @@ class InProcessGateway {
   store::Store& store() { return *store_; }
   const mapping::FhirMapper& mapper() const { return mapper_; }
   gateway::GatewayServer& server() { return *server_; }
+  /// The delivery engine (with liveConnectors; null otherwise).
+  connectors::DeliveryEngine* engine() { return engine_.get(); }
   const std::string& adminToken() const { return options_.adminToken; }
 
  private:
@@ -105,6 +107,7 @@ class InProcessGateway {
   // With liveConnectors: declared before the server, which uses them, so they outlive it.
   std::unique_ptr<connectors::ConnectorRegistry> registry_;
   std::optional<common::SecretBox> secretBox_;
+  std::unique_ptr<gateway::GatewayMetrics> metrics_;  // the engine reports to it: outlives it
   std::unique_ptr<connectors::DeliveryEngine> engine_;
   std::unique_ptr<gateway::ConnectorService> connectors_;
   std::unique_ptr<gateway::GatewayServer> server_;

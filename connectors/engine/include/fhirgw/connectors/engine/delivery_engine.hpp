@@ -42,6 +42,8 @@ struct AttemptReport {
   std::optional<ErrorClass> errorClass;
   std::optional<int> httpStatus;
   std::optional<std::string> reason;  ///< why dead
+  /// False when the delivery was given up without an attempt (its budget already spent).
+  bool attempted = true;
   std::chrono::microseconds duration{0};
 };
 
