@@ -96,7 +96,7 @@ TEST_F(ApiKeysInAStore, DisabledClientAndRevokedKeyStopAuthenticating) {
   ASSERT_TRUE(store->addApiKey("c-1", second.stored()).isOk());
   EXPECT_TRUE(authenticateApiKey(*store, second.token).hasValue());
 
-  ASSERT_TRUE(store->revokeApiKey(first.keyId).isOk());
+  ASSERT_TRUE(store->revokeApiKey("c-1", first.keyId).isOk());
   EXPECT_FALSE(authenticateApiKey(*store, first.token).hasValue());
   EXPECT_TRUE(authenticateApiKey(*store, second.token).hasValue());
 

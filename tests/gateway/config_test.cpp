@@ -501,6 +501,53 @@ TEST(ConfigLoading, ClientCertificatesNeedACaFile) {
   EXPECT_FALSE(c.server.tls->caFile.empty());
 }
 
+// --- Admin listener: TLS, and loopback unless TLS ----------------------------------------------
+
+TEST(ConfigLoading, AdminTlsHasTheShapeAndChecksOfServerTls) {
+  std::string e = errorOf(load(R"({"admin": {"tls": {"requireClientCertificate": true}}})"));
+  EXPECT_THAT(e, HasSubstr("admin.tls.certificateFile: required when admin.tls is set"));
+  EXPECT_THAT(e, HasSubstr("admin.tls.privateKeyFile: required when admin.tls is set"));
+  EXPECT_THAT(e, HasSubstr("admin.tls.caFile: required when admin.tls.requireClientCertificate "
+                           "is true"));
+  const auto pki = testsupport::testPkiDir();
+  GatewayConfig c = valueOf(
+      load(std::nullopt, {{"FHIRGW_ADMIN_TLS_CERTIFICATEFILE", (pki / "server.pem").string()},
+                          {"FHIRGW_ADMIN_TLS_PRIVATEKEYFILE", (pki / "server.key").string()}}));
+  ASSERT_TRUE(c.admin.listener.tls.has_value());
+  EXPECT_EQ(c.admin.listener.tls->certificateFile, (pki / "server.pem").string());
+  EXPECT_FALSE(c.server.tls.has_value());
+}
+
+TEST(ConfigLoading, AdminListenerOffLoopbackWithoutTlsIsRefusedNamingAdminHost) {
+  for (const std::string host : {"0.0.0.0", "::", "10.1.2.3", "admin.example.org", "[::]"}) {
+    std::string e = errorOf(load(std::nullopt, {{"FHIRGW_ADMIN_HOST", host}}));
+    EXPECT_THAT(e, HasSubstr("admin.host: must be a loopback address (127.0.0.0/8, ::1, "
+                             "localhost) unless admin.tls is set"))
+        << host;
+    EXPECT_THAT(e, HasSubstr("FHIRGW_ADMIN_HOST")) << host;
+  }
+}
+
+TEST(ConfigLoading, AdminListenerOnAnyLoopbackAddressNeedsNoTls) {
+  for (const std::string host :
+       {"127.0.0.1", "127.3.4.5", "::1", "[::1]", "localhost", "LocalHost"}) {
+    EXPECT_TRUE(load(std::nullopt, {}, {{"admin.host", host}}).hasValue()) << host;
+  }
+}
+
+TEST(ConfigLoading, AdminListenerOffLoopbackIsAcceptedWithTls) {
+  const auto pki = testsupport::testPkiDir();
+  GatewayConfig c = valueOf(load(std::nullopt, {},
+                                 {{"admin.host", "0.0.0.0"},
+                                  {"admin.tls.certificateFile", (pki / "server.pem").string()},
+                                  {"admin.tls.privateKeyFile", (pki / "server.key").string()},
+                                  {"admin.tls.caFile", (pki / "ca.pem").string()},
+                                  {"admin.tls.requireClientCertificate", "true"}}));
+  ASSERT_TRUE(c.admin.listener.tls.has_value());
+  EXPECT_TRUE(c.admin.listener.tls->requireClientCertificate);
+  EXPECT_EQ(c.admin.listener.host, "0.0.0.0");
+}
+
 // --- Secrets key -----------------------------------------------------------------------------
 
 const std::string kSecretsKey = common::base64Encode(std::string(32, '\x07'));

@@ -209,10 +209,54 @@ TEST_F(SqliteStoreTest, UnknownClientsAndKeysAreNotFound) {
   ASSERT_NE(store, nullptr);
   EXPECT_EQ(store->getClient("nobody").error().code(), common::StatusCode::kNotFound);
   EXPECT_EQ(store->disableClient("nobody").code(), common::StatusCode::kNotFound);
-  EXPECT_EQ(store->revokeApiKey("knothing").code(), common::StatusCode::kNotFound);
+  EXPECT_EQ(store->revokeApiKey("nobody", "knothing").code(), common::StatusCode::kNotFound);
+  EXPECT_EQ(store->listApiKeys("nobody").error().code(), common::StatusCode::kNotFound);
   EXPECT_EQ(store->addApiKey("nobody", fhirgw::testsupport::newStoredKey()).code(),
             common::StatusCode::kNotFound);
   EXPECT_EQ(store->findActiveApiKey("knothing").error().code(), common::StatusCode::kNotFound);
+}
+
+TEST_F(SqliteStoreTest, KeysAreListedWithoutSecretsAndRevokedOnlyThroughTheirOwnClient) {
+  auto store = open();
+  ASSERT_NE(store, nullptr);
+  const store::NewApiKey first = fhirgw::testsupport::newStoredKey();
+  const store::NewApiKey second = fhirgw::testsupport::newStoredKey();
+  ASSERT_TRUE(store->createClient({"c-1", "One", ClientRole::kEditor, {}}, first).isOk());
+  ASSERT_TRUE(store
+                  ->createClient({"c-2", "Two", ClientRole::kEditor, {}},
+                                 fhirgw::testsupport::newStoredKey())
+                  .isOk());
+  clock.advance(1s);
+  ASSERT_TRUE(store->addApiKey("c-1", second).isOk());
+
+  // Another client's key is not found, and stays active.
+  EXPECT_EQ(store->revokeApiKey("c-2", first.keyId).code(), common::StatusCode::kNotFound);
+  EXPECT_TRUE(store->findActiveApiKey(first.keyId).hasValue());
+  ASSERT_TRUE(store->revokeApiKey("c-1", first.keyId).isOk());
+  EXPECT_TRUE(store->revokeApiKey("c-1", first.keyId).isOk());  // again: no change
+  EXPECT_EQ(store->findActiveApiKey(first.keyId).error().code(), common::StatusCode::kNotFound);
+
+  auto keys = store->listApiKeys("c-1");
+  ASSERT_TRUE(keys.hasValue()) << keys.status().toString();
+  ASSERT_EQ(keys->size(), 2u);
+  EXPECT_EQ((*keys)[0].keyId, first.keyId);
+  EXPECT_TRUE((*keys)[0].revoked);
+  EXPECT_EQ((*keys)[1].keyId, second.keyId);
+  EXPECT_FALSE((*keys)[1].revoked);
+  EXPECT_EQ((*keys)[1].createdAt - (*keys)[0].createdAt, std::chrono::seconds(1));
+}
+
+TEST_F(SqliteStoreTest, ADisabledClientGetsNoNewKey) {
+  auto store = open();
+  ASSERT_NE(store, nullptr);
+  ASSERT_TRUE(store
+                  ->createClient({"c-1", "One", ClientRole::kEditor, {}},
+                                 fhirgw::testsupport::newStoredKey())
+                  .isOk());
+  ASSERT_TRUE(store->disableClient("c-1").isOk());
+  EXPECT_EQ(store->addApiKey("c-1", fhirgw::testsupport::newStoredKey()).code(),
+            common::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(store->listApiKeys("c-1")->size(), 1u);
 }
 
 // ---- audit -----------------------------------------------------------------------------------

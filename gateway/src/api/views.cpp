@@ -149,6 +149,14 @@ Value clientView(const store::Client& c, JsonAllocator& a) {
   return v;
 }
 
+Value apiKeyView(const store::ApiKeyInfo& k, JsonAllocator& a) {
+  Value v(rapidjson::kObjectType);
+  v.AddMember("keyId", jsonString(k.keyId, a), a);
+  v.AddMember("createdAt", jsonString(instant(k.createdAt), a), a);
+  v.AddMember("revoked", k.revoked, a);
+  return v;
+}
+
 Value auditEntryView(const store::AuditEntry& e, JsonAllocator& a) {
   Value v(rapidjson::kObjectType);
   v.AddMember("id", e.id, a);

@@ -1,5 +1,8 @@
 #include "checks.hpp"
 
+#include <Poco/Net/IPAddress.h>
+#include <Poco/String.h>
+
 #include <cstddef>
 #include <string>
 #include <string_view>
@@ -24,6 +27,30 @@ bool hostsOverlap(std::string_view a, std::string_view b) {
 }
 
 void checkFile(Binding& b, std::string_view path, const std::string& file, std::string_view what,
+               std::string_view requiredWhen);
+
+void checkTls(Binding& b, const std::string& prefix, const TlsConfig& tls) {
+  const std::string isSet = prefix + ".tls is set";
+  checkFile(b, prefix + ".tls.certificateFile", tls.certificateFile, "PEM certificate chain",
+            isSet);
+  checkFile(b, prefix + ".tls.privateKeyFile", tls.privateKeyFile, "PEM private key", isSet);
+  const std::string required = prefix + ".tls.requireClientCertificate is true";
+  checkFile(b, prefix + ".tls.caFile", tls.caFile, "PEM CAs trusted for client certificates",
+            tls.requireClientCertificate ? required : "");
+}
+
+// Loopback: localhost, 127.0.0.0/8, ::1 (bracketed or not).
+// Any other name could resolve anywhere, so it counts as reachable from the network.
+bool isLoopbackHost(std::string_view host) {
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  if (Poco::icompare(std::string(host), "localhost") == 0) return true;
+  Poco::Net::IPAddress address;
+  return Poco::Net::IPAddress::tryParse(std::string(host), address) && address.isLoopback();
+}
+
+void checkFile(Binding& b, std::string_view path, const std::string& file, std::string_view what,
                std::string_view requiredWhen) {
   if (file.empty()) {
     if (!requiredWhen.empty()) {
@@ -43,14 +70,15 @@ void checkFile(Binding& b, std::string_view path, const std::string& file, std::
 void checkConfig(const GatewayConfig& c, Binding& b) {
   if (c.server.host.empty()) b.error("server.host: must not be empty (0.0.0.0: every interface)");
   if (c.admin.listener.host.empty()) b.error("admin.host: must not be empty");
-  if (c.server.tls) {
-    const TlsConfig& tls = *c.server.tls;
-    checkFile(b, "server.tls.certificateFile", tls.certificateFile, "PEM certificate chain",
-              "server.tls is set");
-    checkFile(b, "server.tls.privateKeyFile", tls.privateKeyFile, "PEM private key",
-              "server.tls is set");
-    checkFile(b, "server.tls.caFile", tls.caFile, "PEM CAs trusted for client certificates",
-              tls.requireClientCertificate ? "server.tls.requireClientCertificate is true" : "");
+  if (c.server.tls) checkTls(b, "server", *c.server.tls);
+  if (c.admin.listener.tls) checkTls(b, "admin", *c.admin.listener.tls);
+  // Admin tokens and API keys travel in clear on plain HTTP: off loopback, only over TLS.
+  const std::string& adminHost = c.admin.listener.host;
+  if (!adminHost.empty() && !c.admin.listener.tls && !isLoopbackHost(adminHost)) {
+    const std::string message =
+        "admin.host: must be a loopback address (127.0.0.0/8, ::1, localhost) unless admin.tls "
+        "is set, since administrator credentials would otherwise cross the network in clear";
+    b.error(message + b.sourceOf(message));
   }
   if (!c.admin.token.empty() && c.admin.token.size() < kMinTokenLength) {
     b.error("admin.token: must be at least " + std::to_string(kMinTokenLength) +

@@ -124,6 +124,8 @@ void bindSchema(FieldReader& root, Binding& binding, GatewayConfig& c) {
     milliseconds(r, "receiveTimeoutMs", c.admin.listener.receiveTimeout, 1, kMaxMillis);
     bindListenerLimits(r, c.admin.listener);
     text(r, "token", c.admin.token, Shown::kSecret);
+    TlsConfig tls = c.admin.listener.tls.value_or(TlsConfig{});
+    if (r.object("tls", [&tls](FieldReader& t) { bindTls(t, tls); })) c.admin.listener.tls = tls;
   });
   root.object("storage", [&c](FieldReader& r) {
     text(r, "dataDir", c.storage.dataDir);

@@ -47,19 +47,43 @@ Status SqliteStore::createClient(const NewClient& client, const NewApiKey& first
 Status SqliteStore::addApiKey(std::string_view clientId, const NewApiKey& key) {
   FHIRGW_RETURN_IF_ERROR(checkKey(key));
   return impl_->write("add api key", [&](Session& s) {
-    Poco::Int64 exists = 0;
-    s << "SELECT COUNT(*) FROM clients WHERE id = ?", kw::bind(std::string(clientId)),
-        kw::into(exists), kw::now;
-    if (exists == 0) return common::notFound("client not found");
+    std::vector<Poco::Int64> disabled;
+    s << "SELECT disabled FROM clients WHERE id = ?", kw::bind(std::string(clientId)),
+        kw::into(disabled), kw::now;
+    if (disabled.empty()) return common::notFound("client not found");
+    // A disabled client's keys never authenticate: a new one would be a key that silently fails.
+    if (disabled.front() != 0) return common::failedPrecondition("client is disabled");
     insertKey(s, std::string(clientId), key, impl_->nowMs());
     return Status::ok();
   });
 }
 
-Status SqliteStore::revokeApiKey(std::string_view keyId) {
+Result<std::vector<ApiKeyInfo>> SqliteStore::listApiKeys(std::string_view clientId) const {
+  return impl_->readValue<std::vector<ApiKeyInfo>>(
+      "list api keys", [&](Session& s, std::vector<ApiKeyInfo>& out) {
+        Poco::Int64 exists = 0;
+        s << "SELECT COUNT(*) FROM clients WHERE id = ?", kw::bind(std::string(clientId)),
+            kw::into(exists), kw::now;
+        if (exists == 0) return common::notFound("client not found");
+        std::vector<Poco::Tuple<std::string, Poco::Int64, Poco::Int64>> rows;
+        s << "SELECT id, created_at, revoked FROM api_keys WHERE client_id = ?"
+             " ORDER BY created_at, id",
+            kw::bind(std::string(clientId)), kw::into(rows), kw::now;
+        out.reserve(rows.size());
+        for (const auto& row : rows) {
+          out.push_back(ApiKeyInfo{.keyId = row.get<0>(),
+                                   .createdAt = fromMillis(row.get<1>()),
+                                   .revoked = row.get<2>() != 0});
+        }
+        return Status::ok();
+      });
+}
+
+Status SqliteStore::revokeApiKey(std::string_view clientId, std::string_view keyId) {
   return impl_->write("revoke api key", [&](Session& s) {
     Statement update(s);
-    update << "UPDATE api_keys SET revoked = 1 WHERE id = ?", kw::bind(std::string(keyId));
+    update << "UPDATE api_keys SET revoked = 1 WHERE id = ? AND client_id = ?",
+        kw::bind(std::string(keyId)), kw::bind(std::string(clientId));
     return update.execute() == 0 ? common::notFound("api key not found") : Status::ok();
   });
 }

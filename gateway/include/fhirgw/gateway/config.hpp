@@ -79,7 +79,8 @@ struct StorageConfig {
 
 /// Admin listener and bootstrap token.
 struct AdminConfig {
-  ListenerConfig listener = listenerOn("127.0.0.1", 8081, 4, 64, 64);  ///< never TLS
+  /// TLS when admin.tls is set; an address other than loopback only then (checked at load).
+  ListenerConfig listener = listenerOn("127.0.0.1", 8081, 4, 64, 64);
   std::string token;  ///< bootstrap admin token (FHIRGW_ADMIN_TOKEN); empty => generated
 };
 

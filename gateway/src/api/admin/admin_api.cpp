@@ -53,6 +53,9 @@ void AdminApi::registerRoutes(Router& r) {
   r.add("GET", "/admin/v1/clients/{id}", kAdmin, [this](Exchange& ex) { getClient(ex); });
   r.add("DELETE", "/admin/v1/clients/{id}", kAdmin, [this](Exchange& ex) { disableClient(ex); });
   r.add("POST", "/admin/v1/clients/{id}/keys", kAdmin, [this](Exchange& ex) { addKey(ex); });
+  r.add("GET", "/admin/v1/clients/{id}/keys", kAdmin, [this](Exchange& ex) { listKeys(ex); });
+  r.add("DELETE", "/admin/v1/clients/{id}/keys/{keyId}", kAdmin,
+        [this](Exchange& ex) { revokeKey(ex); });
   r.add("PUT", "/admin/v1/practitioners/{rpps}/activity", kAdmin,
         [this](Exchange& ex) { putActivity(ex); });
   r.add("GET", "/admin/v1/practitioners/{rpps}/activity", kAdmin,

@@ -114,6 +114,14 @@ void AdminApi::getClient(Exchange& ex) {
 }
 
 void AdminApi::disableClient(Exchange& ex) {
+  // As for revoking a key (below): the caller keeps the credential it is calling with, so an
+  // administrator cannot lock itself, maybe the last one, out.
+  if (ex.clientId() == ex.param("id")) {
+    ex.sendError(409, "conflict",
+                 "this request is authenticated as that client; disable it with another "
+                 "administrator's key");
+    return;
+  }
   if (common::Status s = store_.disableClient(ex.param("id")); !s.isOk()) {
     ex.sendStatus(storeFailure(s, "client", StoreAccess::kWrite));
     return;
@@ -123,20 +131,16 @@ void AdminApi::disableClient(Exchange& ex) {
 
 void AdminApi::addKey(Exchange& ex) {
   ex.setTarget(ex.param("id"));
-  // A disabled client's keys do not authenticate: a new one would be a key that silently never
-  // works (or starts working if the client were re-enabled by some later feature).
-  auto client = store_.getClient(ex.param("id"));
-  if (!client) {
-    ex.sendStatus(storeFailure(client.error(), "client"));
-    return;
-  }
-  if (client->disabled) {
-    ex.sendError(409, "conflict", "the client is disabled; it cannot get new keys");
-    return;
-  }
   const GeneratedApiKey key = generateApiKey();
   if (common::Status s = store_.addApiKey(ex.param("id"), key.stored()); !s.isOk()) {
-    ex.sendStatus(storeFailure(s, "client", StoreAccess::kWrite));
+    // A disabled client's keys do not authenticate: a new one would be a key that silently never
+    // works (or starts working if the client were re-enabled by some later feature). The store
+    // checks it in the same transaction as the insert.
+    if (s.code() == common::StatusCode::kFailedPrecondition) {
+      ex.sendError(409, "conflict", "the client is disabled; it cannot get new keys");
+    } else {
+      ex.sendStatus(storeFailure(s, "client", StoreAccess::kWrite));
+    }
     return;
   }
   rapidjson::Document answer(rapidjson::kObjectType);
@@ -146,6 +150,45 @@ void AdminApi::addKey(Exchange& ex) {
   answer.AddMember("key", jsonString(key.token, a), a);
   ex.setHeader("Cache-Control", "no-store");
   ex.sendJson(201, answer);
+}
+
+void AdminApi::listKeys(Exchange& ex) {
+  ex.setTarget(ex.param("id"));
+  auto keys = store_.listApiKeys(ex.param("id"));
+  if (!keys) {
+    ex.sendStatus(storeFailure(keys.error(), "client"));
+    return;
+  }
+  rapidjson::Document answer(rapidjson::kArrayType);
+  for (const auto& k : *keys)
+    answer.PushBack(apiKeyView(k, answer.GetAllocator()), answer.GetAllocator());
+  ex.sendJson(200, answer);
+}
+
+void AdminApi::revokeKey(Exchange& ex) {
+  const std::string clientId = ex.param("id");
+  const std::string keyId = ex.param("keyId");
+  ex.setTarget(clientId + "/" + keyId);
+  // The key this very request authenticates with stays: revoking it could lock the last
+  // administrator out (nothing re-enables a key), and whoever revokes still holds a working
+  // admin credential afterwards. To rotate one's own key: add a key, switch, revoke the old one
+  // with the new one.
+  constexpr std::string_view kBearer = "Bearer ";
+  const std::string header = ex.header("Authorization");
+  if (ex.clientId() == clientId && header.starts_with(kBearer)) {
+    const auto parts = splitApiKey(std::string_view(header).substr(kBearer.size()));
+    if (parts && parts->keyId == keyId) {
+      ex.sendError(409, "conflict",
+                   "this request is authenticated with that key; revoke it with another "
+                   "administrator key");
+      return;
+    }
+  }
+  if (common::Status s = store_.revokeApiKey(clientId, keyId); !s.isOk()) {
+    ex.sendStatus(storeFailure(s, "key of this client", StoreAccess::kWrite));
+    return;
+  }
+  ex.send(204, kJson, "");
 }
 
 }  // namespace fhirgw::gateway

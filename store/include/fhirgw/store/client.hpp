@@ -41,6 +41,13 @@ struct NewApiKey {
   std::string secretHash;  ///< common::hashSecret(secret)
 };
 
+/// What an administrator may see of a key: never its secret nor its hash.
+struct ApiKeyInfo {
+  std::string keyId;
+  common::TimePoint createdAt;
+  bool revoked = false;
+};
+
 /// A key that is not revoked, of a client that is not disabled: what authentication needs.
 struct ActiveApiKey {
   std::string keyId;

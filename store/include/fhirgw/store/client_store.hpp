@@ -18,10 +18,14 @@ class ClientStore {
 
   /// Creates a client with its first key, atomically. kAlreadyExists if the id or key id is taken.
   virtual common::Status createClient(const NewClient& client, const NewApiKey& firstKey) = 0;
-  /// Adds a key to an existing client; kNotFound for an unknown client.
+  /// Adds a key to an existing client; kNotFound for an unknown client, kFailedPrecondition for
+  /// a disabled one (checked in the same transaction).
   virtual common::Status addApiKey(std::string_view clientId, const NewApiKey& key) = 0;
-  /// Revokes a key for good; kNotFound for an unknown key.
-  virtual common::Status revokeApiKey(std::string_view keyId) = 0;
+  /// A client's keys, revoked ones included, oldest first; kNotFound for an unknown client.
+  virtual common::Result<std::vector<ApiKeyInfo>> listApiKeys(std::string_view clientId) const = 0;
+  /// Revokes one of a client's keys for good (again: no change); kNotFound for an unknown key or
+  /// a key of another client.
+  virtual common::Status revokeApiKey(std::string_view clientId, std::string_view keyId) = 0;
   /// One client, disabled or not.
   virtual common::Result<Client> getClient(std::string_view clientId) const = 0;
   /// All clients, oldest first.

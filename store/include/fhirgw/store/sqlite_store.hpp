@@ -32,7 +32,8 @@ class SqliteStore final : public Store {
 
   common::Status createClient(const NewClient& client, const NewApiKey& firstKey) override;
   common::Status addApiKey(std::string_view clientId, const NewApiKey& key) override;
-  common::Status revokeApiKey(std::string_view keyId) override;
+  common::Result<std::vector<ApiKeyInfo>> listApiKeys(std::string_view clientId) const override;
+  common::Status revokeApiKey(std::string_view clientId, std::string_view keyId) override;
   common::Result<Client> getClient(std::string_view clientId) const override;
   common::Result<std::vector<Client>> listClients() const override;
   common::Status disableClient(std::string_view clientId) override;

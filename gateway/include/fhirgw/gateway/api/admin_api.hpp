@@ -36,6 +36,8 @@ class AdminApi {
   void getClient(Exchange& ex);
   void disableClient(Exchange& ex);
   void addKey(Exchange& ex);
+  void listKeys(Exchange& ex);
+  void revokeKey(Exchange& ex);
   // api/admin/activity.cpp
   void putActivity(Exchange& ex);
   void getActivity(Exchange& ex);

@@ -47,6 +47,8 @@ rapidjson::Document recordStatusView(const store::Record& record,
 
 /// An API client (without its keys).
 rapidjson::Value clientView(const store::Client& c, JsonAllocator& a);
+/// An API key as an administrator sees it: id, createdAt, revoked (never its secret or hash).
+rapidjson::Value apiKeyView(const store::ApiKeyInfo& k, JsonAllocator& a);
 /// One audit entry; its `detail` (what a change touched, key paths only) when it has one.
 rapidjson::Value auditEntryView(const store::AuditEntry& e, JsonAllocator& a);
 
