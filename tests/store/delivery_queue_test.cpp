@@ -281,6 +281,35 @@ TEST_F(SqliteDeliveryQueue, NextDueIsTheEarliestRetryOrLeaseExpiry) {
   EXPECT_FALSE(store->nextDeliveryDue("b")->has_value());
 }
 
+TEST_F(SqliteDeliveryQueue, OldestQueuedIsTheFirstCreatedNotYetDeliveredOfItsConnector) {
+  EXPECT_FALSE(store->oldestQueuedDeliveryAt("a")->has_value());
+  commit("r-1", {"a", "b"});
+  clock.advance(10s);
+  commit("r-2", {"a"});
+  clock.advance(10s);
+  commit("r-3", {"a"});
+  EXPECT_EQ(*store->oldestQueuedDeliveryAt("a"), testStart());
+  EXPECT_EQ(*store->oldestQueuedDeliveryAt("b"), testStart());
+  // In flight and failed still wait; delivered and dead no longer do.
+  auto first = claim("a", "gw-1", 1);
+  ASSERT_EQ(first.size(), 1u);
+  ASSERT_EQ(first[0].id, "r-1-a");
+  EXPECT_EQ(*store->oldestQueuedDeliveryAt("a"), testStart());
+  ASSERT_TRUE(store->finishAttempt(failed(first[0], clock.now() + 60s)).isOk());
+  EXPECT_EQ(*store->oldestQueuedDeliveryAt("a"), testStart());
+  clock.advance(60s);
+  std::map<std::string, Delivery> claimed;
+  for (const Delivery& d : claim("a")) claimed[d.id] = d;
+  ASSERT_EQ(claimed.size(), 3u);
+  ASSERT_TRUE(store->finishAttempt(delivered(claimed["r-1-a"], clock.now())).isOk());
+  EXPECT_EQ(*store->oldestQueuedDeliveryAt("a"), testStart() + 10s);
+  ASSERT_TRUE(store->finishAttempt(dead(claimed["r-2-a"], clock.now())).isOk());
+  EXPECT_EQ(*store->oldestQueuedDeliveryAt("a"), testStart() + 20s);
+  ASSERT_TRUE(store->finishAttempt(delivered(claimed["r-3-a"], clock.now())).isOk());
+  EXPECT_FALSE(store->oldestQueuedDeliveryAt("a")->has_value());
+  EXPECT_EQ(*store->oldestQueuedDeliveryAt("b"), testStart());
+}
+
 TEST_F(SqliteDeliveryQueue, InconsistentFinishesAreRefused) {
   commit("r-1", {"a"});
   auto claimed = claim("a");
