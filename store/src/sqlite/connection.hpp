@@ -7,12 +7,14 @@
 #include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
 #include "rows.hpp"
+#include "sealer.hpp"
 
 namespace fhirgw::store::detail {
 
@@ -33,10 +35,14 @@ namespace fhirgw::store {
 class SqliteStore::Impl {
  public:
   Impl(std::string path, const StoreOptions& options, const common::Clock& clock)
-      : path_(std::move(path)), options_(options), clock_(clock) {}
+      : path_(std::move(path)), options_(options), clock_(clock), sealer_(options.keyRing) {}
 
   std::int64_t nowMs() const { return detail::toMillis(clock_.now()); }
   const std::string& path() const { return path_; }
+
+  /// Seals and opens the columns that can hold health data (encryption.cpp).
+  const detail::Sealer& sealer() const { return sealer_; }
+  const common::KeyRing* keyRing() const { return sealer_.keyRing(); }
 
   /// Runs fn(Session&) -> Status inside BEGIN IMMEDIATE ... COMMIT on the writer connection,
   /// one writer at a time; rolls back when fn fails or throws.
@@ -110,6 +116,9 @@ class SqliteStore::Impl {
     if (writer_) return common::Status::ok();
     try {
       writer_ = detail::connect(path_, options_.busyTimeout, detail::Role::kWriter);
+      // With encryption on, what a write replaces or deletes is overwritten with zeros rather
+      // than left in free pages, so no plain text written before lingers in the file.
+      if (sealer_.keyRing() != nullptr) *writer_ << "PRAGMA secure_delete = ON", detail::kw::now;
       return common::Status::ok();
     } catch (...) {
       return detail::statusFromCurrentException("open " + path_);
@@ -158,6 +167,7 @@ class SqliteStore::Impl {
   const std::string path_;
   const StoreOptions options_;
   const common::Clock& clock_;
+  const detail::Sealer sealer_;
 
   // Declared before the readers so that it is destroyed after them: the last connection to
   // close checkpoints the WAL into the database file.

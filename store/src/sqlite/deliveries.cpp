@@ -71,23 +71,43 @@ NullableText errorClassText(const std::optional<ErrorClass>& c) {
 
 // An attempt that never reported back (crash, hang, lost lease) still counts: a payload that
 // kills the process every time must reach the attempt limit rather than loop for ever.
-void recordInterrupted(Session& s, const std::string& deliveryId, Poco::Int64 now,
-                       const std::string& message) {
+// An attempt row; its message is sealed under its own id (known only once inserted) when
+// encryption is on.
+void insertAttempt(const Sealer& sealer, Session& s, const std::string& deliveryId, Poco::Int64 at,
+                   const std::string& outcome, const NullableText& errorClass,
+                   const NullableInt& httpStatus, const NullableText& message) {
+  const bool sealed = sealer.keyRing() != nullptr && !message.isNull();
   s << "INSERT INTO delivery_attempts (delivery_id, at, outcome, error_class, http_status,"
-       " message) VALUES (?, ?, 'interrupted', 'transient', NULL, ?)",
-      kw::bind(deliveryId), kw::bind(now), kw::bind(message), kw::now;
-  s << "UPDATE deliveries SET attempts = attempts + 1, last_error = ?, updated_at = ?"
-       " WHERE id = ?",
-      kw::bind(message), kw::bind(now), kw::bind(deliveryId), kw::now;
+       " message) VALUES (?, ?, ?, ?, ?, ?)",
+      kw::bind(deliveryId), kw::bind(at), kw::bind(outcome), kw::bind(errorClass),
+      kw::bind(httpStatus), kw::bind(sealed ? NullableText() : message), kw::now;
+  if (!sealed) return;
+  Poco::Int64 id = 0;
+  s << "SELECT last_insert_rowid()", kw::into(id), kw::now;
+  s << "UPDATE delivery_attempts SET message = ? WHERE id = ?",
+      kw::bind(sealer.seal(message.value(),
+                           sealContext("delivery_attempts", "message", std::to_string(id)))),
+      kw::bind(id), kw::now;
 }
 
-Status readDelivery(Session& s, const std::string& id, Delivery& out) {
+void recordInterrupted(const Sealer& sealer, Session& s, const std::string& deliveryId,
+                       Poco::Int64 now, const std::string& message) {
+  insertAttempt(sealer, s, deliveryId, now, "interrupted", NullableText("transient"), NullableInt(),
+                NullableText(message));
+  s << "UPDATE deliveries SET attempts = attempts + 1, last_error = ?, updated_at = ?"
+       " WHERE id = ?",
+      kw::bind(sealer.seal(message, sealContext("deliveries", "last_error", deliveryId))),
+      kw::bind(now), kw::bind(deliveryId), kw::now;
+}
+
+Status readDelivery(const Sealer& sealer, Session& s, const std::string& id, Delivery& out) {
   DeliveryRow row;
   Statement query(s);
   query << selectFrom(kDeliveryColumns, "FROM deliveries WHERE id = ?"), kw::bind(id),
       kw::into(row);
   if (query.execute() == 0) return common::notFound("delivery not found");
-  return toDelivery(row, out);
+  FHIRGW_RETURN_IF_ERROR(toDelivery(row, out));
+  return sealer.openDelivery(out);
 }
 
 Status checkFinished(const FinishedAttempt& f) {
@@ -156,7 +176,7 @@ Result<std::vector<Delivery>> SqliteStore::claimDeliveries(const ClaimRequest& r
       setTurn(s, request.connectorId, "record", c.get<3>(), turn);
       if (turn % kTurnPruneEvery == 0) pruneTurns(s, request.connectorId);
       if (c.get<1>() == "in-flight") {
-        recordInterrupted(s, id, now,
+        recordInterrupted(impl_->sealer(), s, id, now,
                           "the previous attempt did not finish before its lease expired");
       }
       s << "UPDATE deliveries SET status = 'in-flight', lease_owner = ?, lease_id = ?,"
@@ -165,7 +185,7 @@ Result<std::vector<Delivery>> SqliteStore::claimDeliveries(const ClaimRequest& r
           kw::bind(request.owner), kw::bind(leaseId), kw::bind(expires), kw::bind(now),
           kw::bind(now), kw::bind(id), kw::now;
       Delivery d;
-      FHIRGW_RETURN_IF_ERROR(readDelivery(s, id, d));
+      FHIRGW_RETURN_IF_ERROR(readDelivery(impl_->sealer(), s, id, d));
       claimed.push_back(std::move(d));
     }
     return Status::ok();
@@ -183,7 +203,10 @@ Status SqliteStore::finishAttempt(const FinishedAttempt& f) {
         f.next == DeliveryStatus::kFailed ? toNullableTime(f.nextAttemptAt) : NullableInt();
     const NullableText reason =
         f.next == DeliveryStatus::kDead ? toNullable(f.reason) : NullableText();
-    const NullableText lastError = failed ? toNullable(textOrNull(f.message)) : NullableText();
+    const NullableText lastError =
+        failed ? toNullable(impl_->sealer().sealOptional(
+                     textOrNull(f.message), sealContext("deliveries", "last_error", f.deliveryId)))
+               : NullableText();
     Statement update(s);
     update << "UPDATE deliveries SET status = ?, attempts = attempts + 1, next_attempt_at = ?,"
               " reason = ?, last_error = ?, lease_owner = NULL, lease_id = NULL,"
@@ -194,12 +217,9 @@ Status SqliteStore::finishAttempt(const FinishedAttempt& f) {
     if (update.execute() == 0) {
       return common::failedPrecondition("finish attempt: the lease was lost");
     }
-    s << "INSERT INTO delivery_attempts (delivery_id, at, outcome, error_class, http_status,"
-         " message) VALUES (?, ?, ?, ?, ?, ?)",
-        kw::bind(f.deliveryId), kw::bind(Poco::Int64{toMillis(f.startedAt)}),
-        kw::bind(std::string(attemptOutcomeName(f.outcome))),
-        kw::bind(errorClassText(f.errorClass)), kw::bind(toNullableInt(f.httpStatus)),
-        kw::bind(toNullable(textOrNull(f.message))), kw::now;
+    insertAttempt(impl_->sealer(), s, f.deliveryId, Poco::Int64{toMillis(f.startedAt)},
+                  std::string(attemptOutcomeName(f.outcome)), errorClassText(f.errorClass),
+                  toNullableInt(f.httpStatus), toNullable(textOrNull(f.message)));
     return Status::ok();
   });
 }
@@ -247,7 +267,8 @@ Result<std::int64_t> SqliteStore::recoverInFlightDeliveries(std::string_view own
          " AND (lease_owner = ? OR lease_expires_at <= ?) ORDER BY id",
         kw::bind(std::string(owner)), kw::bind(now), kw::into(ids), kw::now;
     for (const std::string& id : ids) {
-      recordInterrupted(s, id, now, "the attempt was interrupted (restart or expired lease)");
+      recordInterrupted(impl_->sealer(), s, id, now,
+                        "the attempt was interrupted (restart or expired lease)");
       s << "UPDATE deliveries SET status = 'failed', next_attempt_at = ?, lease_owner = NULL,"
            " lease_id = NULL, lease_expires_at = NULL, updated_at = ? WHERE id = ?",
           kw::bind(now), kw::bind(now), kw::bind(id), kw::now;
@@ -284,7 +305,7 @@ Result<std::optional<common::TimePoint>> SqliteStore::nextDeliveryDue(
 
 Result<Delivery> SqliteStore::getDelivery(std::string_view deliveryId) const {
   return impl_->readValue<Delivery>("get delivery", [&](Session& s, Delivery& out) {
-    return readDelivery(s, std::string(deliveryId), out);
+    return readDelivery(impl_->sealer(), s, std::string(deliveryId), out);
   });
 }
 
@@ -313,6 +334,8 @@ Result<std::vector<DeliveryAttempt>> SqliteStore::listDeliveryAttempts(
           }
           if (auto h = fromNullable(row.get<5>())) a.httpStatus = static_cast<int>(*h);
           a.message = fromNullable(row.get<6>());
+          FHIRGW_RETURN_IF_ERROR(impl_->sealer().open(
+              a.message, sealContext("delivery_attempts", "message", std::to_string(a.id))));
           out.push_back(std::move(a));
         }
         return Status::ok();
@@ -353,6 +376,7 @@ Result<std::vector<Delivery>> SqliteStore::queryDeliveries(const DeliveryQuery& 
         out.resize(rows.size());
         for (std::size_t i = 0; i < rows.size(); ++i) {
           FHIRGW_RETURN_IF_ERROR(toDelivery(rows[i], out[i]));
+          FHIRGW_RETURN_IF_ERROR(impl_->sealer().openDelivery(out[i]));
         }
         return Status::ok();
       });
@@ -407,7 +431,10 @@ Result<std::vector<FhirResource>> SqliteStore::listRecordFhirResources(
              " ORDER BY f.created_at, f.rowid",
             kw::bind(std::string(recordId)), kw::into(rows), kw::now;
         out.reserve(rows.size());
-        for (const FhirResourceRow& row : rows) out.push_back(toFhirResource(row));
+        for (const FhirResourceRow& row : rows) {
+          out.push_back(toFhirResource(row));
+          FHIRGW_RETURN_IF_ERROR(impl_->sealer().openFhirResource(out.back()));
+        }
         return Status::ok();
       });
 }
@@ -441,6 +468,7 @@ Result<std::vector<FhirResource>> SqliteStore::listPayloadFhirResources(
         for (const Row& row : rows) {
           out.push_back({row.get<0>(), fromNullable(row.get<1>()), row.get<2>(), row.get<3>(),
                          static_cast<int>(row.get<4>()), row.get<5>()});
+          FHIRGW_RETURN_IF_ERROR(impl_->sealer().openFhirResource(out.back()));
         }
         return Status::ok();
       });
@@ -466,7 +494,7 @@ Status SqliteStore::retryDeadDelivery(std::string_view deliveryId) {
         kw::bind(std::string(deliveryId));
     if (update.execute() != 0) return Status::ok();
     Delivery d;
-    FHIRGW_RETURN_IF_ERROR(readDelivery(s, std::string(deliveryId), d));
+    FHIRGW_RETURN_IF_ERROR(readDelivery(impl_->sealer(), s, std::string(deliveryId), d));
     return common::failedPrecondition("delivery is " + std::string(deliveryStatusName(d.status)) +
                                       ", not dead");
   });

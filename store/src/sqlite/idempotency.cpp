@@ -29,7 +29,9 @@ Result<IdempotencyEntry> SqliteStore::findIdempotencyEntry(std::string_view clie
                row.get<4>(),
                fromMillis(row.get<5>()),
                fromMillis(row.get<6>())};
-        return Status::ok();
+        return impl_->sealer().open(out.responseBody,
+                                    sealContext("idempotency_keys", "response_body",
+                                                idempotencyRowId(out.clientId, out.key)));
       });
 }
 

@@ -88,10 +88,12 @@ Status SqliteStore::commitSubmission(const Submission& sub) {
            " body, outcome, practitioner_rpps, encounter_year, practitioner_is_treating)"
            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
           kw::bind(sub.recordId), kw::bind(sub.clientId), kw::bind(toNullable(r.externalId)),
-          kw::bind(now), kw::bind(r.status), kw::bind(r.requestHash), kw::useRef(r.body),
-          kw::useRef(r.outcome), kw::bind(r.practitionerRpps),
-          kw::bind(Poco::Int64{r.encounterYear}), kw::bind(Poco::Int64{r.practitionerIsTreating}),
-          kw::now;
+          kw::bind(now), kw::bind(r.status), kw::bind(r.requestHash),
+          kw::bind(impl_->sealer().seal(r.body, sealContext("records", "body", sub.recordId))),
+          kw::bind(
+              impl_->sealer().seal(r.outcome, sealContext("records", "outcome", sub.recordId))),
+          kw::bind(r.practitionerRpps), kw::bind(Poco::Int64{r.encounterYear}),
+          kw::bind(Poco::Int64{r.practitionerIsTreating}), kw::now;
     } else {
       Poco::Int64 found = 0;
       s << "SELECT COUNT(*) FROM records WHERE id = ? AND client_id = ?", kw::bind(sub.recordId),
@@ -109,7 +111,10 @@ Status SqliteStore::commitSubmission(const Submission& sub) {
            " request_hash, body, outcome) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
           kw::bind(d.id), kw::bind(sub.recordId), kw::bind(sub.clientId),
           kw::bind(toNullable(d.externalId)), kw::bind(d.kind), kw::bind(now),
-          kw::bind(d.requestHash), kw::useRef(d.body), kw::useRef(d.outcome), kw::now;
+          kw::bind(d.requestHash),
+          kw::bind(impl_->sealer().seal(d.body, sealContext("documents", "body", d.id))),
+          kw::bind(impl_->sealer().seal(d.outcome, sealContext("documents", "outcome", d.id))),
+          kw::now;
     }
     for (const NewIdempotencyEntry& e : sub.idempotency) {
       // An expired entry no longer counts: make room for the new one.
@@ -126,14 +131,20 @@ Status SqliteStore::commitSubmission(const Submission& sub) {
            " response_status, response_body, created_at, expires_at)"
            " VALUES (?, ?, ?, ?, ?, ?, ?)",
           kw::bind(sub.clientId), kw::bind(e.key), kw::bind(e.requestHash),
-          kw::bind(Poco::Int64{e.responseStatus}), kw::useRef(e.responseBody), kw::bind(now),
-          kw::bind(expires), kw::now;
+          kw::bind(Poco::Int64{e.responseStatus}),
+          kw::bind(impl_->sealer().seal(e.responseBody,
+                                        sealContext("idempotency_keys", "response_body",
+                                                    idempotencyRowId(sub.clientId, e.key)))),
+          kw::bind(now), kw::bind(expires), kw::now;
     }
     for (const NewFhirResource& r : sub.resources) {
       s << "INSERT INTO fhir_resources (record_id, document_id, resource_type, resource_id,"
            " version, json, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
           kw::bind(sub.recordId), kw::bind(toNullable(r.documentId)), kw::bind(r.resourceType),
-          kw::bind(r.resourceId), kw::bind(Poco::Int64{r.version}), kw::useRef(r.json),
+          kw::bind(r.resourceId), kw::bind(Poco::Int64{r.version}),
+          kw::bind(impl_->sealer().seal(
+              r.json, sealContext("fhir_resources", "json",
+                                  resourceRowId(r.resourceType, r.resourceId, r.version)))),
           kw::bind(now), kw::now;
     }
     for (const NewDelivery& d : sub.deliveries) {
@@ -146,7 +157,10 @@ Status SqliteStore::commitSubmission(const Submission& sub) {
           kw::bind(d.id), kw::bind(sub.recordId), kw::bind(toNullable(d.documentId)),
           kw::bind(d.destination), kw::bind(toNullable(d.connectorId)),
           kw::bind(std::string(deliveryStatusName(d.status))), kw::bind(toNullable(d.reason)),
-          kw::bind(due), kw::bind(now), kw::bind(now), kw::bind(toNullable(d.target)), kw::now;
+          kw::bind(due), kw::bind(now), kw::bind(now),
+          kw::bind(toNullable(
+              impl_->sealer().sealOptional(d.target, sealContext("deliveries", "target", d.id)))),
+          kw::now;
     }
     return Status::ok();
   });
@@ -172,7 +186,7 @@ Result<Record> SqliteStore::getRecord(std::string_view clientId, std::string_vie
         kw::bind(std::string(clientId)), kw::bind(std::string(recordId)), kw::into(row);
     if (query.execute() == 0) return common::notFound("record not found");
     out = toRecord(row);
-    return Status::ok();
+    return impl_->sealer().openRecord(out);
   });
 }
 
@@ -185,7 +199,7 @@ Result<Record> SqliteStore::findRecordByExternalId(std::string_view clientId,
         kw::bind(std::string(clientId)), kw::bind(std::string(externalId)), kw::into(row);
     if (query.execute() == 0) return common::notFound("record not found");
     out = toRecord(row);
-    return Status::ok();
+    return impl_->sealer().openRecord(out);
   });
 }
 
@@ -200,7 +214,10 @@ Result<std::vector<Document>> SqliteStore::listDocuments(std::string_view client
                         "FROM documents WHERE record_id = ? ORDER BY created_at, rowid"),
             kw::bind(std::string(recordId)), kw::into(rows), kw::now;
         out.reserve(rows.size());
-        for (const DocumentRow& row : rows) out.push_back(toDocument(row));
+        for (const DocumentRow& row : rows) {
+          out.push_back(toDocument(row));
+          FHIRGW_RETURN_IF_ERROR(impl_->sealer().openDocument(out.back()));
+        }
         return Status::ok();
       },
       /*snapshot=*/true);
@@ -215,7 +232,7 @@ Result<Document> SqliteStore::findDocumentByExternalId(std::string_view clientId
         kw::bind(std::string(clientId)), kw::bind(std::string(externalId)), kw::into(row);
     if (query.execute() == 0) return common::notFound("document not found");
     out = toDocument(row);
-    return Status::ok();
+    return impl_->sealer().openDocument(out);
   });
 }
 
@@ -230,7 +247,10 @@ Result<std::vector<FhirResource>> SqliteStore::listFhirResources(std::string_vie
              " FROM fhir_resources WHERE record_id = ? ORDER BY created_at, rowid",
             kw::bind(std::string(recordId)), kw::into(rows), kw::now;
         out.reserve(rows.size());
-        for (const FhirResourceRow& row : rows) out.push_back(toFhirResource(row));
+        for (const FhirResourceRow& row : rows) {
+          out.push_back(toFhirResource(row));
+          FHIRGW_RETURN_IF_ERROR(impl_->sealer().openFhirResource(out.back()));
+        }
         return Status::ok();
       },
       /*snapshot=*/true);
@@ -249,6 +269,7 @@ Result<std::vector<Delivery>> SqliteStore::listDeliveries(std::string_view clien
         out.resize(rows.size());
         for (std::size_t i = 0; i < rows.size(); ++i) {
           FHIRGW_RETURN_IF_ERROR(toDelivery(rows[i], out[i]));
+          FHIRGW_RETURN_IF_ERROR(impl_->sealer().openDelivery(out[i]));
         }
         return Status::ok();
       },

@@ -71,6 +71,30 @@ inline std::optional<common::TimePoint> fromNullableMillis(const NullableInt& va
 // silently cut the value. Valid JSON never has one, so refuse rather than store half a body.
 inline bool hasNul(std::string_view text) { return text.find('\0') != std::string_view::npos; }
 
+/// The AAD of a sealed value: its table, column and row id ("records.body:<id>"), so that a
+/// value copied to another row or column does not open.
+inline std::string sealContext(std::string_view table, std::string_view column,
+                               std::string_view rowId) {
+  std::string context(table);
+  context.append(".").append(column).append(":").append(rowId);
+  return context;
+}
+
+/// The row id in the context of a FHIR resource's JSON (its primary key).
+inline std::string resourceRowId(std::string_view type, std::string_view id, int version) {
+  std::string rowId(type);
+  rowId.append("/").append(id).append("/").append(std::to_string(version));
+  return rowId;
+}
+
+/// The row id in the context of a stored idempotency answer (its primary key; client ids
+/// never hold a '/').
+inline std::string idempotencyRowId(std::string_view clientId, std::string_view key) {
+  std::string rowId(clientId);
+  rowId.append("/").append(key);
+  return rowId;
+}
+
 // ---- row shapes (column order of the SELECT lists below) -----------------------------------
 
 inline constexpr std::string_view kClientColumns =

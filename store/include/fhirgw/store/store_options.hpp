@@ -2,7 +2,10 @@
 
 #include <chrono>
 #include <cstddef>
+#include <memory>
 #include <string>
+
+#include "fhirgw/common/key_ring.hpp"
 
 namespace fhirgw::store {
 
@@ -18,6 +21,10 @@ struct StoreOptions {
   std::chrono::milliseconds busyTimeout{5000};
   /// SQLite connections kept for concurrent reads (writes use one connection of their own).
   std::size_t readConnections = 8;
+  /// Encryption at rest (`storage.encryption.*`): the columns that can hold health data are
+  /// sealed under the ring's active key on write and opened with any of its keys on read; null:
+  /// off (values are written as they are, and values sealed earlier cannot be read).
+  std::shared_ptr<const common::KeyRing> keyRing;
 };
 
 }  // namespace fhirgw::store

@@ -1,0 +1,255 @@
+// Encryption at rest in the SQLite store: the columns that can hold health data are sealed under
+// the key ring's active key, bound to their row, and read back as written.
+
+#include <Poco/Data/Statement.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "fhirgw/common/crypto.hpp"
+#include "fhirgw/common/key_ring.hpp"
+#include "fhirgw/store/store.hpp"
+#include "fhirgw/testsupport/stored_keys.hpp"
+#include "store_test_support.hpp"
+
+using namespace fhirgw;
+using namespace fhirgw::store;
+using namespace fhirgw::store::testing;
+using namespace std::chrono_literals;
+namespace kw = Poco::Data::Keywords;
+namespace fs = std::filesystem;
+using common::KeyRing;
+using common::SecretBox;
+using common::StatusCode;
+
+namespace {
+
+constexpr std::string_view kName = "DURAND";
+constexpr std::string_view kIns = "279035121518989";
+constexpr std::string_view kMailbox = "anne.leroy@medecin.mssante.fr";
+
+SecretBox key(char fill) {
+  return SecretBox::fromKeyText(common::hexEncode(std::string(32, fill))).value();
+}
+
+std::shared_ptr<const KeyRing> ring(char active, std::vector<char> previous = {}) {
+  std::vector<SecretBox> boxes;
+  for (char p : previous) boxes.push_back(key(p));
+  return std::make_shared<const KeyRing>(KeyRing::make(key(active), std::move(boxes)).value());
+}
+
+std::string fileBytes(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+/// A submission whose every sealed column holds the patient's name, INS or a mailbox.
+Submission healthSubmission(const std::string& recordId) {
+  Submission sub = makeSubmission("c-1", recordId, "ext-" + recordId);
+  sub.record->body = R"({"patient":{"family":"DURAND","ins":"279035121518989"}})";
+  sub.record->outcome = R"({"issue":[{"diagnostics":"DURAND"}]})";
+  sub.documents[0].body = R"({"kind":"report","text":"DURAND syndrome grippal"})";
+  sub.documents[0].outcome = R"({"issue":[{"diagnostics":"279035121518989"}]})";
+  sub.resources[0].json = R"({"resourceType":"Encounter","subject":"DURAND"})";
+  sub.resources[1].json = R"({"resourceType":"DocumentReference","ins":"279035121518989"})";
+  sub.deliveries[0].target = std::string(kMailbox);
+  sub.idempotency = {{"key-" + recordId, "hash", 201, R"({"id":"x","patient":"DURAND"})", 24h}};
+  return sub;
+}
+
+class SqliteStoreEncryption : public ::testing::Test {
+ protected:
+  std::unique_ptr<Store> open(std::shared_ptr<const KeyRing> keys) {
+    StoreOptions options;
+    options.dataDir = dir.path().string();
+    options.keyRing = std::move(keys);
+    auto opened = openStore(options, clock);
+    EXPECT_TRUE(opened.hasValue()) << opened.status().toString();
+    if (!opened.hasValue()) return nullptr;
+    if (!clientMade) {
+      EXPECT_TRUE((*opened)
+                      ->createClient({"c-1", "c-1", ClientRole::kEditor, {}},
+                                     fhirgw::testsupport::newStoredKey())
+                      .isOk());
+      clientMade = true;
+    }
+    return std::move(*opened);
+  }
+
+  /// Claims the record's pending delivery and fails it with a message naming the patient.
+  void failDelivery(Store& store) {
+    auto claimed = store.claimDeliveries({"dmp-main", "worker", 30s, 1});
+    ASSERT_TRUE(claimed.hasValue()) << claimed.status().toString();
+    ASSERT_EQ(claimed->size(), 1u);
+    FinishedAttempt f;
+    f.deliveryId = (*claimed)[0].id;
+    f.leaseId = *(*claimed)[0].leaseId;
+    f.next = DeliveryStatus::kFailed;
+    f.nextAttemptAt = clock.now() + 1h;
+    f.startedAt = clock.now();
+    f.outcome = AttemptOutcome::kFailed;
+    f.errorClass = ErrorClass::kTransient;
+    f.message = "550 <279035121518989@patient.mssante.fr> unknown";
+    ASSERT_TRUE(store.finishAttempt(f).isOk());
+  }
+
+  std::vector<std::string> column(const std::string& sql) {
+    auto raw = rawSession(dir.path() / "gateway.db");
+    std::vector<std::string> values;
+    raw << sql, kw::into(values), kw::now;
+    return values;
+  }
+
+  TempDir dir;
+  common::ManualClock clock{testStart()};
+  bool clientMade = false;
+};
+
+// Every sealed column, as "SELECT column FROM table WHERE column IS NOT NULL".
+const std::vector<std::string> kSealedColumns = {
+    "SELECT body FROM records",
+    "SELECT outcome FROM records",
+    "SELECT body FROM documents",
+    "SELECT outcome FROM documents",
+    "SELECT json FROM fhir_resources",
+    "SELECT target FROM deliveries WHERE target IS NOT NULL",
+    "SELECT last_error FROM deliveries WHERE last_error IS NOT NULL",
+    "SELECT message FROM delivery_attempts WHERE message IS NOT NULL",
+    "SELECT response_body FROM idempotency_keys",
+};
+
+}  // namespace
+
+TEST_F(SqliteStoreEncryption, EverythingReadsBackAsWrittenAndNothingIsPlainInTheFile) {
+  const auto keys = ring('\x01');
+  auto store = open(keys);
+  ASSERT_NE(store, nullptr);
+  const Submission sub = healthSubmission("r-1");
+  ASSERT_TRUE(store->commitSubmission(sub).isOk());
+  failDelivery(*store);
+
+  EXPECT_EQ(store->getRecord("c-1", "r-1")->body, sub.record->body);
+  EXPECT_EQ(store->getRecord("c-1", "r-1")->outcome, sub.record->outcome);
+  EXPECT_EQ(store->findRecordByExternalId("c-1", "ext-r-1")->body, sub.record->body);
+  EXPECT_EQ(store->listDocuments("c-1", "r-1")->at(0).body, sub.documents[0].body);
+  EXPECT_EQ(store->listDocuments("c-1", "r-1")->at(0).outcome, sub.documents[0].outcome);
+  EXPECT_EQ(store->listFhirResources("c-1", "r-1")->at(1).json, sub.resources[1].json);
+  EXPECT_EQ(store->listRecordFhirResources("r-1")->at(0).json, sub.resources[0].json);
+  EXPECT_EQ(store->listPayloadFhirResources("r-1", std::string("r-1-doc"))->at(1).json,
+            sub.resources[1].json);
+  EXPECT_EQ(store->findIdempotencyEntry("c-1", "key-r-1")->responseBody,
+            sub.idempotency[0].responseBody);
+  auto delivery = store->getDelivery("r-1-dmp");
+  ASSERT_TRUE(delivery.hasValue()) << delivery.status().toString();
+  EXPECT_EQ(delivery->target, std::string(kMailbox));
+  EXPECT_EQ(delivery->lastError, "550 <279035121518989@patient.mssante.fr> unknown");
+  EXPECT_EQ(store->listDeliveries("c-1", "r-1")->at(0).target, std::string(kMailbox));
+  auto attempts = store->listDeliveryAttempts("r-1-dmp");
+  ASSERT_TRUE(attempts.hasValue()) << attempts.status().toString();
+  ASSERT_EQ(attempts->size(), 1u);
+  EXPECT_EQ(attempts->at(0).message, "550 <279035121518989@patient.mssante.fr> unknown");
+
+  const std::string prefix = "gcm1:" + std::string(keys->activeKeyId()) + ":";
+  for (const std::string& sql : kSealedColumns) {
+    const auto values = column(sql);
+    EXPECT_FALSE(values.empty()) << sql;
+    for (const std::string& v : values) EXPECT_EQ(v.rfind(prefix, 0), 0u) << sql << ": " << v;
+  }
+  store.reset();  // checkpoints the WAL into the file
+  const std::string bytes = fileBytes(dir.path() / "gateway.db");
+  EXPECT_EQ(bytes.find(kName), std::string::npos);
+  EXPECT_EQ(bytes.find(kIns), std::string::npos);
+  EXPECT_EQ(bytes.find(kMailbox), std::string::npos);
+}
+
+TEST_F(SqliteStoreEncryption, WithoutAKeyTheSameValuesArePlainInTheFile) {
+  auto store = open(nullptr);
+  ASSERT_NE(store, nullptr);
+  ASSERT_TRUE(store->commitSubmission(healthSubmission("r-1")).isOk());
+  store.reset();
+  const std::string bytes = fileBytes(dir.path() / "gateway.db");
+  EXPECT_NE(bytes.find(kName), std::string::npos);
+  EXPECT_NE(bytes.find(kIns), std::string::npos);
+  EXPECT_NE(bytes.find(kMailbox), std::string::npos);
+}
+
+TEST_F(SqliteStoreEncryption, AValueCopiedToAnotherRowDoesNotOpen) {
+  auto store = open(ring('\x01'));
+  ASSERT_NE(store, nullptr);
+  ASSERT_TRUE(store->commitSubmission(healthSubmission("r-1")).isOk());
+  Submission other = healthSubmission("r-2");
+  other.record->body = R"({"patient":"someone else"})";
+  ASSERT_TRUE(store->commitSubmission(other).isOk());
+  {
+    auto raw = rawSession(dir.path() / "gateway.db");
+    raw << "UPDATE records SET body = (SELECT body FROM records WHERE id = 'r-1')"
+           " WHERE id = 'r-2'",
+        kw::now;
+    raw << "UPDATE records SET outcome = (SELECT body FROM records WHERE id = 'r-1')"
+           " WHERE id = 'r-1'",
+        kw::now;
+  }
+  auto moved = store->getRecord("c-1", "r-2");
+  ASSERT_FALSE(moved.hasValue());
+  EXPECT_EQ(moved.error().code(), StatusCode::kDataLoss);
+  EXPECT_EQ(moved.error().message().find("DURAND"), std::string::npos);
+  auto otherColumn = store->getRecord("c-1", "r-1");
+  ASSERT_FALSE(otherColumn.hasValue());
+  EXPECT_EQ(otherColumn.error().code(), StatusCode::kDataLoss);
+}
+
+TEST_F(SqliteStoreEncryption, RowsWrittenBeforeEncryptionWasTurnedOnStillRead) {
+  auto store = open(nullptr);
+  ASSERT_NE(store, nullptr);
+  const Submission legacy = healthSubmission("r-1");
+  ASSERT_TRUE(store->commitSubmission(legacy).isOk());
+  store.reset();
+
+  const auto keys = ring('\x01');
+  store = open(keys);
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(store->getRecord("c-1", "r-1")->body, legacy.record->body);
+  EXPECT_EQ(store->listFhirResources("c-1", "r-1")->at(1).json, legacy.resources[1].json);
+  EXPECT_EQ(store->getDelivery("r-1-dmp")->target, std::string(kMailbox));
+  const Submission fresh = healthSubmission("r-2");
+  ASSERT_TRUE(store->commitSubmission(fresh).isOk());
+  EXPECT_EQ(store->getRecord("c-1", "r-2")->body, fresh.record->body);
+  const auto bodies = column("SELECT body FROM records ORDER BY id");
+  ASSERT_EQ(bodies.size(), 2u);
+  EXPECT_EQ(bodies[0], legacy.record->body) << "a legacy row stays as it was until rotated";
+  EXPECT_TRUE(keys->sealedUnderActiveKey(bodies[1]));
+}
+
+TEST_F(SqliteStoreEncryption, AValueSealedUnderAKeyNoLongerConfiguredIsAClearError) {
+  const auto first = ring('\x01');
+  auto store = open(first);
+  ASSERT_NE(store, nullptr);
+  ASSERT_TRUE(store->commitSubmission(healthSubmission("r-1")).isOk());
+  store.reset();
+
+  store = open(ring('\x02'));
+  ASSERT_NE(store, nullptr);
+  auto record = store->getRecord("c-1", "r-1");
+  ASSERT_FALSE(record.hasValue());
+  EXPECT_EQ(record.error().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(record.error().message().find(std::string(first->activeKeyId())), std::string::npos)
+      << record.error().message();
+  store.reset();
+
+  store = open(nullptr);
+  ASSERT_NE(store, nullptr);
+  auto off = store->getDelivery("r-1-dmp");
+  ASSERT_FALSE(off.hasValue());
+  EXPECT_EQ(off.error().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(off.error().message().find("storage.encryption"), std::string::npos);
+  store.reset();
+
+  store = open(ring('\x02', {'\x01'}));
+  ASSERT_NE(store, nullptr);
+  EXPECT_TRUE(store->getRecord("c-1", "r-1").hasValue()) << "a previous key still opens it";
+}
