@@ -83,6 +83,22 @@ class SqliteStore::Impl {
     return status;
   }
 
+  /// Runs fn(Session&) -> Status on the writer connection outside any transaction (statements
+  /// that cannot run inside one, such as a WAL checkpoint), one writer at a time.
+  template <typename Fn>
+  common::Status withWriter(std::string_view operation, Fn&& fn) {
+    std::unique_lock lock(writeMutex_, std::defer_lock);
+    if (!lock.try_lock_for(options_.busyTimeout)) {
+      return common::unavailable(std::string(operation) + ": store busy (write queue)");
+    }
+    FHIRGW_RETURN_IF_ERROR(ensureWriter());
+    try {
+      return fn(*writer_);
+    } catch (...) {
+      return detail::statusFromCurrentException(operation);
+    }
+  }
+
   /// Runs fn(Session&) -> Status on a pooled read-only connection; with snapshot, inside one
   /// read transaction so several SELECTs see the same committed state.
   template <typename Fn>

@@ -99,6 +99,10 @@ class SqliteStore final : public Store {
                                                   std::int64_t expectedVersion) override;
   common::Status deleteConnector(std::string_view id, std::int64_t expectedVersion) override;
 
+  common::Result<std::vector<SealedColumnCount>> countSealedValues() const override;
+  common::Result<ResealBatch> resealBatch(const ResealCursor& cursor, std::size_t limit) override;
+  common::Result<bool> checkpointWal() override;
+
  private:
   class Impl;
   explicit SqliteStore(std::unique_ptr<Impl> impl);
