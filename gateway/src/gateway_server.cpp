@@ -93,8 +93,9 @@ void GatewayServer::registerRoutes() {
           metrics_->submissionDecided(kind, result);
         }});
     editorApi_->registerRoutes(apiRouter_);
-    adminApi_ = std::make_unique<AdminApi>(*deps_.store, deps_.deliveriesQueued,
-                                           deps_.connectorRunning, deps_.connectors);
+    adminApi_ =
+        std::make_unique<AdminApi>(*deps_.store, deps_.deliveriesQueued, deps_.connectorRunning,
+                                   deps_.connectors, deps_.rotation);
     adminApi_->registerRoutes(adminRouter_);
   }
   adminRouter_.add("GET", "/health/live", RoutePolicy::open(), [](Exchange& ex) {

@@ -25,6 +25,7 @@
 #include "fhirgw/gateway/housekeeper.hpp"
 #include "fhirgw/gateway/readiness.hpp"
 #include "fhirgw/gateway/service/connector_service.hpp"
+#include "fhirgw/gateway/service/encryption_rotation.hpp"
 #include "fhirgw/gateway/store_activity_history.hpp"
 #include "fhirgw/mapping/fhir_mapper.hpp"
 #include "fhirgw/rules/rule_engine.hpp"
@@ -149,6 +150,7 @@ int GatewayApp::runGateway(const std::vector<std::string>& args) {
   store::StoreOptions storeOptions;
   storeOptions.dataDir = config->storage.dataDir;
   storeOptions.url = config->storage.url;
+  storeOptions.keyRing = config->storageKeys;
   auto store = store::openStore(storeOptions);
   if (!store) {
     std::cerr << "fhir-gateway: cannot open the store: " << store.error().message() << "\n";
@@ -213,6 +215,10 @@ int GatewayApp::runGateway(const std::vector<std::string>& args) {
     return EXIT_UNAVAILABLE;
   }
 
+  // Encryption at rest: the rotation runs only when an administrator asks for it.
+  EncryptionRotation rotation(
+      **store, config->storageKeys.get(),
+      {config->storage.encryption.rotationBatchSize, config->storage.encryption.rotationPause});
   GatewayServer::Dependencies deps;
   deps.store = store->get();
   deps.rules = &rules;
@@ -220,6 +226,7 @@ int GatewayApp::runGateway(const std::vector<std::string>& args) {
   deps.routes = connectorService.routeProvider();
   deps.connectors = &connectorService;
   deps.metrics = &metrics;
+  deps.rotation = &rotation;
   deps.deliveriesQueued = [&engine] { engine.wake(); };
   deps.connectorRunning = [&engine](std::string_view id) {
     const std::vector<std::string> ids = engine.connectorIds();
@@ -246,6 +253,7 @@ int GatewayApp::runGateway(const std::vector<std::string>& args) {
             {{"graceMs", static_cast<std::int64_t>(config->shutdownGrace.count())}});
   const bool drained = server.stop();
   housekeeper.stop();
+  rotation.stop();  // between two batches: a rotation asked for again later resumes the work
   // Listeners first (no new deliveries), then the engine finishes its attempts in progress.
   engine.stop(config->shutdownGrace);  // logs delivery.engine_stopped
   Log::info("gateway.shutdown-complete", {{"drained", drained}});

@@ -598,6 +598,59 @@ TEST(ConfigLoading, SecretsKeyFileAndVariableAreExclusive) {
               HasSubstr("either secrets.keyFile or secrets.keyVariable, not both"));
 }
 
+// --- Storage encryption keys -----------------------------------------------------------------
+
+TEST(ConfigLoading, NoStorageKeyLeavesEncryptionAtRestOff) {
+  EXPECT_EQ(valueOf(load(std::nullopt)).storageKeys, nullptr);
+}
+
+TEST(ConfigLoading, StorageKeysMakeARingWithTheActiveAndPreviousKeys) {
+  TempDir dir;
+  const std::string previous = common::base64Encode(std::string(32, '\x09'));
+  GatewayConfig c =
+      valueOf(load(R"({"storage": {"encryption": {"keyFile": ")" +
+                   dir.write("new.key", kSecretsKey + "\n").string() +
+                   R"(", "previousKeyFiles": [")" + dir.write("old.key", previous).string() +
+                   R"("], "rotationBatchSize": 50, "rotationPauseMs": 0}}})"));
+  ASSERT_NE(c.storageKeys, nullptr);
+  EXPECT_EQ(c.storageKeys->activeKeyId(), common::SecretBox::fromKeyText(kSecretsKey)->keyId());
+  ASSERT_EQ(c.storageKeys->previousKeyIds().size(), 1u);
+  EXPECT_EQ(c.storageKeys->previousKeyIds()[0], common::SecretBox::fromKeyText(previous)->keyId());
+  EXPECT_EQ(c.storage.encryption.rotationBatchSize, 50u);
+  EXPECT_EQ(c.storage.encryption.rotationPause, std::chrono::milliseconds(0));
+}
+
+TEST(ConfigLoading, AStorageKeyThatCannotBeReadNamesItsKeyPath) {
+  TempDir dir;
+  EXPECT_THAT(
+      errorOf(load(std::nullopt, {}, {{"storage.encryption.keyFile", dir.str() + "/missing.key"}})),
+      HasSubstr("storage.encryption.keyFile: must be a readable file"));
+  const std::string shortKey = common::base64Encode(std::string(31, '\x07'));
+  const std::string message = errorOf(load(
+      R"({"storage": {"encryption": {"keyFile": ")" + dir.write("ok.key", kSecretsKey).string() +
+      R"(", "previousKeyFiles": [")" + dir.write("short.key", shortKey).string() + R"("]}}})"));
+  EXPECT_THAT(message, HasSubstr("storage.encryption.previousKeyFiles[0]"));
+  EXPECT_THAT(message, Not(HasSubstr(shortKey)));
+  EXPECT_THAT(errorOf(load(std::nullopt, {},
+                           {{"storage.encryption.keyVariable", "FHIR_GATEWAY_UNSET_STORAGE_KEY"}})),
+              AllOf(HasSubstr("storage.encryption.keyVariable"), HasSubstr("not set")));
+}
+
+TEST(ConfigLoading, StorageKeysRefuseAmbiguousOrIncompleteSettings) {
+  TempDir dir;
+  const std::string key = dir.write("a.key", kSecretsKey).string();
+  EXPECT_THAT(errorOf(load(std::nullopt, {},
+                           {{"storage.encryption.keyFile", key},
+                            {"storage.encryption.keyVariable", "FHIR_GATEWAY_STORAGE_KEY"}})),
+              HasSubstr("not both"));
+  EXPECT_THAT(
+      errorOf(load(R"({"storage": {"encryption": {"previousKeyFiles": [")" + key + R"("]}}})")),
+      HasSubstr("storage.encryption.previousKeyFiles: previous keys need an active key"));
+  EXPECT_THAT(errorOf(load(R"({"storage": {"encryption": {"keyFile": ")" + key +
+                           R"(", "previousKeyFiles": [")" + key + R"("]}}})")),
+              HasSubstr("given twice"));
+}
+
 // --- File syntax and error reporting ---------------------------------------------------------
 
 TEST(ConfigLoading, InvalidJsonNamesTheFileAndTheOffset) {

@@ -4,11 +4,15 @@
 #include <Poco/String.h>
 
 #include <cstddef>
+#include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "fhirgw/common/files.hpp"
+#include "fhirgw/common/key_ring.hpp"
 #include "fhirgw/common/secret_box.hpp"
 #include "fhirgw/rules/rule_config.hpp"
 
@@ -100,6 +104,80 @@ void checkConfig(const GatewayConfig& c, Binding& b) {
   if (common::Status s = rules::validateRuleConfig(c.rules); !s.isOk()) {
     b.error(s.message() + b.sourceOf(s.message()));
   }
+}
+
+namespace {
+
+// One key of storage.encryption from a file or a variable; `path` names it in messages.
+std::optional<common::SecretBox> loadKey(Binding& b, const std::string& path,
+                                         const std::string& file, const std::string& variable) {
+  if (!file.empty()) {
+    if (!common::isReadableFile(file)) {
+      b.error(path + ": must be a readable file (a storage encryption key), cannot read " +
+              inQuotes(file));
+      return std::nullopt;
+    }
+    auto box = common::SecretBox::fromFile(file);
+    if (!box) {
+      b.error(path + ": " + box.error().message());
+      return std::nullopt;
+    }
+    return std::move(box).value();
+  }
+  if (variable.starts_with(kEnvPrefix)) {
+    b.error(path + ": must not start with " + std::string(kEnvPrefix) +
+            " (those variables are configuration keys), got " + inQuotes(variable));
+    return std::nullopt;
+  }
+  auto box = common::SecretBox::fromEnvironment(variable);
+  if (!box) {
+    b.error(path + ": " + box.error().message());
+    return std::nullopt;
+  }
+  return std::move(box).value();
+}
+
+}  // namespace
+
+void loadStorageKeys(GatewayConfig& c, Binding& b) {
+  const StorageEncryptionConfig& e = c.storage.encryption;
+  constexpr std::string_view kPath = "storage.encryption.";
+  const std::string base(kPath);
+  if (!e.keyFile.empty() && !e.keyVariable.empty()) {
+    b.error(base + "keyVariable: give either " + base + "keyFile or " + base +
+            "keyVariable, not both");
+    return;
+  }
+  if (e.keyFile.empty() && e.keyVariable.empty()) {
+    if (!e.previousKeyFiles.empty() || !e.previousKeyVariables.empty()) {
+      b.error(base + "previousKeyFiles: previous keys need an active key (" + base + "keyFile or " +
+              base + "keyVariable)");
+    }
+    return;  // encryption at rest is off
+  }
+  auto active = e.keyFile.empty() ? loadKey(b, base + "keyVariable", "", e.keyVariable)
+                                  : loadKey(b, base + "keyFile", e.keyFile, "");
+  std::vector<common::SecretBox> previous;
+  bool complete = active.has_value();
+  for (std::size_t i = 0; i < e.previousKeyFiles.size(); ++i) {
+    auto key =
+        loadKey(b, base + "previousKeyFiles[" + std::to_string(i) + "]", e.previousKeyFiles[i], "");
+    if (key) previous.push_back(std::move(*key));
+    complete = complete && key.has_value();
+  }
+  for (std::size_t i = 0; i < e.previousKeyVariables.size(); ++i) {
+    auto key = loadKey(b, base + "previousKeyVariables[" + std::to_string(i) + "]", "",
+                       e.previousKeyVariables[i]);
+    if (key) previous.push_back(std::move(*key));
+    complete = complete && key.has_value();
+  }
+  if (!complete) return;
+  auto ring = common::KeyRing::make(std::move(*active), std::move(previous));
+  if (!ring) {
+    b.error(base + "previousKeyFiles: " + ring.error().message());
+    return;
+  }
+  c.storageKeys = std::make_shared<const common::KeyRing>(std::move(ring).value());
 }
 
 void loadSecretsKey(GatewayConfig& c, Binding& b) {

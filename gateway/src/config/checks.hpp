@@ -14,4 +14,9 @@ void checkConfig(const GatewayConfig& config, Binding& binding);
 /// and its message never shows the key.
 void loadSecretsKey(GatewayConfig& config, Binding& binding);
 
+/// Loads the keys of encryption at rest (storage.encryption.*) into config.storageKeys; a
+/// problem (both keyFile and keyVariable, previous keys without an active one, a key that
+/// cannot be read or is given twice) goes to `binding`, naming the key path, never the key.
+void loadStorageKeys(GatewayConfig& config, Binding& binding);
+
 }  // namespace fhirgw::gateway::detail

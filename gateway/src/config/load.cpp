@@ -34,6 +34,7 @@ common::Result<GatewayConfig> loadConfig(const ConfigSources& sources) {
   root.finish();
   detail::checkConfig(config, binding);
   detail::loadSecretsKey(config, binding);
+  detail::loadStorageKeys(config, binding);
   FHIRGW_RETURN_IF_ERROR(binding.finish());
   return config;
 }

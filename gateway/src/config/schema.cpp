@@ -133,6 +133,22 @@ void bindSchema(FieldReader& root, Binding& binding, GatewayConfig& c) {
     // At least a second: a tighter loop would only compete with request writes.
     milliseconds(r, "idempotencyPurgeIntervalMs", c.storage.idempotencyPurgeInterval, 1000,
                  kMaxMillis);
+    r.object("encryption", [&c](FieldReader& e) {
+      StorageEncryptionConfig& enc = c.storage.encryption;
+      const auto path = [](const Json& n) -> std::optional<std::string> {
+        if (!n.isString() || n.text().empty()) return std::nullopt;
+        return n.text();
+      };
+      text(e, "keyFile", enc.keyFile);
+      text(e, "keyVariable", enc.keyVariable);
+      array(e, "previousKeyFiles", "an array of key file paths", "a file path",
+            enc.previousKeyFiles, path);
+      array(e, "previousKeyVariables", "an array of environment variable names", "a variable name",
+            enc.previousKeyVariables, path);
+      constexpr std::int64_t kMaxBatch = 100000;
+      integer(e, "rotationBatchSize", enc.rotationBatchSize, 1, kMaxBatch);
+      milliseconds(e, "rotationPauseMs", enc.rotationPause, 0, kMaxMillis);
+    });
   });
   root.object("secrets", [&c](FieldReader& r) {
     text(r, "keyFile", c.secrets.keyFile);

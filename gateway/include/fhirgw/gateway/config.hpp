@@ -4,11 +4,13 @@
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "fhirgw/common/key_ring.hpp"
 #include "fhirgw/common/log.hpp"
 #include "fhirgw/common/result.hpp"
 #include "fhirgw/common/secret_box.hpp"
@@ -69,12 +71,25 @@ struct LimitsConfig {
   std::size_t maxDocumentsPerRecord = 100;
 };
 
+/// Encryption at rest of what the store keeps of health data (`storage.encryption.*`): off
+/// when no active key is given.
+struct StorageEncryptionConfig {
+  std::string keyFile;      ///< the active key: a file holding 32 bytes as base64 or hex
+  std::string keyVariable;  ///< or: an environment variable holding it (not a FHIRGW_* name)
+  /// Keys that sealed values before the active one: they only open (until a rotation is done).
+  std::vector<std::string> previousKeyFiles;
+  std::vector<std::string> previousKeyVariables;
+  std::size_t rotationBatchSize = 200;          ///< values sealed again per write transaction
+  std::chrono::milliseconds rotationPause{50};  ///< between two rotation batches
+};
+
 /// Storage: SQLite in dataDir unless url selects PostgreSQL.
 struct StorageConfig {
   std::string dataDir = "data";
   std::string url;  ///< empty => sqlite:<dataDir>/gateway.db; "postgresql://..." later
   /// How often expired idempotency entries are deleted (a pass also runs at start).
   std::chrono::milliseconds idempotencyPurgeInterval{std::chrono::hours(1)};
+  StorageEncryptionConfig encryption;  ///< `storage.encryption.*`
 };
 
 /// Admin listener and bootstrap token.
@@ -105,6 +120,8 @@ struct GatewayConfig {
   /// The key loaded from secrets.keyFile or secrets.keyVariable at load; nullopt when neither is
   /// set (then connectors cannot be administered with inline secrets).
   std::optional<common::SecretBox> secretBox;
+  /// The keys of encryption at rest loaded from storage.encryption at load; null when off.
+  std::shared_ptr<const common::KeyRing> storageKeys;
 };
 
 /// Inputs of the configuration, lowest precedence first: file, environment, --set.

@@ -56,6 +56,8 @@ class GatewayServer {
     /// Where requests and submissions are counted and GET /metrics reads; null: the server's
     /// own, reading the store only (no delivery engine).
     GatewayMetrics* metrics = nullptr;
+    /// The key rotation of encryption at rest (/admin/v1/storage); null: not served.
+    EncryptionRotation* rotation = nullptr;
   };
 
   GatewayServer(GatewayConfig config, Dependencies deps);

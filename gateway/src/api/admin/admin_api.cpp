@@ -80,6 +80,12 @@ void AdminApi::registerRoutes(Router& r) {
     r.add("POST", "/admin/v1/connectors/{id}/test", kAdmin,
           [this](Exchange& ex) { testConnector(ex); });
   }
+  if (rotation_ != nullptr) {
+    r.add("GET", "/admin/v1/storage/encryption", kAdmin,
+          [this](Exchange& ex) { getStorageEncryption(ex); });
+    r.add("POST", "/admin/v1/storage/rotate", kAdmin,
+          [this](Exchange& ex) { rotateStorageKeys(ex); });
+  }
 }
 
 }  // namespace fhirgw::gateway

@@ -5,6 +5,7 @@
 
 #include "fhirgw/gateway/router.hpp"
 #include "fhirgw/gateway/service/connector_service.hpp"
+#include "fhirgw/gateway/service/encryption_rotation.hpp"
 #include "fhirgw/store/store.hpp"
 
 namespace fhirgw::gateway {
@@ -18,14 +19,15 @@ class AdminApi {
   /// deliveriesQueued (may be empty) wakes the delivery engine after a retry or re-route;
   /// connectorRunning tells whether a connector instance runs now (a re-route's target; empty:
   /// none does); without a connector service (null) the /admin/v1/connectors routes are not
-  /// served.
+  /// served, without a rotation (null) the /admin/v1/storage routes.
   AdminApi(store::Store& store, std::function<void()> deliveriesQueued,
            std::function<bool(std::string_view)> connectorRunning = {},
-           ConnectorService* connectors = nullptr)
+           ConnectorService* connectors = nullptr, EncryptionRotation* rotation = nullptr)
       : store_(store),
         deliveriesQueued_(std::move(deliveriesQueued)),
         connectorRunning_(std::move(connectorRunning)),
-        connectors_(connectors) {}
+        connectors_(connectors),
+        rotation_(rotation) {}
   /// Adds the /admin/v1 routes, each for administrator keys only (checked by the router's gate).
   void registerRoutes(Router& router);
 
@@ -56,11 +58,15 @@ class AdminApi {
   void testConnector(Exchange& ex);
   void replaceConnector(Exchange& ex);
   void deleteConnector(Exchange& ex);
+  // api/admin/storage.cpp
+  void getStorageEncryption(Exchange& ex);
+  void rotateStorageKeys(Exchange& ex);
 
   store::Store& store_;
   std::function<void()> deliveriesQueued_;
   std::function<bool(std::string_view)> connectorRunning_;
   ConnectorService* connectors_;
+  EncryptionRotation* rotation_;
 };
 
 }  // namespace fhirgw::gateway
