@@ -57,7 +57,7 @@ Result<std::vector<SealedColumnCount>> SqliteStore::countSealedValues() const {
           std::vector<Row> rows;
           s << sql({"SELECT CASE WHEN substr(", col, ", 1, 5) = 'gcm1:' AND substr(", col,
                     ", 22, 1) = ':' THEN substr(", col, ", 6, 16) ELSE '' END, COUNT(*) FROM ",
-                    c.table, " WHERE ", col, " IS NOT NULL GROUP BY 1"}),
+                    c.table, " WHERE ", col, " IS NOT NULL AND ", col, " <> '' GROUP BY 1"}),
               kw::into(rows), kw::now;
           SealedColumnCount count;
           count.table = c.table;
@@ -99,8 +99,8 @@ Result<ResealBatch> SqliteStore::resealBatch(const ResealCursor& cursor, std::si
     FHIRGW_RETURN_IF_ERROR(impl_->read("find values to reseal", [&](Session& s) {
       rows.clear();
       s << sql({"SELECT rowid FROM ", c.table, " WHERE rowid > ? AND ", c.column,
-                " IS NOT NULL AND substr(", c.column, ", 1, ", kSealedPrefixLength,
-                ") <> ? ORDER BY rowid LIMIT ", limitText}),
+                " IS NOT NULL AND ", c.column, " <> '' AND substr(", c.column, ", 1, ",
+                kSealedPrefixLength, ") <> ? ORDER BY rowid LIMIT ", limitText}),
           kw::bind(Poco::Int64{at.afterRow}), kw::bind(prefix), kw::into(rows), kw::now;
       return Status::ok();
     }));
@@ -127,7 +127,10 @@ Result<ResealBatch> SqliteStore::resealBatch(const ResealCursor& cursor, std::si
       using Row = Poco::Tuple<std::string, NullableText>;
       std::vector<Row> current;
       s << select, kw::bind(row), kw::into(current), kw::now;
-      if (current.empty() || current[0].get<1>().isNull()) continue;
+      // An empty value (content purged by retention) holds nothing to protect.
+      if (current.empty() || current[0].get<1>().isNull() || current[0].get<1>().value().empty()) {
+        continue;
+      }
       const std::string& stored = current[0].get<1>().value();
       if (stored.starts_with(prefix)) continue;
       const std::string context = sealContext(c.table, c.column, current[0].get<0>());

@@ -14,9 +14,9 @@ namespace fhirgw::store {
 struct SealedColumnCount {
   std::string table;
   std::string column;
-  std::int64_t values = 0;                             ///< values held (NULLs not counted)
-  std::int64_t underActiveKey = 0;                     ///< sealed under the active key
-  std::int64_t plain = 0;                              ///< written while encryption was off
+  std::int64_t values = 0;          ///< values held (NULL and empty ones not counted)
+  std::int64_t underActiveKey = 0;  ///< sealed under the active key
+  std::int64_t plain = 0;           ///< written while encryption was off
   std::map<std::string, std::int64_t> underOtherKeys;  ///< key id -> values sealed under it
 };
 
