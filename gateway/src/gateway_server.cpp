@@ -148,7 +148,7 @@ void GatewayServer::fitConnectionCapsToDescriptors() {
 common::Status GatewayServer::start() {
   registerRoutes();
   fitConnectionCapsToDescriptors();
-  auto hook = [this](std::string listener) {
+  auto hook = [this](const std::string& listener) {
     return [this, listener](const Exchange& ex) {
       // Measured before the audit write, which is not part of the answer.
       metrics_->requestServed(listener, ex.method(), ex.route(), ex.responseStatus(),
