@@ -33,7 +33,13 @@ RetryDecision decideRetry(const RetryPolicy& policy, std::int64_t attempts,
   const double u = std::clamp(unit01, 0.0, 1.0);
   milliseconds delay(static_cast<std::int64_t>(
       std::floor(u * static_cast<double>(backoffCeiling(policy, attempts).count()))));
-  if (retryAfter) delay = std::max(delay, std::chrono::duration_cast<milliseconds>(*retryAfter));
+  if (retryAfter) {
+    // A peer's Retry-After is bounded by the time left before the deadline, compared in seconds
+    // first: a hostile "Retry-After: 9223372036854775807" would overflow in milliseconds.
+    const auto left = std::chrono::ceil<std::chrono::seconds>(deadline - now);
+    const auto wait = std::clamp(*retryAfter, std::chrono::seconds(0), left);
+    delay = std::max(delay, std::chrono::duration_cast<milliseconds>(wait));
+  }
   d.nextAttemptAt = std::min(now + delay, deadline);
   return d;
 }

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
+
 #include "connectors_test_support.hpp"
 
 using namespace fhirgw;
@@ -32,6 +34,18 @@ TEST(Backoff, RetryAfterIsHonouredWhenLongerThanTheJitteredDelay) {
   const auto now = testStart();
   EXPECT_EQ(decideRetry(policy, 1, testStart(), now, 0.5, 120s).nextAttemptAt, now + 120s);
   EXPECT_EQ(decideRetry(policy, 1, testStart(), now, 0.5, 1s).nextAttemptAt, now + 2500ms);
+}
+
+TEST(Backoff, AHugeOrNegativeRetryAfterNeitherOverflowsNorPassesTheDeadline) {
+  const RetryPolicy policy;
+  const auto first = testStart();
+  const auto now = first + 1h;
+  const auto huge = std::chrono::seconds(std::numeric_limits<std::int64_t>::max());
+  auto d = decideRetry(policy, 2, first, now, 0.5, huge);
+  EXPECT_FALSE(d.giveUp);
+  EXPECT_EQ(d.nextAttemptAt, first + 72h);
+  d = decideRetry(policy, 2, first, now, 0.5, std::chrono::seconds(-5));
+  EXPECT_EQ(d.nextAttemptAt, now + 5s);  // the jittered delay alone: 0.5 * 10 s
 }
 
 TEST(Backoff, RetriesUntilSeventyTwoHoursAfterTheFirstAttemptThenGivesUp) {
