@@ -375,6 +375,45 @@ TEST_F(SqliteStoreEncryption, AValueNoKeyOpensIsCountedAndLeftAsItIs) {
   EXPECT_TRUE(store->getRecord("c-1", "r-2").hasValue());
 }
 
+TEST_F(SqliteStoreEncryption, AnEmptyValueIsNeitherCountedNorResealed) {
+  auto store = open(nullptr);
+  ASSERT_NE(store, nullptr);
+  ASSERT_TRUE(store->commitSubmission(healthSubmission("r-1")).isOk());
+  ASSERT_TRUE(store->commitSubmission(healthSubmission("r-2")).isOk());
+  store.reset();
+  {
+    // Content emptied as a retention purge leaves it: nothing left to protect.
+    auto raw = rawSession(dir.path() / "gateway.db");
+    raw << "UPDATE records SET body = '' WHERE id = 'r-1'", kw::now;
+  }
+  store = open(ring('\x01'));
+  ASSERT_NE(store, nullptr);
+  auto before = store->countSealedValues();
+  ASSERT_TRUE(before.hasValue()) << before.status().toString();
+  ASSERT_EQ((*before)[0].table, "records");
+  ASSERT_EQ((*before)[0].column, "body");
+  EXPECT_EQ((*before)[0].values, 1);
+  EXPECT_EQ((*before)[0].plain, 1);
+
+  ResealCursor cursor;
+  for (int i = 0; i < 1000; ++i) {
+    auto batch = store->resealBatch(cursor, 50);
+    ASSERT_TRUE(batch.hasValue()) << batch.status().toString();
+    EXPECT_EQ(batch->unopened, 0);
+    if (batch->done) break;
+    cursor = batch->next;
+  }
+  EXPECT_EQ(column("SELECT body FROM records WHERE id = 'r-1'"), std::vector<std::string>{""});
+  const auto sealed = column("SELECT body FROM records WHERE id = 'r-2'");
+  ASSERT_EQ(sealed.size(), 1u);
+  EXPECT_TRUE(sealed[0].starts_with("gcm1:")) << sealed[0];
+  auto after = store->countSealedValues();
+  ASSERT_TRUE(after.hasValue());
+  EXPECT_EQ((*after)[0].values, 1);
+  EXPECT_EQ(notUnderActiveKey(*after), 0);
+  EXPECT_EQ(store->getRecord("c-1", "r-1")->body, "");
+}
+
 TEST_F(SqliteStoreEncryption, ResealingWithEncryptionOffIsRefused) {
   auto store = open(nullptr);
   ASSERT_NE(store, nullptr);
