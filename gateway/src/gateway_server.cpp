@@ -6,6 +6,8 @@
 #include <vector>
 
 #include "fhirgw/common/log.hpp"
+#include "fhirgw/gateway/api/openapi_assets.hpp"
+#include "fhirgw/gateway/api/openapi_routes.hpp"
 #include "fhirgw/gateway/http_status.hpp"
 
 namespace fhirgw::gateway {
@@ -98,6 +100,9 @@ void GatewayServer::registerRoutes() {
                                    deps_.connectors, deps_.rotation);
     adminApi_->registerRoutes(adminRouter_);
   }
+  // The OpenAPI documents (and their reference pages) need no store: they describe, hold nothing.
+  registerOpenApiRoutes(apiRouter_, "/api/v1", openapi::editorDocument());
+  registerOpenApiRoutes(adminRouter_, "/admin/v1", openapi::adminDocument());
   adminRouter_.add("GET", "/health/live", RoutePolicy::open(), [](Exchange& ex) {
     rapidjson::Document body(rapidjson::kObjectType);
     body.AddMember("status", "live", body.GetAllocator());

@@ -82,6 +82,48 @@ TEST_F(GatewayServerTest, LivenessAnswers200OnTheAdminListener) {
   EXPECT_FALSE(r.header("X-Request-ID").empty());
 }
 
+TEST_F(GatewayServerTest, EachListenerServesItsOwnOpenApiDocumentWithoutACredential) {
+  struct {
+    Poco::Net::HTTPClientSession session;
+    std::string prefix;
+    std::string title;
+    std::string ownPath;
+    std::string otherPath;
+  } listeners[] = {
+      {api(), "/api/v1", "fhir-gateway editor API", "/api/v1/teleconsultations", "/health/live"},
+      {admin(), "/admin/v1", "fhir-gateway admin API", "/admin/v1/deliveries",
+       "/api/v1/teleconsultations"},
+  };
+  for (auto& l : listeners) {
+    auto r = httpRequest(l.session, "GET", l.prefix + "/openapi.json");
+    ASSERT_EQ(r.status, 200) << l.prefix << r.body;
+    EXPECT_EQ(r.header("Content-Type"), "application/json");
+    auto doc = common::parseJson(r.body);
+    ASSERT_TRUE(doc.hasValue()) << l.prefix;
+    const auto& root = doc->root();
+    EXPECT_STREQ(root["openapi"].GetString(), "3.1.0");
+    EXPECT_EQ(std::string(root["info"]["title"].GetString()), l.title);
+    EXPECT_STREQ(root["info"]["version"].GetString(), FHIRGW_VERSION);
+    EXPECT_TRUE(root["paths"].HasMember(l.ownPath.c_str())) << l.prefix;
+    EXPECT_FALSE(root["paths"].HasMember(l.otherPath.c_str())) << l.prefix;
+
+    auto page = httpRequest(l.session, "GET", l.prefix + "/docs");
+    ASSERT_EQ(page.status, 200);
+    EXPECT_EQ(page.header("Content-Type"), "text/html; charset=utf-8");
+    const std::string policy = page.header("Content-Security-Policy");
+    EXPECT_NE(policy.find("default-src 'none'"), std::string::npos) << policy;
+    EXPECT_NE(policy.find("script-src 'self'"), std::string::npos) << policy;
+    EXPECT_EQ(policy.find("unsafe-inline"), std::string::npos) << policy;
+    // The only script is the page's own file: no inline code for the policy to refuse.
+    EXPECT_NE(page.body.find(R"(<script src="docs.js" defer></script>)"), std::string::npos);
+    EXPECT_EQ(page.body.find("<script>"), std::string::npos);
+    auto script = httpRequest(l.session, "GET", l.prefix + "/docs.js");
+    ASSERT_EQ(script.status, 200);
+    EXPECT_EQ(script.header("Content-Type"), "text/javascript; charset=utf-8");
+    EXPECT_NE(script.body.find("fetch('openapi.json'"), std::string::npos);
+  }
+}
+
 TEST_F(GatewayServerTest, ReadinessFollowsTheStore) {
   auto s = admin();
   EXPECT_EQ(httpRequest(s, "GET", "/health/ready").status, 200);
