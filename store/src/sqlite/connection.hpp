@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -13,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "group_commit.hpp"
 #include "rows.hpp"
 #include "sealer.hpp"
 
@@ -81,6 +83,28 @@ class SqliteStore::Impl {
       writer_.reset();
     }
     return status;
+  }
+
+  /// Runs fn(Session&) -> Status like write(), but grouped with the concurrent callers of
+  /// writeGrouped into one transaction (group commit): each in its own savepoint, so a failing
+  /// one is rolled back alone and gets its own status, and every caller is answered only after
+  /// the COMMIT of its batch (synchronous=FULL: one fsync for the batch) or its failure. `bytes`
+  /// weighs the write for the batch's byte bound. Serialises with write() on writeMutex_.
+  template <typename Fn>
+  common::Status writeGrouped(std::string_view operation, std::size_t bytes, Fn&& fn) {
+    detail::GroupMember member;
+    member.operation = operation;
+    member.bytes = bytes;
+    member.work = [&fn, this] { return fn(*writer_); };
+    return group_.submit(member, options_.busyTimeout,
+                         [this](std::span<detail::GroupMember* const> batch) { runBatch(batch); });
+  }
+
+  /// Test hooks of the group commit (tests/store): the queue, and a call in the leader just
+  /// before COMMIT with the writer connection and the batch's size.
+  detail::GroupCommitQueue& groupForTest() { return group_; }
+  void setBeforeCommitForTest(std::function<void(detail::Session&, std::size_t)> hook) {
+    beforeCommit_ = std::move(hook);
   }
 
   /// Runs fn(Session&) -> Status on the writer connection outside any transaction (statements
@@ -180,6 +204,10 @@ class SqliteStore::Impl {
     poolCv_.notify_one();
   }
 
+  // One batch of writeGrouped: BEGIN IMMEDIATE, each member in a savepoint, COMMIT; sets every
+  // member's status and never throws.
+  void runBatch(std::span<detail::GroupMember* const> batch);
+
   const std::string path_;
   const StoreOptions options_;
   const common::Clock& clock_;
@@ -189,6 +217,8 @@ class SqliteStore::Impl {
   // close checkpoints the WAL into the database file.
   std::timed_mutex writeMutex_;
   std::unique_ptr<detail::Session> writer_;
+  detail::GroupCommitQueue group_;
+  std::function<void(detail::Session&, std::size_t)> beforeCommit_;
 
   mutable std::mutex poolMutex_;
   mutable std::condition_variable poolCv_;

@@ -70,9 +70,63 @@ Status validate(const Submission& sub) {
 
 // ---- submissions ---------------------------------------------------------------------------
 
+namespace {
+
+// The sealed columns of a submission, sealed by the caller's thread before it queues, so that
+// encryption runs in parallel and not in the writer's critical section.
+struct SealedSubmission {
+  std::string recordBody;
+  std::string recordOutcome;
+  std::vector<std::string> documentBodies;
+  std::vector<std::string> documentOutcomes;
+  std::vector<std::string> idempotencyBodies;
+  std::vector<std::string> resourceJson;
+  std::vector<NullableText> deliveryTargets;
+  std::size_t bytes = 0;
+};
+
+SealedSubmission seal(const Sealer& sealer, const Submission& sub) {
+  SealedSubmission out;
+  const auto add = [&out](std::string value) -> std::string {
+    out.bytes += value.size();
+    return value;
+  };
+  if (sub.record) {
+    out.recordBody =
+        add(sealer.seal(sub.record->body, sealContext("records", "body", sub.recordId)));
+    out.recordOutcome =
+        add(sealer.seal(sub.record->outcome, sealContext("records", "outcome", sub.recordId)));
+  }
+  for (const NewDocument& d : sub.documents) {
+    out.documentBodies.push_back(add(sealer.seal(d.body, sealContext("documents", "body", d.id))));
+    out.documentOutcomes.push_back(
+        add(sealer.seal(d.outcome, sealContext("documents", "outcome", d.id))));
+  }
+  for (const NewIdempotencyEntry& e : sub.idempotency) {
+    out.idempotencyBodies.push_back(
+        add(sealer.seal(e.responseBody, sealContext("idempotency_keys", "response_body",
+                                                    idempotencyRowId(sub.clientId, e.key)))));
+  }
+  for (const NewFhirResource& r : sub.resources) {
+    out.resourceJson.push_back(add(
+        sealer.seal(r.json, sealContext("fhir_resources", "json",
+                                        resourceRowId(r.resourceType, r.resourceId, r.version)))));
+  }
+  for (const NewDelivery& d : sub.deliveries) {
+    out.deliveryTargets.push_back(
+        toNullable(sealer.sealOptional(d.target, sealContext("deliveries", "target", d.id))));
+  }
+  return out;
+}
+
+}  // namespace
+
 Status SqliteStore::commitSubmission(const Submission& sub) {
   FHIRGW_RETURN_IF_ERROR(validate(sub));
-  return impl_->write("commit submission", [&](Session& s) {
+  const SealedSubmission sealed = seal(impl_->sealer(), sub);
+  // Grouped with the concurrent submissions into one durable transaction, in a savepoint of its
+  // own: the checks and unique constraints below fail this submission alone.
+  return impl_->writeGrouped("commit submission", sealed.bytes, [&](Session& s) {
     const Poco::Int64 now = impl_->nowMs();
     // The external id decides before the idempotency key (editor-api.md), hence this order.
     // The unique constraints catch the same clashes when two instances race (PostgreSQL).
@@ -87,12 +141,10 @@ Status SqliteStore::commitSubmission(const Submission& sub) {
       s << "INSERT INTO records (id, client_id, external_id, created_at, status, request_hash,"
            " body, outcome, practitioner_rpps, encounter_year, practitioner_is_treating)"
            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-          kw::bind(sub.recordId), kw::bind(sub.clientId), kw::bind(toNullable(r.externalId)),
-          kw::bind(now), kw::bind(r.status), kw::bind(r.requestHash),
-          kw::bind(impl_->sealer().seal(r.body, sealContext("records", "body", sub.recordId))),
-          kw::bind(
-              impl_->sealer().seal(r.outcome, sealContext("records", "outcome", sub.recordId))),
-          kw::bind(r.practitionerRpps), kw::bind(Poco::Int64{r.encounterYear}),
+          kw::useRef(sub.recordId), kw::useRef(sub.clientId), kw::bind(toNullable(r.externalId)),
+          kw::bind(now), kw::useRef(r.status), kw::useRef(r.requestHash),
+          kw::useRef(sealed.recordBody), kw::useRef(sealed.recordOutcome),
+          kw::useRef(r.practitionerRpps), kw::bind(Poco::Int64{r.encounterYear}),
           kw::bind(Poco::Int64{r.practitionerIsTreating}), kw::now;
     } else {
       Poco::Int64 found = 0;
@@ -100,7 +152,8 @@ Status SqliteStore::commitSubmission(const Submission& sub) {
           kw::bind(sub.clientId), kw::into(found), kw::now;
       if (found == 0) return common::notFound("record not found");
     }
-    for (const NewDocument& d : sub.documents) {
+    for (std::size_t i = 0; i < sub.documents.size(); ++i) {
+      const NewDocument& d = sub.documents[i];
       if (d.externalId) {
         Poco::Int64 taken = 0;
         s << "SELECT COUNT(*) FROM documents WHERE client_id = ? AND external_id = ?",
@@ -109,14 +162,13 @@ Status SqliteStore::commitSubmission(const Submission& sub) {
       }
       s << "INSERT INTO documents (id, record_id, client_id, external_id, kind, created_at,"
            " request_hash, body, outcome) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-          kw::bind(d.id), kw::bind(sub.recordId), kw::bind(sub.clientId),
-          kw::bind(toNullable(d.externalId)), kw::bind(d.kind), kw::bind(now),
-          kw::bind(d.requestHash),
-          kw::bind(impl_->sealer().seal(d.body, sealContext("documents", "body", d.id))),
-          kw::bind(impl_->sealer().seal(d.outcome, sealContext("documents", "outcome", d.id))),
-          kw::now;
+          kw::useRef(d.id), kw::useRef(sub.recordId), kw::useRef(sub.clientId),
+          kw::bind(toNullable(d.externalId)), kw::useRef(d.kind), kw::bind(now),
+          kw::useRef(d.requestHash), kw::useRef(sealed.documentBodies[i]),
+          kw::useRef(sealed.documentOutcomes[i]), kw::now;
     }
-    for (const NewIdempotencyEntry& e : sub.idempotency) {
+    for (std::size_t i = 0; i < sub.idempotency.size(); ++i) {
+      const NewIdempotencyEntry& e = sub.idempotency[i];
       // An expired entry no longer counts: make room for the new one.
       s << "DELETE FROM idempotency_keys WHERE client_id = ? AND idempotency_key = ?"
            " AND expires_at <= ?",
@@ -130,37 +182,30 @@ Status SqliteStore::commitSubmission(const Submission& sub) {
       s << "INSERT INTO idempotency_keys (client_id, idempotency_key, request_hash,"
            " response_status, response_body, created_at, expires_at)"
            " VALUES (?, ?, ?, ?, ?, ?, ?)",
-          kw::bind(sub.clientId), kw::bind(e.key), kw::bind(e.requestHash),
-          kw::bind(Poco::Int64{e.responseStatus}),
-          kw::bind(impl_->sealer().seal(e.responseBody,
-                                        sealContext("idempotency_keys", "response_body",
-                                                    idempotencyRowId(sub.clientId, e.key)))),
+          kw::useRef(sub.clientId), kw::useRef(e.key), kw::useRef(e.requestHash),
+          kw::bind(Poco::Int64{e.responseStatus}), kw::useRef(sealed.idempotencyBodies[i]),
           kw::bind(now), kw::bind(expires), kw::now;
     }
-    for (const NewFhirResource& r : sub.resources) {
+    for (std::size_t i = 0; i < sub.resources.size(); ++i) {
+      const NewFhirResource& r = sub.resources[i];
       s << "INSERT INTO fhir_resources (record_id, document_id, resource_type, resource_id,"
            " version, json, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-          kw::bind(sub.recordId), kw::bind(toNullable(r.documentId)), kw::bind(r.resourceType),
-          kw::bind(r.resourceId), kw::bind(Poco::Int64{r.version}),
-          kw::bind(impl_->sealer().seal(
-              r.json, sealContext("fhir_resources", "json",
-                                  resourceRowId(r.resourceType, r.resourceId, r.version)))),
-          kw::bind(now), kw::now;
+          kw::useRef(sub.recordId), kw::bind(toNullable(r.documentId)), kw::useRef(r.resourceType),
+          kw::useRef(r.resourceId), kw::bind(Poco::Int64{r.version}),
+          kw::useRef(sealed.resourceJson[i]), kw::bind(now), kw::now;
     }
-    for (const NewDelivery& d : sub.deliveries) {
+    for (std::size_t i = 0; i < sub.deliveries.size(); ++i) {
+      const NewDelivery& d = sub.deliveries[i];
       // A pending delivery is due at once; a skipped one is never due.
       const NullableInt due =
           d.status == DeliveryStatus::kPending ? NullableInt(now) : NullableInt();
       s << "INSERT INTO deliveries (id, record_id, document_id, destination, connector_id,"
            " status, reason, attempts, next_attempt_at, created_at, updated_at, target)"
            " VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)",
-          kw::bind(d.id), kw::bind(sub.recordId), kw::bind(toNullable(d.documentId)),
-          kw::bind(d.destination), kw::bind(toNullable(d.connectorId)),
+          kw::useRef(d.id), kw::useRef(sub.recordId), kw::bind(toNullable(d.documentId)),
+          kw::useRef(d.destination), kw::bind(toNullable(d.connectorId)),
           kw::bind(std::string(deliveryStatusName(d.status))), kw::bind(toNullable(d.reason)),
-          kw::bind(due), kw::bind(now), kw::bind(now),
-          kw::bind(toNullable(
-              impl_->sealer().sealOptional(d.target, sealContext("deliveries", "target", d.id)))),
-          kw::now;
+          kw::bind(due), kw::bind(now), kw::bind(now), kw::bind(sealed.deliveryTargets[i]), kw::now;
     }
     return Status::ok();
   });

@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstring>
 #include <mutex>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -97,6 +98,80 @@ Status SqliteStore::Impl::migrate() {
     }
   }
   return Status::ok();
+}
+
+// ---- group commit --------------------------------------------------------------------------
+
+void SqliteStore::Impl::runBatch(std::span<GroupMember* const> batch) {
+  const auto answerAll = [&batch](const Status& status) {
+    for (GroupMember* member : batch) member->status = status;
+  };
+  const std::string operation(batch.front()->operation);
+  std::unique_lock lock(writeMutex_, std::defer_lock);
+  if (!lock.try_lock_for(options_.busyTimeout)) {
+    answerAll(common::unavailable(operation + ": store busy (write queue)"));
+    return;
+  }
+  if (Status opened = ensureWriter(); !opened.isOk()) {
+    answerAll(opened);
+    return;
+  }
+  try {
+    *writer_ << "BEGIN IMMEDIATE", kw::now;
+  } catch (...) {
+    answerAll(statusFromCurrentException(operation));
+    return;
+  }
+  bool anyWritten = false;
+  for (GroupMember* member : batch) {
+    Status status;
+    try {
+      *writer_ << "SAVEPOINT member", kw::now;
+      status = member->work();
+    } catch (...) {
+      status = statusFromCurrentException(member->operation);
+    }
+    try {
+      if (status.isOk()) {
+        *writer_ << "RELEASE member", kw::now;
+        anyWritten = true;
+      } else {
+        // Undoes this member's rows only; the transaction and its batch-mates' rows stay.
+        *writer_ << "ROLLBACK TO member", kw::now;
+        *writer_ << "RELEASE member", kw::now;
+      }
+      member->status = std::move(status);
+    } catch (...) {
+      // SQLite rolled the whole transaction back (disk full, I/O error): nothing of the batch
+      // is written, and every member says why.
+      answerAll(status.isOk() ? statusFromCurrentException(member->operation) : status);
+      try {
+        *writer_ << "ROLLBACK", kw::now;
+      } catch (...) {
+        writer_.reset();
+      }
+      return;
+    }
+  }
+  if (anyWritten) {
+    try {
+      if (beforeCommit_) beforeCommit_(*writer_, batch.size());
+      *writer_ << "COMMIT", kw::now;
+      return;
+    } catch (...) {
+      // Not durable: every member that had succeeded gets the COMMIT's failure.
+      const Status failed = statusFromCurrentException(operation);
+      for (GroupMember* member : batch) {
+        if (member->status.isOk()) member->status = failed;
+      }
+    }
+  }
+  try {
+    *writer_ << "ROLLBACK", kw::now;
+  } catch (...) {
+    // SQLite may already have rolled back (e.g. disk full); start afresh on the next write.
+    writer_.reset();
+  }
 }
 
 // ---- SqliteStore ---------------------------------------------------------------------------

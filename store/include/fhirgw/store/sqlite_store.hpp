@@ -11,8 +11,9 @@ namespace fhirgw::store {
 int latestSqliteSchemaVersion();
 
 /// The embedded store: one SQLite file in WAL mode with synchronous=FULL, so a commit is on disk
-/// before it returns. Writes go through one connection, one at a time; reads use a pool of
-/// read-only connections and run alongside writes.
+/// before it returns. Writes go through one connection, one at a time, concurrent submissions
+/// grouped into one transaction (group commit); reads use a pool of read-only connections and
+/// run alongside writes.
 class SqliteStore final : public Store {
  public:
   /// Opens (creating it, mode 0600, if missing) and migrates the database file at path.
@@ -105,6 +106,8 @@ class SqliteStore final : public Store {
 
  private:
   class Impl;
+  // tests/store reaches the group commit's test hooks through it.
+  friend struct SqliteStoreTestAccess;
   explicit SqliteStore(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
