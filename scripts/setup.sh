@@ -18,12 +18,14 @@ packages=(
 )
 # Extra groups: "--with-node" for the FHIR validator tests (Node.js + npm); "--with-fuzz" for the
 # libFuzzer targets (scripts/fuzz.sh): clang and its sanitizer/fuzzer runtimes, which clang only
-# recommends (and recommends are not installed here); "--with-tidy" for scripts/tidy.sh.
+# recommends (and recommends are not installed here); "--with-tidy" for scripts/tidy.sh;
+# "--with-bench" for scripts/bench.sh (wrk, the sqlite3 shell, bc; perf for its --profile).
 for arg in "$@"; do
   case "$arg" in
     --with-node) packages+=(nodejs npm) ;;
     --with-fuzz) packages+=(clang libclang-rt-14-dev) ;;
     --with-tidy) packages+=(clang-tidy) ;;
+    --with-bench) packages+=(wrk sqlite3 bc linux-perf) ;;
     *) echo "setup.sh: unknown option $arg" >&2; exit 2 ;;
   esac
 done

@@ -1,0 +1,82 @@
+-- wrk script of scripts/bench.sh (issue 15): POSTs a teleconsultation body with unique ids.
+--
+--   wrk ... -s bench/post_teleconsultation.lua URL -- BODY_FILE TAG [API_KEY]
+--
+-- Every occurrence of the example's id "LGC-2026-000123" (the record's externalId and, with their
+-- suffixes, each document's externalId: what must be unique per client) becomes
+-- "B<TAG>-<thread>-<n>", unique per request of a run; TAG must differ between the runs of one
+-- data folder. Answers other than 201 are counted by status, and the first few are kept. At the
+-- end one line is printed for scripts/bench.sh:
+--   RESULT requests=.. seconds=.. rps=.. p50_us=.. p99_us=.. mean_us=.. non201=..
+--          socket_errors=.. statuses=<status>:<count>,..
+
+local threads = {}
+local placeholder = "LGC%-2026%-000123"
+
+function setup(thread)
+  thread:set("thread_id", #threads + 1)
+  table.insert(threads, thread)
+end
+
+function init(args)
+  local file = assert(io.open(args[1], "rb"), "cannot read " .. tostring(args[1]))
+  local body = file:read("*a")
+  file:close()
+  -- The body split around the placeholder once, so each request only concatenates.
+  parts = {}
+  local from = 1
+  while true do
+    local s, e = string.find(body, placeholder, from)
+    if not s then break end
+    table.insert(parts, string.sub(body, from, s - 1))
+    from = e + 1
+  end
+  table.insert(parts, string.sub(body, from))
+  prefix = "B" .. args[2] .. "-" .. thread_id .. "-"
+  headers = { ["Content-Type"] = "application/json" }
+  if args[3] and args[3] ~= "" then headers["Authorization"] = "Bearer " .. args[3] end
+  counter = 0
+  statuses = {}
+  samples = {}
+end
+
+function request()
+  counter = counter + 1
+  local id = prefix .. counter
+  local body = parts[1]
+  for i = 2, #parts do body = body .. id .. parts[i] end
+  return wrk.format("POST", "/api/v1/teleconsultations", headers, body)
+end
+
+function response(status, headers, body)
+  if status ~= 201 then
+    local key = tostring(status)
+    statuses[key] = (statuses[key] or 0) + 1
+    if #samples < 3 then table.insert(samples, key .. " " .. string.sub(body or "", 1, 300)) end
+  end
+end
+
+function done(summary, latency, requests)
+  local merged, samplesOut = {}, {}
+  local non201 = 0
+  for _, thread in ipairs(threads) do
+    for status, count in pairs(thread:get("statuses") or {}) do
+      merged[status] = (merged[status] or 0) + count
+      non201 = non201 + count
+    end
+    for _, sample in ipairs(thread:get("samples") or {}) do table.insert(samplesOut, sample) end
+  end
+  local list = {}
+  for status, count in pairs(merged) do table.insert(list, status .. ":" .. count) end
+  local e = summary.errors
+  local seconds = summary.duration / 1e6
+  io.write(string.format(
+    "RESULT requests=%d seconds=%.2f rps=%.1f p50_us=%d p99_us=%d mean_us=%d non201=%d "
+      .. "socket_errors=%d statuses=%s\n",
+    summary.requests, seconds, summary.requests / seconds, latency:percentile(50),
+    latency:percentile(99), latency.mean, non201,
+    e.connect + e.read + e.write + e.timeout, table.concat(list, ",")))
+  for _, sample in ipairs(samplesOut) do
+    io.write("SAMPLE " .. string.gsub(sample, "\n", " ") .. "\n")
+  end
+end

@@ -1,0 +1,437 @@
+#!/usr/bin/env bash
+# The ingest and delivery benchmark of issue 15, on the embedded default store (SQLite), in one
+# run; the method of every figure is in docs/performance.md ("Ingest and delivery benchmark").
+#
+#   scripts/bench.sh [--quick] [--duration S] [--connections "1 16 64"] [--backlog N]
+#                    [--drain-cap S] [--workers N] [--profile] [--keep] [--no-build]
+#
+# Builds its own Release tree (build-bench/: fhir-gateway, the bench programs), makes a test CA
+# with openssl, then:
+#  1. the HTTP ceiling: bench/ceiling_server (Poco's HTTPServer, and the gateway's own listener
+#     with one no-op route) loaded by wrk with the full example at each connection count;
+#  2. the gateway (a fresh data folder, one fhir-rest connector to bench/https_sink over
+#     verified TLS) loaded with POST /api/v1/teleconsultations of examples/teleconsultation-full.json
+#     with unique externalIds (bench/post_teleconsultation.lua); every answer but 201 is an error;
+#  3. delivery: a backlog of --backlog deliveries (default 100,000) piled up behind the sink
+#     switched off, then drained after a restart with the sink on (deliveries/s, connections);
+#     the drain is followed for at most --drain-cap seconds (default 600), after which the time
+#     for the whole backlog is extrapolated from the rate so far (and said so);
+#  4. prints requests/s, p50/p99, gateway/ceiling ratios, peak RSS, CPU, store bytes per record,
+#     WAL pages per commit and the mapping + validation time per record.
+# A default run takes a few minutes plus the backlog's pile-up and drain (up to --drain-cap);
+# --quick is a smoke run (3 s loads, a backlog of 3,000, drain cap 120 s). --profile records the gateway with
+# `perf record -g` during the last (largest) load and prints the top of `perf report`.
+# Needs wrk, sqlite3, curl, openssl, python3 (scripts/setup.sh --with-bench) and perf for
+# --profile. Run it on a machine as quiet as possible: wrk shares the cores with the gateway.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+
+duration=15
+ceiling_duration=10
+connections="1 16 64"
+backlog=100000
+workers=4
+profile=0
+keep=0
+build=1
+mapping_runs=2000
+drain_cap=180  # after each ingest load
+backlog_cap=600
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --quick) duration=3; ceiling_duration=3; backlog=3000; mapping_runs=300; drain_cap=60; backlog_cap=120 ;;
+    --duration) duration=$2; ceiling_duration=$2; shift ;;
+    --connections) connections=$2; shift ;;
+    --backlog) backlog=$2; shift ;;
+    --drain-cap) backlog_cap=$2; shift ;;
+    --workers) workers=$2; shift ;;
+    --profile) profile=1 ;;
+    --keep) keep=1 ;;
+    --no-build) build=0 ;;
+    -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
+    *) echo "bench: unknown option $1 (see --help)" >&2; exit 2 ;;
+  esac
+  shift
+done
+
+need=(wrk sqlite3 curl openssl)
+[[ $profile == 1 ]] && need+=(perf)
+for tool in "${need[@]}"; do
+  if ! command -v "$tool" >/dev/null; then
+    echo "bench: $tool is missing (scripts/setup.sh --with-bench installs what the bench needs)" >&2
+    exit 69
+  fi
+done
+py=/usr/bin/python3
+
+bin=$root/build-bench/bin
+if [[ $build == 1 ]]; then
+  echo "== building build-bench (Release, -O2 with frame pointers for perf)"
+  generator=()
+  command -v ninja >/dev/null && generator=(-G Ninja)
+  launcher=()
+  command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+  if [[ ! -f build-bench/CMakeCache.txt ]]; then
+    cmake -S . -B build-bench "${generator[@]}" "${launcher[@]}" -DCMAKE_BUILD_TYPE=Release \
+      "-DCMAKE_CXX_FLAGS_RELEASE=-O2 -DNDEBUG -fno-omit-frame-pointer" \
+      -DFHIRGW_BUILD_TESTS=OFF > /dev/null
+  fi
+  cmake --build build-bench -j "${FHIRGW_BENCH_JOBS:-2}" --target fhir-gateway ceiling_server \
+    https_sink mapping_bench validator_bench > /dev/null
+fi
+
+work=$(mktemp -d /tmp/fhirgw-bench.XXXXXX)
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  if [[ $keep == 1 ]]; then echo "bench: work folder kept: $work"; else rm -rf "$work"; fi
+}
+trap cleanup EXIT
+body=$root/examples/teleconsultation-full.json
+lua=$root/bench/post_teleconsultation.lua
+tag=$(date +%s)
+token=$(openssl rand -hex 24)
+out=$work/summary.txt
+: > "$out"
+note() { printf '%s\n' "$*" | tee -a "$out"; }
+
+# --- helpers -----------------------------------------------------------------------------------
+# Starts a program whose first line on stdout is "port N"; sets started_pid and started_port.
+start_peer() {  # name command... (standard error to $work/name.err, or to $peer_err when set)
+  local name=$1; shift
+  "$@" > "$work/$name.out" 2> "${peer_err:-$work/$name.err}" &
+  started_pid=$!
+  pids+=("$started_pid")
+  for _ in $(seq 1 100); do
+    if grep -q '^port ' "$work/$name.out" 2>/dev/null; then
+      started_port=$(sed -n 's/^port //p' "$work/$name.out" | head -1)
+      return 0
+    fi
+    sleep 0.05
+  done
+  echo "bench: $name did not start: $(cat "$work/$name.err")" >&2
+  exit 1
+}
+stop_pid() {  # pid: SIGTERM, wait for the exit
+  kill -TERM "$1" 2>/dev/null || true
+  wait "$1" 2>/dev/null || true
+}
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+# Busy and total ticks of the whole machine (every process, ours and others').
+machine_ticks() { awk '/^cpu / {print $2+$3+$4+$7+$8+$9, $2+$3+$4+$5+$6+$7+$8+$9}' /proc/stat; }
+hwm_mib() { awk '/^VmHWM:/ {printf "%.0f", $2 / 1024}' "/proc/$1/status"; }
+rss_mib() { awk '/^VmRSS:/ {printf "%.0f", $2 / 1024}' "/proc/$1/status"; }
+hz=$(getconf CLK_TCK)
+field() {  # key line: the value of key=value in line
+  sed -n "s/.*[ ^]$1=\([^ ]*\).*/\1/p" <<< " $2"
+}
+# wrk with the unique-id script; prints the RESULT line (and SAMPLE lines of refused answers).
+load() {  # url connections seconds tag [key]
+  local threads=2
+  [[ $2 -lt 2 ]] && threads=1
+  wrk -t "$threads" -c "$2" -d "${3}s" --timeout 30s -s "$lua" "$1" -- "$body" "$4" "${5:-}" \
+    | grep -E '^(RESULT|SAMPLE)'
+}
+metric() {  # admin_port name connector: the value of a gauge of the sink connector
+  curl -sf -H "Authorization: Bearer $token" "http://127.0.0.1:$1/metrics" \
+    | awk -v n="$2" -v c="connector=\"$3\"" '$1 ~ "^"n"{" && index($1, c) {printf "%.0f\n", $2; exit}' \
+    || true
+}
+metric_state() {  # admin_port state: fhirgw_deliveries of the sink connector in that state
+  curl -sf -H "Authorization: Bearer $token" "http://127.0.0.1:$1/metrics" \
+    | awk -v s="state=\"$2\"" '$1 ~ /^fhirgw_deliveries\{/ && index($1, "connector=\"sink\"") \
+        && index($1, s) {printf "%.0f\n", $2; exit}' || true
+}
+sink_stat() {  # port key
+  curl -sf --cacert "$work/pki/ca.pem" "https://127.0.0.1:$1/stats" \
+    | $py -c "import json,sys; print(json.load(sys.stdin)['$2'])" || true
+}
+
+# The gateway with one fhir-rest connector to https://127.0.0.1:sink_port; sets gw_pid,
+# api_port, admin_port.
+write_config() {  # file data_dir sink_port breaker_threshold breaker_open_ms
+  cat > "$1" <<EOF
+{
+  "server": { "host": "127.0.0.1", "port": 0 },
+  "admin": { "host": "127.0.0.1", "port": 0 },
+  "storage": { "dataDir": "$2" },
+  "logging": { "level": "info" },
+  "connectors": [
+    {
+      "id": "sink",
+      "type": "fhir-rest",
+      "routes": ["dmp", "treating-physician", "patient", "encounter"],
+      "workers": $workers,
+      "retry": { "initialDelayMs": 100, "maxDelayMs": 1000 },
+      "circuitBreaker": { "failureThreshold": $4, "openMs": $5, "maxOpenMs": $5 },
+      "options": {
+        "baseUrl": "https://127.0.0.1:$3/fhir",
+        "caFile": "$work/pki/ca.pem",
+        "allowedPrivateNetworks": ["127.0.0.1/32"]
+      }
+    }
+  ]
+}
+EOF
+}
+start_gateway() {  # config log
+  FHIRGW_ADMIN_TOKEN=$token "$bin/fhir-gateway" --config "$1" 2> "$2" &
+  gw_pid=$!
+  pids+=("$gw_pid")
+  for _ in $(seq 1 200); do
+    if grep -q '"event":"gateway.started"' "$2"; then
+      local line
+      line=$(grep '"event":"gateway.started"' "$2" | head -1)
+      api_port=$(sed 's/.*"apiPort":"\{0,1\}\([0-9]*\).*/\1/' <<< "$line")
+      admin_port=$(sed 's/.*"adminPort":"\{0,1\}\([0-9]*\).*/\1/' <<< "$line")
+      return 0
+    fi
+    sleep 0.05
+  done
+  echo "bench: the gateway did not start:" >&2
+  tail -5 "$2" >&2
+  exit 1
+}
+editor_key() {  # admin_port
+  curl -sf -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
+    -d '{"name":"bench","role":"editor"}' "http://127.0.0.1:$1/admin/v1/clients" \
+    | $py -c "import json,sys; print(json.load(sys.stdin)['key'])"
+}
+# Waits until the sink connector's queue is empty, at most cap seconds; prints the seconds.
+wait_drained() {  # admin_port cap
+  local start now depth
+  start=$(date +%s.%N)
+  while true; do
+    depth=$(metric "$1" fhirgw_delivery_queue_depth sink)
+    now=$(date +%s.%N)
+    if [[ "${depth:-1}" == 0 ]]; then break; fi
+    if (( $(echo "$now - $start > $2" | bc -l) )); then echo "timeout(depth=$depth)"; return; fi
+    sleep 0.2
+  done
+  printf '%.1f' "$(echo "$now - $start" | bc -l)"
+}
+
+# --- machine -----------------------------------------------------------------------------------
+commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+[[ -n "$(git status --porcelain --untracked-files=no 2>/dev/null)" ]] && commit="$commit+changes"
+note "== fhir-gateway ingest and delivery benchmark (issue 15)"
+note "commit $commit; $(date -u +%Y-%m-%dT%H:%M:%SZ); $(nproc) cores: $(lscpu | sed -n 's/^Model name: *//p')"
+note "load before: $(cut -d' ' -f1-3 /proc/loadavg); loads: $connections connections, ${duration} s each (ceiling ${ceiling_duration} s), wrk $(wrk -v 2>&1 | head -1 | cut -d' ' -f2)"
+bash tests/tools/make-test-pki.sh "$work/pki" > /dev/null
+
+# --- 4. mapping and validation (single thread, before the loads) --------------------------------
+note ""
+note "== mapping + validation per record (bench/mapping_bench, bench/validator_bench, $mapping_runs runs)"
+"$bin/mapping_bench" "$body" "$mapping_runs" > "$work/mapping.txt"
+"$bin/validator_bench" "$root/tests/fhir/data/bundle-teleconsultation.json" \
+  $((mapping_runs * 2)) > "$work/validator.txt"
+grep -E '^(parse JSON \+ read|map \+ validate|rules \+ map)' "$work/mapping.txt" | tee -a "$out"
+grep -E '^validate \(parsed' "$work/validator.txt" | sed 's/^/bundle (14 resources): /' | tee -a "$out"
+map_us=$(sed -n 's/^map + validate every resource *median *\([0-9.]*\).*/\1/p' "$work/mapping.txt")
+
+# --- 1. the HTTP ceiling -----------------------------------------------------------------------
+declare -A ceiling ceiling_front
+max_c=0
+for c in $connections; do (( c > max_c )) && max_c=$c; done
+note ""
+note "== 1. HTTP ceiling: no-op server, POST of the full example (fixed 201)"
+for front in poco gateway; do
+  threads=16
+  # Poco's HTTPServer holds a thread per open keep-alive connection: it needs one per
+  # connection. The gateway's front polls idle connections and keeps its 16 workers.
+  [[ $front == poco && $max_c -gt 16 ]] && threads=$max_c
+  # The gateway front's access log (a JSON line per request, as in the gateway) goes to
+  # /dev/null: tens of thousands of lines a second would fill /tmp.
+  peer_err=$work/ceiling-$front.err
+  [[ $front == gateway ]] && peer_err=/dev/null
+  start_peer "ceiling-$front" "$bin/ceiling_server" --front "$front" --threads "$threads"
+  peer_err=
+  cpid=$started_pid
+  url="http://127.0.0.1:$started_port"
+  load "$url" 4 2 "warm$front" > /dev/null
+  for c in $connections; do
+    sleep 1  # the previous load's connections are closed and counted out
+    r=$(load "$url" "$c" "$ceiling_duration" "c$front$c")
+    grep '^SAMPLE' <<< "$r" | sed 's/^SAMPLE /  refused: /' | tee -a "$out" || true
+    r=$(grep '^RESULT' <<< "$r")
+    if [[ $front == poco ]]; then ceiling[$c]=$(field rps "$r"); else ceiling_front[$c]=$(field rps "$r"); fi
+    note "$(printf '%-8s %3d conn: %9.0f req/s  p50 %7.2f ms  p99 %7.2f ms  non-201 %s  socket errors %s' \
+      "$front" "$c" "$(field rps "$r")" "$(echo "$(field p50_us "$r") / 1000" | bc -l)" \
+      "$(echo "$(field p99_us "$r") / 1000" | bc -l)" "$(field non201 "$r")" "$(field socket_errors "$r")")"
+  done
+  stop_pid "$cpid"
+done
+
+# --- 2. the gateway ----------------------------------------------------------------------------
+note ""
+note "== 2. gateway: POST /api/v1/teleconsultations, full example, unique externalIds; $workers connector workers to the HTTPS sink"
+start_peer sink "$bin/https_sink" --cert "$work/pki/server.pem" --key "$work/pki/server.key"
+sink_pid=$started_pid
+sink_port=$started_port
+data=$work/ingest-data
+mkdir -p "$data"
+write_config "$work/ingest.json" "$data" "$sink_port" 5 30000
+start_gateway "$work/ingest.json" "$work/gateway-ingest.log"
+key=$(editor_key "$admin_port")
+api="http://127.0.0.1:$api_port"
+first=$(sed "s/LGC-2026-000123/BFIRST$tag/g" "$body" \
+  | curl -s -w '\n%{http_code}' -H "Authorization: Bearer $key" \
+    -H 'Content-Type: application/json' --data-binary @- "$api/api/v1/teleconsultations")
+if [[ "$(tail -1 <<< "$first")" != 201 ]]; then
+  echo "bench: the first POST was not accepted: $first" >&2
+  exit 1
+fi
+per_record=$(head -n -1 <<< "$first" | $py -c "
+import json, sys
+d = json.load(sys.stdin)
+print(sum(1 for x in d.get('deliveries', []) if x.get('status') != 'skipped'))")
+note "deliveries queued per record: $per_record (to the sink)"
+$py "$root/bench/wal_sampler.py" "$data/gateway.db-wal" > "$work/wal-ingest.txt" &
+wal_pid=$!
+pids+=("$wal_pid")
+load "$api" 4 2 "warm" "$key" > /dev/null
+wait_drained "$admin_port" "$drain_cap" > /dev/null
+declare -A gw_rps gw_p50 gw_p99 gw_cpu gw_err gw_dps gw_depth gw_drain gw_busy
+for c in $connections; do
+  sleep 1
+  t0=$(cpu_ticks "$gw_pid"); s0=$(sink_stat "$sink_port" requests); w0=$(date +%s.%N)
+  read -r m0 n0 <<< "$(machine_ticks)"
+  if [[ $profile == 1 && $c == "$max_c" ]]; then
+    (sleep 1; perf record -g -o "$work/perf.data" -p "$gw_pid" -- sleep $((duration > 4 ? duration - 2 : 2)) \
+      > "$work/perf.out" 2>&1) &
+    perf_pid=$!
+  fi
+  r=$(load "$api" "$c" "$duration" "g$c" "$key")
+  w1=$(date +%s.%N); t1=$(cpu_ticks "$gw_pid"); s1=$(sink_stat "$sink_port" requests)
+  read -r m1 n1 <<< "$(machine_ticks)"
+  gw_busy[$c]=$(echo "100 * ($m1 - $m0) / ($n1 - $n0)" | bc -l)
+  grep '^SAMPLE' <<< "$r" | sed 's/^SAMPLE /  refused: /' | tee -a "$out" || true
+  r=$(grep '^RESULT' <<< "$r")
+  wall=$(echo "$w1 - $w0" | bc -l)
+  gw_rps[$c]=$(field rps "$r")
+  gw_p50[$c]=$(echo "$(field p50_us "$r") / 1000" | bc -l)
+  gw_p99[$c]=$(echo "$(field p99_us "$r") / 1000" | bc -l)
+  gw_cpu[$c]=$(echo "100 * ($t1 - $t0) / $hz / $wall" | bc -l)
+  gw_err[$c]="$(field non201 "$r") $(field statuses "$r") sock:$(field socket_errors "$r")"
+  gw_dps[$c]=$(echo "($s1 - $s0) / $wall" | bc -l)
+  gw_depth[$c]=$(metric "$admin_port" fhirgw_delivery_queue_depth sink)
+  gw_drain[$c]=$(wait_drained "$admin_port" "$drain_cap")
+  note "$(printf 'gateway  %3d conn: %9.0f req/s  p50 %7.2f ms  p99 %7.2f ms  non-201 %s  CPU %3.0f %% (machine busy %.0f %%)  deliveries %5.0f/s  queue at end %s, drained in %s s' \
+    "$c" "${gw_rps[$c]}" "${gw_p50[$c]}" "${gw_p99[$c]}" "${gw_err[$c]}" "${gw_cpu[$c]}" "${gw_busy[$c]}" \
+    "${gw_dps[$c]}" "${gw_depth[$c]:-?}" "${gw_drain[$c]}")"
+  if [[ $profile == 1 && $c == "$max_c" ]]; then wait "$perf_pid" || true; fi
+done
+stop_pid "$wal_pid"
+wal_ingest=$(grep '^RESULT' "$work/wal-ingest.txt" || true)
+ingest_hwm=$(hwm_mib "$gw_pid")
+dead=$(metric_state "$admin_port" dead)
+stop_pid "$gw_pid"
+records=$(sqlite3 "$data/gateway.db" "SELECT count(*) FROM records;")
+page_size=$(sqlite3 "$data/gateway.db" "PRAGMA page_size;")
+pages=$(sqlite3 "$data/gateway.db" "PRAGMA page_count;")
+free=$(sqlite3 "$data/gateway.db" "PRAGMA freelist_count;")
+store_bytes=$(( (pages - free) * page_size ))
+note ""
+note "peak RSS (VmHWM) of the gateway over the loads: $ingest_hwm MiB; dead deliveries: ${dead:-0}"
+note "store: $records records, $store_bytes bytes in use (db file after a clean stop, free pages left out): $(( store_bytes / records )) bytes per record"
+if sqlite3 "$data/gateway.db" "SELECT 1 FROM dbstat LIMIT 1;" > /dev/null 2>&1; then
+  sqlite3 -separator ' ' "$data/gateway.db" \
+    "SELECT name, SUM(pgsize) FROM dbstat GROUP BY name ORDER BY 2 DESC LIMIT 10;" \
+    | while read -r name bytes; do
+        note "$(printf '  %-40s %7d bytes per record' "$name" $(( bytes / records )))"
+      done
+fi
+note "WAL, all commits (ingest and deliveries) during the loads: ${wal_ingest#RESULT }"
+
+# --- 3. delivery: a backlog behind a dead endpoint, then drained --------------------------------
+note ""
+note "== 3. delivery backlog: $backlog deliveries queued behind the sink switched off, then drained"
+stop_pid "$sink_pid"  # the same port is reused below, with nothing listening until the drain
+data=$work/backlog-data
+mkdir -p "$data"
+# The circuit opens at the first refused connection and stays open: nothing is attempted while
+# the backlog piles up, as behind an endpoint down for hours.
+write_config "$work/backlog.json" "$data" "$sink_port" 1 86400000
+start_gateway "$work/backlog.json" "$work/gateway-backlog.log"
+key=$(editor_key "$admin_port")
+api="http://127.0.0.1:$api_port"
+$py "$root/bench/wal_sampler.py" "$data/gateway.db-wal" > "$work/wal-backlog.txt" &
+wal_pid=$!
+pids+=("$wal_pid")
+queued=0
+round=0
+pile_start=$(date +%s.%N)
+pile_err=0
+while (( queued < backlog )); do
+  round=$((round + 1))
+  r=$(load "$api" 16 5 "p$round" "$key" | grep '^RESULT')
+  pile_err=$((pile_err + $(field non201 "$r")))
+  queued=$(metric "$admin_port" fhirgw_delivery_queue_depth sink)
+  queued=${queued%.*}
+done
+pile_s=$(echo "$(date +%s.%N) - $pile_start" | bc -l)
+stop_pid "$wal_pid"
+wal_backlog=$(grep '^RESULT' "$work/wal-backlog.txt" || true)
+backlog_hwm=$(hwm_mib "$gw_pid")
+backlog_rss=$(rss_mib "$gw_pid")
+note "$(printf 'piled up %d deliveries in %.0f s (16 connections, non-201: %d)' "$queued" "$pile_s" "$pile_err")"
+note "gateway with the backlog behind the dead endpoint: RSS $backlog_rss MiB, peak (VmHWM) $backlog_hwm MiB"
+note "WAL, ingest commits only (no delivery is attempted): ${wal_backlog#RESULT }"
+stop_pid "$gw_pid"
+start_peer sink "$bin/https_sink" --cert "$work/pki/server.pem" --key "$work/pki/server.key" \
+  --port "$sink_port"
+sink_pid=$started_pid
+drain_start=$(date +%s.%N)
+# Restarted with the default circuit breaker: a transient failure during the drain must not stop
+# it for a day.
+write_config "$work/drain.json" "$data" "$sink_port" 5 30000
+start_gateway "$work/drain.json" "$work/gateway-drain.log"
+t0=$(cpu_ticks "$gw_pid")
+drain_s=$(wait_drained "$admin_port" "$backlog_cap")
+t1=$(cpu_ticks "$gw_pid")
+left=0
+if [[ $drain_s == timeout* ]]; then
+  left=$(metric "$admin_port" fhirgw_delivery_queue_depth sink)
+  drain_s=$backlog_cap
+fi
+delivered=$(sink_stat "$sink_port" requests)
+connections_made=$(sink_stat "$sink_port" connections)
+first_s=$(sink_stat "$sink_port" firstSeconds)
+last_s=$(sink_stat "$sink_port" lastSeconds)
+dead=$(metric_state "$admin_port" dead)
+drain_hwm=$(hwm_mib "$gw_pid")
+drain_dps=$(echo "$delivered / ($last_s - $first_s)" | bc -l)
+drain_cpu=$(echo "100 * ($t1 - $t0) / $hz / $drain_s" | bc -l)
+note "$(printf 'delivered %d deliveries in %s s from the restart (sink: first to last %.1f s): %.0f deliveries/s, %d TLS connections (%.0f deliveries each), CPU %.0f %%, peak RSS %d MiB, dead %s' \
+  "$delivered" "$drain_s" "$(echo "$last_s - $first_s" | bc -l)" "$drain_dps" "$connections_made" \
+  "$(echo "$delivered / $connections_made" | bc -l)" "$drain_cpu" "$drain_hwm" "${dead:-0}")"
+if [[ $left != 0 ]]; then
+  note "$(printf 'NOT DRAINED after the cap of %d s: %d left; at that rate the %d would take about %.0f s (extrapolated)' \
+    "$backlog_cap" "$left" "$queued" "$(echo "$queued / $drain_dps" | bc -l)")"
+fi
+stop_pid "$gw_pid"
+stop_pid "$sink_pid"
+
+# --- summary ------------------------------------------------------------------------------------
+note ""
+note "== summary (load after: $(cut -d' ' -f1-3 /proc/loadavg))"
+note "$(printf '%-6s %10s %10s %10s %8s %8s %8s %9s %14s' conn 'ceiling/s' 'front/s' 'gateway/s' ratio 'p50 ms' 'p99 ms' 'CPU %' errors)"
+for c in $connections; do
+  note "$(printf '%-6s %10.0f %10.0f %10.0f %8.3f %8.2f %8.2f %9.0f %14s' "$c" "${ceiling[$c]}" \
+    "${ceiling_front[$c]}" "${gw_rps[$c]}" "$(echo "${gw_rps[$c]} / ${ceiling[$c]}" | bc -l)" \
+    "${gw_p50[$c]}" "${gw_p99[$c]}" "${gw_cpu[$c]}" "${gw_err[$c]%% *}")"
+done
+note "$(printf 'delivery: %.0f deliveries/s draining %d; peak RSS %d MiB over the loads, %d MiB with the backlog queued' \
+  "$drain_dps" "$delivered" "$ingest_hwm" "$backlog_hwm")"
+note "store: $(( store_bytes / records )) bytes per record; mapping + validation median $map_us us per record"
+
+if [[ $profile == 1 ]]; then
+  note ""
+  note "== perf profile of the gateway under $max_c connections (perf report --no-children)"
+  perf report -i "$work/perf.data" --no-children --percent-limit 1 --stdio 2> /dev/null \
+    | grep -E '^ +[0-9]+\.[0-9]+%' | head -40 | cut -c1-150 | tee -a "$out"
+fi
+echo "bench: summary also in build-bench/bench-summary.txt"
+cp "$out" "$root/build-bench/bench-summary.txt"
