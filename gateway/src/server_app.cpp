@@ -241,8 +241,19 @@ int GatewayApp::runGateway(const std::vector<std::string>& args) {
     return s.code() == common::StatusCode::kInvalidArgument ? EXIT_CONFIG : EXIT_UNAVAILABLE;
   }
   // Store maintenance starts once requests can create idempotency entries.
-  Housekeeper housekeeper([&store] { return (*store)->purgeExpiredIdempotencyEntries(); },
-                          config->storage.idempotencyPurgeInterval);
+  Housekeeper housekeeper(
+      [&store]() -> common::Result<std::int64_t> {
+        // In short batches, so submissions are stored between two of them.
+        constexpr std::size_t kBatch = 500;
+        std::int64_t total = 0;
+        for (;;) {
+          auto purged = (*store)->purgeExpiredIdempotencyEntries(kBatch);
+          if (!purged) return purged;
+          total += *purged;
+          if (*purged < static_cast<std::int64_t>(kBatch)) return total;
+        }
+      },
+      config->storage.idempotencyPurgeInterval);
   housekeeper.start();
   Log::info("gateway.started", {{"apiPort", static_cast<int>(server.apiPort())},
                                 {"adminPort", static_cast<int>(server.adminPort())},

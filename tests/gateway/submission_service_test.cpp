@@ -64,9 +64,6 @@ class BusyCommits final : public store::RecordStore {
                                                                std::string_view k) const override {
     return real_.findIdempotencyEntry(c, k);
   }
-  common::Result<std::int64_t> purgeExpiredIdempotencyEntries() override {
-    return real_.purgeExpiredIdempotencyEntries();
-  }
 
  private:
   store::RecordStore& real_;

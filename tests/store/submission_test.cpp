@@ -207,8 +207,8 @@ TEST_F(SqliteStoreSubmission, AnExpiredIdempotencyKeyIsForgottenAndCanBeReused) 
   other.idempotency = {idempotency("key-3")};
   ASSERT_TRUE(store->commitSubmission(other).isOk());
   clock.advance(24h);
-  EXPECT_EQ(*store->purgeExpiredIdempotencyEntries(), 2);
-  EXPECT_EQ(*store->purgeExpiredIdempotencyEntries(), 0);
+  EXPECT_EQ(*store->purgeExpiredIdempotencyEntries(500), 2);
+  EXPECT_EQ(*store->purgeExpiredIdempotencyEntries(500), 0);
 }
 
 TEST_F(SqliteStoreSubmission, DocumentsAreAddedOnlyToTheClientsOwnRecord) {

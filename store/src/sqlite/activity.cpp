@@ -64,9 +64,13 @@ Result<std::int64_t> SqliteStore::countTeleconsultations(std::string_view rpps, 
   return impl_->readValue<std::int64_t>(
       "count teleconsultations", [&](Session& s, std::int64_t& out) {
         Poco::Int64 count = 0;
-        s << "SELECT COUNT(*) FROM records WHERE practitioner_rpps = ? AND encounter_year = ?"
-             " AND practitioner_is_treating = 0",
-            kw::bind(std::string(rpps)), kw::bind(Poco::Int64{year}), kw::into(count), kw::now;
+        // Records deleted by retention are counted in deleted_teleconsultations.
+        s << "SELECT (SELECT COUNT(*) FROM records WHERE practitioner_rpps = ?"
+             " AND encounter_year = ? AND practitioner_is_treating = 0)"
+             " + COALESCE((SELECT count FROM deleted_teleconsultations WHERE rpps = ?"
+             " AND year = ?), 0)",
+            kw::bind(std::string(rpps)), kw::bind(Poco::Int64{year}), kw::bind(std::string(rpps)),
+            kw::bind(Poco::Int64{year}), kw::into(count), kw::now;
         out = count;
         return Status::ok();
       });

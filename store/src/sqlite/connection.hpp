@@ -156,9 +156,6 @@ class SqliteStore::Impl {
     if (writer_) return common::Status::ok();
     try {
       writer_ = detail::connect(path_, options_.busyTimeout, detail::Role::kWriter);
-      // With encryption on, what a write replaces or deletes is overwritten with zeros rather
-      // than left in free pages, so no plain text written before lingers in the file.
-      if (sealer_.keyRing() != nullptr) *writer_ << "PRAGMA secure_delete = ON", detail::kw::now;
       return common::Status::ok();
     } catch (...) {
       return detail::statusFromCurrentException("open " + path_);

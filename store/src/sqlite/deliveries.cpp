@@ -480,9 +480,17 @@ namespace {
 
 // A retried delivery gets a fresh budget: due now, attempts and the 72-hour window start over.
 // The attempt history stays in delivery_attempts.
+// A dead delivery of a record whose content retention purged has nothing left to deliver.
+constexpr std::string_view kNotPurged =
+    " AND NOT EXISTS (SELECT 1 FROM records r WHERE r.id = deliveries.record_id"
+    " AND r.purged_at IS NOT NULL)";
+
 constexpr std::string_view kRetryDead =
     "UPDATE deliveries SET status = 'pending', attempts = 0, first_attempt_at = NULL,"
     " next_attempt_at = ?, reason = NULL, updated_at = ? WHERE status = 'dead'";
+
+constexpr std::string_view kContentPurged =
+    "the record's content was purged by retention: nothing is left to deliver";
 
 }  // namespace
 
@@ -490,11 +498,12 @@ Status SqliteStore::retryDeadDelivery(std::string_view deliveryId) {
   return impl_->write("retry delivery", [&](Session& s) {
     const Poco::Int64 now = impl_->nowMs();
     Statement update(s);
-    update << std::string(kRetryDead) + " AND id = ?", kw::bind(now), kw::bind(now),
-        kw::bind(std::string(deliveryId));
+    update << std::string(kRetryDead) + std::string(kNotPurged) + " AND id = ?", kw::bind(now),
+        kw::bind(now), kw::bind(std::string(deliveryId));
     if (update.execute() != 0) return Status::ok();
     Delivery d;
     FHIRGW_RETURN_IF_ERROR(readDelivery(impl_->sealer(), s, std::string(deliveryId), d));
+    if (d.status == DeliveryStatus::kDead) return common::aborted(std::string(kContentPurged));
     return common::failedPrecondition("delivery is " + std::string(deliveryStatusName(d.status)) +
                                       ", not dead");
   });
@@ -506,6 +515,7 @@ Result<std::int64_t> SqliteStore::retryDeadDeliveries(const DeadDeliveryFilter& 
     const Poco::Int64 now = impl_->nowMs();
     Statement update(s);
     std::string sql(kRetryDead);
+    sql += kNotPurged;
     update.addBind(kw::bind(now));
     update.addBind(kw::bind(now));
     if (filter.connectorId) {
@@ -572,6 +582,8 @@ Result<std::int64_t> SqliteStore::rerouteDeliveries(const RerouteRequest& reques
       sql += " AND destination = ?";
       update.addBind(kw::bind(*request.destination));
     }
+    // Retention purged the record's content: nothing is left to deliver (only dead ones).
+    sql += kNotPurged;
     // The target instance already has this document for this destination: left in place.
     sql +=
         " AND NOT EXISTS (SELECT 1 FROM deliveries o WHERE o.connector_id = ?"

@@ -1,4 +1,4 @@
-// SqliteStore: stored answers of idempotent requests and their expiry.
+// SqliteStore: stored answers of idempotent requests (retention.cpp purges the expired ones).
 
 #include <string>
 
@@ -33,19 +33,6 @@ Result<IdempotencyEntry> SqliteStore::findIdempotencyEntry(std::string_view clie
                                     sealContext("idempotency_keys", "response_body",
                                                 idempotencyRowId(out.clientId, out.key)));
       });
-}
-
-Result<std::int64_t> SqliteStore::purgeExpiredIdempotencyEntries() {
-  std::int64_t purged = 0;
-  Status status = impl_->write("purge idempotency entries", [&](Session& s) {
-    Statement remove(s);
-    remove << "DELETE FROM idempotency_keys WHERE expires_at <= ?",
-        kw::bind(Poco::Int64{impl_->nowMs()});
-    purged = static_cast<std::int64_t>(remove.execute());
-    return Status::ok();
-  });
-  if (!status.isOk()) return status;
-  return purged;
 }
 
 }  // namespace fhirgw::store

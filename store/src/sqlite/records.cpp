@@ -148,9 +148,12 @@ Status SqliteStore::commitSubmission(const Submission& sub) {
           kw::bind(Poco::Int64{r.practitionerIsTreating}), kw::now;
     } else {
       Poco::Int64 found = 0;
-      s << "SELECT COUNT(*) FROM records WHERE id = ? AND client_id = ?", kw::bind(sub.recordId),
-          kw::bind(sub.clientId), kw::into(found), kw::now;
+      Poco::Int64 purged = 0;
+      s << "SELECT COUNT(*), COUNT(purged_at) FROM records WHERE id = ? AND client_id = ?",
+          kw::bind(sub.recordId), kw::bind(sub.clientId), kw::into(found), kw::into(purged),
+          kw::now;
       if (found == 0) return common::notFound("record not found");
+      if (purged != 0) return common::aborted("record content purged by retention");
     }
     for (std::size_t i = 0; i < sub.documents.size(); ++i) {
       const NewDocument& d = sub.documents[i];

@@ -116,10 +116,10 @@ inline Status toClient(const ClientRow& row, Client& out) {
 
 inline constexpr std::string_view kRecordColumns =
     "id, client_id, external_id, created_at, status, request_hash, body, outcome, "
-    "practitioner_rpps, encounter_year, practitioner_is_treating";
+    "practitioner_rpps, encounter_year, practitioner_is_treating, purged_at";
 using RecordRow =
     Poco::Tuple<std::string, std::string, NullableText, Poco::Int64, std::string, std::string,
-                std::string, std::string, std::string, Poco::Int64, Poco::Int64>;
+                std::string, std::string, std::string, Poco::Int64, Poco::Int64, NullableInt>;
 
 inline Record toRecord(const RecordRow& row) {
   Record r;
@@ -134,6 +134,7 @@ inline Record toRecord(const RecordRow& row) {
   r.practitionerRpps = row.get<8>();
   r.encounterYear = static_cast<int>(row.get<9>());
   r.practitionerIsTreating = row.get<10>() != 0;
+  r.contentPurgedAt = fromNullableMillis(row.get<11>());
   return r;
 }
 

@@ -194,6 +194,24 @@ BEGIN SELECT RAISE(ABORT, 'audit entries are append-only'); END)sql",
            "ALTER TABLE connectors ADD COLUMN updated_by TEXT NOT NULL DEFAULT ''",
            "ALTER TABLE audit_entries ADD COLUMN detail TEXT",
        }},
+      // Issue 14, retention: purged_at marks a record whose content (bodies, outcomes, FHIR
+      // resources, delivery targets and messages) was purged; the partial index finds the old
+      // records not purged yet without walking the purged ones. Deleting a document cascades to
+      // its resources and deliveries by document_id, which needs an index on each. A deleted
+      // record's teleconsultation still counts towards its practitioner's yearly activity cap.
+      {6,
+       "retention",
+       {
+           "ALTER TABLE records ADD COLUMN purged_at BIGINT",
+           "CREATE INDEX records_unpurged ON records (created_at) WHERE purged_at IS NULL",
+           "CREATE INDEX fhir_resources_document ON fhir_resources (document_id)",
+           "CREATE INDEX deliveries_document ON deliveries (document_id)",
+           R"sql(CREATE TABLE deleted_teleconsultations (
+  rpps TEXT NOT NULL,
+  year INTEGER NOT NULL,
+  count BIGINT NOT NULL CHECK (count >= 0),
+  PRIMARY KEY (rpps, year)))sql",
+       }},
   };
   return kMigrations;
 }

@@ -42,6 +42,10 @@ std::unique_ptr<Session> detail::connect(const std::string& path,
   // FULL: a WAL commit is fsynced before COMMIT returns, so an answered 201 survives power loss.
   s << "PRAGMA synchronous = FULL", kw::now;
   if (role == Role::kWriter) {
+    // What a write replaces or deletes (retention purges, key rotation) is overwritten with
+    // zeros rather than left in free pages, so no deleted health data or plain text lingers in
+    // the file. Per connection; only the writer deletes.
+    s << "PRAGMA secure_delete = ON", kw::now;
     std::string mode;
     s << "PRAGMA journal_mode = WAL", kw::into(mode), kw::now;
     if (mode != "wal") {

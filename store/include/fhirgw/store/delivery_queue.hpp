@@ -58,12 +58,15 @@ class DeliveryQueue {
       const DeliveryQuery& query) const = 0;
   /// Admin retry of one dead delivery: pending again, due now, with a fresh attempt budget
   /// (attempts and firstAttemptAt reset; the attempt history stays). kNotFound for an unknown
-  /// id, kFailedPrecondition when it is not dead.
+  /// id, kFailedPrecondition when it is not dead, kAborted when retention purged its record's
+  /// content (nothing left to deliver).
   virtual common::Status retryDeadDelivery(std::string_view deliveryId) = 0;
-  /// retryDeadDelivery for every dead delivery matching the filter; returns how many.
+  /// retryDeadDelivery for every dead delivery matching the filter (those of a purged record
+  /// stay dead); returns how many.
   virtual common::Result<std::int64_t> retryDeadDeliveries(const DeadDeliveryFilter& filter) = 0;
   /// Admin re-route, in one transaction: every delivery of fromConnectorId that is pending,
-  /// failed or dead (those of request.statuses; never in-flight, delivered or skipped) and
+  /// failed or dead (those of request.statuses; never in-flight, delivered or skipped, nor a
+  /// dead one of a record whose content retention purged) and
   /// matches the filters moves to toConnectorId: pending, due now, with a fresh attempt budget
   /// as retryDeadDelivery gives (the attempt history stays). It keeps its id (attempts refer to
   /// it). A delivery whose record already has one for toConnectorId with the same document and

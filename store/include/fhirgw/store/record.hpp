@@ -20,6 +20,9 @@ struct Record {
   std::string practitionerRpps;
   int encounterYear = 0;
   bool practitionerIsTreating = false;
+  /// When retention purged its content (body and outcome empty, documents emptied, FHIR
+  /// resources deleted); empty while the content is kept.
+  std::optional<common::TimePoint> contentPurgedAt;
 };
 
 /// A stored document (report, prescription, sick-leave notice) of a record.

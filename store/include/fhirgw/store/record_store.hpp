@@ -47,8 +47,6 @@ class RecordStore {
   /// The remembered answer for an `Idempotency-Key`; kNotFound when absent or expired.
   virtual common::Result<IdempotencyEntry> findIdempotencyEntry(std::string_view clientId,
                                                                 std::string_view key) const = 0;
-  /// Deletes expired idempotency entries; returns how many.
-  virtual common::Result<std::int64_t> purgeExpiredIdempotencyEntries() = 0;
 };
 
 }  // namespace fhirgw::store

@@ -67,7 +67,6 @@ class SqliteStore final : public Store {
                                                        std::string_view recordId) const override;
   common::Result<IdempotencyEntry> findIdempotencyEntry(std::string_view clientId,
                                                         std::string_view key) const override;
-  common::Result<std::int64_t> purgeExpiredIdempotencyEntries() override;
 
   common::Result<std::vector<Delivery>> claimDeliveries(const ClaimRequest& request) override;
   common::Status finishAttempt(const FinishedAttempt& finished) override;
@@ -103,6 +102,13 @@ class SqliteStore final : public Store {
   common::Result<std::vector<SealedColumnCount>> countSealedValues() const override;
   common::Result<ResealBatch> resealBatch(const ResealCursor& cursor, std::size_t limit) override;
   common::Result<bool> checkpointWal() override;
+
+  common::Result<std::int64_t> purgeRecordContent(common::TimePoint cutoff,
+                                                  std::size_t limit) override;
+  common::Result<std::int64_t> deleteRecords(common::TimePoint cutoff, std::size_t limit) override;
+  common::Result<std::int64_t> deleteAuditEntries(common::TimePoint cutoff,
+                                                  std::size_t limit) override;
+  common::Result<std::int64_t> purgeExpiredIdempotencyEntries(std::size_t limit) override;
 
  private:
   class Impl;

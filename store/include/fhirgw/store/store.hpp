@@ -16,6 +16,7 @@
 #include "fhirgw/store/connector_store.hpp"
 #include "fhirgw/store/delivery_queue.hpp"
 #include "fhirgw/store/record_store.hpp"
+#include "fhirgw/store/retention_store.hpp"
 #include "fhirgw/store/storage_encryption.hpp"
 #include "fhirgw/store/store_options.hpp"
 
@@ -23,18 +24,20 @@ namespace fhirgw::store {
 
 /// The gateway's durable state: one object playing every role, so a caller that needs one role
 /// takes that role's interface (the delivery engine a DeliveryQueue, authentication a
-/// ClientStore, the connector service a ConnectorStore, the key rotation StorageEncryption) and
-/// only the composition root holds the whole store. Implementations are safe to call from many
-/// threads at once and never throw: every failure is a Status (kUnavailable when busy or
-/// unreachable, so the caller answers 503 and nothing is half-written; kNotFound for an unknown id
-/// or one of another client; kAlreadyExists for a unique id or key already taken).
+/// ClientStore, the connector service a ConnectorStore, the key rotation StorageEncryption, the
+/// housekeeper a RetentionStore) and only the composition root holds the whole store.
+/// Implementations are safe to call from many threads at once and never throw: every failure is a
+/// Status (kUnavailable when busy or unreachable, so the caller answers 503 and nothing is
+/// half-written; kNotFound for an unknown id or one of another client; kAlreadyExists for a unique
+/// id or key already taken).
 class Store : public ClientStore,
               public AuditLog,
               public ActivityStore,
               public RecordStore,
               public DeliveryQueue,
               public ConnectorStore,
-              public StorageEncryption {
+              public StorageEncryption,
+              public RetentionStore {
  public:
   ~Store() override = default;
 

@@ -1,0 +1,275 @@
+// Retention in the SQLite store: content purged and records, audit entries and idempotency
+// entries deleted in bounded batches, never a record whose deliveries may still need it.
+
+#include <Poco/Data/Statement.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "fhirgw/common/crypto.hpp"
+#include "fhirgw/common/key_ring.hpp"
+#include "fhirgw/store/store.hpp"
+#include "fhirgw/testsupport/stored_keys.hpp"
+#include "fhirgw/testsupport/test_store.hpp"
+#include "store_test_support.hpp"
+
+using namespace fhirgw;
+using namespace fhirgw::store;
+using namespace fhirgw::store::testing;
+using namespace std::chrono_literals;
+namespace kw = Poco::Data::Keywords;
+namespace fs = std::filesystem;
+using common::StatusCode;
+
+namespace {
+
+constexpr std::string_view kSecret = "DURAND-279035121518989";
+
+std::string fileBytes(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+class SqliteStoreRetention : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    store = fhirgw::testsupport::openTestStore(dir.path(), clock, {"c-1"});
+    ASSERT_NE(store, nullptr);
+  }
+
+  fs::path db() const { return dir.path() / "gateway.db"; }
+
+  Poco::Int64 count(const std::string& sql) {
+    auto raw = rawSession(db());
+    Poco::Int64 n = 0;
+    raw << sql, kw::into(n), kw::now;
+    return n;
+  }
+
+  void exec(const std::string& sql) {
+    auto raw = rawSession(db());
+    raw << sql, kw::now;
+  }
+
+  /// A record (makeSubmission: a pending dmp delivery and a skipped one) with a target, an
+  /// error and an attempt message, its deliveries finished as `status` says.
+  void commit(const std::string& id, const std::string& status = "delivered") {
+    Submission sub = makeSubmission("c-1", id, "ext-" + id);
+    sub.record->body = R"({"patient":")" + std::string(kSecret) + R"("})";
+    sub.deliveries[0].target = "anne.leroy@medecin.mssante.fr";
+    ASSERT_TRUE(store->commitSubmission(sub).isOk());
+    exec("UPDATE deliveries SET status = '" + status + "', last_error = 'peer said " +
+         std::string(kSecret) + "' WHERE id = '" + id + "-dmp'");
+    exec("INSERT INTO delivery_attempts (delivery_id, at, outcome, message) VALUES ('" + id +
+         "-dmp', 0, 'failed', 'message')");
+  }
+
+  TempDir dir;
+  common::ManualClock clock{testStart()};
+  std::unique_ptr<Store> store;
+};
+
+}  // namespace
+
+TEST_F(SqliteStoreRetention, ContentPurgeEmptiesBodiesDeletesResourcesAndKeepsMetadata) {
+  commit("r-1");
+  clock.advance(1h);
+  auto purged = store->purgeRecordContent(clock.now(), 500);
+  ASSERT_TRUE(purged.hasValue()) << purged.status().toString();
+  EXPECT_EQ(*purged, 1);
+
+  auto record = store->getRecord("c-1", "r-1");
+  ASSERT_TRUE(record.hasValue());
+  EXPECT_EQ(record->body, "");
+  EXPECT_EQ(record->outcome, "");
+  EXPECT_EQ(record->contentPurgedAt, clock.now());
+  EXPECT_EQ(record->requestHash, "hash-r-1");
+  EXPECT_EQ(record->externalId, "ext-r-1");
+  auto documents = store->listDocuments("c-1", "r-1");
+  ASSERT_EQ(documents->size(), 1u);
+  EXPECT_EQ((*documents)[0].body, "");
+  EXPECT_EQ((*documents)[0].outcome, "");
+  EXPECT_EQ((*documents)[0].kind, "report");
+  EXPECT_TRUE(store->listFhirResources("c-1", "r-1")->empty());
+  auto deliveries = store->listDeliveries("c-1", "r-1");
+  ASSERT_EQ(deliveries->size(), 2u);
+  EXPECT_EQ((*deliveries)[0].status, DeliveryStatus::kDelivered);
+  EXPECT_FALSE((*deliveries)[0].target.has_value());
+  EXPECT_FALSE((*deliveries)[0].lastError.has_value());
+  auto attempts = store->listDeliveryAttempts("r-1-dmp");
+  ASSERT_EQ(attempts->size(), 1u);
+  EXPECT_FALSE((*attempts)[0].message.has_value());
+  EXPECT_EQ(*store->purgeRecordContent(clock.now(), 500), 0);  // already purged
+}
+
+TEST_F(SqliteStoreRetention, ContentPurgeLeavesRecordsWhoseDeliveriesMayStillNeedIt) {
+  commit("r-pending", "pending");
+  commit("r-flight", "in-flight");
+  commit("r-failed", "failed");
+  commit("r-dead", "dead");
+  commit("r-skipped", "skipped");
+  clock.advance(1h);
+  EXPECT_EQ(*store->purgeRecordContent(clock.now(), 500), 2);
+  for (const char* kept : {"r-pending", "r-flight", "r-failed"}) {
+    auto record = store->getRecord("c-1", kept);
+    EXPECT_FALSE(record->contentPurgedAt.has_value()) << kept;
+    EXPECT_NE(record->body, "") << kept;
+    EXPECT_EQ(store->listFhirResources("c-1", kept)->size(), 2u) << kept;
+    EXPECT_TRUE((*store->listDeliveries("c-1", kept))[0].target.has_value()) << kept;
+  }
+  EXPECT_TRUE(store->getRecord("c-1", "r-dead")->contentPurgedAt.has_value());
+  EXPECT_TRUE(store->getRecord("c-1", "r-skipped")->contentPurgedAt.has_value());
+  // Once delivered, the next pass takes it.
+  exec("UPDATE deliveries SET status = 'delivered' WHERE record_id = 'r-failed'");
+  EXPECT_EQ(*store->purgeRecordContent(clock.now(), 500), 1);
+  EXPECT_EQ(*store->deleteRecords(clock.now(), 500), 3);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM records"), 2);
+}
+
+TEST_F(SqliteStoreRetention, PurgesTakeAtMostTheLimitOldestFirstAndNothingAfterTheCutoff) {
+  for (int i = 0; i < 5; ++i) {
+    commit("r-" + std::to_string(i));
+    clock.advance(1min);
+  }
+  const common::TimePoint cutoff = clock.now();
+  commit("r-new");
+  EXPECT_EQ(*store->purgeRecordContent(cutoff, 2), 2);
+  EXPECT_TRUE(store->getRecord("c-1", "r-0")->contentPurgedAt.has_value());
+  EXPECT_TRUE(store->getRecord("c-1", "r-1")->contentPurgedAt.has_value());
+  EXPECT_FALSE(store->getRecord("c-1", "r-2")->contentPurgedAt.has_value());
+  EXPECT_EQ(*store->purgeRecordContent(cutoff, 2), 2);
+  EXPECT_EQ(*store->purgeRecordContent(cutoff, 2), 1);
+  EXPECT_EQ(*store->purgeRecordContent(cutoff, 2), 0);
+  EXPECT_FALSE(store->getRecord("c-1", "r-new")->contentPurgedAt.has_value());
+
+  EXPECT_EQ(*store->deleteRecords(cutoff, 3), 3);
+  EXPECT_EQ(store->getRecord("c-1", "r-0").error().code(), StatusCode::kNotFound);
+  EXPECT_TRUE(store->getRecord("c-1", "r-3").hasValue());
+  EXPECT_EQ(*store->deleteRecords(cutoff, 3), 2);
+  EXPECT_EQ(*store->deleteRecords(cutoff, 3), 0);
+  EXPECT_TRUE(store->getRecord("c-1", "r-new").hasValue());
+  EXPECT_EQ(store->purgeRecordContent(cutoff, 0).error().code(), StatusCode::kInvalidArgument);
+}
+
+TEST_F(SqliteStoreRetention, DeletingRecordsTakesTheirRowsEverywhereButKeepsTheirActivityCount) {
+  commit("r-1");
+  commit("r-2", "pending");
+  clock.advance(1h);
+  EXPECT_EQ(*store->countTeleconsultations("10000000001", 2026), 2);
+  EXPECT_EQ(*store->deleteRecords(clock.now(), 500), 1);
+  for (const char* table : {"documents", "fhir_resources", "deliveries"}) {
+    EXPECT_EQ(count(std::string("SELECT COUNT(*) FROM ") + table + " WHERE record_id = 'r-1'"), 0)
+        << table;
+    EXPECT_GT(count(std::string("SELECT COUNT(*) FROM ") + table + " WHERE record_id = 'r-2'"), 0)
+        << table;
+  }
+  EXPECT_EQ(count("SELECT COUNT(*) FROM delivery_attempts WHERE delivery_id = 'r-1-dmp'"), 0);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM delivery_attempts WHERE delivery_id = 'r-2-dmp'"), 1);
+  // The yearly activity cap still counts the deleted teleconsultation.
+  EXPECT_EQ(*store->countTeleconsultations("10000000001", 2026), 2);
+  exec("UPDATE deliveries SET status = 'delivered' WHERE record_id = 'r-2'");
+  EXPECT_EQ(*store->deleteRecords(clock.now(), 500), 1);
+  EXPECT_EQ(*store->countTeleconsultations("10000000001", 2026), 2);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM records"), 0);
+}
+
+TEST_F(SqliteStoreRetention, APurgedRecordTakesNoDocumentAndItsDeadDeliveriesStayDead) {
+  commit("r-1", "dead");
+  clock.advance(1h);
+  ASSERT_EQ(*store->purgeRecordContent(clock.now(), 500), 1);
+
+  Submission more = makeSubmission("c-1", "r-1");
+  more.record.reset();
+  more.documents[0].id = "r-1-doc2";
+  more.resources.clear();
+  more.deliveries.clear();
+  const common::Status added = store->commitSubmission(more);
+  EXPECT_EQ(added.code(), StatusCode::kAborted) << added.toString();
+
+  const common::Status retried = store->retryDeadDelivery("r-1-dmp");
+  EXPECT_EQ(retried.code(), StatusCode::kAborted);
+  EXPECT_NE(retried.message().find("purged"), std::string::npos) << retried.message();
+  EXPECT_EQ(*store->retryDeadDeliveries({}), 0);
+  RerouteRequest reroute;
+  reroute.fromConnectorId = "dmp-main";
+  reroute.toConnectorId = "dmp-other";
+  EXPECT_EQ(*store->rerouteDeliveries(reroute), 0);
+  EXPECT_EQ(store->getDelivery("r-1-dmp")->status, DeliveryStatus::kDead);
+}
+
+TEST_F(SqliteStoreRetention, AuditAndIdempotencyEntriesAreDeletedInBatches) {
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_TRUE(store->appendAudit({"admin", "client.create", "c-1", "ok", "req", ""}).hasValue());
+    clock.advance(1min);
+  }
+  const common::TimePoint cutoff = clock.now();
+  ASSERT_TRUE(store->appendAudit({"admin", "client.create", "c-1", "ok", "req", ""}).hasValue());
+  EXPECT_EQ(*store->deleteAuditEntries(cutoff, 3), 3);
+  EXPECT_EQ(*store->deleteAuditEntries(cutoff, 3), 2);
+  EXPECT_EQ(*store->deleteAuditEntries(cutoff, 3), 0);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM audit_entries"), 1);
+
+  for (int i = 0; i < 5; ++i) {
+    Submission sub = makeSubmission("c-1", "i-" + std::to_string(i));
+    sub.idempotency = {{"key-" + std::to_string(i), "h", 201, "{}", 1h}};
+    ASSERT_TRUE(store->commitSubmission(sub).isOk());
+  }
+  EXPECT_EQ(*store->purgeExpiredIdempotencyEntries(2), 0);
+  clock.advance(1h);
+  EXPECT_EQ(*store->purgeExpiredIdempotencyEntries(2), 2);
+  EXPECT_EQ(*store->purgeExpiredIdempotencyEntries(2), 2);
+  EXPECT_EQ(*store->purgeExpiredIdempotencyEntries(2), 1);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM idempotency_keys"), 0);
+}
+
+// secure_delete is on without encryption too: purged content is overwritten, not left in the
+// free space of its pages.
+TEST_F(SqliteStoreRetention, PurgedContentIsOverwrittenInTheDatabaseFile) {
+  for (int i = 0; i < 20; ++i) commit("r-" + std::to_string(i));
+  ASSERT_TRUE(store->checkpointWal().hasValue());
+  ASSERT_NE(fileBytes(db()).find(kSecret), std::string::npos);  // the test sees plain content
+  clock.advance(1h);
+  EXPECT_EQ(*store->purgeRecordContent(clock.now(), 500), 20);
+  ASSERT_TRUE(*store->checkpointWal());
+  EXPECT_EQ(fileBytes(db()).find(kSecret), std::string::npos);
+  EXPECT_EQ(fileBytes(db()).find("anne.leroy"), std::string::npos);
+}
+
+TEST(SqliteStoreRetentionEncrypted, APurgedRecordReadsBackAndHoldsNoSealedValue) {
+  TempDir dir;
+  common::ManualClock clock{testStart()};
+  StoreOptions options;
+  options.dataDir = dir.path().string();
+  auto key = common::SecretBox::fromKeyText(common::hexEncode(std::string(32, 'k'))).value();
+  options.keyRing = std::make_shared<const common::KeyRing>(common::KeyRing::make(key, {}).value());
+  auto opened = openStore(options, clock);
+  ASSERT_TRUE(opened.hasValue()) << opened.status().toString();
+  auto& store = *opened;
+  ASSERT_TRUE(store
+                  ->createClient({"c-1", "c-1", ClientRole::kEditor, {}},
+                                 fhirgw::testsupport::newStoredKey())
+                  .isOk());
+  Submission sub = makeSubmission("c-1", "r-1");
+  sub.deliveries[0].target = "anne.leroy@medecin.mssante.fr";
+  sub.deliveries[0].status = DeliveryStatus::kSkipped;
+  sub.deliveries[0].reason = "ID-INS-QUALIFIED";
+  ASSERT_TRUE(store->commitSubmission(sub).isOk());
+  clock.advance(1h);
+  ASSERT_EQ(*store->purgeRecordContent(clock.now(), 500), 1);
+  auto record = store->getRecord("c-1", "r-1");
+  ASSERT_TRUE(record.hasValue()) << record.status().toString();
+  EXPECT_EQ(record->body, "");
+  ASSERT_TRUE(store->listDocuments("c-1", "r-1").hasValue());
+  ASSERT_TRUE(store->listDeliveries("c-1", "r-1").hasValue());
+  auto counts = store->countSealedValues();
+  ASSERT_TRUE(counts.hasValue());
+  for (const SealedColumnCount& c : *counts) {
+    if (c.table == "idempotency_keys") continue;
+    EXPECT_EQ(c.values, 0) << c.table << "." << c.column;
+  }
+}
