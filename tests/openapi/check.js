@@ -2,7 +2,9 @@
 //   node check.js documents <repo root>
 //     every route the gateway registers (Router::add and registerOpenApiRoutes in gateway/src) is
 //     documented in its listener's document and every documented operation is routed; every
-//     request example (the examples of the specification) is valid against its request schema.
+//     request example (the examples of the specification) is valid against its request schema;
+//     reference.js renders every operation of each document into its page (a fake page without a
+//     browser, as text only: writing markup fails).
 //   node check.js contract <records.json>
 //     every recorded answer of the real gateway (tests/integration/contract_test.cpp) is documented:
 //     its status for that operation, each API header it carries, its content type, and its body
@@ -124,6 +126,87 @@ function checkDocuments(root) {
   console.log(`${examples} request examples checked against their schemas`);
 }
 
+// A document object model just large enough for reference.js: elements with text and children.
+class FakeElement {
+  constructor(tag) {
+    this.tag = tag;
+    this.children = [];
+    this.text = '';
+  }
+  set textContent(value) {
+    this.text = value;
+    this.children = [];
+  }
+  get textContent() {
+    return this.text + this.children.map((c) => c.textContent).join(' ');
+  }
+  appendChild(child) {
+    this.children.push(child);
+    return child;
+  }
+  replaceChildren(...children) {
+    this.text = '';
+    this.children = children;
+  }
+  // Markup from the document would be a script injection: the page must never ask for it.
+  set innerHTML(value) {
+    throw new Error('reference.js wrote markup: ' + value);
+  }
+}
+
+// Runs gateway/openapi/reference.js against a fake page and a fetch answering the document;
+// answers the text of the rendered operations.
+async function renderPage(doc) {
+  const vm = require('vm');
+  const byId = { title: new FakeElement('h1'), summary: new FakeElement('p'),
+    operations: new FakeElement('main') };
+  let onLoad = null;
+  const document = {
+    title: '',
+    createElement: (tag) => new FakeElement(tag),
+    getElementById: (id) => byId[id],
+    addEventListener: (event, listener) => { if (event === 'DOMContentLoaded') onLoad = listener; },
+  };
+  const fetched = [];
+  const fetch = async (url) => {
+    fetched.push(url);
+    return { ok: true, status: 200, json: async () => JSON.parse(JSON.stringify(doc)) };
+  };
+  const script = fs.readFileSync(path.join(docsDir, 'reference.js'), 'utf8');
+  vm.runInNewContext(script, { document, fetch, Map, Set, Error, String, Object, Array, JSON });
+  if (!onLoad) throw new Error('reference.js does not wait for DOMContentLoaded');
+  await onLoad();
+  if (fetched.join() !== 'openapi.json') throw new Error('reference.js fetched ' + fetched.join());
+  return { title: document.title, text: byId.operations.textContent };
+}
+
+async function checkPages() {
+  // The page's Content-Security-Policy allows no inline script or style: the page must not need any.
+  const html = fs.readFileSync(path.join(docsDir, 'reference.html'), 'utf8');
+  for (const tag of html.match(/<script\b[^>]*>[\s\S]*?<\/script>/gi) || []) {
+    if (!/^<script src="[^":]+"[^>]*><\/script>$/i.test(tag)) fail(`reference.html: inline ${tag}`);
+  }
+  if (/<style|\sstyle=|\son[a-z]+=|javascript:/i.test(html)) {
+    fail('reference.html: inline style, event handler or javascript: URL');
+  }
+  for (const [name, doc] of Object.entries(loadDocuments())) {
+    const page = await renderPage(doc);
+    if (!page.title.includes(doc.info.title)) fail(`${name} page: title ${page.title}`);
+    let listed = 0;
+    for (const [route, item] of Object.entries(doc.paths)) {
+      for (const method of methods.filter((m) => item[m])) {
+        const operation = item[method];
+        const shown = method.toUpperCase() + ' ' + route;
+        if (!page.text.includes(shown) || !page.text.includes(operation.summary)) {
+          fail(`${name} page: ${shown} (${operation.summary}) is not rendered`);
+        }
+        listed += 1;
+      }
+    }
+    console.log(`${name} page: ${listed} operations rendered`);
+  }
+}
+
 const baseType = (type) => String(type || '').split(';')[0].trim().toLowerCase();
 
 function headerValue(schema, text) {
@@ -224,13 +307,20 @@ function checkContract(recordsFile) {
 }
 
 const [mode, arg] = process.argv.slice(2);
-if (mode === 'documents') {
-  checkDocuments(arg || path.join(here, '..', '..'));
-} else if (mode === 'contract' && arg) {
-  checkContract(arg);
-} else {
-  console.error('usage: node check.js documents [repo root] | contract <records.json>');
-  process.exit(2);
+async function main() {
+  if (mode === 'documents') {
+    checkDocuments(arg || path.join(here, '..', '..'));
+    await checkPages();
+  } else if (mode === 'contract' && arg) {
+    checkContract(arg);
+  } else {
+    console.error('usage: node check.js documents [repo root] | contract <records.json>');
+    process.exit(2);
+  }
+  for (const p of problems) console.error('FAIL ' + p);
+  process.exit(problems.length === 0 ? 0 : 1);
 }
-for (const p of problems) console.error('FAIL ' + p);
-process.exit(problems.length === 0 ? 0 : 1);
+main().catch((error) => {
+  console.error('FAIL ' + error.stack);
+  process.exit(1);
+});
