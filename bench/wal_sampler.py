@@ -12,6 +12,11 @@ generation seen, the frames up to its last commit frame and the number of commit
 kept from the sample that saw most of it. On exit it prints one line:
 
     RESULT page_size=.. generations=.. frames=.. commits=.. pages_per_commit=..
+           large_commits=.. pages_per_large_commit=.. small_commits=.. pages_per_small_commit=..
+
+A transaction's pages are the frames since the previous commit frame. "large" commits are those
+of 16 pages or more (an accepted teleconsultation), "small" the others (an audit row, a
+delivery's claim or result).
 
 It is a sample: the store checkpoints (and restarts the WAL) about every 1,000 pages, several
 times a second under load, so some generations are seen in part or not at all; the ratio of
@@ -26,7 +31,7 @@ import time
 
 
 def read_generation(path):
-    """(salts, page size, frames up to the last commit, commits) of the WAL now, or None."""
+    """(salts, page size, frames up to the last commit, pages of each commit), or None."""
     try:
         with open(path, "rb") as f:
             header = f.read(32)
@@ -37,7 +42,8 @@ def read_generation(path):
                 return None
             frame_size = 24 + page_size
             size = os.fstat(f.fileno()).st_size
-            frames = commits = last_commit = 0
+            frames = last_commit = 0
+            sizes = []
             offset = 32
             while offset + frame_size <= size:
                 f.seek(offset)
@@ -49,10 +55,10 @@ def read_generation(path):
                     break
                 frames += 1
                 if db_size != 0:
-                    commits += 1
+                    sizes.append(frames - last_commit)
                     last_commit = frames
                 offset += frame_size
-            return (salt1, salt2), page_size, last_commit, commits
+            return (salt1, salt2), page_size, last_commit, sizes
     except FileNotFoundError:
         return None
 
@@ -60,7 +66,7 @@ def read_generation(path):
 def main():
     path = sys.argv[1]
     interval = float(sys.argv[2]) if len(sys.argv) > 2 else 0.2
-    seen = {}  # salts -> (frames, commits)
+    seen = {}  # salts -> (frames, pages of each commit)
     page_size = 0
     stop = []
     signal.signal(signal.SIGTERM, lambda *_: stop.append(1))
@@ -68,15 +74,21 @@ def main():
     while not stop:
         g = read_generation(path)
         if g:
-            salts, page_size, frames, commits = g
-            if commits and frames >= seen.get(salts, (0, 0))[0]:
-                seen[salts] = (frames, commits)
+            salts, page_size, frames, sizes = g
+            if sizes and frames >= seen.get(salts, (0, []))[0]:
+                seen[salts] = (frames, sizes)
         time.sleep(interval)
-    frames = sum(v[0] for v in seen.values())
-    commits = sum(v[1] for v in seen.values())
-    ratio = frames / commits if commits else 0.0
-    print(f"RESULT page_size={page_size} generations={len(seen)} frames={frames} "
-          f"commits={commits} pages_per_commit={ratio:.1f}", flush=True)
+    sizes = [n for v in seen.values() for n in v[1]]
+    large = [n for n in sizes if n >= 16]
+    small = [n for n in sizes if n < 16]
+
+    def mean(values):
+        return sum(values) / len(values) if values else 0.0
+
+    print(f"RESULT page_size={page_size} generations={len(seen)} frames={sum(sizes)} "
+          f"commits={len(sizes)} pages_per_commit={mean(sizes):.1f} "
+          f"large_commits={len(large)} pages_per_large_commit={mean(large):.1f} "
+          f"small_commits={len(small)} pages_per_small_commit={mean(small):.1f}", flush=True)
 
 
 if __name__ == "__main__":

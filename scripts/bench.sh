@@ -208,7 +208,7 @@ wait_drained() {  # admin_port cap
     now=$(date +%s.%N)
     if [[ "${depth:-1}" == 0 ]]; then break; fi
     if (( $(echo "$now - $start > $2" | bc -l) )); then echo "timeout(depth=$depth)"; return; fi
-    sleep 0.2
+    sleep 1  # a scrape counts the queue: not too often
   done
   printf '%.1f' "$(echo "$now - $start" | bc -l)"
 }
@@ -378,7 +378,7 @@ backlog_hwm=$(hwm_mib "$gw_pid")
 backlog_rss=$(rss_mib "$gw_pid")
 note "$(printf 'piled up %d deliveries in %.0f s (16 connections, non-201: %d)' "$queued" "$pile_s" "$pile_err")"
 note "gateway with the backlog behind the dead endpoint: RSS $backlog_rss MiB, peak (VmHWM) $backlog_hwm MiB"
-note "WAL, ingest commits only (no delivery is attempted): ${wal_backlog#RESULT }"
+note "WAL, ingest and audit commits (no delivery is attempted): ${wal_backlog#RESULT }"
 stop_pid "$gw_pid"
 start_peer sink "$bin/https_sink" --cert "$work/pki/server.pem" --key "$work/pki/server.key" \
   --port "$sink_port"
