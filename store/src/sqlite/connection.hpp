@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "group_commit.hpp"
+#include "prepared.hpp"
 #include "rows.hpp"
 #include "sealer.hpp"
 
@@ -80,7 +81,7 @@ class SqliteStore::Impl {
       *writer_ << "ROLLBACK", detail::kw::now;
     } catch (...) {
       // SQLite may already have rolled back (e.g. disk full); start afresh on the next write.
-      writer_.reset();
+      closeWriter();
     }
     return status;
   }
@@ -156,6 +157,7 @@ class SqliteStore::Impl {
     if (writer_) return common::Status::ok();
     try {
       writer_ = detail::connect(path_, options_.busyTimeout, detail::Role::kWriter);
+      writerStatements_ = std::make_unique<detail::StatementCache>(*writer_);
       return common::Status::ok();
     } catch (...) {
       return detail::statusFromCurrentException("open " + path_);
@@ -163,6 +165,15 @@ class SqliteStore::Impl {
   }
 
   common::Status migrate();
+
+  /// The writer's reused prepared statements; only inside write(), writeGrouped() or withWriter().
+  detail::StatementCache& writerStatements() { return *writerStatements_; }
+
+  /// Closes the writer connection (the next write opens a new one), its statements first.
+  void closeWriter() {
+    writerStatements_.reset();
+    writer_.reset();
+  }
 
  private:
   common::Status acquireReader(std::unique_ptr<detail::Session>& out) const {
@@ -214,6 +225,8 @@ class SqliteStore::Impl {
   // close checkpoints the WAL into the database file.
   std::timed_mutex writeMutex_;
   std::unique_ptr<detail::Session> writer_;
+  // Declared after writer_: finalised before the connection closes.
+  std::unique_ptr<detail::StatementCache> writerStatements_;
   detail::GroupCommitQueue group_;
   std::function<void(detail::Session&, std::size_t)> beforeCommit_;
 

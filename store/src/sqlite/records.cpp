@@ -85,6 +85,34 @@ struct SealedSubmission {
   std::size_t bytes = 0;
 };
 
+// The submission's statements, prepared once on the writer (prepared.hpp).
+constexpr std::string_view kRecordExternalIdTaken =
+    "SELECT COUNT(*) FROM records WHERE client_id = ? AND external_id = ?";
+constexpr std::string_view kInsertRecord =
+    "INSERT INTO records (id, client_id, external_id, created_at, status, request_hash, body,"
+    " outcome, practitioner_rpps, encounter_year, practitioner_is_treating)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+constexpr std::string_view kDocumentExternalIdTaken =
+    "SELECT COUNT(*) FROM documents WHERE client_id = ? AND external_id = ?";
+constexpr std::string_view kInsertDocument =
+    "INSERT INTO documents (id, record_id, client_id, external_id, kind, created_at,"
+    " request_hash, body, outcome) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
+constexpr std::string_view kDeleteExpiredIdempotency =
+    "DELETE FROM idempotency_keys WHERE client_id = ? AND idempotency_key = ?"
+    " AND expires_at <= ?";
+constexpr std::string_view kIdempotencyKeyTaken =
+    "SELECT COUNT(*) FROM idempotency_keys WHERE client_id = ? AND idempotency_key = ?";
+constexpr std::string_view kInsertIdempotency =
+    "INSERT INTO idempotency_keys (client_id, idempotency_key, request_hash, response_status,"
+    " response_body, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)";
+constexpr std::string_view kInsertFhirResource =
+    "INSERT INTO fhir_resources (record_id, document_id, resource_type, resource_id, version,"
+    " json, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)";
+constexpr std::string_view kInsertDelivery =
+    "INSERT INTO deliveries (id, record_id, document_id, destination, connector_id, status,"
+    " reason, attempts, next_attempt_at, created_at, updated_at, target)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)";
+
 SealedSubmission seal(const Sealer& sealer, const Submission& sub) {
   SealedSubmission out;
   const auto add = [&out](std::string value) -> std::string {
@@ -127,25 +155,32 @@ Status SqliteStore::commitSubmission(const Submission& sub) {
   // Grouped with the concurrent submissions into one durable transaction, in a savepoint of its
   // own: the checks and unique constraints below fail this submission alone.
   return impl_->writeGrouped("commit submission", sealed.bytes, [&](Session& s) {
+    StatementCache& cache = impl_->writerStatements();
     const Poco::Int64 now = impl_->nowMs();
     // The external id decides before the idempotency key (editor-api.md), hence this order.
     // The unique constraints catch the same clashes when two instances race (PostgreSQL).
     if (sub.record) {
       const NewRecord& r = *sub.record;
       if (r.externalId) {
-        Poco::Int64 taken = 0;
-        s << "SELECT COUNT(*) FROM records WHERE client_id = ? AND external_id = ?",
-            kw::bind(sub.clientId), kw::bind(*r.externalId), kw::into(taken), kw::now;
+        const std::int64_t taken = StatementRun(cache, kRecordExternalIdTaken)
+                                       .text(sub.clientId)
+                                       .text(*r.externalId)
+                                       .single();
         if (taken != 0) return common::alreadyExists("record externalId already used");
       }
-      s << "INSERT INTO records (id, client_id, external_id, created_at, status, request_hash,"
-           " body, outcome, practitioner_rpps, encounter_year, practitioner_is_treating)"
-           " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-          kw::useRef(sub.recordId), kw::useRef(sub.clientId), kw::bind(toNullable(r.externalId)),
-          kw::bind(now), kw::useRef(r.status), kw::useRef(r.requestHash),
-          kw::useRef(sealed.recordBody), kw::useRef(sealed.recordOutcome),
-          kw::useRef(r.practitionerRpps), kw::bind(Poco::Int64{r.encounterYear}),
-          kw::bind(Poco::Int64{r.practitionerIsTreating}), kw::now;
+      StatementRun(cache, kInsertRecord)
+          .text(sub.recordId)
+          .text(sub.clientId)
+          .text(r.externalId)
+          .integer(now)
+          .text(r.status)
+          .text(r.requestHash)
+          .text(sealed.recordBody)
+          .text(sealed.recordOutcome)
+          .text(r.practitionerRpps)
+          .integer(r.encounterYear)
+          .integer(r.practitionerIsTreating ? 1 : 0)
+          .execute();
     } else {
       Poco::Int64 found = 0;
       Poco::Int64 purged = 0;
@@ -158,57 +193,77 @@ Status SqliteStore::commitSubmission(const Submission& sub) {
     for (std::size_t i = 0; i < sub.documents.size(); ++i) {
       const NewDocument& d = sub.documents[i];
       if (d.externalId) {
-        Poco::Int64 taken = 0;
-        s << "SELECT COUNT(*) FROM documents WHERE client_id = ? AND external_id = ?",
-            kw::bind(sub.clientId), kw::bind(*d.externalId), kw::into(taken), kw::now;
+        const std::int64_t taken = StatementRun(cache, kDocumentExternalIdTaken)
+                                       .text(sub.clientId)
+                                       .text(*d.externalId)
+                                       .single();
         if (taken != 0) return common::alreadyExists("document externalId already used");
       }
-      s << "INSERT INTO documents (id, record_id, client_id, external_id, kind, created_at,"
-           " request_hash, body, outcome) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-          kw::useRef(d.id), kw::useRef(sub.recordId), kw::useRef(sub.clientId),
-          kw::bind(toNullable(d.externalId)), kw::useRef(d.kind), kw::bind(now),
-          kw::useRef(d.requestHash), kw::useRef(sealed.documentBodies[i]),
-          kw::useRef(sealed.documentOutcomes[i]), kw::now;
+      StatementRun(cache, kInsertDocument)
+          .text(d.id)
+          .text(sub.recordId)
+          .text(sub.clientId)
+          .text(d.externalId)
+          .text(d.kind)
+          .integer(now)
+          .text(d.requestHash)
+          .text(sealed.documentBodies[i])
+          .text(sealed.documentOutcomes[i])
+          .execute();
     }
     for (std::size_t i = 0; i < sub.idempotency.size(); ++i) {
       const NewIdempotencyEntry& e = sub.idempotency[i];
       // An expired entry no longer counts: make room for the new one.
-      s << "DELETE FROM idempotency_keys WHERE client_id = ? AND idempotency_key = ?"
-           " AND expires_at <= ?",
-          kw::bind(sub.clientId), kw::bind(e.key), kw::bind(now), kw::now;
-      Poco::Int64 taken = 0;
-      s << "SELECT COUNT(*) FROM idempotency_keys WHERE client_id = ? AND idempotency_key = ?",
-          kw::bind(sub.clientId), kw::bind(e.key), kw::into(taken), kw::now;
+      StatementRun(cache, kDeleteExpiredIdempotency)
+          .text(sub.clientId)
+          .text(e.key)
+          .integer(now)
+          .execute();
+      const std::int64_t taken =
+          StatementRun(cache, kIdempotencyKeyTaken).text(sub.clientId).text(e.key).single();
       if (taken != 0) return common::alreadyExists("idempotency key already used");
-      const Poco::Int64 expires =
+      const std::int64_t expires =
           now + std::chrono::duration_cast<std::chrono::milliseconds>(e.ttl).count();
-      s << "INSERT INTO idempotency_keys (client_id, idempotency_key, request_hash,"
-           " response_status, response_body, created_at, expires_at)"
-           " VALUES (?, ?, ?, ?, ?, ?, ?)",
-          kw::useRef(sub.clientId), kw::useRef(e.key), kw::useRef(e.requestHash),
-          kw::bind(Poco::Int64{e.responseStatus}), kw::useRef(sealed.idempotencyBodies[i]),
-          kw::bind(now), kw::bind(expires), kw::now;
+      StatementRun(cache, kInsertIdempotency)
+          .text(sub.clientId)
+          .text(e.key)
+          .text(e.requestHash)
+          .integer(e.responseStatus)
+          .text(sealed.idempotencyBodies[i])
+          .integer(now)
+          .integer(expires)
+          .execute();
     }
     for (std::size_t i = 0; i < sub.resources.size(); ++i) {
       const NewFhirResource& r = sub.resources[i];
-      s << "INSERT INTO fhir_resources (record_id, document_id, resource_type, resource_id,"
-           " version, json, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-          kw::useRef(sub.recordId), kw::bind(toNullable(r.documentId)), kw::useRef(r.resourceType),
-          kw::useRef(r.resourceId), kw::bind(Poco::Int64{r.version}),
-          kw::useRef(sealed.resourceJson[i]), kw::bind(now), kw::now;
+      StatementRun(cache, kInsertFhirResource)
+          .text(sub.recordId)
+          .text(r.documentId)
+          .text(r.resourceType)
+          .text(r.resourceId)
+          .integer(r.version)
+          .text(sealed.resourceJson[i])
+          .integer(now)
+          .execute();
     }
     for (std::size_t i = 0; i < sub.deliveries.size(); ++i) {
       const NewDelivery& d = sub.deliveries[i];
       // A pending delivery is due at once; a skipped one is never due.
       const NullableInt due =
           d.status == DeliveryStatus::kPending ? NullableInt(now) : NullableInt();
-      s << "INSERT INTO deliveries (id, record_id, document_id, destination, connector_id,"
-           " status, reason, attempts, next_attempt_at, created_at, updated_at, target)"
-           " VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)",
-          kw::useRef(d.id), kw::useRef(sub.recordId), kw::bind(toNullable(d.documentId)),
-          kw::useRef(d.destination), kw::bind(toNullable(d.connectorId)),
-          kw::bind(std::string(deliveryStatusName(d.status))), kw::bind(toNullable(d.reason)),
-          kw::bind(due), kw::bind(now), kw::bind(now), kw::bind(sealed.deliveryTargets[i]), kw::now;
+      StatementRun(cache, kInsertDelivery)
+          .text(d.id)
+          .text(sub.recordId)
+          .text(d.documentId)
+          .text(d.destination)
+          .text(d.connectorId)
+          .text(deliveryStatusName(d.status))
+          .text(d.reason)
+          .integer(due)
+          .integer(now)
+          .integer(now)
+          .text(sealed.deliveryTargets[i])
+          .execute();
     }
     return Status::ok();
   });

@@ -152,7 +152,7 @@ void SqliteStore::Impl::runBatch(std::span<GroupMember* const> batch) {
       try {
         *writer_ << "ROLLBACK", kw::now;
       } catch (...) {
-        writer_.reset();
+        closeWriter();
       }
       return;
     }
@@ -174,7 +174,7 @@ void SqliteStore::Impl::runBatch(std::span<GroupMember* const> batch) {
     *writer_ << "ROLLBACK", kw::now;
   } catch (...) {
     // SQLite may already have rolled back (e.g. disk full); start afresh on the next write.
-    writer_.reset();
+    closeWriter();
   }
 }
 
