@@ -90,7 +90,12 @@ GatewayMetrics::GatewayMetrics(const store::Store* store, const connectors::Deli
                                           "Duration of delivery attempts.", {"connector"},
                                           secondsBuckets())),
       deadLetters_(registry_.counter("fhirgw_dead_letters_total",
-                                     "Deliveries given up (dead), by connector.", {"connector"})) {
+                                     "Deliveries given up (dead), by connector.", {"connector"})),
+      retentionPurged_(registry_.counter(
+          "fhirgw_retention_purged_total",
+          "Rows handled by retention, by task: content (records whose content was purged), "
+          "records and audit (deleted), idempotency (expired entries deleted).",
+          {"task"})) {
   registry_.addCollector([this](std::vector<CollectedFamily>& out) { collectDeliveries(out); });
   registry_.addCollector([this](std::vector<CollectedFamily>& out) { collectStoreFiles(out); });
   registry_.addCollector(common::processCollector());
@@ -117,6 +122,10 @@ void GatewayMetrics::submissionDecided(std::string_view kind, const SubmissionRe
     if (issue.ruleId.empty()) continue;
     ruleHits_.labels({issue.ruleId, std::string(fhir::severityCode(issue.severity))}).inc();
   }
+}
+
+void GatewayMetrics::retentionPurged(std::string_view task, std::int64_t count) {
+  retentionPurged_.labels({std::string(task)}).inc(static_cast<double>(count));
 }
 
 void GatewayMetrics::attemptFinished(const connectors::AttemptReport& report) {

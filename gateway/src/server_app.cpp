@@ -240,20 +240,13 @@ int GatewayApp::runGateway(const std::vector<std::string>& args) {
     engine.stop(std::chrono::milliseconds(0));
     return s.code() == common::StatusCode::kInvalidArgument ? EXIT_CONFIG : EXIT_UNAVAILABLE;
   }
-  // Store maintenance starts once requests can create idempotency entries.
+  // Store maintenance (retention) starts once requests can create idempotency entries.
   Housekeeper housekeeper(
-      [&store]() -> common::Result<std::int64_t> {
-        // In short batches, so submissions are stored between two of them.
-        constexpr std::size_t kBatch = 500;
-        std::int64_t total = 0;
-        for (;;) {
-          auto purged = (*store)->purgeExpiredIdempotencyEntries(kBatch);
-          if (!purged) return purged;
-          total += *purged;
-          if (*purged < static_cast<std::int64_t>(kBatch)) return total;
-        }
-      },
-      config->storage.idempotencyPurgeInterval);
+      retentionTasks(**store, config->retention, config->storage.idempotencyPurgeInterval),
+      {config->retention.batchSize, config->retention.batchPause},
+      [&metrics](std::string_view task, std::int64_t count) {
+        metrics.retentionPurged(task, count);
+      });
   housekeeper.start();
   Log::info("gateway.started", {{"apiPort", static_cast<int>(server.apiPort())},
                                 {"adminPort", static_cast<int>(server.adminPort())},

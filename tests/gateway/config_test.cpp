@@ -398,6 +398,50 @@ TEST(ConfigLoading, AdminTokenOfSixteenCharactersIsAccepted) {
             "0123456789abcdef");
 }
 
+// --- Retention --------------------------------------------------------------------------------
+
+TEST(ConfigLoading, RetentionDefaultsAreThirtyDaysOfContentAndAYearOfMetadataAndAudit) {
+  const RetentionConfig r = valueOf(load(std::nullopt)).retention;
+  EXPECT_EQ(r.contentPeriod, std::chrono::hours(24 * 30));
+  EXPECT_EQ(r.metadataPeriod, std::chrono::hours(24 * 365));
+  EXPECT_EQ(r.auditPeriod, std::chrono::hours(24 * 365));
+  EXPECT_EQ(r.interval, std::chrono::minutes(10));
+  EXPECT_EQ(r.batchSize, 500u);
+  EXPECT_EQ(r.batchPause, std::chrono::milliseconds(100));
+}
+
+TEST(ConfigLoading, RetentionIsReadFromEachSourceAndZeroKeepsForEver) {
+  const RetentionConfig r =
+      valueOf(load(R"({"retention": {"contentPeriodMs": 0, "metadataPeriodMs": 0,
+                        "intervalMs": 250, "batchSize": 10, "batchPauseMs": 0}})",
+                   {{"FHIRGW_RETENTION_AUDITPERIODMS", "86400000"}}))
+          .retention;
+  EXPECT_EQ(r.contentPeriod.count(), 0);
+  EXPECT_EQ(r.metadataPeriod.count(), 0);
+  EXPECT_EQ(r.auditPeriod, std::chrono::hours(24));
+  EXPECT_EQ(r.interval, std::chrono::milliseconds(250));
+  EXPECT_EQ(r.batchSize, 10u);
+  EXPECT_EQ(r.batchPause.count(), 0);
+}
+
+TEST(ConfigLoading, AMetadataPeriodShorterThanTheContentPeriodNamesItsKey) {
+  EXPECT_THAT(errorOf(load(
+                  std::nullopt, {},
+                  {{"retention.contentPeriodMs", "2000"}, {"retention.metadataPeriodMs", "1000"}})),
+              HasSubstr("retention.metadataPeriodMs: must be at least retention.contentPeriodMs"));
+  // Content kept for ever cannot outlive records deleted after a period.
+  EXPECT_THAT(errorOf(load(std::nullopt, {}, {{"retention.contentPeriodMs", "0"}})),
+              HasSubstr("retention.metadataPeriodMs: must be at least"));
+  EXPECT_THAT(errorOf(load(R"({"retention": {"batchSize": 0}})")),
+              HasSubstr("retention.batchSize"));
+  EXPECT_THAT(errorOf(load(R"({"retention": {"intervalMs": 10}})")),
+              HasSubstr("retention.intervalMs"));
+  // Equal periods, or records kept for ever, are fine.
+  valueOf(load(std::nullopt, {},
+               {{"retention.contentPeriodMs", "1000"}, {"retention.metadataPeriodMs", "1000"}}));
+  valueOf(load(std::nullopt, {}, {{"retention.metadataPeriodMs", "0"}}));
+}
+
 TEST(ConfigLoading, StorageUrlMustSelectPostgresqlOrSqliteWithoutBeingShown) {
   EXPECT_TRUE(load(std::nullopt, {}, {{"storage.url", "sqlite:data/gw.db"}}).hasValue());
   std::string e = errorOf(load(std::nullopt, {}, {{"storage.url", "mysql://u:pw@db/gw"}}));

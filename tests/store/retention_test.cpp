@@ -178,6 +178,29 @@ TEST_F(SqliteStoreRetention, DeletingRecordsTakesTheirRowsEverywhereButKeepsThei
   EXPECT_EQ(count("SELECT COUNT(*) FROM records"), 0);
 }
 
+TEST_F(SqliteStoreRetention, DeletingARecordForgetsTheAnswersKeptForItsExternalIds) {
+  Submission sub = makeSubmission("c-1", "r-1", "ext-1");
+  sub.documents[0].externalId = "doc-ext-1";
+  sub.deliveries[0].status = DeliveryStatus::kSkipped;
+  sub.deliveries[0].reason = "ID-INS-QUALIFIED";
+  sub.idempotency = {{"tc-ext:ext-1", "h", 201, "{}", 24h * 36500},
+                     {"doc-ext:doc-ext-1", "h", 201, "{}", 24h * 36500},
+                     {"key-1", "h", 201, "{}", 24h}};
+  ASSERT_TRUE(store->commitSubmission(sub).isOk());
+  Submission other = makeSubmission("c-1", "r-2", "ext-2");
+  other.idempotency = {{"tc-ext:ext-2", "h", 201, "{}", 24h * 36500}};
+  ASSERT_TRUE(store->commitSubmission(other).isOk());
+  clock.advance(1h);
+  ASSERT_EQ(*store->deleteRecords(clock.now(), 500), 1);  // r-2 has a pending delivery
+  EXPECT_EQ(store->findIdempotencyEntry("c-1", "tc-ext:ext-1").error().code(),
+            StatusCode::kNotFound);
+  EXPECT_EQ(store->findIdempotencyEntry("c-1", "doc-ext:doc-ext-1").error().code(),
+            StatusCode::kNotFound);
+  // An Idempotency-Key answer lives its own TTL; another record's entries stay.
+  EXPECT_TRUE(store->findIdempotencyEntry("c-1", "key-1").hasValue());
+  EXPECT_TRUE(store->findIdempotencyEntry("c-1", "tc-ext:ext-2").hasValue());
+}
+
 TEST_F(SqliteStoreRetention, APurgedRecordTakesNoDocumentAndItsDeadDeliveriesStayDead) {
   commit("r-1", "dead");
   clock.advance(1h);

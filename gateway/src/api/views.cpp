@@ -116,6 +116,10 @@ rapidjson::Document recordStatusView(const store::Record& record,
   if (record.externalId) answer.AddMember("externalId", jsonString(*record.externalId, a), a);
   answer.AddMember("status", jsonString(record.status, a), a);
   answer.AddMember("createdAt", jsonString(instant(record.createdAt), a), a);
+  // Retention emptied the bodies and outcomes: the ids, statuses and deliveries remain.
+  if (record.contentPurgedAt) {
+    answer.AddMember("contentPurgedAt", jsonString(instant(*record.contentPurgedAt), a), a);
+  }
   if (auto outcome = common::parseJson(record.outcome)) {
     answer.AddMember("outcome", Value(outcome->root(), a), a);
   }

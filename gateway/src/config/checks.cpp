@@ -93,6 +93,16 @@ void checkConfig(const GatewayConfig& c, Binding& b) {
   if (!url.empty() && !url.starts_with("postgresql://") && !url.starts_with("sqlite:")) {
     b.error("storage.url: must be empty, or start with \"postgresql://\" or \"sqlite:\"");
   }
+  // Content purged after the record is deleted would be nothing: the metadata period covers the
+  // content period (0 keeps for ever, so a kept-for-ever content needs kept-for-ever metadata).
+  const RetentionConfig& ret = c.retention;
+  const bool metadataForEver = ret.metadataPeriod.count() == 0;
+  if (!metadataForEver &&
+      (ret.contentPeriod.count() == 0 || ret.metadataPeriod < ret.contentPeriod)) {
+    b.error("retention.metadataPeriodMs: must be at least retention.contentPeriodMs (" +
+            std::to_string(ret.contentPeriod.count()) + ", 0 keeps for ever), got " +
+            std::to_string(ret.metadataPeriod.count()));
+  }
   const ListenerConfig& api = c.server;
   const ListenerConfig& admin = c.admin.listener;
   if (api.port != 0 && api.port == admin.port && hostsOverlap(api.host, admin.host)) {

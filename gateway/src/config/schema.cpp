@@ -150,6 +150,17 @@ void bindSchema(FieldReader& root, Binding& binding, GatewayConfig& c) {
       milliseconds(e, "rotationPauseMs", enc.rotationPause, 0, kMaxMillis);
     });
   });
+  root.object("retention", [&c](FieldReader& r) {
+    // Periods up to a century; 0 keeps for ever (checked against each other in checks.cpp).
+    constexpr std::int64_t kMaxPeriod = std::int64_t{100} * 366 * 24 * 3600 * 1000;
+    RetentionConfig& ret = c.retention;
+    milliseconds(r, "contentPeriodMs", ret.contentPeriod, 0, kMaxPeriod);
+    milliseconds(r, "metadataPeriodMs", ret.metadataPeriod, 0, kMaxPeriod);
+    milliseconds(r, "auditPeriodMs", ret.auditPeriod, 0, kMaxPeriod);
+    milliseconds(r, "intervalMs", ret.interval, 100, kMaxMillis);
+    integer(r, "batchSize", ret.batchSize, 1, 100000);
+    milliseconds(r, "batchPauseMs", ret.batchPause, 0, kMaxMillis);
+  });
   root.object("secrets", [&c](FieldReader& r) {
     text(r, "keyFile", c.secrets.keyFile);
     text(r, "keyVariable", c.secrets.keyVariable);

@@ -343,6 +343,17 @@ SubmissionResult SubmissionService::addDocument(const SubmissionRequest& request
     answered->recordId = stored.id;
     return *std::move(answered);
   }
+  if (stored.contentPurgedAt) {
+    // Nothing left to check a document against, nor to deliver it with.
+    fhir::Issue issue;
+    issue.severity = fhir::IssueSeverity::kError;
+    issue.code = "conflict";
+    issue.diagnostics =
+        "the teleconsultation's content was purged by retention: no document can be added";
+    SubmissionResult refused = withIssues(SubmissionStatus::kConflict, {std::move(issue)});
+    refused.recordId = stored.id;
+    return refused;
+  }
 
   domain::DocumentParse parsed = domain::parseDocument(body);
   if (parsed.malformed()) {

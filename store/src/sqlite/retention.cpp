@@ -95,6 +95,17 @@ Result<std::int64_t> SqliteStore::deleteRecords(common::TimePoint cutoff, std::s
             " GROUP BY practitioner_rpps, encounter_year"
             " ON CONFLICT (rpps, year) DO UPDATE SET count = count + excluded.count")),
         kw::now;
+    // The answers remembered for the record's and its documents' external ids live as long as
+    // the record (the submission service keys them "tc-ext:<id>" and "doc-ext:<id>").
+    s << sql(
+        "DELETE FROM idempotency_keys WHERE (client_id, idempotency_key) IN"
+        " (SELECT client_id, 'tc-ext:' || external_id FROM records"
+        " WHERE external_id IS NOT NULL AND id",
+        sql(kInBatch,
+            " UNION ALL SELECT client_id, 'doc-ext:' || external_id FROM documents"
+            " WHERE external_id IS NOT NULL AND record_id" +
+                std::string(kInBatch) + ")")),
+        kw::now;
     // Documents, resources, deliveries and attempts go with their record (ON DELETE CASCADE).
     s << sql("DELETE FROM records WHERE id", kInBatch), kw::now;
     s << sql("DELETE FROM delivery_turns WHERE scope = 'record' AND scope_id", kInBatch), kw::now;

@@ -92,6 +92,19 @@ struct StorageConfig {
   StorageEncryptionConfig encryption;  ///< `storage.encryption.*`
 };
 
+/// Retention (`retention.*`, docs/operations.md#retention): how long what the store keeps lives.
+/// A period of zero keeps for ever.
+struct RetentionConfig {
+  /// Record, document and FHIR resource content, and delivered payloads' targets and messages.
+  std::chrono::milliseconds contentPeriod{std::chrono::hours(24 * 30)};
+  /// Records' metadata (ids, hashes, statuses, deliveries and attempts); at least contentPeriod.
+  std::chrono::milliseconds metadataPeriod{std::chrono::hours(24 * 365)};
+  std::chrono::milliseconds auditPeriod{std::chrono::hours(24 * 365)};  ///< audit entries
+  std::chrono::milliseconds interval{std::chrono::minutes(10)};         ///< between two purge runs
+  std::size_t batchSize = 500;                ///< rows per write transaction
+  std::chrono::milliseconds batchPause{100};  ///< between two batches, for ingest
+};
+
 /// Admin listener and bootstrap token.
 struct AdminConfig {
   /// TLS when admin.tls is set; an address other than loopback only then (checked at load).
@@ -110,6 +123,7 @@ struct GatewayConfig {
   ListenerConfig server = listenerOn("0.0.0.0", 8080);  ///< API listener
   AdminConfig admin;
   StorageConfig storage;
+  RetentionConfig retention;  ///< `retention.*`
   LimitsConfig limits;
   common::LogLevel logLevel = common::LogLevel::kInfo;
   std::chrono::milliseconds shutdownGrace{10000};  ///< bound on draining in-flight requests

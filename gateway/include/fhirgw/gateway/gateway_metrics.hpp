@@ -33,6 +33,9 @@ class GatewayMetrics {
   /// One finished delivery attempt or abandoned delivery (the engine's observer).
   void attemptFinished(const connectors::AttemptReport& report);
 
+  /// Rows a retention task purged or deleted (the housekeeper's observer).
+  void retentionPurged(std::string_view task, std::int64_t count);
+
   /// The text exposition format 0.0.4 (common::kPrometheusTextType).
   std::string scrape() const;
 
@@ -51,6 +54,7 @@ class GatewayMetrics {
   common::CounterFamily& attempts_;
   common::HistogramFamily& attemptSeconds_;
   common::CounterFamily& deadLetters_;
+  common::CounterFamily& retentionPurged_;
 };
 
 }  // namespace fhirgw::gateway

@@ -121,6 +121,11 @@ void AdminApi::retryDelivery(Exchange& ex) {
     ex.sendStatus(common::aborted("only a dead delivery can be retried"));
     return;
   }
+  if (s.code() == common::StatusCode::kAborted) {
+    // Retention purged the record's content: the store's message says so (no health data).
+    ex.sendStatus(s);
+    return;
+  }
   if (!s.isOk()) {
     ex.sendStatus(storeFailure(s, "delivery", StoreAccess::kWrite));
     return;

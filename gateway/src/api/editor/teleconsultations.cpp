@@ -33,6 +33,12 @@ void EditorApi::getTeleconsultation(Exchange& ex) {
 void EditorApi::getFhirBundle(Exchange& ex) {
   auto record = resolveRecord(ex);
   if (!record) return;
+  if (record->contentPurgedAt) {
+    ex.sendError(410, "deleted",
+                 "the teleconsultation's content, FHIR resources included, was purged by "
+                 "retention");
+    return;
+  }
   auto stored = d_.records.listFhirResources(ex.clientId(), record->id);
   if (!stored) {
     ex.sendStatus(storeFailure(stored.error(), "teleconsultation"));

@@ -23,8 +23,10 @@ class RetentionStore {
   virtual common::Result<std::int64_t> purgeRecordContent(common::TimePoint cutoff,
                                                           std::size_t limit) = 0;
   /// Deletes up to `limit` records created before `cutoff` whose deliveries are all finished,
-  /// with their documents, resources, deliveries and attempts; their teleconsultations still
-  /// count in countTeleconsultations. Returns how many records were deleted.
+  /// with their documents, resources, deliveries and attempts, and the idempotency entries of
+  /// their external ids (keys `tc-ext:<record externalId>`, `doc-ext:<document externalId>`);
+  /// their teleconsultations still count in countTeleconsultations. Returns how many records
+  /// were deleted.
   virtual common::Result<std::int64_t> deleteRecords(common::TimePoint cutoff,
                                                      std::size_t limit) = 0;
   /// Deletes up to `limit` audit entries written before `cutoff`; returns how many.
