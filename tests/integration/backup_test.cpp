@@ -32,17 +32,6 @@ std::vector<std::string> argsFor(const fs::path& dataDir) {
           "--set", "admin.port=0",          "--set", "storage.dataDir=" + dataDir.string()};
 }
 
-/// The full example as a new record with this external id.
-std::string fullExampleAs(const std::string& externalId) {
-  std::string body = readExample("teleconsultation-full.json");
-  const std::string original = "LGC-2026-000123";
-  for (auto at = body.find(original); at != std::string::npos;
-       at = body.find(original, at + externalId.size())) {
-    body.replace(at, original.size(), externalId);
-  }
-  return body;
-}
-
 std::string member(const std::string& json, const char* key) {
   rapidjson::Document doc;
   doc.Parse(json.c_str());

@@ -23,15 +23,6 @@ namespace fs = std::filesystem;
 
 constexpr const char* kToken = "crash-test-admin-token-0123456789";
 
-std::string fullExampleAs(const std::string& externalId) {
-  std::string body = readExample("teleconsultation-full.json");
-  for (auto at = body.find("LGC-2026-000123"); at != std::string::npos;
-       at = body.find("LGC-2026-000123", at + externalId.size())) {
-    body.replace(at, 15, externalId);
-  }
-  return body;
-}
-
 TEST(GatewayCrash, AcknowledgedRecordsAreAllDeliveredAfterASigkillUnderLoad) {
   TempDir dir;
   const fs::path outbox = dir.path() / "outbox";

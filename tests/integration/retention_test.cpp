@@ -32,16 +32,6 @@ constexpr auto kContentPeriod = 4s;
 constexpr auto kMetadataPeriod = 8s;
 constexpr auto kLoad = 18s;  // how long the editor posts
 
-std::string fullExampleAs(const std::string& externalId) {
-  std::string body = readExample("teleconsultation-full.json");
-  const std::string original = "LGC-2026-000123";
-  for (auto at = body.find(original); at != std::string::npos;
-       at = body.find(original, at + externalId.size())) {
-    body.replace(at, original.size(), externalId);
-  }
-  return body;
-}
-
 HttpResponse call(int port, const std::string& method, const std::string& path,
                   const std::string& token, const std::string& body = {}) {
   Poco::Net::HTTPClientSession s("127.0.0.1", static_cast<Poco::UInt16>(port));

@@ -23,4 +23,14 @@ std::string readExample(std::string_view name) {
   return readSourceFile("examples/" + std::string(name));
 }
 
+std::string fullExampleAs(std::string_view externalId) {
+  std::string body = readExample("teleconsultation-full.json");
+  constexpr std::string_view kOriginal = "LGC-2026-000123";
+  for (auto at = body.find(kOriginal); at != std::string::npos;
+       at = body.find(kOriginal, at + externalId.size())) {
+    body.replace(at, kOriginal.size(), externalId);
+  }
+  return body;
+}
+
 }  // namespace fhirgw::testsupport

@@ -20,4 +20,8 @@ std::string readSourceFile(std::string_view relative);
 /// The content of an example body, examples/<name>, as readSourceFile.
 std::string readExample(std::string_view name);
 
+/// examples/teleconsultation-full.json as a new record: every LGC-2026-000123 (the record's
+/// externalId and the prefix of its documents') replaced by externalId.
+std::string fullExampleAs(std::string_view externalId);
+
 }  // namespace fhirgw::testsupport
