@@ -163,7 +163,7 @@ Gateway& gatewayOnce() {
           return gate->admit(ex, policy);
         });
     built->api = std::make_unique<gateway::EditorApi>(gateway::EditorApi::Deps{
-        *built->store, *built->rules, *built->mapper, clock, defaults.limits, {}, {}});
+        *built->store, *built->rules, *built->mapper, clock, defaults.limits, {}, {}, {}});
     built->api->registerRoutes(*built->router);
 
     const std::string exampleText = testsupport::readFile(FHIRGW_FUZZ_EXAMPLE);
