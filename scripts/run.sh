@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds the gateway (Release) and starts it on its embedded default:
+# Installs what is missing, builds the gateway (Release, with the admin console bundled from npm)
+# and starts it on its embedded default:
 # SQLite under ./data, API on :8080, admin on 127.0.0.1:8081 (config/gateway.json).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,6 +27,7 @@ cat <<INFO
 fhir-gateway is starting with config/gateway.json:
   API listener    http://localhost:8080     editors, Authorization: Bearer <API key>
   admin listener  http://127.0.0.1:8081     curl http://127.0.0.1:8081/health/live
+  admin console   http://127.0.0.1:8081/console/   (log in with the admin token below)
   data            ./data (SQLite, WAL, synchronous=FULL)
   admin token     ${token_source}
 

@@ -16,16 +16,23 @@ packages=(
   libsaxonhe-java default-jre-headless  # Saxon-HE for the ANS CDA schematrons (tests/xds/schematron)
   xmlsec1  # signs the DMP peer's self-test request (tests/connectors/dmp-peer/fixture)
 )
-# Extra groups: "--with-node" for the FHIR validator tests (Node.js + npm); "--with-fuzz" for the
+# Node.js and npm are always needed: the build bundles the admin console (gateway/console) with
+# the npm packages of its package-lock.json.
+packages+=(nodejs npm)
+# Extra groups: "--with-node" (accepted for the callers that pass it: Node.js and npm are always
+# installed now, for the FHIR validator tests too); "--with-fuzz" for the
 # libFuzzer targets (scripts/fuzz.sh): clang and its sanitizer/fuzzer runtimes, which clang only
 # recommends (and recommends are not installed here); "--with-tidy" for scripts/tidy.sh;
-# "--with-bench" for scripts/bench.sh (wrk, the sqlite3 shell, bc; perf for its --profile).
+# "--with-bench" for scripts/bench.sh (wrk, the sqlite3 shell, bc; perf for its --profile);
+# "--with-browser" for the console's browser tests (tests/console): Debian's chromium, and fonts
+# with the accented letters of the French screens.
 for arg in "$@"; do
   case "$arg" in
-    --with-node) packages+=(nodejs npm) ;;
+    --with-node) ;;
     --with-fuzz) packages+=(clang libclang-rt-14-dev) ;;
     --with-tidy) packages+=(clang-tidy) ;;
     --with-bench) packages+=(wrk sqlite3 bc linux-perf) ;;
+    --with-browser) packages+=(chromium fonts-dejavu-core) ;;
     *) echo "setup.sh: unknown option $arg" >&2; exit 2 ;;
   esac
 done

@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 tidy="${FHIRGW_TIDY:-1}"
 extra=()
 [[ "$tidy" == 1 ]] && extra+=(--with-tidy)
-scripts/setup.sh --with-node --with-fuzz "${extra[@]}"
+scripts/setup.sh --with-node --with-fuzz --with-browser "${extra[@]}"
 jobs=$(nproc)
 
 stage_name=""

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "fhirgw/common/log.hpp"
+#include "fhirgw/gateway/api/console_routes.hpp"
 #include "fhirgw/gateway/api/openapi_assets.hpp"
 #include "fhirgw/gateway/api/openapi_routes.hpp"
 #include "fhirgw/gateway/http_status.hpp"
@@ -40,9 +41,11 @@ GatewayServer::~GatewayServer() { stop(); }
 
 void GatewayServer::audit(const Exchange& ex) {
   // Every API and admin call is audited, refused ones included; health checks are not actions,
-  // nor are successful scrapes (every 15 s, they would drown the trail; a refused one stays).
+  // nor are successful scrapes (every 15 s, they would drown the trail; a refused one stays), nor
+  // the console's static files (the calls the console then makes are audited as any other).
   if (deps_.store == nullptr || ex.route().rfind("/health/", 0) == 0) return;
   if (ex.route() == "/metrics" && ex.responseStatus() == 200) return;
+  if (ex.route() == "/console" || ex.route().rfind("/console/", 0) == 0) return;
   store::NewAuditEntry entry;
   entry.actor = ex.clientId().empty() ? "anonymous" : ex.clientId();
   entry.action = ex.method() + " " + ex.route();
@@ -103,6 +106,8 @@ void GatewayServer::registerRoutes() {
   // The OpenAPI documents (and their reference pages) need no store: they describe, hold nothing.
   registerOpenApiRoutes(apiRouter_, "/api/v1", openapi::editorDocument());
   registerOpenApiRoutes(adminRouter_, "/admin/v1", openapi::adminDocument());
+  // The admin console: static files only, the data comes from the admin API above.
+  registerConsoleRoutes(adminRouter_);
   adminRouter_.add("GET", "/health/live", RoutePolicy::open(), [](Exchange& ex) {
     rapidjson::Document body(rapidjson::kObjectType);
     body.AddMember("status", "live", body.GetAllocator());

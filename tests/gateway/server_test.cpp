@@ -124,6 +124,55 @@ TEST_F(GatewayServerTest, EachListenerServesItsOwnOpenApiDocumentWithoutACredent
   }
 }
 
+TEST_F(GatewayServerTest, TheAdminListenerServesTheConsoleUnderAStrictPolicy) {
+  auto s = admin();
+  auto moved = httpRequest(s, "GET", "/console");
+  EXPECT_EQ(moved.status, 308);
+  EXPECT_EQ(moved.header("Location"), "/console/");
+
+  struct {
+    std::string path;
+    std::string contentType;
+    std::string marker;
+  } files[] = {
+      {"/console/", "text/html; charset=utf-8", R"(<script src="console.js" defer></script>)"},
+      {"/console/console.js", "text/javascript; charset=utf-8", "/admin/v1/deliveries"},
+      {"/console/console.css", "text/css; charset=utf-8", ".uplot"},
+      {"/console/favicon.svg", "image/svg+xml", "<svg"},
+  };
+  for (const auto& file : files) {
+    auto r = httpRequest(s, "GET", file.path);
+    ASSERT_EQ(r.status, 200) << file.path;
+    EXPECT_EQ(r.header("Content-Type"), file.contentType) << file.path;
+    EXPECT_NE(r.body.find(file.marker), std::string::npos) << file.path;
+    const std::string policy = r.header("Content-Security-Policy");
+    EXPECT_NE(policy.find("default-src 'none'"), std::string::npos) << policy;
+    EXPECT_NE(policy.find("script-src 'self'"), std::string::npos) << policy;
+    EXPECT_NE(policy.find("style-src 'self'"), std::string::npos) << policy;
+    EXPECT_NE(policy.find("require-trusted-types-for 'script'"), std::string::npos) << policy;
+    EXPECT_EQ(policy.find("unsafe-"), std::string::npos) << policy;
+    EXPECT_EQ(r.header("X-Content-Type-Options"), "nosniff");
+    EXPECT_EQ(r.header("Cache-Control"), "no-cache");
+    // Revalidated by its ETag: the same file answers 304 without a body, a stale tag 200.
+    const std::string etag = r.header("ETag");
+    ASSERT_EQ(etag.size(), 34u) << etag;
+    auto again = httpRequest(s, "GET", file.path, {}, {{"If-None-Match", "W/" + etag}});
+    EXPECT_EQ(again.status, 304) << file.path;
+    EXPECT_TRUE(again.body.empty());
+    EXPECT_EQ(again.header("ETag"), etag);
+    auto stale = httpRequest(s, "GET", file.path, {}, {{"If-None-Match", "\"0\", \"1\""}});
+    EXPECT_EQ(stale.status, 200) << file.path;
+  }
+  // The page itself holds no inline script or style for the policy to refuse.
+  const auto page = httpRequest(s, "GET", "/console/").body;
+  EXPECT_EQ(page.find("<script>"), std::string::npos);
+  EXPECT_EQ(page.find("<style"), std::string::npos);
+  EXPECT_EQ(page.find("style="), std::string::npos);
+  EXPECT_EQ(httpRequest(s, "GET", "/console/missing.js").status, 404);
+  auto editors = api();
+  EXPECT_EQ(httpRequest(editors, "GET", "/console/").status, 404);
+}
+
 TEST_F(GatewayServerTest, ReadinessFollowsTheStore) {
   auto s = admin();
   EXPECT_EQ(httpRequest(s, "GET", "/health/ready").status, 200);

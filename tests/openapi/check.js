@@ -76,6 +76,8 @@ function routedOperations(root) {
     const text = fs.readFileSync(file, 'utf8');
     for (const m of text.matchAll(/\.add\(\s*"(GET|PUT|POST|DELETE|PATCH)",\s*"([^"]+)"/g)) {
       const [, method, route] = m;
+      // The admin console's static files (docs/console.md) are a web page, not the API.
+      if (route === '/console' || route.startsWith('/console/')) continue;
       const listener = /^\/(admin|health|metrics)/.test(route) ? 'admin' : 'editor';
       found[listener].add(method.toLowerCase() + ' ' + route);
     }

@@ -1,0 +1,340 @@
+// Browser tests of the admin console (issue 17): Debian's chromium, driven by puppeteer-core,
+// against the real fhir-gateway binary on ports of its own choosing, with a FHIR peer that this
+// test takes down and brings back. Each screen is written as a PNG to FHIRGW_SCREENSHOTS.
+//
+// Scenario: log in (a wrong token first), see the dead deliveries on the dashboard after the
+// endpoint's outage, open one, retry it and watch it become delivered once the endpoint is back,
+// retry the others in bulk after a confirmation that shows how many, switch to English, log out.
+// Throughout: no Content-Security-Policy violation, no script error, the token never in the
+// address nor in a cookie, and no health content of the example on any page.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import puppeteer from 'puppeteer-core';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '..', '..');
+const binary = process.env.FHIRGW_GATEWAY_BINARY;
+const shots = process.env.FHIRGW_SCREENSHOTS || path.join(root, 'build', 'console-screenshots');
+const TOKEN = 'console-test-admin-token-0123456789';
+const WAIT_MS = 60000;
+
+// Health content of the example the console must never show (names, INS, birth date, address,
+// mailboxes, the report's words).
+const example = JSON.parse(fs.readFileSync(path.join(root, 'examples', 'teleconsultation-full.json'),
+  'utf8'));
+const FORBIDDEN = [
+  example.patient.family, ...example.patient.given, example.patient.ins.value,
+  example.patient.birthDate, example.patient.address.line[0], example.patient.address.city,
+  example.practitioner.family, example.treatingPhysician.family,
+  example.practitioner.mssanteAddress, example.treatingPhysician.mssanteAddress,
+  'grippal', 'paracetamol',
+];
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function until(what, check, ms = WAIT_MS) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error('timed out waiting for ' + what);
+    await sleep(200);
+  }
+}
+
+/** The FHIR peer: 503 while down, 200 with a transaction-response once up. */
+function startPeer() {
+  const peer = { up: false, received: 0 };
+  peer.server = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      peer.received++;
+      if (!peer.up) {
+        res.writeHead(503, { 'Content-Type': 'text/plain' });
+        res.end('maintenance');
+        return;
+      }
+      res.writeHead(200, { 'Content-Type': 'application/fhir+json' });
+      res.end(JSON.stringify({ resourceType: 'Bundle', type: 'transaction-response', entry: [] }));
+    });
+  });
+  return new Promise((resolve) => peer.server.listen(0, '127.0.0.1', () => {
+    peer.port = peer.server.address().port;
+    resolve(peer);
+  }));
+}
+
+/** Starts the gateway and resolves with its ports once it logs gateway.started. */
+function startGateway(configFile) {
+  const child = spawn(binary, ['--config', configFile], {
+    env: { PATH: process.env.PATH, FHIRGW_ADMIN_TOKEN: TOKEN },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let log = '';
+  return new Promise((resolve, reject) => {
+    let pending = '';
+    child.stderr.on('data', (chunk) => {
+      log += chunk;
+      pending += chunk;
+      let newline;
+      while ((newline = pending.indexOf('\n')) >= 0) {
+        const line = pending.slice(0, newline);
+        pending = pending.slice(newline + 1);
+        if (!line.includes('"gateway.started"')) continue;
+        const event = JSON.parse(line);
+        resolve({ child, apiPort: Number(event.apiPort), adminPort: Number(event.adminPort),
+          log: () => log });
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`fhir-gateway exited with ${code}:\n${log}`)));
+  });
+}
+
+async function call(port, method, route, { token = TOKEN, body } = {}) {
+  const response = await fetch(`http://127.0.0.1:${port}${route}`, {
+    method,
+    headers: {
+      Authorization: `Bearer ${token}`,
+      ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+    },
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await response.text();
+  let data = text;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    // Not JSON.
+  }
+  return { status: response.status, data };
+}
+
+let dir;
+let peer;
+let gateway;
+let browser;
+let page;
+let console_;  // http://127.0.0.1:<admin port>/console/
+const problems = [];  // CSP violations, script errors, failed requests
+
+before(async () => {
+  assert.ok(binary && fs.existsSync(binary), 'FHIRGW_GATEWAY_BINARY names the gateway binary');
+  fs.mkdirSync(shots, { recursive: true });
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fhirgw-console-'));
+  peer = await startPeer();
+  const config = {
+    server: { host: '127.0.0.1', port: 0 },
+    admin: { host: '127.0.0.1', port: 0 },
+    storage: { dataDir: path.join(dir, 'data') },
+    logging: { level: 'info' },
+    connectors: [{
+      id: 'cabinet-fhir',
+      type: 'fhir-rest',
+      routes: ['dmp', 'treating-physician', 'patient', 'encounter'],
+      retry: { initialDelayMs: 100, maxDelayMs: 300, maxAttempts: 2 },
+      circuitBreaker: { failureThreshold: 3, openMs: 300, maxOpenMs: 600 },
+      options: {
+        baseUrl: `http://127.0.0.1:${peer.port}/fhir`,
+        allowInsecureHttpForTesting: true,
+        allowedPrivateNetworks: ['127.0.0.1'],
+      },
+    }],
+  };
+  const configFile = path.join(dir, 'gateway.json');
+  fs.writeFileSync(configFile, JSON.stringify(config));
+  gateway = await startGateway(configFile);
+  console_ = `http://127.0.0.1:${gateway.adminPort}/console/`;
+
+  const args = ['--disable-dev-shm-usage', '--no-first-run', '--no-default-browser-check',
+    '--lang=fr-FR'];
+  // Root has no user namespace for chromium's own process sandbox; TLS checks are untouched.
+  if (process.getuid && process.getuid() === 0) args.push('--no-sandbox');
+  browser = await puppeteer.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    args,
+    userDataDir: path.join(dir, 'chromium'),
+    defaultViewport: { width: 1360, height: 900 },
+  });
+  page = await browser.newPage();
+  await page.evaluateOnNewDocument(() => {
+    document.addEventListener('securitypolicyviolation', (e) => {
+      (window.__violations = window.__violations || []).push(`${e.violatedDirective} ${e.blockedURI}`);
+    });
+  });
+  page.on('pageerror', (e) => problems.push('page error: ' + e.message));
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !/status of 401/.test(m.text())) {
+      problems.push('console error: ' + m.text());
+    }
+  });
+});
+
+after(async () => {
+  if (browser) await browser.close();
+  if (gateway) {
+    gateway.child.kill('SIGTERM');
+    await new Promise((resolve) => gateway.child.once('exit', resolve));
+  }
+  if (peer) peer.server.close();
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+async function shoot(name) {
+  await page.screenshot({ path: path.join(shots, name + '.png'), fullPage: true });
+}
+
+/** Another screen of the console: the page stays, only its fragment changes. */
+async function go(fragment) {
+  await page.evaluate((f) => { window.location.hash = f; }, fragment);
+}
+
+async function text(selector) {
+  return page.$eval(selector, (e) => e.textContent.replace(/\s+/g, ' ').trim());
+}
+
+/** The page shows no health content, and nothing broke the policy. */
+async function checkPage(where) {
+  const body = await page.evaluate(() => document.body.innerText);
+  for (const word of FORBIDDEN) {
+    assert.ok(!body.includes(word), `${where}: the page shows "${word}"`);
+  }
+  const violations = await page.evaluate(() => window.__violations || []);
+  assert.deepEqual(violations, [], `${where}: Content-Security-Policy violations`);
+  assert.deepEqual(problems, [], `${where}: script errors`);
+  assert.ok(!page.url().includes(TOKEN), `${where}: the token is in the address`);
+}
+
+test('an outage leaves dead deliveries', async () => {
+  const created = await call(gateway.adminPort, 'POST', '/admin/v1/clients',
+    { body: { name: 'console test editor', role: 'editor' } });
+  assert.equal(created.status, 201, JSON.stringify(created.data));
+  const posted = await call(gateway.apiPort, 'POST', '/api/v1/teleconsultations', {
+    token: created.data.key,
+    body: fs.readFileSync(path.join(root, 'examples', 'teleconsultation-full.json'), 'utf8'),
+  });
+  assert.equal(posted.status, 201, JSON.stringify(posted.data));
+  await until('every delivery to be dead', async () => {
+    const list = await call(gateway.adminPort, 'GET', '/admin/v1/deliveries?connector=cabinet-fhir');
+    const states = list.data.map((d) => d.status);
+    return states.length > 0 && states.every((s) => s === 'dead');
+  });
+  assert.ok(peer.received > 0, 'the gateway tried the peer');
+});
+
+test('the console is served under its policy and asks for the token in French', async () => {
+  const response = await page.goto(console_, { waitUntil: 'networkidle0' });
+  assert.equal(response.status(), 200);
+  const policy = response.headers()['content-security-policy'];
+  assert.match(policy, /script-src 'self'/);
+  assert.match(policy, /require-trusted-types-for 'script'/);
+  assert.doesNotMatch(policy, /unsafe-inline|unsafe-eval/);
+  await page.waitForSelector('#token');
+  assert.equal(await page.evaluate(() => document.documentElement.lang), 'fr');
+  assert.equal(await text('#login button[type=submit]'), 'Se connecter');
+
+  await page.type('#token', 'not-the-admin-token-at-all');
+  await page.click('#login button[type=submit]');
+  await page.waitForSelector('#login .error');
+  assert.equal(await text('#login .error'), 'Jeton refusé par la passerelle.');
+  await shoot('01-login-refused');
+  await checkPage('login');
+});
+
+test('logging in shows the dead deliveries on the dashboard', async () => {
+  await page.$eval('#token', (e) => { e.value = ''; });
+  await page.type('#token', TOKEN);
+  await page.click('#login button[type=submit]');
+  await page.waitForSelector('#card-dead');
+  const dead = await until('the dashboard to count the dead deliveries', async () => {
+    const value = await text('#card-dead .value');
+    return Number(value) > 0 ? Number(value) : null;
+  });
+  assert.ok(dead >= 1);
+  assert.equal(await text('tr[data-connector="cabinet-fhir"] th'), 'cabinet-fhir');
+  // The credential stays in the tab: sessionStorage, no cookie, not in the address.
+  assert.equal(await page.evaluate(() => sessionStorage.getItem('fhirgw.console.token')), TOKEN);
+  assert.deepEqual(await page.cookies(), []);
+  await shoot('02-dashboard-dead');
+  await checkPage('dashboard');
+});
+
+test('a dead delivery is retried and becomes delivered once the endpoint is back', async () => {
+  await page.click('#dead-link');
+  await page.waitForSelector('#deliveries tbody tr');
+  assert.match(page.url(), /#\/deliveries\?status=dead$/);
+  const rows = await page.$$eval('#deliveries tbody tr', (trs) => trs.map((tr) => tr.dataset.delivery));
+  assert.ok(rows.length >= 1);
+  await shoot('03-deliveries-dead');
+  await checkPage('dead deliveries');
+
+  await page.click(`tr[data-delivery="${rows[0]}"] td:nth-child(2) a`);
+  await page.waitForSelector('#delivery [data-field=status] .badge');
+  assert.equal(await page.$eval('#delivery [data-field=status] .badge', (e) => e.dataset.status), 'dead');
+  assert.ok(await page.$('#attempts tbody tr'), 'the attempts are listed');
+  await shoot('04-delivery-dead');
+  await checkPage('dead delivery');
+
+  peer.up = true;
+  await page.click('#retry');
+  await page.waitForFunction(() => {
+    const badge = document.querySelector('#delivery [data-field=status] .badge');
+    return badge && badge.dataset.status === 'delivered';
+  }, { timeout: WAIT_MS });
+  await shoot('05-delivery-delivered');
+  await checkPage('delivered delivery');
+});
+
+test('the other dead deliveries are retried in bulk after a confirmation with their count',
+  async () => {
+    const dead = (await call(gateway.adminPort, 'GET', '/admin/v1/deliveries?status=dead')).data;
+    await go('#/deliveries?status=dead&connector=cabinet-fhir');
+    await page.waitForFunction((n) => document.querySelectorAll('#deliveries tbody tr').length === n ||
+      (n === 0 && document.querySelector('#delivery-count')), { timeout: WAIT_MS }, dead.length);
+    await page.click('#bulk-retry');
+    await page.waitForSelector('#confirm[open] #bulk-count');
+    if (dead.length === 0) {
+      await page.click('#confirm-cancel');
+      return;
+    }
+    assert.equal(await page.$eval('#bulk-count', (e) => Number(e.dataset.count)), dead.length);
+    assert.match(await text('#bulk-count'), new RegExp(`^Relancer ${dead.length} livraisons? mortes?`));
+    await shoot('06-bulk-retry-confirm');
+    await page.click('#confirm-ok');
+    await page.waitForSelector('#notice');
+    assert.match(await text('#notice'), new RegExp(`^${dead.length} livraisons? relancées?`));
+    await until('every delivery to be delivered', async () => {
+      const list = await call(gateway.adminPort, 'GET', '/admin/v1/deliveries?connector=cabinet-fhir');
+      return list.data.every((d) => d.status === 'delivered');
+    });
+    await checkPage('bulk retry');
+  });
+
+test('the console speaks English on demand and logging out forgets the token', async () => {
+  await go('#/');
+  await page.waitForSelector('#card-dead');
+  await page.click('button[data-lang=en]');
+  await page.waitForFunction(() => document.documentElement.lang === 'en');
+  assert.equal(await text('a[data-nav="/deliveries"]'), 'Deliveries');
+  await page.click('#refresh');
+  await until('the dashboard to show no dead delivery', async () =>
+    (await text('#card-dead .value')) === '0');
+  await shoot('07-dashboard-en');
+  await checkPage('dashboard in English');
+
+  await page.click('#logout');
+  await page.waitForSelector('#token');
+  assert.equal(await page.evaluate(() => sessionStorage.getItem('fhirgw.console.token')), null);
+  assert.equal(await text('#login button[type=submit]'), 'Log in');
+  await checkPage('logged out');
+  // The console's files are not actions: the audit trail has the calls it made, not its files.
+  const audit = await call(gateway.adminPort, 'GET', '/admin/v1/audit?limit=1000');
+  assert.ok(audit.data.some((e) => e.action === 'POST /admin/v1/deliveries/retry'));
+  assert.ok(!audit.data.some((e) => e.action.includes('/console')), 'console files audited');
+});
