@@ -1,6 +1,10 @@
 // The console's shell: login, navigation, language, the hash router and the metrics sampler.
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { readiness, request, whenUnauthorized } from './api.js';
+import { ActivityScreen } from './activity.js';
+import { AuditScreen } from './audit.js';
+import { ClientScreen, ClientsScreen } from './clients.js';
+import { ConnectorScreen, ConnectorsScreen } from './connectors.js';
 import { Dashboard } from './dashboard.js';
 import { DeliveriesScreen, DeliveryScreen } from './deliveries.js';
 import { html } from './html.js';
@@ -52,6 +56,10 @@ function LanguageSwitch({ onChange }) {
 const SCREENS = [
   { path: '/', key: 'nav.dashboard' },
   { path: '/deliveries', key: 'nav.deliveries' },
+  { path: '/connectors', key: 'nav.connectors' },
+  { path: '/clients', key: 'nav.clients' },
+  { path: '/activity', key: 'nav.activity' },
+  { path: '/audit', key: 'nav.audit' },
 ];
 
 function Navigation({ path }) {
@@ -121,6 +129,18 @@ export function App() {
     screen = html`<${DeliveriesScreen} params=${route.params} metrics=${metrics} />`;
   } else if (segments[0] === 'deliveries' && segments.length === 2) {
     screen = html`<${DeliveryScreen} id=${decodeURIComponent(segments[1])} />`;
+  } else if (segments[0] === 'connectors' && segments.length === 1) {
+    screen = html`<${ConnectorsScreen} />`;
+  } else if (segments[0] === 'connectors' && segments.length === 2) {
+    screen = html`<${ConnectorScreen} id=${decodeURIComponent(segments[1])} params=${route.params} />`;
+  } else if (segments[0] === 'clients' && segments.length === 1) {
+    screen = html`<${ClientsScreen} />`;
+  } else if (segments[0] === 'clients' && segments.length === 2) {
+    screen = html`<${ClientScreen} id=${decodeURIComponent(segments[1])} />`;
+  } else if (segments[0] === 'activity' && segments.length === 1) {
+    screen = html`<${ActivityScreen} />`;
+  } else if (segments[0] === 'audit' && segments.length === 1) {
+    screen = html`<${AuditScreen} params=${route.params} />`;
   } else {
     screen = html`<p class="notice">${t('common.notFound')}</p>`;
   }
