@@ -1,0 +1,251 @@
+// The delivery queue of the SQLite store alone (issue 15, delivery side): a queue of N due
+// deliveries (7 per record, records shaped like the accepted full example, all on one
+// connector) is filled, then claimed and finished as the engine does, and the rate is printed in
+// deliveries per second with the process's CPU time, for each way of claiming and finishing:
+//
+//   queue_bench [N=100000] [seconds per mode=10] [claim batch=64] [--drain] [--keep]
+//
+//   claim 1, finish 1      one claim (its own write transaction) and one finish per delivery:
+//                          what the engine did before batching
+//   claim K, finish 1      one claim of K deliveries, then one finish transaction per delivery
+//
+// Each mode runs on what the previous ones left (a few thousand fewer due deliveries at most)
+// for the given seconds, single-threaded; the figure is deliveries finished over wall time.
+// --drain then empties the queue claiming K at a time and prints the drain time. --keep leaves
+// the database (path printed) for EXPLAIN QUERY PLAN with the sqlite3 shell. Commits are
+// synchronous=FULL: the disk's fsync is part of every figure. Release build; note `uptime`.
+#include <sys/resource.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "fhirgw/common/clock.hpp"
+#include "fhirgw/common/crypto.hpp"
+#include "fhirgw/store/store.hpp"
+#include "fhirgw/testsupport/files.hpp"
+
+namespace {
+
+using namespace fhirgw;
+using Clock = std::chrono::steady_clock;
+
+constexpr const char* kConnector = "bench";
+
+double cpuSeconds() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  const auto seconds = [](const timeval& t) {
+    return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
+  };
+  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
+}
+
+std::string padded(std::string text, std::size_t size) {
+  if (text.size() < size) text.append(size - text.size(), ' ');
+  return text;
+}
+
+// A record shaped like the accepted full example (as bench/commit_bench commits it): its body,
+// three documents, ten FHIR resources of 2.8 KB, and its 7 deliveries: DMP and patient per
+// document, and the encounter. The sizes matter: the store's pages are what a claim reads.
+store::Submission record(const std::string& body, const std::string& id) {
+  store::Submission sub;
+  sub.clientId = "c-bench";
+  sub.recordId = id;
+  store::NewRecord r;
+  r.externalId = "ext-" + id;
+  r.status = "accepted";
+  r.requestHash = common::sha256Hex(id);
+  r.body = body;
+  r.outcome = R"({"resourceType":"OperationOutcome","issue":[]})";
+  r.practitionerRpps = "10000000001";
+  r.encounterYear = 2026;
+  sub.record = r;
+  const char* kinds[] = {"report", "prescription", "sick-leave"};
+  for (int i = 0; i < 3; ++i) {
+    const std::string docId = id + "-doc-" + std::to_string(i);
+    sub.documents.push_back({docId, std::nullopt, kinds[i], common::sha256Hex(docId),
+                             padded(R"({"kind":")" + std::string(kinds[i]) + R"("})", 600),
+                             R"({"issue":[]})"});
+    sub.deliveries.push_back({docId + "-dmp", docId, "dmp", kConnector,
+                              store::DeliveryStatus::kPending, std::nullopt, std::nullopt});
+    sub.deliveries.push_back({docId + "-patient", docId, "patient", kConnector,
+                              store::DeliveryStatus::kPending, std::nullopt, std::nullopt});
+  }
+  const char* types[] = {
+      "Patient",           "Practitioner",      "PractitionerRole",  "Encounter", "Organization",
+      "DocumentReference", "DocumentReference", "MedicationRequest", "Binary",    "Composition"};
+  for (int i = 0; i < 10; ++i) {
+    std::optional<std::string> doc;
+    if (i >= 5 && i < 8) doc = id + "-doc-" + std::to_string(i - 5);
+    sub.resources.push_back(
+        {doc, types[i], id + "-res-" + std::to_string(i), 1,
+         padded(R"({"resourceType":")" + std::string(types[i]) + R"("})", 2800)});
+  }
+  sub.deliveries.push_back({id + "-enc", std::nullopt, "encounter", kConnector,
+                            store::DeliveryStatus::kPending, std::nullopt, std::nullopt});
+  return sub;
+}
+
+bool fill(store::Store& db, const std::string& body, int deliveries) {
+  const int records = (deliveries + 6) / 7;
+  std::atomic<int> next{0};
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  // Group commit: 16 committers fill far faster than one.
+  for (int t = 0; t < 16; ++t) {
+    threads.emplace_back([&] {
+      for (int i = next++; i < records; i = next++) {
+        if (!db.commitSubmission(record(body, "r" + std::to_string(i))).isOk()) ++failures;
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  return failures.load() == 0;
+}
+
+store::FinishedAttempt delivered(const store::Delivery& d, common::TimePoint at) {
+  store::FinishedAttempt f;
+  f.deliveryId = d.id;
+  f.leaseId = d.leaseId.value_or("");
+  f.next = store::DeliveryStatus::kDelivered;
+  f.startedAt = at;
+  f.outcome = store::AttemptOutcome::kDelivered;
+  f.httpStatus = 200;
+  return f;
+}
+
+struct Mode {
+  const char* name;
+  std::size_t claim;
+};
+
+// Claims and finishes for `seconds` (or until the queue is empty); prints the rate.
+bool run(store::Store& db, const common::Clock& clock, const Mode& mode, double seconds,
+         std::int64_t& done) {
+  const double cpu0 = cpuSeconds();
+  const auto start = Clock::now();
+  std::int64_t finished = 0;
+  std::int64_t claims = 0;
+  double claimMs = 0;
+  double finishMs = 0;
+  for (;;) {
+    const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+    if (elapsed >= seconds) break;
+    const auto c0 = Clock::now();
+    auto claimed = db.claimDeliveries({kConnector, "bench", std::chrono::minutes(5), mode.claim});
+    const auto c1 = Clock::now();
+    if (!claimed) {
+      std::fprintf(stderr, "claim: %s\n", claimed.error().toString().c_str());
+      return false;
+    }
+    if (claimed->empty()) break;
+    ++claims;
+    claimMs += std::chrono::duration<double, std::milli>(c1 - c0).count();
+    std::vector<store::FinishedAttempt> results;
+    results.reserve(claimed->size());
+    for (const store::Delivery& d : *claimed) results.push_back(delivered(d, clock.now()));
+    const auto f0 = Clock::now();
+    for (const store::FinishedAttempt& f : results) {
+      if (common::Status s = db.finishAttempt(f); !s.isOk()) {
+        std::fprintf(stderr, "finish: %s\n", s.toString().c_str());
+        return false;
+      }
+    }
+    finishMs += std::chrono::duration<double, std::milli>(Clock::now() - f0).count();
+    finished += static_cast<std::int64_t>(results.size());
+  }
+  const double wall = std::chrono::duration<double>(Clock::now() - start).count();
+  const double cpu = cpuSeconds() - cpu0;
+  const double perClaim = claims == 0 ? 0 : claimMs / static_cast<double>(claims);
+  std::printf(
+      "%-18s %7lld delivered in %6.1f s: %8.1f deliveries/s  CPU %5.1f s (%3.0f %%)"
+      "  claim %7.2f ms each, finish %6.3f ms per delivery\n",
+      mode.name, static_cast<long long>(finished), wall, static_cast<double>(finished) / wall, cpu,
+      100.0 * cpu / wall, perClaim, finished == 0 ? 0 : finishMs / static_cast<double>(finished));
+  std::fflush(stdout);
+  done += finished;
+  return true;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  int total = 100000;
+  double seconds = 10;
+  std::size_t batch = 64;
+  bool drain = false;
+  bool keep = false;
+  int positional = 0;
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--keep") == 0) {
+      keep = true;
+    } else if (std::strcmp(argv[i], "--drain") == 0) {
+      drain = true;
+    } else if (positional == 0) {
+      total = std::atoi(argv[i]);
+      ++positional;
+    } else if (positional == 1) {
+      seconds = std::atof(argv[i]);
+      ++positional;
+    } else {
+      batch = static_cast<std::size_t>(std::atoi(argv[i]));
+    }
+  }
+  if (total < 1 || seconds <= 0 || batch < 1) {
+    std::fprintf(stderr, "usage: queue_bench [N>=1] [seconds>0] [batch>=1] [--drain] [--keep]\n");
+    return 2;
+  }
+  testsupport::TempDir dir("fhirgw-queue-bench");
+  if (keep) dir.keep();
+  common::ManualClock clock(common::SystemClock::instance().now());
+  store::StoreOptions options;
+  options.dataDir = dir.str();
+  auto opened = store::openStore(options, clock);
+  if (!opened) {
+    std::fprintf(stderr, "store: %s\n", opened.error().toString().c_str());
+    return 1;
+  }
+  store::Store& db = **opened;
+  if (auto s = db.createClient({"c-bench", "bench", store::ClientRole::kEditor, {}},
+                               store::NewApiKey{"k-bench", common::hashSecret("bench-secret")});
+      !s.isOk()) {
+    std::fprintf(stderr, "client: %s\n", s.toString().c_str());
+    return 1;
+  }
+  const auto f0 = Clock::now();
+  const std::string body = testsupport::readFile(FHIRGW_BENCH_BODY);
+  if (body.empty()) {
+    std::fprintf(stderr, "cannot read %s\n", FHIRGW_BENCH_BODY);
+    return 1;
+  }
+  if (!fill(db, body, total)) {
+    std::fprintf(stderr, "fill failed\n");
+    return 1;
+  }
+  std::printf(
+      "queue of %d deliveries (7 per full-example-sized record, one connector, all due)"
+      " filled in %.1f s\n",
+      (total + 6) / 7 * 7, std::chrono::duration<double>(Clock::now() - f0).count());
+  if (keep) std::printf("kept %s\n", dir.str().c_str());
+  std::fflush(stdout);
+
+  const std::string k = std::to_string(batch);
+  const std::string claimK = "claim " + k + ", finish 1";
+  const Mode modes[] = {{"claim 1, finish 1", 1}, {claimK.c_str(), batch}};
+  std::int64_t done = 0;
+  for (const Mode& mode : modes) {
+    if (!run(db, clock, mode, seconds, done)) return 1;
+  }
+  if (drain) {
+    const Mode mode{"drain", batch};
+    if (!run(db, clock, mode, 1e9, done)) return 1;
+  }
+  return 0;
+}
