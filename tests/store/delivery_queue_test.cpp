@@ -768,3 +768,227 @@ TEST_F(SqliteDeliveryQueue, RerouteRefusesEqualOrEmptyIdsAndOtherStatuses) {
   }
   EXPECT_EQ(get("r-1-a").connectorId, "a") << "nothing moved";
 }
+
+// ---- batches (issue 15): many deliveries claimed, and many results recorded, per transaction ---
+
+namespace {
+
+/// The same queue in every store given: three clients, records of different sizes created at
+/// different times, a failed delivery due again, one due later, and an expired lease.
+void fillMixedQueue(Store& s, common::ManualClock& clock) {
+  for (const char* id : {"c-2", "c-3"}) {
+    ASSERT_TRUE(
+        s.createClient({id, id, ClientRole::kEditor, {}}, fhirgw::testsupport::newStoredKey())
+            .isOk());
+  }
+  ASSERT_TRUE(s.commitSubmission(bulkSubmission("c-1", "big", 30)).isOk());
+  clock.advance(1s);
+  ASSERT_TRUE(s.commitSubmission(bulkSubmission("c-2", "mid", 5)).isOk());
+  clock.advance(1s);
+  ASSERT_TRUE(s.commitSubmission(bulkSubmission("c-1", "second", 4)).isOk());
+  ASSERT_TRUE(s.commitSubmission(bulkSubmission("c-3", "one", 2)).isOk());
+  // Three picks, then: one fails and is due again in 10 s, one fails and is due in an hour,
+  // one keeps a lease of 20 s that will expire.
+  auto claimed = s.claimDeliveries({"a", "gw-1", 20s, 3});
+  ASSERT_TRUE(claimed.hasValue());
+  ASSERT_EQ(claimed->size(), 3u);
+  const auto fail = [&](const Delivery& d, common::TimePoint next) {
+    FinishedAttempt f;
+    f.deliveryId = d.id;
+    f.leaseId = *d.leaseId;
+    f.next = DeliveryStatus::kFailed;
+    f.nextAttemptAt = next;
+    f.startedAt = clock.now();
+    f.outcome = AttemptOutcome::kFailed;
+    f.errorClass = ErrorClass::kTransient;
+    f.httpStatus = 503;
+    return s.finishAttempt(f);
+  };
+  ASSERT_TRUE(fail((*claimed)[0], clock.now() + 10s).isOk());
+  ASSERT_TRUE(fail((*claimed)[1], clock.now() + 1h).isOk());
+  clock.advance(30s);
+  ASSERT_TRUE(s.commitSubmission(bulkSubmission("c-2", "late", 3)).isOk());
+}
+
+std::vector<std::string> idsOf(const std::vector<Delivery>& deliveries) {
+  std::vector<std::string> ids;
+  for (const Delivery& d : deliveries) ids.push_back(d.id);
+  return ids;
+}
+
+}  // namespace
+
+TEST_F(SqliteDeliveryQueue, ABatchClaimTakesWhatClaimsOfOneWouldInTheSameOrder) {
+  TempDir otherDir;
+  common::ManualClock otherClock{testStart()};
+  auto other = fhirgw::testsupport::openTestStore(otherDir.path(), otherClock);
+  ASSERT_NE(other, nullptr);
+  fillMixedQueue(*store, clock);
+  fillMixedQueue(*other, otherClock);
+
+  std::vector<std::string> oneByOne;
+  for (;;) {
+    auto claimed = claim("a", "gw-2", 1);
+    if (claimed.empty()) break;
+    ASSERT_EQ(claimed.size(), 1u);
+    oneByOne.push_back(claimed[0].id);
+  }
+  std::vector<std::string> batched;
+  std::set<std::string> leases;
+  for (;;) {
+    auto claimed = other->claimDeliveries({"a", "gw-2", 60s, 7});
+    ASSERT_TRUE(claimed.hasValue());
+    if (claimed->empty()) break;
+    EXPECT_LE(claimed->size(), 7u);
+    for (const Delivery& d : *claimed) {
+      EXPECT_EQ(d.status, DeliveryStatus::kInFlight);
+      EXPECT_EQ(d.leaseOwner, "gw-2");
+      EXPECT_EQ(d.leaseId, claimed->front().leaseId) << "one claim, one lease";
+    }
+    leases.insert(*claimed->front().leaseId);
+    const auto ids = idsOf(*claimed);
+    batched.insert(batched.end(), ids.begin(), ids.end());
+  }
+  // 44 queued, 3 claimed by the filling: the one due in an hour and the live... none: the 20 s
+  // lease expired, so 43 are due (the one failed until an hour from now is not).
+  EXPECT_EQ(oneByOne.size(), 43u);
+  EXPECT_EQ(batched, oneByOne);
+  EXPECT_EQ(leases.size(), 7u) << "43 deliveries in claims of at most 7";
+  EXPECT_EQ(std::set<std::string>(oneByOne.begin(), oneByOne.end()).size(), oneByOne.size())
+      << "no delivery handed out twice";
+  // The filling served big-0, mid-0 and one-0 (turns 1, 2, 3): each client's record not served
+  // yet comes first, then c-3's expired lease, then big's oldest due (big-0's retry is due after
+  // big-1, queued first).
+  EXPECT_EQ(std::vector<std::string>(oneByOne.begin(), oneByOne.begin() + 4),
+            (std::vector<std::string>{"second-0", "late-0", "one-0", "big-1"}));
+}
+
+TEST_F(SqliteDeliveryQueue, ABatchClaimOfAnExpiredLeaseCountsItsLostAttempt) {
+  fillMixedQueue(*store, clock);
+  // one-0, the third delivery of the filling's claim, kept a 20 s lease, expired 10 s ago.
+  auto claimed = claim("a", "gw-2", 100);
+  ASSERT_EQ(claimed.size(), 43u);
+  const auto retaken = std::find_if(claimed.begin(), claimed.end(),
+                                    [](const Delivery& d) { return d.id == "one-0"; });
+  ASSERT_NE(retaken, claimed.end());
+  EXPECT_EQ(retaken->attempts, 1) << "the lost attempt counts";
+  EXPECT_EQ(retaken->leaseOwner, "gw-2");
+  EXPECT_EQ(retaken->leaseId, claimed.front().leaseId);
+  auto attempts = store->listDeliveryAttempts("one-0");
+  ASSERT_EQ(attempts->size(), 1u);
+  EXPECT_EQ((*attempts)[0].outcome, AttemptOutcome::kInterrupted);
+  EXPECT_TRUE(store->listDeliveryAttempts("second-0")->empty()) << "only the expired one";
+}
+
+TEST_F(SqliteDeliveryQueue, ABatchOfResultsIsRecordedAtOnceAndALostLeaseFailsAlone) {
+  commit("r-1", {"a"});
+  commit("r-2", {"a"});
+  commit("r-3", {"a"});
+  auto first = claim("a", "gw-1", 3, 10s);
+  ASSERT_EQ(first.size(), 3u);
+  clock.advance(10s);
+  // r-2's lease expired and another instance took it.
+  std::vector<Delivery> stolen;
+  for (;;) {
+    auto again = claim("a", "gw-2", 1, 60s);
+    ASSERT_EQ(again.size(), 1u);
+    if (again[0].id == first[1].id) {
+      stolen = again;
+      break;
+    }
+    ASSERT_TRUE(store->releaseDelivery(again[0].id, *again[0].leaseId, clock.now()).isOk());
+  }
+  // Given back before the results came: r-1 and r-3 are pending again under no lease, so they
+  // are retaken here by gw-1 with a fresh claim to finish.
+  auto retaken = claim("a", "gw-1", 2, 60s);
+  ASSERT_EQ(retaken.size(), 2u);
+
+  FinishedAttempt bad = delivered(retaken[0], clock.now());
+  bad.next = DeliveryStatus::kDead;  // dead without a reason
+  const std::vector<FinishedAttempt> batch = {
+      delivered(retaken[0], clock.now()),
+      delivered(first[1], clock.now()),  // the lease gw-2 took over
+      failed(retaken[1], clock.now() + 1min),
+      bad,
+  };
+  auto statuses = store->finishAttempts(batch);
+  ASSERT_TRUE(statuses.hasValue()) << statuses.status().toString();
+  ASSERT_EQ(statuses->size(), 4u);
+  EXPECT_TRUE((*statuses)[0].isOk()) << (*statuses)[0].toString();
+  EXPECT_EQ((*statuses)[1].code(), StatusCode::kFailedPrecondition);
+  EXPECT_TRUE((*statuses)[2].isOk()) << (*statuses)[2].toString();
+  EXPECT_EQ((*statuses)[3].code(), StatusCode::kInvalidArgument);
+
+  EXPECT_EQ(get(retaken[0].id).status, DeliveryStatus::kDelivered);
+  EXPECT_EQ(get(retaken[1].id).status, DeliveryStatus::kFailed);
+  EXPECT_EQ(get(retaken[1].id).nextAttemptAt, clock.now() + 1min);
+  EXPECT_EQ(get(retaken[1].id).lastError, "HTTP 503");
+  const Delivery kept = get(first[1].id);
+  EXPECT_EQ(kept.status, DeliveryStatus::kInFlight) << "the lost lease wrote nothing";
+  EXPECT_EQ(kept.leaseId, stolen[0].leaseId);
+  EXPECT_EQ(store->listDeliveryAttempts(first[1].id)->size(), 1u) << "only the interrupted one";
+  EXPECT_EQ(store->listDeliveryAttempts(retaken[0].id)->size(), 2u)
+      << "its interrupted attempt (expired lease) and the delivered one";
+
+  auto none = store->finishAttempts({});
+  ASSERT_TRUE(none.hasValue());
+  EXPECT_TRUE(none->empty());
+}
+
+TEST_F(SqliteDeliveryQueue, BatchesDeliverEveryDeliveryExactlyOnce) {
+  ASSERT_TRUE(store
+                  ->createClient({"c-2", "c-2", ClientRole::kEditor, {}},
+                                 fhirgw::testsupport::newStoredKey())
+                  .isOk());
+  ASSERT_TRUE(store->commitSubmission(bulkSubmission("c-1", "big", 40)).isOk());
+  ASSERT_TRUE(store->commitSubmission(bulkSubmission("c-2", "small", 9)).isOk());
+  std::multiset<std::string> handedOut;
+  for (int round = 0;; ++round) {
+    // Two instances claiming in turn, each finishing its batch at once.
+    auto claimed = claim("a", round % 2 == 0 ? "gw-1" : "gw-2", 6);
+    if (claimed.empty()) break;
+    std::vector<FinishedAttempt> results;
+    for (const Delivery& d : claimed) {
+      handedOut.insert(d.id);
+      results.push_back(delivered(d, clock.now()));
+    }
+    auto statuses = store->finishAttempts(results);
+    ASSERT_TRUE(statuses.hasValue());
+    for (const common::Status& s : *statuses) EXPECT_TRUE(s.isOk()) << s.toString();
+  }
+  EXPECT_EQ(handedOut.size(), 49u);
+  EXPECT_EQ(std::set<std::string>(handedOut.begin(), handedOut.end()).size(), 49u);
+  clock.advance(1h);  // past every lease: nothing comes back
+  EXPECT_TRUE(claim("a").empty());
+  for (const std::string& id : handedOut) {
+    const Delivery d = get(id);
+    EXPECT_EQ(d.status, DeliveryStatus::kDelivered) << id;
+    EXPECT_EQ(d.attempts, 1) << id;
+  }
+}
+
+TEST_F(SqliteDeliveryQueue, ABatchClaimLeftByACrashIsRecoveredAtRestart) {
+  for (const char* r : {"r-1", "r-2", "r-3", "r-4", "r-5"}) commit(r, {"a"});
+  auto claimed = claim("a", "gw-1", 5, 10min);
+  ASSERT_EQ(claimed.size(), 5u);
+  // The process dies with the batch attempted but not recorded; it starts again.
+  store.reset();
+  store = fhirgw::testsupport::openTestStore(dir.path(), clock, {});
+  ASSERT_NE(store, nullptr);
+  auto recovered = store->recoverInFlightDeliveries("gw-1");
+  ASSERT_TRUE(recovered.hasValue());
+  EXPECT_EQ(*recovered, 5);
+  std::vector<FinishedAttempt> late;
+  for (const Delivery& d : claimed) {
+    const Delivery now = get(d.id);
+    EXPECT_EQ(now.status, DeliveryStatus::kFailed) << d.id;
+    EXPECT_EQ(now.attempts, 1) << d.id;
+    EXPECT_EQ(now.nextAttemptAt, clock.now()) << d.id;
+    late.push_back(delivered(d, clock.now()));
+  }
+  // Results of the dead process's claim are refused, one by one.
+  auto statuses = store->finishAttempts(late);
+  ASSERT_TRUE(statuses.hasValue());
+  for (const common::Status& s : *statuses) EXPECT_EQ(s.code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(claim("a", "gw-1", 10).size(), 5u) << "due again at once";
+}

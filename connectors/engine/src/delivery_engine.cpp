@@ -134,12 +134,24 @@ struct DeliveryEngine::Shared {
     for (const auto& lane : done) join(*lane);
   }
 
+  /// An attempt made, waiting to be recorded with the rest of its batch.
+  struct Finished {
+    store::FinishedAttempt attempt;
+    AttemptReport report;
+    std::string cause;
+  };
+
   common::Status remove(std::string_view connectorId, milliseconds grace);
-  Step step(Lane& lane, std::optional<common::TimePoint>& wakeAt, const std::stop_token& stop);
-  void process(Lane& lane, const store::Delivery& delivery, bool probe,
-               const std::stop_token& stop);
-  void finish(Lane& lane, const store::FinishedAttempt& finished, const AttemptReport& report,
-              std::string_view cause);
+  Step step(Lane& lane, std::optional<common::TimePoint>& wakeAt, const std::stop_token& stop,
+            std::size_t& batch, std::size_t& processed);
+  void process(Lane& lane, const store::Delivery& delivery, bool probe, const std::stop_token& stop,
+               std::vector<Finished>& results);
+  void finish(Lane& lane, const std::vector<Finished>& results);
+  /// True once the engine stops or the lane is retired: a batch starts no further attempt.
+  bool halted(const Lane& lane) {
+    std::lock_guard lock(mutex);
+    return stopping || lane.retired;
+  }
   void worker(Lane& lane);
 };
 
@@ -166,7 +178,9 @@ common::Status DeliveryEngine::Shared::remove(std::string_view connectorId, mill
 
 DeliveryEngine::Shared::Step DeliveryEngine::Shared::step(Lane& lane,
                                                           std::optional<common::TimePoint>& wakeAt,
-                                                          const std::stop_token& stop) {
+                                                          const std::stop_token& stop,
+                                                          std::size_t& batch,
+                                                          std::size_t& processed) {
   wakeAt.reset();
   const auto permission = lane.breaker.acquire(clock.now());
   if (permission == CircuitBreaker::Permission::kRejected) {
@@ -174,7 +188,15 @@ DeliveryEngine::Shared::Step DeliveryEngine::Shared::step(Lane& lane,
     return Step::kBlocked;
   }
   const bool probe = permission == CircuitBreaker::Permission::kProbe;
-  auto claimed = store.claimDeliveries({lane.config.id, options.instanceId, options.lease, 1});
+  // The claim grows while claims come back full (a backlog: fewer transactions per delivery)
+  // and shrinks to what was there when they do not (a short queue stays spread over the
+  // workers, each claiming one, as without batches).
+  const std::size_t limit =
+      probe ? 1 : std::clamp<std::size_t>(batch, 1, std::max<std::size_t>(options.claimBatch, 1));
+  auto claimed = store.claimDeliveries({lane.config.id, options.instanceId, options.lease, limit});
+  if (claimed && !probe) {
+    batch = claimed->size() == limit ? limit * 2 : std::max<std::size_t>(claimed->size(), 1);
+  }
   if (!claimed || claimed->empty()) {
     if (probe) lane.breaker.releaseProbe();
     if (!claimed) {
@@ -186,19 +208,36 @@ DeliveryEngine::Shared::Step DeliveryEngine::Shared::step(Lane& lane,
     if (auto due = store.nextDeliveryDue(lane.config.id); due && *due) wakeAt = **due;
     return Step::kIdle;
   }
-  if (lane.retired) {
-    // Retired while claiming: the claim goes back untouched, for the new lane (or to wait).
-    if (probe) lane.breaker.releaseProbe();
-    const store::Delivery& d = claimed->front();
-    (void)store.releaseDelivery(d.id, d.leaseId.value_or(""), clock.now());
-    return Step::kIdle;
+  // Further attempts of the batch start only within the window, so that each ends (and the
+  // batch is recorded) while the lease holds: lease > window + the longest attempt.
+  const common::TimePoint windowEnd =
+      clock.now() + std::min(options.batchWindow, options.lease / 2);
+  std::vector<Finished> results;
+  results.reserve(claimed->size());
+  for (std::size_t i = 0; i < claimed->size(); ++i) {
+    const store::Delivery& d = (*claimed)[i];
+    const common::TimePoint now = clock.now();
+    const bool closed = i == 0 || lane.breaker.state(now) == CircuitBreaker::State::kClosed;
+    if (lane.retired ||
+        (i > 0 && (stop.stop_requested() || now >= windowEnd || !closed || halted(lane)))) {
+      // Retired while claiming, stopping, out of time or the circuit opened: the rest of the
+      // claim goes back untouched (no attempt counted), for the new lane or to wait.
+      if (probe) lane.breaker.releaseProbe();
+      for (std::size_t j = i; j < claimed->size(); ++j) {
+        const store::Delivery& rest = (*claimed)[j];
+        (void)store.releaseDelivery(rest.id, rest.leaseId.value_or(""), now);
+      }
+      break;
+    }
+    process(lane, d, probe, stop, results);
+    ++processed;
   }
-  process(lane, claimed->front(), probe, stop);
-  return Step::kWorked;
+  finish(lane, results);
+  return processed == 0 ? Step::kIdle : Step::kWorked;
 }
 
 void DeliveryEngine::Shared::process(Lane& lane, const store::Delivery& d, bool probe,
-                                     const std::stop_token& stop) {
+                                     const std::stop_token& stop, std::vector<Finished>& results) {
   const RetryPolicy& policy = lane.config.retry;
   const common::TimePoint start = clock.now();
   const auto realStart = std::chrono::steady_clock::now();
@@ -305,44 +344,57 @@ void DeliveryEngine::Shared::process(Lane& lane, const store::Delivery& d, bool 
   // What failed, for the log: the connector's code, else the error class; never the message.
   std::string cause = result.reason;
   if (cause.empty() && f.errorClass) cause = std::string(store::errorClassName(*f.errorClass));
-  finish(lane, f, report, cause);
+  results.push_back({std::move(f), std::move(report), std::move(cause)});
 }
 
-void DeliveryEngine::Shared::finish(Lane& lane, const store::FinishedAttempt& f,
-                                    const AttemptReport& report, std::string_view cause) {
-  const common::Status status = store.finishAttempt(f);
-  if (!status.isOk()) {
-    // Lease lost or store down: the claim expires and the delivery is tried again (at least once).
-    Log::warning("connectors.finish-failed", {{"connectorId", lane.config.id},
-                                              {"deliveryId", f.deliveryId},
-                                              {"code", common::statusCodeName(status.code())}});
-    return;
+void DeliveryEngine::Shared::finish(Lane& lane, const std::vector<Finished>& results) {
+  if (results.empty()) return;
+  std::vector<store::FinishedAttempt> attempts;
+  attempts.reserve(results.size());
+  for (const Finished& r : results) attempts.push_back(r.attempt);
+  // One transaction (one commit) for the batch's results.
+  auto statuses = store.finishAttempts(attempts);
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    const store::FinishedAttempt& f = results[i].attempt;
+    const AttemptReport& report = results[i].report;
+    const common::Status status = statuses ? (*statuses)[i] : statuses.error();
+    if (!status.isOk()) {
+      // Lease lost or store down: the claim expires and the delivery is tried again (at least
+      // once).
+      Log::warning("connectors.finish-failed", {{"connectorId", lane.config.id},
+                                                {"deliveryId", f.deliveryId},
+                                                {"code", common::statusCodeName(status.code())}});
+      continue;
+    }
+    const std::string_view next = store::deliveryStatusName(f.next);
+    const std::string_view errorClass = f.errorClass ? store::errorClassName(*f.errorClass) : "";
+    const std::int64_t http = f.httpStatus.value_or(0);
+    if (f.next == store::DeliveryStatus::kDelivered) {
+      Log::info("connectors.delivered",
+                {{"connectorId", lane.config.id},
+                 {"deliveryId", f.deliveryId},
+                 {"httpStatus", http},
+                 {"durationUs", static_cast<std::int64_t>(report.duration.count())}});
+    } else {
+      // The message stays in the attempt row: it may name a recipient's host. The log carries
+      // the error class and a reason an operator can act on: why the delivery is dead
+      // ("max-age", "permanent-error"...), else what failed ("http-503", "unavailable",
+      // "file-io"...).
+      const std::string& cause = results[i].cause;
+      Log::warning("connectors.attempt-failed", {{"connectorId", lane.config.id},
+                                                 {"deliveryId", f.deliveryId},
+                                                 {"status", next},
+                                                 {"errorClass", errorClass},
+                                                 {"httpStatus", http},
+                                                 {"reason", f.reason.value_or(cause)},
+                                                 {"cause", cause}});
+    }
+    if (observer) observer(report);
   }
-  const std::string_view next = store::deliveryStatusName(f.next);
-  const std::string_view errorClass = f.errorClass ? store::errorClassName(*f.errorClass) : "";
-  const std::int64_t http = f.httpStatus.value_or(0);
-  if (f.next == store::DeliveryStatus::kDelivered) {
-    Log::info("connectors.delivered",
-              {{"connectorId", lane.config.id},
-               {"deliveryId", f.deliveryId},
-               {"httpStatus", http},
-               {"durationUs", static_cast<std::int64_t>(report.duration.count())}});
-  } else {
-    // The message stays in the attempt row: it may name a recipient's host. The log carries the
-    // error class and a reason an operator can act on: why the delivery is dead ("max-age",
-    // "permanent-error"...), else what failed ("http-503", "unavailable", "file-io"...).
-    Log::warning("connectors.attempt-failed", {{"connectorId", lane.config.id},
-                                               {"deliveryId", f.deliveryId},
-                                               {"status", next},
-                                               {"errorClass", errorClass},
-                                               {"httpStatus", http},
-                                               {"reason", f.reason.value_or(std::string(cause))},
-                                               {"cause", cause}});
-  }
-  if (observer) observer(report);
 }
 
 void DeliveryEngine::Shared::worker(Lane& lane) {
+  std::size_t batch = 1;  // this worker's next claim size (step() adapts it)
   for (;;) {
     std::stop_source attempt;
     std::uint64_t seen = 0;
@@ -359,7 +411,8 @@ void DeliveryEngine::Shared::worker(Lane& lane) {
     std::optional<common::TimePoint> wakeAt;
     Step outcome = Step::kStoreError;
     try {
-      outcome = step(lane, wakeAt, attempt.get_token());
+      std::size_t processed = 0;
+      outcome = step(lane, wakeAt, attempt.get_token(), batch, processed);
     } catch (...) {
       // Not what(): the text of an arbitrary exception may carry stored content.
       Log::error("connectors.worker-error",
@@ -537,12 +590,12 @@ common::Result<std::size_t> DeliveryEngine::runDue(std::string_view connectorId)
   const std::shared_ptr<Lane> lane = shared_->find(connectorId);
   if (lane == nullptr) return common::notFound("engine: no connector " + std::string(connectorId));
   std::size_t attempts = 0;
+  std::size_t batch = 1;
   for (;;) {
     std::optional<common::TimePoint> wakeAt;
-    const Shared::Step step = shared_->step(*lane, wakeAt, {});
+    const Shared::Step step = shared_->step(*lane, wakeAt, {}, batch, attempts);
     if (step == Shared::Step::kStoreError) return common::unavailable("engine: store unavailable");
     if (step != Shared::Step::kWorked) return attempts;
-    ++attempts;
   }
 }
 

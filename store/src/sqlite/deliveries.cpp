@@ -1,8 +1,16 @@
 // SqliteStore: the delivery queue (claims with leases, attempts, recovery, admin retries, metrics;
 // the DeliveryQueue role).
 
+#include <Poco/Data/SQLite/Utility.h>
+#include <sqlite3.h>
+
 #include <algorithm>
+#include <map>
+#include <set>
+#include <span>
 #include <string>
+#include <tuple>
+#include <unordered_map>
 #include <vector>
 
 #include "connection.hpp"
@@ -14,35 +22,57 @@ using namespace detail;  // NOLINT(google-build-using-namespace): the private ro
 
 namespace {
 
-// The fair pick among the deliveries the queue may hand out (due pending or failed ones, and
-// in-flight ones whose lease expired: their worker died or hung; binds connector_id, now, now):
-// a due delivery of the client this connector
-// served least recently (never served: turn 0), then of that client's least recently served
-// record, then the oldest due. Ties on equal turns (two new clients) go to the oldest due.
-constexpr std::string_view kFairPick =
-    "SELECT d.id, d.status, r.client_id, d.record_id FROM deliveries d"
-    " JOIN records r ON r.id = d.record_id"
-    " LEFT JOIN delivery_turns ct ON ct.connector_id = d.connector_id AND ct.scope = 'client'"
-    "  AND ct.scope_id = r.client_id"
-    " LEFT JOIN delivery_turns rt ON rt.connector_id = d.connector_id AND rt.scope = 'record'"
-    "  AND rt.scope_id = d.record_id"
-    // The status IN list keeps the index range off delivered and dead history (without it the
-    // planner reads every delivery the connector ever had).
-    " WHERE d.connector_id = ? AND d.status IN ('pending', 'failed', 'in-flight')"
-    " AND ((d.status IN ('pending', 'failed') AND d.next_attempt_at <= ?)"
-    "  OR (d.status = 'in-flight' AND d.lease_expires_at <= ?))"
-    " ORDER BY COALESCE(ct.turn, 0), COALESCE(rt.turn, 0), d.next_attempt_at, d.id LIMIT 1";
+// The fair order among the deliveries the queue may hand out (due pending or failed ones, and
+// in-flight ones whose lease expired: their worker died or hung): a due delivery of the client
+// this connector served least recently (never served: turn 0), then of that client's least
+// recently served record, then the oldest due (next_attempt_at, then id). Ties on equal turns
+// (two new clients) go to the oldest due. A claim reads the due deliveries once (two index
+// ranges on (connector_id, status, next_attempt_at), the status list keeping delivered and dead
+// history out of them) and makes its picks in memory (FairPicker), instead of one query per
+// pick. Binds connector_id, now, connector_id, now.
+// The client of each record comes from Impl::recordClients (kRecordClient for the records not
+// met yet): joining `records` here read a record page per due delivery, ten times the cost of
+// the rest (issue 15, docs/performance.md).
+constexpr std::string_view kDueDeliveries =
+    "SELECT id, status, record_id, next_attempt_at FROM deliveries"
+    " WHERE connector_id = ? AND status IN ('pending', 'failed') AND next_attempt_at <= ?"
+    " UNION ALL "
+    "SELECT id, status, record_id, next_attempt_at FROM deliveries"
+    " WHERE connector_id = ? AND status = 'in-flight' AND lease_expires_at <= ?";
+
+constexpr std::string_view kRecordClient = "SELECT client_id FROM records WHERE id = ?";
+
+// Past this many records the cache of record clients starts afresh (about 150 bytes each).
+constexpr std::size_t kMaxRecordClients = 100000;
+
+constexpr std::string_view kTurns =
+    "SELECT scope, scope_id, turn FROM delivery_turns WHERE connector_id = ?";
+
+constexpr std::string_view kSetTurn =
+    "INSERT INTO delivery_turns (connector_id, scope, scope_id, turn) VALUES (?, ?, ?, ?)"
+    " ON CONFLICT (connector_id, scope, scope_id) DO UPDATE SET turn = excluded.turn";
+
+constexpr std::string_view kClaimOne =
+    "UPDATE deliveries SET status = 'in-flight', lease_owner = ?, lease_id = ?,"
+    " lease_expires_at = ?, first_attempt_at = COALESCE(first_attempt_at, ?), updated_at = ?"
+    " WHERE id = ?";
+
+constexpr std::string_view kFinishOne =
+    "UPDATE deliveries SET status = ?, attempts = attempts + 1, next_attempt_at = ?,"
+    " reason = ?, last_error = ?, lease_owner = NULL, lease_id = NULL,"
+    " lease_expires_at = NULL, updated_at = ?"
+    " WHERE id = ? AND status = 'in-flight' AND lease_id = ?";
+
+constexpr std::string_view kInsertAttempt =
+    "INSERT INTO delivery_attempts (delivery_id, at, outcome, error_class, http_status, message)"
+    " VALUES (?, ?, ?, ?, ?, ?)";
+
+constexpr std::string_view kSealAttemptMessage =
+    "UPDATE delivery_attempts SET message = ? WHERE id = ?";
 
 // Record turns are forgotten once the record has nothing left to claim on that connector (so the
 // table does not grow with every record ever delivered); checked every kTurnPruneEvery picks.
 constexpr Poco::Int64 kTurnPruneEvery = 256;
-
-void setTurn(Session& s, const std::string& connectorId, const std::string& scope,
-             const std::string& scopeId, Poco::Int64 turn) {
-  s << "INSERT INTO delivery_turns (connector_id, scope, scope_id, turn) VALUES (?, ?, ?, ?)"
-       " ON CONFLICT (connector_id, scope, scope_id) DO UPDATE SET turn = excluded.turn",
-      kw::bind(connectorId), kw::bind(scope), kw::bind(scopeId), kw::bind(turn), kw::now;
-}
 
 void pruneTurns(Session& s, const std::string& connectorId) {
   s << "DELETE FROM delivery_turns WHERE connector_id = ? AND scope = 'record' AND NOT EXISTS"
@@ -51,6 +81,146 @@ void pruneTurns(Session& s, const std::string& connectorId) {
        "  AND d.status IN ('pending', 'failed', 'in-flight'))",
       kw::bind(connectorId), kw::now;
 }
+
+/// Resets a cached statement that is read row by row (StatementRun covers the others).
+class CursorReset {
+ public:
+  explicit CursorReset(sqlite3_stmt* statement) : statement_(statement) {}
+  ~CursorReset() {
+    sqlite3_reset(statement_);
+    sqlite3_clear_bindings(statement_);
+  }
+  CursorReset(const CursorReset&) = delete;
+  CursorReset& operator=(const CursorReset&) = delete;
+
+ private:
+  sqlite3_stmt* statement_;
+};
+
+std::string columnText(sqlite3_stmt* statement, int column) {
+  const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(statement, column));
+  return text == nullptr
+             ? std::string()
+             : std::string(text, static_cast<std::size_t>(sqlite3_column_bytes(statement, column)));
+}
+
+/// The fair order of docs/storage.md over the due deliveries of one connector, picked in memory:
+/// the same result as picking them one query at a time, each pick taking the smallest (client
+/// turn, record turn, due, id) and giving its client and record the next turn.
+class FairPicker {
+ public:
+  struct Pick {
+    std::string id;
+    bool expiredLease = false;
+  };
+
+  void addTurn(const std::string& scope, const std::string& scopeId, Poco::Int64 turn) {
+    (scope == "client" ? clientTurns_ : recordTurns_)[scopeId] = turn;
+    maxTurn_ = std::max(maxTurn_, turn);
+  }
+
+  void addDue(std::string id, bool inFlight, const std::string& recordId, Poco::Int64 due) {
+    records_[recordId].items.push_back({due, std::move(id), inFlight});
+  }
+
+  /// Orders what was added; call once, before the picks. clientOf(recordId) gives the client
+  /// of each record that has due deliveries (a Status error stops it).
+  template <typename ClientOf>
+  Status prepare(ClientOf&& clientOf) {
+    for (auto& [recordId, record] : records_) {
+      FHIRGW_ASSIGN_OR_RETURN(record.clientId, clientOf(recordId));
+      // Oldest due last: picks pop from the back.
+      std::sort(record.items.begin(), record.items.end(), [](const Item& a, const Item& b) {
+        return std::tie(b.due, b.id) < std::tie(a.due, a.id);
+      });
+      const auto turn = recordTurns_.find(recordId);
+      record.turn = turn == recordTurns_.end() ? 0 : turn->second;
+      Client& client = clients_[record.clientId];
+      client.heads.insert(headOf(recordId, record));
+    }
+    for (auto& [clientId, client] : clients_) {
+      const auto turn = clientTurns_.find(clientId);
+      client.turn = turn == clientTurns_.end() ? 0 : turn->second;
+    }
+    return Status::ok();
+  }
+
+  /// The next pick, or nullopt when nothing is left.
+  std::optional<Pick> next() {
+    Client* best = nullptr;
+    const std::string* bestId = nullptr;
+    for (auto& [clientId, client] : clients_) {
+      if (client.heads.empty()) continue;
+      if (best == nullptr || std::tie(client.turn, *client.heads.begin()) <
+                                 std::tie(best->turn, *best->heads.begin())) {
+        best = &client;
+        bestId = &clientId;
+      }
+    }
+    if (best == nullptr) return std::nullopt;
+    const Head head = std::move(best->heads.extract(best->heads.begin()).value());
+    Record& record = records_.at(head.recordId);
+    Item item = std::move(record.items.back());
+    record.items.pop_back();
+    const Poco::Int64 turn = ++maxTurn_;
+    record.turn = turn;
+    best->turn = turn;
+    clientTurns_[*bestId] = turn;
+    recordTurns_[head.recordId] = turn;
+    touchedClients_.insert(*bestId);
+    touchedRecords_.insert(head.recordId);
+    if (!record.items.empty()) best->heads.insert(headOf(head.recordId, record));
+    return Pick{std::move(item.id), item.inFlight};
+  }
+
+  Poco::Int64 maxTurn() const { return maxTurn_; }
+  /// The turns the picks changed, to store: (scope, id, turn).
+  template <typename Fn>
+  void forEachChangedTurn(Fn&& fn) const {
+    for (const std::string& id : touchedClients_) fn("client", id, clientTurns_.at(id));
+    for (const std::string& id : touchedRecords_) fn("record", id, recordTurns_.at(id));
+  }
+
+ private:
+  struct Item {
+    Poco::Int64 due = 0;
+    std::string id;
+    bool inFlight = false;
+  };
+  struct Record {
+    std::string clientId;
+    std::vector<Item> items;  // oldest due last
+    Poco::Int64 turn = 0;
+  };
+  // A record's place in its client's line: its turn, then its oldest due delivery.
+  struct Head {
+    Poco::Int64 turn = 0;
+    Poco::Int64 due = 0;
+    std::string deliveryId;
+    std::string recordId;
+    bool operator<(const Head& o) const {
+      return std::tie(turn, due, deliveryId, recordId) <
+             std::tie(o.turn, o.due, o.deliveryId, o.recordId);
+    }
+  };
+  struct Client {
+    Poco::Int64 turn = 0;
+    std::set<Head> heads;
+  };
+
+  static Head headOf(const std::string& recordId, const Record& record) {
+    const Item& item = record.items.back();
+    return {record.turn, item.due, item.id, recordId};
+  }
+
+  std::unordered_map<std::string, Poco::Int64> clientTurns_;
+  std::unordered_map<std::string, Poco::Int64> recordTurns_;
+  std::unordered_map<std::string, Record> records_;
+  std::map<std::string, Client> clients_;
+  std::set<std::string> touchedClients_;
+  std::set<std::string> touchedRecords_;
+  Poco::Int64 maxTurn_ = 0;
+};
 
 std::optional<std::string> textOrNull(const std::optional<std::string>& value) {
   if (value && value->empty()) return std::nullopt;
@@ -72,28 +242,30 @@ NullableText errorClassText(const std::optional<ErrorClass>& c) {
 // An attempt that never reported back (crash, hang, lost lease) still counts: a payload that
 // kills the process every time must reach the attempt limit rather than loop for ever.
 // An attempt row; its message is sealed under its own id (known only once inserted) when
-// encryption is on.
-void insertAttempt(const Sealer& sealer, Session& s, const std::string& deliveryId, Poco::Int64 at,
-                   const std::string& outcome, const NullableText& errorClass,
+// encryption is on. On the writer connection (its prepared statements).
+void insertAttempt(const Sealer& sealer, StatementCache& cache, const std::string& deliveryId,
+                   Poco::Int64 at, const std::string& outcome, const NullableText& errorClass,
                    const NullableInt& httpStatus, const NullableText& message) {
   const bool sealed = sealer.keyRing() != nullptr && !message.isNull();
-  s << "INSERT INTO delivery_attempts (delivery_id, at, outcome, error_class, http_status,"
-       " message) VALUES (?, ?, ?, ?, ?, ?)",
-      kw::bind(deliveryId), kw::bind(at), kw::bind(outcome), kw::bind(errorClass),
-      kw::bind(httpStatus), kw::bind(sealed ? NullableText() : message), kw::now;
+  StatementRun(cache, kInsertAttempt)
+      .text(deliveryId)
+      .integer(at)
+      .text(outcome)
+      .text(errorClass)
+      .integer(httpStatus)
+      .text(sealed ? NullableText() : message)
+      .execute();
   if (!sealed) return;
-  Poco::Int64 id = 0;
-  s << "SELECT last_insert_rowid()", kw::into(id), kw::now;
-  s << "UPDATE delivery_attempts SET message = ? WHERE id = ?",
-      kw::bind(sealer.seal(message.value(),
-                           sealContext("delivery_attempts", "message", std::to_string(id)))),
-      kw::bind(id), kw::now;
+  const std::int64_t id = sqlite3_last_insert_rowid(cache.db());
+  const std::string sealedMessage =
+      sealer.seal(message.value(), sealContext("delivery_attempts", "message", std::to_string(id)));
+  StatementRun(cache, kSealAttemptMessage).text(sealedMessage).integer(id).execute();
 }
 
-void recordInterrupted(const Sealer& sealer, Session& s, const std::string& deliveryId,
-                       Poco::Int64 now, const std::string& message) {
-  insertAttempt(sealer, s, deliveryId, now, "interrupted", NullableText("transient"), NullableInt(),
-                NullableText(message));
+void recordInterrupted(const Sealer& sealer, StatementCache& cache, Session& s,
+                       const std::string& deliveryId, Poco::Int64 now, const std::string& message) {
+  insertAttempt(sealer, cache, deliveryId, now, "interrupted", NullableText("transient"),
+                NullableInt(), NullableText(message));
   s << "UPDATE deliveries SET attempts = attempts + 1, last_error = ?, updated_at = ?"
        " WHERE id = ?",
       kw::bind(sealer.seal(message, sealContext("deliveries", "last_error", deliveryId))),
@@ -150,43 +322,101 @@ Result<std::vector<Delivery>> SqliteStore::claimDeliveries(const ClaimRequest& r
   std::vector<Delivery> claimed;
   Status status = impl_->write("claim deliveries", [&](Session& s) {
     claimed.clear();
+    StatementCache& cache = impl_->writerStatements();
     const Poco::Int64 now = impl_->nowMs();
     const std::string leaseId = common::newUuid();
     const Poco::Int64 expires = now + request.lease.count();
-    Poco::Int64 turn = 0;
-    s << "SELECT COALESCE(MAX(turn), 0) FROM delivery_turns WHERE connector_id = ?",
-        kw::bind(request.connectorId), kw::into(turn), kw::now;
-    // One pick per delivery: each pick moves its client and record to the back of the line, so
-    // the next pick (in this claim or the next one) serves somebody else first.
-    for (std::size_t n = 0; n < request.limit; ++n) {
-      using Candidate = Poco::Tuple<std::string, std::string, std::string, std::string>;
-      std::vector<Candidate> candidates;
-      // SQLite serialises writers (BEGIN IMMEDIATE), so no two claims see the same rows. The
-      // PostgreSQL spelling adds FOR UPDATE OF d SKIP LOCKED to this SELECT for the same effect
-      // between instances.
-      Statement select(s);
-      select << std::string(kFairPick), kw::bind(request.connectorId), kw::bind(now), kw::bind(now),
-          kw::into(candidates);
-      select.execute();
-      if (candidates.empty()) break;
-      const Candidate& c = candidates.front();
-      const std::string& id = c.get<0>();
-      ++turn;
-      setTurn(s, request.connectorId, "client", c.get<2>(), turn);
-      setTurn(s, request.connectorId, "record", c.get<3>(), turn);
-      if (turn % kTurnPruneEvery == 0) pruneTurns(s, request.connectorId);
-      if (c.get<1>() == "in-flight") {
-        recordInterrupted(impl_->sealer(), s, id, now,
+    // SQLite serialises writers (BEGIN IMMEDIATE), so no two claims see the same rows. The
+    // PostgreSQL spelling reads the due rows with FOR UPDATE OF d SKIP LOCKED for the same
+    // effect between instances.
+    FairPicker picker;
+    {
+      sqlite3_stmt* turns = cache.get(kTurns);
+      const CursorReset reset(turns);
+      sqlite3_bind_text(turns, 1, request.connectorId.c_str(), -1, SQLITE_STATIC);
+      int rc = 0;
+      while ((rc = sqlite3_step(turns)) == SQLITE_ROW) {
+        picker.addTurn(columnText(turns, 0), columnText(turns, 1), sqlite3_column_int64(turns, 2));
+      }
+      if (rc != SQLITE_DONE) Poco::Data::SQLite::Utility::throwException(cache.db(), rc);
+    }
+    const Poco::Int64 firstTurn = picker.maxTurn();
+    {
+      sqlite3_stmt* due = cache.get(kDueDeliveries);
+      const CursorReset reset(due);
+      sqlite3_bind_text(due, 1, request.connectorId.c_str(), -1, SQLITE_STATIC);
+      sqlite3_bind_int64(due, 2, now);
+      sqlite3_bind_text(due, 3, request.connectorId.c_str(), -1, SQLITE_STATIC);
+      sqlite3_bind_int64(due, 4, now);
+      int rc = 0;
+      while ((rc = sqlite3_step(due)) == SQLITE_ROW) {
+        picker.addDue(columnText(due, 0), columnText(due, 1) == "in-flight", columnText(due, 2),
+                      sqlite3_column_int64(due, 3));
+      }
+      if (rc != SQLITE_DONE) Poco::Data::SQLite::Utility::throwException(cache.db(), rc);
+    }
+    auto& known = impl_->recordClients();
+    if (known.size() > kMaxRecordClients) known.clear();
+    FHIRGW_RETURN_IF_ERROR(picker.prepare([&](const std::string& recordId) -> Result<std::string> {
+      if (const auto found = known.find(recordId); found != known.end()) return found->second;
+      sqlite3_stmt* lookup = cache.get(kRecordClient);
+      const CursorReset reset(lookup);
+      sqlite3_bind_text(lookup, 1, recordId.c_str(), -1, SQLITE_STATIC);
+      const int rc = sqlite3_step(lookup);
+      if (rc != SQLITE_ROW) {
+        if (rc != SQLITE_DONE) Poco::Data::SQLite::Utility::throwException(cache.db(), rc);
+        return common::internal("claim: a delivery's record is missing");
+      }
+      return known.emplace(recordId, columnText(lookup, 0)).first->second;
+    }));
+    // Each pick moves its client and record to the back of the line, so the next pick (in this
+    // claim or the next one) serves somebody else first.
+    std::vector<std::string> ids;
+    while (ids.size() < request.limit) {
+      std::optional<FairPicker::Pick> pick = picker.next();
+      if (!pick) break;
+      if (pick->expiredLease) {
+        recordInterrupted(impl_->sealer(), cache, s, pick->id, now,
                           "the previous attempt did not finish before its lease expired");
       }
-      s << "UPDATE deliveries SET status = 'in-flight', lease_owner = ?, lease_id = ?,"
-           " lease_expires_at = ?, first_attempt_at = COALESCE(first_attempt_at, ?),"
-           " updated_at = ? WHERE id = ?",
-          kw::bind(request.owner), kw::bind(leaseId), kw::bind(expires), kw::bind(now),
-          kw::bind(now), kw::bind(id), kw::now;
-      Delivery d;
-      FHIRGW_RETURN_IF_ERROR(readDelivery(impl_->sealer(), s, id, d));
-      claimed.push_back(std::move(d));
+      StatementRun(cache, kClaimOne)
+          .text(request.owner)
+          .text(leaseId)
+          .integer(expires)
+          .integer(now)
+          .integer(now)
+          .text(pick->id)
+          .execute();
+      ids.push_back(std::move(pick->id));
+    }
+    if (ids.empty()) return Status::ok();
+    picker.forEachChangedTurn([&](const char* scope, const std::string& id, Poco::Int64 turn) {
+      StatementRun(cache, kSetTurn)
+          .text(request.connectorId)
+          .text(std::string_view(scope))
+          .text(id)
+          .integer(turn)
+          .execute();
+    });
+    if (picker.maxTurn() / kTurnPruneEvery != firstTurn / kTurnPruneEvery) {
+      pruneTurns(s, request.connectorId);
+    }
+    // Read back in one index range (the connector's in-flight rows), then in pick order.
+    std::vector<DeliveryRow> rows;
+    s << selectFrom(kDeliveryColumns,
+                    "FROM deliveries WHERE connector_id = ? AND status = 'in-flight'"
+                    " AND lease_id = ?"),
+        kw::bind(request.connectorId), kw::bind(leaseId), kw::into(rows), kw::now;
+    if (rows.size() != ids.size()) return common::internal("claim: claimed rows not found");
+    std::unordered_map<std::string, std::size_t> position;
+    for (std::size_t i = 0; i < ids.size(); ++i) position.emplace(ids[i], i);
+    claimed.resize(ids.size());
+    for (const DeliveryRow& row : rows) {
+      const auto at = position.find(row.get<0>());
+      if (at == position.end()) return common::internal("claim: unexpected claimed row");
+      Delivery& d = claimed[at->second];
+      FHIRGW_RETURN_IF_ERROR(toDelivery(row, d));
+      FHIRGW_RETURN_IF_ERROR(impl_->sealer().openDelivery(d));
     }
     return Status::ok();
   });
@@ -195,33 +425,59 @@ Result<std::vector<Delivery>> SqliteStore::claimDeliveries(const ClaimRequest& r
 }
 
 Status SqliteStore::finishAttempt(const FinishedAttempt& f) {
-  FHIRGW_RETURN_IF_ERROR(checkFinished(f));
-  return impl_->write("finish attempt", [&](Session& s) {
+  FHIRGW_ASSIGN_OR_RETURN(std::vector<Status> statuses,
+                          finishAttempts(std::span<const FinishedAttempt>(&f, 1)));
+  return statuses.front();
+}
+
+Result<std::vector<Status>> SqliteStore::finishAttempts(std::span<const FinishedAttempt> finished) {
+  std::vector<Status> statuses;
+  statuses.reserve(finished.size());
+  bool anyValid = false;
+  for (const FinishedAttempt& f : finished) {
+    statuses.push_back(checkFinished(f));
+    anyValid = anyValid || statuses.back().isOk();
+  }
+  if (!anyValid) return statuses;
+  Status status = impl_->write("finish attempts", [&](Session&) {
+    StatementCache& cache = impl_->writerStatements();
     const Poco::Int64 now = impl_->nowMs();
-    const bool failed = f.next != DeliveryStatus::kDelivered;
-    const NullableInt due =
-        f.next == DeliveryStatus::kFailed ? toNullableTime(f.nextAttemptAt) : NullableInt();
-    const NullableText reason =
-        f.next == DeliveryStatus::kDead ? toNullable(f.reason) : NullableText();
-    const NullableText lastError =
-        failed ? toNullable(impl_->sealer().sealOptional(
-                     textOrNull(f.message), sealContext("deliveries", "last_error", f.deliveryId)))
-               : NullableText();
-    Statement update(s);
-    update << "UPDATE deliveries SET status = ?, attempts = attempts + 1, next_attempt_at = ?,"
-              " reason = ?, last_error = ?, lease_owner = NULL, lease_id = NULL,"
-              " lease_expires_at = NULL, updated_at = ?"
-              " WHERE id = ? AND status = 'in-flight' AND lease_id = ?",
-        kw::bind(std::string(deliveryStatusName(f.next))), kw::bind(due), kw::bind(reason),
-        kw::bind(lastError), kw::bind(now), kw::bind(f.deliveryId), kw::bind(f.leaseId);
-    if (update.execute() == 0) {
-      return common::failedPrecondition("finish attempt: the lease was lost");
+    for (std::size_t i = 0; i < finished.size(); ++i) {
+      const FinishedAttempt& f = finished[i];
+      if (!checkFinished(f).isOk()) continue;  // its status is already set
+      statuses[i] = Status::ok();
+      const bool failed = f.next != DeliveryStatus::kDelivered;
+      const NullableInt due =
+          f.next == DeliveryStatus::kFailed ? toNullableTime(f.nextAttemptAt) : NullableInt();
+      const NullableText reason =
+          f.next == DeliveryStatus::kDead ? toNullable(f.reason) : NullableText();
+      const NullableText lastError =
+          failed
+              ? toNullable(impl_->sealer().sealOptional(
+                    textOrNull(f.message), sealContext("deliveries", "last_error", f.deliveryId)))
+              : NullableText();
+      const std::string next(deliveryStatusName(f.next));
+      StatementRun(cache, kFinishOne)
+          .text(next)
+          .integer(due)
+          .text(reason)
+          .text(lastError)
+          .integer(now)
+          .text(f.deliveryId)
+          .text(f.leaseId)
+          .execute();
+      if (sqlite3_changes(cache.db()) == 0) {
+        statuses[i] = common::failedPrecondition("finish attempt: the lease was lost");
+        continue;
+      }
+      insertAttempt(impl_->sealer(), cache, f.deliveryId, Poco::Int64{toMillis(f.startedAt)},
+                    std::string(attemptOutcomeName(f.outcome)), errorClassText(f.errorClass),
+                    toNullableInt(f.httpStatus), toNullable(textOrNull(f.message)));
     }
-    insertAttempt(impl_->sealer(), s, f.deliveryId, Poco::Int64{toMillis(f.startedAt)},
-                  std::string(attemptOutcomeName(f.outcome)), errorClassText(f.errorClass),
-                  toNullableInt(f.httpStatus), toNullable(textOrNull(f.message)));
     return Status::ok();
   });
+  if (!status.isOk()) return status;
+  return statuses;
 }
 
 Status SqliteStore::releaseDelivery(std::string_view deliveryId, std::string_view leaseId,
@@ -267,7 +523,7 @@ Result<std::int64_t> SqliteStore::recoverInFlightDeliveries(std::string_view own
          " AND (lease_owner = ? OR lease_expires_at <= ?) ORDER BY id",
         kw::bind(std::string(owner)), kw::bind(now), kw::into(ids), kw::now;
     for (const std::string& id : ids) {
-      recordInterrupted(impl_->sealer(), s, id, now,
+      recordInterrupted(impl_->sealer(), impl_->writerStatements(), s, id, now,
                         "the attempt was interrupted (restart or expired lease)");
       s << "UPDATE deliveries SET status = 'failed', next_attempt_at = ?, lease_owner = NULL,"
            " lease_id = NULL, lease_expires_at = NULL, updated_at = ? WHERE id = ?",

@@ -827,3 +827,124 @@ TEST_F(DeliveryEngineTest, ChangesRacingWithWakeUpsNeitherLoseNorDuplicateADeliv
     EXPECT_EQ(get(id).attempts, 1) << id;
   }
 }
+
+// ---- batches (issue 15) ---------------------------------------------------------------------
+
+namespace {
+
+/// A connector that runs the test's function on each delivery (to look at the store meanwhile).
+class CallbackConnector final : public Connector {
+ public:
+  explicit CallbackConnector(std::function<DeliveryResult(const DeliveryPayload&)> fn)
+      : fn_(std::move(fn)) {}
+  std::string_view type() const override { return "fake"; }
+  DeliveryResult deliver(const DeliveryPayload& payload, std::stop_token) override {
+    return fn_(payload);
+  }
+
+ private:
+  std::function<DeliveryResult(const DeliveryPayload&)> fn_;
+};
+
+}  // namespace
+
+TEST_F(DeliveryEngineTest, ClaimsGrowWhileTheyComeBackFullAndResultsAreRecordedPerBatch) {
+  std::vector<std::string> ids;
+  for (int i = 1; i <= 9; ++i) {
+    const std::string r = "r" + std::to_string(i);
+    commit(r, {"fake"});
+    ids.push_back(r + "-fake");
+  }
+  std::vector<std::string> leases;
+  std::vector<int> deliveredSeen;
+  auto connector = std::make_shared<CallbackConnector>([&](const DeliveryPayload& p) {
+    leases.push_back(get(p.deliveryId).leaseId.value_or(""));
+    deliveredSeen.push_back(static_cast<int>(std::count_if(ids.begin(), ids.end(), [&](auto& id) {
+      return get(id).status == DeliveryStatus::kDelivered;
+    })));
+    return DeliveryResult::success(200);
+  });
+  EngineOptions o = options();
+  o.claimBatch = 4;
+  DeliveryEngine engine(*db, clock, o);
+  ASSERT_TRUE(engine.add(instance("fake"), connector).isOk());
+  auto ran = engine.runDue("fake");
+  ASSERT_TRUE(ran.hasValue());
+  EXPECT_EQ(*ran, 9u);
+  ASSERT_EQ(leases.size(), 9u);
+  // Claims of 1, 2, 4, then 2 (capped at 4, the last one short): one lease each.
+  std::vector<std::size_t> claimSizes;
+  for (std::size_t i = 0; i < leases.size(); ++i) {
+    if (i == 0 || leases[i] != leases[i - 1]) claimSizes.push_back(0);
+    ++claimSizes.back();
+  }
+  EXPECT_EQ(claimSizes, (std::vector<std::size_t>{1, 2, 4, 2}));
+  EXPECT_EQ(deliveredSeen, (std::vector<int>{0, 1, 1, 3, 3, 3, 3, 7, 7}))
+      << "each batch's results are recorded together once it is done";
+  for (const auto& id : ids) {
+    EXPECT_EQ(get(id).status, DeliveryStatus::kDelivered) << id;
+    EXPECT_EQ(attempts(id).size(), 1u) << id;
+  }
+}
+
+TEST_F(DeliveryEngineTest, ABatchStartsNoAttemptPastItsWindowAndGivesTheRestBack) {
+  for (const char* r : {"r1", "r2", "r3"}) commit(r, {"fake"});
+  std::vector<std::string> leases;
+  std::vector<std::string> thirdsLease;
+  auto connector = std::make_shared<CallbackConnector>([&](const DeliveryPayload& p) {
+    leases.push_back(get(p.deliveryId).leaseId.value_or(""));
+    thirdsLease.push_back(get("r3-fake").leaseId.value_or(""));
+    clock.advance(40s);  // a slow peer
+    return DeliveryResult::success(200);
+  });
+  EngineOptions o = options();
+  o.claimBatch = 10;
+  o.batchWindow = 30s;
+  DeliveryEngine engine(*db, clock, o);
+  ASSERT_TRUE(engine.add(instance("fake"), connector).isOk());
+  auto ran = engine.runDue("fake");
+  ASSERT_TRUE(ran.hasValue());
+  EXPECT_EQ(*ran, 3u);
+  // r1 alone at 0 s; r2 and r3 claimed together at 40 s: r2 attempted at once, and at 80 s the
+  // window (30 s) is over, so r3 goes back untouched and is claimed again.
+  ASSERT_EQ(leases.size(), 3u);
+  EXPECT_EQ(thirdsLease[1], leases[1]) << "r3 was claimed with r2";
+  EXPECT_NE(leases[2], leases[1]) << "then given back and claimed again";
+  for (const char* id : {"r1-fake", "r2-fake", "r3-fake"}) {
+    EXPECT_EQ(get(id).status, DeliveryStatus::kDelivered) << id;
+    EXPECT_EQ(get(id).attempts, 1) << id << ": a claim given back counts no attempt";
+    EXPECT_EQ(attempts(id).size(), 1u) << id;
+  }
+}
+
+TEST_F(DeliveryEngineTest, ACircuitOpeningMidBatchGivesTheRestBackUntouched) {
+  for (const char* r : {"r1", "r2", "r3", "r4"}) commit(r, {"fake"});
+  auto fake = std::make_shared<FakeConnector>();
+  fake->then(DeliveryResult::success(200));
+  fake->always(DeliveryResult::transient("HTTP 503", 503));
+  ConnectorInstanceConfig config = instance("fake");
+  config.circuitBreaker.failureThreshold = 1;
+  EngineOptions o = options();
+  o.claimBatch = 10;
+  DeliveryEngine engine(*db, clock, o);
+  ASSERT_TRUE(engine.add(config, fake).isOk());
+  // r1 alone (delivered), then r2 and r3 in one claim: r2 fails, the circuit opens, and r3 goes
+  // back without being sent.
+  auto ran = engine.runDue("fake");
+  ASSERT_TRUE(ran.hasValue());
+  EXPECT_EQ(*ran, 2u);
+  EXPECT_EQ(fake->calls(), (std::vector<std::string>{"r1-fake", "r2-fake"}))
+      << "nothing more is sent once the circuit is open";
+  EXPECT_EQ(engine.circuitState("fake"), CircuitBreaker::State::kOpen);
+  EXPECT_EQ(get("r1-fake").status, DeliveryStatus::kDelivered);
+  EXPECT_EQ(get("r2-fake").status, DeliveryStatus::kFailed);
+  EXPECT_EQ(get("r2-fake").attempts, 1);
+  for (const char* id : {"r3-fake", "r4-fake"}) {
+    const store::Delivery d = get(id);
+    EXPECT_EQ(d.status, DeliveryStatus::kPending) << id;
+    EXPECT_EQ(d.attempts, 0) << id;
+    EXPECT_FALSE(d.leaseId.has_value()) << id;
+    EXPECT_FALSE(d.firstAttemptAt.has_value()) << id;
+    EXPECT_TRUE(attempts(id).empty()) << id;
+  }
+}

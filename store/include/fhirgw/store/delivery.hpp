@@ -81,7 +81,7 @@ struct DeliveryAttempt {
 struct ClaimRequest {
   std::string connectorId;
   std::string owner;  ///< the claiming instance; stable across its restarts (start-up recovery)
-  std::chrono::milliseconds lease{std::chrono::minutes(5)};  ///< must outlast one attempt
+  std::chrono::milliseconds lease{std::chrono::minutes(5)};  ///< must outlast its attempts
   std::size_t limit = 1;
 };
 

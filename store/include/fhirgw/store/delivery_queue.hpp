@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string_view>
 #include <vector>
 
@@ -26,12 +27,27 @@ class DeliveryQueue {
   /// across clients (the client this connector served least recently first), then across the
   /// records of that client the same way, then oldest due first. Each becomes in-flight with
   /// owner, a fresh leaseId and leaseExpiresAt = now + lease; firstAttemptAt is set on the first
-  /// claim. Returns them as claimed (empty when nothing is due).
+  /// claim. All of them share one leaseId (one claim). Returns them as claimed, in that order
+  /// (empty when nothing is due). One transaction whatever the limit: claiming many at once
+  /// costs one commit.
   virtual common::Result<std::vector<Delivery>> claimDeliveries(const ClaimRequest& request) = 0;
   /// Records the attempt and moves the delivery to its next state in one transaction, clearing
   /// the lease; attempts grows by one. kFailedPrecondition when the lease was lost (expired and
   /// claimed again, or reset): nothing is written. kInvalidArgument for an inconsistent finish.
   virtual common::Status finishAttempt(const FinishedAttempt& finished) = 0;
+  /// finishAttempt for many attempts in one durable transaction (one commit for the batch): each
+  /// one is checked and written as finishAttempt would, and fails alone (kFailedPrecondition for
+  /// a lost lease, kInvalidArgument for an inconsistent finish: nothing written for it) while
+  /// the others are written. Returns one status per attempt, in order; an error when the
+  /// transaction itself failed, and then nothing of the batch is written. This default, for a
+  /// store without batches yet, calls finishAttempt for each (one transaction each).
+  virtual common::Result<std::vector<common::Status>> finishAttempts(
+      std::span<const FinishedAttempt> finished) {
+    std::vector<common::Status> statuses;
+    statuses.reserve(finished.size());
+    for (const FinishedAttempt& f : finished) statuses.push_back(finishAttempt(f));
+    return statuses;
+  }
   /// Gives a claim back without an attempt (shutdown before sending, open circuit): pending or
   /// failed again, due at dueAt. kFailedPrecondition when the lease was lost.
   virtual common::Status releaseDelivery(std::string_view deliveryId, std::string_view leaseId,

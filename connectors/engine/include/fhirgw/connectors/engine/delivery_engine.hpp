@@ -23,8 +23,18 @@ struct EngineOptions {
   /// Lease owner name: unique among running instances sharing a store, and stable across this
   /// instance's restarts so that its own unfinished claims are retried at start-up at once.
   std::string instanceId = "gateway";
-  /// How long a claim lasts; must exceed the longest attempt (connector timeouts).
+  /// How long a claim lasts; must exceed batchWindow plus the longest attempt (connector
+  /// timeouts): every attempt of a claim is then recorded while its lease holds.
   std::chrono::milliseconds lease{std::chrono::minutes(5)};
+  /// The most due deliveries a worker claims at once (one store transaction); their results are
+  /// recorded together too (one transaction) once the batch is done. A worker's claims start at
+  /// one, double while they come back full (a backlog) up to this, and fall back to what was
+  /// there when not. 1: one by one. A circuit probe always claims one.
+  std::size_t claimBatch = 64;
+  /// A batch starts further attempts only this long after its claim (at most half the lease);
+  /// what is left then (or when the circuit opens, the instance is retired or the engine stops)
+  /// goes back to the queue untouched, due at once.
+  std::chrono::milliseconds batchWindow{std::chrono::seconds(30)};
   /// How often an idle worker looks at the store again without being woken (deliveries queued
   /// by another instance, retries coming due).
   std::chrono::milliseconds idlePoll{std::chrono::seconds(2)};
