@@ -420,6 +420,10 @@ test('the console speaks English on demand and logging out forgets the token', a
   await page.click('#refresh');
   await until('the dashboard to show no dead delivery', async () =>
     (await text('#card-dead .value')) === '0');
+  // By now /metrics has been sampled every 10 s for more than 20 s: uPlot draws the four charts
+  // (on canvases) under the page's policy.
+  await until('the charts to be drawn', async () =>
+    (await page.$$eval('.chart canvas', (c) => c.length)) === 4);
   await shoot('07-dashboard-en');
   await checkPage('dashboard in English');
 

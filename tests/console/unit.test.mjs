@@ -66,6 +66,14 @@ test('rates are per minute over the window and survive a restart of the gateway'
   assert.deepEqual(values[0], [60, 120, 30]);
 });
 
+test('a counter that appears after the first sample counts from zero', () => {
+  // Before the first submission, /metrics has no fhirgw_submissions_total sample at all.
+  const history = [{ t: 0, submissions: {} }, { t: 30, submissions: { accepted: 5 } }];
+  assert.equal(perMinute(history, (s) => s.submissions.accepted, 300), 10);
+  assert.equal(increase(undefined, 5), 5);
+  assert.equal(increase(5, undefined), 0);
+});
+
 test('a pause in the samples is a gap in the chart, not a line', () => {
   const { values } = series([{ t: 0, v: 1 }, { t: 10, v: 2 }, { t: 500, v: 3 }], [(s) => s.v]);
   assert.deepEqual(values[0], [6, null]);

@@ -3,10 +3,19 @@
 import { useEffect, useRef } from 'preact/hooks';
 import uPlot from 'uplot';
 import { html } from './html.js';
-import { t } from './i18n.js';
+import { locale, t } from './i18n.js';
 
 const COLORS = ['#1d4e89', '#d1495b', '#2e933c', '#c77c02', '#6a4c93', '#00798c', '#8c564b'];
 const HEIGHT = 180;
+
+/** The x axis' ticks as local times in the console's language (uPlot's own are American). */
+function timeTicks(u, splits) {
+  const span = splits.length > 1 ? splits[splits.length - 1] - splits[0] : 0;
+  const format = new Intl.DateTimeFormat(locale(), span < 600
+    ? { hour: '2-digit', minute: '2-digit', second: '2-digit' }
+    : { hour: '2-digit', minute: '2-digit' });
+  return splits.map((s) => format.format(new Date(s * 1000)));
+}
 
 function widthOf(box) {
   return Math.max(240, Math.floor(box.getBoundingClientRect().width));
@@ -29,7 +38,8 @@ export function TimeChart({ title, times, series, id }) {
       cursor: { drag: { x: false, y: false } },
       scales: { x: { time: true }, y: { range: (u, min, max) => [0, Math.max(1, max * 1.1)] } },
       axes: [
-        { stroke: '#475467', grid: { stroke: '#eaecf0' }, ticks: { stroke: '#eaecf0' } },
+        { stroke: '#475467', grid: { stroke: '#eaecf0' }, ticks: { stroke: '#eaecf0' },
+          values: timeTicks },
         { stroke: '#475467', grid: { stroke: '#eaecf0' }, ticks: { stroke: '#eaecf0' }, size: 50 },
       ],
       series: [{}, ...series.map((s, i) => ({

@@ -105,10 +105,14 @@ export function remember(snap) {
   return history;
 }
 
-/** How much a counter grew from a to b (a restart of the gateway starts it again from 0). */
+/**
+ * How much a counter grew from a to b: a counter not exported yet (no sample before its first
+ * increment) counts as 0, and a restart of the gateway starts it again from 0.
+ */
 export function increase(a, b) {
-  if (a === undefined || b === undefined) return 0;
-  return b >= a ? b - a : b;
+  if (b === undefined || b === null) return 0;
+  const from = a ?? 0;
+  return b >= from ? b - from : b;
 }
 
 /**
