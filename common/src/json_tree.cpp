@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <iterator>
+#include <unordered_set>
 
 #include "json_reader.hpp"
 
@@ -310,6 +311,98 @@ Json Json::fromValue(const rapidjson::Value& v) {
   if (v.IsBool()) return Json::boolean(v.GetBool());
   if (v.IsNumber()) return Json::number(toJsonString(v));
   return {};
+}
+
+// Builds a document from a tree in two passes. The first hands the tree to the document as the
+// events of a SAX parse (GenericDocument::Populate), so each object and array is allocated once at
+// its size, as parseJson's documents are; numbers go in as strings, raw values as null. Once no
+// value moves any more, the second walks the tree and the document side by side: it records the
+// addresses of the numbers and puts each raw value's parse in its place.
+class Json::DocumentFiller {
+ public:
+  explicit DocumentFiller(const Json& root) : root_(root) {}
+
+  // The generator Populate calls.
+  bool operator()(rapidjson::Document& d) const { return feed(root_, d); }
+
+  static Status mark(const Json& v, rapidjson::Value& out, JsonDocument& doc) {
+    switch (v.kind_) {
+      case Kind::kNumber:
+        doc.numbers_.insert(&out);
+        return {};
+      case Kind::kRaw: {
+        Result<JsonDocument> parsed = parseJson(v.text_);
+        if (!parsed) return invalidArgument("a raw JSON value: " + parsed.error().message());
+        out.CopyFrom(parsed->root(), doc.doc_->GetAllocator());
+        markParsed(*parsed, parsed->root(), out, doc);
+        return {};
+      }
+      case Kind::kArray:
+        for (std::size_t i = 0; i < v.items_.size(); ++i) {
+          const auto index = static_cast<rapidjson::SizeType>(i);
+          if (Status s = mark(v.items_[i], out[index], doc); !s.isOk()) return s;
+        }
+        return {};
+      case Kind::kObject: {
+        auto member = out.MemberBegin();
+        for (const JsonMember& m : v.members_) {
+          if (Status s = mark(m.value, (member++)->value, doc); !s.isOk()) return s;
+        }
+        return {};
+      }
+      default:
+        return {};
+    }
+  }
+
+ private:
+  static bool feed(const Json& v, rapidjson::Document& d) {
+    switch (v.kind_) {
+      case Kind::kBool:
+        return d.Bool(v.bool_);
+      case Kind::kNumber:
+      case Kind::kString:
+        return d.String(v.text_.data(), sizeOf(v.text_), true);
+      case Kind::kArray:
+        d.StartArray();
+        for (const Json& e : v.items_) feed(e, d);
+        return d.EndArray(static_cast<rapidjson::SizeType>(v.items_.size()));
+      case Kind::kObject:
+        d.StartObject();
+        for (const JsonMember& m : v.members_) {
+          d.Key(m.key.data(), sizeOf(m.key), true);
+          feed(m.value, d);
+        }
+        return d.EndObject(static_cast<rapidjson::SizeType>(v.members_.size()));
+      default:  // null, and raw values until mark() puts them in place
+        return d.Null();
+    }
+  }
+
+  // The numbers of a raw value's parse, copied to out.
+  static void markParsed(const JsonDocument& from, const rapidjson::Value& v, rapidjson::Value& out,
+                         JsonDocument& doc) {
+    if (v.IsObject()) {
+      auto member = out.MemberBegin();
+      for (auto it = v.MemberBegin(); it != v.MemberEnd(); ++it) {
+        markParsed(from, it->value, (member++)->value, doc);
+      }
+    } else if (v.IsArray()) {
+      for (rapidjson::SizeType i = 0; i < v.Size(); ++i) markParsed(from, v[i], out[i], doc);
+    } else if (from.isNumber(v)) {
+      doc.numbers_.insert(&out);
+    }
+  }
+
+  const Json& root_;
+};
+
+Result<JsonDocument> Json::toDocument() const {
+  JsonDocument doc;
+  DocumentFiller filler(*this);
+  doc.doc_->Populate(filler);
+  if (Status s = DocumentFiller::mark(*this, *doc.doc_, doc); !s.isOk()) return s;
+  return doc;
 }
 
 std::string Json::serialize() const { return written(*this, false); }

@@ -82,7 +82,8 @@ common::Result<MappedRecord> finish(const fhir::Validator& validator,
   std::vector<fhir::Issue> errors;
   for (const Built& b : built) {
     MappedResource r{b.type, b.id, b.documentIndex, b.documentId, b.json.serialize()};
-    auto parsed = common::parseJson(r.json);
+    // The tree read as parseJson(r.json) would read it, without parsing the text again.
+    auto parsed = b.json.toDocument();
     if (!parsed) return common::internal("mapped " + r.reference() + " is not valid JSON");
     for (fhir::Issue& issue : validator.validate(*parsed)) {
       issue.diagnostics = r.reference() + ": " + issue.diagnostics;

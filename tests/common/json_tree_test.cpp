@@ -96,6 +96,72 @@ TEST(JsonTree, RawValuesAreWrittenVerbatim) {
   EXPECT_EQ(outer.find("a")->find("z"), nullptr);
 }
 
+namespace {
+
+// Same shape, same text and the same number-or-string answer for every leaf, walked side by side.
+void expectSameDocument(const JsonDocument& a, const rapidjson::Value& va, const JsonDocument& b,
+                        const rapidjson::Value& vb, const std::string& path) {
+  ASSERT_EQ(va.GetType(), vb.GetType()) << path;
+  if (va.IsObject()) {
+    ASSERT_EQ(va.MemberCount(), vb.MemberCount()) << path;
+    auto mb = vb.MemberBegin();
+    for (auto ma = va.MemberBegin(); ma != va.MemberEnd(); ++ma, ++mb) {
+      ASSERT_STREQ(ma->name.GetString(), mb->name.GetString()) << path;
+      expectSameDocument(a, ma->value, b, mb->value, path + "." + ma->name.GetString());
+    }
+  } else if (va.IsArray()) {
+    ASSERT_EQ(va.Size(), vb.Size()) << path;
+    for (rapidjson::SizeType i = 0; i < va.Size(); ++i) {
+      expectSameDocument(a, va[i], b, vb[i], path + "[" + std::to_string(i) + "]");
+    }
+  } else if (va.IsString()) {
+    EXPECT_EQ(std::string(va.GetString(), va.GetStringLength()),
+              std::string(vb.GetString(), vb.GetStringLength()))
+        << path;
+    EXPECT_EQ(a.isNumber(va), b.isNumber(vb)) << path;
+  } else if (va.IsBool()) {
+    EXPECT_EQ(va.GetBool(), vb.GetBool()) << path;
+  }
+}
+
+}  // namespace
+
+TEST(JsonTree, ToDocumentReadsAsTheParseOfTheSerialisedTree) {
+  Json big = Json::object();
+  for (int i = 0; i < 40; ++i) {  // past RapidJSON's first capacities: values must not move
+    big.set("n" + std::to_string(i), Json::integer(i));
+    big.set("s" + std::to_string(i), std::to_string(i));
+  }
+  Json list = Json::array();
+  for (int i = 0; i < 40; ++i) list.push(Json::number(std::to_string(i) + ".50"));
+  const Json tree = Json::object()
+                        .set("resourceType", "Observation")
+                        .set("valueDecimal", Json::number("25.00"))
+                        .set("digits", "0042")
+                        .set("escaped", "a \"quoted\" line\nand \u00e9t\u00e9 \xe2\x82\xac")
+                        .set("flag", false)
+                        .set("nothing", Json())
+                        .set("big", std::move(big))
+                        .set("list", std::move(list))
+                        .set("raw", Json::raw(R"({"z":1.0,"y":"2","w":[3,{"v":4e2}]})"))
+                        .set("nested", Json::array().push(Json::array().push(Json::integer(-7))));
+  auto direct = tree.toDocument();
+  ASSERT_TRUE(direct.hasValue()) << direct.error().toString();
+  auto reparsed = parseJson(tree.serialize());
+  ASSERT_TRUE(reparsed.hasValue());
+  expectSameDocument(*direct, direct->root(), *reparsed, reparsed->root(), "$");
+  EXPECT_TRUE(direct->isNumber(direct->root()["big"]["n39"]));
+  EXPECT_TRUE(direct->isNumber(direct->root()["raw"]["w"][1]["v"]));
+  EXPECT_FALSE(direct->isNumber(direct->root()["raw"]["y"]));
+}
+
+TEST(JsonTree, ToDocumentRefusesAnInvalidRawValue) {
+  const Json tree = Json::object().set("raw", Json::raw("{\"a\":"));
+  auto doc = tree.toDocument();
+  ASSERT_FALSE(doc.hasValue());
+  EXPECT_EQ(doc.error().code(), StatusCode::kInvalidArgument);
+}
+
 TEST(JsonTree, ForEachObjectVisitsParentsBeforeChildren) {
   auto tree = Json::parse(R"({"id":"1","a":[{"id":"2","b":{"id":"3"}}],"c":{"id":"4"}})");
   ASSERT_TRUE(tree.hasValue());

@@ -14,6 +14,8 @@
 
 namespace fhirgw::common {
 
+class Json;
+
 /// Limits applied while parsing untrusted JSON.
 struct JsonLimits {
   unsigned maxDepth = 64;                 ///< nesting of objects and arrays
@@ -50,6 +52,7 @@ class JsonDocument {
  private:
   friend Result<JsonDocument> parseJson(std::string_view, const JsonLimits&, JsonError*);
   friend std::string canonicalJson(const JsonDocument&, const rapidjson::Value&);
+  friend class Json;                          // Json::toDocument
   std::unique_ptr<rapidjson::Document> doc_;  // heap: value addresses stay valid across moves
   std::unordered_set<const rapidjson::Value*> numbers_;
 };

@@ -80,6 +80,11 @@ class Json {
   static Json fromDocument(const JsonDocument& doc, const rapidjson::Value& value);
   /// A copy of a RapidJSON value built in code (its numbers written as RapidJSON writes them).
   static Json fromValue(const rapidjson::Value& value);
+  /// The tree as parseJson(serialize()) would read it, without writing and reading text: numbers
+  /// are string Values that isNumber() tells apart, raw values are parsed (an invalid raw value
+  /// is kInvalidArgument). For reading a tree built in code with the readers of parsed
+  /// documents, e.g. the FHIR validator, at a fraction of the cost of the round trip.
+  Result<JsonDocument> toDocument() const;
 
   Kind kind() const { return kind_; }
   bool isNull() const { return kind_ == Kind::kNull; }
@@ -135,7 +140,8 @@ class Json {
   std::string canonical() const;
 
  private:
-  class Builder;  // Json::parse's SAX target, builds values in place
+  class Builder;         // Json::parse's SAX target, builds values in place
+  class DocumentFiller;  // toDocument's writer
 
   Kind kind_ = Kind::kNull;
   bool bool_ = false;
