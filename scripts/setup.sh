@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   # build
   build-essential cmake pkg-config
-  libpoco-dev rapidjson-dev libcurl4-openssl-dev libssl-dev libxml2-dev
+  libpoco-dev rapidjson-dev libcurl4-openssl-dev libssl-dev libxml2-dev zlib1g-dev
   libxmlsec1-dev libxmlsec1-openssl  # the VIHF and XAdES signatures of xds/ (xmlsec1 over libxml2)
   # tests and checks
   googletest libgtest-dev libgmock-dev openssl curl ca-certificates clang-format libxml2-utils

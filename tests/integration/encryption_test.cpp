@@ -4,6 +4,8 @@
 // rotation under an editor's load completes, and every record still reads, then again with only
 // the new key.
 
+#include <Poco/Data/SQLite/Connector.h>
+#include <Poco/Data/Session.h>
 #include <Poco/Net/HTTPClientSession.h>
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>
@@ -14,11 +16,14 @@
 #include <functional>
 #include <iostream>
 #include <mutex>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "fhirgw/common/crypto.hpp"
 #include "fhirgw/common/json.hpp"
 #include "fhirgw/testsupport/source_tree.hpp"
+#include "packed_value.hpp"
 #include "test_support.hpp"
 
 namespace fhirgw::testsupport {
@@ -196,8 +201,31 @@ std::vector<std::string> found(const std::string& bytes) {
   return out;
 }
 
+/// The store's large values as anyone reading the data folder gets them without a key: packed
+/// (compressed) values unpacked, sealed ones as they are.
+std::string unpackedValues(const fs::path& db) {
+  Poco::Data::SQLite::Connector::registerConnector();
+  Poco::Data::Session session(Poco::Data::SQLite::Connector::KEY, db.string());
+  std::string all;
+  for (const char* sql :
+       {"SELECT body FROM records", "SELECT outcome FROM records", "SELECT body FROM documents",
+        "SELECT outcome FROM documents", "SELECT json FROM fhir_resources",
+        "SELECT response_body FROM idempotency_keys"}) {
+    std::vector<std::string> values;
+    session << sql, Poco::Data::Keywords::into(values), Poco::Data::Keywords::now;
+    for (const std::string& value : values) {
+      if (!store::detail::isPacked(value)) continue;
+      auto unpacked = store::detail::unpackValue(value);
+      EXPECT_TRUE(unpacked.hasValue()) << unpacked.status().toString();
+      if (unpacked) all += *unpacked;
+    }
+  }
+  return all;
+}
+
 /// Runs the examples through a gateway and returns what of them the store's files showed, while
-/// it ran (WAL) and after it stopped (database file).
+/// it ran (WAL) and after it stopped (database file, its packed values unpacked: compression
+/// hides nothing from whoever reads the file).
 std::vector<std::string> patientDataInStoreFiles(const fs::path& dir, bool encrypted) {
   const std::string encryption =
       encrypted ? R"({"keyFile": ")" + newKeyFile(dir / "storage.key") + R"("})" : "";
@@ -214,7 +242,8 @@ std::vector<std::string> patientDataInStoreFiles(const fs::path& dir, bool encry
   })) << g.output();
   std::vector<std::string> seen = found(g.storeBytes());
   EXPECT_EQ(g.stop(), 0) << g.output();
-  for (const std::string& s : found(g.storeBytes())) seen.push_back(s);
+  const std::string stopped = g.storeBytes() + unpackedValues(dir / "data" / "gateway.db");
+  for (const std::string& s : found(stopped)) seen.push_back(s);
   return seen;
 }
 

@@ -421,3 +421,96 @@ TEST_F(SqliteStoreEncryption, ResealingWithEncryptionOffIsRefused) {
   ASSERT_FALSE(batch.hasValue());
   EXPECT_EQ(batch.error().code(), StatusCode::kFailedPrecondition);
 }
+
+namespace {
+
+/// healthSubmission with its large values long enough to be packed before they are sealed.
+Submission largeHealthSubmission(const std::string& recordId) {
+  Submission sub = healthSubmission(recordId);
+  std::string padding = R"(,"component":[)";
+  for (int i = 0; i < 20; ++i) {
+    padding += std::string(i > 0 ? "," : "") +
+               R"({"code":{"coding":[{"system":"http://loinc.org","code":"8)" + std::to_string(i) +
+               R"("}]},"valueString":"DURAND"})";
+  }
+  padding += "]";
+  for (std::string* value : {&sub.record->body, &sub.documents[0].body, &sub.resources[0].json,
+                             &sub.resources[1].json, &sub.idempotency[0].responseBody}) {
+    value->insert(value->size() - 1, padding);
+  }
+  return sub;
+}
+
+}  // namespace
+
+TEST_F(SqliteStoreEncryption, PackedValuesAreSealedResealedAndReadAsWritten) {
+  // Encryption off: the packed values are BLOBs, counted as plain and sealed by the pass.
+  auto store = open(nullptr);
+  ASSERT_NE(store, nullptr);
+  const Submission unsealed = largeHealthSubmission("r-0");
+  ASSERT_TRUE(store->commitSubmission(unsealed).isOk());
+  EXPECT_EQ(column("SELECT typeof(json) FROM fhir_resources"),
+            (std::vector<std::string>{"blob", "blob"}));
+  store.reset();
+
+  // Encryption on: packed, then sealed (text).
+  const auto first = ring('\x01');
+  store = open(first);
+  ASSERT_NE(store, nullptr);
+  const Submission sealed = largeHealthSubmission("r-1");
+  ASSERT_TRUE(store->commitSubmission(sealed).isOk());
+  // And one value as the code before packing sealed it: the JSON itself, sealed.
+  {
+    auto raw = rawSession(dir.path() / "gateway.db");
+    raw << "UPDATE fhir_resources SET json = ? WHERE resource_id = 'r-1-docref'",
+        kw::bind(first->seal(sealed.resources[1].json,
+                             "fhir_resources.json:DocumentReference/r-1-docref/1")),
+        kw::now;
+  }
+  EXPECT_EQ(store->listFhirResources("c-1", "r-1")->at(1).json, sealed.resources[1].json);
+  store.reset();
+
+  const auto second = ring('\x02', {'\x01'});
+  store = open(second);
+  ASSERT_NE(store, nullptr);
+  auto before = store->countSealedValues();
+  ASSERT_TRUE(before.hasValue()) << before.status().toString();
+  ASSERT_EQ((*before)[4].table, "fhir_resources");
+  EXPECT_EQ((*before)[4].values, 4);
+  EXPECT_EQ((*before)[4].plain, 2);
+  EXPECT_EQ((*before)[4].underOtherKeys.at(std::string(first->activeKeyId())), 2);
+  const std::int64_t pending = notUnderActiveKey(*before);
+  ResealCursor cursor;
+  std::int64_t resealed = 0;
+  for (int batches = 0;; ++batches) {
+    ASSERT_LT(batches, 1000) << "the pass does not end";
+    auto batch = store->resealBatch(cursor, 3);
+    ASSERT_TRUE(batch.hasValue()) << batch.status().toString();
+    EXPECT_EQ(batch->unopened, 0) << batch->firstProblem;
+    resealed += batch->resealed;
+    if (batch->done) break;
+    cursor = batch->next;
+  }
+  EXPECT_EQ(resealed, pending);
+  EXPECT_EQ(notUnderActiveKey(*store->countSealedValues()), 0);
+  for (const std::string& value : column("SELECT json FROM fhir_resources")) {
+    EXPECT_TRUE(second->sealedUnderActiveKey(value)) << value.substr(0, 30);
+  }
+  store.reset();
+
+  store = open(ring('\x02'));
+  ASSERT_NE(store, nullptr);
+  for (const Submission* sub : {&unsealed, &sealed}) {
+    const std::string& id = sub->recordId;
+    EXPECT_EQ(store->getRecord("c-1", id)->body, sub->record->body) << id;
+    EXPECT_EQ(store->listDocuments("c-1", id)->at(0).body, sub->documents[0].body) << id;
+    EXPECT_EQ(store->listFhirResources("c-1", id)->at(0).json, sub->resources[0].json) << id;
+    EXPECT_EQ(store->listPayloadFhirResources(id, id + "-doc")->at(1).json, sub->resources[1].json)
+        << id;
+    EXPECT_EQ(store->findIdempotencyEntry("c-1", "key-" + id)->responseBody,
+              sub->idempotency[0].responseBody)
+        << id;
+  }
+  store.reset();
+  EXPECT_EQ(fileBytes(dir.path() / "gateway.db").find(kName), std::string::npos);
+}

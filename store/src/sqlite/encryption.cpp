@@ -5,6 +5,7 @@
 
 #include "connection.hpp"
 #include "fhirgw/common/key_ring.hpp"
+#include "packed_value.hpp"
 
 namespace fhirgw::store::detail {
 
@@ -19,7 +20,26 @@ std::optional<std::string> Sealer::sealOptional(const std::optional<std::string>
   return seal(*plain, context);
 }
 
+StoredValue Sealer::pack(std::string_view plain, std::string_view context) const {
+  std::optional<std::string> packed = packValue(plain);
+  if (!packed) return {seal(plain, context), false};
+  if (!ring_) return {std::move(*packed), true};
+  return {ring_->seal(*packed, context), false};
+}
+
 Status Sealer::open(std::string& value, std::string_view context) const {
+  FHIRGW_RETURN_IF_ERROR(unseal(value, context));
+  if (!isPacked(value)) return Status::ok();  // written before packing, or too short to pack
+  auto unpacked = unpackValue(value);
+  if (!unpacked) {
+    const std::string column(context.substr(0, context.find(':')));
+    return Status(unpacked.error().code(), unpacked.error().message() + " in " + column);
+  }
+  value = std::move(unpacked).value();
+  return Status::ok();
+}
+
+Status Sealer::unseal(std::string& value, std::string_view context) const {
   const auto keyId = common::KeyRing::keyIdOf(value);
   if (!keyId) return Status::ok();  // written before encryption was on
   // The column, not the row id: enough for an operator, and short.

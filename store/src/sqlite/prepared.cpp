@@ -61,6 +61,13 @@ StatementRun& StatementRun::text(const NullableText& value) {
   return text(std::string_view(value.value()));
 }
 
+StatementRun& StatementRun::stored(const StoredValue& value) {
+  if (!value.blob) return text(std::string_view(value.bytes));
+  check(sqlite3_bind_blob64(statement_, next_++, value.bytes.data(), value.bytes.size(),
+                            SQLITE_STATIC));
+  return *this;
+}
+
 StatementRun& StatementRun::integer(std::int64_t value) {
   check(sqlite3_bind_int64(statement_, next_++, value));
   return *this;

@@ -51,6 +51,8 @@ class StatementRun {
   StatementRun& text(const std::string& value) { return text(std::string_view(value)); }
   StatementRun& text(const std::optional<std::string>& value);
   StatementRun& text(const NullableText& value);
+  /// A sealed column's value: as a BLOB when it is one (StoredValue::blob), else as text.
+  StatementRun& stored(const StoredValue& value);
   StatementRun& integer(std::int64_t value);
   StatementRun& integer(const NullableInt& value);
 

@@ -72,15 +72,15 @@ Status validate(const Submission& sub) {
 
 namespace {
 
-// The sealed columns of a submission, sealed by the caller's thread before it queues, so that
-// encryption runs in parallel and not in the writer's critical section.
+// The sealed columns of a submission, packed (compressed) and sealed by the caller's thread
+// before it queues, so that both run in parallel and not in the writer's critical section.
 struct SealedSubmission {
-  std::string recordBody;
-  std::string recordOutcome;
-  std::vector<std::string> documentBodies;
-  std::vector<std::string> documentOutcomes;
-  std::vector<std::string> idempotencyBodies;
-  std::vector<std::string> resourceJson;
+  StoredValue recordBody;
+  StoredValue recordOutcome;
+  std::vector<StoredValue> documentBodies;
+  std::vector<StoredValue> documentOutcomes;
+  std::vector<StoredValue> idempotencyBodies;
+  std::vector<StoredValue> resourceJson;
   std::vector<NullableText> deliveryTargets;
   std::size_t bytes = 0;
 };
@@ -115,29 +115,29 @@ constexpr std::string_view kInsertDelivery =
 
 SealedSubmission seal(const Sealer& sealer, const Submission& sub) {
   SealedSubmission out;
-  const auto add = [&out](std::string value) -> std::string {
-    out.bytes += value.size();
+  const auto add = [&out](StoredValue value) -> StoredValue {
+    out.bytes += value.bytes.size();
     return value;
   };
   if (sub.record) {
     out.recordBody =
-        add(sealer.seal(sub.record->body, sealContext("records", "body", sub.recordId)));
+        add(sealer.pack(sub.record->body, sealContext("records", "body", sub.recordId)));
     out.recordOutcome =
-        add(sealer.seal(sub.record->outcome, sealContext("records", "outcome", sub.recordId)));
+        add(sealer.pack(sub.record->outcome, sealContext("records", "outcome", sub.recordId)));
   }
   for (const NewDocument& d : sub.documents) {
-    out.documentBodies.push_back(add(sealer.seal(d.body, sealContext("documents", "body", d.id))));
+    out.documentBodies.push_back(add(sealer.pack(d.body, sealContext("documents", "body", d.id))));
     out.documentOutcomes.push_back(
-        add(sealer.seal(d.outcome, sealContext("documents", "outcome", d.id))));
+        add(sealer.pack(d.outcome, sealContext("documents", "outcome", d.id))));
   }
   for (const NewIdempotencyEntry& e : sub.idempotency) {
     out.idempotencyBodies.push_back(
-        add(sealer.seal(e.responseBody, sealContext("idempotency_keys", "response_body",
+        add(sealer.pack(e.responseBody, sealContext("idempotency_keys", "response_body",
                                                     idempotencyRowId(sub.clientId, e.key)))));
   }
   for (const NewFhirResource& r : sub.resources) {
     out.resourceJson.push_back(add(
-        sealer.seal(r.json, sealContext("fhir_resources", "json",
+        sealer.pack(r.json, sealContext("fhir_resources", "json",
                                         resourceRowId(r.resourceType, r.resourceId, r.version)))));
   }
   for (const NewDelivery& d : sub.deliveries) {
@@ -175,8 +175,8 @@ Status SqliteStore::commitSubmission(const Submission& sub) {
           .integer(now)
           .text(r.status)
           .text(r.requestHash)
-          .text(sealed.recordBody)
-          .text(sealed.recordOutcome)
+          .stored(sealed.recordBody)
+          .stored(sealed.recordOutcome)
           .text(r.practitionerRpps)
           .integer(r.encounterYear)
           .integer(r.practitionerIsTreating ? 1 : 0)
@@ -207,8 +207,8 @@ Status SqliteStore::commitSubmission(const Submission& sub) {
           .text(d.kind)
           .integer(now)
           .text(d.requestHash)
-          .text(sealed.documentBodies[i])
-          .text(sealed.documentOutcomes[i])
+          .stored(sealed.documentBodies[i])
+          .stored(sealed.documentOutcomes[i])
           .execute();
     }
     for (std::size_t i = 0; i < sub.idempotency.size(); ++i) {
@@ -229,7 +229,7 @@ Status SqliteStore::commitSubmission(const Submission& sub) {
           .text(e.key)
           .text(e.requestHash)
           .integer(e.responseStatus)
-          .text(sealed.idempotencyBodies[i])
+          .stored(sealed.idempotencyBodies[i])
           .integer(now)
           .integer(expires)
           .execute();
@@ -242,7 +242,7 @@ Status SqliteStore::commitSubmission(const Submission& sub) {
           .text(r.resourceType)
           .text(r.resourceId)
           .integer(r.version)
-          .text(sealed.resourceJson[i])
+          .stored(sealed.resourceJson[i])
           .integer(now)
           .execute();
     }

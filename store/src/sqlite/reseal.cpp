@@ -116,8 +116,11 @@ Result<ResealBatch> SqliteStore::resealBatch(const ResealCursor& cursor, std::si
   const SealedColumn& c = kSealedColumns[at.column];
   const std::string select =
       sql({"SELECT ", c.rowIdSql, ", ", c.column, " FROM ", c.table, " WHERE rowid = ?"});
+  // Compared as bytes: a packed value stored without encryption is a BLOB, which never equals
+  // the text it is bound as.
   const std::string update =
-      sql({"UPDATE ", c.table, " SET ", c.column, " = ? WHERE rowid = ? AND ", c.column, " = ?"});
+      sql({"UPDATE ", c.table, " SET ", c.column, " = ? WHERE rowid = ? AND CAST(", c.column,
+           " AS BLOB) = CAST(? AS BLOB)"});
   FHIRGW_RETURN_IF_ERROR(impl_->write("reseal values", [&](Session& s) {
     batch.resealed = 0;
     batch.unopened = 0;
@@ -134,8 +137,9 @@ Result<ResealBatch> SqliteStore::resealBatch(const ResealCursor& cursor, std::si
       const std::string& stored = current[0].get<1>().value();
       if (stored.starts_with(prefix)) continue;
       const std::string context = sealContext(c.table, c.column, current[0].get<0>());
+      // Unsealed only: a packed value is sealed again as it is, still packed.
       std::string plain = stored;
-      if (Status opened = impl_->sealer().open(plain, context); !opened.isOk()) {
+      if (Status opened = impl_->sealer().unseal(plain, context); !opened.isOk()) {
         if (batch.unopened++ == 0) batch.firstProblem = opened.message();
         continue;
       }

@@ -36,6 +36,14 @@ using NullableInt = Poco::Nullable<Poco::Int64>;
 
 // ---- conversions -------------------------------------------------------------------------
 
+/// A value ready for a sealed column (Sealer::pack): text (plain or sealed), or a packed value
+/// stored without encryption, bound as a BLOB (binary, though free of NUL bytes, so a
+/// std::string read of the column reads all of it).
+struct StoredValue {
+  std::string bytes;
+  bool blob = false;
+};
+
 inline std::int64_t toMillis(common::TimePoint t) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
 }

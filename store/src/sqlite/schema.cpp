@@ -212,6 +212,20 @@ BEGIN SELECT RAISE(ABORT, 'audit entries are append-only'); END)sql",
   count BIGINT NOT NULL CHECK (count >= 0),
   PRIMARY KEY (rpps, year)))sql",
        }},
+      // Issue 15, lean writes: fewer index entries per FHIR resource. fhir_resources_record
+      // (record_id) is the prefix of fhir_resources_record_document (record_id, document_id),
+      // which serves every query by record and the cascade from records; the document_id index
+      // only serves the cascade from a deleted document, which never names a record-level row
+      // (document_id NULL), so it keeps the rows of documents only. The large values themselves
+      // are packed (compressed) from now on; rows written before read as they are.
+      {7,
+       "lean-rows",
+       {
+           "DROP INDEX fhir_resources_record",
+           "DROP INDEX fhir_resources_document",
+           R"sql(CREATE INDEX fhir_resources_document ON fhir_resources (document_id)
+  WHERE document_id IS NOT NULL)sql",
+       }},
   };
   return kMigrations;
 }

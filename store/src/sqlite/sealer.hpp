@@ -11,6 +11,7 @@
 #include "fhirgw/common/status.hpp"
 #include "fhirgw/store/delivery.hpp"
 #include "fhirgw/store/record.hpp"
+#include "rows.hpp"
 
 namespace fhirgw::store::detail {
 
@@ -28,12 +29,18 @@ class Sealer {
   std::string seal(std::string_view plain, std::string_view context) const;
   std::optional<std::string> sealOptional(const std::optional<std::string>& plain,
                                           std::string_view context) const;
-  /// Turns a stored value back into its plain text, in place. A value without the sealed shape
-  /// was written before encryption was on and stays as it is; kFailedPrecondition names the key
-  /// of a value sealed under a key the ring lacks (or when encryption is off), kDataLoss one
-  /// that does not verify (altered, or moved from another row).
+  /// seal() of the value packed (compressed, packed_value.hpp) when that makes it smaller: for
+  /// the large values (bodies, answers, FHIR resources), packed before they are sealed.
+  StoredValue pack(std::string_view plain, std::string_view context) const;
+  /// Turns a stored value back into its plain text, in place: opened when sealed, then unpacked
+  /// when packed. A value without the sealed shape was written before encryption was on, one
+  /// without the packed shape before packing existed, and stays as it is; kFailedPrecondition
+  /// names the key of a value sealed under a key the ring lacks (or when encryption is off),
+  /// kDataLoss one that does not verify (altered, or moved from another row) or does not unpack.
   common::Status open(std::string& value, std::string_view context) const;
   common::Status open(std::optional<std::string>& value, std::string_view context) const;
+  /// open() without the unpacking: what was sealed, as the key rotation seals it again.
+  common::Status unseal(std::string& value, std::string_view context) const;
 
   // The sealed columns of a row read back.
   common::Status openRecord(Record& record) const;

@@ -1,0 +1,255 @@
+// Lean writes (issue 15): the large values are packed (deflated, NUL-free) before they are
+// sealed, and rows written before read as they are after migration 7.
+
+#include <Poco/Data/Statement.h>
+#include <Poco/Tuple.h>
+#include <gtest/gtest.h>
+
+#include <random>
+#include <string>
+#include <vector>
+
+#include "fhirgw/store/sqlite_store.hpp"
+#include "fhirgw/store/store.hpp"
+#include "fhirgw/testsupport/test_store.hpp"
+#include "packed_value.hpp"
+#include "sqlite/schema.hpp"
+#include "store_test_support.hpp"
+
+using namespace fhirgw;
+using namespace fhirgw::store;
+using namespace fhirgw::store::testing;
+using namespace std::chrono_literals;
+namespace kw = Poco::Data::Keywords;
+using common::StatusCode;
+
+namespace {
+
+/// A FHIR-like resource of about 1.5 KB, as the mapper writes them (compact, repetitive keys).
+std::string resourceJson(const std::string& id) {
+  std::string json = R"({"resourceType":"Observation","id":")" + id +
+                     R"(","meta":{"profile":["https://hl7.fr/ig/fhir/core/StructureDefinition/)"
+                     R"(fr-core-observation"]},"status":"final","component":[)";
+  for (int i = 0; i < 12; ++i) {
+    if (i > 0) json += ",";
+    json += R"({"code":{"coding":[{"system":"http://loinc.org","code":")" +
+            std::to_string(8000 + i) + R"(","display":"Mesure)" + std::to_string(i) +
+            R"("}]},"valueString":"é)" + std::to_string(i * 7) + R"("})";
+  }
+  return json + "]}";
+}
+
+/// 16 symbols drawn at random: half compressible, so the deflated stream is random-looking
+/// bytes, with zero bytes to frame away and stretches longer than 254 bytes without one.
+std::string awkwardBytes() {
+  std::mt19937 random(15);
+  std::string s;
+  for (int i = 0; i < 20000; ++i) s.push_back(static_cast<char>('a' + random() % 16));
+  return s;
+}
+
+}  // namespace
+
+// ---- the packed form -----------------------------------------------------------------------
+
+TEST(PackedValue, RoundTripsAndHasNoNulByte) {
+  for (const std::string& plain : {resourceJson("a"), awkwardBytes(), std::string(100000, '{'),
+                                   std::string(254, 'q') + std::string(300, '\x01')}) {
+    const auto packed = detail::packValue(plain);
+    ASSERT_TRUE(packed.has_value()) << plain.size();
+    EXPECT_TRUE(detail::isPacked(*packed));
+    EXPECT_LT(packed->size(), plain.size());
+    EXPECT_EQ(packed->find('\0'), std::string::npos) << "a std::string read would cut it";
+    auto unpacked = detail::unpackValue(*packed);
+    ASSERT_TRUE(unpacked.hasValue()) << unpacked.status().toString();
+    EXPECT_EQ(*unpacked, plain);
+  }
+}
+
+TEST(PackedValue, ShortOrIncompressibleValuesAreNotPacked) {
+  EXPECT_FALSE(detail::packValue(R"({"resourceType":"OperationOutcome","issue":[]})").has_value());
+  std::mt19937 random(15);
+  std::string noise;
+  for (int i = 0; i < 2000; ++i) noise.push_back(static_cast<char>(random() % 255 + 1));
+  EXPECT_FALSE(detail::packValue(noise).has_value());
+  EXPECT_FALSE(detail::isPacked(R"({"a":1})"));
+  EXPECT_FALSE(detail::isPacked("gcm1:0011223344556677:AAAA"));
+}
+
+TEST(PackedValue, AlteredOrTruncatedValuesAreDataLoss) {
+  const std::string packed = *detail::packValue(resourceJson("a"));
+  std::string altered = packed;
+  altered[altered.size() / 2] = static_cast<char>(altered[altered.size() / 2] ^ 0x55);
+  if (altered[altered.size() / 2] == '\0') altered[altered.size() / 2] = '\x7f';
+  EXPECT_EQ(detail::unpackValue(altered).error().code(), StatusCode::kDataLoss);
+  EXPECT_EQ(detail::unpackValue(packed.substr(0, packed.size() - 9)).error().code(),
+            StatusCode::kDataLoss);
+  EXPECT_EQ(detail::unpackValue("\x1f"
+                                "d9abc")
+                .error()
+                .code(),
+            StatusCode::kDataLoss);
+}
+
+// ---- the store -----------------------------------------------------------------------------
+
+namespace {
+
+class LeanRows : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    store = fhirgw::testsupport::openTestStore(dir.path(), clock, {"c-1"});
+    ASSERT_NE(store, nullptr);
+  }
+
+  /// typeof() and length() of each value of a column, "blob:812".
+  std::vector<std::string> shapes(const std::string& table, const std::string& column) {
+    auto raw = rawSession(dir.path() / "gateway.db");
+    std::vector<std::string> out;
+    raw << "SELECT typeof(" + column + ") || ':' || length(CAST(" + column + " AS BLOB)) FROM " +
+               table + " ORDER BY rowid",
+        kw::into(out), kw::now;
+    return out;
+  }
+
+  TempDir dir;
+  common::ManualClock clock{testStart()};
+  std::unique_ptr<Store> store;
+};
+
+Submission largeSubmission(const std::string& recordId) {
+  Submission sub = makeSubmission("c-1", recordId, "ext-" + recordId);
+  sub.record->body = resourceJson("body-" + recordId);
+  sub.documents[0].body = resourceJson("doc-" + recordId);
+  sub.resources[0].json = resourceJson(recordId + "-enc");
+  sub.resources[1].json = resourceJson(recordId + "-docref");
+  sub.idempotency = {{"tc-ext:ext-" + recordId, "h", 201, resourceJson("answer"), 24h}};
+  return sub;
+}
+
+}  // namespace
+
+TEST_F(LeanRows, LargeValuesAreStoredPackedAndEveryReaderGetsThemBack) {
+  const Submission sub = largeSubmission("r-1");
+  ASSERT_TRUE(store->commitSubmission(sub).isOk());
+
+  const std::string plainSize = std::to_string(sub.resources[0].json.size());
+  for (const std::string& shape : shapes("fhir_resources", "json")) {
+    EXPECT_EQ(shape.rfind("blob:", 0), 0u) << shape;
+    EXPECT_LT(std::stoul(shape.substr(5)), sub.resources[0].json.size() / 2) << shape;
+  }
+  EXPECT_EQ(shapes("records", "body").at(0).rfind("blob:", 0), 0u);
+  EXPECT_EQ(shapes("documents", "body").at(0).rfind("blob:", 0), 0u);
+  EXPECT_EQ(shapes("idempotency_keys", "response_body").at(0).rfind("blob:", 0), 0u);
+  // A short value gains nothing packed: it stays text.
+  EXPECT_EQ(shapes("records", "outcome").at(0).rfind("text:", 0), 0u);
+
+  EXPECT_EQ(store->getRecord("c-1", "r-1")->body, sub.record->body);
+  EXPECT_EQ(store->findRecordByExternalId("c-1", "ext-r-1")->body, sub.record->body);
+  EXPECT_EQ(store->getRecord("c-1", "r-1")->outcome, sub.record->outcome);
+  EXPECT_EQ(store->listDocuments("c-1", "r-1")->at(0).body, sub.documents[0].body);
+  EXPECT_EQ(store->listFhirResources("c-1", "r-1")->at(1).json, sub.resources[1].json);
+  // The delivery engine's reads (store/src/sqlite/deliveries.cpp) read the column as text.
+  EXPECT_EQ(store->listRecordFhirResources("r-1")->at(0).json, sub.resources[0].json);
+  auto payload = store->listPayloadFhirResources("r-1", std::string("r-1-doc"));
+  ASSERT_TRUE(payload.hasValue()) << payload.status().toString();
+  ASSERT_EQ(payload->size(), 2u);
+  EXPECT_EQ(payload->at(1).json, sub.resources[1].json);
+  EXPECT_EQ(store->findIdempotencyEntry("c-1", "tc-ext:ext-r-1")->responseBody,
+            sub.idempotency[0].responseBody);
+}
+
+TEST_F(LeanRows, RetentionPurgesPackedContentAsBefore) {
+  ASSERT_TRUE(store->commitSubmission(largeSubmission("r-1")).isOk());
+  // Its pending delivery must be finished before retention touches the record.
+  auto claimed = store->claimDeliveries({"dmp-main", "w", 30s, 1});
+  ASSERT_TRUE(claimed.hasValue());
+  ASSERT_EQ(claimed->size(), 1u);
+  FinishedAttempt done;
+  done.deliveryId = (*claimed)[0].id;
+  done.leaseId = *(*claimed)[0].leaseId;
+  done.next = DeliveryStatus::kDelivered;
+  done.startedAt = clock.now();
+  done.outcome = AttemptOutcome::kDelivered;
+  ASSERT_TRUE(store->finishAttempt(done).isOk());
+  clock.advance(48h);
+  ASSERT_EQ(*store->purgeRecordContent(clock.now() - 24h, 10), 1);
+  auto record = store->getRecord("c-1", "r-1");
+  ASSERT_TRUE(record.hasValue()) << record.status().toString();
+  EXPECT_EQ(record->body, "");
+  EXPECT_EQ(store->listDocuments("c-1", "r-1")->at(0).body, "");
+  EXPECT_TRUE(store->listFhirResources("c-1", "r-1")->empty());
+  ASSERT_EQ(*store->deleteRecords(clock.now() - 24h, 10), 1);
+  EXPECT_EQ(store->findIdempotencyEntry("c-1", "tc-ext:ext-r-1").error().code(),
+            StatusCode::kNotFound);
+}
+
+TEST(LeanRowsMigration, RowsWrittenBeforeReadAsTheyWereAndTheIndexesAreNarrowed) {
+  TempDir dir;
+  const auto db = dir.path() / "gateway.db";
+  const std::string body = resourceJson("old-body");
+  const std::string json = resourceJson("old-enc");
+  {
+    // A version-6 database with a record as the previous code wrote it: every value plain text.
+    auto raw = rawSession(db);
+    raw << std::string(detail::kCreateSchemaMigrations), kw::now;
+    for (const detail::Migration& m : detail::sqliteMigrations()) {
+      if (m.version > 6) break;
+      for (std::string_view sql : m.statements) raw << std::string(sql), kw::now;
+      raw << "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, 0)",
+          kw::bind(Poco::Int64{m.version}), kw::bind(std::string(m.name)), kw::now;
+    }
+    raw << "INSERT INTO clients (id, name, role, created_at) VALUES ('c-1', 'c', 'editor', 0)",
+        kw::now;
+    raw << "INSERT INTO records (id, client_id, external_id, created_at, status, request_hash,"
+           " body, outcome, practitioner_rpps, encounter_year, practitioner_is_treating)"
+           " VALUES ('r-old', 'c-1', 'ext-old', 0, 'accepted', 'h', ?, '{}', '1', 2026, 0)",
+        kw::bind(body), kw::now;
+    raw << "INSERT INTO documents (id, record_id, client_id, kind, created_at, request_hash, body,"
+           " outcome) VALUES ('d-old', 'r-old', 'c-1', 'report', 0, 'h', ?, '{}')",
+        kw::bind(body), kw::now;
+    raw << "INSERT INTO fhir_resources (record_id, document_id, resource_type, resource_id,"
+           " version, json, created_at) VALUES ('r-old', NULL, 'Encounter', 'e-old', 1, ?, 0),"
+           " ('r-old', 'd-old', 'DocumentReference', 'dr-old', 1, ?, 0)",
+        kw::bind(json), kw::bind(json), kw::now;
+    raw << "INSERT INTO idempotency_keys (client_id, idempotency_key, request_hash,"
+           " response_status, response_body, created_at, expires_at)"
+           " VALUES ('c-1', 'tc-ext:ext-old', 'h', 201, ?, 0, 9000000000000)",
+        kw::bind(body), kw::now;
+  }
+  common::ManualClock clock{testStart()};
+  StoreOptions options;
+  options.url = "sqlite:" + db.string();
+  auto opened = openStore(options, clock);
+  ASSERT_TRUE(opened.hasValue()) << opened.status().toString();
+  Store& store = **opened;
+  EXPECT_EQ(*store.schemaVersion(), latestSqliteSchemaVersion());
+  EXPECT_EQ(store.getRecord("c-1", "r-old")->body, body);
+  EXPECT_EQ(store.listDocuments("c-1", "r-old")->at(0).body, body);
+  EXPECT_EQ(store.listFhirResources("c-1", "r-old")->at(0).json, json);
+  EXPECT_EQ(store.listPayloadFhirResources("r-old", std::string("d-old"))->at(1).json, json);
+  EXPECT_EQ(store.findIdempotencyEntry("c-1", "tc-ext:ext-old")->responseBody, body);
+
+  // New rows next to the old ones are packed; both kinds read back.
+  ASSERT_TRUE(store.commitSubmission(largeSubmission("r-new")).isOk());
+  EXPECT_EQ(store.listFhirResources("c-1", "r-new")->at(0).json, resourceJson("r-new-enc"));
+
+  auto raw = rawSession(db);
+  std::vector<std::string> indexes;
+  raw << "SELECT name || ':' || COALESCE(sql, '') FROM sqlite_master WHERE type = 'index'"
+         " AND tbl_name = 'fhir_resources' ORDER BY name",
+      kw::into(indexes), kw::now;
+  ASSERT_EQ(indexes.size(), 3u);
+  EXPECT_EQ(indexes[0].rfind("fhir_resources_document:", 0), 0u);
+  EXPECT_NE(indexes[0].find("WHERE document_id IS NOT NULL"), std::string::npos);
+  EXPECT_EQ(indexes[1].rfind("fhir_resources_record_document:", 0), 0u);
+  EXPECT_EQ(indexes[2].rfind("sqlite_autoindex_fhir_resources_1:", 0), 0u);
+
+  // Deleting a document finds its resources through the partial index (the cascade's lookup).
+  std::vector<Poco::Tuple<Poco::Int64, Poco::Int64, Poco::Int64, std::string>> plan;
+  raw << "EXPLAIN QUERY PLAN SELECT rowid FROM fhir_resources WHERE document_id = ?",
+      kw::bind(std::string("d-old")), kw::into(plan), kw::now;
+  std::string planText;
+  for (const auto& p : plan) planText += p.get<3>() + "\n";
+  EXPECT_NE(planText.find("fhir_resources_document"), std::string::npos) << planText;
+}
