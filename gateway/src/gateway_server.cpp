@@ -3,6 +3,7 @@
 #include <rapidjson/document.h>
 #include <sys/resource.h>
 
+#include <optional>
 #include <vector>
 
 #include "fhirgw/common/log.hpp"
@@ -10,6 +11,7 @@
 #include "fhirgw/gateway/api/openapi_assets.hpp"
 #include "fhirgw/gateway/api/openapi_routes.hpp"
 #include "fhirgw/gateway/http_status.hpp"
+#include "fhirgw/gateway/request_audit.hpp"
 
 namespace fhirgw::gateway {
 
@@ -46,13 +48,12 @@ void GatewayServer::audit(const Exchange& ex) {
   if (deps_.store == nullptr || ex.route().rfind("/health/", 0) == 0) return;
   if (ex.route() == "/metrics" && ex.responseStatus() == 200) return;
   if (ex.route() == "/console" || ex.route().rfind("/console/", 0) == 0) return;
-  store::NewAuditEntry entry;
-  entry.actor = ex.clientId().empty() ? "anonymous" : ex.clientId();
-  entry.action = ex.method() + " " + ex.route();
-  entry.target = ex.target().empty() ? ex.param("id") : ex.target();
-  entry.outcome = std::to_string(ex.responseStatus());
-  entry.requestId = ex.requestId();
-  appendAudit(entry, ex.clientId().empty() ? ex.peer() : std::string());
+  // An accepted submission stored its entry in its own transaction (one durable commit).
+  if (ex.audited()) {
+    appendAudit(std::nullopt, {});
+    return;
+  }
+  appendAudit(requestAuditEntry(ex), ex.clientId().empty() ? ex.peer() : std::string());
 }
 
 void GatewayServer::auditRefusal(const ListenerRefusal& refusal) {
@@ -65,7 +66,7 @@ void GatewayServer::auditRefusal(const ListenerRefusal& refusal) {
   appendAudit(entry, refusal.peer);
 }
 
-void GatewayServer::appendAudit(const store::NewAuditEntry& entry,
+void GatewayServer::appendAudit(const std::optional<store::NewAuditEntry>& entry,
                                 const std::string& anonymousPeer) {
   std::vector<store::NewAuditEntry> rows;
   {
@@ -74,8 +75,8 @@ void GatewayServer::appendAudit(const store::NewAuditEntry& entry,
     std::lock_guard lock(auditMutex_);
     const common::TimePoint now = deps_.clock->now();
     rows = anonymousAudit_.due(now);
-    if (anonymousPeer.empty() || anonymousAudit_.admit(anonymousPeer, entry, now)) {
-      rows.push_back(entry);
+    if (entry && (anonymousPeer.empty() || anonymousAudit_.admit(anonymousPeer, *entry, now))) {
+      rows.push_back(*entry);
     }
   }
   for (const store::NewAuditEntry& row : rows) {

@@ -95,7 +95,8 @@ class SubmissionServiceTest : public ::testing::Test {
   SubmissionService service() { return service(*store_); }
 
   SubmissionRequest request(std::string idempotencyKey = {}) const {
-    return SubmissionRequest{kClient, "request-1", std::move(idempotencyKey), clock_.now()};
+    return SubmissionRequest{kClient, "request-1", std::move(idempotencyKey), clock_.now(),
+                             std::nullopt};
   }
 
   testsupport::TempDir dir_;

@@ -1,5 +1,6 @@
 // The whole gateway killed with SIGKILL under ingest load while deliveries are being sent: after a
-// restart on the same data, every acknowledged record's deliveries reach the outbox, complete.
+// restart on the same data, every acknowledged record's deliveries reach the outbox, complete,
+// and every acknowledged record has its audit entry (stored in the submission's transaction).
 
 #include <Poco/Net/HTTPClientSession.h>
 #include <gtest/gtest.h>
@@ -10,6 +11,7 @@
 #include <fstream>
 #include <mutex>
 #include <set>
+#include <string>
 #include <thread>
 
 #include "fhirgw/common/json.hpp"
@@ -38,6 +40,7 @@ TEST(GatewayCrash, AcknowledgedRecordsAreAllDeliveredAfterASigkillUnderLoad) {
   const std::map<std::string, std::string> env{{"FHIRGW_ADMIN_TOKEN", kToken}};
 
   std::set<std::string> acknowledged;  // delivery ids of records answered 201
+  std::set<std::string> acknowledgedRecords;
   std::string key;
   {
     GatewayProcess gateway(args, env);
@@ -69,6 +72,7 @@ TEST(GatewayCrash, AcknowledgedRecordsAreAllDeliveredAfterASigkillUnderLoad) {
           std::lock_guard lock(mutex);
           for (const auto& d : (*doc)["deliveries"].GetArray())
             acknowledged.insert(d["id"].GetString());
+          acknowledgedRecords.insert((*doc)["id"].GetString());
           ++records;
         } catch (const std::exception&) {
           return;  // the gateway is gone
@@ -113,6 +117,25 @@ TEST(GatewayCrash, AcknowledgedRecordsAreAllDeliveredAfterASigkillUnderLoad) {
     ASSERT_TRUE(doc.hasValue()) << id;
     EXPECT_STREQ((*doc)["resourceType"].GetString(), "Bundle");
   }
+  // The audit trail has an accepted entry for every acknowledged record, however late the kill.
+  Poco::Net::HTTPClientSession admin("127.0.0.1", static_cast<Poco::UInt16>(restarted.adminPort()));
+  std::set<std::string> audited;
+  for (std::int64_t after = 0;;) {
+    auto page = httpRequest(admin, "GET",
+                            "/admin/v1/audit?action=POST%20/api/v1/teleconsultations&limit=1000"
+                            "&after=" +
+                                std::to_string(after),
+                            "", {{"Authorization", std::string("Bearer ") + kToken}});
+    ASSERT_EQ(page.status, 200) << page.body;
+    auto entries = common::parseJson(page.body);
+    ASSERT_TRUE(entries.hasValue());
+    if (entries->root().Empty()) break;
+    for (const auto& e : entries->root().GetArray()) {
+      if (std::string(e["outcome"].GetString()) == "201") audited.insert(e["target"].GetString());
+      after = std::stoll(e["id"].GetString());  // numbers are read as text
+    }
+  }
+  for (const auto& id : acknowledgedRecords) EXPECT_EQ(audited.count(id), 1u) << id;
   std::cout << "acknowledged deliveries: " << acknowledged.size()
             << ", already in the outbox at the kill: " << deliveredBeforeRestart << "\n";
   restarted.signal(SIGTERM);

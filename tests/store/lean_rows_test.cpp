@@ -1,5 +1,6 @@
 // Lean writes (issue 15): the large values are packed (deflated, NUL-free) before they are
-// sealed, and rows written before read as they are after migration 7.
+// sealed, rows written before read as they are after migration 7, and a submission's audit
+// entry is stored in its own transaction.
 
 #include <Poco/Data/Statement.h>
 #include <Poco/Tuple.h>
@@ -182,6 +183,33 @@ TEST_F(LeanRows, RetentionPurgesPackedContentAsBefore) {
   ASSERT_EQ(*store->deleteRecords(clock.now() - 24h, 10), 1);
   EXPECT_EQ(store->findIdempotencyEntry("c-1", "tc-ext:ext-r-1").error().code(),
             StatusCode::kNotFound);
+}
+
+TEST_F(LeanRows, TheAuditEntryIsStoredWithItsSubmissionAndOnlyWithIt) {
+  Submission sub = largeSubmission("r-1");
+  sub.audit = NewAuditEntry{"c-1", "POST /api/v1/teleconsultations", "r-1", "201", "req-1", ""};
+  ASSERT_TRUE(store->commitSubmission(sub).isOk());
+
+  // The same external id again: refused, and neither its rows nor its audit entry are stored.
+  Submission twin = largeSubmission("r-2");
+  twin.record->externalId = "ext-r-1";
+  twin.audit = NewAuditEntry{"c-1", "POST /api/v1/teleconsultations", "r-2", "201", "req-2", ""};
+  EXPECT_EQ(store->commitSubmission(twin).code(), StatusCode::kAlreadyExists);
+
+  auto entries = store->queryAudit({});
+  ASSERT_TRUE(entries.hasValue()) << entries.status().toString();
+  ASSERT_EQ(entries->size(), 1u);
+  EXPECT_EQ((*entries)[0].actor, "c-1");
+  EXPECT_EQ((*entries)[0].action, "POST /api/v1/teleconsultations");
+  EXPECT_EQ((*entries)[0].target, "r-1");
+  EXPECT_EQ((*entries)[0].outcome, "201");
+  EXPECT_EQ((*entries)[0].requestId, "req-1");
+  EXPECT_EQ((*entries)[0].at, clock.now());
+  EXPECT_EQ((*entries)[0].detail, "");
+
+  Submission noActor = largeSubmission("r-3");
+  noActor.audit = NewAuditEntry{};
+  EXPECT_EQ(store->commitSubmission(noActor).code(), StatusCode::kInvalidArgument);
 }
 
 TEST(LeanRowsMigration, RowsWrittenBeforeReadAsTheyWereAndTheIndexesAreNarrowed) {

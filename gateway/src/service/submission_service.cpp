@@ -194,6 +194,17 @@ SubmissionResult commitFailure(const store::RecordStore& records, const Submissi
   return failed(storeFailure(status, "teleconsultation", StoreAccess::kWrite));
 }
 
+/// The request's audit entry, if the caller gave one, for the submission of record recordId
+/// answered with status: stored in the same transaction.
+std::optional<store::NewAuditEntry> auditEntry(const SubmissionRequest& request,
+                                               const std::string& recordId, int status) {
+  if (!request.audit) return std::nullopt;
+  store::NewAuditEntry entry = *request.audit;
+  entry.target = recordId;
+  entry.outcome = std::to_string(status);
+  return entry;
+}
+
 /// A teleconsultation body after counting, parsing and the rules.
 struct Checked {
   domain::Teleconsultation record;
@@ -321,11 +332,13 @@ SubmissionResult SubmissionService::acceptTeleconsultation(const SubmissionReque
   result.answerStatus = 201;
   result.answer = acceptedRecordView(sub, tc.externalId, kept);
   sub.idempotency = plan->entriesFor(result.answerStatus, result.answer);
+  sub.audit = auditEntry(request, sub.recordId, result.answerStatus);
 
   if (common::Status s = d_.records.commitSubmission(sub); !s.isOk()) {
     return commitFailure(d_.records, request, *plan, s);
   }
   if (!sub.deliveries.empty() && d_.deliveriesQueued) d_.deliveriesQueued();
+  result.audited = sub.audit.has_value();
   result.recordId = sub.recordId;
   result.documentIds = std::move(mapping.documentIds);
   return result;
@@ -407,6 +420,7 @@ SubmissionResult SubmissionService::addDocument(const SubmissionRequest& request
   result.answerStatus = 201;
   result.answer = acceptedDocumentView(sub, d, kept);
   sub.idempotency = plan->entriesFor(result.answerStatus, result.answer);
+  sub.audit = auditEntry(request, stored.id, result.answerStatus);
 
   if (common::Status s = d_.records.commitSubmission(sub); !s.isOk()) {
     SubmissionResult failure = commitFailure(d_.records, request, *plan, s);
@@ -414,6 +428,7 @@ SubmissionResult SubmissionService::addDocument(const SubmissionRequest& request
     return failure;
   }
   if (!sub.deliveries.empty() && d_.deliveriesQueued) d_.deliveriesQueued();
+  result.audited = sub.audit.has_value();
   result.recordId = stored.id;
   result.documentIds = {d.id};
   return result;

@@ -1,6 +1,7 @@
 // SqliteStore: one submission committed atomically, and the records, documents, FHIR resources
 // and deliveries read back by their client (the RecordStore role).
 
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -63,6 +64,12 @@ Status validate(const Submission& sub) {
     if (e.responseStatus < 100 || e.responseStatus > 599) return bad("idempotency status");
     if (hasNul(e.responseBody)) return bad("idempotency body contains a NUL byte");
   }
+  if (sub.audit) {
+    if (sub.audit->actor.empty() || sub.audit->action.empty()) {
+      return bad("audit actor or action is empty");
+    }
+    if (hasNul(sub.audit->detail)) return bad("audit detail contains a NUL byte");
+  }
   return Status::ok();
 }
 
@@ -112,6 +119,9 @@ constexpr std::string_view kInsertDelivery =
     "INSERT INTO deliveries (id, record_id, document_id, destination, connector_id, status,"
     " reason, attempts, next_attempt_at, created_at, updated_at, target)"
     " VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)";
+constexpr std::string_view kInsertAudit =
+    "INSERT INTO audit_entries (at, actor, action, target, outcome, request_id, detail)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?)";
 
 SealedSubmission seal(const Sealer& sealer, const Submission& sub) {
   SealedSubmission out;
@@ -263,6 +273,18 @@ Status SqliteStore::commitSubmission(const Submission& sub) {
           .integer(now)
           .integer(now)
           .text(sealed.deliveryTargets[i])
+          .execute();
+    }
+    if (sub.audit) {
+      const NewAuditEntry& a = *sub.audit;
+      StatementRun(cache, kInsertAudit)
+          .integer(now)
+          .text(a.actor)
+          .text(a.action)
+          .text(a.target)
+          .text(a.outcome)
+          .text(a.requestId)
+          .text(a.detail.empty() ? std::optional<std::string>() : std::optional(a.detail))
           .execute();
     }
     return Status::ok();

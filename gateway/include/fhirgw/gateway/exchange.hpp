@@ -71,6 +71,10 @@ class Exchange {
   /// What the request acted on, for the audit trail (a record or client id).
   void setTarget(std::string target) { target_ = std::move(target); }
   const std::string& target() const { return target_; }
+  /// The request's audit entry is already stored, in the transaction of what the request stored
+  /// (an accepted submission): the audit hook writes none.
+  void setAudited() { audited_ = true; }
+  bool audited() const { return audited_; }
 
   Poco::Net::HTTPServerRequest& request() { return request_; }
 
@@ -89,6 +93,7 @@ class Exchange {
   std::string target_;
   bool bodyRead_ = false;
   bool responded_ = false;
+  bool audited_ = false;
   int responseStatus_ = 0;
 };
 

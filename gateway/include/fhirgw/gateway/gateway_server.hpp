@@ -6,6 +6,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string_view>
 
 #include "fhirgw/common/clock.hpp"
@@ -80,8 +81,9 @@ class GatewayServer {
   void fitConnectionCapsToDescriptors();
   void audit(const Exchange& exchange);
   void auditRefusal(const ListenerRefusal& refusal);
-  /// Writes entry (unless an anonymous one is only counted) and any summaries now due.
-  void appendAudit(const store::NewAuditEntry& entry, const std::string& anonymousPeer);
+  /// Writes entry, if any (unless an anonymous one is only counted), and any summaries now due.
+  void appendAudit(const std::optional<store::NewAuditEntry>& entry,
+                   const std::string& anonymousPeer);
 
   GatewayConfig config_;
   Dependencies deps_;

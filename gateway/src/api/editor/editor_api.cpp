@@ -2,6 +2,7 @@
 
 #include "fhirgw/gateway/http_status.hpp"
 #include "fhirgw/gateway/json_io.hpp"
+#include "fhirgw/gateway/request_audit.hpp"
 
 namespace fhirgw::gateway {
 namespace {
@@ -58,14 +59,17 @@ std::optional<store::Record> EditorApi::resolveRecord(Exchange& ex) {
 }
 
 SubmissionRequest EditorApi::submissionRequest(Exchange& ex) const {
+  // The request's audit entry goes into the submission's transaction when it is accepted (the
+  // service sets its target and outcome); otherwise the audit hook writes it after the answer.
   return SubmissionRequest{ex.clientId(), ex.requestId(), ex.header("Idempotency-Key"),
-                           d_.clock.now()};
+                           d_.clock.now(), requestAuditEntry(ex)};
 }
 
 void EditorApi::answer(Exchange& ex, const SubmissionResult& result) {
   switch (result.status) {
     case SubmissionStatus::kAccepted:
       ex.setTarget(result.recordId);
+      if (result.audited) ex.setAudited();
       ex.setHeader("Location", std::string(kTeleconsultationsPath) + "/" + result.recordId);
       ex.send(result.answerStatus, kJson, result.answer);
       return;

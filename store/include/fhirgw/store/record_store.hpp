@@ -20,7 +20,8 @@ class RecordStore {
  public:
   virtual ~RecordStore() = default;
 
-  /// Writes the submission in one durable transaction, all or nothing, before returning ok.
+  /// Writes the submission, with its audit entry when it has one, in one durable transaction,
+  /// all or nothing, before returning ok.
   /// kAlreadyExists when the record or document external id, or the idempotency key, is already
   /// used by this client (the caller looks the first one up and replays or answers 409);
   /// kNotFound when adding documents to a record this client does not have; kInvalidArgument

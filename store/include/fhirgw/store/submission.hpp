@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "fhirgw/store/audit_entry.hpp"
 #include "fhirgw/store/delivery.hpp"
 
 namespace fhirgw::store {
@@ -72,6 +73,9 @@ struct Submission {
   std::vector<NewDelivery> deliveries;
   /// Answers to remember, one per key (an externalId and an Idempotency-Key may both apply).
   std::vector<NewIdempotencyEntry> idempotency;
+  /// The request's audit entry, appended in the same transaction: it exists exactly when the
+  /// submission is stored, with no durable commit of its own.
+  std::optional<NewAuditEntry> audit;
 };
 
 }  // namespace fhirgw::store

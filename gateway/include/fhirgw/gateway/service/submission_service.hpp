@@ -16,6 +16,7 @@
 #include "fhirgw/gateway/service/route_snapshot.hpp"
 #include "fhirgw/mapping/fhir_mapper.hpp"
 #include "fhirgw/rules/rule_engine.hpp"
+#include "fhirgw/store/audit_entry.hpp"
 #include "fhirgw/store/record.hpp"
 #include "fhirgw/store/record_store.hpp"
 
@@ -33,6 +34,9 @@ struct SubmissionRequest {
   std::string requestId;       ///< for the logs and the message of a mapping failure
   std::string idempotencyKey;  ///< the Idempotency-Key header; "" when absent
   common::TimePoint now;       ///< when the gateway received the body
+  /// The request's audit entry, stored in the submission's own transaction when it is accepted
+  /// (its target and outcome set then); absent: the caller audits the request itself.
+  std::optional<store::NewAuditEntry> audit;
 };
 
 /// What a use case decided. Each value has one answer: the HTTP layer only translates.
@@ -55,6 +59,7 @@ struct SubmissionResult {
   int answerStatus = 0;  ///< kAccepted: 201; kReplayed: the status first answered
   std::string answer;    ///< kAccepted, kReplayed: the JSON answer, also remembered for replays
   common::Status error;  ///< kFailed
+  bool audited = false;  ///< kAccepted: the request's audit entry was stored with it
 };
 
 /// The result of a dry run ($validate): the issues, and the would-be bundle when valid.
