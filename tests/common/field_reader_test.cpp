@@ -20,10 +20,10 @@ using testing::ElementsAre;
 
 namespace {
 
-enum class Colour { kRed, kGreen };
-constexpr fhirgw::common::CodeTable<Colour, 2> kColours{{{
-    {Colour::kRed, "red"},
-    {Colour::kGreen, "green"},
+enum class Shade { kRed, kGreen };
+constexpr fhirgw::common::CodeTable<Shade, 2> kShades{{{
+    {Shade::kRed, "red"},
+    {Shade::kGreen, "green"},
 }}};
 
 Json parse(std::string_view text) {
@@ -74,7 +74,7 @@ TEST(FieldReader, ReadsTypedMembersAndNamesEachProblemByItsKeyPath) {
   EXPECT_EQ(r.boolean("on"), true);
   EXPECT_EQ(r.integer("port", 1, 65535), 80);
   EXPECT_EQ(r.numberText("ratio"), "1.50") << "a number keeps its text";
-  EXPECT_EQ(r.code("colour", kColours), Colour::kGreen);
+  EXPECT_EQ(r.code("colour", kShades), Shade::kGreen);
   EXPECT_THAT(*r.strings("tags"), ElementsAre("x", "y"));
   EXPECT_EQ(r.string("absent"), std::nullopt);
   r.finish();
@@ -90,7 +90,7 @@ TEST(FieldReader, ReportsWrongKindsRangesCodesNullsAndMissingKeys) {
   EXPECT_EQ(r.boolean("on"), std::nullopt) << "a string is not a boolean";
   EXPECT_EQ(r.integer("port", 1, 65535), std::nullopt);
   EXPECT_EQ(r.integer("count", 1, 9), std::nullopt) << "a string is not a number";
-  EXPECT_EQ(r.code("colour", kColours), std::nullopt);
+  EXPECT_EQ(r.code("colour", kShades), std::nullopt);
   EXPECT_EQ(r.strings("tags"), std::nullopt);
   EXPECT_EQ(r.string("gone"), std::nullopt);
   EXPECT_EQ(r.string("id", Need::kRequired), std::nullopt);

@@ -66,7 +66,7 @@ HttpClientOptions defaultOptions() {
   return o;
 }
 
-std::unique_ptr<HttpClient> client(HttpClientOptions o = defaultOptions()) {
+std::unique_ptr<HttpClient> guardedClient(HttpClientOptions o = defaultOptions()) {
   auto c = HttpClient::create(std::move(o));
   EXPECT_TRUE(c.hasValue()) << c.error().message();
   return c ? std::move(*c) : nullptr;
@@ -93,12 +93,6 @@ void expectPolicyRefusal(const common::Result<HttpResponse>& result, const std::
   EXPECT_EQ(classified.reason, "address-not-allowed") << what;
 }
 
-void answer(Response& response, int status, const std::string& body = "{}") {
-  response.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(status));
-  response.setContentType("application/fhir+json");
-  response.sendBuffer(body.data(), body.size());
-}
-
 }  // namespace
 
 TEST(OutboundAddressPolicy, LoopbackByAddressIsRefusedAndTheListenerSeesNoConnection) {
@@ -107,7 +101,7 @@ TEST(OutboundAddressPolicy, LoopbackByAddressIsRefusedAndTheListenerSeesNoConnec
   HttpClientOptions o = defaultOptions();
   o.allowInsecureHttpForTesting = true;  // so that the scheme is not what refuses it
   const std::string url = "http://127.0.0.1:" + std::to_string(listener->port()) + "/fhir";
-  expectPolicyRefusal(client(o)->send(get(url)), "loopback", url);
+  expectPolicyRefusal(guardedClient(o)->send(get(url)), "loopback", url);
   EXPECT_FALSE(listener->sawConnection());
 }
 
@@ -116,7 +110,7 @@ TEST(OutboundAddressPolicy, Ipv6LoopbackIsRefusedAndTheListenerSeesNoConnection)
   const std::string port = listener ? std::to_string(listener->port()) : "9443";
   if (!listener) std::cout << "[ note ] no ::1 on this machine: only the refusal is checked\n";
   const std::string url = "https://[::1]:" + port + "/fhir";
-  expectPolicyRefusal(client()->send(get(url)), "loopback", url);
+  expectPolicyRefusal(guardedClient()->send(get(url)), "loopback", url);
   if (listener) {
     EXPECT_FALSE(listener->sawConnection());
   }
@@ -127,7 +121,7 @@ TEST(OutboundAddressPolicy, AHostNameResolvingToLoopbackIsJudgedByItsAddress) {
   ASSERT_TRUE(v4.has_value());
   auto v6 = Listener::at("::1", v4->port());  // localhost may resolve to both
   const std::string url = "https://localhost:" + std::to_string(v4->port()) + "/fhir";
-  expectPolicyRefusal(client()->send(get(url)), "loopback", url);
+  expectPolicyRefusal(guardedClient()->send(get(url)), "loopback", url);
   EXPECT_FALSE(v4->sawConnection());
   if (v6) {
     EXPECT_FALSE(v6->sawConnection());
@@ -137,7 +131,7 @@ TEST(OutboundAddressPolicy, AHostNameResolvingToLoopbackIsJudgedByItsAddress) {
 TEST(OutboundAddressPolicy, MetadataPrivateAndUniqueLocalAddressesAreRefusedAtOnce) {
   HttpClientOptions o = defaultOptions();
   o.allowInsecureHttpForTesting = true;
-  auto c = client(o);
+  auto c = guardedClient(o);
   for (const auto& [url, cls] : std::vector<std::pair<std::string, std::string>>{
            {"http://169.254.169.254/latest/meta-data/", "cloud-metadata"},
            {"http://10.0.0.1/", "private"},
@@ -153,7 +147,7 @@ TEST(OutboundAddressPolicy, MetadataPrivateAndUniqueLocalAddressesAreRefusedAtOn
 }
 
 TEST(OutboundAddressPolicy, UrlsSmugglingAnotherHostOrPathAreRefusedAtParse) {
-  auto c = client();
+  auto c = guardedClient();
   for (const char* url : {"https://allowed.example/fhir/../x", "https://allowed.example@127.0.0.1/",
                           "https://allowed.example%2e@127.0.0.1/"}) {
     const auto result = c->send(get(url));
@@ -166,12 +160,12 @@ TEST(OutboundAddressPolicy, UrlsSmugglingAnotherHostOrPathAreRefusedAtParse) {
 
 TEST(OutboundAddressPolicy, AnInternalNetworkAllowedOnPurposeIsReached) {
   TestHttpsServer peer([](const ReceivedRequest&, Response& r, int) { answer(r, 200); });
-  expectPolicyRefusal(client()->send(get(peer.url())), "loopback", peer.url());
+  expectPolicyRefusal(guardedClient()->send(get(peer.url())), "loopback", peer.url());
   EXPECT_EQ(peer.requestCount(), 0U);
 
   HttpClientOptions o = defaultOptions();
   o.addressPolicy.allow(*common::parseIpNetwork("127.0.0.0/8"));
-  const auto reached = client(o)->send(get(peer.url()));
+  const auto reached = guardedClient(o)->send(get(peer.url()));
   ASSERT_TRUE(reached.hasValue()) << reached.error().message();
   EXPECT_EQ(reached->status, 200);
   EXPECT_EQ(peer.requestCount(), 1U);

@@ -273,4 +273,10 @@ void TestHttpsServer::release() {
   cv_.notify_all();
 }
 
+void answer(Poco::Net::HTTPServerResponse& response, int status, const std::string& body) {
+  response.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(status));
+  response.setContentType("application/fhir+json");
+  response.sendBuffer(body.data(), body.size());
+}
+
 }  // namespace fhirgw::connectors::testsupport

@@ -121,4 +121,7 @@ class TestHttpsServer {
   bool released_ = false;
 };
 
+/// A TestHttpsServer handler's answer: the status and a FHIR JSON body.
+void answer(Poco::Net::HTTPServerResponse& response, int status, const std::string& body = "{}");
+
 }  // namespace fhirgw::connectors::testsupport

@@ -41,8 +41,8 @@ constexpr const char* kTransactionResponse =
     R"({"resourceType":"Bundle","type":"transaction-response","entry":[]})";
 constexpr const char* kClientSecret = "s3cr:t/+ value";
 
-void answer(Response& response, int status, const std::string& body,
-            const std::string& type = "application/json") {
+void answerJson(Response& response, int status, const std::string& body,
+                const std::string& type = "application/json") {
   response.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(status));
   response.setContentType(type);
   response.sendBuffer(body.data(), body.size());
@@ -230,7 +230,7 @@ class FhirRestOAuth2 : public ::testing::Test {
 };
 
 void fhirOk(const ReceivedRequest&, Response& r, int) {
-  answer(r, 200, kTransactionResponse, "application/fhir+json");
+  answerJson(r, 200, kTransactionResponse, "application/fhir+json");
 }
 
 }  // namespace
@@ -247,7 +247,7 @@ TEST(OAuth2Encoding, Base64UrlHasNoPaddingAndTheUrlAlphabet) {
 
 TEST_F(FhirRestOAuth2, ClientSecretGoesAsHttpBasicAndTheTokenAsBearer) {
   OAuth2Peer peer(
-      [](const ReceivedRequest&, Response& r, int) { answer(r, 200, tokenAnswer("tok-1")); },
+      [](const ReceivedRequest&, Response& r, int) { answerJson(r, 200, tokenAnswer("tok-1")); },
       fhirOk);
   auto connector = make(peer, secretOptions(peer));
   ASSERT_NE(connector, nullptr);
@@ -274,7 +274,7 @@ TEST_F(FhirRestOAuth2, ClientSecretGoesAsHttpBasicAndTheTokenAsBearer) {
 
 TEST_F(FhirRestOAuth2, ClientSecretFromAFile) {
   OAuth2Peer peer(
-      [](const ReceivedRequest&, Response& r, int) { answer(r, 200, tokenAnswer("tok-1")); },
+      [](const ReceivedRequest&, Response& r, int) { answerJson(r, 200, tokenAnswer("tok-1")); },
       fhirOk);
   const auto file = dir.write("client-secret", "from-file\n");
   auto connector =
@@ -290,7 +290,7 @@ TEST_F(FhirRestOAuth2, ClientSecretFromAFile) {
 
 TEST_F(FhirRestOAuth2, TheTokenIsCachedAcrossDeliveriesAndRenewedBeforeItExpires) {
   OAuth2Peer peer([](const ReceivedRequest&, Response& r,
-                     int i) { answer(r, 200, tokenAnswer("tok-" + std::to_string(i), 120)); },
+                     int i) { answerJson(r, 200, tokenAnswer("tok-" + std::to_string(i), 120)); },
                   fhirOk);
   auto connector = make(peer, secretOptions(peer));
   ASSERT_NE(connector, nullptr);
@@ -315,10 +315,11 @@ TEST_F(FhirRestOAuth2,
   OAuth2Peer peer(
       [](const ReceivedRequest&, Response& r, int i) {
         if (i == 0) {
-          answer(r, 200, tokenAnswer("tok-0", 3600));
+          answerJson(r, 200, tokenAnswer("tok-0", 3600));
         } else {
-          answer(r, 200,
-                 R"({"access_token":"tok-)" + std::to_string(i) + R"(","token_type":"Bearer"})");
+          answerJson(
+              r, 200,
+              R"({"access_token":"tok-)" + std::to_string(i) + R"(","token_type":"Bearer"})");
         }
       },
       fhirOk);
@@ -342,10 +343,10 @@ TEST_F(FhirRestOAuth2,
 
 TEST_F(FhirRestOAuth2, AFhir401RenewsTheTokenAndRetriesOnce) {
   OAuth2Peer peer([](const ReceivedRequest&, Response& r,
-                     int i) { answer(r, 200, tokenAnswer("tok-" + std::to_string(i))); },
+                     int i) { answerJson(r, 200, tokenAnswer("tok-" + std::to_string(i))); },
                   [](const ReceivedRequest& request, Response& r, int) {
                     if (request.authorization == "Bearer tok-0") {
-                      answer(r, 401, R"({"resourceType":"OperationOutcome"})");
+                      answerJson(r, 401, R"({"resourceType":"OperationOutcome"})");
                     } else {
                       fhirOk(request, r, 0);
                     }
@@ -366,9 +367,9 @@ TEST_F(FhirRestOAuth2, AFhir401RenewsTheTokenAndRetriesOnce) {
 
 TEST_F(FhirRestOAuth2, ASecondFhir401IsTheDeliverysPermanentResult) {
   OAuth2Peer peer([](const ReceivedRequest&, Response& r,
-                     int i) { answer(r, 200, tokenAnswer("tok-" + std::to_string(i))); },
+                     int i) { answerJson(r, 200, tokenAnswer("tok-" + std::to_string(i))); },
                   [](const ReceivedRequest&, Response& r, int) {
-                    answer(r, 401, R"({"resourceType":"OperationOutcome"})");
+                    answerJson(r, 401, R"({"resourceType":"OperationOutcome"})");
                   });
   auto connector = make(peer, secretOptions(peer));
   ASSERT_NE(connector, nullptr);
@@ -384,7 +385,7 @@ TEST_F(FhirRestOAuth2, ATokenEndpoint503IsTransientAndNothingIsSent) {
   OAuth2Peer peer(
       [](const ReceivedRequest&, Response& r, int) {
         r.set("Retry-After", "20");
-        answer(r, 503, R"({"error":"temporarily_unavailable"})");
+        answerJson(r, 503, R"({"error":"temporarily_unavailable"})");
       },
       fhirOk);
   auto connector = make(peer, secretOptions(peer));
@@ -399,7 +400,7 @@ TEST_F(FhirRestOAuth2, ATokenEndpoint503IsTransientAndNothingIsSent) {
 TEST_F(FhirRestOAuth2, ARefusedClientIsPermanentAndTheMessageHoldsNoSecret) {
   OAuth2Peer peer(
       [](const ReceivedRequest&, Response& r, int) {
-        answer(r, 401, R"({"error":"invalid_client","error_description":"bad secret"})");
+        answerJson(r, 401, R"({"error":"invalid_client","error_description":"bad secret"})");
       },
       fhirOk);
   auto connector = make(peer, secretOptions(peer));
@@ -415,9 +416,9 @@ TEST_F(FhirRestOAuth2, ARefusedClientIsPermanentAndTheMessageHoldsNoSecret) {
 TEST_F(FhirRestOAuth2, AnAnswerWithoutABearerTokenIsPermanent) {
   OAuth2Peer peer(
       [](const ReceivedRequest&, Response& r, int i) {
-        answer(r, 200,
-               i == 0 ? R"({"access_token":"tok","token_type":"mac"})"
-                      : R"({"access_token":"tok with space","token_type":"Bearer"})");
+        answerJson(r, 200,
+                   i == 0 ? R"({"access_token":"tok","token_type":"mac"})"
+                          : R"({"access_token":"tok with space","token_type":"Bearer"})");
       },
       fhirOk);
   auto connector = make(peer, secretOptions(peer));
@@ -435,7 +436,7 @@ TEST_F(FhirRestOAuth2, PrivateKeyJwtSignsAnRs256AssertionTheEndpointVerifies) {
   Pkey publicKey = publicKeyOf(readPrivateKey(keyFile).get());
   ASSERT_NE(publicKey, nullptr);
   OAuth2Peer peer(
-      [](const ReceivedRequest&, Response& r, int) { answer(r, 200, tokenAnswer("tok-jwt")); },
+      [](const ReceivedRequest&, Response& r, int) { answerJson(r, 200, tokenAnswer("tok-jwt")); },
       fhirOk);
   auto connector = make(peer, R"({"tokenUrl":")" + peer.url("/token") +
                                   R"(","clientId":"gw-1","scope":"system/*.write",
@@ -481,7 +482,7 @@ TEST_F(FhirRestOAuth2, PrivateKeyJwtSignsAnEs256AssertionWithRawRAndS) {
   Pkey publicKey = publicKeyOf(readPrivateKey(keyFile).get());
   ASSERT_NE(publicKey, nullptr);
   OAuth2Peer peer([](const ReceivedRequest&, Response& r,
-                     int i) { answer(r, 200, tokenAnswer("tok-" + std::to_string(i))); },
+                     int i) { answerJson(r, 200, tokenAnswer("tok-" + std::to_string(i))); },
                   fhirOk);
   auto connector = make(peer, R"({"tokenUrl":")" + peer.url("/token") +
                                   R"(","clientId":"gw-ec","audience":"https://auth.example/",

@@ -42,12 +42,6 @@ HttpRequest post(const std::string& url, std::string body = R"({"resourceType":"
   return r;
 }
 
-void answer(Response& response, int status, const std::string& body = "{}") {
-  response.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(status));
-  response.setContentType("application/fhir+json");
-  response.sendBuffer(body.data(), body.size());
-}
-
 }  // namespace
 
 TEST(HttpClient, PostsOverMutualTlsAndReusesTheConnection) {

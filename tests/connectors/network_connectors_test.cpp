@@ -25,12 +25,6 @@ using Response = Poco::Net::HTTPServerResponse;
 
 namespace {
 
-void answer(Response& response, int status, const std::string& body = "{}") {
-  response.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(status));
-  response.setContentType("application/fhir+json");
-  response.sendBuffer(body.data(), body.size());
-}
-
 constexpr const char* kTransactionResponse =
     R"({"resourceType":"Bundle","type":"transaction-response","entry":[]})";
 

@@ -364,8 +364,8 @@ class ApiGolden : public ::testing::TestWithParam<std::string> {
 
   /// Runs a setup step: a request (its status checked, values captured) or a clock move.
   void runSetup(const JsonValue& step, std::size_t index) {
-    if (const JsonValue* seconds = step.find("advanceClockSeconds")) {
-      gateway_->clock().advance(std::chrono::seconds(std::stol(seconds->text)));
+    if (const JsonValue* advance = step.find("advanceClockSeconds")) {
+      gateway_->clock().advance(std::chrono::seconds(std::stol(advance->text)));
       return;
     }
     const HttpResponse r = send(step, "setup-" + std::to_string(index));

@@ -32,7 +32,7 @@ using testsupport::httpRequest;
 using testsupport::HttpResponse;
 namespace fs = std::filesystem;
 
-constexpr const char* kAdminToken = "delivery-test-admin-token-0123456789";
+constexpr const char* kDeliveryAdminToken = "delivery-test-admin-token-0123456789";
 
 using testsupport::readExample;
 
@@ -74,7 +74,7 @@ class DeliveryTest : public ::testing::Test {
     c.server.port = 0;
     c.admin.listener.host = "127.0.0.1";
     c.admin.listener.port = 0;
-    c.admin.token = kAdminToken;
+    c.admin.token = kDeliveryAdminToken;
     GatewayServer::Dependencies deps;
     deps.store = store_.get();
     deps.rules = rules_.get();
@@ -103,7 +103,7 @@ class DeliveryTest : public ::testing::Test {
   HttpResponse admin(const std::string& method, const std::string& path, const std::string& body) {
     Poco::Net::HTTPClientSession s("127.0.0.1", server_->adminPort());
     return httpRequest(s, method, path, body,
-                       {{"Authorization", std::string("Bearer ") + kAdminToken}});
+                       {{"Authorization", std::string("Bearer ") + kDeliveryAdminToken}});
   }
   HttpResponse api(const std::string& method, const std::string& path,
                    const std::string& body = {}) {

@@ -102,7 +102,7 @@ TEST_F(RuleEngineTest, ProlongationExampleWithoutItsJustificationIsRejectedForAn
 
 // ---- severities and flags --------------------------------------------------------------------
 
-domain::Teleconsultation outsidePathway() {
+domain::Teleconsultation engineOutsidePathway() {
   domain::Teleconsultation t = validTeleconsultation();
   t.encounter.orientation = known(domain::Orientation::kDirectAccess);
   return t;
@@ -110,7 +110,7 @@ domain::Teleconsultation outsidePathway() {
 
 TEST_F(RuleEngineTest, IssuesCarryTheRuleIdTextsAndPath) {
   history_.declare("10003456786", 2026, 4200);
-  const RuleOutcome out = evaluate(outsidePathway());
+  const RuleOutcome out = evaluate(engineOutsidePathway());
   ASSERT_EQ(out.issues.size(), 1u);
   const fhir::Issue& i = out.issues[0];
   EXPECT_EQ(i.ruleId, "TLC-PATHWAY");
@@ -208,12 +208,12 @@ TEST_F(RuleEngineTest, ConfiguredSeverityReplacesTheDefault) {
   history_.declare("10003456786", 2026, 4200);
   RuleConfig config;
   config.severities["TLC-PATHWAY"] = RuleSeverity::kError;
-  RuleOutcome out = evaluate(outsidePathway(), config);
+  RuleOutcome out = evaluate(engineOutsidePathway(), config);
   EXPECT_THAT(summary(out.issues), ElementsAre("error TLC-PATHWAY encounter.orientation"));
   EXPECT_TRUE(out.hasErrors());
 
   config.severities["TLC-PATHWAY"] = RuleSeverity::kInformation;
-  out = evaluate(outsidePathway(), config);
+  out = evaluate(engineOutsidePathway(), config);
   EXPECT_THAT(summary(out.issues), ElementsAre("information TLC-PATHWAY encounter.orientation"));
   EXPECT_FALSE(out.notReimbursable);
 }
@@ -222,7 +222,7 @@ TEST_F(RuleEngineTest, RulesSetToOffAreSilentAndNotEvaluated) {
   RuleConfig config;
   config.severities["TLC-PATHWAY"] = RuleSeverity::kOff;
   config.severities["TLC-ACTIVITY-CAP"] = RuleSeverity::kOff;
-  const RuleOutcome out = evaluate(outsidePathway(), config);
+  const RuleOutcome out = evaluate(engineOutsidePathway(), config);
   EXPECT_THAT(out.issues, IsEmpty());
   EXPECT_FALSE(out.notReimbursable);
   EXPECT_TRUE(history_.yearsAsked.empty());

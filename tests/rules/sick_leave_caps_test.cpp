@@ -20,7 +20,8 @@ using testsupport::dateField;
 using testsupport::known;
 using testsupport::validTeleconsultation;
 
-domain::SickLeave leave(domain::SickLeaveType type, std::string_view start, std::string_view end) {
+domain::SickLeave capLeave(domain::SickLeaveType type, std::string_view start,
+                           std::string_view end) {
   domain::SickLeave l;
   l.type = known(type);
   l.start = dateField(start);
@@ -30,7 +31,7 @@ domain::SickLeave leave(domain::SickLeaveType type, std::string_view start, std:
 }
 
 domain::SickLeave initial(std::string_view start, std::string_view end) {
-  return leave(domain::SickLeaveType::kInitial, start, end);
+  return capLeave(domain::SickLeaveType::kInitial, start, end);
 }
 
 std::vector<Finding> cap(const domain::SickLeave& l, const RuleConfig& config = {}) {
@@ -98,10 +99,10 @@ TEST(DurationCapRule, LeapYearsCountTheTwentyNinthOfFebruary) {
 
 TEST(DurationCapRule, ProlongationMayLastTwoCalendarMonths) {
   const domain::SickLeave ok =
-      leave(domain::SickLeaveType::kProlongation, "2026-10-15", "2026-12-14");
+      capLeave(domain::SickLeaveType::kProlongation, "2026-10-15", "2026-12-14");
   EXPECT_THAT(cap(ok), IsEmpty());
   const domain::SickLeave over =
-      leave(domain::SickLeaveType::kProlongation, "2026-10-15", "2026-12-15");
+      capLeave(domain::SickLeaveType::kProlongation, "2026-10-15", "2026-12-15");
   EXPECT_THAT(paths(cap(over)), ElementsAre("end"));
 }
 
@@ -111,7 +112,7 @@ TEST(DurationCapRule, CapsAreConfigurationInMonths) {
   c.sickLeaveCapMonthsProlongation = 3;
   EXPECT_THAT(cap(initial("2026-09-10", "2026-11-09"), c), IsEmpty());
   EXPECT_THAT(paths(cap(initial("2026-09-10", "2026-11-10"), c)), ElementsAre("end"));
-  EXPECT_THAT(cap(leave(domain::SickLeaveType::kProlongation, "2026-10-15", "2027-01-14"), c),
+  EXPECT_THAT(cap(capLeave(domain::SickLeaveType::kProlongation, "2026-10-15", "2027-01-14"), c),
               IsEmpty());
 }
 

@@ -14,6 +14,7 @@
 #include "fhirgw/common/crypto.hpp"
 #include "fhirgw/common/key_ring.hpp"
 #include "fhirgw/store/store.hpp"
+#include "fhirgw/testsupport/files.hpp"
 #include "fhirgw/testsupport/stored_keys.hpp"
 #include "store_test_support.hpp"
 
@@ -41,11 +42,6 @@ std::shared_ptr<const KeyRing> ring(char active, std::vector<char> previous = {}
   std::vector<SecretBox> boxes;
   for (char p : previous) boxes.push_back(key(p));
   return std::make_shared<const KeyRing>(KeyRing::make(key(active), std::move(boxes)).value());
-}
-
-std::string fileBytes(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
 /// A submission whose every sealed column holds the patient's name, INS or a mailbox.
@@ -161,7 +157,7 @@ TEST_F(SqliteStoreEncryption, EverythingReadsBackAsWrittenAndNothingIsPlainInThe
     for (const std::string& v : values) EXPECT_EQ(v.rfind(prefix, 0), 0u) << sql << ": " << v;
   }
   store.reset();  // checkpoints the WAL into the file
-  const std::string bytes = fileBytes(dir.path() / "gateway.db");
+  const std::string bytes = fhirgw::testsupport::readFile(dir.path() / "gateway.db");
   EXPECT_EQ(bytes.find(kName), std::string::npos);
   EXPECT_EQ(bytes.find(kIns), std::string::npos);
   EXPECT_EQ(bytes.find(kMailbox), std::string::npos);
@@ -172,7 +168,7 @@ TEST_F(SqliteStoreEncryption, WithoutAKeyTheSameValuesArePlainInTheFile) {
   ASSERT_NE(store, nullptr);
   ASSERT_TRUE(store->commitSubmission(healthSubmission("r-1")).isOk());
   store.reset();
-  const std::string bytes = fileBytes(dir.path() / "gateway.db");
+  const std::string bytes = fhirgw::testsupport::readFile(dir.path() / "gateway.db");
   EXPECT_NE(bytes.find(kName), std::string::npos);
   EXPECT_NE(bytes.find(kIns), std::string::npos);
   EXPECT_NE(bytes.find(kMailbox), std::string::npos);

@@ -14,6 +14,7 @@
 #include "fhirgw/common/crypto.hpp"
 #include "fhirgw/common/key_ring.hpp"
 #include "fhirgw/store/store.hpp"
+#include "fhirgw/testsupport/files.hpp"
 #include "fhirgw/testsupport/stored_keys.hpp"
 #include "fhirgw/testsupport/test_store.hpp"
 #include "store_test_support.hpp"
@@ -29,11 +30,6 @@ using common::StatusCode;
 namespace {
 
 constexpr std::string_view kSecret = "DURAND-279035121518989";
-
-std::string fileBytes(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
 
 class SqliteStoreRetention : public ::testing::Test {
  protected:
@@ -255,12 +251,13 @@ TEST_F(SqliteStoreRetention, AuditAndIdempotencyEntriesAreDeletedInBatches) {
 TEST_F(SqliteStoreRetention, PurgedContentIsOverwrittenInTheDatabaseFile) {
   for (int i = 0; i < 20; ++i) commit("r-" + std::to_string(i));
   ASSERT_TRUE(store->checkpointWal().hasValue());
-  ASSERT_NE(fileBytes(db()).find(kSecret), std::string::npos);  // the test sees plain content
+  ASSERT_NE(fhirgw::testsupport::readFile(db()).find(kSecret),
+            std::string::npos);  // the test sees plain content
   clock.advance(1h);
   EXPECT_EQ(*store->purgeRecordContent(clock.now(), 500), 20);
   ASSERT_TRUE(*store->checkpointWal());
-  EXPECT_EQ(fileBytes(db()).find(kSecret), std::string::npos);
-  EXPECT_EQ(fileBytes(db()).find("anne.leroy"), std::string::npos);
+  EXPECT_EQ(fhirgw::testsupport::readFile(db()).find(kSecret), std::string::npos);
+  EXPECT_EQ(fhirgw::testsupport::readFile(db()).find("anne.leroy"), std::string::npos);
 }
 
 TEST(SqliteStoreRetentionEncrypted, APurgedRecordReadsBackAndHoldsNoSealedValue) {

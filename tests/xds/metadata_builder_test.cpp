@@ -14,13 +14,13 @@ using testing::DeliveryFixture;
 using testing::kPrescriptionPdf;
 using testing::kReportText;
 
-Submission build(const SubmissionInput& input) {
+Submission expectBuilt(const SubmissionInput& input) {
   auto built = buildSubmission(input);
   EXPECT_TRUE(built.hasValue()) << built.status().toString();
   return built.hasValue() ? *built : Submission{};
 }
 
-std::string error(const SubmissionInput& input) {
+std::string expectRefused(const SubmissionInput& input) {
   auto built = buildSubmission(input);
   EXPECT_FALSE(built.hasValue());
   if (built.hasValue()) return "";
@@ -30,7 +30,7 @@ std::string error(const SubmissionInput& input) {
 
 TEST(MetadataBuilder, PrescriptionPdfOfTheFullExampleGivesTheCiSisMetadata) {
   DeliveryFixture fixture("full-example", kPrescriptionPdf);
-  const Submission s = build(fixture.input());
+  const Submission s = expectBuilt(fixture.input());
   ASSERT_EQ(s.metadata.documents.size(), 1u);
   const DocumentEntry& d = s.metadata.documents[0];
   const std::string ins = "279035121518989^^^&1.2.250.1.213.1.4.8&ISO^NH";
@@ -83,7 +83,7 @@ TEST(MetadataBuilder, PrescriptionPdfOfTheFullExampleGivesTheCiSisMetadata) {
 
 TEST(MetadataBuilder, BuiltMetadataIsValidInBothFlavors) {
   DeliveryFixture fixture("full-example", kPrescriptionPdf);
-  Submission s = build(fixture.input());
+  Submission s = expectBuilt(fixture.input());
   auto iti41 = writeSubmitObjectsRequest(s.metadata, Flavor::kIti41);
   ASSERT_TRUE(iti41.hasValue()) << iti41.status().toString();
   EXPECT_EQ(testing::schemaErrors(*iti41), "");
@@ -95,7 +95,7 @@ TEST(MetadataBuilder, BuiltMetadataIsValidInBothFlavors) {
 
 TEST(MetadataBuilder, TextReportIsReadFromItsBinary) {
   DeliveryFixture fixture("full-example", kReportText);
-  const Submission s = build(fixture.input());
+  const Submission s = expectBuilt(fixture.input());
   const DocumentEntry& d = s.metadata.documents[0];
   EXPECT_EQ(d.mimeType, "text/plain");
   EXPECT_EQ(d.size, 205u);
@@ -113,14 +113,14 @@ TEST(MetadataBuilder, InlineAttachmentDataIsUsedWithoutABinary) {
   attachment.erase("url");
   attachment.set("data", common::Json::string(fixture.resource("Binary").stringAt("data")));
   fixture.remove("Binary");
-  EXPECT_EQ(build(fixture.input()).metadata.documents[0].size, 205u);
+  EXPECT_EQ(expectBuilt(fixture.input()).metadata.documents[0].size, 205u);
 }
 
 TEST(MetadataBuilder, SameDeliveryGivesTheSameIdsAndAnotherDeliveryAnotherSubmissionSet) {
   DeliveryFixture fixture("full-example", kPrescriptionPdf);
-  const Submission a = build(fixture.input("delivery-1"));
-  const Submission again = build(fixture.input("delivery-1"));
-  const Submission other = build(fixture.input("delivery-2"));
+  const Submission a = expectBuilt(fixture.input("delivery-1"));
+  const Submission again = expectBuilt(fixture.input("delivery-1"));
+  const Submission other = expectBuilt(fixture.input("delivery-2"));
   EXPECT_EQ(a.metadata.submissionSet.uniqueId, again.metadata.submissionSet.uniqueId);
   EXPECT_EQ(a.metadata.submissionSet.entryUuid, again.metadata.submissionSet.entryUuid);
   EXPECT_EQ(a.metadata.documents[0].entryUuid, again.metadata.documents[0].entryUuid);
@@ -134,7 +134,7 @@ TEST(MetadataBuilder, ConfiguredRootPrefixesTheUniqueIdsWithinSixtyFourCharacter
   DeliveryFixture fixture("full-example", kPrescriptionPdf);
   SubmissionInput in = fixture.input();
   in.uniqueIdRoot = "1.2.250.1.999.1.42.7";
-  const Submission s = build(in);
+  const Submission s = expectBuilt(in);
   for (const std::string& id :
        {s.metadata.submissionSet.uniqueId, s.metadata.documents[0].uniqueId}) {
     EXPECT_TRUE(id.starts_with("1.2.250.1.999.1.42.7.")) << id;
@@ -142,14 +142,15 @@ TEST(MetadataBuilder, ConfiguredRootPrefixesTheUniqueIdsWithinSixtyFourCharacter
     EXPECT_TRUE(isOid(id)) << id;
   }
   in.uniqueIdRoot = "1.2.250.01";
-  EXPECT_EQ(error(in), "xds: the uniqueId root '1.2.250.01' is not an OID");
+  EXPECT_EQ(expectRefused(in), "xds: the uniqueId root '1.2.250.01' is not an OID");
 }
 
 TEST(MetadataBuilder, PatientWithoutInsIsRefused) {
   DeliveryFixture fixture("full-example", kPrescriptionPdf);
   fixture.resource("Patient").erase("identifier");
-  EXPECT_EQ(error(fixture.input()), "xds: the Patient has no INS identifier (DocumentReference/" +
-                                        std::string(kPrescriptionPdf) + ")");
+  EXPECT_EQ(expectRefused(fixture.input()),
+            "xds: the Patient has no INS identifier (DocumentReference/" +
+                std::string(kPrescriptionPdf) + ")");
 }
 
 TEST(MetadataBuilder, WithoutInsForAProfessionalThePatientIsItsLocalId) {
@@ -157,7 +158,7 @@ TEST(MetadataBuilder, WithoutInsForAProfessionalThePatientIsItsLocalId) {
   fixture.resource("Patient").erase("identifier");
   SubmissionInput in = fixture.input();
   in.requireIns = false;
-  const Submission s = build(in);
+  const Submission s = expectBuilt(in);
   EXPECT_FALSE(s.patientIdIsIns);
   const std::string local =
       fixture.resource("Patient").stringAt("id") + "^^^&" + in.sourceId + "&ISO^PI";
@@ -168,7 +169,7 @@ TEST(MetadataBuilder, WithoutInsForAProfessionalThePatientIsItsLocalId) {
   DeliveryFixture withIns("full-example", kPrescriptionPdf);
   SubmissionInput inIns = withIns.input();
   inIns.requireIns = false;
-  EXPECT_TRUE(build(inIns).patientIdIsIns);
+  EXPECT_TRUE(expectBuilt(inIns).patientIdIsIns);
 }
 
 TEST(MetadataBuilder, AuthorWithoutIdnpsIsRefused) {
@@ -176,7 +177,7 @@ TEST(MetadataBuilder, AuthorWithoutIdnpsIsRefused) {
   for (common::Json& r : fixture.resources) {
     if (r.stringAt("resourceType") == "Practitioner") r.erase("identifier");
   }
-  EXPECT_EQ(error(fixture.input()),
+  EXPECT_EQ(expectRefused(fixture.input()),
             "xds: the author Practitioner has no IDNPS identifier (DocumentReference/" +
                 std::string(kPrescriptionPdf) + ")");
 }
@@ -184,7 +185,7 @@ TEST(MetadataBuilder, AuthorWithoutIdnpsIsRefused) {
 TEST(MetadataBuilder, MissingBinaryIsRefused) {
   DeliveryFixture fixture("full-example", kPrescriptionPdf);
   fixture.remove("Binary");
-  EXPECT_EQ(error(fixture.input()),
+  EXPECT_EQ(expectRefused(fixture.input()),
             "xds: the attachment's Binary is not among the resources (DocumentReference/" +
                 std::string(kPrescriptionPdf) + ")");
 }
@@ -193,7 +194,7 @@ TEST(MetadataBuilder, DataThatDoesNotMatchTheAttachmentHashIsRefused) {
   DeliveryFixture fixture("full-example", kPrescriptionPdf);
   fixture.resource("Binary").set("data",
                                  common::Json::string(common::base64Encode(std::string(193, 'x'))));
-  EXPECT_EQ(error(fixture.input()),
+  EXPECT_EQ(expectRefused(fixture.input()),
             "xds: the attachment's hash does not match its data (DocumentReference/" +
                 std::string(kPrescriptionPdf) + ")");
 }
@@ -203,14 +204,14 @@ TEST(MetadataBuilder, CdaWrapperFormatCodeIsNotUsedForABarePdf) {
   common::Json& format =
       *fixture.resource("DocumentReference").find("content")->items()[0].find("format");
   format.set("code", common::Json::string("urn:ihe:iti:xds-sd:pdf:2008"));
-  EXPECT_EQ(build(fixture.input()).metadata.documents[0].formatCode.code,
+  EXPECT_EQ(expectBuilt(fixture.input()).metadata.documents[0].formatCode.code,
             "urn:ihe:iti:xds:2017:mimeTypeSufficient");
 }
 
 TEST(MetadataBuilder, DeliveryWithoutDocumentIsRefused) {
   DeliveryFixture fixture("full-example", kPrescriptionPdf);
   fixture.remove("DocumentReference");
-  EXPECT_EQ(error(fixture.input()), "xds: no DocumentReference among the resources");
+  EXPECT_EQ(expectRefused(fixture.input()), "xds: no DocumentReference among the resources");
 }
 
 TEST(MetadataBuilder, ResourceThatIsNotJsonIsRefused) {
@@ -218,14 +219,14 @@ TEST(MetadataBuilder, ResourceThatIsNotJsonIsRefused) {
   in.deliveryId = "d";
   in.sourceId = "1.2.3";
   in.resourcesJson = {"{not json"};
-  EXPECT_TRUE(error(in).starts_with("xds: resource 0 is not valid JSON"));
+  EXPECT_TRUE(expectRefused(in).starts_with("xds: resource 0 is not valid JSON"));
 }
 
 TEST(MetadataBuilder, SourceIdMustBeAnOid) {
   DeliveryFixture fixture("full-example", kPrescriptionPdf);
   SubmissionInput in = fixture.input();
   in.sourceId = "gateway";
-  EXPECT_EQ(error(in), "xds: sourceId 'gateway' is not an OID");
+  EXPECT_EQ(expectRefused(in), "xds: sourceId 'gateway' is not an OID");
 }
 
 TEST(UniqueIds, UuidIsWrittenAsItsDecimalInteger) {

@@ -29,7 +29,7 @@ constexpr std::string_view kCopy =
     "<ClinicalDocument xmlns=\"urn:hl7-org:v3\"><title>Copie</title>"
     "</ClinicalDocument>";
 
-XadesInput sampleInput() {
+XadesInput sampleXadesInput() {
   XadesInput in;
   in.signatureId = kSignatureId;
   in.submissionSetUniqueId = kSetId;
@@ -38,7 +38,7 @@ XadesInput sampleInput() {
   return in;
 }
 
-std::string sign(XadesProfile profile, const XadesInput& in = sampleInput()) {
+std::string sign(XadesProfile profile, const XadesInput& in = sampleXadesInput()) {
   auto xades = buildXadesSignature(in, profile, testing::testSigningCredentials());
   if (!xades) throw std::runtime_error(xades.error().toString());
   return *xades;
@@ -228,7 +228,7 @@ TEST(Xades, SignatureByAnotherCaIsNotTrusted) {
   const auto dir = testsupport::testPkiDir();
   auto rogue = SigningCredentials::load(dir / "rogue-sign.key", dir / "rogue-sign.pem");
   ASSERT_TRUE(rogue) << rogue.error().toString();
-  auto x = buildXadesSignature(sampleInput(), XadesProfile::kDmpLegacy, *rogue);
+  auto x = buildXadesSignature(sampleXadesInput(), XadesProfile::kDmpLegacy, *rogue);
   ASSERT_TRUE(x) << x.error().toString();
   const auto result = verify(*x, kXades111);
   EXPECT_NE(result.exitCode, 0) << result.output;
@@ -240,7 +240,7 @@ TEST(Xades, SameInputGivesTheSameBytesSoARetryResendsAnIdenticalDocument) {
   for (const auto profile : {XadesProfile::kDmpLegacy, XadesProfile::kDmpSha256}) {
     EXPECT_EQ(sign(profile), sign(profile));
   }
-  XadesInput later = sampleInput();
+  XadesInput later = sampleXadesInput();
   later.signingTime += 1s;
   EXPECT_NE(sign(XadesProfile::kDmpLegacy), sign(XadesProfile::kDmpLegacy, later));
 }
@@ -253,23 +253,23 @@ TEST(Xades, BadIdsAndNoDocumentAreInvalidArgumentsNamingTheField) {
     EXPECT_EQ(x.error().code(), common::StatusCode::kInvalidArgument);
     EXPECT_NE(x.error().message().find(field), std::string::npos) << x.error().message();
   };
-  XadesInput in = sampleInput();
+  XadesInput in = sampleXadesInput();
   in.documents.clear();
   refused(in, "documents");
-  in = sampleInput();
+  in = sampleXadesInput();
   in.documents[1].uniqueId = "not an oid";
   refused(in, "documents[1].uniqueId");
-  in = sampleInput();
+  in = sampleXadesInput();
   in.documents[1].uniqueId = kReportId;
   refused(in, "documents[1].uniqueId is given twice");
-  in = sampleInput();
+  in = sampleXadesInput();
   in.submissionSetUniqueId = "urn:oid:1.2.3";
   refused(in, "submissionSetUniqueId");
-  in = sampleInput();
+  in = sampleXadesInput();
   in.signatureId = "a b";
   refused(in, "signatureId");
   // An NCName is accepted as well as an OID.
-  in = sampleInput();
+  in = sampleXadesInput();
   in.signatureId = "Signature01";
   EXPECT_TRUE(buildXadesSignature(in, XadesProfile::kDmpLegacy, creds));
 }

@@ -29,7 +29,7 @@ store::Delivery documentDelivery(const SampleIds& ids = {}) {
   return d;
 }
 
-std::set<std::string> typesOf(const DeliveryPayload& p) {
+std::set<std::string> typeSet(const DeliveryPayload& p) {
   std::set<std::string> out;
   for (const auto& r : p.resources) out.insert(r.resourceType + "/" + r.resourceId);
   return out;
@@ -80,7 +80,7 @@ TEST(DeliveryPayload, ADocumentCarriesItsResourcesAndWhatTheyReference) {
   auto payload = makeDeliveryPayload(documentDelivery(), sampleResources());
   ASSERT_TRUE(payload.hasValue()) << payload.error().message();
   EXPECT_EQ(
-      typesOf(*payload),
+      typeSet(*payload),
       (std::set<std::string>{"DocumentReference/" + ids.documentReference, "Binary/" + ids.binary,
                              "Patient/" + ids.patient, "Practitioner/" + ids.practitioner,
                              "Organization/" + ids.organization, "Encounter/" + ids.encounter}))
