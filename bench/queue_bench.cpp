@@ -8,10 +8,12 @@
 //   claim 1, finish 1      one claim (its own write transaction) and one finish per delivery:
 //                          what the engine did before batching
 //   claim K, finish 1      one claim of K deliveries, then one finish transaction per delivery
+//   claim K, finish K      one claim of K, then finishAttempts of the K (one transaction): the
+//                          engine's batches
 //
 // Each mode runs on what the previous ones left (a few thousand fewer due deliveries at most)
 // for the given seconds, single-threaded; the figure is deliveries finished over wall time.
-// --drain then empties the queue claiming K at a time and prints the drain time. --keep leaves
+// --drain then empties the queue in batches of K and prints the drain time. --keep leaves
 // the database (path printed) for EXPLAIN QUERY PLAN with the sqlite3 shell. Commits are
 // synchronous=FULL: the disk's fsync is part of every figure. Release build; note `uptime`.
 #include <sys/resource.h>
@@ -124,6 +126,7 @@ store::FinishedAttempt delivered(const store::Delivery& d, common::TimePoint at)
 struct Mode {
   const char* name;
   std::size_t claim;
+  bool batchFinish;
 };
 
 // Claims and finishes for `seconds` (or until the queue is empty); prints the rate.
@@ -152,10 +155,24 @@ bool run(store::Store& db, const common::Clock& clock, const Mode& mode, double 
     results.reserve(claimed->size());
     for (const store::Delivery& d : *claimed) results.push_back(delivered(d, clock.now()));
     const auto f0 = Clock::now();
-    for (const store::FinishedAttempt& f : results) {
-      if (common::Status s = db.finishAttempt(f); !s.isOk()) {
-        std::fprintf(stderr, "finish: %s\n", s.toString().c_str());
+    if (mode.batchFinish) {
+      auto statuses = db.finishAttempts(results);
+      if (!statuses) {
+        std::fprintf(stderr, "finish: %s\n", statuses.error().toString().c_str());
         return false;
+      }
+      for (const common::Status& s : *statuses) {
+        if (!s.isOk()) {
+          std::fprintf(stderr, "finish: %s\n", s.toString().c_str());
+          return false;
+        }
+      }
+    } else {
+      for (const store::FinishedAttempt& f : results) {
+        if (common::Status s = db.finishAttempt(f); !s.isOk()) {
+          std::fprintf(stderr, "finish: %s\n", s.toString().c_str());
+          return false;
+        }
       }
     }
     finishMs += std::chrono::duration<double, std::milli>(Clock::now() - f0).count();
@@ -238,13 +255,16 @@ int main(int argc, char** argv) {
 
   const std::string k = std::to_string(batch);
   const std::string claimK = "claim " + k + ", finish 1";
-  const Mode modes[] = {{"claim 1, finish 1", 1}, {claimK.c_str(), batch}};
+  const std::string batchK = "claim " + k + ", finish " + k;
+  const Mode modes[] = {{"claim 1, finish 1", 1, false},
+                        {claimK.c_str(), batch, false},
+                        {batchK.c_str(), batch, true}};
   std::int64_t done = 0;
   for (const Mode& mode : modes) {
     if (!run(db, clock, mode, seconds, done)) return 1;
   }
   if (drain) {
-    const Mode mode{"drain", batch};
+    const Mode mode{"drain", batch, true};
     if (!run(db, clock, mode, 1e9, done)) return 1;
   }
   return 0;
