@@ -508,5 +508,6 @@ TEST_F(SqliteStoreEncryption, PackedValuesAreSealedResealedAndReadAsWritten) {
         << id;
   }
   store.reset();
-  EXPECT_EQ(fileBytes(dir.path() / "gateway.db").find(kName), std::string::npos);
+  EXPECT_EQ(fhirgw::testsupport::readFile(dir.path() / "gateway.db").find(kName),
+            std::string::npos);
 }
