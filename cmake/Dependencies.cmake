@@ -7,6 +7,10 @@ find_package(LibXml2 REQUIRED)
 find_package(Poco 1.11 REQUIRED COMPONENTS
   Foundation Net NetSSL Util Data DataSQLite DataPostgreSQL Crypto Zip XML JSON)
 
+# libpq-dev: the PostgreSQL store (store/src/postgresql) and its tests; CMake's FindPostgreSQL
+# gives PostgreSQL::PostgreSQL (found here, at the top, so every folder sees the target).
+find_package(PostgreSQL REQUIRED)
+
 # rapidjson-dev's config only sets RAPIDJSON_INCLUDE_DIRS; declare the target once.
 find_package(RapidJSON REQUIRED)
 if(NOT TARGET RapidJSON::RapidJSON)

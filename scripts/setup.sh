@@ -8,10 +8,16 @@ packages=(
   build-essential cmake pkg-config
   libpoco-dev rapidjson-dev libcurl4-openssl-dev libssl-dev libxml2-dev zlib1g-dev
   libxmlsec1-dev libxmlsec1-openssl  # the VIHF and XAdES signatures of xds/ (xmlsec1 over libxml2)
+  libpq-dev  # the PostgreSQL store's client library (libpq; libpoco-dev does not pull it in)
   # tests and checks
   googletest libgtest-dev libgmock-dev openssl curl ca-certificates clang-format libxml2-utils
   xmlsec1  # the command line that verifies the signatures in the xds tests
   python3-aiosmtpd  # the real SMTP server of the MSSanté tests
+  # The test PostgreSQL server of the store tests (tests/tools/pg-cluster.sh runs initdb, pg_ctl
+  # and postgres into a temporary folder; as root, as the `postgres` user this package creates).
+  # Installing it may also create and start Debian's own cluster on port 5432, which the tests
+  # do not use.
+  postgresql
   python3-prometheus-client  # Prometheus' text-format parser reads /metrics in the tests
   libsaxonhe-java default-jre-headless  # Saxon-HE for the ANS CDA schematrons (tests/xds/schematron)
   xmlsec1  # signs the DMP peer's self-test request (tests/connectors/dmp-peer/fixture)

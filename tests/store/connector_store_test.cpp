@@ -1,10 +1,12 @@
-// The ConnectorStore role: API-managed connector instances with optimistic versions.
+// The ConnectorStore role: API-managed connector instances with optimistic versions, on both
+// engines.
 #include <gtest/gtest.h>
 
 #include <filesystem>
 
 #include "fhirgw/store/store.hpp"
 #include "store_test_support.hpp"
+#include "test_database.hpp"
 
 using namespace fhirgw;
 using namespace fhirgw::store;
@@ -14,16 +16,8 @@ using namespace std::string_literals;
 
 namespace {
 
-class ConnectorStoreTest : public ::testing::Test {
+class ConnectorStoreTest : public EngineTest {
  protected:
-  void SetUp() override {
-    StoreOptions options;
-    options.dataDir = (dir.path() / "data").string();
-    auto opened = openStore(options, clock);
-    ASSERT_TRUE(opened.hasValue()) << opened.status().toString();
-    store = std::move(*opened);
-  }
-
   static ConnectorRow row(std::string id, std::string json, bool enabled = true) {
     ConnectorRow r;
     r.id = std::move(id);
@@ -33,15 +27,12 @@ class ConnectorStoreTest : public ::testing::Test {
     r.updatedBy = "admin:bootstrap";
     return r;
   }
-
-  TempDir dir;
-  common::ManualClock clock{testStart()};
-  std::unique_ptr<Store> store;
 };
+FHIRGW_STORE_TEST_BOTH_ENGINES(ConnectorStoreTest);
 
 }  // namespace
 
-TEST_F(ConnectorStoreTest, AnInsertedInstanceStartsAtVersionOneAndIsListedById) {
+TEST_P(ConnectorStoreTest, AnInsertedInstanceStartsAtVersionOneAndIsListedById) {
   auto b = store->insertConnector(row("outbox-b", R"({"id":"outbox-b"})"));
   ASSERT_TRUE(b.hasValue()) << b.status().toString();
   EXPECT_EQ(b->version, 1);
@@ -65,7 +56,7 @@ TEST_F(ConnectorStoreTest, AnInsertedInstanceStartsAtVersionOneAndIsListedById) 
   EXPECT_EQ(store->getConnector("nope").error().code(), common::StatusCode::kNotFound);
 }
 
-TEST_F(ConnectorStoreTest, ASecondInstanceWithTheSameIdIsAlreadyExists) {
+TEST_P(ConnectorStoreTest, ASecondInstanceWithTheSameIdIsAlreadyExists) {
   ASSERT_TRUE(store->insertConnector(row("outbox", "{}")).hasValue());
   auto again = store->insertConnector(row("outbox", R"({"other":true})"));
   ASSERT_FALSE(again.hasValue());
@@ -73,7 +64,7 @@ TEST_F(ConnectorStoreTest, ASecondInstanceWithTheSameIdIsAlreadyExists) {
   EXPECT_EQ(store->getConnector("outbox")->instanceJson, "{}");
 }
 
-TEST_F(ConnectorStoreTest, AnUpdateNamesTheVersionItReplacesAndBumpsIt) {
+TEST_P(ConnectorStoreTest, AnUpdateNamesTheVersionItReplacesAndBumpsIt) {
   ASSERT_TRUE(store->insertConnector(row("outbox", R"({"v":1})")).hasValue());
   clock.advance(1min);
   ConnectorRow next = row("outbox", R"({"v":2})", false);
@@ -102,7 +93,7 @@ TEST_F(ConnectorStoreTest, AnUpdateNamesTheVersionItReplacesAndBumpsIt) {
             common::StatusCode::kInvalidArgument);
 }
 
-TEST_F(ConnectorStoreTest, ADeleteWithAStaleVersionIsRefusedAndWithoutOneRemovesTheRow) {
+TEST_P(ConnectorStoreTest, ADeleteWithAStaleVersionIsRefusedAndWithoutOneRemovesTheRow) {
   ASSERT_TRUE(store->insertConnector(row("outbox", "{}")).hasValue());
   ASSERT_TRUE(store->updateConnector(row("outbox", R"({"v":2})"), 1).hasValue());
   EXPECT_EQ(store->deleteConnector("outbox", 1).code(), common::StatusCode::kAborted);
@@ -115,7 +106,7 @@ TEST_F(ConnectorStoreTest, ADeleteWithAStaleVersionIsRefusedAndWithoutOneRemoves
   EXPECT_TRUE(store->listConnectors()->empty());
 }
 
-TEST_F(ConnectorStoreTest, EmptyFieldsAndNulCharactersAreRefused) {
+TEST_P(ConnectorStoreTest, EmptyFieldsAndNulCharactersAreRefused) {
   EXPECT_EQ(store->insertConnector(row("", "{}")).error().code(),
             common::StatusCode::kInvalidArgument);
   EXPECT_EQ(store->insertConnector(row("outbox", "")).error().code(),

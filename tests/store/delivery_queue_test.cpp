@@ -11,7 +11,7 @@
 #include "fhirgw/store/store.hpp"
 #include "fhirgw/testsupport/stored_keys.hpp"
 #include "fhirgw/testsupport/test_store.hpp"
-#include "sqlite/schema.hpp"
+#include "schema.hpp"
 #include "store_test_support.hpp"
 
 using namespace fhirgw;
@@ -610,9 +610,12 @@ TEST(DeliveryQueueMigration, ADatabaseAtVersionOneKeepsItsDeliveriesWhenMigrated
     // Build a version-1 database the way the first release wrote it.
     auto raw = rawSession(db);
     raw << std::string(detail::kCreateSchemaMigrations), kw::now;
-    const detail::Migration& first = detail::sqliteMigrations().front();
+    const detail::Migration& first = detail::migrations().front();
     ASSERT_EQ(first.version, 1);
-    for (std::string_view sql : first.statements) raw << std::string(sql), kw::now;
+    for (const detail::MigrationStatement& statement : first.statements) {
+      const std::string_view sql = statement.text(detail::Engine::kSqlite);
+      if (!sql.empty()) raw << std::string(sql), kw::now;
+    }
     raw << "INSERT INTO schema_migrations (version, name, applied_at) VALUES (1, 'foundation', 0)",
         kw::now;
     raw << "INSERT INTO clients (id, name, role, created_at) VALUES ('c-1', 'c', 'editor', 0)",

@@ -15,7 +15,7 @@
 
 #include "connection.hpp"
 #include "fhirgw/common/log.hpp"
-#include "schema.hpp"
+#include "schema.hpp"  // the shared migration list
 
 namespace fhirgw::store {
 
@@ -59,10 +59,10 @@ std::unique_ptr<Session> detail::connect(const std::string& path,
   return session;
 }
 
-int latestSqliteSchemaVersion() { return detail::sqliteMigrations().back().version; }
+int latestSqliteSchemaVersion() { return detail::migrations().back().version; }
 
 Status SqliteStore::Impl::migrate() {
-  const auto& migrations = detail::sqliteMigrations();
+  const auto& migrations = detail::migrations();
   const int latest = migrations.back().version;
   Poco::Int64 current = 0;
   Status status = write("create schema_migrations", [&](Session& s) {
@@ -86,8 +86,9 @@ Status SqliteStore::Impl::migrate() {
       s << "SELECT COUNT(*) FROM schema_migrations WHERE version = ?",
           kw::bind(Poco::Int64{migration.version}), kw::into(done), kw::now;
       if (done != 0) return Status::ok();
-      for (std::string_view sql : migration.statements) {
-        s << std::string(sql), kw::now;
+      for (const detail::MigrationStatement& statement : migration.statements) {
+        const std::string_view sql = statement.text(detail::Engine::kSqlite);
+        if (!sql.empty()) s << std::string(sql), kw::now;
       }
       s << "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
           kw::bind(Poco::Int64{migration.version}), kw::bind(std::string(migration.name)),

@@ -100,7 +100,10 @@ TEST(DeliveryCrash, EveryAcknowledgedDeliveryIsDeliveredAfterAKillAndARestart) {
   EXPECT_EQ(line, "drained");
   EXPECT_EQ(drain.wait(), 0);
 
-  auto db = store::openStore({data.string(), "", std::chrono::milliseconds(5000), 2, nullptr});
+  store::StoreOptions options;
+  options.dataDir = data.string();
+  options.readConnections = 2;
+  auto db = store::openStore(options);
   ASSERT_TRUE(db.hasValue()) << db.status().toString();
   int interrupted = 0;
   for (const std::string& id : acknowledged) {

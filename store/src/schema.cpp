@@ -4,9 +4,9 @@ namespace fhirgw::store::detail {
 
 // Portability choices (docs/storage.md): ids are TEXT (UUIDs made by the gateway), times are
 // BIGINT milliseconds since the Unix epoch (UTC), booleans are INTEGER 0/1 with a CHECK, JSON is
-// TEXT. Only AUTOINCREMENT and the trigger are SQLite spellings; PostgreSQL gets its own
-// spelling of the same migrations.
-const std::vector<Migration>& sqliteMigrations() {
+// TEXT (neither engine's TEXT holds a NUL: the store refuses one). Only the growing ids
+// (AUTOINCREMENT against an identity column) and the append-only trigger are spelled per engine.
+const std::vector<Migration>& migrations() {
   static const std::vector<Migration> kMigrations = {
       {1,
        "foundation",
@@ -90,7 +90,7 @@ const std::vector<Migration>& sqliteMigrations() {
            "CREATE INDEX deliveries_queue ON deliveries (connector_id, status, next_attempt_at)",
            "CREATE INDEX deliveries_record ON deliveries (record_id)",
 
-           R"sql(CREATE TABLE delivery_attempts (
+           spelled(R"sql(CREATE TABLE delivery_attempts (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   delivery_id TEXT NOT NULL REFERENCES deliveries (id) ON DELETE CASCADE,
   at BIGINT NOT NULL,
@@ -98,6 +98,14 @@ const std::vector<Migration>& sqliteMigrations() {
   error_class TEXT,
   http_status INTEGER,
   message TEXT))sql",
+                   R"sql(CREATE TABLE delivery_attempts (
+  id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  delivery_id TEXT NOT NULL REFERENCES deliveries (id) ON DELETE CASCADE,
+  at BIGINT NOT NULL,
+  outcome TEXT NOT NULL,
+  error_class TEXT,
+  http_status INTEGER,
+  message TEXT))sql"),
            "CREATE INDEX delivery_attempts_delivery ON delivery_attempts (delivery_id, at)",
 
            // The key column is not named `key`: a reserved word in some SQL dialects.
@@ -114,7 +122,7 @@ const std::vector<Migration>& sqliteMigrations() {
 
            // AUTOINCREMENT: ids are never reused, even after retention empties the table, so
            // paging by id stays correct.
-           R"sql(CREATE TABLE audit_entries (
+           spelled(R"sql(CREATE TABLE audit_entries (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   at BIGINT NOT NULL,
   actor TEXT NOT NULL,
@@ -122,12 +130,25 @@ const std::vector<Migration>& sqliteMigrations() {
   target TEXT NOT NULL,
   outcome TEXT NOT NULL,
   request_id TEXT NOT NULL))sql",
+                   R"sql(CREATE TABLE audit_entries (
+  id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  at BIGINT NOT NULL,
+  actor TEXT NOT NULL,
+  action TEXT NOT NULL,
+  target TEXT NOT NULL,
+  outcome TEXT NOT NULL,
+  request_id TEXT NOT NULL))sql"),
            "CREATE INDEX audit_entries_at ON audit_entries (at)",
            "CREATE INDEX audit_entries_actor ON audit_entries (actor, at)",
            "CREATE INDEX audit_entries_action ON audit_entries (action, at)",
            // Append-only: no update ever. Deletes stay possible for the retention purge.
-           R"sql(CREATE TRIGGER audit_entries_append_only BEFORE UPDATE ON audit_entries
+           // PostgreSQL's trigger calls a function, created first (nothing for SQLite).
+           spelled("", R"sql(CREATE FUNCTION audit_entries_append_only() RETURNS trigger
+LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'audit entries are append-only'; END $$)sql"),
+           spelled(R"sql(CREATE TRIGGER audit_entries_append_only BEFORE UPDATE ON audit_entries
 BEGIN SELECT RAISE(ABORT, 'audit entries are append-only'); END)sql",
+                   R"sql(CREATE TRIGGER audit_entries_append_only BEFORE UPDATE ON audit_entries
+FOR EACH ROW EXECUTE FUNCTION audit_entries_append_only())sql"),
 
            R"sql(CREATE TABLE connectors (
   id TEXT PRIMARY KEY,
