@@ -150,6 +150,8 @@ int GatewayApp::runGateway(const std::vector<std::string>& args) {
   store::StoreOptions storeOptions;
   storeOptions.dataDir = config->storage.dataDir;
   storeOptions.url = config->storage.url;
+  storeOptions.password = config->storagePassword;
+  storeOptions.connections = config->storage.connections;
   storeOptions.keyRing = config->storageKeys;
   auto store = store::openStore(storeOptions);
   if (!store) {

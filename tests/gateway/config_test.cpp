@@ -695,6 +695,44 @@ TEST(ConfigLoading, StorageKeysRefuseAmbiguousOrIncompleteSettings) {
               HasSubstr("given twice"));
 }
 
+// --- PostgreSQL password ---------------------------------------------------------------------
+
+TEST(ConfigLoading, ThePostgresqlPasswordComesFromAFileOrAVariableAndIsNeverShown) {
+  TempDir dir;
+  EXPECT_EQ(valueOf(load(std::nullopt)).storagePassword, "");
+  GatewayConfig c =
+      valueOf(load(std::nullopt, {},
+                   {{"storage.passwordFile", dir.write("pg.password", "s3cret-pw\n").string()},
+                    {"storage.connections", "4"}}));
+  EXPECT_EQ(c.storagePassword, "s3cret-pw");
+  EXPECT_EQ(c.storage.connections, 4u);
+
+  ASSERT_EQ(::setenv("FHIR_GATEWAY_TEST_PG_PASSWORD", "other-pw", 1), 0);
+  c = valueOf(
+      load(std::nullopt, {}, {{"storage.passwordVariable", "FHIR_GATEWAY_TEST_PG_PASSWORD"}}));
+  ::unsetenv("FHIR_GATEWAY_TEST_PG_PASSWORD");
+  EXPECT_EQ(c.storagePassword, "other-pw");
+
+  EXPECT_THAT(errorOf(load(std::nullopt, {}, {{"storage.passwordFile", dir.str() + "/missing"}})),
+              HasSubstr("storage.passwordFile: must be a readable file"));
+  EXPECT_THAT(errorOf(load(std::nullopt, {},
+                           {{"storage.passwordFile", dir.write("empty", "\n").string()}})),
+              HasSubstr("storage.passwordFile: the PostgreSQL password is empty"));
+  EXPECT_THAT(errorOf(load(std::nullopt, {},
+                           {{"storage.passwordVariable", "FHIR_GATEWAY_TEST_PG_PASSWORD"}})),
+              AllOf(HasSubstr("storage.passwordVariable"), HasSubstr("not set")));
+  EXPECT_THAT(errorOf(load(std::nullopt, {}, {{"storage.passwordVariable", "FHIRGW_PG"}})),
+              HasSubstr("storage.passwordVariable: must not start with FHIRGW_"));
+  const std::string both =
+      errorOf(load(std::nullopt, {},
+                   {{"storage.passwordFile", dir.write("pw", "s3cret-pw").string()},
+                    {"storage.passwordVariable", "FHIR_GATEWAY_TEST_PG_PASSWORD"}}));
+  EXPECT_THAT(both, HasSubstr("not both"));
+  EXPECT_THAT(both, Not(HasSubstr("s3cret-pw")));
+  EXPECT_THAT(errorOf(load(std::nullopt, {}, {{"storage.connections", "0"}})),
+              HasSubstr("storage.connections"));
+}
+
 // --- File syntax and error reporting ---------------------------------------------------------
 
 TEST(ConfigLoading, InvalidJsonNamesTheFileAndTheOffset) {

@@ -4,6 +4,8 @@
 #include <Poco/String.h>
 
 #include <cstddef>
+#include <cstdlib>
+#include <fstream>
 #include <memory>
 #include <optional>
 #include <string>
@@ -188,6 +190,57 @@ void loadStorageKeys(GatewayConfig& c, Binding& b) {
     return;
   }
   c.storageKeys = std::make_shared<const common::KeyRing>(std::move(ring).value());
+}
+
+void loadStoragePassword(GatewayConfig& c, Binding& b) {
+  const StorageConfig& s = c.storage;
+  if (!s.passwordFile.empty() && !s.passwordVariable.empty()) {
+    b.error(
+        "storage.passwordVariable: give either storage.passwordFile or "
+        "storage.passwordVariable, not both");
+    return;
+  }
+  std::string password;
+  if (!s.passwordFile.empty()) {
+    std::ifstream in(s.passwordFile, std::ios::binary);
+    if (!common::isReadableFile(s.passwordFile) || !in) {
+      b.error(
+          "storage.passwordFile: must be a readable file (the PostgreSQL password), cannot "
+          "read " +
+          inQuotes(s.passwordFile));
+      return;
+    }
+    std::getline(in, password);  // the first line; a trailing newline is not part of it
+  } else if (!s.passwordVariable.empty()) {
+    if (s.passwordVariable.starts_with(kEnvPrefix)) {
+      b.error("storage.passwordVariable: must not start with " + std::string(kEnvPrefix) +
+              " (those variables are configuration keys), got " + inQuotes(s.passwordVariable));
+      return;
+    }
+    const char* value = std::getenv(s.passwordVariable.c_str());
+    if (value == nullptr) {
+      b.error("storage.passwordVariable: the variable " + inQuotes(s.passwordVariable) +
+              " is not set");
+      return;
+    }
+    password = value;
+  } else {
+    return;
+  }
+  if (!password.empty() && password.back() == '\r') password.pop_back();
+  if (password.empty()) {
+    b.error(
+        std::string(s.passwordFile.empty() ? "storage.passwordVariable" : "storage.passwordFile") +
+        ": the PostgreSQL password is empty");
+    return;
+  }
+  if (password.find('\0') != std::string::npos) {
+    b.error(
+        std::string(s.passwordFile.empty() ? "storage.passwordVariable" : "storage.passwordFile") +
+        ": the PostgreSQL password holds a NUL character");
+    return;
+  }
+  c.storagePassword = std::move(password);
 }
 
 void loadSecretsKey(GatewayConfig& c, Binding& b) {

@@ -18,5 +18,8 @@ void loadSecretsKey(GatewayConfig& config, Binding& binding);
 /// problem (both keyFile and keyVariable, previous keys without an active one, a key that
 /// cannot be read or is given twice) goes to `binding`, naming the key path, never the key.
 void loadStorageKeys(GatewayConfig& config, Binding& binding);
+/// Reads the PostgreSQL password (storage.passwordFile or storage.passwordVariable) into
+/// config.storagePassword; a problem names the key, never the password.
+void loadStoragePassword(GatewayConfig& config, Binding& binding);
 
 }  // namespace fhirgw::gateway::detail

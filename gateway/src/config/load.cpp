@@ -35,6 +35,7 @@ common::Result<GatewayConfig> loadConfig(const ConfigSources& sources) {
   detail::checkConfig(config, binding);
   detail::loadSecretsKey(config, binding);
   detail::loadStorageKeys(config, binding);
+  detail::loadStoragePassword(config, binding);
   FHIRGW_RETURN_IF_ERROR(binding.finish());
   return config;
 }

@@ -130,6 +130,10 @@ void bindSchema(FieldReader& root, Binding& binding, GatewayConfig& c) {
   root.object("storage", [&c](FieldReader& r) {
     text(r, "dataDir", c.storage.dataDir);
     text(r, "url", c.storage.url, Shown::kSecret);  // a PostgreSQL URL may carry a password
+    text(r, "passwordFile", c.storage.passwordFile);
+    text(r, "passwordVariable", c.storage.passwordVariable);
+    constexpr std::int64_t kMaxConnections = 1000;
+    integer(r, "connections", c.storage.connections, 1, kMaxConnections);
     // At least a second: a tighter loop would only compete with request writes.
     milliseconds(r, "idempotencyPurgeIntervalMs", c.storage.idempotencyPurgeInterval, 1000,
                  kMaxMillis);

@@ -86,7 +86,11 @@ struct StorageEncryptionConfig {
 /// Storage: SQLite in dataDir unless url selects PostgreSQL.
 struct StorageConfig {
   std::string dataDir = "data";
-  std::string url;  ///< empty => sqlite:<dataDir>/gateway.db; "postgresql://..." later
+  std::string url;  ///< empty => sqlite:<dataDir>/gateway.db; "postgresql://..." (not yet)
+  /// PostgreSQL: the file holding the password, or the variable holding it (not both).
+  std::string passwordFile;
+  std::string passwordVariable;
+  std::size_t connections = 16;  ///< PostgreSQL: connections per instance
   /// How often expired idempotency entries are deleted (a pass also runs at start).
   std::chrono::milliseconds idempotencyPurgeInterval{std::chrono::hours(1)};
   StorageEncryptionConfig encryption;  ///< `storage.encryption.*`
@@ -136,6 +140,9 @@ struct GatewayConfig {
   std::optional<common::SecretBox> secretBox;
   /// The keys of encryption at rest loaded from storage.encryption at load; null when off.
   std::shared_ptr<const common::KeyRing> storageKeys;
+  /// The PostgreSQL password read from storage.passwordFile or storage.passwordVariable at load
+  /// (never logged nor shown); empty when neither is set.
+  std::string storagePassword;
 };
 
 /// Inputs of the configuration, lowest precedence first: file, environment, --set.
