@@ -14,7 +14,7 @@
 #include "fhirgw/store/store.hpp"
 #include "fhirgw/testsupport/test_store.hpp"
 #include "packed_value.hpp"
-#include "sqlite/schema.hpp"
+#include "schema.hpp"
 #include "store_test_support.hpp"
 
 using namespace fhirgw;
@@ -221,9 +221,12 @@ TEST(LeanRowsMigration, RowsWrittenBeforeReadAsTheyWereAndTheIndexesAreNarrowed)
     // A version-6 database with a record as the previous code wrote it: every value plain text.
     auto raw = rawSession(db);
     raw << std::string(detail::kCreateSchemaMigrations), kw::now;
-    for (const detail::Migration& m : detail::sqliteMigrations()) {
+    for (const detail::Migration& m : detail::migrations()) {
       if (m.version > 6) break;
-      for (std::string_view sql : m.statements) raw << std::string(sql), kw::now;
+      for (const detail::MigrationStatement& s : m.statements) {
+        const std::string_view sql = s.text(detail::Engine::kSqlite);
+        if (!sql.empty()) raw << std::string(sql), kw::now;
+      }
       raw << "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, 0)",
           kw::bind(Poco::Int64{m.version}), kw::bind(std::string(m.name)), kw::now;
     }
