@@ -18,6 +18,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench_records.hpp"
 #include "fhirgw/common/clock.hpp"
 #include "fhirgw/common/crypto.hpp"
 #include "fhirgw/store/store.hpp"
@@ -27,53 +28,6 @@ namespace {
 
 using namespace fhirgw;
 using Clock = std::chrono::steady_clock;
-
-std::string padded(std::string text, std::size_t size) {
-  if (text.size() < size) text.append(size - text.size(), ' ');
-  return text;
-}
-
-store::Submission fullExample(const std::string& body, const std::string& id) {
-  store::Submission sub;
-  sub.clientId = "c-bench";
-  sub.recordId = id;
-  store::NewRecord record;
-  record.externalId = "ext-" + id;
-  record.status = "accepted";
-  record.requestHash = common::sha256Hex(id);
-  record.body = body;
-  record.outcome = R"({"resourceType":"OperationOutcome","issue":[]})";
-  record.practitionerRpps = "10000000001";
-  record.encounterYear = 2026;
-  sub.record = record;
-  const char* kinds[] = {"report", "prescription", "sick-leave"};
-  for (int i = 0; i < 3; ++i) {
-    const std::string docId = id + "-doc-" + std::to_string(i);
-    sub.documents.push_back({docId, std::nullopt, kinds[i], common::sha256Hex(docId),
-                             padded(R"({"kind":")" + std::string(kinds[i]) + R"("})", 600),
-                             R"({"issue":[]})"});
-  }
-  const char* types[] = {
-      "Patient",           "Practitioner",      "PractitionerRole",  "Encounter", "Organization",
-      "DocumentReference", "DocumentReference", "MedicationRequest", "Binary",    "Composition"};
-  for (int i = 0; i < 10; ++i) {
-    std::optional<std::string> doc;
-    if (i >= 5 && i < 8) doc = id + "-doc-" + std::to_string(i - 5);
-    sub.resources.push_back(
-        {doc, types[i], id + "-res-" + std::to_string(i), 1,
-         padded(R"({"resourceType":")" + std::string(types[i]) + R"("})", 2800)});
-  }
-  for (int i = 0; i < 3; ++i) {
-    const std::string docId = id + "-doc-" + std::to_string(i);
-    sub.deliveries.push_back({docId + "-dmp", docId, "dmp", "bench",
-                              store::DeliveryStatus::kPending, std::nullopt, std::nullopt});
-    sub.deliveries.push_back({docId + "-patient", docId, "patient", "bench",
-                              store::DeliveryStatus::kPending, std::nullopt, std::nullopt});
-  }
-  sub.deliveries.push_back({id + "-enc", std::nullopt, "dmp", "bench",
-                            store::DeliveryStatus::kPending, std::nullopt, std::nullopt});
-  return sub;
-}
 
 double percentile(const std::vector<double>& sorted, double p) {
   const auto at = static_cast<std::size_t>(p * static_cast<double>(sorted.size() - 1));
@@ -102,7 +56,8 @@ bool runLoad(const std::string& body, int threads, int total, bool keep) {
   // Built beforehand: only commitSubmission is timed.
   std::vector<store::Submission> subs;
   subs.reserve(static_cast<std::size_t>(total));
-  for (int i = 0; i < total; ++i) subs.push_back(fullExample(body, "r" + std::to_string(i)));
+  for (int i = 0; i < total; ++i)
+    subs.push_back(bench::fullExampleSubmission(body, "r" + std::to_string(i), "bench"));
 
   std::vector<double> latencies(static_cast<std::size_t>(total));
   std::atomic<int> next{0};

@@ -27,6 +27,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench_records.hpp"
 #include "fhirgw/common/clock.hpp"
 #include "fhirgw/common/crypto.hpp"
 #include "fhirgw/store/store.hpp"
@@ -48,53 +49,6 @@ double cpuSeconds() {
   return seconds(usage.ru_utime) + seconds(usage.ru_stime);
 }
 
-std::string padded(std::string text, std::size_t size) {
-  if (text.size() < size) text.append(size - text.size(), ' ');
-  return text;
-}
-
-// A record shaped like the accepted full example (as bench/commit_bench commits it): its body,
-// three documents, ten FHIR resources of 2.8 KB, and its 7 deliveries: DMP and patient per
-// document, and the encounter. The sizes matter: the store's pages are what a claim reads.
-store::Submission record(const std::string& body, const std::string& id) {
-  store::Submission sub;
-  sub.clientId = "c-bench";
-  sub.recordId = id;
-  store::NewRecord r;
-  r.externalId = "ext-" + id;
-  r.status = "accepted";
-  r.requestHash = common::sha256Hex(id);
-  r.body = body;
-  r.outcome = R"({"resourceType":"OperationOutcome","issue":[]})";
-  r.practitionerRpps = "10000000001";
-  r.encounterYear = 2026;
-  sub.record = r;
-  const char* kinds[] = {"report", "prescription", "sick-leave"};
-  for (int i = 0; i < 3; ++i) {
-    const std::string docId = id + "-doc-" + std::to_string(i);
-    sub.documents.push_back({docId, std::nullopt, kinds[i], common::sha256Hex(docId),
-                             padded(R"({"kind":")" + std::string(kinds[i]) + R"("})", 600),
-                             R"({"issue":[]})"});
-    sub.deliveries.push_back({docId + "-dmp", docId, "dmp", kConnector,
-                              store::DeliveryStatus::kPending, std::nullopt, std::nullopt});
-    sub.deliveries.push_back({docId + "-patient", docId, "patient", kConnector,
-                              store::DeliveryStatus::kPending, std::nullopt, std::nullopt});
-  }
-  const char* types[] = {
-      "Patient",           "Practitioner",      "PractitionerRole",  "Encounter", "Organization",
-      "DocumentReference", "DocumentReference", "MedicationRequest", "Binary",    "Composition"};
-  for (int i = 0; i < 10; ++i) {
-    std::optional<std::string> doc;
-    if (i >= 5 && i < 8) doc = id + "-doc-" + std::to_string(i - 5);
-    sub.resources.push_back(
-        {doc, types[i], id + "-res-" + std::to_string(i), 1,
-         padded(R"({"resourceType":")" + std::string(types[i]) + R"("})", 2800)});
-  }
-  sub.deliveries.push_back({id + "-enc", std::nullopt, "encounter", kConnector,
-                            store::DeliveryStatus::kPending, std::nullopt, std::nullopt});
-  return sub;
-}
-
 bool fill(store::Store& db, const std::string& body, int deliveries) {
   const int records = (deliveries + 6) / 7;
   std::atomic<int> next{0};
@@ -104,7 +58,10 @@ bool fill(store::Store& db, const std::string& body, int deliveries) {
   for (int t = 0; t < 16; ++t) {
     threads.emplace_back([&] {
       for (int i = next++; i < records; i = next++) {
-        if (!db.commitSubmission(record(body, "r" + std::to_string(i))).isOk()) ++failures;
+        if (!db.commitSubmission(
+                   bench::fullExampleSubmission(body, "r" + std::to_string(i), kConnector))
+                 .isOk())
+          ++failures;
       }
     });
   }
