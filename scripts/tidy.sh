@@ -17,8 +17,11 @@ if [[ -z "$runner" ]]; then
   echo "tidy: run-clang-tidy not found (Debian package clang-tidy)" >&2
   exit 1
 fi
-# The product folders: every top-level folder holding a fhirgw_module().
-modules=$(grep -l "fhirgw_module(" */CMakeLists.txt | xargs -n1 dirname | paste -sd'|')
+# The product folders: every folder holding a fhirgw_module(), at any depth (connectors/engine is
+# a module of its own).
+modules=$(find . \( -path ./tests -o -path './build*' -o -path ./node_modules \) -prune -o \
+  -name CMakeLists.txt -print | xargs grep -l "fhirgw_module(" | xargs -n1 dirname |
+  sed 's#^\./##' | grep -v '^\.$' | sort | paste -sd'|')
 # GCC-only warning flags in compile_commands.json mean nothing to clang: not a finding.
 # The static analyzer (clang-analyzer-*) may explore 50,000 nodes of its exploded graph per
 # top-level function (clang's default is 225,000; its "shallow" mode 75,000 without inlining):
