@@ -4,6 +4,7 @@
 #include <string>
 
 #include "postgresql/store_impl.hpp"
+#include "row_checks.hpp"
 
 namespace fhirgw::store {
 
@@ -16,12 +17,7 @@ using detail::pg::Rows;
 Status PostgresStore::upsertPractitionerActivity(std::string_view rpps, int year,
                                                  std::int64_t totalActs,
                                                  std::optional<int> capPercent) {
-  if (rpps.empty() || totalActs < 0) {
-    return common::invalidArgument("activity: empty rpps or negative total");
-  }
-  if (capPercent && (*capPercent < 0 || *capPercent > 100)) {
-    return common::invalidArgument("activity: cap percent outside 0-100");
-  }
+  FHIRGW_RETURN_IF_ERROR(detail::checkActivityDeclaration(rpps, totalActs, capPercent));
   if (detail::pg::hasNul(rpps)) return common::invalidArgument("activity: rpps with a NUL");
   return impl_->write("upsert activity", [&](Connection& c) {
     // The same upsert as SQLite's: two instances declaring at once end with one row, the last.

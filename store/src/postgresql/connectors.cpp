@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "postgresql/store_impl.hpp"
+#include "row_checks.hpp"
 
 namespace fhirgw::store {
 
@@ -33,9 +34,7 @@ StoredConnector toStoredConnector(const Rows& rows, int i) {
 }
 
 Status checkRow(const ConnectorRow& row) {
-  if (row.id.empty() || row.type.empty() || row.instanceJson.empty()) {
-    return common::invalidArgument("connector: id, type or instance is empty");
-  }
+  FHIRGW_RETURN_IF_ERROR(detail::checkConnectorRowFilled(row));
   if (detail::pg::hasNul(row.id) || detail::pg::hasNul(row.type) ||
       detail::pg::hasNul(row.instanceJson) || detail::pg::hasNul(row.updatedBy)) {
     return common::invalidArgument("connector: text with a NUL character");
@@ -54,11 +53,6 @@ Status selectConnector(Connection& c, std::string_view id, bool lock, StoredConn
   if (rows.count() == 0) return common::notFound("connector not found");
   out = toStoredConnector(rows, 0);
   return Status::ok();
-}
-
-Status staleVersion(const StoredConnector& stored, std::int64_t expected) {
-  return common::aborted("connector " + stored.id + " is at version " +
-                         std::to_string(stored.version) + ", not " + std::to_string(expected));
 }
 
 }  // namespace
@@ -109,7 +103,8 @@ Result<StoredConnector> PostgresStore::updateConnector(const ConnectorRow& row,
   StoredConnector stored;
   const Status written = impl_->write("update connector", [&](Connection& c) {
     FHIRGW_RETURN_IF_ERROR(selectConnector(c, row.id, true, stored));
-    if (stored.version != expectedVersion) return staleVersion(stored, expectedVersion);
+    if (stored.version != expectedVersion)
+      return detail::staleConnectorVersion(stored, expectedVersion);
     if (stored.type != row.type) {
       // The type names what the options mean; another type is another instance.
       return common::invalidArgument("connector: the type of an instance cannot change");
@@ -136,7 +131,7 @@ Status PostgresStore::deleteConnector(std::string_view id, std::int64_t expected
     StoredConnector stored;
     FHIRGW_RETURN_IF_ERROR(selectConnector(c, id, true, stored));
     if (expectedVersion != 0 && stored.version != expectedVersion) {
-      return staleVersion(stored, expectedVersion);
+      return detail::staleConnectorVersion(stored, expectedVersion);
     }
     return c.exec("delete connector", "DELETE FROM connectors WHERE id = $1", Params().text(id))
         .status();

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "connection.hpp"
+#include "row_checks.hpp"
 
 namespace fhirgw::store {
 
@@ -12,12 +13,7 @@ using namespace detail;  // NOLINT(google-build-using-namespace): the private ro
 Status SqliteStore::upsertPractitionerActivity(std::string_view rpps, int year,
                                                std::int64_t totalActs,
                                                std::optional<int> capPercent) {
-  if (rpps.empty() || totalActs < 0) {
-    return common::invalidArgument("activity: empty rpps or negative total");
-  }
-  if (capPercent && (*capPercent < 0 || *capPercent > 100)) {
-    return common::invalidArgument("activity: cap percent outside 0-100");
-  }
+  FHIRGW_RETURN_IF_ERROR(detail::checkActivityDeclaration(rpps, totalActs, capPercent));
   return impl_->write("upsert activity", [&](Session& s) {
     // ON CONFLICT ... DO UPDATE: the same upsert syntax in SQLite (3.24+) and PostgreSQL. The
     // threshold (migration 4) goes with its declaration in the same statement; -1 stands for

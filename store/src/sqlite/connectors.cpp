@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "connection.hpp"
+#include "row_checks.hpp"
 
 namespace fhirgw::store {
 
@@ -31,9 +32,7 @@ StoredConnector toStoredConnector(const ConnectorTuple& row) {
 }
 
 Status checkRow(const ConnectorRow& row) {
-  if (row.id.empty() || row.type.empty() || row.instanceJson.empty()) {
-    return common::invalidArgument("connector: id, type or instance is empty");
-  }
+  FHIRGW_RETURN_IF_ERROR(detail::checkConnectorRowFilled(row));
   if (hasNul(row.instanceJson) || hasNul(row.updatedBy)) {
     return common::invalidArgument("connector: text with a NUL character");
   }
@@ -93,9 +92,7 @@ Result<StoredConnector> SqliteStore::updateConnector(const ConnectorRow& row,
   const Status status = impl_->write("update connector", [&](Session& s) {
     FHIRGW_RETURN_IF_ERROR(selectConnector(s, row.id, stored));
     if (stored.version != expectedVersion) {
-      return common::aborted("connector " + row.id + " is at version " +
-                             std::to_string(stored.version) + ", not " +
-                             std::to_string(expectedVersion));
+      return detail::staleConnectorVersion(stored, expectedVersion);
     }
     if (stored.type != row.type) {
       // The type names what the options mean; another type is another instance.
@@ -117,9 +114,7 @@ Status SqliteStore::deleteConnector(std::string_view id, std::int64_t expectedVe
     StoredConnector stored;
     FHIRGW_RETURN_IF_ERROR(selectConnector(s, std::string(id), stored));
     if (expectedVersion != 0 && stored.version != expectedVersion) {
-      return common::aborted("connector " + stored.id + " is at version " +
-                             std::to_string(stored.version) + ", not " +
-                             std::to_string(expectedVersion));
+      return detail::staleConnectorVersion(stored, expectedVersion);
     }
     s << "DELETE FROM connectors WHERE id = ?", kw::bind(std::string(id)), kw::now;
     return Status::ok();
