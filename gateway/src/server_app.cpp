@@ -7,10 +7,14 @@
 #include <Poco/Util/OptionSet.h>
 
 #include <algorithm>
+#include <condition_variable>
 #include <csignal>
 #include <fstream>
 #include <iostream>
+#include <mutex>
 #include <sstream>
+#include <stop_token>
+#include <thread>
 #include <typeinfo>
 
 #include "fhirgw/common/log.hpp"
@@ -209,6 +213,21 @@ int GatewayApp::runGateway(const std::vector<std::string>& args) {
     std::cerr << "fhir-gateway: configuration error: " << s.message() << "\n";
     return s.code() == common::StatusCode::kInvalidArgument ? EXIT_CONFIG : EXIT_UNAVAILABLE;
   }
+  // Changes another instance sharing the store made to the API's connectors reach this one
+  // within the interval (docs/connectors.md, "Several instances").
+  std::jthread connectorSync([&connectorService, interval = config->storage.connectorSyncInterval](
+                                 const std::stop_token& stop) {
+    std::mutex mutex;
+    std::condition_variable_any wake;
+    std::unique_lock lock(mutex);
+    while (!wake.wait_for(lock, stop, interval, [&stop] { return stop.stop_requested(); })) {
+      if (auto synced = connectorService.sync(); !synced) {
+        Log::warning("gateway.connector-sync-failed",
+                     {{"code", common::statusCodeName(synced.error().code())},
+                      {"reason", synced.error().message()}});
+      }
+    }
+  });
   GatewayMetrics metrics(store->get(), &engine);
   engine.setObserver(
       [&metrics](const connectors::AttemptReport& r) { metrics.attemptFinished(r); });
@@ -260,6 +279,8 @@ int GatewayApp::runGateway(const std::vector<std::string>& args) {
   const bool drained = server.stop();
   housekeeper.stop();
   rotation.stop();  // between two batches: a rotation asked for again later resumes the work
+  connectorSync.request_stop();
+  connectorSync.join();  // a sync in progress ends before the engine stops
   // Listeners first (no new deliveries), then the engine finishes its attempts in progress.
   engine.stop(config->shutdownGrace);  // logs delivery.engine_stopped
   Log::info("gateway.shutdown-complete", {{"drained", drained}});

@@ -160,6 +160,15 @@ std::string changedDetail(const std::vector<std::string>& changed) {
   return detail.serialize();
 }
 
+// The file's instances first, in their order, then the API's by id.
+template <class I>
+void sortInstances(std::vector<I>& instances) {
+  std::stable_sort(instances.begin(), instances.end(), [](const I& a, const I& b) {
+    if (a.source != b.source) return a.source == ConnectorSource::kFile;
+    return a.source == ConnectorSource::kApi && a.config.id < b.config.id;
+  });
+}
+
 }  // namespace
 
 ConnectorService::ConnectorService(Deps deps)
@@ -182,6 +191,42 @@ ConnectorService::Instance* ConnectorService::findLocked(std::string_view id) {
   return nullptr;
 }
 
+common::Result<ConnectorService::Instance> ConnectorService::openStored(
+    store::StoredConnector row) const {
+  const std::string where = "stored connector \"" + row.id + "\"";
+  auto json = Json::parse(row.instanceJson);
+  if (!json || !json->isObject()) {
+    return common::invalidArgument(where + ": its stored JSON does not parse");
+  }
+  Instance i;
+  i.source = ConnectorSource::kApi;
+  const std::vector<std::string> keys = secretKeysOf(row.type);
+  if (Json* options = json->find("options"); options != nullptr && options->isObject()) {
+    if (!connectors::secretsSet(*options, keys).empty()) {
+      if (d_.secretBox == nullptr) {
+        return common::invalidArgument(
+            where +
+            ": has sealed secrets but neither secrets.keyFile nor secrets.keyVariable "
+            "is configured");
+      }
+      auto opened = connectors::openSecrets(*options, keys, *d_.secretBox, row.id);
+      if (!opened) return common::invalidArgument(where + ": " + opened.error().message());
+      *options = std::move(*opened);
+      for (const std::string& key : connectors::secretsSet(*options, keys)) {
+        i.secrets[key] = findPath(*options, key)->text();
+      }
+    }
+  }
+  auto config = connectors::parseConnectorInstance(*json, std::string(kPath));
+  if (!config) return common::invalidArgument(where + ": " + config.error().message());
+  auto connector = d_.registry.create(*config, d_.context);
+  if (!connector) return common::invalidArgument(where + ": " + connector.error().message());
+  i.config = std::move(*config);
+  i.connector = std::shared_ptr<connectors::Connector>(std::move(*connector));
+  i.stored = std::move(row);
+  return i;
+}
+
 common::Status ConnectorService::load(std::vector<connectors::ConnectorInstance> fileInstances) {
   std::lock_guard change(changeMutex_);
   std::vector<Instance> loaded;
@@ -201,44 +246,16 @@ common::Status ConnectorService::load(std::vector<connectors::ConnectorInstance>
   auto stored = d_.store.listConnectors();
   if (!stored) return stored.error();
   for (store::StoredConnector& row : *stored) {
-    const std::string where = "stored connector \"" + row.id + "\"";
     for (const Instance& i : loaded) {
       if (i.config.id == row.id) {
         return common::invalidArgument(
-            where + ": the configuration file has an instance with the same id; remove one");
+            "stored connector \"" + row.id +
+            "\": the configuration file has an instance with the same id; remove one");
       }
     }
-    auto json = Json::parse(row.instanceJson);
-    if (!json || !json->isObject()) {
-      return common::invalidArgument(where + ": its stored JSON does not parse");
-    }
-    Instance i;
-    i.source = ConnectorSource::kApi;
-    const std::vector<std::string> keys = secretKeysOf(row.type);
-    if (Json* options = json->find("options"); options != nullptr && options->isObject()) {
-      if (!connectors::secretsSet(*options, keys).empty()) {
-        if (d_.secretBox == nullptr) {
-          return common::invalidArgument(
-              where +
-              ": has sealed secrets but neither secrets.keyFile nor secrets.keyVariable "
-              "is configured");
-        }
-        auto opened = connectors::openSecrets(*options, keys, *d_.secretBox, row.id);
-        if (!opened) return common::invalidArgument(where + ": " + opened.error().message());
-        *options = std::move(*opened);
-        for (const std::string& key : connectors::secretsSet(*options, keys)) {
-          i.secrets[key] = findPath(*options, key)->text();
-        }
-      }
-    }
-    auto config = connectors::parseConnectorInstance(*json, std::string(kPath));
-    if (!config) return common::invalidArgument(where + ": " + config.error().message());
-    auto connector = d_.registry.create(*config, d_.context);
-    if (!connector) return common::invalidArgument(where + ": " + connector.error().message());
-    i.config = std::move(*config);
-    i.connector = std::shared_ptr<connectors::Connector>(std::move(*connector));
-    i.stored = std::move(row);
-    loaded.push_back(std::move(i));
+    auto opened = openStored(std::move(row));
+    if (!opened) return opened.error();
+    loaded.push_back(std::move(*opened));
   }
   for (const Instance& i : loaded) {
     FHIRGW_RETURN_IF_ERROR(d_.engine.add(i.config, i.connector));
@@ -508,12 +525,7 @@ ConnectorChange ConnectorService::create(const Json& body, const AdminCaller& ca
   {
     std::lock_guard state(stateMutex_);
     instances_.push_back(std::move(i));
-    // The file's first, then the API's by id.
-    std::stable_sort(instances_.begin(), instances_.end(),
-                     [](const Instance& a, const Instance& b) {
-                       if (a.source != b.source) return a.source == ConnectorSource::kFile;
-                       return a.source == ConnectorSource::kApi && a.config.id < b.config.id;
-                     });
+    sortInstances(instances_);
     publishRoutes();
     out.view = viewOf(*findLocked(id));
   }
@@ -642,6 +654,91 @@ common::Status ConnectorService::remove(std::string_view id, std::optional<std::
   auditChange("connector.delete", id, caller, {});
   Log::info("gateway.connector-deleted", {{"connectorId", std::string(id)}});
   return common::Status::ok();
+}
+
+common::Result<ConnectorSync> ConnectorService::sync() {
+  std::lock_guard change(changeMutex_);
+  auto stored = d_.store.listConnectors();
+  if (!stored) return stored.error();
+  std::vector<Instance> current;
+  {
+    std::lock_guard state(stateMutex_);
+    current = instances_;
+  }
+  const auto running = [&current](std::string_view id) -> const Instance* {
+    for (const Instance& i : current) {
+      if (i.config.id == id) return &i;
+    }
+    return nullptr;
+  };
+  ConnectorSync out;
+  std::vector<Instance> next;
+  for (const Instance& i : current) {
+    if (i.source == ConnectorSource::kFile) next.push_back(i);
+  }
+  std::set<std::string> storedIds;
+  for (store::StoredConnector& row : *stored) {
+    storedIds.insert(row.id);
+    const Instance* mine = running(row.id);
+    if (mine != nullptr && mine->source == ConnectorSource::kApi && mine->stored &&
+        mine->stored->version == row.version) {
+      next.push_back(*mine);
+      continue;
+    }
+    const std::string id = row.id;
+    const std::int64_t version = row.version;
+    common::Status status;
+    std::optional<Instance> opened;
+    if (mine != nullptr && mine->source == ConnectorSource::kFile) {
+      status = common::invalidArgument(
+          "the configuration file of this instance has a connector with the same id");
+    } else if (auto o = openStored(std::move(row)); !o) {
+      status = o.error();
+    } else {
+      opened = std::move(*o);
+      status = mine != nullptr ? d_.engine.replace(opened->config, opened->connector, d_.grace)
+                               : d_.engine.add(opened->config, opened->connector);
+    }
+    if (!status.isOk()) {
+      ++out.refused;
+      if (mine != nullptr && mine->source == ConnectorSource::kApi) next.push_back(*mine);
+      if (auto logged = refusedVersions_.find(id);
+          logged == refusedVersions_.end() || logged->second != version) {
+        refusedVersions_[id] = version;
+        // Messages name the connector and the key path, never a secret or a record.
+        Log::warning("gateway.connector-sync-refused",
+                     {{"connectorId", id},
+                      {"version", version},
+                      {"code", common::statusCodeName(status.code())},
+                      {"reason", status.message()}});
+      }
+      continue;
+    }
+    refusedVersions_.erase(id);
+    ++(mine != nullptr ? out.replaced : out.added);
+    next.push_back(std::move(*opened));
+  }
+  for (const Instance& i : current) {
+    if (i.source != ConnectorSource::kApi || storedIds.count(i.config.id) != 0) continue;
+    ++out.removed;
+    // Its queued deliveries stay in the store; a disabled instance had no lane.
+    if (common::Status s = d_.engine.remove(i.config.id, d_.grace);
+        !s.isOk() && s.code() != common::StatusCode::kNotFound) {
+      Log::warning("gateway.connector-stop-failed",
+                   {{"connectorId", i.config.id}, {"code", common::statusCodeName(s.code())}});
+    }
+  }
+  if (out.added + out.replaced + out.removed > 0) {
+    sortInstances(next);
+    {
+      std::lock_guard state(stateMutex_);
+      instances_ = std::move(next);
+      publishRoutes();
+    }
+    Log::info("gateway.connectors-synced",
+              {{"added", out.added}, {"replaced", out.replaced}, {"removed", out.removed}});
+  }
+  return out;
 }
 
 }  // namespace fhirgw::gateway

@@ -93,6 +93,9 @@ struct StorageConfig {
   std::size_t connections = 16;  ///< PostgreSQL: connections per instance
   /// How often expired idempotency entries are deleted (a pass also runs at start).
   std::chrono::milliseconds idempotencyPurgeInterval{std::chrono::hours(1)};
+  /// How often the connector instances administered through the API are read again from the
+  /// store, for the changes another gateway instance sharing it made (ConnectorService::sync).
+  std::chrono::milliseconds connectorSyncInterval{std::chrono::seconds(5)};
   StorageEncryptionConfig encryption;  ///< `storage.encryption.*`
 };
 

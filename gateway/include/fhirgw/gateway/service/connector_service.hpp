@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -64,6 +65,14 @@ struct ConnectorProbe {
   std::chrono::milliseconds duration{0};
 };
 
+/// What a sync() found in the store and applied here.
+struct ConnectorSync {
+  int added = 0;     ///< stored instances this process did not run yet
+  int replaced = 0;  ///< stored at another version than the one running here
+  int removed = 0;   ///< running here, no longer stored
+  int refused = 0;   ///< stored, but not opened here (logged once per version; the old one runs)
+};
+
 /// Who asks for a change (for the audit trail).
 struct AdminCaller {
   std::string clientId;
@@ -102,6 +111,15 @@ class ConnectorService {
   /// exits 78 (docs/connectors.md says why); a store failure is returned as it is.
   common::Status load(std::vector<connectors::ConnectorInstance> fileInstances);
 
+  /// Brings the API instances in step with the store, where another gateway instance sharing it
+  /// (PostgreSQL) may have created, changed or deleted some: each stored row whose version
+  /// differs from the one running here is opened and added or replaced in the engine, each one
+  /// no longer stored is removed. The change was audited where it was made. A row that cannot
+  /// be opened here (its secrets sealed with another key, a clash with a file instance) is
+  /// refused and logged once per version; the previous instance, if any, keeps running. The
+  /// gateway calls it every storage.connectorSyncIntervalMs; a store failure is returned.
+  common::Result<ConnectorSync> sync();
+
   /// The instances routing sees now; swapped whole on every change.
   RouteSnapshot routes() const;
   /// A provider of routes() for the submission service.
@@ -132,6 +150,7 @@ class ConnectorService {
   struct Instance;
   struct Prepared;
 
+  common::Result<Instance> openStored(store::StoredConnector row) const;
   Prepared prepare(const common::Json& body, const Instance* existing) const;
   ConnectorView viewOf(const Instance& instance) const;
   std::vector<std::string> secretKeysOf(std::string_view type) const;
@@ -145,6 +164,7 @@ class ConnectorService {
   mutable std::mutex stateMutex_;    // instances_ and routes_
   std::vector<Instance> instances_;  // the file's first (in order), then the API's by id
   RouteSnapshot routes_;
+  std::map<std::string, std::int64_t> refusedVersions_;  // sync(): id -> version logged (change)
 };
 
 }  // namespace fhirgw::gateway
