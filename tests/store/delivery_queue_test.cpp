@@ -1,10 +1,15 @@
+// The DeliveryQueue role on both engines (claims with leases, fair order, attempts, recovery,
+// admin retries and re-routes), and what only SQLite has (its query plans, its migrations).
 #include <Poco/Data/Statement.h>
 #include <gtest/gtest.h>
+#include <libpq-fe.h>
 
 #include <algorithm>
 #include <map>
+#include <mutex>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "fhirgw/store/sqlite_store.hpp"
@@ -13,6 +18,7 @@
 #include "fhirgw/testsupport/test_store.hpp"
 #include "schema.hpp"
 #include "store_test_support.hpp"
+#include "test_database.hpp"
 
 using namespace fhirgw;
 using namespace fhirgw::store;
@@ -23,11 +29,15 @@ using common::StatusCode;
 
 namespace {
 
-class SqliteDeliveryQueue : public ::testing::Test {
+class DeliveryQueueTest : public EngineTest {
  protected:
   void SetUp() override {
-    store = fhirgw::testsupport::openTestStore(dir.path(), clock);
+    EngineTest::SetUp();
     ASSERT_NE(store, nullptr);
+    ASSERT_TRUE(store
+                    ->createClient({"c-1", "c-1", ClientRole::kEditor, {}},
+                                   fhirgw::testsupport::newStoredKey())
+                    .isOk());
   }
 
   /// Commits record `recordId` with one pending delivery per connector id, named
@@ -93,15 +103,21 @@ class SqliteDeliveryQueue : public ::testing::Test {
     EXPECT_TRUE(d.hasValue()) << d.status().toString();
     return d.hasValue() ? *d : Delivery{};
   }
-
-  TempDir dir;
-  common::ManualClock clock{testStart()};
-  std::unique_ptr<Store> store;
 };
+// PostgreSQL joins once its commitSubmission (which fills the queue here) is there; until then
+// PostgresDeliveryQueue below fills its queue with SQL.
+INSTANTIATE_TEST_SUITE_P(, DeliveryQueueTest, ::testing::Values(Engine::kSqlite), engineName);
+
+/// What only the SQLite store has: its query plans and file.
+class SqliteDeliveryQueue : public DeliveryQueueTest {
+ protected:
+  std::filesystem::path file() const { return db->url().substr(std::string("sqlite:").size()); }
+};
+INSTANTIATE_TEST_SUITE_P(, SqliteDeliveryQueue, ::testing::Values(Engine::kSqlite), engineName);
 
 }  // namespace
 
-TEST_F(SqliteDeliveryQueue, ClaimTakesOnlyDueDeliveriesOfItsConnectorWithALease) {
+TEST_P(DeliveryQueueTest, ClaimTakesOnlyDueDeliveriesOfItsConnectorWithALease) {
   commit("r-1", {"a", "b"});
   commit("r-2", {"a"});
   auto claimed = claim("a", "gw-1", 10, 30s);
@@ -121,7 +137,7 @@ TEST_F(SqliteDeliveryQueue, ClaimTakesOnlyDueDeliveriesOfItsConnectorWithALease)
   EXPECT_EQ(claim("b").size(), 1u);
 }
 
-TEST_F(SqliteDeliveryQueue, ClaimHonoursTheLimitOldestDueFirst) {
+TEST_P(DeliveryQueueTest, ClaimHonoursTheLimitOldestDueFirst) {
   commit("r-1", {"a"});
   clock.advance(1s);
   commit("r-2", {"a"});
@@ -134,7 +150,7 @@ TEST_F(SqliteDeliveryQueue, ClaimHonoursTheLimitOldestDueFirst) {
   EXPECT_NE(first[0].leaseId, second[0].leaseId) << "each claim gets its own lease id";
 }
 
-TEST_F(SqliteDeliveryQueue, FailedAttemptIsRecordedAndDueAgainAtItsNextTime) {
+TEST_P(DeliveryQueueTest, FailedAttemptIsRecordedAndDueAgainAtItsNextTime) {
   commit("r-1", {"a"});
   auto claimed = claim("a");
   ASSERT_EQ(claimed.size(), 1u);
@@ -167,7 +183,7 @@ TEST_F(SqliteDeliveryQueue, FailedAttemptIsRecordedAndDueAgainAtItsNextTime) {
   EXPECT_EQ(again[0].firstAttemptAt, testStart()) << "the first attempt time is kept";
 }
 
-TEST_F(SqliteDeliveryQueue, DeliveredAndDeadAreFinal) {
+TEST_P(DeliveryQueueTest, DeliveredAndDeadAreFinal) {
   commit("r-1", {"a", "b"});
   auto a = claim("a");
   auto b = claim("b");
@@ -176,16 +192,16 @@ TEST_F(SqliteDeliveryQueue, DeliveredAndDeadAreFinal) {
   ASSERT_TRUE(store->finishAttempt(delivered(a[0], testStart())).isOk());
   ASSERT_TRUE(store->finishAttempt(dead(b[0], testStart())).isOk());
 
-  Delivery da = get("r-1-a");
-  EXPECT_EQ(da.status, DeliveryStatus::kDelivered);
-  EXPECT_EQ(da.attempts, 1);
-  EXPECT_FALSE(da.nextAttemptAt.has_value());
-  EXPECT_FALSE(da.lastError.has_value());
-  Delivery db = get("r-1-b");
-  EXPECT_EQ(db.status, DeliveryStatus::kDead);
-  EXPECT_EQ(db.reason, "permanent-error");
-  EXPECT_EQ(db.lastError, "HTTP 400");
-  EXPECT_FALSE(db.nextAttemptAt.has_value());
+  Delivery onA = get("r-1-a");
+  EXPECT_EQ(onA.status, DeliveryStatus::kDelivered);
+  EXPECT_EQ(onA.attempts, 1);
+  EXPECT_FALSE(onA.nextAttemptAt.has_value());
+  EXPECT_FALSE(onA.lastError.has_value());
+  Delivery onB = get("r-1-b");
+  EXPECT_EQ(onB.status, DeliveryStatus::kDead);
+  EXPECT_EQ(onB.reason, "permanent-error");
+  EXPECT_EQ(onB.lastError, "HTTP 400");
+  EXPECT_FALSE(onB.nextAttemptAt.has_value());
 
   clock.advance(24h);
   EXPECT_TRUE(claim("a").empty());
@@ -193,7 +209,7 @@ TEST_F(SqliteDeliveryQueue, DeliveredAndDeadAreFinal) {
   EXPECT_FALSE(store->nextDeliveryDue("a")->has_value());
 }
 
-TEST_F(SqliteDeliveryQueue, AnExpiredLeaseIsClaimedAgainAndTheLostAttemptCounts) {
+TEST_P(DeliveryQueueTest, AnExpiredLeaseIsClaimedAgainAndTheLostAttemptCounts) {
   commit("r-1", {"a"});
   auto first = claim("a", "gw-1", 1, 30s);
   ASSERT_EQ(first.size(), 1u);
@@ -221,7 +237,7 @@ TEST_F(SqliteDeliveryQueue, AnExpiredLeaseIsClaimedAgainAndTheLostAttemptCounts)
   EXPECT_EQ(get("r-1-a").attempts, 2);
 }
 
-TEST_F(SqliteDeliveryQueue, ReleaseGivesAClaimBackWithoutAnAttempt) {
+TEST_P(DeliveryQueueTest, ReleaseGivesAClaimBackWithoutAnAttempt) {
   commit("r-1", {"a"});
   auto claimed = claim("a");
   ASSERT_EQ(claimed.size(), 1u);
@@ -244,7 +260,7 @@ TEST_F(SqliteDeliveryQueue, ReleaseGivesAClaimBackWithoutAnAttempt) {
   EXPECT_EQ(get("r-1-a").firstAttemptAt, testStart() + 5s);
 }
 
-TEST_F(SqliteDeliveryQueue, StartUpRecoveryRetriesOwnClaimsAndExpiredOnesOnly) {
+TEST_P(DeliveryQueueTest, StartUpRecoveryRetriesOwnClaimsAndExpiredOnesOnly) {
   commit("r-1", {"a", "b", "c"});
   auto mine = claim("a", "gw-1", 1, 10min);
   auto expired = claim("b", "gw-2", 1, 10s);
@@ -270,7 +286,7 @@ TEST_F(SqliteDeliveryQueue, StartUpRecoveryRetriesOwnClaimsAndExpiredOnesOnly) {
   EXPECT_EQ(*store->recoverInFlightDeliveries("gw-3"), 0);
 }
 
-TEST_F(SqliteDeliveryQueue, NextDueIsTheEarliestRetryOrLeaseExpiry) {
+TEST_P(DeliveryQueueTest, NextDueIsTheEarliestRetryOrLeaseExpiry) {
   EXPECT_FALSE(store->nextDeliveryDue("a")->has_value());
   commit("r-1", {"a"});
   EXPECT_EQ(*store->nextDeliveryDue("a"), testStart());
@@ -281,7 +297,7 @@ TEST_F(SqliteDeliveryQueue, NextDueIsTheEarliestRetryOrLeaseExpiry) {
   EXPECT_FALSE(store->nextDeliveryDue("b")->has_value());
 }
 
-TEST_F(SqliteDeliveryQueue, OldestQueuedIsTheFirstCreatedNotYetDeliveredOfItsConnector) {
+TEST_P(DeliveryQueueTest, OldestQueuedIsTheFirstCreatedNotYetDeliveredOfItsConnector) {
   EXPECT_FALSE(store->oldestQueuedDeliveryAt("a")->has_value());
   commit("r-1", {"a", "b"});
   clock.advance(10s);
@@ -310,7 +326,7 @@ TEST_F(SqliteDeliveryQueue, OldestQueuedIsTheFirstCreatedNotYetDeliveredOfItsCon
   EXPECT_EQ(*store->oldestQueuedDeliveryAt("b"), testStart());
 }
 
-TEST_F(SqliteDeliveryQueue, InconsistentFinishesAreRefused) {
+TEST_P(DeliveryQueueTest, InconsistentFinishesAreRefused) {
   commit("r-1", {"a"});
   auto claimed = claim("a");
   ASSERT_EQ(claimed.size(), 1u);
@@ -330,7 +346,7 @@ TEST_F(SqliteDeliveryQueue, InconsistentFinishesAreRefused) {
   EXPECT_EQ(store->claimDeliveries({"a", "", 1s, 1}).status().code(), StatusCode::kInvalidArgument);
 }
 
-TEST_F(SqliteDeliveryQueue, AdminRetryRevivesOneDeadDeliveryWithAFreshBudget) {
+TEST_P(DeliveryQueueTest, AdminRetryRevivesOneDeadDeliveryWithAFreshBudget) {
   commit("r-1", {"a", "b"});
   auto a = claim("a");
   ASSERT_TRUE(store->finishAttempt(dead(a[0], clock.now())).isOk());
@@ -349,7 +365,7 @@ TEST_F(SqliteDeliveryQueue, AdminRetryRevivesOneDeadDeliveryWithAFreshBudget) {
   EXPECT_EQ(store->retryDeadDelivery("nope").code(), StatusCode::kNotFound);
 }
 
-TEST_F(SqliteDeliveryQueue, BulkRetryTakesTheDeadDeliveriesMatchingTheFilter) {
+TEST_P(DeliveryQueueTest, BulkRetryTakesTheDeadDeliveriesMatchingTheFilter) {
   commit("r-1", {"a", "b"});
   commit("r-2", {"a"});
   for (const char* c : {"a", "b"}) {
@@ -366,7 +382,7 @@ TEST_F(SqliteDeliveryQueue, BulkRetryTakesTheDeadDeliveriesMatchingTheFilter) {
   EXPECT_EQ(get("r-1-b").status, DeliveryStatus::kPending);
 }
 
-TEST_F(SqliteDeliveryQueue, QueriesFilterAndPageByLastChange) {
+TEST_P(DeliveryQueueTest, QueriesFilterAndPageByLastChange) {
   commit("r-1", {"a", "b"});
   clock.advance(1s);
   commit("r-2", {"a"});
@@ -404,7 +420,7 @@ TEST_F(SqliteDeliveryQueue, QueriesFilterAndPageByLastChange) {
   EXPECT_EQ((*next)[0].id, "r-1-b");
 }
 
-TEST_F(SqliteDeliveryQueue, QueueDepthsCountByConnectorAndState) {
+TEST_P(DeliveryQueueTest, QueueDepthsCountByConnectorAndState) {
   commit("r-1", {"a", "b"});
   commit("r-2", {"a"});
   auto claimed = claim("a", "gw-1", 1);
@@ -420,7 +436,7 @@ TEST_F(SqliteDeliveryQueue, QueueDepthsCountByConnectorAndState) {
   EXPECT_EQ(counts, expected);
 }
 
-TEST_F(SqliteDeliveryQueue, TargetIsStoredWithTheDelivery) {
+TEST_P(DeliveryQueueTest, TargetIsStoredWithTheDelivery) {
   Submission sub = makeSubmission("c-1", "r-1");
   sub.deliveries = {{"r-1-tp", "r-1-doc", "treating-physician", "fhir-tp", DeliveryStatus::kPending,
                      std::nullopt, "https://fhir.example/r4"}};
@@ -429,7 +445,7 @@ TEST_F(SqliteDeliveryQueue, TargetIsStoredWithTheDelivery) {
   EXPECT_EQ((*store->listDeliveries("c-1", "r-1"))[0].target, "https://fhir.example/r4");
 }
 
-TEST_F(SqliteDeliveryQueue, RecordResourcesAreListedAtTheirLatestVersionForAnyClient) {
+TEST_P(SqliteDeliveryQueue, RecordResourcesAreListedAtTheirLatestVersionForAnyClient) {
   Submission sub = makeSubmission("c-1", "r-1");
   sub.resources.push_back({std::nullopt, "Encounter", "r-1-enc", 2,
                            R"({"resourceType":"Encounter","status":"finished"})"});
@@ -444,7 +460,7 @@ TEST_F(SqliteDeliveryQueue, RecordResourcesAreListedAtTheirLatestVersionForAnyCl
   EXPECT_TRUE(store->listRecordFhirResources("unknown")->empty());
 }
 
-TEST_F(SqliteDeliveryQueue, PayloadResourcesAreTheRecordLevelOnesAndTheDeliverysDocumentOnly) {
+TEST_P(SqliteDeliveryQueue, PayloadResourcesAreTheRecordLevelOnesAndTheDeliverysDocumentOnly) {
   Submission sub = makeSubmission("c-1", "r-1");
   sub.documents.push_back(
       {"r-1-doc2", std::nullopt, "report", "dochash-2", R"({"kind":"report"})", R"({"issue":[]})"});
@@ -480,8 +496,8 @@ TEST_F(SqliteDeliveryQueue, PayloadResourcesAreTheRecordLevelOnesAndTheDeliverys
       << "another record's document is not this record's: only r-2's record-level Encounter";
 }
 
-TEST_F(SqliteDeliveryQueue, PayloadQueryUsesTheRecordDocumentIndex) {
-  auto raw = rawSession(dir.path() / "gateway.db");
+TEST_P(SqliteDeliveryQueue, PayloadQueryUsesTheRecordDocumentIndex) {
+  auto raw = rawSession(file());
   std::vector<std::string> plan;
   using PlanRow = Poco::Tuple<int, int, int, std::string>;
   std::vector<PlanRow> rows;
@@ -510,7 +526,7 @@ Submission bulkSubmission(const std::string& clientId, const std::string& record
 
 }  // namespace
 
-TEST_F(SqliteDeliveryQueue, ClaimsGoRoundRobinAcrossClientsNotOldestFirst) {
+TEST_P(DeliveryQueueTest, ClaimsGoRoundRobinAcrossClientsNotOldestFirst) {
   ASSERT_TRUE(store
                   ->createClient({"c-2", "c-2", ClientRole::kEditor, {}},
                                  fhirgw::testsupport::newStoredKey())
@@ -536,7 +552,7 @@ TEST_F(SqliteDeliveryQueue, ClaimsGoRoundRobinAcrossClientsNotOldestFirst) {
                                              "mid-2", "big-3"}));
 }
 
-TEST_F(SqliteDeliveryQueue, ABatchClaimInterleavesClientsToo) {
+TEST_P(DeliveryQueueTest, ABatchClaimInterleavesClientsToo) {
   ASSERT_TRUE(store
                   ->createClient({"c-2", "c-2", ClientRole::kEditor, {}},
                                  fhirgw::testsupport::newStoredKey())
@@ -553,7 +569,7 @@ TEST_F(SqliteDeliveryQueue, ABatchClaimInterleavesClientsToo) {
   }));
 }
 
-TEST_F(SqliteDeliveryQueue, WithinAClientClaimsGoRoundRobinAcrossRecords) {
+TEST_P(DeliveryQueueTest, WithinAClientClaimsGoRoundRobinAcrossRecords) {
   ASSERT_TRUE(store->commitSubmission(bulkSubmission("c-1", "big", 100)).isOk());
   clock.advance(1s);
   ASSERT_TRUE(store->commitSubmission(bulkSubmission("c-1", "small", 2)).isOk());
@@ -562,7 +578,7 @@ TEST_F(SqliteDeliveryQueue, WithinAClientClaimsGoRoundRobinAcrossRecords) {
   EXPECT_EQ(order, (std::vector<std::string>{"big-0", "small-0", "big-1", "small-1", "big-2"}));
 }
 
-TEST_F(SqliteDeliveryQueue, FairnessKeepsOnlyDueDeliveriesAndLeases) {
+TEST_P(DeliveryQueueTest, FairnessKeepsOnlyDueDeliveriesAndLeases) {
   ASSERT_TRUE(store
                   ->createClient({"c-2", "c-2", ClientRole::kEditor, {}},
                                  fhirgw::testsupport::newStoredKey())
@@ -582,16 +598,15 @@ TEST_F(SqliteDeliveryQueue, FairnessKeepsOnlyDueDeliveriesAndLeases) {
   EXPECT_EQ(claim("a", "gw-1", 1).at(0).id, "other-0") << "due again, and its turn is old";
 }
 
-TEST_F(SqliteDeliveryQueue, TurnsOfRecordsWithNothingLeftToClaimAreForgotten) {
+TEST_P(DeliveryQueueTest, TurnsOfRecordsWithNothingLeftToClaimAreForgotten) {
   ASSERT_TRUE(store->commitSubmission(bulkSubmission("c-1", "done", 1)).isOk());
   clock.advance(1s);
   ASSERT_TRUE(store->commitSubmission(bulkSubmission("c-1", "big", 300)).isOk());
   const auto recordTurns = [&] {
-    auto raw = rawSession(dir.path() / "gateway.db");
-    std::vector<std::string> ids;
-    raw << "SELECT scope_id FROM delivery_turns WHERE scope = 'record' ORDER BY scope_id",
-        kw::into(ids), kw::now;
-    return ids;
+    auto ids =
+        db->column("SELECT scope_id FROM delivery_turns WHERE scope = 'record' ORDER BY scope_id");
+    EXPECT_TRUE(ids.hasValue()) << ids.status().toString();
+    return ids.hasValue() ? *ids : std::vector<std::string>{};
   };
   const Delivery first = claim("a", "gw-1", 1).at(0);
   ASSERT_EQ(first.id, "done-0");
@@ -642,7 +657,7 @@ TEST(DeliveryQueueMigration, ADatabaseAtVersionOneKeepsItsDeliveriesWhenMigrated
   EXPECT_FALSE((*claimed)[0].target.has_value());
 }
 
-TEST_F(SqliteDeliveryQueue, AbandonGivesUpOnAClaimWithoutAnAttempt) {
+TEST_P(DeliveryQueueTest, AbandonGivesUpOnAClaimWithoutAnAttempt) {
   commit("r-1", {"a"});
   auto claimed = claim("a");
   ASSERT_EQ(claimed.size(), 1u);
@@ -656,7 +671,7 @@ TEST_F(SqliteDeliveryQueue, AbandonGivesUpOnAClaimWithoutAnAttempt) {
   EXPECT_TRUE(store->listDeliveryAttempts("r-1-a")->empty());
 }
 
-TEST_F(SqliteDeliveryQueue, RerouteMovesPendingFailedAndDeadDeliveriesWithAFreshBudget) {
+TEST_P(DeliveryQueueTest, RerouteMovesPendingFailedAndDeadDeliveriesWithAFreshBudget) {
   commit("r-2", {"a"});
   ASSERT_TRUE(store->finishAttempt(failed(claim("a").at(0), clock.now() + 1h)).isOk());
   commit("r-3", {"a"});
@@ -697,7 +712,7 @@ TEST_F(SqliteDeliveryQueue, RerouteMovesPendingFailedAndDeadDeliveriesWithAFresh
   EXPECT_TRUE(claim("a").empty());
 }
 
-TEST_F(SqliteDeliveryQueue, RerouteTakesOnlyTheDeliveriesMatchingItsFilters) {
+TEST_P(DeliveryQueueTest, RerouteTakesOnlyTheDeliveriesMatchingItsFilters) {
   commit("r-1", {"a"});
   ASSERT_TRUE(store->finishAttempt(dead(claim("a").at(0), clock.now())).isOk());
   clock.advance(1h);
@@ -738,7 +753,7 @@ TEST_F(SqliteDeliveryQueue, RerouteTakesOnlyTheDeliveriesMatchingItsFilters) {
   EXPECT_EQ(*store->rerouteDeliveries({"nobody", "b", {}, std::nullopt, std::nullopt}), 0);
 }
 
-TEST_F(SqliteDeliveryQueue, RerouteLeavesADeliveryTheTargetAlreadyHasForTheSameDocument) {
+TEST_P(DeliveryQueueTest, RerouteLeavesADeliveryTheTargetAlreadyHasForTheSameDocument) {
   commit("r-1", {"a", "b"});  // the same document to the same destination through both
   commit("r-2", {"a"});
   auto moved = store->rerouteDeliveries({"a", "b", {}, std::nullopt, std::nullopt});
@@ -751,7 +766,7 @@ TEST_F(SqliteDeliveryQueue, RerouteLeavesADeliveryTheTargetAlreadyHasForTheSameD
   EXPECT_EQ(claim("b").size(), 2u) << "r-1's document goes once to b";
 }
 
-TEST_F(SqliteDeliveryQueue, RerouteRefusesEqualOrEmptyIdsAndOtherStatuses) {
+TEST_P(DeliveryQueueTest, RerouteRefusesEqualOrEmptyIdsAndOtherStatuses) {
   commit("r-1", {"a"});
   EXPECT_EQ(store->rerouteDeliveries({"a", "a", {}, std::nullopt, std::nullopt}).status().code(),
             StatusCode::kInvalidArgument);
@@ -821,11 +836,17 @@ std::vector<std::string> idsOf(const std::vector<Delivery>& deliveries) {
 
 }  // namespace
 
-TEST_F(SqliteDeliveryQueue, ABatchClaimTakesWhatClaimsOfOneWouldInTheSameOrder) {
-  TempDir otherDir;
+TEST_P(DeliveryQueueTest, ABatchClaimTakesWhatClaimsOfOneWouldInTheSameOrder) {
+  auto otherDb = TestDatabase::create(GetParam());
+  ASSERT_TRUE(otherDb.hasValue()) << otherDb.status().toString();
   common::ManualClock otherClock{testStart()};
-  auto other = fhirgw::testsupport::openTestStore(otherDir.path(), otherClock);
-  ASSERT_NE(other, nullptr);
+  auto opened = (*otherDb)->open({}, otherClock);
+  ASSERT_TRUE(opened.hasValue()) << opened.status().toString();
+  std::unique_ptr<Store> other = std::move(*opened);
+  ASSERT_TRUE(other
+                  ->createClient({"c-1", "c-1", ClientRole::kEditor, {}},
+                                 fhirgw::testsupport::newStoredKey())
+                  .isOk());
   fillMixedQueue(*store, clock);
   fillMixedQueue(*other, otherClock);
 
@@ -866,7 +887,7 @@ TEST_F(SqliteDeliveryQueue, ABatchClaimTakesWhatClaimsOfOneWouldInTheSameOrder) 
             (std::vector<std::string>{"second-0", "late-0", "one-0", "big-1"}));
 }
 
-TEST_F(SqliteDeliveryQueue, ABatchClaimOfAnExpiredLeaseCountsItsLostAttempt) {
+TEST_P(DeliveryQueueTest, ABatchClaimOfAnExpiredLeaseCountsItsLostAttempt) {
   fillMixedQueue(*store, clock);
   // one-0, the third delivery of the filling's claim, kept a 20 s lease, expired 10 s ago.
   auto claimed = claim("a", "gw-2", 100);
@@ -883,7 +904,7 @@ TEST_F(SqliteDeliveryQueue, ABatchClaimOfAnExpiredLeaseCountsItsLostAttempt) {
   EXPECT_TRUE(store->listDeliveryAttempts("second-0")->empty()) << "only the expired one";
 }
 
-TEST_F(SqliteDeliveryQueue, ABatchOfResultsIsRecordedAtOnceAndALostLeaseFailsAlone) {
+TEST_P(DeliveryQueueTest, ABatchOfResultsIsRecordedAtOnceAndALostLeaseFailsAlone) {
   commit("r-1", {"a"});
   commit("r-2", {"a"});
   commit("r-3", {"a"});
@@ -938,7 +959,7 @@ TEST_F(SqliteDeliveryQueue, ABatchOfResultsIsRecordedAtOnceAndALostLeaseFailsAlo
   EXPECT_TRUE(none->empty());
 }
 
-TEST_F(SqliteDeliveryQueue, BatchesDeliverEveryDeliveryExactlyOnce) {
+TEST_P(DeliveryQueueTest, BatchesDeliverEveryDeliveryExactlyOnce) {
   ASSERT_TRUE(store
                   ->createClient({"c-2", "c-2", ClientRole::kEditor, {}},
                                  fhirgw::testsupport::newStoredKey())
@@ -970,13 +991,13 @@ TEST_F(SqliteDeliveryQueue, BatchesDeliverEveryDeliveryExactlyOnce) {
   }
 }
 
-TEST_F(SqliteDeliveryQueue, ABatchClaimLeftByACrashIsRecoveredAtRestart) {
+TEST_P(DeliveryQueueTest, ABatchClaimLeftByACrashIsRecoveredAtRestart) {
   for (const char* r : {"r-1", "r-2", "r-3", "r-4", "r-5"}) commit(r, {"a"});
   auto claimed = claim("a", "gw-1", 5, 10min);
   ASSERT_EQ(claimed.size(), 5u);
   // The process dies with the batch attempted but not recorded; it starts again.
   store.reset();
-  store = fhirgw::testsupport::openTestStore(dir.path(), clock, {});
+  store = openAnother();
   ASSERT_NE(store, nullptr);
   auto recovered = store->recoverInFlightDeliveries("gw-1");
   ASSERT_TRUE(recovered.hasValue());
@@ -994,4 +1015,186 @@ TEST_F(SqliteDeliveryQueue, ABatchClaimLeftByACrashIsRecoveredAtRestart) {
   ASSERT_TRUE(statuses.hasValue());
   for (const common::Status& s : *statuses) EXPECT_EQ(s.code(), StatusCode::kFailedPrecondition);
   EXPECT_EQ(claim("a", "gw-1", 10).size(), 5u) << "due again at once";
+}
+
+// ---- several instances on one PostgreSQL database (issue 16) ------------------------------------
+
+namespace {
+
+/// Two stores on one PostgreSQL schema, as two gateway instances share it; the queue is filled
+/// with SQL (records of several clients, each with `perRecord` pending deliveries on connector
+/// "a", ids "<record>-<n>"), so that only the claims are under test.
+class PostgresDeliveryQueue : public DeliveryQueueTest {
+ protected:
+  void fill(int clients, int recordsPerClient, int perRecord) {
+    const std::string now = std::to_string(
+        std::chrono::duration_cast<std::chrono::milliseconds>(clock.now().time_since_epoch())
+            .count());
+    for (int c = 1; c <= clients; ++c) {
+      const std::string client = "c-" + std::to_string(c);
+      if (c > 1) {
+        ASSERT_TRUE(store
+                        ->createClient({client, client, ClientRole::kEditor, {}},
+                                       fhirgw::testsupport::newStoredKey())
+                        .isOk());
+      }
+      for (int r = 0; r < recordsPerClient; ++r) {
+        const std::string record = client + "-r" + std::to_string(r);
+        const common::Status filled = db->execute(
+            "INSERT INTO records (id, client_id, created_at, status, request_hash, body, outcome,"
+            " practitioner_rpps, encounter_year, practitioner_is_treating) VALUES ('" +
+            record + "', '" + client + "', " + now +
+            ", 'accepted', 'h', '{}', '{}', '1', 2026, 0);"
+            " INSERT INTO deliveries (id, record_id, destination, connector_id, status, attempts,"
+            " next_attempt_at, created_at, updated_at) SELECT '" +
+            record + "-' || g, '" + record + "', 'dmp', 'a', 'pending', 0, " + now + ", " + now +
+            ", " + now + " FROM generate_series(0, " + std::to_string(perRecord - 1) + ") g");
+        ASSERT_TRUE(filled.isOk()) << filled.toString();
+      }
+    }
+  }
+
+  std::int64_t count(const std::string& sql) {
+    auto rows = db->column(sql);
+    EXPECT_TRUE(rows.hasValue()) << rows.status().toString();
+    return rows.hasValue() && rows->size() == 1 ? std::stoll(rows->front()) : -1;
+  }
+};
+INSTANTIATE_TEST_SUITE_P(, PostgresDeliveryQueue, ::testing::Values(Engine::kPostgresql),
+                         engineName);
+
+/// A libpq connection of the test's own, to hold a row lock as another instance's claim would.
+class LockHolder {
+ public:
+  explicit LockHolder(const std::string& url) : conn_(PQconnectdb(url.c_str())) {}
+  ~LockHolder() { PQfinish(conn_); }
+  LockHolder(const LockHolder&) = delete;
+  LockHolder& operator=(const LockHolder&) = delete;
+
+  bool run(const std::string& sql) {
+    PGresult* result = PQexec(conn_, sql.c_str());
+    const ExecStatusType st = PQresultStatus(result);
+    PQclear(result);
+    return st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
+  }
+
+ private:
+  PGconn* conn_;
+};
+
+}  // namespace
+
+TEST_P(PostgresDeliveryQueue, TwoInstancesClaimingAtOnceNeverClaimTheSameDelivery) {
+  fill(3, 4, 50);  // 600 deliveries
+  std::unique_ptr<Store> other = openAnother();
+  ASSERT_NE(other, nullptr);
+  std::mutex mutex;
+  std::multiset<std::string> handedOut;
+  std::vector<std::string> problems;
+  const auto work = [&](Store* s, const std::string& owner) {
+    for (;;) {
+      auto claimed = s->claimDeliveries({"a", owner, 10min, 7});
+      std::lock_guard lock(mutex);
+      if (!claimed.hasValue()) {
+        problems.push_back(claimed.status().toString());
+        return;
+      }
+      if (claimed->empty()) return;
+      for (const Delivery& d : *claimed) {
+        handedOut.insert(d.id);
+        if (d.leaseOwner != owner || d.leaseId != claimed->front().leaseId) {
+          problems.push_back(d.id + ": not under this claim's lease");
+        }
+      }
+    }
+  };
+  // Two workers per instance, as the engine runs several per connector.
+  std::vector<std::thread> workers;
+  for (int i = 0; i < 2; ++i) {
+    workers.emplace_back(work, store.get(), "gw-1");
+    workers.emplace_back(work, other.get(), "gw-2");
+  }
+  for (std::thread& t : workers) t.join();
+  EXPECT_TRUE(problems.empty()) << problems.front();
+  EXPECT_EQ(handedOut.size(), 600u);
+  EXPECT_EQ(std::set<std::string>(handedOut.begin(), handedOut.end()).size(), 600u)
+      << "every delivery claimed exactly once";
+  EXPECT_EQ(count("SELECT COUNT(*) FROM deliveries WHERE status = 'in-flight'"
+                  " AND lease_owner IN ('gw-1', 'gw-2')"),
+            600);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM delivery_attempts"), 0) << "no lease was taken over";
+  EXPECT_TRUE(claim("a", "gw-3").empty()) << "every lease is live";
+  EXPECT_TRUE(other->claimDeliveries({"a", "gw-2", 1min, 10})->empty());
+}
+
+TEST_P(PostgresDeliveryQueue, AClaimPassesOverADeliveryAnotherTransactionHoldsWithoutWaiting) {
+  fill(1, 1, 3);  // c-1-r0-0, c-1-r0-1, c-1-r0-2, oldest due first
+  LockHolder holder(db->url());
+  ASSERT_TRUE(holder.run("BEGIN"));
+  ASSERT_TRUE(holder.run("SELECT id FROM deliveries WHERE id = 'c-1-r0-0' FOR UPDATE"));
+  // A claim that waited for the lock would end after busyTimeout with kUnavailable.
+  std::vector<std::string> ids;
+  for (const Delivery& d : claim("a", "gw-1", 10)) ids.push_back(d.id);
+  EXPECT_EQ(ids, (std::vector<std::string>{"c-1-r0-1", "c-1-r0-2"}));
+  EXPECT_EQ(get("c-1-r0-0").status, DeliveryStatus::kPending);
+  ASSERT_TRUE(holder.run("ROLLBACK"));
+  auto rest = claim("a", "gw-1", 10);
+  ASSERT_EQ(rest.size(), 1u);
+  EXPECT_EQ(rest[0].id, "c-1-r0-0");
+}
+
+TEST_P(PostgresDeliveryQueue, AnExpiredLeaseIsTakenOverByAnotherInstanceAndTheLateFinishRefused) {
+  fill(1, 1, 5);
+  std::unique_ptr<Store> other = openAnother();
+  ASSERT_NE(other, nullptr);
+  auto mine = store->claimDeliveries({"a", "gw-1", 30s, 10});
+  ASSERT_TRUE(mine.hasValue()) << mine.status().toString();
+  ASSERT_EQ(mine->size(), 5u);
+  clock.advance(29s);
+  EXPECT_TRUE(other->claimDeliveries({"a", "gw-2", 60s, 10})->empty()) << "gw-1's lease is live";
+  clock.advance(1s);  // gw-1 died or hangs: its lease expires
+  auto taken = other->claimDeliveries({"a", "gw-2", 60s, 10});
+  ASSERT_TRUE(taken.hasValue()) << taken.status().toString();
+  ASSERT_EQ(taken->size(), 5u);
+  for (const Delivery& d : *taken) {
+    EXPECT_EQ(d.leaseOwner, "gw-2");
+    EXPECT_EQ(d.attempts, 1) << "gw-1's unfinished attempt counts";
+    EXPECT_NE(d.leaseId, mine->front().leaseId);
+  }
+
+  // gw-1 wakes up and reports: refused, one by one; gw-2's claim stands.
+  std::vector<FinishedAttempt> late;
+  for (const Delivery& d : *mine) late.push_back(delivered(d, testStart()));
+  auto refused = store->finishAttempts(late);
+  ASSERT_TRUE(refused.hasValue()) << refused.status().toString();
+  for (const common::Status& s : *refused) EXPECT_EQ(s.code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(store->releaseDelivery(mine->front().id, *mine->front().leaseId, clock.now()).code(),
+            StatusCode::kFailedPrecondition);
+  EXPECT_EQ(store->abandonDelivery(mine->front().id, *mine->front().leaseId, "max-attempts").code(),
+            StatusCode::kFailedPrecondition);
+  EXPECT_EQ(get(mine->front().id).leaseOwner, "gw-2");
+
+  std::vector<FinishedAttempt> results;
+  for (const Delivery& d : *taken) results.push_back(delivered(d, clock.now()));
+  auto statuses = other->finishAttempts(results);
+  ASSERT_TRUE(statuses.hasValue());
+  for (const common::Status& s : *statuses) EXPECT_TRUE(s.isOk()) << s.toString();
+  for (const Delivery& d : *taken) {
+    const Delivery now = get(d.id);
+    EXPECT_EQ(now.status, DeliveryStatus::kDelivered);
+    EXPECT_EQ(now.attempts, 2);
+    auto attempts = store->listDeliveryAttempts(d.id);
+    ASSERT_EQ(attempts->size(), 2u);
+    EXPECT_EQ((*attempts)[0].outcome, AttemptOutcome::kInterrupted);
+    EXPECT_EQ((*attempts)[1].outcome, AttemptOutcome::kDelivered);
+  }
+}
+
+TEST_P(PostgresDeliveryQueue, ClaimsOfOneInstanceKeepTheFairOrderWithoutCommitSubmission) {
+  fill(2, 2, 3);  // c-1: c-1-r0, c-1-r1; c-2: c-2-r0, c-2-r1; ids sort in creation order
+  std::vector<std::string> order;
+  for (int i = 0; i < 6; ++i) order.push_back(claim("a", "gw-1", 1).at(0).id);
+  // Round-robin across clients, and across the records of each client.
+  EXPECT_EQ(order, (std::vector<std::string>{"c-1-r0-0", "c-2-r0-0", "c-1-r1-0", "c-2-r1-0",
+                                             "c-1-r0-1", "c-2-r0-1"}));
 }

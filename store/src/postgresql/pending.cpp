@@ -1,7 +1,7 @@
 // PostgresStore: the roles not yet on PostgreSQL (records, idempotency answers, the delivery
-// queue, encryption at rest, retention). Each answers kUnimplemented, so openStore does not
-// select this store yet (docs/storage.md, "PostgreSQL"). A method added to a Store role before
-// the PostgreSQL store implements it gets its kUnimplemented stub here.
+// queue's payload reads, encryption at rest, retention). Each answers kUnimplemented, so
+// openStore does not select this store yet (docs/storage.md, "PostgreSQL"). A method added to a
+// Store role before the PostgreSQL store implements it gets its kUnimplemented stub here.
 
 #include <string>
 #include <vector>
@@ -58,72 +58,6 @@ common::Result<std::vector<Delivery>> PostgresStore::listDeliveries(
 common::Result<IdempotencyEntry> PostgresStore::findIdempotencyEntry(
     std::string_view /*clientId*/, std::string_view /*key*/) const {
   return pending("findIdempotencyEntry");
-}
-
-common::Result<std::vector<Delivery>> PostgresStore::claimDeliveries(
-    const ClaimRequest& /*request*/) {
-  return pending("claimDeliveries");
-}
-
-common::Status PostgresStore::finishAttempt(const FinishedAttempt& /*finished*/) {
-  return pending("finishAttempt");
-}
-
-common::Status PostgresStore::releaseDelivery(std::string_view /*deliveryId*/,
-                                              std::string_view /*leaseId*/,
-                                              common::TimePoint /*dueAt*/) {
-  return pending("releaseDelivery");
-}
-
-common::Status PostgresStore::abandonDelivery(std::string_view /*deliveryId*/,
-                                              std::string_view /*leaseId*/,
-                                              std::string_view /*reason*/) {
-  return pending("abandonDelivery");
-}
-
-common::Result<std::int64_t> PostgresStore::recoverInFlightDeliveries(std::string_view /*owner*/) {
-  return pending("recoverInFlightDeliveries");
-}
-
-common::Result<std::optional<common::TimePoint>> PostgresStore::nextDeliveryDue(
-    std::string_view /*connectorId*/) const {
-  return pending("nextDeliveryDue");
-}
-
-common::Result<Delivery> PostgresStore::getDelivery(std::string_view /*deliveryId*/) const {
-  return pending("getDelivery");
-}
-
-common::Result<std::vector<DeliveryAttempt>> PostgresStore::listDeliveryAttempts(
-    std::string_view /*deliveryId*/) const {
-  return pending("listDeliveryAttempts");
-}
-
-common::Result<std::vector<Delivery>> PostgresStore::queryDeliveries(
-    const DeliveryQuery& /*query*/) const {
-  return pending("queryDeliveries");
-}
-
-common::Status PostgresStore::retryDeadDelivery(std::string_view /*deliveryId*/) {
-  return pending("retryDeadDelivery");
-}
-
-common::Result<std::int64_t> PostgresStore::retryDeadDeliveries(
-    const DeadDeliveryFilter& /*filter*/) {
-  return pending("retryDeadDeliveries");
-}
-
-common::Result<std::int64_t> PostgresStore::rerouteDeliveries(const RerouteRequest& /*request*/) {
-  return pending("rerouteDeliveries");
-}
-
-common::Result<std::vector<QueueDepth>> PostgresStore::deliveryQueueDepths() const {
-  return pending("deliveryQueueDepths");
-}
-
-common::Result<std::optional<common::TimePoint>> PostgresStore::oldestQueuedDeliveryAt(
-    std::string_view /*connectorId*/) const {
-  return pending("oldestQueuedDeliveryAt");
 }
 
 common::Result<std::vector<FhirResource>> PostgresStore::listRecordFhirResources(

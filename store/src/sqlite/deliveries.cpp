@@ -5,15 +5,14 @@
 #include <sqlite3.h>
 
 #include <algorithm>
-#include <map>
-#include <set>
 #include <span>
 #include <string>
-#include <tuple>
 #include <unordered_map>
 #include <vector>
 
 #include "connection.hpp"
+#include "delivery_checks.hpp"
+#include "fair_picker.hpp"
 #include "fhirgw/common/ids.hpp"
 
 namespace fhirgw::store {
@@ -104,124 +103,6 @@ std::string columnText(sqlite3_stmt* statement, int column) {
              : std::string(text, static_cast<std::size_t>(sqlite3_column_bytes(statement, column)));
 }
 
-/// The fair order of docs/storage.md over the due deliveries of one connector, picked in memory:
-/// the same result as picking them one query at a time, each pick taking the smallest (client
-/// turn, record turn, due, id) and giving its client and record the next turn.
-class FairPicker {
- public:
-  struct Pick {
-    std::string id;
-    bool expiredLease = false;
-  };
-
-  void addTurn(const std::string& scope, const std::string& scopeId, Poco::Int64 turn) {
-    (scope == "client" ? clientTurns_ : recordTurns_)[scopeId] = turn;
-    maxTurn_ = std::max(maxTurn_, turn);
-  }
-
-  void addDue(std::string id, bool inFlight, const std::string& recordId, Poco::Int64 due) {
-    records_[recordId].items.push_back({due, std::move(id), inFlight});
-  }
-
-  /// Orders what was added; call once, before the picks. clientOf(recordId) gives the client
-  /// of each record that has due deliveries (a Status error stops it).
-  template <typename ClientOf>
-  Status prepare(ClientOf&& clientOf) {
-    for (auto& [recordId, record] : records_) {
-      FHIRGW_ASSIGN_OR_RETURN(record.clientId, clientOf(recordId));
-      // Oldest due last: picks pop from the back.
-      std::sort(record.items.begin(), record.items.end(), [](const Item& a, const Item& b) {
-        return std::tie(b.due, b.id) < std::tie(a.due, a.id);
-      });
-      const auto turn = recordTurns_.find(recordId);
-      record.turn = turn == recordTurns_.end() ? 0 : turn->second;
-      Client& client = clients_[record.clientId];
-      client.heads.insert(headOf(recordId, record));
-    }
-    for (auto& [clientId, client] : clients_) {
-      const auto turn = clientTurns_.find(clientId);
-      client.turn = turn == clientTurns_.end() ? 0 : turn->second;
-    }
-    return Status::ok();
-  }
-
-  /// The next pick, or nullopt when nothing is left.
-  std::optional<Pick> next() {
-    Client* best = nullptr;
-    const std::string* bestId = nullptr;
-    for (auto& [clientId, client] : clients_) {
-      if (client.heads.empty()) continue;
-      if (best == nullptr || std::tie(client.turn, *client.heads.begin()) <
-                                 std::tie(best->turn, *best->heads.begin())) {
-        best = &client;
-        bestId = &clientId;
-      }
-    }
-    if (best == nullptr) return std::nullopt;
-    const Head head = std::move(best->heads.extract(best->heads.begin()).value());
-    Record& record = records_.at(head.recordId);
-    Item item = std::move(record.items.back());
-    record.items.pop_back();
-    const Poco::Int64 turn = ++maxTurn_;
-    record.turn = turn;
-    best->turn = turn;
-    clientTurns_[*bestId] = turn;
-    recordTurns_[head.recordId] = turn;
-    touchedClients_.insert(*bestId);
-    touchedRecords_.insert(head.recordId);
-    if (!record.items.empty()) best->heads.insert(headOf(head.recordId, record));
-    return Pick{std::move(item.id), item.inFlight};
-  }
-
-  Poco::Int64 maxTurn() const { return maxTurn_; }
-  /// The turns the picks changed, to store: (scope, id, turn).
-  template <typename Fn>
-  void forEachChangedTurn(Fn&& fn) const {
-    for (const std::string& id : touchedClients_) fn("client", id, clientTurns_.at(id));
-    for (const std::string& id : touchedRecords_) fn("record", id, recordTurns_.at(id));
-  }
-
- private:
-  struct Item {
-    Poco::Int64 due = 0;
-    std::string id;
-    bool inFlight = false;
-  };
-  struct Record {
-    std::string clientId;
-    std::vector<Item> items;  // oldest due last
-    Poco::Int64 turn = 0;
-  };
-  // A record's place in its client's line: its turn, then its oldest due delivery.
-  struct Head {
-    Poco::Int64 turn = 0;
-    Poco::Int64 due = 0;
-    std::string deliveryId;
-    std::string recordId;
-    bool operator<(const Head& o) const {
-      return std::tie(turn, due, deliveryId, recordId) <
-             std::tie(o.turn, o.due, o.deliveryId, o.recordId);
-    }
-  };
-  struct Client {
-    Poco::Int64 turn = 0;
-    std::set<Head> heads;
-  };
-
-  static Head headOf(const std::string& recordId, const Record& record) {
-    const Item& item = record.items.back();
-    return {record.turn, item.due, item.id, recordId};
-  }
-
-  std::unordered_map<std::string, Poco::Int64> clientTurns_;
-  std::unordered_map<std::string, Poco::Int64> recordTurns_;
-  std::unordered_map<std::string, Record> records_;
-  std::map<std::string, Client> clients_;
-  std::set<std::string> touchedClients_;
-  std::set<std::string> touchedRecords_;
-  Poco::Int64 maxTurn_ = 0;
-};
-
 std::optional<std::string> textOrNull(const std::optional<std::string>& value) {
   if (value && value->empty()) return std::nullopt;
   return value;
@@ -280,32 +161,6 @@ Status readDelivery(const Sealer& sealer, Session& s, const std::string& id, Del
   if (query.execute() == 0) return common::notFound("delivery not found");
   FHIRGW_RETURN_IF_ERROR(toDelivery(row, out));
   return sealer.openDelivery(out);
-}
-
-Status checkFinished(const FinishedAttempt& f) {
-  const auto bad = [](std::string_view what) {
-    return common::invalidArgument("finish attempt: " + std::string(what));
-  };
-  if (f.deliveryId.empty() || f.leaseId.empty()) return bad("delivery id or lease id is empty");
-  switch (f.next) {
-    case DeliveryStatus::kDelivered:
-      if (f.outcome != AttemptOutcome::kDelivered)
-        return bad("delivered needs a delivered attempt");
-      break;
-    case DeliveryStatus::kFailed:
-      if (!f.nextAttemptAt) return bad("a failed delivery needs its next attempt time");
-      if (f.outcome == AttemptOutcome::kDelivered) return bad("a failed delivery was delivered");
-      break;
-    case DeliveryStatus::kDead:
-      if (!f.reason || f.reason->empty()) return bad("a dead delivery needs a reason");
-      if (f.outcome == AttemptOutcome::kDelivered) return bad("a dead delivery was delivered");
-      break;
-    default:
-      return bad("the next state is delivered, failed or dead");
-  }
-  if (f.message && hasNul(*f.message)) return bad("message contains a NUL byte");
-  if (f.reason && hasNul(*f.reason)) return bad("reason contains a NUL byte");
-  return Status::ok();
 }
 
 }  // namespace
@@ -435,7 +290,7 @@ Result<std::vector<Status>> SqliteStore::finishAttempts(std::span<const Finished
   statuses.reserve(finished.size());
   bool anyValid = false;
   for (const FinishedAttempt& f : finished) {
-    statuses.push_back(checkFinished(f));
+    statuses.push_back(checkFinishedAttempt(f));
     anyValid = anyValid || statuses.back().isOk();
   }
   if (!anyValid) return statuses;
@@ -444,7 +299,7 @@ Result<std::vector<Status>> SqliteStore::finishAttempts(std::span<const Finished
     const Poco::Int64 now = impl_->nowMs();
     for (std::size_t i = 0; i < finished.size(); ++i) {
       const FinishedAttempt& f = finished[i];
-      if (!checkFinished(f).isOk()) continue;  // its status is already set
+      if (!checkFinishedAttempt(f).isOk()) continue;  // its status is already set
       statuses[i] = Status::ok();
       const bool failed = f.next != DeliveryStatus::kDelivered;
       const NullableInt due =

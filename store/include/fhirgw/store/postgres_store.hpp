@@ -1,6 +1,7 @@
 #pragma once
 
 #include <memory>
+#include <span>
 #include <string>
 
 #include "fhirgw/store/store.hpp"
@@ -68,6 +69,8 @@ class PostgresStore final : public Store {
 
   common::Result<std::vector<Delivery>> claimDeliveries(const ClaimRequest& request) override;
   common::Status finishAttempt(const FinishedAttempt& finished) override;
+  common::Result<std::vector<common::Status>> finishAttempts(
+      std::span<const FinishedAttempt> finished) override;
   common::Status releaseDelivery(std::string_view deliveryId, std::string_view leaseId,
                                  common::TimePoint dueAt) override;
   common::Status abandonDelivery(std::string_view deliveryId, std::string_view leaseId,

@@ -1,0 +1,671 @@
+// PostgresStore: the delivery queue (claims with leases, attempts, recovery, admin retries,
+// metrics; the DeliveryQueue role), for several gateway instances sharing one database.
+
+#include <algorithm>
+#include <span>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "delivery_checks.hpp"
+#include "fair_picker.hpp"
+#include "fhirgw/common/ids.hpp"
+#include "postgresql/delivery_rows.hpp"
+#include "postgresql/store_impl.hpp"
+
+namespace fhirgw::store {
+
+using common::Result;
+using common::Status;
+using detail::pg::Connection;
+using detail::pg::kDeliveryColumns;
+using detail::pg::Params;
+using detail::pg::Rows;
+
+namespace {
+
+// The due deliveries of a connector, read without a lock (the picks are locked afterwards): the
+// same two index ranges as the SQLite claim. Binds connector_id, now.
+constexpr std::string_view kDueDeliveries =
+    "SELECT id, record_id, next_attempt_at FROM deliveries"
+    " WHERE connector_id = $1 AND status IN ('pending', 'failed') AND next_attempt_at <= $2"
+    " UNION ALL "
+    "SELECT id, record_id, next_attempt_at FROM deliveries"
+    " WHERE connector_id = $1 AND status = 'in-flight' AND lease_expires_at <= $2";
+
+// Locks the picks that are still due and that no other transaction holds (SKIP LOCKED: a claim
+// never waits for another instance's claim, it takes the next delivery in its order instead),
+// and makes them in-flight under this claim's lease in the same statement. A pick that another
+// claim took since the read is no longer due, or is locked: it is left out. A re-claimed expired
+// lease counts its lost attempt (attempts + 1, last error); RETURNING gives the status it had.
+// Binds owner, lease id, lease expiry, now, the interrupted message, the ids (text[]),
+// connector_id.
+constexpr std::string_view kClaimPicks =
+    "UPDATE deliveries d SET status = 'in-flight', lease_owner = $1, lease_id = $2,"
+    " lease_expires_at = $3, first_attempt_at = COALESCE(d.first_attempt_at, $4),"
+    " updated_at = $4,"
+    " attempts = d.attempts + CASE WHEN p.status = 'in-flight' THEN 1 ELSE 0 END,"
+    " last_error = CASE WHEN p.status = 'in-flight' THEN $5 ELSE d.last_error END"
+    " FROM (SELECT id, status FROM deliveries"
+    "  WHERE id = ANY ($6::text[]) AND connector_id = $7"
+    "  AND ((status IN ('pending', 'failed') AND next_attempt_at <= $4)"
+    "   OR (status = 'in-flight' AND lease_expires_at <= $4))"
+    "  FOR UPDATE SKIP LOCKED) p"
+    " WHERE d.id = p.id RETURNING p.status, ";
+
+constexpr std::string_view kInterruptedByExpiry =
+    "the previous attempt did not finish before its lease expired";
+
+// Several claims may stamp turns at once: the most recent turn wins. The rows are written in
+// (scope, scope_id) order, so two claims lock them in the same order and cannot deadlock.
+constexpr std::string_view kSetTurns =
+    "INSERT INTO delivery_turns (connector_id, scope, scope_id, turn)"
+    " SELECT $1::text, t.scope, t.scope_id, t.turn"
+    " FROM unnest($2::text[], $3::text[], $4::bigint[]) AS t (scope, scope_id, turn)"
+    " ORDER BY t.scope, t.scope_id"
+    " ON CONFLICT (connector_id, scope, scope_id)"
+    " DO UPDATE SET turn = GREATEST(delivery_turns.turn, excluded.turn)";
+
+// Record turns are forgotten once the record has nothing left to claim on that connector (so the
+// table does not grow with every record ever delivered); checked every kTurnPruneEvery picks.
+// Rows another claim holds are left for a later prune rather than waited for.
+constexpr std::int64_t kTurnPruneEvery = 256;
+
+constexpr std::string_view kPruneTurns =
+    "DELETE FROM delivery_turns WHERE (connector_id, scope, scope_id) IN"
+    " (SELECT t.connector_id, t.scope, t.scope_id FROM delivery_turns t"
+    "  WHERE t.connector_id = $1 AND t.scope = 'record' AND NOT EXISTS"
+    "  (SELECT 1 FROM deliveries d WHERE d.record_id = t.scope_id"
+    "   AND d.connector_id = t.connector_id AND d.status IN ('pending', 'failed', 'in-flight'))"
+    "  FOR UPDATE SKIP LOCKED)";
+
+// One finished attempt: the delivery moves on only while the lease is still this claim's, and
+// the attempt row is written only when it did (0 rows: the lease was lost, nothing written).
+constexpr std::string_view kFinishOne =
+    "WITH f AS (UPDATE deliveries SET status = $1, attempts = attempts + 1,"
+    " next_attempt_at = $2, reason = $3, last_error = $4, lease_owner = NULL, lease_id = NULL,"
+    " lease_expires_at = NULL, updated_at = $5"
+    " WHERE id = $6 AND status = 'in-flight' AND lease_id = $7 RETURNING id)"
+    " INSERT INTO delivery_attempts (delivery_id, at, outcome, error_class, http_status, message)"
+    " SELECT f.id, $8::bigint, $9::text, $10::text, $11::integer, $12::text FROM f";
+
+/// kDeliveryColumns of the table aliased `d` (RETURNING after a join names its table).
+const std::string& claimedColumns() {
+  static const std::string columns = [] {
+    std::string out;
+    std::string_view rest = kDeliveryColumns;
+    while (!rest.empty()) {
+      const std::size_t comma = rest.find(", ");
+      out += (out.empty() ? "d." : ", d.");
+      out += rest.substr(0, comma);
+      rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 2);
+    }
+    return out;
+  }();
+  return columns;
+}
+
+/// A PostgreSQL array literal of texts ({"a","b"}), for `= ANY ($n::text[])` and unnest.
+std::string textArray(const std::vector<std::string>& values) {
+  std::string out = "{";
+  for (const std::string& value : values) {
+    if (out.size() > 1) out += ',';
+    out += '"';
+    for (const char ch : value) {
+      if (ch == '"' || ch == '\\') out += '\\';
+      out += ch;
+    }
+    out += '"';
+  }
+  out += '}';
+  return out;
+}
+
+std::string integerArray(const std::vector<std::int64_t>& values) {
+  std::string out = "{";
+  for (const std::int64_t value : values) {
+    if (out.size() > 1) out += ',';
+    out += std::to_string(value);
+  }
+  out += '}';
+  return out;
+}
+
+std::optional<std::string> textOrNull(const std::optional<std::string>& value) {
+  if (value && value->empty()) return std::nullopt;
+  return value;
+}
+
+std::optional<std::int64_t> optionalMillis(const std::optional<common::TimePoint>& t) {
+  if (!t) return std::nullopt;
+  return detail::pg::toMillis(*t);
+}
+
+Status selectDelivery(Connection& c, std::string_view id, Delivery& out) {
+  FHIRGW_ASSIGN_OR_RETURN(Rows rows, c.exec("get delivery",
+                                            "SELECT " + std::string(kDeliveryColumns) +
+                                                " FROM deliveries WHERE id = $1",
+                                            Params().text(id)));
+  if (rows.count() == 0) return common::notFound("delivery not found");
+  return detail::pg::toDelivery(rows, 0, out);
+}
+
+}  // namespace
+
+// ---- claims and attempts -------------------------------------------------------------------
+
+Result<std::vector<Delivery>> PostgresStore::claimDeliveries(const ClaimRequest& request) {
+  if (request.connectorId.empty() || request.owner.empty() ||
+      detail::pg::hasNul(request.connectorId) || detail::pg::hasNul(request.owner)) {
+    return common::invalidArgument("claim: empty connector id or owner");
+  }
+  if (request.lease.count() <= 0 || request.limit == 0) {
+    return common::invalidArgument("claim: lease and limit must be positive");
+  }
+  std::vector<Delivery> claimed;
+  const Status status = impl_->write("claim deliveries", [&](Connection& c) {
+    claimed.clear();
+    const std::int64_t now = impl_->nowMs();
+    const std::string leaseId = common::newUuid();
+    const std::int64_t expires = now + request.lease.count();
+    detail::FairPicker picker;
+    {
+      FHIRGW_ASSIGN_OR_RETURN(Rows turns, c.exec("claim deliveries",
+                                                 "SELECT scope, scope_id, turn FROM delivery_turns"
+                                                 " WHERE connector_id = $1",
+                                                 Params().text(request.connectorId)));
+      for (int i = 0; i < turns.count(); ++i) {
+        picker.addTurn(turns.text(i, 0), turns.text(i, 1), turns.integer(i, 2));
+      }
+    }
+    const std::int64_t firstTurn = picker.maxTurn();
+    std::unordered_map<std::string, std::string> clientOf;
+    {
+      FHIRGW_ASSIGN_OR_RETURN(Rows due, c.exec("claim deliveries", kDueDeliveries,
+                                               Params().text(request.connectorId).integer(now)));
+      if (due.count() == 0) return Status::ok();
+      std::vector<std::string> recordIds;
+      for (int i = 0; i < due.count(); ++i) {
+        std::string recordId = due.text(i, 1);
+        picker.addDue(due.text(i, 0), false, recordId, due.integer(i, 2));
+        if (clientOf.emplace(recordId, std::string()).second) recordIds.push_back(recordId);
+      }
+      // A record never changes client: one look-up per record, not per delivery.
+      FHIRGW_ASSIGN_OR_RETURN(
+          Rows clients, c.exec("claim deliveries",
+                               "SELECT id, client_id FROM records WHERE id = ANY ($1::text[])",
+                               Params().text(textArray(recordIds))));
+      for (int i = 0; i < clients.count(); ++i) clientOf[clients.text(i, 0)] = clients.text(i, 1);
+    }
+    FHIRGW_RETURN_IF_ERROR(picker.prepare([&](const std::string& recordId) -> Result<std::string> {
+      const auto found = clientOf.find(recordId);
+      if (found == clientOf.end() || found->second.empty()) {
+        return common::internal("claim: a delivery's record is missing");
+      }
+      return found->second;
+    }));
+    // Picks in fair order, locked in rounds: a pick another instance holds (or took since the
+    // read) is passed over and the next one in the order fills its place. Its client and record
+    // still move to the back of the line: the other instance served them.
+    while (claimed.size() < request.limit) {
+      std::vector<std::string> picks;
+      while (picks.size() < request.limit - claimed.size()) {
+        std::optional<detail::FairPicker::Pick> pick = picker.next();
+        if (!pick) break;
+        picks.push_back(std::move(pick->id));
+      }
+      if (picks.empty()) break;
+      FHIRGW_ASSIGN_OR_RETURN(
+          Rows rows, c.exec("claim deliveries", std::string(kClaimPicks) + claimedColumns(),
+                            Params()
+                                .text(request.owner)
+                                .text(leaseId)
+                                .integer(expires)
+                                .integer(now)
+                                .text(kInterruptedByExpiry)
+                                .text(textArray(picks))
+                                .text(request.connectorId)));
+      std::unordered_map<std::string, int> rowOf;
+      std::vector<std::string> interrupted;
+      for (int i = 0; i < rows.count(); ++i) {
+        rowOf.emplace(rows.text(i, 1), i);
+        if (rows.text(i, 0) == "in-flight") interrupted.push_back(rows.text(i, 1));
+      }
+      for (const std::string& id : picks) {
+        const auto row = rowOf.find(id);
+        if (row == rowOf.end()) continue;  // taken by another claim
+        Delivery d;
+        FHIRGW_RETURN_IF_ERROR(detail::pg::toDelivery(rows, row->second, d, 1));
+        claimed.push_back(std::move(d));
+      }
+      // An attempt that never reported back still counts: a payload that kills the process
+      // every time must reach the attempt limit rather than loop for ever.
+      if (!interrupted.empty()) {
+        FHIRGW_RETURN_IF_ERROR(
+            c.exec("claim deliveries",
+                   "INSERT INTO delivery_attempts (delivery_id, at, outcome, error_class, message)"
+                   " SELECT i.id, $2::bigint, 'interrupted', 'transient', $3::text"
+                   " FROM unnest($1::text[]) WITH ORDINALITY AS i (id, n) ORDER BY i.n",
+                   Params().text(textArray(interrupted)).integer(now).text(kInterruptedByExpiry))
+                .status());
+      }
+    }
+    if (claimed.empty()) return Status::ok();
+    std::vector<std::string> scopes;
+    std::vector<std::string> scopeIds;
+    std::vector<std::int64_t> turns;
+    picker.forEachChangedTurn([&](const char* scope, const std::string& id, std::int64_t turn) {
+      scopes.emplace_back(scope);
+      scopeIds.push_back(id);
+      turns.push_back(turn);
+    });
+    FHIRGW_RETURN_IF_ERROR(c.exec("claim deliveries", kSetTurns,
+                                  Params()
+                                      .text(request.connectorId)
+                                      .text(textArray(scopes))
+                                      .text(textArray(scopeIds))
+                                      .text(integerArray(turns)))
+                               .status());
+    if (picker.maxTurn() / kTurnPruneEvery != firstTurn / kTurnPruneEvery) {
+      FHIRGW_RETURN_IF_ERROR(
+          c.exec("claim deliveries", kPruneTurns, Params().text(request.connectorId)).status());
+    }
+    return Status::ok();
+  });
+  if (!status.isOk()) return status;
+  return claimed;
+}
+
+Status PostgresStore::finishAttempt(const FinishedAttempt& f) {
+  FHIRGW_ASSIGN_OR_RETURN(std::vector<Status> statuses,
+                          finishAttempts(std::span<const FinishedAttempt>(&f, 1)));
+  return statuses.front();
+}
+
+Result<std::vector<Status>> PostgresStore::finishAttempts(
+    std::span<const FinishedAttempt> finished) {
+  std::vector<Status> statuses;
+  statuses.reserve(finished.size());
+  bool anyValid = false;
+  for (const FinishedAttempt& f : finished) {
+    Status checked = detail::checkFinishedAttempt(f);
+    if (checked.isOk() && (detail::pg::hasNul(f.deliveryId) || detail::pg::hasNul(f.leaseId))) {
+      checked = common::invalidArgument("finish attempt: id with a NUL character");
+    }
+    statuses.push_back(std::move(checked));
+    anyValid = anyValid || statuses.back().isOk();
+  }
+  if (!anyValid) return statuses;
+  std::vector<bool> valid(finished.size());
+  for (std::size_t i = 0; i < finished.size(); ++i) valid[i] = statuses[i].isOk();
+  const Status status = impl_->write("finish attempts", [&](Connection& c) {
+    const std::int64_t now = impl_->nowMs();
+    for (std::size_t i = 0; i < finished.size(); ++i) {
+      if (!valid[i]) continue;  // its status is already set
+      const FinishedAttempt& f = finished[i];
+      const bool failed = f.next != DeliveryStatus::kDelivered;
+      const std::optional<std::int64_t> due =
+          f.next == DeliveryStatus::kFailed ? optionalMillis(f.nextAttemptAt) : std::nullopt;
+      const std::optional<std::string> reason =
+          f.next == DeliveryStatus::kDead ? f.reason : std::nullopt;
+      const std::optional<std::string> message = textOrNull(f.message);
+      const std::optional<std::int64_t> httpStatus =
+          f.httpStatus ? std::optional<std::int64_t>(*f.httpStatus) : std::nullopt;
+      const std::optional<std::string> errorClass =
+          f.errorClass ? std::optional<std::string>(errorClassName(*f.errorClass)) : std::nullopt;
+      FHIRGW_ASSIGN_OR_RETURN(Rows rows, c.exec("finish attempts", kFinishOne,
+                                                Params()
+                                                    .text(deliveryStatusName(f.next))
+                                                    .optionalInteger(due)
+                                                    .optionalText(reason)
+                                                    .optionalText(failed ? message : std::nullopt)
+                                                    .integer(now)
+                                                    .text(f.deliveryId)
+                                                    .text(f.leaseId)
+                                                    .integer(detail::pg::toMillis(f.startedAt))
+                                                    .text(attemptOutcomeName(f.outcome))
+                                                    .optionalText(errorClass)
+                                                    .optionalInteger(httpStatus)
+                                                    .optionalText(message)));
+      statuses[i] = rows.affected() == 1
+                        ? Status::ok()
+                        : common::failedPrecondition("finish attempt: the lease was lost");
+    }
+    return Status::ok();
+  });
+  if (!status.isOk()) return status;
+  return statuses;
+}
+
+Status PostgresStore::releaseDelivery(std::string_view deliveryId, std::string_view leaseId,
+                                      common::TimePoint dueAt) {
+  return impl_->write("release delivery", [&](Connection& c) {
+    // Never attempted: back to pending, and the 72-hour window has not started.
+    FHIRGW_ASSIGN_OR_RETURN(
+        Rows rows,
+        c.exec("release delivery",
+               "UPDATE deliveries SET"
+               " status = CASE WHEN attempts = 0 THEN 'pending' ELSE 'failed' END,"
+               " first_attempt_at = CASE WHEN attempts = 0 THEN NULL ELSE first_attempt_at END,"
+               " next_attempt_at = $1, lease_owner = NULL, lease_id = NULL,"
+               " lease_expires_at = NULL, updated_at = $2"
+               " WHERE id = $3 AND status = 'in-flight' AND lease_id = $4",
+               Params()
+                   .integer(detail::pg::toMillis(dueAt))
+                   .integer(impl_->nowMs())
+                   .text(deliveryId)
+                   .text(leaseId)));
+    if (rows.affected() == 0) return common::failedPrecondition("release: the lease was lost");
+    return Status::ok();
+  });
+}
+
+Status PostgresStore::abandonDelivery(std::string_view deliveryId, std::string_view leaseId,
+                                      std::string_view reason) {
+  if (reason.empty() || detail::pg::hasNul(reason)) {
+    return common::invalidArgument("abandon: bad reason");
+  }
+  return impl_->write("abandon delivery", [&](Connection& c) {
+    FHIRGW_ASSIGN_OR_RETURN(
+        Rows rows,
+        c.exec("abandon delivery",
+               "UPDATE deliveries SET status = 'dead', next_attempt_at = NULL, reason = $1,"
+               " lease_owner = NULL, lease_id = NULL, lease_expires_at = NULL, updated_at = $2"
+               " WHERE id = $3 AND status = 'in-flight' AND lease_id = $4",
+               Params().text(reason).integer(impl_->nowMs()).text(deliveryId).text(leaseId)));
+    if (rows.affected() == 0) return common::failedPrecondition("abandon: the lease was lost");
+    return Status::ok();
+  });
+}
+
+Result<std::int64_t> PostgresStore::recoverInFlightDeliveries(std::string_view owner) {
+  if (owner.empty() || detail::pg::hasNul(owner)) {
+    return common::invalidArgument("recover: empty owner");
+  }
+  std::int64_t recovered = 0;
+  const Status status = impl_->write("recover deliveries", [&](Connection& c) {
+    // One statement: the rows are locked (those another instance is claiming or finishing right
+    // now are left to it), each gets its interrupted attempt and becomes failed, due now.
+    FHIRGW_ASSIGN_OR_RETURN(
+        Rows rows,
+        c.exec("recover deliveries",
+               "WITH r AS (SELECT id FROM deliveries WHERE status = 'in-flight'"
+               "  AND (lease_owner = $1 OR lease_expires_at <= $2) ORDER BY id"
+               "  FOR UPDATE SKIP LOCKED),"
+               " a AS (INSERT INTO delivery_attempts (delivery_id, at, outcome, error_class,"
+               "  message) SELECT r.id, $2::bigint, 'interrupted', 'transient', $3::text FROM r)"
+               " UPDATE deliveries d SET status = 'failed', attempts = d.attempts + 1,"
+               " last_error = $3, next_attempt_at = $2, lease_owner = NULL, lease_id = NULL,"
+               " lease_expires_at = NULL, updated_at = $2 FROM r WHERE d.id = r.id",
+               Params()
+                   .text(owner)
+                   .integer(impl_->nowMs())
+                   .text("the attempt was interrupted (restart or expired lease)")));
+    recovered = rows.affected();
+    return Status::ok();
+  });
+  if (!status.isOk()) return status;
+  return recovered;
+}
+
+Result<std::optional<common::TimePoint>> PostgresStore::nextDeliveryDue(
+    std::string_view connectorId) const {
+  return impl_->readValue<std::optional<common::TimePoint>>(
+      "next delivery due", [&](Connection& c, std::optional<common::TimePoint>& out) {
+        // One statement, one snapshot; LEAST ignores a NULL.
+        FHIRGW_ASSIGN_OR_RETURN(
+            Rows rows, c.exec("next delivery due",
+                              "SELECT LEAST((SELECT MIN(next_attempt_at) FROM deliveries"
+                              "  WHERE connector_id = $1 AND status IN ('pending', 'failed')),"
+                              " (SELECT MIN(lease_expires_at) FROM deliveries"
+                              "  WHERE connector_id = $1 AND status = 'in-flight'))",
+                              Params().text(connectorId)));
+        out = detail::pg::fromOptionalMillis(rows.optionalInteger(0, 0));
+        return Status::ok();
+      });
+}
+
+// ---- reads for the admin API -----------------------------------------------------------------
+
+Result<Delivery> PostgresStore::getDelivery(std::string_view deliveryId) const {
+  return impl_->readValue<Delivery>("get delivery", [&](Connection& c, Delivery& out) {
+    return selectDelivery(c, deliveryId, out);
+  });
+}
+
+Result<std::vector<DeliveryAttempt>> PostgresStore::listDeliveryAttempts(
+    std::string_view deliveryId) const {
+  return impl_->readValue<std::vector<DeliveryAttempt>>(
+      "list delivery attempts", [&](Connection& c, std::vector<DeliveryAttempt>& out) {
+        FHIRGW_ASSIGN_OR_RETURN(
+            Rows rows,
+            c.exec("list delivery attempts",
+                   "SELECT id, delivery_id, at, outcome, error_class, http_status, message"
+                   " FROM delivery_attempts WHERE delivery_id = $1 ORDER BY at, id",
+                   Params().text(deliveryId)));
+        out.reserve(static_cast<std::size_t>(rows.count()));
+        for (int i = 0; i < rows.count(); ++i) {
+          DeliveryAttempt a;
+          a.id = rows.integer(i, 0);
+          a.deliveryId = rows.text(i, 1);
+          a.at = detail::pg::fromMillis(rows.integer(i, 2));
+          const auto outcome = parseAttemptOutcome(rows.text(i, 3));
+          if (!outcome) return common::internal("store: unknown attempt outcome");
+          a.outcome = *outcome;
+          if (auto errorClass = rows.optionalText(i, 4)) {
+            a.errorClass = parseErrorClass(*errorClass);
+            if (!a.errorClass) return common::internal("store: unknown attempt error class");
+          }
+          if (auto http = rows.optionalInteger(i, 5)) a.httpStatus = static_cast<int>(*http);
+          a.message = rows.optionalText(i, 6);
+          out.push_back(std::move(a));
+        }
+        return Status::ok();
+      });
+}
+
+Result<std::vector<Delivery>> PostgresStore::queryDeliveries(const DeliveryQuery& query) const {
+  if (query.connectorId && detail::pg::hasNul(*query.connectorId)) {
+    return common::invalidArgument("query deliveries: bad connector id");
+  }
+  if (query.after && detail::pg::hasNul(query.after->id)) {
+    return common::invalidArgument("query deliveries: bad cursor");
+  }
+  return impl_->readValue<std::vector<Delivery>>(
+      "query deliveries", [&](Connection& c, std::vector<Delivery>& out) {
+        Params params;
+        const auto next = [&params] { return "$" + std::to_string(params.size() + 1); };
+        std::string sql = "SELECT " + std::string(kDeliveryColumns) + " FROM deliveries WHERE TRUE";
+        if (query.status) {
+          sql += " AND status = " + next();
+          params.text(deliveryStatusName(*query.status));
+        }
+        if (query.connectorId) {
+          sql += " AND connector_id = " + next();
+          params.text(*query.connectorId);
+        }
+        if (query.since) {
+          sql += " AND updated_at >= " + next();
+          params.integer(detail::pg::toMillis(*query.since));
+        }
+        if (query.after) {
+          // Keyset paging on the (updated_at, id) index, stable while rows keep changing.
+          sql += " AND (updated_at, id) > (" + next();
+          params.integer(detail::pg::toMillis(query.after->updatedAt));
+          sql += ", " + next() + ")";
+          params.text(query.after->id);
+        }
+        sql += " ORDER BY updated_at, id LIMIT " +
+               std::to_string(std::min(query.limit, kMaxDeliveryPage));
+        FHIRGW_ASSIGN_OR_RETURN(Rows rows, c.exec("query deliveries", sql, params));
+        out.resize(static_cast<std::size_t>(rows.count()));
+        for (int i = 0; i < rows.count(); ++i) {
+          FHIRGW_RETURN_IF_ERROR(detail::pg::toDelivery(rows, i, out[static_cast<std::size_t>(i)]));
+        }
+        return Status::ok();
+      });
+}
+
+Result<std::vector<QueueDepth>> PostgresStore::deliveryQueueDepths() const {
+  return impl_->readValue<std::vector<QueueDepth>>(
+      "delivery queue depths", [&](Connection& c, std::vector<QueueDepth>& out) {
+        // NULLS FIRST: the order SQLite gives (deliveries skipped before routing first).
+        FHIRGW_ASSIGN_OR_RETURN(Rows rows,
+                                c.exec("delivery queue depths",
+                                       "SELECT connector_id, status, COUNT(*) FROM deliveries"
+                                       " GROUP BY connector_id, status"
+                                       " ORDER BY connector_id NULLS FIRST, status"));
+        out.reserve(static_cast<std::size_t>(rows.count()));
+        for (int i = 0; i < rows.count(); ++i) {
+          const auto status = parseDeliveryStatus(rows.text(i, 1));
+          if (!status) return common::internal("store: unknown delivery status");
+          out.push_back({rows.optionalText(i, 0), *status, rows.integer(i, 2)});
+        }
+        return Status::ok();
+      });
+}
+
+Result<std::optional<common::TimePoint>> PostgresStore::oldestQueuedDeliveryAt(
+    std::string_view connectorId) const {
+  return impl_->readValue<std::optional<common::TimePoint>>(
+      "oldest queued delivery", [&](Connection& c, std::optional<common::TimePoint>& out) {
+        // The queue index gives the connector's queued rows; their smallest created_at is the
+        // head's age (SQLite finds the smallest rowid instead: PostgreSQL has no insertion order).
+        FHIRGW_ASSIGN_OR_RETURN(
+            Rows rows, c.exec("oldest queued delivery",
+                              "SELECT MIN(created_at) FROM deliveries WHERE connector_id = $1"
+                              " AND status IN ('pending', 'in-flight', 'failed')",
+                              Params().text(connectorId)));
+        out = detail::pg::fromOptionalMillis(rows.optionalInteger(0, 0));
+        return Status::ok();
+      });
+}
+
+// ---- admin retries ---------------------------------------------------------------------------
+
+namespace {
+
+// A retried delivery gets a fresh budget: due now, attempts and the 72-hour window start over.
+// The attempt history stays in delivery_attempts.
+// A dead delivery of a record whose content retention purged has nothing left to deliver.
+constexpr std::string_view kNotPurged =
+    " AND NOT EXISTS (SELECT 1 FROM records r WHERE r.id = deliveries.record_id"
+    " AND r.purged_at IS NOT NULL)";
+
+// Binds now as $1.
+constexpr std::string_view kRetryDead =
+    "UPDATE deliveries SET status = 'pending', attempts = 0, first_attempt_at = NULL,"
+    " next_attempt_at = $1, reason = NULL, updated_at = $1 WHERE status = 'dead'";
+
+constexpr std::string_view kContentPurged =
+    "the record's content was purged by retention: nothing is left to deliver";
+
+}  // namespace
+
+Status PostgresStore::retryDeadDelivery(std::string_view deliveryId) {
+  if (detail::pg::hasNul(deliveryId)) return common::notFound("delivery not found");
+  return impl_->write("retry delivery", [&](Connection& c) {
+    FHIRGW_ASSIGN_OR_RETURN(
+        Rows rows,
+        c.exec("retry delivery", std::string(kRetryDead) + std::string(kNotPurged) + " AND id = $2",
+               Params().integer(impl_->nowMs()).text(deliveryId)));
+    if (rows.affected() != 0) return Status::ok();
+    Delivery d;
+    FHIRGW_RETURN_IF_ERROR(selectDelivery(c, deliveryId, d));
+    if (d.status == DeliveryStatus::kDead) return common::aborted(std::string(kContentPurged));
+    return common::failedPrecondition("delivery is " + std::string(deliveryStatusName(d.status)) +
+                                      ", not dead");
+  });
+}
+
+Result<std::int64_t> PostgresStore::retryDeadDeliveries(const DeadDeliveryFilter& filter) {
+  if ((filter.connectorId && detail::pg::hasNul(*filter.connectorId)) ||
+      (filter.recordId && detail::pg::hasNul(*filter.recordId))) {
+    return common::invalidArgument("retry deliveries: bad filter");
+  }
+  std::int64_t count = 0;
+  const Status status = impl_->write("retry deliveries", [&](Connection& c) {
+    Params params;
+    params.integer(impl_->nowMs());
+    const auto next = [&params] { return "$" + std::to_string(params.size() + 1); };
+    std::string sql = std::string(kRetryDead) + std::string(kNotPurged);
+    if (filter.connectorId) {
+      sql += " AND connector_id = " + next();
+      params.text(*filter.connectorId);
+    }
+    if (filter.recordId) {
+      sql += " AND record_id = " + next();
+      params.text(*filter.recordId);
+    }
+    if (filter.since) {
+      sql += " AND updated_at >= " + next();
+      params.integer(detail::pg::toMillis(*filter.since));
+    }
+    FHIRGW_ASSIGN_OR_RETURN(Rows rows, c.exec("retry deliveries", sql, params));
+    count = rows.affected();
+    return Status::ok();
+  });
+  if (!status.isOk()) return status;
+  return count;
+}
+
+Result<std::int64_t> PostgresStore::rerouteDeliveries(const RerouteRequest& request) {
+  const std::string& from = request.fromConnectorId;
+  const std::string& to = request.toConnectorId;
+  if (from.empty() || to.empty() || detail::pg::hasNul(from) || detail::pg::hasNul(to)) {
+    return common::invalidArgument("reroute: bad connector id");
+  }
+  if (from == to) return common::invalidArgument("reroute: from and to are the same instance");
+  if (request.destination && detail::pg::hasNul(*request.destination)) {
+    return common::invalidArgument("reroute: bad destination");
+  }
+  std::vector<DeliveryStatus> statuses = request.statuses;
+  if (statuses.empty()) {
+    statuses = {DeliveryStatus::kPending, DeliveryStatus::kFailed, DeliveryStatus::kDead};
+  }
+  for (const DeliveryStatus st : statuses) {
+    if (st != DeliveryStatus::kPending && st != DeliveryStatus::kFailed &&
+        st != DeliveryStatus::kDead) {
+      return common::invalidArgument("reroute: only pending, failed or dead deliveries move");
+    }
+  }
+  std::int64_t count = 0;
+  const Status status = impl_->write("reroute deliveries", [&](Connection& c) {
+    Params params;
+    const auto next = [&params] { return "$" + std::to_string(params.size() + 1); };
+    // A fresh budget, as an admin retry gives; in-flight rows are never taken (their worker
+    // holds the lease; a row a claim is taking right now is waited for, then seen in-flight).
+    std::string sql =
+        "UPDATE deliveries SET connector_id = $1, status = 'pending', attempts = 0,"
+        " first_attempt_at = NULL, next_attempt_at = $2, reason = NULL,"
+        " updated_at = $2 WHERE connector_id = $3 AND status IN (";
+    params.text(to).integer(impl_->nowMs()).text(from);
+    for (std::size_t i = 0; i < statuses.size(); ++i) {
+      sql += (i == 0 ? "" : ", ") + next();
+      params.text(deliveryStatusName(statuses[i]));
+    }
+    sql += ")";
+    if (request.since) {
+      sql += " AND created_at >= " + next();
+      params.integer(detail::pg::toMillis(*request.since));
+    }
+    if (request.destination) {
+      sql += " AND destination = " + next();
+      params.text(*request.destination);
+    }
+    // Retention purged the record's content: nothing is left to deliver (only dead ones).
+    sql += kNotPurged;
+    // The target instance already has this document for this destination: left in place.
+    sql +=
+        " AND NOT EXISTS (SELECT 1 FROM deliveries o WHERE o.connector_id = $1"
+        " AND o.record_id = deliveries.record_id AND o.destination = deliveries.destination"
+        " AND o.document_id IS NOT DISTINCT FROM deliveries.document_id)";
+    FHIRGW_ASSIGN_OR_RETURN(Rows rows, c.exec("reroute deliveries", sql, params));
+    count = rows.affected();
+    return Status::ok();
+  });
+  if (!status.isOk()) return status;
+  return count;
+}
+
+}  // namespace fhirgw::store
