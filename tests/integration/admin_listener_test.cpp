@@ -11,7 +11,8 @@
 #include "fhirgw/testsupport/test_pki.hpp"
 #include "test_support.hpp"
 
-namespace fhirgw::testsupport {
+// A namespace of its own: the files of integration_tests are compiled in unity batches.
+namespace fhirgw::testsupport::admin_listener_test {
 namespace {
 
 constexpr int kExitConfig = 78;
@@ -73,4 +74,4 @@ TEST(AdminListener, OffLoopbackWithAdminTlsServesVerifiedHttpsToClientsOfTheCa) 
 }
 
 }  // namespace
-}  // namespace fhirgw::testsupport
+}  // namespace fhirgw::testsupport::admin_listener_test

@@ -11,7 +11,8 @@
 #include "fhirgw/store/store.hpp"
 #include "fhirgw/testsupport/in_process_gateway.hpp"
 
-namespace fhirgw::gateway {
+// A namespace of its own: the files of integration_tests are compiled in unity batches.
+namespace fhirgw::gateway::anonymous_audit_test {
 namespace {
 
 class AnonymousAuditTest : public ::testing::Test {
@@ -89,4 +90,4 @@ TEST_F(AnonymousAuditTest, CountsStillOpenAtShutdownAreWritten) {
 }
 
 }  // namespace
-}  // namespace fhirgw::gateway
+}  // namespace fhirgw::gateway::anonymous_audit_test

@@ -20,7 +20,8 @@
 #include "fhirgw/testsupport/source_tree.hpp"
 #include "test_support.hpp"
 
-namespace fhirgw::testsupport {
+// A namespace of its own: the files of integration_tests are compiled in unity batches.
+namespace fhirgw::testsupport::backup_test {
 namespace {
 
 namespace fs = std::filesystem;
@@ -139,4 +140,4 @@ TEST(BackupRestore, ABackupTakenUnderLoadRestoresIntoAFreshDataDirWithEveryAckno
 }
 
 }  // namespace
-}  // namespace fhirgw::testsupport
+}  // namespace fhirgw::testsupport::backup_test

@@ -28,7 +28,8 @@
 #include "fhirgw/testsupport/test_pki.hpp"
 #include "test_support.hpp"
 
-namespace fhirgw::testsupport {
+// A namespace of its own: the files of integration_tests are compiled in unity batches.
+namespace fhirgw::testsupport::connector_admin_test {
 namespace {
 
 namespace fs = std::filesystem;
@@ -356,4 +357,4 @@ TEST_F(ConnectorAdminTest, AnInstanceIsCreatedTestedMovedDeletedAndItsQueueRerou
 }
 
 }  // namespace
-}  // namespace fhirgw::testsupport
+}  // namespace fhirgw::testsupport::connector_admin_test

@@ -22,7 +22,8 @@
 #include "fhirgw/testsupport/source_tree.hpp"
 #include "test_support.hpp"
 
-namespace fhirgw::testsupport {
+// A namespace of its own: the files of integration_tests are compiled in unity batches.
+namespace fhirgw::testsupport::contract_test {
 namespace {
 
 namespace fs = std::filesystem;
@@ -450,4 +451,4 @@ TEST_F(ContractTest, EveryAnswerOfBothListenersIsTheOneItsOpenApiDocumentDescrib
 }
 
 }  // namespace
-}  // namespace fhirgw::testsupport
+}  // namespace fhirgw::testsupport::contract_test

@@ -18,7 +18,8 @@
 #include "fhirgw/testsupport/source_tree.hpp"
 #include "test_support.hpp"
 
-namespace fhirgw::testsupport {
+// A namespace of its own: the files of integration_tests are compiled in unity batches.
+namespace fhirgw::testsupport::crash_test {
 namespace {
 
 namespace fs = std::filesystem;
@@ -143,4 +144,4 @@ TEST(GatewayCrash, AcknowledgedRecordsAreAllDeliveredAfterASigkillUnderLoad) {
 }
 
 }  // namespace
-}  // namespace fhirgw::testsupport
+}  // namespace fhirgw::testsupport::crash_test

@@ -24,7 +24,8 @@
 #include "fhirgw/testsupport/test_pki.hpp"
 #include "test_support.hpp"
 
-namespace fhirgw::testsupport {
+// A namespace of its own: the files of integration_tests are compiled in unity batches.
+namespace fhirgw::testsupport::dmp_xds_test {
 namespace {
 
 namespace fs = std::filesystem;
@@ -454,4 +455,4 @@ TEST_F(DmpXdsGatewayTest, AfterASigkillWithARequestHeldEveryAcceptedDocumentIsDe
 }
 
 }  // namespace
-}  // namespace fhirgw::testsupport
+}  // namespace fhirgw::testsupport::dmp_xds_test

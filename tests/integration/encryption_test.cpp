@@ -26,7 +26,8 @@
 #include "packed_value.hpp"
 #include "test_support.hpp"
 
-namespace fhirgw::testsupport {
+// A namespace of its own: the files of integration_tests are compiled in unity batches.
+namespace fhirgw::testsupport::encryption_test {
 namespace {
 
 namespace fs = std::filesystem;
@@ -407,4 +408,4 @@ TEST(EncryptionAtRest, AnUnreadableKeyFileExits78NamingTheKey) {
 }
 
 }  // namespace
-}  // namespace fhirgw::testsupport
+}  // namespace fhirgw::testsupport::encryption_test

@@ -26,7 +26,8 @@
 #include "fhirgw/testsupport/test_pki.hpp"
 #include "test_support.hpp"
 
-namespace fhirgw::testsupport {
+// A namespace of its own: the files of integration_tests are compiled in unity batches.
+namespace fhirgw::testsupport::log_privacy_test {
 namespace {
 
 namespace fs = std::filesystem;
@@ -318,4 +319,4 @@ TEST_F(LogPrivacy, TheExampleFlowsLeaveNoNameInsMailboxOrDocumentTextInTheLogs) 
 }
 
 }  // namespace
-}  // namespace fhirgw::testsupport
+}  // namespace fhirgw::testsupport::log_privacy_test

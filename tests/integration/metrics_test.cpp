@@ -19,7 +19,8 @@
 #include "fhirgw/testsupport/source_tree.hpp"
 #include "test_support.hpp"
 
-namespace fhirgw::testsupport {
+// A namespace of its own: the files of integration_tests are compiled in unity batches.
+namespace fhirgw::testsupport::metrics_test {
 namespace {
 
 namespace fs = std::filesystem;
@@ -195,4 +196,4 @@ TEST_F(MetricsProcessTest, TheScrapeParsesAndItsCountersMoveAsRequestsAndDeliver
 }
 
 }  // namespace
-}  // namespace fhirgw::testsupport
+}  // namespace fhirgw::testsupport::metrics_test

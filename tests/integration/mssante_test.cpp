@@ -26,7 +26,8 @@
 #include "fhirgw/testsupport/test_pki.hpp"
 #include "test_support.hpp"
 
-namespace fhirgw::testsupport {
+// A namespace of its own: the files of integration_tests are compiled in unity batches.
+namespace fhirgw::testsupport::mssante_test {
 namespace {
 
 namespace fs = std::filesystem;
@@ -575,4 +576,4 @@ TEST_F(MssanteGatewayTest, AfterASigkillDuringSendsEveryAcknowledgedMessageArriv
 }
 
 }  // namespace
-}  // namespace fhirgw::testsupport
+}  // namespace fhirgw::testsupport::mssante_test

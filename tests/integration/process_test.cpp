@@ -14,7 +14,8 @@
 #include "fhirgw/testsupport/source_tree.hpp"
 #include "test_support.hpp"
 
-namespace fhirgw::testsupport {
+// A namespace of its own: the files of integration_tests are compiled in unity batches.
+namespace fhirgw::testsupport::process_test {
 namespace {
 
 constexpr int kExitConfig = 78;
@@ -104,9 +105,9 @@ TEST(GatewayProcess, SigtermLetsAnInFlightRequestFinish) {
 }
 
 }  // namespace
-}  // namespace fhirgw::testsupport
+}  // namespace fhirgw::testsupport::process_test
 
-namespace fhirgw::testsupport {
+namespace fhirgw::testsupport::process_test {
 namespace {
 
 constexpr const char* kToken = "process-test-admin-token-0123456789";
@@ -203,4 +204,4 @@ TEST(GatewayProcess, GeneratedAdminTokenIsPrintedOnceAndWorks) {
 }
 
 }  // namespace
-}  // namespace fhirgw::testsupport
+}  // namespace fhirgw::testsupport::process_test

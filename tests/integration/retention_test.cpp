@@ -20,7 +20,8 @@
 #include "fhirgw/testsupport/source_tree.hpp"
 #include "test_support.hpp"
 
-namespace fhirgw::testsupport {
+// A namespace of its own: the files of integration_tests are compiled in unity batches.
+namespace fhirgw::testsupport::retention_test {
 namespace {
 
 namespace fs = std::filesystem;
@@ -187,4 +188,4 @@ TEST(Retention, OldRecordsLoseTheirContentThenDisappearInBatchesWhileIngestGoesO
 }
 
 }  // namespace
-}  // namespace fhirgw::testsupport
+}  // namespace fhirgw::testsupport::retention_test
