@@ -201,7 +201,9 @@ int GatewayApp::runGateway(const std::vector<std::string>& args) {
     return EXIT_CONFIG;
   }
   connectors::EngineOptions engineOptions;
-  engineOptions.instanceId = "gateway-" + Poco::Environment::nodeName();
+  engineOptions.instanceId = config->storage.instanceId.empty()
+                                 ? "gateway-" + Poco::Environment::nodeName()
+                                 : config->storage.instanceId;
   connectors::DeliveryEngine engine(**store, common::SystemClock::instance(), engineOptions);
   // The file's instances, then those administered through the API (kept in the store, their
   // secrets sealed): one that cannot be opened or no longer checks out is a configuration error

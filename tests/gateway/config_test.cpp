@@ -733,6 +733,19 @@ TEST(ConfigLoading, ThePostgresqlPasswordComesFromAFileOrAVariableAndIsNeverShow
               HasSubstr("storage.connections"));
 }
 
+TEST(ConfigLoading, TheInstanceIdNamesOneInstanceAmongThoseSharingTheStore) {
+  EXPECT_EQ(valueOf(load(std::nullopt)).storage.instanceId, "");  // gateway-<host name>
+  const GatewayConfig c = valueOf(load(std::nullopt, {}, {{"storage.instanceId", "gw-2.site_a"}}));
+  EXPECT_EQ(c.storage.instanceId, "gw-2.site_a");
+  EXPECT_EQ(c.storage.connectorSyncInterval, std::chrono::seconds(5));
+  EXPECT_THAT(errorOf(load(std::nullopt, {}, {{"storage.instanceId", "gw 2"}})),
+              HasSubstr("storage.instanceId: must be at most 64 letters"));
+  EXPECT_THAT(errorOf(load(std::nullopt, {}, {{"storage.instanceId", std::string(65, 'a')}})),
+              HasSubstr("storage.instanceId"));
+  EXPECT_THAT(errorOf(load(std::nullopt, {}, {{"storage.connectorSyncIntervalMs", "50"}})),
+              HasSubstr("storage.connectorSyncIntervalMs"));
+}
+
 // --- File syntax and error reporting ---------------------------------------------------------
 
 TEST(ConfigLoading, InvalidJsonNamesTheFileAndTheOffset) {

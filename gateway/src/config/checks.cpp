@@ -3,6 +3,8 @@
 #include <Poco/Net/IPAddress.h>
 #include <Poco/String.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cstddef>
 #include <cstdlib>
 #include <fstream>
@@ -91,6 +93,16 @@ void checkConfig(const GatewayConfig& c, Binding& b) {
             " characters long (value not shown)");
   }
   if (c.storage.dataDir.empty()) b.error("storage.dataDir: must not be empty");
+  // A lease owner's name: shown in logs and the admin API, so plain characters only.
+  const std::string& instanceId = c.storage.instanceId;
+  constexpr std::size_t kMaxInstanceId = 64;
+  if (instanceId.size() > kMaxInstanceId ||
+      !std::all_of(instanceId.begin(), instanceId.end(), [](char ch) {
+        return std::isalnum(static_cast<unsigned char>(ch)) != 0 || ch == '-' || ch == '_' ||
+               ch == '.';
+      })) {
+    b.error("storage.instanceId: must be at most 64 letters, digits, '-', '_' or '.'");
+  }
   const std::string& url = c.storage.url;
   if (!url.empty() && !url.starts_with("postgresql://") && !url.starts_with("sqlite:")) {
     b.error("storage.url: must be empty, or start with \"postgresql://\" or \"sqlite:\"");

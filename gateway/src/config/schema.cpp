@@ -137,6 +137,7 @@ void bindSchema(FieldReader& root, Binding& binding, GatewayConfig& c) {
     // At least a second: a tighter loop would only compete with request writes.
     milliseconds(r, "idempotencyPurgeIntervalMs", c.storage.idempotencyPurgeInterval, 1000,
                  kMaxMillis);
+    text(r, "instanceId", c.storage.instanceId);
     milliseconds(r, "connectorSyncIntervalMs", c.storage.connectorSyncInterval, 100, kMaxMillis);
     r.object("encryption", [&c](FieldReader& e) {
       StorageEncryptionConfig& enc = c.storage.encryption;

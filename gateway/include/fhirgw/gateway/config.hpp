@@ -96,6 +96,9 @@ struct StorageConfig {
   /// How often the connector instances administered through the API are read again from the
   /// store, for the changes another gateway instance sharing it made (ConnectorService::sync).
   std::chrono::milliseconds connectorSyncInterval{std::chrono::seconds(5)};
+  /// The name of this instance among those sharing the store: its delivery leases carry it, and
+  /// at start it takes back the unfinished claims bearing it. Empty => "gateway-<host name>".
+  std::string instanceId;
   StorageEncryptionConfig encryption;  ///< `storage.encryption.*`
 };
 
