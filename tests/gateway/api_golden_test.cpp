@@ -57,8 +57,8 @@ using testsupport::JsonValue;
 // Headers whose value is part of the contract; the rest (Date, Content-Length, X-Request-ID,
 // Connection) is transport.
 constexpr const char* kComparedHeaders[] = {
-    "Allow",       "Content-Type",    "ETag", "Idempotent-Replayed", "Location",
-    "Retry-After", "WWW-Authenticate"};
+    "Allow", "Content-Type", "ETag",        "Idempotent-Replayed",
+    "Link",  "Location",     "Retry-After", "WWW-Authenticate"};
 
 fs::path caseRoot() { return testsupport::sourcePath("tests/data/api"); }
 

@@ -40,6 +40,9 @@ class BusyCommits final : public store::RecordStore {
   common::Result<store::Record> getRecord(std::string_view c, std::string_view r) const override {
     return real_.getRecord(c, r);
   }
+  common::Result<store::Record> getRecordOfAnyClient(std::string_view r) const override {
+    return real_.getRecordOfAnyClient(r);
+  }
   common::Result<store::Record> findRecordByExternalId(std::string_view c,
                                                        std::string_view e) const override {
     return real_.findRecordByExternalId(c, e);

@@ -15,6 +15,8 @@
 
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
+#include <fstream>
 #include <map>
 #include <string>
 #include <vector>
@@ -365,6 +367,19 @@ TEST_F(ContractTest, EveryAnswerOfBothListenersIsTheOneItsOpenApiDocumentDescrib
       admin("GET", "/admin/v1/deliveries", "/admin/v1/deliveries?status=lost", "an unknown status")
           .status,
       400);
+  admin("GET", "/admin/v1/deliveries", "/admin/v1/deliveries?record=" + recordId,
+        "the deliveries of a record");
+  const HttpResponse firstPage =
+      admin("GET", "/admin/v1/deliveries", "/admin/v1/deliveries?limit=2", "a page of two");
+  const std::string link = firstPage.header("Link");
+  ASSERT_EQ(link.rfind("</admin/v1/deliveries?", 0), 0u) << link;
+  const std::string next = link.substr(1, link.find('>') - 1);
+  EXPECT_NE(next.find("limit=2"), std::string::npos) << next;
+  admin("GET", "/admin/v1/deliveries", next, "the next page");
+  EXPECT_EQ(
+      admin("GET", "/admin/v1/deliveries", "/admin/v1/deliveries?cursor=soon", "a malformed cursor")
+          .status,
+      400);
   admin("GET", "/admin/v1/deliveries/{id}", "/admin/v1/deliveries/" + deliveryId, "one delivery");
   EXPECT_EQ(admin("GET", "/admin/v1/deliveries/{id}", "/admin/v1/deliveries/no-such-delivery",
                   "no delivery")
@@ -380,6 +395,35 @@ TEST_F(ContractTest, EveryAnswerOfBothListenersIsTheOneItsOpenApiDocumentDescrib
                   "reroute to an unknown instance", R"({"from": "outbox", "to": "nowhere"})")
                 .status,
             422);
+
+  // Records: identifiers and metadata, by id or by the editor's own id with its client.
+  const HttpResponse record =
+      admin("GET", "/admin/v1/records/{id}", "/admin/v1/records/" + recordId, "a record");
+  EXPECT_EQ(record.status, 200) << record.body;
+  for (const char* health : {"DURAND", "Marie", "279035121518989", "1979-03-12", "Lilas", "Reims",
+                             "mssante.fr", "MARTIN", "LEROY"}) {
+    EXPECT_EQ(record.body.find(health), std::string::npos) << health << " in " << record.body;
+  }
+  if (const char* out = std::getenv("FHIRGW_CONTRACT_RECORD_EXAMPLE")) {
+    std::ofstream(out) << record.body;  // the OpenAPI document's example, refreshed by hand
+  }
+  EXPECT_EQ(admin("GET", "/admin/v1/records/{id}",
+                  "/admin/v1/records/ext:LGC-2026-000123?client=" + clientId,
+                  "a record by its external id")
+                .status,
+            200);
+  EXPECT_EQ(admin("GET", "/admin/v1/records/{id}", "/admin/v1/records/ext:LGC-2026-000123",
+                  "an external id without its client")
+                .status,
+            400);
+  EXPECT_EQ(admin("GET", "/admin/v1/records/{id}",
+                  "/admin/v1/records/" + recordId + "?client=" + disabledId,
+                  "a record with another client")
+                .status,
+            404);
+  EXPECT_EQ(admin("GET", "/admin/v1/records/{id}", "/admin/v1/records/no-such-record", "no record")
+                .status,
+            404);
 
   // Connectors.
   admin("GET", "/admin/v1/connectors", "/admin/v1/connectors", "all connectors");

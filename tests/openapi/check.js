@@ -2,7 +2,8 @@
 //   node check.js documents <repo root>
 //     every route the gateway registers (Router::add and registerOpenApiRoutes in gateway/src) is
 //     documented in its listener's document and every documented operation is routed; every
-//     request example (the examples of the specification) is valid against its request schema;
+//     request example (the examples of the specification) and answer example is valid against
+//     its schema;
 //     reference.js renders every operation of each document into its page (a fake page without a
 //     browser, as text only: writing markup fails).
 //   node check.js contract <records.json>
@@ -21,7 +22,7 @@ const listeners = { api: 'editor', admin: 'admin' };
 const methods = ['get', 'put', 'post', 'delete', 'patch'];
 // The response headers whose presence a document must declare (generic HTTP ones are left out).
 const checkedHeaders = ['x-request-id', 'location', 'etag', 'idempotent-replayed', 'retry-after',
-  'www-authenticate', 'cache-control', 'content-security-policy', 'allow'];
+  'www-authenticate', 'cache-control', 'content-security-policy', 'allow', 'link'];
 
 const problems = [];
 const fail = (message) => problems.push(message);
@@ -101,6 +102,22 @@ function checkDocuments(root) {
     for (const [route, item] of Object.entries(doc.paths)) {
       for (const method of methods.filter((m) => item[m])) {
         documented.add(method + ' ' + route);
+        // Examples of answers, like those of requests, must match their schemas.
+        for (const [status, answer] of Object.entries(item[method].responses || {})) {
+          const { node, at } = resolve(doc, answer,
+            pointer(['paths', route, method, 'responses', status]));
+          for (const [type, media] of Object.entries(node.content || {})) {
+            for (const [exampleName, example] of Object.entries(media.examples || {})) {
+              const validate = validator(ajv, doc, at + pointer(['content', type, 'schema']));
+              examples += 1;
+              if (!validate(example.value)) {
+                fail(`${name}: example ${exampleName} of the ${status} answer to ` +
+                  `${method.toUpperCase()} ${route} does not match its schema: ` +
+                  explain(validate.errors));
+              }
+            }
+          }
+        }
         const body = item[method].requestBody;
         if (!body) continue;
         const { node, at } = resolve(doc, body, pointer(['paths', route, method, 'requestBody']));
@@ -125,7 +142,7 @@ function checkDocuments(root) {
     console.log(`${name}: ${documented.size} operations documented, ${routed[name].size} routed`);
   }
   if (examples === 0) fail('no request example was checked');
-  console.log(`${examples} request examples checked against their schemas`);
+  console.log(`${examples} request and answer examples checked against their schemas`);
 }
 
 // A document object model just large enough for reference.js: elements with text and children.

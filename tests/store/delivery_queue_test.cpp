@@ -382,7 +382,7 @@ TEST_P(DeliveryQueueTest, BulkRetryTakesTheDeadDeliveriesMatchingTheFilter) {
   EXPECT_EQ(get("r-1-b").status, DeliveryStatus::kPending);
 }
 
-TEST_P(DeliveryQueueTest, QueriesFilterAndPageByLastChange) {
+TEST_P(DeliveryQueueTest, QueriesFilterAndPageNewestChangeFirst) {
   commit("r-1", {"a", "b"});
   clock.advance(1s);
   commit("r-2", {"a"});
@@ -395,7 +395,8 @@ TEST_P(DeliveryQueueTest, QueriesFilterAndPageByLastChange) {
   auto page = store->queryDeliveries(q);
   ASSERT_TRUE(page.hasValue()) << page.status().toString();
   ASSERT_EQ(page->size(), 2u);
-  EXPECT_EQ((*page)[0].id, "r-1-a");
+  EXPECT_EQ((*page)[0].id, "r-2-a");
+  EXPECT_EQ((*page)[1].id, "r-1-a");
 
   q = {};
   q.status = DeliveryStatus::kDead;
@@ -404,20 +405,46 @@ TEST_P(DeliveryQueueTest, QueriesFilterAndPageByLastChange) {
   EXPECT_EQ((*page)[0].id, "r-1-b");
 
   q = {};
+  q.recordId = "r-1";
+  page = store->queryDeliveries(q);
+  ASSERT_EQ(page->size(), 2u);
+  EXPECT_EQ((*page)[0].id, "r-1-b") << "changed last";
+  EXPECT_EQ((*page)[1].id, "r-1-a");
+
+  q = {};
   q.since = testStart() + 1s;
   page = store->queryDeliveries(q);
   ASSERT_EQ(page->size(), 2u);
-  EXPECT_EQ((*page)[0].id, "r-2-a");
-  EXPECT_EQ((*page)[1].id, "r-1-b");
+  EXPECT_EQ((*page)[0].id, "r-1-b");
+  EXPECT_EQ((*page)[1].id, "r-2-a");
 
   q = {};
   q.limit = 2;
   page = store->queryDeliveries(q);
   ASSERT_EQ(page->size(), 2u);
+  EXPECT_EQ((*page)[0].id, "r-1-b");
+  EXPECT_EQ((*page)[1].id, "r-2-a");
   q.after = DeliveryCursor{page->back().updatedAt, page->back().id};
   auto next = store->queryDeliveries(q);
   ASSERT_EQ(next->size(), 1u);
-  EXPECT_EQ((*next)[0].id, "r-1-b");
+  EXPECT_EQ((*next)[0].id, "r-1-a");
+  q.after = DeliveryCursor{next->back().updatedAt, next->back().id};
+  EXPECT_TRUE(store->queryDeliveries(q)->empty());
+}
+
+TEST_P(DeliveryQueueTest, PagesOfDeliveriesChangedInTheSameInstantFollowTheirIds) {
+  commit("r-1", {"a", "b", "c"});  // three rows with the same updatedAt
+  DeliveryQuery q;
+  q.limit = 1;
+  std::vector<std::string> seen;
+  for (int i = 0; i < 4; ++i) {
+    auto page = store->queryDeliveries(q);
+    ASSERT_TRUE(page.hasValue()) << page.status().toString();
+    if (page->empty()) break;
+    seen.push_back(page->front().id);
+    q.after = DeliveryCursor{page->front().updatedAt, page->front().id};
+  }
+  EXPECT_EQ(seen, (std::vector<std::string>{"r-1-c", "r-1-b", "r-1-a"}));
 }
 
 TEST_P(DeliveryQueueTest, QueueDepthsCountByConnectorAndState) {

@@ -251,6 +251,17 @@ TEST_F(SqliteStoreSubmission, AnotherClientsRecordIsNotFound) {
   EXPECT_EQ(store->getRecord("c-1", "r-404").error().code(), StatusCode::kNotFound);
 }
 
+TEST_F(SqliteStoreSubmission, TheAdminReadsARecordByIdWhoeverItsClient) {
+  const Submission sub = makeSubmission("c-2", "r-1", "ext-1");
+  ASSERT_TRUE(store->commitSubmission(sub).isOk());
+  auto record = store->getRecordOfAnyClient("r-1");
+  ASSERT_TRUE(record.hasValue()) << record.error().toString();
+  EXPECT_EQ(record->clientId, "c-2");
+  EXPECT_EQ(record->externalId, "ext-1");
+  EXPECT_EQ(record->outcome, sub.record->outcome);
+  EXPECT_EQ(store->getRecordOfAnyClient("r-404").error().code(), StatusCode::kNotFound);
+}
+
 TEST_F(SqliteStoreSubmission, AnUnknownClientIsRefusedByTheForeignKey) {
   const common::Status status = store->commitSubmission(makeSubmission("c-404", "r-1"));
   EXPECT_EQ(status.code(), StatusCode::kFailedPrecondition) << status.toString();

@@ -10,6 +10,21 @@ using rapidjson::Value;
 
 std::string instant(common::TimePoint t) { return common::formatInstantUtc(t); }
 
+Value findingsView(const std::vector<RuleFinding>& findings, JsonAllocator& a) {
+  Value list(rapidjson::kArrayType);
+  for (const RuleFinding& f : findings) {
+    Value v(rapidjson::kObjectType);
+    if (!f.ruleId.empty()) v.AddMember("rule", jsonString(f.ruleId, a), a);
+    v.AddMember("severity", jsonString(f.severity, a), a);
+    v.AddMember("code", jsonString(f.code, a), a);
+    Value expression(rapidjson::kArrayType);
+    for (const std::string& e : f.expression) expression.PushBack(jsonString(e, a), a);
+    v.AddMember("expression", expression, a);
+    list.PushBack(v, a);
+  }
+  return list;
+}
+
 }  // namespace
 
 Value jsonString(std::string_view s, JsonAllocator& a) {
@@ -138,6 +153,45 @@ rapidjson::Document recordStatusView(const store::Record& record,
   answer.AddMember("documents", docs, a);
   Value list(rapidjson::kArrayType);
   for (const auto& d : deliveries) list.PushBack(deliveryView(d, a), a);
+  answer.AddMember("deliveries", list, a);
+  return answer;
+}
+
+rapidjson::Document recordSummaryView(const RecordSummary& summary) {
+  rapidjson::Document answer(rapidjson::kObjectType);
+  JsonAllocator& a = answer.GetAllocator();
+  answer.AddMember("id", jsonString(summary.id, a), a);
+  answer.AddMember("client", jsonString(summary.clientId, a), a);
+  if (summary.externalId) answer.AddMember("externalId", jsonString(*summary.externalId, a), a);
+  answer.AddMember("kind", "teleconsultation", a);
+  answer.AddMember("status", jsonString(summary.status, a), a);
+  answer.AddMember("createdAt", jsonString(instant(summary.createdAt), a), a);
+  answer.AddMember("updatedAt", jsonString(instant(summary.updatedAt), a), a);
+  if (summary.contentPurgedAt) {
+    answer.AddMember("contentPurgedAt", jsonString(instant(*summary.contentPurgedAt), a), a);
+  }
+  answer.AddMember("ruleOutcome", findingsView(summary.findings, a), a);
+  Value docs(rapidjson::kArrayType);
+  for (const DocumentSummary& d : summary.documents) {
+    Value v(rapidjson::kObjectType);
+    v.AddMember("id", jsonString(d.id, a), a);
+    if (d.externalId) v.AddMember("externalId", jsonString(*d.externalId, a), a);
+    v.AddMember("kind", jsonString(d.kind, a), a);
+    // A document is stored only when accepted; a refused one leaves no trace but the audit.
+    v.AddMember("status", "accepted", a);
+    v.AddMember("createdAt", jsonString(instant(d.createdAt), a), a);
+    v.AddMember("ruleOutcome", findingsView(d.findings, a), a);
+    docs.PushBack(v, a);
+  }
+  answer.AddMember("documents", docs, a);
+  Value list(rapidjson::kArrayType);
+  for (const DeliverySummary& d : summary.deliveries) {
+    Value v = deliveryView(d.delivery, a);
+    if (d.lastErrorClass) {
+      v.AddMember("lastErrorClass", jsonString(store::errorClassName(*d.lastErrorClass), a), a);
+    }
+    list.PushBack(v, a);
+  }
   answer.AddMember("deliveries", list, a);
   return answer;
 }

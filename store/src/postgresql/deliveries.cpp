@@ -468,6 +468,9 @@ Result<std::vector<Delivery>> PostgresStore::queryDeliveries(const DeliveryQuery
   if (query.connectorId && detail::pg::hasNul(*query.connectorId)) {
     return common::invalidArgument("query deliveries: bad connector id");
   }
+  if (query.recordId && detail::pg::hasNul(*query.recordId)) {
+    return common::invalidArgument("query deliveries: bad record id");
+  }
   if (query.after && detail::pg::hasNul(query.after->id)) {
     return common::invalidArgument("query deliveries: bad cursor");
   }
@@ -484,18 +487,23 @@ Result<std::vector<Delivery>> PostgresStore::queryDeliveries(const DeliveryQuery
           sql += " AND connector_id = " + next();
           params.text(*query.connectorId);
         }
+        if (query.recordId) {
+          sql += " AND record_id = " + next();
+          params.text(*query.recordId);
+        }
         if (query.since) {
           sql += " AND updated_at >= " + next();
           params.integer(detail::pg::toMillis(*query.since));
         }
         if (query.after) {
-          // Keyset paging on the (updated_at, id) index, stable while rows keep changing.
-          sql += " AND (updated_at, id) > (" + next();
+          // Keyset paging on the (updated_at, id) index read backwards (newest first), stable
+          // while rows keep changing.
+          sql += " AND (updated_at, id) < (" + next();
           params.integer(detail::pg::toMillis(query.after->updatedAt));
           sql += ", " + next() + ")";
           params.text(query.after->id);
         }
-        sql += " ORDER BY updated_at, id LIMIT " +
+        sql += " ORDER BY updated_at DESC, id DESC LIMIT " +
                std::to_string(std::min(query.limit, kMaxDeliveryPage));
         FHIRGW_ASSIGN_OR_RETURN(Rows rows, c.exec("query deliveries", sql, params));
         out.resize(static_cast<std::size_t>(rows.count()));

@@ -30,6 +30,10 @@ common::Result<Record> PostgresStore::getRecord(std::string_view /*clientId*/,
   return pending("getRecord");
 }
 
+common::Result<Record> PostgresStore::getRecordOfAnyClient(std::string_view /*recordId*/) const {
+  return pending("getRecordOfAnyClient");
+}
+
 common::Result<Record> PostgresStore::findRecordByExternalId(
     std::string_view /*clientId*/, std::string_view /*externalId*/) const {
   return pending("findRecordByExternalId");

@@ -467,20 +467,27 @@ Result<std::vector<Delivery>> SqliteStore::queryDeliveries(const DeliveryQuery& 
           sql += " AND connector_id = ?";
           statement.addBind(kw::bind(*query.connectorId));
         }
+        if (query.recordId) {
+          sql += " AND record_id = ?";
+          statement.addBind(kw::bind(*query.recordId));
+        }
         if (query.since) {
           sql += " AND updated_at >= ?";
           statement.addBind(kw::bind(Poco::Int64{toMillis(*query.since)}));
         }
         if (query.after) {
-          // Keyset paging: portable, and stable while rows keep changing.
+          // Keyset paging: portable, and stable while rows keep changing (a delivery that
+          // changes meanwhile moves to the head of the listing, out of the pages still to read).
           const Poco::Int64 at = toMillis(query.after->updatedAt);
-          sql += " AND (updated_at > ? OR (updated_at = ? AND id > ?))";
+          sql += " AND (updated_at < ? OR (updated_at = ? AND id < ?))";
           statement.addBind(kw::bind(at));
           statement.addBind(kw::bind(at));
           statement.addBind(kw::bind(query.after->id));
         }
         const auto limit = std::min(query.limit, kMaxDeliveryPage);
-        sql += " ORDER BY updated_at, id LIMIT " + std::to_string(limit);
+        // Newest first: deliveries_updated (updated_at, id) read backwards, or deliveries_record
+        // for one record (a few rows to sort).
+        sql += " ORDER BY updated_at DESC, id DESC LIMIT " + std::to_string(limit);
         statement << sql;
         statement.addExtract(kw::into(rows));
         statement.execute();

@@ -315,6 +315,18 @@ Result<Record> SqliteStore::getRecord(std::string_view clientId, std::string_vie
   });
 }
 
+Result<Record> SqliteStore::getRecordOfAnyClient(std::string_view recordId) const {
+  return impl_->readValue<Record>("get record of any client", [&](Session& s, Record& out) {
+    RecordRow row;
+    Statement query(s);
+    query << selectFrom(kRecordColumns, "FROM records WHERE id = ?"),
+        kw::bind(std::string(recordId)), kw::into(row);
+    if (query.execute() == 0) return common::notFound("record not found");
+    out = toRecord(row);
+    return impl_->sealer().openRecord(out);
+  });
+}
+
 Result<Record> SqliteStore::findRecordByExternalId(std::string_view clientId,
                                                    std::string_view externalId) const {
   return impl_->readValue<Record>("find record", [&](Session& s, Record& out) {

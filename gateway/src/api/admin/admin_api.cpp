@@ -61,6 +61,7 @@ void AdminApi::registerRoutes(Router& r) {
   r.add("GET", "/admin/v1/practitioners/{rpps}/activity", kAdmin,
         [this](Exchange& ex) { getActivity(ex); });
   r.add("GET", "/admin/v1/audit", kAdmin, [this](Exchange& ex) { queryAudit(ex); });
+  r.add("GET", "/admin/v1/records/{id}", kAdmin, [this](Exchange& ex) { getRecord(ex); });
   r.add("GET", "/admin/v1/deliveries", kAdmin, [this](Exchange& ex) { listDeliveries(ex); });
   r.add("GET", "/admin/v1/deliveries/{id}", kAdmin, [this](Exchange& ex) { getDelivery(ex); });
   r.add("POST", "/admin/v1/deliveries/{id}/retry", kAdmin,

@@ -1,7 +1,14 @@
 // /admin/v1/deliveries: watch deliveries, replay dead letters, re-route queued ones.
+#include <Poco/URI.h>
 #include <rapidjson/document.h>
 
+#include <algorithm>
+#include <charconv>
+#include <chrono>
+#include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "admin_body.hpp"
@@ -66,6 +73,37 @@ RerouteBody readReroute(const common::Json& body,
   return read;
 }
 
+/// A page's cursor: its last row's change time in milliseconds since the epoch and its id
+/// ("1795176000000_9f0c..."); opaque to clients, which take it from the Link header.
+std::string deliveryCursorText(const store::Delivery& last) {
+  const auto ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(last.updatedAt.time_since_epoch());
+  return std::to_string(ms.count()) + "_" + last.id;
+}
+
+std::optional<store::DeliveryCursor> parseDeliveryCursor(std::string_view text) {
+  const auto sep = text.find('_');
+  if (sep == std::string_view::npos || sep == 0 || sep + 1 == text.size()) return std::nullopt;
+  std::int64_t ms = 0;
+  const char* end = text.data() + sep;
+  const auto [stop, ec] = std::from_chars(text.data(), end, ms);
+  // Up to the year 5000: a forged value cannot overflow the clock's nanoseconds.
+  constexpr std::int64_t kMaxMs = 95'617'584'000'000;
+  if (ec != std::errc() || stop != end || ms < 0 || ms > kMaxMs) return std::nullopt;
+  return store::DeliveryCursor{common::TimePoint(std::chrono::milliseconds(ms)),
+                               std::string(text.substr(sep + 1))};
+}
+
+/// This request's address with `cursor` set, its other parameters kept (percent-encoded).
+std::string nextPageAddress(const Exchange& ex, const std::string& cursor) {
+  Poco::URI next(ex.path());
+  for (const auto& [name, value] : ex.query()) {
+    if (name != "cursor") next.addQueryParameter(name, value);
+  }
+  next.addQueryParameter("cursor", cursor);
+  return next.toString();
+}
+
 }  // namespace
 
 void AdminApi::listDeliveries(Exchange& ex) {
@@ -78,9 +116,14 @@ void AdminApi::listDeliveries(Exchange& ex) {
     }
   }
   query.connectorId = q.text("connector");
+  query.recordId = q.text("record");
   query.since = q.instant("since");
   if (auto limit = q.number<std::size_t>("limit", 1, store::kMaxDeliveryPage)) {
     query.limit = *limit;
+  }
+  if (auto cursor = q.text("cursor")) {
+    query.after = parseDeliveryCursor(*cursor);
+    if (!query.after) q.refuse("cursor", "cursor must be the one a Link header gave");
   }
   if (q.answerRefusal(ex)) return;
   auto deliveries = store_.queryDeliveries(query);
@@ -91,6 +134,12 @@ void AdminApi::listDeliveries(Exchange& ex) {
   rapidjson::Document answer(rapidjson::kArrayType);
   for (const auto& d : *deliveries) {
     answer.PushBack(deliveryView(d, answer.GetAllocator()), answer.GetAllocator());
+  }
+  // A full page may have a next one (RFC 8288): the same filters, resuming after its last row.
+  if (!deliveries->empty() &&
+      deliveries->size() >= std::min(query.limit, store::kMaxDeliveryPage)) {
+    ex.setHeader("Link", "<" + nextPageAddress(ex, deliveryCursorText(deliveries->back())) +
+                             ">; rel=\"next\"");
   }
   ex.sendJson(200, answer);
 }

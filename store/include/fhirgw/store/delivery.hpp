@@ -100,18 +100,21 @@ struct FinishedAttempt {
   std::optional<std::string> message;  ///< also kept as the delivery's last error
 };
 
-/// Where a page of deliveries resumes: after this (updatedAt, id).
+/// Where a page of deliveries resumes: after this (updatedAt, id) in the listing's order, that is
+/// with the ones changed before it.
 struct DeliveryCursor {
   common::TimePoint updatedAt;
   std::string id;
 };
 
-/// Filters of a delivery listing (all optional), least recently changed first.
+/// Filters of a delivery listing (all optional), most recently changed first: (updatedAt, id)
+/// descending, so an operator sees what just happened and pages back in time.
 struct DeliveryQuery {
   std::optional<DeliveryStatus> status;
   std::optional<std::string> connectorId;
+  std::optional<std::string> recordId;     ///< the deliveries of one record
   std::optional<common::TimePoint> since;  ///< changed (updatedAt) at or after this time
-  std::optional<DeliveryCursor> after;     ///< next page
+  std::optional<DeliveryCursor> after;     ///< next page: older than this one
   std::size_t limit = 100;                 ///< capped at kMaxDeliveryPage
 };
 

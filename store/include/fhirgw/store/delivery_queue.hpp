@@ -69,7 +69,7 @@ class DeliveryQueue {
   /// The attempts of a delivery, oldest first (empty for an unknown id).
   virtual common::Result<std::vector<DeliveryAttempt>> listDeliveryAttempts(
       std::string_view deliveryId) const = 0;
-  /// Deliveries of every client matching the query (admin API).
+  /// Deliveries of every client matching the query (admin API), most recently changed first.
   virtual common::Result<std::vector<Delivery>> queryDeliveries(
       const DeliveryQuery& query) const = 0;
   /// Admin retry of one dead delivery: pending again, due now, with a fresh attempt budget

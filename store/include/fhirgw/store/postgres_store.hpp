@@ -54,6 +54,7 @@ class PostgresStore final : public Store {
   common::Status commitSubmission(const Submission& submission) override;
   common::Result<Record> getRecord(std::string_view clientId,
                                    std::string_view recordId) const override;
+  common::Result<Record> getRecordOfAnyClient(std::string_view recordId) const override;
   common::Result<Record> findRecordByExternalId(std::string_view clientId,
                                                 std::string_view externalId) const override;
   common::Result<std::vector<Document>> listDocuments(std::string_view clientId,

@@ -30,6 +30,8 @@ class RecordStore {
   /// A record of this client.
   virtual common::Result<Record> getRecord(std::string_view clientId,
                                            std::string_view recordId) const = 0;
+  /// A record by id, whoever the client (the admin API; editors go through getRecord).
+  virtual common::Result<Record> getRecordOfAnyClient(std::string_view recordId) const = 0;
   /// A record of this client by the client's own external id.
   virtual common::Result<Record> findRecordByExternalId(std::string_view clientId,
                                                         std::string_view externalId) const = 0;

@@ -6,13 +6,15 @@
 #include "fhirgw/gateway/router.hpp"
 #include "fhirgw/gateway/service/connector_service.hpp"
 #include "fhirgw/gateway/service/encryption_rotation.hpp"
+#include "fhirgw/gateway/service/record_lookup.hpp"
 #include "fhirgw/store/store.hpp"
 
 namespace fhirgw::gateway {
 
 /// The administrator API of admin-and-ops.md available so far: API clients and their keys,
-/// declared practitioner activity (TLC-ACTIVITY-CAP), the audit trail, deliveries (watch and
-/// replay dead letters) and connector instances (administered live). One file per resource in
+/// declared practitioner activity (TLC-ACTIVITY-CAP), the audit trail, records (identifiers and
+/// metadata), deliveries (watch and replay dead letters) and connector instances (administered
+/// live). One file per resource in
 /// src/api/admin/.
 class AdminApi {
  public:
@@ -27,7 +29,8 @@ class AdminApi {
         deliveriesQueued_(std::move(deliveriesQueued)),
         connectorRunning_(std::move(connectorRunning)),
         connectors_(connectors),
-        rotation_(rotation) {}
+        rotation_(rotation),
+        records_(store, store) {}
   /// Adds the /admin/v1 routes, each for administrator keys only (checked by the router's gate).
   void registerRoutes(Router& router);
 
@@ -45,6 +48,8 @@ class AdminApi {
   void getActivity(Exchange& ex);
   // api/admin/audit.cpp
   void queryAudit(Exchange& ex);
+  // api/admin/records.cpp
+  void getRecord(Exchange& ex);
   // api/admin/deliveries.cpp
   void listDeliveries(Exchange& ex);
   void getDelivery(Exchange& ex);
@@ -67,6 +72,7 @@ class AdminApi {
   std::function<bool(std::string_view)> connectorRunning_;
   ConnectorService* connectors_;
   EncryptionRotation* rotation_;
+  RecordLookup records_;
 };
 
 }  // namespace fhirgw::gateway

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "fhirgw/fhir/operation_outcome.hpp"
+#include "fhirgw/gateway/service/record_lookup.hpp"
 #include "fhirgw/store/audit_entry.hpp"
 #include "fhirgw/store/client.hpp"
 #include "fhirgw/store/delivery.hpp"
@@ -44,6 +45,9 @@ std::string acceptedDocumentView(const store::Submission& sub, const store::NewD
 rapidjson::Document recordStatusView(const store::Record& record,
                                      const std::vector<store::Document>& documents,
                                      const std::vector<store::Delivery>& deliveries);
+
+/// GET /admin/v1/records/{id}: identifiers and metadata of a record, never its content.
+rapidjson::Document recordSummaryView(const RecordSummary& summary);
 
 /// An API client (without its keys).
 rapidjson::Value clientView(const store::Client& c, JsonAllocator& a);
