@@ -6,6 +6,7 @@
 // endpoint's outage, open one, retry it and watch it become delivered once the endpoint is back,
 // retry the others in bulk after a confirmation that shows how many; create a connector with a
 // bad URL and read the API's message, fix it and test it; create a client and copy its key;
+// look up the example's record by its ext: id and see its deliveries (and nothing of the patient);
 // filter the audit trail; switch to English, log out.
 // Throughout: no Content-Security-Policy violation, no script error, the token never in the
 // address nor in a cookie, and no health content of the example on any page.
@@ -223,6 +224,9 @@ async function checkPage(where) {
   assert.ok(!page.url().includes(TOKEN), `${where}: the token is in the address`);
 }
 
+let editor;  // the API client that posted the example
+let recordId;  // the example's record
+
 test('an outage leaves dead deliveries', async () => {
   const created = await call(gateway.adminPort, 'POST', '/admin/v1/clients',
     { body: { name: 'console test editor', role: 'editor' } });
@@ -232,6 +236,8 @@ test('an outage leaves dead deliveries', async () => {
     body: fs.readFileSync(path.join(root, 'examples', 'teleconsultation-full.json'), 'utf8'),
   });
   assert.equal(posted.status, 201, JSON.stringify(posted.data));
+  editor = created.data.id;
+  recordId = posted.data.id;
   await until('every delivery to be dead', async () => {
     const list = await call(gateway.adminPort, 'GET', '/admin/v1/deliveries?connector=cabinet-fhir');
     const states = list.data.map((d) => d.status);
@@ -328,6 +334,54 @@ test('the other dead deliveries are retried in bulk after a confirmation with th
     await checkPage('bulk retry');
   });
 
+test('a record looked up by its ext: id shows its deliveries and no health content', async () => {
+  const record = (await call(gateway.adminPort, 'GET', '/admin/v1/records/' + recordId)).data;
+  assert.ok(record.deliveries.length >= 1, JSON.stringify(record));
+  await go('#/records');
+  await page.waitForSelector('#record-lookup input[name=id]');
+  await page.type('#record-lookup input[name=id]', 'ext:' + example.externalId);
+  await page.type('#record-lookup input[name=client]', editor);
+  await page.click('#record-lookup button[type=submit]');
+  await page.waitForSelector('#record-deliveries tbody tr');
+  assert.equal(await text('#record [data-field=id]'), recordId);
+  assert.equal(await text('#record [data-field=externalId]'), example.externalId);
+  assert.equal(await text('#record [data-field=client]'), editor);
+  const shown = await page.$$eval('#record-deliveries tbody tr', (trs) =>
+    trs.map((tr) => [tr.dataset.delivery, tr.querySelector('.badge').dataset.status]));
+  assert.deepEqual(shown, record.deliveries.map((d) => [d.id, d.status]));
+  assert.ok(shown.every(([, status]) => status === 'delivered'), JSON.stringify(shown));
+  // Delivered after a retry: no error class any more (the failed attempts stay on their pages).
+  const classes = await page.$$eval('#record-deliveries tbody tr td:nth-child(8)',
+    (tds) => tds.map((td) => td.textContent));
+  assert.ok(classes.every((c) => c === ''), classes.join(', '));
+  const documents = await page.$$eval('#record-documents tbody tr', (trs) =>
+    trs.map((tr) => tr.dataset.document));
+  assert.deepEqual(documents, record.documents.map((d) => d.id));
+  const body = await page.evaluate(() => document.body.innerText);
+  assert.ok(!body.includes(example.patient.ins.value), 'the INS is shown');
+  assert.ok(!body.includes(example.patient.family), 'the patient\'s name is shown');
+  await shoot('14-record');
+  await checkPage('record');
+
+  // Its deliveries in the list, filtered by the gateway (not in the browser), newest first.
+  await page.click('#record-deliveries-list');
+  await page.waitForSelector('#deliveries tbody tr');
+  assert.match(page.url(), new RegExp('#/deliveries\\?record=' + recordId + '$'));
+  const listed = await page.$$eval('#deliveries tbody tr', (trs) =>
+    trs.map((tr) => tr.dataset.delivery));
+  assert.deepEqual([...listed].sort(), record.deliveries.map((d) => d.id).sort());
+  const records = await page.$$eval('#deliveries tbody tr td:nth-child(3)',
+    (tds) => tds.map((td) => td.textContent));
+  assert.ok(records.every((r) => r === recordId), records.join('\n'));
+  await checkPage('deliveries of a record');
+
+  // A record id in the list opens the record.
+  await page.click('#deliveries tbody tr td:nth-child(3) a');
+  await page.waitForSelector('#record [data-field=id]');
+  assert.equal(await text('#record [data-field=id]'), recordId);
+  await checkPage('record from the list');
+});
+
 test('a connector with a bad URL is refused with the API\'s message, then fixed and tested',
   async () => {
     await go('#/connectors');
@@ -417,6 +471,7 @@ test('the console speaks English on demand and logging out forgets the token', a
   await page.click('button[data-lang=en]');
   await page.waitForFunction(() => document.documentElement.lang === 'en');
   assert.equal(await text('a[data-nav="/deliveries"]'), 'Deliveries');
+  assert.equal(await text('a[data-nav="/records"]'), 'Records');
   await page.click('#refresh');
   await until('the dashboard to show no dead delivery', async () =>
     (await text('#card-dead .value')) === '0');

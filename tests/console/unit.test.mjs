@@ -3,6 +3,7 @@
 // two dictionaries.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { nextCursor } from '../../gateway/console/src/api.js';
 import { dictionaries, setLang, t } from '../../gateway/console/src/i18n.js';
 import {
   increase, parsePrometheus, perMinute, series, snapshot,
@@ -102,4 +103,11 @@ test('messages choose their plural form and fill their placeholders', () => {
   assert.equal(t('deliveries.count', { count: 0 }), '0 deliveries');
   assert.equal(t('error.status', { status: 409 }), 'Error 409');
   setLang('fr');
+});
+
+test('the next page\'s cursor is read from the Link header, percent-encoding undone', () => {
+  assert.equal(nextCursor('</admin/v1/deliveries?limit=2&record=r%201&cursor=1795176000000_a%2Bb>; '
+    + 'rel="next"'), '1795176000000_a+b');
+  assert.equal(nextCursor(null), '');
+  assert.equal(nextCursor('</admin/v1/deliveries?cursor=x>; rel="prev"'), '');
 });

@@ -68,6 +68,13 @@ export async function request(method, path, { query, body, credential, headers: 
   return { status: response.status, data, headers: response.headers };
 }
 
+/** The `cursor` of a Link header's rel="next" address (RFC 8288), or '' on the last page. */
+export function nextCursor(link) {
+  const match = /<([^>]*)>\s*;\s*rel="next"/.exec(link || '');
+  if (!match) return '';
+  return new URL(match[1], 'http://gateway.invalid').searchParams.get('cursor') || '';
+}
+
 /** GET /health/ready (no credential): 'ready', or the reason it is not. */
 export async function readiness() {
   try {

@@ -11,6 +11,7 @@ import { html } from './html.js';
 import { currentLang, languages, setLang, t } from './i18n.js';
 import { Login } from './login.js';
 import { SAMPLE_SECONDS, parsePrometheus, remember, snapshot } from './metrics.js';
+import { RecordsScreen } from './records.js';
 import { navigate, useRoute } from './router.js';
 import { forgetSession, loadHistory, token } from './session.js';
 
@@ -56,6 +57,7 @@ function LanguageSwitch({ onChange }) {
 const SCREENS = [
   { path: '/', key: 'nav.dashboard' },
   { path: '/deliveries', key: 'nav.deliveries' },
+  { path: '/records', key: 'nav.records' },
   { path: '/connectors', key: 'nav.connectors' },
   { path: '/clients', key: 'nav.clients' },
   { path: '/activity', key: 'nav.activity' },
@@ -129,6 +131,8 @@ export function App() {
     screen = html`<${DeliveriesScreen} params=${route.params} metrics=${metrics} />`;
   } else if (segments[0] === 'deliveries' && segments.length === 2) {
     screen = html`<${DeliveryScreen} id=${decodeURIComponent(segments[1])} />`;
+  } else if (segments[0] === 'records' && segments.length === 1) {
+    screen = html`<${RecordsScreen} params=${route.params} />`;
   } else if (segments[0] === 'connectors' && segments.length === 1) {
     screen = html`<${ConnectorsScreen} />`;
   } else if (segments[0] === 'connectors' && segments.length === 2) {

@@ -1,8 +1,9 @@
-// Deliveries: the filtered list (GET /admin/v1/deliveries), one delivery with its attempts
+// Deliveries: the filtered list, newest first and paged by the Link header's cursor
+// (GET /admin/v1/deliveries), one delivery with its attempts
 // (GET /admin/v1/deliveries/{id}), retry one (POST .../{id}/retry) and retry the dead ones of a
 // filter in bulk (POST /admin/v1/deliveries/retry) after a confirmation that shows how many.
 import { useEffect, useState } from 'preact/hooks';
-import { request } from './api.js';
+import { nextCursor, request } from './api.js';
 import { ConfirmDialog } from './dialog.js';
 import {
   errorText, formatDateTime, instantFromLocalInput, localInputFromInstant,
@@ -13,7 +14,8 @@ import { href, navigate } from './router.js';
 
 const STATUSES = ['pending', 'in-flight', 'delivered', 'failed', 'dead', 'skipped'];
 const FINISHED = ['delivered', 'dead', 'skipped'];
-const PAGE = 1000;  // the API's largest page (kMaxDeliveryPage)
+const PAGE = 200;
+const COUNT_PAGE = 1000;  // the API's largest page (kMaxDeliveryPage), for the bulk retry's count
 const WATCH_MS = 2000;
 
 export function StatusBadge({ status }) {
@@ -29,14 +31,16 @@ function filterOf(params) {
   };
 }
 
-/** Reads one page and keeps the deliveries of the record asked for (the list has no such filter). */
-async function readDeliveries(filter) {
+/**
+ * One page of the filter, most recently changed first (the gateway filters and orders); `next`
+ * is the cursor of the page after it, '' on the last one.
+ */
+async function readDeliveries(filter, { cursor = '', limit = PAGE } = {}) {
   const answer = await request('GET', '/admin/v1/deliveries', {
-    query: { status: filter.status, connector: filter.connector, since: filter.since, limit: PAGE },
+    query: { ...filter, cursor, limit },
   });
-  const page = Array.isArray(answer.data) ? answer.data : [];
-  const items = filter.record ? page.filter((d) => d.record === filter.record) : page;
-  return { items, capped: page.length >= PAGE };
+  const items = Array.isArray(answer.data) ? answer.data : [];
+  return { items, next: nextCursor(answer.headers.get('Link')) };
 }
 
 function FilterForm({ filter, connectors }) {
@@ -81,8 +85,9 @@ function FilterForm({ filter, connectors }) {
 
 export function DeliveriesScreen({ params, metrics }) {
   const filter = filterOf(params);
-  const key = JSON.stringify(filter);
-  const [state, setState] = useState({ loading: true, items: [], capped: false, error: null });
+  const cursor = params.cursor || '';
+  const key = JSON.stringify({ ...filter, cursor });
+  const [state, setState] = useState({ loading: true, items: [], next: '', error: null });
   const [nonce, setNonce] = useState(0);
   const [notice, setNotice] = useState('');
   const [bulk, setBulk] = useState(null);  // { count, capped } or { error }
@@ -91,13 +96,9 @@ export function DeliveriesScreen({ params, metrics }) {
   useEffect(() => {
     let current = true;
     setState((s) => ({ ...s, loading: true }));
-    readDeliveries(filter).then(
-      ({ items, capped }) => {
-        if (!current) return;
-        const sorted = [...items].sort((a, b) => String(b.updatedAt).localeCompare(String(a.updatedAt)));
-        setState({ loading: false, items: sorted, capped, error: null });
-      },
-      (error) => current && setState({ loading: false, items: [], capped: false, error }));
+    readDeliveries(filter, { cursor }).then(
+      ({ items, next }) => current && setState({ loading: false, items, next, error: null }),
+      (error) => current && setState({ loading: false, items: [], next: '', error }));
     return () => {
       current = false;
     };
@@ -107,8 +108,8 @@ export function DeliveriesScreen({ params, metrics }) {
     setNotice('');
     setBusy(true);
     try {
-      const dead = await readDeliveries({ ...filter, status: 'dead' });
-      setBulk({ count: dead.items.length, capped: dead.capped });
+      const dead = await readDeliveries({ ...filter, status: 'dead' }, { limit: COUNT_PAGE });
+      setBulk({ count: dead.items.length, capped: dead.next !== '' });
     } catch (error) {
       setBulk({ error });
     } finally {
@@ -146,11 +147,17 @@ export function DeliveriesScreen({ params, metrics }) {
       <span id="delivery-count" class="muted">
         ${state.loading ? t('common.loading') : t('deliveries.count', { count: state.items.length })}
       </span>
+      ${cursor && html`
+        <a class="button quiet" id="deliveries-first" href=${href('/deliveries', filter)}>
+          ${t('deliveries.first')}</a>`}
+      ${state.next && html`
+        <button type="button" id="deliveries-next"
+                onClick=${() => navigate('/deliveries', { ...filter, cursor: state.next })}>
+          ${t('deliveries.next')}</button>`}
       <button type="button" id="bulk-retry" disabled=${busy} onClick=${prepareBulk}>${t('deliveries.bulk')}</button>
     </div>
     ${notice && html`<p class="notice" role="status" id="notice">${notice}</p>`}
     ${state.error && html`<p class="error" role="alert">${errorText(state.error)}</p>`}
-    ${state.capped && html`<p class="notice">${t('deliveries.capped', { count: PAGE })}</p>`}
     ${!state.loading && !state.error && state.items.length === 0 &&
       html`<p class="muted">${t('deliveries.empty')}</p>`}
     ${state.items.length > 0 && html`
@@ -170,7 +177,7 @@ export function DeliveriesScreen({ params, metrics }) {
             <tr key=${d.id} data-delivery=${d.id}>
               <td>${formatDateTime(d.updatedAt)}</td>
               <td><a href=${'#/deliveries/' + encodeURIComponent(d.id)}><code>${d.id}</code></a></td>
-              <td><a href=${href('/deliveries', { record: d.record })}><code>${d.record}</code></a></td>
+              <td><a href=${href('/records', { id: d.record })}><code>${d.record}</code></a></td>
               <td>${d.destination}</td>
               <td>${d.connector || t('common.none')}</td>
               <td><${StatusBadge} status=${d.status} /></td>
@@ -255,8 +262,9 @@ export function DeliveryScreen({ id }) {
       <dl class="fields" id="delivery">
         <${Field} name="status"><${StatusBadge} status=${d.status} /><//>
         <${Field} name="record">
-          <a href=${href('/deliveries', { record: d.record })} title=${t('delivery.sameRecord')}>
-            <code>${d.record}</code></a><//>
+          <a href=${href('/records', { id: d.record })} title=${t('delivery.openRecord')}>
+            <code>${d.record}</code></a>
+          ${' · '}<a href=${href('/deliveries', { record: d.record })}>${t('delivery.sameRecord')}</a><//>
         ${d.document && html`<${Field} name="document"><code>${d.document}</code><//>`}
         <${Field} name="destination">${d.destination}<//>
         <${Field} name="connector">${d.connector || t('common.none')}<//>
