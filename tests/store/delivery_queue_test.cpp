@@ -5,6 +5,7 @@
 #include <libpq-fe.h>
 
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <set>
@@ -1215,6 +1216,40 @@ TEST_P(PostgresDeliveryQueue, AnExpiredLeaseIsTakenOverByAnotherInstanceAndTheLa
     EXPECT_EQ((*attempts)[0].outcome, AttemptOutcome::kInterrupted);
     EXPECT_EQ((*attempts)[1].outcome, AttemptOutcome::kDelivered);
   }
+}
+
+TEST_P(PostgresDeliveryQueue, TheAdminListingIsNewestFirstFilteredByRecordAndPagedByCursor) {
+  fill(1, 2, 2);  // c-1-r0-0, c-1-r0-1, c-1-r1-0, c-1-r1-1, changed in the same instant
+  clock.advance(1s);
+  const auto claimed = claim("a", "gw-1", 1);
+  ASSERT_EQ(claimed.size(), 1u);
+  ASSERT_TRUE(store->finishAttempt(delivered(claimed[0], clock.now())).isOk());
+  const std::string changed = claimed[0].id;
+
+  DeliveryQuery q;
+  q.limit = 2;
+  auto page = store->queryDeliveries(q);
+  ASSERT_TRUE(page.hasValue()) << page.status().toString();
+  ASSERT_EQ(page->size(), 2u);
+  EXPECT_EQ((*page)[0].id, changed) << "changed last, listed first";
+  std::vector<std::string> seen = {(*page)[0].id, (*page)[1].id};
+  q.after = DeliveryCursor{page->back().updatedAt, page->back().id};
+  auto next = store->queryDeliveries(q);
+  ASSERT_TRUE(next.hasValue()) << next.status().toString();
+  ASSERT_EQ(next->size(), 2u);
+  for (const Delivery& d : *next) seen.push_back(d.id);
+  // Among rows changed in the same instant, ids descend.
+  EXPECT_TRUE(std::is_sorted(seen.begin() + 1, seen.end(), std::greater<>())) << seen[1];
+  std::sort(seen.begin(), seen.end());
+  EXPECT_EQ(seen, (std::vector<std::string>{"c-1-r0-0", "c-1-r0-1", "c-1-r1-0", "c-1-r1-1"}));
+
+  q = {};
+  q.recordId = "c-1-r1";
+  page = store->queryDeliveries(q);
+  ASSERT_TRUE(page.hasValue()) << page.status().toString();
+  std::vector<std::string> ofRecord;
+  for (const Delivery& d : *page) ofRecord.push_back(d.id);
+  EXPECT_EQ(ofRecord, (std::vector<std::string>{"c-1-r1-1", "c-1-r1-0"}));
 }
 
 TEST_P(PostgresDeliveryQueue, ClaimsOfOneInstanceKeepTheFairOrderWithoutCommitSubmission) {
