@@ -8,10 +8,12 @@ sanitizer stage of scripts/test.sh. Sharding also lets the tests that wait (time
 with the ones that compute.
 
 What it keeps from ctest: the test list (ctest --show-only=json-v1, so exactly the tests ctest
-would run), each test's working directory and environment, a time limit, and a count check: the
-number of tests the shards ran must equal the number ctest lists, so no test can be dropped
-silently. Tests that are not GoogleTest cases (the layering and log-event checks) run through ctest
-itself. Every failed, crashed or skipped test is named; the exit status is 1 when any failed.
+would run), each test's working directory and environment, a time limit, its fixtures (the tests
+that set up a fixture the shards need, such as the PostgreSQL server, run through ctest before
+them, and those that clean it up after them), and a count check: the number of tests the shards
+ran must equal the number ctest lists, so no test can be dropped silently. Tests that are not
+GoogleTest cases (the layering and log-event checks) run through ctest itself. Every failed,
+crashed or skipped test is named; the exit status is 1 when any failed.
 
 Usage: scripts/run_unit_tests.py BUILD_DIR [--jobs N] [--timeout SECONDS]
 """
@@ -47,23 +49,51 @@ def gtest_name(command):
     return None
 
 
-def group_tests(tests):
-    """GoogleTest cases grouped by (binary, working directory, environment); the other tests."""
+def fixture_tests(tests):
+    """The names of the tests setting up and cleaning up each fixture: {fixture: (setups, cleanups)}."""
+    out = {}
+    for test in tests:
+        props = properties(test)
+        for key, index in (("FIXTURES_SETUP", 0), ("FIXTURES_CLEANUP", 1)):
+            for fixture in props.get(key, []) or []:
+                out.setdefault(fixture, ([], []))[index].append(test["name"])
+    return out
+
+
+def group_tests(tests, fixtures):
+    """GoogleTest cases grouped by (binary, working directory, environment); the other tests;
+    the fixtures the grouped cases need."""
     groups = OrderedDict()
     others = []
+    needed = set()
     for test in tests:
         command = test.get("command") or []
         name = gtest_name(command) if command else None
         props = properties(test)
+        required = set(props.get("FIXTURES_REQUIRED", []) or [])
+        setups_and_cleanups = {n for f in fixtures.values() for n in f[0] + f[1]}
+        if test["name"] in setups_and_cleanups:
+            continue
+        # ctest makes a test that needs a fixture depend on its set-up: run first here too.
+        if set(props.get("DEPENDS", []) or []) <= setups_and_cleanups:
+            props.pop("DEPENDS", None)
         unsupported = set(props) - {"LABELS", "WORKING_DIRECTORY", "SKIP_REGULAR_EXPRESSION",
-                                    "ENVIRONMENT", "TIMEOUT"}
-        if name is None or unsupported:
+                                    "ENVIRONMENT", "TIMEOUT", "FIXTURES_REQUIRED"}
+        needed |= required & set(fixtures)
+        if name is None or unsupported or not required <= set(fixtures):
             others.append(test["name"])
             continue
         env = tuple(props.get("ENVIRONMENT", []))
         key = (command[0], props.get("WORKING_DIRECTORY", "."), env)
         groups.setdefault(key, []).append(name)
-    return groups, others
+    return groups, others, needed
+
+
+def run_ctest(build_dir, names):
+    """Runs the named tests through ctest (with -FA: no fixture pulled in); its result."""
+    pattern = "^(" + "|".join(re.escape(n) for n in names) + ")$"
+    return subprocess.run(["ctest", "--test-dir", build_dir, "-R", pattern, "-FA", ".*",
+                           "--output-on-failure"], capture_output=True, text=True)
 
 
 SUMMARY = re.compile(r"^\[==========\] (\d+) tests? from \d+ test suites? ran")
@@ -113,7 +143,17 @@ def main():
     args = parser.parse_args()
 
     tests = ctest_tests(args.build_dir)
-    groups, others = group_tests(tests)
+    fixtures = fixture_tests(tests)
+    groups, others, needed = group_tests(tests, fixtures)
+    # The fixtures' set-up tests run first (the PostgreSQL server), their clean-up ones last.
+    setups = [n for f in sorted(needed) for n in fixtures[f][0]]
+    cleanups = [n for f in sorted(needed) for n in fixtures[f][1]]
+    if setups:
+        started = run_ctest(args.build_dir, setups)
+        if started.returncode != 0:
+            print(started.stdout[-3000:], started.stderr[-3000:])
+            print("unit tests: a fixture's set-up failed: FAILED")
+            return 1
     expected = sum(len(names) for names in groups.values())
     log_dir = os.path.join(args.build_dir, "Testing", "unit-shards")
     os.makedirs(log_dir, exist_ok=True)
@@ -131,8 +171,9 @@ def main():
         other_run = None
         if others:
             pattern = "^(" + "|".join(re.escape(n) for n in others) + ")$"
+            # -FA: the fixtures they need are up already (set up above).
             other_run = subprocess.run(
-                ["ctest", "--test-dir", args.build_dir, "-L", "unit", "-R", pattern,
+                ["ctest", "--test-dir", args.build_dir, "-L", "unit", "-R", pattern, "-FA", ".*",
                  "--output-on-failure"], capture_output=True, text=True)
         for future in concurrent.futures.as_completed(futures):
             r = future.result()
@@ -142,6 +183,11 @@ def main():
                   f"{r['seconds']:.1f} s, {state}", flush=True)
 
     ok = True
+    if cleanups:
+        stopped = run_ctest(args.build_dir, cleanups)
+        if stopped.returncode != 0:
+            ok = False
+            print(stopped.stdout[-3000:], stopped.stderr[-3000:])
     ran = sum(r["ran"] for r in results)
     for r in results:
         if r["status"] != 0:
