@@ -44,7 +44,7 @@ class SqliteStore::Impl {
   std::int64_t nowMs() const { return detail::toMillis(clock_.now()); }
   const std::string& path() const { return path_; }
 
-  /// Seals and opens the columns that can hold health data (encryption.cpp).
+  /// Seals and opens the columns that can hold health data (../sealer.cpp).
   const detail::Sealer& sealer() const { return sealer_; }
   const common::KeyRing* keyRing() const { return sealer_.keyRing(); }
 

@@ -22,6 +22,7 @@
 
 #include "fhirgw/store/sqlite_store.hpp"
 #include "poco_status.hpp"
+#include "sealer.hpp"
 
 namespace fhirgw::store::detail {
 
@@ -35,14 +36,6 @@ using NullableText = Poco::Nullable<std::string>;
 using NullableInt = Poco::Nullable<Poco::Int64>;
 
 // ---- conversions -------------------------------------------------------------------------
-
-/// A value ready for a sealed column (Sealer::pack): text (plain or sealed), or a packed value
-/// stored without encryption, bound as a BLOB (binary, though free of NUL bytes, so a
-/// std::string read of the column reads all of it).
-struct StoredValue {
-  std::string bytes;
-  bool blob = false;
-};
 
 inline std::int64_t toMillis(common::TimePoint t) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
@@ -78,30 +71,6 @@ inline std::optional<common::TimePoint> fromNullableMillis(const NullableInt& va
 // Poco binds text with its length, but SQLite hands it back as a C string: a NUL inside would
 // silently cut the value. Valid JSON never has one, so refuse rather than store half a body.
 inline bool hasNul(std::string_view text) { return text.find('\0') != std::string_view::npos; }
-
-/// The AAD of a sealed value: its table, column and row id ("records.body:<id>"), so that a
-/// value copied to another row or column does not open.
-inline std::string sealContext(std::string_view table, std::string_view column,
-                               std::string_view rowId) {
-  std::string context(table);
-  context.append(".").append(column).append(":").append(rowId);
-  return context;
-}
-
-/// The row id in the context of a FHIR resource's JSON (its primary key).
-inline std::string resourceRowId(std::string_view type, std::string_view id, int version) {
-  std::string rowId(type);
-  rowId.append("/").append(id).append("/").append(std::to_string(version));
-  return rowId;
-}
-
-/// The row id in the context of a stored idempotency answer (its primary key; client ids
-/// never hold a '/').
-inline std::string idempotencyRowId(std::string_view clientId, std::string_view key) {
-  std::string rowId(clientId);
-  rowId.append("/").append(key);
-  return rowId;
-}
 
 // ---- row shapes (column order of the SELECT lists below) -----------------------------------
 

@@ -1,13 +1,16 @@
-// SqliteStore: encryption at rest of the columns that can hold health data (sealing on write,
-// opening on read).
+// Encryption at rest of the columns that can hold health data (sealing on write, opening on
+// read), for both engines.
+
+#include "sealer.hpp"
 
 #include <string>
 
-#include "connection.hpp"
 #include "fhirgw/common/key_ring.hpp"
 #include "packed_value.hpp"
 
 namespace fhirgw::store::detail {
+
+using common::Status;
 
 std::string Sealer::seal(std::string_view plain, std::string_view context) const {
   if (!ring_) return std::string(plain);

@@ -1,19 +1,53 @@
 #pragma once
 
-// Private to the SQLite store: encryption at rest of the columns that can hold health data.
+// Private to the store, whatever the engine: encryption at rest of the columns that can hold
+// health data, and the packing (packed_value.hpp) of the large ones before they are sealed.
 
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "fhirgw/common/key_ring.hpp"
 #include "fhirgw/common/status.hpp"
 #include "fhirgw/store/delivery.hpp"
 #include "fhirgw/store/record.hpp"
-#include "rows.hpp"
 
 namespace fhirgw::store::detail {
+
+/// A value ready for a sealed column (Sealer::pack): text (plain or sealed), or a packed value
+/// stored without encryption (binary, though free of NUL bytes, so a std::string read of the
+/// column reads all of it). SQLite binds it as a BLOB when `blob`; PostgreSQL's packed columns
+/// are bytea, which take either alike.
+struct StoredValue {
+  std::string bytes;
+  bool blob = false;
+};
+
+/// The AAD of a sealed value: its table, column and row id ("records.body:<id>"), so that a
+/// value copied to another row or column does not open.
+inline std::string sealContext(std::string_view table, std::string_view column,
+                               std::string_view rowId) {
+  std::string context(table);
+  context.append(".").append(column).append(":").append(rowId);
+  return context;
+}
+
+/// The row id in the context of a FHIR resource's JSON (its primary key).
+inline std::string resourceRowId(std::string_view type, std::string_view id, int version) {
+  std::string rowId(type);
+  rowId.append("/").append(id).append("/").append(std::to_string(version));
+  return rowId;
+}
+
+/// The row id in the context of a stored idempotency answer (its primary key; client ids
+/// never hold a '/').
+inline std::string idempotencyRowId(std::string_view clientId, std::string_view key) {
+  std::string rowId(clientId);
+  rowId.append("/").append(key);
+  return rowId;
+}
 
 /// Seals values on their way into a sealed column and opens them on their way out; with no key
 /// ring (encryption off) values pass as they are.
