@@ -247,6 +247,30 @@ FOR EACH ROW EXECUTE FUNCTION audit_entries_append_only())sql"),
            R"sql(CREATE INDEX fhir_resources_document ON fhir_resources (document_id)
   WHERE document_id IS NOT NULL)sql",
        }},
+      // Issue 16, records on PostgreSQL. Documents, FHIR resources and deliveries are read in
+      // insertion order: SQLite orders by (created_at, rowid), PostgreSQL has no rowid, so its
+      // tables get an identity column `seq` (SQLite keeps its rowid: nothing to add). The packed
+      // values (migration 7) are binary, which a PostgreSQL TEXT column (UTF-8) refuses: there
+      // the packed columns become bytea (SQLite's TEXT columns take a BLOB as they are). Both
+      // differences are by design (tests/store/schema_test.cpp lists them).
+      {8,
+       "postgresql-records",
+       {
+           spelled("", "ALTER TABLE documents ADD COLUMN seq BIGINT GENERATED ALWAYS AS IDENTITY"),
+           spelled("",
+                   "ALTER TABLE fhir_resources ADD COLUMN seq BIGINT GENERATED ALWAYS AS IDENTITY"),
+           spelled("", "ALTER TABLE deliveries ADD COLUMN seq BIGINT GENERATED ALWAYS AS IDENTITY"),
+           spelled("", R"sql(ALTER TABLE records
+  ALTER COLUMN body TYPE bytea USING convert_to(body, 'UTF8'),
+  ALTER COLUMN outcome TYPE bytea USING convert_to(outcome, 'UTF8'))sql"),
+           spelled("", R"sql(ALTER TABLE documents
+  ALTER COLUMN body TYPE bytea USING convert_to(body, 'UTF8'),
+  ALTER COLUMN outcome TYPE bytea USING convert_to(outcome, 'UTF8'))sql"),
+           spelled("", R"sql(ALTER TABLE fhir_resources
+  ALTER COLUMN json TYPE bytea USING convert_to(json, 'UTF8'))sql"),
+           spelled("", R"sql(ALTER TABLE idempotency_keys
+  ALTER COLUMN response_body TYPE bytea USING convert_to(response_body, 'UTF8'))sql"),
+       }},
   };
   return kMigrations;
 }

@@ -86,4 +86,38 @@ Status Sealer::openDelivery(Delivery& delivery) const {
   return open(delivery.lastError, sealContext("deliveries", "last_error", delivery.id));
 }
 
+SealedSubmission sealSubmission(const Sealer& sealer, const Submission& sub) {
+  SealedSubmission out;
+  const auto add = [&out](StoredValue value) -> StoredValue {
+    out.bytes += value.bytes.size();
+    return value;
+  };
+  if (sub.record) {
+    out.recordBody =
+        add(sealer.pack(sub.record->body, sealContext("records", "body", sub.recordId)));
+    out.recordOutcome =
+        add(sealer.pack(sub.record->outcome, sealContext("records", "outcome", sub.recordId)));
+  }
+  for (const NewDocument& d : sub.documents) {
+    out.documentBodies.push_back(add(sealer.pack(d.body, sealContext("documents", "body", d.id))));
+    out.documentOutcomes.push_back(
+        add(sealer.pack(d.outcome, sealContext("documents", "outcome", d.id))));
+  }
+  for (const NewIdempotencyEntry& e : sub.idempotency) {
+    out.idempotencyBodies.push_back(
+        add(sealer.pack(e.responseBody, sealContext("idempotency_keys", "response_body",
+                                                    idempotencyRowId(sub.clientId, e.key)))));
+  }
+  for (const NewFhirResource& r : sub.resources) {
+    out.resourceJson.push_back(add(
+        sealer.pack(r.json, sealContext("fhir_resources", "json",
+                                        resourceRowId(r.resourceType, r.resourceId, r.version)))));
+  }
+  for (const NewDelivery& d : sub.deliveries) {
+    out.deliveryTargets.push_back(
+        sealer.sealOptional(d.target, sealContext("deliveries", "target", d.id)));
+  }
+  return out;
+}
+
 }  // namespace fhirgw::store::detail

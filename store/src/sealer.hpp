@@ -13,6 +13,7 @@
 #include "fhirgw/common/status.hpp"
 #include "fhirgw/store/delivery.hpp"
 #include "fhirgw/store/record.hpp"
+#include "fhirgw/store/submission.hpp"
 
 namespace fhirgw::store::detail {
 
@@ -85,5 +86,22 @@ class Sealer {
  private:
   std::shared_ptr<const common::KeyRing> ring_;
 };
+
+/// The sealed columns of a submission, packed (compressed) and sealed by the caller's thread
+/// before the transaction, so that both run in parallel and outside the writer's critical
+/// section (SQLite) or the transaction's locks (PostgreSQL).
+struct SealedSubmission {
+  StoredValue recordBody;
+  StoredValue recordOutcome;
+  std::vector<StoredValue> documentBodies;
+  std::vector<StoredValue> documentOutcomes;
+  std::vector<StoredValue> idempotencyBodies;
+  std::vector<StoredValue> resourceJson;
+  std::vector<std::optional<std::string>> deliveryTargets;
+  std::size_t bytes = 0;  ///< their total size
+};
+
+/// What each sealed column of the submission stores, in the submission's order.
+SealedSubmission sealSubmission(const Sealer& sealer, const Submission& sub);
 
 }  // namespace fhirgw::store::detail

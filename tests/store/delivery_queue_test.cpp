@@ -105,9 +105,7 @@ class DeliveryQueueTest : public EngineTest {
     return d.hasValue() ? *d : Delivery{};
   }
 };
-// PostgreSQL joins once its commitSubmission (which fills the queue here) is there; until then
-// PostgresDeliveryQueue below fills its queue with SQL.
-INSTANTIATE_TEST_SUITE_P(, DeliveryQueueTest, ::testing::Values(Engine::kSqlite), engineName);
+FHIRGW_STORE_TEST_BOTH_ENGINES(DeliveryQueueTest);
 
 /// What only the SQLite store has: its query plans and file.
 class SqliteDeliveryQueue : public DeliveryQueueTest {

@@ -1,42 +1,49 @@
-#include <Poco/Data/Statement.h>
+// The RecordStore role: submissions committed atomically and read back, on both engines, and
+// two instances racing for the same external id or idempotency key.
 #include <gtest/gtest.h>
 
 #include <atomic>
 #include <cstdint>
+#include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
+#include "fhirgw/common/crypto.hpp"
+#include "fhirgw/common/key_ring.hpp"
 #include "fhirgw/store/store.hpp"
-#include "fhirgw/testsupport/test_store.hpp"
+#include "fhirgw/testsupport/stored_keys.hpp"
 #include "store_test_support.hpp"
+#include "test_database.hpp"
 
 using namespace fhirgw;
 using namespace fhirgw::store;
 using namespace fhirgw::store::testing;
 using namespace std::chrono_literals;
-namespace kw = Poco::Data::Keywords;
 using common::StatusCode;
 
 namespace {
 
-class SqliteStoreSubmission : public ::testing::Test {
+class StoreSubmission : public EngineTest {
  protected:
   void SetUp() override {
-    store = fhirgw::testsupport::openTestStore(dir.path(), clock, {"c-1", "c-2"});
+    EngineTest::SetUp();
     ASSERT_NE(store, nullptr);
+    for (const char* id : {"c-1", "c-2"}) {
+      ASSERT_TRUE(
+          store->createClient({id, id, ClientRole::kEditor, {}}, testsupport::newStoredKey())
+              .isOk());
+    }
   }
 
-  Poco::Int64 countRows(const std::string& table) {
-    auto raw = rawSession(dir.path() / "gateway.db");
-    Poco::Int64 n = 0;
-    raw << "SELECT COUNT(*) FROM " + table, kw::into(n), kw::now;
-    return n;
+  std::int64_t countRows(const std::string& table, const std::string& where = "") {
+    auto rows =
+        db->column("SELECT COUNT(*) FROM " + table + (where.empty() ? "" : " WHERE ") + where);
+    EXPECT_TRUE(rows.hasValue()) << rows.status().toString();
+    return rows.hasValue() && rows->size() == 1 ? std::stoll(rows->front()) : -1;
   }
-
-  TempDir dir;
-  common::ManualClock clock{testStart()};
-  std::unique_ptr<Store> store;
 };
+FHIRGW_STORE_TEST_BOTH_ENGINES(StoreSubmission);
 
 NewIdempotencyEntry idempotency(const std::string& key) {
   return {key, "hash-" + key, 201, R"({"id":"r-1","status":"accepted"})", 24h};
@@ -44,7 +51,7 @@ NewIdempotencyEntry idempotency(const std::string& key) {
 
 }  // namespace
 
-TEST_F(SqliteStoreSubmission, EverythingWrittenReadsBack) {
+TEST_P(StoreSubmission, EverythingWrittenReadsBack) {
   Submission sub = makeSubmission("c-1", "r-1", "ext-1");
   sub.idempotency = {idempotency("key-1")};
   ASSERT_TRUE(store->commitSubmission(sub).isOk());
@@ -96,7 +103,7 @@ TEST_F(SqliteStoreSubmission, EverythingWrittenReadsBack) {
   EXPECT_FALSE(skipped.nextAttemptAt.has_value());
 }
 
-TEST_F(SqliteStoreSubmission, AFailureHalfwayLeavesNothingBehind) {
+TEST_P(StoreSubmission, AFailureHalfwayLeavesNothingBehind) {
   ASSERT_TRUE(store->commitSubmission(makeSubmission("c-1", "r-1")).isOk());
   const auto resourcesBefore = countRows("fhir_resources");
 
@@ -122,7 +129,7 @@ TEST_F(SqliteStoreSubmission, AFailureHalfwayLeavesNothingBehind) {
   EXPECT_TRUE(store->commitSubmission(clash).isOk());
 }
 
-TEST_F(SqliteStoreSubmission, ExternalIdIsUniquePerClientButNotAcrossClients) {
+TEST_P(StoreSubmission, ExternalIdIsUniquePerClientButNotAcrossClients) {
   ASSERT_TRUE(store->commitSubmission(makeSubmission("c-1", "r-1", "ext-1")).isOk());
   const common::Status again = store->commitSubmission(makeSubmission("c-1", "r-2", "ext-1"));
   EXPECT_EQ(again.code(), StatusCode::kAlreadyExists);
@@ -136,7 +143,7 @@ TEST_F(SqliteStoreSubmission, ExternalIdIsUniquePerClientButNotAcrossClients) {
   EXPECT_TRUE(store->commitSubmission(makeSubmission("c-1", "r-5")).isOk());
 }
 
-TEST_F(SqliteStoreSubmission, DocumentExternalIdIsUniquePerClient) {
+TEST_P(StoreSubmission, DocumentExternalIdIsUniquePerClient) {
   Submission first = makeSubmission("c-1", "r-1");
   first.documents[0].externalId = "doc-ext";
   ASSERT_TRUE(store->commitSubmission(first).isOk());
@@ -153,7 +160,7 @@ TEST_F(SqliteStoreSubmission, DocumentExternalIdIsUniquePerClient) {
   EXPECT_EQ(store->findDocumentByExternalId("c-2", "doc-ext")->id, "r-3-doc");
 }
 
-TEST_F(SqliteStoreSubmission, ExternalIdDecidesBeforeTheIdempotencyKey) {
+TEST_P(StoreSubmission, ExternalIdDecidesBeforeTheIdempotencyKey) {
   Submission first = makeSubmission("c-1", "r-1", "ext-1");
   first.idempotency = {idempotency("key-1")};
   ASSERT_TRUE(store->commitSubmission(first).isOk());
@@ -164,7 +171,7 @@ TEST_F(SqliteStoreSubmission, ExternalIdDecidesBeforeTheIdempotencyKey) {
   EXPECT_NE(status.message().find("externalId"), std::string::npos) << status.message();
 }
 
-TEST_F(SqliteStoreSubmission, IdempotencyEntryRoundTripsAndClashesOnlyForTheSameClient) {
+TEST_P(StoreSubmission, IdempotencyEntryRoundTripsAndClashesOnlyForTheSameClient) {
   Submission sub = makeSubmission("c-1", "r-1");
   sub.idempotency = {idempotency("key-1")};
   ASSERT_TRUE(store->commitSubmission(sub).isOk());
@@ -191,7 +198,7 @@ TEST_F(SqliteStoreSubmission, IdempotencyEntryRoundTripsAndClashesOnlyForTheSame
   EXPECT_TRUE(store->commitSubmission(otherClient).isOk());
 }
 
-TEST_F(SqliteStoreSubmission, AnExpiredIdempotencyKeyIsForgottenAndCanBeReused) {
+TEST_P(StoreSubmission, AnExpiredIdempotencyKeyIsForgottenAndCanBeReused) {
   Submission sub = makeSubmission("c-1", "r-1");
   sub.idempotency = {idempotency("key-1")};
   ASSERT_TRUE(store->commitSubmission(sub).isOk());
@@ -211,7 +218,7 @@ TEST_F(SqliteStoreSubmission, AnExpiredIdempotencyKeyIsForgottenAndCanBeReused) 
   EXPECT_EQ(*store->purgeExpiredIdempotencyEntries(500), 0);
 }
 
-TEST_F(SqliteStoreSubmission, DocumentsAreAddedOnlyToTheClientsOwnRecord) {
+TEST_P(StoreSubmission, DocumentsAreAddedOnlyToTheClientsOwnRecord) {
   ASSERT_TRUE(store->commitSubmission(makeSubmission("c-1", "r-1")).isOk());
   clock.advance(1s);
   Submission addition;
@@ -241,7 +248,7 @@ TEST_F(SqliteStoreSubmission, DocumentsAreAddedOnlyToTheClientsOwnRecord) {
   EXPECT_EQ(store->commitSubmission(unknown).code(), StatusCode::kNotFound);
 }
 
-TEST_F(SqliteStoreSubmission, AnotherClientsRecordIsNotFound) {
+TEST_P(StoreSubmission, AnotherClientsRecordIsNotFound) {
   ASSERT_TRUE(store->commitSubmission(makeSubmission("c-1", "r-1", "ext-1")).isOk());
   EXPECT_EQ(store->getRecord("c-2", "r-1").error().code(), StatusCode::kNotFound);
   EXPECT_EQ(store->findRecordByExternalId("c-2", "ext-1").error().code(), StatusCode::kNotFound);
@@ -251,7 +258,7 @@ TEST_F(SqliteStoreSubmission, AnotherClientsRecordIsNotFound) {
   EXPECT_EQ(store->getRecord("c-1", "r-404").error().code(), StatusCode::kNotFound);
 }
 
-TEST_F(SqliteStoreSubmission, TheAdminReadsARecordByIdWhoeverItsClient) {
+TEST_P(StoreSubmission, TheAdminReadsARecordByIdWhoeverItsClient) {
   const Submission sub = makeSubmission("c-2", "r-1", "ext-1");
   ASSERT_TRUE(store->commitSubmission(sub).isOk());
   auto record = store->getRecordOfAnyClient("r-1");
@@ -262,13 +269,13 @@ TEST_F(SqliteStoreSubmission, TheAdminReadsARecordByIdWhoeverItsClient) {
   EXPECT_EQ(store->getRecordOfAnyClient("r-404").error().code(), StatusCode::kNotFound);
 }
 
-TEST_F(SqliteStoreSubmission, AnUnknownClientIsRefusedByTheForeignKey) {
+TEST_P(StoreSubmission, AnUnknownClientIsRefusedByTheForeignKey) {
   const common::Status status = store->commitSubmission(makeSubmission("c-404", "r-1"));
   EXPECT_EQ(status.code(), StatusCode::kFailedPrecondition) << status.toString();
   EXPECT_EQ(countRows("records"), 0);
 }
 
-TEST_F(SqliteStoreSubmission, IllFormedSubmissionsAreInvalidArguments) {
+TEST_P(StoreSubmission, IllFormedSubmissionsAreInvalidArguments) {
   std::vector<Submission> bad;
   bad.push_back(makeSubmission("c-1", "r-1"));
   bad.back().deliveries[1].reason.reset();  // skipped without a reason
@@ -290,22 +297,22 @@ TEST_F(SqliteStoreSubmission, IllFormedSubmissionsAreInvalidArguments) {
   EXPECT_EQ(countRows("records"), 0);
 }
 
-TEST_F(SqliteStoreSubmission, LargeBodiesAreStoredWhole) {
+TEST_P(StoreSubmission, LargeBodiesAreStoredWhole) {
   Submission sub = makeSubmission("c-1", "r-1");
   sub.documents[0].body = "{\"data\":\"" + std::string(8 << 20, 'A') + "\"}";
   ASSERT_TRUE(store->commitSubmission(sub).isOk());
   EXPECT_EQ((*store->listDocuments("c-1", "r-1"))[0].body, sub.documents[0].body);
 }
 
-TEST_F(SqliteStoreSubmission, ConcurrentWritersAndReadersAllSucceed) {
-  // Reopen with fewer read connections than reader threads, so readers also wait for the pool.
+TEST_P(StoreSubmission, ConcurrentWritersAndReadersAllSucceed) {
+  // Reopen with fewer connections than threads, so readers (and, on PostgreSQL, writers) also
+  // wait for the pool.
   store.reset();
   StoreOptions options;
-  options.dataDir = dir.str();
   options.readConnections = 2;
-  auto opened = openStore(options, clock);
-  ASSERT_TRUE(opened.hasValue());
-  store = std::move(*opened);
+  options.connections = 3;
+  store = openAnother(options);
+  ASSERT_NE(store, nullptr);
 
   constexpr int kWriters = 4;
   constexpr int kPerWriter = 20;
@@ -343,4 +350,132 @@ TEST_F(SqliteStoreSubmission, ConcurrentWritersAndReadersAllSucceed) {
   for (auto& t : threads) t.join();
   EXPECT_EQ(failures.load(), 0);
   EXPECT_EQ(*store->countTeleconsultations("10000000001", 2026), kTotal);
+}
+
+// Encryption at rest (docs/storage.md): each sealed column holds the value packed, then sealed
+// under the active key, and reads back as written; the same Sealer on both engines.
+TEST_P(StoreSubmission, WithEncryptionOnEverySealedColumnIsSealedAndReadsBack) {
+  StoreOptions options;
+  options.keyRing = std::make_shared<const common::KeyRing>(
+      common::KeyRing::make(
+          common::SecretBox::fromKeyText(common::hexEncode(std::string(32, 'k'))).value(), {})
+          .value());
+  std::unique_ptr<Store> sealing = openAnother(options);
+  ASSERT_NE(sealing, nullptr);
+  Submission sub = makeSubmission("c-1", "r-1", "ext-1");
+  sub.record->body = R"({"patient":{"family":"DURAND"}})" + std::string(200, ' ');
+  sub.deliveries[0].target = "anne.leroy@medecin.mssante.fr";
+  sub.idempotency = {idempotency("key-1")};
+  ASSERT_TRUE(sealing->commitSubmission(sub).isOk());
+
+  for (const auto& [table, column] :
+       std::vector<std::pair<std::string, std::string>>{{"records", "body"},
+                                                        {"records", "outcome"},
+                                                        {"documents", "body"},
+                                                        {"fhir_resources", "json"},
+                                                        {"idempotency_keys", "response_body"},
+                                                        {"deliveries", "target"}}) {
+    // PostgreSQL's packed columns are bytea (escape: its bytes as text).
+    const bool bytea = GetParam() == Engine::kPostgresql && column != "target";
+    auto prefixes = db->column("SELECT " +
+                               (bytea ? "encode(substr(" + column + ", 1, 5), 'escape')"
+                                      : "substr(" + column + ", 1, 5)") +
+                               " FROM " + table + " WHERE " + column + " IS NOT NULL");
+    ASSERT_TRUE(prefixes.hasValue()) << prefixes.status().toString();
+    ASSERT_FALSE(prefixes->empty()) << table;
+    for (const std::string& prefix : *prefixes)
+      EXPECT_EQ(prefix, "gcm1:") << table << "." << column;
+  }
+  EXPECT_EQ(sealing->getRecord("c-1", "r-1")->body, sub.record->body);
+  EXPECT_EQ(sealing->listDocuments("c-1", "r-1")->at(0).body, sub.documents[0].body);
+  EXPECT_EQ(sealing->listFhirResources("c-1", "r-1")->at(1).json, sub.resources[1].json);
+  EXPECT_EQ(sealing->listDeliveries("c-1", "r-1")->at(0).target, sub.deliveries[0].target);
+  EXPECT_EQ(sealing->findIdempotencyEntry("c-1", "key-1")->responseBody,
+            sub.idempotency[0].responseBody);
+  // Without the key the sealed values do not open.
+  EXPECT_EQ(store->getRecord("c-1", "r-1").error().code(), StatusCode::kFailedPrecondition);
+}
+
+namespace {
+
+// What two racing submissions share.
+enum class Shared { kRecordExternalId, kDocumentExternalId, kIdempotencyKey };
+
+// Submission `side` (0 or 1) of a race: its own record, with its own idempotency key, audit
+// entry and external ids except the one `shared` names.
+Submission racer(Shared shared, int round, int side) {
+  const std::string tag = std::to_string(static_cast<int>(shared)) + "-" + std::to_string(round);
+  const std::string own = tag + "-" + std::to_string(side);
+  Submission sub =
+      makeSubmission("c-1", "r-" + own, "ext-" + (shared == Shared::kRecordExternalId ? tag : own));
+  sub.documents[0].externalId = "doc-" + (shared == Shared::kDocumentExternalId ? tag : own);
+  NewIdempotencyEntry entry = idempotency("key-" + (shared == Shared::kIdempotencyKey ? tag : own));
+  entry.requestHash = sub.recordId;  // which side's answer was kept
+  sub.idempotency = {entry};
+  sub.audit = NewAuditEntry{"c-1", "POST /api/v1/teleconsultations", sub.recordId, "201", own, ""};
+  return sub;
+}
+
+}  // namespace
+
+// Two gateway instances (two stores on one database) commit submissions sharing an external id
+// or an idempotency key at the same moment: the unique keys decide, whatever the interleaving.
+TEST_P(StoreSubmission, TwoInstancesRacingForTheSameKeyStoreOneAndTellTheOtherItIsTaken) {
+  std::unique_ptr<Store> other = openAnother();
+  ASSERT_NE(other, nullptr);
+  Store* const instances[2] = {store.get(), other.get()};
+  constexpr int kRounds = 8;
+  int stored = 0;
+  for (const Shared shared :
+       {Shared::kRecordExternalId, Shared::kDocumentExternalId, Shared::kIdempotencyKey}) {
+    for (int round = 0; round < kRounds; ++round) {
+      const Submission subs[2] = {racer(shared, round, 0), racer(shared, round, 1)};
+      common::Status results[2];
+      std::atomic<int> ready{0};
+      std::vector<std::thread> threads;
+      for (int side = 0; side < 2; ++side) {
+        threads.emplace_back([&, side] {
+          // Both start together, so the two transactions overlap as often as the machine allows.
+          ++ready;
+          while (ready.load() < 2) std::this_thread::yield();
+          results[side] = instances[side]->commitSubmission(subs[side]);
+        });
+      }
+      for (auto& t : threads) t.join();
+
+      const int winner = results[0].isOk() ? 0 : 1;
+      const int loser = 1 - winner;
+      ASSERT_TRUE(results[winner].isOk()) << results[winner].toString();
+      ASSERT_EQ(results[loser].code(), StatusCode::kAlreadyExists) << results[loser].toString();
+      EXPECT_NE(results[loser].message().find(shared == Shared::kIdempotencyKey ? "idempotency"
+                                                                                : "externalId"),
+                std::string::npos)
+          << results[loser].message();
+      ++stored;
+
+      // The winner's rows are all there and its answer is the one replayed; none of the
+      // loser's rows is, on either instance.
+      const std::string& won = subs[winner].recordId;
+      const std::string& lost = subs[loser].recordId;
+      for (Store* instance : instances) {
+        EXPECT_EQ(instance->listDeliveries("c-1", won)->size(), 2u);
+        EXPECT_EQ(instance->getRecord("c-1", lost).error().code(), StatusCode::kNotFound);
+        auto entry = instance->findIdempotencyEntry("c-1", subs[winner].idempotency[0].key);
+        ASSERT_TRUE(entry.hasValue()) << entry.status().toString();
+        EXPECT_EQ(entry->requestHash, won);
+        EXPECT_EQ(instance->findIdempotencyEntry("c-1", subs[loser].idempotency[0].key).hasValue(),
+                  shared == Shared::kIdempotencyKey);
+      }
+      EXPECT_EQ(countRows("documents", "record_id = '" + lost + "'"), 0);
+      EXPECT_EQ(countRows("fhir_resources", "record_id = '" + lost + "'"), 0);
+      EXPECT_EQ(countRows("deliveries", "record_id = '" + lost + "'"), 0);
+      EXPECT_EQ(countRows("audit_entries", "target = '" + lost + "'"), 0);
+    }
+  }
+  EXPECT_EQ(countRows("records"), stored);
+  EXPECT_EQ(countRows("documents"), stored);
+  EXPECT_EQ(countRows("fhir_resources"), 2 * stored);
+  EXPECT_EQ(countRows("deliveries"), 2 * stored);
+  EXPECT_EQ(countRows("idempotency_keys"), stored);
+  EXPECT_EQ(countRows("audit_entries"), stored);
 }

@@ -50,22 +50,33 @@ std::string describe(std::string_view operation, const PGresult* result,
 
 Params& Params::text(std::string_view value) {
   values_.emplace_back(std::string(value));
+  formats_.push_back(0);
+  return *this;
+}
+
+Params& Params::bytes(std::string_view value) {
+  values_.emplace_back(std::string(value));
+  formats_.push_back(1);
+  binary_ = true;
   return *this;
 }
 
 Params& Params::optionalText(const std::optional<std::string>& value) {
   values_.push_back(value);
+  formats_.push_back(0);
   return *this;
 }
 
 Params& Params::integer(std::int64_t value) {
   values_.emplace_back(std::to_string(value));
+  formats_.push_back(0);
   return *this;
 }
 
 Params& Params::optionalInteger(const std::optional<std::int64_t>& value) {
   if (value) return integer(*value);
   values_.emplace_back(std::nullopt);
+  formats_.push_back(0);
   return *this;
 }
 
@@ -73,6 +84,13 @@ std::vector<const char*> Params::pointers() const {
   std::vector<const char*> out;
   out.reserve(values_.size());
   for (const auto& value : values_) out.push_back(value ? value->c_str() : nullptr);
+  return out;
+}
+
+std::vector<int> Params::lengths() const {
+  std::vector<int> out;
+  out.reserve(values_.size());
+  for (const auto& value : values_) out.push_back(value ? static_cast<int>(value->size()) : 0);
   return out;
 }
 
@@ -116,6 +134,24 @@ std::optional<std::string> Rows::optionalText(int row, int column) const {
   return text(row, column);
 }
 
+std::string Rows::bytes(int row, int column) const {
+  // "\x" then two hex digits per byte.
+  const char* text = PQgetvalue(result_, row, column);
+  const auto length = static_cast<std::size_t>(PQgetlength(result_, row, column));
+  if (length < 2 || text[0] != '\\' || text[1] != 'x') return std::string();
+  const auto nibble = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    return c - 'A' + 10;
+  };
+  std::string out;
+  out.resize((length - 2) / 2);
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    out[i] = static_cast<char>((nibble(text[2 + 2 * i]) << 4) | nibble(text[3 + 2 * i]));
+  }
+  return out;
+}
+
 std::int64_t Rows::integer(int row, int column) const {
   const char* text = PQgetvalue(result_, row, column);
   std::int64_t value = 0;
@@ -151,10 +187,11 @@ common::Result<std::unique_ptr<Connection>> Connection::open(
   std::unique_ptr<Connection> connection(new Connection(conn));
   // A write that waits for a row another instance holds gives up like SQLite's busy timeout
   // (kUnavailable, the caller answers 503) instead of queueing requests behind it.
-  FHIRGW_RETURN_IF_ERROR(connection->run(
-      "postgresql: session settings",
-      "SET lock_timeout = " + std::to_string(busyTimeout.count()) +
-          "; SET idle_in_transaction_session_timeout = 60000; SET TIME ZONE 'UTC'"));
+  FHIRGW_RETURN_IF_ERROR(
+      connection->run("postgresql: session settings",
+                      "SET lock_timeout = " + std::to_string(busyTimeout.count()) +
+                          "; SET idle_in_transaction_session_timeout = 60000; SET TIME ZONE 'UTC';"
+                          " SET bytea_output = 'hex'"));
   return connection;
 }
 
@@ -165,8 +202,11 @@ bool Connection::healthy() const { return PQstatus(conn_) == CONNECTION_OK; }
 common::Result<Rows> Connection::exec(std::string_view operation, std::string_view sql,
                                       const Params& params) {
   const std::vector<const char*> values = params.pointers();
-  PGresult* result = PQexecParams(conn_, std::string(sql).c_str(), static_cast<int>(values.size()),
-                                  nullptr, values.data(), nullptr, nullptr, 0);
+  const std::vector<int> lengths = params.hasBinary() ? params.lengths() : std::vector<int>();
+  PGresult* result =
+      PQexecParams(conn_, std::string(sql).c_str(), static_cast<int>(values.size()), nullptr,
+                   values.data(), params.hasBinary() ? lengths.data() : nullptr,
+                   params.hasBinary() ? params.formats().data() : nullptr, 0);
   return finish(operation, result);
 }
 

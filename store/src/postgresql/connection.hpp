@@ -29,11 +29,13 @@ struct ConnectParams {
   std::vector<std::pair<std::string, std::string>> values;
 };
 
-/// Parameters of a statement ($1, $2, ...), sent as text; PostgreSQL infers their types from
-/// where they stand in the statement.
+/// Parameters of a statement ($1, $2, ...), sent as text (bytes: binary); PostgreSQL infers
+/// their types from where they stand in the statement.
 class Params {
  public:
   Params& text(std::string_view value);
+  /// A bytea value, sent in binary: any bytes, NUL included, no escaping.
+  Params& bytes(std::string_view value);
   Params& optionalText(const std::optional<std::string>& value);
   Params& integer(std::int64_t value);
   Params& optionalInteger(const std::optional<std::int64_t>& value);
@@ -41,11 +43,18 @@ class Params {
   Params& flag(bool value) { return integer(value ? 1 : 0); }
 
   std::size_t size() const { return values_.size(); }
-  /// The C strings libpq reads (null for SQL NULL); valid while this object is unchanged.
+  /// The values libpq reads (null for SQL NULL); valid while this object is unchanged.
   std::vector<const char*> pointers() const;
+  /// Each value's length (read for the binary ones only).
+  std::vector<int> lengths() const;
+  /// Each value's format: 0 text, 1 binary.
+  const std::vector<int>& formats() const { return formats_; }
+  bool hasBinary() const { return binary_; }
 
  private:
   std::vector<std::optional<std::string>> values_;
+  std::vector<int> formats_;
+  bool binary_ = false;
 };
 
 /// A statement's rows, read as text.
@@ -65,6 +74,8 @@ class Rows {
   bool isNull(int row, int column) const;
   std::string text(int row, int column) const;
   std::optional<std::string> optionalText(int row, int column) const;
+  /// A bytea column, decoded from PostgreSQL's hex output (the session sets bytea_output).
+  std::string bytes(int row, int column) const;
   /// A column PostgreSQL printed as an integer (0 for NULL: use optionalInteger where it may be).
   std::int64_t integer(int row, int column) const;
   std::optional<std::int64_t> optionalInteger(int row, int column) const;

@@ -16,6 +16,7 @@
 #include "fhirgw/common/clock.hpp"
 #include "fhirgw/store/postgres_store.hpp"
 #include "postgresql/connection.hpp"
+#include "sealer.hpp"
 
 namespace fhirgw::store::detail::pg {
 
@@ -43,9 +44,12 @@ namespace fhirgw::store {
 class PostgresStore::Impl {
  public:
   Impl(detail::pg::ConnectParams params, const StoreOptions& options, const common::Clock& clock)
-      : params_(std::move(params)), options_(options), clock_(clock) {}
+      : params_(std::move(params)), options_(options), clock_(clock), sealer_(options.keyRing) {}
 
   std::int64_t nowMs() const { return detail::pg::toMillis(clock_.now()); }
+
+  /// Seals and opens the columns that can hold health data (../sealer.hpp), as SQLite does.
+  const detail::Sealer& sealer() const { return sealer_; }
 
   /// Runs fn(Connection&) -> Status inside BEGIN ... COMMIT (READ COMMITTED) on a pooled
   /// connection; rolls back when fn fails. A serialization failure or deadlock runs the whole
@@ -114,6 +118,7 @@ class PostgresStore::Impl {
   const detail::pg::ConnectParams params_;
   const StoreOptions options_;
   const common::Clock& clock_;
+  const detail::Sealer sealer_;
 
   mutable std::mutex poolMutex_;
   mutable std::condition_variable poolCv_;

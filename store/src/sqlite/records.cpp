@@ -8,89 +8,15 @@
 #include <vector>
 
 #include "connection.hpp"
+#include "row_checks.hpp"
 
 namespace fhirgw::store {
 
 using namespace detail;  // NOLINT(google-build-using-namespace): the private row helpers
 
-namespace {
-
-// ---- submission checks ---------------------------------------------------------------------
-
-Status validate(const Submission& sub) {
-  const auto bad = [](std::string_view what) {
-    return common::invalidArgument("submission: " + std::string(what));
-  };
-  if (sub.clientId.empty()) return bad("clientId is empty");
-  if (sub.recordId.empty()) return bad("recordId is empty");
-  if (!sub.record && sub.documents.empty()) return bad("neither a record nor a document");
-  if (sub.record) {
-    const NewRecord& r = *sub.record;
-    if (r.status.empty() || r.requestHash.empty()) return bad("record status or hash is empty");
-    if (r.externalId && r.externalId->empty()) return bad("record externalId is empty");
-    if (hasNul(r.body) || hasNul(r.outcome)) return bad("record text contains a NUL byte");
-  }
-  std::set<std::string_view> documentExternalIds;
-  for (const NewDocument& d : sub.documents) {
-    if (d.id.empty() || d.kind.empty() || d.requestHash.empty()) {
-      return bad("document id, kind or hash is empty");
-    }
-    if (d.externalId) {
-      if (d.externalId->empty()) return bad("document externalId is empty");
-      if (!documentExternalIds.insert(*d.externalId).second) {
-        return bad("two documents share an externalId");
-      }
-    }
-    if (hasNul(d.body) || hasNul(d.outcome)) return bad("document text contains a NUL byte");
-  }
-  for (const NewFhirResource& r : sub.resources) {
-    if (r.resourceType.empty() || r.resourceId.empty() || r.version < 1) {
-      return bad("resource type, id or version is invalid");
-    }
-    if (hasNul(r.json)) return bad("resource JSON contains a NUL byte");
-  }
-  for (const NewDelivery& d : sub.deliveries) {
-    if (d.id.empty() || d.destination.empty()) return bad("delivery id or destination is empty");
-    if (d.status != DeliveryStatus::kPending && d.status != DeliveryStatus::kSkipped) {
-      return bad("a new delivery is pending or skipped");
-    }
-    if (d.status == DeliveryStatus::kSkipped && (!d.reason || d.reason->empty())) {
-      return bad("a skipped delivery needs a reason");
-    }
-  }
-  for (const NewIdempotencyEntry& e : sub.idempotency) {
-    if (e.key.empty() || e.requestHash.empty()) return bad("idempotency key or hash is empty");
-    if (e.ttl.count() <= 0) return bad("idempotency ttl is not positive");
-    if (e.responseStatus < 100 || e.responseStatus > 599) return bad("idempotency status");
-    if (hasNul(e.responseBody)) return bad("idempotency body contains a NUL byte");
-  }
-  if (sub.audit) {
-    if (sub.audit->actor.empty() || sub.audit->action.empty()) {
-      return bad("audit actor or action is empty");
-    }
-    if (hasNul(sub.audit->detail)) return bad("audit detail contains a NUL byte");
-  }
-  return Status::ok();
-}
-
-}  // namespace
-
 // ---- submissions ---------------------------------------------------------------------------
 
 namespace {
-
-// The sealed columns of a submission, packed (compressed) and sealed by the caller's thread
-// before it queues, so that both run in parallel and not in the writer's critical section.
-struct SealedSubmission {
-  StoredValue recordBody;
-  StoredValue recordOutcome;
-  std::vector<StoredValue> documentBodies;
-  std::vector<StoredValue> documentOutcomes;
-  std::vector<StoredValue> idempotencyBodies;
-  std::vector<StoredValue> resourceJson;
-  std::vector<NullableText> deliveryTargets;
-  std::size_t bytes = 0;
-};
 
 // The submission's statements, prepared once on the writer (prepared.hpp).
 constexpr std::string_view kRecordExternalIdTaken =
@@ -123,45 +49,11 @@ constexpr std::string_view kInsertAudit =
     "INSERT INTO audit_entries (at, actor, action, target, outcome, request_id, detail)"
     " VALUES (?, ?, ?, ?, ?, ?, ?)";
 
-SealedSubmission seal(const Sealer& sealer, const Submission& sub) {
-  SealedSubmission out;
-  const auto add = [&out](StoredValue value) -> StoredValue {
-    out.bytes += value.bytes.size();
-    return value;
-  };
-  if (sub.record) {
-    out.recordBody =
-        add(sealer.pack(sub.record->body, sealContext("records", "body", sub.recordId)));
-    out.recordOutcome =
-        add(sealer.pack(sub.record->outcome, sealContext("records", "outcome", sub.recordId)));
-  }
-  for (const NewDocument& d : sub.documents) {
-    out.documentBodies.push_back(add(sealer.pack(d.body, sealContext("documents", "body", d.id))));
-    out.documentOutcomes.push_back(
-        add(sealer.pack(d.outcome, sealContext("documents", "outcome", d.id))));
-  }
-  for (const NewIdempotencyEntry& e : sub.idempotency) {
-    out.idempotencyBodies.push_back(
-        add(sealer.pack(e.responseBody, sealContext("idempotency_keys", "response_body",
-                                                    idempotencyRowId(sub.clientId, e.key)))));
-  }
-  for (const NewFhirResource& r : sub.resources) {
-    out.resourceJson.push_back(add(
-        sealer.pack(r.json, sealContext("fhir_resources", "json",
-                                        resourceRowId(r.resourceType, r.resourceId, r.version)))));
-  }
-  for (const NewDelivery& d : sub.deliveries) {
-    out.deliveryTargets.push_back(
-        toNullable(sealer.sealOptional(d.target, sealContext("deliveries", "target", d.id))));
-  }
-  return out;
-}
-
 }  // namespace
 
 Status SqliteStore::commitSubmission(const Submission& sub) {
-  FHIRGW_RETURN_IF_ERROR(validate(sub));
-  const SealedSubmission sealed = seal(impl_->sealer(), sub);
+  FHIRGW_RETURN_IF_ERROR(checkSubmission(sub));
+  const SealedSubmission sealed = sealSubmission(impl_->sealer(), sub);
   // Grouped with the concurrent submissions into one durable transaction, in a savepoint of its
   // own: the checks and unique constraints below fail this submission alone.
   return impl_->writeGrouped("commit submission", sealed.bytes, [&](Session& s) {
