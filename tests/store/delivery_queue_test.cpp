@@ -13,6 +13,8 @@
 #include <thread>
 #include <vector>
 
+#include "fhirgw/common/crypto.hpp"
+#include "fhirgw/common/key_ring.hpp"
 #include "fhirgw/store/sqlite_store.hpp"
 #include "fhirgw/store/store.hpp"
 #include "fhirgw/testsupport/stored_keys.hpp"
@@ -471,7 +473,7 @@ TEST_P(DeliveryQueueTest, TargetIsStoredWithTheDelivery) {
   EXPECT_EQ((*store->listDeliveries("c-1", "r-1"))[0].target, "https://fhir.example/r4");
 }
 
-TEST_P(SqliteDeliveryQueue, RecordResourcesAreListedAtTheirLatestVersionForAnyClient) {
+TEST_P(DeliveryQueueTest, RecordResourcesAreListedAtTheirLatestVersionForAnyClient) {
   Submission sub = makeSubmission("c-1", "r-1");
   sub.resources.push_back({std::nullopt, "Encounter", "r-1-enc", 2,
                            R"({"resourceType":"Encounter","status":"finished"})"});
@@ -486,7 +488,7 @@ TEST_P(SqliteDeliveryQueue, RecordResourcesAreListedAtTheirLatestVersionForAnyCl
   EXPECT_TRUE(store->listRecordFhirResources("unknown")->empty());
 }
 
-TEST_P(SqliteDeliveryQueue, PayloadResourcesAreTheRecordLevelOnesAndTheDeliverysDocumentOnly) {
+TEST_P(DeliveryQueueTest, PayloadResourcesAreTheRecordLevelOnesAndTheDeliverysDocumentOnly) {
   Submission sub = makeSubmission("c-1", "r-1");
   sub.documents.push_back(
       {"r-1-doc2", std::nullopt, "report", "dochash-2", R"({"kind":"report"})", R"({"issue":[]})"});
@@ -1250,11 +1252,43 @@ TEST_P(PostgresDeliveryQueue, TheAdminListingIsNewestFirstFilteredByRecordAndPag
   EXPECT_EQ(ofRecord, (std::vector<std::string>{"c-1-r1-1", "c-1-r1-0"}));
 }
 
-TEST_P(PostgresDeliveryQueue, ClaimsOfOneInstanceKeepTheFairOrderWithoutCommitSubmission) {
-  fill(2, 2, 3);  // c-1: c-1-r0, c-1-r1; c-2: c-2-r0, c-2-r1; ids sort in creation order
-  std::vector<std::string> order;
-  for (int i = 0; i < 6; ++i) order.push_back(claim("a", "gw-1", 1).at(0).id);
-  // Round-robin across clients, and across the records of each client.
-  EXPECT_EQ(order, (std::vector<std::string>{"c-1-r0-0", "c-2-r0-0", "c-1-r1-0", "c-2-r1-0",
-                                             "c-1-r0-1", "c-2-r0-1"}));
+TEST_P(DeliveryQueueTest, ErrorsAndAttemptMessagesAreSealedWithEncryptionOnAndReadAsWritten) {
+  const auto key = [](char fill) {
+    return common::SecretBox::fromKeyText(common::hexEncode(std::string(32, fill))).value();
+  };
+  StoreOptions options;
+  options.keyRing =
+      std::make_shared<const common::KeyRing>(common::KeyRing::make(key('k'), {}).value());
+  store = openAnother(options);
+  ASSERT_NE(store, nullptr);
+  commit("r-1", {"a", "b", "c"});
+  const std::string message = "550 <279035121518989@patient.mssante.fr> unknown";
+  // A failed attempt, an expired lease taken over by a claim, one recovered at start-up.
+  auto a = claim("a");
+  ASSERT_EQ(a.size(), 1u);
+  FinishedAttempt f = failed(a[0], clock.now() + 1h);
+  f.message = message;
+  ASSERT_TRUE(store->finishAttempt(f).isOk());
+  ASSERT_EQ(claim("b", "gw-1", 1, 10s).size(), 1u);
+  ASSERT_EQ(claim("c", "gw-1", 1, 10s).size(), 1u);
+  clock.advance(10s);
+  ASSERT_EQ(claim("b", "gw-2").size(), 1u);
+  ASSERT_EQ(*store->recoverInFlightDeliveries("gw-3"), 1);
+
+  EXPECT_EQ(get("r-1-a").lastError, message);
+  EXPECT_EQ(store->listDeliveryAttempts("r-1-a")->at(0).message, message);
+  // Taken over by a claim (b) or recovered (c): each says why, sealed like any other message.
+  for (const auto& [id, why] : std::map<std::string, std::string>{
+           {"r-1-b", "lease expired"}, {"r-1-c", "interrupted (restart"}}) {
+    ASSERT_TRUE(get(id).lastError.has_value()) << id;
+    EXPECT_NE(get(id).lastError->find(why), std::string::npos) << id;
+    EXPECT_EQ(store->listDeliveryAttempts(id)->at(0).message, get(id).lastError) << id;
+  }
+  for (const char* sql : {"SELECT last_error FROM deliveries WHERE last_error IS NOT NULL",
+                          "SELECT message FROM delivery_attempts WHERE message IS NOT NULL"}) {
+    auto values = db->column(sql);
+    ASSERT_TRUE(values.hasValue()) << values.status().toString();
+    EXPECT_EQ(values->size(), 3u) << sql;
+    for (const std::string& v : *values) EXPECT_EQ(v.rfind("gcm1:", 0), 0u) << sql << ": " << v;
+  }
 }

@@ -11,14 +11,15 @@
 #include "fair_picker.hpp"
 #include "fhirgw/common/ids.hpp"
 #include "postgresql/delivery_rows.hpp"
+#include "postgresql/rows.hpp"
 #include "postgresql/store_impl.hpp"
+#include "sealer.hpp"
 
 namespace fhirgw::store {
 
 using common::Result;
 using common::Status;
 using detail::pg::Connection;
-using detail::pg::kDeliveryColumns;
 using detail::pg::Params;
 using detail::pg::Rows;
 
@@ -37,21 +38,26 @@ constexpr std::string_view kDueDeliveries =
 // never waits for another instance's claim, it takes the next delivery in its order instead),
 // and makes them in-flight under this claim's lease in the same statement. A pick that another
 // claim took since the read is no longer due, or is locked: it is left out. A re-claimed expired
-// lease counts its lost attempt (attempts + 1, last error); RETURNING gives the status it had.
-// Binds owner, lease id, lease expiry, now, the interrupted message, the ids (text[]),
+// lease counts its lost attempt (attempts + 1, last error: NULL keeps the previous one until it
+// is sealed, when encryption is on); RETURNING gives the row, then the status it had.
+// Binds owner, lease id, lease expiry, now, the interrupted message (or NULL), the ids (text[]),
 // connector_id.
 constexpr std::string_view kClaimPicks =
     "UPDATE deliveries d SET status = 'in-flight', lease_owner = $1, lease_id = $2,"
     " lease_expires_at = $3, first_attempt_at = COALESCE(d.first_attempt_at, $4),"
     " updated_at = $4,"
     " attempts = d.attempts + CASE WHEN p.status = 'in-flight' THEN 1 ELSE 0 END,"
-    " last_error = CASE WHEN p.status = 'in-flight' THEN $5 ELSE d.last_error END"
+    " last_error = CASE WHEN p.status = 'in-flight' THEN COALESCE($5, d.last_error)"
+    " ELSE d.last_error END"
     " FROM (SELECT id, status FROM deliveries"
     "  WHERE id = ANY ($6::text[]) AND connector_id = $7"
     "  AND ((status IN ('pending', 'failed') AND next_attempt_at <= $4)"
     "   OR (status = 'in-flight' AND lease_expires_at <= $4))"
     "  FOR UPDATE SKIP LOCKED) p"
-    " WHERE d.id = p.id RETURNING p.status, ";
+    " WHERE d.id = p.id RETURNING ";
+
+// The column of kClaimPicks' RETURNING after the delivery's: the status the row had.
+constexpr int kClaimedStatus = 17;
 
 constexpr std::string_view kInterruptedByExpiry =
     "the previous attempt did not finish before its lease expired";
@@ -87,23 +93,8 @@ constexpr std::string_view kFinishOne =
     " lease_expires_at = NULL, updated_at = $5"
     " WHERE id = $6 AND status = 'in-flight' AND lease_id = $7 RETURNING id)"
     " INSERT INTO delivery_attempts (delivery_id, at, outcome, error_class, http_status, message)"
-    " SELECT f.id, $8::bigint, $9::text, $10::text, $11::integer, $12::text FROM f";
-
-/// kDeliveryColumns of the table aliased `d` (RETURNING after a join names its table).
-const std::string& claimedColumns() {
-  static const std::string columns = [] {
-    std::string out;
-    std::string_view rest = kDeliveryColumns;
-    while (!rest.empty()) {
-      const std::size_t comma = rest.find(", ");
-      out += (out.empty() ? "d." : ", d.");
-      out += rest.substr(0, comma);
-      rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 2);
-    }
-    return out;
-  }();
-  return columns;
-}
+    " SELECT f.id, $8::bigint, $9::text, $10::text, $11::integer, $12::text FROM f"
+    " RETURNING id";
 
 /// A PostgreSQL array literal of texts ({"a","b"}), for `= ANY ($n::text[])` and unnest.
 std::string textArray(const std::vector<std::string>& values) {
@@ -141,13 +132,48 @@ std::optional<std::int64_t> optionalMillis(const std::optional<common::TimePoint
   return detail::pg::toMillis(*t);
 }
 
-Status selectDelivery(Connection& c, std::string_view id, Delivery& out) {
+Status selectDelivery(const detail::Sealer& sealer, Connection& c, std::string_view id,
+                      Delivery& out) {
   FHIRGW_ASSIGN_OR_RETURN(Rows rows, c.exec("get delivery",
-                                            "SELECT " + std::string(kDeliveryColumns) +
+                                            "SELECT " + std::string(detail::pg::kDeliveryColumns) +
                                                 " FROM deliveries WHERE id = $1",
                                             Params().text(id)));
   if (rows.count() == 0) return common::notFound("delivery not found");
-  return detail::pg::toDelivery(rows, 0, out);
+  FHIRGW_RETURN_IF_ERROR(detail::pg::toDelivery(rows, 0, out));
+  return sealer.openDelivery(out);
+}
+
+/// A fixed message for the set-based statements: itself, or NULL when encryption is on (each row
+/// then gets it sealed under its own id, sealInterrupted).
+std::optional<std::string> plainOrNull(const detail::Sealer& sealer, std::string_view message) {
+  if (sealer.keyRing() != nullptr) return std::nullopt;
+  return std::string(message);
+}
+
+// With encryption on, an attempt's message is sealed under the attempt's own id and a delivery's
+// last error under the delivery's: the set-based statements write them NULL (the last error keeps
+// its previous value), then each is sealed here. `attempts` holds (attempt id, delivery id).
+Status sealInterrupted(const detail::Sealer& sealer, Connection& c, std::string_view operation,
+                       const Rows& attempts, std::string_view message) {
+  for (int i = 0; i < attempts.count(); ++i) {
+    const std::string attemptId = attempts.text(i, 0);
+    const std::string deliveryId = attempts.text(i, 1);
+    FHIRGW_RETURN_IF_ERROR(
+        c.exec(operation, "UPDATE delivery_attempts SET message = $1 WHERE id = $2",
+               Params()
+                   .text(sealer.seal(
+                       message, detail::sealContext("delivery_attempts", "message", attemptId)))
+                   .integer(attempts.integer(i, 0)))
+            .status());
+    FHIRGW_RETURN_IF_ERROR(
+        c.exec(operation, "UPDATE deliveries SET last_error = $1 WHERE id = $2",
+               Params()
+                   .text(sealer.seal(message,
+                                     detail::sealContext("deliveries", "last_error", deliveryId)))
+                   .text(deliveryId))
+            .status());
+  }
+  return Status::ok();
 }
 
 }  // namespace
@@ -216,38 +242,50 @@ Result<std::vector<Delivery>> PostgresStore::claimDeliveries(const ClaimRequest&
       }
       if (picks.empty()) break;
       FHIRGW_ASSIGN_OR_RETURN(
-          Rows rows, c.exec("claim deliveries", std::string(kClaimPicks) + claimedColumns(),
-                            Params()
-                                .text(request.owner)
-                                .text(leaseId)
-                                .integer(expires)
-                                .integer(now)
-                                .text(kInterruptedByExpiry)
-                                .text(textArray(picks))
-                                .text(request.connectorId)));
+          Rows rows,
+          c.exec("claim deliveries",
+                 std::string(kClaimPicks) +
+                     detail::pg::prefixed(detail::pg::kDeliveryColumns, "d.") + ", p.status",
+                 Params()
+                     .text(request.owner)
+                     .text(leaseId)
+                     .integer(expires)
+                     .integer(now)
+                     .optionalText(plainOrNull(impl_->sealer(), kInterruptedByExpiry))
+                     .text(textArray(picks))
+                     .text(request.connectorId)));
       std::unordered_map<std::string, int> rowOf;
       std::vector<std::string> interrupted;
       for (int i = 0; i < rows.count(); ++i) {
-        rowOf.emplace(rows.text(i, 1), i);
-        if (rows.text(i, 0) == "in-flight") interrupted.push_back(rows.text(i, 1));
+        rowOf.emplace(rows.text(i, 0), i);
+        if (rows.text(i, kClaimedStatus) == "in-flight") interrupted.push_back(rows.text(i, 0));
       }
       for (const std::string& id : picks) {
         const auto row = rowOf.find(id);
         if (row == rowOf.end()) continue;  // taken by another claim
         Delivery d;
-        FHIRGW_RETURN_IF_ERROR(detail::pg::toDelivery(rows, row->second, d, 1));
+        FHIRGW_RETURN_IF_ERROR(detail::pg::toDelivery(rows, row->second, d));
+        FHIRGW_RETURN_IF_ERROR(impl_->sealer().openDelivery(d));
         claimed.push_back(std::move(d));
       }
       // An attempt that never reported back still counts: a payload that kills the process
       // every time must reach the attempt limit rather than loop for ever.
       if (!interrupted.empty()) {
-        FHIRGW_RETURN_IF_ERROR(
+        FHIRGW_ASSIGN_OR_RETURN(
+            Rows attempts,
             c.exec("claim deliveries",
                    "INSERT INTO delivery_attempts (delivery_id, at, outcome, error_class, message)"
                    " SELECT i.id, $2::bigint, 'interrupted', 'transient', $3::text"
-                   " FROM unnest($1::text[]) WITH ORDINALITY AS i (id, n) ORDER BY i.n",
-                   Params().text(textArray(interrupted)).integer(now).text(kInterruptedByExpiry))
-                .status());
+                   " FROM unnest($1::text[]) WITH ORDINALITY AS i (id, n) ORDER BY i.n"
+                   " RETURNING id, delivery_id",
+                   Params()
+                       .text(textArray(interrupted))
+                       .integer(now)
+                       .optionalText(plainOrNull(impl_->sealer(), kInterruptedByExpiry))));
+        if (impl_->sealer().keyRing() != nullptr) {
+          FHIRGW_RETURN_IF_ERROR(sealInterrupted(impl_->sealer(), c, "claim deliveries", attempts,
+                                                 kInterruptedByExpiry));
+        }
       }
     }
     if (claimed.empty()) return Status::ok();
@@ -313,23 +351,43 @@ Result<std::vector<Status>> PostgresStore::finishAttempts(
           f.httpStatus ? std::optional<std::int64_t>(*f.httpStatus) : std::nullopt;
       const std::optional<std::string> errorClass =
           f.errorClass ? std::optional<std::string>(errorClassName(*f.errorClass)) : std::nullopt;
-      FHIRGW_ASSIGN_OR_RETURN(Rows rows, c.exec("finish attempts", kFinishOne,
-                                                Params()
-                                                    .text(deliveryStatusName(f.next))
-                                                    .optionalInteger(due)
-                                                    .optionalText(reason)
-                                                    .optionalText(failed ? message : std::nullopt)
-                                                    .integer(now)
-                                                    .text(f.deliveryId)
-                                                    .text(f.leaseId)
-                                                    .integer(detail::pg::toMillis(f.startedAt))
-                                                    .text(attemptOutcomeName(f.outcome))
-                                                    .optionalText(errorClass)
-                                                    .optionalInteger(httpStatus)
-                                                    .optionalText(message)));
-      statuses[i] = rows.affected() == 1
-                        ? Status::ok()
-                        : common::failedPrecondition("finish attempt: the lease was lost");
+      const detail::Sealer& sealer = impl_->sealer();
+      // The attempt's message is sealed under the attempt's id, known once it is inserted.
+      const bool sealMessage = sealer.keyRing() != nullptr && message.has_value();
+      const std::optional<std::string> lastError =
+          failed ? sealer.sealOptional(
+                       message, detail::sealContext("deliveries", "last_error", f.deliveryId))
+                 : std::nullopt;
+      FHIRGW_ASSIGN_OR_RETURN(Rows rows,
+                              c.exec("finish attempts", kFinishOne,
+                                     Params()
+                                         .text(deliveryStatusName(f.next))
+                                         .optionalInteger(due)
+                                         .optionalText(reason)
+                                         .optionalText(lastError)
+                                         .integer(now)
+                                         .text(f.deliveryId)
+                                         .text(f.leaseId)
+                                         .integer(detail::pg::toMillis(f.startedAt))
+                                         .text(attemptOutcomeName(f.outcome))
+                                         .optionalText(errorClass)
+                                         .optionalInteger(httpStatus)
+                                         .optionalText(sealMessage ? std::nullopt : message)));
+      if (rows.count() == 0) {
+        statuses[i] = common::failedPrecondition("finish attempt: the lease was lost");
+        continue;
+      }
+      statuses[i] = Status::ok();
+      if (sealMessage) {
+        const std::string attemptId = rows.text(0, 0);
+        FHIRGW_RETURN_IF_ERROR(
+            c.exec("finish attempts", "UPDATE delivery_attempts SET message = $1 WHERE id = $2",
+                   Params()
+                       .text(sealer.seal(*message, detail::sealContext("delivery_attempts",
+                                                                       "message", attemptId)))
+                       .integer(rows.integer(0, 0)))
+                .status());
+      }
     }
     return Status::ok();
   });
@@ -385,7 +443,9 @@ Result<std::int64_t> PostgresStore::recoverInFlightDeliveries(std::string_view o
   std::int64_t recovered = 0;
   const Status status = impl_->write("recover deliveries", [&](Connection& c) {
     // One statement: the rows are locked (those another instance is claiming or finishing right
-    // now are left to it), each gets its interrupted attempt and becomes failed, due now.
+    // now are left to it), each gets its interrupted attempt and becomes failed, due now. It
+    // answers (attempt id, delivery id) per recovered delivery.
+    constexpr std::string_view kMessage = "the attempt was interrupted (restart or expired lease)";
     FHIRGW_ASSIGN_OR_RETURN(
         Rows rows,
         c.exec("recover deliveries",
@@ -393,15 +453,22 @@ Result<std::int64_t> PostgresStore::recoverInFlightDeliveries(std::string_view o
                "  AND (lease_owner = $1 OR lease_expires_at <= $2) ORDER BY id"
                "  FOR UPDATE SKIP LOCKED),"
                " a AS (INSERT INTO delivery_attempts (delivery_id, at, outcome, error_class,"
-               "  message) SELECT r.id, $2::bigint, 'interrupted', 'transient', $3::text FROM r)"
-               " UPDATE deliveries d SET status = 'failed', attempts = d.attempts + 1,"
-               " last_error = $3, next_attempt_at = $2, lease_owner = NULL, lease_id = NULL,"
-               " lease_expires_at = NULL, updated_at = $2 FROM r WHERE d.id = r.id",
+               "  message) SELECT r.id, $2::bigint, 'interrupted', 'transient', $3::text FROM r"
+               "  ORDER BY r.id RETURNING id, delivery_id),"
+               " u AS (UPDATE deliveries d SET status = 'failed', attempts = d.attempts + 1,"
+               "  last_error = COALESCE($3, d.last_error), next_attempt_at = $2,"
+               "  lease_owner = NULL, lease_id = NULL, lease_expires_at = NULL, updated_at = $2"
+               "  FROM r WHERE d.id = r.id)"
+               " SELECT id, delivery_id FROM a",
                Params()
                    .text(owner)
                    .integer(impl_->nowMs())
-                   .text("the attempt was interrupted (restart or expired lease)")));
-    recovered = rows.affected();
+                   .optionalText(plainOrNull(impl_->sealer(), kMessage))));
+    if (impl_->sealer().keyRing() != nullptr) {
+      FHIRGW_RETURN_IF_ERROR(
+          sealInterrupted(impl_->sealer(), c, "recover deliveries", rows, kMessage));
+    }
+    recovered = rows.count();
     return Status::ok();
   });
   if (!status.isOk()) return status;
@@ -429,7 +496,7 @@ Result<std::optional<common::TimePoint>> PostgresStore::nextDeliveryDue(
 
 Result<Delivery> PostgresStore::getDelivery(std::string_view deliveryId) const {
   return impl_->readValue<Delivery>("get delivery", [&](Connection& c, Delivery& out) {
-    return selectDelivery(c, deliveryId, out);
+    return selectDelivery(impl_->sealer(), c, deliveryId, out);
   });
 }
 
@@ -458,6 +525,9 @@ Result<std::vector<DeliveryAttempt>> PostgresStore::listDeliveryAttempts(
           }
           if (auto http = rows.optionalInteger(i, 5)) a.httpStatus = static_cast<int>(*http);
           a.message = rows.optionalText(i, 6);
+          FHIRGW_RETURN_IF_ERROR(impl_->sealer().open(
+              a.message,
+              detail::sealContext("delivery_attempts", "message", std::to_string(a.id))));
           out.push_back(std::move(a));
         }
         return Status::ok();
@@ -478,7 +548,8 @@ Result<std::vector<Delivery>> PostgresStore::queryDeliveries(const DeliveryQuery
       "query deliveries", [&](Connection& c, std::vector<Delivery>& out) {
         Params params;
         const auto next = [&params] { return "$" + std::to_string(params.size() + 1); };
-        std::string sql = "SELECT " + std::string(kDeliveryColumns) + " FROM deliveries WHERE TRUE";
+        std::string sql =
+            "SELECT " + std::string(detail::pg::kDeliveryColumns) + " FROM deliveries WHERE TRUE";
         if (query.status) {
           sql += " AND status = " + next();
           params.text(deliveryStatusName(*query.status));
@@ -508,7 +579,9 @@ Result<std::vector<Delivery>> PostgresStore::queryDeliveries(const DeliveryQuery
         FHIRGW_ASSIGN_OR_RETURN(Rows rows, c.exec("query deliveries", sql, params));
         out.resize(static_cast<std::size_t>(rows.count()));
         for (int i = 0; i < rows.count(); ++i) {
-          FHIRGW_RETURN_IF_ERROR(detail::pg::toDelivery(rows, i, out[static_cast<std::size_t>(i)]));
+          Delivery& d = out[static_cast<std::size_t>(i)];
+          FHIRGW_RETURN_IF_ERROR(detail::pg::toDelivery(rows, i, d));
+          FHIRGW_RETURN_IF_ERROR(impl_->sealer().openDelivery(d));
         }
         return Status::ok();
       });
@@ -579,7 +652,7 @@ Status PostgresStore::retryDeadDelivery(std::string_view deliveryId) {
                Params().integer(impl_->nowMs()).text(deliveryId)));
     if (rows.affected() != 0) return Status::ok();
     Delivery d;
-    FHIRGW_RETURN_IF_ERROR(selectDelivery(c, deliveryId, d));
+    FHIRGW_RETURN_IF_ERROR(selectDelivery(impl_->sealer(), c, deliveryId, d));
     if (d.status == DeliveryStatus::kDead) return common::aborted(std::string(kContentPurged));
     return common::failedPrecondition("delivery is " + std::string(deliveryStatusName(d.status)) +
                                       ", not dead");
