@@ -271,6 +271,16 @@ FOR EACH ROW EXECUTE FUNCTION audit_entries_append_only())sql"),
            spelled("", R"sql(ALTER TABLE idempotency_keys
   ALTER COLUMN response_body TYPE bytea USING convert_to(response_body, 'UTF8'))sql"),
        }},
+      // Issue 16, key rotation on PostgreSQL: a pass walks each sealed column in the order of a
+      // growing row number (SQLite's rowid), which records and idempotency answers lacked there.
+      {9,
+       "postgresql-reseal-order",
+       {
+           spelled("", "ALTER TABLE records ADD COLUMN seq BIGINT GENERATED ALWAYS AS IDENTITY"),
+           spelled("",
+                   "ALTER TABLE idempotency_keys ADD COLUMN seq BIGINT GENERATED ALWAYS AS "
+                   "IDENTITY"),
+       }},
   };
   return kMigrations;
 }

@@ -252,19 +252,6 @@ TEST_F(SqliteStoreEncryption, AValueSealedUnderAKeyNoLongerConfiguredIsAClearErr
 
 // ---- rotation ------------------------------------------------------------------------------
 
-namespace {
-
-std::int64_t notUnderActiveKey(const std::vector<SealedColumnCount>& counts) {
-  std::int64_t n = 0;
-  for (const SealedColumnCount& c : counts) {
-    n += c.plain;
-    for (const auto& [keyId, values] : c.underOtherKeys) n += values;
-  }
-  return n;
-}
-
-}  // namespace
-
 TEST_F(SqliteStoreEncryption, ResealingInBatchesMovesEveryValueUnderTheActiveKey) {
   auto store = open(nullptr);
   ASSERT_NE(store, nullptr);

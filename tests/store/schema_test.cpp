@@ -69,11 +69,13 @@ TEST_P(SchemaOfBothEngines, HasTheSameTablesAndColumnsButTheDifferencesByDesign)
   const auto sqlite = rows(Engine::kSqlite, kSqliteColumns, kPostgresqlColumns);
   auto postgresql = rows(Engine::kPostgresql, kSqliteColumns, kPostgresqlColumns);
   ASSERT_GT(sqlite.size(), 60u);
-  // Migration 8: PostgreSQL orders insertions by an identity column where SQLite has its rowid,
-  // and keeps the packed values in bytea where SQLite's TEXT takes a BLOB.
+  // Migrations 8 and 9: PostgreSQL orders insertions (and a key rotation's walk) by an identity
+  // column where SQLite has its rowid, and keeps the packed values in bytea where SQLite's TEXT
+  // takes a BLOB.
   for (const std::string_view only :
        {"deliveries.seq integer NOT NULL", "documents.seq integer NOT NULL",
-        "fhir_resources.seq integer NOT NULL"}) {
+        "fhir_resources.seq integer NOT NULL", "idempotency_keys.seq integer NOT NULL",
+        "records.seq integer NOT NULL"}) {
     const auto found = std::find(postgresql.begin(), postgresql.end(), only);
     ASSERT_NE(found, postgresql.end()) << only;
     postgresql.erase(found);

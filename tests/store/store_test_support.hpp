@@ -9,8 +9,10 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "fhirgw/common/clock.hpp"
+#include "fhirgw/store/storage_encryption.hpp"
 #include "fhirgw/store/submission.hpp"
 #include "fhirgw/testsupport/files.hpp"
 #include "fhirgw/testsupport/test_clock.hpp"
@@ -53,6 +55,16 @@ inline Submission makeSubmission(const std::string& clientId, const std::string&
   sub.deliveries.push_back({recordId + "-patient", recordId + "-doc", "patient", std::nullopt,
                             DeliveryStatus::kSkipped, "ID-INS-QUALIFIED", std::nullopt});
   return sub;
+}
+
+/// The values of a key rotation's counts not yet under the active key (plain or another key's).
+inline std::int64_t notUnderActiveKey(const std::vector<SealedColumnCount>& counts) {
+  std::int64_t n = 0;
+  for (const SealedColumnCount& c : counts) {
+    n += c.plain;
+    for (const auto& [keyId, values] : c.underOtherKeys) n += values;
+  }
+  return n;
 }
 
 }  // namespace fhirgw::store::testing

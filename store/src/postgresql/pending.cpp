@@ -1,4 +1,4 @@
-// PostgresStore: the roles not yet on PostgreSQL (the key rotation, the record purges of
+// PostgresStore: the roles not yet on PostgreSQL (the record purges of
 // retention). Each answers kUnimplemented, so openStore does not select this store yet
 // (docs/storage.md, "PostgreSQL"). A method added to a Store role before the PostgreSQL store
 // implements it gets its kUnimplemented stub here.
@@ -20,17 +20,6 @@ Status pending(std::string_view operation) {
 }
 
 }  // namespace
-
-common::Result<std::vector<SealedColumnCount>> PostgresStore::countSealedValues() const {
-  return pending("countSealedValues");
-}
-
-common::Result<ResealBatch> PostgresStore::resealBatch(const ResealCursor& /*cursor*/,
-                                                       std::size_t /*limit*/) {
-  return pending("resealBatch");
-}
-
-common::Result<bool> PostgresStore::checkpointWal() { return pending("checkpointWal"); }
 
 common::Result<std::int64_t> PostgresStore::purgeRecordContent(common::TimePoint /*cutoff*/,
                                                                std::size_t /*limit*/) {
