@@ -3,8 +3,8 @@
 #include <filesystem>
 #include <system_error>
 
+#include "fhirgw/store/postgres_store.hpp"
 #include "fhirgw/store/sqlite_store.hpp"
-#include "postgresql/url.hpp"
 
 namespace fhirgw::store {
 namespace {
@@ -43,12 +43,10 @@ common::Result<std::unique_ptr<Store>> openStore(const StoreOptions& options,
   }
   // The url is never echoed back: a PostgreSQL one may carry a password.
   if (url.starts_with("postgresql://") || url.starts_with("postgres://")) {
-    // Checked now (a malformed url or one with a password is a configuration error), but the
-    // PostgreSQL store lacks records and the delivery queue yet: the gateway cannot run on it.
-    FHIRGW_RETURN_IF_ERROR(detail::pg::connectParams(url, options).status());
-    return common::unimplemented(
-        "storage.url: the PostgreSQL store does not hold records and deliveries yet; leave "
-        "storage.url empty to use SQLite in storage.dataDir");
+    // A malformed url or one with a password is kInvalidArgument, an unreachable server
+    // kUnavailable, a newer schema kFailedPrecondition (PostgresStore::open).
+    FHIRGW_ASSIGN_OR_RETURN(auto postgres, PostgresStore::open(url, options, clock));
+    return std::unique_ptr<Store>(std::move(postgres));
   }
   if (url.starts_with("sqlite:")) {
     // sqlite:PATH or sqlite://PATH names the database file itself.

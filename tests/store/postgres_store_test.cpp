@@ -162,6 +162,21 @@ TEST_P(PostgresStoreTest, InstancesStartingTogetherApplyEachMigrationOnce) {
   EXPECT_EQ(*appliedAt, std::vector<std::string>{"1772442000000"});
 }
 
+TEST_P(PostgresStoreTest, OpenStoreSelectsPostgresqlForAPostgresqlUrl) {
+  StoreOptions options;
+  options.url = db->url();
+  auto opened = openStore(options, clock);
+  ASSERT_TRUE(opened.hasValue()) << opened.status().toString();
+  EXPECT_NE(dynamic_cast<PostgresStore*>(opened->get()), nullptr);
+  EXPECT_FALSE((*opened)->databaseFile().has_value());
+  ASSERT_TRUE(
+      (*opened)
+          ->createClient({"c-open", "c-open", ClientRole::kEditor, {}}, testsupport::newStoredKey())
+          .isOk());
+  // The fixture's own store, on the same schema, sees what the other wrote.
+  EXPECT_TRUE(store->getClient("c-open").hasValue());
+}
+
 TEST_P(PostgresStoreTest, ReopeningAppliesNoMigrationTwiceAndANewerSchemaIsRefused) {
   clock.advance(1h);
   ASSERT_NE(openAnother(), nullptr);

@@ -11,9 +11,8 @@ namespace fhirgw::store {
 /// The shared store: one PostgreSQL database for several gateway instances. A pool of libpq
 /// connections (StoreOptions::connections), each operation one transaction on one of them, rows
 /// claimed with FOR UPDATE SKIP LOCKED; the schema is the SQLite store's, migrated under an
-/// advisory lock so that instances starting together apply each migration once.
-/// Not every role is there yet (docs/storage.md, "PostgreSQL"): the missing operations answer
-/// kUnimplemented, and openStore does not select it yet.
+/// advisory lock so that instances starting together apply each migration once. openStore
+/// selects it for a `postgresql://` url (docs/storage.md, "PostgreSQL").
 class PostgresStore final : public Store {
  public:
   /// Connects to the database of `url` (postgresql://user@host:port/db?sslmode=...; no password

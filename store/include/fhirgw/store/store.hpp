@@ -51,8 +51,9 @@ class Store : public ClientStore,
 
 /// Opens the store the options select, migrated to the latest schema: empty url => SQLite
 /// `<dataDir>/gateway.db` (dataDir is created); `sqlite:PATH` => SQLite at PATH;
-/// `postgresql://` => kInvalidArgument when malformed or carrying a password, else
-/// kUnimplemented for now (PostgresStore lacks roles); any other url => kInvalidArgument. The clock
+/// `postgresql://` (or `postgres://`) => the PostgreSQL store several instances share
+/// (PostgresStore::open: kInvalidArgument when malformed or carrying a password, kUnavailable
+/// when the server cannot be reached); any other url => kInvalidArgument. The clock
 /// must outlive the store.
 common::Result<std::unique_ptr<Store>> openStore(
     const StoreOptions& options, const common::Clock& clock = common::SystemClock::instance());
