@@ -1,14 +1,16 @@
-// Retention in the SQLite store: content purged and records, audit entries and idempotency
-// entries deleted in bounded batches, never a record whose deliveries may still need it.
+// Retention on both engines: content purged and records, audit entries and idempotency entries
+// deleted in bounded batches, never a record whose deliveries may still need it.
 
 #include <Poco/Data/Statement.h>
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iterator>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "fhirgw/common/crypto.hpp"
@@ -18,6 +20,7 @@
 #include "fhirgw/testsupport/stored_keys.hpp"
 #include "fhirgw/testsupport/test_store.hpp"
 #include "store_test_support.hpp"
+#include "test_database.hpp"
 
 using namespace fhirgw;
 using namespace fhirgw::store;
@@ -31,6 +34,50 @@ namespace {
 
 constexpr std::string_view kSecret = "DURAND-279035121518989";
 
+// The sample record of the tests (makeSubmission: a pending dmp delivery and a skipped one) with
+// a target, an error and an attempt message, its deliveries finished as `status` says.
+void commitSample(Store& store, const std::function<void(const std::string&)>& exec,
+                  const std::string& id, const std::string& status) {
+  Submission sub = makeSubmission("c-1", id, "ext-" + id);
+  sub.record->body = R"({"patient":")" + std::string(kSecret) + R"("})";
+  sub.deliveries[0].target = "anne.leroy@medecin.mssante.fr";
+  ASSERT_TRUE(store.commitSubmission(sub).isOk());
+  exec("UPDATE deliveries SET status = '" + status + "', last_error = 'peer said " +
+       std::string(kSecret) + "' WHERE id = '" + id + "-dmp'");
+  exec("INSERT INTO delivery_attempts (delivery_id, at, outcome, message) VALUES ('" + id +
+       "-dmp', 0, 'failed', 'message')");
+}
+
+class StoreRetention : public EngineTest {
+ protected:
+  void SetUp() override {
+    EngineTest::SetUp();
+    ASSERT_NE(store, nullptr);
+    ASSERT_TRUE(store
+                    ->createClient({"c-1", "c-1", ClientRole::kEditor, {}},
+                                   fhirgw::testsupport::newStoredKey())
+                    .isOk());
+  }
+
+  std::int64_t count(const std::string& sql) {
+    auto rows = db->column(sql);
+    EXPECT_TRUE(rows.hasValue()) << rows.status().toString();
+    return rows.hasValue() && rows->size() == 1 ? std::stoll(rows->front()) : -1;
+  }
+
+  void exec(const std::string& sql) {
+    const common::Status done = db->execute(sql);
+    ASSERT_TRUE(done.isOk()) << done.toString();
+  }
+
+  void commit(const std::string& id, const std::string& status = "delivered") {
+    commitSample(
+        *store, [this](const std::string& sql) { exec(sql); }, id, status);
+  }
+};
+FHIRGW_STORE_TEST_BOTH_ENGINES(StoreRetention);
+
+// What only SQLite has so far (the dead-delivery retries) or only SQLite needs (its file).
 class SqliteStoreRetention : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -40,29 +87,14 @@ class SqliteStoreRetention : public ::testing::Test {
 
   fs::path db() const { return dir.path() / "gateway.db"; }
 
-  Poco::Int64 count(const std::string& sql) {
-    auto raw = rawSession(db());
-    Poco::Int64 n = 0;
-    raw << sql, kw::into(n), kw::now;
-    return n;
-  }
-
   void exec(const std::string& sql) {
     auto raw = rawSession(db());
     raw << sql, kw::now;
   }
 
-  /// A record (makeSubmission: a pending dmp delivery and a skipped one) with a target, an
-  /// error and an attempt message, its deliveries finished as `status` says.
   void commit(const std::string& id, const std::string& status = "delivered") {
-    Submission sub = makeSubmission("c-1", id, "ext-" + id);
-    sub.record->body = R"({"patient":")" + std::string(kSecret) + R"("})";
-    sub.deliveries[0].target = "anne.leroy@medecin.mssante.fr";
-    ASSERT_TRUE(store->commitSubmission(sub).isOk());
-    exec("UPDATE deliveries SET status = '" + status + "', last_error = 'peer said " +
-         std::string(kSecret) + "' WHERE id = '" + id + "-dmp'");
-    exec("INSERT INTO delivery_attempts (delivery_id, at, outcome, message) VALUES ('" + id +
-         "-dmp', 0, 'failed', 'message')");
+    commitSample(
+        *store, [this](const std::string& sql) { exec(sql); }, id, status);
   }
 
   TempDir dir;
@@ -72,7 +104,7 @@ class SqliteStoreRetention : public ::testing::Test {
 
 }  // namespace
 
-TEST_F(SqliteStoreRetention, ContentPurgeEmptiesBodiesDeletesResourcesAndKeepsMetadata) {
+TEST_P(StoreRetention, ContentPurgeEmptiesBodiesDeletesResourcesAndKeepsMetadata) {
   commit("r-1");
   clock.advance(1h);
   auto purged = store->purgeRecordContent(clock.now(), 500);
@@ -97,13 +129,13 @@ TEST_F(SqliteStoreRetention, ContentPurgeEmptiesBodiesDeletesResourcesAndKeepsMe
   EXPECT_EQ((*deliveries)[0].status, DeliveryStatus::kDelivered);
   EXPECT_FALSE((*deliveries)[0].target.has_value());
   EXPECT_FALSE((*deliveries)[0].lastError.has_value());
-  auto attempts = store->listDeliveryAttempts("r-1-dmp");
-  ASSERT_EQ(attempts->size(), 1u);
-  EXPECT_FALSE((*attempts)[0].message.has_value());
+  EXPECT_EQ(count("SELECT COUNT(*) FROM delivery_attempts WHERE delivery_id = 'r-1-dmp'"
+                  " AND message IS NULL"),
+            1);
   EXPECT_EQ(*store->purgeRecordContent(clock.now(), 500), 0);  // already purged
 }
 
-TEST_F(SqliteStoreRetention, ContentPurgeLeavesRecordsWhoseDeliveriesMayStillNeedIt) {
+TEST_P(StoreRetention, ContentPurgeLeavesRecordsWhoseDeliveriesMayStillNeedIt) {
   commit("r-pending", "pending");
   commit("r-flight", "in-flight");
   commit("r-failed", "failed");
@@ -127,7 +159,7 @@ TEST_F(SqliteStoreRetention, ContentPurgeLeavesRecordsWhoseDeliveriesMayStillNee
   EXPECT_EQ(count("SELECT COUNT(*) FROM records"), 2);
 }
 
-TEST_F(SqliteStoreRetention, PurgesTakeAtMostTheLimitOldestFirstAndNothingAfterTheCutoff) {
+TEST_P(StoreRetention, PurgesTakeAtMostTheLimitOldestFirstAndNothingAfterTheCutoff) {
   for (int i = 0; i < 5; ++i) {
     commit("r-" + std::to_string(i));
     clock.advance(1min);
@@ -152,7 +184,7 @@ TEST_F(SqliteStoreRetention, PurgesTakeAtMostTheLimitOldestFirstAndNothingAfterT
   EXPECT_EQ(store->purgeRecordContent(cutoff, 0).error().code(), StatusCode::kInvalidArgument);
 }
 
-TEST_F(SqliteStoreRetention, DeletingRecordsTakesTheirRowsEverywhereButKeepsTheirActivityCount) {
+TEST_P(StoreRetention, DeletingRecordsTakesTheirRowsEverywhereButKeepsTheirActivityCount) {
   commit("r-1");
   commit("r-2", "pending");
   clock.advance(1h);
@@ -174,7 +206,7 @@ TEST_F(SqliteStoreRetention, DeletingRecordsTakesTheirRowsEverywhereButKeepsThei
   EXPECT_EQ(count("SELECT COUNT(*) FROM records"), 0);
 }
 
-TEST_F(SqliteStoreRetention, DeletingARecordForgetsTheAnswersKeptForItsExternalIds) {
+TEST_P(StoreRetention, DeletingARecordForgetsTheAnswersKeptForItsExternalIds) {
   Submission sub = makeSubmission("c-1", "r-1", "ext-1");
   sub.documents[0].externalId = "doc-ext-1";
   sub.deliveries[0].status = DeliveryStatus::kSkipped;
@@ -197,7 +229,7 @@ TEST_F(SqliteStoreRetention, DeletingARecordForgetsTheAnswersKeptForItsExternalI
   EXPECT_TRUE(store->findIdempotencyEntry("c-1", "tc-ext:ext-2").hasValue());
 }
 
-TEST_F(SqliteStoreRetention, APurgedRecordTakesNoDocumentAndItsDeadDeliveriesStayDead) {
+TEST_P(StoreRetention, APurgedRecordTakesNoDocument) {
   commit("r-1", "dead");
   clock.advance(1h);
   ASSERT_EQ(*store->purgeRecordContent(clock.now(), 500), 1);
@@ -209,6 +241,48 @@ TEST_F(SqliteStoreRetention, APurgedRecordTakesNoDocumentAndItsDeadDeliveriesSta
   more.deliveries.clear();
   const common::Status added = store->commitSubmission(more);
   EXPECT_EQ(added.code(), StatusCode::kAborted) << added.toString();
+  EXPECT_EQ(count("SELECT COUNT(*) FROM documents WHERE id = 'r-1-doc2'"), 0);
+}
+
+// Two instances purging at once: each batch skips the records the other holds, so every record
+// is purged, then deleted, exactly once (the sums say so), whatever the interleaving.
+TEST_P(StoreRetention, TwoInstancesPurgingAtOnceTakeEachRecordOnce) {
+  constexpr int kRecords = 40;
+  for (int i = 0; i < kRecords; ++i) commit("r-" + std::to_string(i));
+  clock.advance(1h);
+  std::unique_ptr<Store> other = openAnother();
+  ASSERT_NE(other, nullptr);
+  for (const bool deleting : {false, true}) {
+    std::int64_t done[2] = {0, 0};
+    bool failed[2] = {false, false};
+    std::vector<std::thread> threads;
+    Store* const instances[2] = {store.get(), other.get()};
+    for (int side = 0; side < 2; ++side) {
+      threads.emplace_back([&, side] {
+        for (;;) {
+          auto batch = deleting ? instances[side]->deleteRecords(clock.now(), 3)
+                                : instances[side]->purgeRecordContent(clock.now(), 3);
+          if (!batch.hasValue()) {
+            failed[side] = true;
+            return;
+          }
+          if (*batch == 0) return;
+          done[side] += *batch;
+        }
+      });
+    }
+    for (auto& t : threads) t.join();
+    EXPECT_FALSE(failed[0] || failed[1]);
+    EXPECT_EQ(done[0] + done[1], kRecords) << (deleting ? "deleted" : "purged");
+  }
+  EXPECT_EQ(count("SELECT COUNT(*) FROM records"), 0);
+  EXPECT_EQ(*store->countTeleconsultations("10000000001", 2026), kRecords);
+}
+
+TEST_F(SqliteStoreRetention, APurgedRecordsDeadDeliveriesStayDead) {
+  commit("r-1", "dead");
+  clock.advance(1h);
+  ASSERT_EQ(*store->purgeRecordContent(clock.now(), 500), 1);
 
   const common::Status retried = store->retryDeadDelivery("r-1-dmp");
   EXPECT_EQ(retried.code(), StatusCode::kAborted);
@@ -221,7 +295,7 @@ TEST_F(SqliteStoreRetention, APurgedRecordTakesNoDocumentAndItsDeadDeliveriesSta
   EXPECT_EQ(store->getDelivery("r-1-dmp")->status, DeliveryStatus::kDead);
 }
 
-TEST_F(SqliteStoreRetention, AuditAndIdempotencyEntriesAreDeletedInBatches) {
+TEST_P(StoreRetention, AuditAndIdempotencyEntriesAreDeletedInBatches) {
   for (int i = 0; i < 5; ++i) {
     ASSERT_TRUE(store->appendAudit({"admin", "client.create", "c-1", "ok", "req", ""}).hasValue());
     clock.advance(1min);
