@@ -11,6 +11,7 @@
 
 #include "fhirgw/common/key_ring.hpp"
 #include "postgresql/store_impl.hpp"
+#include "reseal_support.hpp"
 #include "sealer.hpp"
 
 namespace fhirgw::store {
@@ -101,16 +102,7 @@ Result<std::vector<SealedColumnCount>> PostgresStore::countSealedValues() const 
           count.table = column.table;
           count.column = column.column;
           for (int i = 0; i < rows.count(); ++i) {
-            const std::string id = rows.text(i, 0);
-            const std::int64_t n = rows.integer(i, 1);
-            count.values += n;
-            if (id.empty()) {
-              count.plain += n;
-            } else if (ring != nullptr && id == ring->activeKeyId()) {
-              count.underActiveKey += n;
-            } else {
-              count.underOtherKeys[id] += n;
-            }
+            detail::addSealedValues(count, rows.text(i, 0), rows.integer(i, 1), ring);
           }
           out.push_back(std::move(count));
         }
@@ -121,11 +113,7 @@ Result<std::vector<SealedColumnCount>> PostgresStore::countSealedValues() const 
 
 Result<ResealBatch> PostgresStore::resealBatch(const ResealCursor& cursor, std::size_t limit) {
   const common::KeyRing* ring = impl_->sealer().keyRing();
-  if (ring == nullptr) {
-    return common::failedPrecondition("storage encryption is off: there is no key to seal under");
-  }
-  if (limit == 0) return common::invalidArgument("reseal: limit must be positive");
-  const std::string prefix = "gcm1:" + std::string(ring->activeKeyId()) + ":";
+  FHIRGW_ASSIGN_OR_RETURN(const std::string prefix, detail::resealPrefix(ring, limit));
   ResealBatch batch;
   ResealCursor at = cursor;
   std::vector<std::int64_t> rows;

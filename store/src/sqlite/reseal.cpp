@@ -8,6 +8,7 @@
 
 #include "connection.hpp"
 #include "fhirgw/common/key_ring.hpp"
+#include "reseal_support.hpp"
 
 namespace fhirgw::store {
 
@@ -64,15 +65,7 @@ Result<std::vector<SealedColumnCount>> SqliteStore::countSealedValues() const {
           count.column = c.column;
           const common::KeyRing* ring = impl_->keyRing();
           for (const Row& row : rows) {
-            const std::string& keyId = row.get<0>();
-            count.values += row.get<1>();
-            if (keyId.empty()) {
-              count.plain += row.get<1>();
-            } else if (ring != nullptr && keyId == ring->activeKeyId()) {
-              count.underActiveKey += row.get<1>();
-            } else {
-              count.underOtherKeys[keyId] += row.get<1>();
-            }
+            addSealedValues(count, row.get<0>(), row.get<1>(), ring);
           }
           out.push_back(std::move(count));
         }
@@ -83,11 +76,7 @@ Result<std::vector<SealedColumnCount>> SqliteStore::countSealedValues() const {
 
 Result<ResealBatch> SqliteStore::resealBatch(const ResealCursor& cursor, std::size_t limit) {
   const common::KeyRing* ring = impl_->keyRing();
-  if (ring == nullptr) {
-    return common::failedPrecondition("storage encryption is off: there is no key to seal under");
-  }
-  if (limit == 0) return common::invalidArgument("reseal: limit must be positive");
-  const std::string prefix = "gcm1:" + std::string(ring->activeKeyId()) + ":";
+  FHIRGW_ASSIGN_OR_RETURN(const std::string prefix, resealPrefix(ring, limit));
   ResealBatch batch;
   ResealCursor at = cursor;
   std::vector<Poco::Int64> rows;
