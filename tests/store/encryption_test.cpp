@@ -77,23 +77,6 @@ class SqliteStoreEncryption : public ::testing::Test {
     return std::move(*opened);
   }
 
-  /// Claims the record's pending delivery and fails it with a message naming the patient.
-  void failDelivery(Store& store) {
-    auto claimed = store.claimDeliveries({"dmp-main", "worker", 30s, 1});
-    ASSERT_TRUE(claimed.hasValue()) << claimed.status().toString();
-    ASSERT_EQ(claimed->size(), 1u);
-    FinishedAttempt f;
-    f.deliveryId = (*claimed)[0].id;
-    f.leaseId = *(*claimed)[0].leaseId;
-    f.next = DeliveryStatus::kFailed;
-    f.nextAttemptAt = clock.now() + 1h;
-    f.startedAt = clock.now();
-    f.outcome = AttemptOutcome::kFailed;
-    f.errorClass = ErrorClass::kTransient;
-    f.message = "550 <279035121518989@patient.mssante.fr> unknown";
-    ASSERT_TRUE(store.finishAttempt(f).isOk());
-  }
-
   std::vector<std::string> column(const std::string& sql) {
     auto raw = rawSession(dir.path() / "gateway.db");
     std::vector<std::string> values;
@@ -127,7 +110,7 @@ TEST_F(SqliteStoreEncryption, EverythingReadsBackAsWrittenAndNothingIsPlainInThe
   ASSERT_NE(store, nullptr);
   const Submission sub = healthSubmission("r-1");
   ASSERT_TRUE(store->commitSubmission(sub).isOk());
-  failDelivery(*store);
+  failDmpDelivery(*store, clock);
 
   EXPECT_EQ(store->getRecord("c-1", "r-1")->body, sub.record->body);
   EXPECT_EQ(store->getRecord("c-1", "r-1")->outcome, sub.record->outcome);

@@ -80,23 +80,6 @@ class StoreReseal : public EngineTest {
     return openAnother(options);
   }
 
-  /// Claims the record's pending DMP delivery and fails it with a message naming the patient.
-  void failDmpDelivery(Store& s) {
-    auto claimed = s.claimDeliveries({"dmp-main", "worker", 30s, 1});
-    ASSERT_TRUE(claimed.hasValue()) << claimed.status().toString();
-    ASSERT_EQ(claimed->size(), 1u);
-    FinishedAttempt f;
-    f.deliveryId = (*claimed)[0].id;
-    f.leaseId = *(*claimed)[0].leaseId;
-    f.next = DeliveryStatus::kFailed;
-    f.nextAttemptAt = clock.now() + 1h;
-    f.startedAt = clock.now();
-    f.outcome = AttemptOutcome::kFailed;
-    f.errorClass = ErrorClass::kTransient;
-    f.message = "550 <279035121518989@patient.mssante.fr> unknown";
-    ASSERT_TRUE(s.finishAttempt(f).isOk());
-  }
-
   /// Runs a whole pass in batches of `limit`; the values resealed, or -1 on a failure.
   std::int64_t pass(Store& s, std::size_t limit, std::int64_t* unopened = nullptr,
                     std::string* problem = nullptr) {
@@ -134,7 +117,7 @@ TEST_P(StoreReseal, ABatchedPassMovesEveryValueUnderTheActiveKeyAndEverythingRea
     subs.push_back(resealSubmission("r-" + std::to_string(i), i == 2));
     ASSERT_TRUE(store->commitSubmission(subs.back()).isOk());
   }
-  failDmpDelivery(*store);
+  failDmpDelivery(*store, clock);
 
   const auto second = resealRing('\x02', {'\x01'});
   store = reopen(second);

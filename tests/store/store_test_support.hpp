@@ -2,6 +2,7 @@
 
 #include <Poco/Data/SQLite/Connector.h>
 #include <Poco/Data/Session.h>
+#include <gtest/gtest.h>
 #include <stdlib.h>
 
 #include <chrono>
@@ -13,6 +14,7 @@
 
 #include "fhirgw/common/clock.hpp"
 #include "fhirgw/store/storage_encryption.hpp"
+#include "fhirgw/store/store.hpp"
 #include "fhirgw/store/submission.hpp"
 #include "fhirgw/testsupport/files.hpp"
 #include "fhirgw/testsupport/test_clock.hpp"
@@ -55,6 +57,25 @@ inline Submission makeSubmission(const std::string& clientId, const std::string&
   sub.deliveries.push_back({recordId + "-patient", recordId + "-doc", "patient", std::nullopt,
                             DeliveryStatus::kSkipped, "ID-INS-QUALIFIED", std::nullopt});
   return sub;
+}
+
+/// Claims the one pending delivery of "dmp-main" (makeSubmission's) and records a failed attempt
+/// whose message names a patient (a value encryption at rest must seal).
+inline void failDmpDelivery(Store& store, const common::Clock& clock) {
+  using namespace std::chrono_literals;
+  auto claimed = store.claimDeliveries({"dmp-main", "worker", 30s, 1});
+  ASSERT_TRUE(claimed.hasValue()) << claimed.status().toString();
+  ASSERT_EQ(claimed->size(), 1u);
+  FinishedAttempt f;
+  f.deliveryId = (*claimed)[0].id;
+  f.leaseId = *(*claimed)[0].leaseId;
+  f.next = DeliveryStatus::kFailed;
+  f.nextAttemptAt = clock.now() + 1h;
+  f.startedAt = clock.now();
+  f.outcome = AttemptOutcome::kFailed;
+  f.errorClass = ErrorClass::kTransient;
+  f.message = "550 <279035121518989@patient.mssante.fr> unknown";
+  ASSERT_TRUE(store.finishAttempt(f).isOk());
 }
 
 /// The values of a key rotation's counts not yet under the active key (plain or another key's).
