@@ -204,6 +204,7 @@ int GatewayApp::runGateway(const std::vector<std::string>& args) {
   engineOptions.instanceId = config->storage.instanceId.empty()
                                  ? "gateway-" + Poco::Environment::nodeName()
                                  : config->storage.instanceId;
+  engineOptions.lease = config->storage.deliveryLease;
   connectors::DeliveryEngine engine(**store, common::SystemClock::instance(), engineOptions);
   // The file's instances, then those administered through the API (kept in the store, their
   // secrets sealed): one that cannot be opened or no longer checks out is a configuration error

@@ -746,6 +746,20 @@ TEST(ConfigLoading, TheInstanceIdNamesOneInstanceAmongThoseSharingTheStore) {
               HasSubstr("storage.connectorSyncIntervalMs"));
 }
 
+TEST(ConfigLoading, TheDeliveryLeaseLastsFiveMinutesUnlessSetBetweenASecondAndAnHour) {
+  EXPECT_EQ(valueOf(load(std::nullopt)).storage.deliveryLease, std::chrono::minutes(5));
+  EXPECT_EQ(valueOf(load(R"({"storage": {"deliveryLeaseMs": 1000}})")).storage.deliveryLease,
+            std::chrono::seconds(1));
+  EXPECT_EQ(valueOf(load(std::nullopt, {{"FHIRGW_STORAGE_DELIVERYLEASEMS", "3600000"}}))
+                .storage.deliveryLease,
+            std::chrono::hours(1));
+  EXPECT_THAT(errorOf(load(std::nullopt, {}, {{"storage.deliveryLeaseMs", "999"}})),
+              HasSubstr("storage.deliveryLeaseMs: must be a whole number of milliseconds between "
+                        "1000 and 3600000"));
+  EXPECT_THAT(errorOf(load(std::nullopt, {}, {{"storage.deliveryLeaseMs", "3600001"}})),
+              HasSubstr("storage.deliveryLeaseMs"));
+}
+
 // --- File syntax and error reporting ---------------------------------------------------------
 
 TEST(ConfigLoading, InvalidJsonNamesTheFileAndTheOffset) {

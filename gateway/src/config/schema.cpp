@@ -139,6 +139,11 @@ void bindSchema(FieldReader& root, Binding& binding, GatewayConfig& c) {
                  kMaxMillis);
     text(r, "instanceId", c.storage.instanceId);
     milliseconds(r, "connectorSyncIntervalMs", c.storage.connectorSyncInterval, 100, kMaxMillis);
+    // At least a second (a claim must outlast its batch window and attempt); at most an hour, as
+    // no attempt may take longer than 4 minutes (timeoutMs) and a dead instance's claims wait
+    // this long for another instance.
+    constexpr std::int64_t kMaxLease = std::int64_t{3600} * 1000;
+    milliseconds(r, "deliveryLeaseMs", c.storage.deliveryLease, 1000, kMaxLease);
     r.object("encryption", [&c](FieldReader& e) {
       StorageEncryptionConfig& enc = c.storage.encryption;
       const auto path = [](const Json& n) -> std::optional<std::string> {

@@ -99,6 +99,10 @@ struct StorageConfig {
   /// The name of this instance among those sharing the store: its delivery leases carry it, and
   /// at start it takes back the unfinished claims bearing it. Empty => "gateway-<host name>".
   std::string instanceId;
+  /// How long a delivery claim lasts (connectors::EngineOptions::lease): another instance takes
+  /// over a dead one's claims once it has run out. Must outlast min(30 s, lease / 2) plus the
+  /// longest attempt (the connectors' timeoutMs), which is documented, not checked.
+  std::chrono::milliseconds deliveryLease{std::chrono::minutes(5)};
   StorageEncryptionConfig encryption;  ///< `storage.encryption.*`
 };
 

@@ -23,8 +23,13 @@ struct EngineOptions {
   /// Lease owner name: unique among running instances sharing a store, and stable across this
   /// instance's restarts so that its own unfinished claims are retried at start-up at once.
   std::string instanceId = "gateway";
-  /// How long a claim lasts; must exceed batchWindow plus the longest attempt (connector
-  /// timeouts): every attempt of a claim is then recorded while its lease holds.
+  /// How long a claim lasts (the gateway's storage.deliveryLeaseMs); after it another instance
+  /// may claim the delivery again, so a dead instance's claims are taken over this long after
+  /// they were made. It must exceed min(batchWindow, lease / 2) plus the longest attempt (the
+  /// connectors' timeouts, `timeoutMs` at most 4 minutes): every attempt of a claim is then
+  /// recorded while its lease holds, and a healthy instance never has a delivery sent twice.
+  /// Not checked here (a connector's timeouts are its own options): docs/operations.md says
+  /// how to choose it.
   std::chrono::milliseconds lease{std::chrono::minutes(5)};
   /// The most due deliveries a worker claims at once (one store transaction); their results are
   /// recorded together too (one transaction) once the batch is done. A worker's claims start at
