@@ -5,7 +5,9 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "fhirgw/common/result.hpp"
 #include "fhirgw/common/status.hpp"
 #include "fhirgw/store/delivery.hpp"
 
@@ -39,6 +41,38 @@ inline common::Status checkFinishedAttempt(const FinishedAttempt& f) {
   if (f.reason && f.reason->find('\0') != std::string::npos)
     return bad("reason contains a NUL byte");
   return common::Status::ok();
+}
+
+// ---- admin retries and re-routes ----------------------------------------------------------------
+
+/// Why a dead delivery whose record was purged is not retried.
+inline constexpr std::string_view kContentPurged =
+    "the record's content was purged by retention: nothing is left to deliver";
+
+/// The answer to retrying one delivery the retry did not change, given its current state.
+inline common::Status notRetried(DeliveryStatus current) {
+  if (current == DeliveryStatus::kDead) return common::aborted(std::string(kContentPurged));
+  return common::failedPrecondition("delivery is " + std::string(deliveryStatusName(current)) +
+                                    ", not dead");
+}
+
+/// The states a re-route moves: the request's (pending, failed or dead only), or all three when it
+/// names none. kInvalidArgument for an in-flight or delivered state, or from == to.
+inline common::Result<std::vector<DeliveryStatus>> rerouteStatuses(const RerouteRequest& request) {
+  if (request.fromConnectorId == request.toConnectorId) {
+    return common::invalidArgument("reroute: from and to are the same instance");
+  }
+  std::vector<DeliveryStatus> statuses = request.statuses;
+  if (statuses.empty()) {
+    statuses = {DeliveryStatus::kPending, DeliveryStatus::kFailed, DeliveryStatus::kDead};
+  }
+  for (const DeliveryStatus st : statuses) {
+    if (st != DeliveryStatus::kPending && st != DeliveryStatus::kFailed &&
+        st != DeliveryStatus::kDead) {
+      return common::invalidArgument("reroute: only pending, failed or dead deliveries move");
+    }
+  }
+  return statuses;
 }
 
 }  // namespace fhirgw::store::detail

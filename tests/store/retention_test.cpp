@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <future>
 #include <iterator>
 #include <memory>
 #include <string>
@@ -279,7 +280,7 @@ TEST_P(StoreRetention, TwoInstancesPurgingAtOnceTakeEachRecordOnce) {
   EXPECT_EQ(*store->countTeleconsultations("10000000001", 2026), kRecords);
 }
 
-TEST_F(SqliteStoreRetention, APurgedRecordsDeadDeliveriesStayDead) {
+TEST_P(StoreRetention, APurgedRecordsDeadDeliveriesStayDead) {
   commit("r-1", "dead");
   clock.advance(1h);
   ASSERT_EQ(*store->purgeRecordContent(clock.now(), 500), 1);
@@ -293,6 +294,53 @@ TEST_F(SqliteStoreRetention, APurgedRecordsDeadDeliveriesStayDead) {
   reroute.toConnectorId = "dmp-other";
   EXPECT_EQ(*store->rerouteDeliveries(reroute), 0);
   EXPECT_EQ(store->getDelivery("r-1-dmp")->status, DeliveryStatus::kDead);
+}
+
+// A purge under way elsewhere (another instance's transaction, held open here) while an
+// administrator retries or re-routes a dead delivery of that record: the retry waits for the purge
+// and then sees it, rather than queueing a delivery whose content is gone. Without the lock on the
+// record, PostgreSQL's retry would read the record as it was before the purge and queue it.
+TEST_P(StoreRetention, ARetryDuringAPurgeElsewhereWaitsAndSeesThePurge) {
+  commit("r-1", "dead");
+  commit("r-2", "dead");
+  auto other = db->connect();
+  ASSERT_TRUE(other.hasValue()) << other.status().toString();
+  for (const bool one : {true, false}) {
+    const std::string id = one ? "r-1" : "r-2";
+    const std::string begin = GetParam() == Engine::kSqlite ? "BEGIN IMMEDIATE" : "BEGIN";
+    ASSERT_TRUE((*other)->execute(begin).isOk());
+    ASSERT_TRUE((*other)
+                    ->execute("UPDATE records SET body = '', outcome = '', purged_at = 1"
+                              " WHERE id = '" +
+                              id + "'")
+                    .isOk());
+    std::promise<common::Status> answer;
+    std::future<common::Status> answered = answer.get_future();
+    std::thread retry([&] {
+      if (one) {
+        answer.set_value(store->retryDeadDelivery(id + "-dmp"));
+        return;
+      }
+      RerouteRequest reroute;
+      reroute.fromConnectorId = "dmp-main";
+      reroute.toConnectorId = "dmp-other";
+      reroute.statuses = {DeliveryStatus::kDead};
+      auto moved = store->rerouteDeliveries(reroute);
+      answer.set_value(!moved.hasValue() ? moved.status()
+                       : *moved == 0     ? common::aborted("nothing moved")
+                                         : common::Status::ok());
+    });
+    // Still waiting for the purge's transaction (the store waits up to 5 s for a lock).
+    EXPECT_EQ(answered.wait_for(300ms), std::future_status::timeout) << id;
+    ASSERT_TRUE((*other)->execute("COMMIT").isOk());
+    retry.join();
+    const common::Status status = answered.get();
+    EXPECT_EQ(status.code(), StatusCode::kAborted) << id << ": " << status.toString();
+    EXPECT_EQ(count("SELECT COUNT(*) FROM deliveries WHERE id = '" + id +
+                    "-dmp' AND status = 'dead' AND connector_id = 'dmp-main'"),
+              1)
+        << id;
+  }
 }
 
 TEST_P(StoreRetention, AuditAndIdempotencyEntriesAreDeletedInBatches) {

@@ -128,6 +128,50 @@ common::Result<std::vector<std::string>> TestDatabase::column(std::string_view s
   }
 }
 
+TestDatabase::Connection::~Connection() {
+  if (pg_ != nullptr) PQfinish(pg_);
+}
+
+common::Status TestDatabase::Connection::execute(std::string_view sql) {
+  if (pg_ != nullptr) {
+    PGresult* result = PQexec(pg_, std::string(sql).c_str());
+    const ExecStatusType st = PQresultStatus(result);
+    common::Status status = common::Status::ok();
+    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+      status = common::internal(PQresultErrorMessage(result));
+    }
+    PQclear(result);
+    return status;
+  }
+  try {
+    Poco::Data::Statement statement(*sqlite_);
+    statement << std::string(sql);
+    statement.execute();
+    return common::Status::ok();
+  } catch (const Poco::Exception& e) {
+    return common::internal(e.displayText());
+  }
+}
+
+common::Result<std::unique_ptr<TestDatabase::Connection>> TestDatabase::connect() const {
+  std::unique_ptr<Connection> connection(new Connection());
+  if (engine_ == Engine::kPostgresql) {
+    connection->pg_ = PQconnectdb(url_.c_str());
+    if (PQstatus(connection->pg_) != CONNECTION_OK) {
+      return common::unavailable(std::string("test server: ") + PQerrorMessage(connection->pg_));
+    }
+    return connection;
+  }
+  try {
+    Poco::Data::SQLite::Connector::registerConnector();
+    connection->sqlite_ =
+        std::make_unique<Poco::Data::Session>(Poco::Data::SQLite::Connector::KEY, sqlitePath(url_));
+    return connection;
+  } catch (const Poco::Exception& e) {
+    return common::internal(e.displayText());
+  }
+}
+
 EngineTest::EngineTest() : clock(testsupport::testStart()) {}
 
 void EngineTest::SetUp() {

@@ -4,6 +4,7 @@
 // its store in a TestDatabase, a fresh SQLite file or a fresh schema of the test PostgreSQL
 // server (started by the ctest fixture `postgresql`, tests/tools/pg-cluster.sh).
 
+#include <Poco/Data/Session.h>
 #include <gtest/gtest.h>
 
 #include <memory>
@@ -16,6 +17,8 @@
 #include "fhirgw/common/result.hpp"
 #include "fhirgw/store/store.hpp"
 #include "fhirgw/testsupport/files.hpp"
+
+struct pg_conn;
 
 namespace fhirgw::store::testing {
 
@@ -36,6 +39,23 @@ inline constexpr const char* kUrlVariable = "FHIRGW_TEST_POSTGRESQL_URL";
 /// as their search_path, so tests running at once never see each other's tables).
 class TestDatabase {
  public:
+  /// A connection of its own to the database, outside the store, kept open so that a test can
+  /// hold a transaction (and its locks) while the store works beside it.
+  class Connection {
+   public:
+    ~Connection();
+    Connection(const Connection&) = delete;
+    Connection& operator=(const Connection&) = delete;
+    /// Runs one statement (BEGIN, COMMIT and the like included).
+    common::Status execute(std::string_view sql);
+
+   private:
+    friend class TestDatabase;
+    Connection() = default;
+    pg_conn* pg_ = nullptr;
+    std::unique_ptr<Poco::Data::Session> sqlite_;
+  };
+
   /// kFailedPrecondition naming FHIRGW_TEST_POSTGRESQL_URL when the PostgreSQL server is not
   /// there: a test that needs it fails, it is never skipped.
   static common::Result<std::unique_ptr<TestDatabase>> create(Engine engine);
@@ -58,6 +78,8 @@ class TestDatabase {
   common::Status execute(std::string_view sql) const;
   /// The first column of every row a query returns, as text (NULL as "<null>").
   common::Result<std::vector<std::string>> column(std::string_view sql) const;
+  /// Opens a Connection to this database.
+  common::Result<std::unique_ptr<Connection>> connect() const;
 
  private:
   explicit TestDatabase(Engine engine) : engine_(engine) {}

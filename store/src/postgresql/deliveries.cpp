@@ -628,18 +628,19 @@ namespace {
 
 // A retried delivery gets a fresh budget: due now, attempts and the 72-hour window start over.
 // The attempt history stays in delivery_attempts.
-// A dead delivery of a record whose content retention purged has nothing left to deliver.
-constexpr std::string_view kNotPurged =
-    " AND NOT EXISTS (SELECT 1 FROM records r WHERE r.id = deliveries.record_id"
-    " AND r.purged_at IS NOT NULL)";
-
 // Binds now as $1.
 constexpr std::string_view kRetryDead =
     "UPDATE deliveries SET status = 'pending', attempts = 0, first_attempt_at = NULL,"
     " next_attempt_at = $1, reason = NULL, updated_at = $1 WHERE status = 'dead'";
 
-constexpr std::string_view kContentPurged =
-    "the record's content was purged by retention: nothing is left to deliver";
+// A dead delivery of a record whose content retention purged has nothing left to deliver. The
+// record row is read FOR SHARE, which settles the race with a purge on another instance: a purge
+// holding it (FOR UPDATE) is waited for, and its purged_at then seen; a purge starting while this
+// transaction holds it skips the record (SKIP LOCKED), and one starting after it commits sees the
+// delivery queued again when it re-reads the batch's deliveries (retention.cpp).
+constexpr std::string_view kRecordNotPurged =
+    " AND EXISTS (SELECT 1 FROM records r WHERE r.id = deliveries.record_id"
+    " AND r.purged_at IS NULL FOR SHARE OF r)";
 
 }  // namespace
 
@@ -647,15 +648,13 @@ Status PostgresStore::retryDeadDelivery(std::string_view deliveryId) {
   if (detail::pg::hasNul(deliveryId)) return common::notFound("delivery not found");
   return impl_->write("retry delivery", [&](Connection& c) {
     FHIRGW_ASSIGN_OR_RETURN(
-        Rows rows,
-        c.exec("retry delivery", std::string(kRetryDead) + std::string(kNotPurged) + " AND id = $2",
-               Params().integer(impl_->nowMs()).text(deliveryId)));
+        Rows rows, c.exec("retry delivery",
+                          std::string(kRetryDead) + std::string(kRecordNotPurged) + " AND id = $2",
+                          Params().integer(impl_->nowMs()).text(deliveryId)));
     if (rows.affected() != 0) return Status::ok();
     Delivery d;
     FHIRGW_RETURN_IF_ERROR(selectDelivery(impl_->sealer(), c, deliveryId, d));
-    if (d.status == DeliveryStatus::kDead) return common::aborted(std::string(kContentPurged));
-    return common::failedPrecondition("delivery is " + std::string(deliveryStatusName(d.status)) +
-                                      ", not dead");
+    return detail::notRetried(d.status);
   });
 }
 
@@ -669,7 +668,7 @@ Result<std::int64_t> PostgresStore::retryDeadDeliveries(const DeadDeliveryFilter
     Params params;
     params.integer(impl_->nowMs());
     const auto next = [&params] { return "$" + std::to_string(params.size() + 1); };
-    std::string sql = std::string(kRetryDead) + std::string(kNotPurged);
+    std::string sql = std::string(kRetryDead) + std::string(kRecordNotPurged);
     if (filter.connectorId) {
       sql += " AND connector_id = " + next();
       params.text(*filter.connectorId);
@@ -696,20 +695,11 @@ Result<std::int64_t> PostgresStore::rerouteDeliveries(const RerouteRequest& requ
   if (from.empty() || to.empty() || detail::pg::hasNul(from) || detail::pg::hasNul(to)) {
     return common::invalidArgument("reroute: bad connector id");
   }
-  if (from == to) return common::invalidArgument("reroute: from and to are the same instance");
   if (request.destination && detail::pg::hasNul(*request.destination)) {
     return common::invalidArgument("reroute: bad destination");
   }
-  std::vector<DeliveryStatus> statuses = request.statuses;
-  if (statuses.empty()) {
-    statuses = {DeliveryStatus::kPending, DeliveryStatus::kFailed, DeliveryStatus::kDead};
-  }
-  for (const DeliveryStatus st : statuses) {
-    if (st != DeliveryStatus::kPending && st != DeliveryStatus::kFailed &&
-        st != DeliveryStatus::kDead) {
-      return common::invalidArgument("reroute: only pending, failed or dead deliveries move");
-    }
-  }
+  FHIRGW_ASSIGN_OR_RETURN(const std::vector<DeliveryStatus> statuses,
+                          detail::rerouteStatuses(request));
   std::int64_t count = 0;
   const Status status = impl_->write("reroute deliveries", [&](Connection& c) {
     Params params;
@@ -735,7 +725,7 @@ Result<std::int64_t> PostgresStore::rerouteDeliveries(const RerouteRequest& requ
       params.text(*request.destination);
     }
     // Retention purged the record's content: nothing is left to deliver (only dead ones).
-    sql += kNotPurged;
+    sql += kRecordNotPurged;
     // The target instance already has this document for this destination: left in place.
     sql +=
         " AND NOT EXISTS (SELECT 1 FROM deliveries o WHERE o.connector_id = $1"

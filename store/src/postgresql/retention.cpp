@@ -65,7 +65,19 @@ Status selectRecordBatch(Connection& c, std::string_view operation, std::string_
                                                 .integer(detail::pg::toMillis(cutoff))
                                                 .integer(static_cast<std::int64_t>(limit))));
   ids.clear();
-  for (int i = 0; i < rows.count(); ++i) ids.push_back(rows.text(i, 0));
+  if (rows.count() == 0) return Status::ok();
+  std::vector<std::string> locked;
+  for (int i = 0; i < rows.count(); ++i) locked.push_back(rows.text(i, 0));
+  // Read the locked records' deliveries again in a new statement (a newer snapshot): an admin
+  // retry or re-route that committed after the select's snapshot but before its lock queued one
+  // of them again (it read the record FOR SHARE; deliveries.cpp), and that record stays.
+  FHIRGW_ASSIGN_OR_RETURN(
+      Rows still, c.exec(operation,
+                         std::string("SELECT r.id FROM records r WHERE r.id = ANY($1::text[])")
+                             .append(kDeliveriesFinished)
+                             .append(" ORDER BY r.created_at"),
+                         Params().text(textArray(locked))));
+  for (int i = 0; i < still.count(); ++i) ids.push_back(still.text(i, 0));
   return Status::ok();
 }
 

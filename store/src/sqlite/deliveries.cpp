@@ -598,17 +598,15 @@ namespace {
 
 // A retried delivery gets a fresh budget: due now, attempts and the 72-hour window start over.
 // The attempt history stays in delivery_attempts.
-// A dead delivery of a record whose content retention purged has nothing left to deliver.
-constexpr std::string_view kNotPurged =
-    " AND NOT EXISTS (SELECT 1 FROM records r WHERE r.id = deliveries.record_id"
-    " AND r.purged_at IS NOT NULL)";
-
 constexpr std::string_view kRetryDead =
     "UPDATE deliveries SET status = 'pending', attempts = 0, first_attempt_at = NULL,"
     " next_attempt_at = ?, reason = NULL, updated_at = ? WHERE status = 'dead'";
 
-constexpr std::string_view kContentPurged =
-    "the record's content was purged by retention: nothing is left to deliver";
+// A dead delivery of a record whose content retention purged has nothing left to deliver (the
+// single writer orders a retry and a purge: no lock needed, unlike PostgreSQL).
+constexpr std::string_view kRecordNotPurged =
+    " AND NOT EXISTS (SELECT 1 FROM records r WHERE r.id = deliveries.record_id"
+    " AND r.purged_at IS NOT NULL)";
 
 }  // namespace
 
@@ -616,14 +614,12 @@ Status SqliteStore::retryDeadDelivery(std::string_view deliveryId) {
   return impl_->write("retry delivery", [&](Session& s) {
     const Poco::Int64 now = impl_->nowMs();
     Statement update(s);
-    update << std::string(kRetryDead) + std::string(kNotPurged) + " AND id = ?", kw::bind(now),
-        kw::bind(now), kw::bind(std::string(deliveryId));
+    update << std::string(kRetryDead) + std::string(kRecordNotPurged) + " AND id = ?",
+        kw::bind(now), kw::bind(now), kw::bind(std::string(deliveryId));
     if (update.execute() != 0) return Status::ok();
     Delivery d;
     FHIRGW_RETURN_IF_ERROR(readDelivery(impl_->sealer(), s, std::string(deliveryId), d));
-    if (d.status == DeliveryStatus::kDead) return common::aborted(std::string(kContentPurged));
-    return common::failedPrecondition("delivery is " + std::string(deliveryStatusName(d.status)) +
-                                      ", not dead");
+    return detail::notRetried(d.status);
   });
 }
 
@@ -633,7 +629,7 @@ Result<std::int64_t> SqliteStore::retryDeadDeliveries(const DeadDeliveryFilter& 
     const Poco::Int64 now = impl_->nowMs();
     Statement update(s);
     std::string sql(kRetryDead);
-    sql += kNotPurged;
+    sql += kRecordNotPurged;
     update.addBind(kw::bind(now));
     update.addBind(kw::bind(now));
     if (filter.connectorId) {
@@ -662,17 +658,8 @@ Result<std::int64_t> SqliteStore::rerouteDeliveries(const RerouteRequest& reques
   if (from.empty() || to.empty() || hasNul(from) || hasNul(to)) {
     return common::invalidArgument("reroute: bad connector id");
   }
-  if (from == to) return common::invalidArgument("reroute: from and to are the same instance");
-  std::vector<DeliveryStatus> statuses = request.statuses;
-  if (statuses.empty()) {
-    statuses = {DeliveryStatus::kPending, DeliveryStatus::kFailed, DeliveryStatus::kDead};
-  }
-  for (const DeliveryStatus st : statuses) {
-    if (st != DeliveryStatus::kPending && st != DeliveryStatus::kFailed &&
-        st != DeliveryStatus::kDead) {
-      return common::invalidArgument("reroute: only pending, failed or dead deliveries move");
-    }
-  }
+  FHIRGW_ASSIGN_OR_RETURN(const std::vector<DeliveryStatus> statuses,
+                          detail::rerouteStatuses(request));
   std::int64_t count = 0;
   Status status = impl_->write("reroute deliveries", [&](Session& s) {
     const Poco::Int64 now = impl_->nowMs();
@@ -701,7 +688,7 @@ Result<std::int64_t> SqliteStore::rerouteDeliveries(const RerouteRequest& reques
       update.addBind(kw::bind(*request.destination));
     }
     // Retention purged the record's content: nothing is left to deliver (only dead ones).
-    sql += kNotPurged;
+    sql += kRecordNotPurged;
     // The target instance already has this document for this destination: left in place.
     sql +=
         " AND NOT EXISTS (SELECT 1 FROM deliveries o WHERE o.connector_id = ?"
