@@ -18,6 +18,7 @@
 #include <typeinfo>
 
 #include "fhirgw/common/log.hpp"
+#include "fhirgw/common/outage_log.hpp"
 #include "fhirgw/connectors/engine/delivery_engine.hpp"
 #include "fhirgw/connectors/registry.hpp"
 #include "fhirgw/fhir/fr_core_profiles.hpp"
@@ -223,11 +224,19 @@ int GatewayApp::runGateway(const std::vector<std::string>& args) {
     std::mutex mutex;
     std::condition_variable_any wake;
     std::unique_lock lock(mutex);
+    // A store down for long: logged when it starts, every few minutes, and when it ends.
+    common::OutageLog failures(common::SystemClock::instance());
     while (!wake.wait_for(lock, stop, interval, [&stop] { return stop.stop_requested(); })) {
-      if (auto synced = connectorService.sync(); !synced) {
-        Log::warning("gateway.connector-sync-failed",
-                     {{"code", common::statusCodeName(synced.error().code())},
-                      {"reason", synced.error().message()}});
+      auto synced = connectorService.sync();
+      if (!synced) {
+        if (const std::int64_t count = failures.failed(); count > 0) {
+          Log::warning("gateway.connector-sync-failed",
+                       {{"code", common::statusCodeName(synced.error().code())},
+                        {"reason", synced.error().message()},
+                        {"failures", count}});
+        }
+      } else if (const std::int64_t count = failures.succeeded(); count > 0) {
+        Log::info("gateway.connector-sync-recovered", {{"failures", count}});
       }
     }
   });

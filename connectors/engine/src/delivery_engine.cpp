@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "fhirgw/common/log.hpp"
+#include "fhirgw/common/outage_log.hpp"
 #include "fhirgw/connectors/engine/payload_builder.hpp"
 #include "fhirgw/connectors/engine/retry_policy.hpp"
 #include "fhirgw/connectors/engine/store_rows.hpp"
@@ -34,11 +35,17 @@ std::string shorten(std::string message) {
 /// removed lane is retired: its workers claim nothing more and end once their attempt is
 /// recorded; the shared_ptr keeps it (and its connector) alive while anything still uses it.
 struct DeliveryEngine::Lane {
-  Lane(ConnectorInstanceConfig c, std::shared_ptr<Connector> conn)
-      : config(std::move(c)), connector(std::move(conn)), breaker(config.circuitBreaker) {}
+  Lane(ConnectorInstanceConfig c, std::shared_ptr<Connector> conn, const common::Clock& clock)
+      : config(std::move(c)),
+        connector(std::move(conn)),
+        breaker(config.circuitBreaker),
+        claimFailures(clock) {}
   const ConnectorInstanceConfig config;
   const std::shared_ptr<Connector> connector;
   CircuitBreaker breaker;
+  // A store that stays unreachable: its workers retry every storeRetry, the log says so when
+  // it starts, every few minutes and when it ends.
+  common::OutageLog claimFailures;
   std::vector<std::thread> threads;  // changed and joined under adminMutex only
   std::atomic<bool> retired{false};  // set under Shared::mutex
   // Under Shared::mutex:
@@ -194,17 +201,25 @@ DeliveryEngine::Shared::Step DeliveryEngine::Shared::step(Lane& lane,
   const std::size_t limit =
       probe ? 1 : std::clamp<std::size_t>(batch, 1, std::max<std::size_t>(options.claimBatch, 1));
   auto claimed = store.claimDeliveries({lane.config.id, options.instanceId, options.lease, limit});
-  if (claimed && !probe) {
-    batch = claimed->size() == limit ? limit * 2 : std::max<std::size_t>(claimed->size(), 1);
-  }
-  if (!claimed || claimed->empty()) {
+  if (!claimed) {
     if (probe) lane.breaker.releaseProbe();
-    if (!claimed) {
+    if (const std::int64_t failures = lane.claimFailures.failed(); failures > 0) {
       Log::warning("connectors.claim-failed",
                    {{"connectorId", lane.config.id},
-                    {"code", common::statusCodeName(claimed.error().code())}});
-      return Step::kStoreError;
+                    {"code", common::statusCodeName(claimed.error().code())},
+                    {"failures", failures}});
     }
+    return Step::kStoreError;
+  }
+  if (const std::int64_t failures = lane.claimFailures.succeeded(); failures > 0) {
+    Log::info("connectors.claim-recovered",
+              {{"connectorId", lane.config.id}, {"failures", failures}});
+  }
+  if (!probe) {
+    batch = claimed->size() == limit ? limit * 2 : std::max<std::size_t>(claimed->size(), 1);
+  }
+  if (claimed->empty()) {
+    if (probe) lane.breaker.releaseProbe();
     if (auto due = store.nextDeliveryDue(lane.config.id); due && *due) wakeAt = **due;
     return Step::kIdle;
   }
@@ -454,7 +469,7 @@ common::Status DeliveryEngine::add(const ConnectorInstanceConfig& config,
       return common::alreadyExists("engine: connector " + config.id + " added twice");
     }
     if (!config.enabled) return common::Status::ok();
-    auto lane = std::make_shared<Lane>(config, std::move(connector));
+    auto lane = std::make_shared<Lane>(config, std::move(connector), s.clock);
     if (s.running) s.spawn(*lane);
     s.lanes.push_back(std::move(lane));
   }
@@ -475,7 +490,7 @@ common::Status DeliveryEngine::replace(const ConnectorInstanceConfig& config,
   std::shared_ptr<Lane> old;
   {
     std::lock_guard lock(s.mutex);
-    auto lane = std::make_shared<Lane>(config, std::move(connector));
+    auto lane = std::make_shared<Lane>(config, std::move(connector), s.clock);
     if (s.running) s.spawn(*lane);
     const auto it = std::find_if(s.lanes.begin(), s.lanes.end(),
                                  [&](const auto& l) { return l->config.id == config.id; });
