@@ -67,6 +67,7 @@ Status selectRecordBatch(Connection& c, std::string_view operation, std::string_
   ids.clear();
   if (rows.count() == 0) return Status::ok();
   std::vector<std::string> locked;
+  locked.reserve(static_cast<std::size_t>(rows.count()));
   for (int i = 0; i < rows.count(); ++i) locked.push_back(rows.text(i, 0));
   // Read the locked records' deliveries again in a new statement (a newer snapshot): an admin
   // retry or re-route that committed after the select's snapshot but before its lock queued one
@@ -77,6 +78,7 @@ Status selectRecordBatch(Connection& c, std::string_view operation, std::string_
                              .append(kDeliveriesFinished)
                              .append(" ORDER BY r.created_at"),
                          Params().text(textArray(locked))));
+  ids.reserve(static_cast<std::size_t>(still.count()));
   for (int i = 0; i < still.count(); ++i) ids.push_back(still.text(i, 0));
   return Status::ok();
 }
