@@ -118,6 +118,20 @@ async function call(port, method, route, { token = TOKEN, body } = {}) {
   return { status: response.status, data };
 }
 
+/** The whole audit trail, newest first: page after page by the Link header's address. */
+async function auditTrail() {
+  const entries = [];
+  for (let next = '/admin/v1/audit?limit=1000'; next;) {
+    const response = await fetch(`http://127.0.0.1:${gateway.adminPort}${next}`,
+      { headers: { Authorization: `Bearer ${TOKEN}` } });
+    assert.equal(response.status, 200);
+    entries.push(...await response.json());
+    const link = /<([^>]*)>\s*;\s*rel="next"/.exec(response.headers.get('Link') || '');
+    next = link ? link[1] : '';
+  }
+  return entries;
+}
+
 let dir;
 let peer;
 let gateway;
@@ -438,15 +452,56 @@ test('a client is created and its key, shown once, is copied', async () => {
   await checkPage('clients');
 });
 
-test('the audit trail is filtered by action', async () => {
+test('the audit trail is filtered by action, newest first', async () => {
   await go('#/audit?action=' + encodeURIComponent('POST /admin/v1/clients'));
   await page.waitForSelector('#audit tbody tr');
   const actions = await page.$$eval('#audit tbody tr td:nth-child(4)',
     (tds) => tds.map((td) => td.textContent));
   assert.ok(actions.length >= 2, actions.join('\n'));  // the test's editor and the console's
   assert.ok(actions.every((a) => a === 'POST /admin/v1/clients'), actions.join('\n'));
+  // The console's client, created last, comes first: the latest event heads the trail.
+  const targets = await page.$$eval('#audit tbody tr td:nth-child(5)',
+    (tds) => tds.map((td) => td.textContent));
+  const clients = (await call(gateway.adminPort, 'GET', '/admin/v1/clients')).data;
+  const made = clients.find((c) => c.name === 'Logiciel de test');
+  assert.ok(made, JSON.stringify(clients));
+  assert.equal(targets[0], made.id);
+  assert.equal(targets[targets.length - 1], editor);
   await shoot('11-audit-filtered');
   await checkPage('audit');
+});
+
+test('the audit trail pages back in time by the Link header\'s cursor', async () => {
+  // More entries of one action than a page of the console (200) holds.
+  const action = 'GET /admin/v1/connectors';
+  for (let i = 0; i < 210; i++) {
+    assert.equal((await call(gateway.adminPort, 'GET', '/admin/v1/connectors')).status, 200);
+  }
+  const all = (await call(gateway.adminPort, 'GET',
+    '/admin/v1/audit?limit=1000&action=' + encodeURIComponent(action))).data;
+  assert.ok(all.length >= 210, String(all.length));
+  const ids = (selector) => page.$$eval(selector, (trs) => trs.map((tr) => Number(tr.dataset.audit)));
+
+  await go('#/audit?action=' + encodeURIComponent(action));
+  await page.waitForFunction(() => document.querySelectorAll('#audit tbody tr').length === 200,
+    { timeout: WAIT_MS });
+  const first = await ids('#audit tbody tr');
+  assert.deepEqual(first, all.slice(0, 200).map((e) => e.id), 'the latest 200, newest first');
+  assert.equal(await page.$('#audit-first'), null, 'no first-page link on the first page');
+
+  await page.click('#audit-next');
+  await page.waitForSelector('#audit-first');
+  await page.waitForFunction((n) => document.querySelectorAll('#audit tbody tr').length === n,
+    { timeout: WAIT_MS }, all.length - 200);
+  const second = await ids('#audit tbody tr');
+  assert.deepEqual(second, all.slice(200).map((e) => e.id), 'the older ones, none twice');
+  assert.match(page.url(), /[?&]cursor=\d+/);
+  assert.equal(await page.$('#audit-next'), null, 'a page that is not full is the last one');
+  await checkPage('audit, second page');
+
+  await page.click('#audit-first');
+  await page.waitForFunction(() => !document.querySelector('#audit-first'), { timeout: WAIT_MS });
+  assert.doesNotMatch(page.url(), /cursor=/);
 });
 
 test('a practitioner\'s yearly activity is declared and read back', async () => {
@@ -488,7 +543,7 @@ test('the console speaks English on demand and logging out forgets the token', a
   assert.equal(await text('#login button[type=submit]'), 'Log in');
   await checkPage('logged out');
   // The console's files are not actions: the audit trail has the calls it made, not its files.
-  const audit = await call(gateway.adminPort, 'GET', '/admin/v1/audit?limit=1000');
-  assert.ok(audit.data.some((e) => e.action === 'POST /admin/v1/deliveries/retry'));
-  assert.ok(!audit.data.some((e) => e.action.includes('/console')), 'console files audited');
+  const audit = await auditTrail();
+  assert.ok(audit.some((e) => e.action === 'POST /admin/v1/deliveries/retry'));
+  assert.ok(!audit.some((e) => e.action.includes('/console')), 'console files audited');
 });

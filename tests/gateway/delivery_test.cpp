@@ -288,10 +288,11 @@ TEST_F(DeliveryTest, QueuedDeliveriesOfARemovedInstanceAreReroutedByTheAdminAndD
       admin("GET", "/admin/v1/audit?action=POST%20/admin/v1/deliveries/reroute").body);
   ASSERT_TRUE(audit.hasValue());
   ASSERT_EQ(audit->root().Size(), 3u);
-  EXPECT_STREQ(audit->root()[0]["target"].GetString(), "outbox->outbox");
-  EXPECT_STREQ(audit->root()[0]["outcome"].GetString(), "422");
-  EXPECT_STREQ(audit->root()[2]["target"].GetString(), "outbox->archive");
-  EXPECT_STREQ(audit->root()[2]["outcome"].GetString(), "200");
+  // Newest first.
+  EXPECT_STREQ(audit->root()[2]["target"].GetString(), "outbox->outbox");
+  EXPECT_STREQ(audit->root()[2]["outcome"].GetString(), "422");
+  EXPECT_STREQ(audit->root()[0]["target"].GetString(), "outbox->archive");
+  EXPECT_STREQ(audit->root()[0]["outcome"].GetString(), "200");
 }
 
 }  // namespace

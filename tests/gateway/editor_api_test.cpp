@@ -547,8 +547,9 @@ TEST_F(EditorApiTest, AuditTrailRecordsActionsWithoutHealthData) {
   ASSERT_EQ(r.status, 200) << r.body;
   auto doc = json(r);
   ASSERT_EQ(doc.root().Size(), 2u);
-  EXPECT_STREQ(doc.root()[0]["outcome"].GetString(), "201");
-  EXPECT_STREQ(doc.root()[1]["outcome"].GetString(), "400");
+  // Newest first.
+  EXPECT_STREQ(doc.root()[0]["outcome"].GetString(), "400");
+  EXPECT_STREQ(doc.root()[1]["outcome"].GetString(), "201");
   EXPECT_EQ(r.body.find("DURAND"), std::string::npos);
   EXPECT_EQ(r.body.find("279035121518989"), std::string::npos);
 }
@@ -576,16 +577,49 @@ TEST_F(EditorApiTest, ADisabledClientGetsNoNewKey) {
 }
 
 TEST_F(EditorApiTest, AuditAndDeliveryQueriesRefuseABadLimitOrCursor) {
-  for (const char* query : {"limit=abc", "limit=0", "limit=1001", "limit=-1", "limit=", "after=x",
-                            "after=-5", "after=1e3", "limit=10&after=2x"}) {
+  for (const char* query :
+       {"limit=abc", "limit=0", "limit=1001", "limit=-1", "limit=", "cursor=x", "cursor=-5",
+        "cursor=0", "cursor=", "cursor=1e3", "limit=10&cursor=2x", "after=0", "after=12"}) {
     auto r = admin("GET", std::string("/admin/v1/audit?") + query);
     EXPECT_EQ(r.status, 400) << query << " " << r.body;
   }
+  // The oldest-first paging of version 0.1 is refused, not ignored (a client looping until an
+  // empty page would read the first one forever).
+  EXPECT_NE(admin("GET", "/admin/v1/audit?after=12").body.find("Link header"), std::string::npos);
   EXPECT_EQ(admin("GET", "/admin/v1/deliveries?limit=many").status, 400);
   EXPECT_EQ(admin("GET", "/admin/v1/deliveries?limit=1000").status, 200);
-  auto page = admin("GET", "/admin/v1/audit?limit=1&after=0");
+  auto page = admin("GET", "/admin/v1/audit?limit=1");
   ASSERT_EQ(page.status, 200) << page.body;
   EXPECT_EQ(json(page).root().Size(), 1u);
+}
+
+TEST_F(EditorApiTest, TheAuditTrailPagesBackFromTheLatestEntryByItsLinkHeader) {
+  ASSERT_EQ(post(readExample("teleconsultation-full.json"), editorKey_).status, 201);
+  EXPECT_EQ(post("{", editorKey_).status, 400);
+  EXPECT_EQ(post("[]", editorKey_).status, 400);
+  // Three entries of the action, two to a page: the latest two, then the first one.
+  const std::string first = "/admin/v1/audit?action=POST%20/api/v1/teleconsultations&limit=2";
+  auto page = admin("GET", first);
+  ASSERT_EQ(page.status, 200) << page.body;
+  auto entries = json(page);
+  ASSERT_EQ(entries.root().Size(), 2u);
+  EXPECT_GT(std::stoll(entries.root()[0]["id"].GetString()),
+            std::stoll(entries.root()[1]["id"].GetString()));
+  const std::string link = page.header("Link");
+  ASSERT_EQ(link.rfind("</admin/v1/audit?", 0), 0u) << link;
+  ASSERT_NE(link.find(">; rel=\"next\""), std::string::npos) << link;
+  const std::string next = link.substr(1, link.find('>') - 1);
+  // The filters stay, percent-encoded.
+  EXPECT_NE(next.find("action=POST%20%2Fapi%2Fv1%2Fteleconsultations"), std::string::npos) << next;
+  EXPECT_NE(next.find("limit=2"), std::string::npos) << next;
+  auto older = admin("GET", next);
+  ASSERT_EQ(older.status, 200) << older.body;
+  auto rest = json(older);
+  ASSERT_EQ(rest.root().Size(), 1u);
+  EXPECT_STREQ(rest.root()[0]["outcome"].GetString(), "201");
+  EXPECT_LT(std::stoll(rest.root()[0]["id"].GetString()),
+            std::stoll(entries.root()[1]["id"].GetString()));
+  EXPECT_EQ(older.header("Link"), "") << "a page that is not full is the last one";
 }
 
 TEST_F(EditorApiTest, AuditSinceIsAUtcInstant) {

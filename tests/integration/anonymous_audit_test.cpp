@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <vector>
 
 #include "fhirgw/store/store.hpp"
 #include "fhirgw/testsupport/in_process_gateway.hpp"
@@ -52,7 +53,9 @@ class AnonymousAuditTest : public ::testing::Test {
     q.limit = store::kMaxAuditPage;
     auto rows = gateway_->store().queryAudit(q);
     EXPECT_TRUE(rows.hasValue());
-    return rows ? *rows : std::vector<store::AuditEntry>{};
+    if (!rows) return {};
+    // The store answers newest first: read them in the order they were written.
+    return {rows->rbegin(), rows->rend()};
   }
 
   std::unique_ptr<testsupport::InProcessGateway> gateway_;

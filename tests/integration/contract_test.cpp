@@ -353,6 +353,17 @@ TEST_F(ContractTest, EveryAnswerOfBothListenersIsTheOneItsOpenApiDocumentDescrib
   EXPECT_EQ(
       admin("GET", "/admin/v1/audit", "/admin/v1/audit?since=yesterday", "a bad since").status,
       400);
+  const HttpResponse latest =
+      admin("GET", "/admin/v1/audit", "/admin/v1/audit?limit=2", "the latest two entries");
+  const std::string auditLink = latest.header("Link");
+  ASSERT_EQ(auditLink.rfind("</admin/v1/audit?", 0), 0u) << auditLink;
+  admin("GET", "/admin/v1/audit", auditLink.substr(1, auditLink.find('>') - 1),
+        "the two entries before them");
+  EXPECT_EQ(
+      admin("GET", "/admin/v1/audit", "/admin/v1/audit?cursor=soon", "a malformed cursor").status,
+      400);
+  EXPECT_EQ(admin("GET", "/admin/v1/audit", "/admin/v1/audit?after=3", "the paging of 0.1").status,
+            400);
 
   // Deliveries.
   const HttpResponse deliveries =

@@ -121,20 +121,19 @@ TEST(GatewayCrash, AcknowledgedRecordsAreAllDeliveredAfterASigkillUnderLoad) {
   // The audit trail has an accepted entry for every acknowledged record, however late the kill.
   Poco::Net::HTTPClientSession admin("127.0.0.1", static_cast<Poco::UInt16>(restarted.adminPort()));
   std::set<std::string> audited;
-  for (std::int64_t after = 0;;) {
-    auto page = httpRequest(admin, "GET",
-                            "/admin/v1/audit?action=POST%20/api/v1/teleconsultations&limit=1000"
-                            "&after=" +
-                                std::to_string(after),
-                            "", {{"Authorization", std::string("Bearer ") + kToken}});
+  // Newest first, page after page by the Link header's address, until a page has none.
+  for (std::string next = "/admin/v1/audit?action=POST%20/api/v1/teleconsultations&limit=1000";
+       !next.empty();) {
+    auto page =
+        httpRequest(admin, "GET", next, "", {{"Authorization", std::string("Bearer ") + kToken}});
     ASSERT_EQ(page.status, 200) << page.body;
     auto entries = common::parseJson(page.body);
     ASSERT_TRUE(entries.hasValue());
-    if (entries->root().Empty()) break;
     for (const auto& e : entries->root().GetArray()) {
       if (std::string(e["outcome"].GetString()) == "201") audited.insert(e["target"].GetString());
-      after = std::stoll(e["id"].GetString());  // numbers are read as text
     }
+    const std::string link = page.header("Link");
+    next = link.empty() ? "" : link.substr(1, link.find('>') - 1);
   }
   for (const auto& id : acknowledgedRecords) EXPECT_EQ(audited.count(id), 1u) << id;
   std::cout << "acknowledged deliveries: " << acknowledged.size()

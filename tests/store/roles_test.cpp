@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <string>
+#include <vector>
 
 #include "fhirgw/store/store.hpp"
 #include "fhirgw/testsupport/stored_keys.hpp"
@@ -126,7 +127,7 @@ TEST_P(StoreRoles, ADisabledClientGetsNoNewKey) {
 
 // ---- audit -----------------------------------------------------------------------------------
 
-TEST_P(StoreRoles, AuditQueriesFilterBySinceActorAndActionInAppendOrder) {
+TEST_P(StoreRoles, AuditQueriesFilterBySinceActorAndActionNewestFirst) {
   ASSERT_TRUE(
       store->appendAudit({"c-1", "teleconsultation.create", "r-1", "201", "q-1", ""}).hasValue());
   clock.advance(1min);
@@ -143,21 +144,32 @@ TEST_P(StoreRoles, AuditQueriesFilterBySinceActorAndActionInAppendOrder) {
   auto all = store->queryAudit({});
   ASSERT_TRUE(all.hasValue());
   ASSERT_EQ(all->size(), 4u);
-  EXPECT_EQ((*all)[0].requestId, "q-1");
-  EXPECT_EQ((*all)[0].at, testStart());
-  EXPECT_EQ((*all)[0].detail, "");
+  // The latest event first.
+  EXPECT_EQ((*all)[0].id, *last);
+  EXPECT_EQ((*all)[0].requestId, "q-4");
+  EXPECT_EQ((*all)[3].requestId, "q-1");
+  EXPECT_EQ((*all)[3].at, testStart());
+  EXPECT_EQ((*all)[3].detail, "");
   // The detail comes back as written (the key paths a change touched).
-  EXPECT_EQ((*all)[1].detail, R"({"changed":["enabled","options.bearerToken"]})");
-  EXPECT_EQ((*all)[3].id, *last);
-  EXPECT_LT((*all)[0].id, (*all)[1].id);
+  EXPECT_EQ((*all)[2].detail, R"({"changed":["enabled","options.bearerToken"]})");
+  EXPECT_GT((*all)[0].id, (*all)[1].id);
+  EXPECT_GT((*all)[1].id, (*all)[2].id);
+  EXPECT_GT((*all)[2].id, (*all)[3].id);
 
   AuditQuery sinceLater;
   sinceLater.since = later;
-  EXPECT_EQ(store->queryAudit(sinceLater)->size(), 3u);
+  auto recent = store->queryAudit(sinceLater);
+  ASSERT_EQ(recent->size(), 3u);
+  EXPECT_EQ((*recent)[0].requestId, "q-4");
+  EXPECT_EQ((*recent)[2].requestId, "q-2");
 
   AuditQuery byActor;
   byActor.actor = "c-1";
-  EXPECT_EQ(store->queryAudit(byActor)->size(), 3u);
+  auto ofC1 = store->queryAudit(byActor);
+  ASSERT_EQ(ofC1->size(), 3u);
+  EXPECT_EQ((*ofC1)[0].requestId, "q-4");
+  EXPECT_EQ((*ofC1)[1].requestId, "q-3");
+  EXPECT_EQ((*ofC1)[2].requestId, "q-1");
 
   AuditQuery combined;
   combined.since = later;
@@ -167,15 +179,47 @@ TEST_P(StoreRoles, AuditQueriesFilterBySinceActorAndActionInAppendOrder) {
   ASSERT_EQ(one->size(), 1u);
   EXPECT_EQ((*one)[0].target, "r-2");
   EXPECT_EQ((*one)[0].outcome, "422");
+}
 
+TEST_P(StoreRoles, AuditPagesGoBackInTimeFromTheLatestEntry) {
+  for (int i = 1; i <= 5; ++i) {
+    ASSERT_TRUE(store
+                    ->appendAudit({i % 2 == 0 ? "c-2" : "c-1", "teleconsultation.read", "r-1",
+                                   "200", "q-" + std::to_string(i), ""})
+                    .hasValue());
+  }
   AuditQuery page;
   page.limit = 2;
+  std::vector<std::string> seen;
+  for (int round = 0; round < 5; ++round) {
+    auto entries = store->queryAudit(page);
+    ASSERT_TRUE(entries.hasValue()) << entries.status().toString();
+    if (entries->empty()) break;
+    for (const AuditEntry& e : *entries) seen.push_back(e.requestId);
+    page.beforeId = entries->back().id;
+  }
+  EXPECT_EQ(seen, (std::vector<std::string>{"q-5", "q-4", "q-3", "q-2", "q-1"}));
+
+  // An entry appended while paging goes to the head, not into the pages still to read.
+  page.beforeId.reset();
   auto first = store->queryAudit(page);
   ASSERT_EQ(first->size(), 2u);
-  page.afterId = first->back().id;
+  ASSERT_TRUE(
+      store->appendAudit({"c-1", "teleconsultation.read", "r-1", "200", "q-6", ""}).hasValue());
+  page.beforeId = first->back().id;
   auto second = store->queryAudit(page);
   ASSERT_EQ(second->size(), 2u);
   EXPECT_EQ((*second)[0].requestId, "q-3");
+  EXPECT_EQ((*second)[1].requestId, "q-2");
+
+  // With a filter, the cursor skips the other actors' entries.
+  AuditQuery ofC1;
+  ofC1.actor = "c-1";
+  ofC1.limit = 1;
+  ofC1.beforeId = (*second)[0].id;  // q-3
+  auto older = store->queryAudit(ofC1);
+  ASSERT_EQ(older->size(), 1u);
+  EXPECT_EQ((*older)[0].requestId, "q-1");
 }
 
 TEST_P(StoreRoles, AuditEntriesCannotBeRewritten) {

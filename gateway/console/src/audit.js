@@ -1,13 +1,13 @@
-// The audit trail (GET /admin/v1/audit): filters by time, actor and action, oldest first, paged
-// with `after` (the last id of the page).
+// The audit trail (GET /admin/v1/audit): filters by time, actor and action, newest first, paged
+// back in time by the cursor of the Link header.
 import { useEffect, useState } from 'preact/hooks';
-import { request } from './api.js';
+import { nextCursor, request } from './api.js';
 import {
   errorText, formatDateTime, instantFromLocalInput, localInputFromInstant,
 } from './format.js';
 import { html } from './html.js';
 import { t } from './i18n.js';
-import { navigate } from './router.js';
+import { href, navigate } from './router.js';
 
 const PAGE = 200;
 const ACTIONS = [
@@ -27,20 +27,25 @@ function detailText(detail) {
 export function AuditScreen({ params }) {
   const filter = {
     since: params.since || '', actor: params.actor || '', action: params.action || '',
-    after: params.after || '',
   };
-  const key = JSON.stringify(filter);
+  const cursor = params.cursor || '';
+  const key = JSON.stringify({ ...filter, cursor });
   const [form, setForm] = useState(filter);
-  const [state, setState] = useState({ loading: true, entries: [], error: null });
+  const [state, setState] = useState({ loading: true, entries: [], next: '', error: null });
   const [nonce, setNonce] = useState(0);
 
   useEffect(() => setForm(filter), [key]);
   useEffect(() => {
     let current = true;
     setState((s) => ({ ...s, loading: true }));
-    request('GET', '/admin/v1/audit', { query: { ...filter, limit: PAGE } }).then(
-      (answer) => current && setState({ loading: false, entries: answer.data, error: null }),
-      (error) => current && setState({ loading: false, entries: [], error }));
+    request('GET', '/admin/v1/audit', { query: { ...filter, cursor, limit: PAGE } }).then(
+      (answer) => current && setState({
+        loading: false,
+        entries: Array.isArray(answer.data) ? answer.data : [],
+        next: nextCursor(answer.headers.get('Link')),
+        error: null,
+      }),
+      (error) => current && setState({ loading: false, entries: [], next: '', error }));
     return () => {
       current = false;
     };
@@ -51,7 +56,6 @@ export function AuditScreen({ params }) {
     e.preventDefault();
     navigate('/audit', { since: form.since, actor: form.actor.trim(), action: form.action.trim() });
   };
-  const last = state.entries.length > 0 ? state.entries[state.entries.length - 1].id : null;
   return html`
     <div class="screen-head">
       <h1>${t('audit.title')}</h1>
@@ -83,12 +87,12 @@ export function AuditScreen({ params }) {
       <span class="muted" id="audit-count">
         ${state.loading ? t('common.loading') : t('audit.count', { count: state.entries.length })}
       </span>
-      ${filter.after && html`
-        <a class="button quiet" href=${'#/audit?' + new URLSearchParams(
-          { ...filter, after: '' }).toString()}>${t('audit.first')}</a>`}
-      ${state.entries.length === PAGE && html`
+      ${cursor && html`
+        <a class="button quiet" id="audit-first" href=${href('/audit', filter)}>
+          ${t('audit.first')}</a>`}
+      ${state.next && html`
         <button type="button" id="audit-next"
-                onClick=${() => navigate('/audit', { ...filter, after: String(last) })}>
+                onClick=${() => navigate('/audit', { ...filter, cursor: state.next })}>
           ${t('audit.next')}</button>`}
     </div>
     ${state.error && html`<p class="error" role="alert">${errorText(state.error)}</p>`}

@@ -1,5 +1,7 @@
 #include "fhirgw/gateway/api/query_params.hpp"
 
+#include <Poco/URI.h>
+
 #include <chrono>
 
 #include "fhirgw/fhir/date_time.hpp"
@@ -15,6 +17,15 @@ std::optional<common::TimePoint> parseUtcInstant(const std::string& text) {
   const auto max = std::chrono::floor<std::chrono::milliseconds>(common::TimePoint::max());
   if (at->instant < min || at->instant > max) return std::nullopt;
   return common::TimePoint(at->instant.time_since_epoch());
+}
+
+void setNextPageLink(Exchange& ex, const std::string& cursor) {
+  Poco::URI next(ex.path());
+  for (const auto& [name, value] : ex.query()) {
+    if (name != "cursor") next.addQueryParameter(name, value);
+  }
+  next.addQueryParameter("cursor", cursor);
+  ex.setHeader("Link", "<" + next.toString() + ">; rel=\"next\"");
 }
 
 std::optional<std::string> QueryParams::text(const std::string& name) const {

@@ -53,9 +53,13 @@ Result<std::vector<AuditEntry>> PostgresStore::queryAudit(const AuditQuery& quer
         Params params;
         std::string sql =
             "SELECT id, at, actor, action, target, outcome, request_id, detail FROM audit_entries"
-            " WHERE id > $1";
-        params.integer(query.afterId);
+            " WHERE TRUE";
         const auto next = [&params] { return "$" + std::to_string(params.size() + 1); };
+        if (query.beforeId) {
+          // Keyset paging on the primary key read backwards.
+          sql += " AND id < " + next();
+          params.integer(*query.beforeId);
+        }
         if (query.since) {
           sql += " AND at >= " + next();
           params.integer(detail::pg::toMillis(*query.since));
@@ -68,7 +72,7 @@ Result<std::vector<AuditEntry>> PostgresStore::queryAudit(const AuditQuery& quer
           sql += " AND action = " + next();
           params.text(*query.action);
         }
-        sql += " ORDER BY id LIMIT " + std::to_string(std::min(query.limit, kMaxAuditPage));
+        sql += " ORDER BY id DESC LIMIT " + std::to_string(std::min(query.limit, kMaxAuditPage));
         FHIRGW_ASSIGN_OR_RETURN(Rows rows, c.exec("query audit", sql, params));
         out.reserve(static_cast<std::size_t>(rows.count()));
         for (int i = 0; i < rows.count(); ++i) {

@@ -39,8 +39,12 @@ Result<std::vector<AuditEntry>> SqliteStore::queryAudit(const AuditQuery& query)
         // Only the filters given become conditions, so each stays an indexable equality.
         std::string sql =
             "SELECT id, at, actor, action, target, outcome, request_id, detail FROM audit_entries"
-            " WHERE id > ?";
-        statement.addBind(kw::bind(Poco::Int64{query.afterId}));
+            " WHERE TRUE";
+        if (query.beforeId) {
+          // Keyset paging on the primary key read backwards.
+          sql += " AND id < ?";
+          statement.addBind(kw::bind(Poco::Int64{*query.beforeId}));
+        }
         if (query.since) {
           sql += " AND at >= ?";
           statement.addBind(kw::bind(Poco::Int64{toMillis(*query.since)}));
@@ -54,7 +58,7 @@ Result<std::vector<AuditEntry>> SqliteStore::queryAudit(const AuditQuery& query)
           statement.addBind(kw::bind(*query.action));
         }
         const auto limit = std::min(query.limit, kMaxAuditPage);
-        sql += " ORDER BY id LIMIT " + std::to_string(limit);
+        sql += " ORDER BY id DESC LIMIT " + std::to_string(limit);
         statement << sql;
         statement.addExtract(kw::into(rows));
         statement.execute();

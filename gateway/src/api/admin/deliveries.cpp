@@ -1,5 +1,4 @@
 // /admin/v1/deliveries: watch deliveries, replay dead letters, re-route queued ones.
-#include <Poco/URI.h>
 #include <rapidjson/document.h>
 
 #include <algorithm>
@@ -94,16 +93,6 @@ std::optional<store::DeliveryCursor> parseDeliveryCursor(std::string_view text) 
                                std::string(text.substr(sep + 1))};
 }
 
-/// This request's address with `cursor` set, its other parameters kept (percent-encoded).
-std::string nextPageAddress(const Exchange& ex, const std::string& cursor) {
-  Poco::URI next(ex.path());
-  for (const auto& [name, value] : ex.query()) {
-    if (name != "cursor") next.addQueryParameter(name, value);
-  }
-  next.addQueryParameter("cursor", cursor);
-  return next.toString();
-}
-
 }  // namespace
 
 void AdminApi::listDeliveries(Exchange& ex) {
@@ -138,8 +127,7 @@ void AdminApi::listDeliveries(Exchange& ex) {
   // A full page may have a next one (RFC 8288): the same filters, resuming after its last row.
   if (!deliveries->empty() &&
       deliveries->size() >= std::min(query.limit, store::kMaxDeliveryPage)) {
-    ex.setHeader("Link", "<" + nextPageAddress(ex, deliveryCursorText(deliveries->back())) +
-                             ">; rel=\"next\"");
+    setNextPageLink(ex, deliveryCursorText(deliveries->back()));
   }
   ex.sendJson(200, answer);
 }

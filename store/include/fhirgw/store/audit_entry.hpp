@@ -33,13 +33,15 @@ struct AuditEntry {
   std::string detail;  ///< JSON text, empty when the entry has none
 };
 
-/// Filters of an audit query (all optional), oldest first, paged by afterId.
+/// Filters of an audit query (all optional), newest first (id descending): an administrator reads
+/// the latest events and pages back in time.
 struct AuditQuery {
   std::optional<common::TimePoint> since;  ///< entries at or after this time
   std::optional<std::string> actor;        ///< exact match
   std::optional<std::string> action;       ///< exact match
-  std::int64_t afterId = 0;                ///< entries with a larger id (next page)
-  std::size_t limit = 100;                 ///< capped at kMaxAuditPage
+  /// Next page: entries with a smaller id than this one, the last of the page before.
+  std::optional<std::int64_t> beforeId;
+  std::size_t limit = 100;  ///< capped at kMaxAuditPage
 };
 
 /// The largest page an audit query returns.

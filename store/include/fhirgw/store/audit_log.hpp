@@ -18,7 +18,7 @@ class AuditLog {
 
   /// Appends an entry stamped with the store's clock; returns its id.
   virtual common::Result<std::int64_t> appendAudit(const NewAuditEntry& entry) = 0;
-  /// Entries matching the query, in append order.
+  /// Entries matching the query, newest first (the reverse of append order).
   virtual common::Result<std::vector<AuditEntry>> queryAudit(const AuditQuery& query) const = 0;
 };
 

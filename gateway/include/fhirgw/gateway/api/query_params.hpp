@@ -14,6 +14,10 @@ namespace fhirgw::gateway {
 /// dateTime with the Z offset); nullopt otherwise, or outside the clock's range.
 std::optional<common::TimePoint> parseUtcInstant(const std::string& text);
 
+/// On a full page of a listing: sets the Link header (RFC 8288, rel="next") to this request's
+/// address with `cursor` set to the given value, its other parameters kept (percent-encoded).
+void setNextPageLink(Exchange& ex, const std::string& cursor);
+
 /// The query parameters of a request, read with their checks. A parameter that is present but
 /// bad (a page size, cursor or instant that does not parse) must not read as its default: the
 /// first one is remembered and answerRefusal answers 400 with an OperationOutcome at it.
