@@ -9,12 +9,22 @@
 -- end one line is printed for scripts/bench.sh:
 --   RESULT requests=.. seconds=.. rps=.. p50_us=.. p99_us=.. mean_us=.. non201=..
 --          socket_errors=.. statuses=<status>:<count>,..
+-- With FHIRGW_BENCH_PORTS="P1,P2,..." in the environment (several gateway instances on
+-- 127.0.0.1), thread i sends to port P((i-1) mod n + 1) instead of the URL's: one wrk process
+-- loads every instance, so its requests/s are their sum and its percentiles those of all requests.
 
 local threads = {}
 local placeholder = "LGC%-2026%-000123"
 
 function setup(thread)
   thread:set("thread_id", #threads + 1)
+  local ports = {}
+  for port in string.gmatch(os.getenv("FHIRGW_BENCH_PORTS") or "", "%d+") do
+    table.insert(ports, port)
+  end
+  if #ports > 0 then
+    thread.addr = wrk.lookup("127.0.0.1", ports[#threads % #ports + 1])[1]
+  end
   table.insert(threads, thread)
 end
 

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# The ingest and delivery benchmark of issue 15, on the embedded default store (SQLite), in one
-# run; the method of every figure is in docs/performance.md ("Ingest and delivery benchmark").
+# The ingest and delivery benchmark of issue 15, on the embedded default store (SQLite) or on
+# PostgreSQL with one or several gateway instances (issue 16), in one run; the method of every
+# figure is in docs/performance.md ("Ingest and delivery benchmark", "On PostgreSQL").
 #
 #   scripts/bench.sh [--quick] [--duration S] [--connections "1 16 64"] [--backlog N]
 #                    [--drain-cap S] [--workers N] [--profile] [--keep] [--no-build]
+#                    [--store sqlite|postgresql] [--instances N]
 #
 # Builds its own Release tree (build-bench/: fhir-gateway, the bench programs), makes a test CA
 # with openssl, then:
@@ -21,6 +23,12 @@
 # A default run takes a few minutes plus the backlog's pile-up and drain (up to --drain-cap);
 # --quick is a smoke run (3 s loads, a backlog of 3,000, drain cap 120 s). --profile records the gateway with
 # `perf record -g` during the last (largest) load and prints the top of `perf report`.
+# --store postgresql runs phases 2 and 3 on a throw-away PostgreSQL server (tests/tools/
+# pg-cluster.sh --durable: Debian's postgresql, initdb into a temporary folder, a free loopback
+# port), a database per phase, with --instances N gateways (default 1) sharing it, each with its
+# own storage.instanceId; wrk's threads are spread over the instances (one wrk process: summed
+# requests/s, percentiles of all requests; one connection loads the first instance only), the
+# gateways' CPU is summed, and the server's CPU, memory (PSS) and WAL are printed too.
 # Needs wrk, sqlite3, curl, openssl, python3 (scripts/setup.sh --with-bench) and perf for
 # --profile. Run it on a machine as quiet as possible: wrk shares the cores with the gateway.
 set -euo pipefail
@@ -38,6 +46,8 @@ build=1
 mapping_runs=2000
 drain_cap=180  # after each ingest load
 backlog_cap=600
+store=sqlite
+instances=1
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --quick) duration=3; ceiling_duration=3; backlog=3000; mapping_runs=300; drain_cap=60; backlog_cap=120 ;;
@@ -49,13 +59,24 @@ while [[ $# -gt 0 ]]; do
     --profile) profile=1 ;;
     --keep) keep=1 ;;
     --no-build) build=0 ;;
-    -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
+    --store) store=$2; shift ;;
+    --instances) instances=$2; shift ;;
+    -h|--help) sed -n '2,33p' "$0"; exit 0 ;;
     *) echo "bench: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
 done
 
-need=(wrk sqlite3 curl openssl)
+if [[ $store != sqlite && $store != postgresql ]]; then
+  echo "bench: --store takes sqlite or postgresql" >&2
+  exit 2
+fi
+if ! [[ $instances =~ ^[1-9]$ ]] || [[ $store == sqlite && $instances != 1 ]]; then
+  echo "bench: --instances takes 1 to 9, and more than 1 needs --store postgresql" >&2
+  exit 2
+fi
+need=(wrk curl openssl bc)
+[[ $store == sqlite ]] && need+=(sqlite3)
 [[ $profile == 1 ]] && need+=(perf)
 for tool in "${need[@]}"; do
   if ! command -v "$tool" >/dev/null; then
@@ -83,9 +104,11 @@ fi
 
 work=$(mktemp -d /tmp/fhirgw-bench.XXXXXX)
 pids=()
+pg_started=0
 cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
+  if [[ $pg_started == 1 ]]; then "$root/tests/tools/pg-cluster.sh" stop "$work/pg" > /dev/null || true; fi
   if [[ $keep == 1 ]]; then echo "bench: work folder kept: $work"; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
@@ -128,10 +151,14 @@ field() {  # key line: the value of key=value in line
   sed -n "s/.*[ ^]$1=\([^ ]*\).*/\1/p" <<< " $2"
 }
 # wrk with the unique-id script; prints the RESULT line (and SAMPLE lines of refused answers).
+# With load_ports set ("P1,P2": the API ports of several instances), wrk's threads are spread
+# over them (bench/post_teleconsultation.lua).
+load_ports=
 load() {  # url connections seconds tag [key]
   local threads=2
   [[ $2 -lt 2 ]] && threads=1
-  wrk -t "$threads" -c "$2" -d "${3}s" --timeout 30s -s "$lua" "$1" -- "$body" "$4" "${5:-}" \
+  FHIRGW_BENCH_PORTS=$load_ports \
+    wrk -t "$threads" -c "$2" -d "${3}s" --timeout 30s -s "$lua" "$1" -- "$body" "$4" "${5:-}" \
     | grep -E '^(RESULT|SAMPLE)'
 }
 metric() {  # admin_port name connector: the value of a gauge of the sink connector
@@ -149,14 +176,18 @@ sink_stat() {  # port key
     | $py -c "import json,sys; print(json.load(sys.stdin)['$2'])" || true
 }
 
-# The gateway with one fhir-rest connector to https://127.0.0.1:sink_port; sets gw_pid,
-# api_port, admin_port.
-write_config() {  # file data_dir sink_port breaker_threshold breaker_open_ms
+# The gateway with one fhir-rest connector to https://127.0.0.1:sink_port; on PostgreSQL, the
+# store is the database db of the bench's server.
+write_config() {  # file data_dir sink_port breaker_threshold breaker_open_ms [db]
+  local storage="\"dataDir\": \"$2\""
+  if [[ $store == postgresql ]]; then
+    storage="$storage, \"url\": \"$pg_url/$6\", \"passwordFile\": \"$work/pg/password\""
+  fi
   cat > "$1" <<EOF
 {
   "server": { "host": "127.0.0.1", "port": 0 },
   "admin": { "host": "127.0.0.1", "port": 0 },
-  "storage": { "dataDir": "$2" },
+  "storage": { $storage },
   "logging": { "level": "info" },
   "connectors": [
     {
@@ -176,23 +207,105 @@ write_config() {  # file data_dir sink_port breaker_threshold breaker_open_ms
 }
 EOF
 }
+# Starts the instances (one on SQLite) with one configuration, instance i logging to log (i = 1)
+# or log-i; sets gw_pids, api_ports, admin_ports, gw_pid, api_port and admin_port (the first
+# instance's) and load_ports (the API ports, when several).
 start_gateway() {  # config log
-  FHIRGW_ADMIN_TOKEN=$token "$bin/fhir-gateway" --config "$1" 2> "$2" &
-  gw_pid=$!
-  pids+=("$gw_pid")
-  for _ in $(seq 1 200); do
-    if grep -q '"event":"gateway.started"' "$2"; then
-      local line
-      line=$(grep '"event":"gateway.started"' "$2" | head -1)
-      api_port=$(sed 's/.*"apiPort":"\{0,1\}\([0-9]*\).*/\1/' <<< "$line")
-      admin_port=$(sed 's/.*"adminPort":"\{0,1\}\([0-9]*\).*/\1/' <<< "$line")
-      return 0
+  local i log extra
+  gw_pids=() api_ports=() admin_ports=()
+  for i in $(seq 1 "$instances"); do
+    log=$2
+    [[ $i -gt 1 ]] && log=${2%.log}-$i.log
+    extra=()
+    if [[ $store == postgresql ]]; then
+      extra=(--set "storage.instanceId=bench-$i" --set "storage.dataDir=$work/instance-$i")
+      mkdir -p "$work/instance-$i"
     fi
-    sleep 0.05
+    FHIRGW_ADMIN_TOKEN=$token "$bin/fhir-gateway" --config "$1" "${extra[@]}" 2> "$log" &
+    gw_pids[$i]=$!
+    pids+=("$!")
   done
-  echo "bench: the gateway did not start:" >&2
-  tail -5 "$2" >&2
-  exit 1
+  for i in $(seq 1 "$instances"); do
+    log=$2
+    [[ $i -gt 1 ]] && log=${2%.log}-$i.log
+    for _ in $(seq 1 400); do
+      if grep -q '"event":"gateway.started"' "$log"; then
+        local line
+        line=$(grep '"event":"gateway.started"' "$log" | head -1)
+        api_ports[$i]=$(sed 's/.*"apiPort":"\{0,1\}\([0-9]*\).*/\1/' <<< "$line")
+        admin_ports[$i]=$(sed 's/.*"adminPort":"\{0,1\}\([0-9]*\).*/\1/' <<< "$line")
+        break
+      fi
+      sleep 0.05
+    done
+    if [[ -z "${api_ports[$i]:-}" ]]; then
+      echo "bench: the gateway did not start:" >&2
+      tail -5 "$log" >&2
+      exit 1
+    fi
+  done
+  gw_pid=${gw_pids[1]}
+  api_port=${api_ports[1]}
+  admin_port=${admin_ports[1]}
+  load_ports=
+  if [[ $instances -gt 1 ]]; then load_ports=$(IFS=,; echo "${api_ports[*]}"); fi
+}
+stop_gateways() {
+  local pid
+  for pid in "${gw_pids[@]}"; do stop_pid "$pid"; done
+}
+gw_ticks() {  # the instances' CPU ticks, summed
+  local pid total=0
+  for pid in "${gw_pids[@]}"; do total=$((total + $(cpu_ticks "$pid"))); done
+  echo "$total"
+}
+gw_hwm() {  # peak RSS of each instance: "a" or "a + b MiB"
+  local pid out=
+  for pid in "${gw_pids[@]}"; do out="${out:+$out + }$(hwm_mib "$pid")"; done
+  echo "$out"
+}
+gw_rss() {
+  local pid out=
+  for pid in "${gw_pids[@]}"; do out="${out:+$out + }$(rss_mib "$pid")"; done
+  echo "$out"
+}
+
+# --- PostgreSQL (--store postgresql) -----------------------------------------------------------
+# The server's processes: its postmaster and every child (backends, checkpointer, WAL writer).
+pg_postmaster() { head -1 "$pg_data/data/postmaster.pid"; }
+pg_ticks() {  # CPU ticks of the server: the postmaster's, its exited children's, its live ones'
+  local pm pid total
+  pm=$(pg_postmaster)
+  total=$(awk '{print $14 + $15 + $16 + $17}' "/proc/$pm/stat")
+  for pid in $(ps -o pid= --ppid "$pm"); do
+    total=$((total + $(awk '{print $14 + $15}' "/proc/$pid/stat" 2> /dev/null || echo 0)))
+  done
+  echo "$total"
+}
+pg_pss_kib() {  # proportional set size of the server's processes, summed (shared buffers once)
+  local pm pid
+  pm=$(pg_postmaster)
+  # A process may end between the listing and the read: its file is then skipped.
+  { cat "/proc/$pm/smaps_rollup"; for pid in $(ps -o pid= --ppid "$pm"); do
+      cat "/proc/$pid/smaps_rollup"; done; } 2> /dev/null \
+    | awk '/^Pss:/ {sum += $2} END {print sum + 0}' || true
+}
+# Every second, the largest PSS of the server seen so far (MiB) into the file.
+pg_memory_sampler() {  # file
+  local max=0 now
+  set +e  # a failed read skips a sample, not the sampling
+  while true; do
+    now=$(pg_pss_kib)
+    now=${now:-0}
+    if (( now > max )); then max=$now; echo $((max / 1024)) > "$1"; fi
+    sleep 1
+  done
+}
+psql_in() {  # database sql: rows unaligned, fields separated by spaces
+  "$psql" "$pg_url/$1?passfile=$work/pg/pgpass" -XAtq -F ' ' -v ON_ERROR_STOP=1 -c "$2"
+}
+pg_cpu_line() {  # ticks_before ticks_after wall: "postgres N %"
+  printf 'postgres %.0f %%' "$(echo "100 * ($2 - $1) / $hz / $3" | bc -l)"
 }
 editor_key() {  # admin_port
   curl -sf -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
@@ -220,6 +333,19 @@ note "== fhir-gateway ingest and delivery benchmark (issue 15)"
 note "commit $commit; $(date -u +%Y-%m-%dT%H:%M:%SZ); $(nproc) cores: $(lscpu | sed -n 's/^Model name: *//p')"
 note "load before: $(cut -d' ' -f1-3 /proc/loadavg); loads: $connections connections, ${duration} s each (ceiling ${ceiling_duration} s), wrk $(wrk -v 2>&1 | head -1 | cut -d' ' -f2)"
 bash tests/tools/make-test-pki.sh "$work/pki" > /dev/null
+if [[ $store == postgresql ]]; then
+  pg_port=$($py -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  pg_started=1
+  "$root/tests/tools/pg-cluster.sh" start "$work/pg" "$pg_port" --durable > "$work/pg-start.txt"
+  pg_data=$(cat "$work/pg/datadir")
+  pg_url=postgresql://fhirgw@127.0.0.1:$pg_port
+  psql=$(command -v psql || ls -d /usr/lib/postgresql/*/bin/psql | sort -V | tail -1)
+  psql_in fhirgw "CREATE DATABASE ingest" > /dev/null
+  psql_in fhirgw "CREATE DATABASE backlog" > /dev/null
+  note "store: PostgreSQL $(psql_in fhirgw 'SHOW server_version') on loopback (pg-cluster.sh --durable: fsync on, synchronous_commit $(psql_in fhirgw 'SHOW synchronous_commit'), shared_buffers $(psql_in fhirgw 'SHOW shared_buffers'), max_connections $(psql_in fhirgw 'SHOW max_connections')); $instances gateway instance(s) sharing it, storage.connections 16 each"
+else
+  note "store: SQLite (synchronous=FULL), one gateway"
+fi
 
 # --- 4. mapping and validation (single thread, before the loads) --------------------------------
 note ""
@@ -272,7 +398,7 @@ sink_pid=$started_pid
 sink_port=$started_port
 data=$work/ingest-data
 mkdir -p "$data"
-write_config "$work/ingest.json" "$data" "$sink_port" 5 30000
+write_config "$work/ingest.json" "$data" "$sink_port" 5 30000 ingest
 start_gateway "$work/ingest.json" "$work/gateway-ingest.log"
 key=$(editor_key "$admin_port")
 api="http://127.0.0.1:$api_port"
@@ -288,15 +414,30 @@ import json, sys
 d = json.load(sys.stdin)
 print(sum(1 for x in d.get('deliveries', []) if x.get('status') != 'skipped'))")
 note "deliveries queued per record: $per_record (to the sink)"
-$py "$root/bench/wal_sampler.py" "$data/gateway.db-wal" > "$work/wal-ingest.txt" &
-wal_pid=$!
-pids+=("$wal_pid")
+if [[ $instances -gt 1 ]]; then
+  note "$instances instances: wrk's threads alternate between them (1 connection: the first only)"
+fi
+if [[ $store == sqlite ]]; then
+  $py "$root/bench/wal_sampler.py" "$data/gateway.db-wal" > "$work/wal-ingest.txt" &
+  wal_pid=$!
+  pids+=("$wal_pid")
+else
+  pg_memory_sampler "$work/pg-peak-ingest" &
+  wal_pid=$!
+  pids+=("$wal_pid")
+fi
 load "$api" 4 2 "warm" "$key" > /dev/null
 wait_drained "$admin_port" "$drain_cap" > /dev/null
-declare -A gw_rps gw_p50 gw_p99 gw_cpu gw_err gw_dps gw_depth gw_drain gw_busy
+if [[ $store == postgresql ]]; then
+  psql_in ingest "SELECT pg_stat_reset_shared('wal')" > /dev/null
+  pg_records0=$(psql_in ingest "SELECT count(*) FROM records")
+  pg_xact0=$(psql_in ingest "SELECT xact_commit FROM pg_stat_database WHERE datname = 'ingest'")
+fi
+declare -A gw_rps gw_p50 gw_p99 gw_cpu gw_err gw_dps gw_depth gw_drain gw_busy gw_load gw_pgcpu
 for c in $connections; do
   sleep 1
-  t0=$(cpu_ticks "$gw_pid"); s0=$(sink_stat "$sink_port" requests); w0=$(date +%s.%N)
+  t0=$(gw_ticks); s0=$(sink_stat "$sink_port" requests); w0=$(date +%s.%N)
+  [[ $store == postgresql ]] && p0=$(pg_ticks)
   read -r m0 n0 <<< "$(machine_ticks)"
   if [[ $profile == 1 && $c == "$max_c" ]]; then
     (sleep 1; perf record -g -o "$work/perf.data" -p "$gw_pid" -- sleep $((duration > 4 ? duration - 2 : 2)) \
@@ -304,8 +445,10 @@ for c in $connections; do
     perf_pid=$!
   fi
   r=$(load "$api" "$c" "$duration" "g$c" "$key")
-  w1=$(date +%s.%N); t1=$(cpu_ticks "$gw_pid"); s1=$(sink_stat "$sink_port" requests)
+  w1=$(date +%s.%N); t1=$(gw_ticks); s1=$(sink_stat "$sink_port" requests)
+  [[ $store == postgresql ]] && p1=$(pg_ticks)
   read -r m1 n1 <<< "$(machine_ticks)"
+  gw_load[$c]=$(cut -d' ' -f1 /proc/loadavg)
   gw_busy[$c]=$(echo "100 * ($m1 - $m0) / ($n1 - $n0)" | bc -l)
   grep '^SAMPLE' <<< "$r" | sed 's/^SAMPLE /  refused: /' | tee -a "$out" || true
   r=$(grep '^RESULT' <<< "$r")
@@ -314,20 +457,51 @@ for c in $connections; do
   gw_p50[$c]=$(echo "$(field p50_us "$r") / 1000" | bc -l)
   gw_p99[$c]=$(echo "$(field p99_us "$r") / 1000" | bc -l)
   gw_cpu[$c]=$(echo "100 * ($t1 - $t0) / $hz / $wall" | bc -l)
+  gw_pgcpu[$c]=
+  [[ $store == postgresql ]] && gw_pgcpu[$c]=", $(pg_cpu_line "$p0" "$p1" "$wall")"
   gw_err[$c]="$(field non201 "$r") $(field statuses "$r") sock:$(field socket_errors "$r")"
   gw_dps[$c]=$(echo "($s1 - $s0) / $wall" | bc -l)
   gw_depth[$c]=$(metric "$admin_port" fhirgw_delivery_queue_depth sink)
   gw_drain[$c]=$(wait_drained "$admin_port" "$drain_cap")
-  note "$(printf 'gateway  %3d conn: %9.0f req/s  p50 %7.2f ms  p99 %7.2f ms  non-201 %s  CPU %3.0f %% (machine busy %.0f %%)  deliveries %5.0f/s  queue at end %s, drained in %s s' \
-    "$c" "${gw_rps[$c]}" "${gw_p50[$c]}" "${gw_p99[$c]}" "${gw_err[$c]}" "${gw_cpu[$c]}" "${gw_busy[$c]}" \
-    "${gw_dps[$c]}" "${gw_depth[$c]:-?}" "${gw_drain[$c]}")"
+  note "$(printf 'gateway  %3d conn: %9.0f req/s  p50 %7.2f ms  p99 %7.2f ms  non-201 %s  CPU %3.0f %%%s (machine busy %.0f %%, load %s)  deliveries %5.0f/s  queue at end %s, drained in %s s' \
+    "$c" "${gw_rps[$c]}" "${gw_p50[$c]}" "${gw_p99[$c]}" "${gw_err[$c]}" "${gw_cpu[$c]}" "${gw_pgcpu[$c]}" \
+    "${gw_busy[$c]}" "${gw_load[$c]}" "${gw_dps[$c]}" "${gw_depth[$c]:-?}" "${gw_drain[$c]}")"
   if [[ $profile == 1 && $c == "$max_c" ]]; then wait "$perf_pid" || true; fi
 done
 stop_pid "$wal_pid"
-wal_ingest=$(grep '^RESULT' "$work/wal-ingest.txt" || true)
-ingest_hwm=$(hwm_mib "$gw_pid")
+ingest_hwm=$(gw_hwm)
 dead=$(metric_state "$admin_port" dead)
-stop_pid "$gw_pid"
+if [[ $store == postgresql ]]; then
+  pg_ingest_peak=$(cat "$work/pg-peak-ingest" 2> /dev/null || echo '?')
+  read -r wal_records wal_fpi wal_bytes wal_sync <<< \
+    "$(psql_in ingest "SELECT wal_records, wal_fpi, wal_bytes, wal_sync FROM pg_stat_wal")"
+  pg_records1=$(psql_in ingest "SELECT count(*) FROM records")
+  pg_xact1=$(psql_in ingest "SELECT xact_commit FROM pg_stat_database WHERE datname = 'ingest'")
+fi
+stop_gateways
+if [[ $store == postgresql ]]; then
+  # After a clean stop of every instance: the tables with their indexes and TOAST, as left (dead
+  # row versions of updated deliveries included), then after VACUUM FULL (compacted, as SQLite's
+  # figure leaves free pages out).
+  sizes="SELECT c.relname, pg_total_relation_size(c.oid) FROM pg_class c
+    JOIN pg_namespace n ON n.oid = c.relnamespace
+    WHERE c.relkind = 'r' AND n.nspname = current_schema() ORDER BY 2 DESC"
+  records=$(psql_in ingest "SELECT count(*) FROM records")
+  store_bytes_left=$(psql_in ingest "SELECT sum(s) FROM ($sizes) AS t(n, s)")
+  psql_in ingest "VACUUM FULL" > /dev/null
+  store_bytes=$(psql_in ingest "SELECT sum(s) FROM ($sizes) AS t(n, s)")
+  note ""
+  note "peak RSS (VmHWM) of the gateway instances over the loads: $ingest_hwm MiB; PostgreSQL server: peak PSS $pg_ingest_peak MiB (all its processes, sampled every second); dead deliveries: ${dead:-0}"
+  note "store: $records records, $store_bytes_left bytes in the tables, their indexes and TOAST after the loads ($(( store_bytes_left / records )) per record), $store_bytes after VACUUM FULL: $(( store_bytes / records )) bytes per record"
+  psql_in ingest "$sizes LIMIT 10" | while read -r name bytes; do
+    note "$(printf '  %-40s %7d bytes per record (with its indexes)' "$name" $(( bytes / records )))"
+  done
+  loaded=$(( pg_records1 - pg_records0 ))
+  note "$(printf 'WAL during the loads (ingest and deliveries; pg_stat_wal): %d bytes, %d records, %d full-page images, %d syncs for %d records accepted: %.0f bytes and %.2f syncs per record; %d transactions committed (reads included)' \
+    "$wal_bytes" "$wal_records" "$wal_fpi" "$wal_sync" "$loaded" "$(echo "$wal_bytes / $loaded" | bc -l)" \
+    "$(echo "$wal_sync / $loaded" | bc -l)" "$(( pg_xact1 - pg_xact0 ))")"
+else
+wal_ingest=$(grep '^RESULT' "$work/wal-ingest.txt" || true)
 records=$(sqlite3 "$data/gateway.db" "SELECT count(*) FROM records;")
 page_size=$(sqlite3 "$data/gateway.db" "PRAGMA page_size;")
 pages=$(sqlite3 "$data/gateway.db" "PRAGMA page_count;")
@@ -344,6 +518,7 @@ if sqlite3 "$data/gateway.db" "SELECT 1 FROM dbstat LIMIT 1;" > /dev/null 2>&1; 
       done
 fi
 note "WAL, all commits (ingest and deliveries) during the loads: ${wal_ingest#RESULT }"
+fi
 
 # --- 3. delivery: a backlog behind a dead endpoint, then drained --------------------------------
 note ""
@@ -353,11 +528,15 @@ data=$work/backlog-data
 mkdir -p "$data"
 # The circuit opens at the first refused connection and stays open: nothing is attempted while
 # the backlog piles up, as behind an endpoint down for hours.
-write_config "$work/backlog.json" "$data" "$sink_port" 1 86400000
+write_config "$work/backlog.json" "$data" "$sink_port" 1 86400000 backlog
 start_gateway "$work/backlog.json" "$work/gateway-backlog.log"
 key=$(editor_key "$admin_port")
 api="http://127.0.0.1:$api_port"
-$py "$root/bench/wal_sampler.py" "$data/gateway.db-wal" > "$work/wal-backlog.txt" &
+if [[ $store == sqlite ]]; then
+  $py "$root/bench/wal_sampler.py" "$data/gateway.db-wal" > "$work/wal-backlog.txt" &
+else
+  pg_memory_sampler "$work/pg-peak-backlog" &
+fi
 wal_pid=$!
 pids+=("$wal_pid")
 queued=0
@@ -373,59 +552,74 @@ while (( queued < backlog )); do
 done
 pile_s=$(echo "$(date +%s.%N) - $pile_start" | bc -l)
 stop_pid "$wal_pid"
-wal_backlog=$(grep '^RESULT' "$work/wal-backlog.txt" || true)
-backlog_hwm=$(hwm_mib "$gw_pid")
-backlog_rss=$(rss_mib "$gw_pid")
-note "$(printf 'piled up %d deliveries in %.0f s (16 connections, non-201: %d)' "$queued" "$pile_s" "$pile_err")"
+backlog_hwm=$(gw_hwm)
+backlog_rss=$(gw_rss)
+note "$(printf 'piled up %d deliveries in %.0f s (16 connections, non-201: %d; load %s)' "$queued" "$pile_s" "$pile_err" "$(cut -d' ' -f1 /proc/loadavg)")"
 note "gateway with the backlog behind the dead endpoint: RSS $backlog_rss MiB, peak (VmHWM) $backlog_hwm MiB"
-note "WAL, ingest and audit commits (no delivery is attempted): ${wal_backlog#RESULT }"
-stop_pid "$gw_pid"
+if [[ $store == sqlite ]]; then
+  wal_backlog=$(grep '^RESULT' "$work/wal-backlog.txt" || true)
+  note "WAL, ingest and audit commits (no delivery is attempted): ${wal_backlog#RESULT }"
+else
+  note "PostgreSQL server during the pile-up: peak PSS $(cat "$work/pg-peak-backlog" 2> /dev/null || echo '?') MiB; database $(psql_in backlog "SELECT pg_database_size('backlog')") bytes"
+fi
+stop_gateways
 start_peer sink "$bin/https_sink" --cert "$work/pki/server.pem" --key "$work/pki/server.key" \
   --port "$sink_port"
 sink_pid=$started_pid
 drain_start=$(date +%s.%N)
 # Restarted with the default circuit breaker: a transient failure during the drain must not stop
 # it for a day.
-write_config "$work/drain.json" "$data" "$sink_port" 5 30000
+write_config "$work/drain.json" "$data" "$sink_port" 5 30000 backlog
 start_gateway "$work/drain.json" "$work/gateway-drain.log"
-t0=$(cpu_ticks "$gw_pid")
+t0=$(gw_ticks)
+[[ $store == postgresql ]] && p0=$(pg_ticks)
 drain_s=$(wait_drained "$admin_port" "$backlog_cap")
-t1=$(cpu_ticks "$gw_pid")
+t1=$(gw_ticks)
+[[ $store == postgresql ]] && p1=$(pg_ticks)
+drain_load=$(cut -d' ' -f1 /proc/loadavg)
 left=0
 if [[ $drain_s == timeout* ]]; then
   left=$(metric "$admin_port" fhirgw_delivery_queue_depth sink)
   drain_s=$backlog_cap
 fi
+drain_pgcpu=
+[[ $store == postgresql ]] && drain_pgcpu=", $(pg_cpu_line "$p0" "$p1" "$drain_s")"
 delivered=$(sink_stat "$sink_port" requests)
 connections_made=$(sink_stat "$sink_port" connections)
 first_s=$(sink_stat "$sink_port" firstSeconds)
 last_s=$(sink_stat "$sink_port" lastSeconds)
 dead=$(metric_state "$admin_port" dead)
-drain_hwm=$(hwm_mib "$gw_pid")
+drain_hwm=$(gw_hwm)
 drain_dps=$(echo "$delivered / ($last_s - $first_s)" | bc -l)
 drain_cpu=$(echo "100 * ($t1 - $t0) / $hz / $drain_s" | bc -l)
-note "$(printf 'delivered %d deliveries in %s s from the restart (sink: first to last %.1f s): %.0f deliveries/s, %d TLS connections (%.0f deliveries each), CPU %.0f %%, peak RSS %d MiB, dead %s' \
+note "$(printf 'delivered %d deliveries in %s s from the restart (sink: first to last %.1f s): %.0f deliveries/s, %d TLS connections (%.0f deliveries each), CPU %.0f %%%s, peak RSS %s MiB, dead %s, load %s' \
   "$delivered" "$drain_s" "$(echo "$last_s - $first_s" | bc -l)" "$drain_dps" "$connections_made" \
-  "$(echo "$delivered / $connections_made" | bc -l)" "$drain_cpu" "$drain_hwm" "${dead:-0}")"
+  "$(echo "$delivered / $connections_made" | bc -l)" "$drain_cpu" "$drain_pgcpu" "$drain_hwm" "${dead:-0}" \
+  "$drain_load")"
 if [[ $left != 0 ]]; then
   note "$(printf 'NOT DRAINED after the cap of %d s: %d left; at that rate the %d would take about %.0f s (extrapolated)' \
     "$backlog_cap" "$left" "$queued" "$(echo "$queued / $drain_dps" | bc -l)")"
 fi
-stop_pid "$gw_pid"
+stop_gateways
 stop_pid "$sink_pid"
 
 # --- summary ------------------------------------------------------------------------------------
 note ""
-note "== summary (load after: $(cut -d' ' -f1-3 /proc/loadavg))"
+note "== summary: $store, $instances instance(s) (load after: $(cut -d' ' -f1-3 /proc/loadavg))"
 note "$(printf '%-6s %10s %10s %10s %8s %8s %8s %9s %14s' conn 'ceiling/s' 'front/s' 'gateway/s' ratio 'p50 ms' 'p99 ms' 'CPU %' errors)"
 for c in $connections; do
   note "$(printf '%-6s %10.0f %10.0f %10.0f %8.3f %8.2f %8.2f %9.0f %14s' "$c" "${ceiling[$c]}" \
     "${ceiling_front[$c]}" "${gw_rps[$c]}" "$(echo "${gw_rps[$c]} / ${ceiling[$c]}" | bc -l)" \
     "${gw_p50[$c]}" "${gw_p99[$c]}" "${gw_cpu[$c]}" "${gw_err[$c]%% *}")"
 done
-note "$(printf 'delivery: %.0f deliveries/s draining %d; peak RSS %d MiB over the loads, %d MiB with the backlog queued' \
+note "$(printf 'delivery: %.0f deliveries/s draining %d; peak RSS %s MiB over the loads, %s MiB with the backlog queued' \
   "$drain_dps" "$delivered" "$ingest_hwm" "$backlog_hwm")"
 note "store: $(( store_bytes / records )) bytes per record; mapping + validation median $map_us us per record"
+if [[ $store == postgresql ]]; then
+  pg_loads=
+  for c in $connections; do pg_loads="${pg_loads:+$pg_loads / }${gw_pgcpu[$c]#, postgres }"; done
+  note "PostgreSQL server: CPU $pg_loads of a core during the loads (${connections// / \/ } connections), ${drain_pgcpu#, postgres } draining; peak PSS $pg_ingest_peak MiB over the loads, $(cat "$work/pg-peak-backlog" 2> /dev/null || echo '?') MiB piling up the backlog"
+fi
 
 if [[ $profile == 1 ]]; then
   note ""
