@@ -596,6 +596,12 @@ note "$(printf 'delivered %d deliveries in %s s from the restart (sink: first to
   "$delivered" "$drain_s" "$(echo "$last_s - $first_s" | bc -l)" "$drain_dps" "$connections_made" \
   "$(echo "$delivered / $connections_made" | bc -l)" "$drain_cpu" "$drain_pgcpu" "$drain_hwm" "${dead:-0}" \
   "$drain_load")"
+if [[ $store == postgresql ]]; then
+  # More POSTs at the sink than deliveries delivered would be deliveries sent twice.
+  read -r in_store attempts_ok <<< "$(psql_in backlog "SELECT count(*) FILTER (WHERE status = 'delivered'),
+    (SELECT count(*) FROM delivery_attempts WHERE outcome = 'delivered') FROM deliveries WHERE connector_id = 'sink'")"
+  note "store: $in_store deliveries delivered and $attempts_ok successful attempts recorded; the sink received $delivered"
+fi
 if [[ $left != 0 ]]; then
   note "$(printf 'NOT DRAINED after the cap of %d s: %d left; at that rate the %d would take about %.0f s (extrapolated)' \
     "$backlog_cap" "$left" "$queued" "$(echo "$queued / $drain_dps" | bc -l)")"
