@@ -12,6 +12,7 @@
 // address nor in a cookie, and no health content of the example on any page.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
@@ -25,6 +26,8 @@ const root = path.resolve(here, '..', '..');
 const binary = process.env.FHIRGW_GATEWAY_BINARY;
 const shots = process.env.FHIRGW_SCREENSHOTS || path.join(root, 'build', 'console-screenshots');
 const TOKEN = 'console-test-admin-token-0123456789';
+// A connector's secret: written through the console, never shown back on any page.
+const SECRET = 'console-test-bearer-secret-9f3c2a71';
 const WAIT_MS = 60000;
 
 // Health content of the example the console must never show (names, INS, birth date, address,
@@ -51,16 +54,26 @@ async function until(what, check, ms = WAIT_MS) {
   }
 }
 
-/** The FHIR peer: 503 while down, 200 with a transaction-response once up. */
+/**
+ * The FHIR peer: 503 while down, 422 while it rejects (a permanent failure: the delivery dies at
+ * its first attempt), 200 with a transaction-response once up.
+ */
 function startPeer() {
-  const peer = { up: false, received: 0 };
+  const peer = { up: false, reject: false, received: 0, credentials: new Set() };
   peer.server = http.createServer((req, res) => {
     req.resume();
     req.on('end', () => {
       peer.received++;
+      if (req.headers.authorization) peer.credentials.add(req.headers.authorization);
       if (!peer.up) {
         res.writeHead(503, { 'Content-Type': 'text/plain' });
         res.end('maintenance');
+        return;
+      }
+      if (peer.reject) {
+        res.writeHead(422, { 'Content-Type': 'application/fhir+json' });
+        res.end(JSON.stringify({ resourceType: 'OperationOutcome',
+          issue: [{ severity: 'error', code: 'processing' }] }));
         return;
       }
       res.writeHead(200, { 'Content-Type': 'application/fhir+json' });
@@ -118,10 +131,10 @@ async function call(port, method, route, { token = TOKEN, body } = {}) {
   return { status: response.status, data };
 }
 
-/** The whole audit trail, newest first: page after page by the Link header's address. */
-async function auditTrail() {
+/** Every row of an admin listing: page after page by the Link header's address. */
+async function allPages(first) {
   const entries = [];
-  for (let next = '/admin/v1/audit?limit=1000'; next;) {
+  for (let next = first; next;) {
     const response = await fetch(`http://127.0.0.1:${gateway.adminPort}${next}`,
       { headers: { Authorization: `Bearer ${TOKEN}` } });
     assert.equal(response.status, 200);
@@ -130,6 +143,19 @@ async function auditTrail() {
     next = link ? link[1] : '';
   }
   return entries;
+}
+
+/** The whole audit trail, newest first. */
+const auditTrail = () => allPages('/admin/v1/audit?limit=1000');
+
+/** No delivery of the connector is waiting or under way (each is delivered, dead or skipped). */
+async function settled(connector) {
+  for (const status of ['pending', 'failed', 'in-flight']) {
+    const list = await call(gateway.adminPort, 'GET',
+      `/admin/v1/deliveries?connector=${connector}&status=${status}&limit=1`);
+    if (list.status !== 200 || list.data.length > 0) return false;
+  }
+  return true;
 }
 
 let dir;
@@ -145,7 +171,11 @@ before(async () => {
   fs.mkdirSync(shots, { recursive: true });
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fhirgw-console-'));
   peer = await startPeer();
+  // The key that seals connector secrets at rest (secrets.keyFile).
+  const secretKeyFile = path.join(dir, 'secrets.key');
+  fs.writeFileSync(secretKeyFile, crypto.randomBytes(32).toString('base64'), { mode: 0o600 });
   const config = {
+    secrets: { keyFile: secretKeyFile },
     server: { host: '127.0.0.1', port: 0 },
     admin: { host: '127.0.0.1', port: 0 },
     storage: { dataDir: path.join(dir, 'data') },
@@ -232,6 +262,7 @@ async function checkPage(where) {
   for (const word of FORBIDDEN) {
     assert.ok(!body.includes(word), `${where}: the page shows "${word}"`);
   }
+  assert.ok(!body.includes(SECRET), `${where}: the page shows the connector's secret`);
   const violations = await page.evaluate(() => window.__violations || []);
   assert.deepEqual(violations, [], `${where}: Content-Security-Policy violations`);
   assert.deepEqual(problems, [], `${where}: script errors`);
@@ -239,6 +270,9 @@ async function checkPage(where) {
 }
 
 let editor;  // the API client that posted the example
+let editorKey;  // its key
+let accepted = 0;  // teleconsultations accepted (the example and its copies)
+let consoleKey;  // the key of the client the console creates
 let recordId;  // the example's record
 
 test('an outage leaves dead deliveries', async () => {
@@ -250,7 +284,9 @@ test('an outage leaves dead deliveries', async () => {
     body: fs.readFileSync(path.join(root, 'examples', 'teleconsultation-full.json'), 'utf8'),
   });
   assert.equal(posted.status, 201, JSON.stringify(posted.data));
+  accepted++;
   editor = created.data.id;
+  editorKey = created.data.key;
   recordId = posted.data.id;
   await until('every delivery to be dead', async () => {
     const list = await call(gateway.adminPort, 'GET', '/admin/v1/deliveries?connector=cabinet-fhir');
@@ -323,28 +359,53 @@ test('a dead delivery is retried and becomes delivered once the endpoint is back
   await checkPage('delivered delivery');
 });
 
-test('the other dead deliveries are retried in bulk after a confirmation with their count',
+test('the bulk retry\'s confirmation counts every dead delivery of the filter, beyond a page',
   async () => {
-    const dead = (await call(gateway.adminPort, 'GET', '/admin/v1/deliveries?status=dead')).data;
+    // The peer now rejects what it gets (422, permanent): each delivery dies at its first
+    // attempt, more of them than the API's largest page (1000) holds.
+    peer.reject = true;
+    const perRecord = (await call(gateway.adminPort, 'GET', '/admin/v1/records/' + recordId))
+      .data.deliveries.length;
+    const records = Math.ceil(1000 / perRecord) + 1;
+    const sample = fs.readFileSync(path.join(root, 'examples', 'teleconsultation-full.json'),
+      'utf8');
+    for (let i = 0; i < records; i += 8) {
+      await Promise.all(Array.from({ length: Math.min(8, records - i) }, async (_, j) => {
+        const body = sample.replaceAll(example.externalId, `LGC-BULK-${i + j}`);
+        const posted = await call(gateway.apiPort, 'POST', '/api/v1/teleconsultations',
+          { token: editorKey, body });
+        assert.equal(posted.status, 201, JSON.stringify(posted.data));
+        accepted++;
+      }));
+    }
+    await until('every delivery to the rejecting peer to be dead', () => settled('cabinet-fhir'),
+      240000);
+    const dead = await allPages('/admin/v1/deliveries?status=dead&connector=cabinet-fhir&limit=1000');
+    assert.ok(dead.length > 1000, String(dead.length));
+    peer.reject = false;
+
     await go('#/deliveries?status=dead&connector=cabinet-fhir');
-    await page.waitForFunction((n) => document.querySelectorAll('#deliveries tbody tr').length === n ||
-      (n === 0 && document.querySelector('#delivery-count')), { timeout: WAIT_MS }, dead.length);
+    await page.waitForSelector('#deliveries-next');  // the list shows a page (200) of them
+    assert.equal(await page.$$eval('#deliveries tbody tr', (trs) => trs.length), 200);
     await page.click('#bulk-retry');
     await page.waitForSelector('#confirm[open] #bulk-count');
-    if (dead.length === 0) {
-      await page.click('#confirm-cancel');
-      return;
-    }
+    // The whole filtered set, counted by the gateway (the bulk retry's dry run), not a page.
     assert.equal(await page.$eval('#bulk-count', (e) => Number(e.dataset.count)), dead.length);
-    assert.match(await text('#bulk-count'), new RegExp(`^Relancer ${dead.length} livraisons? mortes?`));
+    assert.match(await text('#bulk-count'), new RegExp(`^Relancer ${dead.length} livraisons mortes`));
     await shoot('06-bulk-retry-confirm');
+    await checkPage('bulk retry confirmation');
+    // Counting changed nothing.
+    const count = await call(gateway.adminPort, 'POST',
+      '/admin/v1/deliveries/retry?connector=cabinet-fhir&dryRun=true');
+    assert.deepEqual(count.data, { wouldRetry: dead.length });
+
     await page.click('#confirm-ok');
     await page.waitForSelector('#notice');
-    assert.match(await text('#notice'), new RegExp(`^${dead.length} livraisons? relancées?`));
-    await until('every delivery to be delivered', async () => {
-      const list = await call(gateway.adminPort, 'GET', '/admin/v1/deliveries?connector=cabinet-fhir');
-      return list.data.every((d) => d.status === 'delivered');
-    });
+    assert.match(await text('#notice'), new RegExp(`^${dead.length} livraisons relancées`));
+    await until('every delivery to be delivered', async () => await settled('cabinet-fhir') &&
+      (await call(gateway.adminPort, 'GET',
+        '/admin/v1/deliveries?connector=cabinet-fhir&status=dead&limit=1')).data.length === 0,
+    240000);
     await checkPage('bulk retry');
   });
 
@@ -426,6 +487,102 @@ test('a connector with a bad URL is refused with the API\'s message, then fixed 
     await checkPage('connector tested');
   });
 
+test('a connector is disabled and enabled again, on the page and through the API', async () => {
+  const state = async () => (await call(gateway.adminPort, 'GET', '/admin/v1/connectors/peer-fhir')).data;
+  assert.equal((await state()).state, 'running');
+  assert.equal(await text('#toggle-connector'), 'Désactiver');
+  await page.click('#toggle-connector');
+  await page.waitForFunction(() => {
+    const notice = document.querySelector('#notice');
+    return notice && notice.textContent === 'Connecteur désactivé.';
+  }, { timeout: WAIT_MS });
+  await page.waitForFunction(() =>
+    document.querySelector('#connector [data-field=state]').textContent === 'désactivé',
+  { timeout: WAIT_MS });
+  assert.equal(await text('#toggle-connector'), 'Activer');
+  const off = await state();
+  assert.equal(off.enabled, false);
+  assert.equal(off.state, 'disabled');
+  await shoot('15-connector-disabled');
+  await checkPage('connector disabled');
+
+  await page.click('#toggle-connector');
+  await page.waitForFunction(() =>
+    document.querySelector('#connector [data-field=state]').textContent === 'en service',
+  { timeout: WAIT_MS });
+  assert.equal(await text('#notice'), 'Connecteur activé.');
+  assert.equal(await text('#toggle-connector'), 'Désactiver');
+  const on = await state();
+  assert.equal(on.enabled, true);
+  assert.equal(on.state, 'running');
+  await checkPage('connector enabled');
+});
+
+test('a connector\'s secret is written and never shown back', async () => {
+  const before = (await call(gateway.adminPort, 'GET', '/admin/v1/connectors/peer-fhir')).data;
+  assert.deepEqual(before.secrets || [], []);
+  const instance = JSON.parse(await page.$eval('#edit-connector textarea', (e) => e.value));
+  instance.options.bearerToken = SECRET;
+  await setEditor('#edit-connector textarea', instance);
+  await page.click('#edit-connector button[type=submit]');
+  // Saved (the secret listed as set), or refused (the API's issues, shown by the test).
+  await page.waitForFunction(() => document.querySelector('#edit-connector .error') ||
+    document.querySelector('#connector [data-field=secrets]').textContent === 'bearerToken',
+  { timeout: WAIT_MS });
+  assert.equal(await page.$('#edit-connector .error'), null,
+    await page.evaluate(() => document.querySelector('#edit-connector').innerText));
+  assert.equal(await text('#notice'), 'Connecteur enregistré.');
+  // The editor is read back from the gateway, which never answers a secret's value.
+  const shown = await page.$eval('#edit-connector textarea', (e) => e.value);
+  assert.ok(!shown.includes(SECRET), shown);
+  assert.equal(JSON.parse(shown).options.bearerToken, undefined);
+  await shoot('16-connector-secret-set');
+  await checkPage('connector secret set');
+  const after = await call(gateway.adminPort, 'GET', '/admin/v1/connectors/peer-fhir');
+  assert.deepEqual(after.data.secrets, ['bearerToken']);
+  assert.ok(!JSON.stringify(after.data).includes(SECRET), 'the API shows the secret');
+  // The connector has it: its next delivery (an encounter) presents it to the peer.
+  const sample = fs.readFileSync(path.join(root, 'examples', 'teleconsultation-full.json'), 'utf8');
+  const posted = await call(gateway.apiPort, 'POST', '/api/v1/teleconsultations',
+    { token: editorKey, body: sample.replaceAll(example.externalId, 'LGC-SECRET-1') });
+  assert.equal(posted.status, 201, JSON.stringify(posted.data));
+  accepted++;
+  await until('the peer to get the secret as a bearer token',
+    () => peer.credentials.has('Bearer ' + SECRET));
+  // Saving the editor again (the secret left out) keeps it.
+  await page.click('#edit-connector button[type=submit]');
+  await page.waitForSelector('#notice');
+  const kept = (await call(gateway.adminPort, 'GET', '/admin/v1/connectors/peer-fhir')).data;
+  assert.deepEqual(kept.secrets, ['bearerToken']);
+  assert.ok(kept.version > after.data.version, `${kept.version} after ${after.data.version}`);
+  await checkPage('connector saved again');
+});
+
+test('a connector is deleted after a confirmation', async () => {
+  await page.click('#delete-connector');
+  await page.waitForSelector('#confirm[open]');
+  assert.match(await text('#confirm p'), /^Supprimer le connecteur peer-fhir \?/);
+  await shoot('17-connector-delete-confirm');
+  await checkPage('connector delete confirmation');
+  // Cancelled: nothing happens.
+  await page.click('#confirm-cancel');
+  await page.waitForSelector('#confirm:not([open])');
+  assert.equal((await call(gateway.adminPort, 'GET', '/admin/v1/connectors/peer-fhir')).status, 200);
+
+  await page.click('#delete-connector');
+  await page.waitForSelector('#confirm[open]');
+  await page.click('#confirm-ok');
+  await page.waitForFunction(() => window.location.hash === '#/connectors', { timeout: WAIT_MS });
+  await page.waitForSelector('#connector-list tbody tr');
+  assert.equal(await page.$('tr[data-connector="peer-fhir"]'), null);
+  assert.ok(await page.$('tr[data-connector="cabinet-fhir"]'));
+  assert.equal((await call(gateway.adminPort, 'GET', '/admin/v1/connectors/peer-fhir')).status, 404);
+  const deleted = (await call(gateway.adminPort, 'GET',
+    '/admin/v1/audit?action=' + encodeURIComponent('DELETE /admin/v1/connectors/{id}'))).data;
+  assert.deepEqual(deleted.map((e) => [e.target, e.outcome]), [['peer-fhir', '204']]);
+  await checkPage('connector deleted');
+});
+
 test('a client is created and its key, shown once, is copied', async () => {
   await browser.defaultBrowserContext().overridePermissions(
     `http://127.0.0.1:${gateway.adminPort}`, ['clipboard-read', 'clipboard-write',
@@ -436,6 +593,7 @@ test('a client is created and its key, shown once, is copied', async () => {
   await page.click('#new-client button[type=submit]');
   await page.waitForSelector('#created[open] #new-key');
   const key = await page.$eval('#new-key', (e) => e.value);
+  consoleKey = key;
   await page.click('#copy-key');
   await page.waitForSelector('#copy-status');
   assert.equal(await page.evaluate(() => navigator.clipboard.readText()), key);
@@ -450,6 +608,40 @@ test('a client is created and its key, shown once, is copied', async () => {
   assert.ok(!(await page.evaluate(() => document.body.innerText)).includes(key),
     'the key is not shown again');
   await checkPage('clients');
+});
+
+test('an API key is revoked after a confirmation and stops working', async () => {
+  const clients = (await call(gateway.adminPort, 'GET', '/admin/v1/clients')).data;
+  const client = clients.find((c) => c.name === 'Logiciel de test');
+  assert.ok(client, JSON.stringify(clients));
+  const keys = (await call(gateway.adminPort, 'GET', `/admin/v1/clients/${client.id}/keys`)).data;
+  assert.equal(keys.length, 1);
+  const keyId = keys[0].keyId;
+  assert.equal((await call(gateway.apiPort, 'GET', '/api/v1/rules', { token: consoleKey })).status,
+    200);
+
+  await page.click(`#clients tr[data-client="${client.id}"] th a`);
+  await page.waitForSelector(`#keys tr[data-key="${keyId}"] [data-revoke]`);
+  await page.click(`#keys tr[data-key="${keyId}"] [data-revoke]`);
+  await page.waitForSelector('#confirm[open]');
+  assert.match(await text('#confirm p'), new RegExp(`^Révoquer la clé ${keyId} \\?`));
+  await shoot('18-key-revoke-confirm');
+  await checkPage('key revocation confirmation');
+  await page.click('#confirm-ok');
+  await page.waitForFunction((id) => {
+    const badge = document.querySelector(`#keys tr[data-key="${id}"] .badge`);
+    return badge && badge.textContent === 'révoquée';
+  }, { timeout: WAIT_MS }, keyId);
+  assert.equal(await page.$(`#keys tr[data-key="${keyId}"] [data-revoke]`), null);
+  await shoot('19-key-revoked');
+  await checkPage('key revoked');
+  // Through the API: listed as revoked, refused on the API listener.
+  const after = (await call(gateway.adminPort, 'GET', `/admin/v1/clients/${client.id}/keys`)).data;
+  assert.deepEqual(after.map((k) => [k.keyId, k.revoked]), [[keyId, true]]);
+  assert.equal((await call(gateway.apiPort, 'GET', '/api/v1/rules', { token: consoleKey })).status,
+    401);
+  assert.ok(!(await page.evaluate(() => document.body.innerText)).includes(consoleKey),
+    'the key is shown');
 });
 
 test('the audit trail is filtered by action, newest first', async () => {
@@ -514,8 +706,9 @@ test('a practitioner\'s yearly activity is declared and read back', async () => 
   await page.click('#declare');
   await page.waitForSelector('#activity [data-field=totalActs]');
   assert.equal(await text('#activity [data-field=totalActs]'), '4200');
-  // The example's teleconsultation of 2026 was recorded for this practitioner.
-  assert.equal(await text('#activity [data-field=recorded]'), '1');
+  // Every teleconsultation of 2026 posted by this test was recorded for this practitioner (the
+  // example and its copies).
+  assert.equal(await text('#activity [data-field=recorded]'), String(accepted));
   await shoot('12-activity-declared');
   await checkPage('activity');
 });

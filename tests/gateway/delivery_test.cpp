@@ -234,9 +234,34 @@ TEST_F(DeliveryTest, BulkRetryTakesEveryDeadDeliveryOfAConnector) {
   ASSERT_EQ(dead, 3u);
   fs::remove(outbox_);
   fs::create_directories(outbox_);
-  auto bulk = admin("POST", "/admin/v1/deliveries/retry?connector=outbox");
+  // The dry run says how many, changes nothing, and is audited as one.
+  auto dryRun = admin("POST", "/admin/v1/deliveries/retry?connector=outbox&dryRun=true");
+  ASSERT_EQ(dryRun.status, 200) << dryRun.body;
+  EXPECT_EQ(dryRun.body, R"({"wouldRetry":3})");
+  EXPECT_EQ(admin("POST", "/admin/v1/deliveries/retry?connector=other&dryRun=true").body,
+            R"({"wouldRetry":0})");
+  EXPECT_EQ(admin("POST", "/admin/v1/deliveries/retry?dryRun=yes").status, 400);
+  auto stillDead = common::parseJson(admin("GET", "/admin/v1/deliveries?status=dead").body);
+  ASSERT_TRUE(stillDead.hasValue());
+  EXPECT_EQ(stillDead->root().Size(), 3u);
+  auto audit = common::parseJson(
+      admin("GET", "/admin/v1/audit?action=POST%20/admin/v1/deliveries/retry&limit=1").body);
+  ASSERT_TRUE(audit.hasValue());
+  ASSERT_EQ(audit->root().Size(), 1u);
+  EXPECT_STREQ(audit->root()[0]["outcome"].GetString(), "400");
+
+  auto bulk = admin("POST", "/admin/v1/deliveries/retry?connector=outbox&dryRun=false");
   ASSERT_EQ(bulk.status, 200) << bulk.body;
   EXPECT_EQ(bulk.body, R"({"retried":3})");
+  EXPECT_EQ(admin("POST", "/admin/v1/deliveries/retry?connector=outbox&dryRun=true").body,
+            R"({"wouldRetry":0})");
+  audit = common::parseJson(
+      admin("GET", "/admin/v1/audit?action=POST%20/admin/v1/deliveries/retry").body);
+  ASSERT_TRUE(audit.hasValue());
+  std::vector<std::string> targets;
+  for (const auto& e : audit->root().GetArray()) targets.emplace_back(e["target"].GetString());
+  // Newest first: the last dry run, the retry, the refused one, the two first dry runs.
+  EXPECT_EQ(targets, (std::vector<std::string>{"dry-run", "", "", "dry-run", "dry-run"}));
 }
 
 TEST_F(DeliveryTest, QueuedDeliveriesOfARemovedInstanceAreReroutedByTheAdminAndDelivered) {

@@ -400,8 +400,14 @@ TEST_F(ContractTest, EveryAnswerOfBothListenersIsTheOneItsOpenApiDocumentDescrib
                   "/admin/v1/deliveries/" + deliveryId + "/retry", "retry a live delivery")
                 .status,
             409);
+  admin("POST", "/admin/v1/deliveries/retry",
+        "/admin/v1/deliveries/retry?connector=outbox&dryRun=true", "bulk retry's dry run");
   admin("POST", "/admin/v1/deliveries/retry", "/admin/v1/deliveries/retry?connector=outbox",
         "bulk retry");
+  EXPECT_EQ(admin("POST", "/admin/v1/deliveries/retry", "/admin/v1/deliveries/retry?dryRun=1",
+                  "a dry run that is not true or false")
+                .status,
+            400);
   EXPECT_EQ(admin("POST", "/admin/v1/deliveries/reroute", "/admin/v1/deliveries/reroute",
                   "reroute to an unknown instance", R"({"from": "outbox", "to": "nowhere"})")
                 .status,

@@ -373,14 +373,27 @@ TEST_P(DeliveryQueueTest, BulkRetryTakesTheDeadDeliveriesMatchingTheFilter) {
     for (const Delivery& d : claim(c))
       ASSERT_TRUE(store->finishAttempt(dead(d, clock.now())).isOk());
   }
+  // The dry run counts what the retry takes, and changes nothing.
+  auto wouldRetry = store->countRetriableDeadDeliveries({"a", std::nullopt, std::nullopt});
+  ASSERT_TRUE(wouldRetry.hasValue()) << wouldRetry.status().toString();
+  EXPECT_EQ(*wouldRetry, 2);
+  EXPECT_EQ(*store->countRetriableDeadDeliveries({}), 3);
+  EXPECT_EQ(*store->countRetriableDeadDeliveries({std::nullopt, "r-1", std::nullopt}), 2);
+  EXPECT_EQ(*store->countRetriableDeadDeliveries({"a", "r-1", std::nullopt}), 1);
+  EXPECT_EQ(*store->countRetriableDeadDeliveries({std::nullopt, std::nullopt, clock.now() + 1s}),
+            0);
+  EXPECT_EQ(get("r-1-a").status, DeliveryStatus::kDead);
   auto byConnector = store->retryDeadDeliveries({"a", std::nullopt, std::nullopt});
   ASSERT_TRUE(byConnector.hasValue());
   EXPECT_EQ(*byConnector, 2);
+  EXPECT_EQ(*store->countRetriableDeadDeliveries({"a", std::nullopt, std::nullopt}), 0);
   EXPECT_EQ(get("r-1-b").status, DeliveryStatus::kDead);
   EXPECT_EQ(*store->retryDeadDeliveries({std::nullopt, "r-2", std::nullopt}), 0);
   EXPECT_EQ(*store->retryDeadDeliveries({std::nullopt, std::nullopt, clock.now() + 1s}), 0);
+  EXPECT_EQ(*store->countRetriableDeadDeliveries({}), 1);
   EXPECT_EQ(*store->retryDeadDeliveries({}), 1);
   EXPECT_EQ(get("r-1-b").status, DeliveryStatus::kPending);
+  EXPECT_EQ(*store->countRetriableDeadDeliveries({}), 0);
 }
 
 TEST_P(DeliveryQueueTest, QueriesFilterAndPageNewestChangeFirst) {

@@ -288,6 +288,7 @@ TEST_P(StoreRetention, APurgedRecordsDeadDeliveriesStayDead) {
   const common::Status retried = store->retryDeadDelivery("r-1-dmp");
   EXPECT_EQ(retried.code(), StatusCode::kAborted);
   EXPECT_NE(retried.message().find("purged"), std::string::npos) << retried.message();
+  EXPECT_EQ(*store->countRetriableDeadDeliveries({}), 0) << "the dry run counts as the retry";
   EXPECT_EQ(*store->retryDeadDeliveries({}), 0);
   RerouteRequest reroute;
   reroute.fromConnectorId = "dmp-main";

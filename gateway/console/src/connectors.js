@@ -233,14 +233,17 @@ export function ConnectorScreen({ id, params }) {
     <${TestResult} result=${result} />
     ${v && html`
       <dl class="fields" id="connector">
-        <div class="field"><dt>${t('connectors.type')}</dt><dd>${v.type}</dd></div>
-        <div class="field"><dt>${t('connectors.state')}</dt><dd>${t('connectors.state.' + v.state)}</dd></div>
-        <div class="field"><dt>${t('connectors.source')}</dt><dd>${t('connectors.source.' + v.source)}</dd></div>
-        ${v.version && html`<div class="field"><dt>${t('connectors.version')}</dt><dd>${v.version}</dd></div>`}
+        <div class="field"><dt>${t('connectors.type')}</dt><dd data-field="type">${v.type}</dd></div>
+        <div class="field"><dt>${t('connectors.state')}</dt>
+          <dd data-field="state">${t('connectors.state.' + v.state)}</dd></div>
+        <div class="field"><dt>${t('connectors.source')}</dt>
+          <dd data-field="source">${t('connectors.source.' + v.source)}</dd></div>
+        ${v.version && html`<div class="field"><dt>${t('connectors.version')}</dt>
+          <dd data-field="version">${v.version}</dd></div>`}
         <div class="field"><dt>${t('connectors.secrets')}</dt>
-          <dd>${(v.secrets || []).length ? v.secrets.join(', ') : t('common.none')}</dd></div>
+          <dd data-field="secrets">${(v.secrets || []).length ? v.secrets.join(', ') : t('common.none')}</dd></div>
         ${v.updatedAt && html`<div class="field"><dt>${t('connectors.updatedAt')}</dt>
-          <dd>${formatDateTime(v.updatedAt)}</dd></div>`}
+          <dd data-field="updatedAt">${formatDateTime(v.updatedAt)}</dd></div>`}
       </dl>
       ${readOnly ? html`<p class="notice">${t('connectors.readOnly')}</p>` : html`
         <form id="edit-connector" class="editor" onSubmit=${save}>

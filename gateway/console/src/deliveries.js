@@ -1,7 +1,8 @@
 // Deliveries: the filtered list, newest first and paged by the Link header's cursor
 // (GET /admin/v1/deliveries), one delivery with its attempts
 // (GET /admin/v1/deliveries/{id}), retry one (POST .../{id}/retry) and retry the dead ones of a
-// filter in bulk (POST /admin/v1/deliveries/retry) after a confirmation that shows how many.
+// filter in bulk (POST /admin/v1/deliveries/retry) after a confirmation that shows how many (the
+// same call with dryRun=true counts them all in the gateway, however many pages they fill).
 import { useEffect, useState } from 'preact/hooks';
 import { nextCursor, request } from './api.js';
 import { ConfirmDialog } from './dialog.js';
@@ -15,7 +16,6 @@ import { href, navigate } from './router.js';
 const STATUSES = ['pending', 'in-flight', 'delivered', 'failed', 'dead', 'skipped'];
 const FINISHED = ['delivered', 'dead', 'skipped'];
 const PAGE = 200;
-const COUNT_PAGE = 1000;  // the API's largest page (kMaxDeliveryPage), for the bulk retry's count
 const WATCH_MS = 2000;
 
 export function StatusBadge({ status }) {
@@ -90,7 +90,7 @@ export function DeliveriesScreen({ params, metrics }) {
   const [state, setState] = useState({ loading: true, items: [], next: '', error: null });
   const [nonce, setNonce] = useState(0);
   const [notice, setNotice] = useState('');
-  const [bulk, setBulk] = useState(null);  // { count, capped } or { error }
+  const [bulk, setBulk] = useState(null);  // { count } or { error }
   const [busy, setBusy] = useState(false);
 
   useEffect(() => {
@@ -104,12 +104,17 @@ export function DeliveriesScreen({ params, metrics }) {
     };
   }, [key, nonce]);
 
+  // What the bulk retry takes: the dead deliveries of the filter's connector, record and time.
+  const retryScope = { connector: filter.connector, since: filter.since, record: filter.record };
+
   async function prepareBulk() {
     setNotice('');
     setBusy(true);
     try {
-      const dead = await readDeliveries({ ...filter, status: 'dead' }, { limit: COUNT_PAGE });
-      setBulk({ count: dead.items.length, capped: dead.next !== '' });
+      const answer = await request('POST', '/admin/v1/deliveries/retry', {
+        query: { ...retryScope, dryRun: 'true' },
+      });
+      setBulk({ count: Number(answer.data && answer.data.wouldRetry) || 0 });
     } catch (error) {
       setBulk({ error });
     } finally {
@@ -120,9 +125,7 @@ export function DeliveriesScreen({ params, metrics }) {
   async function bulkRetry() {
     setBusy(true);
     try {
-      const answer = await request('POST', '/admin/v1/deliveries/retry', {
-        query: { connector: filter.connector, since: filter.since, record: filter.record },
-      });
+      const answer = await request('POST', '/admin/v1/deliveries/retry', { query: retryScope });
       const count = Number(answer.data && answer.data.retried) || 0;
       setNotice(t('deliveries.bulk.done', { count }));
       setBulk(null);
@@ -193,7 +196,6 @@ export function DeliveriesScreen({ params, metrics }) {
       ${bulk && !bulk.error && bulk.count === 0 && html`<p id="bulk-count">${t('deliveries.bulk.none')}</p>`}
       ${bulk && !bulk.error && bulk.count > 0 && html`
         <p id="bulk-count" data-count=${bulk.count}>${t('deliveries.bulk.confirm', { count: bulk.count })}</p>
-        ${bulk.capped && html`<p class="notice">${t('deliveries.bulk.capped', { count: bulk.count })}</p>`}
         <p class="muted">${t('deliveries.bulk.scope', {
           connector: filter.connector || any,
           since: filter.since ? formatDateTime(filter.since) : any,

@@ -104,7 +104,6 @@ const fr = {
     'Relancer {count} livraison morte ? Elle repart en attente avec un nouveau budget de tentatives.',
   'deliveries.bulk.confirm.other':
     'Relancer {count} livraisons mortes ? Elles repartent en attente avec un nouveau budget de tentatives.',
-  'deliveries.bulk.capped': 'Au moins {count} : la passerelle relancera toutes celles du filtre.',
   'deliveries.bulk.scope': 'Filtre : connecteur {connector}, depuis {since}, dossier {record}.',
   'deliveries.bulk.any': 'tous',
   'deliveries.bulk.ok': 'Relancer',
@@ -395,7 +394,6 @@ const en = {
     'Retry {count} dead delivery? It goes back to pending with a fresh attempt budget.',
   'deliveries.bulk.confirm.other':
     'Retry {count} dead deliveries? They go back to pending with a fresh attempt budget.',
-  'deliveries.bulk.capped': 'At least {count}: the gateway will retry every one of the filter.',
   'deliveries.bulk.scope': 'Filter: connector {connector}, since {since}, record {record}.',
   'deliveries.bulk.any': 'any',
   'deliveries.bulk.ok': 'Retry',

@@ -42,6 +42,14 @@ std::optional<common::TimePoint> QueryParams::instant(const std::string& name) {
   return at;
 }
 
+bool QueryParams::flag(const std::string& name) {
+  const auto text = this->text(name);
+  if (!text || *text == "false") return false;
+  if (*text == "true") return true;
+  refuse(name, name + " must be true or false");
+  return false;
+}
+
 void QueryParams::refuse(const std::string& name, std::string diagnostics) {
   if (badName_) return;
   badName_ = name;

@@ -642,6 +642,29 @@ constexpr std::string_view kRecordNotPurged =
     " AND EXISTS (SELECT 1 FROM records r WHERE r.id = deliveries.record_id"
     " AND r.purged_at IS NULL FOR SHARE OF r)";
 
+/// The conditions of a bulk retry's filter, appended to sql with their values as the next
+/// parameters: the retry and its dry run select the same rows.
+void appendDeadFilter(const DeadDeliveryFilter& filter, std::string& sql, Params& params) {
+  const auto next = [&params] { return "$" + std::to_string(params.size() + 1); };
+  if (filter.connectorId) {
+    sql += " AND connector_id = " + next();
+    params.text(*filter.connectorId);
+  }
+  if (filter.recordId) {
+    sql += " AND record_id = " + next();
+    params.text(*filter.recordId);
+  }
+  if (filter.since) {
+    sql += " AND updated_at >= " + next();
+    params.integer(detail::pg::toMillis(*filter.since));
+  }
+}
+
+bool badDeadFilter(const DeadDeliveryFilter& filter) {
+  return (filter.connectorId && detail::pg::hasNul(*filter.connectorId)) ||
+         (filter.recordId && detail::pg::hasNul(*filter.recordId));
+}
+
 }  // namespace
 
 Status PostgresStore::retryDeadDelivery(std::string_view deliveryId) {
@@ -659,34 +682,37 @@ Status PostgresStore::retryDeadDelivery(std::string_view deliveryId) {
 }
 
 Result<std::int64_t> PostgresStore::retryDeadDeliveries(const DeadDeliveryFilter& filter) {
-  if ((filter.connectorId && detail::pg::hasNul(*filter.connectorId)) ||
-      (filter.recordId && detail::pg::hasNul(*filter.recordId))) {
-    return common::invalidArgument("retry deliveries: bad filter");
-  }
+  if (badDeadFilter(filter)) return common::invalidArgument("retry deliveries: bad filter");
   std::int64_t count = 0;
   const Status status = impl_->write("retry deliveries", [&](Connection& c) {
     Params params;
     params.integer(impl_->nowMs());
-    const auto next = [&params] { return "$" + std::to_string(params.size() + 1); };
     std::string sql = std::string(kRetryDead) + std::string(kRecordNotPurged);
-    if (filter.connectorId) {
-      sql += " AND connector_id = " + next();
-      params.text(*filter.connectorId);
-    }
-    if (filter.recordId) {
-      sql += " AND record_id = " + next();
-      params.text(*filter.recordId);
-    }
-    if (filter.since) {
-      sql += " AND updated_at >= " + next();
-      params.integer(detail::pg::toMillis(*filter.since));
-    }
+    appendDeadFilter(filter, sql, params);
     FHIRGW_ASSIGN_OR_RETURN(Rows rows, c.exec("retry deliveries", sql, params));
     count = rows.affected();
     return Status::ok();
   });
   if (!status.isOk()) return status;
   return count;
+}
+
+Result<std::int64_t> PostgresStore::countRetriableDeadDeliveries(
+    const DeadDeliveryFilter& filter) const {
+  if (badDeadFilter(filter)) return common::invalidArgument("count dead deliveries: bad filter");
+  return impl_->readValue<std::int64_t>(
+      "count dead deliveries", [&](Connection& c, std::int64_t& out) {
+        Params params;
+        // The retry's condition on the record without its lock: a count changes nothing, and a
+        // purge committing meanwhile is the retry's to settle.
+        std::string sql =
+            "SELECT COUNT(*) FROM deliveries WHERE status = 'dead' AND EXISTS (SELECT 1 FROM"
+            " records r WHERE r.id = deliveries.record_id AND r.purged_at IS NULL)";
+        appendDeadFilter(filter, sql, params);
+        FHIRGW_ASSIGN_OR_RETURN(Rows rows, c.exec("count dead deliveries", sql, params));
+        out = rows.integer(0, 0);
+        return Status::ok();
+      });
 }
 
 Result<std::int64_t> PostgresStore::rerouteDeliveries(const RerouteRequest& request) {

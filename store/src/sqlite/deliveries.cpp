@@ -608,6 +608,23 @@ constexpr std::string_view kRecordNotPurged =
     " AND NOT EXISTS (SELECT 1 FROM records r WHERE r.id = deliveries.record_id"
     " AND r.purged_at IS NOT NULL)";
 
+/// The conditions of a bulk retry's filter, appended to sql with their values bound: the retry
+/// and its dry run select the same rows.
+void appendDeadFilter(const DeadDeliveryFilter& filter, std::string& sql, Statement& statement) {
+  if (filter.connectorId) {
+    sql += " AND connector_id = ?";
+    statement.addBind(kw::bind(*filter.connectorId));
+  }
+  if (filter.recordId) {
+    sql += " AND record_id = ?";
+    statement.addBind(kw::bind(*filter.recordId));
+  }
+  if (filter.since) {
+    sql += " AND updated_at >= ?";
+    statement.addBind(kw::bind(Poco::Int64{toMillis(*filter.since)}));
+  }
+}
+
 }  // namespace
 
 Status SqliteStore::retryDeadDelivery(std::string_view deliveryId) {
@@ -632,24 +649,30 @@ Result<std::int64_t> SqliteStore::retryDeadDeliveries(const DeadDeliveryFilter& 
     sql += kRecordNotPurged;
     update.addBind(kw::bind(now));
     update.addBind(kw::bind(now));
-    if (filter.connectorId) {
-      sql += " AND connector_id = ?";
-      update.addBind(kw::bind(*filter.connectorId));
-    }
-    if (filter.recordId) {
-      sql += " AND record_id = ?";
-      update.addBind(kw::bind(*filter.recordId));
-    }
-    if (filter.since) {
-      sql += " AND updated_at >= ?";
-      update.addBind(kw::bind(Poco::Int64{toMillis(*filter.since)}));
-    }
+    appendDeadFilter(filter, sql, update);
     update << sql;
     count = static_cast<std::int64_t>(update.execute());
     return Status::ok();
   });
   if (!status.isOk()) return status;
   return count;
+}
+
+Result<std::int64_t> SqliteStore::countRetriableDeadDeliveries(
+    const DeadDeliveryFilter& filter) const {
+  return impl_->readValue<std::int64_t>(
+      "count dead deliveries", [&](Session& s, std::int64_t& out) {
+        Poco::Int64 count = 0;
+        Statement select(s);
+        std::string sql = "SELECT COUNT(*) FROM deliveries WHERE status = 'dead'";
+        sql += kRecordNotPurged;
+        appendDeadFilter(filter, sql, select);
+        select << sql;
+        select.addExtract(kw::into(count));
+        select.execute();
+        out = count;
+        return Status::ok();
+      });
 }
 
 Result<std::int64_t> SqliteStore::rerouteDeliveries(const RerouteRequest& request) {

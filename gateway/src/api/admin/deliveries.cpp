@@ -185,7 +185,22 @@ void AdminApi::retryDeliveries(Exchange& ex) {
   filter.connectorId = q.text("connector");
   filter.recordId = q.text("record");
   filter.since = q.instant("since");
+  const bool dryRun = q.flag("dryRun");
   if (q.answerRefusal(ex)) return;
+  if (dryRun) {
+    // How many the same call would retry, changing nothing (a confirmation's count): the audit
+    // entry's target says it was only that.
+    ex.setTarget("dry-run");
+    auto matching = store_.countRetriableDeadDeliveries(filter);
+    if (!matching) {
+      ex.sendStatus(storeFailure(matching.error(), "delivery"));
+      return;
+    }
+    rapidjson::Document answer(rapidjson::kObjectType);
+    answer.AddMember("wouldRetry", *matching, answer.GetAllocator());
+    ex.sendJson(200, answer);
+    return;
+  }
   auto count = store_.retryDeadDeliveries(filter);
   if (!count) {
     ex.sendStatus(storeFailure(count.error(), "delivery", StoreAccess::kWrite));

@@ -80,6 +80,10 @@ class DeliveryQueue {
   /// retryDeadDelivery for every dead delivery matching the filter (those of a purged record
   /// stay dead); returns how many.
   virtual common::Result<std::int64_t> retryDeadDeliveries(const DeadDeliveryFilter& filter) = 0;
+  /// How many dead deliveries retryDeadDeliveries(filter) would take now (the same conditions),
+  /// changing nothing: the bulk retry's dry run, so that a confirmation can say how many.
+  virtual common::Result<std::int64_t> countRetriableDeadDeliveries(
+      const DeadDeliveryFilter& filter) const = 0;
   /// Admin re-route, in one transaction: every delivery of fromConnectorId that is pending,
   /// failed or dead (those of request.statuses; never in-flight, delivered or skipped, nor a
   /// dead one of a record whose content retention purged) and

@@ -87,6 +87,8 @@ class SqliteStore final : public Store {
   common::Result<std::vector<Delivery>> queryDeliveries(const DeliveryQuery& query) const override;
   common::Status retryDeadDelivery(std::string_view deliveryId) override;
   common::Result<std::int64_t> retryDeadDeliveries(const DeadDeliveryFilter& filter) override;
+  common::Result<std::int64_t> countRetriableDeadDeliveries(
+      const DeadDeliveryFilter& filter) const override;
   common::Result<std::int64_t> rerouteDeliveries(const RerouteRequest& request) override;
   common::Result<std::vector<QueueDepth>> deliveryQueueDepths() const override;
   common::Result<std::optional<common::TimePoint>> oldestQueuedDeliveryAt(

@@ -33,6 +33,8 @@ class QueryParams {
   /// An instant in UTC such as 2026-11-20T08:30:00Z (milliseconds allowed); nullopt when absent
   /// or bad.
   std::optional<common::TimePoint> instant(const std::string& name);
+  /// A boolean written true or false; false when absent or bad.
+  bool flag(const std::string& name);
   /// Remembers a bad value of a parameter (the first one counts).
   void refuse(const std::string& name, std::string diagnostics);
 
