@@ -357,14 +357,24 @@ TEST_F(ConnectorAdminTest, AnInstanceIsCreatedTestedMovedDeletedAndItsQueueRerou
     }
     return true;
   })) << gateway.output();
-  EXPECT_EQ(gateway.count("ehr", "failed") + gateway.count("ehr", "pending") +
+  // Left on the deleted ehr: only the encounter deliveries the re-route had to leave in place,
+  // those of records accepted while both instances existed (ehr2 has its own for them).
+  EXPECT_LE(gateway.count("ehr", "failed") + gateway.count("ehr", "pending") +
                 gateway.count("ehr", "dead"),
-            0);
+            twice);
 
   // The secret: in no answer, no log line, no audit entry, not in clear in the store.
-  const auto audit = gateway.admin("GET", "/admin/v1/audit?limit=1000");
-  ASSERT_EQ(audit.status, 200);
-  EXPECT_THAT(audit.body, HasSubstr("connector.create"));
+  // The whole trail, newest first, page after page by the Link header's address.
+  std::string audit;
+  for (std::string next = "/admin/v1/audit?limit=1000"; !next.empty();) {
+    const auto page = gateway.admin("GET", next);
+    ASSERT_EQ(page.status, 200) << page.body;
+    audit += page.body;
+    const std::string link = page.header("Link");
+    next = link.empty() ? "" : link.substr(1, link.find('>') - 1);
+  }
+  EXPECT_THAT(audit, HasSubstr("connector.create"));
+  EXPECT_THAT(audit, Not(HasSubstr(kSecret)));
   EXPECT_THAT(gateway.answers(), Not(HasSubstr(kSecret)));
   EXPECT_THAT(gateway.output(), Not(HasSubstr(kSecret)));
   EXPECT_THAT(gateway.storeBytes(), Not(HasSubstr(kSecret)));
