@@ -87,11 +87,7 @@ class DmpGateway {
            "allowedPrivateNetworks": ["127.0.0.0/8"],
            "product": {"name": "fhir-gateway", "version": "0.1.0",
                        "homologationNumber": "FGW-TEST-1"}}}]})";
-    process_ = std::make_unique<GatewayProcess>(
-        std::vector<std::string>{"--config", config.string()},
-        std::map<std::string, std::string>{{"FHIRGW_ADMIN_TOKEN", kToken}});
-    started_ = process_->waitUntilStarted();
-    if (started_) process_->drainInBackground();
+    process_ = startGateway(config, kToken, started_);
   }
 
   bool started() const { return started_; }

@@ -103,11 +103,7 @@ class Gateway {
          "routes": ["dmp", "treating-physician", "patient", "encounter"],
          "options": {"directory": ")"
                           << (dir / "outbox").string() << R"("}}]})";
-    process_ = std::make_unique<GatewayProcess>(
-        std::vector<std::string>{"--config", config.string()},
-        std::map<std::string, std::string>{{"FHIRGW_ADMIN_TOKEN", kToken}});
-    started_ = process_->waitUntilStarted();
-    if (started_) process_->drainInBackground();
+    process_ = startGateway(config, kToken, started_);
   }
   ~Gateway() { stop(); }
 

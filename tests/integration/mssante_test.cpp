@@ -89,11 +89,7 @@ class MssanteGateway {
            "clientKeyFile": ")"
                           << (pki / (clientCert + ".key")).string() << R"(", "timeoutMs": 20000,
            "allowedPrivateNetworks": ["127.0.0.0/8"]}}]})";
-    process_ = std::make_unique<GatewayProcess>(
-        std::vector<std::string>{"--config", config.string()},
-        std::map<std::string, std::string>{{"FHIRGW_ADMIN_TOKEN", kToken}});
-    started_ = process_->waitUntilStarted();
-    if (started_) process_->drainInBackground();
+    process_ = startGateway(config, kToken, started_);
   }
 
   bool started() const { return started_; }

@@ -116,4 +116,14 @@ int GatewayProcess::wait() {
   return exitCode_;
 }
 
+std::unique_ptr<GatewayProcess> startGateway(const std::filesystem::path& config,
+                                             const std::string& adminToken, bool& started) {
+  auto process = std::make_unique<GatewayProcess>(
+      std::vector<std::string>{"--config", config.string()},
+      std::map<std::string, std::string>{{"FHIRGW_ADMIN_TOKEN", adminToken}});
+  started = process->waitUntilStarted();
+  if (started) process->drainInBackground();
+  return process;
+}
+
 }  // namespace fhirgw::testsupport

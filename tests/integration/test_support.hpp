@@ -61,6 +61,12 @@ class GatewayProcess {
   int exitCode_ = 0;
 };
 
+/// Starts the gateway on a configuration file with adminToken as FHIRGW_ADMIN_TOKEN and waits
+/// for it to start (started says whether it did); then its log is read in the background, so a
+/// gateway logging every request and delivery never blocks on a full pipe.
+std::unique_ptr<GatewayProcess> startGateway(const std::filesystem::path& config,
+                                             const std::string& adminToken, bool& started);
+
 /// Path of the gateway binary under test.
 std::string gatewayBinary();
 

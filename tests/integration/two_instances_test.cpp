@@ -261,12 +261,7 @@ class Instance {
                           << kLease.count() << R"(, "connectorSyncIntervalMs": 200},
       "secrets": {"keyFile": ")"
                           << secretsKey.string() << R"("}})";
-    process_ = std::make_unique<GatewayProcess>(
-        std::vector<std::string>{"--config", config.string()},
-        std::map<std::string, std::string>{{"FHIRGW_ADMIN_TOKEN", kToken}});
-    started_ = process_->waitUntilStarted();
-    // Every request and delivery logs a line: read them all along so the pipe never fills.
-    if (started_) process_->drainInBackground();
+    process_ = startGateway(config, kToken, started_);
   }
 
   bool started() const { return started_; }
