@@ -82,10 +82,31 @@ common::Result<std::optional<std::string>> bootstrapAdmin(store::ClientStore& st
 
 std::optional<std::chrono::seconds> RateLimiter::throttle(const Principal& principal) {
   if (!principal.rateLimit || *principal.rateLimit <= 0) return std::nullopt;
-  const double perMinute = static_cast<double>(*principal.rateLimit);
+  if (shared_ != nullptr) {
+    auto taken = shared_->takeRequest(principal.clientId, *principal.rateLimit);
+    if (taken) {
+      if (const std::int64_t failures = sharedFailures_.succeeded(); failures > 0) {
+        common::Log::info("gateway.shared-rate-limit-recovered", {{"failures", failures}});
+      }
+      if (!*taken) return std::nullopt;
+      const auto seconds = std::chrono::ceil<std::chrono::seconds>(**taken);
+      return std::max(seconds, std::chrono::seconds(1));
+    }
+    if (const std::int64_t failures = sharedFailures_.failed(); failures > 0) {
+      common::Log::warning(
+          "gateway.shared-rate-limit-failed",
+          {{"code", common::statusCodeName(taken.error().code())}, {"failures", failures}});
+    }
+  }
+  return local(principal.clientId, *principal.rateLimit);
+}
+
+std::optional<std::chrono::seconds> RateLimiter::local(const std::string& clientId,
+                                                       std::int64_t limit) {
+  const double perMinute = static_cast<double>(limit);
   const auto now = clock_.now();
   std::lock_guard lock(mutex_);
-  auto [it, inserted] = buckets_.try_emplace(principal.clientId);
+  auto [it, inserted] = buckets_.try_emplace(clientId);
   Bucket& b = it->second;
   if (inserted) {
     b.tokens = perMinute;

@@ -91,7 +91,7 @@ void GatewayServer::appendAudit(const std::optional<store::NewAuditEntry>& entry
 void GatewayServer::registerRoutes() {
   if (deps_.store != nullptr && deps_.rules != nullptr && deps_.mapper != nullptr) {
     auth_ = std::make_unique<Authenticator>(*deps_.store, config_.admin.token);
-    limiter_ = std::make_unique<RateLimiter>(*deps_.clock);
+    limiter_ = std::make_unique<RateLimiter>(*deps_.clock, deps_.store->sharedRateLimits());
     gate_ = std::make_unique<AccessGate>(*auth_, *limiter_);
     editorApi_ = std::make_unique<EditorApi>(EditorApi::Deps{
         *deps_.store, *deps_.rules, *deps_.mapper, *deps_.clock, config_.limits, deps_.routes,

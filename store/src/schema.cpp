@@ -281,6 +281,17 @@ FOR EACH ROW EXECUTE FUNCTION audit_entries_append_only())sql"),
                    "ALTER TABLE idempotency_keys ADD COLUMN seq BIGINT GENERATED ALWAYS AS "
                    "IDENTITY"),
        }},
+      // Issue 16, rate limits across instances: a client's request budget as a theoretical
+      // arrival time (GCRA: the bucket of RateLimiter, kept as one number), so that the instances
+      // sharing a PostgreSQL store count against one budget. SQLite serves one instance, which
+      // keeps its budgets in memory: the table stays empty there (same schema on both engines).
+      {10,
+       "shared-rate-limits",
+       {
+           R"sql(CREATE TABLE rate_limits (
+  client_id TEXT PRIMARY KEY,
+  tat_us BIGINT NOT NULL))sql",
+       }},
   };
   return kMigrations;
 }

@@ -1,10 +1,10 @@
 // Two real fhir-gateway processes on one PostgreSQL database (issue 16): one editor posting
 // through both at once, an Idempotency-Key and an externalId replayed by the other instance (and
-// the same new record sent to both at once: one wins, the other replays it), every delivery
-// delivered exactly once while both are healthy, then one instance killed with SIGKILL while it
-// is sending, and the other delivering everything it held once its leases have run out. The one
-// connector, to a local HTTP sink that records every request it receives, is created through the
-// first instance's admin API and used by both.
+// the same new record sent to both at once: one wins, the other replays it), a client's rate limit
+// holding for both together, every delivery delivered exactly once while both are healthy, then
+// one instance killed with SIGKILL while it is sending, and the other delivering everything it
+// held once its leases have run out. The one connector, to a local HTTP sink that records every
+// request it receives, is created through the first instance's admin API and used by both.
 
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequestHandler.h>
@@ -286,6 +286,14 @@ class Instance {
     return httpRequest(session, "POST", "/api/v1/teleconsultations", body, all);
   }
 
+  /// GET of an editor route with the key.
+  HttpResponse get(const std::string& key, const std::string& path) const {
+    Poco::Net::HTTPClientSession session("127.0.0.1",
+                                         static_cast<Poco::UInt16>(process_->apiPort()));
+    session.setTimeout(Poco::Timespan(30, 0));
+    return httpRequest(session, "GET", path, "", {{"Authorization", "Bearer " + key}});
+  }
+
   /// The deliveries of the sink this process has logged as delivered.
   int deliveredHere() const {
     int n = 0;
@@ -465,6 +473,21 @@ TEST_P(TwoGatewayInstances, ShareIngestRepliesAndDeliveriesAndOneFinishesTheKill
     answers.take(toA, "race");
   }
   EXPECT_THAT(answers.problems(), IsEmpty());
+
+  // A client's rate limit holds for both instances together: 4 requests a minute, taken 2 on
+  // each, then refused on either with the wait until the budget they share has room again.
+  const auto limited =
+      a.admin("POST", "/admin/v1/clients", R"({"name":"limited","role":"editor","rateLimit":4})");
+  ASSERT_EQ(limited.status, 201) << limited.body;
+  const std::string limitedKey = str(parsed(limited.body), "key");
+  for (const Instance* on : {&a, &b, &a, &b}) {
+    EXPECT_EQ(on->get(limitedKey, "/api/v1/rules").status, 200);
+  }
+  for (const Instance* on : {&b, &a}) {
+    const auto refused = on->get(limitedKey, "/api/v1/rules");
+    EXPECT_EQ(refused.status, 429) << refused.body;
+    EXPECT_FALSE(refused.header("Retry-After").empty());
+  }
 
   // 3. Both healthy: every delivery delivered, each received once by the sink, and both
   // instances delivered some through the connector created on A.

@@ -261,3 +261,50 @@ TEST_P(PostgresStoreTest, APoolOfOneConnectionServesManyThreadsInTurn) {
   for (const AuditEntry& e : *ids) distinct.insert(e.id);
   EXPECT_EQ(distinct.size(), 80u);
 }
+
+// ---- shared rate limits ------------------------------------------------------------------
+
+// Two instances count one client's requests against one budget: 3 per minute is a bucket of three
+// requests refilled one every 20 s, whichever instance takes them.
+TEST_P(PostgresStoreTest, TwoInstancesCountAClientsRequestsAgainstOneBudget) {
+  std::unique_ptr<Store> other = openAnother();
+  ASSERT_NE(other, nullptr);
+  SharedRateLimits* a = store->sharedRateLimits();
+  SharedRateLimits* b = other->sharedRateLimits();
+  ASSERT_NE(a, nullptr);
+  ASSERT_NE(b, nullptr);
+  const auto take = [](SharedRateLimits* on, const std::string& client) {
+    auto taken = on->takeRequest(client, 3);
+    EXPECT_TRUE(taken.hasValue()) << taken.status().toString();
+    return taken.hasValue() ? *taken : std::optional<std::chrono::milliseconds>(-1ms);
+  };
+  EXPECT_EQ(take(a, "c-1"), std::nullopt);
+  EXPECT_EQ(take(b, "c-1"), std::nullopt);
+  EXPECT_EQ(take(a, "c-1"), std::nullopt);
+  // The fourth within the minute, on either instance: refused, the next one due in 20 s.
+  EXPECT_EQ(take(b, "c-1"), std::optional<std::chrono::milliseconds>(20s));
+  EXPECT_EQ(take(a, "c-1"), std::optional<std::chrono::milliseconds>(20s));
+  // Another client has a budget of its own.
+  EXPECT_EQ(take(b, "c-2"), std::nullopt);
+  clock.advance(15s);
+  EXPECT_EQ(take(b, "c-1"), std::optional<std::chrono::milliseconds>(5s));
+  clock.advance(5s);
+  EXPECT_EQ(take(b, "c-1"), std::nullopt);  // one refilled: one taken
+  EXPECT_EQ(take(a, "c-1"), std::optional<std::chrono::milliseconds>(20s));
+  // An idle minute refills the whole bucket, never more than it holds.
+  clock.advance(10min);
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(take(i % 2 == 0 ? a : b, "c-1"), std::nullopt) << i;
+  EXPECT_NE(take(a, "c-1"), std::nullopt);
+
+  EXPECT_EQ(a->takeRequest("c-1", 0).status().code(), common::StatusCode::kInvalidArgument);
+  EXPECT_EQ(a->takeRequest("", 3).status().code(), common::StatusCode::kInvalidArgument);
+}
+
+TEST(SqliteStoreRateLimits, OneInstanceKeepsItsBudgetsInMemory) {
+  auto db = TestDatabase::create(Engine::kSqlite);
+  ASSERT_TRUE(db.hasValue());
+  common::ManualClock clock(fhirgw::testsupport::testStart());
+  auto store = (*db)->open({}, clock);
+  ASSERT_TRUE(store.hasValue()) << store.status().toString();
+  EXPECT_EQ((*store)->sharedRateLimits(), nullptr);
+}

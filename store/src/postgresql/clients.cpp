@@ -1,5 +1,8 @@
 // PostgresStore: API clients and their keys (the ClientStore role).
 
+#include <algorithm>
+#include <chrono>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -168,6 +171,49 @@ Result<ActiveApiKey> PostgresStore::findActiveApiKey(std::string_view keyId) con
     out.secretHash = rows.text(0, 1);
     return toClient(rows, 0, 2, out.client);
   });
+}
+
+// ---- shared rate limits ----------------------------------------------------------------------
+
+Result<std::optional<std::chrono::milliseconds>> PostgresStore::takeRequest(
+    std::string_view clientId, std::int64_t perMinute) {
+  if (perMinute <= 0) return common::invalidArgument("rate limit: not a positive limit");
+  if (clientId.empty() || detail::pg::hasNul(clientId)) {
+    return common::invalidArgument("rate limit: bad client id");
+  }
+  // GCRA: a request is due `interval` after the previous one's theoretical arrival time (tat);
+  // it may come up to a minute's worth of intervals early, which is the bucket's capacity.
+  constexpr std::int64_t kMinuteUs = std::int64_t{60} * 1000 * 1000;
+  const std::int64_t interval = std::max<std::int64_t>(kMinuteUs / perMinute, 1);
+  std::optional<std::chrono::milliseconds> wait;
+  const Status written = impl_->write("rate limit", [&](Connection& c) {
+    wait.reset();
+    // Not worth a disk sync: a count lost in a crash only lets a client through a little early.
+    FHIRGW_RETURN_IF_ERROR(c.run("rate limit", "SET LOCAL synchronous_commit = off"));
+    const std::int64_t now = impl_->nowMs() * 1000;
+    FHIRGW_ASSIGN_OR_RETURN(
+        Rows taken,
+        c.exec(
+            "rate limit",
+            "INSERT INTO rate_limits AS r (client_id, tat_us) VALUES ($1, $2::bigint + $3::bigint)"
+            " ON CONFLICT (client_id) DO UPDATE"
+            " SET tat_us = GREATEST(r.tat_us, $2::bigint) + $3::bigint"
+            " WHERE GREATEST(r.tat_us, $2::bigint) + $3::bigint - $2::bigint <= $4::bigint"
+            " RETURNING tat_us",
+            Params().text(clientId).integer(now).integer(interval).integer(kMinuteUs)));
+    if (taken.count() == 1) return Status::ok();
+    // Refused (the row is locked by the statement above): when would the next one fit?
+    FHIRGW_ASSIGN_OR_RETURN(
+        Rows current, c.exec("rate limit", "SELECT tat_us FROM rate_limits WHERE client_id = $1",
+                             Params().text(clientId)));
+    if (current.count() != 1) return common::internal("store: rate limit row vanished");
+    const std::int64_t early =
+        std::max(current.integer(0, 0), now) + interval - now - kMinuteUs;  // microseconds
+    wait = std::chrono::milliseconds(std::max<std::int64_t>((early + 999) / 1000, 1));
+    return Status::ok();
+  });
+  if (!written.isOk()) return written;
+  return wait;
 }
 
 }  // namespace fhirgw::store

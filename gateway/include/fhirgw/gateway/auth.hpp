@@ -8,11 +8,13 @@
 #include <string>
 
 #include "fhirgw/common/clock.hpp"
+#include "fhirgw/common/outage_log.hpp"
 #include "fhirgw/common/result.hpp"
 #include "fhirgw/gateway/exchange.hpp"
 #include "fhirgw/gateway/router.hpp"
 #include "fhirgw/store/client.hpp"
 #include "fhirgw/store/client_store.hpp"
+#include "fhirgw/store/shared_rate_limits.hpp"
 
 namespace fhirgw::gateway {
 
@@ -49,10 +51,13 @@ common::Result<std::optional<std::string>> bootstrapAdmin(store::ClientStore& st
                                                           const std::string& configuredAdminToken);
 
 /// Per-client request rate limit: a token bucket refilled at `rateLimit` requests per minute,
-/// holding at most one minute's worth.
+/// holding at most one minute's worth. With `shared` (a store several instances share), the
+/// bucket is the store's, so the limit holds for all the instances together; while the store
+/// cannot answer, this instance's own bucket stands in (logged once per outage).
 class RateLimiter {
  public:
-  explicit RateLimiter(const common::Clock& clock) : clock_(clock) {}
+  explicit RateLimiter(const common::Clock& clock, store::SharedRateLimits* shared = nullptr)
+      : clock_(clock), shared_(shared), sharedFailures_(clock) {}
   /// Counts a request: nullopt when it may proceed, otherwise how long the client must wait
   /// before the next one would (Retry-After, at least one second).
   std::optional<std::chrono::seconds> throttle(const Principal& principal);
@@ -62,7 +67,11 @@ class RateLimiter {
     double tokens = 0;
     common::TimePoint refilledAt;
   };
+  std::optional<std::chrono::seconds> local(const std::string& clientId, std::int64_t perMinute);
+
   const common::Clock& clock_;
+  store::SharedRateLimits* const shared_;
+  common::OutageLog sharedFailures_;
   std::mutex mutex_;
   std::map<std::string, Bucket, std::less<>> buckets_;
 };

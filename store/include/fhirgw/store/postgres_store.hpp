@@ -13,7 +13,7 @@ namespace fhirgw::store {
 /// claimed with FOR UPDATE SKIP LOCKED; the schema is the SQLite store's, migrated under an
 /// advisory lock so that instances starting together apply each migration once. openStore
 /// selects it for a `postgresql://` url (docs/storage.md, "PostgreSQL").
-class PostgresStore final : public Store {
+class PostgresStore final : public Store, public SharedRateLimits {
  public:
   /// Connects to the database of `url` (postgresql://user@host:port/db?sslmode=...; no password
   /// in it: options.password, or libpq's PGPASSWORD / PGPASSFILE / ~/.pgpass) and migrates it.
@@ -28,6 +28,9 @@ class PostgresStore final : public Store {
 
   common::Status ping() const override;
   common::Result<int> schemaVersion() const override;
+  SharedRateLimits* sharedRateLimits() override { return this; }
+  common::Result<std::optional<std::chrono::milliseconds>> takeRequest(
+      std::string_view clientId, std::int64_t perMinute) override;
 
   common::Status createClient(const NewClient& client, const NewApiKey& firstKey) override;
   common::Status addApiKey(std::string_view clientId, const NewApiKey& key) override;

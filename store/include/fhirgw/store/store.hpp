@@ -17,6 +17,7 @@
 #include "fhirgw/store/delivery_queue.hpp"
 #include "fhirgw/store/record_store.hpp"
 #include "fhirgw/store/retention_store.hpp"
+#include "fhirgw/store/shared_rate_limits.hpp"
 #include "fhirgw/store/storage_encryption.hpp"
 #include "fhirgw/store/store_options.hpp"
 
@@ -47,6 +48,10 @@ class Store : public ClientStore,
   virtual common::Result<int> schemaVersion() const = 0;
   /// The file holding the store, when it is one (metrics report its size and its WAL's).
   virtual std::optional<std::string> databaseFile() const { return std::nullopt; }
+  /// The request budgets the instances sharing this store count against together, when several
+  /// can (PostgreSQL); nullptr for a store one instance has to itself (SQLite), whose instance
+  /// counts in memory.
+  virtual SharedRateLimits* sharedRateLimits() { return nullptr; }
 };
 
 /// Opens the store the options select, migrated to the latest schema: empty url => SQLite
