@@ -98,14 +98,30 @@ TEST(PostgresStoreOpen, AServerThatIsNotThereIsUnavailable) {
   EXPECT_EQ(store.error().code(), common::StatusCode::kUnavailable) << store.error().message();
 }
 
-TEST_P(PostgresStoreTest, TlsOptionsOfTheUrlReachLibpq) {
-  // The test server has no TLS: requiring it must fail to connect, which shows sslmode reached
-  // libpq (the default, prefer, connects in clear).
+// The test server takes TLS with a certificate of its own throw-away CA (tests/tools/pg-cluster.sh
+// writes that CA's certificate as ca.pem next to the passfile the url names): with
+// sslmode=verify-full the store connects over TLS after checking the chain and the host, and
+// refuses a server whose certificate the given CAs do not vouch for.
+TEST_P(PostgresStoreTest, TheStoreConnectsOverVerifiedTlsAndRefusesAServerItCannotVerify) {
+  const std::string& url = db->url();
+  const std::size_t passfile = url.find("passfile=");
+  ASSERT_NE(passfile, std::string::npos) << "the fixture's url names its passfile";
+  std::string ca = url.substr(passfile + std::string("passfile=").size());
+  ca = ca.substr(0, ca.find('&'));
+  ca.replace(ca.rfind("pgpass"), std::string("pgpass").size(), "ca.pem");
   StoreOptions options;
-  auto tls = PostgresStore::open(db->url() + "&sslmode=require", options, clock);
-  ASSERT_FALSE(tls.hasValue());
-  EXPECT_EQ(tls.error().code(), common::StatusCode::kUnavailable);
-  EXPECT_NE(tls.error().message().find("SSL"), std::string::npos) << tls.error().message();
+  auto verified =
+      PostgresStore::open(url + "&sslmode=verify-full&sslrootcert=" + ca, options, clock);
+  ASSERT_TRUE(verified.hasValue()) << verified.error().toString();
+  EXPECT_TRUE((*verified)->ping().isOk());
+
+  // The system's public CAs never signed the test server's certificate.
+  auto unverified = PostgresStore::open(
+      url + "&sslmode=verify-full&sslrootcert=/etc/ssl/certs/ca-certificates.crt", options, clock);
+  ASSERT_FALSE(unverified.hasValue());
+  EXPECT_EQ(unverified.error().code(), common::StatusCode::kUnavailable);
+  EXPECT_NE(unverified.error().message().find("certificate verify failed"), std::string::npos)
+      << unverified.error().message();
 }
 
 TEST_P(PostgresStoreTest, ThePasswordOfTheOptionsLogsInAndAWrongOneIsUnavailableUnechoed) {

@@ -12,7 +12,11 @@
 #   url       postgresql://fhirgw@127.0.0.1:PORT/fhirgw   (no password in it)
 #   password  the password, mode 0600 (storage.passwordFile)
 #   pgpass    the same in libpq's passfile format, mode 0600 (the url's ?passfile=)
+#   ca.pem    the certificate of the throw-away CA that signed the server's TLS certificate
+#             (127.0.0.1 and localhost), for ?sslmode=verify-full&sslrootcert=DIR/ca.pem
 #   datadir   where the cluster lives (stop removes it)
+# The server takes TLS and clear connections alike (ssl = on): libpq's default, prefer, then uses
+# TLS, and verify-full with ca.pem checks the chain and the host.
 # A cluster this script started earlier in DIR is stopped and removed first. Without --durable
 # the cluster runs with fsync=off (a test cluster: faster, and a machine crash loses it anyway);
 # --durable keeps PostgreSQL's defaults (benchmarks).
@@ -66,7 +70,27 @@ stop_cluster() {
   if [[ "$(basename "$data")" == fhirgw-pg.* ]]; then
     rm -rf -- "$data"
   fi
-  rm -f -- "$dir/datadir" "$dir/url" "$dir/password" "$dir/pgpass"
+  rm -f -- "$dir/datadir" "$dir/url" "$dir/password" "$dir/pgpass" "$dir/ca.pem"
+}
+
+# A throw-away CA and the server's certificate signed by it, into the cluster's data folder (the
+# key readable by its owner only, as the server demands), the CA's certificate into DIR.
+make_tls() {
+  local data="$1" dir="$2" pki="$1/pki"
+  mkdir -p "$pki"
+  openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=fhirgw test PostgreSQL CA" \
+    -keyout "$pki/ca.key" -out "$pki/ca.pem" >/dev/null 2>&1
+  openssl req -newkey rsa:2048 -nodes -subj "/CN=127.0.0.1" \
+    -keyout "$data/data/server.key" -out "$pki/server.csr" >/dev/null 2>&1
+  printf 'subjectAltName = IP:127.0.0.1, DNS:localhost\n' >"$pki/ext.cnf"
+  openssl x509 -req -in "$pki/server.csr" -CA "$pki/ca.pem" -CAkey "$pki/ca.key" \
+    -CAcreateserial -days 2 -extfile "$pki/ext.cnf" -out "$data/data/server.crt" >/dev/null 2>&1
+  cp "$pki/ca.pem" "$dir/ca.pem"
+  rm -rf -- "$pki"
+  chmod 0600 "$data/data/server.key"
+  if [[ "$(id -u)" -eq 0 ]]; then
+    chown postgres: "$data/data/server.key" "$data/data/server.crt"
+  fi
 }
 
 [[ $# -ge 2 ]] || usage
@@ -107,7 +131,9 @@ case "$command" in
       --auth-local=trust --auth-host=scram-sha-256 -E UTF8 --locale=C.UTF-8 \
       >"$data/initdb.log" 2>&1 || { cat "$data/initdb.log" >&2; exit 1; }
     rm -f "$data/pwfile"
+    make_tls "$data" "$dir"
     {
+      echo "ssl = on"
       echo "listen_addresses = '127.0.0.1'"
       echo "port = $port"
       echo "unix_socket_directories = '$data'"
