@@ -12,6 +12,12 @@
 -- With FHIRGW_BENCH_PORTS="P1,P2,..." in the environment (several gateway instances on
 -- 127.0.0.1), thread i sends to port P((i-1) mod n + 1) instead of the URL's: one wrk process
 -- loads every instance, so its requests/s are their sum and its percentiles those of all requests.
+-- With FHIRGW_BENCH_RATE=R (requests/s of each wrk thread) the load is paced instead of closed:
+-- the thread's connections take turns on one schedule of R sends a second (wrk's delay(); the
+-- latency wrk records starts when the request is written, after the wait). A connection that comes
+-- back after its turn has passed sends at once; turns that no connection was free to take are
+-- lost, not made up later in a burst, so the rate achieved falls below R when answers take longer
+-- than connections / R seconds.
 
 local threads = {}
 local placeholder = "LGC%-2026%-000123"
@@ -26,6 +32,32 @@ function setup(thread)
     thread.addr = wrk.lookup("127.0.0.1", ports[#threads % #ports + 1])[1]
   end
   table.insert(threads, thread)
+end
+
+local rate = tonumber(os.getenv("FHIRGW_BENCH_RATE") or "")
+if rate and rate > 0 then
+  local ffi = require("ffi")
+  ffi.cdef [[
+    struct fhirgw_timespec { long tv_sec; long tv_nsec; };
+    int clock_gettime(int clock, struct fhirgw_timespec *ts);
+  ]]
+  local now = ffi.new("struct fhirgw_timespec")
+  local period = 1000 / rate  -- ms
+  local nextTurn
+
+  local function monotonicMs()
+    ffi.C.clock_gettime(1, now)  -- CLOCK_MONOTONIC
+    return tonumber(now.tv_sec) * 1000 + tonumber(now.tv_nsec) / 1e6
+  end
+
+  -- Called by wrk before each request of a connection: the milliseconds to wait for its turn.
+  function delay()
+    local t = monotonicMs()
+    if not nextTurn or nextTurn < t then nextTurn = t end
+    local wait = nextTurn - t
+    nextTurn = nextTurn + period
+    return math.floor(wait + 0.5)
+  end
 end
 
 function init(args)

@@ -3,9 +3,9 @@
 # PostgreSQL with one or several gateway instances (issue 16), in one run; the method of every
 # figure is in docs/performance.md ("Ingest and delivery benchmark", "On PostgreSQL").
 #
-#   scripts/bench.sh [--quick] [--duration S] [--connections "1 16 64"] [--backlog N]
-#                    [--drain-cap S] [--workers N] [--profile] [--keep] [--no-build]
-#                    [--store sqlite|postgresql] [--instances N]
+#   scripts/bench.sh [--quick] [--duration S] [--connections "1 16 64"] [--sustained R[:S]]
+#                    [--backlog N] [--drain-cap S] [--workers N] [--profile] [--keep]
+#                    [--no-build] [--store sqlite|postgresql] [--instances N]
 #
 # Builds its own Release tree (build-bench/: fhir-gateway, the bench programs), makes a test CA
 # with openssl, then:
@@ -14,16 +14,22 @@
 #  2. the gateway (a fresh data folder, one fhir-rest connector to bench/https_sink over
 #     verified TLS) loaded with POST /api/v1/teleconsultations of examples/teleconsultation-full.json
 #     with unique externalIds (bench/post_teleconsultation.lua); every answer but 201 is an error;
-#  3. delivery: a backlog of --backlog deliveries (default 100,000) piled up behind the sink
+#  3. sustained ingest: on a fresh data folder, the same connector and sink, R records/s
+#     offered for S seconds (--sustained, default 300:60; --quick 300:20; 0 skips it) by wrk
+#     paced (bench/post_teleconsultation.lua's delay()); the queue depth and the sink's POSTs
+#     read once a second; prints records/s offered and accepted, deliveries/s queued and
+#     delivered, the queue's depth and slope, and whether deliveries keep up;
+#  4. delivery: a backlog of --backlog deliveries (default 100,000) piled up behind the sink
 #     switched off, then drained after a restart with the sink on (deliveries/s, connections);
 #     the drain is followed for at most --drain-cap seconds (default 600), after which the time
 #     for the whole backlog is extrapolated from the rate so far (and said so);
-#  4. prints requests/s, p50/p99, gateway/ceiling ratios, peak RSS, CPU, store bytes per record,
+#  5. prints requests/s, p50/p99, gateway/ceiling ratios, peak RSS, CPU, store bytes per record,
 #     WAL pages per commit and the mapping + validation time per record.
 # A default run takes a few minutes plus the backlog's pile-up and drain (up to --drain-cap);
-# --quick is a smoke run (3 s loads, a backlog of 3,000, drain cap 120 s). --profile records the gateway with
-# `perf record -g` during the last (largest) load and prints the top of `perf report`.
-# --store postgresql runs phases 2 and 3 on a throw-away PostgreSQL server (tests/tools/
+# --quick is a smoke run (3 s loads, 20 s sustained, a backlog of 3,000, drain cap 120 s).
+# --profile records the gateway with `perf record -g` during the last (largest) load and prints
+# the top of `perf report`.
+# --store postgresql runs phases 2 to 4 on a throw-away PostgreSQL server (tests/tools/
 # pg-cluster.sh --durable: Debian's postgresql, initdb into a temporary folder, a free loopback
 # port), a database per phase, with --instances N gateways (default 1) sharing it, each with its
 # own storage.instanceId; wrk's threads are spread over the instances (one wrk process: summed
@@ -48,11 +54,16 @@ drain_cap=180  # after each ingest load
 backlog_cap=600
 store=sqlite
 instances=1
+sustained=
+sustained_s=60
 while [[ $# -gt 0 ]]; do
   case "$1" in
-    --quick) duration=3; ceiling_duration=3; backlog=3000; mapping_runs=300; drain_cap=60; backlog_cap=120 ;;
+    --quick)
+      duration=3; ceiling_duration=3; backlog=3000; mapping_runs=300; drain_cap=60; backlog_cap=120
+      sustained_s=20 ;;
     --duration) duration=$2; ceiling_duration=$2; shift ;;
     --connections) connections=$2; shift ;;
+    --sustained) sustained=$2; shift ;;
     --backlog) backlog=$2; shift ;;
     --drain-cap) backlog_cap=$2; shift ;;
     --workers) workers=$2; shift ;;
@@ -61,7 +72,7 @@ while [[ $# -gt 0 ]]; do
     --no-build) build=0 ;;
     --store) store=$2; shift ;;
     --instances) instances=$2; shift ;;
-    -h|--help) sed -n '2,33p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,39p' "$0"; exit 0 ;;
     *) echo "bench: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -73,6 +84,13 @@ if [[ $store != sqlite && $store != postgresql ]]; then
 fi
 if ! [[ $instances =~ ^[1-9]$ ]] || [[ $store == sqlite && $instances != 1 ]]; then
   echo "bench: --instances takes 1 to 9, and more than 1 needs --store postgresql" >&2
+  exit 2
+fi
+sustained_rate=${sustained:-300}
+sustained_rate=${sustained_rate%%:*}
+[[ $sustained == *:* ]] && sustained_s=${sustained#*:}
+if ! [[ $sustained_rate =~ ^[0-9]+$ && $sustained_s =~ ^[1-9][0-9]*$ ]]; then
+  echo "bench: --sustained takes R[:S], records/s and seconds (R 0 skips the phase)" >&2
   exit 2
 fi
 need=(wrk curl openssl bc)
@@ -152,14 +170,26 @@ field() {  # key line: the value of key=value in line
 }
 # wrk with the unique-id script; prints the RESULT line (and SAMPLE lines of refused answers).
 # With load_ports set ("P1,P2": the API ports of several instances), wrk's threads are spread
-# over them (bench/post_teleconsultation.lua).
+# over them; with load_rate set (requests/s in all), the load is paced instead of closed
+# (bench/post_teleconsultation.lua).
 load_ports=
+load_rate=
 load() {  # url connections seconds tag [key]
-  local threads=2
+  local threads=2 rate=
   [[ $2 -lt 2 ]] && threads=1
-  FHIRGW_BENCH_PORTS=$load_ports \
+  [[ -n $load_rate ]] && rate=$(echo "$load_rate / $threads" | bc -l)
+  FHIRGW_BENCH_PORTS=$load_ports FHIRGW_BENCH_RATE=$rate \
     wrk -t "$threads" -c "$2" -d "${3}s" --timeout 30s -s "$lua" "$1" -- "$body" "$4" "${5:-}" \
     | grep -E '^(RESULT|SAMPLE)'
+}
+ms() {  # key result: a latency of load's RESULT line in ms
+  echo "$(field "$1" "$2") / 1000" | bc -l
+}
+load_errors() {  # result: "non-201 count, their statuses, sock:socket errors"
+  echo "$(field non201 "$1") $(field statuses "$1") sock:$(field socket_errors "$1")"
+}
+refused() {  # load's output: its SAMPLE lines, printed and kept in the summary
+  grep '^SAMPLE' <<< "$1" | sed 's/^SAMPLE /  refused: /' | tee -a "$out" || true
 }
 metric() {  # admin_port name connector: the value of a gauge of the sink connector
   curl -sf -H "Authorization: Bearer $token" "http://127.0.0.1:$1/metrics" \
@@ -254,6 +284,53 @@ stop_gateways() {
   local pid
   for pid in "${gw_pids[@]}"; do stop_pid "$pid"; done
 }
+# A fresh data folder (SQLite) or database db (PostgreSQL) behind the sink connector: writes
+# name.json, starts the instances logging to gateway-name.log, makes an editor client; sets data,
+# key and api besides start_gateway's variables.
+fresh_gateway() {  # name breaker_threshold breaker_open_ms
+  data=$work/$1-data
+  mkdir -p "$data"
+  write_config "$work/$1.json" "$data" "$sink_port" "$2" "$3" "$1"
+  start_gateway "$work/$1.json" "$work/gateway-$1.log"
+  key=$(editor_key "$admin_port")
+  api="http://127.0.0.1:$api_port"
+}
+# One POST of the full example that must answer 201; prints the deliveries it queued.
+first_post() {
+  local answer
+  answer=$(sed "s/LGC-2026-000123/BFIRST$tag/g" "$body" \
+    | curl -s -w '\n%{http_code}' -H "Authorization: Bearer $key" \
+      -H 'Content-Type: application/json' --data-binary @- "$api/api/v1/teleconsultations")
+  if [[ "$(tail -1 <<< "$answer")" != 201 ]]; then
+    echo "bench: the first POST was not accepted: $answer" >&2
+    exit 1
+  fi
+  head -n -1 <<< "$answer" | $py -c "
+import json, sys
+d = json.load(sys.stdin)
+print(sum(1 for x in d.get('deliveries', []) if x.get('status') != 'skipped'))"
+}
+# The costs of a span of a run: span_start, then span_end sets span_wall (s), span_cpu (the
+# gateways', % of a core), span_pgcpu (", postgres N %" or nothing), span_busy (the machine, %),
+# span_dps (the sink's POSTs per second), span_load (the load average at the end) and span_w1.
+span_start() {
+  span_t0=$(gw_ticks); span_s0=$(sink_stat "$sink_port" requests); span_w0=$(date +%s.%N)
+  [[ $store == postgresql ]] && span_p0=$(pg_ticks)
+  read -r span_m0 span_n0 <<< "$(machine_ticks)"
+}
+span_end() {
+  local t1 s1 p1 m1 n1
+  span_w1=$(date +%s.%N); t1=$(gw_ticks); s1=$(sink_stat "$sink_port" requests)
+  [[ $store == postgresql ]] && p1=$(pg_ticks)
+  read -r m1 n1 <<< "$(machine_ticks)"
+  span_load=$(cut -d' ' -f1 /proc/loadavg)
+  span_wall=$(echo "$span_w1 - $span_w0" | bc -l)
+  span_pgcpu=
+  [[ $store == postgresql ]] && span_pgcpu=", $(pg_cpu_line "$span_p0" "$p1" "$span_wall")"
+  span_busy=$(echo "100 * ($m1 - $span_m0) / ($n1 - $span_n0)" | bc -l)
+  span_cpu=$(echo "100 * ($t1 - $span_t0) / $hz / $span_wall" | bc -l)
+  span_dps=$(echo "($s1 - $span_s0) / $span_wall" | bc -l)
+}
 gw_ticks() {  # the instances' CPU ticks, summed
   local pid total=0
   for pid in "${gw_pids[@]}"; do total=$((total + $(cpu_ticks "$pid"))); done
@@ -326,12 +403,24 @@ wait_drained() {  # admin_port cap
   printf '%.1f' "$(echo "$now - $start" | bc -l)"
 }
 
+# Once a second until killed, a line "seconds depth posts" into the file: the time (after the
+# scrape), the sink connector's queue depth (- when unread) and the POSTs the sink answered.
+queue_sampler() {  # file
+  local depth
+  set +e  # a failed read leaves a dash, not the sampling stopped
+  while true; do
+    depth=$(metric "$admin_port" fhirgw_delivery_queue_depth sink)
+    printf '%s %s %s\n' "$(date +%s.%N)" "${depth:--}" "$(sink_stat "$sink_port" requests)" >> "$1"
+    sleep 1
+  done
+}
+
 # --- machine -----------------------------------------------------------------------------------
 commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 [[ -n "$(git status --porcelain --untracked-files=no 2>/dev/null)" ]] && commit="$commit+changes"
 note "== fhir-gateway ingest and delivery benchmark (issue 15)"
 note "commit $commit; $(date -u +%Y-%m-%dT%H:%M:%SZ); $(nproc) cores: $(lscpu | sed -n 's/^Model name: *//p')"
-note "load before: $(cut -d' ' -f1-3 /proc/loadavg); loads: $connections connections, ${duration} s each (ceiling ${ceiling_duration} s), wrk $(wrk -v 2>&1 | head -1 | cut -d' ' -f2)"
+note "load before: $(cut -d' ' -f1-3 /proc/loadavg); loads: $connections connections, ${duration} s each (ceiling ${ceiling_duration} s); sustained: $sustained_rate records/s for $sustained_s s; wrk $(wrk -v 2>&1 | head -1 | cut -d' ' -f2)"
 bash tests/tools/make-test-pki.sh "$work/pki" > /dev/null
 if [[ $store == postgresql ]]; then
   pg_port=$($py -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
@@ -341,13 +430,14 @@ if [[ $store == postgresql ]]; then
   pg_url=postgresql://fhirgw@127.0.0.1:$pg_port
   psql=$(command -v psql || ls -d /usr/lib/postgresql/*/bin/psql | sort -V | tail -1)
   psql_in fhirgw "CREATE DATABASE ingest" > /dev/null
+  psql_in fhirgw "CREATE DATABASE sustained" > /dev/null
   psql_in fhirgw "CREATE DATABASE backlog" > /dev/null
   note "store: PostgreSQL $(psql_in fhirgw 'SHOW server_version') on loopback (pg-cluster.sh --durable: fsync on, synchronous_commit $(psql_in fhirgw 'SHOW synchronous_commit'), shared_buffers $(psql_in fhirgw 'SHOW shared_buffers'), max_connections $(psql_in fhirgw 'SHOW max_connections')); $instances gateway instance(s) sharing it, storage.connections 16 each"
 else
   note "store: SQLite (synchronous=FULL), one gateway"
 fi
 
-# --- 4. mapping and validation (single thread, before the loads) --------------------------------
+# --- 5. mapping and validation (single thread, before the loads) --------------------------------
 note ""
 note "== mapping + validation per record (bench/mapping_bench, bench/validator_bench, $mapping_runs runs)"
 "$bin/mapping_bench" "$body" "$mapping_runs" > "$work/mapping.txt"
@@ -380,12 +470,12 @@ for front in poco gateway; do
   for c in $connections; do
     sleep 1  # the previous load's connections are closed and counted out
     r=$(load "$url" "$c" "$ceiling_duration" "c$front$c")
-    grep '^SAMPLE' <<< "$r" | sed 's/^SAMPLE /  refused: /' | tee -a "$out" || true
+    refused "$r"
     r=$(grep '^RESULT' <<< "$r")
     if [[ $front == poco ]]; then ceiling[$c]=$(field rps "$r"); else ceiling_front[$c]=$(field rps "$r"); fi
     note "$(printf '%-8s %3d conn: %9.0f req/s  p50 %7.2f ms  p99 %7.2f ms  non-201 %s  socket errors %s' \
-      "$front" "$c" "$(field rps "$r")" "$(echo "$(field p50_us "$r") / 1000" | bc -l)" \
-      "$(echo "$(field p99_us "$r") / 1000" | bc -l)" "$(field non201 "$r")" "$(field socket_errors "$r")")"
+      "$front" "$c" "$(field rps "$r")" "$(ms p50_us "$r")" "$(ms p99_us "$r")" "$(field non201 "$r")" \
+      "$(field socket_errors "$r")")"
   done
   stop_pid "$cpid"
 done
@@ -396,23 +486,8 @@ note "== 2. gateway: POST /api/v1/teleconsultations, full example, unique extern
 start_peer sink "$bin/https_sink" --cert "$work/pki/server.pem" --key "$work/pki/server.key"
 sink_pid=$started_pid
 sink_port=$started_port
-data=$work/ingest-data
-mkdir -p "$data"
-write_config "$work/ingest.json" "$data" "$sink_port" 5 30000 ingest
-start_gateway "$work/ingest.json" "$work/gateway-ingest.log"
-key=$(editor_key "$admin_port")
-api="http://127.0.0.1:$api_port"
-first=$(sed "s/LGC-2026-000123/BFIRST$tag/g" "$body" \
-  | curl -s -w '\n%{http_code}' -H "Authorization: Bearer $key" \
-    -H 'Content-Type: application/json' --data-binary @- "$api/api/v1/teleconsultations")
-if [[ "$(tail -1 <<< "$first")" != 201 ]]; then
-  echo "bench: the first POST was not accepted: $first" >&2
-  exit 1
-fi
-per_record=$(head -n -1 <<< "$first" | $py -c "
-import json, sys
-d = json.load(sys.stdin)
-print(sum(1 for x in d.get('deliveries', []) if x.get('status') != 'skipped'))")
+fresh_gateway ingest 5 30000
+per_record=$(first_post)
 note "deliveries queued per record: $per_record (to the sink)"
 if [[ $instances -gt 1 ]]; then
   note "$instances instances: wrk's threads alternate between them (1 connection: the first only)"
@@ -436,31 +511,25 @@ fi
 declare -A gw_rps gw_p50 gw_p99 gw_cpu gw_err gw_dps gw_depth gw_drain gw_busy gw_load gw_pgcpu
 for c in $connections; do
   sleep 1
-  t0=$(gw_ticks); s0=$(sink_stat "$sink_port" requests); w0=$(date +%s.%N)
-  [[ $store == postgresql ]] && p0=$(pg_ticks)
-  read -r m0 n0 <<< "$(machine_ticks)"
+  span_start
   if [[ $profile == 1 && $c == "$max_c" ]]; then
     (sleep 1; perf record -g -o "$work/perf.data" -p "$gw_pid" -- sleep $((duration > 4 ? duration - 2 : 2)) \
       > "$work/perf.out" 2>&1) &
     perf_pid=$!
   fi
   r=$(load "$api" "$c" "$duration" "g$c" "$key")
-  w1=$(date +%s.%N); t1=$(gw_ticks); s1=$(sink_stat "$sink_port" requests)
-  [[ $store == postgresql ]] && p1=$(pg_ticks)
-  read -r m1 n1 <<< "$(machine_ticks)"
-  gw_load[$c]=$(cut -d' ' -f1 /proc/loadavg)
-  gw_busy[$c]=$(echo "100 * ($m1 - $m0) / ($n1 - $n0)" | bc -l)
-  grep '^SAMPLE' <<< "$r" | sed 's/^SAMPLE /  refused: /' | tee -a "$out" || true
+  span_end
+  gw_load[$c]=$span_load
+  gw_busy[$c]=$span_busy
+  refused "$r"
   r=$(grep '^RESULT' <<< "$r")
-  wall=$(echo "$w1 - $w0" | bc -l)
   gw_rps[$c]=$(field rps "$r")
-  gw_p50[$c]=$(echo "$(field p50_us "$r") / 1000" | bc -l)
-  gw_p99[$c]=$(echo "$(field p99_us "$r") / 1000" | bc -l)
-  gw_cpu[$c]=$(echo "100 * ($t1 - $t0) / $hz / $wall" | bc -l)
-  gw_pgcpu[$c]=
-  [[ $store == postgresql ]] && gw_pgcpu[$c]=", $(pg_cpu_line "$p0" "$p1" "$wall")"
-  gw_err[$c]="$(field non201 "$r") $(field statuses "$r") sock:$(field socket_errors "$r")"
-  gw_dps[$c]=$(echo "($s1 - $s0) / $wall" | bc -l)
+  gw_p50[$c]=$(ms p50_us "$r")
+  gw_p99[$c]=$(ms p99_us "$r")
+  gw_cpu[$c]=$span_cpu
+  gw_pgcpu[$c]=$span_pgcpu
+  gw_err[$c]=$(load_errors "$r")
+  gw_dps[$c]=$span_dps
   gw_depth[$c]=$(metric "$admin_port" fhirgw_delivery_queue_depth sink)
   gw_drain[$c]=$(wait_drained "$admin_port" "$drain_cap")
   note "$(printf 'gateway  %3d conn: %9.0f req/s  p50 %7.2f ms  p99 %7.2f ms  non-201 %s  CPU %3.0f %%%s (machine busy %.0f %%, load %s)  deliveries %5.0f/s  queue at end %s, drained in %s s' \
@@ -520,18 +589,91 @@ fi
 note "WAL, all commits (ingest and deliveries) during the loads: ${wal_ingest#RESULT }"
 fi
 
-# --- 3. delivery: a backlog behind a dead endpoint, then drained --------------------------------
+# --- 3. sustained ingest: a paced load, the queue followed -------------------------------------
+if [[ $sustained_rate != 0 ]]; then
+  # Connections enough for the pace to hold while answers take up to a fifth of a second
+  # (connections / rate); a slower gateway accepts less than offered, which is printed.
+  sus_c=$(( (sustained_rate + 4) / 5 ))
+  sus_c=$(( sus_c < 4 ? 4 : sus_c ))
+  note ""
+  note "== 3. sustained ingest: $sustained_rate records/s offered for $sustained_s s (wrk paced, $sus_c connections), a fresh data folder, the same connector and sink"
+  fresh_gateway sustained 5 30000
+  first_post > /dev/null
+  wait_drained "$admin_port" "$drain_cap" > /dev/null
+  queue_sampler "$work/sustained-queue.txt" &
+  sampler_pid=$!
+  pids+=("$sampler_pid")
+  sleep 1  # a sample before the load: the depth at its start
+  span_start
+  load_rate=$sustained_rate
+  r=$(load "$api" "$sus_c" "$sustained_s" s "$key")
+  load_rate=
+  span_end
+  stop_pid "$sampler_pid"
+  sus_hwm=$(gw_hwm)
+  refused "$r"
+  r=$(grep '^RESULT' <<< "$r")
+  sus_rps=$(echo "($(field requests "$r") - $(field non201 "$r")) / $(field seconds "$r")" | bc -l)
+  sus_queued=$(echo "$sus_rps * $per_record" | bc -l)
+  sus_p99=$(ms p99_us "$r")
+  sus_dps=$span_dps
+  # Depth at the last sample before the load and the last one of the load, its maximum, and its
+  # slope by least squares over the samples of the load's second half, with its standard error.
+  read -r q_start q_max q_end q_slope q_se q_n <<< "$(awk -v from="$span_w0" -v to="$span_w1" '
+    $2 == "-" || $1 > to { next }
+    $1 < from { start = $2; before = 1; next }
+    { if (n++ == 0 && !before) start = $2; if ($2 > max) max = $2; end = $2; t[n] = $1; d[n] = $2 }
+    END {
+      mid = (from + to) / 2
+      for (i = 1; i <= n; i++) if (t[i] >= mid) {
+        x = t[i] - mid; k++; sx += x; sy += d[i]; sxx += x * x; sxy += x * d[i]
+      }
+      den = k * sxx - sx * sx
+      slope = den > 0 ? (k * sxy - sx * sy) / den : 0
+      for (i = 1; i <= n; i++) if (t[i] >= mid) {
+        r = d[i] - (sy - slope * sx) / k - slope * (t[i] - mid); rss += r * r
+      }
+      se = k > 2 && den > 0 ? sqrt(rss / (k - 2) * k / den) : 0
+      printf "%d %d %d %.1f %.1f %d\n", start, max, end, slope, se, k
+    }' "$work/sustained-queue.txt")"
+  # Keeps up: the queue grows by at most 2 % of the deliveries queued per second (at least 5/s)
+  # over the second half, and ends holding at most two seconds of them.
+  sus_verdict=$(awk -v s="$q_slope" -v b="$q_start" -v e="$q_end" -v q="$sus_queued" \
+    -v w="$span_wall" 'BEGIN {
+      tol = q * 0.02; if (tol < 5) tol = 5
+      if (s <= tol && e <= 2 * q) {
+        printf "keeps up (slope %.1f <= %.1f deliveries/s, end depth %d <= %.0f)", s, tol, e, 2 * q
+        exit
+      }
+      behind = s > tol ? s : (e - b) / w
+      printf "falls behind by %.0f deliveries/s (slope %.1f, tolerance %.1f; end depth %d, at most %.0f)",
+        behind, s, tol, e, 2 * q
+    }')
+  sus_drain=$(wait_drained "$admin_port" "$drain_cap")
+  note "$(printf 'records/s: %d offered, %.1f accepted (%d of %d answered 201 in %.1f s); p50 %.2f ms, p99 %.2f ms; non-201 %s' \
+    "$sustained_rate" "$sus_rps" "$(( $(field requests "$r") - $(field non201 "$r") ))" \
+    "$(field requests "$r")" "$(field seconds "$r")" "$(ms p50_us "$r")" "$sus_p99" \
+    "$(load_errors "$r")")"
+  note "$(printf 'deliveries/s: %.0f queued (%d per accepted record), %.0f delivered (POSTs at the sink over the load)' \
+    "$sus_queued" "$per_record" "$sus_dps")"
+  note "$(printf 'queue depth: %d at the start, %d at most, %d at the end; slope over the second half %+.1f ± %.1f deliveries/s (least squares, %d samples, ± one standard error); drained in %s s after the load' \
+    "$q_start" "$q_max" "$q_end" "$q_slope" "$q_se" "$q_n" "$sus_drain")"
+  note "$(printf 'gateway CPU %.0f %%%s (machine busy %.0f %%, load %s), peak RSS %s MiB' \
+    "$span_cpu" "$span_pgcpu" "$span_busy" "$span_load" "$sus_hwm")"
+  if (( $(echo "$sus_rps < 0.95 * $sustained_rate" | bc -l) )); then
+    note "the gateway accepted less than offered: the verdict is for the rate accepted"
+  fi
+  note "verdict: delivery $sus_verdict"
+  stop_gateways
+fi
+
+# --- 4. delivery: a backlog behind a dead endpoint, then drained --------------------------------
 note ""
-note "== 3. delivery backlog: $backlog deliveries queued behind the sink switched off, then drained"
+note "== 4. delivery backlog: $backlog deliveries queued behind the sink switched off, then drained"
 stop_pid "$sink_pid"  # the same port is reused below, with nothing listening until the drain
-data=$work/backlog-data
-mkdir -p "$data"
 # The circuit opens at the first refused connection and stays open: nothing is attempted while
 # the backlog piles up, as behind an endpoint down for hours.
-write_config "$work/backlog.json" "$data" "$sink_port" 1 86400000 backlog
-start_gateway "$work/backlog.json" "$work/gateway-backlog.log"
-key=$(editor_key "$admin_port")
-api="http://127.0.0.1:$api_port"
+fresh_gateway backlog 1 86400000
 if [[ $store == sqlite ]]; then
   $py "$root/bench/wal_sampler.py" "$data/gateway.db-wal" > "$work/wal-backlog.txt" &
 else
@@ -620,6 +762,11 @@ for c in $connections; do
 done
 note "$(printf 'delivery: %.0f deliveries/s draining %d; peak RSS %s MiB over the loads, %s MiB with the backlog queued' \
   "$drain_dps" "$delivered" "$ingest_hwm" "$backlog_hwm")"
+if [[ $sustained_rate != 0 ]]; then
+  note "$(printf 'sustained: %d records/s offered for %d s, %.1f accepted (p99 %.2f ms); deliveries %.0f/s queued, %.0f/s delivered; queue %d at the end: delivery %s' \
+    "$sustained_rate" "$sustained_s" "$sus_rps" "$sus_p99" "$sus_queued" "$sus_dps" \
+    "$q_end" "$sus_verdict")"
+fi
 note "store: $(( store_bytes / records )) bytes per record; mapping + validation median $map_us us per record"
 if [[ $store == postgresql ]]; then
   pg_loads=
