@@ -292,6 +292,96 @@ FOR EACH ROW EXECUTE FUNCTION audit_entries_append_only())sql"),
   client_id TEXT PRIMARY KEY,
   tat_us BIGINT NOT NULL))sql",
        }},
+      // Issue 15, claims that do not read the whole queue: a connector's line of records, one
+      // row per record with deliveries still to make on that connector (pending, failed or
+      // in-flight), in the order the record joined the line (`seq`), with its client and its
+      // turn (the record turns of migration 3 move here; client turns stay in delivery_turns).
+      // A claim walks each client's line by (turn, seq) and reads the due deliveries of the
+      // records it takes only (deliveries_record_due), instead of every due delivery of the
+      // connector. Triggers put a record in the line whenever one of its deliveries becomes
+      // claimable on a connector (inserted, retried, re-routed), so no writer can forget it;
+      // claims take out the lines left with nothing to deliver. On PostgreSQL the trigger keeps
+      // a line it finds with a key-share lock, which a claim's removal of that line (FOR UPDATE,
+      // then a fresh check) waits for: a line is never removed under a delivery made claimable
+      // in a transaction not yet committed. The index on deliveries (record_id, ...) replaces
+      // deliveries_record (its prefix); PostgreSQL orders ties by seq, SQLite by rowid.
+      {11,
+       "delivery-lines",
+       {
+           spelled(R"sql(CREATE TABLE delivery_lines (
+  seq INTEGER PRIMARY KEY NOT NULL,
+  connector_id TEXT NOT NULL,
+  record_id TEXT NOT NULL,
+  client_id TEXT NOT NULL,
+  turn BIGINT NOT NULL DEFAULT 0,
+  UNIQUE (connector_id, record_id)))sql",
+                   R"sql(CREATE TABLE delivery_lines (
+  seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  connector_id TEXT NOT NULL,
+  record_id TEXT NOT NULL,
+  client_id TEXT NOT NULL,
+  turn BIGINT NOT NULL DEFAULT 0,
+  UNIQUE (connector_id, record_id)))sql"),
+           "CREATE INDEX delivery_lines_line ON delivery_lines (connector_id, client_id, turn, "
+           "seq)",
+           "DROP INDEX deliveries_record",
+           spelled(R"sql(CREATE INDEX deliveries_record_due ON deliveries
+  (record_id, connector_id, status, next_attempt_at))sql",
+                   R"sql(CREATE INDEX deliveries_record_due ON deliveries
+  (record_id, connector_id, status, next_attempt_at, seq))sql"),
+           // The records queued now, in the order of their oldest delivery, with their turns.
+           R"sql(INSERT INTO delivery_lines (connector_id, record_id, client_id, turn)
+SELECT d.connector_id, d.record_id, r.client_id, COALESCE(MAX(t.turn), 0)
+FROM deliveries d JOIN records r ON r.id = d.record_id
+LEFT JOIN delivery_turns t ON t.connector_id = d.connector_id AND t.scope = 'record'
+  AND t.scope_id = d.record_id
+WHERE d.status IN ('pending', 'failed', 'in-flight') AND d.connector_id IS NOT NULL
+GROUP BY d.connector_id, d.record_id, r.client_id
+ORDER BY MIN(d.created_at), d.record_id)sql",
+           "DELETE FROM delivery_turns WHERE scope = 'record'",
+           spelled("", R"sql(CREATE FUNCTION deliveries_keep_line() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  LOOP
+    INSERT INTO delivery_lines (connector_id, record_id, client_id)
+      SELECT NEW.connector_id, NEW.record_id, r.client_id FROM records r WHERE r.id = NEW.record_id
+      ON CONFLICT (connector_id, record_id) DO NOTHING;
+    EXIT WHEN FOUND;
+    PERFORM 1 FROM delivery_lines
+      WHERE connector_id = NEW.connector_id AND record_id = NEW.record_id FOR KEY SHARE;
+    EXIT WHEN FOUND;
+    EXIT WHEN NOT EXISTS (SELECT 1 FROM records WHERE id = NEW.record_id);
+  END LOOP;
+  RETURN NULL;
+END $$)sql"),
+           spelled(R"sql(CREATE TRIGGER deliveries_line_on_insert AFTER INSERT ON deliveries
+WHEN NEW.status IN ('pending', 'failed') AND NEW.connector_id IS NOT NULL
+BEGIN
+  INSERT INTO delivery_lines (connector_id, record_id, client_id)
+    SELECT NEW.connector_id, NEW.record_id, r.client_id FROM records r WHERE r.id = NEW.record_id
+    ON CONFLICT (connector_id, record_id) DO NOTHING;
+END)sql",
+                   R"sql(CREATE TRIGGER deliveries_line_on_insert AFTER INSERT ON deliveries
+FOR EACH ROW WHEN (NEW.status IN ('pending', 'failed') AND NEW.connector_id IS NOT NULL)
+EXECUTE FUNCTION deliveries_keep_line())sql"),
+           spelled(
+               R"sql(CREATE TRIGGER deliveries_line_on_update AFTER UPDATE OF status, connector_id
+ON deliveries
+WHEN NEW.status IN ('pending', 'failed') AND NEW.connector_id IS NOT NULL
+  AND (OLD.status NOT IN ('pending', 'failed', 'in-flight')
+    OR OLD.connector_id IS NOT NEW.connector_id)
+BEGIN
+  INSERT INTO delivery_lines (connector_id, record_id, client_id)
+    SELECT NEW.connector_id, NEW.record_id, r.client_id FROM records r WHERE r.id = NEW.record_id
+    ON CONFLICT (connector_id, record_id) DO NOTHING;
+END)sql",
+               R"sql(CREATE TRIGGER deliveries_line_on_update AFTER UPDATE OF status, connector_id
+ON deliveries FOR EACH ROW
+WHEN (NEW.status IN ('pending', 'failed') AND NEW.connector_id IS NOT NULL
+  AND (OLD.status NOT IN ('pending', 'failed', 'in-flight')
+    OR OLD.connector_id IS DISTINCT FROM NEW.connector_id))
+EXECUTE FUNCTION deliveries_keep_line())sql"),
+       }},
   };
   return kMigrations;
 }

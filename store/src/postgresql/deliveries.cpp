@@ -25,14 +25,49 @@ using detail::pg::Rows;
 
 namespace {
 
-// The due deliveries of a connector, read without a lock (the picks are locked afterwards): the
-// same two index ranges as the SQLite claim. Binds connector_id, now.
-constexpr std::string_view kDueDeliveries =
-    "SELECT id, record_id, next_attempt_at FROM deliveries"
-    " WHERE connector_id = $1 AND status IN ('pending', 'failed') AND next_attempt_at <= $2"
-    " UNION ALL "
-    "SELECT id, record_id, next_attempt_at FROM deliveries"
-    " WHERE connector_id = $1 AND status = 'in-flight' AND lease_expires_at <= $2";
+// The claim's reads (docs/storage.md, "Fair order"; the SQLite claim has the same steps): the
+// clients with a line on the connector (a skip-scan of delivery_lines_line), their turns, then
+// per client the front of its line, `limit` records with something due, each with its due
+// deliveries (at most `limit` of each status, oldest first), read without a lock (the picks
+// are locked afterwards).
+constexpr std::string_view kLineClients =
+    "WITH RECURSIVE c (id) AS ("
+    " SELECT MIN(client_id) FROM delivery_lines WHERE connector_id = $1"
+    " UNION ALL"
+    " SELECT (SELECT MIN(client_id) FROM delivery_lines WHERE connector_id = $1"
+    "  AND client_id > c.id) FROM c WHERE c.id IS NOT NULL)"
+    " SELECT id FROM c WHERE id IS NOT NULL";
+
+// Binds connector_id, now, limit, then the filter's value (client_id or record_id).
+constexpr std::string_view kLineFront =
+    "WITH l AS (SELECT client_id, record_id, turn, seq FROM delivery_lines l"
+    " WHERE l.connector_id = $1 AND l.";
+constexpr std::string_view kLineFrontRest =
+    " = $4 AND EXISTS (SELECT 1 FROM deliveries d WHERE d.record_id = l.record_id"
+    "  AND d.connector_id = $1 AND d.status IN ('pending', 'failed') AND d.next_attempt_at <= $2)"
+    " ORDER BY turn, seq LIMIT $3)"
+    " SELECT l.client_id, l.record_id, l.turn, l.seq, d.id, d.next_attempt_at, d.seq FROM l"
+    " CROSS JOIN LATERAL ("
+    " (SELECT id, next_attempt_at, seq FROM deliveries WHERE record_id = l.record_id"
+    "  AND connector_id = $1 AND status = 'pending' AND next_attempt_at <= $2"
+    "  ORDER BY next_attempt_at, seq LIMIT $3)"
+    " UNION ALL"
+    " (SELECT id, next_attempt_at, seq FROM deliveries WHERE record_id = l.record_id"
+    "  AND connector_id = $1 AND status = 'failed' AND next_attempt_at <= $2"
+    "  ORDER BY next_attempt_at, seq LIMIT $3)) d";
+
+// In-flight deliveries of the connector whose lease expired (normally none), with their line
+// entry (NULL when the record is not in the line: repaired, kJoinLine).
+constexpr std::string_view kExpiredLeases =
+    "SELECT d.id, d.record_id, d.next_attempt_at, d.seq, l.client_id, l.turn, l.seq"
+    " FROM deliveries d LEFT JOIN delivery_lines l"
+    "  ON l.connector_id = d.connector_id AND l.record_id = d.record_id"
+    " WHERE d.connector_id = $1 AND d.status = 'in-flight' AND d.lease_expires_at <= $2";
+
+constexpr std::string_view kJoinLine =
+    "INSERT INTO delivery_lines (connector_id, record_id, client_id)"
+    " SELECT $1, $2, client_id FROM records WHERE id = $2"
+    " ON CONFLICT (connector_id, record_id) DO NOTHING";
 
 // Locks the picks that are still due and that no other transaction holds (SKIP LOCKED: a claim
 // never waits for another instance's claim, it takes the next delivery in its order instead),
@@ -72,18 +107,34 @@ constexpr std::string_view kSetTurns =
     " ON CONFLICT (connector_id, scope, scope_id)"
     " DO UPDATE SET turn = GREATEST(delivery_turns.turn, excluded.turn)";
 
-// Record turns are forgotten once the record has nothing left to claim on that connector (so the
-// table does not grow with every record ever delivered); checked every kTurnPruneEvery picks.
-// Rows another claim holds are left for a later prune rather than waited for.
-constexpr std::int64_t kTurnPruneEvery = 256;
+// A record's line entry is taken out once it has nothing left to deliver on the connector (so
+// the table does not grow with every record ever delivered); checked every kLinePruneEvery
+// picks. First the entries are locked (those another transaction holds are left for a later
+// prune: the delivery trigger holds a key-share lock on the entry it keeps), then checked again
+// in a statement of its own, whose snapshot sees what a transaction holding one committed.
+constexpr std::int64_t kLinePruneEvery = 256;
 
-constexpr std::string_view kPruneTurns =
-    "DELETE FROM delivery_turns WHERE (connector_id, scope, scope_id) IN"
-    " (SELECT t.connector_id, t.scope, t.scope_id FROM delivery_turns t"
-    "  WHERE t.connector_id = $1 AND t.scope = 'record' AND NOT EXISTS"
-    "  (SELECT 1 FROM deliveries d WHERE d.record_id = t.scope_id"
-    "   AND d.connector_id = t.connector_id AND d.status IN ('pending', 'failed', 'in-flight'))"
-    "  FOR UPDATE SKIP LOCKED)";
+constexpr std::string_view kLockFinishedLines =
+    "SELECT seq FROM delivery_lines l WHERE connector_id = $1 AND NOT EXISTS"
+    " (SELECT 1 FROM deliveries d WHERE d.record_id = l.record_id"
+    "  AND d.connector_id = l.connector_id AND d.status IN ('pending', 'failed', 'in-flight'))"
+    " FOR UPDATE SKIP LOCKED";
+
+constexpr std::string_view kDeleteFinishedLines =
+    "DELETE FROM delivery_lines l WHERE seq = ANY ($1::bigint[]) AND NOT EXISTS"
+    " (SELECT 1 FROM deliveries d WHERE d.record_id = l.record_id"
+    "  AND d.connector_id = l.connector_id AND d.status IN ('pending', 'failed', 'in-flight'))";
+
+// The picked records' new turns, their entries locked in record order first (two claims then
+// lock them in the same order and cannot deadlock), after the client turns (kSetTurns).
+constexpr std::string_view kLockLineTurns =
+    "SELECT 1 FROM delivery_lines WHERE connector_id = $1 AND record_id = ANY ($2::text[])"
+    " ORDER BY record_id FOR NO KEY UPDATE";
+
+constexpr std::string_view kSetLineTurns =
+    "UPDATE delivery_lines l SET turn = GREATEST(l.turn, t.turn)"
+    " FROM unnest($2::text[], $3::bigint[]) AS t (record_id, turn)"
+    " WHERE l.connector_id = $1 AND l.record_id = t.record_id";
 
 // One finished attempt: the delivery moves on only while the lease is still this claim's, and
 // the attempt row is written only when it did (0 rows: the lease was lost, nothing written).
@@ -195,41 +246,72 @@ Result<std::vector<Delivery>> PostgresStore::claimDeliveries(const ClaimRequest&
     const std::string leaseId = common::newUuid();
     const std::int64_t expires = now + request.lease.count();
     detail::FairPicker picker;
+    const std::string& connector = request.connectorId;
+    const auto limit = static_cast<std::int64_t>(request.limit);
     {
       FHIRGW_ASSIGN_OR_RETURN(Rows turns, c.exec("claim deliveries",
-                                                 "SELECT scope, scope_id, turn FROM delivery_turns"
-                                                 " WHERE connector_id = $1",
-                                                 Params().text(request.connectorId)));
+                                                 "SELECT scope_id, turn FROM delivery_turns"
+                                                 " WHERE connector_id = $1 AND scope = 'client'",
+                                                 Params().text(connector)));
       for (int i = 0; i < turns.count(); ++i) {
-        picker.addTurn(turns.text(i, 0), turns.text(i, 1), turns.integer(i, 2));
+        picker.addClientTurn(turns.text(i, 0), turns.integer(i, 1));
       }
     }
     const std::int64_t firstTurn = picker.maxTurn();
-    std::unordered_map<std::string, std::string> clientOf;
-    {
-      FHIRGW_ASSIGN_OR_RETURN(Rows due, c.exec("claim deliveries", kDueDeliveries,
-                                               Params().text(request.connectorId).integer(now)));
-      if (due.count() == 0) return Status::ok();
-      std::vector<std::string> recordIds;
-      for (int i = 0; i < due.count(); ++i) {
-        std::string recordId = due.text(i, 1);
-        picker.addDue(due.text(i, 0), false, recordId, due.integer(i, 2));
-        if (clientOf.emplace(recordId, std::string()).second) recordIds.push_back(recordId);
-      }
-      // A record never changes client: one look-up per record, not per delivery.
+    // The front of a line (`column` = value: a client's, or one record's entry) with the due
+    // deliveries of its records.
+    const auto addLineFront = [&](std::string_view column, const std::string& value) -> Status {
       FHIRGW_ASSIGN_OR_RETURN(
-          Rows clients, c.exec("claim deliveries",
-                               "SELECT id, client_id FROM records WHERE id = ANY ($1::text[])",
-                               Params().text(textArray(recordIds))));
-      for (int i = 0; i < clients.count(); ++i) clientOf[clients.text(i, 0)] = clients.text(i, 1);
-    }
-    FHIRGW_RETURN_IF_ERROR(picker.prepare([&](const std::string& recordId) -> Result<std::string> {
-      const auto found = clientOf.find(recordId);
-      if (found == clientOf.end() || found->second.empty()) {
-        return common::internal("claim: a delivery's record is missing");
+          Rows front,
+          c.exec("claim deliveries",
+                 std::string(kLineFront) + std::string(column) + std::string(kLineFrontRest),
+                 Params().text(connector).integer(now).integer(limit).text(value)));
+      for (int i = 0; i < front.count(); ++i) {
+        std::string recordId = front.text(i, 1);
+        if (!picker.hasRecord(recordId)) {
+          picker.addRecord(recordId, front.text(i, 0), front.integer(i, 2), front.integer(i, 3));
+        }
+        picker.addDue(front.text(i, 4), false, recordId, front.integer(i, 5), front.integer(i, 6));
       }
-      return found->second;
-    }));
+      return Status::ok();
+    };
+    {
+      FHIRGW_ASSIGN_OR_RETURN(Rows clients,
+                              c.exec("claim deliveries", kLineClients, Params().text(connector)));
+      for (int i = 0; i < clients.count(); ++i) {
+        FHIRGW_RETURN_IF_ERROR(addLineFront("client_id", clients.text(i, 0)));
+      }
+    }
+    {
+      FHIRGW_ASSIGN_OR_RETURN(Rows expired, c.exec("claim deliveries", kExpiredLeases,
+                                                   Params().text(connector).integer(now)));
+      for (int i = 0; i < expired.count(); ++i) {
+        const std::string recordId = expired.text(i, 1);
+        if (!picker.hasRecord(recordId)) {
+          // A delivery in flight has its line entry; without one (a repair), it joins the line.
+          if (expired.isNull(i, 6)) {
+            FHIRGW_RETURN_IF_ERROR(
+                c.exec("claim deliveries", kJoinLine, Params().text(connector).text(recordId))
+                    .status());
+            FHIRGW_ASSIGN_OR_RETURN(Rows entry,
+                                    c.exec("claim deliveries",
+                                           "SELECT client_id, turn, seq FROM delivery_lines"
+                                           " WHERE connector_id = $1 AND record_id = $2",
+                                           Params().text(connector).text(recordId)));
+            if (entry.count() == 0)
+              return common::internal("claim: a delivery's record is missing");
+            picker.addRecord(recordId, entry.text(0, 0), entry.integer(0, 1), entry.integer(0, 2));
+          } else {
+            picker.addRecord(recordId, expired.text(i, 4), expired.integer(i, 5),
+                             expired.integer(i, 6));
+          }
+          FHIRGW_RETURN_IF_ERROR(addLineFront("record_id", recordId));
+        }
+        picker.addDue(expired.text(i, 0), true, recordId, expired.integer(i, 2),
+                      expired.integer(i, 3));
+      }
+    }
+    picker.prepare();
     // Picks in fair order, locked in rounds: a pick another instance holds (or took since the
     // read) is passed over and the next one in the order fills its place. Its client and record
     // still move to the back of the line: the other instance served them.
@@ -292,21 +374,42 @@ Result<std::vector<Delivery>> PostgresStore::claimDeliveries(const ClaimRequest&
     std::vector<std::string> scopes;
     std::vector<std::string> scopeIds;
     std::vector<std::int64_t> turns;
-    picker.forEachChangedTurn([&](const char* scope, const std::string& id, std::int64_t turn) {
-      scopes.emplace_back(scope);
+    picker.forEachChangedClientTurn([&](const std::string& id, std::int64_t turn) {
+      scopes.emplace_back("client");
       scopeIds.push_back(id);
       turns.push_back(turn);
     });
     FHIRGW_RETURN_IF_ERROR(c.exec("claim deliveries", kSetTurns,
                                   Params()
-                                      .text(request.connectorId)
+                                      .text(connector)
                                       .text(textArray(scopes))
                                       .text(textArray(scopeIds))
                                       .text(integerArray(turns)))
                                .status());
-    if (picker.maxTurn() / kTurnPruneEvery != firstTurn / kTurnPruneEvery) {
-      FHIRGW_RETURN_IF_ERROR(
-          c.exec("claim deliveries", kPruneTurns, Params().text(request.connectorId)).status());
+    std::vector<std::string> records;
+    std::vector<std::int64_t> recordTurns;
+    picker.forEachChangedRecordTurn([&](const std::string& id, std::int64_t turn) {
+      records.push_back(id);
+      recordTurns.push_back(turn);
+    });
+    const std::string recordArray = textArray(records);
+    FHIRGW_RETURN_IF_ERROR(
+        c.exec("claim deliveries", kLockLineTurns, Params().text(connector).text(recordArray))
+            .status());
+    FHIRGW_RETURN_IF_ERROR(
+        c.exec("claim deliveries", kSetLineTurns,
+               Params().text(connector).text(recordArray).text(integerArray(recordTurns)))
+            .status());
+    if (picker.maxTurn() / kLinePruneEvery != firstTurn / kLinePruneEvery) {
+      FHIRGW_ASSIGN_OR_RETURN(
+          Rows finished, c.exec("claim deliveries", kLockFinishedLines, Params().text(connector)));
+      if (finished.count() > 0) {
+        std::vector<std::int64_t> seqs;
+        for (int i = 0; i < finished.count(); ++i) seqs.push_back(finished.integer(i, 0));
+        FHIRGW_RETURN_IF_ERROR(
+            c.exec("claim deliveries", kDeleteFinishedLines, Params().text(integerArray(seqs)))
+                .status());
+      }
     }
     return Status::ok();
   });

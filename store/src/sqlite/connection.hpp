@@ -170,11 +170,6 @@ class SqliteStore::Impl {
   /// The writer's reused prepared statements; only inside write(), writeGrouped() or withWriter().
   detail::StatementCache& writerStatements() { return *writerStatements_; }
 
-  /// The client of each record a delivery claim met (a record never changes client): claims
-  /// need it for every due record, and reading it from `records` cost most of a claim. Only under
-  /// the writer (inside write()).
-  std::unordered_map<std::string, std::string>& recordClients() { return recordClients_; }
-
   /// Closes the writer connection (the next write opens a new one), its statements first.
   void closeWriter() {
     writerStatements_.reset();
@@ -235,7 +230,6 @@ class SqliteStore::Impl {
   std::unique_ptr<detail::StatementCache> writerStatements_;
   detail::GroupCommitQueue group_;
   std::function<void(detail::Session&, std::size_t)> beforeCommit_;
-  std::unordered_map<std::string, std::string> recordClients_;
 
   mutable std::mutex poolMutex_;
   mutable std::condition_variable poolCv_;

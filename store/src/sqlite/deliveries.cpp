@@ -24,32 +24,74 @@ namespace {
 // The fair order among the deliveries the queue may hand out (due pending or failed ones, and
 // in-flight ones whose lease expired: their worker died or hung): a due delivery of the client
 // this connector served least recently (never served: turn 0), then of that client's least
-// recently served record, then the oldest due (next_attempt_at, then id). Ties on equal turns
-// (two new clients) go to the oldest due. A claim reads the due deliveries once (two index
-// ranges on (connector_id, status, next_attempt_at), the status list keeping delivered and dead
-// history out of them) and makes its picks in memory (FairPicker), instead of one query per
-// pick. Binds connector_id, now, connector_id, now.
-// The client of each record comes from Impl::recordClients (kRecordClient for the records not
-// met yet): joining `records` here read a record page per due delivery, ten times the cost of
-// the rest (issue 15, docs/performance.md).
-constexpr std::string_view kDueDeliveries =
-    "SELECT id, status, record_id, next_attempt_at FROM deliveries"
-    " WHERE connector_id = ? AND status IN ('pending', 'failed') AND next_attempt_at <= ?"
+// recently served record (never served: the first to join the connector's line), then the
+// oldest due (next_attempt_at, then insertion order). A claim walks each client's line of
+// records (delivery_lines, kept by triggers: schema.cpp, migration 11) in that order and reads
+// the due deliveries of the records it takes only, until it has `limit` records with something
+// due per client; the picks are then made in memory (FairPicker). So a claim reads about
+// clients × limit records, not the whole queue (issue 15, docs/performance.md).
+
+// The clients with a line on a connector: a skip-scan of delivery_lines_line, one index seek per
+// client. Binds connector_id.
+constexpr std::string_view kLineClients =
+    "WITH RECURSIVE c (id) AS ("
+    " SELECT MIN(client_id) FROM delivery_lines WHERE connector_id = ?1"
+    " UNION ALL"
+    " SELECT (SELECT MIN(client_id) FROM delivery_lines WHERE connector_id = ?1"
+    "  AND client_id > c.id) FROM c WHERE c.id IS NOT NULL)"
+    " SELECT id FROM c WHERE id IS NOT NULL";
+
+constexpr std::string_view kClientTurns =
+    "SELECT scope_id, turn FROM delivery_turns WHERE connector_id = ? AND scope = 'client'";
+
+// A client's line, front first. Binds connector_id, client_id.
+constexpr std::string_view kClientLine =
+    "SELECT record_id, turn, seq FROM delivery_lines WHERE connector_id = ? AND client_id = ?"
+    " ORDER BY turn, seq";
+
+// The line entry of one record. Binds connector_id, record_id.
+constexpr std::string_view kLineOf =
+    "SELECT client_id, turn, seq FROM delivery_lines WHERE connector_id = ? AND record_id = ?";
+
+// The due pending and failed deliveries of one record on a connector, oldest first, at most
+// ?4 of each: two ranges of deliveries_record_due in its order. Binds record_id, connector_id,
+// now, limit.
+constexpr std::string_view kRecordDue =
+    "SELECT id, next_attempt_at, n FROM (SELECT id, next_attempt_at, rowid AS n FROM deliveries"
+    " WHERE record_id = ?1 AND connector_id = ?2 AND status = 'pending'"
+    " AND next_attempt_at <= ?3 ORDER BY next_attempt_at, rowid LIMIT ?4)"
     " UNION ALL "
-    "SELECT id, status, record_id, next_attempt_at FROM deliveries"
+    "SELECT id, next_attempt_at, n FROM (SELECT id, next_attempt_at, rowid AS n FROM deliveries"
+    " WHERE record_id = ?1 AND connector_id = ?2 AND status = 'failed'"
+    " AND next_attempt_at <= ?3 ORDER BY next_attempt_at, rowid LIMIT ?4)";
+
+// Whether a record still has something to deliver on a connector (else its line entry goes).
+// Binds record_id, connector_id.
+constexpr std::string_view kRecordOpen =
+    "SELECT COUNT(*) FROM (SELECT 1 FROM deliveries WHERE record_id = ? AND connector_id = ?"
+    " AND status IN ('pending', 'failed', 'in-flight') LIMIT 1)";
+
+// In-flight deliveries of the connector whose lease expired (normally none). Binds
+// connector_id, now.
+constexpr std::string_view kExpiredLeases =
+    "SELECT id, record_id, next_attempt_at, rowid FROM deliveries"
     " WHERE connector_id = ? AND status = 'in-flight' AND lease_expires_at <= ?";
 
-constexpr std::string_view kRecordClient = "SELECT client_id FROM records WHERE id = ?";
+// Puts a record in a connector's line if it is not there (as the triggers do). Binds
+// connector_id, record_id.
+constexpr std::string_view kJoinLine =
+    "INSERT INTO delivery_lines (connector_id, record_id, client_id)"
+    " SELECT ?1, ?2, client_id FROM records WHERE id = ?2"
+    " ON CONFLICT (connector_id, record_id) DO NOTHING";
 
-// Past this many records the cache of record clients starts afresh (about 150 bytes each).
-constexpr std::size_t kMaxRecordClients = 100000;
-
-constexpr std::string_view kTurns =
-    "SELECT scope, scope_id, turn FROM delivery_turns WHERE connector_id = ?";
-
-constexpr std::string_view kSetTurn =
-    "INSERT INTO delivery_turns (connector_id, scope, scope_id, turn) VALUES (?, ?, ?, ?)"
+constexpr std::string_view kSetClientTurn =
+    "INSERT INTO delivery_turns (connector_id, scope, scope_id, turn) VALUES (?, 'client', ?, ?)"
     " ON CONFLICT (connector_id, scope, scope_id) DO UPDATE SET turn = excluded.turn";
+
+constexpr std::string_view kSetRecordTurn =
+    "UPDATE delivery_lines SET turn = ? WHERE connector_id = ? AND record_id = ?";
+
+constexpr std::string_view kLeaveLine = "DELETE FROM delivery_lines WHERE seq = ?";
 
 constexpr std::string_view kClaimOne =
     "UPDATE deliveries SET status = 'in-flight', lease_owner = ?, lease_id = ?,"
@@ -68,18 +110,6 @@ constexpr std::string_view kInsertAttempt =
 
 constexpr std::string_view kSealAttemptMessage =
     "UPDATE delivery_attempts SET message = ? WHERE id = ?";
-
-// Record turns are forgotten once the record has nothing left to claim on that connector (so the
-// table does not grow with every record ever delivered); checked every kTurnPruneEvery picks.
-constexpr Poco::Int64 kTurnPruneEvery = 256;
-
-void pruneTurns(Session& s, const std::string& connectorId) {
-  s << "DELETE FROM delivery_turns WHERE connector_id = ? AND scope = 'record' AND NOT EXISTS"
-       " (SELECT 1 FROM deliveries d WHERE d.record_id = delivery_turns.scope_id"
-       "  AND d.connector_id = delivery_turns.connector_id"
-       "  AND d.status IN ('pending', 'failed', 'in-flight'))",
-      kw::bind(connectorId), kw::now;
-}
 
 /// Resets a cached statement that is read row by row (StatementRun covers the others).
 class CursorReset {
@@ -153,6 +183,35 @@ void recordInterrupted(const Sealer& sealer, StatementCache& cache, Session& s,
       kw::bind(now), kw::bind(deliveryId), kw::now;
 }
 
+/// Steps a cached statement (reset by a CursorReset) through its rows.
+template <typename Fn>
+void forEachRow(StatementCache& cache, sqlite3_stmt* statement, Fn&& fn) {
+  int rc = 0;
+  while ((rc = sqlite3_step(statement)) == SQLITE_ROW) fn();
+  if (rc != SQLITE_DONE) Poco::Data::SQLite::Utility::throwException(cache.db(), rc);
+}
+
+/// Adds to the picker a record of the connector's line read by its id, putting it in the line
+/// first if it is not there (a delivery in flight always has its line entry: this is a repair).
+Status addLineEntry(StatementCache& cache, FairPicker& picker, const std::string& connector,
+                    const std::string& recordId) {
+  for (int round = 0; round < 2; ++round) {
+    sqlite3_stmt* entry = cache.get(kLineOf);
+    const CursorReset reset(entry);
+    sqlite3_bind_text(entry, 1, connector.c_str(), -1, SQLITE_STATIC);
+    sqlite3_bind_text(entry, 2, recordId.c_str(), -1, SQLITE_STATIC);
+    const int rc = sqlite3_step(entry);
+    if (rc == SQLITE_ROW) {
+      picker.addRecord(recordId, columnText(entry, 0), sqlite3_column_int64(entry, 1),
+                       sqlite3_column_int64(entry, 2));
+      return Status::ok();
+    }
+    if (rc != SQLITE_DONE) Poco::Data::SQLite::Utility::throwException(cache.db(), rc);
+    StatementRun(cache, kJoinLine).text(connector).text(recordId).execute();
+  }
+  return common::internal("claim: a delivery's record is missing");
+}
+
 Status readDelivery(const Sealer& sealer, Session& s, const std::string& id, Delivery& out) {
   DeliveryRow row;
   Statement query(s);
@@ -185,45 +244,82 @@ Result<std::vector<Delivery>> SqliteStore::claimDeliveries(const ClaimRequest& r
     // PostgreSQL spelling reads the due rows with FOR UPDATE OF d SKIP LOCKED for the same
     // effect between instances.
     FairPicker picker;
+    const std::string& connector = request.connectorId;
+    const auto limit = static_cast<std::int64_t>(request.limit);
     {
-      sqlite3_stmt* turns = cache.get(kTurns);
+      sqlite3_stmt* turns = cache.get(kClientTurns);
       const CursorReset reset(turns);
-      sqlite3_bind_text(turns, 1, request.connectorId.c_str(), -1, SQLITE_STATIC);
-      int rc = 0;
-      while ((rc = sqlite3_step(turns)) == SQLITE_ROW) {
-        picker.addTurn(columnText(turns, 0), columnText(turns, 1), sqlite3_column_int64(turns, 2));
-      }
-      if (rc != SQLITE_DONE) Poco::Data::SQLite::Utility::throwException(cache.db(), rc);
+      sqlite3_bind_text(turns, 1, connector.c_str(), -1, SQLITE_STATIC);
+      forEachRow(cache, turns, [&] {
+        picker.addClientTurn(columnText(turns, 0), sqlite3_column_int64(turns, 1));
+      });
     }
-    const Poco::Int64 firstTurn = picker.maxTurn();
-    {
-      sqlite3_stmt* due = cache.get(kDueDeliveries);
+    // Adds a record's due deliveries; false when it has none.
+    const auto addRecordDue = [&](const std::string& recordId) {
+      sqlite3_stmt* due = cache.get(kRecordDue);
       const CursorReset reset(due);
-      sqlite3_bind_text(due, 1, request.connectorId.c_str(), -1, SQLITE_STATIC);
-      sqlite3_bind_int64(due, 2, now);
-      sqlite3_bind_text(due, 3, request.connectorId.c_str(), -1, SQLITE_STATIC);
-      sqlite3_bind_int64(due, 4, now);
-      int rc = 0;
-      while ((rc = sqlite3_step(due)) == SQLITE_ROW) {
-        picker.addDue(columnText(due, 0), columnText(due, 1) == "in-flight", columnText(due, 2),
-                      sqlite3_column_int64(due, 3));
-      }
-      if (rc != SQLITE_DONE) Poco::Data::SQLite::Utility::throwException(cache.db(), rc);
+      sqlite3_bind_text(due, 1, recordId.c_str(), -1, SQLITE_STATIC);
+      sqlite3_bind_text(due, 2, connector.c_str(), -1, SQLITE_STATIC);
+      sqlite3_bind_int64(due, 3, now);
+      sqlite3_bind_int64(due, 4, limit);
+      bool any = false;
+      forEachRow(cache, due, [&] {
+        picker.addDue(columnText(due, 0), false, recordId, sqlite3_column_int64(due, 1),
+                      sqlite3_column_int64(due, 2));
+        any = true;
+      });
+      return any;
+    };
+    std::vector<std::string> clients;
+    {
+      sqlite3_stmt* lineClients = cache.get(kLineClients);
+      const CursorReset reset(lineClients);
+      sqlite3_bind_text(lineClients, 1, connector.c_str(), -1, SQLITE_STATIC);
+      forEachRow(cache, lineClients, [&] { clients.push_back(columnText(lineClients, 0)); });
     }
-    auto& known = impl_->recordClients();
-    if (known.size() > kMaxRecordClients) known.clear();
-    FHIRGW_RETURN_IF_ERROR(picker.prepare([&](const std::string& recordId) -> Result<std::string> {
-      if (const auto found = known.find(recordId); found != known.end()) return found->second;
-      sqlite3_stmt* lookup = cache.get(kRecordClient);
-      const CursorReset reset(lookup);
-      sqlite3_bind_text(lookup, 1, recordId.c_str(), -1, SQLITE_STATIC);
-      const int rc = sqlite3_step(lookup);
-      if (rc != SQLITE_ROW) {
-        if (rc != SQLITE_DONE) Poco::Data::SQLite::Utility::throwException(cache.db(), rc);
-        return common::internal("claim: a delivery's record is missing");
+    // Each client's line from the front, until `limit` records with something due; the entries
+    // of records left with nothing to deliver on this connector are taken out on the way.
+    std::vector<std::int64_t> finishedLines;
+    for (const std::string& client : clients) {
+      sqlite3_stmt* line = cache.get(kClientLine);
+      const CursorReset reset(line);
+      sqlite3_bind_text(line, 1, connector.c_str(), -1, SQLITE_STATIC);
+      sqlite3_bind_text(line, 2, client.c_str(), -1, SQLITE_STATIC);
+      std::int64_t taken = 0;
+      int rc = 0;
+      while (taken < limit && (rc = sqlite3_step(line)) == SQLITE_ROW) {
+        std::string recordId = columnText(line, 0);
+        picker.addRecord(recordId, client, sqlite3_column_int64(line, 1),
+                         sqlite3_column_int64(line, 2));
+        if (addRecordDue(recordId)) {
+          ++taken;
+        } else if (StatementRun(cache, kRecordOpen).text(recordId).text(connector).single() == 0) {
+          finishedLines.push_back(sqlite3_column_int64(line, 2));
+        }
       }
-      return known.emplace(recordId, columnText(lookup, 0)).first->second;
-    }));
+      if (rc != SQLITE_ROW && rc != SQLITE_DONE && rc != 0) {
+        Poco::Data::SQLite::Utility::throwException(cache.db(), rc);
+      }
+    }
+    {
+      sqlite3_stmt* expired = cache.get(kExpiredLeases);
+      const CursorReset reset(expired);
+      sqlite3_bind_text(expired, 1, connector.c_str(), -1, SQLITE_STATIC);
+      sqlite3_bind_int64(expired, 2, now);
+      std::vector<std::tuple<std::string, std::string, std::int64_t, std::int64_t>> rows;
+      forEachRow(cache, expired, [&] {
+        rows.emplace_back(columnText(expired, 0), columnText(expired, 1),
+                          sqlite3_column_int64(expired, 2), sqlite3_column_int64(expired, 3));
+      });
+      for (const auto& [id, recordId, due, order] : rows) {
+        if (!picker.hasRecord(recordId)) {
+          FHIRGW_RETURN_IF_ERROR(addLineEntry(cache, picker, connector, recordId));
+          addRecordDue(recordId);
+        }
+        picker.addDue(id, true, recordId, due, order);
+      }
+    }
+    picker.prepare();
     // Each pick moves its client and record to the back of the line, so the next pick (in this
     // claim or the next one) serves somebody else first.
     std::vector<std::string> ids;
@@ -244,18 +340,15 @@ Result<std::vector<Delivery>> SqliteStore::claimDeliveries(const ClaimRequest& r
           .execute();
       ids.push_back(std::move(pick->id));
     }
+    for (const std::int64_t seq : finishedLines)
+      StatementRun(cache, kLeaveLine).integer(seq).execute();
     if (ids.empty()) return Status::ok();
-    picker.forEachChangedTurn([&](const char* scope, const std::string& id, Poco::Int64 turn) {
-      StatementRun(cache, kSetTurn)
-          .text(request.connectorId)
-          .text(std::string_view(scope))
-          .text(id)
-          .integer(turn)
-          .execute();
+    picker.forEachChangedClientTurn([&](const std::string& id, Poco::Int64 turn) {
+      StatementRun(cache, kSetClientTurn).text(connector).text(id).integer(turn).execute();
     });
-    if (picker.maxTurn() / kTurnPruneEvery != firstTurn / kTurnPruneEvery) {
-      pruneTurns(s, request.connectorId);
-    }
+    picker.forEachChangedRecordTurn([&](const std::string& id, Poco::Int64 turn) {
+      StatementRun(cache, kSetRecordTurn).integer(turn).text(connector).text(id).execute();
+    });
     // Read back in one index range (the connector's in-flight rows), then in pick order.
     std::vector<DeliveryRow> rows;
     s << selectFrom(kDeliveryColumns,
@@ -485,8 +578,8 @@ Result<std::vector<Delivery>> SqliteStore::queryDeliveries(const DeliveryQuery& 
           statement.addBind(kw::bind(query.after->id));
         }
         const auto limit = std::min(query.limit, kMaxDeliveryPage);
-        // Newest first: deliveries_updated (updated_at, id) read backwards, or deliveries_record
-        // for one record (a few rows to sort).
+        // Newest first: deliveries_updated (updated_at, id) read backwards, or
+        // deliveries_record_due for one record (a few rows to sort).
         sql += " ORDER BY updated_at DESC, id DESC LIMIT " + std::to_string(limit);
         statement << sql;
         statement.addExtract(kw::into(rows));
