@@ -151,7 +151,8 @@ Result<std::int64_t> PostgresStore::deleteRecords(common::TimePoint cutoff, std:
              // Documents, resources, deliveries and attempts go with their record (ON DELETE
              // CASCADE).
              "DELETE FROM records WHERE id = ANY($1::text[])",
-             "DELETE FROM delivery_turns WHERE scope = 'record' AND scope_id = ANY($1::text[])",
+             // Their entries in the connectors' lines (nothing left to deliver).
+             "DELETE FROM delivery_lines WHERE record_id = ANY($1::text[])",
          }) {
       FHIRGW_RETURN_IF_ERROR(c.exec(kOp, sql, Params().text(batch)).status());
     }

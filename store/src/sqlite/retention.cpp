@@ -108,7 +108,9 @@ Result<std::int64_t> SqliteStore::deleteRecords(common::TimePoint cutoff, std::s
         kw::now;
     // Documents, resources, deliveries and attempts go with their record (ON DELETE CASCADE).
     s << sql("DELETE FROM records WHERE id", kInBatch), kw::now;
-    s << sql("DELETE FROM delivery_turns WHERE scope = 'record' AND scope_id", kInBatch), kw::now;
+    // Their entries in the connectors' lines (a record purged has nothing left to deliver; the
+    // claims would take them out, this saves them the walk).
+    s << sql("DELETE FROM delivery_lines WHERE record_id", kInBatch), kw::now;
     return Status::ok();
   });
   if (!status.isOk()) return status;
