@@ -322,8 +322,8 @@ FOR EACH ROW EXECUTE FUNCTION audit_entries_append_only())sql"),
   client_id TEXT NOT NULL,
   turn BIGINT NOT NULL DEFAULT 0,
   UNIQUE (connector_id, record_id)))sql"),
-           "CREATE INDEX delivery_lines_line ON delivery_lines (connector_id, client_id, turn, "
-           "seq)",
+           R"sql(CREATE INDEX delivery_lines_line ON delivery_lines
+  (connector_id, client_id, turn, seq))sql",
            "DROP INDEX deliveries_record",
            spelled(R"sql(CREATE INDEX deliveries_record_due ON deliveries
   (record_id, connector_id, status, next_attempt_at))sql",

@@ -405,6 +405,7 @@ Result<std::vector<Delivery>> PostgresStore::claimDeliveries(const ClaimRequest&
           Rows finished, c.exec("claim deliveries", kLockFinishedLines, Params().text(connector)));
       if (finished.count() > 0) {
         std::vector<std::int64_t> seqs;
+        seqs.reserve(static_cast<std::size_t>(finished.count()));
         for (int i = 0; i < finished.count(); ++i) seqs.push_back(finished.integer(i, 0));
         FHIRGW_RETURN_IF_ERROR(
             c.exec("claim deliveries", kDeleteFinishedLines, Params().text(integerArray(seqs)))
