@@ -94,6 +94,143 @@ TEST(PackedValue, AlteredOrTruncatedValuesAreDataLoss) {
             StatusCode::kDataLoss);
 }
 
+namespace {
+
+const std::string kD2 =
+    "\x1f"
+    "d2";
+
+/// CRC-32 (ISO-HDLC, reflected 0xEDB88320), bit by bit: the check d2 documents, computed here
+/// without zlib.
+std::uint32_t crc32Reference(std::string_view s) {
+  std::uint32_t crc = 0xffffffffU;
+  for (const char c : s) {
+    crc ^= static_cast<unsigned char>(c);
+    for (int bit = 0; bit < 8; ++bit) crc = (crc >> 1) ^ (0xedb88320U & (0U - (crc & 1U)));
+  }
+  return ~crc;
+}
+
+/// The deflated bytes and the check behind a d2 value (its COBS framing undone).
+std::string d2Payload(const std::string& packed) {
+  EXPECT_EQ(packed.substr(0, 3), kD2);
+  std::string payload;
+  EXPECT_TRUE(detail::cobsDecode(packed.substr(3), payload));
+  return payload;
+}
+
+std::string d2Value(std::string_view payload) { return kD2 + detail::cobsEncode(payload); }
+
+}  // namespace
+
+TEST(PackedValue, IsWrittenAsRawDeflateFollowedByTheValuesCrc32BigEndian) {
+  const std::string plain = resourceJson("d2");
+  const std::string payload = d2Payload(*detail::packValue(plain));
+  ASSERT_GT(payload.size(), 4u);
+  const std::uint32_t crc = crc32Reference(plain);
+  EXPECT_EQ(payload.substr(payload.size() - 4),
+            std::string({static_cast<char>(crc >> 24), static_cast<char>((crc >> 16) & 0xff),
+                         static_cast<char>((crc >> 8) & 0xff), static_cast<char>(crc & 0xff)}));
+  // Raw deflate: no zlib header (0x78 ...) in front.
+  EXPECT_NE(static_cast<unsigned char>(payload[0]), 0x78);
+  auto unpacked = detail::unpackValue(d2Value(payload));
+  ASSERT_TRUE(unpacked.hasValue()) << unpacked.status().toString();
+  EXPECT_EQ(*unpacked, plain);
+}
+
+TEST(PackedValue, AD2ValueWithAnAlteredStreamOrCheckIsDataLoss) {
+  const std::string plain = resourceJson("altered");
+  const std::string payload = d2Payload(*detail::packValue(plain));
+  const std::size_t streamBytes = payload.size() - 4;
+  // A byte of the deflate data: at the start, in the middle, and the stream's last byte in its
+  // lowest bit (its high bits may be padding, which no deflate format checks: the value reads
+  // the same).
+  const std::size_t middle = streamBytes / 2;
+  const std::vector<std::pair<std::size_t, int>> flips = {{0, 0x01},
+                                                          {0, 0x80},
+                                                          {0, 0xff},
+                                                          {middle, 0x01},
+                                                          {middle, 0x80},
+                                                          {middle, 0xff},
+                                                          {streamBytes - 1, 0x01}};
+  for (const auto& [at, flip] : flips) {
+    std::string altered = payload;
+    altered[at] = static_cast<char>(altered[at] ^ flip);
+    const auto unpacked = detail::unpackValue(d2Value(altered));
+    ASSERT_FALSE(unpacked.hasValue()) << "byte " << at << " ^ " << flip;
+    EXPECT_EQ(unpacked.error().code(), StatusCode::kDataLoss);
+  }
+  // Each byte of the check.
+  for (std::size_t at = streamBytes; at < payload.size(); ++at) {
+    std::string altered = payload;
+    altered[at] = static_cast<char>(altered[at] ^ 0x01);
+    const auto unpacked = detail::unpackValue(d2Value(altered));
+    ASSERT_FALSE(unpacked.hasValue()) << "check byte " << at - streamBytes;
+    EXPECT_EQ(unpacked.error().code(), StatusCode::kDataLoss);
+    EXPECT_NE(unpacked.error().message().find("check"), std::string::npos)
+        << unpacked.error().message();
+  }
+}
+
+TEST(PackedValue, ATruncatedOrLengthenedD2ValueIsDataLoss) {
+  const std::string payload = d2Payload(*detail::packValue(resourceJson("truncated")));
+  for (const std::size_t keep : {payload.size() - 1, payload.size() - 4, payload.size() - 5,
+                                 payload.size() / 2, std::size_t{3}, std::size_t{0}}) {
+    const auto unpacked = detail::unpackValue(d2Value(payload.substr(0, keep)));
+    ASSERT_FALSE(unpacked.hasValue()) << keep << " of " << payload.size() << " bytes";
+    EXPECT_EQ(unpacked.error().code(), StatusCode::kDataLoss);
+  }
+  // A byte after the check.
+  EXPECT_EQ(detail::unpackValue(d2Value(payload + "x")).error().code(), StatusCode::kDataLoss);
+  EXPECT_EQ(detail::unpackValue(kD2).error().code(), StatusCode::kDataLoss);
+}
+
+TEST(PackedValue, AnEmptyValueIsNotPacked) {
+  EXPECT_FALSE(detail::packValue("").has_value());
+  EXPECT_FALSE(detail::isPacked(""));
+}
+
+// A value packed by the gateway before format d2 (d1: a zlib stream from the same dictionary,
+// COBS-encoded), as rows written then hold it.
+TEST(PackedValue, AD1ValueWrittenBeforeD2StillReads) {
+  const std::string plain =
+      R"({"resourceType":"Observation","id":"d1-frozen","meta":{"profile":["https://hl7.fr/ig/)"
+      R"(fhir/core/StructureDefinition/fr-core-observation"]},"status":"final","code":{"coding":[)"
+      R"({"system":"http://loinc.org","code":"8302-2","display":"Taille"}]},"valueQuantity":{"val)"
+      R"(ue":"172","unit":"cm","system":"http://unitsofmeasure.org","code":"cm"}})";
+  // Written by packValue at 493c6a6 (level 3).
+  const std::string d1 =
+      "\x1f\x64\x31\x6e\x78\x7d\xe0\x48\x4a\xc1\xc3\x1c\x4b\x06\xef\x16\x42\x19\x4a\x4e\x31\xd4"
+      "\x4d\x2b\xca\xaf\x02\xe6\x0f\xaa\x76\xc6\x20\xfb\x92\x10\xc3\xc5\xc8\x73\xbd\xe0\x2e\x2c"
+      "\xa1\x4c\x06\x4c\x50\x58\xd6\xfa\x01\x97\xa6\x01\x17\x98\xa1\xa4\x92\x10\x60\xf2\x07\x16"
+      "\xa0\xe0\xda\x07\x9c\xf1\x03\x31\xc7\xe0\x95\x0c\xcd\x41\x9a\x4a\x81\x25\x30\x30\x28\x93"
+      "\x41\x9b\x2a\xd0\x6b\x48\x90\x5c\x71\x7e\x5a\x2e\x70\x31\x29\xb0\xb8\x46\x5d\x61\x08\xd4"
+      "\x50\x5b\x0b\x05\xb9\xa9\x70\xe2";
+  ASSERT_EQ(d1.size(), 118u);
+  ASSERT_TRUE(detail::isPacked(d1));
+  auto unpacked = detail::unpackValue(d1);
+  ASSERT_TRUE(unpacked.hasValue()) << unpacked.status().toString();
+  EXPECT_EQ(*unpacked, plain);
+  // Read between d2 values on the same thread (one inflate stream switching between both).
+  const std::string d2 = *detail::packValue(plain);
+  EXPECT_EQ(d2.substr(0, 3), kD2);
+  EXPECT_EQ(*detail::unpackValue(d2), plain);
+  EXPECT_EQ(*detail::unpackValue(d1), plain);
+  EXPECT_EQ(*detail::unpackValue(d2), plain);
+  // d1's zlib stream checks itself (Adler-32): a byte altered in it is refused.
+  std::string payload;
+  ASSERT_TRUE(detail::cobsDecode(d1.substr(3), payload));
+  payload[payload.size() / 2] = static_cast<char>(payload[payload.size() / 2] ^ 0x01);
+  EXPECT_EQ(detail::unpackValue("\x1f"
+                                "d1" +
+                                detail::cobsEncode(payload))
+                .error()
+                .code(),
+            StatusCode::kDataLoss);
+  // And a d1 stream labelled d2 is not read as d2.
+  EXPECT_EQ(detail::unpackValue(kD2 + d1.substr(3)).error().code(), StatusCode::kDataLoss);
+}
+
 // ---- the store -----------------------------------------------------------------------------
 
 namespace {
