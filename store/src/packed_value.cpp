@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 
 namespace fhirgw::store::detail {
 
@@ -73,42 +74,47 @@ common::Status corrupt(std::string_view why) {
 
 const Bytef* bytes(std::string_view s) { return reinterpret_cast<const Bytef*>(s.data()); }
 
-// One deflate and one inflate stream per thread, reset for each value: setting a stream up
-// allocates and clears about 256 KiB, which took more time than deflating a resource.
+// One deflate stream per thread, given the dictionary once (primed) and copied for each value;
+// one inflate stream per thread, reset for each value. Setting a stream up allocates and clears
+// about 256 KiB, which took more time than deflating a resource; hashing the 15 KB dictionary
+// into a reset stream (deflateSetDictionary) took three times as long as deflateCopy takes to
+// copy the primed stream's state (docs/performance.md, "What packing costs").
 class Deflater {
  public:
   Deflater() noexcept {
-    ok_ = deflateInit2(&z_, kLevel, Z_DEFLATED, kRawWindowBits, kMemLevel, Z_DEFAULT_STRATEGY) ==
-          Z_OK;
+    const std::string_view dict = dictionary();
+    ok_ = deflateInit2(&primed_, kLevel, Z_DEFLATED, kRawWindowBits, kMemLevel,
+                       Z_DEFAULT_STRATEGY) == Z_OK;
+    initialised_ = ok_;
+    ok_ =
+        ok_ && deflateSetDictionary(&primed_, bytes(dict), static_cast<uInt>(dict.size())) == Z_OK;
   }
   ~Deflater() {
-    if (ok_) deflateEnd(&z_);
+    if (initialised_) deflateEnd(&primed_);
   }
   Deflater(const Deflater&) = delete;
   Deflater& operator=(const Deflater&) = delete;
 
   /// The raw deflate stream of plain from the dictionary, followed by plain's CRC-32 (d2).
   std::optional<std::string> deflated(std::string_view plain) {
-    const std::string_view dict = dictionary();
-    // A raw stream's dictionary is only hashed into the window: no Adler-32 of it.
-    if (!ok_ || deflateReset(&z_) != Z_OK ||
-        deflateSetDictionary(&z_, bytes(dict), static_cast<uInt>(dict.size())) != Z_OK) {
-      return std::nullopt;
-    }
-    std::string out(deflateBound(&z_, static_cast<uLong>(plain.size())) + kCheckBytes, '\0');
+    z_stream z{};
+    if (!ok_ || deflateCopy(&z, &primed_) != Z_OK) return std::nullopt;
+    const std::unique_ptr<z_stream, int (*)(z_streamp)> end(&z, deflateEnd);
+    std::string out(deflateBound(&z, static_cast<uLong>(plain.size())) + kCheckBytes, '\0');
     // zlib's API is not const-correct: it only reads next_in.
-    z_.next_in = const_cast<Bytef*>(bytes(plain));  // NOLINT(cppcoreguidelines-pro-type-const-cast)
-    z_.avail_in = static_cast<uInt>(plain.size());
-    z_.next_out = reinterpret_cast<Bytef*>(out.data());
-    z_.avail_out = static_cast<uInt>(out.size() - kCheckBytes);
-    if (deflate(&z_, Z_FINISH) != Z_STREAM_END) return std::nullopt;
-    out.resize(z_.total_out);
+    z.next_in = const_cast<Bytef*>(bytes(plain));  // NOLINT(cppcoreguidelines-pro-type-const-cast)
+    z.avail_in = static_cast<uInt>(plain.size());
+    z.next_out = reinterpret_cast<Bytef*>(out.data());
+    z.avail_out = static_cast<uInt>(out.size() - kCheckBytes);
+    if (deflate(&z, Z_FINISH) != Z_STREAM_END) return std::nullopt;
+    out.resize(z.total_out);
     appendBigEndian(out, crc32Of(plain));
     return out;
   }
 
  private:
-  z_stream z_{};
+  z_stream primed_{};  // never deflates: only copied
+  bool initialised_ = false;
   bool ok_ = false;
 };
 

@@ -185,6 +185,14 @@ TEST(PackedValue, ATruncatedOrLengthenedD2ValueIsDataLoss) {
   EXPECT_EQ(detail::unpackValue(kD2).error().code(), StatusCode::kDataLoss);
 }
 
+// Each value starts from the same primed stream, whatever was packed before it on the thread.
+TEST(PackedValue, AValuePacksTheSameBeforeAndAfterOthers) {
+  const std::string first = *detail::packValue(resourceJson("same"));
+  ASSERT_TRUE(detail::packValue(awkwardBytes()).has_value());
+  ASSERT_TRUE(detail::packValue(std::string(100000, '{')).has_value());
+  EXPECT_EQ(*detail::packValue(resourceJson("same")), first);
+}
+
 TEST(PackedValue, AnEmptyValueIsNotPacked) {
   EXPECT_FALSE(detail::packValue("").has_value());
   EXPECT_FALSE(detail::isPacked(""));
