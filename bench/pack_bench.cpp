@@ -5,10 +5,13 @@
 //
 //   pack_bench [runs]
 //
-// Prints, per record (all 20 values): the store's own packValue and unpackValue, then plain zlib
-// at levels 1 to 6 with and without the dictionary (the same loop the store runs: one z_stream,
-// reset and given the dictionary for each value), so a change of level or dictionary is weighed
-// by one run. Release build, quiet machine; the figures of docs/performance.md name theirs.
+// Prints, per record (all 20 values): the store's own packValue and unpackValue (format d2), the
+// unpacking of the same values in the earlier format d1, then plain zlib at levels 1 to 6 with
+// and without the dictionary (the same loop the store runs: one z_stream, reset and given the
+// dictionary for each value), zlib-wrapped (d1's stream, which sums the dictionary with Adler-32
+// at each value) and raw (d2's) with memory levels 6 to 9, and the two checksums d2 could take,
+// so a change of level, dictionary or stream is weighed by one run. Release build, quiet machine;
+// the figures of docs/performance.md name theirs.
 #include <zlib.h>
 
 #include <algorithm>
@@ -124,6 +127,32 @@ int main(int argc, char** argv) {
   std::printf("store unpackValue, all values                      ");
   bench::print("", unpack, 0);
 
+  // The same values in format d1 (a zlib stream, COBS-encoded), as rows written before d2 are.
+  std::vector<std::string> packedD1;
+  {
+    z_stream z{};
+    if (deflateInit(&z, 3) != Z_OK) return 1;
+    std::vector<unsigned char> one(1 << 20);
+    for (const auto& v : values) {
+      std::vector<std::string> single{v};
+      const std::size_t n = deflateAll(z, single, true, one);
+      std::string d1 =
+          "\x1f"
+          "d1";
+      d1 +=
+          store::detail::cobsEncode(std::string_view(reinterpret_cast<const char*>(one.data()), n));
+      if (d1.size() < v.size()) packedD1.push_back(std::move(d1));
+    }
+    deflateEnd(&z);
+  }
+  const auto unpackD1 = bench::measure(runs, [&] {
+    for (const auto& p : packedD1) {
+      if (!store::detail::unpackValue(p)) std::abort();
+    }
+  });
+  std::printf("store unpackValue, the same values in d1 (%2zu)       ", packedD1.size());
+  bench::print("", unpackD1, 0);
+
   std::vector<unsigned char> out(1 << 20);
   for (const bool dictionary : {true, false}) {
     for (int level = 1; level <= 6; ++level) {
@@ -137,5 +166,132 @@ int main(int argc, char** argv) {
       bench::print("", s, 0);
     }
   }
-  return 0;
+  // d2's stream: raw deflate (no header, no Adler-32 of the dictionary or the value) at the
+  // store's level; the memory level sizes the hash table that each reset clears.
+  for (int memLevel = 6; memLevel <= 9; ++memLevel) {
+    z_stream z{};
+    if (deflateInit2(&z, 3, Z_DEFLATED, -15, memLevel, Z_DEFAULT_STRATEGY) != Z_OK) return 1;
+    std::size_t bytes = 0;
+    const auto s = bench::measure(runs, [&] { bytes = deflateAll(z, values, true, out); });
+    deflateEnd(&z);
+    std::printf("raw level 3, dictionary, memLevel %d (%6zu bytes)    ", memLevel, bytes);
+    bench::print("", s, 0);
+  }
+  // The same raw stream, but each value deflated by a copy of one stream primed with the
+  // dictionary once (deflateCopy allocates and copies the primed state; deflateEnd frees it).
+  for (const int memLevel : {8, 6}) {
+    z_stream primed{};
+    if (deflateInit2(&primed, 3, Z_DEFLATED, -15, memLevel, Z_DEFAULT_STRATEGY) != Z_OK ||
+        deflateSetDictionary(&primed, reinterpret_cast<const Bytef*>(kDictionaryD1),
+                             sizeof kDictionaryD1 - 1) != Z_OK) {
+      return 1;
+    }
+    std::size_t bytes = 0;
+    const auto s = bench::measure(runs, [&] {
+      bytes = 0;
+      for (const std::string& v : values) {
+        z_stream z{};
+        if (deflateCopy(&z, &primed) != Z_OK) std::abort();
+        z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(v.data()));
+        z.avail_in = static_cast<uInt>(v.size());
+        z.next_out = out.data();
+        z.avail_out = static_cast<uInt>(out.size());
+        deflate(&z, Z_FINISH);
+        bytes += out.size() - z.avail_out;
+        deflateEnd(&z);
+      }
+    });
+    deflateEnd(&primed);
+    std::printf("raw level 3, primed copy, memLevel %d (%6zu bytes)   ", memLevel, bytes);
+    bench::print("", s, 0);
+  }
+  // What setting the dictionary alone costs, 20 times (once per value): reset and set, no data.
+  for (const int windowBits : {15, -15}) {
+    z_stream z{};
+    if (deflateInit2(&z, 3, Z_DEFLATED, windowBits, 8, Z_DEFAULT_STRATEGY) != Z_OK) return 1;
+    const auto s = bench::measure(runs, [&] {
+      for (std::size_t i = 0; i < values.size(); ++i) {
+        deflateReset(&z);
+        deflateSetDictionary(&z, reinterpret_cast<const Bytef*>(kDictionaryD1),
+                             sizeof kDictionaryD1 - 1);
+      }
+    });
+    deflateEnd(&z);
+    std::printf("deflateReset + SetDictionary x20, %-4s             ",
+                windowBits > 0 ? "zlib" : "raw");
+    bench::print("", s, 0);
+  }
+  // The alternative: one raw stream primed with the dictionary once, copied for each value (what
+  // deflateCopy allocates and copies, then frees).
+  for (const int memLevel : {8, 6}) {
+    z_stream primed{};
+    if (deflateInit2(&primed, 3, Z_DEFLATED, -15, memLevel, Z_DEFAULT_STRATEGY) != Z_OK ||
+        deflateSetDictionary(&primed, reinterpret_cast<const Bytef*>(kDictionaryD1),
+                             sizeof kDictionaryD1 - 1) != Z_OK) {
+      return 1;
+    }
+    const auto s = bench::measure(runs, [&] {
+      for (std::size_t i = 0; i < values.size(); ++i) {
+        z_stream copy{};
+        if (deflateCopy(&copy, &primed) != Z_OK) std::abort();
+        deflateEnd(&copy);
+      }
+    });
+    deflateEnd(&primed);
+    std::printf("deflateCopy of a primed raw stream x20, memLevel %d  ", memLevel);
+    bench::print("", s, 0);
+  }
+  for (const int windowBits : {15, -15}) {
+    z_stream z{};
+    if (inflateInit2(&z, windowBits) != Z_OK) return 1;
+    // A zlib stream takes its dictionary only once its header asked for it (Z_NEED_DICT).
+    std::vector<unsigned char> header(64);
+    if (windowBits > 0) {
+      z_stream d{};
+      if (deflateInit(&d, 3) != Z_OK) return 1;
+      std::vector<std::string> one{values.front()};
+      std::vector<unsigned char> full(1 << 16);
+      deflateAll(d, one, true, full);
+      deflateEnd(&d);
+      std::copy_n(full.begin(), header.size(), header.begin());
+    }
+    std::vector<unsigned char> sinkOut(64);
+    const auto s = bench::measure(runs, [&] {
+      for (std::size_t i = 0; i < values.size(); ++i) {
+        inflateReset(&z);
+        if (windowBits > 0) {
+          z.next_in = header.data();
+          z.avail_in = 6;  // CMF, FLG and DICTID
+          z.next_out = sinkOut.data();
+          z.avail_out = static_cast<uInt>(sinkOut.size());
+          if (inflate(&z, Z_NO_FLUSH) != Z_NEED_DICT) std::abort();
+        }
+        if (inflateSetDictionary(&z, reinterpret_cast<const Bytef*>(kDictionaryD1),
+                                 sizeof kDictionaryD1 - 1) != Z_OK) {
+          std::abort();
+        }
+      }
+    });
+    inflateEnd(&z);
+    std::printf("inflateReset + SetDictionary x20, %-4s             ",
+                windowBits > 0 ? "zlib" : "raw");
+    bench::print("", s, 0);
+  }
+  // The check d2 adds: one checksum of each value.
+  unsigned long sink = 0;
+  const auto crc = bench::measure(runs, [&] {
+    for (const auto& v : values) {
+      sink += crc32_z(0, reinterpret_cast<const Bytef*>(v.data()), v.size());
+    }
+  });
+  std::printf("crc32 of every value                               ");
+  bench::print("", crc, 0);
+  const auto adler = bench::measure(runs, [&] {
+    for (const auto& v : values) {
+      sink += adler32_z(1, reinterpret_cast<const Bytef*>(v.data()), v.size());
+    }
+  });
+  std::printf("adler32 of every value                             ");
+  bench::print("", adler, 0);
+  return sink == 0 ? 1 : 0;
 }
