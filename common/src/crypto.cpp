@@ -13,6 +13,24 @@ const unsigned char* u8(std::string_view s) {
   return reinterpret_cast<const unsigned char*>(s.data());
 }
 
+// OpenSSL 3 looks an algorithm up in its providers on every use of EVP_sha256() (an implicit
+// fetch, about half the cost of hashing a short text; deterministicUuid hashes one per mapped
+// resource), so each digest is fetched once and kept for the life of the process.
+const EVP_MD* fetched(const char* name, const EVP_MD* fallback) {
+  const EVP_MD* md = EVP_MD_fetch(nullptr, name, nullptr);
+  return md != nullptr ? md : fallback;
+}
+
+const EVP_MD* sha1Md() {
+  static const EVP_MD* const md = fetched("SHA1", EVP_sha1());
+  return md;
+}
+
+const EVP_MD* sha256Md() {
+  static const EVP_MD* const md = fetched("SHA256", EVP_sha256());
+  return md;
+}
+
 std::string digest(const EVP_MD* md, std::string_view bytes) {
   unsigned char out[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
@@ -71,8 +89,8 @@ std::string hexEncode(std::string_view bytes) {
   return out;
 }
 
-std::string sha1(std::string_view bytes) { return digest(EVP_sha1(), bytes); }
-std::string sha256(std::string_view bytes) { return digest(EVP_sha256(), bytes); }
+std::string sha1(std::string_view bytes) { return digest(sha1Md(), bytes); }
+std::string sha256(std::string_view bytes) { return digest(sha256Md(), bytes); }
 std::string sha256Hex(std::string_view bytes) { return hexEncode(sha256(bytes)); }
 
 std::string randomBytes(std::size_t n) {
