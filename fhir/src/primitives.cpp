@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <initializer_list>
 #include <utility>
 
@@ -19,6 +20,29 @@ constexpr bool isSpace(char c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\x0B' || c == '\f' || c == '\r';
 }
 constexpr bool isDigit(char c) { return c >= '0' && c <= '9'; }
+
+// True when no byte of text is below limit (at most 0x80), read eight bytes at a time: the
+// validator checks every string, code and uri for whitespace or control characters, which are all
+// below 0x21, and nearly every text has none but spaces. A word with such a byte is read again
+// byte by byte. (x - limit*ones) & ~x & highs is non-zero exactly when a byte of x is < limit.
+bool noByteBelow(std::string_view text, unsigned char limit) {
+  constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr std::uint64_t kHighs = 0x8080808080808080ULL;
+  std::size_t i = 0;
+  for (; i + 8 <= text.size(); i += 8) {
+    std::uint64_t word = 0;
+    std::memcpy(&word, text.data() + i, sizeof word);
+    if (((word - kOnes * limit) & ~word & kHighs) != 0) break;
+  }
+  for (; i < text.size(); ++i) {
+    if (static_cast<unsigned char>(text[i]) < limit) return false;
+  }
+  return true;
+}
+// Every byte of Java's \s is below this.
+constexpr unsigned char kAboveSpaces = 0x21;
+// Every control character is below this.
+constexpr unsigned char kAboveControls = 0x20;
 
 /// A cursor over the text; each step consumes on success only.
 class Scan {
@@ -154,6 +178,7 @@ bool decimalForm(std::string_view text) {
 bool codeForm(std::string_view text) {
   // [^\s]+(\s[^\s]+)*: no leading, trailing or doubled whitespace.
   if (text.empty() || isSpace(text.front()) || isSpace(text.back())) return false;
+  if (noByteBelow(text, kAboveSpaces)) return true;
   for (std::size_t i = 1; i < text.size(); ++i) {
     if (isSpace(text[i]) && isSpace(text[i - 1])) return false;
   }
@@ -216,6 +241,7 @@ bool idForm(std::string_view text) {
 }
 
 bool noSpace(std::string_view text) {
+  if (noByteBelow(text, kAboveSpaces)) return true;
   for (char c : text) {
     if (isSpace(c)) return false;
   }
@@ -225,6 +251,7 @@ bool noSpace(std::string_view text) {
 bool stringForm(std::string_view text) {
   // [ \r\n\t\S]+ : the only whitespace excluded is \x0B and \f.
   if (text.empty()) return false;
+  if (noByteBelow(text, kAboveControls)) return true;
   for (char c : text) {
     if (c == '\x0B' || c == '\f') return false;
   }
@@ -340,6 +367,7 @@ constexpr std::string_view kControlProblem =
     "a string SHALL NOT contain control characters other than tab, CR and LF";
 
 bool hasForbiddenControl(std::string_view text) {
+  if (noByteBelow(text, kAboveControls)) return false;
   for (char c : text) {
     if (static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\r' && c != '\n') return true;
   }

@@ -6,6 +6,7 @@
 #include <random>
 #include <regex>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace fhirgw::fhir {
@@ -159,6 +160,26 @@ TEST(R4Primitives, HandWrittenMatchersAgreeWithTheOfficialRegexesOnRandomText) {
     }
     for (const auto& type : kTypes) {
       ASSERT_EQ(matchesR4Regex(type, s), official(type, s)) << type << " '" << s << "'";
+    }
+  }
+}
+
+TEST(R4Primitives, AWhitespaceOrControlCharacterIsFoundAnywhereInALongText) {
+  // The checks read eight bytes at a time: every position of a word, and the tail, must count.
+  const std::string chars("\0\x01\t\n\x0B\f\r\x1F \x7F\x80!", 12);
+  for (const char c : chars) {
+    const auto u = static_cast<unsigned char>(c);
+    // The string datatype's own rule: no control character but tab, CR and LF.
+    const bool control = u < 0x20 && c != '\t' && c != '\r' && c != '\n';
+    for (std::size_t at = 0; at < 21; ++at) {
+      std::string s(21, 'a');
+      s[at] = c;
+      for (const char* type : {"string", "markdown", "code", "uri", "id"}) {
+        const bool ruled = std::string_view(type) != "id" && control;
+        EXPECT_EQ(matchesR4Regex(type, s), official(type, s)) << type << " " << +u << "@" << at;
+        EXPECT_EQ(primitiveProblem(type, s).empty(), official(type, s) && !ruled)
+            << type << " " << +u << "@" << at;
+      }
     }
   }
 }
