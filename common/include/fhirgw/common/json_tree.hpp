@@ -14,6 +14,7 @@
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "fhirgw/common/json.hpp"
@@ -152,6 +153,10 @@ class Json {
 
 /// One member of an object.
 struct JsonMember {
+  JsonMember() = default;
+  /// Builds a member in place (emplace_back): no temporary key or member to move.
+  JsonMember(std::string_view k, Json&& v) : key(k), value(std::move(v)) {}
+
   std::string key;
   Json value;
 };
