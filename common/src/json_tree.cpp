@@ -13,6 +13,7 @@ namespace fhirgw::common {
 namespace {
 
 constexpr std::size_t kFirstMembers = 4;
+constexpr std::size_t kFirstBuffer = 1024;
 
 }  // namespace
 
@@ -173,6 +174,9 @@ void write(const Json& v, Writer& w, bool sorted) {
 
 std::string written(const Json& v, bool sorted) {
   rapidjson::StringBuffer buffer;
+  // A mapped resource is a few hundred bytes to a few kilobytes: start at one (RapidJSON's 256
+  // grows by half, up to six copies for a 2 KB resource).
+  buffer.Reserve(kFirstBuffer);
   Writer writer(buffer);
   write(v, writer, sorted);
   return std::string(buffer.GetString(), buffer.GetSize());
@@ -325,13 +329,17 @@ Json Json::fromValue(const rapidjson::Value& v) {
 // events of a SAX parse (GenericDocument::Populate), so each object and array is allocated once at
 // its size, as parseJson's documents are; numbers go in as strings, raw values as null. Once no
 // value moves any more, the second walks the tree and the document side by side: it records the
-// addresses of the numbers and puts each raw value's parse in its place.
+// addresses of the numbers and puts each raw value's parse in its place (only when the first met
+// any). Strings and keys are not copied: the document's point into the tree.
 class Json::DocumentFiller {
  public:
   explicit DocumentFiller(const Json& root) : root_(root) {}
 
   // The generator Populate calls.
-  bool operator()(rapidjson::Document& d) const { return feed(root_, d); }
+  bool operator()(rapidjson::Document& d) { return feed(root_, d); }
+
+  /// Whether the tree holds numbers or raw values, for mark(); known once Populate has run.
+  bool needsMarks() const { return needsMarks_; }
 
   static Status mark(const Json& v, rapidjson::Value& out, JsonDocument& doc) {
     switch (v.kind_) {
@@ -364,13 +372,15 @@ class Json::DocumentFiller {
   }
 
  private:
-  static bool feed(const Json& v, rapidjson::Document& d) {
+  bool feed(const Json& v, rapidjson::Document& d) {
     switch (v.kind_) {
       case Kind::kBool:
         return d.Bool(v.bool_);
       case Kind::kNumber:
+        needsMarks_ = true;
+        return d.String(v.text_.data(), sizeOf(v.text_), false);
       case Kind::kString:
-        return d.String(v.text_.data(), sizeOf(v.text_), true);
+        return d.String(v.text_.data(), sizeOf(v.text_), false);
       case Kind::kArray:
         d.StartArray();
         for (const Json& e : v.items_) feed(e, d);
@@ -378,11 +388,14 @@ class Json::DocumentFiller {
       case Kind::kObject:
         d.StartObject();
         for (const JsonMember& m : v.members_) {
-          d.Key(m.key.data(), sizeOf(m.key), true);
+          d.Key(m.key.data(), sizeOf(m.key), false);
           feed(m.value, d);
         }
         return d.EndObject(static_cast<rapidjson::SizeType>(v.members_.size()));
-      default:  // null, and raw values until mark() puts them in place
+      case Kind::kRaw:  // null until mark() puts its parse in place
+        needsMarks_ = true;
+        return d.Null();
+      default:
         return d.Null();
     }
   }
@@ -403,12 +416,14 @@ class Json::DocumentFiller {
   }
 
   const Json& root_;
+  bool needsMarks_ = false;
 };
 
 Result<JsonDocument> Json::toDocument() const {
   JsonDocument doc;
   DocumentFiller filler(*this);
   doc.doc_->Populate(filler);
+  if (!filler.needsMarks()) return doc;
   if (Status s = DocumentFiller::mark(*this, *doc.doc_, doc); !s.isOk()) return s;
   return doc;
 }

@@ -84,7 +84,9 @@ class Json {
   /// The tree as parseJson(serialize()) would read it, without writing and reading text: numbers
   /// are string Values that isNumber() tells apart, raw values are parsed (an invalid raw value
   /// is kInvalidArgument). For reading a tree built in code with the readers of parsed
-  /// documents, e.g. the FHIR validator, at a fraction of the cost of the round trip.
+  /// documents, e.g. the FHIR validator, at a fraction of the cost of the round trip. The
+  /// document's strings are the tree's, not copies: it must not outlive the tree, and the tree
+  /// must not change while the document is read.
   Result<JsonDocument> toDocument() const;
 
   Kind kind() const { return kind_; }
