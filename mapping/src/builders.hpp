@@ -36,6 +36,7 @@ struct RecordScope {
   std::string organizationId;  ///< empty when the practitioner has no organization
   std::string treatingId;      ///< empty when none is declared or it is the practitioner
   std::string encounterId;
+  std::string receivedAt;  ///< ctx.receivedAt as a FHIR instant (formatted once: several use it)
 
   RecordScope(const domain::Teleconsultation& teleconsultation, const MappingContext& context);
   /// deterministicUuid({clientId, recordId, a, b, c}).
@@ -55,7 +56,6 @@ Json ref(std::string_view type, std::string_view id);
 Json identifier(std::string_view system, std::string_view value);
 Json metaProfile(std::string_view profile);
 Json period(const fhir::DateTime& start, const fhir::DateTime& end);
-std::string instant(common::TimePoint t);
 /// The display of an NGAP act the gateway knows ("" for the others).
 std::string_view ngapDisplay(std::string_view act);
 

@@ -65,7 +65,7 @@ void appendDocument(const RecordScope& s, std::string_view docId, std::size_t in
       .setIfPresent("type", codeable(m.typeSystem, m.typeCode, m.typeDisplay))
       .setIfPresent("category", Json::array().pushIfPresent(codeable(kTreA03Class, m.classCode)))
       .setIfPresent("subject", ref("Patient", s.patientId))
-      .setIfPresent("date", instant(s.ctx.receivedAt))
+      .setIfPresent("date", s.receivedAt)
       .setIfPresent("author", Json::array().pushIfPresent(ref("Practitioner", s.practitionerId)));
   if (!s.organizationId.empty())
     doc.json.setIfPresent("custodian", ref("Organization", s.organizationId));

@@ -6,6 +6,7 @@
 
 #include "builders.hpp"
 #include "codes.hpp"
+#include "fhirgw/common/clock.hpp"
 #include "fhirgw/common/ids.hpp"
 #include "fhirgw/fhir/fr/identifiers.hpp"
 #include "fhirgw/fhir/fr_core_profiles.hpp"
@@ -26,6 +27,7 @@ RecordScope::RecordScope(const domain::Teleconsultation& teleconsultation,
     treatingId = idOf("Practitioner", "treating-physician");
   }
   encounterId = idOf("Encounter");
+  receivedAt = common::formatInstantUtc(ctx.receivedAt);
 }
 
 std::string RecordScope::idOf(std::string_view a, std::string_view b, std::string_view c) const {
@@ -76,8 +78,6 @@ Json metaProfile(std::string_view profile) {
 Json period(const fhir::DateTime& start, const fhir::DateTime& end) {
   return Json::object().setIfPresent("start", start.text).setIfPresent("end", end.text);
 }
-
-std::string instant(common::TimePoint t) { return common::formatInstantUtc(t); }
 
 namespace {
 
@@ -486,7 +486,7 @@ std::vector<Built> chargeItems(const RecordScope& s, const MappingFlags& flags) 
                             .setIfPresent("value", Json::number(bill.amount.value->text()))
                             .setIfPresent("currency", "EUR"));
   }
-  b.json.setIfPresent("enteredDate", instant(s.ctx.receivedAt));
+  b.json.setIfPresent("enteredDate", s.receivedAt);
   const std::string mainReference = b.reference();
   out.push_back(std::move(b));
 
@@ -501,7 +501,7 @@ std::vector<Built> chargeItems(const RecordScope& s, const MappingFlags& flags) 
         .setIfPresent("subject", ref("Patient", s.patientId))
         .setIfPresent("context", ref("Encounter", s.encounterId))
         .setIfPresent("occurrencePeriod", period(*e.start.value, *e.end.value))
-        .setIfPresent("enteredDate", instant(s.ctx.receivedAt));
+        .setIfPresent("enteredDate", s.receivedAt);
     out.push_back(std::move(maj));
   }
   return out;
@@ -519,7 +519,7 @@ Built provenance(const RecordScope& s, std::string_view scopeKey,
   if (!s.organizationId.empty())
     author.setIfPresent("onBehalfOf", ref("Organization", s.organizationId));
   b.json.setIfPresent("target", std::move(target))
-      .setIfPresent("recorded", instant(s.ctx.receivedAt))
+      .setIfPresent("recorded", s.receivedAt)
       .setIfPresent("activity", codeable(kV3DataOperation, "CREATE", "create"))
       .setIfPresent(
           "agent",
@@ -554,7 +554,7 @@ Built auditEvent(const RecordScope& s, std::string_view scopeKey,
       .setIfPresent("subtype",
                     Json::array().pushIfPresent(coding(kRestfulInteraction, "create", "create")))
       .setIfPresent("action", "C")
-      .setIfPresent("recorded", instant(s.ctx.receivedAt))
+      .setIfPresent("recorded", s.receivedAt)
       .setIfPresent("outcome", "0")
       .setIfPresent(
           "agent",
