@@ -685,18 +685,25 @@ queued=0
 round=0
 pile_start=$(date +%s.%N)
 pile_err=0
+pile_ok=0
+pile_t0=$(gw_ticks)
 while (( queued < backlog )); do
   round=$((round + 1))
   r=$(load "$api" 16 5 "p$round" "$key" | grep '^RESULT')
   pile_err=$((pile_err + $(field non201 "$r")))
+  pile_ok=$((pile_ok + $(field requests "$r") - $(field non201 "$r")))
   queued=$(metric "$admin_port" fhirgw_delivery_queue_depth sink)
   queued=${queued%.*}
 done
 pile_s=$(echo "$(date +%s.%N) - $pile_start" | bc -l)
+# Ingest alone (nothing is attempted): the gateway's CPU per record accepted.
+pile_cpu=$(echo "100 * ($(gw_ticks) - $pile_t0) / $hz / $pile_s" | bc -l)
+pile_ms=$(echo "10 * $pile_cpu * $pile_s / ($pile_ok + ($pile_ok == 0))" | bc -l)
 stop_pid "$wal_pid"
 backlog_hwm=$(gw_hwm)
 backlog_rss=$(gw_rss)
 note "$(printf 'piled up %d deliveries in %.0f s (16 connections, non-201: %d; load %s)' "$queued" "$pile_s" "$pile_err" "$(cut -d' ' -f1 /proc/loadavg)")"
+note "$(printf 'ingest alone: %d records at %.0f/s, gateway CPU %.0f %% of a core: %.2f ms of CPU per record' "$pile_ok" "$(echo "$pile_ok / $pile_s" | bc -l)" "$pile_cpu" "$pile_ms")"
 note "gateway with the backlog behind the dead endpoint: RSS $backlog_rss MiB, peak (VmHWM) $backlog_hwm MiB"
 if [[ $store == sqlite ]]; then
   wal_backlog=$(grep '^RESULT' "$work/wal-backlog.txt" || true)
