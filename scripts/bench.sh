@@ -715,7 +715,6 @@ stop_gateways
 start_peer sink "$bin/https_sink" --cert "$work/pki/server.pem" --key "$work/pki/server.key" \
   --port "$sink_port"
 sink_pid=$started_pid
-drain_start=$(date +%s.%N)
 # Restarted with the default circuit breaker: a transient failure during the drain must not stop
 # it for a day.
 write_config "$work/drain.json" "$data" "$sink_port" 5 30000 backlog
