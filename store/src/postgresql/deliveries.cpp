@@ -38,23 +38,26 @@ constexpr std::string_view kLineClients =
     "  AND client_id > c.id) FROM c WHERE c.id IS NOT NULL)"
     " SELECT id FROM c WHERE id IS NOT NULL";
 
-// Binds connector_id, now, limit, then the filter's value (client_id or record_id).
-constexpr std::string_view kLineFront =
-    "WITH l AS (SELECT client_id, record_id, turn, seq FROM delivery_lines l"
-    " WHERE l.connector_id = $1 AND l.";
-constexpr std::string_view kLineFrontRest =
-    " = $4 AND EXISTS (SELECT 1 FROM deliveries d WHERE d.record_id = l.record_id"
-    "  AND d.connector_id = $1 AND d.status IN ('pending', 'failed') AND d.next_attempt_at <= $2)"
-    " ORDER BY turn, seq LIMIT $3)"
-    " SELECT l.client_id, l.record_id, l.turn, l.seq, d.id, d.next_attempt_at, d.seq FROM l"
-    " CROSS JOIN LATERAL ("
+// A window of a line from a place on (`turn`, `seq` after $5, $6; `column` = $4: a client's line,
+// or one record's entry), $7 entries, each with its due deliveries (at most $3 of each status,
+// oldest first; none: NULLs). The entries are read in the index's order and each record's
+// deliveries by its own index range (deliveries_record_due): no plan here depends on the
+// tables' statistics. Binds connector_id, now, limit, value, turn, seq, window.
+constexpr std::string_view kLineWindow =
+    "SELECT l.client_id, l.record_id, l.turn, l.seq, d.id, d.next_attempt_at, d.seq"
+    " FROM (SELECT client_id, record_id, turn, seq FROM delivery_lines"
+    "  WHERE connector_id = $1 AND ";
+constexpr std::string_view kLineWindowRest =
+    " = $4 AND (turn, seq) > ($5, $6) ORDER BY turn, seq LIMIT $7) l"
+    " LEFT JOIN LATERAL ("
     " (SELECT id, next_attempt_at, seq FROM deliveries WHERE record_id = l.record_id"
     "  AND connector_id = $1 AND status = 'pending' AND next_attempt_at <= $2"
     "  ORDER BY next_attempt_at, seq LIMIT $3)"
     " UNION ALL"
     " (SELECT id, next_attempt_at, seq FROM deliveries WHERE record_id = l.record_id"
     "  AND connector_id = $1 AND status = 'failed' AND next_attempt_at <= $2"
-    "  ORDER BY next_attempt_at, seq LIMIT $3)) d";
+    "  ORDER BY next_attempt_at, seq LIMIT $3)) d ON TRUE"
+    " ORDER BY l.turn, l.seq";
 
 // In-flight deliveries of the connector whose lease expired (normally none), with their line
 // entry (NULL when the record is not in the line: repaired, kJoinLine).
@@ -258,22 +261,48 @@ Result<std::vector<Delivery>> PostgresStore::claimDeliveries(const ClaimRequest&
       }
     }
     const std::int64_t firstTurn = picker.maxTurn();
-    // The front of a line (`column` = value: a client's, or one record's entry) with the due
-    // deliveries of its records.
+    // The front of a line (`column` = value: a client's, or one record's entry): windows of
+    // entries from the front until `limit` records with something due (entries with nothing due
+    // are passed over) or the end of the line.
+    const std::int64_t window = 2 * limit;
     const auto addLineFront = [&](std::string_view column, const std::string& value) -> Status {
-      FHIRGW_ASSIGN_OR_RETURN(
-          Rows front,
-          c.exec("claim deliveries",
-                 std::string(kLineFront) + std::string(column) + std::string(kLineFrontRest),
-                 Params().text(connector).integer(now).integer(limit).text(value)));
-      for (int i = 0; i < front.count(); ++i) {
-        std::string recordId = front.text(i, 1);
-        if (!picker.hasRecord(recordId)) {
-          picker.addRecord(recordId, front.text(i, 0), front.integer(i, 2), front.integer(i, 3));
+      const std::string sql =
+          std::string(kLineWindow) + std::string(column) + std::string(kLineWindowRest);
+      std::int64_t taken = 0;
+      std::int64_t afterTurn = -1;
+      std::int64_t afterSeq = -1;
+      for (;;) {
+        FHIRGW_ASSIGN_OR_RETURN(Rows front, c.exec("claim deliveries", sql,
+                                                   Params()
+                                                       .text(connector)
+                                                       .integer(now)
+                                                       .integer(limit)
+                                                       .text(value)
+                                                       .integer(afterTurn)
+                                                       .integer(afterSeq)
+                                                       .integer(window)));
+        std::int64_t entries = 0;
+        for (int i = 0; i < front.count(); ++i) {
+          std::string recordId = front.text(i, 1);
+          const std::int64_t turn = front.integer(i, 2);
+          const std::int64_t seq = front.integer(i, 3);
+          if (turn != afterTurn || seq != afterSeq) {  // the next entry (rows are by entry)
+            if (taken >= limit) return Status::ok();
+            ++entries;
+            afterTurn = turn;
+            afterSeq = seq;
+            if (!front.isNull(i, 4)) ++taken;
+          }
+          if (!picker.hasRecord(recordId)) {
+            picker.addRecord(recordId, front.text(i, 0), turn, seq);
+          }
+          if (!front.isNull(i, 4)) {
+            picker.addDue(front.text(i, 4), false, recordId, front.integer(i, 5),
+                          front.integer(i, 6));
+          }
         }
-        picker.addDue(front.text(i, 4), false, recordId, front.integer(i, 5), front.integer(i, 6));
+        if (taken >= limit || entries < window) return Status::ok();
       }
-      return Status::ok();
     };
     {
       FHIRGW_ASSIGN_OR_RETURN(Rows clients,
