@@ -35,10 +35,10 @@ constexpr char kDictionaryD1[] =
 constexpr std::string_view dictionary() { return {kDictionaryD1, sizeof kDictionaryD1 - 1}; }
 
 // Level 3: the values are deflated on every submission's thread, where CPU is what limits
-// ingest. Levels 1 to 4 cost the same CPU here (much of it is zlib hashing the 15 KB dictionary
-// into each stream, which a raw stream still does), level 3 packs the full example's values 11 %
-// smaller than level 1, level 6 17 % but with 28 % more CPU (docs/performance.md, issue 15, "What
-// packing costs").
+// ingest. Levels 1 to 4 cost the same CPU (measured when each value's stream was given the
+// dictionary anew, which most of it was), level 3 packs the full example's values 11 % smaller
+// than level 1, level 6 17 % but with 28 % more CPU (docs/performance.md, issue 15, "What packing
+// costs").
 constexpr int kLevel = 3;
 
 // Raw deflate, 32 KiB window (the most a deflate stream can refer back, so any d2 stream inflates
