@@ -65,6 +65,16 @@ bool load(const std::string& path, rapidjson::Document& doc) {
   return true;
 }
 
+// Deflates one value with a stream made ready for it into out; returns the compressed bytes.
+std::size_t deflateOne(z_stream& z, const std::string& value, std::vector<unsigned char>& out) {
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(value.data()));
+  z.avail_in = static_cast<uInt>(value.size());
+  z.next_out = out.data();
+  z.avail_out = static_cast<uInt>(out.size());
+  deflate(&z, Z_FINISH);
+  return out.size() - z.avail_out;
+}
+
 // Deflates every value once, the store's way; returns the compressed bytes.
 std::size_t deflateAll(z_stream& z, const std::vector<std::string>& values, bool dictionary,
                        std::vector<unsigned char>& out) {
@@ -75,12 +85,7 @@ std::size_t deflateAll(z_stream& z, const std::vector<std::string>& values, bool
       deflateSetDictionary(&z, reinterpret_cast<const Bytef*>(kDictionaryD1),
                            sizeof kDictionaryD1 - 1);
     }
-    z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(v.data()));
-    z.avail_in = static_cast<uInt>(v.size());
-    z.next_out = out.data();
-    z.avail_out = static_cast<uInt>(out.size());
-    deflate(&z, Z_FINISH);
-    total += out.size() - z.avail_out;
+    total += deflateOne(z, v, out);
   }
   return total;
 }
@@ -196,12 +201,7 @@ int main(int argc, char** argv) {
       for (const std::string& v : values) {
         z_stream z{};
         if (deflateCopy(&z, &primed) != Z_OK) std::abort();
-        z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(v.data()));
-        z.avail_in = static_cast<uInt>(v.size());
-        z.next_out = out.data();
-        z.avail_out = static_cast<uInt>(out.size());
-        deflate(&z, Z_FINISH);
-        bytes += out.size() - z.avail_out;
+        bytes += deflateOne(z, v, out);
         deflateEnd(&z);
       }
     });
