@@ -1022,6 +1022,57 @@ TEST_P(DeliveryQueueTest, ABatchOfResultsIsRecordedAtOnceAndALostLeaseFailsAlone
   EXPECT_TRUE(none->empty());
 }
 
+TEST_P(DeliveryQueueTest, ABatchKeepsEachResultsTextAsGivenAndFinishesARepeatedDeliveryOnce) {
+  for (const char* r : {"r-1", "r-2", "r-3"}) commit(r, {"a"});
+  auto claimed = claim("a", "gw-1", 3);
+  ASSERT_EQ(claimed.size(), 3u);
+  // Texts with what an array literal or a CSV would take apart: quotes, backslashes, commas,
+  // braces, the word NULL, an empty message (stored as none).
+  const std::string quoted = R"(HTTP 503 {"error": "a,b"} \ C:\peer NULL)";
+  FinishedAttempt first = failed(claimed[0], clock.now() + 1min);
+  first.message = quoted;
+  FinishedAttempt second = dead(claimed[1], clock.now());
+  second.reason = "NULL";
+  second.message = "";
+  FinishedAttempt third = delivered(claimed[2], clock.now());
+  third.httpStatus.reset();
+  const std::vector<FinishedAttempt> batch = {first, second, third, first};
+  auto statuses = store->finishAttempts(batch);
+  ASSERT_TRUE(statuses.hasValue()) << statuses.status().toString();
+  ASSERT_EQ(statuses->size(), 4u);
+  for (std::size_t i = 0; i < 3; ++i) EXPECT_TRUE((*statuses)[i].isOk()) << i;
+  EXPECT_EQ((*statuses)[3].code(), StatusCode::kFailedPrecondition)
+      << "the repeat finds the lease gone, as one call later would";
+
+  const Delivery one = get(claimed[0].id);
+  EXPECT_EQ(one.status, DeliveryStatus::kFailed);
+  EXPECT_EQ(one.attempts, 1) << "finished once";
+  EXPECT_EQ(one.lastError, quoted);
+  EXPECT_EQ(one.nextAttemptAt, clock.now() + 1min);
+  auto oneAttempts = store->listDeliveryAttempts(claimed[0].id);
+  ASSERT_EQ(oneAttempts->size(), 1u);
+  EXPECT_EQ(oneAttempts->at(0).message, quoted);
+  EXPECT_EQ(oneAttempts->at(0).httpStatus, 503);
+  EXPECT_EQ(oneAttempts->at(0).errorClass, ErrorClass::kTransient);
+
+  const Delivery two = get(claimed[1].id);
+  EXPECT_EQ(two.status, DeliveryStatus::kDead);
+  EXPECT_EQ(two.reason, "NULL") << "the text, not SQL NULL";
+  EXPECT_FALSE(two.lastError.has_value()) << "an empty message is none";
+  EXPECT_FALSE(two.nextAttemptAt.has_value());
+  auto twoAttempts = store->listDeliveryAttempts(claimed[1].id);
+  ASSERT_EQ(twoAttempts->size(), 1u);
+  EXPECT_FALSE(twoAttempts->at(0).message.has_value());
+
+  const Delivery three = get(claimed[2].id);
+  EXPECT_EQ(three.status, DeliveryStatus::kDelivered);
+  auto threeAttempts = store->listDeliveryAttempts(claimed[2].id);
+  ASSERT_EQ(threeAttempts->size(), 1u);
+  EXPECT_EQ(threeAttempts->at(0).outcome, AttemptOutcome::kDelivered);
+  EXPECT_FALSE(threeAttempts->at(0).httpStatus.has_value());
+  EXPECT_FALSE(threeAttempts->at(0).errorClass.has_value());
+}
+
 TEST_P(DeliveryQueueTest, BatchesDeliverEveryDeliveryExactlyOnce) {
   ASSERT_TRUE(store
                   ->createClient({"c-2", "c-2", ClientRole::kEditor, {}},
@@ -1312,6 +1363,23 @@ TEST_P(DeliveryQueueTest, ErrorsAndAttemptMessagesAreSealedWithEncryptionOnAndRe
 
   EXPECT_EQ(get("r-1-a").lastError, message);
   EXPECT_EQ(store->listDeliveryAttempts("r-1-a")->at(0).message, message);
+  // A batch: each attempt's message sealed under its own attempt's id.
+  commit("r-2", {"a"});
+  commit("r-3", {"a"});
+  auto batch = claim("a", "gw-1", 2);
+  ASSERT_EQ(batch.size(), 2u);
+  std::vector<FinishedAttempt> results;
+  for (const Delivery& d : batch) {
+    results.push_back(failed(d, clock.now() + 1h));
+    results.back().message = "refused for " + d.id;
+  }
+  auto statuses = store->finishAttempts(results);
+  ASSERT_TRUE(statuses.hasValue()) << statuses.status().toString();
+  for (const common::Status& s : *statuses) EXPECT_TRUE(s.isOk()) << s.toString();
+  for (const Delivery& d : batch) {
+    EXPECT_EQ(get(d.id).lastError, "refused for " + d.id);
+    EXPECT_EQ(store->listDeliveryAttempts(d.id)->at(0).message, "refused for " + d.id);
+  }
   // Taken over by a claim (b) or recovered (c): each says why, sealed like any other message.
   for (const auto& [id, why] : std::map<std::string, std::string>{
            {"r-1-b", "lease expired"}, {"r-1-c", "interrupted (restart"}}) {
@@ -1323,7 +1391,7 @@ TEST_P(DeliveryQueueTest, ErrorsAndAttemptMessagesAreSealedWithEncryptionOnAndRe
                           "SELECT message FROM delivery_attempts WHERE message IS NOT NULL"}) {
     auto values = db->column(sql);
     ASSERT_TRUE(values.hasValue()) << values.status().toString();
-    EXPECT_EQ(values->size(), 3u) << sql;
+    EXPECT_EQ(values->size(), 5u) << sql;
     for (const std::string& v : *values) EXPECT_EQ(v.rfind("gcm1:", 0), 0u) << sql << ": " << v;
   }
 }

@@ -2,9 +2,12 @@
 // metrics; the DeliveryQueue role), for several gateway instances sharing one database.
 
 #include <algorithm>
+#include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "delivery_checks.hpp"
@@ -139,28 +142,46 @@ constexpr std::string_view kSetLineTurns =
     " FROM unnest($2::text[], $3::bigint[]) AS t (record_id, turn)"
     " WHERE l.connector_id = $1 AND l.record_id = t.record_id";
 
-// One finished attempt: the delivery moves on only while the lease is still this claim's, and
-// the attempt row is written only when it did (0 rows: the lease was lost, nothing written).
-constexpr std::string_view kFinishOne =
-    "WITH f AS (UPDATE deliveries SET status = $1, attempts = attempts + 1,"
-    " next_attempt_at = $2, reason = $3, last_error = $4, lease_owner = NULL, lease_id = NULL,"
-    " lease_expires_at = NULL, updated_at = $5"
-    " WHERE id = $6 AND status = 'in-flight' AND lease_id = $7 RETURNING id)"
+// The finished attempts of a batch in one statement: each delivery moves on only while the lease
+// is still this claim's, and its attempt row is written only when it did (a delivery missing from
+// the answer: its lease was lost, nothing written for it). The attempt rows are inserted in the
+// batch's order. The ids are distinct (finishAttempts answers a repeated one itself).
+constexpr std::string_view kFinishMany =
+    "WITH t AS (SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[],"
+    "  $5::text[], $6::text[], $7::bigint[], $8::text[], $9::text[], $10::integer[],"
+    "  $11::text[]) WITH ORDINALITY AS u (id, lease_id, status, due, reason, last_error, at,"
+    "  outcome, error_class, http_status, message, n)),"
+    " f AS (UPDATE deliveries d SET status = t.status, attempts = d.attempts + 1,"
+    "  next_attempt_at = t.due, reason = t.reason, last_error = t.last_error,"
+    "  lease_owner = NULL, lease_id = NULL, lease_expires_at = NULL, updated_at = $12"
+    "  FROM t WHERE d.id = t.id AND d.status = 'in-flight' AND d.lease_id = t.lease_id"
+    "  RETURNING d.id, t.at, t.outcome, t.error_class, t.http_status, t.message, t.n)"
     " INSERT INTO delivery_attempts (delivery_id, at, outcome, error_class, http_status, message)"
-    " SELECT f.id, $8::bigint, $9::text, $10::text, $11::integer, $12::text FROM f"
-    " RETURNING id";
+    " SELECT id, at, outcome, error_class, http_status, message FROM f ORDER BY n"
+    " RETURNING delivery_id, id";
+
+// The sealed messages of a batch's attempts, each sealed under its attempt's id (known once the
+// attempt row is inserted).
+constexpr std::string_view kSealAttemptMessages =
+    "UPDATE delivery_attempts a SET message = m.message"
+    " FROM unnest($1::bigint[], $2::text[]) AS m (id, message) WHERE a.id = m.id";
+
+/// Appends a value to an array literal, quoted (any text, quotes and backslashes escaped).
+void appendArrayText(std::string& out, std::string_view value) {
+  out += '"';
+  for (const char ch : value) {
+    if (ch == '"' || ch == '\\') out += '\\';
+    out += ch;
+  }
+  out += '"';
+}
 
 /// A PostgreSQL array literal of texts ({"a","b"}), for `= ANY ($n::text[])` and unnest.
 std::string textArray(const std::vector<std::string>& values) {
   std::string out = "{";
   for (const std::string& value : values) {
     if (out.size() > 1) out += ',';
-    out += '"';
-    for (const char ch : value) {
-      if (ch == '"' || ch == '\\') out += '\\';
-      out += ch;
-    }
-    out += '"';
+    appendArrayText(out, value);
   }
   out += '}';
   return out;
@@ -171,6 +192,32 @@ std::string integerArray(const std::vector<std::int64_t>& values) {
   for (const std::int64_t value : values) {
     if (out.size() > 1) out += ',';
     out += std::to_string(value);
+  }
+  out += '}';
+  return out;
+}
+
+/// A PostgreSQL array literal of texts where a missing value is NULL ({"a",NULL}).
+std::string optionalTextArray(const std::vector<std::optional<std::string>>& values) {
+  std::string out = "{";
+  for (const std::optional<std::string>& value : values) {
+    if (out.size() > 1) out += ',';
+    if (value) {
+      appendArrayText(out, *value);
+    } else {
+      out += "NULL";
+    }
+  }
+  out += '}';
+  return out;
+}
+
+/// A PostgreSQL array literal of integers where a missing value is NULL ({1,NULL}).
+std::string optionalIntegerArray(const std::vector<std::optional<std::int64_t>>& values) {
+  std::string out = "{";
+  for (const std::optional<std::int64_t>& value : values) {
+    if (out.size() > 1) out += ',';
+    out += value ? std::to_string(*value) : "NULL";
   }
   out += '}';
   return out;
@@ -467,64 +514,104 @@ Result<std::vector<Status>> PostgresStore::finishAttempts(
     anyValid = anyValid || statuses.back().isOk();
   }
   if (!anyValid) return statuses;
-  std::vector<bool> valid(finished.size());
-  for (std::size_t i = 0; i < finished.size(); ++i) valid[i] = statuses[i].isOk();
-  const Status status = impl_->write("finish attempts", [&](Connection& c) {
-    const std::int64_t now = impl_->nowMs();
+  // One statement for the batch (a round trip per delivery cost 0.7-0.9 ms). A delivery named
+  // twice is finished once: the repeat finds its lease gone, as it would one statement later.
+  std::vector<std::size_t> sent;  // index in `finished` of each row of the statement
+  {
+    std::unordered_set<std::string_view> seen;
     for (std::size_t i = 0; i < finished.size(); ++i) {
-      if (!valid[i]) continue;  // its status is already set
-      const FinishedAttempt& f = finished[i];
-      const bool failed = f.next != DeliveryStatus::kDelivered;
-      const std::optional<std::int64_t> due =
-          f.next == DeliveryStatus::kFailed ? optionalMillis(f.nextAttemptAt) : std::nullopt;
-      const std::optional<std::string> reason =
-          f.next == DeliveryStatus::kDead ? f.reason : std::nullopt;
-      const std::optional<std::string> message = textOrNull(f.message);
-      const std::optional<std::int64_t> httpStatus =
-          f.httpStatus ? std::optional<std::int64_t>(*f.httpStatus) : std::nullopt;
-      const std::optional<std::string> errorClass =
-          f.errorClass ? std::optional<std::string>(errorClassName(*f.errorClass)) : std::nullopt;
-      const detail::Sealer& sealer = impl_->sealer();
-      // The attempt's message is sealed under the attempt's id, known once it is inserted.
-      const bool sealMessage = sealer.keyRing() != nullptr && message.has_value();
-      const std::optional<std::string> lastError =
-          failed ? sealer.sealOptional(
-                       message, detail::sealContext("deliveries", "last_error", f.deliveryId))
-                 : std::nullopt;
-      FHIRGW_ASSIGN_OR_RETURN(Rows rows,
-                              c.exec("finish attempts", kFinishOne,
-                                     Params()
-                                         .text(deliveryStatusName(f.next))
-                                         .optionalInteger(due)
-                                         .optionalText(reason)
-                                         .optionalText(lastError)
-                                         .integer(now)
-                                         .text(f.deliveryId)
-                                         .text(f.leaseId)
-                                         .integer(detail::pg::toMillis(f.startedAt))
-                                         .text(attemptOutcomeName(f.outcome))
-                                         .optionalText(errorClass)
-                                         .optionalInteger(httpStatus)
-                                         .optionalText(sealMessage ? std::nullopt : message)));
-      if (rows.count() == 0) {
+      if (!statuses[i].isOk()) continue;  // refused above
+      if (!seen.insert(finished[i].deliveryId).second) {
         statuses[i] = common::failedPrecondition("finish attempt: the lease was lost");
         continue;
       }
-      statuses[i] = Status::ok();
-      if (sealMessage) {
-        const std::string attemptId = rows.text(0, 0);
-        FHIRGW_RETURN_IF_ERROR(
-            c.exec("finish attempts", "UPDATE delivery_attempts SET message = $1 WHERE id = $2",
-                   Params()
-                       .text(sealer.seal(*message, detail::sealContext("delivery_attempts",
-                                                                       "message", attemptId)))
-                       .integer(rows.integer(0, 0)))
-                .status());
+      sent.push_back(i);
+    }
+  }
+  const detail::Sealer& sealer = impl_->sealer();
+  const bool sealing = sealer.keyRing() != nullptr;
+  std::vector<std::string> ids;
+  std::vector<std::string> leases;
+  std::vector<std::string> nextStates;
+  std::vector<std::optional<std::int64_t>> dues;
+  std::vector<std::optional<std::string>> reasons;
+  std::vector<std::optional<std::string>> lastErrors;
+  std::vector<std::optional<std::int64_t>> startedAt;
+  std::vector<std::optional<std::string>> outcomes;
+  std::vector<std::optional<std::string>> errorClasses;
+  std::vector<std::optional<std::int64_t>> httpStatuses;
+  std::vector<std::optional<std::string>> messages;
+  for (const std::size_t i : sent) {
+    const FinishedAttempt& f = finished[i];
+    const std::optional<std::string> message = textOrNull(f.message);
+    ids.push_back(f.deliveryId);
+    leases.push_back(f.leaseId);
+    nextStates.emplace_back(deliveryStatusName(f.next));
+    dues.push_back(f.next == DeliveryStatus::kFailed ? optionalMillis(f.nextAttemptAt)
+                                                     : std::nullopt);
+    reasons.push_back(f.next == DeliveryStatus::kDead ? f.reason : std::nullopt);
+    lastErrors.push_back(
+        f.next != DeliveryStatus::kDelivered
+            ? sealer.sealOptional(message,
+                                  detail::sealContext("deliveries", "last_error", f.deliveryId))
+            : std::nullopt);
+    startedAt.emplace_back(detail::pg::toMillis(f.startedAt));
+    outcomes.emplace_back(attemptOutcomeName(f.outcome));
+    errorClasses.push_back(f.errorClass ? std::optional<std::string>(errorClassName(*f.errorClass))
+                                        : std::nullopt);
+    httpStatuses.push_back(f.httpStatus ? std::optional<std::int64_t>(*f.httpStatus)
+                                        : std::nullopt);
+    // The attempt's message is sealed under the attempt's id, known once it is inserted.
+    messages.push_back(sealing ? std::nullopt : message);
+  }
+  std::vector<Status> written(sent.size());
+  const Status status = impl_->write("finish attempts", [&](Connection& c) {
+    FHIRGW_ASSIGN_OR_RETURN(Rows rows, c.exec("finish attempts", kFinishMany,
+                                              Params()
+                                                  .text(textArray(ids))
+                                                  .text(textArray(leases))
+                                                  .text(textArray(nextStates))
+                                                  .text(optionalIntegerArray(dues))
+                                                  .text(optionalTextArray(reasons))
+                                                  .text(optionalTextArray(lastErrors))
+                                                  .text(optionalIntegerArray(startedAt))
+                                                  .text(optionalTextArray(outcomes))
+                                                  .text(optionalTextArray(errorClasses))
+                                                  .text(optionalIntegerArray(httpStatuses))
+                                                  .text(optionalTextArray(messages))
+                                                  .integer(impl_->nowMs())));
+    std::unordered_map<std::string, std::int64_t> attemptIds;  // delivery id -> attempt id
+    for (int row = 0; row < rows.count(); ++row) {
+      attemptIds.emplace(rows.text(row, 0), rows.integer(row, 1));
+    }
+    std::vector<std::optional<std::int64_t>> sealedIds;
+    std::vector<std::optional<std::string>> sealedMessages;
+    for (std::size_t k = 0; k < sent.size(); ++k) {
+      const auto attempt = attemptIds.find(ids[k]);
+      if (attempt == attemptIds.end()) {
+        written[k] = common::failedPrecondition("finish attempt: the lease was lost");
+        continue;
       }
+      written[k] = Status::ok();
+      const std::optional<std::string> message = textOrNull(finished[sent[k]].message);
+      if (sealing && message) {
+        sealedIds.emplace_back(attempt->second);
+        sealedMessages.emplace_back(sealer.seal(
+            *message,
+            detail::sealContext("delivery_attempts", "message", std::to_string(attempt->second))));
+      }
+    }
+    if (!sealedIds.empty()) {
+      FHIRGW_RETURN_IF_ERROR(c.exec("finish attempts", kSealAttemptMessages,
+                                    Params()
+                                        .text(optionalIntegerArray(sealedIds))
+                                        .text(optionalTextArray(sealedMessages)))
+                                 .status());
     }
     return Status::ok();
   });
   if (!status.isOk()) return status;
+  for (std::size_t k = 0; k < sent.size(); ++k) statuses[sent[k]] = std::move(written[k]);
   return statuses;
 }
 
