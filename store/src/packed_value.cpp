@@ -3,7 +3,10 @@
 #include <zlib.h>
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
+#include <cstdlib>
+#include <cstring>
 #include <memory>
 
 namespace fhirgw::store::detail {
@@ -74,15 +77,79 @@ common::Status corrupt(std::string_view why) {
 
 const Bytef* bytes(std::string_view s) { return reinterpret_cast<const Bytef*>(s.data()); }
 
+// The blocks zlib asks for on one thread, kept for the next value instead of freed. deflateCopy
+// allocates the same five blocks (about 256 KiB) for every value and deflateEnd frees them; given
+// back to malloc, a thread's heap handed that memory back to the kernel (madvise) and the next
+// value faulted it in again page by page, with TLB shoot-downs on the other core: three quarters
+// of the gateway's CPU under ingest (docs/performance.md, "Packing: the blocks zlib asks for").
+class BlockCache {
+ public:
+  BlockCache() = default;
+  ~BlockCache() {
+    for (std::size_t i = 0; i < count_; ++i) std::free(free_[i]);
+  }
+  BlockCache(const BlockCache&) = delete;
+  BlockCache& operator=(const BlockCache&) = delete;
+
+  static voidpf allocate(voidpf cache, uInt items, uInt size) {
+    return static_cast<BlockCache*>(cache)->take(std::size_t{items} * size);
+  }
+  static void release(voidpf cache, voidpf address) {
+    static_cast<BlockCache*>(cache)->give(address);
+  }
+
+ private:
+  // Each block starts with its size (zfree does not say it), the caller's part after it.
+  static constexpr std::size_t kHeader = alignof(std::max_align_t);
+  static constexpr std::size_t kKept = 16;  // a stream and its copy use 5 + 5
+
+  void* take(std::size_t bytes) {
+    for (std::size_t i = 0; i < count_; ++i) {
+      if (sizeOf(free_[i]) == bytes) {
+        void* block = free_[i];
+        free_[i] = free_[--count_];
+        return static_cast<char*>(block) + kHeader;
+      }
+    }
+    void* block = std::malloc(kHeader + bytes);
+    if (block == nullptr) return Z_NULL;
+    std::memcpy(block, &bytes, sizeof bytes);
+    return static_cast<char*>(block) + kHeader;
+  }
+
+  void give(void* address) {
+    void* block = static_cast<char*>(address) - kHeader;
+    if (count_ < kKept) {
+      free_[count_++] = block;
+    } else {
+      std::free(block);
+    }
+  }
+
+  static std::size_t sizeOf(const void* block) {
+    std::size_t bytes = 0;
+    std::memcpy(&bytes, block, sizeof bytes);
+    return bytes;
+  }
+
+  std::array<void*, kKept> free_{};  // no allocation of its own: zlib's callbacks cannot throw
+  std::size_t count_ = 0;
+};
+
 // One deflate stream per thread, given the dictionary once (primed) and copied for each value;
 // one inflate stream per thread, reset for each value. Setting a stream up allocates and clears
 // about 256 KiB, which took more time than deflating a resource; hashing the 15 KB dictionary
 // into a reset stream (deflateSetDictionary) took three times as long as deflateCopy takes to
-// copy the primed stream's state (docs/performance.md, "What packing costs").
+// copy the primed stream's state (docs/performance.md, "What packing costs"). The copies take
+// their memory from the thread's BlockCache (deflateCopy allocates with the primed stream's
+// allocator).
 class Deflater {
  public:
   Deflater() noexcept {
     const std::string_view dict = dictionary();
+    primed_.zalloc = &BlockCache::allocate;
+    primed_.zfree = &BlockCache::release;
+    primed_.opaque = &blocks_;
     ok_ = deflateInit2(&primed_, kLevel, Z_DEFLATED, kRawWindowBits, kMemLevel,
                        Z_DEFAULT_STRATEGY) == Z_OK;
     initialised_ = ok_;
@@ -113,6 +180,7 @@ class Deflater {
   }
 
  private:
+  BlockCache blocks_;  // declared first: the streams give their blocks back to it as they end
   z_stream primed_{};  // never deflates: only copied
   bool initialised_ = false;
   bool ok_ = false;

@@ -6,8 +6,10 @@
 #include <Poco/Tuple.h>
 #include <gtest/gtest.h>
 
+#include <optional>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "fhirgw/store/sqlite_store.hpp"
@@ -67,6 +69,22 @@ TEST(PackedValue, RoundTripsAndHasNoNulByte) {
     ASSERT_TRUE(unpacked.hasValue()) << unpacked.status().toString();
     EXPECT_EQ(*unpacked, plain);
   }
+}
+
+TEST(PackedValue, AValuePacksToTheSameBytesWhateverTheThreadPackedBefore) {
+  // Each thread's streams reuse the memory of the values it packed before: nothing of them may
+  // show in the next one (first value on a fresh thread, then after values of other sizes).
+  const std::string plain = resourceJson("a");
+  std::optional<std::string> first;
+  std::thread([&] { first = detail::packValue(plain); }).join();
+  ASSERT_TRUE(first.has_value());
+  for (const std::string& other : {awkwardBytes(), std::string(100000, '{'), resourceJson("b")}) {
+    ASSERT_TRUE(detail::packValue(other).has_value());
+    EXPECT_EQ(detail::packValue(plain), first);
+  }
+  auto unpacked = detail::unpackValue(*first);
+  ASSERT_TRUE(unpacked.hasValue()) << unpacked.status().toString();
+  EXPECT_EQ(*unpacked, plain);
 }
 
 TEST(PackedValue, ShortOrIncompressibleValuesAreNotPacked) {
