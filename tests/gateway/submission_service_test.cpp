@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <chrono>
 #include <memory>
 #include <string>
 
@@ -161,7 +163,7 @@ TEST_F(SubmissionServiceTest, SameBodyIsReplayedWithTheFirstAnswer) {
   const SubmissionResult first = s.acceptTeleconsultation(request(), body);
   ASSERT_EQ(first.status, SubmissionStatus::kAccepted);
   const SubmissionResult again = s.acceptTeleconsultation(request(), body);
-  ASSERT_EQ(again.status, SubmissionStatus::kReplayed);
+  ASSERT_EQ(again.status, SubmissionStatus::kReplayed) << again.error.toString();
   EXPECT_EQ(again.answerStatus, 201);
   EXPECT_EQ(again.answer, first.answer);
   EXPECT_EQ(wakes_, 1);
@@ -235,6 +237,92 @@ TEST_F(SubmissionServiceTest, DocumentIsAddedToAStoredRecordAndReplayed) {
   const SubmissionResult again = s.addDocument(request(), *record, document);
   EXPECT_EQ(again.status, SubmissionStatus::kReplayed);
   EXPECT_EQ(again.answer, added.answer);
+}
+
+TEST_F(SubmissionServiceTest, ExternalIdReplaysAreRebuiltAsFirstAnsweredWhateverChangedSince) {
+  const SubmissionService s = service();
+  const auto body = parse(readExample("teleconsultation-full.json"));
+  const SubmissionResult first = s.acceptTeleconsultation(request(), body);
+  ASSERT_EQ(first.status, SubmissionStatus::kAccepted) << first.error.toString();
+  // The entry keeps what the record cannot give back, not the answer (which names the record).
+  auto entry = store_->findIdempotencyEntry(kClient, "tc-ext:LGC-2026-000123");
+  ASSERT_TRUE(entry.hasValue()) << entry.error().toString();
+  EXPECT_EQ(entry->responseBody.find(first.recordId), std::string::npos) << entry->responseBody;
+  EXPECT_LT(entry->responseBody.size(), first.answer.size() / 2);
+
+  // Since: a document added (more documents and deliveries on the record), every queued delivery
+  // re-routed to another instance, and one of them delivered.
+  auto record = s.findRecord(kClient, "ext:LGC-2026-000123");
+  ASSERT_TRUE(record.hasValue());
+  const auto document = parse(readExample("document-sick-leave-prolongation.json"));
+  const SubmissionResult added = s.addDocument(request(), *record, document);
+  ASSERT_EQ(added.status, SubmissionStatus::kAccepted) << added.error.toString();
+  auto moved = store_->rerouteDeliveries({"outbox", "outbox-2", {}, std::nullopt, std::nullopt});
+  ASSERT_TRUE(moved.hasValue()) << moved.error().toString();
+  ASSERT_GT(*moved, 0);
+  auto claimed = store_->claimDeliveries({"outbox-2", "test", std::chrono::minutes(5), 1});
+  ASSERT_TRUE(claimed.hasValue() && claimed->size() == 1u);
+  store::FinishedAttempt done;
+  done.deliveryId = claimed->front().id;
+  done.leaseId = claimed->front().leaseId.value_or("");
+  done.startedAt = clock_.now();
+  done.httpStatus = 201;
+  ASSERT_TRUE(store_->finishAttempt(done).isOk());
+  auto deliveries = store_->listDeliveries(kClient, record->id);
+  ASSERT_TRUE(deliveries.hasValue());
+  ASSERT_GT(deliveries->size(), parse(first.answer)["deliveries"].Size());
+  EXPECT_EQ(std::count_if(deliveries->begin(), deliveries->end(),
+                          [](const store::Delivery& d) { return d.connectorId == "outbox"; }),
+            0);
+
+  const SubmissionResult again = s.acceptTeleconsultation(request(), body);
+  ASSERT_EQ(again.status, SubmissionStatus::kReplayed) << again.error.toString();
+  EXPECT_EQ(again.answer, first.answer);
+  const SubmissionResult documentAgain = s.addDocument(request(), *record, document);
+  ASSERT_EQ(documentAgain.status, SubmissionStatus::kReplayed) << documentAgain.error.toString();
+  EXPECT_EQ(documentAgain.answer, added.answer);
+}
+
+TEST_F(SubmissionServiceTest, AnIdempotencyKeyBesideAnExternalIdKeepsNoSecondAnswer) {
+  const SubmissionService s = service();
+  const auto body = parse(readExample("teleconsultation-full.json"));
+  const SubmissionResult first = s.acceptTeleconsultation(request("k-both"), body);
+  ASSERT_EQ(first.status, SubmissionStatus::kAccepted) << first.error.toString();
+  auto entry = store_->findIdempotencyEntry(kClient, "hdr:k-both");
+  ASSERT_TRUE(entry.hasValue()) << entry.error().toString();
+  EXPECT_EQ(entry->responseBody, "");
+  const SubmissionResult again = s.acceptTeleconsultation(request("k-both"), body);
+  ASSERT_EQ(again.status, SubmissionStatus::kReplayed) << again.error.toString();
+  EXPECT_EQ(again.answer, first.answer);
+  // Without an externalId the key's entry is the only one: it keeps the whole answer.
+  const auto minimal = parse(readExample("teleconsultation-minimal.json"));
+  const SubmissionResult keyed = s.acceptTeleconsultation(request("k-only"), minimal);
+  ASSERT_EQ(keyed.status, SubmissionStatus::kAccepted) << keyed.error.toString();
+  auto keyEntry = store_->findIdempotencyEntry(kClient, "hdr:k-only");
+  ASSERT_TRUE(keyEntry.hasValue());
+  EXPECT_EQ(keyEntry->responseBody, keyed.answer);
+}
+
+TEST_F(SubmissionServiceTest, AWholeAnswerRememberedBeforeResiduesIsReplayedAsItIs) {
+  // An entry written by an earlier version: the whole first answer under the externalId.
+  const auto body = parse(readExample("teleconsultation-full.json"));
+  auto plan = planIdempotency(body, "POST /api/v1/teleconsultations", "tc-ext:", "");
+  ASSERT_TRUE(plan.hasValue());
+  store::Submission earlier;
+  earlier.clientId = kClient;
+  earlier.recordId = "22222222-2222-4222-8222-222222222222";
+  store::NewRecord record;
+  record.externalId = "LGC-2026-000123";
+  record.requestHash = plan->requestHash;
+  record.body = "{}";
+  record.outcome = "{}";
+  earlier.record = record;
+  const std::string answer = R"({"id":"22222222-2222-4222-8222-222222222222","status":"accepted"})";
+  earlier.idempotency = {{"tc-ext:LGC-2026-000123", plan->requestHash, 201, answer}};
+  ASSERT_TRUE(store_->commitSubmission(earlier).isOk());
+  const SubmissionResult again = service().acceptTeleconsultation(request(), body);
+  ASSERT_EQ(again.status, SubmissionStatus::kReplayed) << again.error.toString();
+  EXPECT_EQ(again.answer, answer);
 }
 
 TEST_F(SubmissionServiceTest, UnknownRecordIsNotFound) {

@@ -90,13 +90,29 @@ std::string acceptedRecordView(const store::Submission& sub,
                                const std::optional<std::string>& externalId,
                                const std::vector<fhir::Issue>& kept) {
   rapidjson::Document answer(rapidjson::kObjectType);
+  Value outcome = fhir::operationOutcomeValue(kept, answer.GetAllocator(), /*allowEmpty=*/true);
+  return recordAnswer(answer, sub.recordId, externalId, outcome, sub.documents, sub.deliveries);
+}
+
+std::string acceptedDocumentView(const store::Submission& sub, const store::NewDocument& document,
+                                 const std::vector<fhir::Issue>& kept) {
+  rapidjson::Document answer(rapidjson::kObjectType);
+  Value outcome = fhir::operationOutcomeValue(kept, answer.GetAllocator(), /*allowEmpty=*/true);
+  return documentAnswer(answer, sub.recordId, document, outcome, sub.deliveries);
+}
+
+std::string recordAnswer(rapidjson::Document& answer, const std::string& recordId,
+                         const std::optional<std::string>& externalId, Value& outcome,
+                         const std::vector<store::NewDocument>& documents,
+                         const std::vector<store::NewDelivery>& deliveries) {
   JsonAllocator& a = answer.GetAllocator();
-  answer.AddMember("id", jsonString(sub.recordId, a), a);
+  answer.SetObject();
+  answer.AddMember("id", jsonString(recordId, a), a);
   if (externalId) answer.AddMember("externalId", jsonString(*externalId, a), a);
   answer.AddMember("status", "accepted", a);
-  answer.AddMember("outcome", fhir::operationOutcomeValue(kept, a, /*allowEmpty=*/true), a);
+  answer.AddMember("outcome", outcome, a);
   Value docs(rapidjson::kArrayType);
-  for (const auto& d : sub.documents) {
+  for (const auto& d : documents) {
     Value v(rapidjson::kObjectType);
     v.AddMember("id", jsonString(d.id, a), a);
     if (d.externalId) v.AddMember("externalId", jsonString(*d.externalId, a), a);
@@ -104,21 +120,22 @@ std::string acceptedRecordView(const store::Submission& sub,
     docs.PushBack(v, a);
   }
   answer.AddMember("documents", docs, a);
-  answer.AddMember("deliveries", queuedDeliveriesView(sub.deliveries, a), a);
+  answer.AddMember("deliveries", queuedDeliveriesView(deliveries, a), a);
   return common::toJsonString(answer);
 }
 
-std::string acceptedDocumentView(const store::Submission& sub, const store::NewDocument& document,
-                                 const std::vector<fhir::Issue>& kept) {
-  rapidjson::Document answer(rapidjson::kObjectType);
+std::string documentAnswer(rapidjson::Document& answer, const std::string& recordId,
+                           const store::NewDocument& document, Value& outcome,
+                           const std::vector<store::NewDelivery>& deliveries) {
   JsonAllocator& a = answer.GetAllocator();
+  answer.SetObject();
   answer.AddMember("id", jsonString(document.id, a), a);
   if (document.externalId) answer.AddMember("externalId", jsonString(*document.externalId, a), a);
-  answer.AddMember("teleconsultation", jsonString(sub.recordId, a), a);
+  answer.AddMember("teleconsultation", jsonString(recordId, a), a);
   answer.AddMember("kind", jsonString(document.kind, a), a);
   answer.AddMember("status", "accepted", a);
-  answer.AddMember("outcome", fhir::operationOutcomeValue(kept, a, /*allowEmpty=*/true), a);
-  answer.AddMember("deliveries", queuedDeliveriesView(sub.deliveries, a), a);
+  answer.AddMember("outcome", outcome, a);
+  answer.AddMember("deliveries", queuedDeliveriesView(deliveries, a), a);
   return common::toJsonString(answer);
 }
 

@@ -331,7 +331,9 @@ SubmissionResult SubmissionService::acceptTeleconsultation(const SubmissionReque
   result.status = SubmissionStatus::kAccepted;
   result.answerStatus = 201;
   result.answer = acceptedRecordView(sub, tc.externalId, kept);
-  sub.idempotency = plan->entriesFor(result.answerStatus, result.answer);
+  sub.idempotency = plan->entriesFor(
+      result.answerStatus, result.answer,
+      plan->externalKey ? recordReplayResidue(kept, sub.documents.size(), sub.deliveries) : "");
   sub.audit = auditEntry(request, sub.recordId, result.answerStatus);
 
   if (common::Status s = d_.records.commitSubmission(sub); !s.isOk()) {
@@ -419,7 +421,9 @@ SubmissionResult SubmissionService::addDocument(const SubmissionRequest& request
   result.status = SubmissionStatus::kAccepted;
   result.answerStatus = 201;
   result.answer = acceptedDocumentView(sub, d, kept);
-  sub.idempotency = plan->entriesFor(result.answerStatus, result.answer);
+  sub.idempotency =
+      plan->entriesFor(result.answerStatus, result.answer,
+                       plan->externalKey ? documentReplayResidue(kept, sub.deliveries) : "");
   sub.audit = auditEntry(request, stored.id, result.answerStatus);
 
   if (common::Status s = d_.records.commitSubmission(sub); !s.isOk()) {

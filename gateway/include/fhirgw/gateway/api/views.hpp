@@ -41,6 +41,17 @@ std::string acceptedRecordView(const store::Submission& sub,
 /// The first answer to an accepted document (201), as JSON text.
 std::string acceptedDocumentView(const store::Submission& sub, const store::NewDocument& document,
                                  const std::vector<fhir::Issue>& kept);
+/// The first answer to an accepted teleconsultation from its parts, written into answer (whose
+/// allocator holds outcome, an OperationOutcome value, moved in): the view above, and a replay
+/// rebuilt from the stored record (service/idempotency.cpp) give the same bytes.
+std::string recordAnswer(rapidjson::Document& answer, const std::string& recordId,
+                         const std::optional<std::string>& externalId, rapidjson::Value& outcome,
+                         const std::vector<store::NewDocument>& documents,
+                         const std::vector<store::NewDelivery>& deliveries);
+/// The first answer to an accepted document from its parts (as recordAnswer).
+std::string documentAnswer(rapidjson::Document& answer, const std::string& recordId,
+                           const store::NewDocument& document, rapidjson::Value& outcome,
+                           const std::vector<store::NewDelivery>& deliveries);
 /// GET /api/v1/teleconsultations/{id}: the record, its documents and deliveries.
 rapidjson::Document recordStatusView(const store::Record& record,
                                      const std::vector<store::Document>& documents,

@@ -27,9 +27,30 @@ struct IdempotencyPlan {
   std::string requestHash;
 
   /// The entries to store with the submission: one per key, so that a later request reusing
-  /// either key with another body is a conflict.
-  std::vector<store::NewIdempotencyEntry> entriesFor(int status, const std::string& body) const;
+  /// either key with another body is a conflict. The externalId's entry keeps `residue` (what a
+  /// replay cannot rebuild from the stored record, see replayResidue); an Idempotency-Key's
+  /// entry keeps `answer` when there is no externalId, and nothing when there is one (the
+  /// externalId then decides every replay: only the key's hash is ever compared).
+  std::vector<store::NewIdempotencyEntry> entriesFor(int status, const std::string& answer,
+                                                     const std::string& residue) const;
 };
+
+/// What the replay of an accepted teleconsultation cannot read back from the stored record: its
+/// outcome (retention empties the record's), how many of the record's documents and deliveries
+/// the answer listed (documents added later are not in it), and each delivery's connector,
+/// status and reason as first answered (the queue, retries and re-routes change them).
+std::string recordReplayResidue(const std::vector<fhir::Issue>& kept, std::size_t documents,
+                                const std::vector<store::NewDelivery>& deliveries);
+/// The same for an accepted document (its deliveries are all those of the document).
+std::string documentReplayResidue(const std::vector<fhir::Issue>& kept,
+                                  const std::vector<store::NewDelivery>& deliveries);
+
+/// The answer a remembered entry replays: the body stored with it, or, for a residue, the first
+/// answer rebuilt from the stored record (the same bytes). kInternal when the rows the residue
+/// names are not all there; store errors as they are.
+common::Result<std::string> replayAnswer(const store::RecordStore& records,
+                                         std::string_view clientId,
+                                         const store::IdempotencyEntry& entry);
 
 /// The plan of a request to `target` ("POST /api/v1/teleconsultations"); headerKey is the
 /// Idempotency-Key ("" when absent). kInvalidArgument when it is longer than 200 bytes.
@@ -45,7 +66,7 @@ struct IdempotencyCheck {
     kConflict,  ///< a key was used with another body: `issue` (409)
   };
   Kind kind = Kind::kNew;
-  store::IdempotencyEntry entry;  ///< kReplay
+  store::IdempotencyEntry entry;  ///< kReplay, responseBody the answer (replayAnswer's)
   fhir::Issue issue;              ///< kConflict
 };
 
