@@ -248,6 +248,48 @@ TEST_P(StoreSubmission, DocumentsAreAddedOnlyToTheClientsOwnRecord) {
   EXPECT_EQ(store->commitSubmission(unknown).code(), StatusCode::kNotFound);
 }
 
+// What a replay rebuilt from the record relies on (gateway/src/service/idempotency.cpp): a
+// submission's documents and deliveries carry its record's time, and list in the order written,
+// before those added later, even at the same millisecond.
+TEST_P(StoreSubmission, ASubmissionsRowsCarryTheRecordsTimeAndListBeforeLaterOnesAtTheSameTime) {
+  Submission first = makeSubmission("c-1", "r-1", "ext-1");
+  // Ids that sort against the order written, so that only that order can list them so.
+  first.documents.push_back({"r-1-a", std::nullopt, "prescription", "h", "{}", "{}"});
+  first.deliveries.push_back(
+      {"r-1-a-dmp", "r-1-a", "dmp", "dmp-main", DeliveryStatus::kPending, std::nullopt, {}});
+  first.deliveries.push_back(
+      {"r-1-0-enc", std::nullopt, "encounter", "dmp-main", DeliveryStatus::kPending, {}, {}});
+  ASSERT_TRUE(store->commitSubmission(first).isOk());
+  // Added at the same millisecond (the clock has not moved).
+  Submission addition;
+  addition.clientId = "c-1";
+  addition.recordId = "r-1";
+  addition.documents.push_back({"r-1-0", std::nullopt, "sick-leave", "h", "{}", "{}"});
+  addition.deliveries.push_back(
+      {"r-1-0-dmp", "r-1-0", "dmp", "dmp-main", DeliveryStatus::kPending, std::nullopt, {}});
+  ASSERT_TRUE(store->commitSubmission(addition).isOk());
+
+  auto record = store->getRecord("c-1", "r-1");
+  ASSERT_TRUE(record.hasValue());
+  auto documents = store->listDocuments("c-1", "r-1");
+  ASSERT_TRUE(documents.hasValue());
+  std::vector<std::string> ids;
+  for (const Document& d : *documents) {
+    ids.push_back(d.id);
+    EXPECT_EQ(d.createdAt, record->createdAt);
+  }
+  EXPECT_EQ(ids, (std::vector<std::string>{"r-1-doc", "r-1-a", "r-1-0"}));
+  auto deliveries = store->listDeliveries("c-1", "r-1");
+  ASSERT_TRUE(deliveries.hasValue());
+  ids.clear();
+  for (const Delivery& d : *deliveries) {
+    ids.push_back(d.id);
+    EXPECT_EQ(d.createdAt, record->createdAt);
+  }
+  EXPECT_EQ(ids, (std::vector<std::string>{"r-1-dmp", "r-1-patient", "r-1-a-dmp", "r-1-0-enc",
+                                           "r-1-0-dmp"}));
+}
+
 TEST_P(StoreSubmission, AnotherClientsRecordIsNotFound) {
   ASSERT_TRUE(store->commitSubmission(makeSubmission("c-1", "r-1", "ext-1")).isOk());
   EXPECT_EQ(store->getRecord("c-2", "r-1").error().code(), StatusCode::kNotFound);
