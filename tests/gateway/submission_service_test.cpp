@@ -9,7 +9,10 @@
 #include <memory>
 #include <string>
 
+#include "fhirgw/common/crypto.hpp"
 #include "fhirgw/common/json.hpp"
+#include "fhirgw/common/key_ring.hpp"
+#include "fhirgw/common/secret_box.hpp"
 #include "fhirgw/gateway/service/idempotency.hpp"
 #include "fhirgw/gateway/store_activity_history.hpp"
 #include "fhirgw/store/store.hpp"
@@ -301,6 +304,38 @@ TEST_F(SubmissionServiceTest, AnIdempotencyKeyBesideAnExternalIdKeepsNoSecondAns
   auto keyEntry = store_->findIdempotencyEntry(kClient, "hdr:k-only");
   ASSERT_TRUE(keyEntry.hasValue());
   EXPECT_EQ(keyEntry->responseBody, keyed.answer);
+}
+
+TEST_F(SubmissionServiceTest, WithEncryptionAtRestTheRebuiltReplaysAreTheFirstAnswers) {
+  store::StoreOptions options;
+  options.dataDir = (dir_.path() / "sealed").string();
+  options.keyRing = std::make_shared<const common::KeyRing>(
+      common::KeyRing::make(
+          common::SecretBox::fromKeyText(common::hexEncode(std::string(32, '\x07'))).value())
+          .value());
+  auto opened = store::openStore(options, clock_);
+  ASSERT_TRUE(opened.hasValue()) << opened.error().toString();
+  store::Store& sealed = **opened;
+  store::NewClient client;
+  client.id = kClient;
+  client.name = "editor";
+  ASSERT_TRUE(sealed.createClient(client, testsupport::newStoredKey()).isOk());
+  const SubmissionService s = service(sealed);
+  const auto body = parse(readExample("teleconsultation-full.json"));
+  const SubmissionResult first = s.acceptTeleconsultation(request("k-sealed"), body);
+  ASSERT_EQ(first.status, SubmissionStatus::kAccepted) << first.error.toString();
+  auto record = s.findRecord(kClient, "ext:LGC-2026-000123");
+  ASSERT_TRUE(record.hasValue());
+  const auto document = parse(readExample("document-sick-leave-prolongation.json"));
+  const SubmissionResult added = s.addDocument(request(), *record, document);
+  ASSERT_EQ(added.status, SubmissionStatus::kAccepted) << added.error.toString();
+
+  const SubmissionResult again = s.acceptTeleconsultation(request("k-sealed"), body);
+  ASSERT_EQ(again.status, SubmissionStatus::kReplayed) << again.error.toString();
+  EXPECT_EQ(again.answer, first.answer);
+  const SubmissionResult documentAgain = s.addDocument(request(), *record, document);
+  ASSERT_EQ(documentAgain.status, SubmissionStatus::kReplayed) << documentAgain.error.toString();
+  EXPECT_EQ(documentAgain.answer, added.answer);
 }
 
 TEST_F(SubmissionServiceTest, AWholeAnswerRememberedBeforeResiduesIsReplayedAsItIs) {
