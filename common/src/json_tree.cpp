@@ -1,9 +1,8 @@
 #include "fhirgw/common/json_tree.hpp"
 
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
-
 #include <algorithm>
+#include <array>
+#include <cstring>
 #include <iterator>
 #include <unordered_set>
 
@@ -120,66 +119,170 @@ Json& Json::pushIfPresent(Json value) & {
 
 namespace {
 
-using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
-
 rapidjson::SizeType sizeOf(const std::string& s) {
   return static_cast<rapidjson::SizeType>(s.size());
 }
 
-// Recursion is bounded by the depth limit of the parse, or by the code that built the tree.
-void write(const Json& v, Writer& w, bool sorted) {
+// The escape of each byte in a JSON string, as RapidJSON's Writer writes it (0: written as is):
+// '"', '\\' and the control characters, those without a short form as \u00XX (upper-case hex).
+// Bytes from 0x80 pass through, as the Writer does without kWriteValidateEncodingFlag.
+constexpr std::array<char, 256> kEscapes = [] {
+  std::array<char, 256> e{};
+  for (std::size_t c = 0; c < 0x20; ++c) e[c] = 'u';
+  e['\b'] = 'b';
+  e['\t'] = 't';
+  e['\n'] = 'n';
+  e['\f'] = 'f';
+  e['\r'] = 'r';
+  e['"'] = '"';
+  e['\\'] = '\\';
+  return e;
+}();
+
+// The first byte from p that needs an escape, or end. Eight bytes at a time: nearly no text has
+// one, and a base64 PDF is tens of kilobytes. (x - n*ones) & ~x & highs is non-zero exactly when
+// a byte of x is below n; x ^ (c*ones) has a zero byte where x has c.
+const char* firstToEscape(const char* p, const char* end) {
+  constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr std::uint64_t kHighs = 0x8080808080808080ULL;
+  const auto below = [](std::uint64_t x, std::uint64_t n) { return (x - kOnes * n) & ~x & kHighs; };
+  while (end - p >= 8) {
+    std::uint64_t word = 0;
+    std::memcpy(&word, p, sizeof word);
+    if ((below(word, 0x20) | below(word ^ (kOnes * '"'), 1) | below(word ^ (kOnes * '\\'), 1)) !=
+        0) {
+      break;
+    }
+    p += 8;
+  }
+  while (p != end && kEscapes[static_cast<unsigned char>(*p)] == 0) ++p;
+  return p;
+}
+
+// The text being written: a string filled through a cursor, grown by doubling. Appending to a
+// std::string instead costs a capacity check and a call per byte of punctuation.
+class Output {
+ public:
+  explicit Output(std::size_t capacity) : buf_(capacity, '\0') {}
+
+  /// A cursor with room for n bytes; commit() the cursor once they are written.
+  char* reserve(std::size_t n) {
+    if (buf_.size() - used_ < n) grow(n);
+    return buf_.data() + used_;
+  }
+  void commit(const char* cursor) { used_ = static_cast<std::size_t>(cursor - buf_.data()); }
+  void put(char c) {
+    *reserve(1) = c;
+    ++used_;
+  }
+  void put(std::string_view s) {
+    std::memcpy(reserve(s.size()), s.data(), s.size());
+    used_ += s.size();
+  }
+  std::string take() && {
+    buf_.resize(used_);
+    return std::move(buf_);
+  }
+
+ private:
+  // Out of the way of reserve()'s test, which is then small enough to inline everywhere.
+  void grow(std::size_t n) { buf_.resize(std::max(buf_.size() * 2, used_ + n)); }
+
+  std::string buf_;
+  std::size_t used_ = 0;
+};
+
+// A JSON string, byte for byte as RapidJSON's Writer writes it.
+void writeString(std::string_view s, Output& out) {
+  constexpr std::string_view kHex = "0123456789ABCDEF";
+  const char* p = s.data();
+  const char* const end = p + s.size();
+  char* at = out.reserve(s.size() + 2);
+  *at++ = '"';
+  while (true) {
+    const char* const run = p;
+    p = firstToEscape(p, end);
+    const auto n = static_cast<std::size_t>(p - run);
+    std::memcpy(at, run, n);
+    at += n;
+    if (p == end) break;
+    const auto c = static_cast<unsigned char>(*p++);
+    const char escape = kEscapes[c];
+    // Room for the escape (up to six bytes where one was planned), the rest and the quote.
+    out.commit(at);
+    at = out.reserve(static_cast<std::size_t>(end - p) + 7);
+    *at++ = '\\';
+    *at++ = escape;
+    if (escape == 'u') {
+      *at++ = '0';
+      *at++ = '0';
+      *at++ = kHex[c >> 4U];
+      *at++ = kHex[c & 0xFU];
+    }
+  }
+  *at++ = '"';
+  out.commit(at);
+}
+
+// Compact JSON, as RapidJSON's Writer writes it (no spaces; numbers and raw values verbatim),
+// through one cursor: the Writer reserved six bytes per byte of each string and put them one at
+// a time. Recursion is bounded by the depth limit of the parse, or by the code that built the
+// tree.
+void write(const Json& v, Output& out, bool sorted) {
   switch (v.kind()) {
     case JsonKind::kNull:
-      w.Null();
+      out.put("null");
       break;
     case JsonKind::kBool:
-      w.Bool(v.boolValue());
+      out.put(v.boolValue() ? std::string_view("true") : std::string_view("false"));
       break;
     case JsonKind::kNumber:
-      w.RawValue(v.text().data(), v.text().size(), rapidjson::kNumberType);
+    case JsonKind::kRaw:
+      out.put(v.text());
       break;
     case JsonKind::kString:
-      w.String(v.text().data(), sizeOf(v.text()));
+      writeString(v.text(), out);
       break;
-    case JsonKind::kRaw:
-      w.RawValue(v.text().data(), v.text().size(), rapidjson::kObjectType);
+    case JsonKind::kArray: {
+      out.put('[');
+      bool first = true;
+      for (const Json& e : v.items()) {
+        if (!first) out.put(',');
+        first = false;
+        write(e, out, sorted);
+      }
+      out.put(']');
       break;
-    case JsonKind::kArray:
-      w.StartArray();
-      for (const Json& e : v.items()) write(e, w, sorted);
-      w.EndArray();
-      break;
-    case JsonKind::kObject:
-      w.StartObject();
+    }
+    case JsonKind::kObject: {
+      out.put('{');
+      const auto member = [&](const JsonMember& m, bool first) {
+        if (!first) out.put(',');
+        writeString(m.key, out);
+        out.put(':');
+        write(m.value, out, sorted);
+      };
       if (sorted) {
         std::vector<const JsonMember*> members;
         members.reserve(v.members().size());
         for (const JsonMember& m : v.members()) members.push_back(&m);
         std::stable_sort(members.begin(), members.end(),
                          [](const JsonMember* a, const JsonMember* b) { return a->key < b->key; });
-        for (const JsonMember* m : members) {
-          w.Key(m->key.data(), sizeOf(m->key));
-          write(m->value, w, sorted);
-        }
+        for (std::size_t i = 0; i < members.size(); ++i) member(*members[i], i == 0);
       } else {
-        for (const JsonMember& m : v.members()) {
-          w.Key(m.key.data(), sizeOf(m.key));
-          write(m.value, w, sorted);
-        }
+        for (std::size_t i = 0; i < v.members().size(); ++i) member(v.members()[i], i == 0);
       }
-      w.EndObject();
+      out.put('}');
       break;
+    }
   }
 }
 
 std::string written(const Json& v, bool sorted) {
-  rapidjson::StringBuffer buffer;
-  // A mapped resource is a few hundred bytes to a few kilobytes: start at one (RapidJSON's 256
-  // grows by half, up to six copies for a 2 KB resource).
-  buffer.Reserve(kFirstBuffer);
-  Writer writer(buffer);
-  write(v, writer, sorted);
-  return std::string(buffer.GetString(), buffer.GetSize());
+  // A mapped resource is a few hundred bytes to a few kilobytes.
+  Output out(kFirstBuffer);
+  write(v, out, sorted);
+  return std::move(out).take();
 }
 
 template <typename J, typename Fn>

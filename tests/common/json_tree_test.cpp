@@ -1,6 +1,8 @@
 #include "fhirgw/common/json_tree.hpp"
 
 #include <gtest/gtest.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
 
 #include <optional>
 #include <string>
@@ -94,6 +96,39 @@ TEST(JsonTree, RawValuesAreWrittenVerbatim) {
   const Json outer = Json::object().set("a", Json::raw(R"({"z":1.0,"y":2})")).set("b", 1 == 1);
   EXPECT_EQ(outer.serialize(), R"({"a":{"z":1.0,"y":2},"b":true})");
   EXPECT_EQ(outer.find("a")->find("z"), nullptr);
+}
+
+// serialize() writes strings itself: byte for byte what RapidJSON's Writer wrote before, for every
+// byte value, at every position of an eight-byte word and in keys as in values.
+TEST(JsonTree, SerializeWritesStringsAsRapidJsonsWriter) {
+  const auto byWriter = [](const std::string& key, const std::string& value) {
+    rapidjson::StringBuffer buffer;
+    rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
+    w.StartObject();
+    w.Key(key.data(), static_cast<rapidjson::SizeType>(key.size()));
+    w.StartArray();
+    w.String(value.data(), static_cast<rapidjson::SizeType>(value.size()));
+    w.Null();
+    w.Bool(false);
+    w.EndArray();
+    w.EndObject();
+    return std::string(buffer.GetString(), buffer.GetSize());
+  };
+  for (int byte = 0; byte < 256; ++byte) {
+    for (std::size_t at = 0; at < 19; ++at) {
+      std::string text = "padding with 19 b.";
+      text.insert(at, 1, static_cast<char>(byte));
+      const std::string key = text.substr(at / 2);
+      const Json tree = Json::object().set(key, Json::array().push(text).push(Json()).push(false));
+      ASSERT_EQ(tree.serialize(), byWriter(key, text)) << "byte " << byte << " at " << at;
+    }
+  }
+  // Each escape grows the text six times over, past the first buffer.
+  const std::string controls(400, '\x01');
+  std::string escaped;
+  for (int i = 0; i < 400; ++i) escaped += "\\u0001";
+  EXPECT_EQ(Json::array().push(controls).serialize(), "[\"" + escaped + "\"]");
+  EXPECT_EQ(Json::object().set("", "").serialize(), R"({"":""})");
 }
 
 namespace {
