@@ -1,4 +1,8 @@
+#include <malloc.h>
+
 #include <csignal>
+#include <cstdlib>
+#include <cstring>
 
 #include "fhirgw/gateway/server_app.hpp"
 
@@ -14,6 +18,17 @@ int main(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   // A peer closing a connection mid-write must be an error code, not a process-killing signal.
   std::signal(SIGPIPE, SIG_IGN);
+  // glibc hands the free top of a thread's arena back to the kernel (madvise) as soon as it passes
+  // the trim threshold (128 KiB, or twice the largest mmap'd block freed so far). A submission's
+  // thread allocates and frees a 256 KiB zlib state per packed value and 64 KiB JSON pools, so
+  // under load each request paid page faults, madvise calls and TLB shootdowns: 40 % of the
+  // gateway's CPU (docs/performance.md, issue 15). Up to 8 MiB of free top is kept per arena
+  // instead; an operator's own GLIBC_TUNABLES setting of the threshold wins.
+  constexpr int kTrimThreshold = 8 << 20;
+  const char* tunables = std::getenv("GLIBC_TUNABLES");
+  if (tunables == nullptr || std::strstr(tunables, "trim_threshold") == nullptr) {
+    mallopt(M_TRIM_THRESHOLD, kTrimThreshold);
+  }
 
   fhirgw::gateway::GatewayApp app;
   return app.run(argc, argv);
