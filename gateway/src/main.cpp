@@ -20,10 +20,11 @@ int main(int argc, char** argv) {
   std::signal(SIGPIPE, SIG_IGN);
   // glibc hands the free top of a thread's arena back to the kernel (madvise) as soon as it passes
   // the trim threshold (128 KiB, or twice the largest mmap'd block freed so far). A submission's
-  // thread allocates and frees a 256 KiB zlib state per packed value and 64 KiB JSON pools, so
-  // under load each request paid page faults, madvise calls and TLB shootdowns: 40 % of the
-  // gateway's CPU (docs/performance.md, issue 15). Up to 8 MiB of free top is kept per arena
-  // instead; an operator's own GLIBC_TUNABLES setting of the threshold wins.
+  // thread allocated and freed a 256 KiB zlib state per packed value (now kept per thread,
+  // store/src/packed_value.cpp) and still frees 64 KiB JSON pools and whole bundles, so under
+  // load each request paid page faults, madvise calls and TLB shootdowns: 40 % of the gateway's
+  // CPU before either change (docs/performance.md, issue 15). Up to 8 MiB of free top is kept
+  // per arena instead; an operator's own GLIBC_TUNABLES setting of the threshold wins.
   constexpr int kTrimThreshold = 8 << 20;
   const char* tunables = std::getenv("GLIBC_TUNABLES");
   if (tunables == nullptr || std::strstr(tunables, "trim_threshold") == nullptr) {
