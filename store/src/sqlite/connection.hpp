@@ -129,19 +129,27 @@ class SqliteStore::Impl {
   /// read transaction so several SELECTs see the same committed state.
   template <typename Fn>
   common::Status read(std::string_view operation, Fn&& fn, bool snapshot = false) const {
-    std::unique_ptr<detail::Session> session;
-    FHIRGW_RETURN_IF_ERROR(acquireReader(session));
+    return readPrepared(
+        operation, [&](detail::Session& session, detail::StatementCache&) { return fn(session); },
+        snapshot);
+  }
+
+  /// read() with the connection's reused prepared statements: fn(Session&, StatementCache&).
+  template <typename Fn>
+  common::Status readPrepared(std::string_view operation, Fn&& fn, bool snapshot = false) const {
+    ReadConnection reader;
+    FHIRGW_RETURN_IF_ERROR(acquireReader(reader));
     common::Status status;
     try {
-      if (snapshot) *session << "BEGIN", detail::kw::now;
-      status = fn(*session);
-      if (snapshot) *session << "COMMIT", detail::kw::now;
+      if (snapshot) *reader.session << "BEGIN", detail::kw::now;
+      status = fn(*reader.session, *reader.statements);
+      if (snapshot) *reader.session << "COMMIT", detail::kw::now;
     } catch (...) {
       status = detail::statusFromCurrentException(operation);
       // Its state is unknown (maybe mid-transaction): close it rather than reuse it.
-      session.reset();
+      reader.close();
     }
-    releaseReader(std::move(session));
+    releaseReader(std::move(reader));
     return status;
   }
 
@@ -177,7 +185,20 @@ class SqliteStore::Impl {
   }
 
  private:
-  common::Status acquireReader(std::unique_ptr<detail::Session>& out) const {
+  // A read-only connection and its prepared statements (declared after it: finalised first).
+  struct ReadConnection {
+    std::unique_ptr<detail::Session> session;
+    std::unique_ptr<detail::StatementCache> statements;
+
+    /// The statements finalised, then the connection closed (SQLite does not close a connection
+    /// with statements left).
+    void close() {
+      statements.reset();
+      session.reset();
+    }
+  };
+
+  common::Status acquireReader(ReadConnection& out) const {
     std::unique_lock lock(poolMutex_);
     const bool available = poolCv_.wait_for(lock, options_.busyTimeout, [this] {
       return !idleReaders_.empty() || openReaders_ < options_.readConnections;
@@ -191,21 +212,23 @@ class SqliteStore::Impl {
     ++openReaders_;
     lock.unlock();
     try {
-      out = detail::connect(path_, options_.busyTimeout, detail::Role::kReader);
+      out.session = detail::connect(path_, options_.busyTimeout, detail::Role::kReader);
+      out.statements = std::make_unique<detail::StatementCache>(*out.session);
       return common::Status::ok();
     } catch (...) {
       common::Status status = detail::statusFromCurrentException("open read connection");
-      releaseReader(nullptr);
+      out.close();
+      releaseReader({});
       return status;
     }
   }
 
-  // Gives a connection back; nullptr means it was closed, which frees its slot.
-  void releaseReader(std::unique_ptr<detail::Session> session) const {
+  // Gives a connection back; an empty one means it was closed, which frees its slot.
+  void releaseReader(ReadConnection reader) const {
     {
       std::lock_guard lock(poolMutex_);
-      if (session) {
-        idleReaders_.push_back(std::move(session));
+      if (reader.session) {
+        idleReaders_.push_back(std::move(reader));
       } else {
         --openReaders_;
       }
@@ -233,7 +256,7 @@ class SqliteStore::Impl {
 
   mutable std::mutex poolMutex_;
   mutable std::condition_variable poolCv_;
-  mutable std::vector<std::unique_ptr<detail::Session>> idleReaders_;
+  mutable std::vector<ReadConnection> idleReaders_;
   mutable std::size_t openReaders_ = 0;
 };
 

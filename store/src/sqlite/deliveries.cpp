@@ -650,39 +650,53 @@ Result<std::vector<FhirResource>> SqliteStore::listRecordFhirResources(
       });
 }
 
+namespace {
+
+// A delivery's stored resources, latest versions: the record-level rows, then (a document's
+// delivery) the document's, two index range scans on (record_id, document_id); never the other
+// documents' rows.
+constexpr std::string_view kRecordLevelPayload =
+    "SELECT f.record_id, f.document_id, f.resource_type, f.resource_id, f.version, f.json,"
+    " f.created_at, f.rowid FROM fhir_resources f WHERE f.record_id = ?1"
+    " AND f.document_id IS NULL AND f.version = (SELECT MAX(g.version) FROM fhir_resources g"
+    "  WHERE g.resource_type = f.resource_type AND g.resource_id = f.resource_id)"
+    " ORDER BY 7, 8";
+constexpr std::string_view kDocumentPayload =
+    "SELECT f.record_id, f.document_id, f.resource_type, f.resource_id, f.version, f.json,"
+    " f.created_at, f.rowid FROM fhir_resources f WHERE f.record_id = ?1"
+    " AND f.document_id IS NULL AND f.version = (SELECT MAX(g.version) FROM fhir_resources g"
+    "  WHERE g.resource_type = f.resource_type AND g.resource_id = f.resource_id)"
+    " UNION ALL"
+    " SELECT f.record_id, f.document_id, f.resource_type, f.resource_id, f.version, f.json,"
+    " f.created_at, f.rowid FROM fhir_resources f WHERE f.record_id = ?1"
+    " AND f.document_id = ?2 AND f.version = (SELECT MAX(g.version) FROM fhir_resources g"
+    "  WHERE g.resource_type = f.resource_type AND g.resource_id = f.resource_id)"
+    " ORDER BY 7, 8";
+
+}  // namespace
+
 Result<std::vector<FhirResource>> SqliteStore::listPayloadFhirResources(
     std::string_view recordId, const std::optional<std::string>& documentId) const {
-  return impl_->readValue<std::vector<FhirResource>>(
-      "list payload resources", [&](Session& s, std::vector<FhirResource>& out) {
-        using Row = Poco::Tuple<std::string, NullableText, std::string, std::string, Poco::Int64,
-                                std::string, Poco::Int64, Poco::Int64>;
-        std::vector<Row> rows;
-        // Two index range scans on (record_id, document_id): the record-level rows, then the
-        // document's; never the other documents' rows.
-        const std::string latest =
-            " AND f.version = (SELECT MAX(g.version) FROM fhir_resources g"
-            "  WHERE g.resource_type = f.resource_type AND g.resource_id = f.resource_id)";
-        const std::string columns =
-            "SELECT f.record_id, f.document_id, f.resource_type, f.resource_id, f.version, f.json,"
-            " f.created_at, f.rowid FROM fhir_resources f WHERE f.record_id = ?";
-        const std::string recordLevel = columns + " AND f.document_id IS NULL" + latest;
-        if (documentId) {
-          s << recordLevel + " UNION ALL " + columns + " AND f.document_id = ?" + latest +
-                   " ORDER BY 7, 8",
-              kw::bind(std::string(recordId)), kw::bind(std::string(recordId)),
-              kw::bind(*documentId), kw::into(rows), kw::now;
-        } else {
-          s << recordLevel + " ORDER BY 7, 8", kw::bind(std::string(recordId)), kw::into(rows),
-              kw::now;
-        }
-        out.reserve(rows.size());
-        for (const Row& row : rows) {
-          out.push_back({row.get<0>(), fromNullable(row.get<1>()), row.get<2>(), row.get<3>(),
-                         static_cast<int>(row.get<4>()), row.get<5>()});
-          FHIRGW_RETURN_IF_ERROR(impl_->sealer().openFhirResource(out.back()));
-        }
-        return Status::ok();
-      });
+  std::vector<FhirResource> out;
+  // Run for every delivery: its statement is prepared once per read connection.
+  const auto read = [&](Session&, StatementCache& statements) {
+    StatementRun run(statements, documentId ? kDocumentPayload : kRecordLevelPayload);
+    run.text(recordId);
+    if (documentId) run.text(*documentId);
+    while (run.next()) {
+      FhirResource& r = out.emplace_back();
+      r.recordId = std::string(run.columnBytes(0));
+      r.documentId = run.columnText(1);
+      r.resourceType = std::string(run.columnBytes(2));
+      r.resourceId = std::string(run.columnBytes(3));
+      r.version = static_cast<int>(run.columnInteger(4));
+      r.json = std::string(run.columnBytes(5));
+      FHIRGW_RETURN_IF_ERROR(impl_->sealer().openFhirResource(r));
+    }
+    return Status::ok();
+  };
+  FHIRGW_RETURN_IF_ERROR(impl_->readPrepared("list payload resources", read));
+  return out;
 }
 
 // ---- admin retries ---------------------------------------------------------------------------

@@ -92,6 +92,30 @@ std::int64_t StatementRun::single() {
   return sqlite3_column_int64(statement_, 0);
 }
 
+bool StatementRun::next() {
+  const int rc = sqlite3_step(statement_);
+  if (rc == SQLITE_ROW) return true;
+  if (rc != SQLITE_DONE) check(rc);
+  return false;
+}
+
+std::string_view StatementRun::columnBytes(int column) const {
+  // The pointer first, then the size (SQLite's advice: the size may change with the conversion).
+  const void* data = sqlite3_column_blob(statement_, column);
+  const int size = sqlite3_column_bytes(statement_, column);
+  if (data == nullptr) return {};
+  return {static_cast<const char*>(data), static_cast<std::size_t>(size)};
+}
+
+std::optional<std::string> StatementRun::columnText(int column) const {
+  if (sqlite3_column_type(statement_, column) == SQLITE_NULL) return std::nullopt;
+  return std::string(columnBytes(column));
+}
+
+std::int64_t StatementRun::columnInteger(int column) const {
+  return sqlite3_column_int64(statement_, column);
+}
+
 void StatementRun::check(int rc) const {
   if (rc != SQLITE_OK) throwFor(db_, rc);
 }

@@ -1,9 +1,10 @@
 #pragma once
 
-// Private to the SQLite store: statements of the writer connection prepared once and reused.
-// Parsing the submission's statements took about a third of the writer's CPU under load (issue
-// 15 profile: sqlite3_prepare_v2 31 % of the samples with group commit), and the writer is
-// where submissions queue.
+// Private to the SQLite store: statements prepared once per connection and reused. Parsing the
+// submission's statements took about a third of the writer's CPU under load (issue 15 profile:
+// sqlite3_prepare_v2 31 % of the samples with group commit), and the writer is where submissions
+// queue; on the read connections, compiling the payload read again for every delivery was about
+// a third of that read (issue 15, the drain's profile).
 
 #include <sqlite3.h>
 
@@ -17,8 +18,8 @@
 
 namespace fhirgw::store::detail {
 
-/// The writer's prepared statements, keyed by their SQL text; finalised before the connection
-/// closes (destroy it first).
+/// One connection's prepared statements, keyed by their SQL text; finalised before the
+/// connection closes (destroy it first).
 class StatementCache {
  public:
   explicit StatementCache(Session& session);
@@ -60,6 +61,14 @@ class StatementRun {
   void execute();
   /// Runs a statement that returns one row of one integer (SELECT COUNT(*)).
   std::int64_t single();
+
+  /// Steps a SELECT to its next row: false once there is none.
+  bool next();
+  /// Columns of the current row (from 0). columnBytes: a TEXT or BLOB column's bytes, valid until
+  /// the next step.
+  std::string_view columnBytes(int column) const;
+  std::optional<std::string> columnText(int column) const;
+  std::int64_t columnInteger(int column) const;
 
  private:
   void check(int rc) const;
