@@ -1,5 +1,6 @@
 #include "fhirgw/connectors/delivery_payload.hpp"
 
+#include <memory>
 #include <optional>
 
 #include "fhirgw/common/json_tree.hpp"
@@ -20,7 +21,8 @@ common::Status addPayloadResources(DeliveryPayload& payload,
                                    const std::vector<PayloadResource>& recordResources) {
   // Candidates: this delivery's document resources and the record-level ones.
   std::vector<const PayloadResource*> candidates;
-  std::vector<common::Json> parsed;
+  // Parsed once here, followed for references, then carried: the builders read these trees.
+  std::vector<std::shared_ptr<const common::Json>> parsed;
   for (const PayloadResource& r : recordResources) {
     if (r.resourceType == "AuditEvent") continue;
     if (r.documentId && r.documentId != payload.documentId) continue;
@@ -30,7 +32,7 @@ common::Status addPayloadResources(DeliveryPayload& payload,
                                      " is not valid JSON");
     }
     candidates.push_back(&r);
-    parsed.push_back(std::move(*json));
+    parsed.push_back(std::make_shared<const common::Json>(std::move(*json)));
   }
 
   std::vector<bool> included(candidates.size(), false);
@@ -56,7 +58,7 @@ common::Status addPayloadResources(DeliveryPayload& payload,
       while (!pending.empty()) {
         const std::size_t i = pending.back();
         pending.pop_back();
-        for (const std::string& ref : detail::collectReferences(parsed[i])) {
+        for (const std::string& ref : detail::collectReferences(*parsed[i])) {
           const std::optional<std::size_t> target = index.find(ref);
           if (target && !included[*target]) {
             included[*target] = true;
@@ -66,7 +68,7 @@ common::Status addPayloadResources(DeliveryPayload& payload,
       }
       for (std::size_t i = 0; i < candidates.size(); ++i) {
         if (included[i] || candidates[i]->resourceType != "PractitionerRole") continue;
-        const common::Json* practitioner = parsed[i].find("practitioner");
+        const common::Json* practitioner = parsed[i]->find("practitioner");
         if (practitioner == nullptr) continue;
         const std::optional<std::size_t> target = index.find(practitioner->stringAt("reference"));
         if (target && included[*target] && candidates[*target]->resourceType == "Practitioner") {
@@ -78,8 +80,8 @@ common::Status addPayloadResources(DeliveryPayload& payload,
   }
   for (std::size_t i = 0; i < candidates.size(); ++i) {
     if (!included[i]) continue;
-    const auto& r = *candidates[i];
-    payload.resources.push_back(r);
+    PayloadResource& carried = payload.resources.emplace_back(*candidates[i]);
+    carried.tree = std::move(parsed[i]);
   }
   return common::Status::ok();
 }

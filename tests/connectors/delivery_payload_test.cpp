@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -62,4 +63,32 @@ TEST(DeliveryPayload, ARoleWhosePractitionerIsNotCarriedStaysBehind) {
   ASSERT_TRUE(addPayloadResources(payload, resources).isOk());
   EXPECT_EQ(payload.find("PractitionerRole"), nullptr);
   EXPECT_NE(payload.find("Practitioner"), nullptr);
+}
+
+TEST(DeliveryPayload, EachCarriedResourceHoldsItsTextParsedOnce) {
+  for (const char* documentId : {"doc-cr", "doc-ord", "doc-aat"}) {
+    const DeliveryPayload payload =
+        connectors::testsupport::fullExamplePayload("dmp", std::nullopt, true, documentId);
+    ASSERT_FALSE(payload.resources.empty());
+    for (const PayloadResource& r : payload.resources) {
+      ASSERT_NE(r.tree, nullptr) << documentId << " " << r.resourceType;
+      EXPECT_EQ(r.tree->serialize(), common::Json::parse(r.json)->serialize())
+          << documentId << " " << r.resourceType;
+    }
+  }
+}
+
+TEST(DeliveryPayload, TheSelectionParsesTheTextsItIsGivenNeverTheirTrees) {
+  DeliveryPayload payload = connectors::testsupport::fullExamplePayload("dmp", std::nullopt);
+  // Given resources whose trees say something else: what is carried is each text, parsed.
+  std::vector<PayloadResource> resources = payload.resources;
+  for (PayloadResource& r : resources) {
+    r.tree = std::make_shared<const common::Json>(common::Json::object().set("stale", true));
+  }
+  payload.resources.clear();
+  ASSERT_TRUE(addPayloadResources(payload, resources).isOk());
+  ASSERT_EQ(payload.resources.size(), resources.size());
+  for (const PayloadResource& r : payload.resources) {
+    EXPECT_EQ(r.tree->serialize(), common::Json::parse(r.json)->serialize()) << r.resourceType;
+  }
 }

@@ -1,6 +1,7 @@
 #include "fhir_references.hpp"
 
 #include <cctype>
+#include <memory>
 
 #include "fhirgw/common/ids.hpp"
 #include "fhirgw/xds/unique_ids.hpp"
@@ -44,12 +45,16 @@ common::Result<std::vector<ParsedResource>> parsePayload(const DeliveryPayload& 
   std::vector<ParsedResource> out;
   out.reserve(payload.resources.size());
   for (const PayloadResource& r : payload.resources) {
-    auto json = common::Json::parse(r.json);
-    if (!json || !json->isObject()) {
+    std::shared_ptr<const common::Json> tree = r.tree;
+    if (!tree) {
+      auto json = common::Json::parse(r.json);
+      if (json) tree = std::make_shared<const common::Json>(std::move(*json));
+    }
+    if (!tree || !tree->isObject()) {
       return common::invalidArgument("stored " + r.resourceType + "/" + r.resourceId +
                                      " is not a JSON object");
     }
-    out.push_back({&r, std::move(*json), fullUrlFor(r.resourceType, r.resourceId)});
+    out.push_back({&r, std::move(tree), fullUrlFor(r.resourceType, r.resourceId)});
   }
   return out;
 }

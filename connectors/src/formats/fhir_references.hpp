@@ -2,6 +2,7 @@
 
 // Reference handling shared by the payload selection and the bundle builders.
 
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -32,14 +33,20 @@ std::string identityUri(std::string_view resourceType, std::string_view resource
 /// decimal>" (xds::uuidToDecimal, so the mhd and XDS uniqueIds of a document are the same).
 std::string uuidToOid(std::string_view uuid);
 
-/// A payload resource parsed for a builder.
+/// A payload resource parsed for a builder. The tree is shared with the payload and never
+/// changed: a builder edits copies.
 struct ParsedResource {
   const PayloadResource* source = nullptr;
-  common::Json json;
+  std::shared_ptr<const common::Json> tree;
   std::string fullUrl;  ///< fullUrlFor(type, id)
+
+  /// The resource (a JSON object).
+  const common::Json& json() const { return *tree; }
 };
 
-/// The payload's resources parsed, in order; kInvalidArgument naming the first bad one.
+/// The payload's resources parsed, in order: their trees when the payload carries them (no
+/// second parse), else their texts parsed; kInvalidArgument naming the first one that is not a
+/// JSON object.
 common::Result<std::vector<ParsedResource>> parsePayload(const DeliveryPayload& payload);
 
 /// The parsed payload resources found by the references that name them (fhir::ReferenceIndex:

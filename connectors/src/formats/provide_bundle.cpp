@@ -52,7 +52,7 @@ Json reference(std::string target) {
 std::optional<Json> insSubject(const std::vector<ParsedResource>& resources) {
   for (const ParsedResource& r : resources) {
     if (r.source->resourceType != "Patient") continue;
-    const Json* ids = r.json.find("identifier");
+    const Json* ids = r.json().find("identifier");
     if (ids == nullptr) continue;
     for (const Json& id : ids->items()) {
       const std::string system = id.stringAt("system");
@@ -92,7 +92,7 @@ class Container {
     if (auto it = ids_.find(i); it != ids_.end()) return it->second;
     std::string id = "c" + std::to_string(ids_.size() + 1);
     ids_[i] = id;
-    Json copy = index_.at(i).json;
+    Json copy = index_.at(i).json();
     copy.set("id", Json::string(id));
     copy.erase("meta");
     // A role names its practitioner and organization: contain those too; drop the rest.
@@ -115,11 +115,11 @@ class Container {
   std::map<int, std::string> ids_;
 };
 
-/// Rewrites one DocumentReference for ITI-65; adds the Binaries it needs to `binaries`.
-common::Status prepareDocumentReference(ParsedResource& dr, const Json& subject,
+/// Rewrites doc, a copy of the DocumentReference dr, for ITI-65; adds the Binaries it needs to
+/// `binaries`.
+common::Status prepareDocumentReference(const ParsedResource& dr, Json& doc, const Json& subject,
                                         const detail::ResourceIndex& index,
                                         std::vector<std::pair<std::string, Json>>& binaries) {
-  Json& doc = dr.json;
   const PayloadResource& source = *dr.source;
   doc.erase("id");
   doc.set("meta", profileMeta("IHE.MHD.Minimal.DocumentReference"));
@@ -200,11 +200,11 @@ common::Status prepareDocumentReference(ParsedResource& dr, const Json& subject,
   if (binary >= 0 && index.at(binary).source->resourceType == "Binary") {
     const ParsedResource& b = index.at(binary);
     if (attachment->stringAt("contentType").empty()) {
-      attachment->set("contentType", Json::string(b.json.stringAt("contentType")));
+      attachment->set("contentType", Json::string(b.json().stringAt("contentType")));
     }
     attachment->set("url", Json::string(b.fullUrl));
     attachment->erase("data");
-    Json copy = b.json;
+    Json copy = b.json();
     copy.erase("id");
     copy.erase("meta");
     binaries.emplace_back(b.fullUrl, std::move(copy));
@@ -239,7 +239,7 @@ common::Result<std::string> buildProvideBundle(const DeliveryPayload& payload,
   if (options.sourceId.empty()) return common::invalidArgument("mhd: sourceId is empty");
   auto parsed = detail::parsePayload(payload);
   if (!parsed) return parsed.error();
-  std::vector<ParsedResource>& resources = *parsed;
+  const std::vector<ParsedResource>& resources = *parsed;
   const detail::ResourceIndex index(resources);
 
   const auto subject = insSubject(resources);
@@ -256,22 +256,24 @@ common::Result<std::string> buildProvideBundle(const DeliveryPayload& payload,
   }
   if (documents.empty()) return common::failedPrecondition("mhd: no DocumentReference to send");
 
-  // Work on copies: the index keeps pointing at the stored resources for contained copies.
-  std::vector<ParsedResource> prepared;
+  // Work on copies (fullUrl, resource): the payload's trees are shared, and the index keeps
+  // pointing at them for contained copies.
+  std::vector<std::pair<std::string, Json>> prepared;
   std::vector<std::pair<std::string, Json>> binaries;
   for (std::size_t i : documents) {
-    ParsedResource dr = resources[i];
-    if (common::Status s = prepareDocumentReference(dr, *subject, index, binaries); !s.isOk()) {
+    Json doc = resources[i].json();
+    if (common::Status s = prepareDocumentReference(resources[i], doc, *subject, index, binaries);
+        !s.isOk()) {
       return common::Status(s.code(), "mhd: " + s.message());
     }
-    prepared.push_back(std::move(dr));
+    prepared.emplace_back(resources[i].fullUrl, std::move(doc));
   }
 
   Json list = Json::object();
   list.set("resourceType", Json::string("List"));
   list.set("meta", profileMeta("IHE.MHD.Minimal.SubmissionSet"));
   // The author of the first document, when it is a person, authors the submission set.
-  if (const Json* contained = prepared.front().json.find("contained")) {
+  if (const Json* contained = prepared.front().second.find("contained")) {
     for (const Json& c : contained->items()) {
       if (c.stringAt("resourceType") != "Practitioner") continue;
       Json author = c;
@@ -305,9 +307,9 @@ common::Result<std::string> buildProvideBundle(const DeliveryPayload& payload,
   list.set("date", Json::string(common::formatInstantUtc(payload.createdAt)));
   if (list.find("contained") != nullptr) list.set("source", reference("#author"));
   Json listEntries = Json::array();
-  for (const ParsedResource& dr : prepared) {
+  for (const auto& [fullUrl, doc] : prepared) {
     Json item = Json::object();
-    item.set("item", reference(dr.fullUrl));
+    item.set("item", reference(fullUrl));
     listEntries.push(std::move(item));
   }
   list.set("entry", std::move(listEntries));
@@ -317,8 +319,8 @@ common::Result<std::string> buildProvideBundle(const DeliveryPayload& payload,
   const std::string setFullUrl =
       "urn:uuid:" + common::deterministicUuid({"mhd-submissionset-fullurl", payload.deliveryId});
   bundle.add(setFullUrl, std::move(list), create("List"));
-  for (ParsedResource& dr : prepared) {
-    bundle.add(dr.fullUrl, std::move(dr.json), create("DocumentReference"));
+  for (auto& [fullUrl, doc] : prepared) {
+    bundle.add(fullUrl, std::move(doc), create("DocumentReference"));
   }
   for (auto& [fullUrl, binary] : binaries) bundle.add(fullUrl, std::move(binary), create("Binary"));
   return bundle.take().serialize();

@@ -1,5 +1,6 @@
 #include "fhirgw/connectors/formats/transaction_bundle.hpp"
 
+#include <optional>
 #include <string_view>
 
 #include "fhir_references.hpp"
@@ -51,7 +52,7 @@ void inlineBinaries(Json& documentReference, const detail::ResourceIndex& index,
     const std::string url = attachment->stringAt("url");
     const int i = url.empty() ? -1 : index.indexOf(url);
     if (i < 0 || all[static_cast<std::size_t>(i)].source->resourceType != "Binary") continue;
-    const Json& binary = all[static_cast<std::size_t>(i)].json;
+    const Json& binary = all[static_cast<std::size_t>(i)].json();
     attachment->erase("url");
     if (attachment->stringAt("contentType").empty() && !binary.stringAt("contentType").empty()) {
       attachment->set("contentType", Json::string(binary.stringAt("contentType")));
@@ -67,26 +68,34 @@ common::Result<std::string> buildTransactionBundle(const DeliveryPayload& payloa
                                                    const TransactionBundleOptions& options) {
   auto parsed = detail::parsePayload(payload);
   if (!parsed) return parsed.error();
-  std::vector<ParsedResource>& resources = *parsed;
+  const std::vector<ParsedResource>& resources = *parsed;
   const detail::ResourceIndex index(resources);
 
+  // The payload's trees are shared and stay as they are: each resource sent is edited as a copy.
+  std::vector<std::optional<Json>> edited(resources.size());
   std::vector<bool> inlined(resources.size(), false);
   if (!options.clientAssignedIds) {
-    for (ParsedResource& r : resources) {
-      if (r.source->resourceType == "DocumentReference") {
-        inlineBinaries(r.json, index, inlined, resources);
+    for (std::size_t i = 0; i < resources.size(); ++i) {
+      if (resources[i].source->resourceType == "DocumentReference") {
+        edited[i] = resources[i].json();
+        inlineBinaries(*edited[i], index, inlined, resources);
       }
     }
   }
 
   fhir::BundleWriter bundle("transaction");
   for (std::size_t i = 0; i < resources.size(); ++i) {
-    ParsedResource& r = resources[i];
+    const ParsedResource& r = resources[i];
     const std::string& type = r.source->resourceType;
     if (inlined[i] || type == "AuditEvent") continue;
+    // Without an `identifier` element (Provenance, AuditEvent, Binary, ...) no conditional
+    // create is possible: such a resource is not sent in this mode.
+    const fhir::ElementCardinality identifier = fhir::elementCardinality(type, "identifier");
+    if (!options.clientAssignedIds && identifier == fhir::ElementCardinality::kAbsent) continue;
+    Json json = edited[i] ? std::move(*edited[i]) : Json(r.json());
 
     // Point references at the entries' fullUrls so the server links them within the bundle.
-    common::forEachObject(r.json, [&](Json& object) {
+    common::forEachObject(json, [&](Json& object) {
       Json* ref = object.find("reference");
       if (ref == nullptr || !ref->isString()) return;
       if (const ParsedResource* target = index.resolve(ref->text())) {
@@ -96,27 +105,23 @@ common::Result<std::string> buildTransactionBundle(const DeliveryPayload& payloa
 
     fhir::BundleRequest request;
     if (options.clientAssignedIds) {
-      r.json.set("id", Json::string(r.source->resourceId));
+      json.set("id", Json::string(r.source->resourceId));
       request = {.method = "PUT", .url = type + "/" + r.source->resourceId};
     } else {
-      // Without an `identifier` element (Provenance, AuditEvent, Binary, ...) no conditional
-      // create is possible: such a resource is not sent in this mode.
-      const fhir::ElementCardinality identifier = fhir::elementCardinality(type, "identifier");
-      if (identifier == fhir::ElementCardinality::kAbsent) continue;
-      auto query = identifierQuery(r.json);
+      auto query = identifierQuery(json);
       if (!query) {
         if (identifier == fhir::ElementCardinality::kSingle) {
-          r.json.set("identifier", gatewayIdentifier(r));
+          json.set("identifier", gatewayIdentifier(r));
         } else {
-          r.json.set("identifier", Json::array().push(gatewayIdentifier(r)));
+          json.set("identifier", Json::array().push(gatewayIdentifier(r)));
         }
-        query = identifierQuery(r.json);
+        query = identifierQuery(json);
       }
       // The server assigns ids on create; ours live on in the identifiers.
-      r.json.erase("id");
+      json.erase("id");
       request = {.method = "POST", .url = type, .ifNoneExist = *query};
     }
-    bundle.add(r.fullUrl, std::move(r.json), request);
+    bundle.add(r.fullUrl, std::move(json), request);
   }
   if (bundle.size() == 0) {
     return common::invalidArgument("the delivery has no resource to send");

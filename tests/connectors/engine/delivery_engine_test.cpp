@@ -6,6 +6,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <future>
 #include <limits>
 #include <mutex>
@@ -160,10 +161,11 @@ class DeliveryEngineTest : public ::testing::Test {
     ASSERT_NE(db, nullptr);
   }
 
-  /// Commits record `recordId` of `clientId` (the sample resources) with one pending delivery of
-  /// its report per connector, named "<recordId>-<connector>".
+  /// Commits record `recordId` of `clientId` (the sample resources, changed by `edit` when given)
+  /// with one pending delivery of its report per connector, named "<recordId>-<connector>".
   void commit(const std::string& recordId, const std::vector<std::string>& connectors,
-              const std::string& clientId = "c-1") {
+              const std::string& clientId = "c-1",
+              const std::function<void(store::Submission&)>& edit = nullptr) {
     SampleIds ids;
     ids.recordId = recordId;
     // Resource ids are unique across records.
@@ -181,6 +183,7 @@ class DeliveryEngineTest : public ::testing::Test {
       sub.deliveries.push_back({deliveryId, ids.documentId, "dmp", c, DeliveryStatus::kPending,
                                 std::nullopt, std::nullopt});
     }
+    if (edit) edit(sub);
     ASSERT_TRUE(db->commitSubmission(sub).isOk());
   }
 
@@ -595,6 +598,29 @@ TEST_F(DeliveryEngineTest, AConnectorExceptionIsRecordedWithoutItsTextAndTheLogG
   EXPECT_EQ(log.text().find("279035121518989"), std::string::npos) << log.text();
   EXPECT_NE(log.text().find(R"("errorClass":"transient")"), std::string::npos) << log.text();
   EXPECT_NE(log.text().find(R"("reason":"connector-exception")"), std::string::npos) << log.text();
+}
+
+TEST_F(DeliveryEngineTest, AStoredResourceThatIsNotJsonEndsTheDeliveryDeadUnsent) {
+  commit("r1", {"fake"}, "c-1", [](store::Submission& sub) {
+    for (store::NewFhirResource& r : sub.resources) {
+      if (r.resourceType == "Encounter") r.json = R"({"resourceType":"Encounter",)";
+    }
+  });
+  auto fake = std::make_shared<FakeConnector>();
+  DeliveryEngine engine(*db, clock, options());
+  ASSERT_TRUE(engine.add(instance("fake"), fake).isOk());
+  LogCapture log;
+  ASSERT_EQ(*engine.runDue("fake"), 1u);
+  EXPECT_TRUE(fake->calls().empty()) << "nothing is sent";
+  const auto d = get("r1-fake");
+  EXPECT_EQ(d.status, DeliveryStatus::kDead);
+  EXPECT_EQ(d.reason, "permanent-error");
+  const auto a = attempts("r1-fake");
+  ASSERT_EQ(a.size(), 1u);
+  EXPECT_EQ(a[0].errorClass, store::ErrorClass::kPermanent);
+  EXPECT_NE(a[0].message.value_or("").find("is not valid JSON"), std::string::npos)
+      << a[0].message.value_or("");
+  EXPECT_NE(log.text().find(R"("cause":"payload-unreadable")"), std::string::npos) << log.text();
 }
 
 TEST_F(DeliveryEngineTest, AFailedAttemptIsLoggedWithAReasonEvenWhenTheConnectorGaveNone) {

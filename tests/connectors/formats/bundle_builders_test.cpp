@@ -1,10 +1,12 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <memory>
 #include <set>
 
 #include "connectors_test_support.hpp"
 #include "fhirgw/common/json.hpp"
+#include "fhirgw/common/json_tree.hpp"
 #include "fhirgw/connectors/engine/payload_builder.hpp"
 #include "fhirgw/connectors/formats/provide_bundle.hpp"
 #include "fhirgw/connectors/formats/transaction_bundle.hpp"
@@ -336,4 +338,41 @@ TEST(ProvideBundle, APatientWithoutInsOrADeliveryWithoutDocumentIsRefused) {
   auto none = buildProvideBundle(*makeDeliveryPayload(encounter, sampleResources()), {"1.2.3"});
   ASSERT_FALSE(none.hasValue());
   EXPECT_THAT(none.error().message(), HasSubstr("no DocumentReference"));
+}
+
+// ---- the payload's parsed trees --------------------------------------------------------------
+
+TEST(BundleBuilders, ThePayloadsTreesGiveTheBundlesItsTextsGiveAndStayAsTheyWere) {
+  for (const char* documentId : {"doc-cr", "doc-ord", "doc-aat"}) {
+    SCOPED_TRACE(documentId);
+    const DeliveryPayload withTrees =
+        fullExamplePayload("dmp", std::nullopt, /*withIns=*/true, documentId);
+    DeliveryPayload textsOnly = withTrees;
+    for (PayloadResource& r : textsOnly.resources) {
+      ASSERT_NE(r.tree, nullptr) << r.resourceType << ": the selection parsed it";
+      r.tree.reset();
+    }
+    EXPECT_EQ(*buildTransactionBundle(withTrees), *buildTransactionBundle(textsOnly));
+    EXPECT_EQ(*buildTransactionBundle(withTrees, {.clientAssignedIds = true}),
+              *buildTransactionBundle(textsOnly, {.clientAssignedIds = true}));
+    EXPECT_EQ(*buildProvideBundle(withTrees, {"1.2.3"}), *buildProvideBundle(textsOnly, {"1.2.3"}));
+    // The builders edit copies: the trees (shared by the deliveries of a record) are unchanged.
+    for (const PayloadResource& r : withTrees.resources) {
+      EXPECT_EQ(r.tree->serialize(), common::Json::parse(r.json)->serialize()) << r.resourceType;
+    }
+  }
+}
+
+TEST(BundleBuilders, AResourceThatIsJsonButNotAnObjectIsRefusedFromItsTreeAsFromItsText) {
+  DeliveryPayload payload = *makeDeliveryPayload(documentDelivery(), sampleResources());
+  payload.resources.front().json = "[]";
+  payload.resources.front().tree = std::make_shared<const common::Json>(common::Json::array());
+  DeliveryPayload textOnly = payload;
+  textOnly.resources.front().tree.reset();
+  for (const DeliveryPayload* p : {&payload, &textOnly}) {
+    auto bundle = buildTransactionBundle(*p);
+    ASSERT_FALSE(bundle.hasValue());
+    EXPECT_EQ(bundle.error().code(), common::StatusCode::kInvalidArgument);
+    EXPECT_THAT(bundle.error().message(), HasSubstr("is not a JSON object"));
+  }
 }
