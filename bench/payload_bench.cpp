@@ -28,6 +28,7 @@
 #include "connector_support.hpp"
 #include "fhirgw/common/clock.hpp"
 #include "fhirgw/common/json.hpp"
+#include "fhirgw/common/json_tree.hpp"
 #include "fhirgw/connectors/engine/payload_builder.hpp"
 #include "fhirgw/connectors/formats/provide_bundle.hpp"
 #include "fhirgw/connectors/formats/transaction_bundle.hpp"
@@ -111,12 +112,12 @@ std::size_t fhirRestDelivery(const store::Delivery& d, const std::vector<store::
                              const fhir::Validator& validator) {
   auto payload = connectors::makeDeliveryPayload(d, rows);
   if (!payload) throw std::runtime_error("payload: " + payload.error().toString());
-  auto bundle = connectors::buildTransactionBundle(*payload);
+  auto bundle = connectors::buildTransactionBundleTree(*payload);
   if (!bundle) throw std::runtime_error("bundle: " + bundle.error().toString());
   if (auto refused = connectors::detail::validateBundle(&validator, *bundle)) {
     throw std::runtime_error("validation: " + refused->message);
   }
-  return bundle->size();
+  return bundle->serialize().size();
 }
 
 // One record's deliveries through the fhir-rest path; named for callgrind's --toggle-collect.
@@ -173,8 +174,8 @@ int main(int argc, char** argv) {
   for (std::size_t i = 0; i < n; ++i) {
     payloads.push_back(*connectors::makeDeliveryPayload(record.deliveries[i], rows[i]));
   }
-  std::vector<std::string> bundles;
-  for (const auto& p : payloads) bundles.push_back(*connectors::buildTransactionBundle(p));
+  std::vector<common::Json> bundles;
+  for (const auto& p : payloads) bundles.push_back(*connectors::buildTransactionBundleTree(p));
 
   print("payloads (makeDeliveryPayload), 7", measure(runs, [&] {
           for (std::size_t i = 0; i < n; ++i) {
@@ -182,11 +183,11 @@ int main(int argc, char** argv) {
                 connectors::makeDeliveryPayload(record.deliveries[i], rows[i])->resources.size();
           }
         }));
-  print("fhir-rest bundles (transaction), 7", measure(runs, [&] {
+  print("fhir-rest bundles (transaction, text), 7", measure(runs, [&] {
           for (const auto& p : payloads) sink += connectors::buildTransactionBundle(p)->size();
         }));
   print("fhir-rest validation of the bundles, 7", measure(runs, [&] {
-          for (const std::string& b : bundles) {
+          for (const common::Json& b : bundles) {
             sink += connectors::detail::validateBundle(&validator, b) ? 1 : 0;
           }
         }));
@@ -196,11 +197,11 @@ int main(int argc, char** argv) {
           for (std::size_t i = 0; i < n; ++i) {
             if (!record.deliveries[i].documentId) continue;
             auto payload = connectors::makeDeliveryPayload(record.deliveries[i], rows[i]);
-            auto bundle = connectors::buildProvideBundle(*payload, {"1.2.250.1.999.1"});
+            auto bundle = connectors::buildProvideBundleTree(*payload, {"1.2.250.1.999.1"});
             if (connectors::detail::validateBundle(&validator, *bundle)) {
               throw std::runtime_error("the mhd bundle fails validation");
             }
-            sink += bundle->size();
+            sink += bundle->serialize().size();
           }
         }));
   return sink == static_cast<std::size_t>(-1) ? 1 : 0;

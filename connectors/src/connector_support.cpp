@@ -71,14 +71,15 @@ std::optional<common::Url> checkEndpointUrl(OptionsReader& r, std::string_view k
 }
 
 std::optional<DeliveryResult> validateBundle(const fhir::Validator* validator,
-                                             const std::string& bundle) {
+                                             const common::Json& bundle) {
   if (validator == nullptr) return std::nullopt;
-  auto issues = validator->validateText(bundle);
-  if (!issues)
+  // A raw value that does not parse (none of the builders writes one).
+  auto document = bundle.toDocument();
+  if (!document)
     return DeliveryResult::permanent("bundle is not valid JSON").because("invalid-bundle");
   std::size_t errors = 0;
   std::string first;
-  for (const fhir::Issue& issue : *issues) {
+  for (const fhir::Issue& issue : validator->validate(*document)) {
     if (issue.severity != fhir::IssueSeverity::kError &&
         issue.severity != fhir::IssueSeverity::kFatal) {
       continue;

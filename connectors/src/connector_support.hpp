@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "fhirgw/common/json_tree.hpp"
 #include "fhirgw/common/url.hpp"
 #include "fhirgw/connectors/connector.hpp"
 #include "fhirgw/connectors/http_client.hpp"
@@ -42,9 +43,11 @@ std::optional<common::Url> checkEndpointUrl(OptionsReader& r, std::string_view k
                                             const std::string& url, bool allowInsecureHttp);
 
 /// Validates a built bundle when a validator is set: a permanent failure naming the error count
-/// and the first location (no values) when it has errors.
+/// and the first location (no values) when it has errors. The tree is read as its serialize()
+/// would parse (Json::toDocument: JSON numbers told from strings), without writing and reading
+/// the text.
 std::optional<DeliveryResult> validateBundle(const fhir::Validator* validator,
-                                             const std::string& bundle);
+                                             const common::Json& bundle);
 
 /// POSTs a FHIR bundle (with `Authorization: Bearer` when the token is not empty): the answer.
 common::Result<HttpResponse> sendBundle(HttpClient& client, const std::string& url,

@@ -225,13 +225,13 @@ DeliveryResult FhirRestConnector::deliver(const DeliveryPayload& payload, std::s
     }
     url = target->text;
   }
-  auto bundle = buildTransactionBundle(payload, options_.bundle);
+  auto bundle = buildTransactionBundleTree(payload, options_.bundle);
   if (!bundle)
     return DeliveryResult::permanent(bundle.error().message()).because("payload-refused");
   if (options_.validate) {
     if (auto refused = detail::validateBundle(context_.validator, *bundle)) return *refused;
   }
-  return post(url, *bundle, payload.deliveryId, std::move(stop));
+  return post(url, bundle->serialize(), payload.deliveryId, std::move(stop));
 }
 
 DeliveryResult FhirRestConnector::post(const std::string& url, const std::string& bundle,

@@ -234,8 +234,8 @@ fhir::BundleRequest create(std::string type) { return {.method = "POST", .url = 
 
 }  // namespace
 
-common::Result<std::string> buildProvideBundle(const DeliveryPayload& payload,
-                                               const ProvideBundleOptions& options) {
+common::Result<common::Json> buildProvideBundleTree(const DeliveryPayload& payload,
+                                                    const ProvideBundleOptions& options) {
   if (options.sourceId.empty()) return common::invalidArgument("mhd: sourceId is empty");
   auto parsed = detail::parsePayload(payload);
   if (!parsed) return parsed.error();
@@ -323,7 +323,13 @@ common::Result<std::string> buildProvideBundle(const DeliveryPayload& payload,
     bundle.add(fullUrl, std::move(doc), create("DocumentReference"));
   }
   for (auto& [fullUrl, binary] : binaries) bundle.add(fullUrl, std::move(binary), create("Binary"));
-  return bundle.take().serialize();
+  return bundle.take();
+}
+
+common::Result<std::string> buildProvideBundle(const DeliveryPayload& payload,
+                                               const ProvideBundleOptions& options) {
+  FHIRGW_ASSIGN_OR_RETURN(const Json bundle, buildProvideBundleTree(payload, options));
+  return bundle.serialize();
 }
 
 }  // namespace fhirgw::connectors

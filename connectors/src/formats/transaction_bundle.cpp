@@ -64,8 +64,8 @@ void inlineBinaries(Json& documentReference, const detail::ResourceIndex& index,
 
 }  // namespace
 
-common::Result<std::string> buildTransactionBundle(const DeliveryPayload& payload,
-                                                   const TransactionBundleOptions& options) {
+common::Result<common::Json> buildTransactionBundleTree(const DeliveryPayload& payload,
+                                                        const TransactionBundleOptions& options) {
   auto parsed = detail::parsePayload(payload);
   if (!parsed) return parsed.error();
   const std::vector<ParsedResource>& resources = *parsed;
@@ -126,7 +126,13 @@ common::Result<std::string> buildTransactionBundle(const DeliveryPayload& payloa
   if (bundle.size() == 0) {
     return common::invalidArgument("the delivery has no resource to send");
   }
-  return bundle.take().serialize();
+  return bundle.take();
+}
+
+common::Result<std::string> buildTransactionBundle(const DeliveryPayload& payload,
+                                                   const TransactionBundleOptions& options) {
+  FHIRGW_ASSIGN_OR_RETURN(const Json bundle, buildTransactionBundleTree(payload, options));
+  return bundle.serialize();
 }
 
 }  // namespace fhirgw::connectors

@@ -55,13 +55,13 @@ common::Result<std::unique_ptr<MhdConnector>> MhdConnector::create(
 }
 
 DeliveryResult MhdConnector::deliver(const DeliveryPayload& payload, std::stop_token stop) {
-  auto bundle = buildProvideBundle(payload, options_.bundle);
+  auto bundle = buildProvideBundleTree(payload, options_.bundle);
   if (!bundle)
     return DeliveryResult::permanent(bundle.error().message()).because("payload-refused");
   if (options_.validate) {
     if (auto refused = detail::validateBundle(context_.validator, *bundle)) return *refused;
   }
-  return detail::postBundle(*client_, options_.baseUrl, *bundle, payload.deliveryId, {},
+  return detail::postBundle(*client_, options_.baseUrl, bundle->serialize(), payload.deliveryId, {},
                             *context_.clock, std::move(stop));
 }
 

@@ -4,12 +4,14 @@
 #include <memory>
 #include <set>
 
+#include "connector_support.hpp"
 #include "connectors_test_support.hpp"
 #include "fhirgw/common/json.hpp"
 #include "fhirgw/common/json_tree.hpp"
 #include "fhirgw/connectors/engine/payload_builder.hpp"
 #include "fhirgw/connectors/formats/provide_bundle.hpp"
 #include "fhirgw/connectors/formats/transaction_bundle.hpp"
+#include "fhirgw/fhir/fr_core_profiles.hpp"
 #include "fhirgw/fhir/validator.hpp"
 
 using namespace fhirgw;
@@ -375,4 +377,53 @@ TEST(BundleBuilders, AResourceThatIsJsonButNotAnObjectIsRefusedFromItsTreeAsFrom
     EXPECT_EQ(bundle.error().code(), common::StatusCode::kInvalidArgument);
     EXPECT_THAT(bundle.error().message(), HasSubstr("is not a JSON object"));
   }
+}
+
+// ---- validation of the bundle as a tree ------------------------------------------------------
+
+namespace {
+
+std::string issuesText(const std::vector<fhir::Issue>& issues) {
+  std::string out;
+  for (const fhir::Issue& i : issues) {
+    out += std::to_string(static_cast<int>(i.severity)) + " " + i.code + " " + i.expression + ": " +
+           i.diagnostics + "\n";
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST(BundleValidation, ATreeGetsTheIssuesItsTextWouldGet) {
+  const fhir::Validator validator = fhir::makeFrCoreValidator();
+  for (const char* documentId : {"doc-cr", "doc-ord", "doc-aat"}) {
+    SCOPED_TRACE(documentId);
+    const DeliveryPayload payload =
+        fullExamplePayload("dmp", std::nullopt, /*withIns=*/true, documentId);
+    for (const common::Json& bundle :
+         {*buildTransactionBundleTree(payload), *buildProvideBundleTree(payload, {"1.2.3"})}) {
+      auto document = bundle.toDocument();
+      ASSERT_TRUE(document.hasValue());
+      EXPECT_EQ(issuesText(validator.validate(*document)),
+                issuesText(*validator.validateText(bundle.serialize())));
+      EXPECT_FALSE(detail::validateBundle(&validator, bundle).has_value());
+    }
+  }
+}
+
+TEST(BundleValidation, ATreeWithANumberWhereFhirWantsAStringIsRefusedAsItsTextWouldBe) {
+  const fhir::Validator validator = fhir::makeFrCoreValidator();
+  common::Json bundle =
+      *buildTransactionBundleTree(fullExamplePayload("dmp", std::nullopt, /*withIns=*/true));
+  common::Json& patient = *bundle.find("entry")->items().front().find("resource");
+  ASSERT_EQ(patient.stringAt("resourceType"), "Patient");
+  patient.set("birthDate", common::Json::number("19790312"));
+  const std::vector<fhir::Issue> fromText = errorsOf(bundle.serialize());
+  ASSERT_FALSE(fromText.empty());
+  const auto refused = detail::validateBundle(&validator, bundle);
+  ASSERT_TRUE(refused.has_value());
+  EXPECT_EQ(refused->errorClass, ErrorClass::kPermanent);
+  EXPECT_EQ(refused->reason, "invalid-bundle");
+  EXPECT_THAT(refused->message, HasSubstr("first at " + fromText.front().expression));
+  EXPECT_THAT(refused->message, HasSubstr("birthDate"));
 }

@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "fhirgw/common/json_tree.hpp"
 #include "fhirgw/common/result.hpp"
 #include "fhirgw/connectors/delivery_payload.hpp"
 
@@ -28,5 +29,10 @@ struct ProvideBundleOptions {
 /// kInvalidArgument for a resource that is not JSON.
 common::Result<std::string> buildProvideBundle(const DeliveryPayload& payload,
                                                const ProvideBundleOptions& options);
+
+/// The same Bundle as a tree, before it is written (its serialize() is buildProvideBundle's text):
+/// for a connector that validates what it sends without parsing its text again.
+common::Result<common::Json> buildProvideBundleTree(const DeliveryPayload& payload,
+                                                    const ProvideBundleOptions& options);
 
 }  // namespace fhirgw::connectors

@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "fhirgw/common/json_tree.hpp"
 #include "fhirgw/common/result.hpp"
 #include "fhirgw/connectors/delivery_payload.hpp"
 
@@ -25,5 +26,10 @@ struct TransactionBundleOptions {
 /// a resource is not JSON or nothing is left to send.
 common::Result<std::string> buildTransactionBundle(const DeliveryPayload& payload,
                                                    const TransactionBundleOptions& options = {});
+
+/// The same Bundle as a tree, before it is written (its serialize() is buildTransactionBundle's
+/// text): for a connector that validates what it sends without parsing its text again.
+common::Result<common::Json> buildTransactionBundleTree(
+    const DeliveryPayload& payload, const TransactionBundleOptions& options = {});
 
 }  // namespace fhirgw::connectors
