@@ -17,8 +17,30 @@ const PayloadResource* DeliveryPayload::find(std::string_view resourceType) cons
   return nullptr;
 }
 
+std::shared_ptr<const common::Json> ParsedResourceCache::find(
+    std::string_view recordId, const PayloadResource& resource) const {
+  const auto record = trees_.find(recordId);
+  if (record == trees_.end()) return nullptr;
+  const auto it = record->second.find(resource.resourceType + "/" + resource.resourceId);
+  if (it == record->second.end() || it->second.json != resource.json) return nullptr;
+  return it->second.tree;
+}
+
+void ParsedResourceCache::add(std::string_view recordId, const PayloadResource& resource,
+                              std::shared_ptr<const common::Json> tree) {
+  auto record = trees_.find(recordId);
+  if (record == trees_.end()) record = trees_.emplace(std::string(recordId), Trees()).first;
+  record->second.insert_or_assign(resource.resourceType + "/" + resource.resourceId,
+                                  Parsed{resource.json, std::move(tree)});
+}
+
+void ParsedResourceCache::forget(std::string_view recordId) {
+  if (const auto record = trees_.find(recordId); record != trees_.end()) trees_.erase(record);
+}
+
 common::Status addPayloadResources(DeliveryPayload& payload,
-                                   const std::vector<PayloadResource>& recordResources) {
+                                   const std::vector<PayloadResource>& recordResources,
+                                   ParsedResourceCache* cache) {
   // Candidates: this delivery's document resources and the record-level ones.
   std::vector<const PayloadResource*> candidates;
   // Parsed once here, followed for references, then carried: the builders read these trees.
@@ -26,13 +48,19 @@ common::Status addPayloadResources(DeliveryPayload& payload,
   for (const PayloadResource& r : recordResources) {
     if (r.resourceType == "AuditEvent") continue;
     if (r.documentId && r.documentId != payload.documentId) continue;
-    auto json = common::Json::parse(r.json);
-    if (!json) {
-      return common::invalidArgument("stored " + r.resourceType + "/" + r.resourceId +
-                                     " is not valid JSON");
+    std::shared_ptr<const common::Json> tree =
+        cache != nullptr ? cache->find(payload.recordId, r) : nullptr;
+    if (!tree) {
+      auto json = common::Json::parse(r.json);
+      if (!json) {
+        return common::invalidArgument("stored " + r.resourceType + "/" + r.resourceId +
+                                       " is not valid JSON");
+      }
+      tree = std::make_shared<const common::Json>(std::move(*json));
+      if (cache != nullptr) cache->add(payload.recordId, r, tree);
     }
     candidates.push_back(&r);
-    parsed.push_back(std::make_shared<const common::Json>(std::move(*json)));
+    parsed.push_back(std::move(tree));
   }
 
   std::vector<bool> included(candidates.size(), false);

@@ -7,6 +7,7 @@
 #include <mutex>
 #include <random>
 #include <thread>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -152,7 +153,7 @@ struct DeliveryEngine::Shared {
   Step step(Lane& lane, std::optional<common::TimePoint>& wakeAt, const std::stop_token& stop,
             std::size_t& batch, std::size_t& processed);
   void process(Lane& lane, const store::Delivery& delivery, bool probe, const std::stop_token& stop,
-               std::vector<Finished>& results);
+               ParsedResourceCache* trees, std::vector<Finished>& results);
   void finish(Lane& lane, const std::vector<Finished>& results);
   /// True once the engine stops or the lane is retired: a batch starts no further attempt.
   bool halted(const Lane& lane) {
@@ -229,6 +230,19 @@ DeliveryEngine::Shared::Step DeliveryEngine::Shared::step(Lane& lane,
       clock.now() + std::min(options.batchWindow, options.lease / 2);
   std::vector<Finished> results;
   results.reserve(claimed->size());
+  // A record with several deliveries in the claim has its stored resources parsed once for them
+  // (the fair claim spreads a backlog's picks over records: most claims then have one each).
+  struct Count {
+    std::size_t claimed = 0;  // deliveries of the record in the claim
+    std::size_t left = 0;     // those not built yet
+  };
+  std::unordered_map<std::string, Count> perRecord;
+  for (const store::Delivery& d : *claimed) {
+    Count& c = perRecord[d.recordId];
+    ++c.claimed;
+    ++c.left;
+  }
+  ParsedResourceCache trees;
   for (std::size_t i = 0; i < claimed->size(); ++i) {
     const store::Delivery& d = (*claimed)[i];
     const common::TimePoint now = clock.now();
@@ -244,7 +258,9 @@ DeliveryEngine::Shared::Step DeliveryEngine::Shared::step(Lane& lane,
       }
       break;
     }
-    process(lane, d, probe, stop, results);
+    Count& count = perRecord[d.recordId];
+    process(lane, d, probe, stop, count.claimed > 1 ? &trees : nullptr, results);
+    if (--count.left == 0 && count.claimed > 1) trees.forget(d.recordId);
     ++processed;
   }
   finish(lane, results);
@@ -252,7 +268,8 @@ DeliveryEngine::Shared::Step DeliveryEngine::Shared::step(Lane& lane,
 }
 
 void DeliveryEngine::Shared::process(Lane& lane, const store::Delivery& d, bool probe,
-                                     const std::stop_token& stop, std::vector<Finished>& results) {
+                                     const std::stop_token& stop, ParsedResourceCache* trees,
+                                     std::vector<Finished>& results) {
   const RetryPolicy& policy = lane.config.retry;
   const common::TimePoint start = clock.now();
   const auto realStart = std::chrono::steady_clock::now();
@@ -294,7 +311,7 @@ void DeliveryEngine::Shared::process(Lane& lane, const store::Delivery& d, bool 
     return;
   }
   DeliveryResult result;
-  auto payload = makeDeliveryPayload(d, *resources);
+  auto payload = makeDeliveryPayload(d, *resources, trees);
   if (!payload) {
     result = DeliveryResult::permanent(payload.error().message()).because("payload-unreadable");
   } else {

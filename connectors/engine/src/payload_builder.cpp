@@ -4,8 +4,9 @@
 
 namespace fhirgw::connectors {
 
-common::Result<DeliveryPayload> makeDeliveryPayload(
-    const store::Delivery& delivery, const std::vector<store::FhirResource>& stored) {
+common::Result<DeliveryPayload> makeDeliveryPayload(const store::Delivery& delivery,
+                                                    const std::vector<store::FhirResource>& stored,
+                                                    ParsedResourceCache* cache) {
   DeliveryPayload payload;
   payload.deliveryId = delivery.id;
   payload.recordId = delivery.recordId;
@@ -20,7 +21,7 @@ common::Result<DeliveryPayload> makeDeliveryPayload(
     if (r.recordId != delivery.recordId) continue;
     resources.push_back({r.resourceType, r.resourceId, r.documentId, r.json});
   }
-  FHIRGW_RETURN_IF_ERROR(addPayloadResources(payload, resources));
+  FHIRGW_RETURN_IF_ERROR(addPayloadResources(payload, resources, cache));
   return payload;
 }
 

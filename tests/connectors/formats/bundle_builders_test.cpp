@@ -427,3 +427,60 @@ TEST(BundleValidation, ATreeWithANumberWhereFhirWantsAStringIsRefusedAsItsTextWo
   EXPECT_THAT(refused->message, HasSubstr("first at " + fromText.front().expression));
   EXPECT_THAT(refused->message, HasSubstr("birthDate"));
 }
+
+// ---- a record's parsed resources shared within one claim -------------------------------------
+
+TEST(ParsedResourceCache, ARecordsDeliveriesShareItsParsedResourcesAndBuildTheSameBundles) {
+  const SampleIds ids;
+  const auto rows = sampleResources(ids);
+  store::Delivery document = documentDelivery(ids);
+  store::Delivery encounter = documentDelivery(ids);
+  encounter.id = "3d1c5e0a-0000-4000-8000-000000000002";
+  encounter.documentId.reset();
+  ParsedResourceCache cache;
+  const DeliveryPayload first = *makeDeliveryPayload(document, rows, &cache);
+  const DeliveryPayload second = *makeDeliveryPayload(encounter, rows, &cache);
+  // The Patient was parsed for the first delivery and is the same tree in the second.
+  EXPECT_EQ(first.find("Patient")->tree, second.find("Patient")->tree);
+  for (const store::Delivery* d : {&document, &encounter}) {
+    const DeliveryPayload alone = *makeDeliveryPayload(*d, rows);
+    const DeliveryPayload& shared = d == &document ? first : second;
+    ASSERT_EQ(typeSet(shared), typeSet(alone));
+    EXPECT_EQ(*buildTransactionBundle(shared), *buildTransactionBundle(alone));
+    for (const PayloadResource& r : shared.resources) {
+      EXPECT_EQ(r.tree->serialize(), common::Json::parse(r.json)->serialize()) << r.resourceType;
+    }
+  }
+}
+
+TEST(ParsedResourceCache, ATreeIsTakenOnlyForTheSameRecordAndTheSameText) {
+  const SampleIds ids;
+  auto rows = sampleResources(ids);
+  ParsedResourceCache cache;
+  const DeliveryPayload first = *makeDeliveryPayload(documentDelivery(ids), rows, &cache);
+  // The same resource id with another text: parsed again, never the tree of the earlier text.
+  for (store::FhirResource& r : rows) {
+    if (r.resourceType == "Patient") r.json.insert(r.json.size() - 1, R"(,"active":true)");
+  }
+  const DeliveryPayload changed = *makeDeliveryPayload(documentDelivery(ids), rows, &cache);
+  EXPECT_NE(changed.find("Patient")->tree, first.find("Patient")->tree);
+  EXPECT_EQ(changed.find("Patient")->tree->find("active")->boolValue(), true);
+  EXPECT_EQ(changed.find("Organization")->tree, first.find("Organization")->tree);
+  // A record forgotten (its last delivery in the claim built): parsed again.
+  cache.forget(ids.recordId);
+  const DeliveryPayload again = *makeDeliveryPayload(documentDelivery(ids), rows, &cache);
+  EXPECT_NE(again.find("Organization")->tree, first.find("Organization")->tree);
+  // Another record with the same resource ids and texts: its own trees.
+  SampleIds other = ids;
+  other.recordId = "rec-other";
+  auto otherRows = rows;
+  for (store::FhirResource& r : otherRows) r.recordId = other.recordId;
+  store::Delivery otherDelivery = documentDelivery(other);
+  const DeliveryPayload third = *makeDeliveryPayload(otherDelivery, otherRows, &cache);
+  EXPECT_NE(third.find("Organization")->tree, first.find("Organization")->tree);
+  // And a text that is not JSON is refused with a cache as without one.
+  otherRows.front().json = "{not json";
+  auto refused = makeDeliveryPayload(otherDelivery, otherRows, &cache);
+  ASSERT_FALSE(refused.hasValue());
+  EXPECT_EQ(refused.error().code(), common::StatusCode::kInvalidArgument);
+}
