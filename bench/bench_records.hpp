@@ -1,12 +1,15 @@
 #pragma once
 
-// The store-level benchmarks' record (bench/commit_bench, bench/queue_bench): a submission shaped
+// The store-level benchmarks' record (bench/commit_bench, bench/queue_bench,
+// bench/store_bytes_bench): a submission shaped
 // like the accepted full example, its body, three documents, ten FHIR resources of 2.8 KB and its
 // 7 deliveries (DMP and patient per document, and the encounter). The sizes matter: the store's
 // pages are what a commit writes and what a claim reads.
 
+#include <cstdio>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "fhirgw/common/crypto.hpp"
 #include "fhirgw/store/store.hpp"
@@ -58,6 +61,35 @@ inline store::Submission fullExampleSubmission(const std::string& body, const st
   sub.deliveries.push_back({id + "-enc", std::nullopt, "encounter", connector,
                             store::DeliveryStatus::kPending, std::nullopt, std::nullopt});
   return sub;
+}
+
+/// The result of a delivered attempt of d, started at `at`.
+inline store::FinishedAttempt deliveredAttempt(const store::Delivery& d, common::TimePoint at) {
+  store::FinishedAttempt f;
+  f.deliveryId = d.id;
+  f.leaseId = d.leaseId.value_or("");
+  f.next = store::DeliveryStatus::kDelivered;
+  f.startedAt = at;
+  f.outcome = store::AttemptOutcome::kDelivered;
+  f.httpStatus = 200;
+  return f;
+}
+
+/// Records a batch of results at once (finishAttempts); false, with the reason on standard
+/// error, unless every one was written.
+inline bool finishAll(store::Store& db, const std::vector<store::FinishedAttempt>& results) {
+  auto statuses = db.finishAttempts(results);
+  if (!statuses) {
+    std::fprintf(stderr, "finish: %s\n", statuses.error().toString().c_str());
+    return false;
+  }
+  for (const common::Status& s : *statuses) {
+    if (!s.isOk()) {
+      std::fprintf(stderr, "finish: %s\n", s.toString().c_str());
+      return false;
+    }
+  }
+  return true;
 }
 
 }  // namespace fhirgw::bench

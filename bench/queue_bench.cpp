@@ -80,17 +80,6 @@ bool fill(store::Store& db, const std::string& body, int deliveries) {
   return failures.load() == 0;
 }
 
-store::FinishedAttempt delivered(const store::Delivery& d, common::TimePoint at) {
-  store::FinishedAttempt f;
-  f.deliveryId = d.id;
-  f.leaseId = d.leaseId.value_or("");
-  f.next = store::DeliveryStatus::kDelivered;
-  f.startedAt = at;
-  f.outcome = store::AttemptOutcome::kDelivered;
-  f.httpStatus = 200;
-  return f;
-}
-
 struct Mode {
   const char* name;
   std::size_t claim;
@@ -123,24 +112,15 @@ bool run(store::Store& db, const common::Clock& clock, const Mode& mode, double 
     claimMs += std::chrono::duration<double, std::milli>(c1 - c0).count();
     std::vector<store::FinishedAttempt> results;
     results.reserve(claimed->size());
-    for (const store::Delivery& d : *claimed) results.push_back(delivered(d, clock.now()));
+    for (const store::Delivery& d : *claimed)
+      results.push_back(bench::deliveredAttempt(d, clock.now()));
     if (handedOut != nullptr) {
       std::lock_guard lock(*handedOutMutex);
       for (const store::Delivery& d : *claimed) handedOut->insert(d.id);
     }
     const auto f0 = Clock::now();
     if (mode.batchFinish) {
-      auto statuses = db.finishAttempts(results);
-      if (!statuses) {
-        std::fprintf(stderr, "finish: %s\n", statuses.error().toString().c_str());
-        return false;
-      }
-      for (const common::Status& s : *statuses) {
-        if (!s.isOk()) {
-          std::fprintf(stderr, "finish: %s\n", s.toString().c_str());
-          return false;
-        }
-      }
+      if (!bench::finishAll(db, results)) return false;
     } else {
       for (const store::FinishedAttempt& f : results) {
         if (common::Status s = db.finishAttempt(f); !s.isOk()) {

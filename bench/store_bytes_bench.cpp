@@ -22,6 +22,7 @@
 #include <tuple>
 #include <vector>
 
+#include "bench_records.hpp"
 #include "fhirgw/common/crypto.hpp"
 #include "fhirgw/common/json.hpp"
 #include "fhirgw/fhir/fr_core_profiles.hpp"
@@ -81,27 +82,9 @@ bool deliverAll(store::Store& db, const common::Clock& clock, std::int64_t& deli
     }
     if (claimed->empty()) return true;
     std::vector<store::FinishedAttempt> results;
-    for (const store::Delivery& d : *claimed) {
-      store::FinishedAttempt f;
-      f.deliveryId = d.id;
-      f.leaseId = d.leaseId.value_or("");
-      f.next = store::DeliveryStatus::kDelivered;
-      f.startedAt = clock.now();
-      f.outcome = store::AttemptOutcome::kDelivered;
-      f.httpStatus = 201;
-      results.push_back(std::move(f));
-    }
-    auto statuses = db.finishAttempts(results);
-    if (!statuses) {
-      std::fprintf(stderr, "finish: %s\n", statuses.error().toString().c_str());
-      return false;
-    }
-    for (const common::Status& s : *statuses) {
-      if (!s.isOk()) {
-        std::fprintf(stderr, "finish: %s\n", s.toString().c_str());
-        return false;
-      }
-    }
+    for (const store::Delivery& d : *claimed)
+      results.push_back(bench::deliveredAttempt(d, clock.now()));
+    if (!bench::finishAll(db, results)) return false;
     delivered += static_cast<std::int64_t>(results.size());
   }
 }
