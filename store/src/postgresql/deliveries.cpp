@@ -176,51 +176,44 @@ void appendArrayText(std::string& out, std::string_view value) {
   out += '"';
 }
 
-/// A PostgreSQL array literal of texts ({"a","b"}), for `= ANY ($n::text[])` and unnest.
-std::string textArray(const std::vector<std::string>& values) {
+/// A PostgreSQL array literal ({a,b}) of values, each written by append(out, value).
+template <typename T, typename Append>
+std::string arrayLiteral(const std::vector<T>& values, Append append) {
   std::string out = "{";
-  for (const std::string& value : values) {
+  for (const T& value : values) {
     if (out.size() > 1) out += ',';
-    appendArrayText(out, value);
+    append(out, value);
   }
   out += '}';
   return out;
+}
+
+/// Texts ({"a","b"}), for `= ANY ($n::text[])` and unnest.
+std::string textArray(const std::vector<std::string>& values) {
+  return arrayLiteral(values,
+                      [](std::string& out, const std::string& v) { appendArrayText(out, v); });
 }
 
 std::string integerArray(const std::vector<std::int64_t>& values) {
-  std::string out = "{";
-  for (const std::int64_t value : values) {
-    if (out.size() > 1) out += ',';
-    out += std::to_string(value);
-  }
-  out += '}';
-  return out;
+  return arrayLiteral(values, [](std::string& out, std::int64_t v) { out += std::to_string(v); });
 }
 
-/// A PostgreSQL array literal of texts where a missing value is NULL ({"a",NULL}).
+/// Texts where a missing value is NULL ({"a",NULL}).
 std::string optionalTextArray(const std::vector<std::optional<std::string>>& values) {
-  std::string out = "{";
-  for (const std::optional<std::string>& value : values) {
-    if (out.size() > 1) out += ',';
-    if (value) {
-      appendArrayText(out, *value);
+  return arrayLiteral(values, [](std::string& out, const std::optional<std::string>& v) {
+    if (v) {
+      appendArrayText(out, *v);
     } else {
       out += "NULL";
     }
-  }
-  out += '}';
-  return out;
+  });
 }
 
-/// A PostgreSQL array literal of integers where a missing value is NULL ({1,NULL}).
+/// Integers where a missing value is NULL ({1,NULL}).
 std::string optionalIntegerArray(const std::vector<std::optional<std::int64_t>>& values) {
-  std::string out = "{";
-  for (const std::optional<std::int64_t>& value : values) {
-    if (out.size() > 1) out += ',';
-    out += value ? std::to_string(*value) : "NULL";
-  }
-  out += '}';
-  return out;
+  return arrayLiteral(values, [](std::string& out, const std::optional<std::int64_t>& v) {
+    out += v ? std::to_string(*v) : "NULL";
+  });
 }
 
 std::optional<std::string> textOrNull(const std::optional<std::string>& value) {
