@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cstddef>
+#include <optional>
 
 #include "fhirgw/common/crypto.hpp"
 
@@ -27,6 +28,43 @@ std::string formatUuid(std::string bytes, unsigned version) {
   return out;
 }
 
+std::string materialOf(std::initializer_list<std::string_view> parts) {
+  std::string material;
+  for (std::string_view p : parts) {
+    material += std::to_string(p.size());
+    material += ':';
+    material.append(p);
+  }
+  return material;
+}
+
+int hexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// The 6 bytes of a version-7 UUID's timestamp, or nothing when `id` is not one: 36 characters,
+// dashes at 8, 13, 18 and 23, hex digits elsewhere, version 7, RFC 9562 variant.
+std::optional<std::array<unsigned char, 6>> timestampOfUuidV7(std::string_view id) {
+  if (id.size() != 36 || id[14] != '7') return std::nullopt;
+  for (std::size_t i = 0; i < id.size(); ++i) {
+    const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+    if (dash ? id[i] != '-' : hexValue(id[i]) < 0) return std::nullopt;
+  }
+  if ((hexValue(id[19]) & 0xc) != 0x8) return std::nullopt;
+  std::array<unsigned char, 6> timestamp{};
+  // The first 12 hex digits: "tttttttt-tttt".
+  std::size_t at = 0;
+  for (unsigned char& byte : timestamp) {
+    if (at == 8) ++at;
+    byte = static_cast<unsigned char>(hexValue(id[at]) << 4 | hexValue(id[at + 1]));
+    at += 2;
+  }
+  return timestamp;
+}
+
 }  // namespace
 
 std::string newUuid() { return formatUuid(randomBytes(16), 4); }
@@ -34,13 +72,16 @@ std::string newUuid() { return formatUuid(randomBytes(16), 4); }
 std::string newSecretToken() { return hexEncode(randomBytes(32)); }
 
 std::string deterministicUuid(std::initializer_list<std::string_view> parts) {
-  std::string material;
-  for (std::string_view p : parts) {
-    material += std::to_string(p.size());
-    material += ':';
-    material.append(p);
-  }
-  return formatUuid(sha256(material), 5);
+  return formatUuid(sha256(materialOf(parts)), 5);
+}
+
+std::string deterministicUuidInTimeOf(std::string_view anchor,
+                                      std::initializer_list<std::string_view> parts) {
+  const auto timestamp = timestampOfUuidV7(anchor);
+  if (!timestamp) return deterministicUuid(parts);
+  std::string bytes = sha256(materialOf(parts));
+  for (std::size_t i = 0; i < timestamp->size(); ++i) bytes[i] = static_cast<char>((*timestamp)[i]);
+  return formatUuid(std::move(bytes), 8);
 }
 
 }  // namespace fhirgw::common

@@ -43,3 +43,45 @@ TEST(Ids, DeterministicUuidIsStableAndVersion5) {
 TEST(Ids, DeterministicUuidSeparatesPartBoundaries) {
   EXPECT_NE(deterministicUuid({"ab", "c"}), deterministicUuid({"a", "bc"}));
 }
+
+TEST(Ids, DeterministicUuidInTimeOfAVersion7IdCarriesItsTimestamp) {
+  // A version-7 id of 2025-12-04T05:06:27.772Z (0x019ae7c12b3c milliseconds).
+  const std::string anchor = "019ae7c1-2b3c-7d4e-9f60-0123456789ab";
+  const std::string id = deterministicUuidInTimeOf(anchor, {"client-1", anchor, "Patient"});
+  EXPECT_TRUE(std::regex_match(
+      id, std::regex("^019ae7c1-2b3c-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")))
+      << id;
+  // Deterministic, and the rest still depends on every part.
+  EXPECT_EQ(id, deterministicUuidInTimeOf(anchor, {"client-1", anchor, "Patient"}));
+  EXPECT_NE(id, deterministicUuidInTimeOf(anchor, {"client-2", anchor, "Patient"}));
+  EXPECT_NE(id, deterministicUuidInTimeOf(anchor, {"client-1", anchor, "Encounter"}));
+  // The bits after the timestamp are those of deterministicUuid's hash, not the anchor's.
+  const std::string plain = deterministicUuid({"client-1", anchor, "Patient"});
+  EXPECT_EQ(id.substr(15, 3), plain.substr(15, 3));
+  EXPECT_EQ(id.substr(20), plain.substr(20));
+}
+
+TEST(Ids, DeterministicUuidInTimeOfSortsIdsOfLaterAnchorsAfter) {
+  const std::string earlier = "019ae7c1-2b3c-7fff-bfff-ffffffffffff";
+  const std::string later = "019ae7c1-2b3d-7000-8000-000000000000";
+  for (const char* element : {"Patient", "Encounter", "Provenance"}) {
+    EXPECT_LT(deterministicUuidInTimeOf(earlier, {"c", earlier, element}),
+              deterministicUuidInTimeOf(later, {"c", later, element}))
+        << element;
+  }
+}
+
+TEST(Ids, DeterministicUuidInTimeOfAnyOtherAnchorIsDeterministicUuid) {
+  for (const std::string anchor :
+       {"rec-1",                                 // the fixed ids of tests
+        "3f2b6c1e-9d4a-4b7e-8c2d-0123456789ab",  // a version-4 id of an older record
+        "019ae7c1-2b3c-7d4e-7f60-0123456789ab",  // version 7 but not the RFC 9562 variant
+        "019ae7c1-2b3c-7d4e-9f60-0123456789a",   // one digit short
+        "019ae7c1x2b3c-7d4e-9f60-0123456789ab",  // a dash missing
+        "019ae7c1-2b3c-7d4e-9f60-0123456789ag",  // not hex
+        ""}) {
+    EXPECT_EQ(deterministicUuidInTimeOf(anchor, {"client-1", anchor, "Patient"}),
+              deterministicUuid({"client-1", anchor, "Patient"}))
+        << anchor;
+  }
+}

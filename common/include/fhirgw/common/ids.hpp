@@ -16,4 +16,13 @@ std::string newSecretToken();
 /// the same record gives the same ids. Parts are length-prefixed: ("ab","c") != ("a","bc").
 std::string deterministicUuid(std::initializer_list<std::string_view> parts);
 
+/// deterministicUuid(parts) that sorts beside `anchor` when `anchor` is a time-ordered UUID
+/// (RFC 9562 version 7, e.g. a record id): an RFC 9562 version-8 UUID whose first 48 bits are the
+/// anchor's millisecond timestamp and whose other bits come from the SHA-256 of the parts. The ids
+/// derived from one record then sit together in the store's indexes instead of on one random
+/// page each. Any other anchor (older random ids, the fixed ids of tests) gives
+/// deterministicUuid(parts) unchanged.
+std::string deterministicUuidInTimeOf(std::string_view anchor,
+                                      std::initializer_list<std::string_view> parts);
+
 }  // namespace fhirgw::common
