@@ -40,8 +40,26 @@ TEST_P(StoreRoles, ClientAndKeyRoundTrip) {
 
   auto active = store->findActiveApiKey(key.keyId);
   ASSERT_TRUE(active.hasValue());
+  EXPECT_EQ(active->keyId, key.keyId);
   EXPECT_EQ(active->client.id, "c-1");
+  EXPECT_EQ(active->client.name, "Téléconsult SAS");
+  EXPECT_EQ(active->client.role, ClientRole::kEditor);
+  EXPECT_EQ(active->client.rateLimit, 120);
+  EXPECT_EQ(active->client.createdAt, testStart());
   EXPECT_EQ(active->secretHash, key.secretHash);
+
+  // A client without a rate limit of its own: none read back through its key either; and the
+  // key's look-up, run again, reads the same (its statement is kept between calls).
+  const NewApiKey other = fhirgw::testsupport::newStoredKey();
+  ASSERT_TRUE(store->createClient({"c-2", "Autre", ClientRole::kAdmin, {}}, other).isOk());
+  for (int i = 0; i < 2; ++i) {
+    auto second = store->findActiveApiKey(other.keyId);
+    ASSERT_TRUE(second.hasValue());
+    EXPECT_EQ(second->client.id, "c-2");
+    EXPECT_EQ(second->client.role, ClientRole::kAdmin);
+    EXPECT_FALSE(second->client.rateLimit.has_value());
+    EXPECT_EQ(store->findActiveApiKey(key.keyId)->client.rateLimit, 120);
+  }
 }
 
 TEST_P(StoreRoles, ClientIdsAndKeyIdsAreUnique) {

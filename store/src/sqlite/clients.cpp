@@ -121,23 +121,35 @@ Status SqliteStore::disableClient(std::string_view clientId) {
   });
 }
 
+namespace {
+
+constexpr std::string_view kFindActiveApiKey =
+    "SELECT k.id, k.secret_hash, c.id, c.name, c.role, c.rate_limit, c.created_at,"
+    " c.disabled FROM api_keys k JOIN clients c ON c.id = k.client_id"
+    " WHERE k.id = ?1 AND k.revoked = 0 AND c.disabled = 0";
+
+}  // namespace
+
 Result<ActiveApiKey> SqliteStore::findActiveApiKey(std::string_view keyId) const {
-  return impl_->readValue<ActiveApiKey>("find api key", [&](Session& s, ActiveApiKey& out) {
-    using Row = Poco::Tuple<std::string, std::string, std::string, std::string, std::string,
-                            NullableInt, Poco::Int64, Poco::Int64>;
-    Row row;
-    Statement query(s);
-    query << "SELECT k.id, k.secret_hash, c.id, c.name, c.role, c.rate_limit, c.created_at,"
-             " c.disabled FROM api_keys k JOIN clients c ON c.id = k.client_id"
-             " WHERE k.id = ? AND k.revoked = 0 AND c.disabled = 0",
-        kw::bind(std::string(keyId)), kw::into(row);
-    if (query.execute() == 0) return common::notFound("api key not found");
-    out.keyId = row.get<0>();
-    out.secretHash = row.get<1>();
-    return toClient(ClientRow(row.get<2>(), row.get<3>(), row.get<4>(), row.get<5>(), row.get<6>(),
-                              row.get<7>()),
-                    out.client);
-  });
+  ActiveApiKey out;
+  bool found = false;
+  // Run for every API request: its statement is prepared once per read connection.
+  FHIRGW_RETURN_IF_ERROR(
+      impl_->readPrepared("find api key", [&](Session&, StatementCache& statements) {
+        StatementRun run(statements, kFindActiveApiKey);
+        run.text(keyId);
+        if (!run.next()) return Status::ok();
+        found = true;
+        out.keyId = std::string(run.columnBytes(0));
+        out.secretHash = std::string(run.columnBytes(1));
+        return toClient(ClientRow(std::string(run.columnBytes(2)), std::string(run.columnBytes(3)),
+                                  std::string(run.columnBytes(4)),
+                                  toNullableMillis(run.columnOptionalInteger(5)),
+                                  run.columnInteger(6), run.columnInteger(7)),
+                        out.client);
+      }));
+  if (!found) return common::notFound("api key not found");
+  return out;
 }
 
 }  // namespace fhirgw::store

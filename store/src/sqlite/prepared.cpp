@@ -116,6 +116,11 @@ std::int64_t StatementRun::columnInteger(int column) const {
   return sqlite3_column_int64(statement_, column);
 }
 
+std::optional<std::int64_t> StatementRun::columnOptionalInteger(int column) const {
+  if (sqlite3_column_type(statement_, column) == SQLITE_NULL) return std::nullopt;
+  return columnInteger(column);
+}
+
 void StatementRun::check(int rc) const {
   if (rc != SQLITE_OK) throwFor(db_, rc);
 }

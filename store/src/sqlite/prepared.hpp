@@ -69,6 +69,7 @@ class StatementRun {
   std::string_view columnBytes(int column) const;
   std::optional<std::string> columnText(int column) const;
   std::int64_t columnInteger(int column) const;
+  std::optional<std::int64_t> columnOptionalInteger(int column) const;
 
  private:
   void check(int rc) const;
