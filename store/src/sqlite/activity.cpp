@@ -29,16 +29,25 @@ Status SqliteStore::upsertPractitionerActivity(std::string_view rpps, int year,
   });
 }
 
+namespace {
+
+constexpr std::string_view kPractitionerActivity =
+    "SELECT total_acts FROM practitioner_activity WHERE rpps = ?1 AND year = ?2";
+
+}  // namespace
+
 Result<std::int64_t> SqliteStore::getPractitionerActivity(std::string_view rpps, int year) const {
-  return impl_->readValue<std::int64_t>("get activity", [&](Session& s, std::int64_t& out) {
-    Poco::Int64 total = 0;
-    Statement query(s);
-    query << "SELECT total_acts FROM practitioner_activity WHERE rpps = ? AND year = ?",
-        kw::bind(std::string(rpps)), kw::bind(Poco::Int64{year}), kw::into(total);
-    if (query.execute() == 0) return common::notFound("no declared activity for that year");
-    out = total;
-    return Status::ok();
-  });
+  std::optional<std::int64_t> total;
+  // Run for every submission (the activity cap): prepared once per read connection.
+  FHIRGW_RETURN_IF_ERROR(
+      impl_->readPrepared("get activity", [&](Session&, StatementCache& statements) {
+        StatementRun run(statements, kPractitionerActivity);
+        run.text(rpps).integer(year);
+        if (run.next()) total = run.columnInteger(0);
+        return Status::ok();
+      }));
+  if (!total) return common::notFound("no declared activity for that year");
+  return *total;
 }
 
 Result<std::optional<int>> SqliteStore::getPractitionerCapPercent(std::string_view rpps,
