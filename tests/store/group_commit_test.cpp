@@ -6,6 +6,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstddef>
+#include <filesystem>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -282,6 +283,20 @@ class SqliteGroupCommit : public ::testing::Test {
   std::function<void(detail::Session&)> thenBeforeCommit;
 };
 
+// The SQLite temporary files this process holds open (SQLite names them etilqs_*, unlinked once
+// opened): a statement journal spilled out of memory shows here while its transaction runs.
+std::vector<std::string> openSqliteTemporaryFiles() {
+  std::vector<std::string> found;
+  std::error_code ec;
+  for (const auto& fd : std::filesystem::directory_iterator("/proc/self/fd", ec)) {
+    const std::filesystem::path target = std::filesystem::read_symlink(fd.path(), ec);
+    if (!ec && target.filename().string().find("etilqs_") != std::string::npos) {
+      found.push_back(target.string());
+    }
+  }
+  return found;
+}
+
 NewIdempotencyEntry idempotency(const std::string& key) {
   return {key, "hash-" + key, 201, R"({"status":"accepted"})", 24h};
 }
@@ -406,6 +421,47 @@ TEST_F(SqliteGroupCommit, AFailedCommitIsReportedToEveryCallerOfItsBatch) {
     EXPECT_EQ(opened->commitSubmission(sub).isOk(), sub.recordId != "r-clash");
   }
   EXPECT_EQ(countRows("records"), 7);
+}
+
+TEST_F(SqliteGroupCommit, ABatchKeepsItsSavepointJournalsInMemoryNotInTemporaryFiles) {
+  // Each member's SAVEPOINT journals the original of every existing page it changes; in a batch
+  // of 24 on a store that already holds records, that is past the 64 KiB SQLite keeps in
+  // memory by default, after which it writes page copies of records to a file under /var/tmp.
+  for (int i = 0; i < 40; ++i) {
+    const std::string id = "r-pre-" + std::to_string(i);
+    ASSERT_TRUE(opened->commitSubmission(makeSubmission("c-1", id, "ext-" + id)).isOk());
+  }
+  std::vector<std::string> during;
+  thenBeforeCommit = [&](detail::Session&) { during = openSqliteTemporaryFiles(); };
+  std::vector<Submission> batch;
+  for (int i = 0; i < 24; ++i) {
+    const std::string id = "r-" + std::to_string(i);
+    batch.push_back(makeSubmission(i % 2 == 0 ? "c-1" : "c-2", id, "ext-" + id));
+  }
+  const std::vector<Status> statuses =
+      commitAsOneBatchAfter(makeSubmission("c-1", "r-first", "ext-first"), batch);
+  EXPECT_EQ(batchSizes, (std::vector<std::size_t>{1, batch.size()}));
+  for (const Status& s : statuses) EXPECT_TRUE(s.isOk()) << s.toString();
+  EXPECT_TRUE(during.empty()) << during.size() << " temporary file(s), first " << during.front();
+  EXPECT_EQ(countRows("records"), 40 + 1 + 24);
+
+  // A member that fails is still rolled back to its savepoint from the in-memory journal.
+  batchSizes.clear();
+  std::vector<Submission> second;
+  for (int i = 0; i < 12; ++i) {
+    const std::string id = "r-second-" + std::to_string(i);
+    second.push_back(makeSubmission("c-1", id, i == 5 ? "ext-r-2" : "ext-" + id));
+  }
+  const std::vector<Status> secondStatuses =
+      commitAsOneBatchAfter(makeSubmission("c-1", "r-lead-2", "ext-lead-2"), second);
+  EXPECT_EQ(batchSizes, (std::vector<std::size_t>{1, second.size()}));
+  for (std::size_t i = 0; i < secondStatuses.size(); ++i) {
+    EXPECT_EQ(secondStatuses[i].code(), i == 5 ? StatusCode::kAlreadyExists : StatusCode::kOk)
+        << i << ": " << secondStatuses[i].toString();
+  }
+  EXPECT_TRUE(during.empty()) << during.size() << " temporary file(s)";
+  EXPECT_EQ(countRows("records"), 40 + 1 + 24 + 1 + 11);
+  EXPECT_EQ(countRows("deliveries"), 2 * (40 + 1 + 24 + 1 + 11));
 }
 
 TEST_F(SqliteGroupCommit, OtherWritesSerialiseWithTheBatches) {

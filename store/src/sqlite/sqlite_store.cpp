@@ -46,6 +46,14 @@ std::unique_ptr<Session> detail::connect(const std::string& path,
     // zeros rather than left in free pages, so no deleted health data or plain text lingers in
     // the file. Per connection; only the writer deletes.
     s << "PRAGMA secure_delete = ON", kw::now;
+    // The statement journal of each group-commit member's SAVEPOINT (the original of every page
+    // it changes, kept for ROLLBACK TO) and the writer's temporary tables (the retention batch)
+    // stay in memory. By default SQLite spills a statement journal past 64 KiB into a file
+    // under /var/tmp: page copies of records outside the data folder, and two write calls and
+    // a file-system block per page for every accepted record (docs/performance.md, "Why 64
+    // connections did less than 16"). Crash recovery never reads them (the WAL does), and a
+    // savepoint's journal is emptied when it is released, so memory holds about one member's.
+    s << "PRAGMA temp_store = MEMORY", kw::now;
     std::string mode;
     s << "PRAGMA journal_mode = WAL", kw::into(mode), kw::now;
     if (mode != "wal") {
