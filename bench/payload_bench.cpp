@@ -11,6 +11,8 @@
 //   payload_bench [runs=2000]            medians of each phase, per record (7 deliveries)
 //   payload_bench --fhir-rest N          N records through the fhir-rest path, nothing printed
 //                                        but a checksum: for callgrind --toggle-collect='*onePass*'
+//   payload_bench --fhir-rest-apart N    the same, each delivery alone (nothing shared: a
+//                                        backlog's drain, whose claims hold one per record)
 //   payload_bench --write DIR            writes each delivery's bundles to DIR
 //   (fhir-rest-<id>.json,
 //                                        mhd-<id>.json): compare two builds byte for byte
@@ -112,8 +114,8 @@ std::vector<store::FhirResource> rowsFor(const Record& record, const store::Deli
 // Bundle, validation, the text. Its size, for a checksum.
 std::size_t fhirRestDelivery(const store::Delivery& d, const std::vector<store::FhirResource>& rows,
                              const fhir::Validator& validator,
-                             connectors::ParsedResourceCache& trees) {
-  auto payload = connectors::makeDeliveryPayload(d, rows, &trees);
+                             connectors::ParsedResourceCache* trees) {
+  auto payload = connectors::makeDeliveryPayload(d, rows, trees);
   if (!payload) throw std::runtime_error("payload: " + payload.error().toString());
   auto bundle = connectors::buildTransactionBundleTree(*payload);
   if (!bundle) throw std::runtime_error("bundle: " + bundle.error().toString());
@@ -126,12 +128,14 @@ std::size_t fhirRestDelivery(const store::Delivery& d, const std::vector<store::
 // One record's deliveries through the fhir-rest path; named for callgrind's --toggle-collect.
 __attribute__((noinline)) std::size_t onePass(
     const Record& record, const std::vector<std::vector<store::FhirResource>>& rows,
-    const fhir::Validator& validator) {
+    const fhir::Validator& validator, bool shared) {
   std::size_t bytes = 0;
-  // The record's deliveries claimed together, as the engine shares their parsed resources.
+  // The record's deliveries claimed together, as the engine shares their parsed resources; or
+  // apart (each in a claim of its own: no cache, as the engine for a record with one delivery
+  // in the claim).
   connectors::ParsedResourceCache trees;
   for (std::size_t i = 0; i < record.deliveries.size(); ++i) {
-    bytes += fhirRestDelivery(record.deliveries[i], rows[i], validator, trees);
+    bytes += fhirRestDelivery(record.deliveries[i], rows[i], validator, shared ? &trees : nullptr);
   }
   return bytes;
 }
@@ -144,9 +148,10 @@ int main(int argc, char** argv) {
   std::vector<std::vector<store::FhirResource>> rows;
   for (const store::Delivery& d : record.deliveries) rows.push_back(rowsFor(record, d));
 
-  if (argc > 2 && std::strcmp(argv[1], "--fhir-rest") == 0) {
+  const bool apart = argc > 2 && std::strcmp(argv[1], "--fhir-rest-apart") == 0;
+  if (apart || (argc > 2 && std::strcmp(argv[1], "--fhir-rest") == 0)) {
     std::size_t bytes = 0;
-    for (int i = 0; i < std::atoi(argv[2]); ++i) bytes += onePass(record, rows, validator);
+    for (int i = 0; i < std::atoi(argv[2]); ++i) bytes += onePass(record, rows, validator, !apart);
     std::printf("%zu bytes\n", bytes);
     return 0;
   }
@@ -198,7 +203,7 @@ int main(int argc, char** argv) {
           }
         }));
   print("fhir-rest path (payload+bundle+validation), 7",
-        measure(runs, [&] { sink += onePass(record, rows, validator); }));
+        measure(runs, [&] { sink += onePass(record, rows, validator, true); }));
   print("mhd path (payload+bundle+validation), 6", measure(runs, [&] {
           connectors::ParsedResourceCache trees;  // one claim
           for (std::size_t i = 0; i < n; ++i) {
