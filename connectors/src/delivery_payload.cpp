@@ -43,11 +43,18 @@ common::Status addPayloadResources(DeliveryPayload& payload,
                                    ParsedResourceCache* cache) {
   // Candidates: this delivery's document resources and the record-level ones.
   std::vector<const PayloadResource*> candidates;
-  // Parsed once here, followed for references, then carried: the builders read these trees.
-  std::vector<std::shared_ptr<const common::Json>> parsed;
   for (const PayloadResource& r : recordResources) {
     if (r.resourceType == "AuditEvent") continue;
     if (r.documentId && r.documentId != payload.documentId) continue;
+    candidates.push_back(&r);
+  }
+  // Parsed when first needed (followed for references, or carried), once; the builders read
+  // these trees. A record-level resource a document delivery neither reaches nor carries (its
+  // Provenance, Consent, ChargeItem...) is never parsed.
+  std::vector<std::shared_ptr<const common::Json>> parsed(candidates.size());
+  const auto parse = [&](std::size_t i) -> common::Status {
+    if (parsed[i]) return common::Status::ok();
+    const PayloadResource& r = *candidates[i];
     std::shared_ptr<const common::Json> tree =
         cache != nullptr ? cache->find(payload.recordId, r) : nullptr;
     if (!tree) {
@@ -59,14 +66,17 @@ common::Status addPayloadResources(DeliveryPayload& payload,
       tree = std::make_shared<const common::Json>(std::move(*json));
       if (cache != nullptr) cache->add(payload.recordId, r, tree);
     }
-    candidates.push_back(&r);
-    parsed.push_back(std::move(tree));
-  }
+    parsed[i] = std::move(tree);
+    return common::Status::ok();
+  };
 
   std::vector<bool> included(candidates.size(), false);
   if (!payload.documentId) {
     // The encounter itself: everything at record level.
-    for (std::size_t i = 0; i < candidates.size(); ++i) included[i] = true;
+    for (std::size_t i = 0; i < candidates.size(); ++i) {
+      FHIRGW_RETURN_IF_ERROR(parse(i));
+      included[i] = true;
+    }
   } else {
     fhir::ReferenceIndex index;
     for (const PayloadResource* r : candidates) {
@@ -75,6 +85,7 @@ common::Status addPayloadResources(DeliveryPayload& payload,
     std::vector<std::size_t> pending;
     for (std::size_t i = 0; i < candidates.size(); ++i) {
       if (candidates[i]->documentId) {
+        FHIRGW_RETURN_IF_ERROR(parse(i));
         included[i] = true;
         pending.push_back(i);
       }
@@ -89,6 +100,7 @@ common::Status addPayloadResources(DeliveryPayload& payload,
         for (const std::string& ref : detail::collectReferences(*parsed[i])) {
           const std::optional<std::size_t> target = index.find(ref);
           if (target && !included[*target]) {
+            FHIRGW_RETURN_IF_ERROR(parse(*target));
             included[*target] = true;
             pending.push_back(*target);
           }
@@ -96,6 +108,7 @@ common::Status addPayloadResources(DeliveryPayload& payload,
       }
       for (std::size_t i = 0; i < candidates.size(); ++i) {
         if (included[i] || candidates[i]->resourceType != "PractitionerRole") continue;
+        FHIRGW_RETURN_IF_ERROR(parse(i));
         const common::Json* practitioner = parsed[i]->find("practitioner");
         if (practitioner == nullptr) continue;
         const std::optional<std::size_t> target = index.find(practitioner->stringAt("reference"));

@@ -115,6 +115,36 @@ TEST(DeliveryPayload, AStoredResourceThatIsNotJsonIsAnInvalidArgument) {
   EXPECT_THAT(payload.error().message(), HasSubstr("Patient/"));
 }
 
+TEST(DeliveryPayload, ADocumentDeliveryParsesOnlyWhatItCarriesOrFollows) {
+  // The charge item and the provenance are neither carried by the document's delivery nor
+  // reached from its resources: it does not parse them, so their texts do not matter to it.
+  const std::vector<store::FhirResource> intact = sampleResources();
+  auto resources = intact;
+  for (store::FhirResource& r : resources) {
+    if (r.resourceType == "ChargeItem" || r.resourceType == "Provenance") r.json = "{not json";
+  }
+  auto payload = makeDeliveryPayload(documentDelivery(), resources);
+  ASSERT_TRUE(payload.hasValue()) << payload.error().message();
+  const DeliveryPayload expected = *makeDeliveryPayload(documentDelivery(), intact);
+  EXPECT_EQ(typeSet(*payload), typeSet(expected));
+  EXPECT_EQ(*buildTransactionBundle(*payload), *buildTransactionBundle(expected));
+  // The encounter's delivery carries them: refused, as before.
+  store::Delivery encounter = documentDelivery();
+  encounter.documentId.reset();
+  auto refused = makeDeliveryPayload(encounter, resources);
+  ASSERT_FALSE(refused.hasValue());
+  EXPECT_EQ(refused.error().code(), common::StatusCode::kInvalidArgument);
+  // A record-level resource the document reaches only through another one (the organization,
+  // from the encounter too) is parsed when followed: refused when it is not JSON.
+  resources = intact;
+  for (store::FhirResource& r : resources) {
+    if (r.resourceType == "Organization") r.json = "{not json";
+  }
+  refused = makeDeliveryPayload(documentDelivery(), resources);
+  ASSERT_FALSE(refused.hasValue());
+  EXPECT_THAT(refused.error().message(), HasSubstr("Organization/"));
+}
+
 // ---- FHIR REST transaction -----------------------------------------------------------------
 
 TEST(TransactionBundle, ConditionalCreatesOnIdentifiersWithReferencesToFullUrls) {

@@ -75,8 +75,10 @@ class ParsedResourceCache {
 /// Practitioners so carried (the author's specialty and structure); an encounter delivery carries
 /// every record-level resource. AuditEvent resources never leave the gateway, and another
 /// document's resources are never carried. Each carried resource gets its parsed tree (the
-/// recordResources' own trees are not read: their texts are parsed). kInvalidArgument when a
-/// resource is not valid JSON (a permanent failure). With a cache, a text parsed for an earlier
+/// recordResources' own trees are not read: their texts are parsed, each only once it is carried
+/// or followed: a document delivery never parses the record-level resources it neither carries
+/// nor reaches). kInvalidArgument when such a resource is not valid JSON (a permanent failure).
+/// With a cache, a text parsed for an earlier
 /// payload of the record is not parsed again. The engine builds payloads from stored rows with it
 /// (engine/payload_builder.hpp).
 common::Status addPayloadResources(DeliveryPayload& payload,
