@@ -31,7 +31,7 @@ RecordScope::RecordScope(const domain::Teleconsultation& teleconsultation,
 }
 
 std::string RecordScope::idOf(std::string_view a, std::string_view b, std::string_view c) const {
-  return common::deterministicUuidInTimeOf(ctx.recordId, {ctx.clientId, ctx.recordId, a, b, c});
+  return common::deterministicUuidNear(ctx.recordId, {ctx.clientId, ctx.recordId, a, b, c});
 }
 
 std::string RecordScope::treatingPhysicianReference() const {
