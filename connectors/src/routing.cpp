@@ -18,10 +18,12 @@ bool routedTo(const ConnectorRoute& c, Destination d) {
          std::find(c.destinations.begin(), c.destinations.end(), d) != c.destinations.end();
 }
 
+// Deterministic, and next to the record's id when that is time-ordered: a record's deliveries
+// join the end of the deliveries' primary key instead of random leaves of it.
 std::string deliveryId(const std::string& recordId, const std::optional<std::string>& documentId,
                        Destination destination, std::string_view connectorId) {
-  return common::deterministicUuid(
-      {"delivery", recordId, documentId.value_or(""), destinationName(destination), connectorId});
+  return common::deterministicUuidNear(recordId, {"delivery", recordId, documentId.value_or(""),
+                                                  destinationName(destination), connectorId});
 }
 
 RoutedDelivery pending(const RoutingRequest& request, const std::optional<std::string>& documentId,

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <set>
 
 using namespace fhirgw;
 using namespace fhirgw::connectors;
@@ -150,6 +151,26 @@ TEST(Routing, IdsAreDeterministicAndDistinct) {
   EXPECT_EQ(std::unique(ids.begin(), ids.end()), ids.end());
   request.recordId = "rec-2";
   EXPECT_NE(routeDeliveries(request, connectors)[0].id, first[0].id);
+}
+
+TEST(Routing, IdsOfATimeOrderedRecordShareItsTimestamp) {
+  auto request = qualifiedRequest();
+  request.documents = {{"doc-1", true, true, true, ""}};
+  const std::vector<ConnectorRoute> connectors = {
+      route("a", {Destination::kDmp, Destination::kPatient})};
+  request.recordId = "01890a5d-ac96-774b-bcce-b302099a8057";
+  const auto out = routeDeliveries(request, connectors);
+  ASSERT_EQ(summaries(out),
+            (std::vector<std::string>{"dmp/a/pending//",
+                                      "treating-physician/-/skipped/no-treating-physician/",
+                                      "patient/a/pending//"}));
+  std::set<std::string> ids;
+  for (const auto& d : out) {
+    EXPECT_EQ(d.id.substr(0, 15), "01890a5d-ac96-7") << d.id;  // timestamp, version 7
+    ids.insert(d.id);
+  }
+  EXPECT_EQ(ids.size(), out.size());
+  EXPECT_EQ(routeDeliveries(request, connectors)[1].id, out[1].id);
 }
 
 namespace {

@@ -250,7 +250,7 @@ common::Result<mapping::MappedRecord> mapRecord(const SubmissionService::Deps& d
                                                 mapping::MappingContext& context,
                                                 fhir::IssueSink& validationErrors) {
   for (std::size_t i = 0; i < checked.record.documents.size(); ++i) {
-    context.documentIds.push_back(common::newUuid());
+    context.documentIds.push_back(common::newTimeOrderedUuid());
   }
   return d.mapper.mapTeleconsultation(checked.record, mappingFlags(checked.rules), context,
                                       validationErrors);
@@ -284,7 +284,7 @@ SubmissionResult SubmissionService::acceptTeleconsultation(const SubmissionReque
   const domain::Teleconsultation& tc = checked.record;
   store::Submission sub;
   sub.clientId = request.clientId;
-  sub.recordId = common::newUuid();
+  sub.recordId = common::newTimeOrderedUuid();
   mapping::MappingContext mapping{sub.clientId, sub.recordId, request.now, {}};
   fhir::IssueSink validationErrors;
   auto mapped = mapRecord(d_, checked, mapping, validationErrors);
@@ -399,7 +399,7 @@ SubmissionResult SubmissionService::addDocument(const SubmissionRequest& request
   sub.clientId = request.clientId;
   sub.recordId = stored.id;
   store::NewDocument d;
-  d.id = common::newUuid();
+  d.id = common::newTimeOrderedUuid();
   const mapping::MappingContext mapping{sub.clientId, sub.recordId, request.now, {}};
   fhir::IssueSink validationErrors;
   auto mapped = d_.mapper.mapDocument(context.record, parsed.record, d.id, existing->size(),
