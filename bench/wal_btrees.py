@@ -25,6 +25,8 @@ import struct
 import sys
 import time
 
+from wal_header import FRAME_HEADER_BYTES, read_header
+
 
 def varint(b, i):
     v = 0
@@ -52,23 +54,21 @@ def largest_rowid(page, base):
 def read_generation(path):
     try:
         with open(path, "rb") as f:
-            header = f.read(32)
-            if len(header) < 32:
+            header = read_header(f)
+            if header is None:
                 return None
-            magic, _version, page_size, seq, salt1, salt2 = struct.unpack(">IIIIII", header[:24])
-            if magic not in (0x377F0682, 0x377F0683) or page_size == 0:
-                return None
+            page_size, (salt1, salt2), seq = header
             data = f.read()
     except FileNotFoundError:
         return None
-    frame_size = 24 + page_size
+    frame_size = FRAME_HEADER_BYTES + page_size
     commits, current, frames, last_commit = [], [], 0, 0
     offset = 0
     while offset + frame_size <= len(data):
         page_no, db_size, s1, s2 = struct.unpack(">IIII", data[offset:offset + 16])
         if (s1, s2) != (salt1, salt2):
             break
-        page = data[offset + 24:offset + frame_size]
+        page = data[offset + FRAME_HEADER_BYTES:offset + frame_size]
         try:
             rowid = largest_rowid(page, 100 if page_no == 1 else 0)
         except (IndexError, struct.error):

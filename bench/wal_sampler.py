@@ -29,26 +29,26 @@ import struct
 import sys
 import time
 
+from wal_header import FRAME_HEADER_BYTES, HEADER_BYTES, read_header
+
 
 def read_generation(path):
     """(salts, page size, frames up to the last commit, pages of each commit), or None."""
     try:
         with open(path, "rb") as f:
-            header = f.read(32)
-            if len(header) < 32:
+            header = read_header(f)
+            if header is None:
                 return None
-            magic, _version, page_size, _seq, salt1, salt2 = struct.unpack(">IIIIII", header[:24])
-            if magic not in (0x377F0682, 0x377F0683) or page_size == 0:
-                return None
-            frame_size = 24 + page_size
+            page_size, (salt1, salt2), _seq = header
+            frame_size = FRAME_HEADER_BYTES + page_size
             size = os.fstat(f.fileno()).st_size
             frames = last_commit = 0
             sizes = []
-            offset = 32
+            offset = HEADER_BYTES
             while offset + frame_size <= size:
                 f.seek(offset)
-                h = f.read(24)
-                if len(h) < 24:
+                h = f.read(FRAME_HEADER_BYTES)
+                if len(h) < FRAME_HEADER_BYTES:
                     break
                 _page, db_size, s1, s2 = struct.unpack(">IIII", h[:16])
                 if (s1, s2) != (salt1, salt2):
