@@ -37,17 +37,15 @@ constexpr std::string_view kPractitionerActivity =
 }  // namespace
 
 Result<std::int64_t> SqliteStore::getPractitionerActivity(std::string_view rpps, int year) const {
-  std::optional<std::int64_t> total;
   // Run for every submission (the activity cap): prepared once per read connection.
-  FHIRGW_RETURN_IF_ERROR(
-      impl_->readPrepared("get activity", [&](Session&, StatementCache& statements) {
+  return impl_->readPreparedValue<std::int64_t>(
+      "get activity", [&](StatementCache& statements, std::int64_t& total) {
         StatementRun run(statements, kPractitionerActivity);
         run.text(rpps).integer(year);
-        if (run.next()) total = run.columnInteger(0);
+        if (!run.next()) return common::notFound("no declared activity for that year");
+        total = run.columnInteger(0);
         return Status::ok();
-      }));
-  if (!total) return common::notFound("no declared activity for that year");
-  return *total;
+      });
 }
 
 Result<std::optional<int>> SqliteStore::getPractitionerCapPercent(std::string_view rpps,

@@ -131,15 +131,12 @@ constexpr std::string_view kFindActiveApiKey =
 }  // namespace
 
 Result<ActiveApiKey> SqliteStore::findActiveApiKey(std::string_view keyId) const {
-  ActiveApiKey out;
-  bool found = false;
   // Run for every API request: its statement is prepared once per read connection.
-  FHIRGW_RETURN_IF_ERROR(
-      impl_->readPrepared("find api key", [&](Session&, StatementCache& statements) {
+  return impl_->readPreparedValue<ActiveApiKey>(
+      "find api key", [&](StatementCache& statements, ActiveApiKey& out) {
         StatementRun run(statements, kFindActiveApiKey);
         run.text(keyId);
-        if (!run.next()) return Status::ok();
-        found = true;
+        if (!run.next()) return common::notFound("api key not found");
         out.keyId = std::string(run.columnBytes(0));
         out.secretHash = std::string(run.columnBytes(1));
         return toClient(ClientRow(std::string(run.columnBytes(2)), std::string(run.columnBytes(3)),
@@ -147,9 +144,7 @@ Result<ActiveApiKey> SqliteStore::findActiveApiKey(std::string_view keyId) const
                                   toNullableMillis(run.columnOptionalInteger(5)),
                                   run.columnInteger(6), run.columnInteger(7)),
                         out.client);
-      }));
-  if (!found) return common::notFound("api key not found");
-  return out;
+      });
 }
 
 }  // namespace fhirgw::store

@@ -153,6 +153,17 @@ class SqliteStore::Impl {
     return status;
   }
 
+  /// readPrepared() for a value: fn(StatementCache&, T&) -> Status.
+  template <typename T, typename Fn>
+  common::Result<T> readPreparedValue(std::string_view operation, Fn&& fn) const {
+    T value{};
+    FHIRGW_RETURN_IF_ERROR(
+        readPrepared(operation, [&](detail::Session&, detail::StatementCache& statements) {
+          return fn(statements, value);
+        }));
+    return value;
+  }
+
   /// read() for a value: fn(Session&, T&) -> Status.
   template <typename T, typename Fn>
   common::Result<T> readValue(std::string_view operation, Fn&& fn, bool snapshot = false) const {

@@ -19,15 +19,12 @@ constexpr std::string_view kFindIdempotencyEntry =
 
 Result<IdempotencyEntry> SqliteStore::findIdempotencyEntry(std::string_view clientId,
                                                            std::string_view key) const {
-  IdempotencyEntry out;
-  bool found = false;
   // Run for every submission: its statement is prepared once per read connection.
-  FHIRGW_RETURN_IF_ERROR(
-      impl_->readPrepared("find idempotency entry", [&](Session&, StatementCache& statements) {
+  return impl_->readPreparedValue<IdempotencyEntry>(
+      "find idempotency entry", [&](StatementCache& statements, IdempotencyEntry& out) {
         StatementRun run(statements, kFindIdempotencyEntry);
         run.text(clientId).text(key).integer(impl_->nowMs());
-        if (!run.next()) return Status::ok();
-        found = true;
+        if (!run.next()) return common::notFound("idempotency key not found");
         out = {std::string(run.columnBytes(0)), std::string(run.columnBytes(1)),
                std::string(run.columnBytes(2)), static_cast<int>(run.columnInteger(3)),
                std::string(run.columnBytes(4)), fromMillis(run.columnInteger(5)),
@@ -35,9 +32,7 @@ Result<IdempotencyEntry> SqliteStore::findIdempotencyEntry(std::string_view clie
         return impl_->sealer().open(out.responseBody,
                                     sealContext("idempotency_keys", "response_body",
                                                 idempotencyRowId(out.clientId, out.key)));
-      }));
-  if (!found) return common::notFound("idempotency key not found");
-  return out;
+      });
 }
 
 }  // namespace fhirgw::store
